@@ -1,0 +1,60 @@
+/**
+ * A backend provides two Milvus clusters joined by CDC and the faults that can be injected into them.
+ * Nothing above this interface knows which backend runs.
+ */
+
+export interface ClusterEndpoint {
+  /** Cluster id as Milvus knows it (msgChannel.chanNamePrefix.cluster; the CR name on kind). */
+  clusterId: string;
+  /** Where the drill's clients connect (a port-forward on kind, the front endpoint locally). */
+  uri: string;
+  token?: string;
+  /** Where the CDC node dials this cluster (in-cluster DNS on kind). Goes into the replicate configuration. */
+  replicateUri: string;
+  /** Physical channel names, `<clusterId>-rootcoord-dml_<i>`. */
+  pchannels: string[];
+}
+
+export interface ClusterPair {
+  source: ClusterEndpoint;
+  target: ClusterEndpoint;
+}
+
+/** Fault names; backends list the ones they support. */
+export type FaultName = "kill-cdc" | "kill-standby" | "pause-cdc";
+
+/** What the backend observed while injecting a fault (recorded in the history as evidence). */
+export interface FaultEvidence {
+  /** When the fault took effect (ms). */
+  injectedAt: number;
+  /** When the faulted component was running again, if the backend waited for it. */
+  restoredAt?: number;
+  [detail: string]: unknown;
+}
+
+export interface BackendInfo {
+  name: string;
+  /** Versions and other facts for the report (milvus version, operator version, ...). */
+  details: Record<string, string>;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+  /** Run fn inside a folded log section (core.group in the Action). */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface Backend {
+  readonly info: BackendInfo;
+  readonly faults: readonly FaultName[];
+  /** Create (or connect to) both clusters. Must leave nothing behind if it throws: call teardown. */
+  provision(signal?: AbortSignal): Promise<ClusterPair>;
+  /** Inject a fault; resolves once the fault happened (and, where the backend waits, once it healed). */
+  inject(fault: FaultName, signal?: AbortSignal): Promise<FaultEvidence>;
+  /** Copy logs and state into dir; returns the files written. Never throws. */
+  collectDiagnostics(dir: string): Promise<string[]>;
+  /** Delete what provision created. Idempotent; never throws. */
+  teardown(): Promise<void>;
+}

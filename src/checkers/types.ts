@@ -1,0 +1,155 @@
+import type { HistoryEvent, Pk } from "../history/types.js";
+
+/**
+ * pass: the property held. fail: it was violated (evidence says where).
+ * unknown: the checker could not observe what it needs (e.g. the primary was unreachable).
+ * skipped: the check does not apply to this run (e.g. no search phase); it never changes the combined verdict.
+ * Combined: fail > unknown > pass (skipped is ignored).
+ */
+export type Verdict = "pass" | "fail" | "unknown" | "skipped";
+
+export type CheckName =
+  | "parity"
+  | "duplicates"
+  | "primary-sanity"
+  | "monotonic-reads"
+  | "prefix"
+  | "checkpoint-recovery"
+  | "standby-read-only"
+  | "search-parity"
+  | "lag"
+  | "catch-up";
+
+/** One piece of proof: which keys, ops and times show the violation. */
+export interface Evidence {
+  collection?: string;
+  pk?: Pk;
+  opId?: number;
+  time?: number;
+  message: string;
+  [extra: string]: unknown;
+}
+
+export interface CheckResult {
+  name: CheckName;
+  verdict: Verdict;
+  /** One line a tired engineer can read. */
+  summary: string;
+  /** A bounded sample (see MAX_EVIDENCE). */
+  evidence: Evidence[];
+  /** How many evidence items existed before the sample was cut. */
+  evidenceTotal: number;
+  /** Numbers the check measured (e.g. { lost: 3, compared: 1000 }). */
+  stats?: Record<string, number>;
+}
+
+export const MAX_EVIDENCE = 20;
+
+export interface IndexInfo {
+  field: string;
+  name: string;
+  type: string;
+  metric?: string;
+  params?: Record<string, string>;
+}
+
+/** A schema reduced to what must be equal on both sides (names, types, params), order-independent. */
+export interface NormalizedSchema {
+  fields: Array<{
+    name: string;
+    type: string;
+    primary?: boolean;
+    autoId?: boolean;
+    dim?: number;
+    maxLength?: number;
+    elementType?: string;
+    maxCapacity?: number;
+    nullable?: boolean;
+  }>;
+  dynamicField: boolean;
+}
+
+/** What a full scan of one side of one collection found. */
+export interface SideFinal {
+  reachable: boolean;
+  error?: string;
+  /** count(*) as the server reports it (counts duplicate inserts twice). */
+  count: number | null;
+  /** Distinct primary keys returned by the full scan. */
+  distinctKeys: number | null;
+  /** The `ver` field per key as scanned (only for collections the drill wrote; empty for verify-only runs). */
+  versions: Record<Pk, number>;
+  schema?: NormalizedSchema;
+  indexes: IndexInfo[];
+  partitions: string[];
+  aliases: string[];
+}
+
+/** The comparison of one collection between the primary (source) and the standby (target). */
+export interface CollectionFinal {
+  name: string;
+  source: SideFinal;
+  target: SideFinal;
+  /** Keys on the source, not on the target (bounded sample; total in onlySourceTotal). */
+  onlySource: Pk[];
+  onlySourceTotal: number;
+  /** Keys on the target, not on the source. */
+  onlyTarget: Pk[];
+  onlyTargetTotal: number;
+  /** Keys on both sides whose rows differ, with the differing fields. */
+  mismatched: Array<{ pk: Pk; fields: string[] }>;
+  mismatchedTotal: number;
+  rowsCompared: number;
+}
+
+export interface SearchParityResult {
+  collection: string;
+  field: string;
+  metric: string;
+  indexType: string;
+  k: number;
+  /** Per query vector: top-k hits on each side (distance as returned by Milvus). */
+  queries: Array<{
+    source: Array<{ pk: Pk; distance: number }>;
+    target: Array<{ pk: Pk; distance: number }>;
+  }>;
+  error?: string;
+}
+
+export interface CatchUp {
+  caughtUp: boolean;
+  /** From the end of the workload until the standby showed the last heartbeat and counts converged. */
+  catchUpMs: number | null;
+  /** What was still missing when the timeout expired. */
+  waitingFor?: string;
+  timeoutMs: number;
+}
+
+/** Everything the checkers read besides the history. Saved as final-state.json in the run directory. */
+export interface FinalState {
+  collections: CollectionFinal[];
+  search: SearchParityResult[];
+  catchUp: CatchUp | null;
+  /** Whether the source (primary) could be read at the end: if not, history checks that need it say unknown. */
+  sourceReachable: boolean;
+  targetReachable: boolean;
+}
+
+export interface Thresholds {
+  /** Lag SLO: p99 of heartbeat lag must stay under this. */
+  lagSloMs: number;
+  /** After each CDC kill, the standby heartbeat must move again within this bound. */
+  recoveryTimeoutMs: number;
+  catchUpTimeoutMs: number;
+  /** ANN search: minimum mean recall@k of the standby against the primary. */
+  minRecall: number;
+  /** FLAT search: hits within d_k + epsilon count as ties. */
+  distanceEpsilon: number;
+}
+
+export interface CheckContext {
+  thresholds: Thresholds;
+}
+
+/** A checker is a pure function: no I/O, no clock. */
+export type Checker = (history: readonly HistoryEvent[], final: FinalState, ctx: CheckContext) => CheckResult;

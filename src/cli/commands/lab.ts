@@ -1,0 +1,5 @@
+import { UsageError } from "../usage.js";
+
+export async function run(_argv: string[]): Promise<number> {
+  throw new UsageError("'lab' is not available yet");
+}

@@ -1,0 +1,149 @@
+/**
+ * The history is the one record every role writes to and every checker reads from.
+ * It is plain data (one JSON object per line in history.jsonl) so a run can be saved,
+ * re-checked and drawn later. Nothing in here knows which backend produced it.
+ *
+ * Times are wall-clock milliseconds (Date.now()) of the drill process. All roles run in
+ * one process on one machine, so there is no clock skew between them.
+ */
+
+/** A primary key as the drill writes it: int64 keys are kept as decimal strings to survive JSON. */
+export type Pk = string;
+
+/** One row's identity in the model: content is a pure function of (seed, collection, pk, ver). */
+export interface KeyVer {
+  pk: Pk;
+  /** Per-key version: 1, 2, 3 ... Deletes take a version too (a tombstone at ver v). */
+  ver: number;
+}
+
+export type WriteKind = "insert" | "upsert" | "delete";
+
+/** What the client was asked to do. */
+export type OpValue =
+  | { f: "write"; kind: WriteKind; collection: string; partition?: string; keys: KeyVer[] }
+  | { f: "ddl"; action: DdlAction; collection: string; detail?: Record<string, unknown> }
+  | { f: "probe-standby-write"; collection: string; pk: Pk };
+
+export type DdlAction =
+  | "create-collection"
+  | "drop-collection"
+  | "create-partition"
+  | "drop-partition"
+  | "create-index"
+  | "drop-index"
+  | "create-alias"
+  | "drop-alias"
+  | "load"
+  | "release"
+  | "flush";
+
+/** Jepsen-style: every op is an invoke followed by exactly one completion with the same id. */
+export interface InvokeEvent {
+  type: "invoke";
+  /** Global op id (`seq`), increasing in invoke order. */
+  id: number;
+  /** Logical client (worker) that ran the op. */
+  process: number;
+  time: number;
+  value: OpValue;
+}
+
+export interface CompletionEvent {
+  /** ok: definitely applied; fail: definitely not applied; info: unknown outcome (may or may not be applied). */
+  type: "ok" | "fail" | "info";
+  id: number;
+  process: number;
+  time: number;
+  error?: string;
+  /** For standby-write probes: what the standby answered. */
+  detail?: Record<string, unknown>;
+}
+
+/** A fault injected by the nemesis. `start` then `end` share an id. */
+export interface FaultEvent {
+  type: "fault";
+  id: number;
+  name: string;
+  phase: "start" | "end";
+  time: number;
+  /** The backend's own evidence (e.g. replicator restart time, new pod name). */
+  evidence?: Record<string, unknown>;
+  error?: string;
+}
+
+/** A monitor read of the standby (and sometimes the primary). */
+export type ObservationEvent =
+  | {
+      type: "obs";
+      kind: "keys";
+      side: "target" | "source";
+      collection: string;
+      /** When the read was sent and when it returned: the read happened somewhere in between. */
+      invokeTime: number;
+      time: number;
+      /** Version seen per key; null = key absent. Keys not read are not listed. */
+      reads: Array<{ pk: Pk; ver: number | null }>;
+    }
+  | {
+      type: "obs";
+      kind: "heartbeat";
+      side: "target";
+      invokeTime: number;
+      time: number;
+      /** Newest heartbeat visible on the standby, or null if none yet. */
+      hbSeq: number | null;
+      wallMs: number | null;
+    }
+  | {
+      type: "obs";
+      kind: "checkpoint";
+      side: "target";
+      invokeTime: number;
+      time: number;
+      pchannel: string;
+      /** Hybrid timestamp as decimal string (uint64); wall ms = tt >> 18. null = no checkpoint yet. */
+      timeTick: string | null;
+      messageId: string | null;
+      /** Set when the fault this sample was taken around is known. */
+      faultId?: number;
+      error?: string;
+    };
+
+/** A heartbeat written on the source (the writer side of pt-heartbeat). */
+export interface HeartbeatEvent {
+  type: "heartbeat";
+  hbSeq: number;
+  wallMs: number;
+  time: number;
+  outcome: "ok" | "fail" | "info";
+}
+
+/** Phase markers let checkers and the report know when the workload ran and when settle began. */
+export interface PhaseEvent {
+  type: "phase";
+  name: "setup" | "workload" | "settle" | "verify" | "done";
+  time: number;
+  detail?: Record<string, unknown>;
+}
+
+/** First line of every history: what is needed to regenerate any row and replay the run. */
+export interface HeaderEvent {
+  type: "header";
+  version: 1;
+  seed: number;
+  startedAt: number;
+  backend: string;
+  /** Per collection: the pk field, the version field and the vector fields, so checkers know the layout. */
+  collections: Record<string, { shards: number }>;
+  config: unknown;
+}
+
+export type HistoryEvent =
+  | HeaderEvent
+  | InvokeEvent
+  | CompletionEvent
+  | FaultEvent
+  | ObservationEvent
+  | HeartbeatEvent
+  | PhaseEvent;

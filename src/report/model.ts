@@ -1,0 +1,61 @@
+import type { CheckResult, Verdict } from "../checkers/types.js";
+
+/**
+ * The drill's result: one model, rendered as report.json, junit.xml, summary.md, the CLI table and
+ * the Action's outputs. Renderers only format it; none recomputes a verdict.
+ * Versioned: bump REPORT_SCHEMA_VERSION on any incompatible change (schema/report.schema.json).
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export interface LagStats {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+  samples: number;
+}
+
+export interface FaultRecord {
+  id: number;
+  name: string;
+  startedAt: number;
+  endedAt: number | null;
+  error?: string;
+}
+
+export interface Recovery {
+  faultId: number;
+  fault: string;
+  startedAt: number;
+  /** When the standby's heartbeat lag was back under the SLO; null if it never was. */
+  recoveredAt: number | null;
+  recoveryMs: number | null;
+}
+
+export interface DrillReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: "milvus-cdc-drill"; version: string };
+  /** Combined: fail > unknown > pass. "error" when the harness itself could not run the drill. */
+  verdict: Verdict | "error";
+  startedAt: number;
+  finishedAt: number;
+  seed: number;
+  profile: string | null;
+  backend: { name: string; details: Record<string, string> };
+  /** Set when verdict is "error": what went wrong and in which phase. */
+  error?: { phase: string; message: string };
+  checks: CheckResult[];
+  metrics: {
+    lag: LagStats;
+    /** Lag over time, for the chart (downsampled to at most a few hundred points). */
+    lagSeries: Array<{ t: number; lagMs: number }>;
+    faults: FaultRecord[];
+    recoveries: Recovery[];
+    catchUpMs: number | null;
+    opsPerSec: number | null;
+    ops: { ok: number; fail: number; info: number };
+    rowsCompared: number;
+  };
+  /** Files of the run directory, relative to it. */
+  files: string[];
+}
