@@ -1,0 +1,232 @@
+/**
+ * `milvus-cdc-drill run` flags -> config overrides. Each flag value is checked against the same
+ * schema field it overrides, so a flag and a config key give the same rule, named after the flag.
+ */
+import { parseArgs } from "node:util";
+import type { z } from "zod";
+import { UsageError } from "../cli/usage.js";
+import { closestKey, objectShapeAt } from "./issues.js";
+import {
+  BACKEND_TYPES,
+  type BackendType,
+  type DeepPartial,
+  type DrillConfig,
+  DrillConfigSchema,
+} from "./schema.js";
+
+export interface RunFlags {
+  configFile?: string;
+  profile?: string;
+  outDir?: string;
+  /** --help was given: print RUN_USAGE and do nothing else. */
+  help?: boolean;
+  overrides: DeepPartial<DrillConfig>;
+}
+
+export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
+
+  --config FILE              YAML config (see schema/drill-config.schema.json)
+  --profile NAME             smoke | default | soak | kind-types (default: default)
+  --backend TYPE             local | kind | existing
+  --seed N                   replay a run (0..4294967295; default: random, printed in the report)
+  --out DIR                  run directory for history, report and diagnostics
+  --ops N | --duration D     stop after N ops, or after D (e.g. 10m)
+  --kill-cdc-at F,F          kill CDC at these fractions of the workload (e.g. 0.3,0.6)
+  --kill-cdc-every D         kill CDC on a period (e.g. 30s) ...
+  --kill-cdc-times N         ... at most N times (0: until the workload ends)
+local:     --local-fault MODE  --fault-every N
+kind:      --milvus-version V  --operator-version V  --mode standalone|cluster  --keep-cluster
+existing:  --source-uri U  --target-uri U  --source-token T  --target-token T
+           (tokens on a command line are visible to other local users; prefer a config file you protect)
+
+Precedence: profile < config file < flags. Durations: milliseconds or 500ms, 30s, 2m, 1h.`;
+
+const OPTIONS = {
+  config: { type: "string" },
+  profile: { type: "string" },
+  backend: { type: "string" },
+  seed: { type: "string" },
+  out: { type: "string" },
+  ops: { type: "string" },
+  duration: { type: "string" },
+  "local-fault": { type: "string" },
+  "fault-every": { type: "string" },
+  "milvus-version": { type: "string" },
+  "operator-version": { type: "string" },
+  mode: { type: "string" },
+  "keep-cluster": { type: "boolean" },
+  "source-uri": { type: "string" },
+  "target-uri": { type: "string" },
+  "source-token": { type: "string" },
+  "target-token": { type: "string" },
+  "kill-cdc-at": { type: "string" },
+  "kill-cdc-every": { type: "string" },
+  "kill-cdc-times": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Which backend a flag belongs to, so `--backend local --keep-cluster` is refused rather than ignored. */
+const BACKEND_OF: Partial<Record<keyof typeof OPTIONS, BackendType>> = {
+  "local-fault": "local",
+  "fault-every": "local",
+  "milvus-version": "kind",
+  "operator-version": "kind",
+  mode: "kind",
+  "keep-cluster": "kind",
+  "source-uri": "existing",
+  "target-uri": "existing",
+  "source-token": "existing",
+  "target-token": "existing",
+};
+
+function parseError(e: unknown): UsageError {
+  const err = e as { code?: string; message?: string };
+  const message = err.message ?? String(e);
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? "";
+  const flag = quoted.split(" ")[0] ?? quoted;
+  switch (err.code) {
+    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
+      const guess = closestKey(flag.replace(/^-+/, ""), Object.keys(OPTIONS));
+      return new UsageError(
+        `${flag}: unknown option${guess ? ` (did you mean --${guess}?)` : ""}; see run --help`,
+      );
+    }
+    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
+      if (message.includes("does not take an argument")) return new UsageError(`${flag}: takes no value`);
+      return new UsageError(`${flag}: needs a value (write ${flag}=VALUE if the value starts with '-')`);
+    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
+      return new UsageError(`${quoted}: unexpected argument (run takes only options; see run --help)`);
+    default:
+      return new UsageError(`run: ${message.split("\n")[0]}`);
+  }
+}
+
+function fieldSchema(path: readonly string[]): z.ZodType {
+  const shape = objectShapeAt(DrillConfigSchema, path.slice(0, -1));
+  const field = shape?.[path.at(-1) as string];
+  if (!field) throw new Error(`flags: no config field ${path.join(".")}`);
+  return field;
+}
+
+/** The flag value as the schema field reads it: numeric text as a number, else (durations, versions) as text. */
+function checked(flag: string, raw: string | boolean, path: readonly string[]): unknown {
+  const schema = fieldSchema(path);
+  const numeric = typeof raw === "string" && /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(raw.trim());
+  const attempts = numeric ? [Number(raw), raw] : [raw];
+  let message = "invalid";
+  for (const value of attempts) {
+    const r = schema.safeParse(value);
+    if (r.success) return r.data;
+    message = r.error.issues[0]?.message ?? message;
+  }
+  return fail(flag, raw, message);
+}
+
+function fail(flag: string, raw: string | boolean, message: string): never {
+  throw new UsageError(`${flag} ${String(raw)}: ${message}`);
+}
+
+function set(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let cur = target;
+  for (const key of path.slice(0, -1)) {
+    cur[key] ??= {};
+    cur = cur[key] as Record<string, unknown>;
+  }
+  cur[path.at(-1) as string] = value;
+}
+
+export function parseRunFlags(argv: string[]): RunFlags {
+  let values: { [K in keyof typeof OPTIONS]?: string | boolean };
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (e) {
+    throw parseError(e);
+  }
+  if (values.help) return { help: true, overrides: {} };
+
+  const overrides: Record<string, unknown> = {};
+  const put = (flag: keyof typeof OPTIONS, path: string[]) => {
+    const raw = values[flag];
+    if (raw !== undefined) set(overrides, path, checked(`--${flag}`, raw, path));
+  };
+
+  const backend = values.backend as string | undefined;
+  if (backend !== undefined && !(BACKEND_TYPES as readonly string[]).includes(backend)) {
+    fail("--backend", backend, `must be one of ${BACKEND_TYPES.join(", ")}`);
+  }
+  for (const [flag, owner] of Object.entries(BACKEND_OF)) {
+    if (values[flag as keyof typeof OPTIONS] === undefined) continue;
+    if (backend !== undefined && backend !== owner) {
+      throw new UsageError(`--${flag}: only valid with --backend ${owner} (got --backend ${backend})`);
+    }
+  }
+  const existingFlags = ["source-uri", "target-uri", "source-token", "target-token"] as const;
+  // Cluster URIs on the command line can only mean existing clusters, so they imply the backend.
+  const effectiveBackend =
+    backend ?? (existingFlags.some((f) => values[f] !== undefined) ? "existing" : undefined);
+  if (effectiveBackend !== undefined) set(overrides, ["backend", "type"], effectiveBackend);
+
+  put("seed", ["seed"]);
+  put("ops", ["workload", "ops"]);
+  put("duration", ["workload", "durationMs"]);
+  put("local-fault", ["backend", "local", "faultMode"]);
+  put("fault-every", ["backend", "local", "faultEvery"]);
+  put("milvus-version", ["backend", "kind", "milvusVersion"]);
+  put("operator-version", ["backend", "kind", "operatorVersion"]);
+  put("mode", ["backend", "kind", "mode"]);
+  put("keep-cluster", ["backend", "kind", "keepCluster"]);
+  for (const side of ["source", "target"] as const) {
+    const uri = values[`${side}-uri`];
+    if (uri !== undefined) {
+      set(
+        overrides,
+        ["backend", "existing", side, "uri"],
+        checked(`--${side}-uri`, uri, ["backend", "existing", side, "uri"]),
+      );
+    }
+    const token = values[`${side}-token`];
+    if (typeof token === "string") {
+      if (token === "") throw new UsageError(`--${side}-token: must not be empty`);
+      set(overrides, ["backend", "existing", side, "token"], token);
+    }
+  }
+  if (values.ops !== undefined && values.duration !== undefined) {
+    throw new UsageError(
+      "--ops and --duration: choose one (a run stops after a number of ops or after a time)",
+    );
+  }
+
+  const at = values["kill-cdc-at"];
+  const every = values["kill-cdc-every"];
+  if (at !== undefined && every !== undefined) {
+    throw new UsageError("--kill-cdc-at and --kill-cdc-every: choose one");
+  }
+  if (values["kill-cdc-times"] !== undefined && every === undefined) {
+    throw new UsageError(
+      `--kill-cdc-times ${String(values["kill-cdc-times"])}: only valid with --kill-cdc-every`,
+    );
+  }
+  if (typeof at === "string") {
+    const rule =
+      "must be fractions in (0, 1), strictly ascending, comma-separated (e.g. 0.3,0.6; empty for none)";
+    const parts = at.trim() === "" ? [] : at.split(",").map((s) => s.trim());
+    const fractions = parts.map((s) => (/^\d*\.?\d+$/.test(s) ? Number(s) : Number.NaN));
+    const ok = fractions.every((f, i) => f > 0 && f < 1 && (i === 0 || f > (fractions[i - 1] as number)));
+    if (!ok) fail("--kill-cdc-at", at, rule);
+    set(overrides, ["faults", "killCdc"], { at: fractions, everyMs: null, times: 0 });
+  }
+  if (every !== undefined) {
+    set(overrides, ["faults", "killCdc", "at"], []);
+    put("kill-cdc-every", ["faults", "killCdc", "everyMs"]);
+    put("kill-cdc-times", ["faults", "killCdc", "times"]);
+  }
+
+  const out: RunFlags = { overrides: overrides as DeepPartial<DrillConfig> };
+  if (typeof values.config === "string") out.configFile = values.config;
+  if (typeof values.profile === "string") out.profile = values.profile;
+  if (typeof values.out === "string") {
+    if (values.out.trim() === "") throw new UsageError("--out: must not be empty");
+    out.outDir = values.out;
+  }
+  return out;
+}

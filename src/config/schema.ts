@@ -1,0 +1,372 @@
+/**
+ * The drill configuration: one strict zod schema (unknown keys are errors, so a misspelt field is
+ * caught before anything is provisioned) and the fully-defaulted `DrillConfig` every role reads.
+ *
+ * Top-level sections get their defaults from a profile (profiles.ts), not from this schema; only the
+ * parts a profile leaves empty (collection entries, the `existing` clusters) carry zod defaults.
+ * Cross-field rules (backend versus vector type, name clashes, ...) live in validate.ts.
+ */
+import { z } from "zod";
+import { DURATION_PATTERN, formatDuration, parseDuration } from "./duration.js";
+import { checkMilvusVersion, checkOperatorVersion } from "./version.js";
+
+export const PROFILE_NAMES = ["smoke", "default", "soak", "kind-types"] as const;
+export type ProfileName = (typeof PROFILE_NAMES)[number];
+
+export const BACKEND_TYPES = ["local", "kind", "existing"] as const;
+export type BackendType = (typeof BACKEND_TYPES)[number];
+
+export const LOCAL_FAULT_MODES = [
+  "none",
+  "drop",
+  "duplicate-on-restart",
+  "reorder",
+  "skip-on-restart",
+  "stale-checkpoint",
+  "drop-ddl",
+  "stall",
+  "corrupt-vector",
+] as const;
+export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];
+
+export const VECTOR_TYPES = ["float", "float16", "bfloat16", "binary", "sparse"] as const;
+export type VectorType = (typeof VECTOR_TYPES)[number];
+export const INDEX_TYPES = ["FLAT", "HNSW", "IVF_FLAT", "AUTOINDEX"] as const;
+export type IndexType = (typeof INDEX_TYPES)[number];
+export const METRICS = ["L2", "IP", "COSINE", "HAMMING", "JACCARD"] as const;
+export type Metric = (typeof METRICS)[number];
+export const CLUSTER_MODES = ["standalone", "cluster"] as const;
+
+/** The metric a collection gets when it names none: the first one its vector type allows. */
+export const DEFAULT_METRIC: Record<VectorType, Metric> = {
+  float: "L2",
+  float16: "L2",
+  bfloat16: "L2",
+  binary: "HAMMING",
+  sparse: "IP",
+};
+
+export const UINT32_MAX = 4_294_967_295;
+
+// ---- building blocks: every one carries the one-line message a user sees after "config path = value: "
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be one of ${values.join(", ")}` });
+}
+
+function intIn(min: number, max: number) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+}
+
+function numberIn(min: number, max: number) {
+  const error = `must be a number from ${min} to ${max}`;
+  return z.number({ error }).min(min, { error }).max(max, { error });
+}
+
+function fractionOpen() {
+  const error = "must be a fraction between 0 and 1 (exclusive)";
+  return z.number({ error }).gt(0, { error }).lt(1, { error });
+}
+
+const bool = () => z.boolean({ error: "must be true or false" });
+
+/** Milliseconds, or a string such as "30s", "2m", "1h" (parsed to ms). */
+function duration(minMs: number, maxMs: number) {
+  const error = `must be a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (milliseconds, or a string like 30s, 2m, 1h)`;
+  return z
+    .union([z.number(), z.string().regex(new RegExp(DURATION_PATTERN), { error })], { error })
+    .transform((value, ctx) => {
+      const ms = parseDuration(value);
+      if (ms === null) {
+        ctx.issues.push({ code: "custom", message: error, input: value });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .pipe(z.number().min(minMs, { error }).max(maxMs, { error }));
+}
+
+const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Kubernetes object names and namespaces (RFC 1123 labels). */
+const dnsLabel = () =>
+  z.string({ error: "must be a string" }).regex(DNS_LABEL_RE, {
+    error: "must be a DNS-1123 label: lowercase letters, digits and '-', 1 to 63 characters",
+  });
+
+const httpUri = () =>
+  z.string({ error: "must be a string" }).refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+      } catch {
+        return false;
+      }
+    },
+    { error: "must be a URL like http://host:19530 (http or https)" },
+  );
+
+const milvusVersion = () =>
+  z.string({ error: "must be a string like v2.6.22" }).transform((v, ctx) => {
+    const r = checkMilvusVersion(v);
+    if (r.ok) return r.tag;
+    ctx.issues.push({ code: "custom", message: r.reason, input: v });
+    return z.NEVER;
+  });
+
+const operatorVersion = () =>
+  z.string({ error: "must be a string like 1.3.8" }).transform((v, ctx) => {
+    const r = checkOperatorVersion(v);
+    if (r.ok) return r.version;
+    ctx.issues.push({ code: "custom", message: r.reason, input: v });
+    return z.NEVER;
+  });
+
+// ---- sections
+
+const collectionSchema = z
+  .strictObject({
+    name: z
+      .string({ error: "must be a string" })
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, {
+        error: "must be a Milvus collection name: a letter or '_', then letters, digits or '_' (at most 255)",
+      })
+      .describe("Collection name on both clusters."),
+    dim: intIn(1, 32768)
+      .default(32)
+      .describe("Vector dimension. For sparse: the index space the generated entries are drawn from."),
+    vectorType: oneOf(VECTOR_TYPES).default("float"),
+    index: oneOf(INDEX_TYPES)
+      .default("FLAT")
+      .describe("FLAT is exact (search parity compares lists); others are checked by recall."),
+    metric: oneOf(METRICS)
+      .optional()
+      .describe("Default: L2 for float types, HAMMING for binary, IP for sparse."),
+    dynamicField: bool().default(false),
+    partitions: intIn(1, 64).default(1).describe("Partitions the workload spreads rows over."),
+  })
+  .transform((c) => ({ ...c, metric: c.metric ?? DEFAULT_METRIC[c.vectorType] }));
+
+const endpointSchema = z.strictObject({
+  uri: httpUri().describe("Where the drill connects, e.g. http://primary:19530."),
+  token: z
+    .string({ error: "must be a string" })
+    .optional()
+    .describe("user:password or API key; never logged."),
+  clusterId: z
+    .string({ error: "must be a string" })
+    .min(1, { error: "must not be empty (use null to discover it)" })
+    .nullable()
+    .default(null)
+    .describe("Cluster id (msgChannel.chanNamePrefix.cluster); null: read it from the cluster."),
+  replicateUri: httpUri()
+    .nullable()
+    .default(null)
+    .describe("Where the CDC node dials this cluster; null: same as uri."),
+});
+
+export const DrillConfigSchema = z.strictObject({
+  profile: oneOf(PROFILE_NAMES),
+  seed: intIn(0, UINT32_MAX).describe("Seed of all generated data and schedules; random when not set."),
+  backend: z.strictObject({
+    type: oneOf(BACKEND_TYPES),
+    local: z
+      .strictObject({
+        faultMode: oneOf(LOCAL_FAULT_MODES).describe(
+          "Bug the reference replicator plants (to prove the checkers).",
+        ),
+        faultEvery: intIn(1, 1_000_000).describe("Plant the fault on every Nth message."),
+        restartDelayMs: duration(0, 600_000).describe("How long the replicator stays down when killed."),
+        pchannels: intIn(1, 16),
+      })
+      .describe("Two Milvus Lite servers joined by the drill's reference replicator."),
+    kind: z
+      .strictObject({
+        milvusVersion: milvusVersion(),
+        operatorVersion: operatorVersion(),
+        mode: oneOf(CLUSTER_MODES),
+        namespace: dnsLabel(),
+        clusterName: dnsLabel().nullable().describe("kind cluster name; null: derived from the run."),
+        nodeImage: z.string({ error: "must be a string" }).min(1).nullable(),
+        sourceName: dnsLabel().describe("Primary Milvus CR name (= its cluster id)."),
+        targetName: dnsLabel().describe(
+          "Standby Milvus CR name; must not contain or be contained in sourceName.",
+        ),
+        preloadImages: bool(),
+        freeDisk: bool().describe(
+          "Delete large preinstalled SDKs from a CI runner; leave false on your own machine.",
+        ),
+        keepCluster: bool(),
+        upgradeFrom: milvusVersion().nullable(),
+        upgradeTo: milvusVersion().nullable(),
+        readyTimeoutMs: duration(60_000, 3_600_000),
+      })
+      .describe("Two Milvus CRs with CDC on a local kind cluster."),
+    existing: z
+      .strictObject({
+        source: endpointSchema,
+        target: endpointSchema,
+        pchannels: intIn(1, 64).default(16),
+        configureReplication: bool()
+          .default(true)
+          .describe("Apply the replicate configuration; false when CDC is already set up."),
+        kube: z
+          .strictObject({
+            context: z.string({ error: "must be a string" }).nullable().default(null),
+            namespace: dnsLabel().default("milvus"),
+            sourceInstance: dnsLabel().describe("Milvus CR whose CDC pod the nemesis deletes."),
+          })
+          .nullable()
+          .default(null),
+        killCdcCommand: z
+          .string({ error: "must be a string" })
+          .min(1, { error: "must not be empty" })
+          .nullable()
+          .default(null)
+          .describe("Shell command that kills the CDC node (when there is no kube access)."),
+      })
+      .nullable()
+      .describe("Two clusters you already run, joined by CDC."),
+  }),
+  workload: z.strictObject({
+    collections: z
+      .array(collectionSchema, { error: "must be a list of collections" })
+      .min(1, { error: "must list 1 to 16 collections" })
+      .max(16, { error: "must list 1 to 16 collections" }),
+    initialRows: intIn(0, 10_000_000).describe("Rows loaded before replication is checked."),
+    keySpace: intIn(1, 100_000_000).describe("Primary keys are drawn from [0, keySpace)."),
+    batchSize: intIn(1, 10_000),
+    ops: intIn(1, 100_000_000).nullable().describe("Stop after this many ops (exclusive with durationMs)."),
+    durationMs: duration(1_000, 7 * 86_400_000)
+      .nullable()
+      .describe("Stop after this long (exclusive with ops)."),
+    targetRate: numberIn(0, 1_000_000).describe("Ops per second; 0 = as fast as possible."),
+    concurrency: intIn(1, 64),
+    mix: z
+      .strictObject({
+        insert: numberIn(0, 1_000_000),
+        upsert: numberIn(0, 1_000_000),
+        delete: numberIn(0, 1_000_000),
+        reinsert: numberIn(0, 1_000_000),
+        ddl: numberIn(0, 1_000_000),
+      })
+      .describe("Relative weights of op kinds."),
+    hotKeyUpserts: intIn(0, 10_000_000).describe("Upserts aimed at a few hot keys (long version chains)."),
+    chainLength: intIn(0, 100_000),
+    dropCollection: bool().describe("Drop and recreate a collection mid-drill (DDL replication)."),
+  }),
+  faults: z.strictObject({
+    killCdc: z.strictObject({
+      at: z
+        .array(fractionOpen(), { error: "must be a list of fractions" })
+        .max(1000, { error: "must list at most 1000 kill points" })
+        .describe("Kill CDC at these fractions of the workload, ascending."),
+      everyMs: duration(1_000, 86_400_000).nullable().describe("Kill CDC on this period instead of `at`."),
+      times: intIn(0, 10_000).describe("With everyMs: at most this many kills; 0 = until the workload ends."),
+    }),
+  }),
+  monitor: z.strictObject({
+    heartbeatIntervalMs: duration(10, 60_000),
+    probeIntervalMs: duration(10, 60_000),
+    probeKeys: intIn(0, 100_000).describe("Keys the monitor reads on the standby every probe."),
+  }),
+  search: z.strictObject({
+    queries: intIn(0, 100_000),
+    k: intIn(1, 16_384),
+  }),
+  thresholds: z.strictObject({
+    lagSloMs: duration(1, 3_600_000),
+    recoveryTimeoutMs: duration(1_000, 3_600_000),
+    catchUpTimeoutMs: duration(1_000, 6 * 3_600_000),
+    minRecall: numberIn(0, 1),
+    distanceEpsilon: numberIn(0, 1),
+  }),
+});
+
+export interface CollectionConfig {
+  name: string;
+  dim: number;
+  vectorType: VectorType;
+  index: IndexType;
+  metric: Metric;
+  dynamicField: boolean;
+  partitions: number;
+}
+
+export interface EndpointConfig {
+  uri: string;
+  token?: string;
+  clusterId: string | null;
+  replicateUri: string | null;
+}
+
+export interface DrillConfig {
+  profile: ProfileName;
+  /** uint32; random at load time when not given, recorded in the report. */
+  seed: number;
+  backend: {
+    type: BackendType;
+    local: { faultMode: LocalFaultMode; faultEvery: number; restartDelayMs: number; pchannels: number };
+    kind: {
+      milvusVersion: string;
+      operatorVersion: string;
+      mode: "standalone" | "cluster";
+      namespace: string;
+      clusterName: string | null;
+      nodeImage: string | null;
+      sourceName: string;
+      targetName: string;
+      preloadImages: boolean;
+      freeDisk: boolean;
+      keepCluster: boolean;
+      upgradeFrom: string | null;
+      upgradeTo: string | null;
+      readyTimeoutMs: number;
+    };
+    existing: {
+      source: EndpointConfig;
+      target: EndpointConfig;
+      pchannels: number;
+      configureReplication: boolean;
+      kube: { context: string | null; namespace: string; sourceInstance: string } | null;
+      killCdcCommand: string | null;
+    } | null;
+  };
+  workload: {
+    collections: CollectionConfig[];
+    initialRows: number;
+    keySpace: number;
+    batchSize: number;
+    ops: number | null;
+    durationMs: number | null;
+    targetRate: number;
+    concurrency: number;
+    mix: { insert: number; upsert: number; delete: number; reinsert: number; ddl: number };
+    hotKeyUpserts: number;
+    chainLength: number;
+    dropCollection: boolean;
+  };
+  faults: { killCdc: { at: number[]; everyMs: number | null; times: number } };
+  monitor: { heartbeatIntervalMs: number; probeIntervalMs: number; probeKeys: number };
+  search: { queries: number; k: number };
+  thresholds: {
+    lagSloMs: number;
+    recoveryTimeoutMs: number;
+    catchUpTimeoutMs: number;
+    minRecall: number;
+    distanceEpsilon: number;
+  };
+}
+
+/** Partial at every level except inside arrays: arrays replace when layers merge. */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+// The hand-written interface is the contract other roles read; this keeps it equal to what the schema yields.
+type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+const schemaMatchesInterface: Equals<z.output<typeof DrillConfigSchema>, DrillConfig> = true;
+void schemaMatchesInterface;

@@ -1,0 +1,195 @@
+/**
+ * Rules that involve more than one field. Each returns the one line a user sees; the first broken
+ * rule wins, so the message always names a single field, its value and what is allowed.
+ */
+import type { DrillConfig, Metric, VectorType } from "./schema.js";
+import { compareSemver, parseRelease } from "./version.js";
+
+/** Milvus Lite rejects Float16, BFloat16 and Binary vectors (its schema translator), so local cannot run them. */
+export const LOCAL_VECTOR_TYPES: readonly VectorType[] = ["float", "sparse"];
+const KIND_ONLY_VECTOR_TYPES: readonly VectorType[] = ["float16", "bfloat16", "binary"];
+
+const METRICS_FOR: Record<VectorType, readonly Metric[]> = {
+  float: ["L2", "IP", "COSINE"],
+  float16: ["L2", "IP", "COSINE"],
+  bfloat16: ["L2", "IP", "COSINE"],
+  binary: ["HAMMING", "JACCARD"],
+  sparse: ["IP"],
+};
+
+/**
+ * Index names are the drill's, not Milvus's: the client maps FLAT/IVF_FLAT to BIN_FLAT/BIN_IVF_FLAT for
+ * binary vectors and FLAT to SPARSE_INVERTED_INDEX for sparse ones. Graph and IVF indexes do not exist
+ * for sparse vectors, nor HNSW for binary ones.
+ */
+const INDEXES_FOR: Record<VectorType, readonly string[]> = {
+  float: ["FLAT", "HNSW", "IVF_FLAT", "AUTOINDEX"],
+  float16: ["FLAT", "HNSW", "IVF_FLAT", "AUTOINDEX"],
+  bfloat16: ["FLAT", "HNSW", "IVF_FLAT", "AUTOINDEX"],
+  binary: ["FLAT", "IVF_FLAT", "AUTOINDEX"],
+  sparse: ["FLAT", "AUTOINDEX"],
+};
+
+function show(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function line(path: string, value: unknown, rule: string): string {
+  return `config ${path} = ${show(value)}: ${rule}`;
+}
+
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} or ${items.at(-1)}`;
+}
+
+function checkCollections(cfg: DrillConfig): string | null {
+  const seen = new Set<string>();
+  for (const [i, c] of cfg.workload.collections.entries()) {
+    const at = `workload.collections[${i}]`;
+    if (seen.has(c.name)) return line(`${at}.name`, c.name, "duplicate collection name");
+    seen.add(c.name);
+    if (cfg.backend.type === "local" && !LOCAL_VECTOR_TYPES.includes(c.vectorType)) {
+      return line(
+        `${at}.vectorType`,
+        c.vectorType,
+        `the local backend (Milvus Lite) supports ${LOCAL_VECTOR_TYPES.join(", ")}; use backend kind for ${KIND_ONLY_VECTOR_TYPES.join(", ")}`,
+      );
+    }
+    const metrics = METRICS_FOR[c.vectorType];
+    if (!metrics.includes(c.metric)) {
+      return line(`${at}.metric`, c.metric, `a ${c.vectorType} vector needs ${orList(metrics)}`);
+    }
+    const indexes = INDEXES_FOR[c.vectorType];
+    if (!indexes.includes(c.index)) {
+      return line(`${at}.index`, c.index, `a ${c.vectorType} vector needs ${orList(indexes)}`);
+    }
+    if (c.vectorType === "binary" && c.dim % 8 !== 0) {
+      return line(`${at}.dim`, c.dim, "a binary vector's dim must be a multiple of 8");
+    }
+  }
+  return null;
+}
+
+function checkWorkload(cfg: DrillConfig): string | null {
+  const w = cfg.workload;
+  if (w.initialRows > w.keySpace) {
+    return line("workload.initialRows", w.initialRows, `must be at most workload.keySpace (${w.keySpace})`);
+  }
+  if (cfg.monitor.probeKeys > w.keySpace) {
+    return line(
+      "monitor.probeKeys",
+      cfg.monitor.probeKeys,
+      `must be at most workload.keySpace (${w.keySpace})`,
+    );
+  }
+  const weights = Object.values(w.mix);
+  if (weights.reduce((a, b) => a + b, 0) <= 0) {
+    return line("workload.mix", w.mix, "weights must be non-negative and sum to more than 0");
+  }
+  if (w.ops === null && w.durationMs === null) {
+    return line("workload.ops", null, "set workload.ops or workload.durationMs (exactly one)");
+  }
+  if (w.ops !== null && w.durationMs !== null) {
+    return line(
+      "workload.durationMs",
+      w.durationMs,
+      `set workload.ops (${w.ops}) or workload.durationMs, not both`,
+    );
+  }
+  return null;
+}
+
+function checkFaults(cfg: DrillConfig): string | null {
+  const k = cfg.faults.killCdc;
+  for (let i = 1; i < k.at.length; i++) {
+    if ((k.at[i] as number) <= (k.at[i - 1] as number)) {
+      return line("faults.killCdc.at", k.at, "fractions must be strictly ascending, each in (0, 1)");
+    }
+  }
+  if (k.at.length > 0 && k.everyMs !== null) {
+    return line(
+      "faults.killCdc.everyMs",
+      k.everyMs,
+      "set faults.killCdc.at or faults.killCdc.everyMs, not both",
+    );
+  }
+  if (k.times > 0 && k.everyMs === null) {
+    return line("faults.killCdc.times", k.times, "only applies with faults.killCdc.everyMs");
+  }
+  return null;
+}
+
+function checkBackend(cfg: DrillConfig): string | null {
+  const b = cfg.backend;
+  if (b.type !== "local" && b.local.faultMode !== "none") {
+    return line(
+      "backend.local.faultMode",
+      b.local.faultMode,
+      `only the local backend's reference replicator can plant faults; backend.type is ${b.type}`,
+    );
+  }
+  const { sourceName, targetName, upgradeFrom, upgradeTo } = b.kind;
+  if (sourceName.includes(targetName) || targetName.includes(sourceName)) {
+    return line(
+      "backend.kind.targetName",
+      targetName,
+      `must not contain or be contained in backend.kind.sourceName (${sourceName}): CDC matches channels by substring`,
+    );
+  }
+  if ((upgradeFrom === null) !== (upgradeTo === null)) {
+    const [path, value] =
+      upgradeFrom === null
+        ? ["backend.kind.upgradeTo", upgradeTo]
+        : ["backend.kind.upgradeFrom", upgradeFrom];
+    return line(path, value, "set both backend.kind.upgradeFrom and backend.kind.upgradeTo, or neither");
+  }
+  if (upgradeFrom !== null && upgradeTo !== null) {
+    const from = parseRelease(upgradeFrom);
+    const to = parseRelease(upgradeTo);
+    if (from && to && compareSemver(from, to) >= 0) {
+      return line(
+        "backend.kind.upgradeTo",
+        upgradeTo,
+        `must be newer than backend.kind.upgradeFrom (${upgradeFrom})`,
+      );
+    }
+  }
+  if (b.type === "existing") {
+    if (b.existing === null) {
+      return line(
+        "backend.existing",
+        null,
+        "required when backend.type is existing (set source.uri and target.uri)",
+      );
+    }
+    if (sameEndpoint(b.existing.source.uri, b.existing.target.uri)) {
+      return line(
+        "backend.existing.target.uri",
+        b.existing.target.uri,
+        "must differ from backend.existing.source.uri",
+      );
+    }
+    const kills = cfg.faults.killCdc.at.length > 0 || cfg.faults.killCdc.everyMs !== null;
+    if (kills && b.existing.kube === null && b.existing.killCdcCommand === null) {
+      return line(
+        "faults.killCdc.at",
+        cfg.faults.killCdc.everyMs === null ? cfg.faults.killCdc.at : `every ${cfg.faults.killCdc.everyMs}ms`,
+        "killing CDC on existing clusters needs backend.existing.kube or backend.existing.killCdcCommand; set one, or set faults.killCdc.at to []",
+      );
+    }
+  }
+  return null;
+}
+
+function sameEndpoint(a: string, b: string): boolean {
+  try {
+    return new URL(a).href === new URL(b).href;
+  } catch {
+    return a === b;
+  }
+}
+
+/** The first cross-field rule the config breaks, as one line, or null when it is consistent. */
+export function crossFieldError(cfg: DrillConfig): string | null {
+  return checkCollections(cfg) ?? checkWorkload(cfg) ?? checkFaults(cfg) ?? checkBackend(cfg);
+}
