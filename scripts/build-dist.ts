@@ -1,0 +1,78 @@
+/**
+ * Bundles the Action and the child processes it starts into dist/ (committed: a runner executes
+ * dist/ straight from the checkout, with no node_modules). Output must be byte-identical for the
+ * same sources, because CI compares a fresh build with the committed one (scripts/check-dist.ts).
+ *
+ *   npx tsx scripts/build-dist.ts [--out DIR]
+ */
+import { existsSync } from "node:fs";
+import { mkdir, readdir, rm } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * Every entry point that must run from dist/: the two Action steps and the local backend's child
+ * processes, which their parents start as siblings of the running file (dist/<name>.js).
+ * Entries that do not exist yet are skipped so the Action can be bundled while they are written.
+ */
+export const ENTRIES: ReadonlyArray<{ out: string; src: string }> = [
+  { out: "main", src: "src/action/main.ts" },
+  { out: "post", src: "src/action/post.ts" },
+  { out: "replicator-main", src: "src/backends/local/replicator-main.ts" },
+  { out: "watchdog", src: "src/backends/local/watchdog.ts" },
+];
+
+/**
+ * @actions/* and the SDK are ESM, but grpc-js and protobufjs are CommonJS: inside an ESM bundle they
+ * need `require`, `__filename` and `__dirname`, which only CommonJS modules get for free.
+ */
+const BANNER = [
+  'import { createRequire as __drillCreateRequire } from "node:module";',
+  'import { fileURLToPath as __drillFileURLToPath } from "node:url";',
+  'import { dirname as __drillDirname } from "node:path";',
+  "const require = __drillCreateRequire(import.meta.url);",
+  "const __filename = __drillFileURLToPath(import.meta.url);",
+  "const __dirname = __drillDirname(__filename);",
+].join("\n");
+
+export async function buildDist(outDir: string): Promise<string[]> {
+  const entries = ENTRIES.filter((e) => existsSync(join(ROOT, e.src)));
+  await mkdir(outDir, { recursive: true });
+  // Stale bundles of removed entries must not linger in a committed dist/.
+  for (const f of await readdir(outDir)) {
+    if (f.endsWith(".js") || f.endsWith(".js.map") || f === "licenses.txt")
+      await rm(join(outDir, f), { force: true });
+  }
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: Object.fromEntries(entries.map((e) => [e.out, e.src])),
+    outdir: outDir,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    banner: { js: BANNER },
+    // Deterministic output: no content hashes, no absolute paths, no timestamps.
+    sourcemap: false,
+    legalComments: "eof",
+    minify: false,
+    logLevel: "warning",
+    charset: "utf8",
+  });
+  return entries.map((e) => `${e.out}.js`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf("--out");
+  const out = i > 0 && process.argv[i + 1] ? resolve(process.argv[i + 1] as string) : join(ROOT, "dist");
+  buildDist(out).then(
+    (files) => console.log(`built ${files.join(", ")} into ${out}`),
+    (e: unknown) => {
+      console.error(`build-dist: ${e instanceof Error ? e.message : String(e)}`);
+      process.exitCode = 1;
+    },
+  );
+}
