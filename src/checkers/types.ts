@@ -73,6 +73,8 @@ export interface NormalizedSchema {
 export interface SideFinal {
   reachable: boolean;
   error?: string;
+  /** false: the side was reachable but has no such collection (then count and distinctKeys are 0). */
+  exists?: boolean;
   /** count(*) as the server reports it (counts duplicate inserts twice). */
   count: number | null;
   /** Distinct primary keys returned by the full scan. */
@@ -97,7 +99,12 @@ export interface CollectionFinal {
   onlyTarget: Pk[];
   onlyTargetTotal: number;
   /** Keys on both sides whose rows differ, with the differing fields. */
-  mismatched: Array<{ pk: Pk; fields: string[] }>;
+  mismatched: Array<{
+    pk: Pk;
+    fields: string[];
+    /** Per differing field, a short human form of each side's value (vectors abbreviated, bits shown). */
+    details?: Record<string, { source: string; target: string }>;
+  }>;
   mismatchedTotal: number;
   rowsCompared: number;
 }
@@ -122,6 +129,8 @@ export interface CatchUp {
   catchUpMs: number | null;
   /** What was still missing when the timeout expired. */
   waitingFor?: string;
+  /** Settled (nothing moved any more past the last heartbeat) but with these differences left for parity. */
+  settledWith?: string;
   timeoutMs: number;
 }
 

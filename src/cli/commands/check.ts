@@ -1,5 +1,64 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { combineVerdicts, runCheckers } from "../../checkers/index.js";
+import type { FinalState, Thresholds } from "../../checkers/types.js";
+import { FINAL_STATE_FILE } from "../../drill/run.js";
+import { readHistory } from "../../history/reader.js";
+import type { HeaderEvent } from "../../history/types.js";
+import { renderCliTable } from "../../report/cli-table.js";
+import type { DrillReport } from "../../report/model.js";
+import { exitCodeOf } from "../signals.js";
 import { UsageError } from "../usage.js";
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UsageError("'check' is not available yet");
+const USAGE = "usage: milvus-cdc-drill check RUN_DIR [--json]";
+
+/**
+ * Re-runs the checkers on a saved run directory (history.jsonl + final-state.json): a run can be
+ * checked again after a checker is fixed or tightened, without touching any cluster.
+ */
+export async function run(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: "boolean" }, help: { type: "boolean" } },
+    });
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (${USAGE})`);
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dir = parsed.positionals[0];
+  if (!dir || parsed.positionals.length > 1) throw new UsageError(`expected one RUN_DIR (${USAGE})`);
+  const historyPath = join(dir, "history.jsonl");
+  const finalPath = join(dir, FINAL_STATE_FILE);
+  for (const p of [historyPath, finalPath]) {
+    if (!existsSync(p))
+      throw new UsageError(
+        `RUN_DIR ${dir}: ${p} not found (a run directory written by 'milvus-cdc-drill run')`,
+      );
+  }
+  const history = await readHistory(historyPath);
+  const header = history.find((e): e is HeaderEvent => e.type === "header");
+  const thresholds = (header?.config as { thresholds?: Thresholds } | undefined)?.thresholds;
+  if (!thresholds)
+    throw new UsageError(`RUN_DIR ${dir}: history.jsonl has no header with the drill's thresholds`);
+  const final = JSON.parse(await readFile(finalPath, "utf8")) as FinalState;
+  const checks = runCheckers(history, final, { thresholds });
+  const verdict = combineVerdicts(checks);
+  const saved = existsSync(join(dir, "report.json"))
+    ? (JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as DrillReport)
+    : undefined;
+  const report: DrillReport | undefined = saved
+    ? { ...saved, verdict: saved.error ? "error" : verdict, checks }
+    : undefined;
+  if (parsed.values.json) console.log(JSON.stringify({ verdict, checks }, null, 2));
+  else if (report) console.log(renderCliTable(report));
+  else for (const c of checks) console.log(`${c.verdict.padEnd(8)} ${c.name.padEnd(20)} ${c.summary}`);
+  return exitCodeOf(report?.verdict ?? verdict);
 }

@@ -1,5 +1,45 @@
-import { UsageError } from "../usage.js";
+import { join } from "node:path";
+import { loadConfig, parseRunFlags, RUN_USAGE } from "../../config/load.js";
+import { runDrill } from "../../drill/run.js";
+import { renderCliTable } from "../../report/cli-table.js";
+import { ConsoleLogger } from "../logger.js";
+import { exitCodeOf, withSignals } from "../signals.js";
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UsageError("'run' is not available yet");
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseRunFlags(argv);
+  if (flags.help) {
+    console.log(RUN_USAGE);
+    return 0;
+  }
+  // Everything is validated here, before anything is provisioned.
+  const config = loadConfig({
+    configFile: flags.configFile,
+    profile: flags.profile,
+    overrides: flags.overrides,
+  });
+  const outDir =
+    flags.outDir ?? join("runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${config.seed}`);
+  const log = new ConsoleLogger();
+  log.info(
+    `milvus-cdc-drill: profile ${config.profile}, backend ${config.backend.type}, seed ${config.seed}, run dir ${outDir}`,
+  );
+  const report = await withSignals((signal) =>
+    runDrill(config, {
+      outDir,
+      log,
+      signal,
+      onProgress: (p) =>
+        log.progress(
+          `[${p.phase}] ops ${p.opsDone}  lag ${p.lagMs === null ? "-" : `${p.lagMs} ms`}  faults ${p.faults}`,
+        ),
+    }),
+  );
+  const secrets = [config.backend.existing?.source.token, config.backend.existing?.target.token].filter(
+    (t): t is string => Boolean(t),
+  );
+  console.log(renderCliTable(report, { secrets, files: report.files.map((f) => join(outDir, f)) }));
+  console.log(
+    `replay: milvus-cdc-drill run ${flags.configFile ? `--config ${flags.configFile} ` : ""}--profile ${config.profile} --backend ${config.backend.type} --seed ${config.seed}`,
+  );
+  return exitCodeOf(report.verdict);
 }

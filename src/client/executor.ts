@@ -1,0 +1,167 @@
+import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { type CollectionSpec, collectionFields, PK_FIELD, VECTOR_FIELD } from "../generator/rows.js";
+import type { PlannedDdl, PlannedWrite } from "../generator/workload.js";
+import { type Outcome, outcomeOf } from "./outcome.js";
+
+/** Heartbeat collection (pt-heartbeat): one row per writer, upserted every interval on the source. */
+export const HEARTBEAT_COLLECTION = "drill_heartbeat";
+
+/** Milvus index type and params for a drill collection's vector field. */
+export function vectorIndex(spec: CollectionSpec): {
+  index_type: string;
+  metric_type: string;
+  params: Record<string, number>;
+} {
+  const metric_type = spec.metric;
+  if (spec.vectorType === "sparse") return { index_type: "SPARSE_INVERTED_INDEX", metric_type, params: {} };
+  if (spec.vectorType === "binary") {
+    return spec.index === "IVF_FLAT"
+      ? { index_type: "BIN_IVF_FLAT", metric_type, params: { nlist: 64 } }
+      : { index_type: "BIN_FLAT", metric_type, params: {} };
+  }
+  switch (spec.index) {
+    case "HNSW":
+      return { index_type: "HNSW", metric_type, params: { M: 16, efConstruction: 64 } };
+    case "IVF_FLAT":
+      return { index_type: "IVF_FLAT", metric_type, params: { nlist: 64 } };
+    default:
+      return { index_type: spec.index, metric_type, params: {} };
+  }
+}
+
+/**
+ * The client role: turns planned ops into Milvus calls on the primary and says what happened.
+ * It never retries a write (see connect.ts): the outcome goes to the history as is.
+ */
+export class DrillExecutor {
+  constructor(
+    private readonly client: MilvusClient,
+    private readonly specs: Map<string, CollectionSpec>,
+    private readonly timeoutMs: number,
+  ) {}
+
+  write(op: PlannedWrite): Promise<Outcome> {
+    const base = {
+      collection_name: op.collection,
+      timeout: this.timeoutMs,
+      ...(op.partition ? { partition_name: op.partition } : {}),
+    };
+    switch (op.kind) {
+      case "insert":
+        return outcomeOf(() => this.client.insert({ ...base, data: op.rows }));
+      case "upsert":
+        return outcomeOf(() => this.client.upsert({ ...base, data: op.rows }));
+      case "delete":
+        return outcomeOf(() =>
+          this.client.delete({ ...base, filter: `${PK_FIELD} in [${op.keys.map((k) => k.pk).join(",")}]` }),
+        );
+    }
+  }
+
+  ddl(op: PlannedDdl): Promise<Outcome> {
+    const c = this.client;
+    const collection_name = op.collection;
+    const timeout = this.timeoutMs;
+    switch (op.action) {
+      case "create-collection": {
+        const spec = this.specs.get(collection_name);
+        if (!spec)
+          return Promise.resolve({ type: "fail", error: `no spec for collection ${collection_name}` });
+        return outcomeOf(() =>
+          c.createCollection({
+            collection_name,
+            fields: collectionFields(spec),
+            enable_dynamic_field: spec.dynamicField,
+            // One shard = one channel: the collection is totally ordered, which the prefix check relies on.
+            shards_num: 1,
+            timeout,
+          }),
+        );
+      }
+      case "create-index": {
+        const field = String(op.detail.field ?? VECTOR_FIELD);
+        if (field === VECTOR_FIELD) {
+          const spec = this.specs.get(collection_name);
+          if (!spec)
+            return Promise.resolve({ type: "fail", error: `no spec for collection ${collection_name}` });
+          return outcomeOf(() =>
+            c.createIndex({ collection_name, field_name: field, ...vectorIndex(spec), timeout }),
+          );
+        }
+        return outcomeOf(() =>
+          c.createIndex({
+            collection_name,
+            field_name: field,
+            index_type: String(op.detail.indexType ?? "INVERTED"),
+            timeout,
+          }),
+        );
+      }
+      case "load":
+        return outcomeOf(() => c.loadCollectionSync({ collection_name, timeout }));
+      case "release":
+        return outcomeOf(() => c.releaseCollection({ collection_name, timeout }));
+      case "flush":
+        return outcomeOf(() => c.flushSync({ collection_names: [collection_name], timeout }));
+      case "create-partition":
+        return outcomeOf(() =>
+          c.createPartition({ collection_name, partition_name: String(op.detail.partition), timeout }),
+        );
+      case "drop-partition":
+        return outcomeOf(() =>
+          c.dropPartition({ collection_name, partition_name: String(op.detail.partition), timeout }),
+        );
+      case "create-alias":
+        return outcomeOf(() => c.createAlias({ collection_name, alias: String(op.detail.alias), timeout }));
+      case "drop-alias":
+        return outcomeOf(() => c.dropAlias({ alias: String(op.detail.alias), timeout }));
+      case "drop-collection":
+        return outcomeOf(() => c.dropCollection({ collection_name, timeout }));
+      case "drop-index":
+        return outcomeOf(() =>
+          c.dropIndex({ collection_name, field_name: String(op.detail.field), timeout }),
+        );
+    }
+  }
+
+  /** Creates the heartbeat collection (a tiny vector field because Milvus requires one), indexed and loaded. */
+  async createHeartbeatCollection(): Promise<Outcome> {
+    const c = this.client;
+    const created = await outcomeOf(() =>
+      c.createCollection({
+        collection_name: HEARTBEAT_COLLECTION,
+        fields: [
+          { name: "writer", data_type: DataType.Int64, is_primary_key: true, autoID: false },
+          { name: "hb_seq", data_type: DataType.Int64 },
+          { name: "wall_ms", data_type: DataType.Int64 },
+          { name: "v", data_type: DataType.FloatVector, dim: 2 },
+        ],
+        shards_num: 1,
+        timeout: this.timeoutMs,
+      }),
+    );
+    if (created.type !== "ok") return created;
+    const indexed = await outcomeOf(() =>
+      c.createIndex({
+        collection_name: HEARTBEAT_COLLECTION,
+        field_name: "v",
+        index_type: "FLAT",
+        metric_type: "L2",
+      }),
+    );
+    if (indexed.type !== "ok") return indexed;
+    return outcomeOf(() =>
+      c.loadCollectionSync({ collection_name: HEARTBEAT_COLLECTION, timeout: this.timeoutMs }),
+    );
+  }
+
+  heartbeat(writer: number, hbSeq: number, wallMs: number): Promise<Outcome> {
+    return outcomeOf(() =>
+      this.client.upsert({
+        collection_name: HEARTBEAT_COLLECTION,
+        data: [{ writer, hb_seq: hbSeq, wall_ms: wallMs, v: [0, 0] }],
+        timeout: this.timeoutMs,
+      }),
+    );
+  }
+}

@@ -1,0 +1,34 @@
+import { join } from "node:path";
+import type { Backend, Logger } from "../backends/types.js";
+import type { DrillConfig } from "../config/schema.js";
+import type { CleanupRecord } from "./run.js";
+
+/**
+ * The one place that knows which backends exist. Each is loaded only when chosen, so a local drill
+ * never loads the kind tooling and the other way round.
+ */
+export async function createBackend(
+  config: DrillConfig,
+  ctx: { log: Logger; runDir: string; onCreated?: (cleanup: CleanupRecord) => void },
+): Promise<Backend> {
+  switch (config.backend.type) {
+    case "local": {
+      const { LocalBackend } = await import("../backends/local/backend.js");
+      return new LocalBackend({ ...config.backend.local, log: ctx.log, runDir: ctx.runDir });
+    }
+    case "kind": {
+      const { KindBackend } = await import("../backends/kind/backend.js");
+      return new KindBackend(config.backend.kind, {
+        log: ctx.log,
+        diagnosticsDir: join(ctx.runDir, "diagnostics"),
+        onCreated: ctx.onCreated,
+      });
+    }
+    case "existing": {
+      const existing = config.backend.existing;
+      if (!existing) throw new Error("backend existing needs backend.existing.source and .target");
+      const { ExistingBackend } = await import("../backends/existing/backend.js");
+      return new ExistingBackend(existing, { log: ctx.log, runDir: ctx.runDir });
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import type { DrillExecutor } from "../client/executor.js";
+import type { Outcome } from "../client/outcome.js";
+import type { PlannedOp, PlannedWrite, WorkloadPlanner } from "../generator/workload.js";
+import type { HistoryWriter } from "../history/writer.js";
+
+/**
+ * Joins generator, client and history: each worker plans an op, records the invoke, runs it,
+ * records the completion and feeds the outcome back to the generator's model.
+ */
+export class WorkloadRunner {
+  private nextId = 1;
+  opsDone = 0;
+  outcomes = { ok: 0, fail: 0, info: 0 };
+  private issued = 0;
+  private nextSlot = 0;
+
+  constructor(
+    private readonly planner: WorkloadPlanner,
+    private readonly exec: DrillExecutor,
+    private readonly history: HistoryWriter,
+    private readonly opts: {
+      ops: number | null;
+      durationMs: number | null;
+      targetRate: number;
+      concurrency: number;
+      signal?: AbortSignal;
+      onProgress?: (fraction: number) => void;
+    },
+  ) {}
+
+  /** Op ids are global across workers, setup steps and probes: one counter hands them all out. */
+  allocateId(): number {
+    return this.nextId++;
+  }
+
+  /** Runs one op and records it; returns its outcome. Used for setup steps too (process = -1). */
+  async run(op: PlannedOp, process: number): Promise<Outcome> {
+    const id = this.allocateId();
+    const value =
+      op.f === "write"
+        ? {
+            f: "write" as const,
+            kind: op.kind,
+            collection: op.collection,
+            partition: op.partition,
+            keys: op.keys,
+          }
+        : { f: "ddl" as const, action: op.action, collection: op.collection, detail: op.detail };
+    this.history.append({ type: "invoke", id, process, time: Date.now(), value });
+    const outcome = op.f === "write" ? await this.exec.write(op) : await this.exec.ddl(op);
+    this.history.append({
+      type: outcome.type,
+      id,
+      process,
+      time: Date.now(),
+      ...(outcome.type !== "ok" ? { error: outcome.error } : {}),
+    });
+    if (op.f === "write") this.planner.complete(op, outcome.type);
+    else this.planner.completeDdl(op, outcome.type);
+    this.outcomes[outcome.type]++;
+    return outcome;
+  }
+
+  /** Progress of the workload in [0, 1]: by op count, or by time for duration-based runs. */
+  progress(startedAt: number): number {
+    if (this.opts.durationMs) return Math.min(1, (Date.now() - startedAt) / this.opts.durationMs);
+    return Math.min(1, this.opsDone / Math.max(1, this.opts.ops ?? 1));
+  }
+
+  private more(startedAt: number): boolean {
+    if (this.opts.signal?.aborted) return false;
+    if (this.opts.durationMs) return Date.now() - startedAt < this.opts.durationMs;
+    return this.issued < (this.opts.ops ?? 0);
+  }
+
+  /** Global rate limit: each op takes the next free slot (1000/rate ms apart). */
+  private async pace(): Promise<void> {
+    if (this.opts.targetRate <= 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot);
+    this.nextSlot = slot + 1000 / this.opts.targetRate;
+    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  }
+
+  async runWorkload(): Promise<{ startedAt: number; endedAt: number }> {
+    const startedAt = Date.now();
+    const workers = Array.from({ length: this.opts.concurrency }, async (_, w) => {
+      while (this.more(startedAt)) {
+        this.issued++;
+        await this.pace();
+        const op = this.planner.next(w);
+        if (op.f === "ddl" && op.action === "load" && op.collection === this.planner.scratchName) {
+          await this.run(op, w);
+          // A new collection gets a few writes right after it is ready, so DDL and DML interleave on it.
+          await this.run(this.planner.scratchInsert(10), w);
+        } else {
+          await this.run(op, w);
+        }
+        this.opsDone++;
+        this.opts.onProgress?.(this.progress(startedAt));
+      }
+    });
+    // Ordering probes: their own logical process, spread over the run by progress.
+    const probes = this.planner.probeOps();
+    const probeWorker = (async () => {
+      for (let i = 0; i < probes.length; i++) {
+        while (this.more(startedAt) && this.progress(startedAt) < (i + 1) / (probes.length + 1)) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        if (this.opts.signal?.aborted) return;
+        await this.run((probes[i] as () => PlannedWrite)(), this.opts.concurrency);
+      }
+    })();
+    await Promise.all([...workers, probeWorker]);
+    return { startedAt, endedAt: Date.now() };
+  }
+}

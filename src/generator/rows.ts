@@ -1,0 +1,122 @@
+import { base, en, Faker } from "@faker-js/faker";
+import { DataType, type FieldType, type RowData } from "@zilliz/milvus2-sdk-node";
+import type { DrillConfig } from "../config/schema.js";
+import { hashString, mixSeed, Rng } from "./prng.js";
+
+export type CollectionSpec = DrillConfig["workload"]["collections"][number];
+export type RowValue = RowData;
+
+/** Field names shared by every drill collection: checkers and verify rely on `pk` and `ver`. */
+export const PK_FIELD = "pk";
+export const VER_FIELD = "ver";
+export const VECTOR_FIELD = "vec";
+
+/**
+ * The schema of a drill collection: realistic scalar fields next to the vector, so a replication
+ * bug in any type (VARCHAR, DOUBLE, ARRAY, JSON, dynamic fields, the vector) shows up in parity.
+ */
+export function collectionFields(spec: CollectionSpec): FieldType[] {
+  const vector: FieldType = { name: VECTOR_FIELD, data_type: vectorDataType(spec.vectorType) };
+  if (spec.vectorType !== "sparse") vector.dim = spec.dim;
+  return [
+    { name: PK_FIELD, data_type: DataType.Int64, is_primary_key: true, autoID: false },
+    { name: VER_FIELD, data_type: DataType.Int64 },
+    { name: "title", data_type: DataType.VarChar, max_length: 256 },
+    { name: "category", data_type: DataType.VarChar, max_length: 64 },
+    { name: "price", data_type: DataType.Double },
+    {
+      name: "tags",
+      data_type: DataType.Array,
+      element_type: DataType.VarChar,
+      max_capacity: 8,
+      max_length: 64,
+    },
+    { name: "meta", data_type: DataType.JSON },
+    vector,
+  ];
+}
+
+export function vectorDataType(t: CollectionSpec["vectorType"]): DataType {
+  switch (t) {
+    case "float":
+      return DataType.FloatVector;
+    case "float16":
+      return DataType.Float16Vector;
+    case "bfloat16":
+      return DataType.BFloat16Vector;
+    case "binary":
+      return DataType.BinaryVector;
+    case "sparse":
+      return DataType.SparseFloatVector;
+  }
+}
+
+/**
+ * Generates rows as a pure function of (seed, collection, pk, ver). One Faker instance is re-seeded
+ * per row, which keeps the model O(keys): any row can be regenerated from the history.
+ */
+export class RowFactory {
+  private readonly faker = new Faker({ locale: [en, base] });
+  private readonly collectionHash: number;
+
+  constructor(
+    private readonly seed: number,
+    private readonly spec: CollectionSpec,
+  ) {
+    this.collectionHash = hashString(spec.name);
+  }
+
+  row(pk: number, ver: number): RowValue {
+    const rowSeed = mixSeed(this.seed, this.collectionHash, pk, ver);
+    const f = this.faker;
+    f.seed(rowSeed);
+    const row: RowValue = {
+      [PK_FIELD]: pk,
+      [VER_FIELD]: ver,
+      title: f.commerce.productName(),
+      category: f.commerce.department(),
+      price: Number(f.commerce.price({ min: 1, max: 2000, dec: 2 })),
+      tags: f.helpers.arrayElements([f.color.human(), f.commerce.productMaterial(), f.word.adjective()], {
+        min: 1,
+        max: 3,
+      }),
+      meta: {
+        brand: f.company.name(),
+        rating: f.number.float({ min: 0, max: 5, fractionDigits: 1 }),
+        stock: f.number.int({ max: 500 }),
+        sku: f.string.alphanumeric(10),
+      },
+      [VECTOR_FIELD]: this.vector(new Rng(mixSeed(rowSeed, 0x5eed))),
+    };
+    if (this.spec.dynamicField) row.origin = f.location.country();
+    return row;
+  }
+
+  private vector(rng: Rng): number[] | Record<number, number> {
+    const { dim, vectorType } = this.spec;
+    switch (vectorType) {
+      case "binary": {
+        const bytes: number[] = new Array(dim / 8);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = rng.int(256);
+        return bytes;
+      }
+      case "sparse": {
+        const out: Record<number, number> = {};
+        const nnz = 4 + rng.int(8);
+        for (let i = 0; i < nnz; i++) out[rng.int(dim)] = Math.fround(rng.float() + 0.01);
+        return out;
+      }
+      default: {
+        const v: number[] = new Array(dim);
+        // fround: what is sent is exactly what float32 storage keeps, so parity can compare bit for bit.
+        for (let i = 0; i < dim; i++) v[i] = Math.fround(rng.float() * 2 - 1);
+        return v;
+      }
+    }
+  }
+
+  /** A query vector for search parity, seeded independently of the rows. */
+  queryVector(i: number): number[] | Record<number, number> {
+    return this.vector(new Rng(mixSeed(this.seed, this.collectionHash, 0x9e37, i)));
+  }
+}

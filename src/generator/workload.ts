@@ -1,0 +1,309 @@
+import type { DrillConfig } from "../config/schema.js";
+import type { DdlAction, KeyVer, WriteKind } from "../history/types.js";
+import { KeyModel, type KeyStateKind } from "./model.js";
+import { mixSeed, Rng } from "./prng.js";
+import { type CollectionSpec, RowFactory, type RowValue } from "./rows.js";
+
+/** pk regions: main keys from 1; partition i's keys from (i+1)*PARTITION_REGION; probes and scratch apart. */
+export const PARTITION_REGION = 100_000_000;
+export const HOT_KEY = 900_000_000;
+export const CHAIN_BASE = 900_000_100;
+export const SCRATCH_BASE = 950_000_000;
+/** The key the standby-write probe tries to insert on the standby: never written on the primary. */
+export const STANDBY_PROBE_KEY = 990_000_000;
+
+export interface PlannedWrite {
+  f: "write";
+  kind: WriteKind;
+  collection: string;
+  partition?: string;
+  keys: KeyVer[];
+  /** Rows to send (insert/upsert); regenerated from (seed, pk, ver). */
+  rows: RowValue[];
+  /** Completion callback target: the model that owns these keys and their states before the op. */
+  model: KeyModel;
+  priors: Array<KeyStateKind | null>;
+}
+
+export interface PlannedDdl {
+  f: "ddl";
+  action: DdlAction;
+  collection: string;
+  detail: Record<string, unknown>;
+}
+
+export type PlannedOp = PlannedWrite | PlannedDdl;
+
+type Mix = DrillConfig["workload"]["mix"];
+const KINDS = ["insert", "upsert", "delete", "reinsert", "ddl"] as const;
+
+/**
+ * Plans the workload: deterministic from the seed. Each worker owns the keys pk ≡ worker (mod workers),
+ * so no two in-flight ops touch the same key and per-key versions follow invoke order.
+ */
+export class WorkloadPlanner {
+  readonly factories = new Map<string, RowFactory>();
+  /** One model per (collection, partition, worker). */
+  private readonly models = new Map<string, KeyModel>();
+  private readonly nextFresh = new Map<string, number>();
+  private readonly rngs: Rng[];
+  private readonly ddlSteps: PlannedDdl[];
+  private ddlIndex = 0;
+  /** Partitions whose creation was acknowledged: writes may go there now. */
+  readonly readyPartitions = new Map<string, string[]>();
+  /** Recently acknowledged keys per collection, for the monitor's standby probes (bounded). */
+  readonly recent = new Map<string, number[]>();
+  readonly scratchName: string;
+  readonly probeModel = new KeyModel();
+  readonly scratchModel = new KeyModel();
+
+  constructor(
+    seed: number,
+    private readonly cfg: DrillConfig["workload"],
+    readonly workers: number,
+  ) {
+    for (const spec of cfg.collections) {
+      this.factories.set(spec.name, new RowFactory(seed, spec));
+      this.readyPartitions.set(spec.name, []);
+    }
+    this.rngs = Array.from({ length: workers + 1 }, (_, w) => new Rng(mixSeed(seed, 0xc0ffee, w)));
+    const first = cfg.collections[0] as CollectionSpec;
+    this.scratchName = `${first.name}_scratch`;
+    this.factories.set(this.scratchName, new RowFactory(seed, { ...first, name: this.scratchName }));
+    this.ddlSteps = this.planDdl(first);
+  }
+
+  get mainCollections(): CollectionSpec[] {
+    return this.cfg.collections;
+  }
+
+  /** DDL during the stream: partitions, an alias, a second collection with writes, an index, a drop. */
+  private planDdl(first: CollectionSpec): PlannedDdl[] {
+    const steps: PlannedDdl[] = [];
+    for (let i = 1; i <= first.partitions; i++) {
+      steps.push({
+        f: "ddl",
+        action: "create-partition",
+        collection: first.name,
+        detail: { partition: `p${i}` },
+      });
+    }
+    steps.push({
+      f: "ddl",
+      action: "create-alias",
+      collection: first.name,
+      detail: { alias: `${first.name}_alias` },
+    });
+    steps.push({ f: "ddl", action: "create-collection", collection: this.scratchName, detail: {} });
+    steps.push({ f: "ddl", action: "create-index", collection: this.scratchName, detail: { field: "vec" } });
+    steps.push({ f: "ddl", action: "load", collection: this.scratchName, detail: {} });
+    steps.push({
+      f: "ddl",
+      action: "create-index",
+      collection: first.name,
+      detail: { field: "category", indexType: "INVERTED" },
+    });
+    steps.push({ f: "ddl", action: "flush", collection: first.name, detail: {} });
+    if (this.cfg.dropCollection)
+      steps.push({ f: "ddl", action: "drop-collection", collection: this.scratchName, detail: {} });
+    return steps;
+  }
+
+  /** Initial rows: fresh inserts before the stream, split in batches, all by worker 0's planner. */
+  initialBatches(): PlannedWrite[] {
+    const out: PlannedWrite[] = [];
+    for (const spec of this.cfg.collections) {
+      let left = this.cfg.initialRows;
+      let w = 0;
+      while (left > 0) {
+        const n = Math.min(left, this.cfg.batchSize);
+        const op = this.freshInsert(w, spec.name, n);
+        if (!op) break;
+        out.push(op);
+        left -= op.keys.length;
+        w = (w + 1) % this.workers;
+      }
+    }
+    return out;
+  }
+
+  /** The next op of worker w; null when this worker has nothing it can do (should not happen). */
+  next(w: number): PlannedOp {
+    const rng = this.rngs[w] as Rng;
+    const weights = KINDS.map((k) => this.cfg.mix[k as keyof Mix]);
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const kind = KINDS[rng.weighted(weights)];
+      if (kind === "ddl") {
+        const step = this.ddlSteps[this.ddlIndex];
+        if (step) {
+          this.ddlIndex++;
+          return step;
+        }
+        continue;
+      }
+      const spec = rng.pick(this.cfg.collections);
+      const op = this.write(w, spec.name, kind as "insert" | "upsert" | "delete" | "reinsert", rng);
+      if (op) return op;
+    }
+    // Everything else was impossible (e.g. key space used up): upserts are always possible once a key exists.
+    const spec = this.cfg.collections[0] as CollectionSpec;
+    return (
+      this.write(w, spec.name, "upsert", rng) ??
+      this.write(w, spec.name, "insert", rng) ??
+      (this.freshInsert(w, spec.name, 1, true) as PlannedWrite)
+    );
+  }
+
+  private write(
+    w: number,
+    collection: string,
+    kind: "insert" | "upsert" | "delete" | "reinsert",
+    rng: Rng,
+  ): PlannedWrite | null {
+    // A key lives in one partition for its whole life, so every write to it names the same partition.
+    const parts = this.readyPartitions.get(collection) ?? [];
+    const partition = parts.length > 0 && rng.float() < 0.3 ? rng.pick(parts) : undefined;
+    const model = this.modelOf(collection, w, partition);
+    const batch = this.cfg.batchSize;
+    switch (kind) {
+      case "insert":
+        return this.freshInsert(w, collection, batch, false, partition);
+      case "upsert":
+      case "delete": {
+        const n = kind === "delete" ? Math.max(1, Math.ceil(batch / 4)) : batch;
+        const pks = model.live.sample(n, (m) => rng.int(m));
+        if (pks.length === 0) return null;
+        return this.build(kind, collection, model, pks, partition);
+      }
+      case "reinsert": {
+        const pks = model.deleted.sample(Math.max(1, Math.ceil(batch / 4)), (m) => rng.int(m));
+        if (pks.length === 0) return null;
+        return this.build("insert", collection, model, pks, partition);
+      }
+    }
+  }
+
+  private freshInsert(
+    w: number,
+    collection: string,
+    n: number,
+    force = false,
+    partition?: string,
+  ): PlannedWrite | null {
+    const model = this.modelOf(collection, w, partition);
+    const region = partition ? (Number(partition.slice(1)) as number) * PARTITION_REGION : 0;
+    const counterKey = `${collection}/${partition ?? ""}/${w}`;
+    const perWorker = Math.max(1, Math.floor(this.cfg.keySpace / this.workers));
+    const pks: number[] = [];
+    let next = this.nextFresh.get(counterKey) ?? 0;
+    while (pks.length < n && (next < perWorker || force)) {
+      pks.push(region + 1 + w + this.workers * next);
+      next++;
+    }
+    this.nextFresh.set(counterKey, next);
+    if (pks.length === 0) return null;
+    return this.build("insert", collection, model, pks, partition);
+  }
+
+  /** Builds a write on keys of one model: hands out versions, claims the keys, renders rows. */
+  build(
+    kind: WriteKind,
+    collection: string,
+    model: KeyModel,
+    pks: number[],
+    partition?: string,
+  ): PlannedWrite {
+    const factory = this.factories.get(collection) as RowFactory;
+    const keys: KeyVer[] = [];
+    const rows: RowValue[] = [];
+    const priors: Array<KeyStateKind | null> = [];
+    for (const pk of pks) {
+      const existing = model.get(pk);
+      priors.push(existing ? existing.state : null);
+      const ver = model.nextVersion(pk, partition);
+      model.claim(pk);
+      keys.push({ pk: String(pk), ver });
+      if (kind !== "delete") rows.push(factory.row(pk, ver));
+    }
+    return { f: "write", kind, collection, partition, keys, rows, model, priors };
+  }
+
+  /** Apply a write's outcome to the model (and remember acknowledged keys for standby probes). */
+  complete(op: PlannedWrite, outcome: "ok" | "fail" | "info"): void {
+    op.keys.forEach((k, i) => {
+      op.model.complete(Number(k.pk), op.kind, outcome, op.priors[i] ?? null);
+    });
+    if (outcome === "ok" && op.model !== this.probeModel) {
+      const ring = this.recent.get(op.collection) ?? [];
+      for (const k of op.keys) ring.push(Number(k.pk));
+      if (ring.length > 512) ring.splice(0, ring.length - 512);
+      this.recent.set(op.collection, ring);
+    }
+  }
+
+  completeDdl(op: PlannedDdl, outcome: "ok" | "fail" | "info"): void {
+    if (op.action === "create-partition" && outcome === "ok") {
+      this.readyPartitions.get(op.collection)?.push(String(op.detail.partition));
+    }
+  }
+
+  /**
+   * Ordering probes, all on the first collection (one channel): a hot key upserted many times in
+   * sequence, and a chain of keys inserted one by one and then deleted one by one.
+   */
+  probeOps(): Array<() => PlannedWrite> {
+    const first = this.cfg.collections[0] as CollectionSpec;
+    const m = this.probeModel;
+    const ops: Array<() => PlannedWrite> = [];
+    if (this.cfg.hotKeyUpserts === 0 && this.cfg.chainLength === 0) return ops;
+    const hot: Array<() => PlannedWrite> = [];
+    for (let i = 0; i < this.cfg.hotKeyUpserts; i++) {
+      hot.push(() => this.build(i === 0 ? "insert" : "upsert", first.name, m, [HOT_KEY]));
+    }
+    const chain: Array<() => PlannedWrite> = [];
+    for (let i = 0; i < this.cfg.chainLength; i++)
+      chain.push(() => this.build("insert", first.name, m, [CHAIN_BASE + i]));
+    for (let i = 0; i < this.cfg.chainLength; i++)
+      chain.push(() => this.build("delete", first.name, m, [CHAIN_BASE + i]));
+    // Interleave so both probes are spread over the whole run.
+    const total = hot.length + chain.length;
+    let h = 0;
+    let c = 0;
+    for (let i = 0; i < total; i++) {
+      const wantHot = h < hot.length && (c >= chain.length || h * chain.length <= c * hot.length);
+      ops.push(wantHot ? (hot[h++] as () => PlannedWrite) : (chain[c++] as () => PlannedWrite));
+    }
+    return ops;
+  }
+
+  /** Keys the monitor reads on the standby: the probes plus a sample of recently acknowledged keys. */
+  probeKeys(collection: string, n: number, rng: Rng): number[] {
+    const keys = new Set<number>();
+    const first = this.cfg.collections[0] as CollectionSpec;
+    if (collection === first.name) {
+      keys.add(HOT_KEY);
+      for (let i = 0; i < this.cfg.chainLength; i++) keys.add(CHAIN_BASE + i);
+    }
+    const ring = this.recent.get(collection) ?? [];
+    for (let i = 0; i < n && ring.length > 0; i++)
+      keys.add(ring[ring.length - 1 - rng.int(Math.min(ring.length, 256))] as number);
+    return [...keys];
+  }
+
+  private modelOf(collection: string, w: number, partition?: string): KeyModel {
+    if (collection === this.scratchName) return this.scratchModel;
+    const id = `${collection}/${partition ?? ""}/${w}`;
+    let m = this.models.get(id);
+    if (!m) {
+      m = new KeyModel();
+      this.models.set(id, m);
+    }
+    return m;
+  }
+
+  /** A few fresh rows for the scratch collection, written right after it is created and loaded. */
+  scratchInsert(n: number): PlannedWrite {
+    const pks = Array.from({ length: n }, (_, i) => SCRATCH_BASE + i);
+    return this.build("insert", this.scratchName, this.scratchModel, pks);
+  }
+}

@@ -1,0 +1,203 @@
+import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
+import type { ClusterPair } from "../backends/types.js";
+import { HEARTBEAT_COLLECTION } from "../client/executor.js";
+import { isSuccess } from "../client/outcome.js";
+import { mixSeed, Rng } from "../generator/prng.js";
+import { PK_FIELD, VER_FIELD } from "../generator/rows.js";
+import type { WorkloadPlanner } from "../generator/workload.js";
+import type { HistoryWriter } from "../history/writer.js";
+import { getReplicateInfo } from "../milvus/replicate.js";
+
+export interface MonitorOptions {
+  heartbeatIntervalMs: number;
+  probeIntervalMs: number;
+  probeKeys: number;
+  /** Deadline of one standby read: a stuck standby must not stall the monitor. */
+  readTimeoutMs: number;
+}
+
+/** Runs fn every intervalMs (never overlapping itself) until stopped. */
+class Ticker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  constructor(
+    private readonly intervalMs: number,
+    private readonly fn: () => Promise<void>,
+  ) {}
+  start(): void {
+    const tick = async () => {
+      if (this.stopped) return;
+      const t0 = Date.now();
+      this.running = this.fn().catch(() => {});
+      await this.running;
+      if (!this.stopped) this.timer = setTimeout(tick, Math.max(0, this.intervalMs - (Date.now() - t0)));
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}
+
+/**
+ * The monitor role: writes the heartbeat on the source (pt-heartbeat), reads it back on the standby,
+ * probes the standby for per-key versions, and samples the replication checkpoint around faults.
+ * Everything it sees goes into the history; it decides nothing.
+ */
+export class Monitor {
+  private readonly tickers: Ticker[] = [];
+  private hbSeq = 0;
+  lastLagMs: number | null = null;
+  /** Newest heartbeat the standby has shown. */
+  lastSeenHbSeq: number | null = null;
+  private readonly rng: Rng;
+
+  constructor(
+    private readonly source: MilvusClient,
+    private readonly target: MilvusClient,
+    private readonly pair: ClusterPair,
+    private readonly planner: WorkloadPlanner,
+    private readonly history: HistoryWriter,
+    private readonly opts: MonitorOptions,
+    seed: number,
+  ) {
+    this.rng = new Rng(mixSeed(seed, 0x6d6f6e));
+  }
+
+  /** Last heartbeat sequence number written with an ok outcome. */
+  lastWrittenHbSeq = 0;
+
+  start(): void {
+    this.tickers.push(new Ticker(this.opts.heartbeatIntervalMs, () => this.writeHeartbeat()));
+    this.tickers.push(new Ticker(this.opts.heartbeatIntervalMs, () => this.readHeartbeat()));
+    this.tickers.push(new Ticker(this.opts.probeIntervalMs, () => this.probeKeys()));
+    for (const t of this.tickers) t.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.tickers.map((t) => t.stop()));
+    this.tickers.length = 0;
+  }
+
+  async writeHeartbeat(): Promise<void> {
+    const hbSeq = ++this.hbSeq;
+    const wallMs = Date.now();
+    let outcome: "ok" | "fail" | "info" = "ok";
+    try {
+      const res = await this.source.upsert({
+        collection_name: HEARTBEAT_COLLECTION,
+        data: [{ writer: 1, hb_seq: hbSeq, wall_ms: wallMs, v: [0, 0] }],
+        timeout: this.opts.readTimeoutMs,
+      });
+      outcome = isSuccess(res) ? "ok" : "fail";
+    } catch {
+      outcome = "info";
+    }
+    if (outcome === "ok") this.lastWrittenHbSeq = hbSeq;
+    this.history.append({ type: "heartbeat", hbSeq, wallMs, time: Date.now(), outcome });
+  }
+
+  async readHeartbeat(): Promise<void> {
+    const invokeTime = Date.now();
+    let hbSeq: number | null = null;
+    let wallMs: number | null = null;
+    try {
+      const res = await this.target.query({
+        collection_name: HEARTBEAT_COLLECTION,
+        filter: "writer == 1",
+        output_fields: ["hb_seq", "wall_ms"],
+        consistency_level: "Eventually" as never,
+        timeout: this.opts.readTimeoutMs,
+      });
+      const row = isSuccess(res) ? res.data[0] : undefined;
+      if (row) {
+        hbSeq = Number(row.hb_seq);
+        wallMs = Number(row.wall_ms);
+      }
+    } catch {
+      // Unreachable standby: recorded as "nothing seen" at this time.
+    }
+    const time = Date.now();
+    if (wallMs !== null) {
+      this.lastLagMs = time - wallMs;
+      this.lastSeenHbSeq = hbSeq;
+    }
+    this.history.append({ type: "obs", kind: "heartbeat", side: "target", invokeTime, time, hbSeq, wallMs });
+  }
+
+  async probeKeys(): Promise<void> {
+    for (const spec of this.planner.mainCollections) {
+      const keys = this.planner.probeKeys(spec.name, this.opts.probeKeys, this.rng);
+      if (keys.length === 0) continue;
+      const invokeTime = Date.now();
+      try {
+        const res = await this.target.query({
+          collection_name: spec.name,
+          filter: `${PK_FIELD} in [${keys.join(",")}]`,
+          output_fields: [PK_FIELD, VER_FIELD],
+          consistency_level: "Eventually" as never,
+          timeout: this.opts.readTimeoutMs,
+        });
+        if (!isSuccess(res)) continue;
+        const seen = new Map<string, number>();
+        for (const row of res.data) {
+          const pk = String(row[PK_FIELD]);
+          // Two rows for one key would be a duplicate: keep the highest, the duplicates check owns the rest.
+          seen.set(pk, Math.max(seen.get(pk) ?? 0, Number(row[VER_FIELD])));
+        }
+        const reads = keys.map((k) => ({ pk: String(k), ver: seen.get(String(k)) ?? null }));
+        this.history.append({
+          type: "obs",
+          kind: "keys",
+          side: "target",
+          collection: spec.name,
+          invokeTime,
+          time: Date.now(),
+          reads,
+        });
+      } catch {
+        // A failed read observes nothing.
+      }
+    }
+  }
+
+  /** Samples the standby's replication checkpoint on every channel (GetReplicateInfo), in parallel. */
+  async sampleCheckpoints(faultId?: number): Promise<void> {
+    const { source, target } = this.pair;
+    await Promise.all(
+      target.pchannels.map(async (pchannel) => {
+        const invokeTime = Date.now();
+        try {
+          const cp = await getReplicateInfo(this.target, source.clusterId, pchannel, this.opts.readTimeoutMs);
+          this.history.append({
+            type: "obs",
+            kind: "checkpoint",
+            side: "target",
+            invokeTime,
+            time: Date.now(),
+            pchannel,
+            timeTick: cp.timeTick,
+            messageId: cp.messageId,
+            faultId,
+          });
+        } catch (e) {
+          this.history.append({
+            type: "obs",
+            kind: "checkpoint",
+            side: "target",
+            invokeTime,
+            time: Date.now(),
+            pchannel,
+            timeTick: null,
+            messageId: null,
+            faultId,
+            error: e instanceof Error ? e.message : String(e),
+          });
+        }
+      }),
+    );
+  }
+}

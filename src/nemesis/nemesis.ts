@@ -1,0 +1,92 @@
+import type { Backend, FaultName } from "../backends/types.js";
+import type { HistoryWriter } from "../history/writer.js";
+
+/** When faults happen: at fractions of the workload's progress, or every N ms (K times). */
+export type FaultSchedule =
+  | { kind: "at"; fractions: number[] }
+  | { kind: "every"; everyMs: number; times: number };
+
+export interface NemesisHooks {
+  /** Called right before and right after each fault (the monitor samples checkpoints there). */
+  around?: (faultId: number, when: "before" | "after") => Promise<void>;
+}
+
+/**
+ * The nemesis role: asks the backend to inject faults on the schedule and records each one (start, end,
+ * the backend's evidence) in the history. It knows fault names, not how a backend implements them.
+ */
+export class Nemesis {
+  private nextId = 1;
+  private readonly done: number[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private current: Promise<void> = Promise.resolve();
+  private stopped = false;
+  faultsInjected = 0;
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly history: HistoryWriter,
+    private readonly fault: FaultName,
+    private readonly schedule: FaultSchedule,
+    private readonly hooks: NemesisHooks = {},
+    private readonly signal?: AbortSignal,
+  ) {
+    if (!backend.faults.includes(fault)) {
+      throw new Error(
+        `backend ${backend.info.name} cannot inject fault ${fault} (it supports: ${backend.faults.join(", ") || "none"})`,
+      );
+    }
+  }
+
+  /** Timed schedules start their clock here. */
+  start(): void {
+    if (this.schedule.kind !== "every") return;
+    const { everyMs, times } = this.schedule;
+    const tick = () => {
+      if (this.stopped || this.faultsInjected >= times) return;
+      this.current = this.current.then(() => this.inject());
+      this.timer = setTimeout(tick, everyMs);
+    };
+    this.timer = setTimeout(tick, everyMs);
+  }
+
+  /** Progress-driven schedules: call with the workload's progress in [0, 1]. */
+  onProgress(fraction: number): void {
+    if (this.schedule.kind !== "at" || this.stopped) return;
+    this.schedule.fractions.forEach((at, i) => {
+      if (fraction >= at && !this.done.includes(i)) {
+        this.done.push(i);
+        this.current = this.current.then(() => this.inject());
+      }
+    });
+  }
+
+  /** Stops scheduling and waits for a fault in progress to finish (a half-injected fault is never left). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.current;
+  }
+
+  private async inject(): Promise<void> {
+    if (this.signal?.aborted) return;
+    const id = this.nextId++;
+    this.faultsInjected++;
+    await this.hooks.around?.(id, "before");
+    this.history.append({ type: "fault", id, name: this.fault, phase: "start", time: Date.now() });
+    try {
+      const evidence = await this.backend.inject(this.fault, this.signal);
+      this.history.append({ type: "fault", id, name: this.fault, phase: "end", time: Date.now(), evidence });
+    } catch (e) {
+      this.history.append({
+        type: "fault",
+        id,
+        name: this.fault,
+        phase: "end",
+        time: Date.now(),
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+    await this.hooks.around?.(id, "after");
+  }
+}
