@@ -1,0 +1,53 @@
+import type { HistoryEvent } from "../history/types.js";
+import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import type { CheckResult, FinalState, SideFinal } from "./types.js";
+
+/**
+ * A replayed insert is invisible to a key-set comparison (a query returns the key once) but count(*)
+ * counts both rows, so count(*) - distinct keys must be 0 on each side of each collection.
+ */
+export function checkDuplicates(_history: readonly HistoryEvent[], final: FinalState): CheckResult {
+  if (final.collections.length === 0) return skipped("duplicates", "no collections were compared");
+  const failures = new EvidenceSample();
+  const unknowns = new EvidenceSample();
+  let duplicateRows = 0;
+  let sides = 0;
+  for (const c of final.collections) {
+    for (const [side, s] of [
+      ["primary", c.source],
+      ["standby", c.target],
+    ] as Array<[string, SideFinal]>) {
+      if (!s.reachable || s.count === null || s.distinctKeys === null) {
+        unknowns.add({
+          collection: c.name,
+          side,
+          message: `${c.name}: count(*) or the distinct keys were not read on the ${side}${s.error ? ` (${s.error})` : ""}`,
+        });
+        continue;
+      }
+      sides += 1;
+      const extra = s.count - s.distinctKeys;
+      if (extra > 0) {
+        duplicateRows += extra;
+        failures.add({
+          collection: c.name,
+          side,
+          count: s.count,
+          distinctKeys: s.distinctKeys,
+          message: `${c.name}: ${extra} duplicate row(s) on the ${side} (count(*) ${s.count}, distinct keys ${s.distinctKeys})`,
+        });
+      } else if (extra < 0) {
+        // Fewer rows than keys cannot be a duplicate: the count and the scan saw different data.
+        unknowns.add({
+          collection: c.name,
+          side,
+          message: `${c.name}: count(*) ${s.count} is below the ${s.distinctKeys} distinct keys scanned on the ${side}`,
+        });
+      }
+    }
+  }
+  return resultOf("duplicates", failures, unknowns, `no duplicate rows on ${sides} side(s)`, {
+    duplicateRows,
+    sides,
+  });
+}

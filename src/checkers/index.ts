@@ -1,0 +1,60 @@
+import type { HistoryEvent } from "../history/types.js";
+import { checkCatchUp } from "./catch-up.js";
+import { checkCheckpointRecovery } from "./checkpoint-recovery.js";
+import { checkDuplicates } from "./duplicates.js";
+import { checkLag } from "./lag.js";
+import { checkMonotonicReads } from "./monotonic-reads.js";
+import { checkParity } from "./parity.js";
+import { checkPrefix } from "./prefix.js";
+import { checkPrimarySanity } from "./primary-sanity.js";
+import { checkSearchParity } from "./search-parity.js";
+import { checkStandbyReadOnly } from "./standby-read-only.js";
+import type { CheckContext, Checker, CheckName, CheckResult, FinalState, Verdict } from "./types.js";
+
+export { computeMetrics, MAX_LAG_POINTS } from "./metrics.js";
+export { percentile } from "./stats.js";
+
+/** In report order: state first (what is wrong now), then history (how it went wrong), then timing. */
+export const CHECKERS: ReadonlyArray<readonly [CheckName, Checker]> = [
+  ["parity", checkParity],
+  ["duplicates", checkDuplicates],
+  ["primary-sanity", checkPrimarySanity],
+  ["monotonic-reads", checkMonotonicReads],
+  ["prefix", checkPrefix],
+  ["checkpoint-recovery", checkCheckpointRecovery],
+  ["standby-read-only", checkStandbyReadOnly],
+  ["search-parity", checkSearchParity],
+  ["lag", checkLag],
+  ["catch-up", checkCatchUp],
+];
+
+export function runCheckers(
+  history: readonly HistoryEvent[],
+  final: FinalState,
+  ctx: CheckContext,
+): CheckResult[] {
+  return CHECKERS.map(([name, check]) => {
+    try {
+      return check(history, final, ctx);
+    } catch (e) {
+      // A checker that crashed proved nothing; say so instead of losing the other verdicts.
+      const message = e instanceof Error ? e.message : String(e);
+      return {
+        name,
+        verdict: "unknown",
+        summary: `checker crashed: ${message}`,
+        evidence: [{ message }],
+        evidenceTotal: 1,
+      };
+    }
+  });
+}
+
+/** fail > unknown > pass; skipped never counts, and a run where every check was skipped proved nothing. */
+export function combineVerdicts(results: readonly CheckResult[]): Verdict {
+  const verdicts = results.map((r) => r.verdict).filter((v) => v !== "skipped");
+  if (verdicts.length === 0) return "unknown";
+  if (verdicts.includes("fail")) return "fail";
+  if (verdicts.includes("unknown")) return "unknown";
+  return "pass";
+}

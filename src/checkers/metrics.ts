@@ -1,0 +1,83 @@
+import type { HistoryEvent } from "../history/types.js";
+import type { DrillReport, FaultRecord, Recovery } from "../report/model.js";
+import { RECOVERY_FAULTS } from "./checkpoint-recovery.js";
+import { indexHistory } from "./history-index.js";
+import { downsample, lagSeries, percentile } from "./stats.js";
+import type { FinalState, Thresholds } from "./types.js";
+
+export const MAX_LAG_POINTS = 300;
+
+/** The numbers the report draws and tabulates, all derived from the history and the final state. */
+export function computeMetrics(
+  history: readonly HistoryEvent[],
+  final: FinalState,
+  thresholds: Thresholds,
+): DrillReport["metrics"] {
+  const idx = indexHistory(history);
+  const series = lagSeries(idx);
+  const lags = series.map((p) => p.lagMs);
+
+  const faults: FaultRecord[] = idx.faults.map((f) => {
+    const rec: FaultRecord = {
+      id: f.id,
+      name: f.name,
+      startedAt: f.start.time,
+      endedAt: f.end?.time ?? null,
+    };
+    const error = f.end?.error ?? f.start.error;
+    if (error) rec.error = error;
+    return rec;
+  });
+
+  // Recovery: from the kill until the first lag sample after the restart that is back under the SLO.
+  const recoveries: Recovery[] = idx.faults
+    .filter((f) => RECOVERY_FAULTS.has(f.name))
+    .map((f) => {
+      const end = f.end?.time;
+      const back =
+        end === undefined ? undefined : series.find((p) => p.t >= end && p.lagMs <= thresholds.lagSloMs);
+      return {
+        faultId: f.id,
+        fault: f.name,
+        startedAt: f.start.time,
+        recoveredAt: back?.t ?? null,
+        recoveryMs: back ? back.t - f.start.time : null,
+      };
+    });
+
+  const ops = { ok: 0, fail: 0, info: 0 };
+  for (const { completion } of idx.ops.values()) ops[completion?.type ?? "info"] += 1;
+
+  return {
+    lag: {
+      p50: percentile(lags, 50),
+      p95: percentile(lags, 95),
+      p99: percentile(lags, 99),
+      max: lags.length ? Math.max(...lags) : null,
+      samples: lags.length,
+    },
+    lagSeries: downsample(series, MAX_LAG_POINTS),
+    faults,
+    recoveries,
+    catchUpMs: final.catchUp?.catchUpMs ?? null,
+    opsPerSec: opsPerSec(idx.phases, idx.ops.values(), idx.lastTime),
+    ops,
+    rowsCompared: final.collections.reduce((n, c) => n + c.rowsCompared, 0),
+  };
+}
+
+/** Ops invoked during the workload phase per second of that phase; null without a workload phase. */
+function opsPerSec(
+  phases: ReturnType<typeof indexHistory>["phases"],
+  ops: Iterable<{ invoke: { time: number } }>,
+  lastTime: number,
+): number | null {
+  const i = phases.findIndex((p) => p.name === "workload");
+  const start = phases[i];
+  if (!start) return null;
+  const end = phases[i + 1]?.time ?? lastTime;
+  if (end <= start.time) return null;
+  let n = 0;
+  for (const { invoke } of ops) if (invoke.time >= start.time && invoke.time < end) n += 1;
+  return n / ((end - start.time) / 1000);
+}

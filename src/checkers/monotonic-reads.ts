@@ -1,0 +1,97 @@
+import type { HistoryEvent } from "../history/types.js";
+import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { indexHistory, keyWrites, lastCompletedBefore } from "./history-index.js";
+import type { CheckResult } from "./types.js";
+
+/**
+ * The least state a key must be in, as a version: present at ver n gives floor n; absent after having
+ * been seen at ver p gives the first delete above p (the only way it could vanish). Absence before any
+ * sighting says nothing, since the key may simply not be inserted yet.
+ */
+interface Floor {
+  ver: number;
+  deleted: boolean;
+  time: number;
+}
+
+interface KeyTrail {
+  /** Completion times of this key's reads, ascending, with the running maximum floor after each. */
+  times: number[];
+  floors: Floor[];
+}
+
+const NONE: Floor = { ver: 0, deleted: false, time: 0 };
+
+function above(a: Floor, b: Floor): boolean {
+  return a.ver > b.ver || (a.ver === b.ver && a.deleted && !b.deleted);
+}
+
+/**
+ * Successive standby reads of a key never go back. Two reads are ordered only when they do not overlap
+ * (the later one was sent after the earlier one returned); overlapping reads may legitimately disagree.
+ */
+export function checkMonotonicReads(history: readonly HistoryEvent[]): CheckResult {
+  const idx = indexHistory(history);
+  if (idx.targetKeyObs.length === 0) return skipped("monotonic-reads", "no standby key reads in the history");
+  const failures = new EvidenceSample();
+  const unknowns = new EvidenceSample();
+  const trails = new Map<string, KeyTrail>();
+  let reads = 0;
+  for (const obs of idx.targetKeyObs) {
+    for (const r of obs.reads) {
+      reads += 1;
+      const key = `${obs.collection}\u0000${r.pk}`;
+      let trail = trails.get(key);
+      if (!trail) {
+        trail = { times: [], floors: [] };
+        trails.set(key, trail);
+      }
+      const i = lastCompletedBefore(trail.times, obs.invokeTime);
+      const prior = i >= 0 ? (trail.floors[i] as Floor) : NONE;
+      let seen: Floor;
+      if (r.ver !== null) {
+        seen = { ver: r.ver, deleted: false, time: obs.time };
+        if (above(prior, seen)) {
+          failures.add({
+            collection: obs.collection,
+            pk: r.pk,
+            time: obs.time,
+            message: `${obs.collection}: key ${r.pk} read at ver ${r.ver} at ${obs.time} after a read that returned by ${prior.time} showed ${prior.deleted ? `it deleted at ver ${prior.ver}` : `ver ${prior.ver}`}`,
+          });
+        }
+      } else if (prior.ver === 0) {
+        seen = NONE;
+      } else {
+        const del = keyWrites(idx, obs.collection, r.pk).find(
+          (w) => w.kind === "delete" && (w.ver > prior.ver || (prior.deleted && w.ver === prior.ver)),
+        );
+        if (del) {
+          seen = { ver: del.ver, deleted: true, time: obs.time };
+        } else {
+          seen = prior;
+          failures.add({
+            collection: obs.collection,
+            pk: r.pk,
+            time: obs.time,
+            message: `${obs.collection}: key ${r.pk} read absent at ${obs.time} after being seen at ver ${prior.ver} (by ${prior.time}), and no later delete exists`,
+          });
+        }
+      }
+      const last = trail.floors[trail.floors.length - 1] ?? NONE;
+      // Keeping the running maximum makes "everything that returned before t" a single lookup.
+      trail.times.push(obs.time);
+      trail.floors.push(above(seen, last) ? seen : last);
+    }
+  }
+  return resultOf(
+    "monotonic-reads",
+    failures,
+    unknowns,
+    `${reads} standby reads of ${trails.size} key(s) never went back`,
+    {
+      reads,
+      keys: trails.size,
+      violations: failures.total,
+    },
+  );
+}

@@ -1,0 +1,181 @@
+import type { HistoryEvent, Pk } from "../history/types.js";
+import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { indexHistory, keyWrites } from "./history-index.js";
+import type {
+  CheckResult,
+  CollectionFinal,
+  FinalState,
+  IndexInfo,
+  NormalizedSchema,
+  SideFinal,
+} from "./types.js";
+
+const OPS_PER_KEY = 5;
+
+/** JSON with sorted object keys, so two structurally equal values compare equal whatever their key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, val: unknown) => {
+    if (val && typeof val === "object" && !Array.isArray(val)) {
+      return Object.fromEntries(
+        Object.entries(val as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+    }
+    return val;
+  });
+}
+
+function schemaKey(s: NormalizedSchema | undefined): string {
+  if (!s) return "none";
+  return canonical({ ...s, fields: [...s.fields].sort((a, b) => (a.name < b.name ? -1 : 1)) });
+}
+
+function indexesKey(list: readonly IndexInfo[]): string {
+  return canonical([...list].map(canonical).sort());
+}
+
+function sortedKey(list: readonly string[]): string {
+  return JSON.stringify([...list].sort());
+}
+
+/** Keys present on `a` and not on `b`, from the scanned version maps (the collector's lists may be cut). */
+function missingFrom(a: SideFinal, b: SideFinal): Pk[] {
+  return Object.keys(a.versions).filter((pk) => !(pk in b.versions));
+}
+
+/**
+ * Final parity of every compared collection. The collector's onlySource/onlyTarget/mismatched lists are
+ * merged with what the version maps show, so a collector that cut its lists cannot hide a difference.
+ * A key only on the standby is a zombie when the history deleted it on the primary, else unexpected.
+ */
+export function checkParity(history: readonly HistoryEvent[], final: FinalState): CheckResult {
+  if (final.collections.length === 0) return skipped("parity", "no collections were compared");
+  const idx = indexHistory(history);
+  const failures = new EvidenceSample();
+  const unknowns = new EvidenceSample();
+  const stats = {
+    collections: 0,
+    rowsCompared: 0,
+    lost: 0,
+    unexpected: 0,
+    zombie: 0,
+    mismatched: 0,
+    countMismatch: 0,
+  };
+
+  if (!final.sourceReachable) unknowns.add({ message: "the primary could not be read at the end" });
+  if (!final.targetReachable) unknowns.add({ message: "the standby could not be read at the end" });
+
+  for (const c of final.collections) {
+    if (!c.source.reachable || !c.target.reachable) {
+      const side = !c.source.reachable ? "primary" : "standby";
+      const err = (!c.source.reachable ? c.source.error : c.target.error) ?? "unreachable";
+      unknowns.add({ collection: c.name, message: `${c.name}: the ${side} could not be scanned (${err})` });
+      continue;
+    }
+    stats.collections += 1;
+    stats.rowsCompared += c.rowsCompared;
+    compareShape(c, failures);
+
+    if (c.source.count !== null && c.target.count !== null && c.source.count !== c.target.count) {
+      stats.countMismatch += 1;
+      failures.add({
+        collection: c.name,
+        message: `${c.name}: count(*) is ${c.source.count} on the primary and ${c.target.count} on the standby`,
+        sourceCount: c.source.count,
+        targetCount: c.target.count,
+      });
+    } else if (c.source.count === null || c.target.count === null) {
+      unknowns.add({ collection: c.name, message: `${c.name}: count(*) was not read on both sides` });
+    }
+
+    const lost = new Set([...c.onlySource, ...missingFrom(c.source, c.target)]);
+    const lostTotal = Math.max(c.onlySourceTotal, lost.size);
+    stats.lost += lostTotal;
+    for (const pk of lost) {
+      const ops = keyWrites(idx, c.name, pk)
+        .filter((w) => w.outcome !== "fail")
+        .slice(-OPS_PER_KEY)
+        .map((w) => w.opId);
+      failures.add({
+        collection: c.name,
+        pk,
+        opId: ops[ops.length - 1],
+        ops,
+        kind: "lost",
+        message: `${c.name}: key ${pk} is on the primary (ver ${c.source.versions[pk] ?? "?"}) but lost on the standby; written by op(s) ${ops.join(", ") || "none in the history"}`,
+      });
+    }
+    for (let i = lost.size; i < lostTotal; i++) failures.total += 1;
+
+    const extra = new Set([...c.onlyTarget, ...missingFrom(c.target, c.source)]);
+    const extraTotal = Math.max(c.onlyTargetTotal, extra.size);
+    let zombies = 0;
+    for (const pk of extra) {
+      const deletes = keyWrites(idx, c.name, pk).filter((w) => w.kind === "delete" && w.outcome !== "fail");
+      const last = deletes[deletes.length - 1];
+      if (last) {
+        zombies += 1;
+        failures.add({
+          collection: c.name,
+          pk,
+          opId: last.opId,
+          kind: "zombie",
+          message: `${c.name}: key ${pk} was deleted on the primary (op ${last.opId}, ver ${last.ver}) but is still on the standby (ver ${c.target.versions[pk] ?? "?"})`,
+        });
+      } else {
+        failures.add({
+          collection: c.name,
+          pk,
+          kind: "unexpected",
+          message: `${c.name}: key ${pk} is on the standby but was never on the primary`,
+        });
+      }
+    }
+    for (let i = extra.size; i < extraTotal; i++) failures.total += 1;
+    stats.zombie += zombies;
+    stats.unexpected += extraTotal - zombies;
+
+    const mismatched = new Map<Pk, string[]>(c.mismatched.map((m) => [m.pk, m.fields]));
+    for (const [pk, ver] of Object.entries(c.source.versions)) {
+      const tv = c.target.versions[pk];
+      if (tv !== undefined && tv !== ver && !mismatched.has(pk)) mismatched.set(pk, ["ver"]);
+    }
+    const mismatchedTotal = Math.max(c.mismatchedTotal, mismatched.size);
+    stats.mismatched += mismatchedTotal;
+    for (const [pk, fields] of mismatched) {
+      failures.add({
+        collection: c.name,
+        pk,
+        kind: "mismatched",
+        fields,
+        message: `${c.name}: key ${pk} differs in ${fields.join(", ")} (ver ${c.source.versions[pk] ?? "?"} on the primary, ${c.target.versions[pk] ?? "?"} on the standby)`,
+      });
+    }
+    for (let i = mismatched.size; i < mismatchedTotal; i++) failures.total += 1;
+  }
+  return resultOf(
+    "parity",
+    failures,
+    unknowns,
+    `${stats.collections} collection(s) identical, ${stats.rowsCompared} rows compared`,
+    stats,
+  );
+}
+
+function compareShape(c: CollectionFinal, failures: EvidenceSample): void {
+  const parts: Array<[string, string, string]> = [
+    ["schema", schemaKey(c.source.schema), schemaKey(c.target.schema)],
+    ["indexes", indexesKey(c.source.indexes), indexesKey(c.target.indexes)],
+    ["partitions", sortedKey(c.source.partitions), sortedKey(c.target.partitions)],
+    ["aliases", sortedKey(c.source.aliases), sortedKey(c.target.aliases)],
+  ];
+  for (const [what, s, t] of parts) {
+    if (s !== t) {
+      failures.add({
+        collection: c.name,
+        kind: what,
+        message: `${c.name}: ${what} differ: primary ${s}, standby ${t}`,
+      });
+    }
+  }
+}

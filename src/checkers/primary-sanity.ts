@@ -1,0 +1,100 @@
+import type { HistoryEvent } from "../history/types.js";
+import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { indexHistory, type KeyWrite, mayBeDeletedAfter, writeAt } from "./history-index.js";
+import type { CheckResult, FinalState } from "./types.js";
+
+/**
+ * Judges one key's final state on the primary against its writes. Returns the violation or undefined.
+ * Only acknowledged (ok) writes constrain the state; an info write widens what is allowed and a fail
+ * write must never show.
+ */
+export function judgeSourceKey(writes: readonly KeyWrite[], actual: number | undefined): string | undefined {
+  let lastOk: KeyWrite | undefined;
+  for (const w of writes) if (w.outcome === "ok" && (!lastOk || w.ver > lastOk.ver)) lastOk = w;
+  if (actual === undefined) {
+    if (!lastOk || lastOk.kind === "delete") return undefined;
+    if (mayBeDeletedAfter(writes, lastOk.ver)) return undefined;
+    return `acknowledged ${lastOk.kind} op ${lastOk.opId} (ver ${lastOk.ver}) is missing: the key is absent`;
+  }
+  const shown = writeAt(writes, actual);
+  if (!shown) return `the key is at ver ${actual}, which no write in the history produced`;
+  if (shown.outcome === "fail")
+    return `the key is at ver ${actual}, written by op ${shown.opId} that was reported failed`;
+  if (shown.kind === "delete")
+    return `the key is present at ver ${actual}, the version of delete op ${shown.opId}`;
+  if (lastOk && actual < lastOk.ver) {
+    return `acknowledged ${lastOk.kind} op ${lastOk.opId} (ver ${lastOk.ver}) is missing: the key is at older ver ${actual}`;
+  }
+  return undefined;
+}
+
+/**
+ * Every acknowledged write must be on the primary. A failure here means the primary lost data, which is
+ * not a replication fault: the summary says so, so nobody chases the CDC for it.
+ */
+export function checkPrimarySanity(history: readonly HistoryEvent[], final: FinalState): CheckResult {
+  const idx = indexHistory(history);
+  if (idx.writes.size === 0) return skipped("primary-sanity", "the history holds no writes");
+  const failures = new EvidenceSample();
+  const unknowns = new EvidenceSample();
+  let keysChecked = 0;
+  if (!final.sourceReachable) unknowns.add({ message: "the primary could not be read at the end" });
+  const dropped = new Set<string>();
+  for (const { invoke, completion } of idx.ops.values()) {
+    if (
+      invoke.value.f === "ddl" &&
+      invoke.value.action === "drop-collection" &&
+      completion?.type !== "fail"
+    ) {
+      dropped.add(invoke.value.collection);
+    }
+  }
+  for (const [collection, perKey] of idx.writes) {
+    const cf = final.collections.find((c) => c.name === collection);
+    if (!cf) {
+      if (!dropped.has(collection)) {
+        unknowns.add({
+          collection,
+          message: `${collection}: written by the drill but not in the final state`,
+        });
+      }
+      continue;
+    }
+    if (!cf.source.reachable) {
+      unknowns.add({
+        collection,
+        message: `${collection}: the primary could not be scanned (${cf.source.error ?? "unreachable"})`,
+      });
+      continue;
+    }
+    if (Object.keys(cf.source.versions).length === 0 && (cf.source.distinctKeys ?? 0) > 0) {
+      unknowns.add({ collection, message: `${collection}: the primary scan did not record versions` });
+      continue;
+    }
+    for (const [pk, writes] of perKey) {
+      keysChecked += 1;
+      const problem = judgeSourceKey(writes, cf.source.versions[pk]);
+      if (problem) {
+        failures.add({
+          collection,
+          pk,
+          opId: writes[writes.length - 1]?.opId,
+          message: `${collection}: key ${pk}: ${problem}`,
+        });
+      }
+    }
+  }
+  const result = resultOf(
+    "primary-sanity",
+    failures,
+    unknowns,
+    `all acknowledged writes of ${keysChecked} key(s) are on the primary`,
+    {
+      keysChecked,
+      violations: failures.total,
+    },
+  );
+  if (result.verdict === "fail")
+    result.summary = `the PRIMARY lost data (not a replication fault): ${result.summary}`;
+  return result;
+}

@@ -1,0 +1,72 @@
+import type { HistoryEvent } from "../history/types.js";
+import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { indexHistory } from "./history-index.js";
+import type { CheckResult, FinalState } from "./types.js";
+
+/** What Milvus answers a client write on a secondary cluster (pymilvus sees it as code 65535). */
+export const REPLICATE_VIOLATION = "non-replicate message cannot be received in secondary role";
+export const REPLICATE_VIOLATION_CODE = 65535;
+
+function refusedAsSecondary(error: string | undefined, detail: Record<string, unknown> | undefined): boolean {
+  if (error?.includes(REPLICATE_VIOLATION)) return true;
+  const code = detail?.code;
+  return code === REPLICATE_VIOLATION_CODE || code === String(REPLICATE_VIOLATION_CODE);
+}
+
+/**
+ * Every client write sent to the standby must be refused with the replicate-violation error and leave
+ * no row behind. A probe whose outcome is unknown (or refused for another reason) proves nothing either
+ * way, so it only makes the verdict unknown when no other probe was cleanly refused.
+ */
+export function checkStandbyReadOnly(history: readonly HistoryEvent[], final: FinalState): CheckResult {
+  const idx = indexHistory(history);
+  const failures = new EvidenceSample();
+  const inconclusive = new EvidenceSample();
+  let probes = 0;
+  let refused = 0;
+  for (const { invoke, completion } of idx.ops.values()) {
+    const v = invoke.value;
+    if (v.f !== "probe-standby-write") continue;
+    probes += 1;
+    const base = {
+      collection: v.collection,
+      pk: v.pk,
+      opId: invoke.id,
+      time: completion?.time ?? invoke.time,
+    };
+    if (completion?.type === "ok") {
+      failures.add({
+        ...base,
+        message: `the standby ACCEPTED write probe op ${invoke.id} (${v.collection} key ${v.pk})`,
+      });
+    } else if (completion?.type === "fail" && refusedAsSecondary(completion.error, completion.detail)) {
+      refused += 1;
+    } else {
+      const why =
+        completion?.type === "fail"
+          ? `was refused with another error: ${completion.error ?? JSON.stringify(completion.detail ?? {})}`
+          : "has an unknown outcome";
+      inconclusive.add({ ...base, message: `write probe op ${invoke.id} on the standby ${why}` });
+    }
+    const trace = final.collections.find((c) => c.name === v.collection)?.target.versions[v.pk];
+    if (trace !== undefined) {
+      failures.add({
+        ...base,
+        message: `probe key ${v.pk} is on the standby in ${v.collection} (ver ${trace}) at the end`,
+      });
+    }
+  }
+  if (probes === 0) return skipped("standby-read-only", "no write probes were sent to the standby");
+  const unknowns = refused > 0 ? new EvidenceSample() : inconclusive;
+  return resultOf(
+    "standby-read-only",
+    failures,
+    unknowns,
+    `${refused}/${probes} write probe(s) refused by the standby`,
+    {
+      probes,
+      refused,
+      inconclusive: inconclusive.total,
+    },
+  );
+}
