@@ -58,4 +58,9 @@ export interface DrillReport {
   };
   /** Files of the run directory, relative to it. */
   files: string[];
+  /**
+   * The exact command that replays this run (the runner knows the config file and overrides). When
+   * absent, renderers rebuild one from seed, profile and backend.
+   */
+  replayCommand?: string;
 }

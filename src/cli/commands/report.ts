@@ -1,5 +1,62 @@
+/**
+ * `milvus-cdc-drill report RUN_DIR [--json]`: re-render every report format from RUN_DIR/report.json
+ * (after a renderer changed, or to look at a downloaded artifact). The verdict is read, never recomputed.
+ */
+import { parseArgs } from "node:util";
+import { renderCliTable } from "../../report/cli-table.js";
+import { verdictExitCode } from "../../report/format.js";
+import { ReportReadError, readReport } from "../../report/json.js";
+import { renderAll, writeReportFiles } from "../../report/write.js";
 import { UsageError } from "../usage.js";
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UsageError("'report' is not available yet");
+const HELP = `Usage: milvus-cdc-drill report RUN_DIR [--json]
+
+Re-renders report.json, junit.xml, summary.md and lag.svg in RUN_DIR from RUN_DIR/report.json
+and prints the table of checks and metrics.
+
+  --json   print report.json to stdout (and nothing else)
+
+Exit codes: 0 pass, 1 fail or unknown, 2 missing or invalid report, 3 the drill hit a harness error.`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (usage: report RUN_DIR [--json])`);
+  }
+  if (parsed.values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const dirs = parsed.positionals;
+  if (dirs.length !== 1 || !dirs[0]) {
+    throw new UsageError(
+      `expected exactly one RUN_DIR, got ${dirs.length === 0 ? "none" : dirs.map((d) => `'${d}'`).join(" ")} (usage: report RUN_DIR [--json])`,
+    );
+  }
+  const runDir = dirs[0];
+  let report: Awaited<ReturnType<typeof readReport>>;
+  try {
+    report = await readReport(runDir);
+  } catch (e) {
+    if (e instanceof ReportReadError) throw new UsageError(e.message);
+    throw e;
+  }
+  const files = await writeReportFiles(report, runDir);
+  if (parsed.values.json) {
+    process.stdout.write(renderAll(report)["report.json"]);
+  } else {
+    process.stdout.write(renderCliTable(report, { files }));
+  }
+  return verdictExitCode(report.verdict);
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
 }

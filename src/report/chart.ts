@@ -1,0 +1,99 @@
+/**
+ * Lag over time as a GitHub-native Mermaid `xychart-beta`: a line for the standby's heartbeat lag and a
+ * bar series that is non-zero only where a fault started, so each fault shows as a marker on the line.
+ */
+import { fmtOffset, timeOrigin } from "./format.js";
+import type { DrillReport } from "./model.js";
+
+/** GitHub renders long series poorly; a fixed grid of at most this many points keeps the chart legible. */
+export const MAX_CHART_POINTS = 100;
+
+export interface FaultMark {
+  id: number;
+  name: string;
+  /** Milliseconds since the chart's origin. */
+  offsetMs: number;
+  bucket: number;
+}
+
+export interface LagChart {
+  originMs: number;
+  spanMs: number;
+  bucketMs: number;
+  /** Max lag (ms) seen in each time bucket; a bucket without samples repeats the previous value (0 before the first). */
+  lag: number[];
+  /** yTop in buckets where at least one fault started, 0 elsewhere. */
+  faultBars: number[];
+  faults: FaultMark[];
+  yTop: number;
+}
+
+/** Round up to a "nice" axis top (1, 2 or 5 times a power of ten). */
+export function niceCeil(v: number): number {
+  if (!(v > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
+/** Bucket the lag series onto a uniform time grid so the Mermaid x axis (a numeric range) is truthful. */
+export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): LagChart | null {
+  const series = report.metrics.lagSeries;
+  const faults = report.metrics.faults;
+  if (series.length === 0 && faults.length === 0) return null;
+  const originMs = timeOrigin(report);
+  let end = originMs;
+  for (const p of series) end = Math.max(end, p.t);
+  for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
+  const spanMs = Math.max(1, end - originMs);
+  const n = Math.max(2, Math.min(maxPoints, Math.max(series.length, faults.length * 4, 20)));
+  const bucketMs = spanMs / (n - 1);
+  const bucketOf = (t: number) => Math.min(n - 1, Math.max(0, Math.round((t - originMs) / bucketMs)));
+
+  const raw: Array<number | null> = new Array(n).fill(null);
+  for (const p of series) {
+    const b = bucketOf(p.t);
+    raw[b] = Math.max(raw[b] ?? 0, p.lagMs);
+  }
+  const lag: number[] = [];
+  let last = 0;
+  for (const v of raw) {
+    if (v !== null) last = v;
+    lag.push(Math.round(last));
+  }
+  const yTop = niceCeil(Math.max(1, ...lag));
+  const marks = faults.map((f) => ({
+    id: f.id,
+    name: f.name,
+    offsetMs: f.startedAt - originMs,
+    bucket: bucketOf(f.startedAt),
+  }));
+  const faultBars = new Array<number>(n).fill(0);
+  for (const m of marks) faultBars[m.bucket] = yTop;
+  return { originMs, spanMs, bucketMs, lag, faultBars, faults: marks, yTop };
+}
+
+/** The ```mermaid fenced block, or null when there is nothing to draw. */
+export function renderMermaidLagChart(report: DrillReport): string | null {
+  const chart = lagChart(report);
+  if (!chart) return null;
+  const xEnd = Math.max(1, Math.ceil(chart.spanMs / 1000));
+  const lines = [
+    "```mermaid",
+    "xychart-beta",
+    `  title "Standby lag (ms); bars mark fault starts"`,
+    `  x-axis "time (s)" 0 --> ${xEnd}`,
+    `  y-axis "lag (ms)" 0 --> ${chart.yTop}`,
+    `  bar [${chart.faultBars.join(", ")}]`,
+    `  line [${chart.lag.join(", ")}]`,
+    "```",
+  ];
+  return lines.join("\n");
+}
+
+/** "kill-cdc at 12.3 s" per fault, in time order: the chart's legend. */
+export function faultLegend(chart: LagChart): string[] {
+  return [...chart.faults]
+    .sort((a, b) => a.offsetMs - b.offsetMs)
+    .map((f) => `${f.name} at ${fmtOffset(f.offsetMs)}`);
+}

@@ -1,0 +1,105 @@
+/** The plain-text table the CLI prints after a run: checks, then metrics. Colour only on a terminal. */
+import type { Verdict } from "../checkers/types.js";
+import { bySeverity, clip, fmtInt, fmtMs, oneLine, type ReportVerdict, replayCommand } from "./format.js";
+import type { DrillReport } from "./model.js";
+import { redact } from "./redact.js";
+
+export interface CliTableOptions {
+  /** Default: stdout is a TTY and NO_COLOR is unset (https://no-color.org). */
+  color?: boolean;
+  /** Terminal width for cutting long summaries. Default: stdout's columns, else 120. */
+  width?: number;
+  secrets?: readonly string[];
+  /** Paths of the files written, listed at the end. */
+  files?: readonly string[];
+}
+
+const CODES: Record<ReportVerdict, string> = {
+  pass: "\u001b[32m",
+  fail: "\u001b[31m",
+  unknown: "\u001b[33m",
+  skipped: "\u001b[90m",
+  error: "\u001b[35m",
+};
+const RESET = "\u001b[0m";
+const BOLD = "\u001b[1m";
+/** A run may hold many checks; the terminal shows the worst first and counts the rest. */
+const MAX_ROWS = 50;
+
+/** Cut to exactly the column width: a terminal row must not wrap. */
+function fitWidth(s: string, w: number): string {
+  return s.length <= w ? s : `${s.slice(0, w - 1)}…`;
+}
+
+function defaultColor(): boolean {
+  return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+}
+
+export function renderCliTable(report: DrillReport, opts: CliTableOptions = {}): string {
+  const color = opts.color ?? defaultColor();
+  const width = Math.max(60, opts.width ?? process.stdout.columns ?? 120);
+  const paint = (v: ReportVerdict, s: string) => (color ? `${CODES[v]}${s}${RESET}` : s);
+  const bold = (s: string) => (color ? `${BOLD}${s}${RESET}` : s);
+  const label = (v: ReportVerdict) => v.toUpperCase();
+
+  const lines: string[] = [];
+  lines.push(
+    `${bold("verdict:")} ${paint(report.verdict, bold(label(report.verdict)))}  (backend ${report.backend.name}, seed ${report.seed}${report.profile ? `, profile ${report.profile}` : ""}, ${fmtMs(report.finishedAt - report.startedAt)})`,
+  );
+  if (report.verdict === "error") {
+    lines.push(
+      `harness error in ${report.error?.phase ?? "unknown phase"}: ${clip(oneLine(report.error?.message ?? "no detail recorded"), width)}`,
+    );
+  }
+  lines.push("");
+
+  if (report.checks.length) {
+    const ordered = bySeverity(report.checks);
+    const shown = ordered.slice(0, MAX_ROWS);
+    const nameW = Math.max(5, ...shown.map((c) => c.name.length));
+    const verdictW = 7;
+    const summaryW = Math.max(20, width - nameW - verdictW - 4);
+    lines.push(`${"CHECK".padEnd(nameW)}  ${"VERDICT".padEnd(verdictW)}  SUMMARY`);
+    for (const c of shown) {
+      const v: Verdict = c.verdict;
+      const more = c.evidenceTotal > 0 && v === "fail" ? ` [${fmtInt(c.evidenceTotal)} evidence]` : "";
+      lines.push(
+        `${c.name.padEnd(nameW)}  ${paint(v, label(v).padEnd(verdictW))}  ${fitWidth(oneLine(c.summary) + more, summaryW)}`,
+      );
+    }
+    if (ordered.length > shown.length)
+      lines.push(`… ${fmtInt(ordered.length - shown.length)} more checks (see summary.md)`);
+    lines.push("");
+  }
+
+  const m = report.metrics;
+  const worst = m.recoveries.reduce<number | null>(
+    (a, r) => (r.recoveryMs === null ? a : Math.max(a ?? 0, r.recoveryMs)),
+    null,
+  );
+  const metrics: Array<[string, string]> = [
+    [
+      "lag p50/p95/p99/max",
+      `${fmtMs(m.lag.p50)} / ${fmtMs(m.lag.p95)} / ${fmtMs(m.lag.p99)} / ${fmtMs(m.lag.max)} (${fmtInt(m.lag.samples)} samples)`,
+    ],
+    ["catch-up", fmtMs(m.catchUpMs)],
+    [
+      "recovery (worst)",
+      m.recoveries.length
+        ? `${fmtMs(worst)} (${m.recoveries.filter((r) => r.recoveryMs !== null).length}/${m.recoveries.length} recovered)`
+        : "n/a",
+    ],
+    ["throughput", m.opsPerSec === null ? "n/a" : `${m.opsPerSec.toFixed(1)} ops/s`],
+    ["ops ok/fail/info", `${fmtInt(m.ops.ok)} / ${fmtInt(m.ops.fail)} / ${fmtInt(m.ops.info)}`],
+    ["rows compared", fmtInt(m.rowsCompared)],
+    ["faults", fmtInt(m.faults.length)],
+  ];
+  for (const [k, v] of Object.entries(report.backend.details).slice(0, 10))
+    metrics.push([k, clip(oneLine(v), 80)]);
+  const keyW = Math.max(6, ...metrics.map(([k]) => k.length));
+  lines.push(`${"METRIC".padEnd(keyW)}  VALUE`);
+  for (const [k, v] of metrics) lines.push(`${k.padEnd(keyW)}  ${v}`);
+  lines.push("", `replay: ${replayCommand(report)}`);
+  if (opts.files?.length) lines.push(`files:  ${opts.files.join("\n        ")}`);
+  return `${redact(lines.join("\n"), opts.secrets ?? [])}\n`;
+}

@@ -1,0 +1,149 @@
+/**
+ * The report's published contract. A zod mirror of DrillReport (model.ts) is the single source: it
+ * validates report.json at runtime and generates schema/report.schema.json (see write-schema.ts), and
+ * a type-level test keeps it equal to the TypeScript model, so the three cannot drift apart.
+ *
+ * Objects are open (unknown fields allowed): within one schemaVersion fields are only ever added, as
+ * optional, so an older reader keeps working on a newer report. Anything incompatible bumps
+ * REPORT_SCHEMA_VERSION.
+ */
+import { z } from "zod";
+import type { DrillReport } from "./model.js";
+import { REPORT_SCHEMA_VERSION } from "./model.js";
+
+/** A URN, not a URL: the schema ships in the package (schema/report.schema.json), nothing is fetched. */
+export const REPORT_SCHEMA_ID = `urn:milvus-cdc-drill:report-schema:${REPORT_SCHEMA_VERSION}`;
+
+const ms = (what: string) => z.number().describe(`${what} (wall-clock milliseconds since the Unix epoch)`);
+const duration = (what: string) =>
+  z.number().nullable().describe(`${what} in milliseconds; null if not measured`);
+
+const verdict = z
+  .enum(["pass", "fail", "unknown", "skipped"])
+  .describe(
+    "pass: the property held. fail: it was violated. unknown: the checker could not observe what it needs. skipped: the check does not apply to this run.",
+  );
+
+const checkName = z.enum([
+  "parity",
+  "duplicates",
+  "primary-sanity",
+  "monotonic-reads",
+  "prefix",
+  "checkpoint-recovery",
+  "standby-read-only",
+  "search-parity",
+  "lag",
+  "catch-up",
+]);
+
+const evidence = z
+  .object({
+    collection: z.string().optional(),
+    pk: z.string().optional().describe("Primary key (int64 keys as decimal strings)"),
+    opId: z.number().optional().describe("Global op id (seq) in history.jsonl"),
+    time: z.number().optional().describe("When (epoch ms)"),
+    message: z.string(),
+  })
+  .catchall(z.unknown())
+  .describe("One piece of proof: the keys, ops and times that show a violation; extra fields allowed.");
+
+const checkResult = z
+  .object({
+    name: checkName,
+    verdict,
+    summary: z.string().describe("One line a tired engineer can read"),
+    evidence: z.array(evidence).describe("A bounded sample of the evidence"),
+    evidenceTotal: z.number().describe("How many evidence items existed before the sample was cut"),
+    stats: z.record(z.string(), z.number()).optional().describe("Numbers the check measured"),
+  })
+  .describe("The verdict of one checker");
+
+const lagStats = z
+  .object({
+    p50: z.number().nullable(),
+    p95: z.number().nullable(),
+    p99: z.number().nullable(),
+    max: z.number().nullable(),
+    samples: z.number(),
+  })
+  .describe("Heartbeat lag percentiles in milliseconds; null when there were no samples");
+
+const faultRecord = z.object({
+  id: z.number(),
+  name: z.string().describe("Fault name, e.g. kill-cdc"),
+  startedAt: ms("When the fault was injected"),
+  endedAt: z.number().nullable().describe("When it ended (epoch ms); null if it never did"),
+  error: z.string().optional(),
+});
+
+const recovery = z.object({
+  faultId: z.number(),
+  fault: z.string(),
+  startedAt: ms("When the fault started"),
+  recoveredAt: z.number().nullable().describe("When lag was back under the SLO (epoch ms); null if never"),
+  recoveryMs: duration("Time from the fault until recovery"),
+});
+
+export const drillReportSchema = z
+  .object({
+    schemaVersion: z.literal(REPORT_SCHEMA_VERSION).describe("Bumped on any incompatible change"),
+    tool: z.object({ name: z.literal("milvus-cdc-drill"), version: z.string() }),
+    verdict: z
+      .enum(["pass", "fail", "unknown", "skipped", "error"])
+      .describe(
+        "Combined verdict: fail > unknown > pass (skipped checks are ignored). error: the harness itself could not run the drill.",
+      ),
+    startedAt: ms("Drill start"),
+    finishedAt: ms("Drill end"),
+    seed: z.number().describe("Seed of the run: replays it exactly"),
+    profile: z.string().nullable(),
+    backend: z.object({
+      name: z.string().describe("local, kind or existing"),
+      details: z.record(z.string(), z.string()).describe("Versions and other facts (Milvus, operator, ...)"),
+    }),
+    error: z
+      .object({ phase: z.string(), message: z.string() })
+      .optional()
+      .describe("Set when verdict is error: what went wrong and in which phase"),
+    checks: z.array(checkResult),
+    metrics: z.object({
+      lag: lagStats,
+      lagSeries: z
+        .array(z.object({ t: ms("Sample time"), lagMs: z.number() }))
+        .describe("Lag over time, downsampled for charts"),
+      faults: z.array(faultRecord),
+      recoveries: z
+        .array(recovery)
+        .describe("Per fault: time until the standby's lag was back under the SLO"),
+      catchUpMs: duration("Catch-up time after writes stopped"),
+      opsPerSec: z.number().nullable(),
+      ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
+      rowsCompared: z.number(),
+    }),
+    files: z.array(z.string()).describe("Files of the run directory, relative to it"),
+    replayCommand: z.string().optional().describe("The exact command that replays this run"),
+  })
+  .describe(
+    "Result of one milvus-cdc-drill disaster-recovery drill (primary -> standby replication through Milvus CDC). Unknown fields must be ignored: fields are only added, as optional, within a schemaVersion.",
+  );
+
+/** Parsed reports are the model itself: this line fails to compile if the mirror loses a field. */
+export type ParsedReport = z.infer<typeof drillReportSchema>;
+const _parsedIsModel = (r: ParsedReport): DrillReport => r;
+void _parsedIsModel;
+
+/** The JSON Schema as published in schema/report.schema.json. */
+export function reportJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(drillReportSchema, { io: "input", target: "draft-2020-12" }) as Record<
+    string,
+    unknown
+  >;
+  const { $schema, ...rest } = generated;
+  return {
+    $schema,
+    $id: REPORT_SCHEMA_ID,
+    title: `milvus-cdc-drill report (schemaVersion ${REPORT_SCHEMA_VERSION})`,
+    ...rest,
+  };
+}

@@ -1,0 +1,308 @@
+/**
+ * summary.md: the GitHub job summary. Written for a tired engineer: the verdict first, then which checks
+ * failed and why, then the numbers, the lag chart and the evidence. Everything is capped so the file
+ * stays under GitHub's 1 MiB step-summary limit even for a run with millions of evidence items.
+ */
+import type { CheckResult } from "../checkers/types.js";
+import { faultLegend, lagChart, renderMermaidLagChart } from "./chart.js";
+import { evidenceCount, evidenceExtra, evidenceLeftOut } from "./evidence.js";
+import {
+  bySeverity,
+  clip,
+  fmtInt,
+  fmtIso,
+  fmtMs,
+  fmtOffset,
+  oneLine,
+  replayCommand,
+  timeOrigin,
+  VERDICT_EMOJI,
+  VERDICT_HEADLINE,
+} from "./format.js";
+import type { DrillReport } from "./model.js";
+import { redact } from "./redact.js";
+import { LAG_SVG } from "./svg.js";
+
+export const SUMMARY_MD = "summary.md";
+/** GitHub rejects a step summary over 1 MiB. */
+export const SUMMARY_MAX_BYTES = 1024 * 1024;
+
+/** Caps: each keeps one part of the summary bounded whatever the report holds. */
+export const LIMITS = {
+  checkRows: 100,
+  summaryChars: 300,
+  evidenceChecks: 30,
+  evidenceRows: 20,
+  cellChars: 200,
+  faultRows: 50,
+  backendRows: 50,
+};
+
+export interface SummaryOptions {
+  /** Link to the uploaded run artifact (the Action knows it after upload). */
+  artifactUrl?: string;
+  secrets?: readonly string[];
+  /** Defaults to SUMMARY_MAX_BYTES; lowered in tests. */
+  maxBytes?: number;
+}
+
+/** Text for a Markdown table cell: one line, bounded, no HTML, no table or emphasis syntax. */
+export function mdCell(s: string, max = LIMITS.cellChars): string {
+  return clip(oneLine(s), max)
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/[\\`*_[\]|~]/g, (c) => `\\${c}`);
+}
+
+/** Text inside raw HTML (<summary>): Markdown is not parsed there, so only HTML needs escaping. */
+export function htmlEscape(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+function plural(n: number, word: string): string {
+  return `${fmtInt(n)} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function countLine(report: DrillReport): string {
+  const by = { fail: [] as string[], unknown: [] as string[], pass: 0, skipped: 0 };
+  for (const c of report.checks) {
+    if (c.verdict === "fail") by.fail.push(c.name);
+    else if (c.verdict === "unknown") by.unknown.push(c.name);
+    else by[c.verdict]++;
+  }
+  const names = (xs: string[]) => {
+    const shown = xs.slice(0, 10).map((n) => `**${mdCell(n, 60)}**`);
+    return xs.length > shown.length
+      ? `${shown.join(", ")} and ${fmtInt(xs.length - shown.length)} more`
+      : shown.join(", ");
+  };
+  const parts: string[] = [];
+  if (by.fail.length)
+    parts.push(
+      `${fmtInt(by.fail.length)} of ${fmtInt(report.checks.length)} checks failed: ${names(by.fail)}`,
+    );
+  if (by.unknown.length) parts.push(`${fmtInt(by.unknown.length)} unknown: ${names(by.unknown)}`);
+  parts.push(`${fmtInt(by.pass)} passed`);
+  if (by.skipped) parts.push(`${fmtInt(by.skipped)} skipped`);
+  return parts.join(" · ");
+}
+
+function header(report: DrillReport, opts: SummaryOptions): string {
+  const v = report.verdict;
+  const lines = [`# ${VERDICT_EMOJI[v]} ${v.toUpperCase()}: ${VERDICT_HEADLINE[v]}`, ""];
+  if (v === "error") {
+    const phase = report.error?.phase ?? "unknown phase";
+    const message = report.error?.message ?? "no error detail recorded";
+    lines.push(`> **Harness error in phase \`${mdCell(phase, 60)}\`:** ${mdCell(message, 1000)}`, "");
+  }
+  if (report.checks.length) lines.push(countLine(report), "");
+  const meta = [
+    `${report.tool.name} ${mdCell(report.tool.version, 40)}`,
+    `backend \`${mdCell(report.backend.name, 40)}\``,
+    `seed \`${report.seed}\``,
+  ];
+  if (report.profile) meta.push(`profile \`${mdCell(report.profile, 40)}\``);
+  meta.push(`started ${fmtIso(report.startedAt)}`, `took ${fmtMs(report.finishedAt - report.startedAt)}`);
+  lines.push(`<sub>${meta.join(" · ")}</sub>`, "");
+  if (opts.artifactUrl)
+    lines.push(`📦 [Run artifact (history, report, diagnostics)](${encodeURI(opts.artifactUrl)})`, "");
+  return lines.join("\n");
+}
+
+function checksTable(report: DrillReport): string {
+  if (report.checks.length === 0) return "## Checks\n\nNo checks ran.\n";
+  const ordered = bySeverity(report.checks);
+  const shown = ordered.slice(0, LIMITS.checkRows);
+  const rows = shown.map((c) => {
+    const ev =
+      c.verdict === "fail" || c.evidenceTotal > 0
+        ? evidenceCount(c, Math.min(c.evidence.length, LIMITS.evidenceRows))
+        : "";
+    return `| ${VERDICT_EMOJI[c.verdict]} | ${mdCell(c.name, 60)} | ${c.verdict} | ${mdCell(c.summary, LIMITS.summaryChars)} | ${ev} |`;
+  });
+  const lines = [
+    "## Checks",
+    "",
+    "| | Check | Verdict | Summary | Evidence |",
+    "|---|---|---|---|---|",
+    ...rows,
+  ];
+  if (ordered.length > shown.length) {
+    lines.push(
+      "",
+      `_${fmtInt(ordered.length - shown.length)} more checks not shown (listed by severity: all failing ones come first)._`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function metricsTable(report: DrillReport): string {
+  const m = report.metrics;
+  const lag = m.lag;
+  const faultsByName = new Map<string, number>();
+  for (const f of m.faults) faultsByName.set(f.name, (faultsByName.get(f.name) ?? 0) + 1);
+  const faultKinds = [...faultsByName]
+    .map(([n, c]) => `${mdCell(n, 40)} ×${fmtInt(c)}`)
+    .slice(0, 10)
+    .join(", ");
+  const recovered = m.recoveries.filter((r) => r.recoveryMs !== null);
+  const worst = recovered.reduce<number | null>((a, r) => Math.max(a ?? 0, r.recoveryMs ?? 0), null);
+  const rows: Array<[string, string]> = [
+    [
+      "Lag p50 / p95 / p99 / max",
+      `${fmtMs(lag.p50)} / ${fmtMs(lag.p95)} / ${fmtMs(lag.p99)} / ${fmtMs(lag.max)} (${plural(lag.samples, "sample")})`,
+    ],
+    ["Catch-up after writes stopped", fmtMs(m.catchUpMs)],
+    [
+      "Recovery after faults",
+      m.recoveries.length
+        ? `worst ${fmtMs(worst)}; ${fmtInt(recovered.length)} of ${fmtInt(m.recoveries.length)} recovered`
+        : "n/a (no recoveries measured)",
+    ],
+    ["Throughput", m.opsPerSec === null ? "n/a" : `${m.opsPerSec.toFixed(1)} ops/s`],
+    ["Ops ok / fail / info", `${fmtInt(m.ops.ok)} / ${fmtInt(m.ops.fail)} / ${fmtInt(m.ops.info)}`],
+    ["Rows compared", fmtInt(m.rowsCompared)],
+    ["Faults injected", m.faults.length ? `${fmtInt(m.faults.length)} (${faultKinds})` : "none"],
+    ["Seed", `\`${report.seed}\``],
+  ];
+  const lines = [
+    "## Metrics",
+    "",
+    "| Metric | Value |",
+    "|---|---|",
+    ...rows.map(([k, v]) => `| ${k} | ${v} |`),
+  ];
+  lines.push("", "Replay this run exactly:", "", "```sh", replayCommand(report).replace(/`/g, "'"), "```");
+  return `${lines.join("\n")}\n`;
+}
+
+function recoveriesTable(report: DrillReport): string | null {
+  const rs = report.metrics.recoveries;
+  if (rs.length === 0) return null;
+  const origin = timeOrigin(report);
+  const shown = rs.slice(0, LIMITS.faultRows);
+  const lines = [
+    "### Recovery per fault",
+    "",
+    "| Fault | Started at | Lag back under SLO after |",
+    "|---|---|---|",
+    ...shown.map(
+      (r) =>
+        `| ${mdCell(r.fault, 60)} #${r.faultId} | ${fmtOffset(r.startedAt - origin)} | ${r.recoveryMs === null ? "**never**" : fmtMs(r.recoveryMs)} |`,
+    ),
+  ];
+  if (rs.length > shown.length)
+    lines.push("", `_${fmtInt(rs.length - shown.length)} more recoveries not shown._`);
+  return `${lines.join("\n")}\n`;
+}
+
+function lagSection(report: DrillReport): string {
+  const mermaid = renderMermaidLagChart(report);
+  const chart = lagChart(report);
+  if (!mermaid || !chart) return "## Lag over time\n\nNo lag samples or faults were recorded.\n";
+  const legend = faultLegend(chart);
+  const shown = legend.slice(0, LIMITS.faultRows);
+  const lines = ["## Lag over time", "", mermaid, ""];
+  lines.push(
+    `<sub>Line: the standby's heartbeat lag (max per ${fmtMs(chart.bucketMs)} step); bars: fault starts. t = 0 at ${fmtIso(chart.originMs)}. Full resolution in \`${LAG_SVG}\`.</sub>`,
+    "",
+  );
+  if (shown.length) {
+    lines.push(`**Faults:** ${shown.map((l) => mdCell(l, 80)).join(" · ")}`);
+    if (legend.length > shown.length)
+      lines.push(`and ${fmtInt(legend.length - shown.length)} more faults not listed`);
+    lines.push("");
+  }
+  return lines.join("\n");
+}
+
+function backendSection(report: DrillReport): string {
+  const entries = Object.entries(report.backend.details);
+  const lines = ["## Backend", "", `\`${mdCell(report.backend.name, 40)}\``, ""];
+  if (entries.length) {
+    const shown = entries.slice(0, LIMITS.backendRows);
+    lines.push("| | |", "|---|---|", ...shown.map(([k, v]) => `| ${mdCell(k, 80)} | ${mdCell(v)} |`));
+    if (entries.length > shown.length)
+      lines.push("", `_${fmtInt(entries.length - shown.length)} more details in report.json._`);
+    lines.push("");
+  }
+  return lines.join("\n");
+}
+
+function evidenceDetails(check: CheckResult): string {
+  const shown = check.evidence.slice(0, LIMITS.evidenceRows);
+  const title = `${VERDICT_EMOJI[check.verdict]} <b>${htmlEscape(check.name)}</b>: ${htmlEscape(clip(oneLine(check.summary), LIMITS.summaryChars))} (${evidenceCount(check, shown.length)})`;
+  const lines = [`<details><summary>${title}</summary>`, ""];
+  if (shown.length) {
+    lines.push("| Collection | PK | Op | At | Message | Details |", "|---|---|---|---|---|---|");
+    for (const e of shown) {
+      lines.push(
+        `| ${mdCell(e.collection ?? "")} | ${mdCell(e.pk ?? "")} | ${e.opId ?? ""} | ${e.time === undefined ? "" : fmtIso(e.time)} | ${mdCell(String(e.message))} | ${mdCell(evidenceExtra(e, LIMITS.cellChars))} |`,
+      );
+    }
+  } else {
+    lines.push("_No evidence sample was recorded._");
+  }
+  const left = evidenceLeftOut(check, shown.length);
+  if (left > 0)
+    lines.push(
+      "",
+      `_${fmtInt(left)} more evidence items not shown (${fmtInt(check.evidenceTotal)} in total)._`,
+    );
+  if (check.stats && Object.keys(check.stats).length) {
+    const stats = Object.entries(check.stats).slice(0, 20);
+    lines.push("", `Stats: ${stats.map(([k, v]) => `${mdCell(k, 40)} = ${fmtInt(v)}`).join(" · ")}`);
+  }
+  lines.push("", "</details>", "");
+  return lines.join("\n");
+}
+
+/** Render summary.md. The result is redacted and never larger than opts.maxBytes (default 1 MiB). */
+export function renderSummary(report: DrillReport, opts: SummaryOptions = {}): string {
+  const maxBytes = opts.maxBytes ?? SUMMARY_MAX_BYTES;
+  const secrets = opts.secrets ?? [];
+  // Room for the closing note, so adding it can never push the file over the limit.
+  const reserve = 400;
+  const budget = maxBytes - reserve;
+  let out = "";
+  let bytes = 0;
+  const leftOut: string[] = [];
+  const add = (section: string | null, name: string): boolean => {
+    if (section === null) return true;
+    const text = `${redact(section, secrets)}\n`;
+    const size = Buffer.byteLength(text, "utf8");
+    if (bytes + size > budget) {
+      leftOut.push(name);
+      return false;
+    }
+    out += text;
+    bytes += size;
+    return true;
+  };
+
+  // Most important first: when the budget runs out, what is dropped is what matters least.
+  add(header(report, opts), "verdict");
+  add(checksTable(report), "checks table");
+  add(metricsTable(report), "metrics");
+  add(recoveriesTable(report), "recoveries");
+  add(lagSection(report), "lag chart");
+  add(backendSection(report), "backend");
+  const withEvidence = bySeverity(report.checks).filter(
+    (c) => c.verdict === "fail" || (c.verdict === "unknown" && c.evidence.length > 0),
+  );
+  if (withEvidence.length) {
+    add("## Evidence\n", "evidence");
+    const shown = withEvidence.slice(0, LIMITS.evidenceChecks);
+    let dropped = withEvidence.length - shown.length;
+    for (const c of shown) if (!add(evidenceDetails(c), `evidence of ${c.name}`)) dropped++;
+    if (dropped > 0)
+      add(`_Evidence of ${fmtInt(dropped)} more checks not shown; see report.json._\n`, "evidence note");
+  }
+  if (leftOut.length) {
+    const note = `\n_Summary cut to stay under ${fmtInt(maxBytes)} bytes: ${fmtInt(leftOut.length)} sections left out (${clip(leftOut.join(", "), 200)}). The full report is in report.json._\n`;
+    const safe = redact(note, secrets);
+    if (Buffer.byteLength(safe, "utf8") <= maxBytes - bytes) out += safe;
+  }
+  return out;
+}
