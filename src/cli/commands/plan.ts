@@ -1,5 +1,126 @@
+/**
+ * `milvus-cdc-drill plan --backend kind ... --out DIR`: writes what the kind backend would apply and
+ * run (kind config, operator values, both Milvus CRs, the replicate configuration, the command
+ * sequence) without running anything, so it can be reviewed or run by hand.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { loadCrdValidator } from "../../backends/kind/crd-schema.js";
+import { type KindOptions, validateKindOptions } from "../../backends/kind/options.js";
+import {
+  PLAN_FILES,
+  renderCommands,
+  renderPlanFiles,
+  runUniqueClusterName,
+} from "../../backends/kind/plan.js";
+import { loadConfig } from "../../config/load.js";
 import { UsageError } from "../usage.js";
 
-export async function run(_argv: string[]): Promise<number> {
-  throw new UsageError("'plan' is not available yet");
+export const PLAN_USAGE = `Usage: milvus-cdc-drill plan --backend kind [options] --out DIR
+
+Writes ${Object.values(PLAN_FILES).join(", ")} into DIR. Runs nothing.
+
+Options:
+  --backend kind             the only backend with something to plan
+  --config FILE              drill config file; its backend.kind section is the starting point
+  --milvus-version V         Milvus release, at least v2.6.6 (e.g. v2.6.22)
+  --operator-version V       Milvus Operator chart version, at least 1.3.4
+  --mode M                   standalone | cluster
+  --namespace N              namespace of both Milvus CRs
+  --source-name A            primary CR name (its cluster id)
+  --target-name B            standby CR name; neither name may contain the other
+  --cluster-name C           kind cluster name (default: a run-unique name)
+  --node-image IMAGE         kindest/node image
+  --out DIR                  where to write the plan`;
+
+const OPTIONS = {
+  backend: { type: "string" },
+  config: { type: "string" },
+  "milvus-version": { type: "string" },
+  "operator-version": { type: "string" },
+  mode: { type: "string" },
+  namespace: { type: "string" },
+  "source-name": { type: "string" },
+  "target-name": { type: "string" },
+  "cluster-name": { type: "string" },
+  "node-image": { type: "string" },
+  out: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }).values;
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
+    throw new UsageError(
+      `${msg} (allowed: ${Object.keys(OPTIONS)
+        .map((k) => `--${k}`)
+        .join(", ")})`,
+    );
+  }
+}
+
+/** Options as given on the command line, in the config's shape; unset flags stay undefined. */
+function kindOverrides(v: ReturnType<typeof parse>): Partial<KindOptions> {
+  const o: Partial<KindOptions> = {
+    milvusVersion: v["milvus-version"],
+    operatorVersion: v["operator-version"],
+    mode: v.mode as KindOptions["mode"] | undefined,
+    namespace: v.namespace,
+    sourceName: v["source-name"],
+    targetName: v["target-name"],
+    clusterName: v["cluster-name"],
+    nodeImage: v["node-image"],
+  };
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<KindOptions>;
+}
+
+/** Renders the plan in memory; throws UsageError for bad options before anything is written. */
+export function buildPlan(argv: string[]): { out: string; files: Record<string, string> } {
+  const v = parse(argv);
+  if (v.backend !== "kind") {
+    throw new UsageError(
+      `--backend: '${v.backend ?? ""}' has nothing to plan (allowed: kind; local needs no plan and existing creates nothing)`,
+    );
+  }
+  if (!v.out) throw new UsageError("--out: missing (allowed: a directory to write the plan into)");
+  const cfg = loadConfig({
+    configFile: v.config,
+    overrides: { backend: { type: "kind", kind: kindOverrides(v) } },
+  });
+  const opts = cfg.backend.kind;
+  validateKindOptions(opts);
+  const clusterName = opts.clusterName ?? runUniqueClusterName();
+  const files = renderPlanFiles(opts);
+  // The CRs must pass the API server's strict field validation; checking here means a plan that
+  // would be rejected on the runner is never written.
+  const validator = loadCrdValidator();
+  for (const name of [PLAN_FILES.source, PLAN_FILES.target]) {
+    for (const doc of parseAllDocuments(files[name] ?? "")) {
+      const cr = doc.toJS() as { kind?: string };
+      if (cr?.kind !== "Milvus") continue;
+      const problems = validator.validate(cr);
+      if (problems.length) throw new Error(`${name} does not match the Milvus CRD: ${problems.join("; ")}`);
+    }
+  }
+  files[PLAN_FILES.commands] = renderCommands(opts, clusterName);
+  // Sanity: every YAML written parses back (a rendering bug must not reach the user).
+  for (const [name, text] of Object.entries(files)) if (name.endsWith(".yaml")) parseAllDocuments(text);
+  parseYaml(files[PLAN_FILES.operatorValues] ?? "");
+  return { out: resolve(v.out), files };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(PLAN_USAGE);
+    return 0;
+  }
+  const { out, files } = buildPlan(argv);
+  await mkdir(out, { recursive: true });
+  for (const [name, content] of Object.entries(files)) await writeFile(join(out, name), content);
+  console.log(`plan written to ${out}: ${Object.keys(files).join(", ")}`);
+  return 0;
 }

@@ -1,0 +1,553 @@
+/**
+ * The kind backend: two real Milvus clusters (operator-managed CRs) in one kind cluster, the source
+ * running a CDC component. Provision runs the steps `plan` prints; faults act on pods by label.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { EnvironmentError } from "../local/milvus-lite-install.js";
+import type { Backend, BackendInfo, ClusterPair, FaultEvidence, FaultName, Logger } from "../types.js";
+import { type CommandRunner, ProcessRunner, tail } from "./exec.js";
+import { type Kube, killCdcPod, kubectl, listPods, waitUntil } from "./kube.js";
+import {
+  cdcSelector,
+  endpointFor,
+  imagePatch,
+  instanceSelector,
+  METRICS_PORT,
+  MILVUS_PORT,
+  OPERATOR_NAMESPACE,
+  OPERATOR_RELEASE,
+} from "./manifests.js";
+import { initialMilvusVersion, type KindOptions, milvusImage, validateKindOptions } from "./options.js";
+import { provisionSteps, renderPlanFiles, runUniqueClusterName, type Step } from "./plan.js";
+import { PortForward } from "./portforward.js";
+import { resolveTools, type ToolPaths } from "./tools.js";
+
+/** Every wait and command budget; tests shrink them to milliseconds. */
+export interface KindTiming {
+  pollMs: number;
+  callTimeoutMs: number;
+  dockerTimeoutMs: number;
+  freeDiskTimeoutMs: number;
+  createTimeoutMs: number;
+  imageTimeoutMs: number;
+  operatorTimeoutMs: number;
+  operatorWaitTimeoutMs: number;
+  applyTimeoutMs: number;
+  cdcRestartTimeoutMs: number;
+  standbyRestartTimeoutMs: number;
+  portForwardReadyMs: number;
+  portForwardRestartDelayMs: number;
+  deleteTimeoutMs: number;
+  diagnosticsCallTimeoutMs: number;
+}
+
+export const DEFAULT_KIND_TIMING: KindTiming = {
+  pollMs: 10_000,
+  callTimeoutMs: 60_000,
+  dockerTimeoutMs: 30_000,
+  freeDiskTimeoutMs: 10 * 60_000,
+  createTimeoutMs: 5 * 60_000,
+  imageTimeoutMs: 10 * 60_000,
+  // helm waits up to 5m itself (--timeout 5m); the outer budget adds the chart download.
+  operatorTimeoutMs: 7 * 60_000,
+  // kubectl wait --timeout=3m plus start-up.
+  operatorWaitTimeoutMs: 4 * 60_000,
+  applyTimeoutMs: 60_000,
+  cdcRestartTimeoutMs: 5 * 60_000,
+  standbyRestartTimeoutMs: 10 * 60_000,
+  portForwardReadyMs: 30_000,
+  portForwardRestartDelayMs: 1000,
+  deleteTimeoutMs: 3 * 60_000,
+  diagnosticsCallTimeoutMs: 60_000,
+};
+
+export interface KindBackendDeps {
+  log: Logger;
+  runner?: CommandRunner;
+  /** Holds the drill's kubeconfig and the applied manifests; a fresh temp dir by default. */
+  workDir?: string;
+  /** Where provision writes diagnostics when it fails (before it tears down). */
+  diagnosticsDir?: string;
+  /** Tool paths, or a resolver; by default the machine's or pinned downloads. */
+  tools?: ToolPaths | (() => Promise<ToolPaths>);
+  timing?: Partial<KindTiming>;
+  /** Called as soon as a kind cluster exists that must be deleted later. */
+  onCreated?: (cleanup: { backend: "kind"; kindClusterName: string; keep: boolean }) => void;
+  env?: { githubActions: boolean };
+}
+
+export const KIND_FAULTS: readonly FaultName[] = ["kill-cdc", "kill-standby"];
+
+interface MilvusStatusJson {
+  metadata?: { name?: string; generation?: number };
+  status?: {
+    status?: string;
+    observedGeneration?: number;
+    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>;
+  };
+}
+
+/** Healthy, and the operator has seen the latest spec (else "Healthy" may describe the old image). */
+export function milvusReadiness(item: MilvusStatusJson): { ready: boolean; summary: string } {
+  const name = item.metadata?.name ?? "?";
+  const st = item.status?.status ?? "no status yet";
+  const notTrue = (item.status?.conditions ?? [])
+    .filter((c) => c.status !== "True")
+    .map((c) => c.type ?? "?");
+  const gen = item.metadata?.generation;
+  const seen = item.status?.observedGeneration;
+  const current = gen === undefined || seen === undefined || seen >= gen;
+  const ready = st === "Healthy" && current && !notTrue.includes("MilvusUpdated");
+  const parts = [st];
+  if (notTrue.length) parts.push(`not ready: ${notTrue.join(", ")}`);
+  if (!current) parts.push(`spec generation ${gen} not yet observed (at ${seen})`);
+  return { ready, summary: `${name} ${parts.join("; ")}` };
+}
+
+export class KindBackend implements Backend {
+  readonly faults = KIND_FAULTS;
+  readonly info: BackendInfo;
+  readonly clusterName: string;
+  private readonly t: KindTiming;
+  private readonly runner: CommandRunner;
+  private readonly log: Logger;
+  private tools: ToolPaths = { kind: "kind", kubectl: "kubectl", helm: "helm" };
+  private workDir: string | null;
+  private ownsWorkDir = false;
+  private created = false;
+  private forwards: PortForward[] = [];
+  private teardownPromise: Promise<void> | null = null;
+
+  constructor(
+    readonly options: KindOptions,
+    private readonly deps: KindBackendDeps,
+  ) {
+    this.t = { ...DEFAULT_KIND_TIMING, ...deps.timing };
+    this.log = deps.log;
+    this.runner = deps.runner ?? new ProcessRunner({ trace: (l) => deps.log.debug(l) });
+    this.workDir = deps.workDir ?? null;
+    this.clusterName = options.clusterName ?? runUniqueClusterName();
+    this.info = {
+      name: "kind",
+      details: {
+        milvusVersion: initialMilvusVersion(options),
+        operatorVersion: options.operatorVersion,
+        mode: options.mode,
+        kindCluster: this.clusterName,
+        namespace: options.namespace,
+        ...(options.upgradeTo ? { upgradeTo: options.upgradeTo } : {}),
+      },
+    };
+  }
+
+  private get kubeconfig(): string {
+    return join(this.workDir ?? tmpdir(), "kubeconfig");
+  }
+
+  /** KUBECONFIG is the drill's own file: the user's kubeconfig and current context stay untouched. */
+  private get env(): Record<string, string> {
+    return { KUBECONFIG: this.kubeconfig };
+  }
+
+  private get kube(): Kube {
+    return {
+      runner: this.runner,
+      kubectl: this.tools.kubectl,
+      baseArgs: [],
+      env: this.env,
+      callTimeoutMs: this.t.callTimeoutMs,
+    };
+  }
+
+  private budget(step: Step): number {
+    switch (step.phase) {
+      case "docker":
+        return this.t.dockerTimeoutMs;
+      case "free-disk":
+        return this.t.freeDiskTimeoutMs;
+      case "create":
+        return this.t.createTimeoutMs;
+      case "images":
+        return this.t.imageTimeoutMs;
+      case "operator":
+        return this.t.operatorTimeoutMs;
+      case "operator-wait":
+        return this.t.operatorWaitTimeoutMs;
+      case "apply":
+        return this.t.applyTimeoutMs;
+    }
+  }
+
+  private exe(step: Step): string {
+    return step.tool === "docker" || step.tool === "sudo" ? step.tool : this.tools[step.tool];
+  }
+
+  private async runStep(step: Step, signal?: AbortSignal): Promise<void> {
+    await this.runner.run(this.exe(step), step.args, {
+      timeoutMs: this.budget(step),
+      purpose: `${step.tool} ${step.args.slice(0, 2).join(" ")}`,
+      env: this.env,
+      signal,
+    });
+  }
+
+  async provision(signal?: AbortSignal): Promise<ClusterPair> {
+    const o = this.options;
+    // Options first: bad input must fail before anything is created or downloaded.
+    validateKindOptions(o);
+    try {
+      return await this.provisionSteps(signal);
+    } catch (e) {
+      if (this.created && this.deps.diagnosticsDir) {
+        this.log.warn(`provision failed; collecting diagnostics into ${this.deps.diagnosticsDir}`);
+        await this.collectDiagnostics(this.deps.diagnosticsDir);
+      }
+      await this.teardown();
+      throw e;
+    }
+  }
+
+  private async provisionSteps(signal?: AbortSignal): Promise<ClusterPair> {
+    const o = this.options;
+    const githubActions = this.deps.env?.githubActions ?? process.env.GITHUB_ACTIONS === "true";
+    if (!this.workDir) {
+      this.workDir = await mkdtemp(join(tmpdir(), "milvus-cdc-drill-kind-"));
+      this.ownsWorkDir = true;
+    }
+    const dir = this.workDir;
+    await mkdir(dir, { recursive: true });
+    const files = renderPlanFiles(o);
+    for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
+
+    const steps = provisionSteps(o, this.clusterName, dir, { githubActions });
+    const [dockerStep, ...rest] = steps;
+    await this.log.group("Check Docker", async () => {
+      try {
+        if (dockerStep) await this.runStep(dockerStep, signal);
+      } catch (e) {
+        throw new EnvironmentError(
+          `Docker is required for the kind backend and is not available ('docker info' failed): ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    });
+    await this.log.group("Resolve kind, kubectl, helm", async () => {
+      const t = this.deps.tools;
+      this.tools =
+        typeof t === "function"
+          ? await t()
+          : (t ??
+            (await resolveTools({
+              runner: this.runner,
+              log: (m) => this.log.info(m),
+              timeoutMs: this.t.callTimeoutMs,
+            })));
+    });
+
+    for (const step of rest) {
+      if (step.phase === "free-disk" && !githubActions) {
+        this.log.info("freeDisk: skipped (only on GitHub-hosted runners, GITHUB_ACTIONS=true)");
+        continue;
+      }
+      if (step.phase === "create") {
+        // Mark first: a create that fails half-way can leave a node container behind.
+        this.created = true;
+        this.deps.onCreated?.({ backend: "kind", kindClusterName: this.clusterName, keep: o.keepCluster });
+        await this.log.group(`Create kind cluster ${this.clusterName}`, () => this.runStep(step, signal));
+        continue;
+      }
+      await this.runStep(step, signal);
+    }
+
+    await this.log.group("Wait for both Milvus clusters to be Healthy", () =>
+      this.waitHealthy([o.sourceName, o.targetName], o.readyTimeoutMs, signal),
+    );
+
+    const pair = await this.log.group("Port-forward client access", async () => {
+      const [src, tgt] = await Promise.all([this.forward(o.sourceName), this.forward(o.targetName)]);
+      return {
+        source: endpointFor(o, "source", `http://127.0.0.1:${src}`),
+        target: endpointFor(o, "target", `http://127.0.0.1:${tgt}`),
+      };
+    });
+    this.log.info(
+      `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o))})`,
+    );
+    return pair;
+  }
+
+  private async forward(name: string): Promise<number> {
+    const pf = new PortForward({
+      runner: this.runner,
+      kubectl: this.tools.kubectl,
+      namespace: this.options.namespace,
+      service: `${name}-milvus`,
+      remotePort: MILVUS_PORT,
+      env: this.env,
+      warn: (m) => this.log.warn(m),
+      readyTimeoutMs: this.t.portForwardReadyMs,
+      restartDelayMs: this.t.portForwardRestartDelayMs,
+    });
+    this.forwards.push(pf);
+    return pf.start();
+  }
+
+  /** How often each port-forward was restarted (for the report). */
+  portForwardRestarts(): Record<string, number> {
+    return Object.fromEntries(this.forwards.map((f) => [f.target, f.restarts]));
+  }
+
+  async waitHealthy(names: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const ns = this.options.namespace;
+    await waitUntil(
+      `Milvus ${names.join(", ")} in namespace ${ns} to be Healthy`,
+      async () => {
+        const r = await kubectl(
+          this.kube,
+          ["get", "milvus", ...names, "-n", ns, "-o", "json"],
+          `the status of Milvus ${names.join(", ")}`,
+        );
+        const parsed = JSON.parse(r.stdout) as MilvusStatusJson & { items?: MilvusStatusJson[] };
+        const items = parsed.items ?? [parsed];
+        const states = names.map((n) => {
+          const item = items.find((i) => i.metadata?.name === n);
+          return item ? milvusReadiness(item) : { ready: false, summary: `${n} not found` };
+        });
+        if (states.every((s) => s.ready)) return { done: true };
+        return { pending: states.map((s) => s.summary).join("; ") };
+      },
+      { timeoutMs, pollMs: this.t.pollMs, signal },
+      (state) => this.log.info(`waiting for Healthy: ${state}`),
+    );
+  }
+
+  async inject(fault: FaultName, signal?: AbortSignal): Promise<FaultEvidence> {
+    const o = this.options;
+    if (fault === "kill-cdc") {
+      return killCdcPod(this.kube, o.namespace, o.sourceName, {
+        timeoutMs: this.t.cdcRestartTimeoutMs,
+        pollMs: this.t.pollMs,
+        signal,
+        log: (m) => this.log.info(m),
+      });
+    }
+    if (fault === "kill-standby") return this.killStandby(signal);
+    throw new Error(`kind backend cannot inject '${fault}' (allowed: ${this.faults.join(", ")})`);
+  }
+
+  /** Deletes every Milvus pod of the standby at once (not etcd/MinIO) and waits until it is Healthy again. */
+  private async killStandby(signal?: AbortSignal): Promise<FaultEvidence> {
+    const o = this.options;
+    const selector = instanceSelector(o.targetName);
+    const oldPods = (await listPods(this.kube, o.namespace, selector)).map((p) => p.name);
+    const injectedAt = Date.now();
+    await kubectl(
+      this.kube,
+      ["delete", "pod", "-n", o.namespace, "-l", selector, "--grace-period=0", "--force", "--wait=false"],
+      `deletion of the standby's pods`,
+    );
+    const newPods = await waitUntil(
+      `standby ${o.targetName} pods replaced and Ready`,
+      async () => {
+        const pods = await listPods(this.kube, o.namespace, selector);
+        const fresh = pods.filter((p) => !oldPods.includes(p.name));
+        const allReady = fresh.length > 0 && fresh.every((p) => p.ready) && pods.every((p) => !p.deleting);
+        if (allReady && !pods.some((p) => oldPods.includes(p.name)))
+          return { done: fresh.map((p) => p.name) };
+        return { pending: pods.map((p) => `${p.name} ${p.phase}${p.ready ? " ready" : ""}`).join(", ") };
+      },
+      { timeoutMs: this.t.standbyRestartTimeoutMs, pollMs: this.t.pollMs, signal },
+    );
+    await this.waitHealthy([o.targetName], this.t.standbyRestartTimeoutMs, signal);
+    return { injectedAt, restoredAt: Date.now(), oldPods, newPods };
+  }
+
+  /**
+   * Rolling upgrade of both clusters: the standby first (a newer standby can take an older
+   * primary's stream; the reverse is not promised), then the primary, each waited Healthy.
+   */
+  async upgrade(from: string, to: string, signal?: AbortSignal): Promise<FaultEvidence> {
+    const o = this.options;
+    const injectedAt = Date.now();
+    const steps: Array<{ name: string; startedAt: number; healthyAt: number }> = [];
+    for (const name of [o.targetName, o.sourceName]) {
+      const r = await kubectl(
+        this.kube,
+        ["get", "milvus", name, "-n", o.namespace, "-o", "jsonpath={.spec.components.image}"],
+        `the image of Milvus ${name}`,
+      );
+      const current = r.stdout.trim();
+      if (current && current !== milvusImage(from) && current !== milvusImage(to)) {
+        throw new Error(
+          `upgrade: Milvus ${name} runs ${current}, not ${milvusImage(from)}; refusing to upgrade from an unexpected version`,
+        );
+      }
+      const startedAt = Date.now();
+      await this.log.group(`Upgrade ${name} to ${milvusImage(to)}`, async () => {
+        await kubectl(
+          this.kube,
+          ["patch", "milvus", name, "-n", o.namespace, "--type", "merge", "-p", imagePatch(to)],
+          `the image patch of Milvus ${name}`,
+        );
+        await this.waitHealthy([name], o.readyTimeoutMs, signal);
+      });
+      steps.push({ name, startedAt, healthyAt: Date.now() });
+    }
+    return { injectedAt, restoredAt: Date.now(), from: milvusImage(from), to: milvusImage(to), steps };
+  }
+
+  /** Logs and state for a post-mortem. Each part is best-effort; failures are listed, never thrown. */
+  async collectDiagnostics(dir: string): Promise<string[]> {
+    const written: string[] = [];
+    const problems: string[] = [];
+    const o = this.options;
+    const to = this.t.diagnosticsCallTimeoutMs;
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (e) {
+      this.log.warn(`diagnostics: cannot create ${dir}: ${String(e)}`);
+      return [];
+    }
+    const save = async (file: string, args: string[], tool: "kubectl" | "kind" = "kubectl") => {
+      try {
+        const r = await this.runner.run(this.tools[tool], args, {
+          timeoutMs: to,
+          purpose: `diagnostics ${file}`,
+          env: this.env,
+        });
+        const path = join(dir, file);
+        await writeFile(path, this.runner.redact(r.stdout + (r.stderr ? `\n# stderr\n${r.stderr}` : "")));
+        written.push(path);
+      } catch (e) {
+        problems.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    if (!this.created) {
+      problems.push("no kind cluster was created; nothing to collect");
+    } else {
+      const ns = o.namespace;
+      await save("milvus.yaml", ["get", "milvus", "-n", ns, "-o", "yaml"]);
+      await save("milvus-describe.txt", ["describe", "milvus", "-n", ns]);
+      await save("pods.txt", ["get", "pods", "-A", "-o", "wide"]);
+      await save("pods-describe.txt", ["describe", "pods", "-n", ns]);
+      await save("events.txt", ["get", "events", "-A", "--sort-by=.lastTimestamp"]);
+      await save("operator.log", [
+        "logs",
+        "-n",
+        OPERATOR_NAMESPACE,
+        `deployment/${OPERATOR_RELEASE}`,
+        "--tail=5000",
+      ]);
+      let pods: string[] = [];
+      try {
+        const cdc = (await listPods(this.kube, ns, cdcSelector(o.sourceName))).map((p) => p.name);
+        const all = (await listPods(this.kube, ns, "app.kubernetes.io/name=milvus")).map((p) => p.name);
+        // CDC first: when time runs out, its logs are the ones a CDC drill needs.
+        pods = [...cdc, ...all.filter((p) => !cdc.includes(p))];
+        for (const p of cdc) {
+          await save(`${p}.metrics.txt`, [
+            "get",
+            "--raw",
+            `/api/v1/namespaces/${ns}/pods/${p}:${METRICS_PORT}/proxy/metrics`,
+          ]);
+        }
+      } catch (e) {
+        problems.push(`pod list: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      for (const p of pods) {
+        await save(`${p}.log`, ["logs", "-n", ns, p, "--all-containers", "--tail=20000"]);
+        // --previous fails when the pod never restarted; that failure is expected, not a problem.
+        try {
+          const r = await this.runner.run(
+            this.tools.kubectl,
+            ["logs", "-n", ns, p, "--all-containers", "--previous", "--tail=20000"],
+            { timeoutMs: to, purpose: `previous logs of ${p}`, env: this.env, allowFailure: true },
+          );
+          if (r.code === 0 && r.stdout) {
+            const path = join(dir, `${p}.previous.log`);
+            await writeFile(path, this.runner.redact(r.stdout));
+            written.push(path);
+          }
+        } catch (e) {
+          problems.push(`${p}.previous.log: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      try {
+        await this.runner.run(
+          this.tools.kind,
+          ["export", "logs", join(dir, "kind-logs"), "--name", this.clusterName],
+          { timeoutMs: to * 3, purpose: "kind export logs", env: this.env },
+        );
+        written.push(join(dir, "kind-logs"));
+      } catch (e) {
+        problems.push(`kind export logs: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (problems.length) {
+      const path = join(dir, "diagnostics-errors.txt");
+      await writeFile(path, `${problems.map((p) => tail(p, 4)).join("\n")}\n`).catch(() => {});
+      written.push(path);
+    }
+    return written;
+  }
+
+  /** Stops port-forwards and deletes the kind cluster (unless keepCluster). Idempotent; never throws. */
+  teardown(): Promise<void> {
+    this.teardownPromise ??= this.doTeardown();
+    return this.teardownPromise;
+  }
+
+  private async doTeardown(): Promise<void> {
+    await Promise.all(this.forwards.map((f) => f.stop().catch(() => {})));
+    if (this.created) {
+      if (this.options.keepCluster) {
+        this.log.info(
+          `keepCluster: kind cluster ${this.clusterName} kept (KUBECONFIG=${this.kubeconfig}); delete it with: kind delete cluster --name ${this.clusterName}`,
+        );
+        return;
+      }
+      try {
+        await this.runner.run(this.tools.kind, ["delete", "cluster", "--name", this.clusterName], {
+          timeoutMs: this.t.deleteTimeoutMs,
+          purpose: `deletion of kind cluster ${this.clusterName}`,
+          env: this.env,
+        });
+        this.log.info(`kind cluster ${this.clusterName} deleted`);
+      } catch (e) {
+        this.log.warn(
+          `teardown: could not delete kind cluster ${this.clusterName} (delete it with: kind delete cluster --name ${this.clusterName}): ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
+    }
+    if (this.ownsWorkDir && this.workDir)
+      await rm(this.workDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Tears the backend down on SIGINT/SIGTERM, then exits with 128+signal. Returns a function that
+ * removes the handlers (call it once the drill has torn down normally).
+ */
+export function registerSignalTeardown(
+  backend: Pick<Backend, "teardown">,
+  log: Pick<Logger, "warn">,
+  exit: (code: number) => void = (c) => process.exit(c),
+  timeoutMs = DEFAULT_KIND_TIMING.deleteTimeoutMs + 10_000,
+): () => void {
+  const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+  let busy = false;
+  const handler = (sig: NodeJS.Signals) => {
+    if (busy) return;
+    busy = true;
+    log.warn(`${sig}: tearing down before exit`);
+    const limit = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
+    void Promise.race([backend.teardown(), limit]).finally(() => exit(codes[sig] ?? 1));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+}

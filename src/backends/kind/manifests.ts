@@ -1,0 +1,243 @@
+/**
+ * Everything the kind backend applies, rendered from typed code so `plan` and `provision` produce the
+ * same objects, and tests can validate them against the operator's CRD.
+ */
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { packageRoot } from "../../util/paths.js";
+import type { ClusterEndpoint } from "../types.js";
+import {
+  initialMilvusVersion,
+  type KindOptions,
+  milvusImage,
+  milvusImageTag,
+  operatorChartVersion,
+} from "./options.js";
+
+export const OPERATOR_NAMESPACE = "milvus-operator";
+export const OPERATOR_RELEASE = "milvus-operator";
+export const OPERATOR_CHART = "milvus-operator";
+export const OPERATOR_REPO = "https://zilliztech.github.io/milvus-operator/";
+/** rootCoord.dmlChannelNum: set explicitly so the channel names the drill derives are the real ones. */
+export const DML_CHANNELS = 16;
+export const MILVUS_PORT = 19530;
+export const METRICS_PORT = 9091;
+/** The images the operator deploys beside Milvus (same tags as the operator's own CI). */
+export const ETCD_IMAGE = "milvusdb/etcd:3.5.25-r1";
+export const MINIO_IMAGE = "minio/minio:RELEASE.2024-12-18T13-15-44Z";
+export const KIND_CONFIG_FILE = "single-node.yaml";
+
+export type Role = "source" | "target";
+
+export function kindConfigPath(): string {
+  return join(packageRoot(), "fixtures", "kind", KIND_CONFIG_FILE);
+}
+
+/** Labels the operator puts on every Milvus pod of instance `name` (the CDC pod adds component=cdc). */
+export function instanceSelector(name: string): string {
+  return `app.kubernetes.io/instance=${name},app.kubernetes.io/name=milvus`;
+}
+
+export function cdcSelector(name: string): string {
+  return `app.kubernetes.io/instance=${name},app.kubernetes.io/component=cdc`;
+}
+
+export function pchannelsFor(clusterId: string, n = DML_CHANNELS): string[] {
+  return Array.from({ length: n }, (_, i) => `${clusterId}-rootcoord-dml_${i}`);
+}
+
+/** Where the CDC pod dials a cluster: in-cluster DNS, never a port-forward. */
+export function replicateUriFor(name: string, namespace: string): string {
+  return `http://${name}-milvus.${namespace}.svc.cluster.local:${MILVUS_PORT}`;
+}
+
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+export type MilvusCr = { [k: string]: Json };
+
+type Requests = { cpu: string; memory: string };
+const req = (cpu: string, memory: string): { requests: Requests } => ({ requests: { cpu, memory } });
+
+/**
+ * Requests sized so BOTH clusters (and the operator, etcd, MinIO) schedule on one 4-CPU / 16 GB
+ * runner. Only requests are set: limits would OOM-kill Milvus under the drill's write bursts.
+ */
+const SIZING = {
+  standalone: req("250m", "1Gi"),
+  clusterComponent: req("50m", "256Mi"),
+  cdc: req("50m", "128Mi"),
+  etcd: req("50m", "128Mi"),
+  minio: req("50m", "100Mi"),
+};
+
+/** The Milvus CR for one side. Only the source runs a CDC component: CDC pushes from primary to standby. */
+export function renderMilvusCr(
+  o: KindOptions,
+  role: Role,
+  image = milvusImage(initialMilvusVersion(o)),
+): MilvusCr {
+  const name = role === "source" ? o.sourceName : o.targetName;
+  const components: { [k: string]: Json } = { image };
+  if (o.mode === "standalone") {
+    components.standalone = { replicas: 1, resources: SIZING.standalone };
+  } else {
+    components.resources = SIZING.clusterComponent;
+    components.mixCoord = { replicas: 1 };
+    components.proxy = { replicas: 1 };
+    components.queryNode = { replicas: 1 };
+    components.dataNode = { replicas: 1 };
+    components.streamingNode = { replicas: 1 };
+    // Index building runs on data nodes from 2.6 on; a separate index node only costs memory.
+    components.indexNode = { replicas: 0 };
+  }
+  if (role === "source") components.cdc = { replicas: 1, resources: SIZING.cdc };
+  return {
+    apiVersion: "milvus.io/v1beta1",
+    kind: "Milvus",
+    metadata: {
+      name,
+      namespace: o.namespace,
+      labels: {
+        app: "milvus",
+        "app.kubernetes.io/part-of": "milvus-cdc-drill",
+        "milvus-cdc-drill/role": role,
+      },
+    },
+    spec: {
+      mode: o.mode,
+      components,
+      dependencies: {
+        // Cluster mode defaults to Pulsar; CDC drills here always use the WAL the docs set up.
+        msgStreamType: "woodpecker",
+        etcd: {
+          inCluster: {
+            deletionPolicy: "Delete",
+            pvcDeletion: true,
+            values: { replicaCount: 1, resources: SIZING.etcd },
+          },
+        },
+        storage: {
+          inCluster: {
+            deletionPolicy: "Delete",
+            pvcDeletion: true,
+            values: { mode: "standalone", resources: SIZING.minio, persistence: { size: "5Gi" } },
+          },
+        },
+      },
+      config: { rootCoord: { dmlChannelNum: DML_CHANNELS } },
+    },
+  };
+}
+
+/** Helm values of the operator chart: tiny requests, as the operator's CI installs it on runners. */
+export function operatorValues(): Record<string, Json> {
+  return { resources: { requests: { cpu: "10m", memory: "64Mi" } } };
+}
+
+/** The values as `--set` pairs, so the command line shows exactly what is installed. */
+export function flattenValues(values: Record<string, Json>, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(values)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) out.push(...flattenValues(v, key));
+    else out.push(`${key}=${String(v)}`);
+  }
+  return out;
+}
+
+export function helmInstallArgs(o: KindOptions): string[] {
+  const sets = flattenValues(operatorValues()).flatMap((s) => ["--set", s]);
+  return [
+    "upgrade",
+    "--install",
+    OPERATOR_RELEASE,
+    OPERATOR_CHART,
+    "--repo",
+    OPERATOR_REPO,
+    "--version",
+    operatorChartVersion(o.operatorVersion),
+    "-n",
+    OPERATOR_NAMESPACE,
+    "--create-namespace",
+    ...sets,
+    "--wait",
+    "--timeout",
+    "5m",
+  ];
+}
+
+export function operatorWaitArgs(): string[] {
+  return [
+    "-n",
+    OPERATOR_NAMESPACE,
+    "wait",
+    "--timeout=3m",
+    "--for=condition=available",
+    `deployments/${OPERATOR_RELEASE}`,
+  ];
+}
+
+export function kindCreateArgs(o: KindOptions, clusterName: string, configPath: string): string[] {
+  return [
+    "create",
+    "cluster",
+    "--name",
+    clusterName,
+    "--config",
+    configPath,
+    ...(o.nodeImage ? ["--image", o.nodeImage] : []),
+    "--wait",
+    "120s",
+  ];
+}
+
+/** Images worth loading into the kind node before anything starts (as the operator's CI does). */
+export function preloadImages(o: KindOptions): string[] {
+  const images = [milvusImage(initialMilvusVersion(o)), ETCD_IMAGE, MINIO_IMAGE];
+  if (o.upgradeTo) images.push(milvusImage(o.upgradeTo));
+  return [...new Set(images)];
+}
+
+/** Directories the operator's CI deletes on GitHub-hosted runners to get ~14 GB of disk back. */
+export const RUNNER_DISK_HOGS = [
+  "/usr/share/dotnet",
+  "/usr/local/lib/android",
+  "/opt/ghc",
+  "/usr/local/share/boost",
+];
+
+export function namespaceManifest(namespace: string): MilvusCr {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } };
+}
+
+export function toYaml(doc: unknown): string {
+  return stringify(doc, { lineWidth: 0 });
+}
+
+export function endpointFor(o: KindOptions, role: Role, localUri: string): ClusterEndpoint {
+  const name = role === "source" ? o.sourceName : o.targetName;
+  return {
+    clusterId: name,
+    uri: localUri,
+    replicateUri: replicateUriFor(name, o.namespace),
+    pchannels: pchannelsFor(name),
+  };
+}
+
+/** The replicate configuration (proto field names) the drill applies to both clusters; tokens masked. */
+export function maskedReplicateConfig(pair: { source: ClusterEndpoint; target: ClusterEndpoint }): Json {
+  const cluster = (e: ClusterEndpoint): Json => ({
+    cluster_id: e.clusterId,
+    connection_param: { uri: e.replicateUri, ...(e.token ? { token: "***" } : {}) },
+    pchannels: e.pchannels,
+  });
+  return {
+    clusters: [cluster(pair.source), cluster(pair.target)],
+    cross_cluster_topology: [
+      { source_cluster_id: pair.source.clusterId, target_cluster_id: pair.target.clusterId },
+    ],
+  };
+}
+
+export function imagePatch(version: string): string {
+  return JSON.stringify({ spec: { components: { image: `milvusdb/milvus:${milvusImageTag(version)}` } } });
+}
