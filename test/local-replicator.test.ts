@@ -1,0 +1,506 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { flipLowestMantissaBit, parseFaultMode } from "../src/backends/local/faults.js";
+import {
+  parseReplicatorOptions,
+  type ReplicatorOptions,
+  redactOptions,
+  runReplicator,
+} from "../src/backends/local/replicator.js";
+import { ReplicatorSupervisor } from "../src/backends/local/supervisor.js";
+import { readWholeWal, WalReader } from "../src/backends/local/wal-reader.js";
+import { decodeRequest, encodeRequest } from "../src/milvus/proto.js";
+import { FakeStandby, TestWal } from "./helpers/fake-standby.js";
+
+const SRC = "pri";
+const TGT = "sby";
+const N = 2;
+const srcCh = Array.from({ length: N }, (_, i) => `${SRC}-rootcoord-dml_${i}`);
+const tgtCh = Array.from({ length: N }, (_, i) => `${TGT}-rootcoord-dml_${i}`);
+
+let dir: string;
+let standby: FakeStandby | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "replicator-test-"));
+});
+afterEach(async () => {
+  await standby?.stop();
+  standby = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function options(uri: string, extra: Partial<ReplicatorOptions> = {}): ReplicatorOptions {
+  return {
+    walDir: join(dir, "wal"),
+    source: { clusterId: SRC, pchannels: srcCh },
+    target: { clusterId: TGT, uri, pchannels: tgtCh },
+    faultMode: "none",
+    faultEvery: 0,
+    restartDelayMs: 50,
+    logFile: join(dir, "replicator.log"),
+    ...extra,
+  };
+}
+
+async function fake(extra: Partial<ConstructorParameters<typeof FakeStandby>[0]> = {}): Promise<FakeStandby> {
+  standby = new FakeStandby({
+    sourceClusterId: SRC,
+    sourcePchannels: srcCh,
+    targetPchannels: tgtCh,
+    ...extra,
+  });
+  await standby.start();
+  return standby;
+}
+
+async function waitFor(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Runs the replicator in this process until stop() (faster to test than a child process). */
+function inProcess(opts: ReplicatorOptions, generation = 0) {
+  const ac = new AbortController();
+  const lines: string[] = [];
+  const done = runReplicator(opts, { generation, log: (m) => lines.push(m), signal: ac.signal });
+  return {
+    lines,
+    stop: async () => {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+/** tt of every log entry, per channel, in log order. */
+async function logTts(walDir: string): Promise<Map<string, bigint[]>> {
+  const m = new Map<string, bigint[]>();
+  for (const ch of srcCh)
+    m.set(
+      ch,
+      (await readWholeWal(join(walDir, `${ch}.log`))).map((e) => e.ttNum),
+    );
+  return m;
+}
+
+function appliedTts(s: FakeStandby): Map<string, bigint[]> {
+  const m = new Map<string, bigint[]>(srcCh.map((c) => [c, []]));
+  for (const a of s.applied) m.get(a.pch)?.push(a.tt);
+  return m;
+}
+
+function insertPayload(pk: number, vec: number[]): Buffer {
+  return encodeRequest("Insert", {
+    db_name: "default",
+    collection_name: "c",
+    num_rows: 1,
+    fields_data: [
+      { type: "Int64", field_name: "pk", scalars: { long_data: { data: [String(pk)] } } },
+      {
+        type: "FloatVector",
+        field_name: "vec",
+        vectors: { dim: String(vec.length), float_vector: { data: vec } },
+      },
+    ],
+  });
+}
+
+describe("WalReader", () => {
+  it("returns complete lines only, with byte offsets, reading only what was appended", async () => {
+    const file = join(dir, "ch.log");
+    const l1 = `${JSON.stringify({ tt: "5", method: "Insert", kind: "dml", db: "default", collection: "é", payload: "" })}\n`;
+    writeFileSync(file, l1);
+    const r = new WalReader(file);
+    const first = await r.poll();
+    expect(first.map((e) => [e.offset, e.tt, e.collection])).toEqual([[0, "5", "é"]]);
+    const l2 = JSON.stringify({
+      tt: "6",
+      method: "Delete",
+      kind: "dml",
+      db: "default",
+      collection: "x",
+      payload: "",
+    });
+    appendFileSync(file, l2.slice(0, 10));
+    expect(await r.poll()).toEqual([]);
+    appendFileSync(file, `${l2.slice(10)}\n`);
+    const second = await r.poll();
+    // Offsets are bytes, not characters: "é" is two bytes in UTF-8.
+    expect(second.map((e) => [e.offset, e.tt])).toEqual([[Buffer.byteLength(l1), "6"]]);
+    expect(await r.poll()).toEqual([]);
+    await r.close();
+  });
+
+  it("reads lines longer than its read chunk and 10k entries quickly", async () => {
+    const file = join(dir, "big.log");
+    const big = "A".repeat(3 << 20);
+    const lines = [
+      JSON.stringify({ tt: "1", method: "Insert", kind: "dml", db: "d", collection: "c", payload: big }),
+    ];
+    for (let i = 2; i <= 10_001; i++)
+      lines.push(
+        JSON.stringify({
+          tt: String(i),
+          method: "Insert",
+          kind: "dml",
+          db: "d",
+          collection: "c",
+          payload: "QUJD",
+        }),
+      );
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const t0 = performance.now();
+    const all = await readWholeWal(file);
+    const ms = performance.now() - t0;
+    expect(all.length).toBe(10_001);
+    expect(all[0]?.payload.length).toBe(big.length);
+    expect(all[1]?.offset).toBe(Buffer.byteLength(lines[0] as string) + 1);
+    expect(all.at(-1)?.tt).toBe("10001");
+    expect(ms).toBeLessThan(3000);
+  });
+
+  it("rejects a malformed line naming the file, the offset and the field", async () => {
+    const file = join(dir, "bad.log");
+    writeFileSync(
+      file,
+      `${JSON.stringify({ tt: "x1", method: "Insert", kind: "dml", db: "d", payload: "" })}\n`,
+    );
+    await expect(new WalReader(file).poll()).rejects.toThrow(
+      /bad\.log offset 0: tt "x1" is not a decimal uint64/,
+    );
+  });
+});
+
+describe("options", () => {
+  it("rejects bad input with one line naming the field, the value and what is allowed", () => {
+    const good = options("http://127.0.0.1:1");
+    expect(() => parseReplicatorOptions({ ...good, faultMode: "explode" })).toThrow(/faultMode = "explode"/);
+    expect(() => parseFaultMode("explode")).toThrow(/allowed: none, drop, duplicate-on-restart/);
+    expect(() =>
+      parseReplicatorOptions({ ...good, target: { ...good.target, pchannels: ["only-one"] } }),
+    ).toThrow(/same number of pchannels/);
+    const red = redactOptions({ ...good, target: { ...good.target, token: "root:Milvus" } });
+    expect(JSON.stringify(red)).not.toContain("Milvus");
+  });
+});
+
+describe("replicator against a fake standby", () => {
+  it("applies every entry exactly once, in log order per channel, sending the token", async () => {
+    const s = await fake();
+    const wal = new TestWal(join(dir, "wal"));
+    for (let i = 0; i < 50; i++) wal.append(srcCh[i % N] as string, { method: "Insert" });
+    const r = inProcess(
+      options(s.uri, { target: { clusterId: TGT, uri: s.uri, pchannels: tgtCh, token: "root:Pw" } }),
+    );
+    // Entries appended while the replicator tails the log are picked up too.
+    for (let i = 0; i < 50; i++) wal.append(srcCh[i % N] as string, { method: "Upsert" });
+    await waitFor("100 applied messages", () => s.applied.length >= 100);
+    await new Promise((res) => setTimeout(res, 200));
+    await r.stop();
+    expect(appliedTts(s)).toEqual(await logTts(join(dir, "wal")));
+    expect(s.authHeaders.length).toBeGreaterThan(0);
+    expect(new Set(s.authHeaders)).toEqual(new Set([Buffer.from("root:Pw").toString("base64")]));
+  });
+
+  it("reconnects after the target fails an apply and still applies everything exactly once", async () => {
+    const s = await fake({ failApplyAt: [7, 30] });
+    const wal = new TestWal(join(dir, "wal"));
+    for (let i = 0; i < 80; i++) wal.append(srcCh[i % N] as string, { method: "Insert" });
+    const r = inProcess(options(s.uri));
+    await waitFor("80 applied messages", () => s.applied.length >= 80);
+    await new Promise((res) => setTimeout(res, 200));
+    await r.stop();
+    expect(appliedTts(s)).toEqual(await logTts(join(dir, "wal")));
+    expect(s.streams).toBeGreaterThan(N);
+    expect(r.lines.some((l) => l.includes("injected apply failure"))).toBe(true);
+  });
+
+  it("resumes right after the checkpoint, or after its tt when the message id is wrong", async () => {
+    const s = await fake();
+    const wal = new TestWal(join(dir, "wal"));
+    const written = Array.from({ length: 10 }, () => wal.append(srcCh[0] as string, { method: "Insert" }));
+    const mid = written[4] as { offset: number; tt: bigint };
+    s.checkpoints.set(tgtCh[0] as string, { offset: String(mid.offset), tt: mid.tt });
+    const wrong = written[6] as { offset: number; tt: bigint };
+    wal.append(srcCh[1] as string, { method: "Insert" });
+    const ch1 = wal.append(srcCh[1] as string, { method: "Insert" });
+    // Channel 1's checkpoint names the offset of some other entry: the tt must win.
+    s.checkpoints.set(tgtCh[1] as string, { offset: String(wrong.offset), tt: ch1.tt - 1n });
+    const r = inProcess(options(s.uri));
+    await waitFor("6 applied messages", () => s.applied.length >= 6);
+    await new Promise((res) => setTimeout(res, 200));
+    await r.stop();
+    expect(appliedTts(s).get(srcCh[0] as string)).toEqual(written.slice(5).map((w) => w.tt));
+    expect(appliedTts(s).get(srcCh[1] as string)).toEqual([ch1.tt]);
+    expect(r.lines.some((l) => l.includes("does not hold tt"))).toBe(true);
+  });
+
+  it("retries GetReplicateInfo until its channel answers (deadline on each call)", async () => {
+    const s = await fake();
+    const wal = new TestWal(join(dir, "wal"));
+    wal.append(srcCh[0] as string, { method: "Insert" });
+    const ac = new AbortController();
+    const lines: string[] = [];
+    // A topology the standby does not know: Milvus (and the front) never answer, only the deadline ends it.
+    const opts = options(s.uri, { target: { clusterId: TGT, uri: s.uri, pchannels: ["nope_0", "nope_1"] } });
+    const done = runReplicator(opts, {
+      generation: 0,
+      log: (m) => lines.push(m),
+      signal: ac.signal,
+      infoDeadlineMs: 200,
+    });
+    await waitFor("a deadline error in the log", () =>
+      lines.some((l) => /GetReplicateInfo\(nope_0\).*[Dd]eadline/.test(l)),
+    );
+    ac.abort();
+    await done;
+    expect(s.applied).toEqual([]);
+  });
+});
+
+describe("fault modes against a fake standby", () => {
+  async function runMode(
+    mode: ReplicatorOptions["faultMode"],
+    every: number,
+    fill: (wal: TestWal) => void,
+    expectApplied: (s: FakeStandby) => boolean,
+  ): Promise<{ s: FakeStandby; lines: string[] }> {
+    const s = await fake();
+    const wal = new TestWal(join(dir, "wal"));
+    fill(wal);
+    const r = inProcess(options(s.uri, { faultMode: mode, faultEvery: every }));
+    await waitFor(`${mode} to settle`, () => expectApplied(s));
+    await new Promise((res) => setTimeout(res, 300));
+    await r.stop();
+    return { s, lines: r.lines };
+  }
+
+  it("none: everything, once", async () => {
+    const { s } = await runMode(
+      "none",
+      0,
+      (w) => {
+        for (let i = 0; i < 20; i++) w.append(srcCh[0] as string, { method: "Insert" });
+      },
+      (s) => s.applied.length >= 20,
+    );
+    expect(appliedTts(s)).toEqual(await logTts(join(dir, "wal")));
+  });
+
+  it("drop: every 5th DML message is missing, DDL is kept", async () => {
+    const { s } = await runMode(
+      "drop",
+      5,
+      (w) => {
+        w.append(srcCh[0] as string, { method: "CreateCollection" });
+        for (let i = 0; i < 20; i++) w.append(srcCh[0] as string, { method: "Insert" });
+      },
+      (s) => s.applied.length >= 17,
+    );
+    const log = (await logTts(join(dir, "wal"))).get(srcCh[0] as string) as bigint[];
+    const got = appliedTts(s).get(srcCh[0] as string) as bigint[];
+    expect(got.length).toBe(17);
+    expect(s.applied[0]?.method).toBe("CreateCollection");
+    const missing = log.filter((t) => !got.includes(t));
+    expect(missing).toEqual([log[5], log[10], log[15], log[20]]);
+  });
+
+  it("drop-ddl: partitions, indexes and aliases are lost, collections and data are not", async () => {
+    const ddl = [
+      "CreateCollection",
+      "CreatePartition",
+      "CreateIndex",
+      "CreateAlias",
+      "AlterAlias",
+      "DropAlias",
+    ];
+    const { s } = await runMode(
+      "drop-ddl",
+      0,
+      (w) => {
+        for (const m of ddl) w.append(srcCh[0] as string, { method: m });
+        w.append(srcCh[0] as string, { method: "Insert" });
+      },
+      (s) => s.applied.length >= 2,
+    );
+    expect(s.applied.map((a) => a.method)).toEqual(["CreateCollection", "Insert"]);
+  });
+
+  it("reorder: a Delete after a write on the same collection is applied first, the write with dedup off", async () => {
+    const { s } = await runMode(
+      "reorder",
+      0,
+      (w) => {
+        w.append(srcCh[0] as string, { method: "Insert" });
+        w.append(srcCh[0] as string, { method: "Delete" });
+        w.append(srcCh[0] as string, { method: "Insert", collection: "other" });
+        w.append(srcCh[0] as string, { method: "Delete" });
+      },
+      (s) => s.applied.length >= 4,
+    );
+    expect(s.applied.map((a) => `${a.method}${a.nodedup ? "!" : ""}`)).toEqual([
+      "Delete",
+      "Insert!",
+      "Insert",
+      "Delete",
+    ]);
+  });
+
+  it("stall: stops after N messages but keeps its stream open", async () => {
+    const { s, lines } = await runMode(
+      "stall",
+      7,
+      (w) => {
+        for (let i = 0; i < 20; i++) w.append(srcCh[i % N] as string, { method: "Insert" });
+      },
+      (s) => s.applied.length >= 7,
+    );
+    expect(s.applied.length).toBe(7);
+    expect(lines.some((l) => l.includes("fault stall"))).toBe(true);
+  });
+
+  it("corrupt-vector: exactly one float of one insert differs, by its lowest bit", async () => {
+    const vec = [0.25, 0.5, 0.75, 1];
+    const payloads = [insertPayload(1, vec), insertPayload(2, vec)];
+    const { s } = await runMode(
+      "corrupt-vector",
+      0,
+      (w) => {
+        for (const p of payloads) w.append(srcCh[0] as string, { method: "Insert", payload: p });
+      },
+      (s) => s.applied.length >= 2,
+    );
+    const vectors = s.applied.map((a) =>
+      (
+        decodeRequest<{ fields_data: Array<{ vectors?: { float_vector?: { data: number[] } } }> }>(
+          "Insert",
+          a.payload,
+        ).fields_data[1]?.vectors?.float_vector?.data ?? []
+      ).slice(),
+    );
+    expect(vectors[0]).toEqual([flipLowestMantissaBit(0.25), 0.5, 0.75, 1]);
+    expect(vectors[0]?.[0]).not.toBe(0.25);
+    expect(vectors[1]).toEqual(vec);
+    const pk = decodeRequest<{ fields_data: Array<{ scalars?: { long_data?: { data: string[] } } }> }>(
+      "Insert",
+      s.applied[0]?.payload as Buffer,
+    ).fields_data[0]?.scalars?.long_data?.data;
+    expect(pk).toEqual(["1"]);
+  });
+
+  /** The *-on-restart faults: generation 0 replicates half, then a "restarted" generation 1 takes over. */
+  async function restartMode(mode: ReplicatorOptions["faultMode"]) {
+    const s = await fake();
+    const wal = new TestWal(join(dir, "wal"));
+    const ch = srcCh[0] as string;
+    wal.append(ch, { method: "CreateCollection" });
+    for (let i = 0; i < 150; i++) wal.append(ch, { method: "Insert" });
+    const g0 = inProcess(options(s.uri, { faultMode: mode }), 0);
+    await waitFor("generation 0 to apply 151", () => s.applied.length >= 151);
+    await g0.stop();
+    // Written while "down".
+    const backlog = Array.from({ length: 20 }, () => wal.append(ch, { method: "Insert" }).tt);
+    const g1 = inProcess(options(s.uri, { faultMode: mode }), 1);
+    await new Promise((res) => setTimeout(res, 500));
+    const after = wal.append(ch, { method: "Insert" }).tt;
+    await waitFor("the entry written after the restart", () => s.applied.some((a) => a.tt === after));
+    await new Promise((res) => setTimeout(res, 200));
+    await g1.stop();
+    return { s, backlog, after, log: (await logTts(join(dir, "wal"))).get(ch) as bigint[] };
+  }
+
+  it("duplicate-on-restart: after a restart the whole DML history is applied again", async () => {
+    const { s, log } = await restartMode("duplicate-on-restart");
+    const count = (t: bigint) => s.applied.filter((a) => a.tt === t).length;
+    expect(count(log[0] as bigint)).toBe(1);
+    for (const t of log.slice(1, 151)) expect(count(t)).toBe(2);
+  });
+
+  it("stale-checkpoint: after a restart the 100 messages before the checkpoint are applied again", async () => {
+    const { s, log } = await restartMode("stale-checkpoint");
+    const twice = log.filter((t) => s.applied.filter((a) => a.tt === t).length === 2);
+    expect(twice).toEqual(log.slice(51, 151));
+  });
+
+  it("skip-on-restart: entries written while down are never applied", async () => {
+    const { s, backlog, after } = await restartMode("skip-on-restart");
+    for (const t of backlog) expect(s.applied.some((a) => a.tt === t)).toBe(false);
+    expect(s.applied.filter((a) => a.tt === after).length).toBe(1);
+  });
+
+  it("none: a restart applies the backlog exactly once", async () => {
+    const { s, log } = await restartMode("none");
+    expect(s.applied.map((a) => a.tt)).toEqual(log);
+  });
+});
+
+describe("ReplicatorSupervisor", () => {
+  function alive(pid: number): boolean {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  it("restarts a SIGKILLed child at any instant and the standby still gets every entry exactly once", async () => {
+    const s = await fake();
+    const wal = new TestWal(join(dir, "wal"));
+    const sup = new ReplicatorSupervisor(
+      options(s.uri, { target: { clusterId: TGT, uri: s.uri, pchannels: tgtCh, token: "root:Secret1" } }),
+    );
+    const pids: number[] = [];
+    try {
+      await sup.start();
+      pids.push(sup.pid as number);
+      let writing = true;
+      const writer = (async () => {
+        let i = 0;
+        while (writing) {
+          for (let k = 0; k < 20; k++) wal.append(srcCh[i++ % N] as string, { method: "Insert" });
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      for (let k = 0; k < 4; k++) {
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 300));
+        const { killedAt, restartedAt } = await sup.kill();
+        expect(restartedAt).toBeGreaterThanOrEqual(killedAt + 50);
+        expect(alive(pids.at(-1) as number)).toBe(false);
+        pids.push(sup.pid as number);
+      }
+      writing = false;
+      await writer;
+      const total = [...(await logTts(join(dir, "wal"))).values()].reduce((a, b) => a + b.length, 0);
+      await waitFor(`all ${total} entries applied`, () => s.applied.length >= total, 60_000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(appliedTts(s)).toEqual(await logTts(join(dir, "wal")));
+      expect(sup.restarts.length).toBe(4);
+      expect(new Set(pids).size).toBe(5);
+    } finally {
+      await sup.stop();
+    }
+    for (const pid of pids) expect(alive(pid)).toBe(false);
+    const log = readFileSync(join(dir, "replicator.log"), "utf8");
+    expect(log).toContain("generation 4");
+    expect(log).not.toContain("Secret1");
+  });
+
+  it("refuses to start when its log file cannot be created, leaving no child", async () => {
+    writeFileSync(join(dir, "file"), "");
+    const broken = new ReplicatorSupervisor(
+      options("http://127.0.0.1:1", { logFile: join(dir, "file", "x.log") }),
+    );
+    await expect(broken.start()).rejects.toThrow(/replicator logFile .*x\.log: cannot create its folder/);
+    expect(broken.pid).toBeUndefined();
+    expect(() => new ReplicatorSupervisor({ ...options("x"), restartDelayMs: -1 })).toThrow(
+      /replicator option restartDelayMs = -1/,
+    );
+  });
+});
