@@ -1,0 +1,143 @@
+/**
+ * Collection metadata that must be equal on both sides: schema, indexes, partitions, aliases.
+ * Read through the SDK (small messages, no performance concern), each reduced to an
+ * order-independent form so that two equal collections compare equal with a deep-equal.
+ */
+import { MilvusClient } from "@zilliz/milvus2-sdk-node";
+import type { IndexInfo, NormalizedSchema } from "../checkers/types.js";
+import { type Endpoint, parseUri } from "./raw-query.js";
+
+export interface CollectionMeta {
+  schema: NormalizedSchema;
+  pkField: string;
+  intPk: boolean;
+  /** Float/sparse/... vector fields with their type and dim. */
+  vectorFields: Array<{ name: string; type: string; dim?: number }>;
+  indexes: IndexInfo[];
+  partitions: string[];
+  aliases: string[];
+}
+
+interface Status {
+  error_code?: string | number;
+  code?: number;
+  reason?: string;
+}
+
+function ok(what: string, status: Status | undefined): void {
+  if (!status) return;
+  const failed =
+    (status.code !== undefined && status.code !== 0) ||
+    (status.error_code !== undefined && status.error_code !== "Success" && status.error_code !== 0);
+  if (failed)
+    throw new Error(`${what} failed: ${status.reason || `code ${status.code ?? status.error_code}`}`);
+}
+
+export function sdkClient(endpoint: Endpoint, timeoutMs = 60_000): MilvusClient {
+  const { address, tls } = parseUri(endpoint.uri);
+  return new MilvusClient({
+    address,
+    ssl: tls,
+    token: endpoint.token,
+    database: endpoint.db,
+    timeout: timeoutMs,
+    // An unreachable side must be reported quickly, not retried for minutes.
+    maxRetries: 1,
+  });
+}
+
+export async function listCollections(client: MilvusClient): Promise<string[]> {
+  const res = await client.showCollections();
+  ok("showCollections", res.status);
+  return res.data.map((c) => c.name).sort();
+}
+
+interface RawField {
+  name: string;
+  data_type: string;
+  is_primary_key?: boolean;
+  autoID?: boolean;
+  is_dynamic?: boolean;
+  nullable?: boolean;
+  element_type?: string;
+  type_params?: Array<{ key: string; value: string }>;
+}
+
+export function normalizeSchema(fields: RawField[], dynamic: boolean): NormalizedSchema {
+  const out: NormalizedSchema["fields"] = [];
+  for (const f of fields) {
+    // The dynamic field ($meta) is an implementation detail of enable_dynamic_field.
+    if (f.is_dynamic) continue;
+    const p = new Map((f.type_params ?? []).map((kv) => [kv.key, kv.value]));
+    const n: NormalizedSchema["fields"][number] = { name: f.name, type: f.data_type };
+    if (f.is_primary_key) n.primary = true;
+    if (f.autoID) n.autoId = true;
+    if (p.has("dim")) n.dim = Number(p.get("dim"));
+    if (p.has("max_length")) n.maxLength = Number(p.get("max_length"));
+    if (f.element_type && f.element_type !== "None") n.elementType = f.element_type;
+    if (p.has("max_capacity")) n.maxCapacity = Number(p.get("max_capacity"));
+    if (f.nullable) n.nullable = true;
+    out.push(n);
+  }
+  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { fields: out, dynamicField: dynamic };
+}
+
+const VECTOR_TYPES = new Set([
+  "FloatVector",
+  "Float16Vector",
+  "BFloat16Vector",
+  "BinaryVector",
+  "SparseFloatVector",
+  "Int8Vector",
+]);
+
+export async function readMeta(client: MilvusClient, collection: string): Promise<CollectionMeta> {
+  const desc = await client.describeCollection({ collection_name: collection });
+  ok(`describeCollection ${collection}`, desc.status);
+  const fields = desc.schema.fields as unknown as RawField[];
+  const schema = normalizeSchema(fields, Boolean(desc.schema.enable_dynamic_field));
+  const pk = schema.fields.find((f) => f.primary);
+  if (!pk) throw new Error(`describeCollection ${collection}: no primary key field`);
+  const vectorFields = schema.fields
+    .filter((f) => VECTOR_TYPES.has(f.type))
+    .map((f) => ({ name: f.name, type: f.type, dim: f.dim }));
+
+  const idx = await client.describeIndex({ collection_name: collection });
+  // A collection without any index answers with an "index not found" status: that is an empty list.
+  const noIndex = /index not (exist|found)|IndexNotExist/i.test(idx.status?.reason ?? "");
+  if (!noIndex) ok(`describeIndex ${collection}`, idx.status);
+  const indexes: IndexInfo[] = (noIndex ? [] : (idx.index_descriptions ?? [])).map((d) => {
+    const params: Record<string, string> = {};
+    let type = "";
+    let metric: string | undefined;
+    for (const kv of d.params ?? []) {
+      if (kv.key === "index_type") type = String(kv.value);
+      else if (kv.key === "metric_type") metric = String(kv.value);
+      else params[kv.key] = String(kv.value);
+    }
+    const info: IndexInfo = { field: d.field_name, name: d.index_name, type };
+    if (metric) info.metric = metric;
+    if (Object.keys(params).length > 0) info.params = params;
+    return info;
+  });
+  indexes.sort((a, b) => (a.field + a.name < b.field + b.name ? -1 : 1));
+
+  const parts = await client.showPartitions({ collection_name: collection });
+  ok(`showPartitions ${collection}`, parts.status);
+  const partitions = [...parts.partition_names].sort();
+
+  const al = await client.listAliases({ collection_name: collection });
+  ok(`listAliases ${collection}`, al.status);
+  const aliases = [...(al.aliases ?? [])].sort();
+
+  return {
+    schema,
+    pkField: pk.name,
+    intPk: pk.type === "Int64",
+    vectorFields,
+    indexes,
+    partitions,
+    aliases,
+  };
+}
