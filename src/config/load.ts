@@ -160,15 +160,9 @@ export function loadConfig(opts: LoadConfigOptions = {}): DrillConfig {
 
 const MASK = "***";
 
+/** Replaces only the password of `scheme://user:password@host`, leaving the rest of the URI as written. */
 function maskUri(uri: string): string {
-  try {
-    const u = new URL(uri);
-    if (!u.password) return uri;
-    u.password = MASK;
-    return u.href;
-  } catch {
-    return uri;
-  }
+  return uri.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:]*:)[^/@]*@/i, `$1${MASK}@`);
 }
 
 /** A copy safe to log or write to disk: tokens and URI passwords replaced by "***". */

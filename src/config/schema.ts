@@ -198,8 +198,14 @@ export const DrillConfigSchema = z.strictObject({
           "Delete large preinstalled SDKs from a CI runner; leave false on your own machine.",
         ),
         keepCluster: bool(),
-        upgradeFrom: milvusVersion().nullable(),
-        upgradeTo: milvusVersion().nullable(),
+        upgradeFrom: milvusVersion()
+          .nullable()
+          .describe(
+            "With upgradeTo: start on this version (= milvusVersion) and upgrade both clusters mid-drill.",
+          ),
+        upgradeTo: milvusVersion()
+          .nullable()
+          .describe("The version both clusters are upgraded to mid-drill."),
         readyTimeoutMs: duration(60_000, 3_600_000),
       })
       .describe("Two Milvus CRs with CDC on a local kind cluster."),

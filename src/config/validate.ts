@@ -143,6 +143,13 @@ function checkBackend(cfg: DrillConfig): string | null {
         : ["backend.kind.upgradeFrom", upgradeFrom];
     return line(path, value, "set both backend.kind.upgradeFrom and backend.kind.upgradeTo, or neither");
   }
+  if (upgradeFrom !== null && upgradeFrom !== b.kind.milvusVersion) {
+    return line(
+      "backend.kind.upgradeFrom",
+      upgradeFrom,
+      `must equal backend.kind.milvusVersion (${b.kind.milvusVersion}), the version both clusters start on`,
+    );
+  }
   if (upgradeFrom !== null && upgradeTo !== null) {
     const from = parseRelease(upgradeFrom);
     const to = parseRelease(upgradeTo);
