@@ -29,19 +29,28 @@ export function computeMetrics(
     return rec;
   });
 
-  // Recovery: from the kill until the first lag sample after the restart that is back under the SLO.
+  // Recovery: from the kill until the standby shows a heartbeat written after the restart with the lag
+  // under the SLO. A low lag alone is not enough: right after a stall begins the lag is still small.
   const recoveries: Recovery[] = idx.faults
     .filter((f) => RECOVERY_FAULTS.has(f.name))
     .map((f) => {
       const end = f.end?.time;
       const back =
-        end === undefined ? undefined : series.find((p) => p.t >= end && p.lagMs <= thresholds.lagSloMs);
+        end === undefined
+          ? undefined
+          : idx.heartbeatObs.find(
+              (o) =>
+                o.invokeTime >= end &&
+                o.wallMs !== null &&
+                o.wallMs >= end &&
+                o.time - o.wallMs <= thresholds.lagSloMs,
+            );
       return {
         faultId: f.id,
         fault: f.name,
         startedAt: f.start.time,
-        recoveredAt: back?.t ?? null,
-        recoveryMs: back ? back.t - f.start.time : null,
+        recoveredAt: back?.time ?? null,
+        recoveryMs: back ? back.time - f.start.time : null,
       };
     });
 

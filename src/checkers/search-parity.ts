@@ -73,7 +73,8 @@ function judge(
   const recalls = r.queries.map((q) => recallAtK(q.source, q.target)).filter((x): x is number => x !== null);
   if (recalls.length === 0) return;
   const mean = recalls.reduce((a, b) => a + b, 0) / recalls.length;
-  if (mean < ctx.thresholds.minRecall) {
+  // A mean of exact 0.8s can sum to 0.7999...; rounding must not fail a standby that met the bar.
+  if (mean < ctx.thresholds.minRecall - 1e-9) {
     failures.add({
       collection: r.collection,
       recall: mean,
