@@ -1,0 +1,215 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { UsageError } from "../src/cli/usage.js";
+import { formatDuration, parseDuration } from "../src/config/duration.js";
+import { loadConfig, parseRunFlags } from "../src/config/load.js";
+
+function flagError(argv: string[]): string {
+  try {
+    parseRunFlags(argv);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    const message = (e as Error).message;
+    expect(message).not.toContain("\n");
+    return message;
+  }
+  throw new Error(`expected parseRunFlags(${JSON.stringify(argv)}) to fail`);
+}
+
+describe("parseRunFlags", () => {
+  it("maps every flag onto the config it overrides", () => {
+    const flags = parseRunFlags([
+      "--config",
+      "drill.yaml",
+      "--profile",
+      "smoke",
+      "--out",
+      "runs/x",
+      "--backend",
+      "kind",
+      "--seed",
+      "42",
+      "--milvus-version",
+      "2.6.22",
+      "--operator-version",
+      "v1.3.8",
+      "--mode",
+      "cluster",
+      "--keep-cluster",
+      "--kill-cdc-every",
+      "30s",
+      "--kill-cdc-times",
+      "3",
+      "--duration",
+      "2m",
+    ]);
+    expect(flags).toEqual({
+      configFile: "drill.yaml",
+      profile: "smoke",
+      outDir: "runs/x",
+      overrides: {
+        seed: 42,
+        backend: {
+          type: "kind",
+          kind: { milvusVersion: "v2.6.22", operatorVersion: "1.3.8", mode: "cluster", keepCluster: true },
+        },
+        workload: { durationMs: 120_000 },
+        faults: { killCdc: { at: [], everyMs: 30_000, times: 3 } },
+      },
+    });
+  });
+
+  it("flags beat the profile and the file when loaded", () => {
+    const flags = parseRunFlags([
+      "--profile",
+      "smoke",
+      "--local-fault",
+      "drop",
+      "--fault-every",
+      "7",
+      "--kill-cdc-at",
+      "0.3,0.6",
+      "--ops",
+      "99",
+    ]);
+    const cfg = loadConfig({
+      configText: "backend: {local: {faultMode: stall}}\nworkload: {ops: 10}\n",
+      profile: flags.profile,
+      overrides: flags.overrides,
+    });
+    expect(cfg.profile).toBe("smoke");
+    expect(cfg.backend.local).toMatchObject({ faultMode: "drop", faultEvery: 7 });
+    expect(cfg.workload.ops).toBe(99);
+    expect(cfg.faults.killCdc).toEqual({ at: [0.3, 0.6], everyMs: null, times: 0 });
+  });
+
+  it("cluster URIs imply the existing backend, and tokens reach the config", () => {
+    const flags = parseRunFlags([
+      "--source-uri",
+      "http://a:19530",
+      "--target-uri",
+      "http://b:19530",
+      "--source-token",
+      "root:Milvus",
+      "--kill-cdc-at",
+      "",
+    ]);
+    const cfg = loadConfig({ profile: "smoke", overrides: flags.overrides });
+    expect(cfg.backend.type).toBe("existing");
+    expect(cfg.backend.existing?.source).toMatchObject({ uri: "http://a:19530", token: "root:Milvus" });
+    expect(cfg.backend.existing?.target.token).toBeUndefined();
+    expect(cfg.faults.killCdc.at).toEqual([]);
+  });
+
+  it("returns help without validating anything else", () => {
+    expect(parseRunFlags(["--seed", "nope", "-h"])).toEqual({ help: true, overrides: {} });
+  });
+
+  const cases: Array<[string[], string]> = [
+    [["--sed", "1"], "--sed: unknown option (did you mean --seed?); see run --help"],
+    [["--frobnicate"], "--frobnicate: unknown option; see run --help"],
+    [["--seed"], "--seed: needs a value (write --seed=VALUE if the value starts with '-')"],
+    [["--keep-cluster=yes"], "--keep-cluster: takes no value"],
+    [["extra"], "extra: unexpected argument (run takes only options; see run --help)"],
+    [["--seed", "x"], "--seed x: must be an integer from 0 to 4294967295"],
+    [["--seed", "4294967296"], "--seed 4294967296: must be an integer from 0 to 4294967295"],
+    [["--seed=-1"], "--seed -1: must be an integer from 0 to 4294967295"],
+    [["--backend", "docker"], "--backend docker: must be one of local, kind, existing"],
+    [["--mode", "ha"], "--mode ha: must be one of standalone, cluster"],
+    [
+      ["--local-fault", "explode"],
+      "--local-fault explode: must be one of none, drop, duplicate-on-restart, reorder, skip-on-restart, stale-checkpoint, drop-ddl, stall, corrupt-vector",
+    ],
+    [["--fault-every", "0"], "--fault-every 0: must be an integer from 1 to 1000000"],
+    [
+      ["--milvus-version", "latest"],
+      "--milvus-version latest: must be a Milvus release like v2.6.22 (vMAJOR.MINOR.PATCH, at least v2.6.6); floating or flavoured tags such as latest, -gpu, -rc are refused",
+    ],
+    [
+      ["--milvus-version", "2.6"],
+      "--milvus-version 2.6: must be a Milvus release like v2.6.22 (vMAJOR.MINOR.PATCH, at least v2.6.6); floating or flavoured tags such as latest, -gpu, -rc are refused",
+    ],
+    [
+      ["--milvus-version", "v2.6.1"],
+      "--milvus-version v2.6.1: is too old: built-in CDC needs Milvus v2.6.6 or later",
+    ],
+    [
+      ["--source-uri", "a:19530"],
+      "--source-uri a:19530: must be a URL like http://host:19530 (http or https)",
+    ],
+    [["--source-token", ""], "--source-token: must not be empty"],
+    [
+      ["--backend", "local", "--keep-cluster"],
+      "--keep-cluster: only valid with --backend kind (got --backend local)",
+    ],
+    [
+      ["--backend", "kind", "--source-uri", "http://a:1"],
+      "--source-uri: only valid with --backend existing (got --backend kind)",
+    ],
+    [
+      ["--backend", "kind", "--local-fault", "drop"],
+      "--local-fault: only valid with --backend local (got --backend kind)",
+    ],
+    [
+      ["--kill-cdc-at", "0.6,0.3"],
+      "--kill-cdc-at 0.6,0.3: must be fractions in (0, 1), strictly ascending, comma-separated (e.g. 0.3,0.6; empty for none)",
+    ],
+    [
+      ["--kill-cdc-at", "0.5,1"],
+      "--kill-cdc-at 0.5,1: must be fractions in (0, 1), strictly ascending, comma-separated (e.g. 0.3,0.6; empty for none)",
+    ],
+    [["--kill-cdc-at", "0.5", "--kill-cdc-every", "30s"], "--kill-cdc-at and --kill-cdc-every: choose one"],
+    [["--kill-cdc-times", "3"], "--kill-cdc-times 3: only valid with --kill-cdc-every"],
+    [
+      ["--kill-cdc-every", "soon"],
+      "--kill-cdc-every soon: must be a duration from 1s to 24h (milliseconds, or a string like 30s, 2m, 1h)",
+    ],
+    [
+      ["--kill-cdc-every", "500ms"],
+      "--kill-cdc-every 500ms: must be a duration from 1s to 24h (milliseconds, or a string like 30s, 2m, 1h)",
+    ],
+    [
+      ["--ops", "10", "--duration", "1m"],
+      "--ops and --duration: choose one (a run stops after a number of ops or after a time)",
+    ],
+    [["--out", ""], "--out: must not be empty"],
+  ];
+  it.each(cases)("%j", (argv, expected) => {
+    expect(flagError(argv)).toBe(expected);
+  });
+});
+
+describe("durations", () => {
+  it("reads numbers as ms and strings with units", () => {
+    expect(["1500", "1.5s", "250ms", "2m", "1h", " 30s "].map(parseDuration)).toEqual([
+      1500, 1500, 250, 120_000, 3_600_000, 30_000,
+    ]);
+  });
+
+  it("refuses what is not a duration", () => {
+    for (const bad of [
+      "",
+      "s",
+      "-1s",
+      "1d",
+      "1 2s",
+      "30 seconds",
+      -5,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      true,
+      null,
+    ]) {
+      expect(parseDuration(bad)).toBeNull();
+    }
+  });
+
+  it("formatDuration and parseDuration round trip", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 10 * 86_400_000 }),
+        (ms) => parseDuration(formatDuration(ms)) === ms,
+      ),
+    );
+  });
+});
