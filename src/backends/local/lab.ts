@@ -158,22 +158,29 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   let supervisor: SupervisorLike | null = null;
   let stopping: Promise<void> | null = null;
 
+  // Idempotent per part, so it can run again for parts that appeared while a stop was under way.
+  const cleanup = async () => {
+    for (const sig of ["SIGINT", "SIGTERM"] as const) process.off(sig, onSignal);
+    await supervisor?.stop().catch((e) => log(`replicator stop: ${(e as Error).message}`));
+    await Promise.all(fronts.map((f) => f.stop().catch(() => {})));
+    await Promise.all(processes.map((p) => p.stop().catch(() => {})));
+    if (!opts.keep) await rm(root, { recursive: true, force: true }).catch(() => {});
+  };
   const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      for (const sig of ["SIGINT", "SIGTERM"] as const) process.off(sig, onSignal);
-      await supervisor?.stop().catch((e) => log(`replicator stop: ${(e as Error).message}`));
-      await Promise.all(fronts.map((f) => f.stop().catch(() => {})));
-      await Promise.all(processes.map((p) => p.stop().catch(() => {})));
-      if (!opts.keep) await rm(root, { recursive: true, force: true }).catch(() => {});
-      else log(`Lab files kept in ${root}`);
-    })();
+    stopping ??= cleanup().then(() => {
+      if (opts.keep) log(`Lab files kept in ${root}`);
+    });
     return stopping;
+  };
+  const checkStopped = () => {
+    if (stopping) throw new Error("the lab was stopped while it was starting");
   };
 
   const onSignal = (sig: NodeJS.Signals) => {
+    const alone = process.listenerCount(sig) === 1;
     void stop().then(() => {
-      // Ours was the only handler: behave as if the signal had not been caught.
-      if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+      // Nobody else handles the signal: behave as if it had not been caught (the default: terminate).
+      if (alone) process.kill(process.pid, sig);
     });
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, onSignal);
@@ -192,6 +199,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         }),
       ),
     );
+    checkStopped();
     const [srcLite, tgtLite] = started as [MilvusLiteProcess, MilvusLiteProcess];
 
     const startSupervisor = async (config: ReplicateConfiguration) => {
@@ -246,6 +254,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       replicateUri: f.uri,
       pchannels: [...f.pchannels],
     });
+    checkStopped();
     const source = endpoint(srcFront);
     const target = endpoint(tgtFront);
     log(`Lab up: source ${source.clusterId} at ${source.uri}, target ${target.clusterId} at ${target.uri}`);
@@ -287,6 +296,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     return lab;
   } catch (e) {
     await stop();
+    await cleanup();
     throw e;
   }
 }

@@ -1,0 +1,103 @@
+/** The local backend: a lab of two Milvus Lite clusters and the reference replicator, on this machine. */
+import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Backend, BackendInfo, ClusterPair, FaultEvidence, FaultName, Logger } from "../types.js";
+import { type Lab, type LabOptions, startLab } from "./lab.js";
+import { MILVUS_LITE_VERSION, PYMILVUS_VERSION } from "./milvus-lite-install.js";
+
+export interface LocalBackendOptions extends Omit<LabOptions, "log" | "replicate"> {
+  log: Logger;
+}
+
+export class LocalBackend implements Backend {
+  readonly info: BackendInfo = {
+    name: "local",
+    details: {
+      engine: `milvus-lite ${MILVUS_LITE_VERSION} (pymilvus ${PYMILVUS_VERSION})`,
+      replicator: "reference replicator (milvus-cdc-drill)",
+    },
+  };
+  readonly faults: readonly FaultName[] = ["kill-cdc"];
+  private lab: Lab | undefined;
+
+  constructor(private readonly opts: LocalBackendOptions) {
+    this.info.details.faultMode = opts.faultMode ?? "none";
+  }
+
+  async provision(signal?: AbortSignal): Promise<ClusterPair> {
+    signal?.throwIfAborted();
+    const { log, ...rest } = this.opts;
+    this.lab = await startLab({ ...rest, replicate: true, log: (m) => log.info(m) });
+    if (signal?.aborted) {
+      await this.teardown();
+      signal.throwIfAborted();
+    }
+    return { source: this.lab.source, target: this.lab.target };
+  }
+
+  async inject(fault: FaultName): Promise<FaultEvidence> {
+    if (!this.lab) throw new Error(`inject(${fault}): the local backend is not provisioned`);
+    if (fault !== "kill-cdc") {
+      throw new Error(
+        `inject: fault '${fault}' is not supported by the local backend (allowed: ${this.faults.join(", ")})`,
+      );
+    }
+    const r = await this.lab.killReplicator();
+    return {
+      injectedAt: r.killedAt,
+      restoredAt: r.restartedAt,
+      killedAt: r.killedAt,
+      restartedAt: r.restartedAt,
+      pid: r.pid,
+    };
+  }
+
+  async collectDiagnostics(dir: string): Promise<string[]> {
+    const lab = this.lab;
+    if (!lab) return [];
+    const written: string[] = [];
+    try {
+      await mkdir(dir, { recursive: true });
+      const copies: Array<[string, string]> = [
+        [lab.dirs.source.milvusLog, "source-milvus-lite.log"],
+        [lab.dirs.target.milvusLog, "target-milvus-lite.log"],
+        [lab.dirs.replicatorLog, "replicator.log"],
+        [join(lab.dirs.source.state, "replicate-config.json"), "source-replicate-config.json"],
+        [join(lab.dirs.target.state, "replicate-config.json"), "target-replicate-config.json"],
+        [join(lab.dirs.source.state, "channels.json"), "source-channels.json"],
+        [join(lab.dirs.target.state, "channels.json"), "target-channels.json"],
+      ];
+      for (const [from, name] of copies) {
+        const to = join(dir, name);
+        if (
+          await copyFile(from, to).then(
+            () => true,
+            () => false,
+          )
+        )
+          written.push(to);
+      }
+      const state = {
+        source: lab.source.clusterId,
+        target: lab.target.clusterId,
+        walSizes: lab.walSizes(),
+        walFiles: await readdir(lab.dirs.source.wal).catch(() => []),
+        checkpoints: lab.fronts.target.checkpointList(),
+        replicatorPid: lab.replicatorPid ?? null,
+        restarts: lab.restarts,
+      };
+      const stateFile = join(dir, "local-lab-state.json");
+      await writeFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+      written.push(stateFile);
+    } catch (e) {
+      this.opts.log.warn(`collecting local diagnostics: ${(e as Error).message}`);
+    }
+    return written;
+  }
+
+  async teardown(): Promise<void> {
+    const lab = this.lab;
+    this.lab = undefined;
+    await lab?.stop().catch((e) => this.opts.log.warn(`local teardown: ${(e as Error).message}`));
+  }
+}
