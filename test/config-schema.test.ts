@@ -42,6 +42,7 @@ describe("published JSON schema", () => {
       { backend: { type: "docker" } },
       { workload: { collections: [{ name: "a", dimm: 3 }] } },
       { faults: { killCdc: { everyMs: "soon" } } },
+      { workload: { durationMs: -5 } },
       { seed: -1 },
     ]) {
       expect({ bad, ok: validate(bad) }).toEqual({ bad, ok: false });

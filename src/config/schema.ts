@@ -75,7 +75,12 @@ const bool = () => z.boolean({ error: "must be true or false" });
 function duration(minMs: number, maxMs: number) {
   const error = `must be a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (milliseconds, or a string like 30s, 2m, 1h)`;
   return z
-    .union([z.number(), z.string().regex(new RegExp(DURATION_PATTERN), { error })], { error })
+    .union(
+      [z.number({ error }).min(0, { error }), z.string().regex(new RegExp(DURATION_PATTERN), { error })],
+      {
+        error,
+      },
+    )
     .transform((value, ctx) => {
       const ms = parseDuration(value);
       if (ms === null) {
