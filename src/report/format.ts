@@ -69,16 +69,6 @@ export function bySeverity<T extends { verdict: Verdict }>(items: readonly T[]):
     .map((x) => x.item);
 }
 
-/**
- * Exit code for a finished drill, shared by the CLI commands: 0 pass, 1 fail or unknown (an unproven
- * standby must not turn a pipeline green), 3 harness error.
- */
-export function verdictExitCode(verdict: ReportVerdict): number {
-  if (verdict === "pass" || verdict === "skipped") return 0;
-  if (verdict === "error") return 3;
-  return 1;
-}
-
 /** The command that replays this run: the runner's own if it recorded one, else rebuilt from seed/profile/backend. */
 export function replayCommand(report: DrillReport): string {
   if (report.replayCommand) return report.replayCommand;

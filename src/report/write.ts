@@ -40,8 +40,9 @@ export function renderAll(report: DrillReport, opts: ReportWriteOptions = {}): R
 }
 
 /**
- * Write report.json, junit.xml, summary.md and lag.svg into runDir; returns their paths. Each file is
- * written to a temporary name and renamed, so a reader (or a crash) never sees half a report.
+ * Write report.json, junit.xml, summary.md and lag.svg into runDir. Returns the run directory's file
+ * list relative to it (report.files plus the four report files), which is what report.json records.
+ * Each file is written to a temporary name and renamed, so a reader (or a crash) never sees half a report.
  */
 export async function writeReportFiles(
   report: DrillReport,
@@ -50,13 +51,11 @@ export async function writeReportFiles(
 ): Promise<string[]> {
   await mkdir(runDir, { recursive: true });
   const rendered = renderAll(report, opts);
-  const written: string[] = [];
   for (const name of REPORT_FILES) {
     const path = join(runDir, name);
     const tmp = `${path}.tmp-${process.pid}`;
     await writeFile(tmp, rendered[name], "utf8");
     await rename(tmp, path);
-    written.push(path);
   }
-  return written;
+  return withReportFiles(report).files;
 }

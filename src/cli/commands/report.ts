@@ -2,11 +2,12 @@
  * `milvus-cdc-drill report RUN_DIR [--json]`: re-render every report format from RUN_DIR/report.json
  * (after a renderer changed, or to look at a downloaded artifact). The verdict is read, never recomputed.
  */
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { renderCliTable } from "../../report/cli-table.js";
-import { verdictExitCode } from "../../report/format.js";
 import { ReportReadError, readReport } from "../../report/json.js";
 import { renderAll, writeReportFiles } from "../../report/write.js";
+import { exitCodeOf } from "../signals.js";
 import { UsageError } from "../usage.js";
 
 const HELP = `Usage: milvus-cdc-drill report RUN_DIR [--json]
@@ -43,13 +44,13 @@ export async function run(argv: string[]): Promise<number> {
     if (e instanceof ReportReadError) throw new UsageError(e.message);
     throw e;
   }
-  const files = await writeReportFiles(report, runDir);
+  const files = (await writeReportFiles(report, runDir)).map((f) => join(runDir, f));
   if (parsed.values.json) {
     process.stdout.write(renderAll(report)["report.json"]);
   } else {
     process.stdout.write(renderCliTable(report, { files }));
   }
-  return verdictExitCode(report.verdict);
+  return exitCodeOf(report.verdict);
 }
 
 function parse(argv: string[]) {
