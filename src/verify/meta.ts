@@ -35,7 +35,7 @@ function ok(what: string, status: Status | undefined): void {
 
 export function sdkClient(endpoint: Endpoint, timeoutMs = 60_000): MilvusClient {
   const { address, tls } = parseUri(endpoint.uri);
-  return new MilvusClient({
+  const client = new MilvusClient({
     address,
     ssl: tls,
     token: endpoint.token,
@@ -44,6 +44,10 @@ export function sdkClient(endpoint: Endpoint, timeoutMs = 60_000): MilvusClient 
     // An unreachable side must be reported quickly, not retried for minutes.
     maxRetries: 1,
   });
+  // The constructor starts a handshake nobody awaits; its failure resurfaces (and is reported) on the
+  // first real call, so it must not also crash the process as an unhandled rejection.
+  client.connectPromise.catch(() => {});
+  return client;
 }
 
 export async function listCollections(client: MilvusClient): Promise<string[]> {

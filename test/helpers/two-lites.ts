@@ -88,9 +88,13 @@ export async function startTwoLites(timeoutMs = 60_000): Promise<TwoLites> {
   };
   process.once("exit", onExit);
   try {
+    const track = (l: Lite): Lite => {
+      started.push(l);
+      return l;
+    };
     const [source, target] = await Promise.all([
-      startLite(bin, root, "source", timeoutMs).then((l) => (started.push(l), l)),
-      startLite(bin, root, "target", timeoutMs).then((l) => (started.push(l), l)),
+      startLite(bin, root, "source", timeoutMs).then(track),
+      startLite(bin, root, "target", timeoutMs).then(track),
     ]);
     return {
       source,
