@@ -513,6 +513,10 @@ describe("lag", () => {
     const overlap = [hbObs(0, 10, 5, 0), hbObs(2, 12, 4, 0), hbObs(14, 15, 6, 0)];
     expect(checkLag(overlap, final([]), ctx).verdict).toBe("pass");
   });
+  it("a read that saw nothing (what an unreachable standby records) is not a regression", () => {
+    const gap = [hbObs(0, 1, 5, 0), hbObs(2, 3, null, null), hbObs(4, 5, 6, 0), hbObs(6, 7, 6, 0)];
+    expect(checkLag(gap, final([]), ctx).verdict).toBe("pass");
+  });
   it("is unknown with too few samples", () => {
     expect(checkLag([hbObs(0, 1, 1, 0)], final([]), ctx).verdict).toBe("unknown");
   });
