@@ -1,0 +1,528 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { KindBackend, type KindTiming } from "../src/backends/kind/backend.js";
+import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
+import { provisionSteps } from "../src/backends/kind/plan.js";
+import { UsageError } from "../src/cli/usage.js";
+import {
+  alive,
+  type Call,
+  captureLog,
+  milvusList,
+  podList,
+  type Rule,
+  standins,
+  stillAliveAfter,
+} from "./stand-ins/harness.js";
+
+const FAST: Partial<KindTiming> = {
+  pollMs: 20,
+  callTimeoutMs: 5000,
+  dockerTimeoutMs: 5000,
+  createTimeoutMs: 5000,
+  imageTimeoutMs: 5000,
+  operatorTimeoutMs: 5000,
+  operatorWaitTimeoutMs: 5000,
+  applyTimeoutMs: 5000,
+  cdcRestartTimeoutMs: 3000,
+  standbyRestartTimeoutMs: 3000,
+  portForwardReadyMs: 5000,
+  portForwardRestartDelayMs: 50,
+  deleteTimeoutMs: 5000,
+  diagnosticsCallTimeoutMs: 5000,
+};
+
+const OPTS: KindOptions = {
+  ...defaultKindOptions(),
+  clusterName: "drill-test",
+  sourceName: "alpha",
+  targetName: "bravo",
+  namespace: "drills",
+  readyTimeoutMs: 3000,
+};
+
+const HEALTHY: Rule = {
+  tool: "kubectl",
+  match: "^get milvus alpha bravo",
+  respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }]) }],
+};
+const FORWARD: Rule = { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] };
+
+type Env = ReturnType<typeof standins>;
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+const TOOLS = { kind: "kind", kubectl: "kubectl", helm: "helm" };
+
+function setup(
+  rules: Rule[],
+  opts: Partial<KindOptions> = {},
+  timing: Partial<KindTiming> = {},
+  resolveToolsOnPath = false,
+) {
+  const env: Env = standins();
+  env.setRules(rules);
+  const workDir = mkdtempSync(join(tmpdir(), "kind-work-"));
+  const diagnosticsDir = join(workDir, "diagnostics");
+  const log = captureLog();
+  const created: string[] = [];
+  const backend = new KindBackend(
+    { ...OPTS, ...opts },
+    {
+      log,
+      runner: env.runner,
+      workDir,
+      diagnosticsDir,
+      // Resolving tools costs three stand-in calls; only the first test exercises it.
+      ...(resolveToolsOnPath ? {} : { tools: TOOLS }),
+      timing: { ...FAST, ...timing },
+      env: { githubActions: false },
+      onCreated: (c) => created.push(c.kindClusterName),
+    },
+  );
+  cleanups.push(async () => {
+    await backend.teardown();
+    for (const c of env.calls()) if (alive(c.pid)) process.kill(c.pid, "SIGKILL");
+    env.cleanup();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+  return { env, backend, log, workDir, diagnosticsDir, created };
+}
+
+const significant = (calls: Call[]) =>
+  calls.filter((c) => !(c.args[0] === "version" || (c.tool === "kubectl" && c.args[0] === "version")));
+const isCall = (c: Call, tool: string, prefix: string) =>
+  c.tool === tool && c.args.join(" ").startsWith(prefix);
+
+describe("KindBackend.provision through stand-ins", () => {
+  it("runs plan's steps in order, waits for Healthy with progress, forwards ports, tears down once", async () => {
+    const { env, backend, log, workDir, created } = setup(
+      [
+        {
+          tool: "kubectl",
+          match: "^get milvus alpha bravo",
+          respond: [
+            {
+              stdout: milvusList([
+                { name: "alpha", status: "Pending", falseConditions: ["MilvusReady"] },
+                { name: "bravo", status: "Pending", falseConditions: ["EtcdReady", "MilvusReady"] },
+              ]),
+            },
+            {
+              stdout: milvusList([
+                { name: "alpha" },
+                { name: "bravo", status: "Pending", falseConditions: ["MilvusReady"] },
+              ]),
+            },
+            { stdout: milvusList([{ name: "alpha" }, { name: "bravo" }]) },
+          ],
+        },
+        FORWARD,
+      ],
+      {},
+      {},
+      true,
+    );
+    const pair = await backend.provision();
+    expect(
+      env
+        .calls()
+        .filter((c) => c.args[0] === "version")
+        .map((c) => c.tool),
+    ).toEqual(["kind", "kubectl", "helm"]);
+    const calls = significant(env.calls());
+    const expected = provisionSteps(OPTS, "drill-test", workDir, { githubActions: false });
+    expect(calls.slice(0, expected.length).map((c) => [c.tool, ...c.args])).toEqual(
+      expected.map((s) => [s.tool, ...s.args]),
+    );
+    // Every kubectl/kind/helm call uses the drill's own kubeconfig, never the user's.
+    for (const c of calls.filter((c) => c.tool !== "docker"))
+      expect(c.kubeconfig).toBe(join(workDir, "kubeconfig"));
+    expect(created).toEqual(["drill-test"]);
+    expect(
+      log.lines.some(
+        (l) =>
+          l.includes("waiting for Healthy") && l.includes("bravo Pending; not ready: EtcdReady, MilvusReady"),
+      ),
+    ).toBe(true);
+    expect(calls.filter((c) => isCall(c, "kubectl", "get milvus"))).toHaveLength(3);
+    expect(pair.source).toMatchObject({
+      clusterId: "alpha",
+      replicateUri: "http://alpha-milvus.drills.svc.cluster.local:19530",
+    });
+    expect(pair.target.clusterId).toBe("bravo");
+    expect(pair.source.pchannels).toHaveLength(16);
+    expect(pair.target.pchannels[15]).toBe("bravo-rootcoord-dml_15");
+    expect(pair.source.uri).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(pair.source.uri).not.toBe(pair.target.uri);
+    const forwards = calls.filter((c) => isCall(c, "kubectl", "port-forward"));
+    expect(forwards.map((c) => c.args.join(" ")).sort()).toEqual(
+      [
+        `port-forward --address 127.0.0.1 -n drills svc/alpha-milvus ${new URL(pair.source.uri).port}:19530`,
+        `port-forward --address 127.0.0.1 -n drills svc/bravo-milvus ${new URL(pair.target.uri).port}:19530`,
+      ].sort(),
+    );
+
+    await Promise.all([backend.teardown(), backend.teardown()]);
+    await backend.teardown();
+    const deletes = env.calls().filter((c) => isCall(c, "kind", "delete cluster --name drill-test"));
+    expect(deletes).toHaveLength(1);
+    for (const f of forwards) expect(await stillAliveAfter(f.pid)).toBe(false);
+  });
+
+  it("times out waiting for Healthy, names what was not ready, collects diagnostics, then deletes the cluster", async () => {
+    const { env, backend, diagnosticsDir } = setup(
+      [
+        {
+          tool: "kubectl",
+          match: "^get milvus alpha bravo",
+          respond: [
+            {
+              stdout: milvusList([
+                { name: "alpha" },
+                { name: "bravo", status: "Pending", falseConditions: ["MilvusReady"] },
+              ]),
+            },
+          ],
+        },
+        {
+          tool: "kubectl",
+          match: "component=cdc",
+          respond: [{ stdout: podList([{ name: "alpha-milvus-cdc-1", ready: true }]) }],
+        },
+        {
+          tool: "kubectl",
+          match: "^get pods -n drills -l app.kubernetes.io/name=milvus",
+          respond: [
+            {
+              stdout: podList([
+                { name: "alpha-milvus-standalone-0", ready: true },
+                { name: "alpha-milvus-cdc-1", ready: true },
+              ]),
+            },
+          ],
+        },
+        {
+          tool: "kubectl",
+          match: "--previous",
+          respond: [
+            {
+              code: 1,
+              stderr: 'Error from server (BadRequest): previous terminated container "cdc" not found',
+            },
+          ],
+        },
+        { tool: "kubectl", match: "^logs", respond: [{ stdout: "log line\n" }] },
+      ],
+      { readyTimeoutMs: 300 },
+    );
+    const err = await backend.provision().catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(
+      /timed out after 300ms waiting for Milvus alpha, bravo in namespace drills to be Healthy/,
+    );
+    expect((err as Error).message).toContain("bravo Pending; not ready: MilvusReady");
+    const files = readdirSync(diagnosticsDir);
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "milvus.yaml",
+        "pods.txt",
+        "events.txt",
+        "alpha-milvus-cdc-1.log",
+        "alpha-milvus-cdc-1.metrics.txt",
+        "alpha-milvus-standalone-0.log",
+      ]),
+    );
+    const calls = env.calls();
+    const logCalls = calls.filter((c) => isCall(c, "kubectl", "logs -n drills"));
+    // The CDC pod's logs come first, and its previous container is asked for too.
+    expect(logCalls[0]?.args).toContain("alpha-milvus-cdc-1");
+    expect(logCalls.some((c) => c.args.includes("--previous") && c.args.includes("alpha-milvus-cdc-1"))).toBe(
+      true,
+    );
+    expect(
+      calls.some((c) =>
+        isCall(
+          c,
+          "kubectl",
+          "get --raw /api/v1/namespaces/drills/pods/alpha-milvus-cdc-1:9091/proxy/metrics",
+        ),
+      ),
+    ).toBe(true);
+    expect(calls.some((c) => isCall(c, "kind", "export logs"))).toBe(true);
+    const lastDiag = Math.max(
+      ...calls.map((c, i) => (c.args[0] === "logs" || c.args[0] === "export" ? i : -1)),
+    );
+    const del = calls.findIndex((c) => isCall(c, "kind", "delete cluster --name drill-test"));
+    expect(del).toBeGreaterThan(lastDiag);
+    expect(calls.some((c) => isCall(c, "kubectl", "port-forward"))).toBe(false);
+  });
+
+  it("fails on a helm error with the command and its stderr, and tears down", async () => {
+    const stderr =
+      'Error: INSTALLATION FAILED: looks like "https://zilliztech.github.io/milvus-operator/" is not a valid chart repository or cannot be reached: Get "https://zilliztech.github.io/milvus-operator/index.yaml": dial tcp: lookup zilliztech.github.io: no such host';
+    const { env, backend } = setup([
+      { tool: "helm", match: "^upgrade --install", respond: [{ code: 1, stderr }] },
+      HEALTHY,
+      FORWARD,
+    ]);
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      /^helm upgrade --install milvus-operator milvus-operator .* failed \(exit 1\): Error: INSTALLATION FAILED/,
+    );
+    expect(err.message).toContain("no such host");
+    const calls = env.calls();
+    expect(calls.some((c) => isCall(c, "kubectl", "apply"))).toBe(false);
+    expect(calls.some((c) => isCall(c, "kind", "delete cluster --name drill-test"))).toBe(true);
+  });
+
+  it("kills a hung kubectl wait at its timeout and says what it waited for", async () => {
+    const { env, backend } = setup(
+      [{ tool: "kubectl", match: "wait --timeout=3m", respond: [{ hang: true }] }, HEALTHY, FORWARD],
+      {},
+      { operatorWaitTimeoutMs: 2000 },
+    );
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err.message).toContain(
+      "kubectl -n milvus-operator wait --timeout=3m --for=condition=available deployments/milvus-operator: timed out after 2s waiting for kubectl -n milvus-operator",
+    );
+    const hung = env.calls().find((c) => isCall(c, "kubectl", "-n milvus-operator wait"));
+    expect(hung && (await stillAliveAfter(hung.pid))).toBe(false);
+    expect(env.calls().some((c) => isCall(c, "kind", "delete cluster"))).toBe(true);
+  });
+
+  it("says Docker is missing before creating anything", async () => {
+    const { env, backend } = setup([
+      {
+        tool: "docker",
+        match: "^info",
+        respond: [
+          {
+            code: 1,
+            stderr:
+              "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?",
+          },
+        ],
+      },
+    ]);
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      /^Docker is required for the kind backend and is not available \('docker info' failed\): .*Is the docker daemon running\?/,
+    );
+    expect(env.calls().map((c) => c.tool)).toEqual(["docker"]);
+  });
+
+  it.each([
+    [
+      { mode: "swarm" as KindOptions["mode"] },
+      "mode: 'swarm' is not a Milvus mode (allowed: standalone, cluster)",
+    ],
+    [{ milvusVersion: "2.6.5" }, "milvusVersion: '2.6.5' has no built-in CDC (allowed: v2.6.6 or newer"],
+    [
+      { sourceName: "milvus", targetName: "milvus-b" },
+      "sourceName/targetName: 'milvus' and 'milvus-b' contain each other",
+    ],
+  ])("refuses bad options %j with one line and runs nothing", async (bad, message) => {
+    const { env, backend } = setup([HEALTHY, FORWARD], bad);
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toContain(message);
+    expect(err.message).not.toContain("\n");
+    expect(env.calls()).toEqual([]);
+  });
+
+  it("restarts a port-forward that dies, on the same local port", async () => {
+    const { env, backend, log } = setup([
+      HEALTHY,
+      {
+        tool: "kubectl",
+        match: "^port-forward .*svc/alpha-milvus",
+        respond: [{ forward: { dieAfterMs: 150 } }, { forward: {} }],
+      },
+      FORWARD,
+    ]);
+    const pair = await backend.provision();
+    const deadline = Date.now() + 5000;
+    while (
+      Date.now() < deadline &&
+      env.calls().filter((c) => c.args.join(" ").includes("svc/alpha-milvus")).length < 2
+    ) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const alpha = env.calls().filter((c) => c.args.join(" ").includes("svc/alpha-milvus"));
+    expect(alpha).toHaveLength(2);
+    expect(alpha[1]?.args.at(-1)).toBe(`${new URL(pair.source.uri).port}:19530`);
+    expect(
+      log.lines.some(
+        (l) => l.startsWith("warn port-forward to svc/alpha-milvus") && l.includes("lost connection to pod"),
+      ),
+    ).toBe(true);
+    expect(backend.portForwardRestarts()["svc/alpha-milvus in namespace drills"]).toBe(1);
+    expect(await stillAliveAfter(alpha[0]?.pid ?? 0)).toBe(false);
+    expect(alive(alpha[1]?.pid ?? 0)).toBe(true);
+    await backend.teardown();
+    expect(await stillAliveAfter(alpha[1]?.pid ?? 0)).toBe(false);
+  });
+
+  it("frees runner disk only on GitHub runners, and preloads images with pull, load, rmi", async () => {
+    const { env, backend } = setup([HEALTHY, FORWARD], { freeDisk: true, preloadImages: true });
+    await backend.provision();
+    const calls = env.calls();
+    expect(calls.some((c) => c.tool === "sudo")).toBe(false);
+    const image = "milvusdb/milvus:v2.6.22";
+    const seq = calls.filter((c) => c.args.includes(image)).map((c) => `${c.tool} ${c.args.join(" ")}`);
+    expect(seq).toEqual([
+      `docker pull ${image}`,
+      `kind load docker-image ${image} --name drill-test`,
+      `docker rmi ${image}`,
+    ]);
+    const create = calls.findIndex((c) => isCall(c, "kind", "create cluster"));
+    const load = calls.findIndex((c) => isCall(c, "kind", "load docker-image"));
+    const helm = calls.findIndex((c) => isCall(c, "helm", "upgrade"));
+    expect(create).toBeLessThan(load);
+    expect(load).toBeLessThan(helm);
+
+    const gh = standins();
+    gh.setRules([HEALTHY, FORWARD]);
+    const b2 = new KindBackend(
+      { ...OPTS, freeDisk: true },
+      { log: captureLog(), runner: gh.runner, timing: FAST, tools: TOOLS, env: { githubActions: true } },
+    );
+    cleanups.push(async () => {
+      await b2.teardown();
+      gh.cleanup();
+    });
+    await b2.provision();
+    const sudo = gh.calls().find((c) => c.tool === "sudo");
+    expect(sudo?.args).toEqual([
+      "rm",
+      "-rf",
+      "/usr/share/dotnet",
+      "/usr/local/lib/android",
+      "/opt/ghc",
+      "/usr/local/share/boost",
+    ]);
+    const createIdx = gh.calls().findIndex((c) => isCall(c, "kind", "create"));
+    expect(gh.calls().indexOf(sudo as Call)).toBeLessThan(createIdx);
+  });
+});
+
+describe("KindBackend faults and upgrade", () => {
+  it("kill-cdc deletes the CDC pod by label and waits for a different Ready pod", async () => {
+    const { env, backend } = setup([
+      HEALTHY,
+      FORWARD,
+      {
+        tool: "kubectl",
+        match: "^get pods -n drills -l app.kubernetes.io/instance=alpha,app.kubernetes.io/component=cdc",
+        respond: [
+          { stdout: podList([{ name: "alpha-milvus-cdc-aaa", ready: true }]) },
+          { stdout: podList([{ name: "alpha-milvus-cdc-aaa", ready: true, deleting: true }]) },
+          { stdout: podList([{ name: "alpha-milvus-cdc-bbb", ready: false, phase: "Pending" }]) },
+          { stdout: podList([{ name: "alpha-milvus-cdc-bbb", ready: true }]) },
+        ],
+      },
+    ]);
+    await backend.provision();
+    const ev = await backend.inject("kill-cdc");
+    expect(ev).toMatchObject({ oldPod: "alpha-milvus-cdc-aaa", newPod: "alpha-milvus-cdc-bbb" });
+    expect(ev.restoredAt).toBeGreaterThanOrEqual(ev.injectedAt);
+    const del = env.calls().find((c) => isCall(c, "kubectl", "delete pod"));
+    expect(del?.args).toEqual([
+      "delete",
+      "pod",
+      "-n",
+      "drills",
+      "-l",
+      "app.kubernetes.io/instance=alpha,app.kubernetes.io/component=cdc",
+      "--grace-period=0",
+      "--force",
+      "--wait=false",
+    ]);
+  });
+
+  it("kill-cdc times out naming the pod it waited to replace and what it saw", async () => {
+    const { backend } = setup(
+      [
+        HEALTHY,
+        FORWARD,
+        {
+          tool: "kubectl",
+          match: "component=cdc",
+          respond: [
+            { stdout: podList([{ name: "alpha-milvus-cdc-aaa", ready: true }]) },
+            { stdout: podList([{ name: "alpha-milvus-cdc-ccc", ready: false, phase: "ContainerCreating" }]) },
+          ],
+        },
+      ],
+      {},
+      { cdcRestartTimeoutMs: 300 },
+    );
+    await backend.provision();
+    const err = (await backend.inject("kill-cdc").catch((e: Error) => e)) as Error;
+    expect(err.message).toBe(
+      "timed out after 300ms waiting for a new Ready CDC pod (app.kubernetes.io/instance=alpha,app.kubernetes.io/component=cdc) to replace alpha-milvus-cdc-aaa; last seen: alpha-milvus-cdc-ccc ContainerCreating not-ready",
+    );
+    await expect(backend.inject("pause-cdc")).rejects.toThrow(
+      "kind backend cannot inject 'pause-cdc' (allowed: kill-cdc, kill-standby)",
+    );
+  });
+
+  it("upgrade patches the standby first, then the primary, each waited Healthy", async () => {
+    const { env, backend, workDir } = setup(
+      [
+        HEALTHY,
+        FORWARD,
+        {
+          tool: "kubectl",
+          match: "^get milvus (alpha|bravo) -n drills -o jsonpath",
+          respond: [{ stdout: "milvusdb/milvus:v2.6.16" }],
+        },
+        {
+          tool: "kubectl",
+          match: "^get milvus bravo -n drills -o json$",
+          respond: [
+            { stdout: milvusList([{ name: "bravo", generation: 2, observed: 1 }]) },
+            { stdout: milvusList([{ name: "bravo", generation: 2 }]) },
+          ],
+        },
+        {
+          tool: "kubectl",
+          match: "^get milvus alpha -n drills -o json$",
+          respond: [{ stdout: milvusList([{ name: "alpha", generation: 2 }]) }],
+        },
+      ],
+      { upgradeFrom: "v2.6.16", upgradeTo: "v2.6.22" },
+    );
+    await backend.provision();
+    const ev = await backend.upgrade("v2.6.16", "v2.6.22");
+    const calls = env.calls().map((c) => c.args.join(" "));
+    const patchB = calls.findIndex((c) => c.startsWith("patch milvus bravo"));
+    const patchA = calls.findIndex((c) => c.startsWith("patch milvus alpha"));
+    const healthyB = calls.filter(
+      (c, i) => i > patchB && i < patchA && c === "get milvus bravo -n drills -o json",
+    );
+    expect(patchB).toBeGreaterThan(0);
+    expect(patchA).toBeGreaterThan(patchB);
+    expect(healthyB).toHaveLength(2);
+    expect(calls[patchB]).toBe(
+      'patch milvus bravo -n drills --type merge -p {"spec":{"components":{"image":"milvusdb/milvus:v2.6.22"}}}',
+    );
+    expect(ev).toMatchObject({ from: "milvusdb/milvus:v2.6.16", to: "milvusdb/milvus:v2.6.22" });
+    const src = readFileSync(join(workDir, "source.yaml"), "utf8");
+    expect(src).toContain("image: milvusdb/milvus:v2.6.16");
+  });
+
+  it("keepCluster leaves the cluster and says how to delete it", async () => {
+    const { env, backend, log } = setup([HEALTHY, FORWARD], { keepCluster: true });
+    await backend.provision();
+    await backend.teardown();
+    expect(env.calls().some((c) => isCall(c, "kind", "delete"))).toBe(false);
+    expect(log.lines.some((l) => l.includes("kind delete cluster --name drill-test"))).toBe(true);
+  });
+});
