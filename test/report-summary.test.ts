@@ -101,6 +101,9 @@ describe("summary.md", () => {
     expect(renderSummary(failingReport(), { artifactUrl: "https://example.test/a/1" })).toContain(
       "[Run artifact (history, report, diagnostics)](https://example.test/a/1)",
     );
+    expect(renderSummary(failingReport(), { artifactUrl: "https://example.test/a (1)" })).toContain(
+      "(https://example.test/a%20%281%29)",
+    );
   });
 
   it("table cells cannot break the table or inject HTML", () => {

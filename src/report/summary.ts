@@ -60,6 +60,11 @@ export function htmlEscape(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
+/** A URL safe inside Markdown's `(...)`: a bracket or space would end the link early. */
+function linkTarget(url: string): string {
+  return encodeURI(url).replace(/\(/g, "%28").replace(/\)/g, "%29");
+}
+
 function plural(n: number, word: string): string {
   return `${fmtInt(n)} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -106,7 +111,7 @@ function header(report: DrillReport, opts: SummaryOptions): string {
   meta.push(`started ${fmtIso(report.startedAt)}`, `took ${fmtMs(report.finishedAt - report.startedAt)}`);
   lines.push(`<sub>${meta.join(" · ")}</sub>`, "");
   if (opts.artifactUrl)
-    lines.push(`📦 [Run artifact (history, report, diagnostics)](${encodeURI(opts.artifactUrl)})`, "");
+    lines.push(`📦 [Run artifact (history, report, diagnostics)](${linkTarget(opts.artifactUrl)})`, "");
   return lines.join("\n");
 }
 
@@ -185,7 +190,7 @@ function recoveriesTable(report: DrillReport): string | null {
   const lines = [
     "### Recovery per fault",
     "",
-    "| Fault | Started at | Lag back under SLO after |",
+    "| Fault | Started (chart time) | Lag back under SLO after |",
     "|---|---|---|",
     ...shown.map(
       (r) =>
