@@ -304,6 +304,16 @@ describe("prefix", () => {
     expect(r.verdict).toBe("fail");
     expect(r.evidence[0]).toMatchObject({ pk: "a", opId: (h[0] as { id: number }).id });
   });
+  it("fails when the required key is present but at an older version", () => {
+    const h4 = [...write(0, "insert", "a", 1), ...write(6, "upsert", "a", 2), ...write(20, "insert", "b", 1)];
+    const snap = keys(30, 31, [
+      ["a", 1],
+      ["b", 1],
+    ]);
+    const r = checkPrefix([...h4, snap]);
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence[0]?.message).toMatch(/it read ver 1/);
+  });
   it("passes a consistent snapshot and a snapshot that shows only the older write", () => {
     const ok = keys(20, 21, [
       ["a", 1],
