@@ -65,7 +65,8 @@ export class ExistingSetupError extends Error {
 function shownUri(uri: string): string {
   try {
     const u = new URL(uri);
-    if (u.password) u.password = "***";
+    if (!u.password) return uri;
+    u.password = "***";
     return u.href;
   } catch {
     return uri;

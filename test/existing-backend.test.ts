@@ -1,0 +1,194 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ExistingBackend, type ExistingOptions } from "../src/backends/existing/backend.js";
+import { freeLocalPort } from "../src/backends/kind/portforward.js";
+import { type Lab, startLab } from "../src/backends/local/lab.js";
+import { captureLog, podList, standins } from "./stand-ins/harness.js";
+
+const TOKEN = "root:Sup3rSecretT0ken";
+
+function options(over: Partial<ExistingOptions> = {}): ExistingOptions {
+  return {
+    source: { uri: "http://127.0.0.1:1", clusterId: "east", replicateUri: null },
+    target: { uri: "http://127.0.0.1:2", clusterId: "west", replicateUri: null },
+    pchannels: 16,
+    configureReplication: true,
+    kube: null,
+    killCdcCommand: null,
+    ...over,
+  };
+}
+
+describe("existing backend against running clusters (a local lab with replication configured)", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ replicate: true, token: TOKEN, pchannels: 4 });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it("connects, learns both cluster ids from the replicate topology, and logs no token", async () => {
+    const log = captureLog();
+    const backend = new ExistingBackend(
+      options({
+        source: { uri: lab.source.uri, token: TOKEN, clusterId: null, replicateUri: null },
+        target: {
+          uri: lab.target.uri,
+          token: TOKEN,
+          clusterId: null,
+          replicateUri: "http://standby.internal:19530",
+        },
+        pchannels: 4,
+      }),
+      { log, timing: { connectTimeoutMs: 20_000 } },
+    );
+    const pair = await backend.provision();
+    expect(pair.source.clusterId).toBe(lab.source.clusterId);
+    expect(pair.target.clusterId).toBe(lab.target.clusterId);
+    expect(pair.source.pchannels).toEqual(lab.source.pchannels);
+    expect(pair.target.pchannels).toEqual(lab.target.pchannels);
+    expect(pair.source.replicateUri).toBe(lab.source.uri);
+    expect(pair.target.replicateUri).toBe("http://standby.internal:19530");
+    expect(pair.source.token).toBe(TOKEN);
+    expect(log.lines.join("\n")).not.toContain("Sup3rSecret");
+    expect(JSON.stringify(backend.info)).not.toContain("Sup3rSecret");
+    await backend.teardown();
+  });
+
+  it("says which cluster id it could not learn when the topology has no matching edge", async () => {
+    const backend = new ExistingBackend(
+      options({
+        source: { uri: lab.source.uri, token: TOKEN, clusterId: "somebody-else", replicateUri: null },
+        target: { uri: lab.target.uri, token: TOKEN, clusterId: null, replicateUri: null },
+      }),
+      { log: captureLog(), timing: { connectTimeoutMs: 20_000 } },
+    );
+    await expect(backend.provision()).rejects.toThrow(
+      `backend.existing: clusterId not set and ${lab.source.uri} holds no matching replication edge to read it from`,
+    );
+  });
+
+  it("refuses cluster ids that contain each other", async () => {
+    const backend = new ExistingBackend(
+      options({
+        source: { uri: lab.source.uri, token: TOKEN, clusterId: "dr", replicateUri: null },
+        target: { uri: lab.target.uri, token: TOKEN, clusterId: "dr-standby", replicateUri: null },
+      }),
+      { log: captureLog(), timing: { connectTimeoutMs: 20_000 } },
+    );
+    await expect(backend.provision()).rejects.toThrow("cluster ids 'dr' and 'dr-standby' contain each other");
+  });
+
+  it("names the unreachable cluster, within its timeout", async () => {
+    const port = await freeLocalPort();
+    const backend = new ExistingBackend(
+      options({
+        source: { uri: lab.source.uri, token: TOKEN, clusterId: "east", replicateUri: null },
+        target: { uri: `http://127.0.0.1:${port}`, token: TOKEN, clusterId: "west", replicateUri: null },
+      }),
+      { log: captureLog(), timing: { connectTimeoutMs: 1500 } },
+    );
+    const started = Date.now();
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      new RegExp(`^target cluster at http://127\\.0\\.0\\.1:${port} is not reachable: `),
+    );
+    expect(err.message).not.toContain("Sup3rSecret");
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe("existing backend faults", () => {
+  it("kill-cdc runs the user's command through a shell, bounded, and keeps its output as evidence", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "existing-"));
+    try {
+      const marker = join(dir, "killed");
+      const backend = new ExistingBackend(
+        options({ killCdcCommand: `echo cdc down > ${marker} && echo done` }),
+        {
+          log: captureLog(),
+        },
+      );
+      expect(backend.faults).toEqual(["kill-cdc"]);
+      const ev = await backend.inject("kill-cdc");
+      expect(readFileSync(marker, "utf8")).toBe("cdc down\n");
+      expect(ev.output).toBe("done");
+      expect(ev.injectedAt).toBeLessThanOrEqual(ev.commandDoneAt as number);
+
+      const hung = new ExistingBackend(options({ killCdcCommand: `sleep 30; touch ${marker}.late` }), {
+        log: captureLog(),
+        timing: { killCommandTimeoutMs: 300 },
+      });
+      await expect(hung.inject("kill-cdc")).rejects.toThrow(
+        "sleep 30; touch", // the command is named ...
+      );
+      await expect(hung.inject("kill-cdc")).rejects.toThrow(
+        "timed out after 300ms waiting for killCdcCommand to finish",
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      expect(existsSync(`${marker}.late`)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("kill-cdc through kubectl uses the given context, namespace and instance labels", async () => {
+    const env = standins();
+    try {
+      env.setRules([
+        {
+          tool: "kubectl",
+          match:
+            "get pods -n prod-milvus -l app.kubernetes.io/instance=primary,app.kubernetes.io/component=cdc",
+          respond: [
+            { stdout: podList([{ name: "primary-milvus-cdc-x1", ready: true }]) },
+            { stdout: podList([{ name: "primary-milvus-cdc-y2", ready: true }]) },
+          ],
+        },
+      ]);
+      const backend = new ExistingBackend(
+        options({ kube: { context: "prod", namespace: "prod-milvus", sourceInstance: "primary" } }),
+        { log: captureLog(), runner: env.runner, timing: { pollMs: 20, cdcRestartTimeoutMs: 5000 } },
+      );
+      const ev = await backend.inject("kill-cdc");
+      expect(ev).toMatchObject({ oldPod: "primary-milvus-cdc-x1", newPod: "primary-milvus-cdc-y2" });
+      const del = env.calls().find((c) => c.args.includes("delete"));
+      expect(del?.args).toEqual([
+        "--context",
+        "prod",
+        "delete",
+        "pod",
+        "-n",
+        "prod-milvus",
+        "-l",
+        "app.kubernetes.io/instance=primary,app.kubernetes.io/component=cdc",
+        "--grace-period=0",
+        "--force",
+        "--wait=false",
+      ]);
+      for (const c of env.calls()) expect(c.args.slice(0, 2)).toEqual(["--context", "prod"]);
+    } finally {
+      env.cleanup();
+    }
+  });
+
+  it("without kube access or a command there is no fault to inject, and teardown touches nothing", async () => {
+    const env = standins();
+    try {
+      const backend = new ExistingBackend(options(), { log: captureLog(), runner: env.runner });
+      expect(backend.faults).toEqual([]);
+      await expect(backend.inject("kill-cdc")).rejects.toThrow(
+        "existing backend cannot inject 'kill-cdc' (allowed: none: set backend.existing.kube or killCdcCommand for kill-cdc)",
+      );
+      await backend.teardown();
+      await backend.teardown();
+      expect(await backend.collectDiagnostics()).toEqual([]);
+      expect(env.calls()).toEqual([]);
+    } finally {
+      env.cleanup();
+    }
+  });
+});
