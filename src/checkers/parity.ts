@@ -162,6 +162,11 @@ export function checkParity(history: readonly HistoryEvent[], final: FinalState)
   );
 }
 
+/** A schema as JSON can be long; the evidence line stays readable and the diff is in the final state file. */
+function clip(s: string): string {
+  return s.length > 300 ? `${s.slice(0, 300)}...` : s;
+}
+
 function compareShape(c: CollectionFinal, failures: EvidenceSample): void {
   const parts: Array<[string, string, string]> = [
     ["schema", schemaKey(c.source.schema), schemaKey(c.target.schema)],
@@ -174,7 +179,7 @@ function compareShape(c: CollectionFinal, failures: EvidenceSample): void {
       failures.add({
         collection: c.name,
         kind: what,
-        message: `${c.name}: ${what} differ: primary ${s}, standby ${t}`,
+        message: `${c.name}: ${what} differ: primary ${clip(s)}, standby ${clip(t)}`,
       });
     }
   }
