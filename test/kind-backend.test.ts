@@ -295,6 +295,43 @@ describe("KindBackend.provision through stand-ins", () => {
     expect(env.calls().some((c) => isCall(c, "kind", "delete cluster"))).toBe(true);
   });
 
+  it("deletes the cluster even when kind create itself fails half-way", async () => {
+    const stderr =
+      'ERROR: failed to create cluster: failed to init node with kubeadm: command "docker exec --privileged drill-test-control-plane kubeadm init" failed with error: exit status 1';
+    const { env, backend, created } = setup([
+      { tool: "kind", match: "^create cluster", respond: [{ code: 1, stderr }] },
+    ]);
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      /^kind create cluster --name drill-test --config .*kind-config\.yaml --wait 120s failed \(exit 1\): ERROR: failed to create cluster/,
+    );
+    expect(created).toEqual(["drill-test"]);
+    expect(env.calls().at(-1)).toMatchObject({
+      tool: "kind",
+      args: ["delete", "cluster", "--name", "drill-test"],
+    });
+    expect(env.calls().some((c) => c.tool === "helm")).toBe(false);
+  });
+
+  it("fails when a port-forward never starts forwarding, naming the service and the port", async () => {
+    const { env, backend } = setup(
+      [
+        HEALTHY,
+        { tool: "kubectl", match: "^port-forward .*svc/bravo-milvus", respond: [{ hang: true }] },
+        FORWARD,
+      ],
+      {},
+      { portForwardReadyMs: 1500 },
+    );
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      /^port-forward to svc\/bravo-milvus in namespace drills: timed out after 1\.5s waiting for 'Forwarding from' on port \d+$/,
+    );
+    const forwards = env.calls().filter((c) => isCall(c, "kubectl", "port-forward"));
+    for (const f of forwards) expect(await stillAliveAfter(f.pid)).toBe(false);
+    expect(env.calls().some((c) => isCall(c, "kind", "delete cluster --name drill-test"))).toBe(true);
+  });
+
   it("says Docker is missing before creating anything", async () => {
     const { env, backend } = setup([
       {

@@ -57,4 +57,9 @@ export interface Backend {
   collectDiagnostics(dir: string): Promise<string[]>;
   /** Delete what provision created. Idempotent; never throws. */
   teardown(): Promise<void>;
+  /**
+   * Optional: upgrade both clusters' Milvus from one version to another (standby first, then primary),
+   * resolving once both are healthy on the new version. Only backends that run real Milvus offer it.
+   */
+  upgrade?(from: string, to: string, signal?: AbortSignal): Promise<FaultEvidence>;
 }
