@@ -530,6 +530,22 @@ describe("lag", () => {
   it("is unknown with too few samples", () => {
     expect(checkLag([hbObs(0, 1, 1, 0)], final([]), ctx).verdict).toBe("unknown");
   });
+  it("judges the steady state: a spike inside a fault's recovery window is left to checkpoint-recovery", () => {
+    const steady = Array.from({ length: 20 }, (_, i) => hbObs(i * 100, i * 100 + 1, i + 1, i * 100 - 50));
+    const fault = (start: number, end: number): HistoryEvent[] => [
+      { type: "fault", id: 1, name: "kill-cdc", phase: "start", time: start },
+      { type: "fault", id: 1, name: "kill-cdc", phase: "end", time: end },
+    ];
+    // Lag of 3 s right after a kill at 2000, back to 50 ms at 2600: recovered, so lag passes.
+    const spike = [hbObs(2400, 2401, 21, -599), hbObs(2500, 2501, 22, -499)];
+    const after = [hbObs(2600, 2601, 23, 2551), hbObs(2700, 2701, 24, 2651)];
+    const withFault = [...fault(2000, 2300), ...steady, ...spike, ...after];
+    const r = checkLag(withFault, final([]), ctx);
+    expect(r.verdict).toBe("pass");
+    expect(r.stats?.faultWindowSamples).toBe(2);
+    // The same spike with no fault to explain it is a steady-state SLO breach.
+    expect(checkLag([...steady, ...spike, ...after], final([]), ctx).verdict).toBe("fail");
+  });
 });
 
 describe("catch-up", () => {

@@ -14,7 +14,7 @@ export async function createBackend(
   switch (config.backend.type) {
     case "local": {
       const { LocalBackend } = await import("../backends/local/backend.js");
-      return new LocalBackend({ ...config.backend.local, log: ctx.log, runDir: ctx.runDir });
+      return new LocalBackend({ ...config.backend.local, log: ctx.log });
     }
     case "kind": {
       const { KindBackend } = await import("../backends/kind/backend.js");
@@ -28,7 +28,7 @@ export async function createBackend(
       const existing = config.backend.existing;
       if (!existing) throw new Error("backend existing needs backend.existing.source and .target");
       const { ExistingBackend } = await import("../backends/existing/backend.js");
-      return new ExistingBackend(existing, { log: ctx.log, runDir: ctx.runDir });
+      return new ExistingBackend(existing, { log: ctx.log });
     }
   }
 }

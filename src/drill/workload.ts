@@ -89,12 +89,13 @@ export class WorkloadRunner {
         this.issued++;
         await this.pace();
         const op = this.planner.next(w);
-        if (op.f === "ddl" && op.action === "load" && op.collection === this.planner.scratchName) {
-          await this.run(op, w);
+        const outcome = await this.run(op, w);
+        if (op.f === "ddl" && op.followUps && outcome.type === "ok") {
+          let ok = true;
+          for (const next of op.followUps) ok = ok && (await this.run(next, w)).type === "ok";
           // A new collection gets a few writes right after it is ready, so DDL and DML interleave on it.
-          await this.run(this.planner.scratchInsert(10), w);
-        } else {
-          await this.run(op, w);
+          if (ok && op.collection === this.planner.scratchName)
+            await this.run(this.planner.scratchInsert(10), w);
         }
         this.opsDone++;
         this.opts.onProgress?.(this.progress(startedAt));

@@ -8,6 +8,8 @@ import { type CollectionSpec, RowFactory, type RowValue } from "./rows.js";
 export const PARTITION_REGION = 100_000_000;
 export const HOT_KEY = 900_000_000;
 export const CHAIN_BASE = 900_000_100;
+/** Short-lived keys: inserted and deleted right after, the pattern a reordering bug turns into zombies. */
+export const EPHEMERAL_BASE = 900_010_000;
 export const SCRATCH_BASE = 950_000_000;
 /** The key the standby-write probe tries to insert on the standby: never written on the primary. */
 export const STANDBY_PROBE_KEY = 990_000_000;
@@ -30,6 +32,11 @@ export interface PlannedDdl {
   action: DdlAction;
   collection: string;
   detail: Record<string, unknown>;
+  /**
+   * Steps the same worker runs right after this one succeeds (a new collection is indexed, loaded and
+   * written at once), so a run never ends with a half-built collection that cannot be compared.
+   */
+  followUps?: PlannedOp[];
 }
 
 export type PlannedOp = PlannedWrite | PlannedDdl;
@@ -94,9 +101,17 @@ export class WorkloadPlanner {
       collection: first.name,
       detail: { alias: `${first.name}_alias` },
     });
-    steps.push({ f: "ddl", action: "create-collection", collection: this.scratchName, detail: {} });
-    steps.push({ f: "ddl", action: "create-index", collection: this.scratchName, detail: { field: "vec" } });
-    steps.push({ f: "ddl", action: "load", collection: this.scratchName, detail: {} });
+    steps.push({
+      f: "ddl",
+      action: "create-collection",
+      collection: this.scratchName,
+      detail: {},
+      followUps: [
+        { f: "ddl", action: "create-index", collection: this.scratchName, detail: { field: "vec" } },
+        { f: "ddl", action: "load", collection: this.scratchName, detail: {} },
+        // Planned lazily by the runner (scratchInsert) so the rows get versions when they are sent.
+      ],
+    });
     steps.push({
       f: "ddl",
       action: "create-index",
@@ -249,7 +264,8 @@ export class WorkloadPlanner {
 
   /**
    * Ordering probes, all on the first collection (one channel): a hot key upserted many times in
-   * sequence, and a chain of keys inserted one by one and then deleted one by one.
+   * sequence, short-lived keys deleted right after their insert, and a chain of keys inserted one by
+   * one and then deleted one by one.
    */
   probeOps(): Array<() => PlannedWrite> {
     const first = this.cfg.collections[0] as CollectionSpec;
