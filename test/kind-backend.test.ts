@@ -555,6 +555,28 @@ describe("KindBackend faults and upgrade", () => {
     expect(src).toContain("image: milvusdb/milvus:v2.6.16");
   });
 
+  it("a failed cluster deletion is a warning with the command to run by hand, not an exception", async () => {
+    const { backend, log } = setup([
+      HEALTHY,
+      FORWARD,
+      {
+        tool: "kind",
+        match: "^delete cluster",
+        respond: [{ code: 1, stderr: "ERROR: failed to delete cluster: permission denied" }],
+      },
+    ]);
+    await backend.provision();
+    await expect(backend.teardown()).resolves.toBeUndefined();
+    expect(
+      log.lines.some(
+        (l) =>
+          l.startsWith(
+            "warn teardown: could not delete kind cluster drill-test (delete it with: kind delete cluster --name drill-test)",
+          ) && l.includes("permission denied"),
+      ),
+    ).toBe(true);
+  });
+
   it("keepCluster leaves the cluster and says how to delete it", async () => {
     const { env, backend, log } = setup([HEALTHY, FORWARD], { keepCluster: true });
     await backend.provision();

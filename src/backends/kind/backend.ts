@@ -507,21 +507,47 @@ export class KindBackend implements Backend {
         );
         return;
       }
-      try {
-        await this.runner.run(this.tools.kind, ["delete", "cluster", "--name", this.clusterName], {
-          timeoutMs: this.t.deleteTimeoutMs,
-          purpose: `deletion of kind cluster ${this.clusterName}`,
-          env: this.env,
-        });
-        this.log.info(`kind cluster ${this.clusterName} deleted`);
-      } catch (e) {
-        this.log.warn(
-          `teardown: could not delete kind cluster ${this.clusterName} (delete it with: kind delete cluster --name ${this.clusterName}): ${e instanceof Error ? e.message : String(e)}`,
-        );
-      }
+      await deleteKindCluster(this.clusterName, {
+        runner: this.runner,
+        log: this.log,
+        kind: this.tools.kind,
+        timeoutMs: this.t.deleteTimeoutMs,
+        env: this.env,
+      });
     }
     if (this.ownsWorkDir && this.workDir)
       await rm(this.workDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Deletes a kind cluster by name; never throws. The Action's post step uses it with the name from the
+ * CleanupRecord when the main step died before its own teardown.
+ */
+export async function deleteKindCluster(
+  name: string,
+  o: {
+    log: Pick<Logger, "info" | "warn">;
+    runner?: CommandRunner;
+    kind?: string;
+    timeoutMs?: number;
+    env?: Record<string, string>;
+  },
+): Promise<boolean> {
+  const runner = o.runner ?? new ProcessRunner();
+  try {
+    await runner.run(o.kind ?? "kind", ["delete", "cluster", "--name", name], {
+      timeoutMs: o.timeoutMs ?? DEFAULT_KIND_TIMING.deleteTimeoutMs,
+      purpose: `deletion of kind cluster ${name}`,
+      env: o.env,
+    });
+    o.log.info(`kind cluster ${name} deleted`);
+    return true;
+  } catch (e) {
+    o.log.warn(
+      `teardown: could not delete kind cluster ${name} (delete it with: kind delete cluster --name ${name}): ${e instanceof Error ? e.message : String(e)}`,
+    );
+    return false;
   }
 }
 
