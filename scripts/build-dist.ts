@@ -14,8 +14,9 @@ import { build } from "esbuild";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
- * Every entry point that must run from dist/: the two Action steps and the local backend's child
- * processes, which their parents start as siblings of the running file (dist/<name>.js).
+ * Every file that must exist in dist/: the two Action steps, the local backend's child processes
+ * (their parents start them as siblings of the running file, dist/<name>.js), and the supervisor,
+ * which the lab looks for and imports at run time as a sibling module rather than bundling it.
  * Entries that do not exist yet are skipped so the Action can be bundled while they are written.
  */
 export const ENTRIES: ReadonlyArray<{ out: string; src: string }> = [
@@ -23,6 +24,7 @@ export const ENTRIES: ReadonlyArray<{ out: string; src: string }> = [
   { out: "post", src: "src/action/post.ts" },
   { out: "replicator-main", src: "src/backends/local/replicator-main.ts" },
   { out: "watchdog", src: "src/backends/local/watchdog.ts" },
+  { out: "supervisor", src: "src/backends/local/supervisor.ts" },
 ];
 
 /**

@@ -111,7 +111,8 @@ export interface DrillRequest {
 export function toDrillRequest(inputs: Inputs, workspace: string): DrillRequest {
   const argv: string[] = [];
   const flag = (input: keyof typeof FLAG_OF_INPUT, value: string) => {
-    if (value !== "") argv.push(FLAG_OF_INPUT[input], value);
+    // --flag=value, so a value starting with "-" (seed -5) is read as a value, not as another flag.
+    if (value !== "") argv.push(`${FLAG_OF_INPUT[input]}=${value}`);
   };
   // Without a config the Action's documented defaults apply; with one, the config decides.
   const hasConfig = inputs.config.trim() !== "";
@@ -175,16 +176,16 @@ export function killCdcFlags(raw: string): string[] {
   if (v === "") return [];
   const bad = () => new UsageError(`input kill-cdc = ${JSON.stringify(raw)}: must be ${KILL_CDC_FORMS}`);
   // The CLI's spelling of "no kills" is an empty --kill-cdc-at.
-  if (v === "none") return ["--kill-cdc-at", ""];
+  if (v === "none") return ["--kill-cdc-at="];
   const at = /^at:\s*(.+)$/.exec(v);
   if (at?.[1]) {
     if (!/^\s*[\d.]+\s*(,\s*[\d.]+\s*)*$/.test(at[1])) throw bad();
-    return ["--kill-cdc-at", at[1].replace(/\s+/g, "")];
+    return [`--kill-cdc-at=${at[1].replace(/\s+/g, "")}`];
   }
   const every = /^every:\s*([^,\s]+)\s*(?:,\s*times:\s*(\d+)\s*)?$/.exec(v);
   if (every?.[1]) {
-    const out = ["--kill-cdc-every", every[1]];
-    if (every[2] !== undefined) out.push("--kill-cdc-times", every[2]);
+    const out = [`--kill-cdc-every=${every[1]}`];
+    if (every[2] !== undefined) out.push(`--kill-cdc-times=${every[2]}`);
     return out;
   }
   throw bad();
@@ -201,22 +202,42 @@ export function parseDurationInput(name: string, raw: string): number {
   return ms;
 }
 
-/**
- * The CLI's messages name flags; an Action user set inputs. Rewrites "--seed" to "input seed" etc.,
- * keeping everything else of the shared message.
- */
-export function inputMessage(message: string): string {
-  let out = message;
-  const flags: Array<[string, string]> = [
-    ...Object.entries(FLAG_OF_INPUT).map(([input, f]): [string, string] => [f, input]),
-    ["--kill-cdc-at", "kill-cdc"],
-    ["--kill-cdc-every", "kill-cdc"],
-    ["--kill-cdc-times", "kill-cdc"],
-    ["--config", "config"],
-  ];
+/** Flag -> the input it came from (kill-cdc expands to several flags). */
+type FlagSource = [flag: string, key: keyof Inputs, input: string];
+const INPUT_OF_FLAG: readonly FlagSource[] = [
+  ...Object.entries(FLAG_OF_INPUT).map(([input, f]): FlagSource => [f, camel(input) as keyof Inputs, input]),
+  ["--kill-cdc-at", "killCdc", "kill-cdc"] as FlagSource,
+  ["--kill-cdc-every", "killCdc", "kill-cdc"] as FlagSource,
+  ["--kill-cdc-times", "killCdc", "kill-cdc"] as FlagSource,
+  ["--config", "config", "config"] as FlagSource,
   // Longest first so --kill-cdc-times is not half-rewritten by a shorter flag.
-  flags.sort((a, b) => b[0].length - a[0].length);
-  for (const [f, input] of flags) out = out.replace(new RegExp(`${f}(?![\\w-])`, "g"), `input ${input}`);
+].sort((x, y) => y[0].length - x[0].length);
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * The CLI's messages name flags ("--seed abc: must be ..."); an Action user set inputs. The leading
+ * flag and its value become `input seed = "abc"` (the value as the user typed it), and any other flag
+ * mentioned becomes "input NAME"; the rule text is the CLI's, unchanged. Tokens are never echoed.
+ */
+export function inputMessage(message: string, inputs?: Inputs): string {
+  let out = message;
+  for (const [flag, key, input] of INPUT_OF_FLAG) {
+    if (!out.startsWith(flag)) continue;
+    const rest = out.slice(flag.length);
+    const colon = rest.indexOf(": ");
+    if (!/^[ :]/.test(rest) || colon < 0) break;
+    const raw = inputs?.[key];
+    const secret = key === "sourceToken" || key === "targetToken";
+    const shown = typeof raw === "string" && raw !== "" && !secret ? ` = ${JSON.stringify(raw)}` : "";
+    out = `input ${input}${shown}${rest.slice(colon)}`;
+    break;
+  }
+  for (const [flag, , input] of INPUT_OF_FLAG) {
+    out = out.replace(new RegExp(`${flag}(?![\\w-])`, "g"), `input ${input}`);
+  }
   return out;
 }
 

@@ -25,7 +25,8 @@ function resolveConfig(inputs: Inputs): { config: DrillConfig; outDir: string } 
     profile: flags.profile,
     overrides,
   });
-  for (const secret of configSecrets(config)) core.setSecret(secret);
+  const masked = new Set([inputs.sourceToken, inputs.targetToken]);
+  for (const secret of configSecrets(config)) if (!masked.has(secret)) core.setSecret(secret);
   return { config, outDir: request.outDir };
 }
 
@@ -99,22 +100,23 @@ async function writeSummary(report: DrillReport, outDir: string): Promise<void> 
 
 function annotate(report: DrillReport): void {
   for (const c of report.checks) {
-    if (c.verdict === "fail") core.error(c.summary, { title: `milvus-cdc-drill: ${c.name} failed` });
+    if (c.verdict === "fail") core.error(c.summary, { title: `milvus-cdc-drill ${c.name} failed` });
     else if (c.verdict === "unknown")
-      core.warning(c.summary, { title: `milvus-cdc-drill: ${c.name} unknown` });
+      core.warning(c.summary, { title: `milvus-cdc-drill ${c.name} unknown` });
   }
   if (report.error) {
-    core.error(report.error.message, { title: `milvus-cdc-drill: harness error in ${report.error.phase}` });
+    core.error(report.error.message, { title: `milvus-cdc-drill harness error in ${report.error.phase}` });
   }
 }
 
 async function run(): Promise<void> {
-  let inputs: Inputs;
+  let inputs: Inputs | undefined;
   let resolved: { config: DrillConfig; outDir: string };
   try {
-    inputs = getInputs();
+    const read = getInputs();
+    inputs = read;
     resolved = await core.group("Configuration", async () => {
-      const r = resolveConfig(inputs);
+      const r = resolveConfig(read);
       core.info(describeConfig(r.config));
       core.info(`run directory: ${r.outDir}`);
       return r;
@@ -122,7 +124,7 @@ async function run(): Promise<void> {
   } catch (e) {
     if (e instanceof UsageError) {
       core.setOutput("verdict", "error");
-      core.setFailed(inputMessage(e.message));
+      core.setFailed(inputMessage(e.message, inputs));
       return;
     }
     throw e;
@@ -155,7 +157,7 @@ async function run(): Promise<void> {
     process.off("SIGTERM", onSignal);
   }
 
-  const inputsFinal = inputs;
+  const failOnVerdict = inputs?.failOnVerdict !== false;
   await core.group("Report", async () => {
     const outputs = reportOutputs(report, outDir);
     for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);
@@ -170,7 +172,7 @@ async function run(): Promise<void> {
     core.setFailed(
       `drill harness error${report.error ? ` in ${report.error.phase}: ${report.error.message}` : ""}`,
     );
-  } else if ((report.verdict === "fail" || report.verdict === "unknown") && inputsFinal.failOnVerdict) {
+  } else if ((report.verdict === "fail" || report.verdict === "unknown") && failOnVerdict) {
     core.setFailed(
       `drill verdict: ${report.verdict}${failed ? ` (failed checks: ${failed})` : ""}; see ${join(outDir, "summary.md")}`,
     );

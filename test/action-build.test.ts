@@ -1,0 +1,159 @@
+/**
+ * The Action's packaging: action.yml agrees with the code, dist/ builds deterministically and a
+ * stale dist/ is caught, and every workflow passes actionlint.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { buildDist, ENTRIES, ROOT } from "../scripts/build-dist.js";
+import { diffDirs } from "../scripts/check-dist.js";
+
+const exec = promisify(execFile);
+
+interface ActionYaml {
+  runs: { using: string; main: string; post: string; "post-if": string };
+  inputs: Record<string, { description: string; default?: string }>;
+  outputs: Record<string, { description: string }>;
+}
+const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as ActionYaml;
+
+describe("action.yml", () => {
+  it("runs the bundled steps on node24 with an always-run post", () => {
+    expect(action.runs).toEqual({
+      using: "node24",
+      main: "dist/main.js",
+      post: "dist/post.js",
+      "post-if": "always()",
+    });
+  });
+
+  it("declares exactly the inputs context.ts reads, each documented", () => {
+    const src = readFileSync(join(ROOT, "src/action/context.ts"), "utf8");
+    const read = [...src.matchAll(/core\.getInput\("([a-z-]+)"\)/g)].map((m) => m[1]);
+    read.push(...[...src.matchAll(/booleanInput\("([a-z-]+)"/g)].map((m) => m[1]));
+    expect(new Set(read)).toEqual(new Set(Object.keys(action.inputs)));
+    for (const [name, spec] of Object.entries(action.inputs)) {
+      expect(spec.description.length, `input ${name} needs a description`).toBeGreaterThan(10);
+      expect(spec.default, `input ${name} needs a default`).toBeTypeOf("string");
+    }
+  });
+
+  it("declares every output main sets", () => {
+    const src = readFileSync(join(ROOT, "src/action/main.ts"), "utf8");
+    const block = src.slice(
+      src.indexOf("function reportOutputs"),
+      src.indexOf("async function writeSummary"),
+    );
+    const set = [...block.matchAll(/^\s+"?([a-z][a-z0-9-]*)"?: /gm)].map((m) => m[1]);
+    expect(new Set(set)).toEqual(new Set(Object.keys(action.outputs)));
+    expect(Object.keys(action.outputs).sort()).toEqual(
+      [
+        "catch-up-seconds",
+        "failed-checks",
+        "lag-p99-ms",
+        "recovery-seconds",
+        "report-path",
+        "verdict",
+      ].sort(),
+    );
+  });
+});
+
+describe("dist", () => {
+  let a: string;
+  let b: string;
+  beforeAll(async () => {
+    a = await mkdtemp(join(tmpdir(), "drill-dist-a-"));
+    b = await mkdtemp(join(tmpdir(), "drill-dist-b-"));
+  });
+  afterAll(async () => {
+    await rm(a, { recursive: true, force: true });
+    await rm(b, { recursive: true, force: true });
+  });
+
+  it("builds every existing entry, byte-identical twice in a row, with no absolute paths", async () => {
+    const files = await buildDist(a);
+    await buildDist(b);
+    const expected = ENTRIES.filter((e) => existsSync(join(ROOT, e.src))).map((e) => `${e.out}.js`);
+    expect(files).toEqual(expected);
+    expect(files).toContain("main.js");
+    expect(files).toContain("post.js");
+    expect(await diffDirs(a, b)).toEqual([]);
+    for (const f of files) {
+      const text = readFileSync(join(a, f), "utf8");
+      expect(text.includes(ROOT), `${f} embeds the build machine's path`).toBe(false);
+    }
+  });
+
+  it("check-dist names a bundle that differs, one that is missing and one that is extra", async () => {
+    const stale = await mkdtemp(join(tmpdir(), "drill-dist-stale-"));
+    try {
+      await cp(a, stale, { recursive: true });
+      await writeFile(
+        join(stale, "post.js"),
+        `${readFileSync(join(a, "post.js"), "utf8")}\n// edited by hand\n`,
+      );
+      await rm(join(stale, "main.js"));
+      await writeFile(join(stale, "old-entry.js"), "export {};\n");
+      expect(await diffDirs(a, stale)).toEqual(["main.js", "old-entry.js", "post.js"]);
+    } finally {
+      await rm(stale, { recursive: true, force: true });
+    }
+  });
+
+  it("a rebuild into a used directory removes bundles of entries that no longer exist", async () => {
+    await writeFile(join(b, "removed-entry.js"), "export {};\n");
+    await buildDist(b);
+    expect((await readdir(b)).includes("removed-entry.js")).toBe(false);
+  });
+});
+
+/** actionlint is a Go tool: used when installed, otherwise these tests say why they did not run. */
+function findActionlint(): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(delimiter), join(homedir(), "go", "bin")];
+  return dirs.map((d) => join(d, "actionlint")).find((p) => existsSync(p));
+}
+const actionlint = findActionlint();
+
+describe("workflows", () => {
+  it.skipIf(!actionlint)(
+    `pass actionlint${actionlint ? "" : " (SKIPPED: actionlint not on PATH or in ~/go/bin; go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12)"}`,
+    async () => {
+      const workflows = (await readdir(join(ROOT, ".github/workflows"))).filter((f) => /\.ya?ml$/.test(f));
+      expect(workflows).toEqual(expect.arrayContaining(["ci.yml", "e2e-kind.yml"]));
+      const { stdout } = await exec(actionlint as string, ["-no-color"], { cwd: ROOT }).catch((e) => {
+        throw new Error(`actionlint failed:\n${e.stdout}${e.stderr}`);
+      });
+      expect(stdout).toBe("");
+    },
+  );
+
+  it.skipIf(!actionlint)(
+    "actionlint really rejects a broken workflow (the lint is not a no-op)",
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), "drill-lint-"));
+      try {
+        await mkdir(join(dir, ".github/workflows"), { recursive: true });
+        await writeFile(
+          join(dir, ".github/workflows/bad.yml"),
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
+          "on: [pushh]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n",
+        );
+        const result = await exec(actionlint as string, ["-no-color", ".github/workflows/bad.yml"], {
+          cwd: dir,
+        }).then(
+          () => "passed",
+          (e: { stdout: string }) => e.stdout,
+        );
+        expect(result).toContain("pushh");
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});

@@ -1,0 +1,426 @@
+/**
+ * Runs the bundled Action (dist/main.js, then dist/post.js) the way a GitHub runner does:
+ * INPUT_* variables (upper-cased, hyphens kept), GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY
+ * files, and STATE_* variables for post. Stand-in kind/kubectl/helm/docker executables on PATH record
+ * every call, so "nothing was provisioned" is checked, not assumed.
+ */
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = join(import.meta.dirname, "..");
+const DIST = join(ROOT, "dist");
+
+interface ActionRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+  workspace: string;
+  /** Every call the stand-in tools received. */
+  toolCalls: string[];
+  tag: string;
+}
+
+let base: string;
+let binDir: string;
+let callLog: string;
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), "drill-action-"));
+  binDir = join(base, "bin");
+  callLog = join(base, "tool-calls.log");
+  await mkdir(binDir);
+  await writeFile(callLog, "");
+  for (const tool of ["kind", "kubectl", "helm", "docker"]) {
+    const script = `#!/usr/bin/env node
+require("node:fs").appendFileSync(${JSON.stringify(callLog)}, ${JSON.stringify(tool)} + " " + process.argv.slice(2).join(" ") + "\\n");
+`;
+    await writeFile(join(binDir, tool), script);
+    await chmod(join(binDir, tool), 0o755);
+  }
+});
+
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+/** The runner's file-command format: `name<<DELIM\nvalue\nDELIM`. */
+function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const re = /^([^\n<]+)<<(\S+)\n([\s\S]*?)\n\2$/gm;
+  for (const m of text.matchAll(re)) out[m[1] as string] = m[3] as string;
+  return out;
+}
+
+async function runAction(
+  step: "main" | "post",
+  inputs: Record<string, string>,
+  opts: { state?: Record<string, string>; workspace?: string; timeoutMs?: number } = {},
+): Promise<ActionRun> {
+  const dir = await mkdtemp(join(base, `${step}-`));
+  const workspace = opts.workspace ?? join(dir, "workspace");
+  await mkdir(workspace, { recursive: true });
+  const files = { output: join(dir, "output"), state: join(dir, "state"), summary: join(dir, "summary") };
+  for (const f of Object.values(files)) await writeFile(f, "");
+  await writeFile(callLog, "");
+  const tag = randomUUID();
+  const env: Record<string, string> = {
+    PATH: `${binDir}:${process.env.PATH ?? ""}`,
+    HOME: process.env.HOME ?? base,
+    TMPDIR: process.env.TMPDIR ?? tmpdir(),
+    GITHUB_ACTIONS: "true",
+    GITHUB_WORKSPACE: workspace,
+    GITHUB_OUTPUT: files.output,
+    GITHUB_STATE: files.state,
+    GITHUB_STEP_SUMMARY: files.summary,
+    RUNNER_TEMP: join(dir, "runner-temp"),
+    // Inherited by every process the step starts: how the test finds any that outlive it.
+    DRILL_ACTION_TEST_TAG: tag,
+  };
+  if (process.env.MILVUS_CDC_DRILL_CACHE) env.MILVUS_CDC_DRILL_CACHE = process.env.MILVUS_CDC_DRILL_CACHE;
+  if (process.env.MILVUS_LITE_BIN) env.MILVUS_LITE_BIN = process.env.MILVUS_LITE_BIN;
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, "_").toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
+    (resolve) => {
+      execFile(
+        process.execPath,
+        [join(DIST, `${step}.js`)],
+        { cwd: workspace, env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          const c = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+          resolve({ code: c, stdout, stderr });
+        },
+      );
+    },
+  );
+  return {
+    code,
+    stdout,
+    stderr,
+    outputs: parseFileCommands(await readFile(files.output, "utf8")),
+    state: parseFileCommands(await readFile(files.state, "utf8")),
+    summary: await readFile(files.summary, "utf8"),
+    workspace,
+    toolCalls: (await readFile(callLog, "utf8")).split("\n").filter(Boolean),
+    tag,
+  };
+}
+
+/** Pids of live processes that carry this run's tag in their environment. */
+async function taggedProcesses(tag: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const p of await readdir("/proc")) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (readFileSync(`/proc/${p}/environ`, "latin1").includes(`DRILL_ACTION_TEST_TAG=${tag}`))
+        pids.push(+p);
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+async function waitNoTaggedProcesses(tag: string, timeoutMs = 10_000): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let left = await taggedProcesses(tag);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    left = await taggedProcesses(tag);
+  }
+  return left;
+}
+
+function errorLines(run: ActionRun): string[] {
+  return run.stdout.split("\n").filter((l) => l.startsWith("::error"));
+}
+
+/** Lists every file under dir (recursively). */
+async function allFiles(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await allFiles(p)));
+    else out.push(p);
+  }
+  return out;
+}
+
+describe("bad inputs: one line naming the input, and nothing provisioned", () => {
+  const cases: Array<{ name: string; inputs: Record<string, string>; message: RegExp }> = [
+    {
+      name: "fail-on-verdict not a boolean",
+      inputs: { "fail-on-verdict": "yes" },
+      message: /^input fail-on-verdict = "yes": must be true or false$/,
+    },
+    {
+      name: "keep-cluster not a boolean",
+      inputs: { "keep-cluster": "maybe" },
+      message: /^input keep-cluster = "maybe": must be true or false$/,
+    },
+    {
+      name: "kill-cdc in an unknown form",
+      inputs: { "kill-cdc": "sometimes" },
+      message:
+        /^input kill-cdc = "sometimes": must be "at:F\[,F\.\.\.\]".*"every:DURATION\[,times:N\]" or "none"$/,
+    },
+    {
+      name: "catch-up-timeout not a duration",
+      inputs: { "catch-up-timeout": "soon" },
+      message: /^input catch-up-timeout = "soon": must be a positive duration such as 30s/,
+    },
+    {
+      name: "lag-slo zero",
+      inputs: { "lag-slo": "0s" },
+      message: /^input lag-slo = "0s": must be a positive duration/,
+    },
+    {
+      name: "unknown backend",
+      inputs: { backend: "docker" },
+      message: /input backend.*docker.*local.*kind.*existing/,
+    },
+    { name: "unknown profile", inputs: { profile: "fast" }, message: /input profile.*fast.*smoke/ },
+    { name: "seed out of range", inputs: { seed: "-5" }, message: /seed.*-5/ },
+    { name: "unknown mode", inputs: { mode: "huge" }, message: /mode.*huge.*standalone.*cluster/ },
+    {
+      name: "Milvus too old for CDC",
+      inputs: { "milvus-version": "v2.5.0" },
+      message: /v2\.5\.0.*2\.6\.6/,
+    },
+    {
+      name: "local-fault on the kind backend",
+      inputs: { backend: "kind", "local-fault": "drop" },
+      message: /drop.*local/,
+    },
+    {
+      name: "kill-cdc fraction out of (0,1)",
+      inputs: { backend: "local", "kill-cdc": "at:0.5,1.5" },
+      message: /1\.5/,
+    },
+    {
+      name: "config file missing",
+      inputs: { config: "drills/missing.yaml" },
+      message: /missing\.yaml.*not found/,
+    },
+    {
+      name: "inline config with a misspelt field",
+      inputs: { config: "profile: smoke\nworkload:\n  batchsize: 10\n" },
+      message: /batchsize.*unknown field/,
+    },
+    {
+      name: "existing backend without URIs",
+      inputs: { backend: "existing" },
+      message: /uri/,
+    },
+  ];
+
+  for (const c of cases) {
+    it(c.name, async () => {
+      const run = await runAction("main", c.inputs);
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      const errors = errorLines(run);
+      expect(errors, run.stdout).toHaveLength(1);
+      const message = (errors[0] as string).replace(/^::error::/, "");
+      expect(message).toMatch(c.message);
+      expect(message).not.toContain("\n");
+      expect(message).not.toMatch(/--[a-z]/); // flag names are rewritten to input names
+      expect(run.outputs.verdict).toBe("error");
+      expect(run.state).toEqual({});
+      expect(run.toolCalls).toEqual([]);
+      expect(await allFiles(run.workspace)).toEqual([]);
+    });
+  }
+
+  it("masks tokens before anything else and never echoes them", async () => {
+    const source = `src-${randomUUID()}`;
+    const target = `tgt-${randomUUID()}`;
+    const run = await runAction("main", {
+      backend: "existing",
+      "source-uri": "http://127.0.0.1:1",
+      "source-token": source,
+      "target-uri": "http://127.0.0.1:2",
+      "target-token": target,
+      seed: "not-a-number",
+    });
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split("\n");
+    expect(lines.slice(0, 2).sort()).toEqual([`::add-mask::${source}`, `::add-mask::${target}`].sort());
+    const rest = [lines.slice(2).join("\n"), run.stderr, JSON.stringify(run.outputs), run.summary].join("\n");
+    expect(rest).not.toContain(source);
+    expect(rest).not.toContain(target);
+    expect(errorLines(run)).toHaveLength(1);
+  });
+});
+
+describe("post", () => {
+  it("with no state (main never started) says there is nothing to do", async () => {
+    const run = await runAction("post", {});
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Nothing to clean up: the main step did not provision anything.");
+    expect(run.toolCalls).toEqual([]);
+  });
+
+  it("deletes the kind cluster main recorded", async () => {
+    const run = await runAction(
+      "post",
+      {},
+      {
+        state: { cleanup: JSON.stringify({ backend: "kind", kindClusterName: "drill-x1" }) },
+      },
+    );
+    expect(run.code).toBe(0);
+    expect(run.toolCalls).toEqual(["kind delete cluster --name drill-x1"]);
+    expect(run.stdout).toContain("kind cluster 'drill-x1' deleted.");
+  });
+
+  it("leaves the kind cluster when keep-cluster was set", async () => {
+    const run = await runAction(
+      "post",
+      {},
+      {
+        state: { cleanup: JSON.stringify({ backend: "kind", kindClusterName: "drill-x2", keep: true }) },
+      },
+    );
+    expect(run.code).toBe(0);
+    expect(run.toolCalls).toEqual([]);
+    expect(run.stdout).toContain("leaving kind cluster 'drill-x2' running");
+  });
+
+  it("warns, without failing the job, when the cluster cannot be deleted", async () => {
+    const failing = join(base, "failing-bin");
+    await mkdir(failing, { recursive: true });
+    await writeFile(
+      join(failing, "kind"),
+      '#!/bin/sh\necho "ERROR: failed to delete cluster: docker gone" >&2\nexit 1\n',
+    );
+    await chmod(join(failing, "kind"), 0o755);
+    const saved = binDir;
+    binDir = failing;
+    try {
+      const run = await runAction(
+        "post",
+        {},
+        {
+          state: { cleanup: JSON.stringify({ backend: "kind", kindClusterName: "drill-x3" }) },
+        },
+      );
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(
+        "::warning::could not delete kind cluster 'drill-x3': ERROR: failed to delete cluster: docker gone",
+      );
+    } finally {
+      binDir = saved;
+    }
+  });
+});
+
+/** runDrill is written by another engineer; until it lands these say so instead of failing. */
+const drillReady = !readFileSync(join(ROOT, "src/drill/run.ts"), "utf8").includes("not implemented yet");
+const pending = drillReady ? "" : " (SKIPPED: runDrill in src/drill/run.ts is not implemented yet)";
+
+describe("local backend end to end", () => {
+  it.skipIf(!drillReady)(
+    `smoke drill passes: outputs, summary and report written; post cleans up; no process left${pending}`,
+    async () => {
+      const main = await runAction(
+        "main",
+        { backend: "local", profile: "smoke", seed: "7" },
+        { timeoutMs: 170_000 },
+      );
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      expect(main.outputs.verdict).toBe("pass");
+      expect(main.outputs["failed-checks"]).toBe("");
+      expect(main.outputs["lag-p99-ms"]).toMatch(/^\d+$/);
+      expect(main.outputs["catch-up-seconds"]).toMatch(/^\d+(\.\d+)?$/);
+      expect(main.outputs["recovery-seconds"]).toMatch(/^\d+(\.\d+)?$/); // smoke kills CDC once
+      const reportPath = main.outputs["report-path"] as string;
+      expect(reportPath).toBe(join(main.workspace, "milvus-cdc-drill-run", "report.json"));
+      const report = JSON.parse(await readFile(reportPath, "utf8")) as { verdict: string; seed: number };
+      expect(report).toMatchObject({ verdict: "pass", seed: 7 });
+      expect(main.summary).toMatch(/pass/i);
+      expect(main.summary.length).toBeGreaterThan(100);
+      expect(main.stdout).toContain("::group::Configuration");
+      expect(main.stdout).toContain("::group::Report");
+      expect(JSON.parse(main.state.cleanup as string)).toMatchObject({ backend: "local" });
+
+      const post = await runAction("post", {}, { state: main.state });
+      expect(post.code).toBe(0);
+      expect(post.stdout).toContain("local backend");
+      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+    },
+    200_000,
+  );
+
+  it.skipIf(!drillReady)(
+    `a replicator that drops messages fails the step and names the failed checks${pending}`,
+    async () => {
+      const main = await runAction(
+        "main",
+        { backend: "local", profile: "smoke", seed: "11", "local-fault": "drop" },
+        { timeoutMs: 170_000 },
+      );
+      expect(main.code, main.stdout + main.stderr).toBe(1);
+      expect(main.outputs.verdict).toBe("fail");
+      const failed = (main.outputs["failed-checks"] as string).split(",");
+      expect(failed).toContain("parity");
+      const errors = errorLines(main);
+      expect(errors.some((l) => l.includes("drill verdict: fail") && l.includes("parity"))).toBe(true);
+      expect(errors.some((l) => l.startsWith("::error title=milvus-cdc-drill parity failed::"))).toBe(true);
+      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+    },
+    200_000,
+  );
+
+  it.skipIf(!drillReady)(
+    `tokens given as inputs never reach the run directory, outputs, summary or log${pending}`,
+    async () => {
+      const source = `src-${randomUUID()}`;
+      const target = `tgt-${randomUUID()}`;
+      // Nothing listens on these ports: the drill ends in a harness error after writing its files.
+      const main = await runAction(
+        "main",
+        {
+          backend: "existing",
+          "source-uri": "http://127.0.0.1:9",
+          "source-token": source,
+          "target-uri": "http://127.0.0.1:7",
+          "target-token": target,
+          "catch-up-timeout": "5s",
+          // Killing CDC on existing clusters needs kubectl access; this run only needs to fail cleanly.
+          "kill-cdc": "none",
+        },
+        { timeoutMs: 170_000 },
+      );
+      expect(main.code).toBe(1);
+      expect(main.outputs.verdict).toBe("error");
+      expect(main.stdout.split("\n").slice(0, 2).sort()).toEqual(
+        [`::add-mask::${source}`, `::add-mask::${target}`].sort(),
+      );
+      const files = await allFiles(main.workspace);
+      expect(files.length).toBeGreaterThan(0);
+      const texts = [
+        main.stdout.split("\n").slice(2).join("\n"),
+        main.stderr,
+        main.summary,
+        JSON.stringify(main.outputs),
+        JSON.stringify(main.state),
+        ...(await Promise.all(files.map((f) => readFile(f, "latin1")))),
+      ];
+      for (const t of texts) {
+        expect(t).not.toContain(source);
+        expect(t).not.toContain(target);
+      }
+      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+    },
+    200_000,
+  );
+});
