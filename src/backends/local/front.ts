@@ -4,6 +4,7 @@
  * the replication API, the primary/secondary role, per-collection channels, the primary's WAL and the
  * receiving end of the replication stream.
  */
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import {
@@ -185,6 +186,7 @@ export class Front {
   }
 
   private async loadState(): Promise<void> {
+    // A front restarted from disk knows the topology but not the tokens (they are not stored).
     const cfg = await readJson<ReplicateConfiguration>(this.files.config);
     this.config = cfg ? normalizeConfig(cfg) : null;
     this.map = (await readJson<ChannelMap>(this.files.map)) ?? { collections: {}, aliases: {} };
@@ -336,7 +338,17 @@ export class Front {
   }
 
   private async saveConfig(config: ReplicateConfiguration): Promise<void> {
-    await writeJsonAtomic(this.files.config, config);
+    // Tokens never go to disk: the file keeps only a digest of each, enough to see that one changed.
+    const onDisk = {
+      ...sanitizeConfig(config),
+      token_sha256: Object.fromEntries(
+        config.clusters.map((c) => [
+          c.cluster_id,
+          c.connection_param.token ? createHash("sha256").update(c.connection_param.token).digest("hex") : "",
+        ]),
+      ),
+    };
+    await writeJsonAtomic(this.files.config, onDisk);
     this.config = config;
   }
 
