@@ -91,9 +91,9 @@ describe("scanPages", () => {
     await expect(read()).rejects.toThrow(/c: the server returned primary keys out of order \(5 then 3\)/);
   });
 
-  it("follows the cursor across pages and ends on an empty page", async () => {
+  it("follows the cursor across pages and ends on a short page", async () => {
     const exprs: string[] = [];
-    const answers = [page([1, 2]), page([4]), page([])];
+    const answers = [page([1, 2]), page([4])];
     const fake = {
       query: async (q: { expr: string }) => {
         exprs.push(q.expr);
@@ -104,6 +104,6 @@ describe("scanPages", () => {
     for await (const p of scanPages(fake, { collection: "c", pkField: "pk", intPk: true, pageSize: 2 }))
       seen.push(...p.pks);
     expect(seen).toEqual(["1", "2", "4"]);
-    expect(exprs).toEqual(["", "pk > 2", "pk > 4"]);
+    expect(exprs).toEqual(["", "pk > 2"]);
   });
 });

@@ -177,19 +177,11 @@ export async function compareCollection(
   const layout = smeta ?? tmeta;
   if (!layout) return out;
 
-  const counts = await Promise.allSettled([
+  // count(*) runs while the scan streams (it is a full pass on the server too); read after the merge.
+  const counting = Promise.allSettled([
     smeta ? source.count(name) : Promise.reject(new Error(src.error)),
     tmeta ? target.count(name) : Promise.reject(new Error(tgt.error)),
   ]);
-  for (const [k, side] of [src, tgt].entries()) {
-    const c = counts[k] as PromiseSettledResult<number>;
-    if (!side.reachable || side.exists === false) continue;
-    if (c.status === "fulfilled") side.count = c.value;
-    else {
-      side.reachable = false;
-      side.error = errorText(c.reason);
-    }
-  }
 
   const both = smeta !== undefined && tmeta !== undefined;
   const { names, types } =
@@ -206,7 +198,7 @@ export async function compareCollection(
         collection: name,
         pkField: meta.pkField,
         intPk: meta.intPk,
-        pageSize: opts.pageSize,
+        pageSize: opts.pageSize ?? pageSizeFor(meta),
         outputFields,
       }),
       names,
@@ -287,6 +279,16 @@ export async function compareCollection(
     await Promise.all([a?.close(), b?.close()]);
   }
 
+  const counts = await counting;
+  for (const [k, side] of [src, tgt].entries()) {
+    const c = counts[k] as PromiseSettledResult<number>;
+    if (!side.reachable || side.exists === false) continue;
+    if (c.status === "fulfilled") side.count = c.value;
+    else {
+      side.reachable = false;
+      side.error = errorText(c.reason);
+    }
+  }
   for (const [c, side] of [
     [a, src],
     [b, tgt],
@@ -311,4 +313,51 @@ export async function compareCollection(
 
 function hasField(m: CollectionMeta, f: string): boolean {
   return m.schema.fields.some((x) => x.name === f);
+}
+
+/** Bytes per row a page should be sized for (vectors dominate; variable fields are a guess). */
+function rowBytes(m: CollectionMeta): number {
+  let n = 0;
+  for (const f of m.schema.fields) {
+    const dim = f.dim ?? 0;
+    switch (f.type) {
+      case "FloatVector":
+        n += dim * 4;
+        break;
+      case "Float16Vector":
+      case "BFloat16Vector":
+        n += dim * 2;
+        break;
+      case "BinaryVector":
+        n += dim / 8;
+        break;
+      case "Int8Vector":
+        n += dim;
+        break;
+      case "VarChar":
+        n += Math.min(f.maxLength ?? 256, 512);
+        break;
+      case "JSON":
+      case "Array":
+      case "SparseFloatVector":
+        n += 512;
+        break;
+      default:
+        n += 8;
+    }
+  }
+  return n + (m.schema.dynamicField ? 256 : 0);
+}
+
+/** Milvus caps a query window at 16384 rows. */
+export const MAX_PAGE_ROWS = 16_384;
+/** ~8 MiB pages: with a page in use and one prefetched per side, a scan holds ~32 MiB of rows at most. */
+const PAGE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Big pages are what makes the scan fast (a server makes one pass over the collection per page),
+ * wide rows are what makes them expensive in memory: size the page for ~8 MiB.
+ */
+export function pageSizeFor(m: CollectionMeta): number {
+  return Math.max(256, Math.min(MAX_PAGE_ROWS, Math.floor(PAGE_BYTES / Math.max(1, rowBytes(m)))));
 }

@@ -10,8 +10,9 @@
  *    unread key below it. The SDK's queryIterator does exactly that (it sends no `iterator` flag),
  *    so on Milvus Lite it can silently miss rows unless the data happens to be stored in pk order.
  *  - With `iterator=true`, Milvus Lite sorts the live rows by pk before applying the limit, and real
- *    Milvus reduces per-segment results in pk order. `reduce_stop_for_best` lets real Milvus return
- *    a short page that is still in order, so only an empty page ends the scan.
+ *    Milvus reduces per-segment results in pk order. We do not send `reduce_stop_for_best` (which
+ *    lets real Milvus return short pages early), so every page but the last is full and a short
+ *    page ends the scan without one more pass over the collection.
  * Every page is checked to be strictly ascending and above the cursor; if a server ever breaks that,
  * the scan fails loudly instead of skipping rows.
  */
@@ -79,7 +80,7 @@ export async function* scanPages(client: RawQueryClient, o: ScanOptions): AsyncG
       collection: o.collection,
       expr: cursorExpr(o, last),
       outputFields: o.outputFields ?? ["*"],
-      params: { limit: String(limit), iterator: "true", reduce_stop_for_best: "true" },
+      params: { limit: String(limit), iterator: "true" },
       consistency: o.consistency,
     });
   let last: Pk | undefined;
@@ -101,13 +102,19 @@ export async function* scanPages(client: RawQueryClient, o: ScanOptions): AsyncG
       }
     }
     last = pks[pks.length - 1];
-    pending = fetch(last);
-    // An unawaited rejection must not crash the process if the consumer stops early.
-    pending.catch(() => {});
+    // A short page is the last one: without reduce_stop_for_best, servers fill every page up to the
+    // limit while rows remain. Stopping here saves a full extra pass of the server over the collection.
+    const more = pks.length >= limit;
+    if (more) {
+      pending = fetch(last);
+      // An unawaited rejection must not crash the process if the consumer stops early.
+      pending.catch(() => {});
+    }
     const columns = res.fields_data
       .filter((f) => f.field_name !== o.pkField)
       .map((f) => toColumn(f, pks.length));
     yield { pks, columns };
+    if (!more) return;
   }
 }
 

@@ -1,0 +1,198 @@
+/**
+ * Benchmark of verifyClusters against the floor it cannot beat: two bare SDK query-iterator scans of
+ * the same data. Loads N rows x dim into two Milvus Lite servers, then prints both times, their
+ * ratio, and the peak RSS of a verify run in its own process (so the loader's memory is not counted).
+ *
+ *   npx tsx scripts/bench-verify.ts [--rows 200000] [--dim 128] [--page N] [--repeat 3]
+ *
+ * --page defaults to what verify picks for this schema (pageSizeFor), and the bare scans use the same
+ * batch size, so the ratio measures verify's own overhead. With --repeat, bare scans and verify runs
+ * are interleaved and medians are reported (a shared machine's load moves single runs a lot).
+ */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { DataType, MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { pageSizeFor } from "../src/verify/compare.js";
+import { readMeta } from "../src/verify/meta.js";
+import { verifyClusters } from "../src/verify/verify.js";
+import { startTwoLites } from "../test/helpers/two-lites.js";
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "200000" },
+    dim: { type: "string", default: "128" },
+    page: { type: "string" },
+    repeat: { type: "string", default: "1" },
+    child: { type: "boolean", default: false },
+    source: { type: "string" },
+    target: { type: "string" },
+  },
+});
+
+function int(name: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) {
+    console.error(`bench-verify: --${name} '${v}' is not allowed (expected a positive integer)`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const COLLECTION = "bench";
+const rows = int("rows", values.rows);
+const dim = int("dim", values.dim);
+const repeat = int("repeat", values.repeat);
+let page = values.page === undefined ? 0 : int("page", values.page);
+
+/** Child mode: one verify run, then report its own peak RSS (maxRSS is in KiB). */
+async function child(): Promise<void> {
+  const r = await verifyClusters({
+    source: { uri: values.source as string },
+    target: { uri: values.target as string },
+    collections: [COLLECTION],
+    versionField: "ver",
+    searchQueries: 0,
+    pageSize: page,
+  });
+  const c = r.final.collections[0];
+  const differences = (c?.onlySourceTotal ?? -1) + (c?.onlyTargetTotal ?? -1) + (c?.mismatchedTotal ?? -1);
+  console.log(
+    JSON.stringify({
+      elapsedMs: r.elapsedMs,
+      rowsCompared: r.rowsCompared,
+      differences,
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    }),
+  );
+}
+
+async function load(client: MilvusClient, seed: number): Promise<void> {
+  await client.createCollection({
+    collection_name: COLLECTION,
+    fields: [
+      { name: "pk", data_type: DataType.Int64, is_primary_key: true, autoID: false },
+      { name: "ver", data_type: DataType.Int64 },
+      { name: "title", data_type: DataType.VarChar, max_length: 64 },
+      { name: "vec", data_type: DataType.FloatVector, dim },
+    ],
+  });
+  await client.createIndex({
+    collection_name: COLLECTION,
+    field_name: "vec",
+    index_type: "FLAT",
+    metric_type: "L2",
+  });
+  await client.loadCollection({ collection_name: COLLECTION });
+  let s = seed >>> 0;
+  const rnd = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296 - 0.5;
+  };
+  const batch = 5000;
+  for (let start = 0; start < rows; start += batch) {
+    const data = [];
+    for (let pk = start; pk < Math.min(rows, start + batch); pk++) {
+      data.push({ pk, ver: 1, title: `t${pk}`, vec: Array.from({ length: dim }, rnd) });
+    }
+    const res = await client.insert({ collection_name: COLLECTION, data });
+    if (res.status.error_code !== "Success") throw new Error(`insert failed: ${res.status.reason}`);
+  }
+}
+
+async function bareScan(uri: string): Promise<{ ms: number; rows: number }> {
+  const client = new MilvusClient({ address: uri.replace("http://", "") });
+  const t0 = performance.now();
+  let n = 0;
+  const it = await client.queryIterator({
+    collection_name: COLLECTION,
+    output_fields: ["*"],
+    batchSize: page,
+  });
+  for await (const b of it) n += (b as unknown[]).length;
+  const ms = performance.now() - t0;
+  await client.closeConnection();
+  return { ms, rows: n };
+}
+
+async function main(): Promise<void> {
+  const lites = await startTwoLites();
+  try {
+    const src = new MilvusClient({ address: lites.source.uri.replace("http://", "") });
+    const tgt = new MilvusClient({ address: lites.target.uri.replace("http://", "") });
+    const t0 = performance.now();
+    await Promise.all([load(src, 7), load(tgt, 7)]);
+    console.log(
+      `loaded ${rows} rows x ${dim}-d into both servers in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    if (page === 0) page = pageSizeFor(await readMeta(src, COLLECTION));
+    await src.closeConnection();
+    await tgt.closeConnection();
+
+    const script = fileURLToPath(import.meta.url);
+    const verifyOnce = () =>
+      new Promise<string>((resolve, reject) => {
+        const p = spawn(
+          process.execPath,
+          [
+            "--import",
+            "tsx",
+            script,
+            "--child",
+            "--source",
+            lites.source.uri,
+            "--target",
+            lites.target.uri,
+            "--rows",
+            String(rows),
+            "--dim",
+            String(dim),
+            "--page",
+            String(page),
+          ],
+          { stdio: ["ignore", "pipe", "inherit"] },
+        );
+        let text = "";
+        p.stdout.on("data", (d: Buffer) => {
+          text += d.toString();
+        });
+        p.once("error", reject);
+        p.once("exit", (code) =>
+          code === 0 ? resolve(text) : reject(new Error(`verify child exited ${code}`)),
+        );
+      });
+    const bares: number[] = [];
+    const verifies: number[] = [];
+    const rss: number[] = [];
+    for (let r = 0; r < repeat; r++) {
+      const a = await bareScan(lites.source.uri);
+      const b = await bareScan(lites.target.uri);
+      const bare = a.ms + b.ms;
+      bares.push(bare);
+      console.log(
+        `[${r + 1}/${repeat}] bare query-iterator scans (SDK, batch ${page}): source ${a.ms.toFixed(0)} ms (${a.rows} rows) + target ${b.ms.toFixed(0)} ms (${b.rows} rows) = ${bare.toFixed(0)} ms`,
+      );
+      const line = (await verifyOnce()).trim().split("\n").pop() ?? "{}";
+      const v = JSON.parse(line) as {
+        elapsedMs: number;
+        rowsCompared: number;
+        differences: number;
+        maxRssMiB: number;
+      };
+      verifies.push(v.elapsedMs);
+      rss.push(v.maxRssMiB);
+      console.log(
+        `[${r + 1}/${repeat}] verifyClusters (page ${page}): ${v.elapsedMs} ms, ${v.rowsCompared} rows compared, ${v.differences} differences, peak RSS ${v.maxRssMiB.toFixed(0)} MiB`,
+      );
+    }
+    const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+    console.log(
+      `median: bare ${median(bares).toFixed(0)} ms, verify ${median(verifies).toFixed(0)} ms, ratio ${(median(verifies) / median(bares)).toFixed(2)} (target <= 1.25); max peak RSS ${Math.max(...rss).toFixed(0)} MiB (target <= 300)`,
+    );
+  } finally {
+    await lites.stop();
+  }
+}
+
+if (values.child) await child();
+else await main();
