@@ -62,7 +62,12 @@ function parseFileCommands(text: string): Record<string, string> {
 async function runAction(
   step: "main" | "post",
   inputs: Record<string, string>,
-  opts: { state?: Record<string, string>; workspace?: string; timeoutMs?: number } = {},
+  opts: {
+    state?: Record<string, string>;
+    workspace?: string;
+    timeoutMs?: number;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(join(base, `${step}-`));
   const workspace = opts.workspace ?? join(dir, "workspace");
@@ -86,6 +91,7 @@ async function runAction(
   };
   if (process.env.MILVUS_CDC_DRILL_CACHE) env.MILVUS_CDC_DRILL_CACHE = process.env.MILVUS_CDC_DRILL_CACHE;
   if (process.env.MILVUS_LITE_BIN) env.MILVUS_LITE_BIN = process.env.MILVUS_LITE_BIN;
+  Object.assign(env, opts.env);
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, "_").toUpperCase()}`] = v;
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
@@ -279,7 +285,29 @@ describe("post", () => {
     );
     expect(run.code).toBe(0);
     expect(run.toolCalls).toEqual(["kind delete cluster --name drill-x1"]);
-    expect(run.stdout).toContain("kind cluster 'drill-x1' deleted.");
+    expect(run.stdout).toContain("kind cluster drill-x1 deleted");
+  });
+
+  it("finds the kind that main downloaded into the runner's tool cache when none is on PATH", async () => {
+    const cache = join(base, "tool-cache");
+    const kindDir = join(cache, "kind", "0.30.0", "amd64");
+    await mkdir(kindDir, { recursive: true });
+    await writeFile(
+      join(kindDir, "kind"),
+      `#!/bin/sh\necho "cached-kind $*" >> ${JSON.stringify(callLog)}\n`,
+    );
+    await chmod(join(kindDir, "kind"), 0o755);
+    await writeFile(join(cache, "kind", "0.30.0", "amd64.complete"), "");
+    const run = await runAction(
+      "post",
+      {},
+      {
+        state: { cleanup: JSON.stringify({ backend: "kind", kindClusterName: "drill-tc" }) },
+        env: { PATH: "/usr/bin:/bin", RUNNER_TOOL_CACHE: cache },
+      },
+    );
+    expect(run.code).toBe(0);
+    expect(run.toolCalls).toEqual(["cached-kind delete cluster --name drill-tc"]);
   });
 
   it("leaves the kind cluster when keep-cluster was set", async () => {
@@ -314,9 +342,12 @@ describe("post", () => {
         },
       );
       expect(run.code).toBe(0);
-      expect(run.stdout).toContain(
-        "::warning::could not delete kind cluster 'drill-x3': ERROR: failed to delete cluster: docker gone",
+      const warnings = run.stdout.split("\n").filter((l) => l.startsWith("::warning::"));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(
+        "could not delete kind cluster drill-x3 (delete it with: kind delete cluster --name drill-x3)",
       );
+      expect(warnings[0]).toContain("docker gone");
     } finally {
       binDir = saved;
     }

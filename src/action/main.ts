@@ -147,6 +147,9 @@ async function run(): Promise<void> {
       log: actionLogger(),
       signal: abort.signal,
       onProvisioned: (record) => stateHelper.saveCleanup(record),
+      secrets: [inputs?.sourceToken, inputs?.targetToken, ...configSecrets(config)].filter((t): t is string =>
+        Boolean(t),
+      ),
     });
   } catch (e) {
     core.setOutput("verdict", "error");

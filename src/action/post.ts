@@ -2,16 +2,29 @@
  * The post step: runs after main whatever happened to it (post-if: always()), including a cancelled
  * job. It deletes what main recorded as created, and nothing else.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
 import * as core from "@actions/core";
+import * as tc from "@actions/tool-cache";
+import { deleteKindCluster } from "../backends/kind/backend.js";
+import { TOOL_PINS } from "../backends/kind/tools.js";
 import type { CleanupRecord } from "../drill/run.js";
 import * as stateHelper from "./state-helper.js";
 
-const exec = promisify(execFile);
-
-/** kind deletes a cluster in well under a minute; a stuck Docker must not hold the job for an hour. */
-const KIND_DELETE_TIMEOUT_MS = 5 * 60_000;
+/**
+ * The kind main used: the one on PATH, else the pinned one main downloaded into the runner's tool
+ * cache (which is not on PATH in this separate process).
+ */
+function kindExecutable(): string {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir && existsSync(join(dir, "kind"))) return "kind";
+  }
+  for (const arch of ["amd64", "arm64"]) {
+    const found = process.env.RUNNER_TOOL_CACHE ? tc.find("kind", TOOL_PINS.kind.version, arch) : "";
+    if (found) return join(found, "kind");
+  }
+  return "kind";
+}
 
 async function teardown(record: CleanupRecord | undefined): Promise<void> {
   if (!record) {
@@ -30,19 +43,10 @@ async function teardown(record: CleanupRecord | undefined): Promise<void> {
         return;
       }
       core.info(`Deleting kind cluster '${name}'...`);
-      try {
-        await exec("kind", ["delete", "cluster", "--name", name], { timeout: KIND_DELETE_TIMEOUT_MS });
-        core.info(`kind cluster '${name}' deleted.`);
-      } catch (e) {
-        const err = e as { code?: string; killed?: boolean; stderr?: string; message?: string };
-        const why =
-          err.code === "ENOENT"
-            ? "the kind executable was not found on PATH"
-            : err.killed
-              ? `timed out after ${KIND_DELETE_TIMEOUT_MS / 1000}s waiting for 'kind delete cluster --name ${name}'`
-              : (err.stderr || err.message || String(e)).trim().split("\n").pop();
-        core.warning(`could not delete kind cluster '${name}': ${why}`);
-      }
+      await deleteKindCluster(name, {
+        kind: kindExecutable(),
+        log: { info: (m) => core.info(m), warn: (m) => core.warning(m) },
+      });
       return;
     }
     case "local":
