@@ -79,6 +79,13 @@ describe("replicate configuration rules (Milvus texts)", () => {
       /^cluster 'b' has invalid URI format: 'b:19530 x'$/,
     ],
     [
+      "host:port without a scheme",
+      edit((c) => {
+        c.clusters[1]!.connection_param.uri = "localhost:19530";
+      }),
+      /^cluster 'b' has invalid URI format: 'localhost:19530'$/,
+    ],
+    [
       "duplicate uri",
       edit((c) => {
         c.clusters[1]!.connection_param.uri = "http://a:19530";

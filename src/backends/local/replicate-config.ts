@@ -38,8 +38,10 @@ export function sanitizeConfig(c: ReplicateConfiguration): ReplicateConfiguratio
 
 /** Like Go's url.ParseRequestURI: an absolute URI with a scheme, or an absolute path. */
 function parsableRequestUri(uri: string): boolean {
+  // Go refuses spaces and control characters, and a scheme followed by anything but a path ("host:port").
+  if (/[\s\x00-\x1f\x7f]/.test(uri)) return false;
   if (uri.startsWith("/")) return true;
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) return false;
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\//.test(uri)) return false;
   try {
     new URL(uri);
     return true;
