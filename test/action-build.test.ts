@@ -133,6 +133,26 @@ describe("workflows", () => {
     },
   );
 
+  it.skipIf(!actionlint)("the copy-paste examples in docs/action.md pass actionlint", async () => {
+    const doc = readFileSync(join(ROOT, "docs/action.md"), "utf8");
+    const examples = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    const dir = await mkdtemp(join(tmpdir(), "drill-doc-lint-"));
+    try {
+      await mkdir(join(dir, ".github/workflows"), { recursive: true });
+      const files = examples.map((_, i) => `.github/workflows/example-${i}.yml`);
+      await Promise.all(examples.map((y, i) => writeFile(join(dir, files[i] as string), y)));
+      const { stdout } = await exec(actionlint as string, ["-no-color", ...files], { cwd: dir }).catch(
+        (e) => {
+          throw new Error(`actionlint failed on docs/action.md examples:\n${e.stdout}${e.stderr}`);
+        },
+      );
+      expect(stdout).toBe("");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it.skipIf(!actionlint)(
     "actionlint really rejects a broken workflow (the lint is not a no-op)",
     async () => {

@@ -4,7 +4,7 @@
  * files, and STATE_* variables for post. Stand-in kind/kubectl/helm/docker executables on PATH record
  * every call, so "nothing was provisioned" is checked, not assumed.
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -67,6 +67,8 @@ async function runAction(
     workspace?: string;
     timeoutMs?: number;
     env?: Record<string, string>;
+    /** Called once the step's process runs, with its state file (to watch) and the process (to signal). */
+    onStarted?: (child: ChildProcess, stateFile: string) => void;
   } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(join(base, `${step}-`));
@@ -96,7 +98,7 @@ async function runAction(
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
     (resolve) => {
-      execFile(
+      const child = execFile(
         process.execPath,
         [join(DIST, `${step}.js`)],
         { cwd: workspace, env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
@@ -105,6 +107,7 @@ async function runAction(
           resolve({ code: c, stdout, stderr });
         },
       );
+      opts.onStarted?.(child, files.state);
     },
   );
   return {
@@ -407,6 +410,45 @@ describe("local backend end to end", () => {
       expect(errors.some((l) => l.includes("drill verdict: fail") && l.includes("parity"))).toBe(true);
       expect(errors.some((l) => l.startsWith("::error title=milvus-cdc-drill parity failed::"))).toBe(true);
       expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+    },
+    200_000,
+  );
+
+  it.skipIf(!drillReady)(
+    `a cancelled job (SIGINT to main mid-drill) stops the drill and leaves no process; post then has nothing left${pending}`,
+    async () => {
+      let child: ChildProcess | undefined;
+      let stateFile = "";
+      const running = runAction(
+        "main",
+        { backend: "local", profile: "smoke", seed: "5" },
+        {
+          timeoutMs: 170_000,
+          onStarted: (c, f) => {
+            child = c;
+            stateFile = f;
+          },
+        },
+      );
+      const deadline = Date.now() + 120_000;
+      while (!(stateFile && readFileSync(stateFile, "utf8").includes("cleanup<<"))) {
+        if (Date.now() > deadline)
+          throw new Error("timed out waiting for main to record what it provisioned");
+        if (child?.exitCode != null) throw new Error(`main exited (${child.exitCode}) before provisioning`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      // The runner's cancel: SIGINT to the step's process while the drill runs.
+      await new Promise((r) => setTimeout(r, 3000));
+      const signalledAt = Date.now();
+      child?.kill("SIGINT");
+      const main = await running;
+      expect(Date.now() - signalledAt, "main took too long to stop after SIGINT").toBeLessThan(30_000);
+      expect(main.code).not.toBe(0);
+      if (main.outputs.verdict !== undefined) expect(main.outputs.verdict).toBe("error");
+      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+      const post = await runAction("post", {}, { state: main.state });
+      expect(post.code).toBe(0);
+      expect(post.stdout).toContain("local backend");
     },
     200_000,
   );
