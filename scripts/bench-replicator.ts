@@ -1,0 +1,174 @@
+/**
+ * Throughput of the local reference replicator against the ceiling set by Milvus Lite itself.
+ *
+ *   npx tsx scripts/bench-replicator.ts [rows] [batch]
+ *
+ * 1. direct: `rows` rows inserted in batches of `batch` straight into a Milvus Lite server (no front,
+ *    no WAL, no replication): what the standby's engine can absorb.
+ * 2. replicated: the replicator is SIGKILLed, the same rows are written to the primary while it is
+ *    down (the lab's restart delay holds it down), and the time from the replacement reporting ready
+ *    until the standby's checkpoint reaches the end of the primary's log is the catch-up time; rows
+ *    divided by it is the replication throughput.
+ * Prints both rates and their ratio.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DataType, MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { startLab } from "../src/backends/local/lab.js";
+import { ensureMilvusLite } from "../src/backends/local/milvus-lite-install.js";
+import { MilvusLiteProcess } from "../src/backends/local/milvus-lite-process.js";
+import { readWholeWal } from "../src/backends/local/wal-reader.js";
+import { clientFor, getReplicateInfo } from "../src/milvus/replicate.js";
+
+const DIM = 16;
+
+function parseCount(value: string | undefined, name: string, dflt: number): number {
+  if (value === undefined) return dflt;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(
+      `bench-replicator: ${name} = ${JSON.stringify(value)} is not allowed; expected an integer >= 1`,
+    );
+    process.exit(2);
+  }
+  return n;
+}
+
+const ROWS = parseCount(process.argv[2], "rows", 10_000);
+const BATCH = parseCount(process.argv[3], "batch", 100);
+/** Long enough to write the whole backlog while the replicator is down. */
+const RESTART_DELAY_MS = 30_000;
+
+function rows(from: number, n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    pk: from + i,
+    ver: 1,
+    vec: Array.from({ length: DIM }, (_, d) => ((from + i) * 13 + d) % 101),
+  }));
+}
+
+async function createCollection(c: MilvusClient, name: string): Promise<void> {
+  const check = (r: { error_code?: string | number; reason?: string }, what: string) => {
+    if (r.error_code !== "Success") throw new Error(`${what} ${name}: ${r.error_code} ${r.reason}`);
+  };
+  check(
+    await c.createCollection({
+      collection_name: name,
+      fields: [
+        { name: "pk", data_type: DataType.Int64, is_primary_key: true, autoID: false },
+        { name: "ver", data_type: DataType.Int64 },
+        { name: "vec", data_type: DataType.FloatVector, dim: DIM },
+      ],
+    }),
+    "create",
+  );
+  check(
+    await c.createIndex({ collection_name: name, field_name: "vec", index_type: "FLAT", metric_type: "L2" }),
+    "index",
+  );
+  check(await c.loadCollection({ collection_name: name }), "load");
+}
+
+async function insertAll(c: MilvusClient, name: string): Promise<number> {
+  const t0 = performance.now();
+  for (let at = 0; at < ROWS; at += BATCH) {
+    const r = await c.insert({ collection_name: name, data: rows(at, Math.min(BATCH, ROWS - at)) });
+    if (r.status.error_code !== "Success") throw new Error(`insert into ${name}: ${r.status.reason}`);
+  }
+  return performance.now() - t0;
+}
+
+async function main(): Promise<void> {
+  const bin = await ensureMilvusLite((m) => console.log(m));
+
+  // 1. Direct inserts into a Milvus Lite server of its own.
+  const dir = await mkdtemp(join(tmpdir(), "bench-lite-"));
+  const lite = await MilvusLiteProcess.start({
+    bin,
+    dataDir: join(dir, "data"),
+    logFile: join(dir, "lite.log"),
+  });
+  let directMs: number;
+  try {
+    const c = new MilvusClient({ address: lite.address, logLevel: "error", timeout: 60_000 });
+    await createCollection(c, "direct");
+    directMs = await insertAll(c, "direct");
+    await c.closeConnection();
+  } finally {
+    await lite.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  // 2. The same rows through the primary's front, its WAL and the replicator, as a backlog.
+  const lab = await startLab({ replicate: true, pchannels: 16, restartDelayMs: RESTART_DELAY_MS });
+  try {
+    const p = clientFor(lab.source, 60_000);
+    await createCollection(p, "bench");
+    const ch = lab.source.pchannels;
+    // One client for all polls: a MilvusClient per GetReplicateInfo call costs more CPU than the replication.
+    const standby = clientFor(lab.target, 60_000);
+    /** The last tt of each channel's log; taken once the writes are done, so polls only ask the standby. */
+    const lastTts = async () =>
+      Promise.all(
+        ch.map(async (name) => (await readWholeWal(join(lab.dirs.source.wal, `${name}.log`))).at(-1)?.tt),
+      );
+    const waitCaughtUp = async (what: string, timeoutMs: number): Promise<number> => {
+      const want = await lastTts();
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        let behind = false;
+        for (const [i, tt] of want.entries()) {
+          if (tt === undefined) continue;
+          const info = await getReplicateInfo(
+            standby,
+            lab.source.clusterId,
+            lab.target.pchannels[i] as string,
+            5000,
+          );
+          if (info.timeTick !== tt) {
+            behind = true;
+            break;
+          }
+        }
+        if (!behind) return Date.now();
+        if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await waitCaughtUp("the standby to replicate the collection's DDL", 60_000);
+    const killed = lab.killReplicator();
+    const primaryMs = await insertAll(p, "bench");
+    const { killedAt, restartedAt } = await killed;
+    const backlogWrittenAt = killedAt + primaryMs;
+    if (backlogWrittenAt > restartedAt)
+      console.warn(
+        `warning: the backlog took ${Math.round(primaryMs)} ms to write, longer than the restart delay`,
+      );
+    const doneAt = await waitCaughtUp(`the standby to catch up on ${ROWS} rows`, 600_000);
+    await p.closeConnection();
+    await standby.closeConnection();
+    const catchUpMs = doneAt - restartedAt;
+    const rate = (ms: number) => ROWS / (ms / 1000);
+    const direct = rate(directMs);
+    const replicated = rate(catchUpMs);
+    console.log(`rows ${ROWS}, batch ${BATCH}, dim ${DIM}, ${ch.length} pchannels`);
+    console.log(
+      `direct inserts into Milvus Lite:      ${direct.toFixed(0)} rows/s (${Math.round(directMs)} ms)`,
+    );
+    console.log(
+      `writes to the primary (front + WAL):  ${rate(primaryMs).toFixed(0)} rows/s (${Math.round(primaryMs)} ms)`,
+    );
+    console.log(
+      `replication (catch-up after a kill):  ${replicated.toFixed(0)} rows/s (catch-up ${catchUpMs} ms from restart)`,
+    );
+    console.log(`ratio replicated / direct:            ${(replicated / direct).toFixed(2)}`);
+  } finally {
+    await lab.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench-replicator: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
