@@ -18,6 +18,7 @@ import {
   responseStatus,
   statusResponse,
 } from "../../milvus/proto.js";
+import { DuplicateTracker } from "./duplicates.js";
 import {
   CLUSTER_SCOPED_METHODS,
   COLLECTION_SCOPED_METHODS,
@@ -116,6 +117,10 @@ export class Front {
   private stopped = false;
   private port = 0;
   private log: (m: string) => void;
+  /** Makes a re-inserted key count twice in count(*), as on Milvus (Milvus Lite would replace the row). */
+  private dups = new DuplicateTracker((method, request) =>
+    this.forward(method, request, new grpc.Metadata()),
+  );
 
   private constructor(private readonly opts: FrontOptions) {
     this.clusterId = opts.clusterId;
@@ -290,6 +295,13 @@ export class Front {
         });
       case "GetReplicateInfo":
         return this.replicateInfo(request);
+    }
+    if (method === "Query") {
+      const res = await this.forward(method, request, md, deadline);
+      const req = decodeRequest<{ db_name?: string; collection_name?: string }>(method, request);
+      const db = this.dbOf(req, md);
+      const name = req.collection_name ?? "";
+      return this.dups.adjustCount(request, res, db, this.map.aliases[db]?.[name] ?? name);
     }
     if (!MUTATING_METHODS.has(method)) return this.forward(method, request, md, deadline);
     return this.clientMutation(method, request, md, deadline);
@@ -500,8 +512,10 @@ export class Front {
     try {
       // Forward, then append, under the channel's lock: the WAL order is the order Milvus Lite applied.
       return await this.mutex.run(plan.channels, async () => {
+        const recordDuplicates = await this.dups.before(method, request, db, plan.collection);
         const res = await this.forward(method, request, md, deadline);
         if (!isSuccess(responseStatus(method, res))) return res;
+        recordDuplicates?.();
         if (!SECRET_METHODS.has(method)) {
           const pch = this.pchannels[plan.channel] as string;
           await this.wal.append(pch, {
@@ -639,7 +653,9 @@ export class Front {
       const md = new grpc.Metadata();
       md.set("dbname", db);
       let res: Bytes;
+      let recordDuplicates: (() => void) | undefined;
       try {
+        recordDuplicates = await this.dups.before(method, payload, db, plan.collection);
         res = await this.forward(method, payload, md);
       } catch (e) {
         throw new FrontError(
@@ -654,6 +670,7 @@ export class Front {
           `apply of ${method} on '${props._coll ?? ""}' failed: ${st?.reason ?? "error"}`,
         );
       }
+      recordDuplicates?.();
       if (plan.effect) {
         plan.effect();
         await this.persistMap();
