@@ -31,6 +31,10 @@ interface Row {
   attrs: Record<string, unknown>;
   vec: number[];
   sparse: Record<number, number>;
+  score: number;
+  ratio: number;
+  flag: boolean;
+  tags: number[];
   color?: string;
 }
 
@@ -45,6 +49,10 @@ function seededRows(seed: number, n: number): Row[] {
       attrs: { z: pk % 5, a: [pk, "x"], nested: { b: 1, a: 2 } },
       vec: vecs[i] as number[],
       sparse: { [pk % 50]: 0.25, 100: pk / 7 },
+      score: pk / 3,
+      ratio: Math.fround(pk / 11),
+      flag: pk % 2 === 0,
+      tags: [pk, pk + 1, -pk],
     };
     if (i % 3 === 0) r.color = `c${i % 4}`; // a dynamic field on some rows
     return r;
@@ -56,6 +64,7 @@ const COLLECTIONS = [
   "missing_row",
   "extra_row",
   "changed_scalar",
+  "changed_array",
   "flipped_bit",
   "dup_insert",
   "missing_partition",
@@ -78,6 +87,10 @@ async function createAndLoad(c: MilvusClient, name: string, rows: Row[]): Promis
         { name: "attrs", data_type: DataType.JSON },
         { name: "vec", data_type: DataType.FloatVector, dim: DIM },
         { name: "sparse", data_type: DataType.SparseFloatVector },
+        { name: "score", data_type: DataType.Double },
+        { name: "ratio", data_type: DataType.Float },
+        { name: "flag", data_type: DataType.Bool },
+        { name: "tags", data_type: DataType.Array, element_type: DataType.Int64, max_capacity: 4 },
       ],
     }),
   );
@@ -102,6 +115,29 @@ async function createAndLoad(c: MilvusClient, name: string, rows: Row[]): Promis
     const res = await c.insert({ collection_name: name, data: batch as never });
     must("insert", res.status);
   }
+}
+
+/** VarChar keys, including ones where UTF-16 order and code-point order disagree. */
+const VARCHAR_KEYS = ["a", "b", "Z", "key-10", "key-9", "\uff5e", "\u{1f600}", "é", "日本"];
+
+async function createVarcharKeys(c: MilvusClient): Promise<void> {
+  await c.createCollection({
+    collection_name: "varchar_keys",
+    fields: [
+      { name: "id", data_type: DataType.VarChar, is_primary_key: true, max_length: 32 },
+      { name: "vec", data_type: DataType.FloatVector, dim: 2 },
+    ],
+  });
+  await c.createIndex({
+    collection_name: "varchar_keys",
+    field_name: "vec",
+    index_type: "FLAT",
+    metric_type: "L2",
+  });
+  await c.loadCollection({ collection_name: "varchar_keys" });
+  const data = VARCHAR_KEYS.map((id, i) => ({ id, vec: [i, i / 3] }));
+  const res = await c.insert({ collection_name: "varchar_keys", data });
+  if (res.status.error_code !== "Success") throw new Error(`insert varchar_keys: ${res.status.reason}`);
 }
 
 function flipLowBit(x: number): number {
@@ -131,10 +167,17 @@ beforeAll(async () => {
     await createAndLoad(src, name, rows);
     await createAndLoad(tgt, name, rows);
   }
+  await createAndLoad(src, "only_source", rows.slice(0, 10));
+  await createVarcharKeys(src);
+  await createVarcharKeys(tgt);
   // One difference per collection, all on the standby (target) side unless noted.
   await tgt.delete({ collection_name: "missing_row", filter: `pk == ${victim.pk}` });
   await tgt.insert({ collection_name: "extra_row", data: [{ ...victim, pk: 999_999 }] as never });
   await tgt.upsert({ collection_name: "changed_scalar", data: [{ ...victim, title: "changed" }] as never });
+  await tgt.upsert({
+    collection_name: "changed_array",
+    data: [{ ...victim, tags: [victim.pk, 0] }] as never,
+  });
   const flipped = [...victim.vec];
   flipped[3] = flipLowBit(flipped[3] as number);
   await tgt.upsert({ collection_name: "flipped_bit", data: [{ ...victim, vec: flipped }] as never });
@@ -164,7 +207,9 @@ afterAll(async () => {
 
 describe("verifyClusters on two Milvus Lite servers", () => {
   it("compares every collection on the source, both sides reachable", () => {
-    expect(result.final.collections.map((c) => c.name)).toEqual([...COLLECTIONS].sort());
+    expect(result.final.collections.map((c) => c.name)).toEqual(
+      [...COLLECTIONS, "only_source", "varchar_keys"].sort(),
+    );
     expect(result.final.sourceReachable).toBe(true);
     expect(result.final.targetReachable).toBe(true);
     expect(result.rowsCompared).toBeGreaterThanOrEqual(ROWS * COLLECTIONS.length - 2);
@@ -187,6 +232,36 @@ describe("verifyClusters on two Milvus Lite servers", () => {
       "sparse:SPARSE_INVERTED_INDEX:IP",
       "vec:FLAT:L2",
     ]);
+  });
+
+  it("a collection missing on the standby: reachable, exists=false, every key only on the source", () => {
+    const c = byName("only_source");
+    expect(c.target.reachable).toBe(true);
+    expect(c.target.exists).toBe(false);
+    expect(c.onlySourceTotal).toBe(10);
+    expect(c.source.schema).toBeDefined();
+    expect(c.target.schema).toBeUndefined();
+  });
+
+  it("varchar keys (non-ASCII too) page in code-point order with no false differences", async () => {
+    const c = byName("varchar_keys");
+    expect(c.rowsCompared).toBe(VARCHAR_KEYS.length);
+    expect(c.onlySourceTotal + c.onlyTargetTotal + c.mismatchedTotal).toBe(0);
+    const raw = new RawQueryClient({ uri: lites.source.uri });
+    try {
+      const seen: string[] = [];
+      for await (const p of scanPages(raw, {
+        collection: "varchar_keys",
+        pkField: "id",
+        intPk: false,
+        pageSize: 2,
+      }))
+        seen.push(...p.pks);
+      const byCodePoint = [...VARCHAR_KEYS].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      expect(seen).toEqual(byCodePoint);
+    } finally {
+      raw.close();
+    }
   });
 
   it("names a row missing on the standby", () => {
@@ -213,6 +288,11 @@ describe("verifyClusters on two Milvus Lite servers", () => {
       },
     ]);
     expect(c.mismatchedTotal).toBe(1);
+  });
+
+  it("names an array field whose elements changed", () => {
+    const c = byName("changed_array");
+    expect(c.mismatched.map((m) => [m.pk, m.fields])).toEqual([[String(victim.pk), ["tags"]]]);
   });
 
   it("catches one flipped float-vector bit", () => {
@@ -269,6 +349,17 @@ describe("verifyClusters on two Milvus Lite servers", () => {
       const columns: Column[] = first.done ? [] : first.value.columns;
       const vec = columns.find((c) => c.name === "vec")?.cell(0) as Buffer;
       expect(Buffer.compare(vec, Buffer.from(new Float32Array(rows[0]?.vec as number[]).buffer))).toBe(0);
+      // Every other column decodes to a real value (an always-null column would hide differences).
+      const r0 = rows[0] as Row;
+      const cell = (n: string) => columns.find((c) => c.name === n)?.cell(0);
+      expect(cell("ratio")).toEqual(Buffer.from(new Float32Array([r0.ratio]).buffer));
+      expect(cell("score")).toBe(String(r0.score));
+      expect(cell("flag")).toBe(String(r0.flag));
+      expect(cell("tags")).toBe(`long_data:${JSON.stringify(r0.tags.map(String))}`);
+      expect(cell("title")).toBe(r0.title);
+      expect(cell("attrs")).toBe(JSON.stringify({ a: r0.attrs.a, nested: { a: 2, b: 1 }, z: r0.attrs.z }));
+      expect(cell("$meta")).toBe(JSON.stringify({ color: r0.color }));
+      expect(cell("sparse")).toBeInstanceOf(Buffer);
     } finally {
       raw.close();
     }
