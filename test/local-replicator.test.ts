@@ -496,6 +496,39 @@ describe("ReplicatorSupervisor", () => {
     expect(log).not.toContain("Secret1");
   });
 
+  it("restarts a child that dies on its own, and stop() during the restart delay leaves nothing", async () => {
+    const s = await fake();
+    const sup = new ReplicatorSupervisor(options(s.uri, { restartDelayMs: 100 }));
+    const pids: number[] = [];
+    try {
+      await sup.start();
+      pids.push(sup.pid as number);
+      // Not through kill(): from the supervisor's view this is a crash.
+      process.kill(sup.pid as number, "SIGKILL");
+      await waitFor("the crashed child to be replaced", () => sup.restarts.length === 1, 60_000);
+      pids.push(sup.pid as number);
+      expect(pids[1]).not.toBe(pids[0]);
+      expect(alive(pids[1] as number)).toBe(true);
+    } finally {
+      await sup.stop();
+    }
+    expect(pids.some(alive)).toBe(false);
+
+    const slow = new ReplicatorSupervisor(options(s.uri, { restartDelayMs: 30_000 }));
+    await slow.start();
+    const first = slow.pid as number;
+    const killed = slow.kill().then(
+      () => "restarted",
+      (e: Error) => e.message,
+    );
+    await waitFor("the SIGKILLed child to exit", () => !alive(first));
+    await slow.stop();
+    expect(await killed).toMatch(/stopped before the replicator restarted/);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slow.restarts).toEqual([]);
+    expect(slow.pid === first || slow.pid === undefined).toBe(true);
+  });
+
   it("refuses to start when its log file cannot be created, leaving no child", async () => {
     writeFileSync(join(dir, "file"), "");
     const broken = new ReplicatorSupervisor(

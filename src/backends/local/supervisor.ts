@@ -48,6 +48,7 @@ function childEntry(): { file: string; execArgv: string[] } {
 interface PendingRestart {
   killedAt: number;
   resolve: (r: { killedAt: number; restartedAt: number }) => void;
+  reject: (e: Error) => void;
 }
 
 export class ReplicatorSupervisor {
@@ -110,6 +111,10 @@ export class ReplicatorSupervisor {
           clearTimeout(timer);
           resolve(r);
         },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       };
       this.pending.push(entry);
       // No child right now (between a crash and its restart): the kill joins that restart.
@@ -125,6 +130,10 @@ export class ReplicatorSupervisor {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
+    const waiting = this.pending;
+    this.pending = [];
+    for (const p of waiting)
+      p.reject(new Error("the supervisor was stopped before the replicator restarted"));
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((r) => child.once("exit", () => r()));
