@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { CheckName, CheckResult } from "../src/checkers/types.js";
 import { lagChart, MAX_CHART_POINTS, renderMermaidLagChart } from "../src/report/chart.js";
 import { renderCliTable } from "../src/report/cli-table.js";
@@ -297,6 +297,23 @@ describe("CLI table", () => {
     expect(text).toContain("lag p50/p95/p99/max  130 ms / 180 ms / 300 ms / 4.0 s (60 samples)");
     expect(text).toContain("replay: milvus-cdc-drill run --seed 42 --profile smoke --backend local");
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+  });
+
+  it("by default colours only a terminal, and never with NO_COLOR", () => {
+    const desc = Object.getOwnPropertyDescriptor(process.stdout, "isTTY");
+    try {
+      vi.stubEnv("NO_COLOR", "");
+      Object.defineProperty(process.stdout, "isTTY", { value: false, configurable: true });
+      expect(renderCliTable(failingReport())).not.toContain("\u001b[");
+      Object.defineProperty(process.stdout, "isTTY", { value: true, configurable: true });
+      expect(renderCliTable(failingReport())).toContain("\u001b[31mFAIL");
+      vi.stubEnv("NO_COLOR", "1");
+      expect(renderCliTable(failingReport())).not.toContain("\u001b[");
+    } finally {
+      vi.unstubAllEnvs();
+      if (desc) Object.defineProperty(process.stdout, "isTTY", desc);
+      else delete (process.stdout as { isTTY?: boolean }).isTTY;
+    }
   });
 
   it("colours verdicts when asked (a TTY)", () => {
