@@ -1,6 +1,8 @@
+import { spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { flipLowestMantissaBit, parseFaultMode } from "../src/backends/local/faults.js";
 import {
@@ -527,6 +529,33 @@ describe("ReplicatorSupervisor", () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(slow.restarts).toEqual([]);
     expect(slow.pid === first || slow.pid === undefined).toBe(true);
+  });
+
+  it("its child exits when the supervising process is SIGKILLed", async () => {
+    const opts = options("http://127.0.0.1:1");
+    const script = [
+      `import { ReplicatorSupervisor } from ${JSON.stringify(pathToFileURL(join(process.cwd(), "src/backends/local/supervisor.ts")).href)};`,
+      `const sup = new ReplicatorSupervisor(${JSON.stringify(opts)});`,
+      "await sup.start();",
+      "console.log('child ' + sup.pid);",
+      "setInterval(() => {}, 1000);",
+    ].join("\n");
+    const parent = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    parent.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+    });
+    try {
+      await waitFor("the parent to print its child's pid", () => /child \d+/.test(out), 60_000);
+      const child = Number(/child (\d+)/.exec(out)?.[1]);
+      expect(alive(child)).toBe(true);
+      parent.kill("SIGKILL");
+      await waitFor(`replicator pid ${child} to exit after its parent died`, () => !alive(child), 10_000);
+    } finally {
+      parent.kill("SIGKILL");
+    }
   });
 
   it("refuses to start when its log file cannot be created, leaving no child", async () => {

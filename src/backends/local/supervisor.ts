@@ -29,10 +29,12 @@ export interface SupervisorTuning {
 
 /** The child's entry: compiled JS when this module runs compiled, else the TypeScript source through tsx. */
 function childEntry(): { file: string; execArgv: string[] } {
-  const here = dirname(fileURLToPath(import.meta.url));
+  const self = fileURLToPath(import.meta.url);
+  const here = dirname(self);
+  // Resolved only when needed: a bundled dist/ has no node_modules.
   const tsxLoader = () => pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   const siblingJs = join(here, "replicator-main.js");
-  if (existsSync(siblingJs)) return { file: siblingJs, execArgv: [] };
+  if (self.endsWith(".js") && existsSync(siblingJs)) return { file: siblingJs, execArgv: [] };
   const siblingTs = join(here, "replicator-main.ts");
   if (existsSync(siblingTs)) return { file: siblingTs, execArgv: ["--import", tsxLoader()] };
   // Bundled (dist/): the bundle has no siblings; the package ships lib/.
