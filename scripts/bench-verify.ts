@@ -24,6 +24,7 @@ const { values } = parseArgs({
     dim: { type: "string", default: "128" },
     page: { type: "string" },
     repeat: { type: "string", default: "1" },
+    timeout: { type: "string", default: "600000" },
     child: { type: "boolean", default: false },
     source: { type: "string" },
     target: { type: "string" },
@@ -43,6 +44,9 @@ const COLLECTION = "bench";
 const rows = int("rows", values.rows);
 const dim = int("dim", values.dim);
 const repeat = int("repeat", values.repeat);
+// Milvus Lite makes one pass over the whole collection per page: at 200k rows a page can take many
+// seconds on a loaded machine, far over the SDK's 15 s default.
+const timeoutMs = int("timeout", values.timeout);
 let page = values.page === undefined ? 0 : int("page", values.page);
 
 /** Child mode: one verify run, then report its own peak RSS (maxRSS is in KiB). */
@@ -54,6 +58,7 @@ async function child(): Promise<void> {
     versionField: "ver",
     searchQueries: 0,
     pageSize: page,
+    timeoutMs,
   });
   const c = r.final.collections[0];
   const differences = (c?.onlySourceTotal ?? -1) + (c?.onlyTargetTotal ?? -1) + (c?.mismatchedTotal ?? -1);
@@ -101,7 +106,7 @@ async function load(client: MilvusClient, seed: number): Promise<void> {
 }
 
 async function bareScan(uri: string): Promise<{ ms: number; rows: number }> {
-  const client = new MilvusClient({ address: uri.replace("http://", "") });
+  const client = new MilvusClient({ address: uri.replace("http://", ""), timeout: timeoutMs });
   const t0 = performance.now();
   let n = 0;
   const it = await client.queryIterator({
@@ -118,8 +123,8 @@ async function bareScan(uri: string): Promise<{ ms: number; rows: number }> {
 async function main(): Promise<void> {
   const lites = await startTwoLites();
   try {
-    const src = new MilvusClient({ address: lites.source.uri.replace("http://", "") });
-    const tgt = new MilvusClient({ address: lites.target.uri.replace("http://", "") });
+    const src = new MilvusClient({ address: lites.source.uri.replace("http://", ""), timeout: timeoutMs });
+    const tgt = new MilvusClient({ address: lites.target.uri.replace("http://", ""), timeout: timeoutMs });
     const t0 = performance.now();
     await Promise.all([load(src, 7), load(tgt, 7)]);
     console.log(
@@ -149,6 +154,8 @@ async function main(): Promise<void> {
             String(dim),
             "--page",
             String(page),
+            "--timeout",
+            String(timeoutMs),
           ],
           { stdio: ["ignore", "pipe", "inherit"] },
         );

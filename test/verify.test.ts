@@ -400,6 +400,23 @@ describe("verifyClusters on two Milvus Lite servers", () => {
     }
   });
 
+  it("a collection without any index reads as an empty index list, not an error", async () => {
+    await src.createCollection({
+      collection_name: "no_index_yet",
+      fields: [
+        { name: "pk", data_type: DataType.Int64, is_primary_key: true, autoID: false },
+        { name: "vec", data_type: DataType.FloatVector, dim: 2 },
+      ],
+    });
+    try {
+      const meta = await readMeta(src, "no_index_yet");
+      expect(meta.indexes).toEqual([]);
+      expect(meta.pkField).toBe("pk");
+    } finally {
+      await src.dropCollection({ collection_name: "no_index_yet" });
+    }
+  });
+
   it("an unreachable standby is reported, not thrown", async () => {
     const r = await verifyClusters({
       source: { uri: lites.source.uri },
@@ -498,5 +515,15 @@ describe("milvus-cdc-drill verify (CLI)", () => {
       verifyCommand(["--source-uri", lites.source.uri, "--target-uri", lites.target.uri, "--k", "zero"]),
     ).rejects.toThrow(/--k 'zero' is not allowed/);
     await expect(verifyCommand(["--bogus"])).rejects.toThrow(/bogus/);
+    await expect(
+      verifyCommand([
+        "--source-uri",
+        lites.source.uri,
+        "--target-uri",
+        lites.target.uri,
+        "--collections",
+        "nope",
+      ]),
+    ).rejects.toThrow(/--collections: 'nope' exists on neither cluster/);
   });
 });

@@ -109,7 +109,7 @@ export async function readMeta(client: MilvusClient, collection: string): Promis
 
   const idx = await client.describeIndex({ collection_name: collection });
   // A collection without any index answers with an "index not found" status: that is an empty list.
-  const noIndex = /index not (exist|found)|IndexNotExist/i.test(idx.status?.reason ?? "");
+  const noIndex = /index not (exist|found)|IndexNotExist|no index/i.test(idx.status?.reason ?? "");
   if (!noIndex) ok(`describeIndex ${collection}`, idx.status);
   const indexes: IndexInfo[] = (noIndex ? [] : (idx.index_descriptions ?? [])).map((d) => {
     const params: Record<string, string> = {};

@@ -120,6 +120,13 @@ export async function run(argv: string[]): Promise<number> {
     pageSize,
   });
   const final = result.final;
+  // A misspelt name would otherwise "pass" as two equally empty sides.
+  const nowhere = final.collections.filter((c) => c.source.exists === false && c.target.exists === false);
+  if (nowhere.length > 0) {
+    throw new UsageError(
+      `--collections: ${nowhere.map((c) => `'${c.name}'`).join(", ")} exists on neither cluster (allowed: names of existing collections)`,
+    );
+  }
   const wanted = CHECKERS.filter(([name]) => FINAL_STATE_CHECKS.includes(name));
   const checks: CheckResult[] = wanted.map(([name, check]) => {
     try {
@@ -158,6 +165,14 @@ export async function run(argv: string[]): Promise<number> {
       rowsCompared: result.rowsCompared,
     },
     files: [],
+    // Re-running verify is the replay; tokens are left out (they come from flags or the environment).
+    replayCommand: [
+      "milvus-cdc-drill verify --source-uri",
+      sourceUri,
+      "--target-uri",
+      targetUri,
+      ...(collections ? ["--collections", collections.join(",")] : []),
+    ].join(" "),
   };
   if (unreachable) {
     const side = !final.sourceReachable ? "source" : "target";
