@@ -396,6 +396,26 @@ describe("fault modes against a fake standby", () => {
     expect(pk).toEqual(["1"]);
   });
 
+  it("corrupt-vector: a restarted replicator does not damage a second vector", async () => {
+    const s = await fake();
+    const wal = new TestWal(join(dir, "wal"));
+    const vec = [0.5, 0.25];
+    wal.append(srcCh[0] as string, { method: "Insert", payload: insertPayload(1, vec) });
+    const g0 = inProcess(options(s.uri, { faultMode: "corrupt-vector" }), 0);
+    await waitFor("the first insert", () => s.applied.length >= 1);
+    await g0.stop();
+    wal.append(srcCh[0] as string, { method: "Insert", payload: insertPayload(2, vec) });
+    const g1 = inProcess(options(s.uri, { faultMode: "corrupt-vector" }), 1);
+    await waitFor("the second insert", () => s.applied.length >= 2);
+    await g1.stop();
+    const first = (a: { payload: Buffer }) =>
+      decodeRequest<{ fields_data: Array<{ vectors?: { float_vector?: { data: number[] } } }> }>(
+        "Insert",
+        a.payload,
+      ).fields_data[1]?.vectors?.float_vector?.data[0];
+    expect(s.applied.map(first)).toEqual([flipLowestMantissaBit(0.5), 0.5]);
+  });
+
   /** The *-on-restart faults: generation 0 replicates half, then a "restarted" generation 1 takes over. */
   async function restartMode(mode: ReplicatorOptions["faultMode"]) {
     const s = await fake();

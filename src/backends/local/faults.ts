@@ -74,8 +74,10 @@ export interface Outgoing {
 export interface FaultShared {
   /** Messages handed to the stream so far (stall counts these). */
   sent: number;
-  /** corrupt-vector damages exactly one vector per process. */
+  /** corrupt-vector damages exactly one vector, across restarts too (see onCorrupted). */
   corrupted: boolean;
+  /** Called (synchronously, before the damaged message is sent) to remember it beyond this process. */
+  onCorrupted?: () => void;
 }
 
 const WRITE_METHODS = new Set(["Insert", "Upsert"]);
@@ -136,6 +138,7 @@ export class FaultFilter {
           const damaged = flipOneVectorBit(entry.method, out.payload);
           if (damaged) {
             this.shared.corrupted = true;
+            this.shared.onCorrupted?.();
             this.log(`fault corrupt-vector: flipped one bit in ${entry.method} tt=${entry.tt}`);
             return [{ ...out, payload: damaged }];
           }

@@ -6,6 +6,7 @@
  * state of its own, so a SIGKILL at any instant loses nothing: at-least-once sending plus the target's
  * time-tick dedup gives exactly-once per channel.
  */
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
@@ -363,7 +364,14 @@ interface ChannelState {
 /** Runs the replicator until `ctx.signal` aborts. Never throws for target or network errors: it retries. */
 export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): Promise<void> {
   const client = new TargetClient(opts.target.uri, opts.target.token);
-  const shared: FaultShared = { sent: 0, corrupted: false };
+  // corrupt-vector must damage one vector per run, not one per restart: a marker next to the log
+  // file remembers it (fault-injection state only; replication itself keeps none).
+  const corruptMarker = `${opts.logFile}.corrupt-vector-done`;
+  const shared: FaultShared = {
+    sent: 0,
+    corrupted: existsSync(corruptMarker),
+    onCorrupted: () => writeFileSync(corruptMarker, `${new Date().toISOString()}\n`),
+  };
   const window = ctx.window ?? 64;
   const channels: ChannelState[] = opts.source.pchannels.map((source, index) => ({
     index,
@@ -388,7 +396,18 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
   }
   const loops = channels.map((ch) => channelLoop(ch));
   ctx.onReady?.();
+  // One progress line every 10 s while messages move: enough for a post-mortem, not a log flood.
+  let reported = 0;
+  const progress = setInterval(() => {
+    const sent = channels.reduce((a, c) => a + c.sent, 0);
+    if (sent === reported) return;
+    reported = sent;
+    const busy = channels.filter((c) => c.sent > 0).map((c) => `${c.index}:${c.sent}`);
+    ctx.log(`progress: ${sent} messages sent since start (per channel ${busy.join(" ")})`);
+  }, 10_000);
+  progress.unref();
   await Promise.all(loops);
+  clearInterval(progress);
   client.close();
   ctx.log("replicator stopped");
 
