@@ -36273,6 +36273,7 @@ import { dirname } from "node:path";
 
 // src/backends/local/replicator.ts
 var grpc = __toESM(require_src3(), 1);
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -50175,6 +50176,7 @@ var FaultFilter = class {
           const damaged = flipOneVectorBit(entry.method, out.payload);
           if (damaged) {
             this.shared.corrupted = true;
+            this.shared.onCorrupted?.();
             this.log(`fault corrupt-vector: flipped one bit in ${entry.method} tt=${entry.tt}`);
             return [{ ...out, payload: damaged }];
           }
@@ -50596,7 +50598,13 @@ async function sleepUnlessAborted(ms, signal) {
 }
 async function runReplicator(opts, ctx) {
   const client = new TargetClient(opts.target.uri, opts.target.token);
-  const shared = { sent: 0, corrupted: false };
+  const corruptMarker = `${opts.logFile}.corrupt-vector-done`;
+  const shared = {
+    sent: 0,
+    corrupted: existsSync(corruptMarker),
+    onCorrupted: () => writeFileSync(corruptMarker, `${(/* @__PURE__ */ new Date()).toISOString()}
+`)
+  };
   const window2 = ctx.window ?? 64;
   const channels = opts.source.pchannels.map((source, index) => ({
     index,
@@ -50618,7 +50626,17 @@ async function runReplicator(opts, ctx) {
   }
   const loops = channels.map((ch) => channelLoop(ch));
   ctx.onReady?.();
+  let reported = 0;
+  const progress = setInterval(() => {
+    const sent = channels.reduce((a, c) => a + c.sent, 0);
+    if (sent === reported) return;
+    reported = sent;
+    const busy = channels.filter((c) => c.sent > 0).map((c) => `${c.index}:${c.sent}`);
+    ctx.log(`progress: ${sent} messages sent since start (per channel ${busy.join(" ")})`);
+  }, 1e4);
+  progress.unref();
   await Promise.all(loops);
+  clearInterval(progress);
   client.close();
   ctx.log("replicator stopped");
   async function channelLoop(ch) {

@@ -50120,10 +50120,11 @@ var GENERATION_ENV = "MILVUS_CDC_REPLICATOR_GENERATION";
 
 // src/backends/local/supervisor.ts
 function childEntry() {
-  const here = dirname2(fileURLToPath2(import.meta.url));
+  const self2 = fileURLToPath2(import.meta.url);
+  const here = dirname2(self2);
   const tsxLoader = () => pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   const siblingJs = join2(here, "replicator-main.js");
-  if (existsSync2(siblingJs)) return { file: siblingJs, execArgv: [] };
+  if (self2.endsWith(".js") && existsSync2(siblingJs)) return { file: siblingJs, execArgv: [] };
   const siblingTs = join2(here, "replicator-main.ts");
   if (existsSync2(siblingTs)) return { file: siblingTs, execArgv: ["--import", tsxLoader()] };
   const lib = join2(packageRoot(), "lib", "backends", "local", "replicator-main.js");
@@ -50188,6 +50189,10 @@ var ReplicatorSupervisor = class {
         resolve: (r) => {
           clearTimeout(timer);
           resolve(r);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
         }
       };
       this.pending.push(entry);
@@ -50202,6 +50207,10 @@ var ReplicatorSupervisor = class {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = void 0;
+    const waiting = this.pending;
+    this.pending = [];
+    for (const p of waiting)
+      p.reject(new Error("the supervisor was stopped before the replicator restarted"));
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", () => r()));

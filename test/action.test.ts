@@ -7,13 +7,18 @@
 import { type ChildProcess, execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..");
-const DIST = join(ROOT, "dist");
+/**
+ * What a runner has: the repository's committed files (action.yml, package.json, dist/, fixtures/)
+ * and no node_modules. The Action runs from a copy like that, so a bundle that still needs a package
+ * at run time fails here as it would on GitHub.
+ */
+let actionDir: string;
 
 interface ActionRun {
   code: number;
@@ -35,6 +40,11 @@ let callLog: string;
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), "drill-action-"));
   binDir = join(base, "bin");
+  actionDir = join(base, "action");
+  await mkdir(actionDir);
+  for (const f of ["action.yml", "package.json", "dist", "fixtures"]) {
+    await cp(join(ROOT, f), join(actionDir, f), { recursive: true });
+  }
   callLog = join(base, "tool-calls.log");
   await mkdir(binDir);
   await writeFile(callLog, "");
@@ -91,7 +101,8 @@ async function runAction(
     // Inherited by every process the step starts: how the test finds any that outlive it.
     DRILL_ACTION_TEST_TAG: tag,
   };
-  if (process.env.MILVUS_CDC_DRILL_CACHE) env.MILVUS_CDC_DRILL_CACHE = process.env.MILVUS_CDC_DRILL_CACHE;
+  // Milvus Lite is installed once per machine (the suite's global setup), not once per action copy.
+  env.MILVUS_CDC_DRILL_CACHE = process.env.MILVUS_CDC_DRILL_CACHE || join(ROOT, ".cache");
   if (process.env.MILVUS_LITE_BIN) env.MILVUS_LITE_BIN = process.env.MILVUS_LITE_BIN;
   Object.assign(env, opts.env);
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, "_").toUpperCase()}`] = v;
@@ -100,7 +111,7 @@ async function runAction(
     (resolve) => {
       const child = execFile(
         process.execPath,
-        [join(DIST, `${step}.js`)],
+        [join(actionDir, "dist", `${step}.js`)],
         { cwd: workspace, env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout, stderr) => {
           const c = err ? (typeof err.code === "number" ? err.code : -1) : 0;
@@ -415,6 +426,36 @@ describe("local backend end to end", () => {
   );
 
   it.skipIf(!drillReady)(
+    `fail-on-verdict false: a failing drill leaves the step green but still reports the verdict; inline config applies${pending}`,
+    async () => {
+      const main = await runAction(
+        "main",
+        {
+          backend: "local",
+          profile: "smoke",
+          seed: "13",
+          "local-fault": "drop",
+          "fail-on-verdict": "false",
+          "kill-cdc": "none",
+          config: "workload:\n  ops: 80\n",
+        },
+        { timeoutMs: 170_000 },
+      );
+      expect(main.code, main.stdout + main.stderr).toBe(0);
+      expect(main.outputs.verdict).toBe("fail");
+      expect((main.outputs["failed-checks"] as string).split(",")).toContain("parity");
+      expect(main.outputs["recovery-seconds"]).toBe(""); // no kill, so no recovery to report
+      expect(main.stdout).toMatch(/^ {2}ops: 80$/m); // the inline config reached the drill
+      expect(
+        errorLines(main).some((l) => l.startsWith("::error title=milvus-cdc-drill parity failed::")),
+      ).toBe(true);
+      expect(errorLines(main).some((l) => l.includes("drill verdict"))).toBe(false);
+      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+    },
+    200_000,
+  );
+
+  it.skipIf(!drillReady)(
     `a cancelled job (SIGINT to main mid-drill) stops the drill and leaves no process; post then has nothing left${pending}`,
     async () => {
       let child: ChildProcess | undefined;
@@ -443,8 +484,11 @@ describe("local backend end to end", () => {
       child?.kill("SIGINT");
       const main = await running;
       expect(Date.now() - signalledAt, "main took too long to stop after SIGINT").toBeLessThan(30_000);
-      expect(main.code).not.toBe(0);
-      if (main.outputs.verdict !== undefined) expect(main.outputs.verdict).toBe("error");
+      // Cancelled drills still report: verdict error, with the run directory written.
+      expect(main.code, main.stdout + main.stderr).toBe(1);
+      expect(main.outputs.verdict).toBe("error");
+      expect(main.stdout).toContain("received SIGINT: stopping the drill and tearing down");
+      expect(existsSync(main.outputs["report-path"] as string)).toBe(true);
       expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
       const post = await runAction("post", {}, { state: main.state });
       expect(post.code).toBe(0);

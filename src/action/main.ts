@@ -137,8 +137,10 @@ async function run(): Promise<void> {
     core.warning(`received ${sig}: stopping the drill and tearing down`);
     abort.abort(new Error(`cancelled (${sig})`));
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // Kept (not once) for the whole drill: a listener that stays tells the backends' own signal
+  // handlers that someone else finishes the run, so they tear down without terminating the process.
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   let report: DrillReport;
   try {
