@@ -9,7 +9,9 @@
  *    down (the lab's restart delay holds it down), and the time from the replacement reporting ready
  *    until the standby's checkpoint reaches the end of the primary's log is the catch-up time; rows
  *    divided by it is the replication throughput.
- * Prints both rates and their ratio.
+ * 3. alone: the same log replicated to an in-process standby that applies instantly (the replicator's
+ *    own ceiling, without the standby front's per-message apply and durable checkpoint).
+ * Prints the rates and the ratio replicated / direct.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,8 +20,10 @@ import { DataType, MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { startLab } from "../src/backends/local/lab.js";
 import { ensureMilvusLite } from "../src/backends/local/milvus-lite-install.js";
 import { MilvusLiteProcess } from "../src/backends/local/milvus-lite-process.js";
+import { runReplicator } from "../src/backends/local/replicator.js";
 import { readWholeWal } from "../src/backends/local/wal-reader.js";
 import { clientFor, getReplicateInfo } from "../src/milvus/replicate.js";
+import { FakeStandby } from "../test/helpers/fake-standby.js";
 
 const DIM = 16;
 
@@ -163,6 +167,49 @@ async function main(): Promise<void> {
       `replication (catch-up after a kill):  ${replicated.toFixed(0)} rows/s (catch-up ${catchUpMs} ms from restart)`,
     );
     console.log(`ratio replicated / direct:            ${(replicated / direct).toFixed(2)}`);
+
+    // 3. The replicator alone: the same log replayed to a standby that applies instantly, which tells
+    // the replicator's own cost apart from the standby front's (apply + durable checkpoint per message).
+    const entries = (
+      await Promise.all(ch.map((name) => readWholeWal(join(lab.dirs.source.wal, `${name}.log`))))
+    ).flat().length;
+    const fake = new FakeStandby({
+      sourceClusterId: lab.source.clusterId,
+      sourcePchannels: ch,
+      targetPchannels: lab.target.pchannels,
+    });
+    await fake.start();
+    const stop = new AbortController();
+    try {
+      const t0 = performance.now();
+      const run = runReplicator(
+        {
+          walDir: lab.dirs.source.wal,
+          source: { clusterId: lab.source.clusterId, pchannels: ch },
+          target: { clusterId: lab.target.clusterId, uri: fake.uri, pchannels: lab.target.pchannels },
+          faultMode: "none",
+          faultEvery: 0,
+          restartDelayMs: 0,
+          logFile: join(lab.dirs.root, "bench-alone.log"),
+        },
+        { generation: 0, log: () => {}, signal: stop.signal },
+      );
+      const end = Date.now() + 120_000;
+      while (fake.applied.length < entries) {
+        if (Date.now() > end)
+          throw new Error(`timed out waiting for ${entries} messages at an instant standby`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      const aloneMs = performance.now() - t0;
+      stop.abort();
+      await run;
+      console.log(
+        `replicator alone (instant standby):   ${rate(aloneMs).toFixed(0)} rows/s (${entries} messages in ${Math.round(aloneMs)} ms)`,
+      );
+    } finally {
+      stop.abort();
+      await fake.stop();
+    }
   } finally {
     await lab.stop();
   }

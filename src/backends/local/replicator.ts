@@ -6,6 +6,7 @@
  * state of its own, so a SIGKILL at any instant loses nothing: at-least-once sending plus the target's
  * time-tick dedup gives exactly-once per channel.
  */
+import { setMaxListeners } from "node:events";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -394,6 +395,8 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
     ch.skipFloor = await r.headOffset();
     await r.close();
   }
+  // Each channel listens on the one stop signal (its session, its sleeps): more than Node's default 10.
+  setMaxListeners(Math.max(10, channels.length * 4), ctx.signal);
   const loops = channels.map((ch) => channelLoop(ch));
   ctx.onReady?.();
   // One progress line every 10 s while messages move: enough for a post-mortem, not a log flood.
