@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { flipLowestMantissaBit, parseFaultMode } from "../src/backends/local/faults.js";
+import { FaultFilter, flipLowestMantissaBit, parseFaultMode } from "../src/backends/local/faults.js";
 import {
   parseReplicatorOptions,
   type ReplicatorOptions,
@@ -12,7 +12,7 @@ import {
   runReplicator,
 } from "../src/backends/local/replicator.js";
 import { ReplicatorSupervisor } from "../src/backends/local/supervisor.js";
-import { readWholeWal, WalReader } from "../src/backends/local/wal-reader.js";
+import { parseWalLine, readWholeWal, WalReader } from "../src/backends/local/wal-reader.js";
 import { decodeRequest, encodeRequest } from "../src/milvus/proto.js";
 import { FakeStandby, TestWal } from "./helpers/fake-standby.js";
 
@@ -352,6 +352,23 @@ describe("fault modes against a fake standby", () => {
       "Insert",
       "Delete",
     ]);
+  });
+
+  it("reorder: a write held when the stream breaks is not sent twice by the next stream", () => {
+    const f = new FaultFilter("reorder", 0, { sent: 0, corrupted: false });
+    const e = (method: string, tt: number) =>
+      parseWalLine(
+        JSON.stringify({ tt: String(tt), method, kind: "dml", db: "default", collection: "c", payload: "" }),
+        tt,
+        "t",
+      );
+    expect(f.push(e("Insert", 1))).toEqual([]);
+    f.newSession();
+    // The new stream resumes before the held write and reads it again.
+    expect(f.push(e("Insert", 1))).toEqual([]);
+    const out = f.push(e("Delete", 2)).map((o) => `${o.entry.method}${o.entry.tt}${o.nodedup ? "!" : ""}`);
+    expect(out).toEqual(["Delete2", "Insert1!"]);
+    expect(f.flush()).toEqual([]);
   });
 
   it("stall: stops after N messages but keeps its stream open", async () => {

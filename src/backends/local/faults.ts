@@ -151,6 +151,11 @@ export class FaultFilter {
     }
   }
 
+  /** A new stream re-reads the log from the checkpoint: a write held for the old stream is read again. */
+  newSession(): void {
+    this.held = undefined;
+  }
+
   flush(): Outgoing[] {
     const h = this.held;
     this.held = undefined;

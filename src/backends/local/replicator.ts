@@ -443,6 +443,7 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
     const onAbort = () => s.close();
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     const reader = new WalReader(ch.file, offset);
+    filter.newSession();
     try {
       if (ch.plan.kind === "replay" && !ch.replayDone && cp) await replay(ch, s, cp, offset);
       await pump(ch, filter, s, reader, floorTt);
@@ -453,7 +454,7 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
     }
   }
 
-  /** duplicate-on-restart / stale-checkpoint: re-send already-applied DML with dedup off, once. */
+  /** duplicate-on-restart / stale-checkpoint: re-send already-applied inserts with dedup off, once. */
   async function replay(
     ch: ChannelState,
     s: StreamSession,
