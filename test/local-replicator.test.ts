@@ -223,6 +223,23 @@ describe("replicator against a fake standby", () => {
     expect(r.lines.some((l) => l.includes("injected apply failure"))).toBe(true);
   });
 
+  it("rides out a standby that goes away and comes back on the same address", async () => {
+    const s = await fake();
+    const wal = new TestWal(join(dir, "wal"));
+    for (let i = 0; i < 20; i++) wal.append(srcCh[i % N] as string, { method: "Insert" });
+    const r = inProcess(options(s.uri));
+    await waitFor("20 applied messages", () => s.applied.length >= 20);
+    await s.stop();
+    // Written while the standby is down; its checkpoints survive (they are durable on a real front).
+    for (let i = 0; i < 20; i++) wal.append(srcCh[i % N] as string, { method: "Upsert" });
+    await new Promise((res) => setTimeout(res, 500));
+    await s.start(s.port);
+    await waitFor("40 applied messages after the standby came back", () => s.applied.length >= 40, 30_000);
+    await new Promise((res) => setTimeout(res, 200));
+    await r.stop();
+    expect(appliedTts(s)).toEqual(await logTts(join(dir, "wal")));
+  });
+
   it("resumes right after the checkpoint, or after its tt when the message id is wrong", async () => {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));

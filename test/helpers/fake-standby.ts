@@ -56,7 +56,8 @@ export class FakeStandby {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
+  /** Listens on `port` (0 = any free port); a restart passes the old port so clients find it again. */
+  async start(port = 0): Promise<void> {
     const server = new grpc.Server();
     const reqT = messageType("milvus.ReplicateRequest");
     const resT = messageType("milvus.ReplicateResponse");
@@ -92,8 +93,8 @@ export class FakeStandby {
       },
     );
     this.port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (e, port) =>
-        e ? reject(e) : resolve(port),
+      server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (e, bound) =>
+        e ? reject(e) : resolve(bound),
       ),
     );
     this.server = server;
