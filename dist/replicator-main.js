@@ -36273,8 +36273,9 @@ import { dirname } from "node:path";
 
 // src/backends/local/replicator.ts
 var grpc = __toESM(require_src3(), 1);
+import { setMaxListeners } from "node:events";
 import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 // node_modules/zod/v4/classic/external.js
@@ -50188,6 +50189,10 @@ var FaultFilter = class {
         return [out];
     }
   }
+  /** A new stream re-reads the log from the checkpoint: a write held for the old stream is read again. */
+  newSession() {
+    this.held = void 0;
+  }
   flush() {
     const h = this.held;
     this.held = void 0;
@@ -50624,6 +50629,8 @@ async function runReplicator(opts, ctx) {
     ch.skipFloor = await r.headOffset();
     await r.close();
   }
+  setMaxListeners(Math.max(10, channels.length * 4), ctx.signal);
+  const watcher = new WalDirWatcher(opts.walDir);
   const loops = channels.map((ch) => channelLoop(ch));
   ctx.onReady?.();
   let reported = 0;
@@ -50637,6 +50644,7 @@ async function runReplicator(opts, ctx) {
   progress.unref();
   await Promise.all(loops);
   clearInterval(progress);
+  watcher.close();
   client.close();
   ctx.log("replicator stopped");
   async function channelLoop(ch) {
@@ -50670,6 +50678,7 @@ async function runReplicator(opts, ctx) {
     const onAbort = () => s.close();
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     const reader = new WalReader(ch.file, offset);
+    filter.newSession();
     try {
       if (ch.plan.kind === "replay" && !ch.replayDone && cp) await replay(ch, s, cp, offset);
       await pump(ch, filter, s, reader, floorTt);
@@ -50695,6 +50704,7 @@ async function runReplicator(opts, ctx) {
     ch.replayDone = true;
   }
   async function pump(ch, filter, s, reader, floorTt) {
+    const name = basename(ch.file);
     let lastActivity = Date.now();
     let idleSince;
     let stallLogged = false;
@@ -50715,13 +50725,16 @@ async function runReplicator(opts, ctx) {
     };
     while (!ctx.signal.aborted) {
       if (s.failure) throw s.failure;
+      const seen = watcher.version(name);
       const batch = await reader.poll(256);
       if (batch.length === 0) {
         if (filter.holding) {
           idleSince ??= Date.now();
           if (Date.now() - idleSince >= REORDER_HOLD_MS) await sendAll(filter.flush());
         }
-        await sleepUnlessAborted(Date.now() - lastActivity < 2e3 ? 10 : 40, ctx.signal);
+        let fallback = watcher.watching ? 100 : Date.now() - lastActivity < 2e3 ? 10 : 20;
+        if (filter.holding) fallback = Math.min(fallback, 50);
+        await watcher.wait(name, seen, fallback, ctx.signal);
         continue;
       }
       lastActivity = Date.now();
