@@ -106,7 +106,11 @@ async function load(client: MilvusClient, seed: number): Promise<void> {
 }
 
 async function bareScan(uri: string): Promise<{ ms: number; rows: number }> {
-  const client = new MilvusClient({ address: uri.replace("http://", ""), timeout: timeoutMs });
+  const client = new MilvusClient({
+    address: uri.replace("http://", ""),
+    timeout: timeoutMs,
+    logLevel: "error",
+  });
   const t0 = performance.now();
   let n = 0;
   const it = await client.queryIterator({
@@ -123,8 +127,16 @@ async function bareScan(uri: string): Promise<{ ms: number; rows: number }> {
 async function main(): Promise<void> {
   const lites = await startTwoLites();
   try {
-    const src = new MilvusClient({ address: lites.source.uri.replace("http://", ""), timeout: timeoutMs });
-    const tgt = new MilvusClient({ address: lites.target.uri.replace("http://", ""), timeout: timeoutMs });
+    const src = new MilvusClient({
+      address: lites.source.uri.replace("http://", ""),
+      timeout: timeoutMs,
+      logLevel: "error",
+    });
+    const tgt = new MilvusClient({
+      address: lites.target.uri.replace("http://", ""),
+      timeout: timeoutMs,
+      logLevel: "error",
+    });
     const t0 = performance.now();
     await Promise.all([load(src, 7), load(tgt, 7)]);
     console.log(

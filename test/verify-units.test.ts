@@ -92,18 +92,27 @@ describe("scanPages", () => {
   });
 
   it("follows the cursor across pages and ends on a short page", async () => {
-    const exprs: string[] = [];
-    const answers = [page([1, 2]), page([4])];
+    const asked: Array<{ expr: string; guaranteeTs?: string; params?: Record<string, string> }> = [];
+    const answers = [{ ...page([1, 2]), session_ts: "4242" }, page([4])];
     const fake = {
-      query: async (q: { expr: string }) => {
-        exprs.push(q.expr);
+      query: async (q: { expr: string; guaranteeTs?: string; params?: Record<string, string> }) => {
+        asked.push(q);
         return answers.shift() ?? page([]);
       },
     } as unknown as RawQueryClient;
     const seen: string[] = [];
-    for await (const p of scanPages(fake, { collection: "c", pkField: "pk", intPk: true, pageSize: 2 }))
+    for await (const p of scanPages(fake, {
+      collection: "c",
+      pkField: "pk",
+      intPk: true,
+      pageSize: 2,
+      collectionId: "77",
+    }))
       seen.push(...p.pks);
     expect(seen).toEqual(["1", "2", "4"]);
-    expect(exprs).toEqual(["", "pk > 2"]);
+    expect(asked.map((q) => q.expr)).toEqual(["", "pk > 2"]);
+    // The second page reads at the first page's snapshot, as an iterator of collection 77.
+    expect(asked.map((q) => q.guaranteeTs)).toEqual([undefined, "4242"]);
+    expect(asked[1]?.params).toEqual({ limit: "2", iterator: "True", collection_id: "77" });
   });
 });

@@ -161,8 +161,8 @@ const victim = rows[40] as Row;
 
 beforeAll(async () => {
   lites = await startTwoLites();
-  src = new MilvusClient({ address: lites.source.uri.replace("http://", "") });
-  tgt = new MilvusClient({ address: lites.target.uri.replace("http://", "") });
+  src = new MilvusClient({ address: lites.source.uri.replace("http://", ""), logLevel: "error" });
+  tgt = new MilvusClient({ address: lites.target.uri.replace("http://", ""), logLevel: "error" });
   for (const name of COLLECTIONS) {
     await createAndLoad(src, name, rows);
     await createAndLoad(tgt, name, rows);

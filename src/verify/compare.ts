@@ -199,6 +199,7 @@ export async function compareCollection(
         pkField: meta.pkField,
         intPk: meta.intPk,
         pageSize: opts.pageSize ?? pageSizeFor(meta),
+        collectionId: meta.collectionId,
         outputFields,
       }),
       names,

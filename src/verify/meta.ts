@@ -11,6 +11,8 @@ export interface CollectionMeta {
   schema: NormalizedSchema;
   pkField: string;
   intPk: boolean;
+  /** The server's id for this incarnation of the collection (differs between clusters). */
+  collectionId?: string;
   /** Float/sparse/... vector fields with their type and dim. */
   vectorFields: Array<{ name: string; type: string; dim?: number }>;
   indexes: IndexInfo[];
@@ -43,6 +45,8 @@ export function sdkClient(endpoint: Endpoint, timeoutMs = 60_000): MilvusClient 
     timeout: timeoutMs,
     // An unreachable side must be reported quickly, not retried for minutes.
     maxRetries: 1,
+    // The SDK logs every request at its default level; errors are reported by us, once.
+    logLevel: "error",
   });
   // The constructor starts a handshake nobody awaits; its failure resurfaces (and is reported) on the
   // first real call, so it must not also crash the process as an unhandled rejection.
@@ -137,6 +141,7 @@ export async function readMeta(client: MilvusClient, collection: string): Promis
 
   return {
     schema,
+    collectionId: desc.collectionID ? String(desc.collectionID) : undefined,
     pkField: pk.name,
     intPk: pk.type === "Int64",
     vectorFields,

@@ -42,6 +42,8 @@ export interface RawFieldData {
 export interface RawQueryResults {
   status?: { code?: number; error_code?: number | string; reason?: string };
   fields_data: RawFieldData[];
+  /** The MVCC timestamp the server read at (uint64; 0 when the server does not say). */
+  session_ts?: unknown;
 }
 
 export type ConsistencyLevel = "Strong" | "Session" | "Bounded" | "Eventually";
@@ -119,6 +121,8 @@ export class RawQueryClient {
     outputFields: string[];
     params?: Record<string, string>;
     consistency?: ConsistencyLevel;
+    /** Read at (at least) this hybrid timestamp: pins an iterator's pages to one snapshot. */
+    guaranteeTs?: string;
     db?: string;
   }): Promise<RawQueryResults> {
     const t = types();
@@ -131,6 +135,7 @@ export class RawQueryClient {
       query_params: Object.entries(req.params ?? {}).map(([key, value]) => ({ key, value })),
       consistency_level: levels[req.consistency ?? "Strong"],
       use_default_consistency: req.consistency === undefined,
+      ...(req.guaranteeTs ? { guarantee_timestamp: req.guaranteeTs } : {}),
     });
     const res = await new Promise<RawQueryResults>((resolve, reject) => {
       this.client.makeUnaryRequest(

@@ -9,7 +9,7 @@
  *    MemTable"), NOT by primary key. Taking the last row of such a page as the cursor skips every
  *    unread key below it. The SDK's queryIterator does exactly that (it sends no `iterator` flag),
  *    so on Milvus Lite it can silently miss rows unless the data happens to be stored in pk order.
- *  - With `iterator=true`, Milvus Lite sorts the live rows by pk before applying the limit, and real
+ *  - With `iterator=True` (pymilvus' spelling), Milvus Lite sorts the live rows by pk before applying the limit, and real
  *    Milvus reduces per-segment results in pk order. We do not send `reduce_stop_for_best` (which
  *    lets real Milvus return short pages early), so every page but the last is full and a short
  *    page ends the scan without one more pass over the collection.
@@ -36,6 +36,8 @@ export interface ScanOptions {
   consistency?: ConsistencyLevel;
   /** Output fields; default ["*"] (all fields, including the dynamic ones). */
   outputFields?: string[];
+  /** Real Milvus checks an iterator's collection id (a dropped and re-created collection must not be mixed in). */
+  collectionId?: string;
 }
 
 export const DEFAULT_PAGE_SIZE = 4096;
@@ -75,18 +77,26 @@ function cursorExpr(o: ScanOptions, last: Pk | undefined): string {
 export async function* scanPages(client: RawQueryClient, o: ScanOptions): AsyncGenerator<Page> {
   const limit = o.pageSize ?? DEFAULT_PAGE_SIZE;
   const cmp = pkComparator(o.intPk);
+  const params: Record<string, string> = { limit: String(limit), iterator: "True" };
+  if (o.collectionId && o.collectionId !== "0") params.collection_id = o.collectionId;
+  // Like pymilvus' QueryIterator: later pages read at the first page's MVCC timestamp, so the scan
+  // is one snapshot even if writes were still arriving.
+  let snapshot: string | undefined;
   const fetch = (last: Pk | undefined) =>
     client.query({
       collection: o.collection,
       expr: cursorExpr(o, last),
       outputFields: o.outputFields ?? ["*"],
-      params: { limit: String(limit), iterator: "true" },
+      params,
       consistency: o.consistency,
+      guaranteeTs: snapshot,
     });
   let last: Pk | undefined;
   let pending = fetch(undefined);
   for (;;) {
     const res = await pending;
+    const ts = String(res.session_ts ?? "0");
+    if (snapshot === undefined && ts !== "0") snapshot = ts;
     const pkCol = res.fields_data.find((f) => f.field_name === o.pkField);
     const raw = pkCol?.scalars?.long_data?.data ?? pkCol?.scalars?.string_data?.data ?? [];
     if (raw.length === 0) return;
