@@ -5,6 +5,7 @@
  *
  *   npx tsx scripts/build-dist.ts [--out DIR]
  */
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -48,8 +49,9 @@ export async function buildDist(outDir: string): Promise<string[]> {
     if (f.endsWith(".js") || f.endsWith(".js.map") || f === "licenses.txt")
       await rm(join(outDir, f), { force: true });
   }
-  await build({
+  const result = await build({
     absWorkingDir: ROOT,
+    metafile: true,
     entryPoints: Object.fromEntries(entries.map((e) => [e.out, e.src])),
     outdir: outDir,
     bundle: true,
@@ -64,7 +66,33 @@ export async function buildDist(outDir: string): Promise<string[]> {
     logLevel: "warning",
     charset: "utf8",
   });
+  warnUncommitted(Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/")));
   return entries.map((e) => `${e.out}.js`);
+}
+
+/**
+ * dist/ is committed and checked against the committed sources: a bundle of edited, uncommitted
+ * files would fail that check later, so say which files it holds.
+ */
+function warnUncommitted(sources: string[]): void {
+  let changed: string[] = [];
+  try {
+    const out = execFileSync("git", ["status", "--porcelain", "--", ...sources], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    changed = out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => l.slice(3));
+  } catch {
+    return; // not a git checkout (e.g. an unpacked package): nothing to compare with
+  }
+  if (changed.length > 0) {
+    console.error(
+      `build-dist: bundled uncommitted changes in ${changed.join(", ")}; rebuild once they are committed`,
+    );
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
