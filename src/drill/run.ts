@@ -6,6 +6,7 @@ import { combineVerdicts, computeMetrics, runCheckers } from "../checkers/index.
 import type { CatchUp, CheckResult, FinalState } from "../checkers/types.js";
 import { connect } from "../client/connect.js";
 import { DrillExecutor, HEARTBEAT_COLLECTION } from "../client/executor.js";
+import { redactConfig } from "../config/load.js";
 import type { DrillConfig } from "../config/schema.js";
 import { type CollectionSpec, PK_FIELD, VER_FIELD } from "../generator/rows.js";
 import { STANDBY_PROBE_KEY, WorkloadPlanner } from "../generator/workload.js";
@@ -43,6 +44,8 @@ export interface RunOptions {
   backend?: Backend;
   /** Secrets to keep out of every file the run writes (tokens are added automatically). */
   secrets?: string[];
+  /** How to re-run exactly this drill (the adapter knows the config file and flags it was given). */
+  replayCommand?: string;
 }
 
 /** The final state the checkers read, saved so `check RUN_DIR` can re-run them later. */
@@ -318,6 +321,7 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
       rowsCompared: finalState.collections.reduce((n, c) => n + c.rowsCompared, 0),
     },
     files: [],
+    ...(opts.replayCommand ? { replayCommand: opts.replayCommand } : {}),
   };
   await writeFile(join(opts.outDir, FINAL_STATE_FILE), `${JSON.stringify(finalState)}\n`);
   report.files = ["history.jsonl", FINAL_STATE_FILE, ...(diagnostics ? ["diagnostics/"] : [])];
@@ -329,16 +333,6 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
 
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new PhaseError("aborted", "the drill was interrupted");
-}
-
-function redactConfig(config: DrillConfig): DrillConfig {
-  const ex = config.backend.existing;
-  if (!ex) return config;
-  const mask = <T extends { token?: string }>(s: T): T => (s.token ? { ...s, token: "***" } : s);
-  return {
-    ...config,
-    backend: { ...config.backend, existing: { ...ex, source: mask(ex.source), target: mask(ex.target) } },
-  };
 }
 
 /**
