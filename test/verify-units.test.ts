@@ -2,7 +2,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, canonicalSparse, cellsEqual } from "../src/verify/columns.js";
+import { compareCollection, type SideReader } from "../src/verify/compare.js";
+import type { CollectionMeta } from "../src/verify/meta.js";
 import type { RawQueryClient, RawQueryResults } from "../src/verify/raw-query.js";
+import type { Page } from "../src/verify/scan.js";
 import { compareIntPk, compareStrPk, scanPages } from "../src/verify/scan.js";
 
 describe("primary-key order", () => {
@@ -114,5 +117,89 @@ describe("scanPages", () => {
     // The second page reads at the first page's snapshot, as an iterator of collection 77.
     expect(asked.map((q) => q.guaranteeTs)).toEqual([undefined, "4242"]);
     expect(asked[1]?.params).toEqual({ limit: "2", iterator: "True", collection_id: "77" });
+  });
+});
+
+describe("compareCollection with scripted sides", () => {
+  const meta: CollectionMeta = {
+    schema: {
+      fields: [
+        { name: "pk", type: "Int64", primary: true },
+        { name: "ver", type: "Int64" },
+      ],
+      dynamicField: false,
+    },
+    pkField: "pk",
+    intPk: true,
+    vectorFields: [],
+    indexes: [],
+    partitions: ["_default"],
+    aliases: [],
+  };
+  const pageOf = (rows: Array<[number, number]>): Page => ({
+    pks: rows.map(([pk]) => String(pk)),
+    columns: [{ name: "ver", type: "Int64", rows: rows.length, cell: (i) => String(rows[i]?.[1]) }],
+  });
+  const side = (pages: Page[], failAfter?: number, count?: number): SideReader => ({
+    has: async () => true,
+    meta: async () => meta,
+    count: async () => count ?? pages.reduce((n, p) => n + p.pks.length, 0),
+    pages: () =>
+      (async function* () {
+        for (const [i, p] of pages.entries()) {
+          if (failAfter !== undefined && i >= failAfter) throw new Error("connection reset by peer");
+          yield p;
+        }
+      })(),
+  });
+
+  it("names only-source, only-target and mismatched keys with exact totals beyond the sample", async () => {
+    const s = side([
+      pageOf([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]),
+      pageOf([
+        [5, 2],
+        [6, 1],
+      ]),
+    ]);
+    const t = side([
+      pageOf([
+        [2, 1],
+        [3, 9],
+      ]),
+      pageOf([
+        [4, 1],
+        [6, 1],
+        [8, 1],
+      ]),
+    ]);
+    const c = await compareCollection("c", s, t, { versionField: "ver", sampleLimit: 1 });
+    expect([c.onlySource, c.onlySourceTotal]).toEqual([["1"], 2]);
+    expect([c.onlyTarget, c.onlyTargetTotal]).toEqual([["4"], 2]);
+    expect(c.mismatched).toEqual([
+      { pk: "3", fields: ["ver"], details: { ver: { source: "1", target: "9" } } },
+    ]);
+    expect(c.rowsCompared).toBe(3);
+    expect(c.source.versions).toEqual({ "1": 1, "2": 1, "3": 1, "5": 2, "6": 1 });
+    expect([c.source.distinctKeys, c.target.distinctKeys]).toEqual([5, 5]);
+  });
+
+  it("a side that fails mid-scan is unreachable with the error, and no partial differences are reported", async () => {
+    const s = side([pageOf([[1, 1]]), pageOf([[2, 1]])]);
+    const t = side([pageOf([[1, 1]]), pageOf([[2, 1]])], 1);
+    const c = await compareCollection("c", s, t);
+    expect(c.target.reachable).toBe(false);
+    expect(c.target.error).toBe("connection reset by peer");
+    expect(c.source.reachable).toBe(true);
+    expect(c.source.distinctKeys).toBeNull();
+    expect(c.onlySourceTotal + c.onlyTargetTotal + c.mismatchedTotal).toBe(0);
+  });
+
+  it("reports count(*) apart from the distinct keys read", async () => {
+    const c = await compareCollection("c", side([pageOf([[1, 1]])], undefined, 2), side([pageOf([[1, 1]])]));
+    expect([c.source.count, c.source.distinctKeys, c.target.count]).toEqual([2, 1, 1]);
   });
 });

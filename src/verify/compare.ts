@@ -235,7 +235,8 @@ export async function compareCollection(
     for (;;) {
       const ra = a ? await a.ready() : false;
       const rb = b ? await b.ready() : false;
-      if (!ra && !rb) break;
+      // A side that failed mid-scan makes the rest of the join meaningless (its result is discarded below).
+      if ((!ra && !rb) || a?.error !== undefined || b?.error !== undefined) break;
       if (ra && a && (!rb || !b)) {
         takeOnly(a, src, "onlySource");
         continue;
@@ -298,7 +299,7 @@ export async function compareCollection(
     if (c.error !== undefined) {
       side.reachable = false;
       side.error = c.error;
-    } else if (side.exists !== false) side.distinctKeys = c.keys;
+    } else if (side.exists !== false && c.done) side.distinctKeys = c.keys;
   }
   // A side that failed mid-scan leaves the key sets incomplete: report no differences rather than false ones.
   if (!src.reachable || !tgt.reachable) {

@@ -47,9 +47,10 @@ export function compareIntPk(a: string, b: string): number {
   const an = a.startsWith("-");
   const bn = b.startsWith("-");
   if (an !== bn) return an ? -1 : 1;
+  if (a === b) return 0;
   const sign = an ? -1 : 1;
   if (a.length !== b.length) return (a.length < b.length ? -1 : 1) * sign;
-  return (a < b ? -1 : a > b ? 1 : 0) * sign;
+  return (a < b ? -1 : 1) * sign;
 }
 
 // UTF-16 code-unit order equals code-point order except where surrogates meet U+E000..U+FFFF.
