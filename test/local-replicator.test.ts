@@ -12,7 +12,7 @@ import {
   runReplicator,
 } from "../src/backends/local/replicator.js";
 import { ReplicatorSupervisor } from "../src/backends/local/supervisor.js";
-import { parseWalLine, readWholeWal, WalReader } from "../src/backends/local/wal-reader.js";
+import { parseWalLine, readWholeWal, WalDirWatcher, WalReader } from "../src/backends/local/wal-reader.js";
 import { decodeRequest, encodeRequest } from "../src/milvus/proto.js";
 import { FakeStandby, TestWal } from "./helpers/fake-standby.js";
 
@@ -176,6 +176,45 @@ describe("WalReader", () => {
     await expect(new WalReader(file).poll()).rejects.toThrow(
       /bad\.log offset 0: tt "x1" is not a decimal uint64/,
     );
+  });
+});
+
+describe("WalDirWatcher", () => {
+  it("wakes a waiter when its file is appended to, long before the fallback interval", async () => {
+    const w = new WalDirWatcher(dir);
+    try {
+      expect(w.watching).toBe(true);
+      const file = join(dir, "a.log");
+      writeFileSync(file, "");
+      await new Promise((r) => setTimeout(r, 50));
+      const since = w.version("a.log");
+      const t0 = performance.now();
+      setTimeout(() => appendFileSync(file, "x\n"), 50);
+      await w.wait("a.log", since, 5000, new AbortController().signal);
+      const ms = performance.now() - t0;
+      expect(ms).toBeGreaterThanOrEqual(40);
+      expect(ms).toBeLessThan(2000);
+      // A change already seen ends the next wait at once; an unrelated file does not wake it.
+      expect(w.version("a.log")).toBeGreaterThan(since);
+      const t1 = performance.now();
+      setTimeout(() => appendFileSync(join(dir, "b.log"), "x\n"), 20);
+      await w.wait("a.log", w.version("a.log"), 300, new AbortController().signal);
+      expect(performance.now() - t1).toBeGreaterThanOrEqual(280);
+    } finally {
+      w.close();
+    }
+  });
+
+  it("falls back to the interval when the directory does not exist yet", async () => {
+    const w = new WalDirWatcher(join(dir, "missing"));
+    try {
+      expect(w.watching).toBe(false);
+      const t0 = performance.now();
+      await w.wait("a.log", 0, 100, new AbortController().signal);
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(90);
+    } finally {
+      w.close();
+    }
   });
 });
 

@@ -8,7 +8,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { existsSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
@@ -22,7 +22,7 @@ import {
   type ResumePlan,
   resumePlan,
 } from "./faults.js";
-import { readWholeWal, WalReader } from "./wal-reader.js";
+import { readWholeWal, WalDirWatcher, WalReader } from "./wal-reader.js";
 
 export type { LocalFaultMode } from "./faults.js";
 
@@ -397,6 +397,7 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
   }
   // Each channel listens on the one stop signal (its session, its sleeps): more than Node's default 10.
   setMaxListeners(Math.max(10, channels.length * 4), ctx.signal);
+  const watcher = new WalDirWatcher(opts.walDir);
   const loops = channels.map((ch) => channelLoop(ch));
   ctx.onReady?.();
   // One progress line every 10 s while messages move: enough for a post-mortem, not a log flood.
@@ -411,6 +412,7 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
   progress.unref();
   await Promise.all(loops);
   clearInterval(progress);
+  watcher.close();
   client.close();
   ctx.log("replicator stopped");
 
@@ -492,6 +494,7 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
     reader: WalReader,
     floorTt: bigint | undefined,
   ): Promise<void> {
+    const name = basename(ch.file);
     let lastActivity = Date.now();
     let idleSince: number | undefined;
     let stallLogged = false;
@@ -512,14 +515,19 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
     };
     while (!ctx.signal.aborted) {
       if (s.failure) throw s.failure;
+      // Read before polling: a change between this poll and the wait below then ends the wait at once.
+      const seen = watcher.version(name);
       const batch = await reader.poll(256);
       if (batch.length === 0) {
         if (filter.holding) {
           idleSince ??= Date.now();
           if (Date.now() - idleSince >= REORDER_HOLD_MS) await sendAll(filter.flush());
         }
-        // Poll fast while data flows (lag), slower when the channel has been idle a while (CPU).
-        await sleepUnlessAborted(Date.now() - lastActivity < 2000 ? 10 : 40, ctx.signal);
+        // With notifications the fallback only covers missed events; without them, poll fast while
+        // data flows (lag) and a little slower once the channel has been idle (CPU).
+        let fallback = watcher.watching ? 100 : Date.now() - lastActivity < 2000 ? 10 : 20;
+        if (filter.holding) fallback = Math.min(fallback, 50);
+        await watcher.wait(name, seen, fallback, ctx.signal);
         continue;
       }
       lastActivity = Date.now();

@@ -1,3 +1,4 @@
+import { type FSWatcher, watch } from "node:fs";
 import { type FileHandle, open } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -140,29 +141,6 @@ export class WalReader {
   }
 }
 
-/**
- * Yields entries as they are appended, polling every `pollMs` (fs.watch is unreliable for appends on
- * some filesystems, and a 10 ms read of zero bytes is cheap). Stops when `signal` aborts.
- */
-export async function* tailWal(
-  reader: WalReader,
-  signal: AbortSignal,
-  pollMs = 10,
-): AsyncGenerator<WalEntry[], void, void> {
-  while (!signal.aborted) {
-    const batch = await reader.poll();
-    if (batch.length > 0) {
-      yield batch;
-      continue;
-    }
-    try {
-      await sleep(pollMs, undefined, { signal });
-    } catch {
-      return;
-    }
-  }
-}
-
 /** Reads a whole log once (for tests, diagnostics and replay faults). */
 export async function readWholeWal(file: string): Promise<WalEntry[]> {
   const r = new WalReader(file, 0);
@@ -177,4 +155,87 @@ export async function readWholeWal(file: string): Promise<WalEntry[]> {
     await r.close();
   }
   return all;
+}
+
+/**
+ * Wakes channel readers when their log file changes (inotify through fs.watch), so an idle replicator
+ * costs next to nothing and a new entry is read at once. Events can be missed (the directory does not
+ * exist yet, a filesystem without notifications), so every wait also ends after a fallback poll interval.
+ */
+export class WalDirWatcher {
+  private watcher: FSWatcher | undefined;
+  private lastAttempt = 0;
+  private readonly versions = new Map<string, number>();
+  private readonly waiters = new Map<string, Set<() => void>>();
+  private closed = false;
+
+  constructor(readonly dir: string) {
+    this.ensure();
+  }
+
+  /** Whether notifications are active (else callers rely on the fallback interval alone). */
+  get watching(): boolean {
+    return this.watcher !== undefined;
+  }
+
+  private ensure(): void {
+    if (this.watcher || this.closed || Date.now() - this.lastAttempt < 1000) return;
+    this.lastAttempt = Date.now();
+    try {
+      const w = watch(this.dir, { persistent: false });
+      w.on("change", (_event, name) => this.bump(name ? String(name) : undefined));
+      w.on("error", () => {
+        w.close();
+        if (this.watcher === w) this.watcher = undefined;
+        this.bump(undefined);
+      });
+      this.watcher = w;
+    } catch {
+      // No directory yet (the source front creates it on its first write): retried on a later wait.
+    }
+  }
+
+  private bump(name: string | undefined): void {
+    const names = name === undefined ? [...this.waiters.keys()] : [name];
+    for (const n of names) {
+      this.versions.set(n, (this.versions.get(n) ?? 0) + 1);
+      const ws = this.waiters.get(n);
+      if (!ws) continue;
+      this.waiters.delete(n);
+      for (const w of ws) w();
+    }
+  }
+
+  /** A number that grows whenever `file` (a base name in dir) may have changed. Read it before polling. */
+  version(file: string): number {
+    return this.versions.get(file) ?? 0;
+  }
+
+  /** Resolves when `file` changed after `since` was read, after `fallbackMs`, or on abort. */
+  async wait(file: string, since: number, fallbackMs: number, signal: AbortSignal): Promise<void> {
+    this.ensure();
+    if (this.version(file) !== since || signal.aborted) return;
+    let wake!: () => void;
+    const changed = new Promise<void>((r) => {
+      wake = r;
+    });
+    let set = this.waiters.get(file);
+    if (!set) {
+      set = new Set();
+      this.waiters.set(file, set);
+    }
+    set.add(wake);
+    try {
+      await Promise.race([changed, sleep(fallbackMs, undefined, { signal }).catch(() => {})]);
+    } finally {
+      this.waiters.get(file)?.delete(wake);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.watcher?.close();
+    this.watcher = undefined;
+    this.bump(undefined);
+  }
 }
