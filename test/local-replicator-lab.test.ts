@@ -287,13 +287,14 @@ describe("reference replicator between two Milvus Lite clusters", () => {
     },
     {
       mode: "skip-on-restart",
-      restartDelayMs: 1500,
+      // Long enough that the writes below land while it is down, even on a loaded machine.
+      restartDelayMs: 3000,
       run: async ({ p, s, l }) => {
         await createCollection(p, "c");
         await insert(p, "c", [row(1, 1)]);
         await caughtUp(l, s);
         const killed = l.killReplicator();
-        // Written while the replicator is down (restart delay 1.5 s).
+        // Written while the replicator is down (restart delay 3 s).
         await insert(p, "c", [row(2, 1), row(3, 1)]);
         await killed;
         await insert(p, "c", [row(4, 1)]);

@@ -98,7 +98,8 @@ export interface RunContext {
 }
 
 const SERVICE_PATH = "/milvus.proto.milvus.MilvusService/";
-const REORDER_HOLD_MS = 250;
+// Long enough that a client's Delete right after its Insert arrives in time even on a loaded machine.
+const REORDER_HOLD_MS = 1000;
 const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 2000;
 
