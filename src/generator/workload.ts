@@ -11,6 +11,8 @@ export const CHAIN_BASE = 900_000_100;
 /** Short-lived keys: inserted and deleted right after, the pattern a reordering bug turns into zombies. */
 export const EPHEMERAL_BASE = 900_010_000;
 export const SCRATCH_BASE = 950_000_000;
+/** Cold keys: written once before the stream and never touched again, like most data at rest. */
+export const COLD_BASE = 800_000_000;
 /** The key the standby-write probe tries to insert on the standby: never written on the primary. */
 export const STANDBY_PROBE_KEY = 990_000_000;
 
@@ -128,7 +130,18 @@ export class WorkloadPlanner {
   initialBatches(): PlannedWrite[] {
     const out: PlannedWrite[] = [];
     for (const spec of this.cfg.collections) {
-      let left = this.cfg.initialRows;
+      // The first half is cold: in a model no worker draws from, so those rows keep their first
+      // version and any damage done to them in transit stays visible at the end.
+      const cold = Math.ceil(this.cfg.initialRows / 2);
+      const coldModel = new KeyModel();
+      for (let i = 0; i < cold; i += this.cfg.batchSize) {
+        const pks = Array.from(
+          { length: Math.min(this.cfg.batchSize, cold - i) },
+          (_, j) => COLD_BASE + i + j,
+        );
+        out.push(this.build("insert", spec.name, coldModel, pks));
+      }
+      let left = this.cfg.initialRows - cold;
       let w = 0;
       while (left > 0) {
         const n = Math.min(left, this.cfg.batchSize);

@@ -134,7 +134,9 @@ export class FaultFilter {
         }
         return [out];
       case "corrupt-vector":
-        if (!this.shared.corrupted && WRITE_METHODS.has(entry.method)) {
+        // Inserts only: an upserted row (a heartbeat, a hot key) is soon overwritten on both sides,
+        // which would heal the damage before anyone could see it.
+        if (!this.shared.corrupted && entry.method === "Insert") {
           const damaged = flipOneVectorBit(entry.method, out.payload);
           if (damaged) {
             this.shared.corrupted = true;
