@@ -5,6 +5,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { builtinModules } from "node:module";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
@@ -88,6 +89,23 @@ describe("dist", () => {
       const text = readFileSync(join(a, f), "utf8");
       expect(text.includes(ROOT), `${f} embeds the build machine's path`).toBe(false);
     }
+  });
+
+  it("needs no package at run time: a runner has dist/ but no node_modules", async () => {
+    // Loaded inside try/catch by their users (ws's optional native speed-ups), or only quoted in an
+    // error message (the AWS SDK's CRT hint): absent on a runner without harm.
+    const optional = new Set(["bufferutil", "utf-8-validate", "@aws-sdk/signature-v4-crt"]);
+    const builtin = new Set(builtinModules);
+    const runtime: string[] = [];
+    for (const f of await readdir(a)) {
+      const text = readFileSync(join(a, f), "utf8");
+      for (const m of text.matchAll(/\b(?:__require|require\d*)\("([^"]+)"\)/g)) {
+        const spec = m[1] as string;
+        if (spec.startsWith("node:") || builtin.has(spec) || optional.has(spec)) continue;
+        runtime.push(`${f}: ${spec}`);
+      }
+    }
+    expect([...new Set(runtime)], "resolved from node_modules at run time instead of bundled").toEqual([]);
   });
 
   it("check-dist names a bundle that differs, one that is missing and one that is extra", async () => {
