@@ -38,11 +38,7 @@ async function findPython(): Promise<string> {
   );
 }
 
-async function lockedInstall(
-  lockDir: string,
-  log: (m: string) => void,
-  work: () => Promise<void>,
-): Promise<void> {
+async function lockedInstall(lockDir: string, work: () => Promise<void>): Promise<void> {
   const deadline = Date.now() + 10 * 60_000;
   for (;;) {
     try {
@@ -85,7 +81,7 @@ export async function ensureMilvusLite(log: (m: string) => void = () => {}): Pro
   const done = async () => existsSync(bin) && (await readFile(marker, "utf8").catch(() => "")) === want;
   if (await done()) return bin;
   await mkdir(dirname(dir), { recursive: true });
-  await lockedInstall(`${dir}.lock`, log, async () => {
+  await lockedInstall(`${dir}.lock`, async () => {
     if (await done()) return;
     const python = await findPython();
     log(

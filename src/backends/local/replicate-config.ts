@@ -39,7 +39,8 @@ export function sanitizeConfig(c: ReplicateConfiguration): ReplicateConfiguratio
 /** Like Go's url.ParseRequestURI: an absolute URI with a scheme, or an absolute path. */
 function parsableRequestUri(uri: string): boolean {
   // Go refuses spaces and control characters, and a scheme followed by anything but a path ("host:port").
-  if (/[\s\x00-\x1f\x7f]/.test(uri)) return false;
+  if ([...uri].some((ch) => /\s/.test(ch) || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f))
+    return false;
   if (uri.startsWith("/")) return true;
   if (!/^[A-Za-z][A-Za-z0-9+.-]*:\//.test(uri)) return false;
   try {
