@@ -181,6 +181,7 @@ async function main(): Promise<void> {
         );
       });
     const bares: number[] = [];
+    const parallel: number[] = [];
     const verifies: number[] = [];
     const rss: number[] = [];
     for (let r = 0; r < repeat; r++) {
@@ -191,6 +192,12 @@ async function main(): Promise<void> {
       console.log(
         `[${r + 1}/${repeat}] bare query-iterator scans (SDK, batch ${page}): source ${a.ms.toFixed(0)} ms (${a.rows} rows) + target ${b.ms.toFixed(0)} ms (${b.rows} rows) = ${bare.toFixed(0)} ms`,
       );
+      // Also both scans at once: verify reads both sides concurrently, so this is the stricter floor.
+      const t0 = performance.now();
+      await Promise.all([bareScan(lites.source.uri), bareScan(lites.target.uri)]);
+      const both = performance.now() - t0;
+      parallel.push(both);
+      console.log(`[${r + 1}/${repeat}] the same two scans run concurrently: ${both.toFixed(0)} ms`);
       const line = (await verifyOnce()).trim().split("\n").pop() ?? "{}";
       const v = JSON.parse(line) as {
         elapsedMs: number;
@@ -205,6 +212,9 @@ async function main(): Promise<void> {
       );
     }
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
+    console.log(
+      `median: bare concurrent ${median(parallel).toFixed(0)} ms, ratio verify / concurrent ${(median(verifies) / median(parallel)).toFixed(2)}`,
+    );
     console.log(
       `median: bare ${median(bares).toFixed(0)} ms, verify ${median(verifies).toFixed(0)} ms, ratio ${(median(verifies) / median(bares)).toFixed(2)} (target <= 1.25); max peak RSS ${Math.max(...rss).toFixed(0)} MiB (target <= 300)`,
     );
