@@ -113,6 +113,14 @@ function insertPayload(pk: number, vec: number[]): Buffer {
   });
 }
 
+function deletePayload(pks: number[]): Buffer {
+  return encodeRequest("Delete", {
+    db_name: "default",
+    collection_name: "c",
+    expr: `pk in [${pks.join(", ")}]`,
+  });
+}
+
 describe("WalReader", () => {
   it("returns complete lines only, with byte offsets, reading only what was appended", async () => {
     const file = join(dir, "ch.log");
@@ -390,15 +398,21 @@ describe("fault modes against a fake standby", () => {
     expect(s.applied.map((a) => a.method)).toEqual(["CreateCollection", "Insert"]);
   });
 
-  it("reorder: a Delete after a write on the same collection is applied first, the write with dedup off", async () => {
+  it("reorder: a Delete of a key a held write wrote is applied first, the write with dedup off", async () => {
+    const vec = [0.5, 0.25];
     const { s } = await runMode(
       "reorder",
       0,
       (w) => {
-        w.append(srcCh[0] as string, { method: "Insert" });
-        w.append(srcCh[0] as string, { method: "Delete" });
-        w.append(srcCh[0] as string, { method: "Insert", collection: "other" });
-        w.append(srcCh[0] as string, { method: "Delete" });
+        w.append(srcCh[0] as string, { method: "Insert", payload: insertPayload(1, vec) });
+        w.append(srcCh[0] as string, { method: "Delete", payload: deletePayload([1]) });
+        w.append(srcCh[0] as string, {
+          method: "Insert",
+          collection: "other",
+          payload: insertPayload(2, vec),
+        });
+        // Another key: nothing to swap, so the held write goes first and order is kept.
+        w.append(srcCh[0] as string, { method: "Delete", payload: deletePayload([3]) });
       },
       (s) => s.applied.length >= 4,
     );
@@ -414,7 +428,14 @@ describe("fault modes against a fake standby", () => {
     const f = new FaultFilter("reorder", 0, { sent: 0, corrupted: false });
     const e = (method: string, tt: number) =>
       parseWalLine(
-        JSON.stringify({ tt: String(tt), method, kind: "dml", db: "default", collection: "c", payload: "" }),
+        JSON.stringify({
+          tt: String(tt),
+          method,
+          kind: "dml",
+          db: "default",
+          collection: "c",
+          payload: (method === "Delete" ? deletePayload([1]) : insertPayload(1, [1, 2])).toString("base64"),
+        }),
         tt,
         "t",
       );

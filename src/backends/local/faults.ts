@@ -3,7 +3,7 @@
  * the drill's checkers catch each kind of damage. Each mode really does what its name says to the
  * stream of messages; nothing here fakes a result on the standby.
  */
-import { method } from "../../milvus/proto.js";
+import { decodeRequest, method } from "../../milvus/proto.js";
 import type { WalEntry } from "./wal-reader.js";
 
 export const LOCAL_FAULT_MODES = [
@@ -86,9 +86,12 @@ const WRITE_METHODS = new Set(["Insert", "Upsert"]);
  * The per-channel filter between the log and the stream. push() returns what to send now (in order);
  * flush() releases a write held back by reorder when no Delete followed it in time.
  */
+/** reorder: how many writes a channel holds back while it looks for a Delete of one of their keys. */
+export const REORDER_WINDOW = 32;
+
 export class FaultFilter {
   private dmlSeen = 0;
-  private held: Outgoing | undefined;
+  private held: Outgoing[] = [];
 
   constructor(
     readonly mode: LocalFaultMode,
@@ -107,7 +110,7 @@ export class FaultFilter {
 
   /** Whether a write is held back waiting to see if a Delete follows it (reorder). */
   get holding(): boolean {
-    return this.held !== undefined;
+    return this.held.length > 0;
   }
 
   /** The caller reports each message it actually wrote to the stream. */
@@ -155,35 +158,82 @@ export class FaultFilter {
 
   /** A new stream re-reads the log from the checkpoint: a write held for the old stream is read again. */
   newSession(): void {
-    this.held = undefined;
+    this.held = [];
   }
 
   flush(): Outgoing[] {
     const h = this.held;
-    this.held = undefined;
-    return h ? [h] : [];
+    this.held = [];
+    return h;
   }
 
   /**
-   * A Delete that follows a write on the same collection goes first. The write is then older than the
-   * target's checkpoint, so it is sent with dedup off: otherwise the target would skip it and the
-   * damage would be a lost row instead of the zombie this mode stands for.
+   * Swaps a Delete with the write before it on the same key: writes are held back (up to
+   * REORDER_WINDOW); when a Delete names a key one of them wrote, the Delete goes first and the held
+   * writes follow. They are then older than the target's checkpoint, so they are sent with dedup off:
+   * otherwise the target would skip them and the damage would be lost rows instead of the zombie this
+   * mode stands for. A Delete that matches no held write, and any other message, releases the held
+   * writes first, so nothing else changes order.
    */
   private reorder(out: Outgoing): Outgoing[] {
     const e = out.entry;
-    const h = this.held;
-    if (h && e.method === "Delete" && e.db === h.entry.db && e.collection === h.entry.collection) {
-      this.held = undefined;
-      this.log(`fault reorder: Delete tt=${e.tt} sent before ${h.entry.method} tt=${h.entry.tt}`);
-      return [out, { ...h, nodedup: true }];
+    if (e.method === "Delete") {
+      const keys = deletedKeys(out.payload);
+      const hit = keys
+        ? this.held.findLastIndex(
+            (h) =>
+              h.entry.db === e.db &&
+              h.entry.collection === e.collection &&
+              writtenKeys(h.payload, keys.field, h.entry.method).some((k) => keys.values.has(k)),
+          )
+        : -1;
+      if (hit >= 0) {
+        const h = this.held[hit] as Outgoing;
+        this.log(
+          `fault reorder: Delete tt=${e.tt} sent before ${h.entry.method} tt=${h.entry.tt} of the same key`,
+        );
+        const released = this.held.map((x) => ({ ...x, nodedup: true }));
+        this.held = [];
+        return [out, ...released];
+      }
     }
-    const released = this.flush();
     if (WRITE_METHODS.has(e.method)) {
-      this.held = out;
-      return released;
+      this.held.push(out);
+      return this.held.length > REORDER_WINDOW ? [this.held.shift() as Outgoing] : [];
     }
-    return [...released, out];
+    return [...this.flush(), out];
   }
+}
+
+/** The keys of a `field in [a, b, ...]` delete (the form the drill and the SDK's delete-by-ids use). */
+export function deletedKeys(payload: Buffer): { field: string; values: Set<string> } | undefined {
+  let req: { expr?: string };
+  try {
+    req = decodeRequest<{ expr?: string }>("Delete", payload);
+  } catch {
+    return undefined;
+  }
+  const m = /^\s*\(?\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s+\[([^\]]*)\]\s*\)?\s*$/.exec(req.expr ?? "");
+  if (!m) return undefined;
+  const values = new Set(
+    (m[2] ?? "")
+      .split(",")
+      .map((v) => v.trim().replace(/^["']|["']$/g, ""))
+      .filter(Boolean),
+  );
+  return { field: m[1] as string, values };
+}
+
+/** The values of one field in an Insert/Upsert request, as strings. */
+export function writtenKeys(payload: Buffer, field: string, methodName = "Insert"): string[] {
+  const req = decodeRequest<{
+    fields_data?: Array<{
+      field_name?: string;
+      scalars?: { long_data?: { data?: string[] }; string_data?: { data?: string[] } };
+    }>;
+  }>(methodName, payload);
+  const f = req.fields_data?.find((x) => x.field_name === field);
+  return (f?.scalars?.long_data?.data ?? f?.scalars?.string_data?.data ?? []).map(String);
 }
 
 /**
