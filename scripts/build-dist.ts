@@ -3,11 +3,12 @@
  * dist/ straight from the checkout, with no node_modules). Output must be byte-identical for the
  * same sources, because CI compares a fresh build with the committed one (scripts/check-dist.ts).
  *
- *   npx tsx scripts/build-dist.ts [--out DIR]
+ *   npx tsx scripts/build-dist.ts [--out DIR] [--from-head]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -41,8 +42,9 @@ const BANNER = [
   "const __dirname = __drillDirname(__filename);",
 ].join("\n");
 
-export async function buildDist(outDir: string): Promise<string[]> {
-  const entries = ENTRIES.filter((e) => existsSync(join(ROOT, e.src)));
+/** `root` is the source tree to bundle (default: this checkout; see --from-head). */
+export async function buildDist(outDir: string, root = ROOT): Promise<string[]> {
+  const entries = ENTRIES.filter((e) => existsSync(join(root, e.src)));
   await mkdir(outDir, { recursive: true });
   // Stale bundles of removed entries must not linger in a committed dist/.
   for (const f of await readdir(outDir)) {
@@ -50,7 +52,9 @@ export async function buildDist(outDir: string): Promise<string[]> {
       await rm(join(outDir, f), { force: true });
   }
   const result = await build({
-    absWorkingDir: ROOT,
+    absWorkingDir: root,
+    // A --from-head tree links node_modules: keep its paths (and so the output) as in the checkout.
+    preserveSymlinks: true,
     metafile: true,
     entryPoints: Object.fromEntries(entries.map((e) => [e.out, e.src])),
     outdir: outDir,
@@ -66,8 +70,29 @@ export async function buildDist(outDir: string): Promise<string[]> {
     logLevel: "warning",
     charset: "utf8",
   });
-  warnUncommitted(Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/")));
+  if (root === ROOT) {
+    warnUncommitted(Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/")));
+  }
   return entries.map((e) => `${e.out}.js`);
+}
+
+/**
+ * Bundles the committed sources (HEAD) instead of the working tree, for a dist/ that check-dist
+ * will accept while other edits are still in progress in the checkout.
+ */
+export async function buildDistFromHead(outDir: string): Promise<string[]> {
+  const tree = await mkdtemp(join(tmpdir(), "drill-head-"));
+  try {
+    const archive = execFileSync("git", ["archive", "--format=tar", "HEAD"], {
+      cwd: ROOT,
+      maxBuffer: 512 * 1024 * 1024,
+    });
+    execFileSync("tar", ["-x", "-C", tree], { input: archive });
+    await symlink(join(ROOT, "node_modules"), join(tree, "node_modules"), "dir");
+    return await buildDist(outDir, tree);
+  } finally {
+    await rm(tree, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -98,7 +123,8 @@ function warnUncommitted(sources: string[]): void {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf("--out");
   const out = i > 0 && process.argv[i + 1] ? resolve(process.argv[i + 1] as string) : join(ROOT, "dist");
-  buildDist(out).then(
+  const fromHead = process.argv.includes("--from-head");
+  (fromHead ? buildDistFromHead(out) : buildDist(out)).then(
     (files) => console.log(`built ${files.join(", ")} into ${out}`),
     (e: unknown) => {
       console.error(`build-dist: ${e instanceof Error ? e.message : String(e)}`);

@@ -11,7 +11,7 @@ import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { buildDist, ENTRIES, ROOT } from "../scripts/build-dist.js";
+import { buildDist, buildDistFromHead, ENTRIES, ROOT } from "../scripts/build-dist.js";
 import { diffDirs } from "../scripts/check-dist.js";
 
 const exec = promisify(execFile);
@@ -106,6 +106,21 @@ describe("dist", () => {
       }
     }
     expect([...new Set(runtime)], "resolved from node_modules at run time instead of bundled").toEqual([]);
+  });
+
+  it("--from-head bundles the committed tree with the same layout and no trace of its temp dir", async () => {
+    const head = await mkdtemp(join(tmpdir(), "drill-dist-head-"));
+    try {
+      const files = await buildDistFromHead(head);
+      expect(files).toContain("main.js");
+      for (const f of files) {
+        const text = readFileSync(join(head, f), "utf8");
+        expect(text.includes("drill-head-"), `${f} embeds the temporary tree's path`).toBe(false);
+        expect(text).not.toMatch(/\/\/ \.\.\/.*node_modules\//); // module comments stay repo-relative
+      }
+    } finally {
+      await rm(head, { recursive: true, force: true });
+    }
   });
 
   it("check-dist names a bundle that differs, one that is missing and one that is extra", async () => {
