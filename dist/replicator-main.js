@@ -36276,7 +36276,7 @@ var grpc = __toESM(require_src3(), 1);
 import { setMaxListeners } from "node:events";
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { setTimeout as sleep2 } from "node:timers/promises";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -50093,6 +50093,9 @@ function decode3(type, bytes) {
   const t = typeof type === "string" ? messageType(type) : type;
   return t.toObject(t.decode(bytes), TO_OBJECT);
 }
+function decodeRequest(methodName, bytes) {
+  return decode3(method(methodName).requestType, bytes);
+}
 
 // src/backends/local/faults.ts
 var LOCAL_FAULT_MODES = [
@@ -50130,6 +50133,7 @@ function resumePlan(mode, restarted) {
   }
 }
 var WRITE_METHODS = /* @__PURE__ */ new Set(["Insert", "Upsert"]);
+var REORDER_WINDOW = 32;
 var FaultFilter = class {
   constructor(mode, every, shared, log = () => {
   }) {
@@ -50141,14 +50145,14 @@ var FaultFilter = class {
       throw new Error(`faultEvery: ${every} is not allowed for fault mode ${mode}; expected an integer >= 1`);
   }
   dmlSeen = 0;
-  held;
+  held = [];
   /** stall: true once `every` messages went out; the caller then keeps the stream open and sends nothing. */
   get stalled() {
     return this.mode === "stall" && this.shared.sent >= this.every;
   }
   /** Whether a write is held back waiting to see if a Delete follows it (reorder). */
   get holding() {
-    return this.held !== void 0;
+    return this.held.length > 0;
   }
   /** The caller reports each message it actually wrote to the stream. */
   noteSent() {
@@ -50173,7 +50177,7 @@ var FaultFilter = class {
         }
         return [out];
       case "corrupt-vector":
-        if (!this.shared.corrupted && WRITE_METHODS.has(entry.method)) {
+        if (!this.shared.corrupted && entry.method === "Insert") {
           const damaged = flipOneVectorBit(entry.method, out.payload);
           if (damaged) {
             this.shared.corrupted = true;
@@ -50191,34 +50195,64 @@ var FaultFilter = class {
   }
   /** A new stream re-reads the log from the checkpoint: a write held for the old stream is read again. */
   newSession() {
-    this.held = void 0;
+    this.held = [];
   }
   flush() {
     const h = this.held;
-    this.held = void 0;
-    return h ? [h] : [];
+    this.held = [];
+    return h;
   }
   /**
-   * A Delete that follows a write on the same collection goes first. The write is then older than the
-   * target's checkpoint, so it is sent with dedup off: otherwise the target would skip it and the
-   * damage would be a lost row instead of the zombie this mode stands for.
+   * Swaps a Delete with the write before it on the same key: writes are held back (up to
+   * REORDER_WINDOW); when a Delete names a key one of them wrote, the Delete goes first and the held
+   * writes follow. They are then older than the target's checkpoint, so they are sent with dedup off:
+   * otherwise the target would skip them and the damage would be lost rows instead of the zombie this
+   * mode stands for. A Delete that matches no held write, and any other message, releases the held
+   * writes first, so nothing else changes order.
    */
   reorder(out) {
     const e = out.entry;
-    const h = this.held;
-    if (h && e.method === "Delete" && e.db === h.entry.db && e.collection === h.entry.collection) {
-      this.held = void 0;
-      this.log(`fault reorder: Delete tt=${e.tt} sent before ${h.entry.method} tt=${h.entry.tt}`);
-      return [out, { ...h, nodedup: true }];
+    if (e.method === "Delete") {
+      const keys = deletedKeys(out.payload);
+      const hit = keys ? this.held.findLastIndex(
+        (h) => h.entry.db === e.db && h.entry.collection === e.collection && writtenKeys(h.payload, keys.field, h.entry.method).some((k) => keys.values.has(k))
+      ) : -1;
+      if (hit >= 0) {
+        const h = this.held[hit];
+        this.log(
+          `fault reorder: Delete tt=${e.tt} sent before ${h.entry.method} tt=${h.entry.tt} of the same key`
+        );
+        const released = this.held.map((x) => ({ ...x, nodedup: true }));
+        this.held = [];
+        return [out, ...released];
+      }
     }
-    const released = this.flush();
     if (WRITE_METHODS.has(e.method)) {
-      this.held = out;
-      return released;
+      this.held.push(out);
+      return this.held.length > REORDER_WINDOW ? [this.held.shift()] : [];
     }
-    return [...released, out];
+    return [...this.flush(), out];
   }
 };
+function deletedKeys(payload) {
+  let req;
+  try {
+    req = decodeRequest("Delete", payload);
+  } catch {
+    return void 0;
+  }
+  const m = /^\s*\(?\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s+\[([^\]]*)\]\s*\)?\s*$/.exec(req.expr ?? "");
+  if (!m) return void 0;
+  const values = new Set(
+    (m[2] ?? "").split(",").map((v) => v.trim().replace(/^["']|["']$/g, "")).filter(Boolean)
+  );
+  return { field: m[1], values };
+}
+function writtenKeys(payload, field, methodName = "Insert") {
+  const req = decodeRequest(methodName, payload);
+  const f = req.fields_data?.find((x) => x.field_name === field);
+  return (f?.scalars?.long_data?.data ?? f?.scalars?.string_data?.data ?? []).map(String);
+}
 function flipOneVectorBit(methodName, payload) {
   const type = method(methodName).requestType;
   const msg = type.decode(payload);
@@ -50239,7 +50273,9 @@ function flipLowestMantissaBit(x) {
 }
 
 // src/backends/local/wal-reader.ts
+import { watch } from "node:fs";
 import { open } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 var WalFormatError = class extends Error {
   name = "WalFormatError";
 };
@@ -50360,6 +50396,77 @@ async function readWholeWal(file2) {
   }
   return all;
 }
+var WalDirWatcher = class {
+  constructor(dir) {
+    this.dir = dir;
+    this.ensure();
+  }
+  watcher;
+  lastAttempt = 0;
+  versions = /* @__PURE__ */ new Map();
+  waiters = /* @__PURE__ */ new Map();
+  closed = false;
+  /** Whether notifications are active (else callers rely on the fallback interval alone). */
+  get watching() {
+    return this.watcher !== void 0;
+  }
+  ensure() {
+    if (this.watcher || this.closed || Date.now() - this.lastAttempt < 1e3) return;
+    this.lastAttempt = Date.now();
+    try {
+      const w = watch(this.dir, { persistent: false });
+      w.on("change", (_event, name) => this.bump(name ? String(name) : void 0));
+      w.on("error", () => {
+        w.close();
+        if (this.watcher === w) this.watcher = void 0;
+        this.bump(void 0);
+      });
+      this.watcher = w;
+    } catch {
+    }
+  }
+  bump(name) {
+    const names = name === void 0 ? [...this.waiters.keys()] : [name];
+    for (const n of names) {
+      this.versions.set(n, (this.versions.get(n) ?? 0) + 1);
+      const ws = this.waiters.get(n);
+      if (!ws) continue;
+      this.waiters.delete(n);
+      for (const w of ws) w();
+    }
+  }
+  /** A number that grows whenever `file` (a base name in dir) may have changed. Read it before polling. */
+  version(file2) {
+    return this.versions.get(file2) ?? 0;
+  }
+  /** Resolves when `file` changed after `since` was read, after `fallbackMs`, or on abort. */
+  async wait(file2, since, fallbackMs, signal) {
+    this.ensure();
+    if (this.version(file2) !== since || signal.aborted) return;
+    let wake;
+    const changed = new Promise((r) => {
+      wake = r;
+    });
+    let set2 = this.waiters.get(file2);
+    if (!set2) {
+      set2 = /* @__PURE__ */ new Set();
+      this.waiters.set(file2, set2);
+    }
+    set2.add(wake);
+    try {
+      await Promise.race([changed, sleep(fallbackMs, void 0, { signal }).catch(() => {
+      })]);
+    } finally {
+      this.waiters.get(file2)?.delete(wake);
+    }
+  }
+  close() {
+    this.closed = true;
+    this.watcher?.close();
+    this.watcher = void 0;
+    this.bump(void 0);
+  }
+};
 
 // src/backends/local/replicator.ts
 var Options = external_exports.object({
@@ -50396,7 +50503,7 @@ function redactOptions(o) {
 var OPTIONS_ENV = "MILVUS_CDC_REPLICATOR_OPTIONS";
 var GENERATION_ENV = "MILVUS_CDC_REPLICATOR_GENERATION";
 var SERVICE_PATH = "/milvus.proto.milvus.MilvusService/";
-var REORDER_HOLD_MS = 250;
+var REORDER_HOLD_MS = 1e3;
 var BACKOFF_MIN_MS = 50;
 var BACKOFF_MAX_MS = 2e3;
 function grpcTarget(uri) {
@@ -50597,7 +50704,7 @@ function backoff(attempt) {
 }
 async function sleepUnlessAborted(ms, signal) {
   try {
-    await sleep(ms, void 0, { signal });
+    await sleep2(ms, void 0, { signal });
   } catch {
   }
 }
