@@ -19,7 +19,7 @@ import { writeReportFiles } from "../report/write.js";
 import { toolVersion } from "../util/version.js";
 import { verifyClusters } from "../verify/verify.js";
 import { createBackend } from "./backends.js";
-import { waitForCatchUp } from "./settle.js";
+import { type SettleMarker, waitForCatchUp } from "./settle.js";
 import { WorkloadRunner } from "./workload.js";
 
 /** What a later cleanup (the Action's post step, a crashed CLI) needs to delete what the drill created. */
@@ -226,11 +226,22 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
     const catchUp: CatchUp = await phase("Settle: wait for the standby to catch up", log, async () => {
       progress("settle");
       history.append({ type: "phase", name: "settle", time: Date.now() });
+      const markers: SettleMarker[] = [];
+      for (const name of specs.keys()) {
+        const exists = await (source as MilvusClient)
+          .hasCollection({ collection_name: name })
+          .catch(() => undefined);
+        if (!exists?.value) continue;
+        const op = planner.settleMarker(name);
+        if ((await r.run(op, -1)).type === "ok")
+          markers.push({ collection: name, pk: op.keys[0]?.pk as string, ver: op.keys[0]?.ver as number });
+      }
       const c = await waitForCatchUp({
         source: source as MilvusClient,
         target: target as MilvusClient,
         monitor: mon,
         collections: [...specs.keys()],
+        markers,
         timeoutMs: config.thresholds.catchUpTimeoutMs,
         since: (workloadWindow as { endedAt: number }).endedAt,
         signal,

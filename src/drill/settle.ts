@@ -1,7 +1,30 @@
 import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { CatchUp } from "../checkers/types.js";
 import { isSuccess } from "../client/outcome.js";
+import { PK_FIELD, VER_FIELD } from "../generator/rows.js";
 import type { Monitor } from "../monitor/monitor.js";
+
+/** A row written on the source after the workload; seeing it on the standby means its channel caught up. */
+export interface SettleMarker {
+  collection: string;
+  pk: string;
+  ver: number;
+}
+
+async function markerSeen(client: MilvusClient, m: SettleMarker): Promise<boolean> {
+  try {
+    const res = await client.query({
+      collection_name: m.collection,
+      filter: `${PK_FIELD} == ${m.pk}`,
+      output_fields: [VER_FIELD],
+      consistency_level: "Eventually" as never,
+      timeout: 10_000,
+    });
+    return isSuccess(res) && res.data.some((r) => Number(r[VER_FIELD]) >= m.ver);
+  } catch {
+    return false;
+  }
+}
 
 async function countOf(client: MilvusClient, collection: string): Promise<number | string> {
   try {
@@ -29,15 +52,19 @@ async function exists(client: MilvusClient, collection: string): Promise<boolean
 }
 
 /**
- * After the workload: the standby has caught up when it shows the last heartbeat written and every
- * collection's count(*) equals the primary's (dropped collections gone on both). The time this takes
- * is the catch-up time; a standby that does not get there before the timeout fails the drill.
+ * After the workload: the standby has caught up when it shows the last heartbeat written, a marker row
+ * written into every collection after the workload (so every channel in use, not only the heartbeat's,
+ * has caught up), and every collection's count(*) equals the primary's (dropped collections gone on
+ * both). The time this takes is the catch-up time; a standby that does not get there before the
+ * timeout fails the drill.
  */
 export async function waitForCatchUp(o: {
   source: MilvusClient;
   target: MilvusClient;
   monitor: Monitor;
   collections: string[];
+  /** One per collection written after the workload: each must arrive (its channel caught up). */
+  markers?: SettleMarker[];
   timeoutMs: number;
   since: number;
   pollMs?: number;
@@ -58,6 +85,10 @@ export async function waitForCatchUp(o: {
     await o.monitor.readHeartbeat();
     const seen = o.monitor.lastSeenHbSeq;
     if (seen === null || seen < mark) missing.push(`heartbeat ${mark} (standby shows ${seen ?? "none"})`);
+    for (const m of o.markers ?? []) {
+      if (!(await markerSeen(o.target, m)))
+        missing.push(`settle marker of ${m.collection} (key ${m.pk} ver ${m.ver})`);
+    }
     const heartbeatReached = missing.length === 0;
     const counts: string[] = [];
     if (heartbeatReached) {

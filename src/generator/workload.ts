@@ -13,6 +13,8 @@ export const EPHEMERAL_BASE = 900_010_000;
 export const SCRATCH_BASE = 950_000_000;
 /** Cold keys: written once before the stream and never touched again, like most data at rest. */
 export const COLD_BASE = 800_000_000;
+/** Settle markers: one upsert per collection after the workload; its arrival means that channel caught up. */
+export const SETTLE_KEY = 990_000_001;
 /** The key the standby-write probe tries to insert on the standby: never written on the primary. */
 export const STANDBY_PROBE_KEY = 990_000_000;
 
@@ -329,6 +331,17 @@ export class WorkloadPlanner {
     }
     return m;
   }
+
+  /** A marker row written into a collection after the workload (see SETTLE_KEY). */
+  settleMarker(collection: string): PlannedWrite {
+    let m = this.settleModels.get(collection);
+    if (!m) {
+      m = new KeyModel();
+      this.settleModels.set(collection, m);
+    }
+    return this.build("upsert", collection, m, [SETTLE_KEY]);
+  }
+  private readonly settleModels = new Map<string, KeyModel>();
 
   /** A few fresh rows for the scratch collection, written right after it is created and loaded. */
   scratchInsert(n: number): PlannedWrite {
