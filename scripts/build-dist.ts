@@ -16,9 +16,8 @@ import { build } from "esbuild";
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
- * Every file that must exist in dist/: the two Action steps, the local backend's child processes
- * (their parents start them as siblings of the running file, dist/<name>.js), and the supervisor,
- * which the lab looks for and imports at run time as a sibling module rather than bundling it.
+ * Every file that must exist in dist/: the two Action steps and the local backend's child processes
+ * (their parents start them as siblings of the running file, dist/<name>.js).
  * Entries that do not exist yet are skipped so the Action can be bundled while they are written.
  */
 export const ENTRIES: ReadonlyArray<{ out: string; src: string }> = [
@@ -26,7 +25,6 @@ export const ENTRIES: ReadonlyArray<{ out: string; src: string }> = [
   { out: "post", src: "src/action/post.ts" },
   { out: "replicator-main", src: "src/backends/local/replicator-main.ts" },
   { out: "watchdog", src: "src/backends/local/watchdog.ts" },
-  { out: "supervisor", src: "src/backends/local/supervisor.ts" },
 ];
 
 /**

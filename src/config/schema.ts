@@ -16,18 +16,9 @@ export type ProfileName = (typeof PROFILE_NAMES)[number];
 export const BACKEND_TYPES = ["local", "kind", "existing"] as const;
 export type BackendType = (typeof BACKEND_TYPES)[number];
 
-export const LOCAL_FAULT_MODES = [
-  "none",
-  "drop",
-  "duplicate-on-restart",
-  "reorder",
-  "skip-on-restart",
-  "stale-checkpoint",
-  "drop-ddl",
-  "stall",
-  "corrupt-vector",
-] as const;
-export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];
+import { LOCAL_FAULT_MODES, type LocalFaultMode } from "../backends/local/fault-modes.js";
+
+export { LOCAL_FAULT_MODES, type LocalFaultMode };
 
 export const VECTOR_TYPES = ["float", "float16", "bfloat16", "binary", "sparse"] as const;
 export type VectorType = (typeof VECTOR_TYPES)[number];

@@ -8,11 +8,10 @@
  * wire encoding (length-delimited), so a page's float vectors arrive as one Buffer of little-endian
  * float32 values, bit for bit as the server sent them, with no per-float decoding.
  */
-import { createRequire } from "node:module";
-import * as grpc from "@grpc/grpc-js";
-import protobuf from "protobufjs";
 
-const require = createRequire(import.meta.url);
+import * as grpc from "@grpc/grpc-js";
+import milvusDescriptor from "@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus.js";
+import protobuf from "protobufjs";
 
 export interface Endpoint {
   uri: string;
@@ -52,11 +51,8 @@ let cachedTypes: { req: protobuf.Type; res: protobuf.Type; dataTypes: Record<num
 
 function types() {
   if (cachedTypes) return cachedTypes;
-  // The descriptor ships as CommonJS inside the SDK; load it the same way the SDK does.
-  const json = require("@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus.js") as {
-    default: protobuf.INamespace;
-  };
-  const root = protobuf.Root.fromJSON(json.default);
+  // A root of its own (not the shared one in milvus/proto.ts): it reads float vectors as raw bytes.
+  const root = protobuf.Root.fromJSON(milvusDescriptor as protobuf.INamespace);
   const floatArray = root.lookupType("milvus.proto.schema.FloatArray");
   const old = floatArray.fields.data;
   if (old) floatArray.remove(old);

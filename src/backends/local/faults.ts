@@ -4,21 +4,10 @@
  * stream of messages; nothing here fakes a result on the standby.
  */
 import { decodeRequest, method } from "../../milvus/proto.js";
+import { LOCAL_FAULT_MODES, type LocalFaultMode } from "./fault-modes.js";
 import type { WalEntry } from "./wal-reader.js";
 
-export const LOCAL_FAULT_MODES = [
-  "none",
-  "drop",
-  "duplicate-on-restart",
-  "reorder",
-  "skip-on-restart",
-  "stale-checkpoint",
-  "drop-ddl",
-  "stall",
-  "corrupt-vector",
-] as const;
-
-export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];
+export { LOCAL_FAULT_MODES, type LocalFaultMode };
 
 export function parseFaultMode(value: string, input = "faultMode"): LocalFaultMode {
   if ((LOCAL_FAULT_MODES as readonly string[]).includes(value)) return value as LocalFaultMode;

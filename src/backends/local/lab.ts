@@ -5,41 +5,20 @@
  * that kills it if this process is killed outright.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { configureReplication } from "../../milvus/replicate.js";
 import type { ClusterEndpoint } from "../types.js";
+import type { LocalFaultMode as LabFaultMode } from "./fault-modes.js";
 import { Front } from "./front.js";
 import { ensureMilvusLite } from "./milvus-lite-install.js";
 import { MilvusLiteProcess } from "./milvus-lite-process.js";
 import type { ReplicateConfiguration } from "./replicate-config.js";
+import { ReplicatorSupervisor } from "./supervisor.js";
 
-/** The replicator's fault modes (the supervisor's contract). */
-export type LabFaultMode =
-  | "none"
-  | "drop"
-  | "duplicate-on-restart"
-  | "reorder"
-  | "skip-on-restart"
-  | "stale-checkpoint"
-  | "drop-ddl"
-  | "stall"
-  | "corrupt-vector";
-
-export const LAB_FAULT_MODES: readonly LabFaultMode[] = [
-  "none",
-  "drop",
-  "duplicate-on-restart",
-  "reorder",
-  "skip-on-restart",
-  "stale-checkpoint",
-  "drop-ddl",
-  "stall",
-  "corrupt-vector",
-];
+export { LOCAL_FAULT_MODES as LAB_FAULT_MODES, type LocalFaultMode as LabFaultMode } from "./fault-modes.js";
 
 export const DEFAULT_PCHANNELS = 16;
 
@@ -92,33 +71,6 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
-interface SupervisorLike {
-  start(): Promise<void>;
-  kill(): Promise<{ killedAt: number; restartedAt: number }>;
-  stop(): Promise<void>;
-  readonly restarts: Array<{ killedAt: number; restartedAt: number }>;
-  readonly pid: number | undefined;
-}
-
-type SupervisorCtor = new (opts: {
-  walDir: string;
-  source: { clusterId: string; pchannels: string[] };
-  target: { clusterId: string; uri: string; token?: string; pchannels: string[] };
-  faultMode: LabFaultMode;
-  faultEvery: number;
-  restartDelayMs: number;
-  logFile: string;
-}) => SupervisorLike;
-
-/** The replicator is another module of this package; the lab also works (without replication) if it is absent. */
-async function loadSupervisor(): Promise<SupervisorCtor | null> {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const ext = fileURLToPath(import.meta.url).endsWith(".ts") ? "ts" : "js";
-  if (!existsSync(join(here, `supervisor.${ext}`))) return null;
-  const mod = (await import(`./supervisor.${"js"}`)) as { ReplicatorSupervisor?: SupervisorCtor };
-  return mod.ReplicatorSupervisor ?? null;
-}
-
 function pchannelNames(clusterId: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${clusterId}-rootcoord-dml_${i}`);
 }
@@ -155,7 +107,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
   const processes: MilvusLiteProcess[] = [];
   const fronts: Front[] = [];
-  let supervisor: SupervisorLike | null = null;
+  let supervisor: ReplicatorSupervisor | null = null;
   let stopping: Promise<void> | null = null;
 
   // Idempotent per part, so it can run again for parts that appeared while a stop was under way.
@@ -203,17 +155,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     const [srcLite, tgtLite] = started as [MilvusLiteProcess, MilvusLiteProcess];
 
     const startSupervisor = async (config: ReplicateConfiguration) => {
-      const Ctor = await loadSupervisor();
-      if (!Ctor) {
-        log("No replicator in this build: replication is configured but nothing will move.");
-        return;
-      }
       const src = config.clusters.find((c) => c.cluster_id === ids.source);
       const edge = config.cross_cluster_topology.find((t) => t.source_cluster_id === ids.source);
       const tgt = config.clusters.find((c) => c.cluster_id === edge?.target_cluster_id);
       if (!src || !tgt) throw new Error("replicate configuration names no target for the source");
       await supervisor?.stop();
-      supervisor = new Ctor({
+      supervisor = new ReplicatorSupervisor({
         walDir: dirs.source.wal,
         source: { clusterId: src.cluster_id, pchannels: src.pchannels },
         target: {
