@@ -50097,7 +50097,7 @@ function decodeRequest(methodName, bytes) {
   return decode3(method(methodName).requestType, bytes);
 }
 
-// src/backends/local/faults.ts
+// src/backends/local/fault-modes.ts
 var LOCAL_FAULT_MODES = [
   "none",
   "drop",
@@ -50109,6 +50109,8 @@ var LOCAL_FAULT_MODES = [
   "stall",
   "corrupt-vector"
 ];
+
+// src/backends/local/faults.ts
 var DROPPABLE_DDL = /* @__PURE__ */ new Set([
   "CreatePartition",
   "CreateIndex",
