@@ -67,7 +67,7 @@ async function harnessVersusBare(): Promise<void> {
             index: "FLAT",
             metric: "L2",
             dynamicField: true,
-            partitions: 0,
+            partitions: 1,
           },
         ],
         mix: { insert: 1, upsert: 0, delete: 0, reinsert: 0, ddl: 0 },

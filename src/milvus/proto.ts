@@ -20,12 +20,16 @@ export interface MethodInfo {
 
 let cached: { root: protobuf.Root; methods: Map<string, MethodInfo> } | undefined;
 
+/** The SDK's protobuf JSON descriptor, for callers that need a root of their own (e.g. a different field type). */
+export function milvusDescriptorJson(): protobuf.INamespace {
+  // The descriptor module is CommonJS: its JSON sits on `default` under Node, on the module itself in a bundle.
+  const mod = milvusDescriptor as unknown as { default?: protobuf.INamespace } & protobuf.INamespace;
+  return (mod.default ?? mod) as protobuf.INamespace;
+}
+
 function load(): { root: protobuf.Root; methods: Map<string, MethodInfo> } {
   if (cached) return cached;
-  // The descriptor module is CommonJS: its JSON sits on `default` (and sometimes on `default.default`).
-  const mod = milvusDescriptor as unknown as { default?: protobuf.INamespace } & protobuf.INamespace;
-  const json = (mod.default ?? mod) as protobuf.INamespace;
-  const root = protobuf.Root.fromJSON(json);
+  const root = protobuf.Root.fromJSON(milvusDescriptorJson());
   const service = root.lookupService(MILVUS_SERVICE);
   const methods = new Map<string, MethodInfo>();
   for (const [name, m] of Object.entries(service.methods)) {

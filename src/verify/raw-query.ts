@@ -10,8 +10,8 @@
  */
 
 import * as grpc from "@grpc/grpc-js";
-import milvusDescriptor from "@zilliz/milvus2-sdk-node/dist/milvus/proto-json/milvus.js";
 import protobuf from "protobufjs";
+import { milvusDescriptorJson } from "../milvus/proto.js";
 
 export interface Endpoint {
   uri: string;
@@ -52,7 +52,7 @@ let cachedTypes: { req: protobuf.Type; res: protobuf.Type; dataTypes: Record<num
 function types() {
   if (cachedTypes) return cachedTypes;
   // A root of its own (not the shared one in milvus/proto.ts): it reads float vectors as raw bytes.
-  const root = protobuf.Root.fromJSON(milvusDescriptor as protobuf.INamespace);
+  const root = protobuf.Root.fromJSON(milvusDescriptorJson());
   const floatArray = root.lookupType("milvus.proto.schema.FloatArray");
   const old = floatArray.fields.data;
   if (old) floatArray.remove(old);
