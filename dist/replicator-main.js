@@ -50051,11 +50051,13 @@ var import_milvus = __toESM(require_milvus(), 1);
 var import_protobufjs = __toESM(require_protobufjs(), 1);
 var MILVUS_SERVICE = "milvus.proto.milvus.MilvusService";
 var cached2;
+function milvusDescriptorJson() {
+  const mod = import_milvus.default;
+  return mod.default ?? mod;
+}
 function load() {
   if (cached2) return cached2;
-  const mod = import_milvus.default;
-  const json2 = mod.default ?? mod;
-  const root = import_protobufjs.default.Root.fromJSON(json2);
+  const root = import_protobufjs.default.Root.fromJSON(milvusDescriptorJson());
   const service = root.lookupService(MILVUS_SERVICE);
   const methods = /* @__PURE__ */ new Map();
   for (const [name, m] of Object.entries(service.methods)) {
