@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExistingBackend, type ExistingOptions } from "../src/backends/existing/backend.js";
-import { freeLocalPort } from "../src/backends/kind/portforward.js";
 import { type Lab, startLab } from "../src/backends/local/lab.js";
+import { freePort } from "../src/util/net.js";
 import { captureLog, podList, standins } from "./stand-ins/harness.js";
 
 const TOKEN = "root:Sup3rSecretT0ken";
@@ -83,7 +83,7 @@ describe("existing backend against running clusters (a local lab with replicatio
   });
 
   it("names the unreachable cluster, within its timeout", async () => {
-    const port = await freeLocalPort();
+    const port = await freePort();
     const backend = new ExistingBackend(
       options({
         source: { uri: lab.source.uri, token: TOKEN, clusterId: "east", replicateUri: null },

@@ -1,24 +1,8 @@
 import { UsageError } from "../../cli/usage.js";
+import type { DrillConfig } from "../../config/schema.js";
 
-/** Options of the kind backend, exactly as the drill config produces them (DrillConfig["backend"]["kind"]). */
-export interface KindOptions {
-  milvusVersion: string;
-  operatorVersion: string;
-  mode: "standalone" | "cluster";
-  namespace: string;
-  /** kind cluster name; null = a run-unique name. */
-  clusterName: string | null;
-  /** kindest/node image; null = kind's default for its version. */
-  nodeImage: string | null;
-  sourceName: string;
-  targetName: string;
-  preloadImages: boolean;
-  freeDisk: boolean;
-  keepCluster: boolean;
-  upgradeFrom: string | null;
-  upgradeTo: string | null;
-  readyTimeoutMs: number;
-}
+/** Options of the kind backend: exactly what the drill config holds (one definition, in config/schema.ts). */
+export type KindOptions = DrillConfig["backend"]["kind"];
 
 /** CDC is built into Milvus from v2.6.6 on; older images have no CDC component to deploy. */
 export const MIN_MILVUS_VERSION = "2.6.6";

@@ -3,21 +3,9 @@
  * replaced or the connection drops, so it is watched and restarted on the same local port, which
  * keeps the ClusterEndpoint's uri valid for the whole drill.
  */
-import { createServer } from "node:net";
+import { freePort } from "../../util/net.js";
 import type { CommandRunner, Started } from "./exec.js";
 import { fmtMs } from "./exec.js";
-
-export async function freeLocalPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PortForwardOptions {
   runner: CommandRunner;
@@ -48,7 +36,7 @@ export class PortForward {
 
   /** Starts the forward and resolves with the local port once kubectl says it is forwarding. */
   async start(): Promise<number> {
-    this.localPort = await freeLocalPort();
+    this.localPort = await freePort();
     await this.launch();
     return this.localPort;
   }

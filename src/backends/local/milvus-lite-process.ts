@@ -2,8 +2,8 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import * as grpc from "@grpc/grpc-js";
+import { freePort } from "../../util/net.js";
 import { nodeEntry } from "./node-child.js";
 
 export interface MilvusLiteOptions {
@@ -11,18 +11,6 @@ export interface MilvusLiteOptions {
   dataDir: string;
   logFile: string;
   readyTimeoutMs?: number;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function tail(file: string, lines = 20): Promise<string> {

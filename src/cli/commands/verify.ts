@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { CHECKERS, combineVerdicts } from "../../checkers/index.js";
+import { combineVerdicts, runCheckers } from "../../checkers/index.js";
 import type { CheckName, CheckResult, Thresholds } from "../../checkers/types.js";
 import { renderCliTable } from "../../report/cli-table.js";
 import { type DrillReport, REPORT_SCHEMA_VERSION } from "../../report/model.js";
@@ -127,21 +127,7 @@ export async function run(argv: string[]): Promise<number> {
       `--collections: ${nowhere.map((c) => `'${c.name}'`).join(", ")} exists on neither cluster (allowed: names of existing collections)`,
     );
   }
-  const wanted = CHECKERS.filter(([name]) => FINAL_STATE_CHECKS.includes(name));
-  const checks: CheckResult[] = wanted.map(([name, check]) => {
-    try {
-      return check([], final, { thresholds: THRESHOLDS });
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      return {
-        name,
-        verdict: "unknown",
-        summary: `checker crashed: ${message}`,
-        evidence: [{ message }],
-        evidenceTotal: 1,
-      };
-    }
-  });
+  const checks: CheckResult[] = runCheckers([], final, { thresholds: THRESHOLDS }, FINAL_STATE_CHECKS);
   const verdict = combineVerdicts(checks);
   const unreachable = !final.sourceReachable || !final.targetReachable;
   const report: DrillReport = {
