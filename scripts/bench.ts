@@ -23,7 +23,7 @@ import { connect } from "../src/client/connect.js";
 import { DrillExecutor } from "../src/client/executor.js";
 import { loadConfig } from "../src/config/load.js";
 import { WorkloadRunner } from "../src/drill/workload.js";
-import { collectionFields } from "../src/generator/rows.js";
+import { collectionFields, RowFactory } from "../src/generator/rows.js";
 import { WorkloadPlanner } from "../src/generator/workload.js";
 import { HistoryWriter } from "../src/history/writer.js";
 
@@ -90,25 +90,20 @@ async function harnessVersusBare(): Promise<void> {
     const harness: number[] = [];
     const bare: number[] = [];
     for (let r = 0; r < repeat; r++) {
-      // bare: the SDK alone, rows of random numbers built in the loop (no faker, no history, no model)
+      // bare: the SDK alone, inserting the very same rows, rendered before the clock starts (no faker,
+      // no history, no model): the difference is what the harness costs.
       const bareName = `bare_${r}`;
       await client.createCollection({
         collection_name: bareName,
         fields: collectionFields(spec),
         enable_dynamic_field: true,
       });
+      const factory = new RowFactory(config.seed, spec);
+      const prepared = Array.from({ length: batches }, (_, b) =>
+        Array.from({ length: batch }, (_, i) => factory.row(b * batch + i + 1, 1)),
+      );
       let t0 = performance.now();
-      for (let b = 0; b < batches; b++) {
-        const data = Array.from({ length: batch }, (_, i) => ({
-          pk: b * batch + i + 1,
-          ver: 1,
-          title: "t",
-          category: "c",
-          price: 1,
-          tags: ["a"],
-          meta: { a: 1 },
-          vec: Array.from({ length: spec.dim }, () => Math.random()),
-        }));
+      for (const data of prepared) {
         const res = await client.insert({ collection_name: bareName, data });
         if (res.status.error_code !== "Success") throw new Error(`bare insert failed: ${res.status.reason}`);
       }

@@ -85,14 +85,23 @@ export class WorkloadRunner {
   async runWorkload(): Promise<{ startedAt: number; endedAt: number }> {
     const startedAt = Date.now();
     const workers = Array.from({ length: this.opts.concurrency }, async (_, w) => {
-      while (this.more(startedAt)) {
+      const plan = (): PlannedOp | null => {
+        if (!this.more(startedAt)) return null;
         this.issued++;
+        return this.planner.next(w);
+      };
+      let next = plan();
+      while (next) {
+        const op = next;
         await this.pace();
-        const op = this.planner.next(w);
-        const outcome = await this.run(op, w);
+        const pending = this.run(op, w);
+        // Plan (and render the rows of) the next op while this one is on the wire. Safe for the model:
+        // keys of the op in flight are claimed, so the next op cannot pick them.
+        next = plan();
+        const outcome = await pending;
         if (op.f === "ddl" && op.followUps && outcome.type === "ok") {
           let ok = true;
-          for (const next of op.followUps) ok = ok && (await this.run(next, w)).type === "ok";
+          for (const step of op.followUps) ok = ok && (await this.run(step, w)).type === "ok";
           // A new collection gets a few writes right after it is ready, so DDL and DML interleave on it.
           if (ok && op.collection === this.planner.scratchName)
             await this.run(this.planner.scratchInsert(10), w);
