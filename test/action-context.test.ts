@@ -33,6 +33,7 @@ const EMPTY: Inputs = {
   upgradeTo: "",
   runDir: "",
   localFault: "",
+  artifactName: "",
 };
 
 let ws: string;

@@ -32,6 +32,8 @@ export interface Inputs {
   upgradeTo: string;
   runDir: string;
   localFault: string;
+  /** Name of the artifact the run directory is uploaded as; "" = do not upload. */
+  artifactName: string;
 }
 
 /** Input name -> the `run` flag it becomes (inputs absent here have no flag and map to overrides). */
@@ -80,6 +82,7 @@ export function getInputs(): Inputs {
     upgradeTo: core.getInput("upgrade-to"),
     runDir: core.getInput("run-dir"),
     localFault: core.getInput("local-fault"),
+    artifactName: core.getInput("artifact-name"),
   };
 }
 

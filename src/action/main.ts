@@ -11,6 +11,8 @@ import { describeConfig, loadConfig, mergeLayers, parseRunFlags } from "../confi
 import type { DrillConfig } from "../config/schema.js";
 import { runDrill } from "../drill/run.js";
 import type { DrillReport } from "../report/model.js";
+import { renderAll } from "../report/write.js";
+import { uploadRunDir } from "./artifact.js";
 import { configSecrets, getInputs, type Inputs, inputMessage, toDrillRequest } from "./context.js";
 import * as stateHelper from "./state-helper.js";
 
@@ -78,7 +80,17 @@ function reportOutputs(report: DrillReport, outDir: string): Record<string, stri
   };
 }
 
-async function writeSummary(report: DrillReport, outDir: string): Promise<void> {
+async function writeSummary(
+  report: DrillReport,
+  outDir: string,
+  secrets: string[],
+  artifactUrl: string | undefined,
+): Promise<void> {
+  if (artifactUrl) {
+    // Re-rendered (not re-decided) so the job summary links the artifact the file could not know of.
+    await core.summary.addRaw(renderAll(report, { secrets, artifactUrl })["summary.md"]).write();
+    return;
+  }
   const file = join(outDir, "summary.md");
   if (existsSync(file)) {
     await core.summary.addRaw(readFileSync(file, "utf8")).write();
@@ -142,6 +154,9 @@ async function run(): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  const secrets = [inputs?.sourceToken, inputs?.targetToken, ...configSecrets(config)].filter(
+    (t): t is string => Boolean(t),
+  );
   let report: DrillReport;
   try {
     report = await runDrill(config, {
@@ -149,9 +164,7 @@ async function run(): Promise<void> {
       log: actionLogger(),
       signal: abort.signal,
       onProvisioned: (record) => stateHelper.saveCleanup(record),
-      secrets: [inputs?.sourceToken, inputs?.targetToken, ...configSecrets(config)].filter((t): t is string =>
-        Boolean(t),
-      ),
+      secrets,
     });
   } catch (e) {
     core.setOutput("verdict", "error");
@@ -169,7 +182,9 @@ async function run(): Promise<void> {
     core.info(`verdict: ${report.verdict}`);
     for (const c of report.checks) core.info(`  ${c.verdict.padEnd(7)} ${c.name}: ${c.summary}`);
     annotate(report);
-    await writeSummary(report, outDir);
+    const url = await uploadRunDir(inputs?.artifactName ?? "", outDir);
+    if (url) core.info(`artifact: ${url}`);
+    await writeSummary(report, outDir, secrets, url);
   });
 
   const failed = reportOutputs(report, outDir)["failed-checks"];
