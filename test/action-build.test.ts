@@ -92,9 +92,10 @@ describe("dist", () => {
   });
 
   it("needs no package at run time: a runner has dist/ but no node_modules", async () => {
-    // Loaded inside try/catch by their users (ws's optional native speed-ups), or only quoted in an
-    // error message (the AWS SDK's CRT hint): absent on a runner without harm.
-    const optional = new Set(["bufferutil", "utf-8-validate", "@aws-sdk/signature-v4-crt"]);
+    // Loaded inside try/catch by their users (ws's optional native speed-ups, debug's colour probe in
+    // the artifact client), or only quoted in an error message (the AWS SDK's CRT hint): absent on a
+    // runner without harm.
+    const optional = new Set(["bufferutil", "utf-8-validate", "@aws-sdk/signature-v4-crt", "supports-color"]);
     const builtin = new Set(builtinModules);
     const runtime: string[] = [];
     for (const f of await readdir(a)) {
