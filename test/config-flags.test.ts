@@ -101,6 +101,13 @@ describe("parseRunFlags", () => {
     expect(cfg.faults.killCdc.at).toEqual([]);
   });
 
+  it("--json asks for report.json on stdout and changes nothing in the config", () => {
+    const f = parseRunFlags(["--json", "--seed", "3"]);
+    expect(f.json).toBe(true);
+    expect(f.overrides).toEqual({ seed: 3 });
+    expect(parseRunFlags(["--seed", "3"]).json).toBeUndefined();
+  });
+
   it("returns help without validating anything else", () => {
     expect(parseRunFlags(["--seed", "nope", "-h"])).toEqual({ help: true, overrides: {} });
   });

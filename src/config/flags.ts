@@ -20,6 +20,8 @@ export interface RunFlags {
   outDir?: string;
   /** --help was given: print RUN_USAGE and do nothing else. */
   help?: boolean;
+  /** --json: print report.json to stdout instead of the table (progress stays on stderr). */
+  json?: boolean;
   overrides: DeepPartial<DrillConfig>;
 }
 
@@ -30,6 +32,7 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --backend TYPE             local | kind | existing
   --seed N                   replay a run (0..4294967295; default: random, printed in the report)
   --out DIR                  run directory for history, report and diagnostics
+  --json                     print report.json to stdout (for scripts) instead of the table
   --ops N | --duration D     stop after N ops, or after D (e.g. 10m)
   --kill-cdc-at F,F          kill CDC at these fractions of the workload (e.g. 0.3,0.6)
   --kill-cdc-every D         kill CDC on a period (e.g. 30s) ...
@@ -62,6 +65,7 @@ const OPTIONS = {
   "kill-cdc-at": { type: "string" },
   "kill-cdc-every": { type: "string" },
   "kill-cdc-times": { type: "string" },
+  json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -222,6 +226,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
   }
 
   const out: RunFlags = { overrides: overrides as DeepPartial<DrillConfig> };
+  if (values.json) out.json = true;
   if (typeof values.config === "string") out.configFile = values.config;
   if (typeof values.profile === "string") out.profile = values.profile;
   if (typeof values.out === "string") {

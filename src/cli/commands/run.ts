@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { loadConfig, parseRunFlags, RUN_USAGE } from "../../config/load.js";
 import { runDrill } from "../../drill/run.js";
 import { renderCliTable } from "../../report/cli-table.js";
+import { renderAll } from "../../report/write.js";
 import { ConsoleLogger } from "../logger.js";
 import { exitCodeOf, withSignals } from "../signals.js";
 
@@ -38,9 +39,7 @@ export async function run(argv: string[]): Promise<number> {
   const secrets = [config.backend.existing?.source.token, config.backend.existing?.target.token].filter(
     (t): t is string => Boolean(t),
   );
-  console.log(renderCliTable(report, { secrets, files: report.files.map((f) => join(outDir, f)) }));
-  console.log(
-    `replay: milvus-cdc-drill run ${flags.configFile ? `--config ${flags.configFile} ` : ""}--profile ${config.profile} --backend ${config.backend.type} --seed ${config.seed}`,
-  );
+  if (flags.json) process.stdout.write(renderAll(report, { secrets })["report.json"]);
+  else console.log(renderCliTable(report, { secrets, files: report.files.map((f) => join(outDir, f)) }));
   return exitCodeOf(report.verdict);
 }
