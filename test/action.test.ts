@@ -260,6 +260,26 @@ describe("bad inputs: one line naming the input, and nothing provisioned", () =>
     });
   }
 
+  it("a mistake inside a config file is annotated on that file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "drill-action-cfg-"));
+    const workspace = join(dir, "workspace");
+    await mkdir(join(workspace, "drills"), { recursive: true });
+    await writeFile(join(workspace, "drills", "bad.yaml"), "profile: smoke\nworkload:\n  batchsize: 10\n");
+    try {
+      const run = await runAction("main", { config: "drills/bad.yaml" }, { workspace });
+      expect(run.code).toBe(1);
+      const errors = errorLines(run);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(
+        /^::error title=milvus-cdc-drill config,file=drills\/bad\.yaml::.*batchsize.*unknown field/,
+      );
+      expect(run.outputs.verdict).toBe("error");
+      expect(run.toolCalls).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("masks tokens before anything else and never echoes them", async () => {
     const source = `src-${randomUUID()}`;
     const target = `tgt-${randomUUID()}`;

@@ -164,7 +164,7 @@ export function toDrillRequest(inputs: Inputs, workspace: string): DrillRequest 
 }
 
 /** A path is one line naming an existing file, or one line without "key: value" (so "not found" is the message). */
-function looksLikeInlineYaml(value: string, workspace: string): boolean {
+export function looksLikeInlineYaml(value: string, workspace: string): boolean {
   const v = value.trim();
   if (v.includes("\n") || v.startsWith("{")) return true;
   if (existsSync(resolve(workspace, v))) return false;

@@ -13,7 +13,14 @@ import { runDrill } from "../drill/run.js";
 import type { DrillReport } from "../report/model.js";
 import { renderAll } from "../report/write.js";
 import { uploadRunDir } from "./artifact.js";
-import { configSecrets, getInputs, type Inputs, inputMessage, toDrillRequest } from "./context.js";
+import {
+  configSecrets,
+  getInputs,
+  type Inputs,
+  inputMessage,
+  looksLikeInlineYaml,
+  toDrillRequest,
+} from "./context.js";
 import * as stateHelper from "./state-helper.js";
 
 /** Loads and validates the config; a UsageError here means nothing has been provisioned yet. */
@@ -136,7 +143,17 @@ async function run(): Promise<void> {
   } catch (e) {
     if (e instanceof UsageError) {
       core.setOutput("verdict", "error");
-      core.setFailed(inputMessage(e.message, inputs));
+      const message = inputMessage(e.message, inputs);
+      // A problem in the config file is annotated on the file itself, where the fix goes.
+      const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+      if (
+        inputs?.config &&
+        e.message.startsWith("config") &&
+        !looksLikeInlineYaml(inputs.config, workspace)
+      ) {
+        core.error(message, { title: "milvus-cdc-drill config", file: inputs.config });
+      }
+      core.setFailed(message);
       return;
     }
     throw e;
