@@ -36,8 +36,8 @@ const BANNER = [
   'import { fileURLToPath as __drillFileURLToPath } from "node:url";',
   'import { dirname as __drillDirname } from "node:path";',
   "const require = __drillCreateRequire(import.meta.url);",
-  "const __filename = __drillFileURLToPath(import.meta.url);",
-  "const __dirname = __drillDirname(__filename);",
+  "const __drillFilename = __drillFileURLToPath(import.meta.url);",
+  "const __drillDir = __drillDirname(__drillFilename);",
 ].join("\n");
 
 /** `root` is the source tree to bundle (default: this checkout; see --from-head). */
@@ -61,6 +61,10 @@ export async function buildDist(outDir: string, root = ROOT): Promise<string[]> 
     format: "esm",
     target: "node20",
     banner: { js: BANNER },
+    // CommonJS dependencies use __filename/__dirname freely; ESM dependencies may declare their own
+    // top-level variables of those names (the artifact client's storage SDK does), so the banner's
+    // values go under other names and only free uses are pointed at them.
+    define: { __filename: "__drillFilename", __dirname: "__drillDir" },
     // Deterministic output: no content hashes, no absolute paths, no timestamps.
     sourcemap: false,
     legalComments: "eof",
