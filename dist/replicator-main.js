@@ -2,8 +2,8 @@ import { createRequire as __drillCreateRequire } from "node:module";
 import { fileURLToPath as __drillFileURLToPath } from "node:url";
 import { dirname as __drillDirname } from "node:path";
 const require = __drillCreateRequire(import.meta.url);
-const __filename = __drillFileURLToPath(import.meta.url);
-const __dirname = __drillDirname(__filename);
+const __drillFilename = __drillFileURLToPath(import.meta.url);
+const __drillDir = __drillDirname(__drillFilename);
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
@@ -14565,7 +14565,7 @@ var require_channelz = __commonJS({
         enums: String,
         defaults: true,
         oneofs: true,
-        includeDirs: [`${__dirname}/../../proto`]
+        includeDirs: [`${__drillDir}/../../proto`]
       });
       const channelzGrpcObject = (0, make_client_1.loadPackageDefinition)(loadedProto);
       loadedChannelzDefinition = channelzGrpcObject.grpc.channelz.v1.Channelz.service;
@@ -19922,8 +19922,8 @@ var require_orca = __commonJS({
         defaults: true,
         oneofs: true,
         includeDirs: [
-          `${__dirname}/../../proto/xds`,
-          `${__dirname}/../../proto/protoc-gen-validate`
+          `${__drillDir}/../../proto/xds`,
+          `${__drillDir}/../../proto/protoc-gen-validate`
         ]
       });
       return (0, make_client_1.loadPackageDefinition)(loadedProto);

@@ -2,8 +2,8 @@ import { createRequire as __drillCreateRequire } from "node:module";
 import { fileURLToPath as __drillFileURLToPath } from "node:url";
 import { dirname as __drillDirname } from "node:path";
 const require = __drillCreateRequire(import.meta.url);
-const __filename = __drillFileURLToPath(import.meta.url);
-const __dirname = __drillDirname(__filename);
+const __drillFilename = __drillFileURLToPath(import.meta.url);
+const __drillDir = __drillDirname(__drillFilename);
 
 // src/backends/local/watchdog.ts
 import { spawn } from "node:child_process";
