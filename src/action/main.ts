@@ -3,7 +3,7 @@
  * Inputs -> config (shared validation) -> runDrill -> outputs, job summary, annotations, verdict.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import * as core from "@actions/core";
 import type { Logger } from "../backends/types.js";
 import { UsageError } from "../cli/usage.js";
@@ -144,16 +144,20 @@ async function run(): Promise<void> {
     if (e instanceof UsageError) {
       core.setOutput("verdict", "error");
       const message = inputMessage(e.message, inputs);
-      // A problem in the config file is annotated on the file itself, where the fix goes.
+      // A problem inside an existing config file is annotated on the file itself, where the fix goes.
       const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+      const file = inputs?.config.trim();
       if (
-        inputs?.config &&
-        e.message.startsWith("config") &&
-        !looksLikeInlineYaml(inputs.config, workspace)
+        file &&
+        e.message.startsWith("config ") &&
+        !looksLikeInlineYaml(file, workspace) &&
+        existsSync(resolve(workspace, file))
       ) {
-        core.error(message, { title: "milvus-cdc-drill config", file: inputs.config });
+        core.error(message, { title: "milvus-cdc-drill config", file });
+        process.exitCode = core.ExitCode.Failure;
+      } else {
+        core.setFailed(message);
       }
-      core.setFailed(message);
       return;
     }
     throw e;
