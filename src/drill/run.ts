@@ -209,12 +209,21 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
     );
     const nem = nemesis;
 
+    const upgrade = upgradePlan(config);
+    if (upgrade && !backend.upgrade)
+      throw new PhaseError("setup", `backend ${backend.info.name} cannot upgrade Milvus`);
     workloadWindow = await phase("Workload and faults", log, async () => {
       mon.start();
       await mon.sampleCheckpoints();
       history.append({ type: "phase", name: "workload", time: Date.now() });
       nem.start();
+      // The upgrade gate: both clusters are upgraded while the workload runs; the drill's checks
+      // then say whether replication survived it. Recorded like a fault, so lag and reports show it.
+      const upgrading = upgrade
+        ? runUpgrade(backend as Backend, upgrade, history, log, signal)
+        : Promise.resolve();
       const w = await r.runWorkload();
+      await upgrading;
       await nem.stop();
       log.info(
         `${r.opsDone} ops (ok ${r.outcomes.ok}, fail ${r.outcomes.fail}, info ${r.outcomes.info}), ${nem.faultsInjected} fault(s) in ${((w.endedAt - w.startedAt) / 1000).toFixed(1)} s`,
@@ -340,6 +349,44 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
     secrets: [...tokensOf(config), ...(opts.secrets ?? [])],
   });
   return report;
+}
+
+function upgradePlan(config: DrillConfig): { from: string; to: string } | null {
+  const k = config.backend.kind;
+  return config.backend.type === "kind" && k.upgradeFrom && k.upgradeTo
+    ? { from: k.upgradeFrom, to: k.upgradeTo }
+    : null;
+}
+
+/** Upgrade both clusters (standby first, then primary: the backend's order) and record it in the history. */
+async function runUpgrade(
+  backend: Backend,
+  plan: { from: string; to: string },
+  history: HistoryWriter,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  // Ids far from the nemesis' 1, 2, 3... so the two never pair each other's events.
+  const id = 1_000_000;
+  const name = `upgrade ${plan.from} -> ${plan.to}`;
+  history.append({
+    type: "fault",
+    id,
+    name: "upgrade",
+    phase: "start",
+    time: Date.now(),
+    evidence: { from: plan.from, to: plan.to },
+  });
+  try {
+    const evidence = await (backend.upgrade as NonNullable<Backend["upgrade"]>)(plan.from, plan.to, signal);
+    history.append({ type: "fault", id, name: "upgrade", phase: "end", time: Date.now(), evidence });
+    log.info(`${name}: done`);
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    history.append({ type: "fault", id, name: "upgrade", phase: "end", time: Date.now(), error });
+    // A failed upgrade leaves the clusters in an unknown state: nothing after it would be meaningful.
+    throw new PhaseError("upgrade", `${name} failed: ${error}`);
+  }
 }
 
 function throwIfAborted(signal?: AbortSignal): void {
