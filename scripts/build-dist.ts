@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -49,6 +49,7 @@ export async function buildDist(outDir: string, root = ROOT): Promise<string[]> 
     if (f.endsWith(".js") || f.endsWith(".js.map") || f === "licenses.txt")
       await rm(join(outDir, f), { force: true });
   }
+  await rm(join(outDir, "chunks"), { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
     // A --from-head tree links node_modules: keep its paths (and so the output) as in the checkout.
@@ -59,6 +60,10 @@ export async function buildDist(outDir: string, root = ROOT): Promise<string[]> 
     bundle: true,
     platform: "node",
     format: "esm",
+    // Code the entries share (the SDK, the drill library) goes into chunk files once, which keeps
+    // every file of the committed dist/ small enough to review and diff.
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
     target: "node20",
     banner: { js: BANNER },
     // CommonJS dependencies use __filename/__dirname freely; ESM dependencies may declare their own
@@ -75,7 +80,10 @@ export async function buildDist(outDir: string, root = ROOT): Promise<string[]> 
   if (root === ROOT) {
     warnUncommitted(Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/")));
   }
-  return entries.map((e) => `${e.out}.js`);
+  // Entries and their shared chunks, relative to outDir.
+  return Object.keys(result.metafile.outputs)
+    .map((f) => relative(resolve(root, outDir), resolve(root, f)))
+    .sort();
 }
 
 /**

@@ -13,8 +13,9 @@ import { buildDist, ROOT } from "./build-dist.js";
 
 /** Files that differ between two bundle directories (missing on either side counts). */
 export async function diffDirs(expected: string, actual: string): Promise<string[]> {
+  // Entries at the top, shared code in chunks/: every bundle file counts.
   const list = async (d: string) =>
-    existsSync(d) ? (await readdir(d)).filter((f) => f.endsWith(".js")) : [];
+    existsSync(d) ? (await readdir(d, { recursive: true })).filter((f) => f.endsWith(".js")) : [];
   const names = [...new Set([...(await list(expected)), ...(await list(actual))])].sort();
   const differing: string[] = [];
   for (const name of names) {

@@ -98,7 +98,7 @@ describe("dist", () => {
     const optional = new Set(["bufferutil", "utf-8-validate", "@aws-sdk/signature-v4-crt", "supports-color"]);
     const builtin = new Set(builtinModules);
     const runtime: string[] = [];
-    for (const f of await readdir(a)) {
+    for (const f of (await readdir(a, { recursive: true })).filter((x) => x.endsWith(".js"))) {
       const text = readFileSync(join(a, f), "utf8");
       for (const m of text.matchAll(/\b(?:__require|require\d*)\("([^"]+)"\)/g)) {
         const spec = m[1] as string;

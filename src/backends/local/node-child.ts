@@ -1,15 +1,27 @@
 /** How to start one of our own TypeScript entry points as a Node child: compiled JS when built, else through tsx. */
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-/** `name` is a module next to this one, without extension (e.g. "watchdog"). */
+/**
+ * `name` is an entry module next to this one, without extension (e.g. "watchdog"). Compiled, it sits
+ * beside the running file (lib/backends/local/) or, in the bundled dist/, at the top of dist/ while
+ * this code runs from a shared chunk in dist/chunks/. From source, the .ts runs through tsx.
+ */
 export function nodeEntry(name: string): { file: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
   const dir = dirname(here);
-  const js = join(dir, `${name}.js`);
-  if (here.endsWith(".js") && existsSync(js)) return { file: js, execArgv: [] };
+  if (here.endsWith(".js")) {
+    for (const d of basename(dir) === "chunks" ? [dir, dirname(dir)] : [dir]) {
+      const js = join(d, `${name}.js`);
+      if (existsSync(js)) return { file: js, execArgv: [] };
+    }
+  }
+  const ts = join(dir, `${name}.ts`);
+  if (!existsSync(ts))
+    throw new Error(`entry ${name} not found: no ${name}.js or ${name}.ts next to ${here}`);
+  // Resolved only when needed: a bundled dist/ has no node_modules.
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  return { file: join(dir, `${name}.ts`), execArgv: ["--import", tsx] };
+  return { file: ts, execArgv: ["--import", tsx] };
 }

@@ -4,11 +4,9 @@
  * "kill the CDC node" fault: SIGKILL at that instant, mid-stream, and wait for the replacement.
  */
 import { type ChildProcess, fork } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { packageRoot } from "../../util/paths.js";
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
+import { nodeEntry } from "./node-child.js";
 import {
   GENERATION_ENV,
   OPTIONS_ENV,
@@ -25,26 +23,6 @@ export interface SupervisorTuning {
   readyTimeoutMs?: number;
   /** How long stop() waits for a graceful exit before SIGKILL. */
   stopGraceMs?: number;
-}
-
-/** The child's entry: compiled JS when this module runs compiled, else the TypeScript source through tsx. */
-function childEntry(): { file: string; execArgv: string[] } {
-  const self = fileURLToPath(import.meta.url);
-  const here = dirname(self);
-  // Resolved only when needed: a bundled dist/ has no node_modules.
-  const tsxLoader = () => pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
-  const siblingJs = join(here, "replicator-main.js");
-  if (self.endsWith(".js") && existsSync(siblingJs)) return { file: siblingJs, execArgv: [] };
-  const siblingTs = join(here, "replicator-main.ts");
-  if (existsSync(siblingTs)) return { file: siblingTs, execArgv: ["--import", tsxLoader()] };
-  // Bundled (dist/): the bundle has no siblings; the package ships lib/.
-  const lib = join(packageRoot(), "lib", "backends", "local", "replicator-main.js");
-  if (existsSync(lib)) return { file: lib, execArgv: [] };
-  const src = join(packageRoot(), "src", "backends", "local", "replicator-main.ts");
-  if (existsSync(src)) return { file: src, execArgv: ["--import", tsxLoader()] };
-  throw new Error(
-    `replicator entry not found: looked for replicator-main.js/.ts next to ${here} and in ${lib}`,
-  );
 }
 
 interface PendingRestart {
@@ -149,7 +127,7 @@ export class ReplicatorSupervisor {
   }
 
   private spawn(): Promise<void> {
-    const { file, execArgv } = childEntry();
+    const { file, execArgv } = nodeEntry("replicator-main");
     const logFd = openSync(this.opts.logFile, "a");
     let child: ChildProcess;
     try {
