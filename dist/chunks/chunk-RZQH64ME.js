@@ -1,0 +1,825 @@
+import { createRequire as __drillCreateRequire } from "node:module";
+import { fileURLToPath as __drillFileURLToPath } from "node:url";
+import { dirname as __drillDirname } from "node:path";
+const require = __drillCreateRequire(import.meta.url);
+const __drillFilename = __drillFileURLToPath(import.meta.url);
+const __drillDir = __drillDirname(__drillFilename);
+import {
+  METRICS_PORT,
+  MILVUS_PORT,
+  OPERATOR_NAMESPACE,
+  OPERATOR_RELEASE,
+  ProcessRunner,
+  RUNNER_DISK_HOGS,
+  cdcSelector,
+  compareVersions,
+  endpointFor,
+  fmtMs,
+  helmInstallArgs,
+  imagePatch,
+  initialMilvusVersion,
+  instanceSelector,
+  killCdcPod,
+  kindConfigPath,
+  kindCreateArgs,
+  kubectl,
+  listPods,
+  maskedReplicateConfig,
+  milvusImage,
+  namespaceManifest,
+  operatorValues,
+  operatorWaitArgs,
+  parseVersion,
+  preloadImages,
+  renderMilvusCr,
+  tail,
+  toYaml,
+  validateKindOptions,
+  waitUntil
+} from "./chunk-2VNOICNP.js";
+import {
+  EnvironmentError,
+  freePort
+} from "./chunk-CFSSCVKP.js";
+import {
+  cacheRoot
+} from "./chunk-TY4HBTWS.js";
+
+// src/backends/kind/backend.ts
+import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join3 } from "node:path";
+
+// src/backends/kind/plan.ts
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+var PLAN_FILES = {
+  kindConfig: "kind-config.yaml",
+  operatorValues: "operator-values.yaml",
+  source: "source.yaml",
+  target: "target.yaml",
+  replicateConfig: "replicate-config.json",
+  commands: "commands.txt"
+};
+function runUniqueClusterName(now = Date.now(), rand = Math.random()) {
+  return `mcd-${now.toString(36)}-${Math.floor(rand * 36 ** 4).toString(36).padStart(4, "0")}`;
+}
+function renderPlanFiles(o) {
+  const source = renderMilvusCr(o, "source");
+  const target = renderMilvusCr(o, "target");
+  const pair = {
+    source: endpointFor(o, "source", "(port-forward)"),
+    target: endpointFor(o, "target", "(port-forward)")
+  };
+  return {
+    [PLAN_FILES.kindConfig]: readFileSync(kindConfigPath(), "utf8"),
+    [PLAN_FILES.operatorValues]: toYaml(operatorValues()),
+    // The namespace travels with the source CR so one apply creates both, in order.
+    [PLAN_FILES.source]: `${toYaml(namespaceManifest(o.namespace))}---
+${toYaml(source)}`,
+    [PLAN_FILES.target]: toYaml(target),
+    [PLAN_FILES.replicateConfig]: `${JSON.stringify(maskedReplicateConfig(pair), null, 2)}
+`
+  };
+}
+function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.GITHUB_ACTIONS === "true" }) {
+  const steps = [{ phase: "docker", tool: "docker", args: ["info"] }];
+  if (o.freeDisk) {
+    steps.push({
+      phase: "free-disk",
+      tool: "sudo",
+      args: ["rm", "-rf", ...RUNNER_DISK_HOGS],
+      when: env.githubActions ? "freeDisk" : "freeDisk, on GitHub runners only (skipped here)"
+    });
+  }
+  steps.push({
+    phase: "create",
+    tool: "kind",
+    args: kindCreateArgs(o, clusterName, join(dir, PLAN_FILES.kindConfig))
+  });
+  if (o.preloadImages) {
+    for (const image of preloadImages(o)) {
+      steps.push({ phase: "images", tool: "docker", args: ["pull", image], when: "preloadImages" });
+      steps.push({
+        phase: "images",
+        tool: "kind",
+        args: ["load", "docker-image", image, "--name", clusterName],
+        when: "preloadImages"
+      });
+      steps.push({ phase: "images", tool: "docker", args: ["rmi", image], when: "preloadImages" });
+    }
+  }
+  steps.push({ phase: "operator", tool: "helm", args: helmInstallArgs(o) });
+  steps.push({ phase: "operator-wait", tool: "kubectl", args: operatorWaitArgs() });
+  steps.push({ phase: "apply", tool: "kubectl", args: ["apply", "-f", join(dir, PLAN_FILES.source)] });
+  steps.push({ phase: "apply", tool: "kubectl", args: ["apply", "-f", join(dir, PLAN_FILES.target)] });
+  return steps;
+}
+
+// src/backends/kind/portforward.ts
+var PortForward = class {
+  constructor(o) {
+    this.o = o;
+  }
+  child = null;
+  stopped = false;
+  failedInARow = 0;
+  restarts = 0;
+  localPort = 0;
+  get target() {
+    return `svc/${this.o.service} in namespace ${this.o.namespace}`;
+  }
+  /** Starts the forward and resolves with the local port once kubectl says it is forwarding. */
+  async start() {
+    this.localPort = await freePort();
+    await this.launch();
+    return this.localPort;
+  }
+  args() {
+    return [
+      "port-forward",
+      "--address",
+      "127.0.0.1",
+      "-n",
+      this.o.namespace,
+      `svc/${this.o.service}`,
+      `${this.localPort}:${this.o.remotePort}`
+    ];
+  }
+  async launch() {
+    const child = this.o.runner.start(this.o.kubectl, this.args(), { env: this.o.env });
+    this.child = child;
+    const timeoutMs = this.o.readyTimeoutMs ?? 3e4;
+    let seen = "";
+    const ready = new Promise((resolve) => {
+      child.onStdout((t) => {
+        seen += t;
+        if (/Forwarding from/.test(seen)) resolve("ready");
+      });
+    });
+    let timer;
+    const expired = new Promise((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    });
+    const outcome = await Promise.race([ready, child.exited.then(() => "exited"), expired]);
+    clearTimeout(timer);
+    if (outcome !== "ready") {
+      await child.stop();
+      const why = outcome === "timeout" ? `timed out after ${fmtMs(timeoutMs)} waiting for 'Forwarding from' on port ${this.localPort}` : `kubectl exited before forwarding: ${child.stderrTail() || "no output"}`;
+      throw new Error(`port-forward to ${this.target}: ${why}`);
+    }
+    this.failedInARow = 0;
+    void child.exited.then(({ code, signal }) => this.onExit(child, code, signal));
+  }
+  async onExit(child, code, signal) {
+    if (this.stopped || this.child !== child) return;
+    this.o.warn(
+      `port-forward to ${this.target} exited (${code ?? signal}): ${child.stderrTail() || "no output"}; restarting on port ${this.localPort}`
+    );
+    while (!this.stopped) {
+      await new Promise((r) => setTimeout(r, this.o.restartDelayMs ?? 1e3));
+      if (this.stopped) return;
+      try {
+        await this.launch();
+        this.restarts++;
+        return;
+      } catch (e) {
+        this.failedInARow++;
+        const max = this.o.maxFailedRestarts ?? 30;
+        this.o.warn(`${e instanceof Error ? e.message : String(e)} (attempt ${this.failedInARow}/${max})`);
+        if (this.failedInARow >= max) {
+          this.o.warn(`port-forward to ${this.target}: giving up after ${max} failed restarts`);
+          return;
+        }
+      }
+    }
+  }
+  async stop() {
+    this.stopped = true;
+    await this.child?.stop();
+  }
+};
+
+// src/backends/kind/tools.ts
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { arch as osArch, platform, tmpdir } from "node:os";
+import { join as join2 } from "node:path";
+var TOOL_PINS = {
+  kind: {
+    version: "0.30.0",
+    minimum: "0.24.0",
+    url: (a) => `https://github.com/kubernetes-sigs/kind/releases/download/v0.30.0/kind-linux-${a}`,
+    sha256: {
+      amd64: "517ab7fc89ddeed5fa65abf71530d90648d9638ef0c4cde22c2c11f8097b8889",
+      arm64: "7ea2de9d2d190022ed4a8a4e3ac0636c8a455e460b9a13ccf19f15d07f4f00eb"
+    }
+  },
+  kubectl: {
+    version: "1.34.1",
+    // Server-side strict field validation by default (unknown CR fields are errors) from 1.27.
+    minimum: "1.27.0",
+    url: (a) => `https://dl.k8s.io/release/v1.34.1/bin/linux/${a}/kubectl`,
+    sha256: {
+      amd64: "7721f265e18709862655affba5343e85e1980639395d5754473dafaadcaa69e3",
+      arm64: "420e6110e3ba7ee5a3927b5af868d18df17aae36b720529ffa4e9e945aa95450"
+    }
+  },
+  helm: {
+    version: "3.18.4",
+    minimum: "3.12.0",
+    url: (a) => `https://get.helm.sh/helm-v3.18.4-linux-${a}.tar.gz`,
+    sha256: {
+      amd64: "f8180838c23d7c7d797b208861fecb591d9ce1690d8704ed1e4cb8e2add966c1",
+      arm64: "c0a45e67eef0c7416a8a8c9e9d5d2d30d70e4f4d3f7bea5de28241fffa8f3b89"
+    },
+    member: (a) => `linux-${a}/helm`
+  }
+};
+var ToolError = class extends Error {
+  name = "ToolError";
+};
+var VERSION_ARGS = {
+  kind: ["version"],
+  kubectl: ["version", "--client", "-o", "json"],
+  helm: ["version", "--template", "{{.Version}}"]
+};
+async function installedVersion(runner, tool, timeoutMs = 2e4) {
+  try {
+    const r = await runner.run(tool, VERSION_ARGS[tool], {
+      timeoutMs,
+      purpose: `${tool} to print its version`
+    });
+    if (tool === "kubectl") {
+      const parsed = JSON.parse(r.stdout);
+      return parsed.clientVersion?.gitVersion?.replace(/^v/, "") ?? null;
+    }
+    const m = /v?(\d+\.\d+\.\d+)/.exec(r.stdout);
+    return m?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+function hostArch() {
+  if (platform() !== "linux") {
+    throw new ToolError(
+      `the kind backend downloads Linux tools only (this is ${platform()}); install kind, kubectl and helm yourself`
+    );
+  }
+  const a = osArch();
+  if (a === "x64") return "amd64";
+  if (a === "arm64") return "arm64";
+  throw new ToolError(
+    `the kind backend has no pinned tools for CPU architecture '${a}' (allowed: x64, arm64)`
+  );
+}
+async function defaultDownload(url) {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5 * 6e4), redirect: "follow" });
+  if (!res.ok) throw new ToolError(`download of ${url} failed: HTTP ${res.status}`);
+  return Buffer.from(await res.arrayBuffer());
+}
+function sha256(data) {
+  return createHash("sha256").update(data).digest("hex");
+}
+async function installPinned(tool, pin, arch, dir, runner, download) {
+  const url = pin.url(arch);
+  const data = await download(url);
+  const actual = sha256(data);
+  const expected = pin.sha256[arch];
+  if (actual !== expected) {
+    throw new ToolError(
+      `${tool} ${pin.version} from ${url}: sha256 ${actual} does not match the pinned ${expected}; refusing to run it`
+    );
+  }
+  await mkdir(dir, { recursive: true });
+  const target = join2(dir, tool);
+  const staging = await mkdtemp(join2(tmpdir(), `mcd-${tool}-`));
+  try {
+    if (pin.member) {
+      const archive = join2(staging, "archive.tar.gz");
+      await writeFile(archive, data);
+      await runner.run("tar", ["-xzf", archive, "-C", staging, pin.member(arch)], {
+        timeoutMs: 6e4,
+        purpose: `tar to unpack ${tool}`
+      });
+      await rename(join2(staging, pin.member(arch)), `${target}.tmp`);
+    } else {
+      await writeFile(`${target}.tmp`, data);
+    }
+    await chmod(`${target}.tmp`, 493);
+    await rename(`${target}.tmp`, target);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return target;
+}
+async function viaActionsToolCache(tool, pin, arch, runner, download) {
+  const tc = await import("./tool-cache-YFW36YJP.js");
+  const found = tc.find(tool, pin.version, arch);
+  if (found) return join2(found, tool);
+  const staging = await mkdtemp(join2(tmpdir(), `mcd-tc-${tool}-`));
+  try {
+    const exe = await installPinned(tool, pin, arch, staging, runner, download);
+    const cached = await tc.cacheFile(exe, tool, tool, pin.version, arch);
+    return join2(cached, tool);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+async function resolveTools(opts) {
+  const pins = opts.pins ?? TOOL_PINS;
+  const download = opts.download ?? defaultDownload;
+  const out = {};
+  for (const tool of ["kind", "kubectl", "helm"]) {
+    const pin = pins[tool];
+    const have = await installedVersion(opts.runner, tool, opts.timeoutMs);
+    const haveV = have ? parseVersion(have) : null;
+    const minV = parseVersion(pin.minimum);
+    if (haveV && minV && compareVersions(haveV, minV) >= 0) {
+      opts.log(`${tool} ${have} found on PATH (>= ${pin.minimum})`);
+      out[tool] = tool;
+      continue;
+    }
+    opts.log(
+      have ? `${tool} ${have} on PATH is older than ${pin.minimum}; using pinned ${pin.version}` : `${tool} not found on PATH; using pinned ${pin.version}`
+    );
+    const arch = opts.arch ?? hostArch();
+    if (process.env.GITHUB_ACTIONS === "true" && !opts.cacheDir) {
+      out[tool] = await viaActionsToolCache(tool, pin, arch, opts.runner, download);
+      continue;
+    }
+    const dir = join2(opts.cacheDir ?? join2(cacheRoot(), "tools"), `${tool}-${pin.version}-${arch}`);
+    const exe = join2(dir, tool);
+    out[tool] = existsSync(exe) ? exe : await installPinned(tool, pin, arch, dir, opts.runner, download);
+  }
+  return out;
+}
+
+// src/backends/kind/backend.ts
+var DEFAULT_KIND_TIMING = {
+  pollMs: 1e4,
+  callTimeoutMs: 6e4,
+  dockerTimeoutMs: 3e4,
+  freeDiskTimeoutMs: 10 * 6e4,
+  createTimeoutMs: 5 * 6e4,
+  imageTimeoutMs: 10 * 6e4,
+  // helm waits up to 5m itself (--timeout 5m); the outer budget adds the chart download.
+  operatorTimeoutMs: 7 * 6e4,
+  // kubectl wait --timeout=3m plus start-up.
+  operatorWaitTimeoutMs: 4 * 6e4,
+  applyTimeoutMs: 6e4,
+  cdcRestartTimeoutMs: 5 * 6e4,
+  standbyRestartTimeoutMs: 10 * 6e4,
+  portForwardReadyMs: 3e4,
+  portForwardRestartDelayMs: 1e3,
+  deleteTimeoutMs: 3 * 6e4,
+  diagnosticsCallTimeoutMs: 6e4
+};
+var KIND_FAULTS = ["kill-cdc", "kill-standby"];
+function milvusReadiness(item) {
+  const name = item.metadata?.name ?? "?";
+  const st = item.status?.status ?? "no status yet";
+  const notTrue = (item.status?.conditions ?? []).filter((c) => c.status !== "True").map((c) => c.type ?? "?");
+  const gen = item.metadata?.generation;
+  const seen = item.status?.observedGeneration;
+  const current = gen === void 0 || seen === void 0 || seen >= gen;
+  const ready = st === "Healthy" && current && !notTrue.includes("MilvusUpdated");
+  const parts = [st];
+  if (notTrue.length) parts.push(`not ready: ${notTrue.join(", ")}`);
+  if (!current) parts.push(`spec generation ${gen} not yet observed (at ${seen})`);
+  return { ready, summary: `${name} ${parts.join("; ")}` };
+}
+var KindBackend = class {
+  constructor(options, deps) {
+    this.options = options;
+    this.deps = deps;
+    this.t = { ...DEFAULT_KIND_TIMING, ...deps.timing };
+    this.log = deps.log;
+    this.runner = deps.runner ?? new ProcessRunner({ trace: (l) => deps.log.debug(l) });
+    this.workDir = deps.workDir ?? null;
+    this.clusterName = options.clusterName ?? runUniqueClusterName();
+    this.info = {
+      name: "kind",
+      details: {
+        milvusVersion: initialMilvusVersion(options),
+        operatorVersion: options.operatorVersion,
+        mode: options.mode,
+        kindCluster: this.clusterName,
+        namespace: options.namespace,
+        ...options.upgradeTo ? { upgradeTo: options.upgradeTo } : {}
+      }
+    };
+  }
+  faults = KIND_FAULTS;
+  info;
+  clusterName;
+  t;
+  runner;
+  log;
+  tools = { kind: "kind", kubectl: "kubectl", helm: "helm" };
+  workDir;
+  ownsWorkDir = false;
+  created = false;
+  forwards = [];
+  teardownPromise = null;
+  get kubeconfig() {
+    return join3(this.workDir ?? tmpdir2(), "kubeconfig");
+  }
+  /** KUBECONFIG is the drill's own file: the user's kubeconfig and current context stay untouched. */
+  get env() {
+    return { KUBECONFIG: this.kubeconfig };
+  }
+  get kube() {
+    return {
+      runner: this.runner,
+      kubectl: this.tools.kubectl,
+      baseArgs: [],
+      env: this.env,
+      callTimeoutMs: this.t.callTimeoutMs
+    };
+  }
+  budget(step) {
+    switch (step.phase) {
+      case "docker":
+        return this.t.dockerTimeoutMs;
+      case "free-disk":
+        return this.t.freeDiskTimeoutMs;
+      case "create":
+        return this.t.createTimeoutMs;
+      case "images":
+        return this.t.imageTimeoutMs;
+      case "operator":
+        return this.t.operatorTimeoutMs;
+      case "operator-wait":
+        return this.t.operatorWaitTimeoutMs;
+      case "apply":
+        return this.t.applyTimeoutMs;
+    }
+  }
+  exe(step) {
+    return step.tool === "docker" || step.tool === "sudo" ? step.tool : this.tools[step.tool];
+  }
+  async runStep(step, signal) {
+    await this.runner.run(this.exe(step), step.args, {
+      timeoutMs: this.budget(step),
+      purpose: `${step.tool} ${step.args.slice(0, 2).join(" ")}`,
+      env: this.env,
+      signal
+    });
+  }
+  async provision(signal) {
+    const o = this.options;
+    validateKindOptions(o);
+    try {
+      return await this.provisionSteps(signal);
+    } catch (e) {
+      if (this.created && this.deps.diagnosticsDir) {
+        this.log.warn(`provision failed; collecting diagnostics into ${this.deps.diagnosticsDir}`);
+        await this.collectDiagnostics(this.deps.diagnosticsDir);
+      }
+      await this.teardown();
+      throw e;
+    }
+  }
+  async provisionSteps(signal) {
+    const o = this.options;
+    const githubActions = this.deps.env?.githubActions ?? process.env.GITHUB_ACTIONS === "true";
+    if (!this.workDir) {
+      this.workDir = await mkdtemp2(join3(tmpdir2(), "milvus-cdc-drill-kind-"));
+      this.ownsWorkDir = true;
+    }
+    const dir = this.workDir;
+    await mkdir2(dir, { recursive: true });
+    const files = renderPlanFiles(o);
+    for (const [name, content] of Object.entries(files)) await writeFile2(join3(dir, name), content);
+    const steps = provisionSteps(o, this.clusterName, dir, { githubActions });
+    const [dockerStep, ...rest] = steps;
+    await this.log.group("Check Docker", async () => {
+      try {
+        if (dockerStep) await this.runStep(dockerStep, signal);
+      } catch (e) {
+        throw new EnvironmentError(
+          `Docker is required for the kind backend and is not available ('docker info' failed): ${e instanceof Error ? e.message : String(e)}`
+        );
+      }
+    });
+    await this.log.group("Resolve kind, kubectl, helm", async () => {
+      const t = this.deps.tools;
+      this.tools = typeof t === "function" ? await t() : t ?? await resolveTools({
+        runner: this.runner,
+        log: (m) => this.log.info(m),
+        timeoutMs: this.t.callTimeoutMs
+      });
+    });
+    for (const step of rest) {
+      if (step.phase === "free-disk" && !githubActions) {
+        this.log.info("freeDisk: skipped (only on GitHub-hosted runners, GITHUB_ACTIONS=true)");
+        continue;
+      }
+      if (step.phase === "create") {
+        this.created = true;
+        this.deps.onCreated?.({ backend: "kind", kindClusterName: this.clusterName, keep: o.keepCluster });
+        await this.log.group(`Create kind cluster ${this.clusterName}`, () => this.runStep(step, signal));
+        continue;
+      }
+      await this.runStep(step, signal);
+    }
+    await this.log.group(
+      "Wait for both Milvus clusters to be Healthy",
+      () => this.waitHealthy([o.sourceName, o.targetName], o.readyTimeoutMs, signal)
+    );
+    const pair = await this.log.group("Port-forward client access", async () => {
+      const [src, tgt] = await Promise.all([this.forward(o.sourceName), this.forward(o.targetName)]);
+      return {
+        source: endpointFor(o, "source", `http://127.0.0.1:${src}`),
+        target: endpointFor(o, "target", `http://127.0.0.1:${tgt}`)
+      };
+    });
+    this.log.info(
+      `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o))})`
+    );
+    return pair;
+  }
+  async forward(name) {
+    const pf = new PortForward({
+      runner: this.runner,
+      kubectl: this.tools.kubectl,
+      namespace: this.options.namespace,
+      service: `${name}-milvus`,
+      remotePort: MILVUS_PORT,
+      env: this.env,
+      warn: (m) => this.log.warn(m),
+      readyTimeoutMs: this.t.portForwardReadyMs,
+      restartDelayMs: this.t.portForwardRestartDelayMs
+    });
+    this.forwards.push(pf);
+    return pf.start();
+  }
+  /** How often each port-forward was restarted (for the report). */
+  portForwardRestarts() {
+    return Object.fromEntries(this.forwards.map((f) => [f.target, f.restarts]));
+  }
+  async waitHealthy(names, timeoutMs, signal) {
+    const ns = this.options.namespace;
+    await waitUntil(
+      `Milvus ${names.join(", ")} in namespace ${ns} to be Healthy`,
+      async () => {
+        const r = await kubectl(
+          this.kube,
+          ["get", "milvus", ...names, "-n", ns, "-o", "json"],
+          `the status of Milvus ${names.join(", ")}`
+        );
+        const parsed = JSON.parse(r.stdout);
+        const items = parsed.items ?? [parsed];
+        const states = names.map((n) => {
+          const item = items.find((i) => i.metadata?.name === n);
+          return item ? milvusReadiness(item) : { ready: false, summary: `${n} not found` };
+        });
+        if (states.every((s) => s.ready)) return { done: true };
+        return { pending: states.map((s) => s.summary).join("; ") };
+      },
+      { timeoutMs, pollMs: this.t.pollMs, signal },
+      (state) => this.log.info(`waiting for Healthy: ${state}`)
+    );
+  }
+  async inject(fault, signal) {
+    const o = this.options;
+    if (fault === "kill-cdc") {
+      return killCdcPod(this.kube, o.namespace, o.sourceName, {
+        timeoutMs: this.t.cdcRestartTimeoutMs,
+        pollMs: this.t.pollMs,
+        signal,
+        log: (m) => this.log.info(m)
+      });
+    }
+    if (fault === "kill-standby") return this.killStandby(signal);
+    throw new Error(`kind backend cannot inject '${fault}' (allowed: ${this.faults.join(", ")})`);
+  }
+  /** Deletes every Milvus pod of the standby at once (not etcd/MinIO) and waits until it is Healthy again. */
+  async killStandby(signal) {
+    const o = this.options;
+    const selector = instanceSelector(o.targetName);
+    const oldPods = (await listPods(this.kube, o.namespace, selector)).map((p) => p.name);
+    const injectedAt = Date.now();
+    await kubectl(
+      this.kube,
+      ["delete", "pod", "-n", o.namespace, "-l", selector, "--grace-period=0", "--force", "--wait=false"],
+      `deletion of the standby's pods`
+    );
+    const newPods = await waitUntil(
+      `standby ${o.targetName} pods replaced and Ready`,
+      async () => {
+        const pods = await listPods(this.kube, o.namespace, selector);
+        const fresh = pods.filter((p) => !oldPods.includes(p.name));
+        const allReady = fresh.length > 0 && fresh.every((p) => p.ready) && pods.every((p) => !p.deleting);
+        if (allReady && !pods.some((p) => oldPods.includes(p.name)))
+          return { done: fresh.map((p) => p.name) };
+        return { pending: pods.map((p) => `${p.name} ${p.phase}${p.ready ? " ready" : ""}`).join(", ") };
+      },
+      { timeoutMs: this.t.standbyRestartTimeoutMs, pollMs: this.t.pollMs, signal }
+    );
+    await this.waitHealthy([o.targetName], this.t.standbyRestartTimeoutMs, signal);
+    return { injectedAt, restoredAt: Date.now(), oldPods, newPods };
+  }
+  /**
+   * Rolling upgrade of both clusters: the standby first (a newer standby can take an older
+   * primary's stream; the reverse is not promised), then the primary, each waited Healthy.
+   */
+  async upgrade(from, to, signal) {
+    const o = this.options;
+    const injectedAt = Date.now();
+    const steps = [];
+    for (const name of [o.targetName, o.sourceName]) {
+      const r = await kubectl(
+        this.kube,
+        ["get", "milvus", name, "-n", o.namespace, "-o", "jsonpath={.spec.components.image}"],
+        `the image of Milvus ${name}`
+      );
+      const current = r.stdout.trim();
+      if (current && current !== milvusImage(from) && current !== milvusImage(to)) {
+        throw new Error(
+          `upgrade: Milvus ${name} runs ${current}, not ${milvusImage(from)}; refusing to upgrade from an unexpected version`
+        );
+      }
+      const startedAt = Date.now();
+      await this.log.group(`Upgrade ${name} to ${milvusImage(to)}`, async () => {
+        await kubectl(
+          this.kube,
+          ["patch", "milvus", name, "-n", o.namespace, "--type", "merge", "-p", imagePatch(to)],
+          `the image patch of Milvus ${name}`
+        );
+        await this.waitHealthy([name], o.readyTimeoutMs, signal);
+      });
+      steps.push({ name, startedAt, healthyAt: Date.now() });
+    }
+    return { injectedAt, restoredAt: Date.now(), from: milvusImage(from), to: milvusImage(to), steps };
+  }
+  /** Logs and state for a post-mortem. Each part is best-effort; failures are listed, never thrown. */
+  async collectDiagnostics(dir) {
+    const written = [];
+    const problems = [];
+    const o = this.options;
+    const to = this.t.diagnosticsCallTimeoutMs;
+    try {
+      await mkdir2(dir, { recursive: true });
+    } catch (e) {
+      this.log.warn(`diagnostics: cannot create ${dir}: ${String(e)}`);
+      return [];
+    }
+    const save = async (file, args, tool = "kubectl") => {
+      try {
+        const r = await this.runner.run(this.tools[tool], args, {
+          timeoutMs: to,
+          purpose: `diagnostics ${file}`,
+          env: this.env
+        });
+        const path = join3(dir, file);
+        await writeFile2(path, this.runner.redact(r.stdout + (r.stderr ? `
+# stderr
+${r.stderr}` : "")));
+        written.push(path);
+      } catch (e) {
+        problems.push(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    };
+    if (!this.created) {
+      problems.push("no kind cluster was created; nothing to collect");
+    } else {
+      const ns = o.namespace;
+      await save("milvus.yaml", ["get", "milvus", "-n", ns, "-o", "yaml"]);
+      await save("milvus-describe.txt", ["describe", "milvus", "-n", ns]);
+      await save("pods.txt", ["get", "pods", "-A", "-o", "wide"]);
+      await save("pods-describe.txt", ["describe", "pods", "-n", ns]);
+      await save("events.txt", ["get", "events", "-A", "--sort-by=.lastTimestamp"]);
+      await save("operator.log", [
+        "logs",
+        "-n",
+        OPERATOR_NAMESPACE,
+        `deployment/${OPERATOR_RELEASE}`,
+        "--tail=5000"
+      ]);
+      let pods = [];
+      try {
+        const cdc = (await listPods(this.kube, ns, cdcSelector(o.sourceName))).map((p) => p.name);
+        const all = (await listPods(this.kube, ns, "app.kubernetes.io/name=milvus")).map((p) => p.name);
+        pods = [...cdc, ...all.filter((p) => !cdc.includes(p))];
+        for (const p of cdc) {
+          await save(`${p}.metrics.txt`, [
+            "get",
+            "--raw",
+            `/api/v1/namespaces/${ns}/pods/${p}:${METRICS_PORT}/proxy/metrics`
+          ]);
+        }
+      } catch (e) {
+        problems.push(`pod list: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      for (const p of pods) {
+        await save(`${p}.log`, ["logs", "-n", ns, p, "--all-containers", "--tail=20000"]);
+        try {
+          const r = await this.runner.run(
+            this.tools.kubectl,
+            ["logs", "-n", ns, p, "--all-containers", "--previous", "--tail=20000"],
+            { timeoutMs: to, purpose: `previous logs of ${p}`, env: this.env, allowFailure: true }
+          );
+          if (r.code === 0 && r.stdout) {
+            const path = join3(dir, `${p}.previous.log`);
+            await writeFile2(path, this.runner.redact(r.stdout));
+            written.push(path);
+          }
+        } catch (e) {
+          problems.push(`${p}.previous.log: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      try {
+        await this.runner.run(
+          this.tools.kind,
+          ["export", "logs", join3(dir, "kind-logs"), "--name", this.clusterName],
+          { timeoutMs: to * 3, purpose: "kind export logs", env: this.env }
+        );
+        written.push(join3(dir, "kind-logs"));
+      } catch (e) {
+        problems.push(`kind export logs: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (problems.length) {
+      const path = join3(dir, "diagnostics-errors.txt");
+      await writeFile2(path, `${problems.map((p) => tail(p, 4)).join("\n")}
+`).catch(() => {
+      });
+      written.push(path);
+    }
+    return written;
+  }
+  /** Stops port-forwards and deletes the kind cluster (unless keepCluster). Idempotent; never throws. */
+  teardown() {
+    this.teardownPromise ??= this.doTeardown();
+    return this.teardownPromise;
+  }
+  async doTeardown() {
+    await Promise.all(this.forwards.map((f) => f.stop().catch(() => {
+    })));
+    if (this.created) {
+      if (this.options.keepCluster) {
+        this.log.info(
+          `keepCluster: kind cluster ${this.clusterName} kept (KUBECONFIG=${this.kubeconfig}); delete it with: kind delete cluster --name ${this.clusterName}`
+        );
+        return;
+      }
+      await deleteKindCluster(this.clusterName, {
+        runner: this.runner,
+        log: this.log,
+        kind: this.tools.kind,
+        timeoutMs: this.t.deleteTimeoutMs,
+        env: this.env
+      });
+    }
+    if (this.ownsWorkDir && this.workDir)
+      await rm2(this.workDir, { recursive: true, force: true }).catch(() => {
+      });
+  }
+};
+async function deleteKindCluster(name, o) {
+  const runner = o.runner ?? new ProcessRunner();
+  try {
+    await runner.run(o.kind ?? "kind", ["delete", "cluster", "--name", name], {
+      timeoutMs: o.timeoutMs ?? DEFAULT_KIND_TIMING.deleteTimeoutMs,
+      purpose: `deletion of kind cluster ${name}`,
+      env: o.env
+    });
+    o.log.info(`kind cluster ${name} deleted`);
+    return true;
+  } catch (e) {
+    o.log.warn(
+      `teardown: could not delete kind cluster ${name} (delete it with: kind delete cluster --name ${name}): ${e instanceof Error ? e.message : String(e)}`
+    );
+    return false;
+  }
+}
+function registerSignalTeardown(backend, log, exit = (c) => process.exit(c), timeoutMs = DEFAULT_KIND_TIMING.deleteTimeoutMs + 1e4) {
+  const codes = { SIGINT: 130, SIGTERM: 143 };
+  let busy = false;
+  const handler = (sig) => {
+    if (busy) return;
+    busy = true;
+    log.warn(`${sig}: tearing down before exit`);
+    const limit = new Promise((r) => setTimeout(r, timeoutMs).unref());
+    void Promise.race([backend.teardown(), limit]).finally(() => exit(codes[sig] ?? 1));
+  };
+  process.on("SIGINT", handler);
+  process.on("SIGTERM", handler);
+  return () => {
+    process.off("SIGINT", handler);
+    process.off("SIGTERM", handler);
+  };
+}
+
+export {
+  TOOL_PINS,
+  DEFAULT_KIND_TIMING,
+  KIND_FAULTS,
+  milvusReadiness,
+  KindBackend,
+  deleteKindCluster,
+  registerSignalTeardown
+};

@@ -1,0 +1,28 @@
+import { createRequire as __drillCreateRequire } from "node:module";
+import { fileURLToPath as __drillFileURLToPath } from "node:url";
+import { dirname as __drillDirname } from "node:path";
+const require = __drillCreateRequire(import.meta.url);
+const __drillFilename = __drillFileURLToPath(import.meta.url);
+const __drillDir = __drillDirname(__drillFilename);
+
+// src/util/paths.ts
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+function packageRoot() {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (; ; ) {
+    if (existsSync(join(dir, "package.json")) || existsSync(join(dir, "action.yml"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+function cacheRoot() {
+  return process.env.MILVUS_CDC_DRILL_CACHE || join(packageRoot(), ".cache");
+}
+
+export {
+  packageRoot,
+  cacheRoot
+};

@@ -1,0 +1,782 @@
+import { createRequire as __drillCreateRequire } from "node:module";
+import { fileURLToPath as __drillFileURLToPath } from "node:url";
+import { dirname as __drillDirname } from "node:path";
+const require = __drillCreateRequire(import.meta.url);
+const __drillFilename = __drillFileURLToPath(import.meta.url);
+const __drillDir = __drillDirname(__drillFilename);
+import {
+  LOCAL_FAULT_MODES,
+  decode,
+  decodeRequest,
+  external_exports,
+  messageType,
+  method
+} from "./chunk-Q2HHXFBM.js";
+import {
+  require_src2 as require_src
+} from "./chunk-BXYN6FSS.js";
+import {
+  __toESM
+} from "./chunk-XXWGZQIE.js";
+
+// src/backends/local/replicator.ts
+var grpc = __toESM(require_src(), 1);
+import { setMaxListeners } from "node:events";
+import { existsSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { setTimeout as sleep2 } from "node:timers/promises";
+
+// src/backends/local/faults.ts
+var DROPPABLE_DDL = /* @__PURE__ */ new Set([
+  "CreatePartition",
+  "CreateIndex",
+  "CreateAlias",
+  "AlterAlias",
+  "DropPartition",
+  "DropIndex",
+  "DropAlias"
+]);
+var STALE_CHECKPOINT_BACK = 100;
+function resumePlan(mode, restarted) {
+  if (!restarted) return { kind: "checkpoint" };
+  switch (mode) {
+    case "skip-on-restart":
+      return { kind: "head" };
+    case "duplicate-on-restart":
+      return { kind: "replay", from: "start" };
+    case "stale-checkpoint":
+      return { kind: "replay", from: { back: STALE_CHECKPOINT_BACK } };
+    default:
+      return { kind: "checkpoint" };
+  }
+}
+var WRITE_METHODS = /* @__PURE__ */ new Set(["Insert", "Upsert"]);
+var REORDER_WINDOW = 32;
+var FaultFilter = class {
+  constructor(mode, every, shared, log = () => {
+  }) {
+    this.mode = mode;
+    this.every = every;
+    this.shared = shared;
+    this.log = log;
+    if ((mode === "drop" || mode === "stall") && !(Number.isInteger(every) && every >= 1))
+      throw new Error(`faultEvery: ${every} is not allowed for fault mode ${mode}; expected an integer >= 1`);
+  }
+  dmlSeen = 0;
+  held = [];
+  /** stall: true once `every` messages went out; the caller then keeps the stream open and sends nothing. */
+  get stalled() {
+    return this.mode === "stall" && this.shared.sent >= this.every;
+  }
+  /** Whether a write is held back waiting to see if a Delete follows it (reorder). */
+  get holding() {
+    return this.held.length > 0;
+  }
+  /** The caller reports each message it actually wrote to the stream. */
+  noteSent() {
+    this.shared.sent += 1;
+  }
+  push(entry) {
+    const out = { entry, payload: Buffer.from(entry.payload, "base64"), nodedup: false };
+    switch (this.mode) {
+      case "drop":
+        if (entry.kind === "dml") {
+          this.dmlSeen += 1;
+          if (this.dmlSeen % this.every === 0) {
+            this.log(`fault drop: skipping ${entry.method} tt=${entry.tt} offset=${entry.offset}`);
+            return [];
+          }
+        }
+        return [out];
+      case "drop-ddl":
+        if (entry.kind === "ddl" && DROPPABLE_DDL.has(entry.method)) {
+          this.log(`fault drop-ddl: skipping ${entry.method} on ${entry.collection} tt=${entry.tt}`);
+          return [];
+        }
+        return [out];
+      case "corrupt-vector":
+        if (!this.shared.corrupted && entry.method === "Insert") {
+          const damaged = flipOneVectorBit(entry.method, out.payload);
+          if (damaged) {
+            this.shared.corrupted = true;
+            this.shared.onCorrupted?.();
+            this.log(`fault corrupt-vector: flipped one bit in ${entry.method} tt=${entry.tt}`);
+            return [{ ...out, payload: damaged }];
+          }
+        }
+        return [out];
+      case "reorder":
+        return this.reorder(out);
+      default:
+        return [out];
+    }
+  }
+  /** A new stream re-reads the log from the checkpoint: a write held for the old stream is read again. */
+  newSession() {
+    this.held = [];
+  }
+  flush() {
+    const h = this.held;
+    this.held = [];
+    return h;
+  }
+  /**
+   * Swaps a Delete with the write before it on the same key: writes are held back (up to
+   * REORDER_WINDOW); when a Delete names a key one of them wrote, the Delete goes first and the held
+   * writes follow. They are then older than the target's checkpoint, so they are sent with dedup off:
+   * otherwise the target would skip them and the damage would be lost rows instead of the zombie this
+   * mode stands for. A Delete that matches no held write, and any other message, releases the held
+   * writes first, so nothing else changes order.
+   */
+  reorder(out) {
+    const e = out.entry;
+    if (e.method === "Delete") {
+      const keys = deletedKeys(out.payload);
+      const hit = keys ? this.held.findLastIndex(
+        (h) => h.entry.db === e.db && h.entry.collection === e.collection && writtenKeys(h.payload, keys.field, h.entry.method).some((k) => keys.values.has(k))
+      ) : -1;
+      if (hit >= 0) {
+        const h = this.held[hit];
+        this.log(
+          `fault reorder: Delete tt=${e.tt} sent before ${h.entry.method} tt=${h.entry.tt} of the same key`
+        );
+        const released = this.held.map((x) => ({ ...x, nodedup: true }));
+        this.held = [];
+        return [out, ...released];
+      }
+    }
+    if (WRITE_METHODS.has(e.method)) {
+      this.held.push(out);
+      return this.held.length > REORDER_WINDOW ? [this.held.shift()] : [];
+    }
+    return [...this.flush(), out];
+  }
+};
+function deletedKeys(payload) {
+  let req;
+  try {
+    req = decodeRequest("Delete", payload);
+  } catch {
+    return void 0;
+  }
+  const m = /^\s*\(?\s*([A-Za-z_][A-Za-z0-9_]*)\s+in\s+\[([^\]]*)\]\s*\)?\s*$/.exec(req.expr ?? "");
+  if (!m) return void 0;
+  const values = new Set(
+    (m[2] ?? "").split(",").map((v) => v.trim().replace(/^["']|["']$/g, "")).filter(Boolean)
+  );
+  return { field: m[1], values };
+}
+function writtenKeys(payload, field, methodName = "Insert") {
+  const req = decodeRequest(methodName, payload);
+  const f = req.fields_data?.find((x) => x.field_name === field);
+  return (f?.scalars?.long_data?.data ?? f?.scalars?.string_data?.data ?? []).map(String);
+}
+function flipOneVectorBit(methodName, payload) {
+  const type = method(methodName).requestType;
+  const msg = type.decode(payload);
+  for (const fd of msg.fields_data ?? []) {
+    const data = fd.vectors?.float_vector?.data;
+    if (data && data.length > 0) {
+      data[0] = flipLowestMantissaBit(data[0]);
+      return Buffer.from(type.encode(msg).finish());
+    }
+  }
+  return void 0;
+}
+function flipLowestMantissaBit(x) {
+  const f = new Float32Array([x]);
+  const u = new Uint32Array(f.buffer);
+  u[0] = u[0] ^ 1;
+  return f[0];
+}
+
+// src/backends/local/wal-reader.ts
+import { watch } from "node:fs";
+import { open } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+var WalFormatError = class extends Error {
+  name = "WalFormatError";
+};
+var NEWLINE = 10;
+var CHUNK = 1 << 20;
+function parseWalLine(line, offset, where) {
+  let raw;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    throw new WalFormatError(`${where} offset ${offset}: not JSON: ${line.slice(0, 80)}`);
+  }
+  const r = raw;
+  const str = (k) => {
+    const v = r[k];
+    if (typeof v !== "string")
+      throw new WalFormatError(
+        `${where} offset ${offset}: field "${k}" is ${JSON.stringify(v)}, expected a string`
+      );
+    return v;
+  };
+  const tt = str("tt");
+  if (!/^\d+$/.test(tt))
+    throw new WalFormatError(`${where} offset ${offset}: tt "${tt}" is not a decimal uint64`);
+  const kind = str("kind");
+  if (kind !== "dml" && kind !== "ddl")
+    throw new WalFormatError(`${where} offset ${offset}: kind "${kind}" is not one of dml, ddl`);
+  return {
+    offset,
+    tt,
+    ttNum: BigInt(tt),
+    method: str("method"),
+    kind,
+    db: str("db"),
+    collection: typeof r.collection === "string" ? r.collection : "",
+    payload: str("payload")
+  };
+}
+var WalReader = class _WalReader {
+  constructor(file, fromOffset = 0) {
+    this.file = file;
+    this.pos = fromOffset;
+  }
+  fh;
+  /** Offset of the next unconsumed entry. */
+  pos;
+  buf = Buffer.allocUnsafe(CHUNK);
+  /** Offset of the next entry this reader will return. */
+  get position() {
+    return this.pos;
+  }
+  /**
+   * Returns the complete entries appended since the last call (at most `max`), or [] if none.
+   * Only bytes past the last complete line are read again (an incomplete trailing line is re-read
+   * until its "\n" arrives). A missing file is an empty log: the source front creates it on its first write.
+   */
+  async poll(max = 1024) {
+    if (!this.fh) {
+      try {
+        this.fh = await open(this.file, "r");
+      } catch (e) {
+        if (e.code === "ENOENT") return [];
+        throw e;
+      }
+    }
+    const out = [];
+    let pending;
+    let readPos = this.pos;
+    while (out.length < max) {
+      const { bytesRead } = await this.fh.read(this.buf, 0, CHUNK, readPos);
+      if (bytesRead === 0) break;
+      readPos += bytesRead;
+      const fresh = this.buf.subarray(0, bytesRead);
+      const data = pending ? Buffer.concat([pending, fresh]) : fresh;
+      let start = 0;
+      while (out.length < max) {
+        const nl = data.indexOf(NEWLINE, start);
+        if (nl < 0) break;
+        if (nl > start) out.push(parseWalLine(data.toString("utf8", start, nl), this.pos + start, this.file));
+        start = nl + 1;
+      }
+      this.pos += start;
+      if (out.length >= max || bytesRead < CHUNK) break;
+      pending = Buffer.from(data.subarray(start));
+    }
+    return out;
+  }
+  /** Byte length of the log right now (the head a skip-on-restart jumps to), rounded down to a line end. */
+  async headOffset() {
+    const r = new _WalReader(this.file, this.position);
+    let last = this.position;
+    for (; ; ) {
+      const batch = await r.poll(4096);
+      if (batch.length === 0) break;
+      last = r.position;
+    }
+    await r.close();
+    return last;
+  }
+  async close() {
+    const fh = this.fh;
+    this.fh = void 0;
+    await fh?.close().catch(() => {
+    });
+  }
+};
+async function readWholeWal(file) {
+  const r = new WalReader(file, 0);
+  const all = [];
+  try {
+    for (; ; ) {
+      const batch = await r.poll(4096);
+      if (batch.length === 0) break;
+      all.push(...batch);
+    }
+  } finally {
+    await r.close();
+  }
+  return all;
+}
+var WalDirWatcher = class {
+  constructor(dir) {
+    this.dir = dir;
+    this.ensure();
+  }
+  watcher;
+  lastAttempt = 0;
+  versions = /* @__PURE__ */ new Map();
+  waiters = /* @__PURE__ */ new Map();
+  closed = false;
+  /** Whether notifications are active (else callers rely on the fallback interval alone). */
+  get watching() {
+    return this.watcher !== void 0;
+  }
+  ensure() {
+    if (this.watcher || this.closed || Date.now() - this.lastAttempt < 1e3) return;
+    this.lastAttempt = Date.now();
+    try {
+      const w = watch(this.dir, { persistent: false });
+      w.on("change", (_event, name) => this.bump(name ? String(name) : void 0));
+      w.on("error", () => {
+        w.close();
+        if (this.watcher === w) this.watcher = void 0;
+        this.bump(void 0);
+      });
+      this.watcher = w;
+    } catch {
+    }
+  }
+  bump(name) {
+    const names = name === void 0 ? [...this.waiters.keys()] : [name];
+    for (const n of names) {
+      this.versions.set(n, (this.versions.get(n) ?? 0) + 1);
+      const ws = this.waiters.get(n);
+      if (!ws) continue;
+      this.waiters.delete(n);
+      for (const w of ws) w();
+    }
+  }
+  /** A number that grows whenever `file` (a base name in dir) may have changed. Read it before polling. */
+  version(file) {
+    return this.versions.get(file) ?? 0;
+  }
+  /** Resolves when `file` changed after `since` was read, after `fallbackMs`, or on abort. */
+  async wait(file, since, fallbackMs, signal) {
+    this.ensure();
+    if (this.version(file) !== since || signal.aborted) return;
+    let wake;
+    const changed = new Promise((r) => {
+      wake = r;
+    });
+    let set = this.waiters.get(file);
+    if (!set) {
+      set = /* @__PURE__ */ new Set();
+      this.waiters.set(file, set);
+    }
+    set.add(wake);
+    try {
+      await Promise.race([changed, sleep(fallbackMs, void 0, { signal }).catch(() => {
+      })]);
+    } finally {
+      this.waiters.get(file)?.delete(wake);
+    }
+  }
+  close() {
+    this.closed = true;
+    this.watcher?.close();
+    this.watcher = void 0;
+    this.bump(void 0);
+  }
+};
+
+// src/backends/local/replicator.ts
+var Options = external_exports.object({
+  walDir: external_exports.string().min(1),
+  source: external_exports.object({ clusterId: external_exports.string().min(1), pchannels: external_exports.array(external_exports.string().min(1)).min(1) }),
+  target: external_exports.object({
+    clusterId: external_exports.string().min(1),
+    uri: external_exports.string().min(1),
+    token: external_exports.string().optional(),
+    pchannels: external_exports.array(external_exports.string().min(1)).min(1)
+  }),
+  faultMode: external_exports.enum(LOCAL_FAULT_MODES),
+  faultEvery: external_exports.number().int().min(0),
+  restartDelayMs: external_exports.number().int().min(0),
+  logFile: external_exports.string().min(1)
+}).refine((o) => o.source.pchannels.length === o.target.pchannels.length, {
+  message: "source and target must have the same number of pchannels"
+});
+function parseReplicatorOptions(raw) {
+  const r = Options.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const path = issue?.path.join(".") ?? "";
+  let value = raw;
+  for (const k of issue?.path ?? [])
+    value = value?.[k];
+  const shown = path === "target.token" ? "<redacted>" : JSON.stringify(value);
+  throw new Error(`replicator option ${path || "(root)"} = ${shown}: ${issue?.message ?? "invalid"}`);
+}
+function redactOptions(o) {
+  const { token, ...target } = o.target;
+  return { ...o, target: token ? { ...target, token: "<redacted>" } : target };
+}
+var OPTIONS_ENV = "MILVUS_CDC_REPLICATOR_OPTIONS";
+var GENERATION_ENV = "MILVUS_CDC_REPLICATOR_GENERATION";
+var SERVICE_PATH = "/milvus.proto.milvus.MilvusService/";
+var REORDER_HOLD_MS = 1e3;
+var BACKOFF_MIN_MS = 50;
+var BACKOFF_MAX_MS = 2e3;
+function grpcTarget(uri) {
+  if (!/^[a-z]+:\/\//i.test(uri)) return { address: uri, creds: grpc.credentials.createInsecure() };
+  const u = new URL(uri);
+  const secure = u.protocol === "https:" || u.protocol === "grpcs:";
+  const port = u.port || (secure ? "443" : "19530");
+  return {
+    address: `${u.hostname}:${port}`,
+    creds: secure ? grpc.credentials.createSsl() : grpc.credentials.createInsecure()
+  };
+}
+function authMetadata(token) {
+  const md = new grpc.Metadata();
+  if (token) md.set("authorization", Buffer.from(token).toString("base64"));
+  return md;
+}
+var TargetClient = class {
+  constructor(uri, token) {
+    this.token = token;
+    const { address, creds } = grpcTarget(uri);
+    this.client = new grpc.Client(address, creds, {
+      "grpc.max_send_message_length": 256 * 1024 * 1024,
+      "grpc.max_receive_message_length": 256 * 1024 * 1024
+    });
+  }
+  client;
+  reqType = messageType("milvus.ReplicateRequest");
+  infoReqType = messageType("milvus.GetReplicateInfoRequest");
+  /** The target's checkpoint for its pchannel, or undefined when it has none. Fails at the deadline. */
+  getReplicateInfo(sourceClusterId, targetPchannel, deadlineMs) {
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(
+        `${SERVICE_PATH}GetReplicateInfo`,
+        (v) => Buffer.from(this.infoReqType.encode(this.infoReqType.fromObject(v)).finish()),
+        (b) => decode(
+          "milvus.GetReplicateInfoResponse",
+          b
+        ),
+        { source_cluster_id: sourceClusterId, target_pchannel: targetPchannel },
+        authMetadata(this.token),
+        { deadline: Date.now() + deadlineMs },
+        (err, res) => {
+          if (err) {
+            reject(new Error(`GetReplicateInfo(${targetPchannel}) failed: ${err.message}`));
+            return;
+          }
+          const cp = res?.checkpoint;
+          if (!cp || cp.time_tick === void 0) {
+            resolve(void 0);
+            return;
+          }
+          const id = cp.message_id?.id;
+          const offset = id !== void 0 && /^\d+$/.test(id) ? Number(id) : void 0;
+          resolve({ offset, tt: BigInt(cp.time_tick), ttStr: cp.time_tick });
+        }
+      );
+    });
+  }
+  openStream() {
+    return this.client.makeBidiStreamRequest(
+      `${SERVICE_PATH}CreateReplicateStream`,
+      (v) => Buffer.from(this.reqType.encode(this.reqType.fromObject(v)).finish()),
+      (b) => {
+        const r = decode(
+          "milvus.ReplicateResponse",
+          b
+        );
+        return { confirmed: r.replicate_confirmed_message_info?.confirmed_time_tick };
+      },
+      authMetadata(this.token)
+    );
+  }
+  close() {
+    this.client.close();
+  }
+};
+var StreamSession = class {
+  constructor(client, sourceClusterId, pchannel, window, ackTimeoutMs) {
+    this.sourceClusterId = sourceClusterId;
+    this.pchannel = pchannel;
+    this.window = window;
+    this.call = client.openStream();
+    this.call.on("data", (r) => {
+      const o = this.inflight.shift();
+      if (!o) {
+        this.fail(new Error(`target confirmed tt=${r.confirmed} on ${pchannel} but nothing was unconfirmed`));
+        return;
+      }
+      this.confirmed += 1;
+      this.lastConfirmedTt = r.confirmed ?? "";
+      this.lastProgress = Date.now();
+      this.notify();
+    });
+    this.call.on("error", (e) => this.fail(new Error(`replicate stream ${pchannel}: ${e.message}`)));
+    this.call.on("end", () => this.fail(new Error(`replicate stream ${pchannel}: closed by the target`)));
+    this.timer = setInterval(
+      () => {
+        if (this.inflight.length > 0 && Date.now() - this.lastProgress > ackTimeoutMs) {
+          const head = this.inflight[0]?.entry;
+          this.fail(
+            new Error(
+              `replicate stream ${pchannel}: no confirmation within ${ackTimeoutMs} ms for ${head?.method} tt=${head?.tt}`
+            )
+          );
+        }
+      },
+      Math.min(1e3, ackTimeoutMs)
+    );
+    this.timer.unref();
+  }
+  call;
+  inflight = [];
+  wake;
+  lastProgress = Date.now();
+  timer;
+  failure;
+  confirmed = 0;
+  lastConfirmedTt = "";
+  get unconfirmed() {
+    return this.inflight.length;
+  }
+  fail(e) {
+    if (!this.failure) this.failure = e;
+    this.notify();
+  }
+  notify() {
+    const w = this.wake;
+    this.wake = void 0;
+    w?.();
+  }
+  /** Waits for a change (a confirmation or a failure); the ack timer bounds how long that can take. */
+  changed() {
+    return new Promise((r) => {
+      this.wake = r;
+    });
+  }
+  async send(o) {
+    while (!this.failure && this.inflight.length >= this.window) await this.changed();
+    if (this.failure) throw this.failure;
+    const e = o.entry;
+    const properties = {
+      _tt: e.tt,
+      _pch: this.pchannel,
+      _method: e.method,
+      _kind: e.kind,
+      _db: e.db,
+      _coll: e.collection
+    };
+    if (o.nodedup) properties._nodedup = "1";
+    if (this.inflight.length === 0) this.lastProgress = Date.now();
+    this.inflight.push(o);
+    this.call.write({
+      replicate_message: {
+        source_cluster_id: this.sourceClusterId,
+        message: { id: { id: String(e.offset) }, payload: o.payload, properties }
+      }
+    });
+  }
+  /** Resolves once every sent message is confirmed; throws the session's failure instead. */
+  async drain() {
+    while (!this.failure && this.inflight.length > 0) await this.changed();
+    if (this.failure) throw this.failure;
+  }
+  /** Resolves (by throwing) only when the session fails: a stalled channel waits here. */
+  async untilFailure(signal) {
+    const aborted = new Promise((r) => signal.addEventListener("abort", () => r(), { once: true }));
+    while (!this.failure && !signal.aborted) await Promise.race([this.changed(), aborted]);
+    if (this.failure) throw this.failure;
+  }
+  close() {
+    clearInterval(this.timer);
+    this.call.removeAllListeners("end");
+    this.call.on("error", () => {
+    });
+    this.call.cancel();
+  }
+};
+async function resumePoint(file, cp, log) {
+  if (!cp) return { offset: 0, floorTt: void 0 };
+  if (cp.offset !== void 0) {
+    const r = new WalReader(file, cp.offset);
+    try {
+      const [e] = await r.poll(1).catch(() => []);
+      if (e && e.offset === cp.offset && e.tt === cp.ttStr) return { offset: r.position, floorTt: cp.tt };
+    } finally {
+      await r.close();
+    }
+  }
+  log(
+    `${file}: checkpoint message id ${cp.offset} does not hold tt ${cp.ttStr}; resuming after the first tt > it`
+  );
+  return { offset: 0, floorTt: cp.tt };
+}
+function backoff(attempt) {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
+  return base / 2 + Math.random() * (base / 2);
+}
+async function sleepUnlessAborted(ms, signal) {
+  try {
+    await sleep2(ms, void 0, { signal });
+  } catch {
+  }
+}
+async function runReplicator(opts, ctx) {
+  const client = new TargetClient(opts.target.uri, opts.target.token);
+  const corruptMarker = `${opts.logFile}.corrupt-vector-done`;
+  const shared = {
+    sent: 0,
+    corrupted: existsSync(corruptMarker),
+    onCorrupted: () => writeFileSync(corruptMarker, `${(/* @__PURE__ */ new Date()).toISOString()}
+`)
+  };
+  const window = ctx.window ?? 64;
+  const channels = opts.source.pchannels.map((source, index) => ({
+    index,
+    source,
+    target: opts.target.pchannels[index],
+    file: join(opts.walDir, `${source}.log`),
+    plan: resumePlan(opts.faultMode, ctx.generation > 0),
+    replayDone: false,
+    sent: 0
+  }));
+  ctx.log(
+    `replicator generation ${ctx.generation} starting: ${channels.length} channels, fault mode ${opts.faultMode}` + (opts.faultMode === "drop" || opts.faultMode === "stall" ? ` every ${opts.faultEvery}` : "")
+  );
+  for (const ch of channels) {
+    if (ch.plan.kind !== "head") continue;
+    const r = new WalReader(ch.file, 0);
+    ch.skipFloor = await r.headOffset();
+    await r.close();
+  }
+  setMaxListeners(Math.max(10, channels.length * 4), ctx.signal);
+  const watcher = new WalDirWatcher(opts.walDir);
+  const loops = channels.map((ch) => channelLoop(ch));
+  ctx.onReady?.();
+  let reported = 0;
+  const progress = setInterval(() => {
+    const sent = channels.reduce((a, c) => a + c.sent, 0);
+    if (sent === reported) return;
+    reported = sent;
+    const busy = channels.filter((c) => c.sent > 0).map((c) => `${c.index}:${c.sent}`);
+    ctx.log(`progress: ${sent} messages sent since start (per channel ${busy.join(" ")})`);
+  }, 1e4);
+  progress.unref();
+  await Promise.all(loops);
+  clearInterval(progress);
+  watcher.close();
+  client.close();
+  ctx.log("replicator stopped");
+  async function channelLoop(ch) {
+    let attempt = 0;
+    const filter = new FaultFilter(
+      opts.faultMode,
+      opts.faultEvery,
+      shared,
+      (m) => ctx.log(`${ch.source}: ${m}`)
+    );
+    while (!ctx.signal.aborted) {
+      try {
+        await session(ch, filter);
+        attempt = 0;
+      } catch (e) {
+        if (ctx.signal.aborted) break;
+        const wait = backoff(attempt++);
+        ctx.log(`${ch.source}: ${e.message}; retrying in ${Math.round(wait)} ms`);
+        await sleepUnlessAborted(wait, ctx.signal);
+      }
+    }
+  }
+  async function session(ch, filter) {
+    const cp = await client.getReplicateInfo(opts.source.clusterId, ch.target, ctx.infoDeadlineMs ?? 5e3);
+    let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log);
+    if (ch.plan.kind === "head" && ch.skipFloor !== void 0 && ch.skipFloor > offset) {
+      ctx.log(`${ch.source}: fault skip-on-restart: skipping log bytes ${offset}..${ch.skipFloor}`);
+      offset = ch.skipFloor;
+    }
+    const s = new StreamSession(client, opts.source.clusterId, ch.source, window, ctx.ackTimeoutMs ?? 3e4);
+    const onAbort = () => s.close();
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    const reader = new WalReader(ch.file, offset);
+    filter.newSession();
+    try {
+      if (ch.plan.kind === "replay" && !ch.replayDone && cp) await replay(ch, s, cp, offset);
+      await pump(ch, filter, s, reader, floorTt);
+    } finally {
+      ctx.signal.removeEventListener("abort", onAbort);
+      s.close();
+      await reader.close();
+    }
+  }
+  async function replay(ch, s, cp, resumeOffset) {
+    if (ch.plan.kind !== "replay") return;
+    const before = (await readWholeWal(ch.file)).filter((e) => e.offset < resumeOffset && e.ttNum <= cp.tt);
+    const from = ch.plan.from === "start" ? 0 : Math.max(0, before.length - ch.plan.from.back);
+    const again = before.slice(from).filter((e) => e.method === "Insert");
+    ctx.log(
+      `${ch.source}: fault ${opts.faultMode}: re-sending ${again.length} inserts from ${ch.plan.from === "start" ? "the start of the log" : `${before.length - from} messages before the checkpoint`} with dedup off`
+    );
+    for (const e of again) {
+      await s.send({ entry: e, payload: Buffer.from(e.payload, "base64"), nodedup: true });
+      ch.sent += 1;
+    }
+    await s.drain();
+    ch.replayDone = true;
+  }
+  async function pump(ch, filter, s, reader, floorTt) {
+    const name = basename(ch.file);
+    let lastActivity = Date.now();
+    let idleSince;
+    let stallLogged = false;
+    const sendAll = async (outs) => {
+      for (const o of outs) {
+        if (filter.stalled) {
+          if (!stallLogged) {
+            ctx.log(`${ch.source}: fault stall: stopped after ${shared.sent} messages; staying connected`);
+            stallLogged = true;
+          }
+          await s.untilFailure(ctx.signal);
+          return;
+        }
+        await s.send(o);
+        filter.noteSent();
+        ch.sent += 1;
+      }
+    };
+    while (!ctx.signal.aborted) {
+      if (s.failure) throw s.failure;
+      const seen = watcher.version(name);
+      const batch = await reader.poll(256);
+      if (batch.length === 0) {
+        if (filter.holding) {
+          idleSince ??= Date.now();
+          if (Date.now() - idleSince >= REORDER_HOLD_MS) await sendAll(filter.flush());
+        }
+        let fallback = watcher.watching ? 100 : Date.now() - lastActivity < 2e3 ? 10 : 20;
+        if (filter.holding) fallback = Math.min(fallback, 50);
+        await watcher.wait(name, seen, fallback, ctx.signal);
+        continue;
+      }
+      lastActivity = Date.now();
+      idleSince = void 0;
+      for (const e of batch) {
+        if (floorTt !== void 0 && e.ttNum <= floorTt) continue;
+        await sendAll(filter.push(e));
+        if (ctx.signal.aborted) return;
+      }
+    }
+  }
+}
+
+export {
+  parseReplicatorOptions,
+  redactOptions,
+  OPTIONS_ENV,
+  GENERATION_ENV,
+  runReplicator
+};
