@@ -170,33 +170,22 @@ export class Monitor {
     await Promise.all(
       target.pchannels.map(async (pchannel) => {
         const invokeTime = Date.now();
+        let sample: { timeTick: string | null; messageId: string | null; error?: string };
         try {
-          const cp = await getReplicateInfo(this.target, source.clusterId, pchannel, this.opts.readTimeoutMs);
-          this.history.append({
-            type: "obs",
-            kind: "checkpoint",
-            side: "target",
-            invokeTime,
-            time: Date.now(),
-            pchannel,
-            timeTick: cp.timeTick,
-            messageId: cp.messageId,
-            faultId,
-          });
+          sample = await getReplicateInfo(this.target, source.clusterId, pchannel, this.opts.readTimeoutMs);
         } catch (e) {
-          this.history.append({
-            type: "obs",
-            kind: "checkpoint",
-            side: "target",
-            invokeTime,
-            time: Date.now(),
-            pchannel,
-            timeTick: null,
-            messageId: null,
-            faultId,
-            error: e instanceof Error ? e.message : String(e),
-          });
+          sample = { timeTick: null, messageId: null, error: e instanceof Error ? e.message : String(e) };
         }
+        this.history.append({
+          type: "obs",
+          kind: "checkpoint",
+          side: "target",
+          invokeTime,
+          time: Date.now(),
+          pchannel,
+          faultId,
+          ...sample,
+        });
       }),
     );
   }

@@ -11,6 +11,7 @@ import type {
   SearchParityResult,
   Thresholds,
 } from "../../src/checkers/types.js";
+import { mulberry32 } from "../../src/generator/prng.js";
 import type { HistoryEvent, ObservationEvent, Pk, WriteKind } from "../../src/history/types.js";
 
 export type Anomaly =
@@ -41,17 +42,8 @@ export interface SyntheticRun {
   injected: boolean;
 }
 
-/** mulberry32: tiny, seedable, good enough to spread test cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The generator's own seeded PRNG: test cases spread the same way the drill's workload does. */
+const rng = mulberry32;
 
 const T0 = 1_700_000_000_000;
 const HB_INTERVAL = 25;
