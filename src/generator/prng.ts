@@ -26,14 +26,9 @@ export function mixSeed(...parts: number[]): number {
 
 /** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Mulberry32Randomizer();
+  r.seed(seed);
+  return () => r.next();
 }
 
 export class Rng {
@@ -62,4 +57,23 @@ export class Rng {
     }
     return weights.length - 1;
   }
+}
+
+/**
+ * A Faker randomizer over mulberry32: re-seeding is O(1), where Faker's default Mersenne Twister
+ * rebuilds 624 words of state per seed — the bulk of the cost when every row has a seed of its own.
+ */
+export class Mulberry32Randomizer {
+  private a = 0;
+  // Arrow properties: Faker calls next() detached from the object.
+  readonly next = (): number => {
+    this.a = (this.a + 0x6d2b79f5) >>> 0;
+    let t = this.a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  readonly seed = (seed: number | number[]): void => {
+    this.a = Array.isArray(seed) ? mixSeed(...seed) : seed >>> 0;
+  };
 }

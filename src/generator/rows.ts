@@ -1,7 +1,7 @@
 import { base, en, Faker } from "@faker-js/faker";
 import { DataType, type FieldType, type RowData } from "@zilliz/milvus2-sdk-node";
 import type { DrillConfig } from "../config/schema.js";
-import { hashString, mixSeed, Rng } from "./prng.js";
+import { hashString, Mulberry32Randomizer, mixSeed, Rng } from "./prng.js";
 
 export type CollectionSpec = DrillConfig["workload"]["collections"][number];
 export type RowValue = RowData;
@@ -56,7 +56,7 @@ export function vectorDataType(t: CollectionSpec["vectorType"]): DataType {
  * per row, which keeps the model O(keys): any row can be regenerated from the history.
  */
 export class RowFactory {
-  private readonly faker = new Faker({ locale: [en, base] });
+  private readonly faker = new Faker({ locale: [en, base], randomizer: new Mulberry32Randomizer() });
   private readonly collectionHash: number;
 
   constructor(
