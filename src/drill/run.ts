@@ -219,11 +219,16 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
       nem.start();
       // The upgrade gate: both clusters are upgraded while the workload runs; the drill's checks
       // then say whether replication survived it. Recorded like a fault, so lag and reports show it.
-      const upgrading = upgrade
-        ? runUpgrade(backend as Backend, upgrade, history, log, signal)
-        : Promise.resolve();
+      // Settled into a value at once: a failure while the workload still runs must not go unhandled.
+      const upgrading: Promise<unknown> = upgrade
+        ? runUpgrade(backend as Backend, upgrade, history, log, signal).then(
+            () => null,
+            (e: unknown) => e,
+          )
+        : Promise.resolve(null);
       const w = await r.runWorkload();
-      await upgrading;
+      const upgradeError = await upgrading;
+      if (upgradeError) throw upgradeError;
       await nem.stop();
       log.info(
         `${r.opsDone} ops (ok ${r.outcomes.ok}, fail ${r.outcomes.fail}, info ${r.outcomes.info}), ${nem.faultsInjected} fault(s) in ${((w.endedAt - w.startedAt) / 1000).toFixed(1)} s`,
