@@ -4,13 +4,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LocalBackend } from "../src/backends/local/backend.js";
 import type { Logger } from "../src/backends/types.js";
-import { getReplicateConfiguration } from "../src/milvus/replicate.js";
+import { configureReplication, getReplicateConfiguration } from "../src/milvus/replicate.js";
 import { alive } from "./helpers/lab.js";
 
 const quiet: Logger = { info() {}, warn() {}, debug() {}, group: (_n, fn) => fn() };
 
 describe("LocalBackend", () => {
-  it("provisions a replicating pair, kills and restarts the CDC, collects diagnostics, tears down", async () => {
+  it("provisions a pair that replicates once configured, kills and restarts the CDC, collects diagnostics, tears down", async () => {
     const backend = new LocalBackend({
       log: quiet,
       pchannels: 2,
@@ -24,6 +24,11 @@ describe("LocalBackend", () => {
       expect(pair.source.pchannels).toEqual([0, 1].map((i) => `${pair.source.clusterId}-rootcoord-dml_${i}`));
       expect(pair.source.clusterId.includes(pair.target.clusterId)).toBe(false);
       expect(pair.target.clusterId.includes(pair.source.clusterId)).toBe(false);
+      // Nothing replicates (and there is no CDC to kill) until the drill configures replication.
+      await expect(backend.inject("kill-cdc")).rejects.toThrow(
+        /no replicator is running \(replication not configured\)/,
+      );
+      await configureReplication(pair, { timeoutMs: 60_000 });
       const cfg = await getReplicateConfiguration(pair.target);
       expect(cfg?.cross_cluster_topology).toEqual([
         { source_cluster_id: pair.source.clusterId, target_cluster_id: pair.target.clusterId },

@@ -27,7 +27,9 @@ export class LocalBackend implements Backend {
   async provision(signal?: AbortSignal): Promise<ClusterPair> {
     signal?.throwIfAborted();
     const { log, ...rest } = this.opts;
-    this.lab = await startLab({ ...rest, replicate: true, log: (m) => log.info(m) });
+    // Replication is configured by the drill, through the same SDK call every backend gets (as on
+    // Milvus, the source starts its CDC when it accepts the configuration).
+    this.lab = await startLab({ ...rest, replicate: false, log: (m) => log.info(m) });
     if (signal?.aborted) {
       await this.teardown();
       signal.throwIfAborted();
