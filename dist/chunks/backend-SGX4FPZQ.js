@@ -1586,7 +1586,7 @@ var LocalBackend = class {
   async provision(signal) {
     signal?.throwIfAborted();
     const { log, ...rest } = this.opts;
-    this.lab = await startLab({ ...rest, replicate: true, log: (m) => log.info(m) });
+    this.lab = await startLab({ ...rest, replicate: false, log: (m) => log.info(m) });
     if (signal?.aborted) {
       await this.teardown();
       signal.throwIfAborted();
