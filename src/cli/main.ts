@@ -17,7 +17,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
 const HELP = `milvus-cdc-drill: disaster-recovery drills for Milvus CDC
 
 Usage:
-  milvus-cdc-drill run [--config FILE] [--profile smoke|default|soak] [--backend local|kind|existing] [--seed N] [--out DIR]
+  milvus-cdc-drill run [--config FILE] [--profile smoke|default|soak|kind-types] [--backend local|kind|existing] [--seed N] [--out DIR] [--json]
   milvus-cdc-drill verify --source-uri URI --target-uri URI [--source-token T] [--target-token T] [--collections a,b] [--out DIR]
   milvus-cdc-drill check RUN_DIR
   milvus-cdc-drill report RUN_DIR [--json]
