@@ -4,6 +4,8 @@
  * Only `fail` when the server said so in-band; transport errors and deadlines are `info`, because
  * the write may have reached the WAL before the connection broke.
  */
+import { isSuccess as statusOk } from "../milvus/status.js";
+
 export type Outcome = { type: "ok" } | { type: "fail" | "info"; error: string; code?: number };
 
 interface StatusLike {
@@ -20,10 +22,9 @@ function statusOf(res: unknown): StatusLike | undefined {
   return undefined;
 }
 
+/** Whether an SDK response (or a bare status) says the call succeeded. */
 export function isSuccess(res: unknown): boolean {
-  const s = statusOf(res);
-  if (!s) return true;
-  return (s.error_code === undefined || s.error_code === "Success" || s.error_code === 0) && !s.code;
+  return statusOk(statusOf(res));
 }
 
 /** In-band answers that still leave the outcome unknown (the server timed out internally). */

@@ -12,6 +12,7 @@ import { type CollectionSpec, PK_FIELD, VER_FIELD } from "../generator/rows.js";
 import { STANDBY_PROBE_KEY, WorkloadPlanner } from "../generator/workload.js";
 import { HistoryWriter } from "../history/writer.js";
 import { configureReplication } from "../milvus/replicate.js";
+import { isSuccess } from "../milvus/status.js";
 import { Monitor } from "../monitor/monitor.js";
 import { Nemesis } from "../nemesis/nemesis.js";
 import { type DrillReport, REPORT_SCHEMA_VERSION } from "../report/model.js";
@@ -428,7 +429,7 @@ async function probeStandbyWrite(
       timeout: 10_000,
     });
     const status = res.status;
-    if (status.error_code === "Success" && !status.code) type = "ok";
+    if (isSuccess(status)) type = "ok";
     else {
       type = "fail";
       error = status.reason;
@@ -447,7 +448,7 @@ async function probeStandbyWrite(
       limit: 1,
       timeout: 10_000,
     });
-    readOk = q.status.error_code === "Success";
+    readOk = isSuccess(q.status);
   } catch {
     readOk = false;
   }

@@ -107,13 +107,9 @@ export function encodeResponse(methodName: string, value: Record<string, unknown
 }
 
 /** A common.Status as Milvus puts it in a response. */
-export interface MilvusStatus {
-  error_code?: string | number;
-  reason?: string;
-  code?: number;
-  retriable?: boolean;
-  detail?: string;
-}
+import { isSuccess, type MilvusStatus } from "./status.js";
+
+export { isSuccess, type MilvusStatus };
 
 const STATUS_TYPE = "milvus.proto.common.Status";
 
@@ -123,13 +119,6 @@ export function responseStatus(methodName: string, bytes: Uint8Array): MilvusSta
   if (t.fullName === `.${STATUS_TYPE}`) return decode<MilvusStatus>(t, bytes);
   if (!t.fields.status) return undefined;
   return decode<{ status?: MilvusStatus }>(t, bytes).status ?? {};
-}
-
-export function isSuccess(status: MilvusStatus | undefined): boolean {
-  if (!status) return true;
-  const ec = status.error_code;
-  const ecOk = ec === undefined || ec === 0 || ec === "Success";
-  return ecOk && (status.code ?? 0) === 0;
 }
 
 /** A response for `methodName` that carries only the given status (in-band error, like Milvus answers). */

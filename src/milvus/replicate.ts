@@ -4,6 +4,7 @@
  */
 import { MilvusClient, promisify } from "@zilliz/milvus2-sdk-node";
 import type { ClusterEndpoint, ClusterPair } from "../backends/types.js";
+import { isSuccess, type MilvusStatus } from "./status.js";
 
 export interface ReplicateClusterConfig {
   cluster_id: string;
@@ -50,18 +51,6 @@ export function clientFor(endpoint: { uri: string; token?: string }, timeoutMs =
   });
 }
 
-interface StatusLike {
-  error_code?: string | number;
-  code?: number;
-  reason?: string;
-}
-
-function failed(s: StatusLike | undefined): boolean {
-  if (!s) return false;
-  const ec = s.error_code;
-  return !(ec === undefined || ec === 0 || ec === "Success") || (s.code ?? 0) !== 0;
-}
-
 /**
  * Applies the full configuration to the primary, then the standby, and reads it back from both.
  * Throws ReplicationConfigError naming the cluster and Milvus's reason if either refuses.
@@ -81,17 +70,17 @@ export async function configureReplication(
         client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
         timeoutMs,
         `UpdateReplicateConfiguration on the ${role} ${side.clusterId} (${side.uri})`,
-      )) as StatusLike;
-      if (failed(status)) {
+      )) as MilvusStatus;
+      if (!isSuccess(status)) {
         throw new ReplicationConfigError(
           `${role} ${side.clusterId} refused the replicate configuration: ${status.reason || JSON.stringify(status)}`,
         );
       }
       const read = (await client.getReplicateConfiguration({ timeout: 30_000 })) as {
-        status?: StatusLike;
+        status?: MilvusStatus;
         configuration?: Partial<ReplicateConfiguration>;
       };
-      if (failed(read.status)) {
+      if (!isSuccess(read.status)) {
         throw new ReplicationConfigError(
           `${role} ${side.clusterId}: GetReplicateConfiguration failed: ${read.status?.reason}`,
         );
@@ -119,10 +108,10 @@ export async function getReplicateConfiguration(
   const client = clientFor(endpoint, timeoutMs);
   try {
     const read = (await client.getReplicateConfiguration({ timeout: timeoutMs })) as {
-      status?: StatusLike;
+      status?: MilvusStatus;
       configuration?: Partial<ReplicateConfiguration>;
     };
-    if (failed(read.status)) {
+    if (!isSuccess(read.status)) {
       throw new ReplicationConfigError(
         `GetReplicateConfiguration on ${endpoint.uri}: ${read.status?.reason}`,
       );

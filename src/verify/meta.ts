@@ -5,6 +5,7 @@
  */
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { IndexInfo, NormalizedSchema } from "../checkers/types.js";
+import { isSuccess } from "../milvus/status.js";
 import { type Endpoint, parseUri } from "./raw-query.js";
 
 export interface CollectionMeta {
@@ -28,10 +29,7 @@ interface Status {
 
 function ok(what: string, status: Status | undefined): void {
   if (!status) return;
-  const failed =
-    (status.code !== undefined && status.code !== 0) ||
-    (status.error_code !== undefined && status.error_code !== "Success" && status.error_code !== 0);
-  if (failed)
+  if (!isSuccess(status))
     throw new Error(`${what} failed: ${status.reason || `code ${status.code ?? status.error_code}`}`);
 }
 

@@ -5,6 +5,7 @@
  */
 import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { SearchParityResult } from "../checkers/types.js";
+import { isSuccess } from "../milvus/status.js";
 import type { CollectionMeta } from "./meta.js";
 import type { ConsistencyLevel } from "./raw-query.js";
 
@@ -57,7 +58,7 @@ async function topK(
     ...(o.consistency ? { consistency_level: o.consistency as never } : {}),
   });
   const status = res.status as { error_code?: string; code?: number; reason?: string };
-  if ((status.code ?? 0) !== 0 || (status.error_code && status.error_code !== "Success")) {
+  if (!isSuccess(status)) {
     throw new Error(`search on ${o.collection} failed: ${status.reason || `code ${status.code}`}`);
   }
   // The SDK returns a flat hit list for one query vector and a list of lists for several.
