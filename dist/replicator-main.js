@@ -10,9 +10,9 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-XLU73FZ2.js";
-import "./chunks/chunk-Q2HHXFBM.js";
-import "./chunks/chunk-BXYN6FSS.js";
+} from "./chunks/chunk-KZ3LGST3.js";
+import "./chunks/chunk-5UIHCJMA.js";
+import "./chunks/chunk-HVPKY5OD.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
 // src/backends/local/replicator-main.ts

@@ -6,7 +6,7 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   configureReplication
-} from "./chunk-BMUEBJ2S.js";
+} from "./chunk-IYM5XVOV.js";
 import "./chunk-FE5CAR44.js";
 import {
   MILVUS_LITE_VERSION,
@@ -19,7 +19,7 @@ import {
   GENERATION_ENV,
   OPTIONS_ENV,
   parseReplicatorOptions
-} from "./chunk-XLU73FZ2.js";
+} from "./chunk-KZ3LGST3.js";
 import {
   decode,
   decodeRequest,
@@ -27,14 +27,14 @@ import {
   encode,
   encodeRequest,
   encodeResponse,
-  isSuccess,
   milvusMethods,
   responseStatus,
   statusResponse
-} from "./chunk-Q2HHXFBM.js";
+} from "./chunk-5UIHCJMA.js";
 import {
+  isSuccess,
   require_src2 as require_src
-} from "./chunk-BXYN6FSS.js";
+} from "./chunk-HVPKY5OD.js";
 import "./chunk-TXPUYXQ7.js";
 import {
   __toESM

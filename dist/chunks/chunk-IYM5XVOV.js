@@ -12,12 +12,13 @@ import {
   require_string_decoder
 } from "./chunk-FE5CAR44.js";
 import {
+  isSuccess,
   require_milvus,
   require_protobufjs,
   require_src,
   require_src2,
   require_umd
-} from "./chunk-BXYN6FSS.js";
+} from "./chunk-HVPKY5OD.js";
 import {
   BinaryDecisionDiagram,
   Client,
@@ -19102,11 +19103,11 @@ var require_Function = __commonJS({
         const requestId = getTelemetryRequestId((0, exports.extractRequestMetadata)(params));
         let result;
         let finalError;
-        let failed2 = false;
+        let failed = false;
         try {
           result = yield telemetryLogicalScope.run({ operation }, call);
         } catch (error) {
-          failed2 = true;
+          failed = true;
           finalError = error;
         }
         if (telemetry) {
@@ -19115,13 +19116,13 @@ var require_Function = __commonJS({
               operation,
               collection: operation === "RunAnalyzer" ? "" : String((params === null || params === void 0 ? void 0 : params.collection_name) || ""),
               startTime,
-              error: failed2 ? finalError : getBusinessError(result),
+              error: failed ? finalError : getBusinessError(result),
               requestId
             });
           } catch (_a2) {
           }
         }
-        if (failed2) {
+        if (failed) {
           throw finalError;
         }
         return result;
@@ -19150,7 +19151,7 @@ var require_Function = __commonJS({
         const requestId = getTelemetryRequestId(finalRequestMetadata);
         let result;
         let finalError;
-        let failed2 = false;
+        let failed = false;
         try {
           try {
             result = yield executeCall(pool, target, params, timeout, finalRequestMetadata);
@@ -19168,11 +19169,11 @@ var require_Function = __commonJS({
             result = yield executeCall(newPool, target, params, timeout, finalRequestMetadata);
           }
         } catch (error) {
-          failed2 = true;
+          failed = true;
           finalError = error;
         }
         if (recordRpcOperation && operation && telemetry) {
-          const businessError = failed2 ? finalError : getBusinessError(result);
+          const businessError = failed ? finalError : getBusinessError(result);
           try {
             telemetry.recordOperation({
               operation,
@@ -19186,7 +19187,7 @@ var require_Function = __commonJS({
           } catch (_a2) {
           }
         }
-        if (failed2) {
+        if (failed) {
           throw finalError;
         }
         return result;
@@ -98894,11 +98895,6 @@ function clientFor(endpoint, timeoutMs = 3e4) {
     logLevel: "error"
   });
 }
-function failed(s2) {
-  if (!s2) return false;
-  const ec = s2.error_code;
-  return !(ec === void 0 || ec === 0 || ec === "Success") || (s2.code ?? 0) !== 0;
-}
 async function configureReplication(pair, opts = {}) {
   const timeoutMs = opts.timeoutMs ?? 6e5;
   const config = buildReplicateConfiguration(pair);
@@ -98912,13 +98908,13 @@ async function configureReplication(pair, opts = {}) {
         timeoutMs,
         `UpdateReplicateConfiguration on the ${role} ${side.clusterId} (${side.uri})`
       );
-      if (failed(status)) {
+      if (!isSuccess(status)) {
         throw new ReplicationConfigError(
           `${role} ${side.clusterId} refused the replicate configuration: ${status.reason || JSON.stringify(status)}`
         );
       }
       const read = await client.getReplicateConfiguration({ timeout: 3e4 });
-      if (failed(read.status)) {
+      if (!isSuccess(read.status)) {
         throw new ReplicationConfigError(
           `${role} ${side.clusterId}: GetReplicateConfiguration failed: ${read.status?.reason}`
         );
@@ -98942,7 +98938,7 @@ async function getReplicateConfiguration(endpoint, timeoutMs = 3e4) {
   const client = clientFor(endpoint, timeoutMs);
   try {
     const read = await client.getReplicateConfiguration({ timeout: timeoutMs });
-    if (failed(read.status)) {
+    if (!isSuccess(read.status)) {
       throw new ReplicationConfigError(
         `GetReplicateConfiguration on ${endpoint.uri}: ${read.status?.reason}`
       );

@@ -11,10 +11,10 @@ import {
   external_exports,
   messageType,
   method
-} from "./chunk-Q2HHXFBM.js";
+} from "./chunk-5UIHCJMA.js";
 import {
   require_src2 as require_src
-} from "./chunk-BXYN6FSS.js";
+} from "./chunk-HVPKY5OD.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";

@@ -16,10 +16,10 @@ import {
   clientFor,
   getReplicateConfiguration,
   withDeadline
-} from "./chunk-BMUEBJ2S.js";
+} from "./chunk-IYM5XVOV.js";
 import "./chunk-FE5CAR44.js";
 import "./chunk-TY4HBTWS.js";
-import "./chunk-BXYN6FSS.js";
+import "./chunk-HVPKY5OD.js";
 import "./chunk-TXPUYXQ7.js";
 import "./chunk-XXWGZQIE.js";
 

@@ -36236,12 +36236,21 @@ var require_milvus = __commonJS({
   }
 });
 
+// src/milvus/status.ts
+function isSuccess(status) {
+  if (!status) return true;
+  const ec = status.error_code;
+  const ecOk = ec === void 0 || ec === 0 || ec === "Success";
+  return ecOk && (status.code ?? 0) === 0;
+}
+
 export {
   require_umd,
   require_protobufjs,
   require_src2 as require_src,
   require_src3 as require_src2,
-  require_milvus
+  require_milvus,
+  isSuccess
 };
 /*! Bundled license information:
 

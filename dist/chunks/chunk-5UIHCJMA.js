@@ -7,7 +7,7 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   require_milvus,
   require_protobufjs
-} from "./chunk-BXYN6FSS.js";
+} from "./chunk-HVPKY5OD.js";
 import {
   __export,
   __toESM
@@ -13871,12 +13871,6 @@ function responseStatus(methodName, bytes) {
   if (!t.fields.status) return void 0;
   return decode3(t, bytes).status ?? {};
 }
-function isSuccess(status) {
-  if (!status) return true;
-  const ec = status.error_code;
-  const ecOk = ec === void 0 || ec === 0 || ec === "Success";
-  return ecOk && (status.code ?? 0) === 0;
-}
 function statusResponse(methodName, status) {
   const t = method(methodName).responseType;
   if (t.fullName === `.${STATUS_TYPE}`) return encode3(t, { ...status });
@@ -13897,6 +13891,5 @@ export {
   encodeRequest,
   encodeResponse,
   responseStatus,
-  isSuccess,
   statusResponse
 };
