@@ -3,7 +3,7 @@
  * commands/ and exports `run(argv): Promise<number>` returning the exit code:
  * 0 pass, 1 fail, 2 bad usage/config, 3 harness or environment error.
  */
-import { UsageError } from "./usage.js";
+import { UsageError } from "../errors.js";
 
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   run: () => import("./commands/run.js"),

@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { EnvironmentError } from "../local/milvus-lite-install.js";
+import { EnvironmentError } from "../../errors.js";
 import type { Backend, BackendInfo, ClusterPair, FaultEvidence, FaultName, Logger } from "../types.js";
 import { type CommandRunner, ProcessRunner, tail } from "./exec.js";
 import { type Kube, killCdcPod, kubectl, listPods, waitUntil } from "./kube.js";

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { EnvironmentError } from "../../errors.js";
 import { cacheRoot } from "../../util/paths.js";
 
 const run = promisify(execFile);
@@ -14,9 +15,7 @@ export const PYMILVUS_VERSION = "3.0.2";
 /** Point at an existing `milvus-lite` executable instead of the project-local virtualenv. */
 export const MILVUS_LITE_BIN_ENV = "MILVUS_LITE_BIN";
 
-export class EnvironmentError extends Error {
-  override name = "EnvironmentError";
-}
+export { EnvironmentError };
 
 function venvDir(): string {
   return join(cacheRoot(), `milvus-lite-${MILVUS_LITE_VERSION}-pymilvus-${PYMILVUS_VERSION}`);

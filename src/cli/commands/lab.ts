@@ -4,7 +4,7 @@
  */
 import { parseArgs } from "node:util";
 import { LAB_FAULT_MODES, type LabFaultMode, startLab } from "../../backends/local/lab.js";
-import { UsageError } from "../usage.js";
+import { UsageError } from "../../errors.js";
 
 const HELP = `Usage: milvus-cdc-drill lab [--json] [--replicate] [--local-fault MODE] [--fault-every N] [--restart-delay-ms N] [--pchannels N] [--keep]
 

@@ -4,11 +4,10 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { exitCodeOf, UsageError } from "../../errors.js";
 import { renderCliTable } from "../../report/cli-table.js";
 import { ReportReadError, readReport } from "../../report/json.js";
 import { renderAll, writeReportFiles } from "../../report/write.js";
-import { exitCodeOf } from "../signals.js";
-import { UsageError } from "../usage.js";
 
 const HELP = `Usage: milvus-cdc-drill report RUN_DIR [--json]
 
