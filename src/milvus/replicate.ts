@@ -4,6 +4,7 @@
  */
 import { MilvusClient, promisify } from "@zilliz/milvus2-sdk-node";
 import type { ClusterEndpoint, ClusterPair } from "../backends/types.js";
+import { milvusClient } from "./client.js";
 import { isSuccess, type MilvusStatus } from "./status.js";
 
 export interface ReplicateClusterConfig {
@@ -44,13 +45,9 @@ export function buildReplicateConfiguration(pair: ClusterPair): ReplicateConfigu
   };
 }
 
+/** Replication calls are idempotent (the same full configuration, reads), so the SDK may retry them. */
 export function clientFor(endpoint: { uri: string; token?: string }, timeoutMs = 30_000): MilvusClient {
-  return new MilvusClient({
-    address: endpoint.uri,
-    token: endpoint.token,
-    timeout: timeoutMs,
-    logLevel: "error",
-  });
+  return milvusClient(endpoint, { timeoutMs, retries: 3 });
 }
 
 /**

@@ -1,10 +1,11 @@
 import { join } from "node:path";
 import { loadConfig, parseRunFlags, RUN_USAGE } from "../../config/load.js";
 import { runDrill } from "../../drill/run.js";
+import { exitCodeOf } from "../../errors.js";
 import { renderCliTable } from "../../report/cli-table.js";
 import { renderAll } from "../../report/write.js";
 import { ConsoleLogger } from "../logger.js";
-import { exitCodeOf, withSignals } from "../signals.js";
+import { withSignals } from "../signals.js";
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseRunFlags(argv);

@@ -11,6 +11,7 @@ import type { PhaseStop } from "../../drill/phase.js";
 import { buildReport, emptyMetrics, writeRunFiles } from "../../drill/report.js";
 import { prepareRunDir } from "../../drill/run-dir.js";
 import { exitCodeOf, UsageError } from "../../errors.js";
+import { MILVUS_URI_FORMS, parseMilvusUri } from "../../milvus/client.js";
 import { renderCliTable } from "../../report/cli-table.js";
 import { redactValue } from "../../report/redact.js";
 import { verifyClusters } from "../../verify/verify.js";
@@ -53,10 +54,10 @@ function positiveInt(flag: string, v: string | undefined, dflt: number, min = 0)
 
 function uriArg(flag: string, v: string | undefined): string {
   if (!v) throw new UsageError(`--${flag} is required (${USAGE})`);
-  if (!/^(?:https?:\/\/)?[^/\s]+\/?$/.test(v)) {
-    throw new UsageError(
-      `--${flag} '${v}' is not allowed (expected http://host:port, https://host:port or host:port)`,
-    );
+  try {
+    parseMilvusUri(v);
+  } catch {
+    throw new UsageError(`--${flag} '${v}' is not allowed (expected ${MILVUS_URI_FORMS})`);
   }
   return v;
 }
