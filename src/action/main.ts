@@ -8,6 +8,7 @@ import * as core from "@actions/core";
 import type { Logger } from "../backends/types.js";
 import { describeConfig, loadConfig, mergeLayers, parseRunFlags } from "../config/load.js";
 import type { DrillConfig } from "../config/schema.js";
+import { preflight } from "../drill/preflight.js";
 import { runDrill } from "../drill/run.js";
 import { UsageError } from "../errors.js";
 import type { DrillReport } from "../report/model.js";
@@ -164,6 +165,14 @@ async function run(): Promise<void> {
     throw e;
   }
   const { config, outDir } = resolved;
+  try {
+    await preflight(config, outDir);
+  } catch (e) {
+    // A missing prerequisite (exit-3 class) or an unwritable run directory: one line, nothing started.
+    core.setOutput("verdict", "error");
+    core.setFailed(e instanceof Error ? e.message : String(e));
+    return;
+  }
   stateHelper.saveRunDir(outDir);
 
   // The step's one signal owner, kept until the outputs are set: a cancelled job still reports.

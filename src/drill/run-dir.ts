@@ -15,7 +15,10 @@ export async function prepareRunDir(dir: string): Promise<void> {
   const missing: string[] = [];
   let p = resolve(dir);
   for (;;) {
-    const s = await stat(p).catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? null : e));
+    // ENOTDIR: a parent is a file; walking up finds it and names it.
+    const s = await stat(p).catch((e: NodeJS.ErrnoException) =>
+      e.code === "ENOENT" || e.code === "ENOTDIR" ? null : e,
+    );
     if (s instanceof Error) fail(`${p}: ${s.code ?? s.message}`);
     if (s && !(s instanceof Error)) {
       if (!s.isDirectory()) fail(`${p} is not a directory`);
