@@ -15,6 +15,7 @@ import { ReplicatorSupervisor } from "../src/backends/local/supervisor.js";
 import { parseWalLine, readWholeWal, WalDirWatcher, WalReader } from "../src/backends/local/wal-reader.js";
 import { decodeRequest, encodeRequest } from "../src/milvus/proto.js";
 import { FakeStandby, TestWal } from "./helpers/fake-standby.js";
+import { alive, waitFor } from "./helpers/wait.js";
 
 const SRC = "pri";
 const TGT = "sby";
@@ -56,14 +57,6 @@ async function fake(extra: Partial<ConstructorParameters<typeof FakeStandby>[0]>
   });
   await standby.start();
   return standby;
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Runs the replicator in this process until stop() (faster to test than a child process). */
@@ -561,15 +554,6 @@ describe("fault modes against a fake standby", () => {
 });
 
 describe("ReplicatorSupervisor", () => {
-  function alive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   it("restarts a SIGKILLed child at any instant and the standby still gets every entry exactly once", async () => {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));
