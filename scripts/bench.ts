@@ -6,6 +6,7 @@
  *   2. verify time / two bare query-iterator scans of the same data                    target <= 1.25
  *   3. peak RSS of verify at --rows x --dim                                             target <= 300 MB
  *   4. smoke drill wall time                                                            target <= 60 s
+ *   5-6. WAL read and summary.md rendering vs JSON baselines (scripts/bench-io.ts)       target <= 5
  *
  *   npx tsx scripts/bench.ts [--rows 200000] [--dim 128] [--batches 60] [--repeat 3] [--skip verify,smoke]
  *
@@ -192,6 +193,17 @@ async function main(): Promise<void> {
     ]);
     await rm(out, { recursive: true, force: true });
     console.log(`smoke drill: ${(r.ms / 1000).toFixed(1)} s wall, exit ${r.code} (target <= 60 s)`);
+  }
+  if (!skip.has("io")) {
+    console.log(`\n== 5-6. WAL read and summary.md rendering vs JSON baselines`);
+    const r = await runChild(process.execPath, [
+      "--import",
+      "tsx",
+      "scripts/bench-io.ts",
+      "--repeat",
+      String(repeat),
+    ]);
+    if (r.code !== 0) console.log(`bench-io exited ${r.code}`);
   }
 }
 

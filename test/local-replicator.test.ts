@@ -140,7 +140,7 @@ describe("WalReader", () => {
     await r.close();
   });
 
-  it("reads lines longer than its read chunk and 10k entries quickly", async () => {
+  it("reads lines longer than its read chunk and 10k entries (its speed is measured by npm run bench)", async () => {
     const file = join(dir, "big.log");
     const big = "A".repeat(3 << 20);
     const lines = [
@@ -158,14 +158,11 @@ describe("WalReader", () => {
         }),
       );
     writeFileSync(file, `${lines.join("\n")}\n`);
-    const t0 = performance.now();
     const all = await readWholeWal(file);
-    const ms = performance.now() - t0;
     expect(all.length).toBe(10_001);
     expect(all[0]?.payload.length).toBe(big.length);
     expect(all[1]?.offset).toBe(Buffer.byteLength(lines[0] as string) + 1);
     expect(all.at(-1)?.tt).toBe("10001");
-    expect(ms).toBeLessThan(3000);
   });
 
   it("rejects a malformed line naming the file, the offset and the field", async () => {
