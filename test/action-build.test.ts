@@ -189,38 +189,33 @@ describe("workflows", () => {
       await mkdir(join(dir, ".github/workflows"), { recursive: true });
       const files = examples.map((_, i) => `.github/workflows/example-${i}.yml`);
       await Promise.all(examples.map((y, i) => writeFile(join(dir, files[i] as string), y)));
-      const { stdout } = await exec(needsActionlint(), ["-no-color", ...files], { cwd: dir }).catch(
-        (e) => {
-          throw new Error(`actionlint failed on docs/action.md examples:\n${e.stdout}${e.stderr}`);
-        },
-      );
+      const { stdout } = await exec(needsActionlint(), ["-no-color", ...files], { cwd: dir }).catch((e) => {
+        throw new Error(`actionlint failed on docs/action.md examples:\n${e.stdout}${e.stderr}`);
+      });
       expect(stdout).toBe("");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  it.skipIf(!lintHere)(
-    "actionlint really rejects a broken workflow (the lint is not a no-op)",
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), "drill-lint-"));
-      try {
-        await mkdir(join(dir, ".github/workflows"), { recursive: true });
-        await writeFile(
-          join(dir, ".github/workflows/bad.yml"),
-          // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
-          "on: [pushh]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n",
-        );
-        const result = await exec(needsActionlint(), ["-no-color", ".github/workflows/bad.yml"], {
-          cwd: dir,
-        }).then(
-          () => "passed",
-          (e: { stdout: string }) => e.stdout,
-        );
-        expect(result).toContain("pushh");
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  it.skipIf(!lintHere)("actionlint really rejects a broken workflow (the lint is not a no-op)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "drill-lint-"));
+    try {
+      await mkdir(join(dir, ".github/workflows"), { recursive: true });
+      await writeFile(
+        join(dir, ".github/workflows/bad.yml"),
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
+        "on: [pushh]\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n",
+      );
+      const result = await exec(needsActionlint(), ["-no-color", ".github/workflows/bad.yml"], {
+        cwd: dir,
+      }).then(
+        () => "passed",
+        (e: { stdout: string }) => e.stdout,
+      );
+      expect(result).toContain("pushh");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
