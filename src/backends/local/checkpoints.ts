@@ -38,11 +38,6 @@ export class CheckpointStore {
     return cp && cp.cluster_id === sourceClusterId ? cp : undefined;
   }
 
-  /** Any checkpoint of `pchannel`, whatever its source (the dedup floor). */
-  latest(pchannel: string): ReplicateCheckpoint | undefined {
-    return this.byChannel.get(pchannel);
-  }
-
   async set(pchannel: string, cp: ReplicateCheckpoint): Promise<void> {
     await writeJsonAtomic(this.file(pchannel), cp);
     this.byChannel.set(pchannel, cp);

@@ -20,8 +20,11 @@ export type ConfigUpdate =
   | { ok: true; changed: boolean; previous: ReplicateConfiguration | null; config: ReplicateConfiguration }
   | { ok: false; reason: string };
 
+export type ConfigChange = Extract<ConfigUpdate, { ok: true }>;
+
 export class ConfigStore {
   private current: ReplicateConfiguration | null = null;
+  private waiters = new Set<() => void>();
   private readonly lock = new KeyedMutex<string>();
   private readonly file: string;
 
@@ -50,6 +53,34 @@ export class ConfigStore {
   /** As GetReplicateConfiguration answers it: tokens blanked. */
   sanitized(): ReplicateConfiguration | Record<string, never> {
     return this.current ? sanitizeConfig(this.current) : {};
+  }
+
+  /** Milvus's refusal of `raw` as the next configuration, or null. */
+  validate(raw: unknown): string | null {
+    return validateReplicateConfig(raw, this.current, this.clusterId, this.pchannels);
+  }
+
+  /**
+   * Resolves true once the configuration in force equals `want` (tokens aside: they are never
+   * announced), false when `timeoutMs` passes first.
+   */
+  waitUntilSame(want: ReplicateConfiguration, timeoutMs: number): Promise<boolean> {
+    const same = () =>
+      this.current !== null && sameConfig(sanitizeConfig(this.current), sanitizeConfig(want));
+    if (same()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!same()) return;
+        done(true);
+      };
+      const done = (v: boolean) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(v);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.waiters.add(check);
+    });
   }
 
   /**
@@ -112,5 +143,6 @@ export class ConfigStore {
     };
     await writeJsonAtomic(this.file, onDisk);
     this.current = config;
+    for (const w of [...this.waiters]) w();
   }
 }

@@ -9,7 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import { decodeRequest, encodeResponse, milvusMethods, statusResponse } from "../../milvus/proto.js";
 import { ChannelMap } from "./channel-map.js";
 import { CheckpointStore, type ReplicateCheckpoint } from "./checkpoints.js";
-import { ConfigStore, type ConfigUpdate } from "./config-store.js";
+import { type ConfigChange, ConfigStore, type ConfigUpdate } from "./config-store.js";
 import { DuplicateTracker } from "./duplicates.js";
 import { milvusStatus, toServiceError } from "./front-errors.js";
 import { dbOf, identity, LiteLink } from "./lite-link.js";
@@ -17,7 +17,12 @@ import { MUTATING_METHODS } from "./methods.js";
 import { KeyedMutex } from "./mutex.js";
 import { PrimaryWrites } from "./primary-writes.js";
 import { ReplicateApply } from "./replicate-apply.js";
-import type { ReplicateConfiguration } from "./replicate-config.js";
+import {
+  normalizeConfig,
+  type ReplicateConfiguration,
+  sameConfig,
+  sanitizeConfig,
+} from "./replicate-config.js";
 import { serveReplicateStream } from "./replicate-stream.js";
 import { WalWriter } from "./wal.js";
 
@@ -34,12 +39,18 @@ export interface FrontOptions {
   /** When set, every call must carry `authorization: base64(token)` like the Milvus SDK sends it. */
   token?: string;
   log?: (message: string) => void;
+  /** Port to listen on (a cluster rebuilt in place keeps its URI); default: any free port. */
+  port?: number;
   /**
-   * Called when a configuration is accepted in which this cluster is a replication source, before the
-   * call is answered (the lab starts its replicator here). A throw turns into an error answer.
+   * Called after every accepted change of the configuration (a client's update, one that arrived through
+   * replication, a force promote), before a client's call is answered: the lab starts or stops the
+   * replicator whose source this cluster is here. A throw turns a client's call into an error answer.
    */
-  onSourceConfigured?: (config: ReplicateConfiguration) => Promise<void>;
+  onConfigured?: (change: ConfigChange) => Promise<void>;
 }
+
+/** How long a secondary's UpdateReplicateConfiguration waits for its primary's broadcast at most. */
+const SECONDARY_UPDATE_WAIT_MS = 600_000;
 
 type Bytes = Buffer;
 const UNAUTHENTICATED = {
@@ -60,6 +71,8 @@ export class Front {
   private readonly dups: DuplicateTracker;
   private readonly writes: PrimaryWrites;
   private readonly receiver: ReplicateApply;
+  /** Channel locks, shared by client writes and replicated applies. */
+  private readonly locks = new KeyedMutex<number>();
   private stopped = false;
   private port = 0;
   private readonly log: (m: string) => void;
@@ -74,7 +87,7 @@ export class Front {
     this.channels = new ChannelMap(this.pchannels.length, opts.stateDir);
     this.checkpoints = new CheckpointStore(this.pchannels, opts.stateDir);
     this.dups = new DuplicateTracker((method, request) => this.lite.call(method, request));
-    const locks = new KeyedMutex<number>();
+    const locks = this.locks;
     const shared = {
       clusterId: this.clusterId,
       pchannels: this.pchannels,
@@ -85,7 +98,11 @@ export class Front {
       dups: this.dups,
     };
     this.writes = new PrimaryWrites({ ...shared, wal: this.wal });
-    this.receiver = new ReplicateApply({ ...shared, checkpoints: this.checkpoints });
+    this.receiver = new ReplicateApply({
+      ...shared,
+      checkpoints: this.checkpoints,
+      onAnnouncement: (pch, config) => this.announced(pch, config),
+    });
   }
 
   static async start(opts: FrontOptions): Promise<Front> {
@@ -95,8 +112,10 @@ export class Front {
     await front.checkpoints.load();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise<number>((resolve, reject) =>
-      front.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) =>
-        err ? reject(err) : resolve(port),
+      front.server.bindAsync(
+        `127.0.0.1:${opts.port ?? 0}`,
+        grpc.ServerCredentials.createInsecure(),
+        (err, port) => (err ? reject(err) : resolve(port)),
       ),
     );
     return front;
@@ -198,7 +217,7 @@ export class Front {
   ): Promise<Bytes> {
     switch (method) {
       case "UpdateReplicateConfiguration":
-        return this.updateConfig(request);
+        return this.updateConfig(request, deadline);
       case "GetReplicateConfiguration":
         return encodeResponse(method, { status: {}, configuration: this.config.sanitized() });
       case "GetReplicateInfo":
@@ -216,7 +235,7 @@ export class Front {
 
   // ---- the replication API -------------------------------------------------------------------
 
-  private async updateConfig(request: Bytes): Promise<Bytes> {
+  private async updateConfig(request: Bytes, deadline: grpc.Deadline): Promise<Bytes> {
     const req = decodeRequest<{ replicate_configuration?: unknown; force_promote?: boolean }>(
       "UpdateReplicateConfiguration",
       request,
@@ -224,29 +243,106 @@ export class Front {
     const answer = (u: ConfigUpdate) =>
       statusResponse("UpdateReplicateConfiguration", u.ok ? {} : milvusStatus(65535, u.reason));
     if (req.force_promote) return answer(await this.forcePromote());
-    let startFailure: string | undefined;
-    const u = await this.config.update(req.replicate_configuration, async ({ config }) => {
-      this.log(`${this.clusterId}: replicate configuration accepted, role ${this.config.role}`);
-      if (!config.cross_cluster_topology.some((t) => t.source_cluster_id === this.clusterId)) return;
-      try {
-        await this.opts.onSourceConfigured?.(config);
-      } catch (e) {
-        startFailure = `configuration saved, but replication could not start: ${(e as Error).message}`;
+    const incoming = normalizeConfig(req.replicate_configuration);
+    const current = this.config.config;
+    if (this.config.role === "secondary" && current && !sameConfig(incoming, current)) {
+      // Milvus: a secondary takes a new configuration only from its primary, through CDC
+      // (streamingcoord waitUntilPrimaryChangeOrConfigurationSame); the client's call waits for it.
+      const err = this.config.validate(req.replicate_configuration);
+      if (err) return answer({ ok: false, reason: err });
+      const left = deadline instanceof Date ? deadline.getTime() - Date.now() : Number(deadline) - Date.now();
+      const waitMs = Number.isFinite(left) && left > 0 ? left : SECONDARY_UPDATE_WAIT_MS;
+      this.log(`${this.clusterId}: secondary waits for the new configuration to arrive from its primary`);
+      if (!(await this.config.waitUntilSame(incoming, waitMs))) {
+        return answer({
+          ok: false,
+          reason: `cluster '${this.clusterId}' is secondary: the new configuration did not arrive from its primary within ${waitMs} ms`,
+        });
       }
-    });
-    if (!u.ok) this.log(`${this.clusterId}: replicate configuration refused: ${u.reason}`);
-    if (startFailure) return answer({ ok: false, reason: startFailure });
+      // Tokens are never announced: the client's copy (same topology) carries them.
+      return answer(await this.config.update(req.replicate_configuration));
+    }
+    let change: ConfigChange | undefined;
+    const u = await this.writesLocked(() =>
+      this.config.update(req.replicate_configuration, async (c) => {
+        change = c;
+        // Every change after the first is announced after the last write before it (Milvus broadcasts
+        // AlterReplicateConfig): targets take it from there, and a new edge starts there.
+        if (c.previous) await this.writes.announce(c.config);
+      }),
+    );
+    if (!u.ok) {
+      this.log(`${this.clusterId}: replicate configuration refused: ${u.reason}`);
+      return answer(u);
+    }
+    if (change) {
+      this.log(`${this.clusterId}: replicate configuration accepted, role ${this.config.role}`);
+      try {
+        await this.opts.onConfigured?.(change);
+      } catch (e) {
+        return answer({
+          ok: false,
+          reason: `configuration saved, but replication could not start: ${(e as Error).message}`,
+        });
+      }
+    }
     return answer(u);
+  }
+
+  /** Runs `fn` with every channel locked: no client write or replicated apply runs beside it. */
+  private writesLocked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(this.writes.allChannels, fn);
+  }
+
+  /** Channels on which the source's announcement of a configuration has arrived, per configuration. */
+  private arrivals = new Map<string, Set<string>>();
+
+  /** Called under `pch`'s lock: once every channel has it, the announced configuration takes effect. */
+  private async announced(pch: string, config: ReplicateConfiguration): Promise<void> {
+    const key = JSON.stringify(sanitizeConfig(config));
+    const seen = this.arrivals.get(key) ?? new Set<string>();
+    seen.add(pch);
+    this.arrivals.set(key, seen);
+    if (seen.size < this.pchannels.length) return;
+    this.arrivals.delete(key);
+    // Tokens of clusters this one already knows are kept (Milvus forbids changing them).
+    const known = new Map(
+      (this.config.config?.clusters ?? []).map((c) => [c.cluster_id, c.connection_param.token]),
+    );
+    const withTokens = normalizeConfig(config);
+    for (const c of withTokens.clusters) c.connection_param.token = known.get(c.cluster_id) ?? "";
+    let change: ConfigChange | undefined;
+    const u = await this.config.update(withTokens, async (c) => {
+      change = c;
+    });
+    if (!u.ok) {
+      this.log(`${this.clusterId}: configuration announced by the primary refused: ${u.reason}`);
+      return;
+    }
+    if (!change) return;
+    this.log(`${this.clusterId}: configuration arrived from the primary, role ${this.config.role}`);
+    // Not awaited: this runs under a channel lock, and starting a replicator must not hold the stream.
+    void this.opts
+      .onConfigured?.(change)
+      .catch((e) => this.log(`${this.clusterId}: replication could not start: ${(e as Error).message}`));
   }
 
   /**
    * Failover: this secondary becomes a standalone primary (UpdateReplicateConfiguration with
    * force_promote, or called directly by a drill that lost its primary).
    */
-  forcePromote(): Promise<ConfigUpdate> {
-    return this.config.forcePromote(async () => {
+  async forcePromote(): Promise<ConfigUpdate> {
+    let change: ConfigChange | undefined;
+    const u = await this.writesLocked(() =>
+      this.config.forcePromote(async (c) => {
+        change = c;
+      }),
+    );
+    if (change) {
       this.log(`${this.clusterId}: force promoted, role ${this.config.role}`);
-    });
+      await this.opts.onConfigured?.(change);
+    }
+    return u;
   }
 
   private replicateInfo(request: Bytes): Promise<Bytes> {

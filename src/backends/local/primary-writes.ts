@@ -4,7 +4,14 @@
  * Milvus Lite applied. The WAL is what the replicator reads when this cluster is a source.
  */
 import type * as grpc from "@grpc/grpc-js";
-import { decode, decodeRequest, isSuccess, responseStatus, statusResponse } from "../../milvus/proto.js";
+import {
+  decode,
+  decodeRequest,
+  encodeRequest,
+  isSuccess,
+  responseStatus,
+  statusResponse,
+} from "../../milvus/proto.js";
 import type { ChannelMap } from "./channel-map.js";
 import type { ConfigStore } from "./config-store.js";
 import type { DuplicateTracker } from "./duplicates.js";
@@ -12,7 +19,8 @@ import { milvusStatus, REPLICATE_VIOLATION_REASON } from "./front-errors.js";
 import { dbOf, type LiteLink } from "./lite-link.js";
 import { kindOf, SECRET_METHODS } from "./methods.js";
 import type { KeyedMutex } from "./mutex.js";
-import { TimeTickAllocator, type WalWriter } from "./wal.js";
+import { type ReplicateConfiguration, sanitizeConfig } from "./replicate-config.js";
+import { ANNOUNCE_METHOD, TimeTickAllocator, type WalWriter } from "./wal.js";
 
 export interface PrimaryWritesDeps {
   clusterId: string;
@@ -54,6 +62,9 @@ export class PrimaryWrites {
     const plan = d.channels.plan(method, req, db);
     try {
       return await d.locks.run(plan.channels, async () => {
+        // Checked again under the lock: a switchover that took the locks first has fenced this write.
+        if (d.config.role === "secondary")
+          return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
         const recordDuplicates = await d.dups.before(method, request, db, plan.collection);
         const res = await d.lite.call(method, request, md, deadline);
         if (!isSuccess(responseStatus(method, res))) return res;
@@ -73,6 +84,32 @@ export class PrimaryWrites {
       });
     } finally {
       d.channels.release(method, plan);
+    }
+  }
+
+  /** Every channel, for a change that must be ordered against all writes (a switchover's fence). */
+  get allChannels(): number[] {
+    return this.d.pchannels.map((_, i) => i);
+  }
+
+  /**
+   * Puts a configuration change into every channel's WAL, after every write acknowledged before it, as
+   * Milvus broadcasts AlterReplicateConfig: the replicator delivers it to the target last, and the target
+   * takes the new configuration once it has come through on all of its channels. Tokens are blanked:
+   * the WAL holds no secrets. Call with every channel locked.
+   */
+  async announce(config: ReplicateConfiguration): Promise<void> {
+    const payload = encodeRequest(ANNOUNCE_METHOD, { replicate_configuration: sanitizeConfig(config) });
+    const tt = this.tt.next().toString();
+    for (const pch of this.d.pchannels) {
+      await this.d.wal.append(pch, {
+        tt,
+        method: ANNOUNCE_METHOD,
+        kind: "ddl",
+        db: "",
+        collection: "",
+        payload: payload.toString("base64"),
+      });
     }
   }
 }

@@ -7,13 +7,15 @@
 import * as grpc from "@grpc/grpc-js";
 import { decode, decodeRequest, encode, isSuccess, responseStatus } from "../../milvus/proto.js";
 import type { ChannelMap } from "./channel-map.js";
-import type { CheckpointStore, ReplicateCheckpoint } from "./checkpoints.js";
+import type { CheckpointStore } from "./checkpoints.js";
 import type { ConfigStore } from "./config-store.js";
 import type { DuplicateTracker } from "./duplicates.js";
 import { FrontError } from "./front-errors.js";
 import type { LiteLink } from "./lite-link.js";
 import { MUTATING_METHODS } from "./methods.js";
 import type { KeyedMutex } from "./mutex.js";
+import { normalizeConfig, type ReplicateConfiguration } from "./replicate-config.js";
+import { ANNOUNCE_METHOD } from "./wal.js";
 
 export interface ReplicateApplyDeps {
   clusterId: string;
@@ -25,6 +27,11 @@ export interface ReplicateApplyDeps {
   locks: KeyedMutex<number>;
   lite: LiteLink;
   dups: DuplicateTracker;
+  /**
+   * A configuration change the source put into its WAL has arrived on one of our channels (called under
+   * that channel's lock, before its checkpoint moves).
+   */
+  onAnnouncement: (pchannel: string, config: ReplicateConfiguration) => Promise<void>;
 }
 
 export class ReplicateApply {
@@ -65,7 +72,7 @@ export class ReplicateApply {
       );
     }
     const method = props._method ?? "";
-    if (!MUTATING_METHODS.has(method)) {
+    if (!MUTATING_METHODS.has(method) && method !== ANNOUNCE_METHOD) {
       throw new FrontError(grpc.status.INVALID_ARGUMENT, `replicated message has unknown method '${method}'`);
     }
     let tt: bigint;
@@ -80,9 +87,23 @@ export class ReplicateApply {
       encode("milvus.ReplicateResponse", {
         replicate_confirmed_message_info: { confirmed_time_tick: tt.toString() },
       });
+    const checkpoint = (): Promise<void> =>
+      d.checkpoints.set(targetPch, {
+        cluster_id: source,
+        pchannel: srcPch,
+        message_id: { id: rm?.message?.id?.id ?? "" },
+        time_tick: tt.toString(),
+      });
     return d.locks.run([channel], async () => {
-      const cp = d.checkpoints.latest(targetPch);
+      // Time ticks order one source's messages only: a checkpoint left by another source is no floor.
+      const cp = d.checkpoints.get(targetPch, source);
       if (cp && tt <= BigInt(cp.time_tick) && props._nodedup !== "1") return confirm();
+      if (method === ANNOUNCE_METHOD) {
+        const announced = decodeRequest<{ replicate_configuration?: unknown }>(method, payload);
+        await d.onAnnouncement(targetPch, normalizeConfig(announced.replicate_configuration));
+        await checkpoint();
+        return confirm();
+      }
       const mreq = decodeRequest<Record<string, unknown>>(method, payload);
       const plan = d.channels.plan(method, mreq, db, channel);
       const md = new grpc.Metadata();
@@ -107,13 +128,7 @@ export class ReplicateApply {
       }
       recordDuplicates?.();
       await d.channels.commit(plan);
-      const next: ReplicateCheckpoint = {
-        cluster_id: source,
-        pchannel: srcPch,
-        message_id: { id: rm?.message?.id?.id ?? "" },
-        time_tick: tt.toString(),
-      };
-      await d.checkpoints.set(targetPch, next);
+      await checkpoint();
       return confirm();
     });
   }
