@@ -7,6 +7,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { decodeRequest, encodeResponse, milvusMethods, statusResponse } from "../../milvus/proto.js";
+import { describedAsAutoId } from "./auto-id.js";
 import { ChannelMap } from "./channel-map.js";
 import { CheckpointStore, type ReplicateCheckpoint } from "./checkpoints.js";
 import { type ConfigChange, ConfigStore, type ConfigUpdate } from "./config-store.js";
@@ -228,6 +229,12 @@ export class Front {
         const db = dbOf(req, md);
         return this.dups.adjustCount(request, res, db, this.channels.realName(db, req.collection_name ?? ""));
       }
+    }
+    if (method === "DescribeCollection") {
+      const res = await this.lite.call(method, request, md, deadline);
+      const req = decodeRequest<{ db_name?: string; collection_name?: string }>(method, request);
+      const auto = this.channels.autoIdOf(dbOf(req, md), req.collection_name ?? "");
+      return auto ? describedAsAutoId(res, auto.name) : res;
     }
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);

@@ -14,6 +14,7 @@ import { FrontError } from "./front-errors.js";
 import type { LiteLink } from "./lite-link.js";
 import { MUTATING_METHODS } from "./methods.js";
 import type { KeyedMutex } from "./mutex.js";
+import { toLite } from "./primary-writes.js";
 import { normalizeConfig, type ReplicateConfiguration } from "./replicate-config.js";
 import { ANNOUNCE_METHOD } from "./wal.js";
 
@@ -112,7 +113,7 @@ export class ReplicateApply {
       let recordDuplicates: (() => void) | undefined;
       try {
         recordDuplicates = await d.dups.before(method, payload, db, plan.collection);
-        res = await d.lite.call(method, payload, md);
+        res = await d.lite.call(method, toLite(method, mreq, payload), md);
       } catch (e) {
         throw new FrontError(
           grpc.status.INTERNAL,
