@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { UsageError } from "../src/cli/usage.js";
 import { describeConfig, type LoadConfigOptions, loadConfig, redactConfig } from "../src/config/load.js";
 import { PROFILES } from "../src/config/profiles.js";
 import { PROFILE_NAMES } from "../src/config/schema.js";
+import { UsageError } from "../src/errors.js";
 
 /** The one-line UsageError a load raises; fails the test if it loads or throws anything else. */
 function loadError(opts: LoadConfigOptions): string {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { loadCrdValidator } from "../src/backends/kind/crd-schema.js";
 import { buildPlan, run } from "../src/cli/commands/plan.js";
-import { UsageError } from "../src/cli/usage.js";
+import { UsageError } from "../src/errors.js";
 
 const dirs: string[] = [];
 afterEach(() => {

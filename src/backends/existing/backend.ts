@@ -2,6 +2,7 @@
  * The "existing" backend: two Milvus clusters the user already runs, joined (or to be joined) by CDC.
  * Provision only connects; teardown deletes nothing, because nothing here was created by the drill.
  */
+import { EnvironmentError } from "../../errors.js";
 import { clientFor, getReplicateConfiguration, withDeadline } from "../../milvus/replicate.js";
 import { type CommandRunner, fmtMs, ProcessRunner, tail } from "../kind/exec.js";
 import { type Kube, killCdcPod } from "../kind/kube.js";
@@ -57,7 +58,8 @@ export interface ExistingBackendDeps {
   timing?: Partial<ExistingTiming>;
 }
 
-export class ExistingSetupError extends Error {
+/** The given clusters cannot be used as they are (unreachable, ids unknown): exit 3. */
+export class ExistingSetupError extends EnvironmentError {
   override name = "ExistingSetupError";
 }
 

@@ -3,11 +3,13 @@
  * its official URL, verified against a sha256 pinned here, and cached (the Action's tool cache on
  * GitHub runners, `<cacheRoot>/tools` elsewhere).
  */
+
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { arch as osArch, platform, tmpdir } from "node:os";
 import { join } from "node:path";
+import { EnvironmentError } from "../../errors.js";
 import { cacheRoot } from "../../util/paths.js";
 import type { CommandRunner } from "./exec.js";
 import { compareVersions, parseVersion } from "./options.js";
@@ -59,7 +61,8 @@ export const TOOL_PINS: Record<ToolName, ToolPin> = {
 
 export type ToolPaths = Record<ToolName, string>;
 
-export class ToolError extends Error {
+/** kind, kubectl or helm cannot be found or downloaded: exit 3. */
+export class ToolError extends EnvironmentError {
   override name = "ToolError";
 }
 
