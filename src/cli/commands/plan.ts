@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { loadCrdValidator } from "../../backends/kind/crd-schema.js";
+import { parseImageFlags } from "../../backends/kind/images.js";
 import { type KindOptions, validateKindOptions } from "../../backends/kind/options.js";
 import {
   PLAN_FILES,
@@ -32,7 +33,8 @@ Options:
   --source-name A            primary CR name (its cluster id)
   --target-name B            standby CR name; neither name may contain the other
   --cluster-name C           kind cluster name (default: a run-unique name)
-  --node-image IMAGE         kindest/node image
+  --image NAME=REF           image for NAME (milvus, etcd, minio, operator, node), repeatable;
+                             milvus takes a repository (the tag comes from --milvus-version)
   --out DIR                  where to write the plan`;
 
 const OPTIONS = {
@@ -45,7 +47,7 @@ const OPTIONS = {
   "source-name": { type: "string" },
   "target-name": { type: "string" },
   "cluster-name": { type: "string" },
-  "node-image": { type: "string" },
+  image: { type: "string", multiple: true },
   out: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -73,9 +75,13 @@ function kindOverrides(v: ReturnType<typeof parse>): Partial<KindOptions> {
     sourceName: v["source-name"],
     targetName: v["target-name"],
     clusterName: v["cluster-name"],
-    nodeImage: v["node-image"],
   };
-  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<KindOptions>;
+  const out = Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Record<
+    string,
+    unknown
+  >;
+  if (v.image?.length) out.images = parseImageFlags(v.image);
+  return out as Partial<KindOptions>;
 }
 
 /** Renders the plan in memory; throws UsageError for bad options before anything is written. */
@@ -120,7 +126,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { out, files } = buildPlan(argv);
   await mkdir(out, { recursive: true });
-  for (const [name, content] of Object.entries(files)) await writeFile(join(out, name), content);
+  for (const [name, content] of Object.entries(files)) {
+    await writeFile(join(out, name), content, { mode: name.endsWith(".sh") ? 0o755 : 0o644 });
+  }
   console.log(`plan written to ${out}: ${Object.keys(files).join(", ")}`);
   return 0;
 }
