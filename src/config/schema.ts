@@ -239,8 +239,10 @@ export const DrillConfigSchema = z.strictObject({
         target: endpointSchema,
         pchannels: intIn(1, 64).default(16),
         configureReplication: bool()
-          .default(true)
-          .describe("Apply the replicate configuration; false when CDC is already set up."),
+          .default(false)
+          .describe(
+            "Apply the drill's replicate configuration when the clusters do not already replicate source -> target. Milvus never lets a cluster's stored uri change, so this is refused for loopback/port-forward addresses: set replicateUri.",
+          ),
         kube: z
           .strictObject({
             context: z.string({ error: "must be a string" }).nullable().default(null),
