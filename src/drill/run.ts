@@ -137,10 +137,13 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
     });
     throwIfAborted(signal);
 
-    if (config.backend.type !== "existing" || config.backend.existing?.configureReplication !== false) {
+    if (pair.replication) {
+      backendInfo.details["replication.confirmedBy"] = pair.replication.confirmedBy;
+    } else {
       await phase("Configure replication", log, async () => {
         progress("configure");
-        await configureReplication(pair, { log: (m: string) => log.info(m) });
+        const r = await configureReplication(pair, { log: (m: string) => log.info(m) });
+        backendInfo.details["replication.confirmedBy"] = r.confirmedBy;
       });
     }
     throwIfAborted(signal);
