@@ -169,17 +169,24 @@ export async function configureReplication(
   };
 }
 
-/** Reads the replicate configuration a cluster holds (tokens are blanked by Milvus). */
-export async function getReplicateConfiguration(
+/**
+ * Reads the replicate configuration a cluster holds (tokens are blanked by Milvus): null when it holds
+ * none, "unimplemented" when the release lacks the RPC (2.6.x before milvus-io/milvus#49810).
+ */
+export async function readReplicateConfiguration(
   endpoint: { uri: string; token?: string },
   timeoutMs = 30_000,
-): Promise<ReplicateConfiguration | null> {
+): Promise<ReplicateConfiguration | null | "unimplemented"> {
   const client = clientFor(endpoint, timeoutMs);
   try {
-    const read = (await client.getReplicateConfiguration({ timeout: timeoutMs })) as {
-      status?: MilvusStatus;
-      configuration?: Partial<ReplicateConfiguration>;
-    };
+    let read: { status?: MilvusStatus; configuration?: Partial<ReplicateConfiguration> };
+    try {
+      read = (await client.getReplicateConfiguration({ timeout: timeoutMs })) as typeof read;
+    } catch (e) {
+      if (isUnimplemented(e)) return "unimplemented";
+      throw e;
+    }
+    if (isUnimplementedAnswer(read)) return "unimplemented";
     if (!isSuccess(read.status)) {
       throw new ReplicationConfigError(
         `GetReplicateConfiguration on ${endpoint.uri}: ${read.status?.reason}`,
@@ -191,6 +198,20 @@ export async function getReplicateConfiguration(
   } finally {
     await client.closeConnection().catch(() => {});
   }
+}
+
+/** Reads the replicate configuration a cluster holds; null when none (an error where the RPC is missing). */
+export async function getReplicateConfiguration(
+  endpoint: { uri: string; token?: string },
+  timeoutMs = 30_000,
+): Promise<ReplicateConfiguration | null> {
+  const r = await readReplicateConfiguration(endpoint, timeoutMs);
+  if (r === "unimplemented") {
+    throw new ReplicationConfigError(
+      `GetReplicateConfiguration on ${endpoint.uri}: UNIMPLEMENTED by this release`,
+    );
+  }
+  return r;
 }
 
 export interface ReplicateInfo {

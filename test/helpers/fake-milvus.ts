@@ -25,7 +25,11 @@ export class FakeMilvus {
   async start(): Promise<void> {
     const server = new grpc.Server();
     const identity = (b: Buffer) => b;
-    const all: Record<string, Handler> = { Connect: () => ({ status: {} }), ...this.handlers };
+    const all: Record<string, Handler> = {
+      Connect: () => ({ status: {} }),
+      GetVersion: () => ({ status: {}, version: "v2.6.11" }),
+      ...this.handlers,
+    };
     const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
     const impl: grpc.UntypedServiceImplementation = {};
     for (const [name, handler] of Object.entries(all)) {
