@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { loadCrdValidator } from "../src/backends/kind/crd-schema.js";
 import { buildPlan, run } from "../src/cli/commands/plan.js";
+import { run as runReplicate } from "../src/cli/commands/replicate.js";
 import { UsageError } from "../src/cli/usage.js";
+import { FakeMilvus } from "./helpers/fake-milvus.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -159,6 +161,52 @@ describe("milvus-cdc-drill plan", () => {
   ])("refuses --image %s in one line", (value, message) => {
     expect(() => buildPlan(["--backend", "kind", "--image", value, "--out", join(scratch(), "p")])).toThrow(
       message,
+    );
+  });
+
+  it("commands.sh's replication step applies replicate-config.json as a drill does", async () => {
+    const out = join(scratch(), "plan");
+    await run(["--backend", "kind", "--source-name", "east", "--target-name", "west", "--out", out]);
+    const held: { v: unknown } = { v: null };
+    const servers = [0, 1].map(
+      () =>
+        new FakeMilvus({
+          UpdateReplicateConfiguration: (req) => {
+            held.v = req.replicate_configuration;
+            return {};
+          },
+          GetReplicateConfiguration: () => ({ status: {}, configuration: held.v as Record<string, unknown> }),
+        }),
+    );
+    await Promise.all(servers.map((s) => s.start()));
+    try {
+      const [s, t] = servers as [FakeMilvus, FakeMilvus];
+      const code = await runReplicate([
+        "--config",
+        join(out, "replicate-config.json"),
+        "--source-uri",
+        s.uri,
+        "--target-uri",
+        t.uri,
+        "--timeout",
+        "10",
+      ]);
+      expect(code).toBe(0);
+      for (const f of servers) {
+        const update = f.calls.find((c) => c.method === "UpdateReplicateConfiguration");
+        const cfg = update?.request.replicate_configuration as {
+          clusters: Array<{ cluster_id: string; connection_param: { uri: string } }>;
+        };
+        expect(cfg.clusters.map((c) => c.connection_param.uri)).toEqual([
+          "http://east-milvus.milvus.svc.cluster.local:19530",
+          "http://west-milvus.milvus.svc.cluster.local:19530",
+        ]);
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+    await expect(runReplicate(["--source-uri", "http://x:1", "--target-uri", "http://y:1"])).rejects.toThrow(
+      "--config: missing",
     );
   });
 
