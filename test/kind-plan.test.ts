@@ -9,6 +9,7 @@ import { buildPlan, run } from "../src/cli/commands/plan.js";
 import { run as runReplicate } from "../src/cli/commands/replicate.js";
 import { UsageError } from "../src/cli/usage.js";
 import { FakeMilvus } from "./helpers/fake-milvus.js";
+import { standins, stillAliveAfter } from "./stand-ins/harness.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -105,7 +106,7 @@ describe("milvus-cdc-drill plan", () => {
       `kubectl ${access} apply -f target.yaml`,
       `kubectl ${access} wait -n dr milvus/east`,
       `kubectl ${access} port-forward --address 127.0.0.1 -n dr svc/east-milvus "$SOURCE_PORT:19530" &`,
-      "npx --yes milvus-cdc-drill replicate --config replicate-config.json",
+      '$DRILL replicate --config replicate-config.json --source-uri "http://127.0.0.1:$SOURCE_PORT"',
       `kubectl ${access} delete pod -n dr -l app.kubernetes.io/instance=east,app.kubernetes.io/component=cdc --grace-period=0 --force --wait=false`,
     ];
     let at = -1;
@@ -208,6 +209,63 @@ describe("milvus-cdc-drill plan", () => {
     await expect(runReplicate(["--source-uri", "http://x:1", "--target-uri", "http://y:1"])).rejects.toThrow(
       "--config: missing",
     );
+  });
+
+  it("commands.sh runs as written: provision, preload with fallback, replication step, kill-cdc, teardown", async () => {
+    const out = join(scratch(), "plan");
+    await run(["--backend", "kind", "--cluster-name", "sh-test", "--out", out]);
+    const env = standins();
+    try {
+      env.setRules([
+        { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] },
+        {
+          tool: "kind",
+          match: "^load docker-image milvusdb/etcd",
+          respond: [{ code: 1, stderr: "content digest not found" }],
+        },
+      ]);
+      const r = spawnSync("bash", [join(out, "commands.sh")], {
+        encoding: "utf8",
+        timeout: 60_000,
+        // The replication step needs live clusters; here it only has to be called as written.
+        env: { ...process.env, ...env.env, MILVUS_CDC_DRILL: `echo replicate-called`, CI: "" },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain(
+        "replicate-called replicate --config replicate-config.json --source-uri http://127.0.0.1:29530",
+      );
+      const calls = env.calls().map((c) => `${c.tool} ${c.args.join(" ")}`);
+      const order = [
+        "docker image inspect",
+        "docker info",
+        "kind create cluster --name sh-test",
+        "kind load docker-image milvusdb/etcd:3.5.25-r1 --name sh-test",
+        "docker save --platform",
+        "kind load image-archive image.tar --name sh-test",
+        "helm upgrade --install milvus-operator",
+        "kubectl apply -f source.yaml",
+        "kubectl wait -n milvus milvus/drill-primary",
+        "kubectl port-forward",
+        "kubectl delete pod -n milvus -l app.kubernetes.io/instance=drill-primary,app.kubernetes.io/component=cdc",
+        "kind delete cluster --name sh-test",
+      ];
+      let at = -1;
+      for (const o of order) {
+        const i = calls.findIndex((c, idx) => idx > at && c.startsWith(o));
+        expect(i, `'${o}' after call ${at}: ${calls.join(" | ")}`).toBeGreaterThan(at);
+        at = i;
+      }
+      // Not on CI: nothing pulled, nothing removed from the host.
+      expect(calls.some((c) => c.startsWith("docker rmi"))).toBe(false);
+      for (const c of env.calls().filter((c) => c.tool === "kubectl"))
+        expect(c.access).toEqual({ kubeconfig: "kubeconfig", context: "kind-sh-test" });
+      // The port-forwards the script started are gone with it.
+      for (const c of env.calls().filter((c) => c.args[0] === "port-forward"))
+        expect(await stillAliveAfter(c.pid)).toBe(false);
+    } finally {
+      for (const c of env.calls()) if (await stillAliveAfter(c.pid, 0)) process.kill(c.pid, "SIGKILL");
+      env.cleanup();
+    }
   });
 
   it("masks tokens in replicate-config.json", async () => {

@@ -142,7 +142,11 @@ function sh(args: string[]): string {
  * commands.sh: what provision, replication, one CDC kill and teardown run, as a script that runs as
  * written (`bash commands.sh`) against a real Docker. Only the workload and the checks are missing.
  */
-export function renderCommands(o: KindOptions, clusterName: string): string {
+export function renderCommands(
+  o: KindOptions,
+  clusterName: string,
+  drill = "npx --yes milvus-cdc-drill",
+): string {
   const images = usedImages(o);
   const names = [o.sourceName, o.targetName];
   const steps = provisionSteps(o, clusterName, ".", { githubActions: false });
@@ -232,7 +236,9 @@ export function renderCommands(o: KindOptions, clusterName: string): string {
     "sleep 5",
     "",
     `# Replication: apply ${PLAN_FILES.replicateConfig} to the primary, then the standby, and read it back.`,
-    `npx --yes milvus-cdc-drill replicate --config ${PLAN_FILES.replicateConfig} --source-uri "http://127.0.0.1:$SOURCE_PORT" --target-uri "http://127.0.0.1:$TARGET_PORT"`,
+    "# The drill's own CLI (the one that wrote this plan); override with MILVUS_CDC_DRILL.",
+    `DRILL=\${MILVUS_CDC_DRILL:-${JSON.stringify(drill)}}`,
+    `$DRILL replicate --config ${PLAN_FILES.replicateConfig} --source-uri "http://127.0.0.1:$SOURCE_PORT" --target-uri "http://127.0.0.1:$TARGET_PORT"`,
     "",
     "# Fault kill-cdc: delete the CDC pod without grace; the operator starts a new one.",
     kubectl(

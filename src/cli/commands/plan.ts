@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { loadCrdValidator } from "../../backends/kind/crd-schema.js";
+import { formatCommand } from "../../backends/kind/exec.js";
 import { parseImageFlags } from "../../backends/kind/images.js";
 import { type KindOptions, validateKindOptions } from "../../backends/kind/options.js";
 import {
@@ -84,6 +85,13 @@ function kindOverrides(v: ReturnType<typeof parse>): Partial<KindOptions> {
   return out as Partial<KindOptions>;
 }
 
+/** How commands.sh calls this CLI again: the same node and script when run from an installed bin. */
+function selfCommand(): string | undefined {
+  const script = process.argv[1] ?? "";
+  if (!/milvus-cdc-drill(\.js)?$/.test(script)) return undefined;
+  return formatCommand(process.execPath, [resolve(script)]);
+}
+
 /** Renders the plan in memory; throws UsageError for bad options before anything is written. */
 export function buildPlan(argv: string[]): { out: string; files: Record<string, string> } {
   const v = parse(argv);
@@ -112,7 +120,7 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
       if (problems.length) throw new Error(`${name} does not match the Milvus CRD: ${problems.join("; ")}`);
     }
   }
-  files[PLAN_FILES.commands] = renderCommands(opts, clusterName);
+  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand());
   // Sanity: every YAML written parses back (a rendering bug must not reach the user).
   for (const [name, text] of Object.entries(files)) if (name.endsWith(".yaml")) parseAllDocuments(text);
   parseYaml(files[PLAN_FILES.operatorValues] ?? "");
