@@ -166,3 +166,23 @@ export function validateKindOptions(o: KindOptions): void {
 export function initialMilvusVersion(o: KindOptions): string {
   return o.upgradeFrom ?? o.milvusVersion;
 }
+
+/**
+ * A version gate (a scenario or fault that needs a newer Milvus): refused before anything is
+ * provisioned, in one line naming the version needed. Every version the clusters run during the
+ * drill must meet it: the starting one, and the upgrade target.
+ */
+export function requireMilvusVersion(o: KindOptions, minimum: string, feature: string): void {
+  const min = parseMilvusVersion(minimum, "minimum");
+  const running: Array<[string, string]> = [
+    [o.upgradeFrom ? "upgradeFrom" : "milvusVersion", initialMilvusVersion(o)],
+  ];
+  if (o.upgradeTo) running.push(["upgradeTo", o.upgradeTo]);
+  for (const [what, v] of running) {
+    if (compareVersions(parseMilvusVersion(v, what), min) < 0) {
+      throw new UsageError(
+        `${feature} needs Milvus v${min.major}.${min.minor}.${min.patch} or newer (${what} is ${v}); set ${what} to v${min.major}.${min.minor}.${min.patch} or later`,
+      );
+    }
+  }
+}

@@ -52,9 +52,10 @@ export function runUniqueClusterName(now = Date.now(), rand = Math.random()): st
     .padStart(4, "0")}`;
 }
 
-export function renderPlanFiles(o: KindOptions): Record<string, string> {
+/** `cdcOnTarget`: a scenario that reverses replication (switchover, failover) needs CDC on both. */
+export function renderPlanFiles(o: KindOptions, cr: { cdcOnTarget?: boolean } = {}): Record<string, string> {
   const source = renderMilvusCr(o, "source");
-  const target = renderMilvusCr(o, "target");
+  const target = renderMilvusCr(o, "target", { cdc: cr.cdcOnTarget === true });
   const pair = {
     source: endpointFor(o, "source", "(port-forward)"),
     target: endpointFor(o, "target", "(port-forward)"),
