@@ -415,7 +415,7 @@ describe("precedence: profile < file < overrides", () => {
       profile: "kind-types",
       configText: `${EXISTING}workload:\n  collections:\n    - {name: b, vectorType: binary, dim: 64}\n    - {name: s, vectorType: sparse}\n`,
     });
-    expect(cfg.backend.existing).toMatchObject({ pchannels: 16, configureReplication: true, kube: null });
+    expect(cfg.backend.existing).toMatchObject({ pchannels: 16, configureReplication: false, kube: null });
     expect(cfg.backend.existing?.source).toMatchObject({ clusterId: null, replicateUri: null });
     expect(cfg.workload.collections.map((c) => c.metric)).toEqual(["HAMMING", "IP"]);
   });
