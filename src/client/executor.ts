@@ -1,7 +1,9 @@
 import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { type CollectionSpec, collectionFields, PK_FIELD, VECTOR_FIELD } from "../generator/rows.js";
 import type { PlannedDdl, PlannedWrite } from "../generator/workload.js";
+import { InsertEncoder } from "./insert-encoder.js";
 import { type Outcome, outcomeOf } from "./outcome.js";
+import { sendEncoded } from "./raw-write.js";
 
 /** Heartbeat collection (pt-heartbeat): one row per writer, upserted every interval on the source. */
 export const HEARTBEAT_COLLECTION = "drill_heartbeat";
@@ -34,13 +36,44 @@ export function vectorIndex(spec: CollectionSpec): {
  * It never retries a write (see connect.ts): the outcome goes to the history as is.
  */
 export class DrillExecutor {
+  /** Per collection: the encoder for its inserts/upserts, or null where the SDK encodes them. */
+  private readonly encoders = new Map<string, InsertEncoder | null>();
+
   constructor(
     private readonly client: MilvusClient,
     private readonly specs: Map<string, CollectionSpec>,
     private readonly timeoutMs: number,
   ) {}
 
+  private encoderFor(collection: string): InsertEncoder | null {
+    let e = this.encoders.get(collection);
+    if (e === undefined) {
+      const spec = this.specs.get(collection);
+      e = spec ? InsertEncoder.forSchema(collectionFields(spec), spec.dynamicField) : null;
+      this.encoders.set(collection, e);
+    }
+    return e;
+  }
+
   write(op: PlannedWrite): Promise<Outcome> {
+    if (op.kind !== "delete") {
+      const encoder = this.encoderFor(op.collection);
+      if (encoder) {
+        let bytes: Buffer;
+        try {
+          bytes = encoder.encode(op.kind, {
+            collection: op.collection,
+            partition: op.partition,
+            rows: op.rows,
+          });
+        } catch (e) {
+          // Rows that cannot be encoded never left the process: definitely not applied.
+          return Promise.resolve({ type: "fail", error: `not sent: ${(e as Error).message}` });
+        }
+        const method = op.kind === "insert" ? "Insert" : "Upsert";
+        return outcomeOf(() => sendEncoded(this.client, method, bytes, this.timeoutMs));
+      }
+    }
     const base = {
       collection_name: op.collection,
       timeout: this.timeoutMs,
