@@ -1,4 +1,4 @@
-import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { DataType, type MilvusClient, type RowData } from "@zilliz/milvus2-sdk-node";
 import { type CollectionSpec, collectionFields, PK_FIELD, VECTOR_FIELD } from "../generator/rows.js";
 import type { PlannedDdl, PlannedWrite } from "../generator/workload.js";
 import { InsertEncoder } from "./insert-encoder.js";
@@ -29,6 +29,19 @@ export function vectorIndex(spec: CollectionSpec): {
     default:
       return { index_type: spec.index, metric_type, params: {} };
   }
+}
+
+/** The SDK copies rows through JSON, which turns a Float32Array into an object: hand it plain arrays. */
+function plainVectors(row: RowData): RowData {
+  let out: RowData | undefined;
+  for (const k in row) {
+    const v = row[k];
+    if (v instanceof Float32Array) {
+      out ??= { ...row };
+      out[k] = Array.from(v);
+    }
+  }
+  return out ?? row;
 }
 
 /**
@@ -81,9 +94,9 @@ export class DrillExecutor {
     };
     switch (op.kind) {
       case "insert":
-        return outcomeOf(() => this.client.insert({ ...base, data: op.rows }));
+        return outcomeOf(() => this.client.insert({ ...base, data: op.rows.map(plainVectors) }));
       case "upsert":
-        return outcomeOf(() => this.client.upsert({ ...base, data: op.rows }));
+        return outcomeOf(() => this.client.upsert({ ...base, data: op.rows.map(plainVectors) }));
       case "delete":
         return outcomeOf(() =>
           this.client.delete({ ...base, filter: `${PK_FIELD} in [${op.keys.map((k) => k.pk).join(",")}]` }),

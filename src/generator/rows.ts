@@ -69,7 +69,17 @@ export class RowFactory {
     this.collectionHash = hashString(spec.name);
   }
 
-  row(pk: number, ver: number): RowValue {
+  /** Whether row() can write this collection's vectors into a caller's Float32Array (see `vec` there). */
+  get floatVectors(): number {
+    return this.spec.vectorType === "float" ? this.spec.dim : 0;
+  }
+
+  /**
+   * `vec`: for float vectors, a Float32Array of `dim` values (usually a view into one buffer per batch)
+   * that becomes the row's vector, so a batch allocates one buffer instead of a boxed array per row.
+   * The values are the same either way.
+   */
+  row(pk: number, ver: number, vec?: Float32Array): RowValue {
     const rowSeed = mixSeed(this.seed, this.collectionHash, pk, ver);
     const f = this.faker;
     f.seed(rowSeed);
@@ -89,7 +99,10 @@ export class RowFactory {
         stock: f.number.int({ max: 500 }),
         sku: this.alphanumeric(10),
       },
-      [VECTOR_FIELD]: this.vector(new Rng(mixSeed(rowSeed, 0x5eed))),
+      [VECTOR_FIELD]:
+        vec && this.spec.vectorType === "float"
+          ? this.fillFloats(mixSeed(rowSeed, 0x5eed), vec)
+          : this.vector(new Rng(mixSeed(rowSeed, 0x5eed))),
     };
     if (this.spec.dynamicField) row.origin = f.location.country();
     return row;
@@ -144,6 +157,16 @@ export class RowFactory {
         return v;
       }
     }
+  }
+
+  private readonly vecRandomizer = new Mulberry32Randomizer();
+
+  /** The "float" case of vector(), stored into float32 directly (a float32 store is Math.fround). */
+  private fillFloats(seed: number, out: Float32Array): Float32Array {
+    const r = this.vecRandomizer;
+    r.seed(seed);
+    for (let i = 0; i < out.length; i++) out[i] = r.next() * 2 - 1;
+    return out;
   }
 
   /** A query vector for search parity, seeded independently of the rows. */

@@ -247,13 +247,16 @@ export class WorkloadPlanner {
     const keys: KeyVer[] = [];
     const rows: RowValue[] = [];
     const priors: Array<KeyStateKind | null> = [];
-    for (const pk of pks) {
+    // One buffer for the batch's float vectors: a boxed array per row made most of the garbage.
+    const dim = kind === "delete" ? 0 : factory.floatVectors;
+    const vectors = dim > 0 ? new Float32Array(pks.length * dim) : undefined;
+    for (const [i, pk] of pks.entries()) {
       const existing = model.get(pk);
       priors.push(existing ? existing.state : null);
       const ver = model.nextVersion(pk, partition);
       model.claim(pk);
       keys.push({ pk: String(pk), ver });
-      if (kind !== "delete") rows.push(factory.row(pk, ver));
+      if (kind !== "delete") rows.push(factory.row(pk, ver, vectors?.subarray(i * dim, (i + 1) * dim)));
     }
     return { f: "write", kind, collection, partition, keys, rows, model, priors };
   }
