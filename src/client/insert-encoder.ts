@@ -10,7 +10,8 @@
  * the two byte streams decoded), except that `schema_timestamp` is left out: the drill creates its
  * collections and never alters their schema, and 0 tells Milvus not to check it.
  * Like raw-query.ts, the descriptor is the SDK's own with `FloatArray.data` as `bytes` (same wire
- * encoding as packed `repeated float`), so a vector column is one copy of a Float32Array.
+ * encoding as packed `repeated float`), so a vector column is one copy of a Float32Array, and
+ * `JSONArray.data` as `string`.
  */
 import { DataType, type FieldType, type RowData } from "@zilliz/milvus2-sdk-node";
 import protobuf from "protobufjs";
@@ -28,6 +29,12 @@ function types() {
   const old = floatArray.fields.data;
   if (old) floatArray.remove(old);
   floatArray.add(new protobuf.Field("data", 1, "bytes"));
+  // JSON values as strings: `repeated bytes` and `repeated string` share the wire encoding, and this
+  // spares a Buffer per row.
+  const jsonArray = root.lookupType("milvus.proto.schema.JSONArray");
+  const oldJson = jsonArray.fields.data;
+  if (oldJson) jsonArray.remove(oldJson);
+  jsonArray.add(new protobuf.Field("data", 1, "string", "repeated"));
   root.resolveAll();
   cachedTypes = {
     insert: root.lookupType("milvus.proto.milvus.InsertRequest"),
@@ -70,7 +77,7 @@ function columnOf(f: FieldType): Column | null {
     case DataType.VarChar:
       return scalar("string_data");
     case DataType.JSON:
-      return scalar("json_data", (v) => Buffer.from(JSON.stringify(v)));
+      return scalar("json_data", (v) => JSON.stringify(v));
     case DataType.Float:
       return (rows) => {
         const a = new Float32Array(rows.length);
@@ -154,12 +161,12 @@ export class InsertEncoder {
       ...c.body(rows),
     }));
     if (this.dynamic) {
-      const data = new Array<Buffer>(rows.length);
+      const data = new Array<string>(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i] as RowData;
         const extra: Record<string, unknown> = {};
         for (const k in row) if (!this.known.has(k)) extra[k] = row[k];
-        data[i] = Buffer.from(JSON.stringify(extra));
+        data[i] = JSON.stringify(extra);
       }
       fieldsData.push({
         type: DataType.JSON,

@@ -51,6 +51,18 @@ export function vectorDataType(t: CollectionSpec["vectorType"]): DataType {
   }
 }
 
+/** A mustache pattern over Faker's definitions, split once: literal text and the word lists to draw from. */
+type Template = Array<string | readonly string[]>;
+
+function compileTemplate(pattern: string, definitions: Record<string, unknown>): Template {
+  return pattern.split(/\{\{([^}]+)\}\}/).map((part, i) => {
+    if (i % 2 === 0) return part;
+    const words = part.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], definitions);
+    if (!Array.isArray(words)) throw new Error(`faker pattern '${pattern}': '${part}' is not a word list`);
+    return words as string[];
+  });
+}
+
 const ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /**
@@ -117,9 +129,27 @@ export class RowFactory {
     return `${f.helpers.arrayElement(words.adjective)} ${f.helpers.arrayElement(words.material)} ${f.helpers.arrayElement(words.product)}`;
   }
 
+  /** Faker's lastName: a weighted pattern of generic last names ("Hayes", sometimes "Hayes-Osinski"). */
+  private lastName(): string {
+    const f = this.faker;
+    const pattern = f.helpers.weightedArrayElement(
+      (f.definitions.person.last_name_pattern as { generic: Array<{ value: string; weight: number }> })
+        .generic,
+    );
+    let parts = this.templates.get(pattern);
+    if (!parts) {
+      parts = compileTemplate(pattern, f.definitions as unknown as Record<string, unknown>);
+      this.templates.set(pattern, parts);
+    }
+    let out = "";
+    for (const p of parts) out += typeof p === "string" ? p : f.helpers.arrayElement(p);
+    return out;
+  }
+  private readonly templates = new Map<string, Template>();
+
   private companyName(): string {
     const f = this.faker;
-    const last = () => f.person.lastName();
+    const last = () => this.lastName();
     switch (f.number.int(2)) {
       case 0:
         return `${last()} - ${last()}`;
