@@ -7,6 +7,8 @@
  *   npx tsx scripts/bench-ceiling.ts [--rows 200000] [--batch 500] [--dim 128] [--concurrency 1]
  *                                    [--repeat 3] [--json]
  *
+ * --json: the human lines go to stderr and one JSON object to stdout.
+ *
  * Profile it with: node --cpu-prof --cpu-prof-dir=prof --import tsx scripts/bench-ceiling.ts --repeat 1
  * (the null server runs in a child process, so the profile holds the harness alone).
  */
@@ -156,7 +158,16 @@ async function main(): Promise<void> {
     if (acked.Insert !== ops * batch * repeat)
       throw new Error(`null server acknowledged ${acked.Insert} rows, expected ${ops * batch * repeat}`);
     const m = median(rates);
-    if (values.json) {
+    const say = values.json ? console.error : console.log;
+    say(
+      `harness ceiling:    ${m.toFixed(0)} rows/s (median of ${repeat}: ${rates.map((x) => x.toFixed(0)).join(", ")}; ` +
+        `${ops} batches of ${batch} x ${dim}-d, concurrency ${concurrency}, null Milvus, history ${(historyBytes / 1024).toFixed(0)} KiB) (target >= 50000)`,
+    );
+    say(
+      `  per CPU-second:   ${median(cpuRates).toFixed(0)} rows per second of the harness's own CPU time ` +
+        `(${cpuRates.map((x) => x.toFixed(0)).join(", ")}; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores)`,
+    );
+    if (values.json)
       console.log(
         JSON.stringify({
           harnessCeilingRowsPerS: Math.round(m),
@@ -164,16 +175,6 @@ async function main(): Promise<void> {
           runs: rates.map(Math.round),
         }),
       );
-    } else {
-      console.log(
-        `harness ceiling:    ${m.toFixed(0)} rows/s (median of ${repeat}: ${rates.map((x) => x.toFixed(0)).join(", ")}; ` +
-          `${ops} batches of ${batch} x ${dim}-d, concurrency ${concurrency}, null Milvus, history ${(historyBytes / 1024).toFixed(0)} KiB) (target >= 50000)`,
-      );
-      console.log(
-        `  per CPU-second:   ${median(cpuRates).toFixed(0)} rows per second of the harness's own CPU time ` +
-          `(${cpuRates.map((x) => x.toFixed(0)).join(", ")}; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} cores)`,
-      );
-    }
   } finally {
     client.closeConnection();
     server.child.stdin?.end();
