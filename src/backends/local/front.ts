@@ -183,7 +183,7 @@ export class Front {
       if (m.name === "CreateReplicateStream") {
         impl[m.name] = (call: grpc.ServerDuplexStream<Bytes, Bytes>) => {
           if (!this.authorized(call.metadata)) call.emit("error", UNAUTHENTICATED);
-          else serveReplicateStream(call, (buf) => this.receiver.apply(buf));
+          else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
         };
       } else if (m.requestStream || m.responseStream) {
         impl[m.name] = (call: grpc.ServerWritableStream<Bytes, Bytes>) =>
