@@ -54,7 +54,7 @@ const say = (line: string): void => {
  * times a direct insert (and a 10k-message backlog of single rows takes minutes on a busy machine).
  */
 const restartDelayFor = (directMs: number): number =>
-  Math.round(Math.min(900_000, Math.max(30_000, 3 * directMs)));
+  Math.round(Math.min(1_200_000, Math.max(30_000, 6 * directMs)));
 
 function rows(from: number, n: number) {
   return Array.from({ length: n }, (_, i) => ({

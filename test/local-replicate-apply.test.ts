@@ -124,6 +124,7 @@ describe("batched replicate apply", () => {
     expect(applied).toEqual([1, 2, 3, 4]);
     expect(r.responses.map(confirmed)).toEqual(["10", "20", "30", "40"]);
     expect(checkpointWrites).toEqual([{ pch: "tgt-dml_0", tt: "40" }]);
+    expect(apply.stats).toEqual({ runs: 1, messages: 4, largestRun: 4 });
     // On disk, not only in memory: a restarted front resumes from it.
     const reloaded = new CheckpointStore(TARGET, dir);
     await reloaded.load();

@@ -17,7 +17,7 @@ import { dbOf, identity, LiteLink } from "./lite-link.js";
 import { MUTATING_METHODS } from "./methods.js";
 import { KeyedMutex } from "./mutex.js";
 import { PrimaryWrites } from "./primary-writes.js";
-import { ReplicateApply } from "./replicate-apply.js";
+import { type ApplyStats, ReplicateApply } from "./replicate-apply.js";
 import {
   normalizeConfig,
   type ReplicateConfiguration,
@@ -136,6 +136,11 @@ export class Front {
 
   walSizes(): Record<string, number> {
     return this.wal.sizes();
+  }
+
+  /** How replicated messages have been batched on this cluster (tests check that batches formed). */
+  replicateApplyStats(): ApplyStats {
+    return { ...this.receiver.stats };
   }
 
   checkpointList(): ReplicateCheckpoint[] {

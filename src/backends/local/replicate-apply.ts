@@ -51,7 +51,16 @@ interface Incoming {
   nodedup: boolean;
 }
 
+/** How the receiver has been batching: runs applied, messages in them, the longest run. */
+export interface ApplyStats {
+  runs: number;
+  messages: number;
+  largestRun: number;
+}
+
 export class ReplicateApply {
+  readonly stats: ApplyStats = { runs: 0, messages: 0, largestRun: 0 };
+
   constructor(private readonly d: ReplicateApplyDeps) {}
 
   /**
@@ -74,6 +83,11 @@ export class ReplicateApply {
           let newest: Incoming | undefined;
           let confirms: Buffer[] = [];
           const persist = async () => {
+            if (confirms.length > 0) {
+              this.stats.runs++;
+              this.stats.messages += confirms.length;
+              this.stats.largestRun = Math.max(this.stats.largestRun, confirms.length);
+            }
             if (newest) await d.checkpoints.set(newest.targetPch, checkpointOf(newest));
             newest = undefined;
             responses.push(...confirms);
