@@ -10,11 +10,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ChannelMap } from "../src/backends/local/channel-map.js";
 import { CheckpointStore } from "../src/backends/local/checkpoints.js";
 import type { ConfigStore } from "../src/backends/local/config-store.js";
-import type { DuplicateTracker } from "../src/backends/local/duplicates.js";
+import { DuplicateTracker } from "../src/backends/local/duplicates.js";
 import type { LiteLink } from "../src/backends/local/lite-link.js";
 import { KeyedMutex } from "../src/backends/local/mutex.js";
 import { ReplicateApply } from "../src/backends/local/replicate-apply.js";
-import { decode, encode, encodeRequest, encodeResponse } from "../src/milvus/proto.js";
+import { decode, decodeRequest, encode, encodeRequest, encodeResponse } from "../src/milvus/proto.js";
 
 const SOURCE = ["src-dml_0", "src-dml_1"];
 const TARGET = ["tgt-dml_0", "tgt-dml_1"];
@@ -62,7 +62,32 @@ let applied: number[];
 let checkpointWrites: Array<{ pch: string; tt: string }>;
 let failOnPk: number | undefined;
 
-function receiver(): { apply: ReplicateApply; checkpoints: CheckpointStore } {
+/** Milvus Lite as the duplicate tracker sees it: one Int64 pk, the keys stored, Query on `pk in [...]`. */
+let stored: Set<string>;
+let queries: number;
+const liteRaw = async (method: string, request: Buffer): Promise<Buffer> => {
+  if (method === "DescribeCollection")
+    return encodeResponse(method, {
+      status: {},
+      schema: { fields: [{ name: "pk", is_primary_key: true, data_type: "Int64" }] },
+    });
+  if (method === "Query") {
+    queries++;
+    const expr = decodeRequest<{ expr?: string }>(method, request).expr ?? "";
+    const asked = (/\[([^\]]*)\]/.exec(expr)?.[1] ?? "").split(",");
+    const hit = asked.filter((k) => stored.has(k));
+    return encodeResponse(method, {
+      status: {},
+      fields_data: [{ field_name: "pk", type: "Int64", scalars: { long_data: { data: hit } } }],
+    });
+  }
+  throw new Error(`unexpected ${method}`);
+};
+
+function receiver(dups: DuplicateTracker = new DuplicateTracker(liteRaw)): {
+  apply: ReplicateApply;
+  checkpoints: CheckpointStore;
+} {
   const checkpoints = new CheckpointStore(TARGET, dir);
   const set = checkpoints.set.bind(checkpoints);
   checkpoints.set = async (pch, cp) => {
@@ -81,6 +106,7 @@ function receiver(): { apply: ReplicateApply; checkpoints: CheckpointStore } {
       if (pk === failOnPk)
         return encodeResponse(method, { status: { code: 65535, reason: "injected failure" } });
       applied.push(pk);
+      stored.add(String(pk));
       return encodeResponse(method, { status: {} });
     },
   } as unknown as LiteLink;
@@ -99,7 +125,7 @@ function receiver(): { apply: ReplicateApply; checkpoints: CheckpointStore } {
     checkpoints,
     locks: new KeyedMutex<number>(),
     lite,
-    dups: { before: async () => undefined } as unknown as DuplicateTracker,
+    dups,
     onAnnouncement: async () => {},
   });
   return { apply, checkpoints };
@@ -110,6 +136,8 @@ beforeEach(async () => {
   applied = [];
   checkpointWrites = [];
   failOnPk = undefined;
+  stored = new Set();
+  queries = 0;
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -179,6 +207,24 @@ describe("batched replicate apply", () => {
     const retry = await apply.applyBatch([20, 30, 40].map((tt) => message(0, tt, tt / 10)));
     expect(retry.error).toBeUndefined();
     expect(applied).toEqual([1, 2, 3, 4]);
+  });
+
+  it("counts re-inserted keys as Milvus would, with one existence query for a run of inserts", async () => {
+    const dups = new DuplicateTracker(liteRaw);
+    const { apply } = receiver(dups);
+    stored.add("7"); // written before the run
+    // pk 1 twice within the run, pk 7 already there, and a resent message (tt 20) that dedup skips.
+    const r = await apply.applyBatch([
+      message(0, 10, 1),
+      message(0, 20, 2),
+      message(0, 20, 2),
+      message(0, 30, 1),
+      message(0, 40, 7),
+    ]);
+    expect(r.error).toBeUndefined();
+    expect(applied).toEqual([1, 2, 1, 7]);
+    expect(queries).toBe(1);
+    expect(dups.summary()).toEqual({ "default/c": 2 });
   });
 
   it("refuses a message from a channel outside the configuration after applying those before it", async () => {

@@ -74,10 +74,21 @@ export class ReplicateApply {
   async applyBatch(bufs: readonly Buffer[]): Promise<{ responses: Buffer[]; error?: unknown }> {
     const d = this.d;
     const responses: Buffer[] = [];
+    const parsed = new Map<number, Incoming>();
+    const parseAt = (j: number): Incoming => {
+      let m = parsed.get(j);
+      if (!m) {
+        m = this.parse(bufs[j] as Buffer);
+        parsed.set(j, m);
+      }
+      return m;
+    };
+    // Duplicate bookkeeping prepared for a stretch of Inserts at once (see prepareInserts).
+    const recorders = new Map<number, (() => void) | undefined>();
     let i = 0;
     try {
       while (i < bufs.length) {
-        const first = this.parse(bufs[i] as Buffer);
+        const first = parseAt(i);
         await d.locks.run([first.channel], async () => {
           // Applied, not yet on disk: the checkpoint to write and the confirmations that wait for it.
           let newest: Incoming | undefined;
@@ -112,12 +123,14 @@ export class ReplicateApply {
                 i++;
                 return;
               } else {
-                await this.applyOne(m);
+                if (m.method === "Insert" && !recorders.has(i))
+                  await this.prepareInserts(i, floor, parseAt, bufs.length, recorders);
+                await this.applyOne(m, recorders.has(i) ? { recorder: recorders.get(i) } : undefined);
                 newest = m;
                 confirms.push(confirmation(m));
               }
               i++;
-              const next: Incoming | undefined = i < bufs.length ? this.parse(bufs[i] as Buffer) : undefined;
+              const next: Incoming | undefined = i < bufs.length ? parseAt(i) : undefined;
               m = next && next.channel === first.channel ? next : undefined;
             }
           } finally {
@@ -189,8 +202,56 @@ export class ReplicateApply {
     };
   }
 
-  /** Applies one DML/DDL message to Milvus Lite (the caller holds the channel's lock). */
-  private async applyOne(m: Incoming): Promise<void> {
+  /**
+   * The Inserts from `start` on that will be applied back to back (same source, channel, database and
+   * collection, nothing else in between, the ones dedup will skip left out exactly as the apply loop
+   * will skip them) get their duplicate bookkeeping from one existence Query. A message that does not
+   * parse ends the stretch; the apply loop reports it when it gets there.
+   */
+  private async prepareInserts(
+    start: number,
+    floor: bigint,
+    parseAt: (j: number) => Incoming,
+    count: number,
+    recorders: Map<number, (() => void) | undefined>,
+  ): Promise<void> {
+    const first = parseAt(start);
+    const stretch: Array<{ at: number; payload: Buffer }> = [];
+    let newest = floor;
+    for (let j = start; j < count; j++) {
+      let m: Incoming;
+      try {
+        m = parseAt(j);
+      } catch {
+        break;
+      }
+      if (
+        m.method !== "Insert" ||
+        m.channel !== first.channel ||
+        m.source !== first.source ||
+        m.db !== first.db ||
+        m.collection !== first.collection
+      )
+        break;
+      if (m.tt <= newest && !m.nodedup) continue;
+      stretch.push({ at: j, payload: m.payload });
+      if (m.tt > newest) newest = m.tt;
+    }
+    const recs = await this.d.dups.beforeInserts(
+      stretch.map((x) => x.payload),
+      first.db,
+      first.collection,
+    );
+    stretch.forEach((x, k) => {
+      recorders.set(x.at, recs[k]);
+    });
+  }
+
+  /**
+   * Applies one DML/DDL message to Milvus Lite (the caller holds the channel's lock). `prepared`: its
+   * duplicate bookkeeping, when prepareInserts already did it.
+   */
+  private async applyOne(m: Incoming, prepared?: { recorder: (() => void) | undefined }): Promise<void> {
     const d = this.d;
     const mreq = decodeRequest<Record<string, unknown>>(m.method, m.payload);
     const plan = d.channels.plan(m.method, mreq, m.db, m.channel);
@@ -199,7 +260,9 @@ export class ReplicateApply {
     let res: Buffer;
     let recordDuplicates: (() => void) | undefined;
     try {
-      recordDuplicates = await d.dups.before(m.method, m.payload, m.db, plan.collection);
+      recordDuplicates = prepared
+        ? prepared.recorder
+        : await d.dups.before(m.method, m.payload, m.db, plan.collection);
       res = await d.lite.call(m.method, toLite(m.method, mreq, m.payload), md);
     } catch (e) {
       throw new FrontError(
