@@ -116,6 +116,40 @@ describe("DrillExecutor encoded writes", () => {
     expect(server.rows.Insert - before).toBe(2);
   });
 
+  it("carry the client's token like every SDK call (its interceptors add it)", async () => {
+    const guarded = new NullMilvus("root:s3cret");
+    await guarded.start();
+    const address = guarded.uri.replace("http://", "");
+    const good = new MilvusClient({ address, token: "root:s3cret", logLevel: "error", maxRetries: 0 });
+    const bad = new MilvusClient({ address, token: "root:wrong", logLevel: "error", maxRetries: 0 });
+    // The SDK connects in its constructor: that attempt is refused too, and must not go unhandled.
+    const connecting = (bad as unknown as { connectPromise?: Promise<unknown> }).connectPromise;
+    await expect(connecting).rejects.toThrow(/UNAUTHENTICATED/);
+    try {
+      const spec: CollectionSpec = { ...base, name: "exec_auth", dim: 16 };
+      const specs = new Map([[spec.name, spec]]);
+      const row = new RowFactory(1, spec).row(1, 1);
+      const op = {
+        f: "write" as const,
+        kind: "insert" as const,
+        collection: spec.name,
+        keys: [{ pk: "1", ver: 1 }],
+        rows: [row],
+        model: new KeyModel(),
+        priors: [null],
+      };
+      expect(await new DrillExecutor(good, specs, 5_000).write(op)).toEqual({ type: "ok" });
+      expect(guarded.rows.Insert).toBe(1);
+      const refused = await new DrillExecutor(bad, specs, 5_000).write(op);
+      expect(refused).toMatchObject({ type: "fail", code: 16 });
+      expect(guarded.rows.Insert).toBe(1);
+    } finally {
+      good.closeConnection();
+      bad.closeConnection();
+      await guarded.stop();
+    }
+  });
+
   it("count a write whose connection breaks as info (it may have been applied)", async () => {
     const gone = new NullMilvus();
     await gone.start();

@@ -24,6 +24,9 @@ export class NullMilvus {
   private port = 0;
   private nextId = 1;
 
+  /** With a token, every call must carry it the way the SDK sends it (base64 in `authorization`). */
+  constructor(private readonly token?: string) {}
+
   get uri(): string {
     return `http://127.0.0.1:${this.port}`;
   }
@@ -47,6 +50,13 @@ export class NullMilvus {
         continue;
       }
       impl[m.name] = (call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => {
+        if (this.token) {
+          const want = Buffer.from(this.token).toString("base64");
+          if (!call.metadata.get("authorization").some((v) => String(v) === want)) {
+            cb({ code: grpc.status.UNAUTHENTICATED, details: "auth check failure, please check token" });
+            return;
+          }
+        }
         this.calls.set(m.name, (this.calls.get(m.name) ?? 0) + 1);
         this.last.set(m.name, call.request);
         try {
