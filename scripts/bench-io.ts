@@ -5,7 +5,9 @@
  *   5. reading a 10k-entry WAL (readWholeWal) / JSON.parse of the same lines        target <= 5
  *   6. rendering summary.md of a huge report / JSON.stringify of that report         target <= 5
  *
- *   npx tsx scripts/bench-io.ts [--repeat 3]
+ *   npx tsx scripts/bench-io.ts [--repeat 3] [--json]
+ *
+ * --json: the human lines on stderr, one JSON object on stdout (walReadRatio, summaryRenderRatio).
  */
 import { writeFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -18,7 +20,11 @@ import type { DrillReport } from "../src/report/model.js";
 import { REPORT_SCHEMA_VERSION } from "../src/report/model.js";
 import { renderSummary } from "../src/report/summary.js";
 
-const { values } = parseArgs({ options: { repeat: { type: "string", default: "3" } } });
+const { values } = parseArgs({
+  options: { repeat: { type: "string", default: "3" }, json: { type: "boolean", default: false } },
+});
+const say = (line: string) => (values.json ? console.error(line) : console.log(line));
+const figures: Record<string, number> = {};
 const repeat = Math.max(1, Number(values.repeat) || 3);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
@@ -58,7 +64,8 @@ async function wal(): Promise<void> {
       );
     }
     const r = median(ours) / median(bare);
-    console.log(
+    figures.walReadRatio = r;
+    say(
       `WAL read, 10k entries: ${median(ours).toFixed(0)} ms vs bare JSON.parse ${median(bare).toFixed(0)} ms: ratio ${r.toFixed(2)} (target <= 5)`,
     );
   } finally {
@@ -113,10 +120,12 @@ async function summary(): Promise<void> {
     bare.push(await time(() => JSON.stringify(report)));
   }
   const r = median(ours) / median(bare);
-  console.log(
+  figures.summaryRenderRatio = r;
+  say(
     `summary.md of a huge report: ${median(ours).toFixed(0)} ms vs JSON.stringify ${median(bare).toFixed(0)} ms: ratio ${r.toFixed(2)} (target <= 5)`,
   );
 }
 
 await wal();
 await summary();
+if (values.json) console.log(JSON.stringify(figures));

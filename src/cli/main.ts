@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   report: () => import("./commands/report.js"),
   plan: () => import("./commands/plan.js"),
   lab: () => import("./commands/lab.js"),
+  replicate: () => import("./commands/replicate.js"),
 };
 
 const HELP = `milvus-cdc-drill: disaster-recovery drills for Milvus CDC
@@ -23,6 +24,7 @@ Usage:
   milvus-cdc-drill report RUN_DIR [--json]
   milvus-cdc-drill plan --backend kind [options] --out DIR
   milvus-cdc-drill lab [--json] [--replicate] [--local-fault MODE]
+  milvus-cdc-drill replicate --config replicate-config.json --source-uri URI --target-uri URI
 
 Run 'milvus-cdc-drill COMMAND --help' for a command's options.
 Exit codes: 0 pass, 1 fail, 2 bad usage or config, 3 harness or environment error.`;

@@ -19,8 +19,10 @@ export const settle: Phase<DrillContext> = {
       const exists = await source.hasCollection({ collection_name: name }).catch(() => undefined);
       if (!exists?.value) continue;
       const op = planner.settleMarker(name);
-      if ((await runner.run(op, -1)).type === "ok")
-        markers.push({ collection: name, pk: op.keys[0]?.pk as string, ver: op.keys[0]?.ver as number });
+      const done = await runner.run(op, -1);
+      // In an auto-id collection the marker is the key Milvus assigned to it.
+      const pk = done.assigned?.[0] ?? (op.keys[0]?.pk as string);
+      if (done.type === "ok") markers.push({ collection: name, pk, ver: op.keys[0]?.ver as number });
     }
     const c = await waitForCatchUp({
       source,
