@@ -211,7 +211,8 @@ describe("existing backend never changes a topology it did not create", () => {
     const { s: s2, t: t2 } = await clusters({}, { GetReplicateInfo: () => null });
     const err = (await new ExistingBackend(options({ source: east(s2.uri), target: west(t2.uri) }), {
       log: captureLog(),
-      timing: { connectTimeoutMs: 1500 },
+      // Also the bound on the unanswered GetReplicateInfo; generous enough for a loaded machine.
+      timing: { connectTimeoutMs: 4000 },
     })
       .provision()
       .catch((e: Error) => e)) as Error;
