@@ -109,7 +109,8 @@ describe("existing backend against running clusters (a local lab with replicatio
         source: { uri: lab.source.uri, token: TOKEN, clusterId: "east", replicateUri: null },
         target: { uri: `http://127.0.0.1:${port}`, token: TOKEN, clusterId: "west", replicateUri: null },
       }),
-      { log: captureLog(), timing: { connectTimeoutMs: 1500 } },
+      // The reachable source must answer within it too, also on a loaded machine.
+      { log: captureLog(), timing: { connectTimeoutMs: 5000 } },
     );
     const started = Date.now();
     const err = (await backend.provision().catch((e: Error) => e)) as Error;
