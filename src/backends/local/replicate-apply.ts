@@ -11,10 +11,9 @@ import type { CheckpointStore } from "./checkpoints.js";
 import type { ConfigStore } from "./config-store.js";
 import type { DuplicateTracker } from "./duplicates.js";
 import { FrontError } from "./front-errors.js";
-import type { LiteLink } from "./lite-link.js";
+import type { LiteApply } from "./lite-apply.js";
 import { MUTATING_METHODS } from "./methods.js";
 import type { KeyedMutex } from "./mutex.js";
-import { toLite } from "./primary-writes.js";
 import { normalizeConfig, type ReplicateConfiguration } from "./replicate-config.js";
 import { ANNOUNCE_METHOD } from "./wal.js";
 
@@ -26,7 +25,7 @@ export interface ReplicateApplyDeps {
   checkpoints: CheckpointStore;
   /** Channel locks shared with client writes. */
   locks: KeyedMutex<number>;
-  lite: LiteLink;
+  liteApply: LiteApply;
   dups: DuplicateTracker;
   /**
    * A configuration change the source put into its WAL has arrived on one of our channels (called under
@@ -113,7 +112,7 @@ export class ReplicateApply {
       let recordDuplicates: (() => void) | undefined;
       try {
         recordDuplicates = await d.dups.before(method, payload, db, plan.collection);
-        res = await d.lite.call(method, toLite(method, mreq, payload), md);
+        res = await d.liteApply.apply(method, mreq, payload, db, md);
       } catch (e) {
         throw new FrontError(
           grpc.status.INTERNAL,
