@@ -55,8 +55,7 @@ export interface FrontOptions {
 const SECONDARY_UPDATE_WAIT_MS = 600_000;
 
 type Bytes = Buffer;
-/** Calls whose answer depends on what is loaded. */
-const LOAD_STATE_METHODS = new Set(["GetLoadState", "Search", "Query", "HybridSearch"]);
+
 const UNAUTHENTICATED = {
   code: grpc.status.UNAUTHENTICATED,
   details: "auth check failure, please check token",
@@ -221,7 +220,7 @@ export class Front {
     md: grpc.Metadata,
     deadline: grpc.Deadline,
   ): Promise<Bytes> {
-    if (LOAD_STATE_METHODS.has(method)) {
+    if (method === "GetLoadState") {
       const answer = await this.loadState(method, request, md);
       if (answer) return answer;
     }
@@ -250,9 +249,9 @@ export class Front {
   }
 
   /**
-   * Load state as Milvus has it (Milvus Lite has a collection loaded from creation and knows no
-   * partition-level load): GetLoadState answers from what was loaded, and a read of what is not loaded
-   * gets Milvus's refusal. Returns undefined to let the call through.
+   * GetLoadState as Milvus answers it: Milvus Lite has a collection loaded from creation and knows no
+   * partition-level load, so the front answers from what was loaded. Returns undefined for a
+   * collection the front does not know (Milvus Lite answers NotExist).
    */
   private async loadState(method: string, request: Bytes, md: grpc.Metadata): Promise<Bytes | undefined> {
     const req = decodeRequest<{ db_name?: string; collection_name?: string; partition_names?: string[] }>(
@@ -267,21 +266,8 @@ export class Front {
     const isLoaded =
       loaded === "all" ||
       (loaded !== undefined &&
-        (parts.length > 0
-          ? parts.every((p) => loaded.includes(p))
-          : method !== "GetLoadState" || loaded.length > 0));
-    if (method === "GetLoadState")
-      return encodeResponse(method, { status: {}, state: isLoaded ? "LoadStateLoaded" : "LoadStateNotLoad" });
-    if (isLoaded) return undefined;
-    return statusResponse(
-      method,
-      // Milvus's answer (milvus-io/milvus issue 37532 shows it): code 101, "collection not loaded".
-      milvusStatus(
-        101,
-        `failed to ${method === "Query" ? "query" : "search"}: collection not loaded[collection=${name}]`,
-        "UnexpectedError",
-      ),
-    );
+        (parts.length > 0 ? parts.every((p) => loaded.includes(p)) : loaded.length > 0));
+    return encodeResponse(method, { status: {}, state: isLoaded ? "LoadStateLoaded" : "LoadStateNotLoad" });
   }
 
   // ---- the replication API -------------------------------------------------------------------
