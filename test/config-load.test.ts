@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { UsageError } from "../src/cli/usage.js";
 import { describeConfig, type LoadConfigOptions, loadConfig, redactConfig } from "../src/config/load.js";
 import { PROFILES } from "../src/config/profiles.js";
 import { PROFILE_NAMES } from "../src/config/schema.js";
+import { UsageError } from "../src/errors.js";
 
 /** The one-line UsageError a load raises; fails the test if it loads or throws anything else. */
 function loadError(opts: LoadConfigOptions): string {
@@ -415,7 +415,7 @@ describe("precedence: profile < file < overrides", () => {
       profile: "kind-types",
       configText: `${EXISTING}workload:\n  collections:\n    - {name: b, vectorType: binary, dim: 64}\n    - {name: s, vectorType: sparse}\n`,
     });
-    expect(cfg.backend.existing).toMatchObject({ pchannels: 16, configureReplication: true, kube: null });
+    expect(cfg.backend.existing).toMatchObject({ pchannels: 16, configureReplication: false, kube: null });
     expect(cfg.backend.existing?.source).toMatchObject({ clusterId: null, replicateUri: null });
     expect(cfg.workload.collections.map((c) => c.metric)).toEqual(["HAMMING", "IP"]);
   });

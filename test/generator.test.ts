@@ -19,6 +19,21 @@ describe("rows", () => {
     expect(new RowFactory(2, spec).row(5, 2)).not.toEqual(a.row(5, 2));
   });
 
+  it("are the same whether the vector is written into a caller's Float32Array or not", () => {
+    const spec = smoke.workload.collections[0];
+    if (!spec) throw new Error("smoke has a collection");
+    const f = new RowFactory(4, spec);
+    const buf = new Float32Array(spec.dim * 2);
+    const viaBuffer = f.row(9, 3, buf.subarray(spec.dim));
+    const plain = f.row(9, 3);
+    // The row's vector is the caller's memory (the encoder copies a batch's vectors as one block)...
+    expect((viaBuffer.vec as Float32Array).buffer).toBe(buf.buffer);
+    expect(Array.from(buf.subarray(spec.dim))).toEqual(plain.vec);
+    // ...and everything else in the row is what row() without a buffer gives.
+    expect({ ...viaBuffer, vec: plain.vec }).toEqual(plain);
+    expect(Array.from(buf.subarray(0, spec.dim)).every((x) => x === 0)).toBe(true);
+  });
+
   it("keep float vectors exactly representable as float32", () => {
     const spec = smoke.workload.collections[0];
     if (!spec) throw new Error("smoke has a collection");

@@ -8,6 +8,7 @@
  * - kind-types: the vector types Milvus Lite lacks (float16, bfloat16, binary) plus sparse, on the kind
  *               backend (real Milvus), with two CDC kills.
  */
+import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import type { DrillConfig, ProfileName } from "./schema.js";
 
 /** A profile fixes everything except the seed, which is drawn per run unless given. */
@@ -19,7 +20,8 @@ const KIND_DEFAULTS: DrillConfig["backend"]["kind"] = {
   mode: "standalone",
   namespace: "milvus",
   clusterName: null,
-  nodeImage: null,
+  images: DEFAULT_KIND_IMAGES,
+  usePreinstalledTools: false,
   sourceName: "drill-primary",
   targetName: "drill-standby",
   preloadImages: true,

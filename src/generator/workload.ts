@@ -260,7 +260,10 @@ export class WorkloadPlanner {
     const keys: KeyVer[] = [];
     const rows: RowValue[] = [];
     const priors: Array<KeyStateKind | null> = [];
-    for (const pk of pks) {
+    // One buffer for the batch's float vectors: a boxed array per row made most of the garbage.
+    const dim = kind === "delete" ? 0 : factory.floatVectors;
+    const vectors = dim > 0 ? new Float32Array(pks.length * dim) : undefined;
+    for (const [i, pk] of pks.entries()) {
       const existing = model.get(pk);
       priors.push(existing ? existing.state : null);
       const ver = model.nextVersion(pk, partition);
@@ -268,7 +271,7 @@ export class WorkloadPlanner {
       // An auto-id delete names the key Milvus assigned; only keys with a known one are live.
       keys.push({ pk: (kind === "delete" ? assigned?.get(pk) : undefined) ?? String(pk), ver });
       if (kind === "delete") continue;
-      const row = factory.row(pk, ver);
+      const row = factory.row(pk, ver, vectors?.subarray(i * dim, (i + 1) * dim));
       if (assigned) delete row[PK_FIELD];
       rows.push(row);
     }

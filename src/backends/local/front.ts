@@ -18,7 +18,7 @@ import { dbOf, identity, LiteLink } from "./lite-link.js";
 import { MUTATING_METHODS } from "./methods.js";
 import { KeyedMutex } from "./mutex.js";
 import { PrimaryWrites } from "./primary-writes.js";
-import { ReplicateApply } from "./replicate-apply.js";
+import { type ApplyStats, ReplicateApply } from "./replicate-apply.js";
 import {
   normalizeConfig,
   type ReplicateConfiguration,
@@ -142,6 +142,11 @@ export class Front {
     return this.wal.sizes();
   }
 
+  /** How replicated messages have been batched on this cluster (tests check that batches formed). */
+  replicateApplyStats(): ApplyStats {
+    return { ...this.receiver.stats };
+  }
+
   checkpointList(): ReplicateCheckpoint[] {
     return this.checkpoints.list();
   }
@@ -187,7 +192,7 @@ export class Front {
       if (m.name === "CreateReplicateStream") {
         impl[m.name] = (call: grpc.ServerDuplexStream<Bytes, Bytes>) => {
           if (!this.authorized(call.metadata)) call.emit("error", UNAUTHENTICATED);
-          else serveReplicateStream(call, (buf) => this.receiver.apply(buf));
+          else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
         };
       } else if (m.requestStream || m.responseStream) {
         impl[m.name] = (call: grpc.ServerWritableStream<Bytes, Bytes>) =>
