@@ -11,6 +11,7 @@ import type { ChannelMap } from "../src/backends/local/channel-map.js";
 import { CheckpointStore } from "../src/backends/local/checkpoints.js";
 import type { ConfigStore } from "../src/backends/local/config-store.js";
 import { DuplicateTracker } from "../src/backends/local/duplicates.js";
+import type { LiteApply } from "../src/backends/local/lite-apply.js";
 import type { LiteLink } from "../src/backends/local/lite-link.js";
 import { KeyedMutex } from "../src/backends/local/mutex.js";
 import { ReplicateApply } from "../src/backends/local/replicate-apply.js";
@@ -124,7 +125,9 @@ function receiver(dups: DuplicateTracker = new DuplicateTracker(liteRaw)): {
     } as unknown as ChannelMap,
     checkpoints,
     locks: new KeyedMutex<number>(),
-    lite,
+    liteApply: {
+      apply: (method: string, _req: unknown, body: Buffer) => lite.call(method, body),
+    } as unknown as LiteApply,
     dups,
     onAnnouncement: async () => {},
   });
