@@ -112,6 +112,7 @@ async function harnessVersusBare(): Promise<void> {
             metric: "L2",
             dynamicField: true,
             partitions: 1,
+            autoId: false,
           },
         ],
         mix: { insert: 1, upsert: 0, delete: 0, reinsert: 0, ddl: 0 },

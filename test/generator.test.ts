@@ -158,3 +158,48 @@ describe("WorkloadPlanner", () => {
     expect(chain.slice(cfg.chainLength).every((o) => o.kind === "delete")).toBe(true);
   });
 });
+
+describe("WorkloadPlanner on an auto-id collection", () => {
+  it("sends rows without keys, learns Milvus's keys from the answer, deletes only those, never upserts", () => {
+    const base = loadConfig({ profile: "default", overrides: { seed: 7 } }).workload;
+    const auto = base.collections.find((c) => c.autoId);
+    expect(auto).toBeDefined();
+    const cfg = { ...base, collections: [base.collections[0], auto] as typeof base.collections };
+    const p = new WorkloadPlanner(7, cfg, 2);
+    let next = 1n << 60n;
+    const real = new Set<string>();
+    const unknown = new Set<string>();
+    let deletes = 0;
+    let i = 0;
+    const run = (op: PlannedWrite) => {
+      if (op.collection !== auto?.name) return p.complete(op, "ok");
+      if (op.kind === "insert") {
+        expect(op.autoId).toBe(true);
+        for (const r of op.rows) expect(r).not.toHaveProperty("pk");
+        // Every fifth insert has an unknown outcome: its keys were never named, so never deleted.
+        if (i++ % 5 === 4) {
+          for (const k of op.keys) unknown.add(k.pk);
+          return p.complete(op, "info");
+        }
+        const ids = op.rows.map(() => String(next++));
+        for (const id of ids) real.add(id);
+        return p.complete(op, "ok", ids);
+      }
+      expect(op.kind).toBe("delete");
+      deletes++;
+      for (const k of op.keys) {
+        expect(real.has(k.pk)).toBe(true);
+        real.delete(k.pk);
+      }
+      p.complete(op, "ok");
+    };
+    for (const op of p.initialBatches()) run(op);
+    for (let n = 0; n < 400; n++) {
+      const op = p.next(n % 2);
+      if (op.f === "write") run(op);
+      else p.completeDdl(op, "ok");
+    }
+    expect(deletes).toBeGreaterThan(0);
+    expect(unknown.size).toBeGreaterThan(0);
+  });
+});

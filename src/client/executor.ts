@@ -5,6 +5,9 @@ import { InsertEncoder } from "./insert-encoder.js";
 import { type Outcome, outcomeOf } from "./outcome.js";
 import { sendEncoded } from "./raw-write.js";
 
+/** A write's outcome; an auto-id insert's also names the keys Milvus assigned (int64 as decimal strings). */
+export type WriteOutcome = Outcome & { assigned?: string[] };
+
 /** Heartbeat collection (pt-heartbeat): one row per writer, upserted every interval on the source. */
 export const HEARTBEAT_COLLECTION = "drill_heartbeat";
 
@@ -68,8 +71,9 @@ export class DrillExecutor {
     return e;
   }
 
-  write(op: PlannedWrite): Promise<Outcome> {
-    if (op.kind !== "delete") {
+  write(op: PlannedWrite): Promise<WriteOutcome> {
+    // Auto-id inserts keep the SDK path: their outcome carries the keys Milvus assigned.
+    if (op.kind !== "delete" && !op.autoId) {
       const encoder = this.encoderFor(op.collection);
       if (encoder) {
         let bytes: Buffer;
@@ -94,6 +98,7 @@ export class DrillExecutor {
     };
     switch (op.kind) {
       case "insert":
+        if (op.autoId) return this.autoIdInsert(op, base);
         return outcomeOf(() => this.client.insert({ ...base, data: op.rows.map(plainVectors) }));
       case "upsert":
         return outcomeOf(() => this.client.upsert({ ...base, data: op.rows.map(plainVectors) }));
@@ -102,6 +107,19 @@ export class DrillExecutor {
           this.client.delete({ ...base, filter: `${PK_FIELD} in [${op.keys.map((k) => k.pk).join(",")}]` }),
         );
     }
+  }
+
+  /** An insert into an auto-id collection: the outcome carries the keys Milvus assigned, in row order. */
+  private async autoIdInsert(op: PlannedWrite, base: { collection_name: string }): Promise<WriteOutcome> {
+    let assigned: string[] | undefined;
+    const outcome = await outcomeOf(async () => {
+      const res = await this.client.insert({ ...base, data: op.rows.map(plainVectors) });
+      const ids = res.IDs as { int_id?: { data?: unknown[] }; str_id?: { data?: unknown[] } } | undefined;
+      const data = ids?.int_id?.data ?? ids?.str_id?.data;
+      if (data && data.length === op.rows.length) assigned = data.map(String);
+      return res;
+    });
+    return outcome.type === "ok" && assigned ? { ...outcome, assigned } : outcome;
   }
 
   ddl(op: PlannedDdl): Promise<Outcome> {

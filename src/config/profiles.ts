@@ -52,6 +52,7 @@ const smoke: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 1,
+        autoId: false,
       },
     ],
     initialRows: 300,
@@ -91,6 +92,7 @@ const defaultProfile: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 2,
+        autoId: false,
       },
       {
         name: "drill_ann",
@@ -100,6 +102,7 @@ const defaultProfile: Profile = {
         metric: "COSINE",
         dynamicField: false,
         partitions: 1,
+        autoId: true,
       },
     ],
     initialRows: 2_000,
@@ -156,6 +159,7 @@ const kindTypes: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_bf16",
@@ -165,6 +169,7 @@ const kindTypes: Profile = {
         metric: "IP",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_bin",
@@ -174,6 +179,7 @@ const kindTypes: Profile = {
         metric: "HAMMING",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_sparse",
@@ -183,6 +189,7 @@ const kindTypes: Profile = {
         metric: "IP",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
     ],
     ops: 2_000,

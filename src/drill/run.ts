@@ -248,8 +248,10 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
           .catch(() => undefined);
         if (!exists?.value) continue;
         const op = planner.settleMarker(name);
-        if ((await r.run(op, -1)).type === "ok")
-          markers.push({ collection: name, pk: op.keys[0]?.pk as string, ver: op.keys[0]?.ver as number });
+        const done = await r.run(op, -1);
+        // In an auto-id collection the marker is the key Milvus assigned to it.
+        const pk = done.assigned?.[0] ?? (op.keys[0]?.pk as string);
+        if (done.type === "ok") markers.push({ collection: name, pk, ver: op.keys[0]?.ver as number });
       }
       const c = await waitForCatchUp({
         source: source as MilvusClient,

@@ -19,7 +19,7 @@ export function collectionFields(spec: CollectionSpec): FieldType[] {
   const vector: FieldType = { name: VECTOR_FIELD, data_type: vectorDataType(spec.vectorType) };
   if (spec.vectorType !== "sparse") vector.dim = spec.dim;
   return [
-    { name: PK_FIELD, data_type: DataType.Int64, is_primary_key: true, autoID: false },
+    { name: PK_FIELD, data_type: DataType.Int64, is_primary_key: true, autoID: spec.autoId ?? false },
     { name: VER_FIELD, data_type: DataType.Int64 },
     { name: "title", data_type: DataType.VarChar, max_length: 256 },
     { name: "category", data_type: DataType.VarChar, max_length: 64 },

@@ -58,6 +58,11 @@ export interface CompletionEvent {
   error?: string;
   /** For standby-write probes: what the standby answered. */
   detail?: Record<string, unknown>;
+  /**
+   * For an insert into an auto-id collection: the keys Milvus assigned, learned from the answer (its
+   * invoke lists none: they did not exist yet). They replace the invoke's keys.
+   */
+  keys?: KeyVer[];
 }
 
 /** A fault injected by the nemesis. `start` then `end` share an id. */
