@@ -104,6 +104,7 @@ async function main(): Promise<void> {
             index: "FLAT",
             metric: "L2",
             dynamicField: true,
+            autoId: false,
             partitions: 1,
           },
         ],
