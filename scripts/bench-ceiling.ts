@@ -99,7 +99,6 @@ async function main(): Promise<void> {
           {
             name: "ceiling",
             dim,
-            autoId: false,
             vectorType: "float",
             index: "FLAT",
             metric: "L2",
