@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Inputs, inputMessage, killCdcFlags, toDrillRequest } from "../src/action/context.js";
-import { UsageError } from "../src/cli/usage.js";
 import { loadConfig, mergeLayers, parseRunFlags } from "../src/config/load.js";
 import type { DrillConfig } from "../src/config/schema.js";
+import { UsageError } from "../src/errors.js";
 
 const EMPTY: Inputs = {
   backend: "",

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../src/cli/usage.js";
 import { formatDuration, parseDuration } from "../src/config/duration.js";
 import { loadConfig, parseRunFlags } from "../src/config/load.js";
+import { UsageError } from "../src/errors.js";
 
 function flagError(argv: string[]): string {
   try {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { KindBackend, type KindTiming } from "../src/backends/kind/backend.js";
 import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
 import { provisionSteps } from "../src/backends/kind/plan.js";
-import { UsageError } from "../src/cli/usage.js";
+import { UsageError } from "../src/errors.js";
 import {
   alive,
   type Call,

@@ -7,7 +7,7 @@ import { parse, parseAllDocuments } from "yaml";
 import { loadCrdValidator } from "../src/backends/kind/crd-schema.js";
 import { buildPlan, run } from "../src/cli/commands/plan.js";
 import { run as runReplicate } from "../src/cli/commands/replicate.js";
-import { UsageError } from "../src/cli/usage.js";
+import { UsageError } from "../src/errors.js";
 import { FakeMilvus } from "./helpers/fake-milvus.js";
 import { standins, stillAliveAfter } from "./stand-ins/harness.js";
 

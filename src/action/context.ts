@@ -6,9 +6,9 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import * as core from "@actions/core";
-import { UsageError } from "../cli/usage.js";
 import { parseDuration } from "../config/duration.js";
 import type { DrillConfig } from "../config/schema.js";
+import { UsageError } from "../errors.js";
 
 export interface Inputs {
   backend: string;

@@ -3,7 +3,7 @@
  * commands/ and exports `run(argv): Promise<number>` returning the exit code:
  * 0 pass, 1 fail, 2 bad usage/config, 3 harness or environment error.
  */
-import { UsageError } from "./usage.js";
+import { EXIT, exitCodeOfError } from "../errors.js";
 
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   run: () => import("./commands/run.js"),
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     console.log(HELP);
-    return name ? 0 : 2;
+    return name ? EXIT.pass : EXIT.usage;
   }
   if (name === "--version") {
     const { toolVersion } = await import("../util/version.js");
@@ -45,17 +45,13 @@ async function main(argv: string[]): Promise<number> {
     console.error(
       `milvus-cdc-drill: unknown command '${name}' (allowed: ${Object.keys(commands).join(", ")})`,
     );
-    return 2;
+    return EXIT.usage;
   }
   try {
     return await (await load()).run(rest);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`milvus-cdc-drill ${name}: ${e.message}`);
-      return 2;
-    }
     console.error(`milvus-cdc-drill ${name}: ${e instanceof Error ? e.message : String(e)}`);
-    return 3;
+    return exitCodeOfError(e);
   }
 }
 
@@ -65,6 +61,6 @@ main(process.argv.slice(2)).then(
   },
   (e) => {
     console.error(e);
-    process.exitCode = 3;
+    process.exitCode = exitCodeOfError(e);
   },
 );

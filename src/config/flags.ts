@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import type { z } from "zod";
 import { parseImageFlags } from "../backends/kind/images.js";
-import { UsageError } from "../cli/usage.js";
+import { UsageError } from "../errors.js";
 import { closestKey, objectShapeAt } from "./issues.js";
 import {
   BACKEND_TYPES,

@@ -54,6 +54,7 @@ const smoke: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 1,
+        autoId: false,
       },
     ],
     initialRows: 300,
@@ -93,6 +94,7 @@ const defaultProfile: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 2,
+        autoId: false,
       },
       {
         name: "drill_ann",
@@ -102,6 +104,7 @@ const defaultProfile: Profile = {
         metric: "COSINE",
         dynamicField: false,
         partitions: 1,
+        autoId: true,
       },
     ],
     initialRows: 2_000,
@@ -158,6 +161,7 @@ const kindTypes: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_bf16",
@@ -167,6 +171,7 @@ const kindTypes: Profile = {
         metric: "IP",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_bin",
@@ -176,6 +181,7 @@ const kindTypes: Profile = {
         metric: "HAMMING",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_sparse",
@@ -185,6 +191,7 @@ const kindTypes: Profile = {
         metric: "IP",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
     ],
     ops: 2_000,

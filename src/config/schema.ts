@@ -154,6 +154,11 @@ const collectionSchema = z
       .describe("Default: L2 for float types, HAMMING for binary, IP for sparse."),
     dynamicField: bool().default(false),
     partitions: intIn(1, 64).default(1).describe("Partitions the workload spreads rows over."),
+    autoId: bool()
+      .default(false)
+      .describe(
+        "Auto-id primary key: Milvus assigns the keys and the drill learns them from Insert's answer. Such a collection gets inserts and deletes, no upserts (an upsert on auto_id may reassign the key). Not allowed on the first collection, which carries the ordering probes.",
+      ),
   })
   .transform((c) => ({ ...c, metric: c.metric ?? DEFAULT_METRIC[c.vectorType] }));
 
@@ -324,6 +329,7 @@ export interface CollectionConfig {
   metric: Metric;
   dynamicField: boolean;
   partitions: number;
+  autoId: boolean;
 }
 
 export interface EndpointConfig {

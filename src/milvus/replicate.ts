@@ -4,6 +4,7 @@
  */
 import { MilvusClient, promisify } from "@zilliz/milvus2-sdk-node";
 import type { ClusterEndpoint, ClusterPair } from "../backends/types.js";
+import { milvusClient } from "./client.js";
 import { isSuccess, type MilvusStatus } from "./status.js";
 
 export interface ReplicateClusterConfig {
@@ -21,6 +22,8 @@ export interface ConfigureReplicationOptions {
   /** Per call. The standby's call may block on real Milvus until the config arrives through CDC. */
   timeoutMs?: number;
   log?: (message: string) => void;
+  /** Stops waiting (the standby's call can block for minutes on real Milvus) once it fires. */
+  signal?: AbortSignal;
 }
 
 export class ReplicationConfigError extends Error {
@@ -42,13 +45,9 @@ export function buildReplicateConfiguration(pair: ClusterPair): ReplicateConfigu
   };
 }
 
+/** Replication calls are idempotent (the same full configuration, reads), so the SDK may retry them. */
 export function clientFor(endpoint: { uri: string; token?: string }, timeoutMs = 30_000): MilvusClient {
-  return new MilvusClient({
-    address: endpoint.uri,
-    token: endpoint.token,
-    timeout: timeoutMs,
-    logLevel: "error",
-  });
+  return milvusClient(endpoint, { timeoutMs, retries: 3 });
 }
 
 /** How the drill knows each cluster holds the configuration it applied (recorded in the report). */
@@ -138,6 +137,7 @@ export async function configureReplication(
         client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
         timeoutMs,
         `UpdateReplicateConfiguration on the ${role} ${side.clusterId} (${side.uri})`,
+        opts.signal,
       )) as MilvusStatus;
       if (!isSuccess(status)) {
         throw new ReplicationConfigError(
@@ -255,15 +255,29 @@ export async function getReplicateInfo(
   }
 }
 
-/** Rejects with a message naming what was awaited if the promise does not settle in time. */
-export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * Rejects with a message naming what was awaited if the promise does not settle in time, or at once
+ * when the signal fires.
+ */
+export async function withDeadline<T>(
+  p: Promise<T>,
+  ms: number,
+  what: string,
+  signal?: AbortSignal,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    onAbort = () => reject(new Error(`cancelled while waiting for ${what}`));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
   });
+  p.catch(() => {});
   try {
     return await Promise.race([p, timeout]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
 }

@@ -4,6 +4,7 @@
  * the drill. It never changes a topology it did not create: Milvus refuses any later change of a
  * cluster's stored uri/token, so a wrong address written once can never be corrected.
  */
+import { EnvironmentError } from "../../errors.js";
 import {
   clientFor,
   getReplicateInfo,
@@ -65,7 +66,8 @@ export interface ExistingBackendDeps {
   timing?: Partial<ExistingTiming>;
 }
 
-export class ExistingSetupError extends Error {
+/** The given clusters cannot be used as they are (unreachable, ids unknown): exit 3. */
+export class ExistingSetupError extends EnvironmentError {
   override name = "ExistingSetupError";
 }
 

@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { arch as osArch, tmpdir } from "node:os";
 import { join } from "node:path";
-import { EnvironmentError } from "../local/milvus-lite-install.js";
+import { EnvironmentError } from "../../errors.js";
 import type { Backend, BackendInfo, ClusterPair, FaultEvidence, FaultName, Logger } from "../types.js";
 import { type CommandRunner, ProcessRunner, tail } from "./exec.js";
 import { type Kube, killCdcPod, kubectl, listPods, waitUntil } from "./kube.js";
@@ -640,31 +640,4 @@ export async function deleteKindCluster(
     );
     return false;
   }
-}
-
-/**
- * Tears the backend down on SIGINT/SIGTERM, then exits with 128+signal. Returns a function that
- * removes the handlers (call it once the drill has torn down normally).
- */
-export function registerSignalTeardown(
-  backend: Pick<Backend, "teardown">,
-  log: Pick<Logger, "warn">,
-  exit: (code: number) => void = (c) => process.exit(c),
-  timeoutMs = DEFAULT_KIND_TIMING.deleteTimeoutMs + 10_000,
-): () => void {
-  const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-  let busy = false;
-  const handler = (sig: NodeJS.Signals) => {
-    if (busy) return;
-    busy = true;
-    log.warn(`${sig}: tearing down before exit`);
-    const limit = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
-    void Promise.race([backend.teardown(), limit]).finally(() => exit(codes[sig] ?? 1));
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
-  };
 }

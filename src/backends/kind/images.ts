@@ -2,7 +2,7 @@
  * Every container image the kind backend uses, configurable so a user behind a registry mirror can
  * point each one elsewhere, with defaults that can actually be pulled today.
  */
-import { UsageError } from "../../cli/usage.js";
+import { UsageError } from "../../errors.js";
 
 export const IMAGE_NAMES = ["milvus", "etcd", "minio", "operator", "node"] as const;
 export type ImageName = (typeof IMAGE_NAMES)[number];

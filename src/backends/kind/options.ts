@@ -1,5 +1,5 @@
-import { UsageError } from "../../cli/usage.js";
 import type { DrillConfig } from "../../config/schema.js";
+import { UsageError } from "../../errors.js";
 import { checkImage, DEFAULT_KIND_IMAGES, IMAGE_NAMES } from "./images.js";
 
 /** Options of the kind backend: exactly what the drill config holds (one definition, in config/schema.ts). */

@@ -5,7 +5,7 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { EnvironmentError } from "../local/milvus-lite-install.js";
+import { EnvironmentError } from "../../errors.js";
 import { type CommandRunner, tail } from "./exec.js";
 import type { UsedImage } from "./manifests.js";
 

@@ -5,11 +5,13 @@
  * make every run drift with the runner image; the machine's own are used only when asked
  * (usePreinstalledTools) and new enough.
  */
+
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { arch as osArch, platform, tmpdir } from "node:os";
 import { join } from "node:path";
+import { EnvironmentError } from "../../errors.js";
 import { cacheRoot } from "../../util/paths.js";
 import type { CommandRunner } from "./exec.js";
 import { compareVersions, parseVersion } from "./options.js";
@@ -61,7 +63,8 @@ export const TOOL_PINS: Record<ToolName, ToolPin> = {
 
 export type ToolPaths = Record<ToolName, string>;
 
-export class ToolError extends Error {
+/** kind, kubectl or helm cannot be found or downloaded: exit 3. */
+export class ToolError extends EnvironmentError {
   override name = "ToolError";
 }
 

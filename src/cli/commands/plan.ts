@@ -18,7 +18,7 @@ import {
   runUniqueClusterName,
 } from "../../backends/kind/plan.js";
 import { loadConfig } from "../../config/load.js";
-import { UsageError } from "../usage.js";
+import { UsageError } from "../../errors.js";
 
 export const PLAN_USAGE = `Usage: milvus-cdc-drill plan --backend kind [options] --out DIR
 

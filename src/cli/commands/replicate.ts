@@ -6,8 +6,8 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import type { ClusterEndpoint } from "../../backends/types.js";
+import { UsageError } from "../../errors.js";
 import { configureReplication, type ReplicateConfiguration } from "../../milvus/replicate.js";
-import { UsageError } from "../usage.js";
 
 export const REPLICATE_USAGE = `Usage: milvus-cdc-drill replicate --config FILE --source-uri URI --target-uri URI [--source-token T] [--target-token T] [--timeout SECONDS]
 
