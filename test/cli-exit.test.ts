@@ -10,12 +10,16 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EnvironmentError, EXIT, exitCodeOf, exitCodeOfError, UsageError } from "../src/errors.js";
 import { synthesize, THRESHOLDS } from "./helpers/synthetic.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+// Each case starts the CLI from source (tsx) once or twice: on a loaded 2-core machine that alone can
+// take tens of seconds. The bound is a hang detector, not a speed target (those are in npm run bench).
+vi.setConfig({ testTimeout: 300_000 });
 
 let base: string;
 beforeAll(async () => {
@@ -35,7 +39,7 @@ interface Result {
  * Runs the CLI from source. The timeout is a hang detector (an unwritable --out once spun forever),
  * not a speed assertion.
  */
-function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> {
+function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 150_000): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "src/cli/main.ts"), ...args], {
       cwd: base,
