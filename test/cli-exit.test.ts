@@ -216,3 +216,51 @@ describe("run end to end", () => {
     expect(r.code).toBe(0);
   }, 200_000);
 });
+
+describe("Action main: up-front checks", () => {
+  it("kind without a Docker daemon: one error line, verdict error, nothing created", async () => {
+    const bin = join(base, "no-daemon-action");
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, "docker"),
+      "#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n",
+    );
+    await chmod(join(bin, "docker"), 0o755);
+    const dir = await mkdtemp(join(base, "action-"));
+    const workspace = join(dir, "workspace");
+    await mkdir(workspace);
+    const output = join(dir, "output");
+    await writeFile(output, "");
+    const r = await new Promise<Result>((resolve) => {
+      const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "src/action/main.ts")], {
+        cwd: workspace,
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          GITHUB_ACTIONS: "true",
+          GITHUB_WORKSPACE: workspace,
+          GITHUB_OUTPUT: output,
+          GITHUB_STATE: join(dir, "state"),
+          GITHUB_STEP_SUMMARY: join(dir, "summary"),
+          INPUT_BACKEND: "kind",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      child.once("exit", (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(r.code).toBe(1);
+    const errors = r.stdout.split("\n").filter((l) => l.startsWith("::error"));
+    expect(errors, r.stdout).toHaveLength(1);
+    expect(errors[0]).toMatch(/needs a running Docker daemon .*Cannot connect to the Docker daemon/);
+    expect(await readFile(output, "utf8")).toMatch(/^verdict<<\S+\nerror\n/m);
+    expect(existsSync(join(workspace, "milvus-cdc-drill-run"))).toBe(false);
+  });
+});
