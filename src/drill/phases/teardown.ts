@@ -13,8 +13,7 @@ export function teardown(failed: () => boolean): Phase<DrillContext> {
     async run(ctx) {
       await ctx.nemesis?.stop().catch(() => {});
       await ctx.monitor?.stop().catch(() => {});
-      ctx.source?.closeConnection();
-      ctx.target?.closeConnection();
+      await Promise.allSettled([ctx.source?.closeConnection(), ctx.target?.closeConnection()]);
       const backend = ctx.backend;
       if (!backend) return;
       if (failed() || process.env.MILVUS_CDC_DRILL_DIAGNOSTICS === "always") {
