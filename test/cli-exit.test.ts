@@ -10,12 +10,16 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EnvironmentError, EXIT, exitCodeOf, exitCodeOfError, UsageError } from "../src/errors.js";
 import { synthesize, THRESHOLDS } from "./helpers/synthetic.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+
+// Each case starts the CLI from source (tsx) once or twice: on a loaded 2-core machine that alone can
+// take tens of seconds. The bound is a hang detector, not a speed target (those are in npm run bench).
+vi.setConfig({ testTimeout: 300_000 });
 
 let base: string;
 beforeAll(async () => {
@@ -35,7 +39,7 @@ interface Result {
  * Runs the CLI from source. The timeout is a hang detector (an unwritable --out once spun forever),
  * not a speed assertion.
  */
-function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Result> {
+function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 150_000): Promise<Result> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "src/cli/main.ts"), ...args], {
       cwd: base,
@@ -211,4 +215,52 @@ describe("run end to end", () => {
     ]);
     expect(r.code).toBe(0);
   }, 200_000);
+});
+
+describe("Action main: up-front checks", () => {
+  it("kind without a Docker daemon: one error line, verdict error, nothing created", async () => {
+    const bin = join(base, "no-daemon-action");
+    await mkdir(bin, { recursive: true });
+    await writeFile(
+      join(bin, "docker"),
+      "#!/bin/sh\necho 'Cannot connect to the Docker daemon' >&2\nexit 1\n",
+    );
+    await chmod(join(bin, "docker"), 0o755);
+    const dir = await mkdtemp(join(base, "action-"));
+    const workspace = join(dir, "workspace");
+    await mkdir(workspace);
+    const output = join(dir, "output");
+    await writeFile(output, "");
+    const r = await new Promise<Result>((resolve) => {
+      const child = spawn(process.execPath, ["--import", TSX, join(ROOT, "src/action/main.ts")], {
+        cwd: workspace,
+        env: {
+          ...process.env,
+          PATH: `${bin}:${process.env.PATH}`,
+          GITHUB_ACTIONS: "true",
+          GITHUB_WORKSPACE: workspace,
+          GITHUB_OUTPUT: output,
+          GITHUB_STATE: join(dir, "state"),
+          GITHUB_STEP_SUMMARY: join(dir, "summary"),
+          INPUT_BACKEND: "kind",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      child.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      child.once("exit", (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(r.code).toBe(1);
+    const errors = r.stdout.split("\n").filter((l) => l.startsWith("::error"));
+    expect(errors, r.stdout).toHaveLength(1);
+    expect(errors[0]).toMatch(/needs a running Docker daemon .*Cannot connect to the Docker daemon/);
+    expect(await readFile(output, "utf8")).toMatch(/^verdict<<\S+\nerror\n/m);
+    expect(existsSync(join(workspace, "milvus-cdc-drill-run"))).toBe(false);
+  });
 });

@@ -1,10 +1,7 @@
 import { join } from "node:path";
 import { loadConfig, parseRunFlags, RUN_USAGE } from "../../config/load.js";
 import { preflight } from "../../drill/preflight.js";
-import { runDrill } from "../../drill/run.js";
 import { exitCodeOf } from "../../errors.js";
-import { renderCliTable } from "../../report/cli-table.js";
-import { renderAll } from "../../report/write.js";
 import { ConsoleLogger } from "../logger.js";
 import { withSignals } from "../signals.js";
 
@@ -25,6 +22,13 @@ export async function run(argv: string[]): Promise<number> {
   // Before anything starts or is printed: a missing prerequisite or an unwritable run directory is
   // one line and its exit code (errors.ts), with no run directory and no replay line.
   await preflight(config, outDir);
+  // Loaded only now: the drill pulls in the Milvus SDK, gRPC and the generators, which take seconds
+  // to load on a busy machine, and a failed check above must answer at once.
+  const [{ runDrill }, { renderCliTable }, { renderAll }] = await Promise.all([
+    import("../../drill/run.js"),
+    import("../../report/cli-table.js"),
+    import("../../report/write.js"),
+  ]);
   const log = new ConsoleLogger();
   log.info(
     `milvus-cdc-drill: profile ${config.profile}, backend ${config.backend.type}, seed ${config.seed}, run dir ${outDir}`,

@@ -13,8 +13,9 @@ export function teardown(failed: () => boolean): Phase<DrillContext> {
     async run(ctx) {
       await ctx.nemesis?.stop().catch(() => {});
       await ctx.monitor?.stop().catch(() => {});
-      ctx.source?.closeConnection();
-      ctx.target?.closeConnection();
+      // Bounded: a close stuck on a dead server must not hold up deleting what provision created.
+      const closing = Promise.allSettled([ctx.source?.closeConnection(), ctx.target?.closeConnection()]);
+      await Promise.race([closing, new Promise((r) => setTimeout(r, 2_000).unref())]);
       const backend = ctx.backend;
       if (!backend) return;
       if (failed() || process.env.MILVUS_CDC_DRILL_DIAGNOSTICS === "always") {
