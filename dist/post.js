@@ -5,24 +5,24 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
+  find
+} from "./chunks/chunk-UH7MPPVO.js";
+import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-RZQH64ME.js";
-import "./chunks/chunk-2VNOICNP.js";
+} from "./chunks/chunk-PFCHTD3E.js";
+import "./chunks/chunk-BU6UUILT.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
-import "./chunks/chunk-7ZTY3T2F.js";
-import "./chunks/chunk-CFSSCVKP.js";
-import "./chunks/chunk-TY4HBTWS.js";
-import {
-  find
-} from "./chunks/chunk-UH7MPPVO.js";
+import "./chunks/chunk-REOMY7NA.js";
 import {
   group,
   info,
   warning
 } from "./chunks/chunk-JVYOK6R6.js";
+import "./chunks/chunk-ATWVWLQA.js";
+import "./chunks/chunk-3UYGJAXT.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
 // src/action/post.ts

@@ -10,14 +10,20 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-KZ3LGST3.js";
-import "./chunks/chunk-5UIHCJMA.js";
+} from "./chunks/chunk-ZJLUNFHU.js";
+import "./chunks/chunk-CZWVSOHU.js";
 import "./chunks/chunk-HVPKY5OD.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
 // src/backends/local/replicator-main.ts
-import { appendFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { appendFileSync } from "node:fs";
+function tellParent(m, then) {
+  if (!process.send || !process.connected) {
+    then?.();
+    return;
+  }
+  process.send(m, void 0, void 0, () => then?.());
+}
 async function main() {
   const rawText = process.env[OPTIONS_ENV] ?? process.argv[2];
   if (!rawText) throw new Error(`replicator: no options; set ${OPTIONS_ENV} to the options JSON`);
@@ -29,9 +35,13 @@ async function main() {
   }
   const opts = parseReplicatorOptions(raw);
   const generation = Number(process.env[GENERATION_ENV] ?? "0");
-  mkdirSync(dirname(opts.logFile), { recursive: true });
-  const log = (m) => appendFileSync(opts.logFile, `${(/* @__PURE__ */ new Date()).toISOString()} [pid ${process.pid}] ${m}
+  const log = (m) => {
+    try {
+      appendFileSync(opts.logFile, `${(/* @__PURE__ */ new Date()).toISOString()} [pid ${process.pid}] ${m}
 `);
+    } catch {
+    }
+  };
   log(`options ${JSON.stringify(redactOptions(opts))}`);
   const stop = new AbortController();
   const shutdown = (why) => {
@@ -47,7 +57,7 @@ async function main() {
     generation,
     log,
     signal: stop.signal,
-    onReady: () => process.send?.({ type: "ready", pid: process.pid })
+    onReady: () => tellParent({ type: "ready", pid: process.pid })
   });
   process.exit(0);
 }
@@ -55,11 +65,5 @@ main().catch((e) => {
   const message = e instanceof Error ? e.message : String(e);
   process.stderr.write(`${message}
 `);
-  process.send?.(
-    { type: "fatal", message },
-    void 0,
-    void 0,
-    () => process.exit(1)
-  );
-  if (!process.send) process.exit(1);
+  tellParent({ type: "fatal", message }, () => process.exit(1));
 });

@@ -13880,6 +13880,7 @@ function statusResponse(methodName, status) {
 export {
   external_exports,
   LOCAL_FAULT_MODES,
+  MILVUS_SERVICE,
   milvusDescriptorJson,
   milvusMethods,
   method,

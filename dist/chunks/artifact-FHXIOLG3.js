@@ -5,13 +5,6 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
-  require_inherits,
-  require_is_stream,
-  require_ms,
-  require_node,
-  require_string_decoder
-} from "./chunk-FE5CAR44.js";
-import {
   BearerCredentialHandler,
   HttpClient,
   HttpCodes,
@@ -23,6 +16,13 @@ import {
   setSecret,
   warning
 } from "./chunk-JVYOK6R6.js";
+import {
+  require_inherits,
+  require_is_stream,
+  require_ms,
+  require_node,
+  require_string_decoder
+} from "./chunk-FE5CAR44.js";
 import {
   __commonJS,
   __export,

@@ -5,8 +5,9 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
+  EnvironmentError,
   cacheRoot
-} from "./chunk-TY4HBTWS.js";
+} from "./chunk-3UYGJAXT.js";
 
 // src/backends/local/milvus-lite-install.ts
 import { execFile } from "node:child_process";
@@ -18,9 +19,6 @@ var run = promisify(execFile);
 var MILVUS_LITE_VERSION = "3.2.2";
 var PYMILVUS_VERSION = "3.0.2";
 var MILVUS_LITE_BIN_ENV = "MILVUS_LITE_BIN";
-var EnvironmentError = class extends Error {
-  name = "EnvironmentError";
-};
 function venvDir() {
   return join(cacheRoot(), `milvus-lite-${MILVUS_LITE_VERSION}-pymilvus-${PYMILVUS_VERSION}`);
 }
@@ -28,14 +26,16 @@ async function findPython() {
   const candidates = [process.env.PYTHON, "python3", "python"].filter((c) => Boolean(c));
   for (const py of candidates) {
     try {
-      const { stdout } = await run(py, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]);
+      const { stdout } = await run(py, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
+        timeout: 5e3
+      });
       const [major, minor] = stdout.trim().split(".").map(Number);
       if (major === 3 && (minor ?? 0) >= 10) return py;
     } catch {
     }
   }
   throw new EnvironmentError(
-    "python3 >= 3.10 with the venv module is required for the local backend (Milvus Lite); install it or set MILVUS_LITE_BIN to an existing milvus-lite executable"
+    "the local backend needs python3 >= 3.10 (with venv) to install Milvus Lite, and none was found on PATH: install it (e.g. apt-get install python3 python3-venv) or set MILVUS_LITE_BIN to an existing milvus-lite executable"
   );
 }
 async function lockedInstall(lockDir, work) {
@@ -57,6 +57,19 @@ async function lockedInstall(lockDir, work) {
   } finally {
     await rm(lockDir, { recursive: true, force: true });
   }
+}
+async function checkMilvusLitePrerequisites() {
+  const override = process.env[MILVUS_LITE_BIN_ENV];
+  if (override) {
+    if (!existsSync(override))
+      throw new EnvironmentError(
+        `${MILVUS_LITE_BIN_ENV}=${override}: no such file (expected a milvus-lite executable)`
+      );
+    return;
+  }
+  const dir = venvDir();
+  if (existsSync(join(dir, "bin", "milvus-lite")) && existsSync(join(dir, ".installed"))) return;
+  await findPython();
 }
 async function ensureMilvusLite(log = () => {
 }) {
@@ -109,24 +122,10 @@ function firstLine(e) {
   return text[text.length - 1] ?? "";
 }
 
-// src/util/net.ts
-import { createServer } from "node:net";
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 export {
   MILVUS_LITE_VERSION,
   PYMILVUS_VERSION,
-  EnvironmentError,
-  ensureMilvusLite,
-  freePort
+  MILVUS_LITE_BIN_ENV,
+  checkMilvusLitePrerequisites,
+  ensureMilvusLite
 };

@@ -44954,7 +44954,7 @@ var require_MilvusClient = __commonJS({
     exports.MilvusClientSession = exports.MilvusClient = void 0;
     var _1 = require_milvus3();
     var sdk_json_1 = __importDefault(require_sdk());
-    var MilvusClient2 = class _MilvusClient extends _1.GRPCClient {
+    var MilvusClient3 = class _MilvusClient extends _1.GRPCClient {
       /**
        * Returns the SDK information.
        * SDK information will be generated on the building phase
@@ -45097,7 +45097,7 @@ var require_MilvusClient = __commonJS({
         });
       }
     };
-    exports.MilvusClient = MilvusClient2;
+    exports.MilvusClient = MilvusClient3;
     var MilvusClientSession = class {
       constructor(parent, clusterId) {
         this.closed = false;
@@ -98870,7 +98870,36 @@ var require_milvus3 = __commonJS({
 });
 
 // src/milvus/replicate.ts
+var import_milvus2_sdk_node2 = __toESM(require_milvus3(), 1);
+
+// src/milvus/client.ts
 var import_milvus2_sdk_node = __toESM(require_milvus3(), 1);
+var MILVUS_URI_FORMS = "http://host:port, https://host:port, grpc://host:port, host:port";
+function parseMilvusUri(uri) {
+  const m3 = /^(?:(https?|grpc|tcp):\/\/)?([^/\s]+)\/*$/.exec(uri.trim());
+  if (!m3?.[2]) throw new Error(`uri '${uri}' is not a Milvus address (allowed: ${MILVUS_URI_FORMS})`);
+  const tls = m3[1] === "https";
+  const address = /:\d+$/.test(m3[2]) ? m3[2] : `${m3[2]}:${tls ? 443 : 19530}`;
+  return { address, tls };
+}
+function milvusClient(ep, o3 = {}) {
+  const { address, tls } = parseMilvusUri(ep.uri);
+  const client = new import_milvus2_sdk_node.MilvusClient({
+    address,
+    ssl: tls,
+    token: ep.token,
+    ...ep.db ? { database: ep.db } : {},
+    timeout: o3.timeoutMs ?? 3e4,
+    maxRetries: o3.retries ?? 0,
+    // The SDK logs every request at its default level; errors are reported by the caller, once.
+    logLevel: "error"
+  });
+  client.connectPromise.catch(() => {
+  });
+  return client;
+}
+
+// src/milvus/replicate.ts
 var ReplicationConfigError = class extends Error {
   name = "ReplicationConfigError";
 };
@@ -98888,16 +98917,43 @@ function buildReplicateConfiguration(pair) {
   };
 }
 function clientFor(endpoint, timeoutMs = 3e4) {
-  return new import_milvus2_sdk_node.MilvusClient({
-    address: endpoint.uri,
-    token: endpoint.token,
-    timeout: timeoutMs,
-    logLevel: "error"
-  });
+  return milvusClient(endpoint, { timeoutMs, retries: 3 });
+}
+var GRPC_UNIMPLEMENTED = 12;
+function isUnimplementedAnswer(read) {
+  return !read || read.status === void 0 && read.configuration === void 0;
+}
+function isUnimplemented(e5) {
+  const err = e5;
+  return err?.code === GRPC_UNIMPLEMENTED || typeof err?.message === "string" && /\bUNIMPLEMENTED\b/.test(err.message);
+}
+async function readBack(client, role, clusterId, want) {
+  let read;
+  try {
+    read = await client.getReplicateConfiguration({ timeout: 3e4 });
+  } catch (e5) {
+    if (isUnimplemented(e5)) return "unimplemented";
+    throw e5;
+  }
+  if (isUnimplementedAnswer(read)) return "unimplemented";
+  if (!isSuccess(read.status)) {
+    throw new ReplicationConfigError(
+      `${role} ${clusterId}: GetReplicateConfiguration failed: ${read.status?.reason}`
+    );
+  }
+  const ids = (read.configuration?.clusters ?? []).map((c5) => c5.cluster_id).sort();
+  if (JSON.stringify(ids) !== JSON.stringify(want)) {
+    throw new ReplicationConfigError(
+      `${role} ${clusterId}: the configuration read back names clusters ${JSON.stringify(ids)}, expected ${JSON.stringify(want)}`
+    );
+  }
+  return "ok";
 }
 async function configureReplication(pair, opts = {}) {
   const timeoutMs = opts.timeoutMs ?? 6e5;
   const config = buildReplicateConfiguration(pair);
+  const want = config.clusters.map((c5) => c5.cluster_id).sort();
+  const unimplemented = [];
   for (const side of [pair.source, pair.target]) {
     const role = side === pair.source ? "primary" : "standby";
     opts.log?.(`Applying the replicate configuration to the ${role} ${side.clusterId} (${side.uri})`);
@@ -98906,38 +98962,50 @@ async function configureReplication(pair, opts = {}) {
       const status = await withDeadline(
         client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
         timeoutMs,
-        `UpdateReplicateConfiguration on the ${role} ${side.clusterId} (${side.uri})`
+        `UpdateReplicateConfiguration on the ${role} ${side.clusterId} (${side.uri})`,
+        opts.signal
       );
       if (!isSuccess(status)) {
         throw new ReplicationConfigError(
           `${role} ${side.clusterId} refused the replicate configuration: ${status.reason || JSON.stringify(status)}`
         );
       }
-      const read = await client.getReplicateConfiguration({ timeout: 3e4 });
-      if (!isSuccess(read.status)) {
-        throw new ReplicationConfigError(
-          `${role} ${side.clusterId}: GetReplicateConfiguration failed: ${read.status?.reason}`
-        );
-      }
-      const got = read.configuration;
-      const ids = (got?.clusters ?? []).map((c5) => c5.cluster_id).sort();
-      const want = config.clusters.map((c5) => c5.cluster_id).sort();
-      if (JSON.stringify(ids) !== JSON.stringify(want)) {
-        throw new ReplicationConfigError(
-          `${role} ${side.clusterId}: the configuration read back names clusters ${JSON.stringify(ids)}, expected ${JSON.stringify(want)}`
-        );
-      }
+      if (await readBack(client, role, side.clusterId, want) === "unimplemented") unimplemented.push(role);
     } finally {
       await client.closeConnection().catch(() => {
       });
     }
   }
-  return config;
+  if (unimplemented.length === 0) {
+    return { configuration: config, confirmedBy: "GetReplicateConfiguration on both clusters" };
+  }
+  opts.log?.(
+    `GetReplicateConfiguration is UNIMPLEMENTED on the ${unimplemented.join(" and ")} (Milvus 2.6 before milvus-io/milvus#49810); confirming with GetReplicateInfo on the standby`
+  );
+  const channel = pair.target.pchannels[0];
+  try {
+    await getReplicateInfo(pair.target, pair.source.clusterId, channel, Math.min(timeoutMs, 3e4));
+  } catch (e5) {
+    throw new ReplicationConfigError(
+      `standby ${pair.target.clusterId}: the configuration cannot be read back (GetReplicateConfiguration UNIMPLEMENTED) and GetReplicateInfo(${pair.source.clusterId}, ${channel}) did not answer: ${e5 instanceof Error ? e5.message : String(e5)}`
+    );
+  }
+  return {
+    configuration: config,
+    confirmedBy: `GetReplicateInfo on the standby (GetReplicateConfiguration UNIMPLEMENTED on the ${unimplemented.join(" and ")})`
+  };
 }
-async function getReplicateConfiguration(endpoint, timeoutMs = 3e4) {
+async function readReplicateConfiguration(endpoint, timeoutMs = 3e4) {
   const client = clientFor(endpoint, timeoutMs);
   try {
-    const read = await client.getReplicateConfiguration({ timeout: timeoutMs });
+    let read;
+    try {
+      read = await client.getReplicateConfiguration({ timeout: timeoutMs });
+    } catch (e5) {
+      if (isUnimplemented(e5)) return "unimplemented";
+      throw e5;
+    }
+    if (isUnimplementedAnswer(read)) return "unimplemented";
     if (!isSuccess(read.status)) {
       throw new ReplicationConfigError(
         `GetReplicateConfiguration on ${endpoint.uri}: ${read.status?.reason}`
@@ -98952,11 +99020,11 @@ async function getReplicateConfiguration(endpoint, timeoutMs = 3e4) {
   }
 }
 async function getReplicateInfo(target, sourceClusterId, targetPchannel, timeoutMs) {
-  const own = !(target instanceof import_milvus2_sdk_node.MilvusClient);
-  const client = target instanceof import_milvus2_sdk_node.MilvusClient ? target : clientFor(target, timeoutMs);
+  const own = !(target instanceof import_milvus2_sdk_node2.MilvusClient);
+  const client = target instanceof import_milvus2_sdk_node2.MilvusClient ? target : clientFor(target, timeoutMs);
   try {
     const res = await withDeadline(
-      (0, import_milvus2_sdk_node.promisify)(
+      (0, import_milvus2_sdk_node2.promisify)(
         client.channelPool,
         "GetReplicateInfo",
         { source_cluster_id: sourceClusterId, target_pchannel: targetPchannel },
@@ -98977,23 +99045,32 @@ async function getReplicateInfo(target, sourceClusterId, targetPchannel, timeout
     });
   }
 }
-async function withDeadline(p3, ms, what) {
+async function withDeadline(p3, ms, what, signal) {
   let timer;
+  let onAbort;
   const timeout = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    onAbort = () => reject(new Error(`cancelled while waiting for ${what}`));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  p3.catch(() => {
   });
   try {
     return await Promise.race([p3, timeout]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
 }
 
 export {
   require_milvus3 as require_milvus,
+  parseMilvusUri,
+  milvusClient,
   clientFor,
   configureReplication,
-  getReplicateConfiguration,
+  readReplicateConfiguration,
   getReplicateInfo,
   withDeadline
 };

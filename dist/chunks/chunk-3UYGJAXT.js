@@ -5,6 +5,25 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 
+// src/errors.ts
+var EXIT = {
+  pass: 0,
+  fail: 1,
+  usage: 2,
+  harness: 3
+};
+var UsageError = class extends Error {
+  name = "UsageError";
+  exitCode = EXIT.usage;
+};
+var EnvironmentError = class extends Error {
+  name = "EnvironmentError";
+  exitCode = EXIT.harness;
+};
+function exitCodeOfSignal(sig) {
+  return sig === "SIGTERM" ? 143 : 130;
+}
+
 // src/util/paths.ts
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -23,6 +42,9 @@ function cacheRoot() {
 }
 
 export {
+  UsageError,
+  EnvironmentError,
+  exitCodeOfSignal,
   packageRoot,
   cacheRoot
 };

@@ -9,19 +9,17 @@ import {
   KIND_FAULTS,
   KindBackend,
   deleteKindCluster,
-  milvusReadiness,
-  registerSignalTeardown
-} from "./chunk-RZQH64ME.js";
-import "./chunk-2VNOICNP.js";
-import "./chunk-7ZTY3T2F.js";
-import "./chunk-CFSSCVKP.js";
-import "./chunk-TY4HBTWS.js";
+  milvusReadiness
+} from "./chunk-PFCHTD3E.js";
+import "./chunk-BU6UUILT.js";
+import "./chunk-REOMY7NA.js";
+import "./chunk-ATWVWLQA.js";
+import "./chunk-3UYGJAXT.js";
 import "./chunk-XXWGZQIE.js";
 export {
   DEFAULT_KIND_TIMING,
   KIND_FAULTS,
   KindBackend,
   deleteKindCluster,
-  milvusReadiness,
-  registerSignalTeardown
+  milvusReadiness
 };

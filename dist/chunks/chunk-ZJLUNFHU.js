@@ -11,7 +11,7 @@ import {
   external_exports,
   messageType,
   method
-} from "./chunk-5UIHCJMA.js";
+} from "./chunk-CZWVSOHU.js";
 import {
   require_src2 as require_src
 } from "./chunk-HVPKY5OD.js";
@@ -23,7 +23,7 @@ import {
 var grpc = __toESM(require_src(), 1);
 import { setMaxListeners } from "node:events";
 import { existsSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join as join2 } from "node:path";
 import { setTimeout as sleep2 } from "node:timers/promises";
 
 // src/backends/local/faults.ts
@@ -190,9 +190,61 @@ function flipLowestMantissaBit(x) {
   return f[0];
 }
 
+// src/backends/local/wal.ts
+import { mkdirSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { join } from "node:path";
+var ANNOUNCE_METHOD = "UpdateReplicateConfiguration";
+function walFile(walDir, pchannel) {
+  return join(walDir, `${pchannel}.log`);
+}
+var TimeTickAllocator = class {
+  last = 0n;
+  next() {
+    const physical = BigInt(Date.now()) << 18n;
+    this.last = physical > this.last ? physical : this.last + 1n;
+    return this.last;
+  }
+};
+var WalWriter = class {
+  constructor(walDir) {
+    this.walDir = walDir;
+    mkdirSync(walDir, { recursive: true });
+  }
+  files = /* @__PURE__ */ new Map();
+  closed = false;
+  /** Appends one entry and fsyncs it; returns its message id (the line's byte offset). */
+  async append(pchannel, entry) {
+    if (this.closed) throw new Error(`WAL ${this.walDir} is closed`);
+    let f = this.files.get(pchannel);
+    if (!f) {
+      const fh = await open(walFile(this.walDir, pchannel), "a");
+      f = { fh, size: (await fh.stat()).size };
+      this.files.set(pchannel, f);
+    }
+    const line = Buffer.from(`${JSON.stringify(entry)}
+`);
+    const offset = f.size;
+    await f.fh.write(line, 0, line.length, null);
+    await f.fh.datasync();
+    f.size += line.length;
+    return String(offset);
+  }
+  sizes() {
+    return Object.fromEntries([...this.files].map(([k, v]) => [k, v.size]));
+  }
+  async close() {
+    this.closed = true;
+    const all = [...this.files.values()];
+    this.files.clear();
+    await Promise.all(all.map((f) => f.fh.close().catch(() => {
+    })));
+  }
+};
+
 // src/backends/local/wal-reader.ts
 import { watch } from "node:fs";
-import { open } from "node:fs/promises";
+import { open as open2 } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 var WalFormatError = class extends Error {
   name = "WalFormatError";
@@ -253,7 +305,7 @@ var WalReader = class _WalReader {
   async poll(max = 1024) {
     if (!this.fh) {
       try {
-        this.fh = await open(this.file, "r");
+        this.fh = await open2(this.file, "r");
       } catch (e) {
         if (e.code === "ENOENT") return [];
         throw e;
@@ -600,8 +652,23 @@ var StreamSession = class {
     this.call.cancel();
   }
 };
-async function resumePoint(file, cp, log) {
-  if (!cp) return { offset: 0, floorTt: void 0 };
+async function edgeStart(file, sourceId, targetId) {
+  let start = 0;
+  let open3 = false;
+  for (const e of await readWholeWal(file).catch(() => [])) {
+    if (e.method !== ANNOUNCE_METHOD) continue;
+    const cfg = decodeRequest(ANNOUNCE_METHOD, Buffer.from(e.payload, "base64")).replicate_configuration;
+    const edge = (cfg?.cross_cluster_topology ?? []).some(
+      (t) => t.source_cluster_id === sourceId && t.target_cluster_id === targetId
+    );
+    if (edge && !open3) start = e.offset;
+    open3 = edge;
+    if (!edge) start = 0;
+  }
+  return start;
+}
+async function resumePoint(file, cp, log, fresh = async () => 0) {
+  if (!cp) return { offset: await fresh(), floorTt: void 0 };
   if (cp.offset !== void 0) {
     const r = new WalReader(file, cp.offset);
     try {
@@ -640,7 +707,7 @@ async function runReplicator(opts, ctx) {
     index,
     source,
     target: opts.target.pchannels[index],
-    file: join(opts.walDir, `${source}.log`),
+    file: join2(opts.walDir, `${source}.log`),
     plan: resumePlan(opts.faultMode, ctx.generation > 0),
     replayDone: false,
     sent: 0
@@ -694,7 +761,12 @@ async function runReplicator(opts, ctx) {
   }
   async function session(ch, filter) {
     const cp = await client.getReplicateInfo(opts.source.clusterId, ch.target, ctx.infoDeadlineMs ?? 5e3);
-    let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log);
+    let { offset, floorTt } = await resumePoint(
+      ch.file,
+      cp,
+      ctx.log,
+      () => edgeStart(ch.file, opts.source.clusterId, opts.target.clusterId)
+    );
     if (ch.plan.kind === "head" && ch.skipFloor !== void 0 && ch.skipFloor > offset) {
       ctx.log(`${ch.source}: fault skip-on-restart: skipping log bytes ${offset}..${ch.skipFloor}`);
       offset = ch.skipFloor;
@@ -774,6 +846,9 @@ async function runReplicator(opts, ctx) {
 }
 
 export {
+  ANNOUNCE_METHOD,
+  TimeTickAllocator,
+  WalWriter,
   parseReplicatorOptions,
   redactOptions,
   OPTIONS_ENV,

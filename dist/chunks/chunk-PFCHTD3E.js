@@ -30,25 +30,25 @@ import {
   operatorValues,
   operatorWaitArgs,
   parseVersion,
-  preloadImages,
   renderMilvusCr,
   tail,
   toYaml,
+  usedImages,
   validateKindOptions,
   waitUntil
-} from "./chunk-2VNOICNP.js";
+} from "./chunk-BU6UUILT.js";
+import {
+  freePort
+} from "./chunk-ATWVWLQA.js";
 import {
   EnvironmentError,
-  freePort
-} from "./chunk-CFSSCVKP.js";
-import {
   cacheRoot
-} from "./chunk-TY4HBTWS.js";
+} from "./chunk-3UYGJAXT.js";
 
 // src/backends/kind/backend.ts
-import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { join as join3 } from "node:path";
+import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
+import { arch as osArch2, tmpdir as tmpdir2 } from "node:os";
+import { join as join4 } from "node:path";
 
 // src/backends/kind/plan.ts
 import { readFileSync } from "node:fs";
@@ -59,21 +59,21 @@ var PLAN_FILES = {
   source: "source.yaml",
   target: "target.yaml",
   replicateConfig: "replicate-config.json",
-  commands: "commands.txt"
+  commands: "commands.sh"
 };
 function runUniqueClusterName(now = Date.now(), rand = Math.random()) {
   return `mcd-${now.toString(36)}-${Math.floor(rand * 36 ** 4).toString(36).padStart(4, "0")}`;
 }
-function renderPlanFiles(o) {
+function renderPlanFiles(o, cr = {}) {
   const source = renderMilvusCr(o, "source");
-  const target = renderMilvusCr(o, "target");
+  const target = renderMilvusCr(o, "target", { cdc: cr.cdcOnTarget === true });
   const pair = {
     source: endpointFor(o, "source", "(port-forward)"),
     target: endpointFor(o, "target", "(port-forward)")
   };
   return {
     [PLAN_FILES.kindConfig]: readFileSync(kindConfigPath(), "utf8"),
-    [PLAN_FILES.operatorValues]: toYaml(operatorValues()),
+    [PLAN_FILES.operatorValues]: toYaml(operatorValues(o)),
     // The namespace travels with the source CR so one apply creates both, in order.
     [PLAN_FILES.source]: `${toYaml(namespaceManifest(o.namespace))}---
 ${toYaml(source)}`,
@@ -82,7 +82,18 @@ ${toYaml(source)}`,
 `
   };
 }
+function kubeContext(clusterName) {
+  return `kind-${clusterName}`;
+}
+function kubectlAccess(kubeconfig, clusterName) {
+  return ["--kubeconfig", kubeconfig, "--context", kubeContext(clusterName)];
+}
+function helmAccess(kubeconfig, clusterName) {
+  return ["--kubeconfig", kubeconfig, "--kube-context", kubeContext(clusterName)];
+}
 function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.GITHUB_ACTIONS === "true" }) {
+  const kubeconfig = join(dir, "kubeconfig");
+  const kube = kubectlAccess(kubeconfig, clusterName);
   const steps = [{ phase: "docker", tool: "docker", args: ["info"] }];
   if (o.freeDisk) {
     steps.push({
@@ -95,24 +106,24 @@ function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.
   steps.push({
     phase: "create",
     tool: "kind",
-    args: kindCreateArgs(o, clusterName, join(dir, PLAN_FILES.kindConfig))
+    args: [...kindCreateArgs(o, clusterName, join(dir, PLAN_FILES.kindConfig)), "--kubeconfig", kubeconfig]
   });
-  if (o.preloadImages) {
-    for (const image of preloadImages(o)) {
-      steps.push({ phase: "images", tool: "docker", args: ["pull", image], when: "preloadImages" });
-      steps.push({
-        phase: "images",
-        tool: "kind",
-        args: ["load", "docker-image", image, "--name", clusterName],
-        when: "preloadImages"
-      });
-      steps.push({ phase: "images", tool: "docker", args: ["rmi", image], when: "preloadImages" });
-    }
-  }
-  steps.push({ phase: "operator", tool: "helm", args: helmInstallArgs(o) });
-  steps.push({ phase: "operator-wait", tool: "kubectl", args: operatorWaitArgs() });
-  steps.push({ phase: "apply", tool: "kubectl", args: ["apply", "-f", join(dir, PLAN_FILES.source)] });
-  steps.push({ phase: "apply", tool: "kubectl", args: ["apply", "-f", join(dir, PLAN_FILES.target)] });
+  steps.push({
+    phase: "operator",
+    tool: "helm",
+    args: [...helmInstallArgs(o), ...helmAccess(kubeconfig, clusterName)]
+  });
+  steps.push({ phase: "operator-wait", tool: "kubectl", args: [...kube, ...operatorWaitArgs()] });
+  steps.push({
+    phase: "apply",
+    tool: "kubectl",
+    args: [...kube, "apply", "-f", join(dir, PLAN_FILES.source)]
+  });
+  steps.push({
+    phase: "apply",
+    tool: "kubectl",
+    args: [...kube, "apply", "-f", join(dir, PLAN_FILES.target)]
+  });
   return steps;
 }
 
@@ -137,6 +148,7 @@ var PortForward = class {
   }
   args() {
     return [
+      ...this.o.baseArgs ?? [],
       "port-forward",
       "--address",
       "127.0.0.1",
@@ -200,12 +212,122 @@ var PortForward = class {
   }
 };
 
+// src/backends/kind/preload.ts
+import { rm } from "node:fs/promises";
+import { join as join2 } from "node:path";
+async function localDigest(ops, ref) {
+  const r = await ops.runner.run("docker", ["image", "inspect", "--format", "{{json .RepoDigests}}", ref], {
+    timeoutMs: ops.timeoutMs,
+    purpose: `docker image inspect ${ref}`,
+    allowFailure: true,
+    signal: ops.signal
+  });
+  if (r.code !== 0) return { present: false, digest: null };
+  try {
+    const digests = JSON.parse(r.stdout.trim() || "[]");
+    return { present: true, digest: digests[0] ?? null };
+  } catch {
+    return { present: true, digest: null };
+  }
+}
+async function preflightImages(ops, images) {
+  const results = await Promise.all(
+    images.map(async (img) => {
+      const local = await localDigest(ops, img.ref).catch(() => ({ present: false, digest: null }));
+      if (local.present) return { ...img, ...local };
+      try {
+        await ops.runner.run("docker", ["manifest", "inspect", img.ref], {
+          timeoutMs: ops.timeoutMs,
+          purpose: `the registry to describe ${img.ref}`,
+          signal: ops.signal
+        });
+        return { ...img, present: false, digest: null };
+      } catch (e) {
+        return { img, problem: e instanceof Error ? e.message : String(e) };
+      }
+    })
+  );
+  const missing = results.filter((r) => "problem" in r);
+  if (missing.length > 0) {
+    const first = missing[0];
+    const names = missing.map((m) => `${m.img.name} ${m.img.ref}`).join(", ");
+    throw new EnvironmentError(
+      `image preflight: cannot pull ${names} (set kind.images.${first.img.name} or --image ${first.img.name}=REF to a registry that serves it); nothing was created. ${tail(first.problem, 2).replace(/\n/g, " ")}`
+    );
+  }
+  return results;
+}
+async function preloadImages(o, images) {
+  const out = { images: [], pulled: [], viaArchive: [], removed: [] };
+  for (const img of images) {
+    if (!img.preload) {
+      out.images.push(img);
+      continue;
+    }
+    let digest = img.digest;
+    if (!img.present) {
+      await o.runner.run("docker", ["pull", img.ref], {
+        timeoutMs: o.timeoutMs,
+        purpose: `docker pull ${img.ref}`,
+        signal: o.signal
+      });
+      out.pulled.push(img.ref);
+      digest = (await localDigest(o, img.ref).catch(() => ({ digest: null }))).digest;
+    }
+    out.images.push({ ...img, digest });
+    try {
+      await o.runner.run(o.kind, ["load", "docker-image", img.ref, "--name", o.clusterName], {
+        timeoutMs: o.timeoutMs,
+        purpose: `kind load docker-image ${img.ref}`,
+        signal: o.signal
+      });
+    } catch (e) {
+      o.warn(
+        `kind load docker-image ${img.ref} failed (${tail(e instanceof Error ? e.message : String(e), 1)}); loading it as an image archive instead`
+      );
+      const archive = join2(o.workDir, `image-${out.viaArchive.length}.tar`);
+      try {
+        const save = (platform2) => o.runner.run("docker", ["save", ...platform2, "-o", archive, img.ref], {
+          timeoutMs: o.timeoutMs,
+          purpose: `docker save ${img.ref}`,
+          signal: o.signal
+        });
+        await save(["--platform", o.platform]).catch((e2) => {
+          if (!/unknown flag: --platform/.test(e2 instanceof Error ? e2.message : String(e2))) throw e2;
+          return save([]);
+        });
+        await o.runner.run(o.kind, ["load", "image-archive", archive, "--name", o.clusterName], {
+          timeoutMs: o.timeoutMs,
+          purpose: `kind load image-archive ${img.ref}`,
+          signal: o.signal
+        });
+      } finally {
+        await rm(archive, { force: true }).catch(() => {
+        });
+      }
+      out.viaArchive.push(img.ref);
+    }
+  }
+  if (o.removePulled && out.pulled.length > 0) {
+    const r = await o.runner.run("docker", ["rmi", ...out.pulled], {
+      timeoutMs: o.timeoutMs,
+      purpose: "docker rmi of the images this run pulled",
+      allowFailure: true
+    }).catch((e) => ({ code: 1, stdout: "", stderr: e instanceof Error ? e.message : String(e) }));
+    if (r.code === 0) out.removed.push(...out.pulled);
+    else o.warn(`docker rmi of pulled images failed (ignored): ${tail(r.stderr || r.stdout, 2)}`);
+  } else if (out.pulled.length > 0) {
+    o.info(`kept the ${out.pulled.length} image(s) this run pulled (removed only on CI runners)`);
+  }
+  return out;
+}
+
 // src/backends/kind/tools.ts
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rename, rm as rm2, writeFile } from "node:fs/promises";
 import { arch as osArch, platform, tmpdir } from "node:os";
-import { join as join2 } from "node:path";
+import { join as join3 } from "node:path";
 var TOOL_PINS = {
   kind: {
     version: "0.30.0",
@@ -237,7 +359,7 @@ var TOOL_PINS = {
     member: (a) => `linux-${a}/helm`
   }
 };
-var ToolError = class extends Error {
+var ToolError = class extends EnvironmentError {
   name = "ToolError";
 };
 var VERSION_ARGS = {
@@ -293,67 +415,74 @@ async function installPinned(tool, pin, arch, dir, runner, download) {
     );
   }
   await mkdir(dir, { recursive: true });
-  const target = join2(dir, tool);
-  const staging = await mkdtemp(join2(tmpdir(), `mcd-${tool}-`));
+  const target = join3(dir, tool);
+  const staging = await mkdtemp(join3(tmpdir(), `mcd-${tool}-`));
   try {
     if (pin.member) {
-      const archive = join2(staging, "archive.tar.gz");
+      const archive = join3(staging, "archive.tar.gz");
       await writeFile(archive, data);
       await runner.run("tar", ["-xzf", archive, "-C", staging, pin.member(arch)], {
         timeoutMs: 6e4,
         purpose: `tar to unpack ${tool}`
       });
-      await rename(join2(staging, pin.member(arch)), `${target}.tmp`);
+      await rename(join3(staging, pin.member(arch)), `${target}.tmp`);
     } else {
       await writeFile(`${target}.tmp`, data);
     }
     await chmod(`${target}.tmp`, 493);
     await rename(`${target}.tmp`, target);
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await rm2(staging, { recursive: true, force: true });
   }
   return target;
 }
 async function viaActionsToolCache(tool, pin, arch, runner, download) {
   const tc = await import("./tool-cache-YFW36YJP.js");
   const found = tc.find(tool, pin.version, arch);
-  if (found) return join2(found, tool);
-  const staging = await mkdtemp(join2(tmpdir(), `mcd-tc-${tool}-`));
+  if (found) return join3(found, tool);
+  const staging = await mkdtemp(join3(tmpdir(), `mcd-tc-${tool}-`));
   try {
     const exe = await installPinned(tool, pin, arch, staging, runner, download);
     const cached = await tc.cacheFile(exe, tool, tool, pin.version, arch);
-    return join2(cached, tool);
+    return join3(cached, tool);
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await rm2(staging, { recursive: true, force: true });
   }
 }
-async function resolveTools(opts) {
+async function resolveToolsDetailed(opts) {
   const pins = opts.pins ?? TOOL_PINS;
   const download = opts.download ?? defaultDownload;
   const out = {};
+  const used = {};
   for (const tool of ["kind", "kubectl", "helm"]) {
     const pin = pins[tool];
-    const have = await installedVersion(opts.runner, tool, opts.timeoutMs);
-    const haveV = have ? parseVersion(have) : null;
-    const minV = parseVersion(pin.minimum);
-    if (haveV && minV && compareVersions(haveV, minV) >= 0) {
-      opts.log(`${tool} ${have} found on PATH (>= ${pin.minimum})`);
-      out[tool] = tool;
-      continue;
+    if (opts.preinstalled) {
+      const have = await installedVersion(opts.runner, tool, opts.timeoutMs);
+      const haveV = have ? parseVersion(have) : null;
+      const minV = parseVersion(pin.minimum);
+      if (have && haveV && minV && compareVersions(haveV, minV) >= 0) {
+        opts.log(`${tool} ${have} found on PATH (>= ${pin.minimum}; usePreinstalledTools)`);
+        out[tool] = tool;
+        used[tool] = { version: have, source: "preinstalled" };
+        continue;
+      }
+      opts.log(
+        have ? `${tool} ${have} on PATH is older than ${pin.minimum}; using pinned ${pin.version}` : `${tool} not found on PATH; using pinned ${pin.version}`
+      );
+    } else {
+      opts.log(`${tool}: pinned ${pin.version} (sha256-checked; usePreinstalledTools: true uses PATH)`);
     }
-    opts.log(
-      have ? `${tool} ${have} on PATH is older than ${pin.minimum}; using pinned ${pin.version}` : `${tool} not found on PATH; using pinned ${pin.version}`
-    );
+    used[tool] = { version: pin.version, source: "pinned" };
     const arch = opts.arch ?? hostArch();
     if (process.env.GITHUB_ACTIONS === "true" && !opts.cacheDir) {
       out[tool] = await viaActionsToolCache(tool, pin, arch, opts.runner, download);
       continue;
     }
-    const dir = join2(opts.cacheDir ?? join2(cacheRoot(), "tools"), `${tool}-${pin.version}-${arch}`);
-    const exe = join2(dir, tool);
+    const dir = join3(opts.cacheDir ?? join3(cacheRoot(), "tools"), `${tool}-${pin.version}-${arch}`);
+    const exe = join3(dir, tool);
     out[tool] = existsSync(exe) ? exe : await installPinned(tool, pin, arch, dir, opts.runner, download);
   }
-  return out;
+  return { paths: out, used };
 }
 
 // src/backends/kind/backend.ts
@@ -363,6 +492,7 @@ var DEFAULT_KIND_TIMING = {
   dockerTimeoutMs: 3e4,
   freeDiskTimeoutMs: 10 * 6e4,
   createTimeoutMs: 5 * 6e4,
+  imagePreflightTimeoutMs: 5e4,
   imageTimeoutMs: 10 * 6e4,
   // helm waits up to 5m itself (--timeout 5m); the outer budget adds the chart download.
   operatorTimeoutMs: 7 * 6e4,
@@ -423,19 +553,22 @@ var KindBackend = class {
   created = false;
   forwards = [];
   teardownPromise = null;
+  diagnostics = null;
   get kubeconfig() {
-    return join3(this.workDir ?? tmpdir2(), "kubeconfig");
+    return join4(this.workDir ?? tmpdir2(), "kubeconfig");
   }
-  /** KUBECONFIG is the drill's own file: the user's kubeconfig and current context stay untouched. */
-  get env() {
-    return { KUBECONFIG: this.kubeconfig };
+  /**
+   * The drill's own kubeconfig and context on every kubectl call (see kubectlAccess): the user's
+   * kubeconfig stays untouched and nothing can fall back to ambient credentials.
+   */
+  get access() {
+    return kubectlAccess(this.kubeconfig, this.clusterName);
   }
   get kube() {
     return {
       runner: this.runner,
       kubectl: this.tools.kubectl,
-      baseArgs: [],
-      env: this.env,
+      baseArgs: this.access,
       callTimeoutMs: this.t.callTimeoutMs
     };
   }
@@ -463,8 +596,7 @@ var KindBackend = class {
   async runStep(step, signal) {
     await this.runner.run(this.exe(step), step.args, {
       timeoutMs: this.budget(step),
-      purpose: `${step.tool} ${step.args.slice(0, 2).join(" ")}`,
-      env: this.env,
+      purpose: `${step.tool} ${step.args.filter((a) => !a.startsWith("-") && !this.access.includes(a)).slice(0, 2).join(" ")}`,
       signal
     });
   }
@@ -485,14 +617,15 @@ var KindBackend = class {
   async provisionSteps(signal) {
     const o = this.options;
     const githubActions = this.deps.env?.githubActions ?? process.env.GITHUB_ACTIONS === "true";
+    const ci = this.deps.env?.ci ?? (githubActions || process.env.CI === "true");
     if (!this.workDir) {
-      this.workDir = await mkdtemp2(join3(tmpdir2(), "milvus-cdc-drill-kind-"));
+      this.workDir = await mkdtemp2(join4(tmpdir2(), "milvus-cdc-drill-kind-"));
       this.ownsWorkDir = true;
     }
     const dir = this.workDir;
     await mkdir2(dir, { recursive: true });
     const files = renderPlanFiles(o);
-    for (const [name, content] of Object.entries(files)) await writeFile2(join3(dir, name), content);
+    for (const [name, content] of Object.entries(files)) await writeFile2(join4(dir, name), content);
     const steps = provisionSteps(o, this.clusterName, dir, { githubActions });
     const [dockerStep, ...rest] = steps;
     await this.log.group("Check Docker", async () => {
@@ -506,11 +639,26 @@ var KindBackend = class {
     });
     await this.log.group("Resolve kind, kubectl, helm", async () => {
       const t = this.deps.tools;
-      this.tools = typeof t === "function" ? await t() : t ?? await resolveTools({
-        runner: this.runner,
-        log: (m) => this.log.info(m),
-        timeoutMs: this.t.callTimeoutMs
-      });
+      if (typeof t === "function") this.tools = await t();
+      else if (t) this.tools = t;
+      else {
+        const r = await resolveToolsDetailed({
+          runner: this.runner,
+          log: (m) => this.log.info(m),
+          timeoutMs: this.t.callTimeoutMs,
+          preinstalled: o.usePreinstalledTools
+        });
+        this.tools = r.paths;
+        this.recordTools(r.used);
+      }
+    });
+    const resolved = await this.log.group("Preflight: every image can be pulled", async () => {
+      const r = await preflightImages(
+        { runner: this.runner, timeoutMs: this.t.imagePreflightTimeoutMs, signal },
+        usedImages(o)
+      );
+      this.recordImages(r);
+      return r;
     });
     for (const step of rest) {
       if (step.phase === "free-disk" && !githubActions) {
@@ -521,6 +669,27 @@ var KindBackend = class {
         this.created = true;
         this.deps.onCreated?.({ backend: "kind", kindClusterName: this.clusterName, keep: o.keepCluster });
         await this.log.group(`Create kind cluster ${this.clusterName}`, () => this.runStep(step, signal));
+        if (o.preloadImages) {
+          await this.log.group("Preload images into the kind node", async () => {
+            const r = await preloadImages(
+              {
+                runner: this.runner,
+                timeoutMs: this.t.imageTimeoutMs,
+                signal,
+                kind: this.tools.kind,
+                clusterName: this.clusterName,
+                workDir: dir,
+                removePulled: ci,
+                platform: `linux/${osArch2() === "arm64" ? "arm64" : "amd64"}`,
+                warn: (m) => this.log.warn(m),
+                info: (m) => this.log.info(m)
+              },
+              resolved
+            );
+            this.recordImages(r.images);
+            if (r.viaArchive.length) this.info.details["images.loadedViaArchive"] = r.viaArchive.join(", ");
+          });
+        }
         continue;
       }
       await this.runStep(step, signal);
@@ -537,9 +706,23 @@ var KindBackend = class {
       };
     });
     this.log.info(
-      `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o))})`
+      `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o), o.images.milvus)})`
     );
     return pair;
+  }
+  /** Tool versions into the report (backend details): `tool.kind = 0.30.0 (pinned)`. */
+  recordTools(used) {
+    for (const [tool, u] of Object.entries(used))
+      this.info.details[`tool.${tool}`] = `${u.version} (${u.source})`;
+  }
+  /** Image references into the report, with the digest when Docker knows it. */
+  recordImages(images) {
+    const seen = /* @__PURE__ */ new Map();
+    for (const i of images) {
+      const shown = i.digest ? `${i.ref} (${i.digest.slice(i.digest.indexOf("@") + 1)})` : i.ref;
+      seen.set(i.name, [...seen.get(i.name) ?? [], shown]);
+    }
+    for (const [name, refs] of seen) this.info.details[`image.${name}`] = refs.join(", ");
   }
   async forward(name) {
     const pf = new PortForward({
@@ -548,7 +731,7 @@ var KindBackend = class {
       namespace: this.options.namespace,
       service: `${name}-milvus`,
       remotePort: MILVUS_PORT,
-      env: this.env,
+      baseArgs: this.access,
       warn: (m) => this.log.warn(m),
       readyTimeoutMs: this.t.portForwardReadyMs,
       restartDelayMs: this.t.portForwardRestartDelayMs
@@ -637,26 +820,46 @@ var KindBackend = class {
         `the image of Milvus ${name}`
       );
       const current = r.stdout.trim();
-      if (current && current !== milvusImage(from) && current !== milvusImage(to)) {
+      const repo = o.images.milvus;
+      if (current && current !== milvusImage(from, repo) && current !== milvusImage(to, repo)) {
         throw new Error(
-          `upgrade: Milvus ${name} runs ${current}, not ${milvusImage(from)}; refusing to upgrade from an unexpected version`
+          `upgrade: Milvus ${name} runs ${current}, not ${milvusImage(from, repo)}; refusing to upgrade from an unexpected version`
         );
       }
       const startedAt = Date.now();
-      await this.log.group(`Upgrade ${name} to ${milvusImage(to)}`, async () => {
+      await this.log.group(`Upgrade ${name} to ${milvusImage(to, repo)}`, async () => {
         await kubectl(
           this.kube,
-          ["patch", "milvus", name, "-n", o.namespace, "--type", "merge", "-p", imagePatch(to)],
+          ["patch", "milvus", name, "-n", o.namespace, "--type", "merge", "-p", imagePatch(to, repo)],
           `the image patch of Milvus ${name}`
         );
         await this.waitHealthy([name], o.readyTimeoutMs, signal);
       });
       steps.push({ name, startedAt, healthyAt: Date.now() });
     }
-    return { injectedAt, restoredAt: Date.now(), from: milvusImage(from), to: milvusImage(to), steps };
+    return {
+      injectedAt,
+      restoredAt: Date.now(),
+      from: milvusImage(from, o.images.milvus),
+      to: milvusImage(to, o.images.milvus),
+      steps
+    };
   }
-  /** Logs and state for a post-mortem. Each part is best-effort; failures are listed, never thrown. */
-  async collectDiagnostics(dir) {
+  /**
+   * Logs and state for a post-mortem, collected once: the first call (provision's failure path, or
+   * the drill before teardown) does the work, later calls get its files. After teardown there is no
+   * cluster left to ask, so nothing runs.
+   */
+  collectDiagnostics(dir) {
+    if (this.diagnostics) return this.diagnostics;
+    if (this.teardownPromise && this.created) {
+      this.log.warn("diagnostics: the kind cluster is already torn down; nothing to collect");
+      return Promise.resolve([]);
+    }
+    this.diagnostics = this.doCollectDiagnostics(dir);
+    return this.diagnostics;
+  }
+  async doCollectDiagnostics(dir) {
     const written = [];
     const problems = [];
     const o = this.options;
@@ -669,12 +872,15 @@ var KindBackend = class {
     }
     const save = async (file, args, tool = "kubectl") => {
       try {
-        const r = await this.runner.run(this.tools[tool], args, {
-          timeoutMs: to,
-          purpose: `diagnostics ${file}`,
-          env: this.env
-        });
-        const path = join3(dir, file);
+        const r = await this.runner.run(
+          this.tools[tool],
+          tool === "kubectl" ? [...this.access, ...args] : args,
+          {
+            timeoutMs: to,
+            purpose: `diagnostics ${file}`
+          }
+        );
+        const path = join4(dir, file);
         await writeFile2(path, this.runner.redact(r.stdout + (r.stderr ? `
 # stderr
 ${r.stderr}` : "")));
@@ -719,11 +925,11 @@ ${r.stderr}` : "")));
         try {
           const r = await this.runner.run(
             this.tools.kubectl,
-            ["logs", "-n", ns, p, "--all-containers", "--previous", "--tail=20000"],
-            { timeoutMs: to, purpose: `previous logs of ${p}`, env: this.env, allowFailure: true }
+            [...this.access, "logs", "-n", ns, p, "--all-containers", "--previous", "--tail=20000"],
+            { timeoutMs: to, purpose: `previous logs of ${p}`, allowFailure: true }
           );
           if (r.code === 0 && r.stdout) {
-            const path = join3(dir, `${p}.previous.log`);
+            const path = join4(dir, `${p}.previous.log`);
             await writeFile2(path, this.runner.redact(r.stdout));
             written.push(path);
           }
@@ -734,16 +940,16 @@ ${r.stderr}` : "")));
       try {
         await this.runner.run(
           this.tools.kind,
-          ["export", "logs", join3(dir, "kind-logs"), "--name", this.clusterName],
-          { timeoutMs: to * 3, purpose: "kind export logs", env: this.env }
+          ["export", "logs", join4(dir, "kind-logs"), "--name", this.clusterName],
+          { timeoutMs: to * 3, purpose: "kind export logs" }
         );
-        written.push(join3(dir, "kind-logs"));
+        written.push(join4(dir, "kind-logs"));
       } catch (e) {
         problems.push(`kind export logs: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     if (problems.length) {
-      const path = join3(dir, "diagnostics-errors.txt");
+      const path = join4(dir, "diagnostics-errors.txt");
       await writeFile2(path, `${problems.map((p) => tail(p, 4)).join("\n")}
 `).catch(() => {
       });
@@ -771,22 +977,25 @@ ${r.stderr}` : "")));
         log: this.log,
         kind: this.tools.kind,
         timeoutMs: this.t.deleteTimeoutMs,
-        env: this.env
+        kubeconfig: this.kubeconfig
       });
     }
     if (this.ownsWorkDir && this.workDir)
-      await rm2(this.workDir, { recursive: true, force: true }).catch(() => {
+      await rm3(this.workDir, { recursive: true, force: true }).catch(() => {
       });
   }
 };
 async function deleteKindCluster(name, o) {
   const runner = o.runner ?? new ProcessRunner();
   try {
-    await runner.run(o.kind ?? "kind", ["delete", "cluster", "--name", name], {
-      timeoutMs: o.timeoutMs ?? DEFAULT_KIND_TIMING.deleteTimeoutMs,
-      purpose: `deletion of kind cluster ${name}`,
-      env: o.env
-    });
+    await runner.run(
+      o.kind ?? "kind",
+      ["delete", "cluster", "--name", name, ...o.kubeconfig ? ["--kubeconfig", o.kubeconfig] : []],
+      {
+        timeoutMs: o.timeoutMs ?? DEFAULT_KIND_TIMING.deleteTimeoutMs,
+        purpose: `deletion of kind cluster ${name}`
+      }
+    );
     o.log.info(`kind cluster ${name} deleted`);
     return true;
   } catch (e) {
@@ -796,23 +1005,6 @@ async function deleteKindCluster(name, o) {
     return false;
   }
 }
-function registerSignalTeardown(backend, log, exit = (c) => process.exit(c), timeoutMs = DEFAULT_KIND_TIMING.deleteTimeoutMs + 1e4) {
-  const codes = { SIGINT: 130, SIGTERM: 143 };
-  let busy = false;
-  const handler = (sig) => {
-    if (busy) return;
-    busy = true;
-    log.warn(`${sig}: tearing down before exit`);
-    const limit = new Promise((r) => setTimeout(r, timeoutMs).unref());
-    void Promise.race([backend.teardown(), limit]).finally(() => exit(codes[sig] ?? 1));
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
-  };
-}
 
 export {
   TOOL_PINS,
@@ -820,6 +1012,5 @@ export {
   KIND_FAULTS,
   milvusReadiness,
   KindBackend,
-  deleteKindCluster,
-  registerSignalTeardown
+  deleteKindCluster
 };

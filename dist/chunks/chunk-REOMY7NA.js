@@ -5,6 +5,9 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
+  UsageError
+} from "./chunk-3UYGJAXT.js";
+import {
   __commonJS,
   __require
 } from "./chunk-XXWGZQIE.js";
@@ -7298,12 +7301,104 @@ var require_dist = __commonJS({
   }
 });
 
-// src/cli/usage.ts
-var UsageError = class extends Error {
-  name = "UsageError";
+// src/backends/kind/images.ts
+var IMAGE_NAMES = ["milvus", "etcd", "minio", "operator", "node"];
+var DEFAULT_KIND_IMAGES = {
+  milvus: "milvusdb/milvus",
+  etcd: "milvusdb/etcd:3.5.25-r1",
+  minio: "quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+  operator: null,
+  node: null
 };
+var OPERATOR_IMAGE_REPOSITORY = "milvusdb/milvus-operator";
+var COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+var REF_RE = new RegExp(
+  `^(?:((?:[a-zA-Z0-9-]+\\.)*[a-zA-Z0-9-]+(?::\\d+)?)/)?(${COMPONENT}(?:/${COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$`
+);
+function parseImageRef(text) {
+  const m = REF_RE.exec(text);
+  if (!m) return null;
+  let host = m[1];
+  let path = m[2];
+  if (host !== void 0 && !/[.:]/.test(host) && host !== "localhost") {
+    if (host !== host.toLowerCase()) return null;
+    path = `${host}/${path}`;
+    host = void 0;
+  }
+  return { registry: host ?? "docker.io", path, tag: m[3] ?? null, digest: m[4] ?? null };
+}
+function repositoryOf(text) {
+  const r = parseImageRef(text);
+  if (!r) return text;
+  return r.registry === "docker.io" && !text.startsWith("docker.io/") ? r.path : `${r.registry}/${r.path}`;
+}
+var EXAMPLE = {
+  milvus: "milvusdb/milvus (a repository; the tag comes from milvusVersion)",
+  etcd: DEFAULT_KIND_IMAGES.etcd,
+  minio: DEFAULT_KIND_IMAGES.minio,
+  operator: "milvusdb/milvus-operator:v1.3.8",
+  node: "kindest/node:v1.34.0"
+};
+function checkImage(name, value, what = `images.${name}`) {
+  if (value === null) {
+    if (name === "milvus" || name === "etcd" || name === "minio") {
+      throw new UsageError(`${what}: must be set (allowed: e.g. ${EXAMPLE[name]})`);
+    }
+    return;
+  }
+  const r = parseImageRef(value);
+  if (!r) {
+    throw new UsageError(`${what}: '${value}' is not an image reference (allowed: e.g. ${EXAMPLE[name]})`);
+  }
+  if (name === "milvus" && (r.tag !== null || r.digest !== null)) {
+    throw new UsageError(
+      `${what}: '${value}' names a tag or digest (allowed: a repository such as milvusdb/milvus; the tag comes from milvusVersion, upgradeFrom and upgradeTo)`
+    );
+  }
+  if (name !== "milvus" && r.tag === null) {
+    throw new UsageError(
+      `${what}: '${value}' has no tag (allowed: a pinned reference such as ${EXAMPLE[name]}; a floating tag would make two runs test different images)`
+    );
+  }
+}
+function parseImageFlags(values, flag = "--image") {
+  const out = {};
+  for (const v of values) {
+    const eq = v.indexOf("=");
+    const name = eq > 0 ? v.slice(0, eq).trim() : "";
+    if (!IMAGE_NAMES.includes(name)) {
+      throw new UsageError(`${flag} ${v}: must be NAME=REF with NAME one of ${IMAGE_NAMES.join(", ")}`);
+    }
+    const ref = v.slice(eq + 1).trim();
+    checkImage(name, ref, `${flag} ${name}`);
+    out[name] = ref;
+  }
+  return out;
+}
+function etcdImageValues(ref) {
+  const r = parseImageRef(ref);
+  return { registry: r.registry, repository: r.path, tag: tagOrDigest(r) };
+}
+function minioImageValues(ref) {
+  const r = parseImageRef(ref);
+  return { repository: repositoryOf(ref), tag: tagOrDigest(r) };
+}
+function operatorImageValues(ref) {
+  const r = parseImageRef(ref);
+  return { repository: repositoryOf(ref), tag: tagOrDigest(r) };
+}
+function tagOrDigest(r) {
+  return r.digest ? `${r.tag}@${r.digest}` : r.tag;
+}
 
 export {
-  UsageError,
-  require_dist
+  require_dist,
+  IMAGE_NAMES,
+  DEFAULT_KIND_IMAGES,
+  OPERATOR_IMAGE_REPOSITORY,
+  checkImage,
+  parseImageFlags,
+  etcdImageValues,
+  minioImageValues,
+  operatorImageValues
 };

@@ -5,12 +5,19 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
-  UsageError,
+  DEFAULT_KIND_IMAGES,
+  IMAGE_NAMES,
+  OPERATOR_IMAGE_REPOSITORY,
+  checkImage,
+  etcdImageValues,
+  minioImageValues,
+  operatorImageValues,
   require_dist
-} from "./chunk-7ZTY3T2F.js";
+} from "./chunk-REOMY7NA.js";
 import {
+  UsageError,
   packageRoot
-} from "./chunk-TY4HBTWS.js";
+} from "./chunk-3UYGJAXT.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";
@@ -233,8 +240,8 @@ function milvusImageTag(version) {
   const v = parseMilvusVersion(version);
   return `v${v.major}.${v.minor}.${v.patch}`;
 }
-function milvusImage(version) {
-  return `milvusdb/milvus:${milvusImageTag(version)}`;
+function milvusImage(version, repository = DEFAULT_KIND_IMAGES.milvus) {
+  return `${repository}:${milvusImageTag(version)}`;
 }
 function operatorChartVersion(version) {
   const v = parseVersion(version);
@@ -285,11 +292,7 @@ function validateKindOptions(o) {
   if (o.clusterName !== null) {
     checkName("clusterName", o.clusterName, KIND_NAME_RE, 40, "lowercase letters, digits and '-'");
   }
-  if (o.nodeImage !== null && (o.nodeImage.trim() === "" || /\s/.test(o.nodeImage))) {
-    throw new UsageError(
-      `nodeImage: '${o.nodeImage}' is not an image reference (allowed: e.g. kindest/node:v1.34.0)`
-    );
-  }
+  for (const name of IMAGE_NAMES) checkImage(name, o.images?.[name] ?? null);
   if (o.upgradeFrom === null !== (o.upgradeTo === null)) {
     throw new UsageError(
       `upgradeFrom/upgradeTo: '${o.upgradeFrom ?? ""}' -> '${o.upgradeTo ?? ""}' (allowed: both set or both empty)`
@@ -319,8 +322,6 @@ var OPERATOR_REPO = "https://zilliztech.github.io/milvus-operator/";
 var DML_CHANNELS = 16;
 var MILVUS_PORT = 19530;
 var METRICS_PORT = 9091;
-var ETCD_IMAGE = "milvusdb/etcd:3.5.25-r1";
-var MINIO_IMAGE = "minio/minio:RELEASE.2024-12-18T13-15-44Z";
 var KIND_CONFIG_FILE = "single-node.yaml";
 function kindConfigPath() {
   return join(packageRoot(), "fixtures", "kind", KIND_CONFIG_FILE);
@@ -345,8 +346,10 @@ var SIZING = {
   etcd: req("50m", "128Mi"),
   minio: req("50m", "100Mi")
 };
-function renderMilvusCr(o, role, image = milvusImage(initialMilvusVersion(o))) {
+function renderMilvusCr(o, role, cr = {}) {
   const name = role === "source" ? o.sourceName : o.targetName;
+  const image = cr.image ?? milvusImage(initialMilvusVersion(o), o.images.milvus);
+  const cdc = cr.cdc ?? role === "source";
   const components = { image };
   if (o.mode === "standalone") {
     components.standalone = { replicas: 1, resources: SIZING.standalone };
@@ -359,7 +362,7 @@ function renderMilvusCr(o, role, image = milvusImage(initialMilvusVersion(o))) {
     components.streamingNode = { replicas: 1 };
     components.indexNode = { replicas: 0 };
   }
-  if (role === "source") components.cdc = { replicas: 1, resources: SIZING.cdc };
+  if (cdc) components.cdc = { replicas: 1, resources: SIZING.cdc };
   return {
     apiVersion: "milvus.io/v1beta1",
     kind: "Milvus",
@@ -382,14 +385,19 @@ function renderMilvusCr(o, role, image = milvusImage(initialMilvusVersion(o))) {
           inCluster: {
             deletionPolicy: "Delete",
             pvcDeletion: true,
-            values: { replicaCount: 1, resources: SIZING.etcd }
+            values: { replicaCount: 1, resources: SIZING.etcd, image: etcdImageValues(o.images.etcd) }
           }
         },
         storage: {
           inCluster: {
             deletionPolicy: "Delete",
             pvcDeletion: true,
-            values: { mode: "standalone", resources: SIZING.minio, persistence: { size: "5Gi" } }
+            values: {
+              mode: "standalone",
+              resources: SIZING.minio,
+              persistence: { size: "5Gi" },
+              image: minioImageValues(o.images.minio)
+            }
           }
         }
       },
@@ -397,8 +405,14 @@ function renderMilvusCr(o, role, image = milvusImage(initialMilvusVersion(o))) {
     }
   };
 }
-function operatorValues() {
-  return { resources: { requests: { cpu: "10m", memory: "64Mi" } } };
+function operatorImage(o) {
+  return o.images.operator ?? `${OPERATOR_IMAGE_REPOSITORY}:v${operatorChartVersion(o.operatorVersion)}`;
+}
+function operatorValues(o) {
+  return {
+    image: operatorImageValues(operatorImage(o)),
+    resources: { requests: { cpu: "10m", memory: "64Mi" } }
+  };
 }
 function flattenValues(values, prefix = "") {
   const out = [];
@@ -410,7 +424,7 @@ function flattenValues(values, prefix = "") {
   return out;
 }
 function helmInstallArgs(o) {
-  const sets = flattenValues(operatorValues()).flatMap((s) => ["--set", s]);
+  const sets = flattenValues(operatorValues(o)).flatMap((s) => ["--set-string", s]);
   return [
     "upgrade",
     "--install",
@@ -447,15 +461,25 @@ function kindCreateArgs(o, clusterName, configPath) {
     clusterName,
     "--config",
     configPath,
-    ...o.nodeImage ? ["--image", o.nodeImage] : [],
+    ...o.images.node ? ["--image", o.images.node] : [],
     "--wait",
     "120s"
   ];
 }
-function preloadImages(o) {
-  const images = [milvusImage(initialMilvusVersion(o)), ETCD_IMAGE, MINIO_IMAGE];
-  if (o.upgradeTo) images.push(milvusImage(o.upgradeTo));
-  return [...new Set(images)];
+function usedImages(o) {
+  const out = [
+    { name: "milvus", ref: milvusImage(initialMilvusVersion(o), o.images.milvus), preload: true }
+  ];
+  if (o.upgradeTo)
+    out.push({ name: "milvus", ref: milvusImage(o.upgradeTo, o.images.milvus), preload: true });
+  out.push(
+    { name: "etcd", ref: o.images.etcd, preload: true },
+    { name: "minio", ref: o.images.minio, preload: true },
+    { name: "operator", ref: operatorImage(o), preload: true }
+  );
+  if (o.images.node) out.push({ name: "node", ref: o.images.node, preload: false });
+  const seen = /* @__PURE__ */ new Set();
+  return out.filter((i) => !seen.has(i.ref) && seen.add(i.ref));
 }
 var RUNNER_DISK_HOGS = [
   "/usr/share/dotnet",
@@ -491,8 +515,8 @@ function maskedReplicateConfig(pair) {
     ]
   };
 }
-function imagePatch(version) {
-  return JSON.stringify({ spec: { components: { image: `milvusdb/milvus:${milvusImageTag(version)}` } } });
+function imagePatch(version, repository) {
+  return JSON.stringify({ spec: { components: { image: milvusImage(version, repository) } } });
 }
 
 // src/backends/kind/kube.ts
@@ -599,7 +623,7 @@ export {
   helmInstallArgs,
   operatorWaitArgs,
   kindCreateArgs,
-  preloadImages,
+  usedImages,
   RUNNER_DISK_HOGS,
   namespaceManifest,
   toYaml,

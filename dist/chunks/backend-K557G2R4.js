@@ -1,0 +1,296 @@
+import { createRequire as __drillCreateRequire } from "node:module";
+import { fileURLToPath as __drillFileURLToPath } from "node:url";
+import { dirname as __drillDirname } from "node:path";
+const require = __drillCreateRequire(import.meta.url);
+const __drillFilename = __drillFileURLToPath(import.meta.url);
+const __drillDir = __drillDirname(__drillFilename);
+import {
+  ProcessRunner,
+  fmtMs,
+  killCdcPod,
+  pchannelsFor,
+  tail
+} from "./chunk-BU6UUILT.js";
+import "./chunk-REOMY7NA.js";
+import {
+  clientFor,
+  getReplicateInfo,
+  readReplicateConfiguration,
+  withDeadline
+} from "./chunk-5KUQ6GNP.js";
+import "./chunk-FE5CAR44.js";
+import "./chunk-HVPKY5OD.js";
+import {
+  EnvironmentError
+} from "./chunk-3UYGJAXT.js";
+import "./chunk-TXPUYXQ7.js";
+import "./chunk-XXWGZQIE.js";
+
+// src/backends/existing/backend.ts
+var DEFAULT_EXISTING_TIMING = {
+  connectTimeoutMs: 3e4,
+  killCommandTimeoutMs: 12e4,
+  kubectlTimeoutMs: 6e4,
+  cdcRestartTimeoutMs: 5 * 6e4,
+  pollMs: 5e3
+};
+var ExistingSetupError = class extends EnvironmentError {
+  name = "ExistingSetupError";
+};
+function shownUri(uri) {
+  try {
+    const u = new URL(uri);
+    if (!u.password) return uri;
+    u.password = "***";
+    return u.href;
+  } catch {
+    return uri;
+  }
+}
+var ExistingBackend = class _ExistingBackend {
+  constructor(options, deps) {
+    this.options = options;
+    this.deps = deps;
+    this.t = { ...DEFAULT_EXISTING_TIMING, ...deps.timing };
+    this.runner = deps.runner ?? new ProcessRunner({ trace: (l) => deps.log.debug(l) });
+    for (const side of [options.source, options.target]) if (side.token) this.runner.addSecret(side.token);
+    this.faults = options.kube || options.killCdcCommand ? ["kill-cdc"] : [];
+    this.info = {
+      name: "existing",
+      details: {
+        source: shownUri(options.source.uri),
+        target: shownUri(options.target.uri),
+        killCdc: options.kube ? "kubectl" : options.killCdcCommand ? "command" : "unavailable"
+      }
+    };
+  }
+  info;
+  faults;
+  t;
+  runner;
+  async ping(side, c) {
+    const client = clientFor({ uri: c.uri, token: c.token }, this.t.connectTimeoutMs);
+    try {
+      const v = await withDeadline(
+        client.getVersion(),
+        this.t.connectTimeoutMs,
+        `the ${side} cluster at ${shownUri(c.uri)} to answer GetVersion`
+      );
+      return v.version ?? "unknown";
+    } catch (e) {
+      throw new ExistingSetupError(
+        `${side} cluster at ${shownUri(c.uri)} is not reachable: ${this.runner.redact(e instanceof Error ? e.message : String(e))}`
+      );
+    } finally {
+      await client.closeConnection().catch(() => {
+      });
+    }
+  }
+  /** A URI only this machine can reach: the CDC pod, inside the cluster, could never dial it. */
+  static isLocalOnly(uri) {
+    try {
+      const h = new URL(uri).hostname.replace(/^\[|\]$/g, "");
+      return h === "localhost" || h === "::1" || h === "0.0.0.0" || /^127\./.test(h) || h.endsWith(".localhost");
+    } catch {
+      return false;
+    }
+  }
+  fail(message) {
+    throw new ExistingSetupError(`backend.existing: ${this.runner.redact(message)}`);
+  }
+  /** The configuration the source holds; "unimplemented" on releases without the read RPC. */
+  async held() {
+    const { source } = this.options;
+    try {
+      return await readReplicateConfiguration(
+        { uri: source.uri, token: source.token },
+        this.t.connectTimeoutMs
+      );
+    } catch (e) {
+      return this.fail(
+        `cannot read the replicate configuration of ${shownUri(source.uri)}: ${e instanceof Error ? e.message : String(e)}`
+      );
+    }
+  }
+  /**
+   * Decides, reading only, whether the clusters already replicate source -> target. Refuses (one
+   * line, nothing changed) a topology that differs, and an absent one unless configureReplication.
+   */
+  async provision() {
+    const o = this.options;
+    const [sv, tv] = await Promise.all([this.ping("source", o.source), this.ping("target", o.target)]);
+    this.info.details.sourceVersion = sv;
+    this.info.details.targetVersion = tv;
+    if (o.source.clusterId && o.target.clusterId)
+      this.checkIds({ source: o.source.clusterId, target: o.target.clusterId });
+    const held = await this.held();
+    let ids;
+    let confirmedBy = null;
+    if (held === "unimplemented") {
+      ({ ids, confirmedBy } = await this.viaReplicateInfo());
+    } else if (held === null) {
+      if (!o.configureReplication) {
+        this.fail(
+          `${shownUri(o.source.uri)} holds no replicate configuration; the drill changes no topology it did not create (set configureReplication: true, or --configure-replication, to have it apply source -> target)`
+        );
+      }
+      if (!o.source.clusterId || !o.target.clusterId) {
+        this.fail(
+          "configureReplication on clusters without a configuration needs source.clusterId and target.clusterId (each cluster's msgChannel.chanNamePrefix.cluster)"
+        );
+      }
+      ids = { source: o.source.clusterId, target: o.target.clusterId };
+    } else {
+      ids = this.edgeIn(held);
+      this.checkStoredUris(held, ids);
+      confirmedBy = `already configured: ${ids.source} -> ${ids.target} read with GetReplicateConfiguration`;
+    }
+    this.checkIds(ids);
+    if (!confirmedBy) {
+      for (const [side, c] of [
+        ["source", o.source],
+        ["target", o.target]
+      ]) {
+        const dial = c.replicateUri ?? c.uri;
+        if (_ExistingBackend.isLocalOnly(dial)) {
+          this.fail(
+            `${side} would be stored as ${shownUri(dial)}, which the CDC pod cannot reach and Milvus never lets change (set ${side}.replicateUri, or --${side}-cdc-uri, to the address it dials inside the cluster, e.g. http://<name>-milvus.<namespace>.svc.cluster.local:19530)`
+          );
+        }
+      }
+    }
+    const endpoint = (c, id) => ({
+      clusterId: id,
+      uri: c.uri,
+      ...c.token ? { token: c.token } : {},
+      replicateUri: this.storedUri(held, id) ?? c.replicateUri ?? c.uri,
+      pchannels: pchannelsFor(id, o.pchannels)
+    });
+    this.deps.log.info(
+      `existing: source ${ids.source} (${sv}) at ${shownUri(o.source.uri)}, target ${ids.target} (${tv}) at ${shownUri(o.target.uri)}; ${confirmedBy ?? "replication to be configured by the drill"}`
+    );
+    const pair = {
+      source: endpoint(o.source, ids.source),
+      target: endpoint(o.target, ids.target)
+    };
+    if (confirmedBy) pair.replication = { confirmedBy };
+    return pair;
+  }
+  checkIds(ids) {
+    if (ids.source.includes(ids.target) || ids.target.includes(ids.source)) {
+      this.fail(
+        `cluster ids '${ids.source}' and '${ids.target}' contain each other; CDC matches channels by substring and would replicate the wrong ones`
+      );
+    }
+  }
+  storedUri(held, id) {
+    if (!held || held === "unimplemented") return null;
+    return held.clusters.find((c) => c.cluster_id === id)?.connection_param.uri ?? null;
+  }
+  /** The one edge source -> target in the held topology (ids the user gave must match it). */
+  edgeIn(held) {
+    const { source, target } = this.options;
+    const edges = held.cross_cluster_topology.filter(
+      (e) => (!source.clusterId || e.source_cluster_id === source.clusterId) && (!target.clusterId || e.target_cluster_id === target.clusterId)
+    );
+    if (edges.length === 1 && edges[0]) {
+      return { source: edges[0].source_cluster_id, target: edges[0].target_cluster_id };
+    }
+    const found = held.cross_cluster_topology.map((e) => `${e.source_cluster_id} -> ${e.target_cluster_id}`);
+    const want = `${source.clusterId ?? "?"} -> ${target.clusterId ?? "?"}`;
+    const why = edges.length > 1 ? `${edges.length} edges match ${want}; set source.clusterId and target.clusterId` : `it holds ${found.length ? found.join(", ") : "no edge"}, not ${want}`;
+    return this.fail(
+      `${shownUri(source.uri)} already replicates with a different topology (${why}); the drill changes no topology it did not create, and Milvus cannot change a stored cluster's uri`
+    );
+  }
+  /** A replicateUri the user gave must be the one the cluster already stores: it can never change. */
+  checkStoredUris(held, ids) {
+    for (const [side, c] of [
+      ["source", this.options.source],
+      ["target", this.options.target]
+    ]) {
+      const stored = this.storedUri(held, ids[side]);
+      if (c.replicateUri && stored && stored !== c.replicateUri) {
+        this.fail(
+          `${side}.replicateUri is ${shownUri(c.replicateUri)} but ${ids[side]} is stored as ${shownUri(stored)}, and Milvus never lets a stored uri change (drop ${side}.replicateUri to use the stored one)`
+        );
+      }
+    }
+  }
+  /**
+   * Releases without GetReplicateConfiguration: the standby's GetReplicateInfo answers only for a
+   * source it replicates from (Milvus blocks on an unknown channel until the deadline), so an answer
+   * proves the edge exists; no answer means none does, or a different one, and nothing can be read.
+   */
+  async viaReplicateInfo() {
+    const o = this.options;
+    if (!o.source.clusterId || !o.target.clusterId) {
+      this.fail(
+        `${shownUri(o.source.uri)} cannot report its replicate configuration (GetReplicateConfiguration UNIMPLEMENTED before milvus-io/milvus#49810); set source.clusterId and target.clusterId`
+      );
+    }
+    const ids = { source: o.source.clusterId, target: o.target.clusterId };
+    const channel = pchannelsFor(ids.target, o.pchannels)[0];
+    try {
+      await getReplicateInfo(
+        { uri: o.target.uri, token: o.target.token },
+        ids.source,
+        channel,
+        this.t.connectTimeoutMs
+      );
+      return {
+        ids,
+        confirmedBy: `already configured: GetReplicateInfo(${ids.source}, ${channel}) answered on the target (GetReplicateConfiguration UNIMPLEMENTED)`
+      };
+    } catch {
+      if (!o.configureReplication) {
+        this.fail(
+          `${shownUri(o.target.uri)} does not replicate from ${ids.source} (GetReplicateInfo(${ids.source}, ${channel}) did not answer); the drill changes no topology it did not create (set configureReplication: true to have it apply source -> target)`
+        );
+      }
+      return { ids, confirmedBy: null };
+    }
+  }
+  async inject(fault, signal) {
+    if (fault !== "kill-cdc" || this.faults.length === 0) {
+      throw new Error(
+        `existing backend cannot inject '${fault}' (allowed: ${this.faults.join(", ") || "none: set backend.existing.kube or killCdcCommand for kill-cdc"})`
+      );
+    }
+    const o = this.options;
+    if (o.kube) {
+      const kube = {
+        runner: this.runner,
+        kubectl: "kubectl",
+        baseArgs: o.kube.context ? ["--context", o.kube.context] : [],
+        callTimeoutMs: this.t.kubectlTimeoutMs
+      };
+      return killCdcPod(kube, o.kube.namespace, o.kube.sourceInstance, {
+        timeoutMs: this.t.cdcRestartTimeoutMs,
+        pollMs: this.t.pollMs,
+        signal,
+        log: (m) => this.deps.log.info(m)
+      });
+    }
+    const injectedAt = Date.now();
+    const r = await this.runner.run(o.killCdcCommand, [], {
+      shell: true,
+      timeoutMs: this.t.killCommandTimeoutMs,
+      purpose: "killCdcCommand to finish",
+      signal
+    });
+    const doneAt = Date.now();
+    this.deps.log.info(`kill-cdc: killCdcCommand finished in ${fmtMs(doneAt - injectedAt)}`);
+    return { injectedAt, commandDoneAt: doneAt, output: this.runner.redact(tail(r.stdout + r.stderr, 5)) };
+  }
+  async collectDiagnostics() {
+    return [];
+  }
+  async teardown() {
+  }
+};
+export {
+  DEFAULT_EXISTING_TIMING,
+  ExistingBackend,
+  ExistingSetupError
+};
