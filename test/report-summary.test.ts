@@ -117,6 +117,7 @@ describe("summary.md", () => {
             summary: "x | y\n<img src=x>",
             evidence: [{ message: "m|n\r\no" }],
             evidenceTotal: 1,
+            observed: 1,
           },
         ],
       }),
@@ -236,6 +237,7 @@ describe("summary size", () => {
       summary: `check ${i}: ${"s".repeat(1000)}`,
       evidence: i % 3 === 0 ? evidence : [],
       evidenceTotal: i % 3 === 0 ? 1_000_000 : 0,
+      observed: 1,
       stats: { lost: 1_000_000 },
     }));
     const faults: FaultRecord[] = Array.from({ length: 20_000 }, (_, i) => ({
@@ -258,6 +260,7 @@ describe("summary size", () => {
           faultId: f.id,
           fault: f.name,
           startedAt: f.startedAt,
+          status: "unknown" as const,
           recoveredAt: null,
           recoveryMs: null,
         })),

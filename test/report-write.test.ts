@@ -53,6 +53,7 @@ function leakyReport(secrets: string[]): DrillReport {
     faultId: 9,
     fault: `kill ${s}`,
     startedAt: T0 + 30_000,
+    status: "unknown",
     recoveredAt: null,
     recoveryMs: null,
   });

@@ -61,6 +61,11 @@ export interface HistoryIndex {
   heartbeats: HeartbeatEvent[];
   faults: FaultSpan[];
   phases: PhaseEvent[];
+  /**
+   * Collections the drill dropped on purpose (a drop-collection op not reported failed and not followed
+   * by a re-create): collection -> when the drop was invoked. From then on their rows are gone by design.
+   */
+  dropped: Map<string, number>;
   lastTime: number;
 }
 
@@ -90,6 +95,7 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
     heartbeats: [],
     faults: [],
     phases: [],
+    dropped: new Map(),
     lastTime: 0,
   };
   const faults = new Map<number, FaultSpan>();
@@ -130,6 +136,15 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
         break;
     }
   }
+  const ddl = [...idx.ops.values()]
+    .filter((o) => o.invoke.value.f === "ddl" && o.completion?.type !== "fail")
+    .sort((a, b) => a.invoke.time - b.invoke.time);
+  for (const { invoke } of ddl) {
+    const v = invoke.value;
+    if (v.f !== "ddl") continue;
+    if (v.action === "drop-collection") idx.dropped.set(v.collection, invoke.time);
+    else if (v.action === "create-collection") idx.dropped.delete(v.collection);
+  }
   for (const { invoke, completion } of idx.ops.values()) {
     const v = invoke.value;
     if (v.f !== "write") continue;
@@ -166,6 +181,12 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
   idx.phases.sort(byTime);
   idx.faults = [...faults.values()].sort((a, b) => a.start.time - b.start.time);
   return idx;
+}
+
+/** Whether a read of `collection` sent at `invokeTime` came after the drill dropped it (nothing left to judge). */
+export function afterDrop(idx: HistoryIndex, collection: string, invokeTime: number): boolean {
+  const at = idx.dropped.get(collection);
+  return at !== undefined && invokeTime >= at;
 }
 
 export function keyWrites(idx: HistoryIndex, collection: string, pk: Pk): readonly KeyWrite[] {

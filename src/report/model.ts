@@ -5,14 +5,17 @@ import type { CheckResult, Verdict } from "../checkers/types.js";
  * the Action's outputs. Renderers only format it; none recomputes a verdict.
  * Versioned: bump REPORT_SCHEMA_VERSION on any incompatible change (schema/report.schema.json).
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 export interface LagStats {
   p50: number | null;
   p95: number | null;
   p99: number | null;
   max: number | null;
+  /** Steady-state samples the percentiles are over (the lag check judges the same ones). */
   samples: number;
+  /** Samples inside fault recovery windows: drawn on the chart, judged by checkpoint-recovery. */
+  faultWindowSamples: number;
 }
 
 export interface FaultRecord {
@@ -23,13 +26,18 @@ export interface FaultRecord {
   error?: string;
 }
 
+/** One CDC kill as checkpoint-recovery judged it. */
 export interface Recovery {
   faultId: number;
   fault: string;
   startedAt: number;
-  /** When the standby's heartbeat lag was back under the SLO; null if it never was. */
+  /** recovered: within the bound; late: not within it; unknown: not observable (e.g. the kill failed). */
+  status: "recovered" | "late" | "unknown";
+  /** When the standby's heartbeat moved past what it showed before the kill; null if not seen. */
   recoveredAt: number | null;
+  /** From the restart (end of the kill) until recoveredAt. */
   recoveryMs: number | null;
+  why?: string;
 }
 
 export interface DrillReport {
@@ -53,8 +61,11 @@ export interface DrillReport {
     recoveries: Recovery[];
     catchUpMs: number | null;
     opsPerSec: number | null;
+    /** Every client op on the primary (setup, workload, settle), by outcome; the standby probe excluded. */
     ops: { ok: number; fail: number; info: number };
     rowsCompared: number;
+    /** Collections read on both sides and compared. */
+    collectionsCompared: number;
   };
   /** Files of the run directory, relative to it. */
   files: string[];

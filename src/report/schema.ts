@@ -55,6 +55,8 @@ const checkResult = z
     summary: z.string().describe("One line a tired engineer can read"),
     evidence: z.array(evidence).describe("A bounded sample of the evidence"),
     evidenceTotal: z.number().describe("How many evidence items existed before the sample was cut"),
+    observed: z.number().describe("How many observations the check judged; a check never passes on 0"),
+    reason: z.string().optional().describe("Set when the verdict is unknown: what could not be observed"),
     stats: z.record(z.string(), z.number()).optional().describe("Numbers the check measured"),
   })
   .describe("The verdict of one checker");
@@ -65,7 +67,12 @@ const lagStats = z
     p95: z.number().nullable(),
     p99: z.number().nullable(),
     max: z.number().nullable(),
-    samples: z.number(),
+    samples: z
+      .number()
+      .describe("Steady-state samples the percentiles are over (the lag check judges the same)"),
+    faultWindowSamples: z
+      .number()
+      .describe("Samples inside fault recovery windows (charted, not in percentiles)"),
   })
   .describe("Heartbeat lag percentiles in milliseconds; null when there were no samples");
 
@@ -81,8 +88,15 @@ const recovery = z.object({
   faultId: z.number(),
   fault: z.string(),
   startedAt: ms("When the fault started"),
-  recoveredAt: z.number().nullable().describe("When lag was back under the SLO (epoch ms); null if never"),
-  recoveryMs: duration("Time from the fault until recovery"),
+  status: z
+    .enum(["recovered", "late", "unknown"])
+    .describe("As checkpoint-recovery judged it: within the bound, not within it, or not observable"),
+  recoveredAt: z
+    .number()
+    .nullable()
+    .describe("When the standby heartbeat moved past its pre-kill value (epoch ms); null if not seen"),
+  recoveryMs: duration("Time from the restart (end of the kill) until recovery"),
+  why: z.string().optional().describe("For late and unknown: why"),
 });
 
 export const drillReportSchema = z
@@ -120,6 +134,7 @@ export const drillReportSchema = z
       opsPerSec: z.number().nullable(),
       ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
       rowsCompared: z.number(),
+      collectionsCompared: z.number().describe("Collections read on both sides and compared"),
     }),
     files: z.array(z.string()).describe("Files of the run directory, relative to it"),
     replayCommand: z.string().optional().describe("The exact command that replays this run"),

@@ -141,7 +141,7 @@ export async function run(argv: string[]): Promise<number> {
     backend: { name: "existing", details: { mode: "verify", source: sourceUri, target: targetUri } },
     checks,
     metrics: {
-      lag: { p50: null, p95: null, p99: null, max: null, samples: 0 },
+      lag: { p50: null, p95: null, p99: null, max: null, samples: 0, faultWindowSamples: 0 },
       lagSeries: [],
       faults: [],
       recoveries: [],
@@ -149,6 +149,7 @@ export async function run(argv: string[]): Promise<number> {
       opsPerSec: null,
       ops: { ok: 0, fail: 0, info: 0 },
       rowsCompared: result.rowsCompared,
+      collectionsCompared: final.collections.filter((c) => c.source.reachable && c.target.reachable).length,
     },
     files: [],
     // Re-running verify is the replay; tokens are left out (they come from flags or the environment).
