@@ -48,8 +48,11 @@ function missingFrom(a: SideFinal, b: SideFinal): Pk[] {
  * A key only on the standby is a zombie when the history deleted it on the primary, else unexpected.
  */
 export function checkParity(history: readonly HistoryEvent[], final: FinalState): CheckResult {
-  if (final.collections.length === 0) return skipped("parity", "no collections were compared");
   const idx = indexHistory(history);
+  if (final.collections.length === 0) {
+    // The drill wrote data and then compared nothing: that is blindness, not a check that does not apply.
+    if (idx.writes.size === 0) return skipped("parity", "no collections were compared");
+  }
   const failures = new EvidenceSample();
   const blind = new EvidenceSample();
   const stats = {
