@@ -31,6 +31,7 @@ export function baseReport(over: Partial<DrillReport> = {}): DrillReport {
     verdict: "pass",
     startedAt: T0,
     finishedAt: T0 + 75_000,
+    mode: "drill",
     seed: 42,
     profile: "smoke",
     backend: { name: "local", details: { milvus: "milvus-lite 3.0.1", replicator: "reference 0.1.0" } },

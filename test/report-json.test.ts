@@ -55,13 +55,13 @@ describe("report.json schema", () => {
     expect(validateReport(data).ok).toBe(true);
   });
 
-  it("ajv rejects the invalid fixture (bad verdict, missing seed)", async () => {
+  it("ajv rejects the invalid fixture (bad verdict, missing mode)", async () => {
     const validate = await ajvValidator();
     const data = JSON.parse(await readFile(fixture("invalid"), "utf8"));
     expect(validate(data)).toBe(false);
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
     expect(problems.some((p) => p.startsWith("/verdict"))).toBe(true);
-    expect(problems.some((p) => p.includes("seed"))).toBe(true);
+    expect(problems.some((p) => p.includes("mode"))).toBe(true);
   });
 
   it("ajv rejects a wrong type deep inside a check", async () => {

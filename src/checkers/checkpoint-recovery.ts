@@ -6,6 +6,7 @@ import {
   type HistoryIndex,
   indexHistory,
   lastCompletedBefore,
+  since,
 } from "./history-index.js";
 import type { CheckContext, CheckResult } from "./types.js";
 
@@ -96,7 +97,11 @@ export function killRecoveries(history: readonly HistoryEvent[], timeoutMs: numb
 }
 
 /** Checkpoint samples are ordered only when they do not overlap; each must not go below any earlier one. */
-function judgeCheckpoints(samples: readonly CheckpointObservation[], failures: EvidenceSample): number {
+function judgeCheckpoints(
+  idx: HistoryIndex,
+  samples: readonly CheckpointObservation[],
+  failures: EvidenceSample,
+): number {
   // Per channel: completion times (ascending) and the highest time tick read by then, with when it was read.
   const byChannel = new Map<string, { times: number[]; best: Array<{ tt: bigint; time: number } | null> }>();
   let compared = 0;
@@ -118,7 +123,7 @@ function judgeCheckpoints(samples: readonly CheckpointObservation[], failures: E
           kind: "checkpoint went back",
           pchannel: s.pchannel,
           faultId: s.faultId,
-          message: `${s.pchannel}: checkpoint went back from ${prior.tt} (read by ${prior.time}) to ${tt ?? "none"} (read at ${s.time})`,
+          message: `${s.pchannel}: checkpoint went back from ${prior.tt} (read by ${since(idx, prior.time)}) to ${tt ?? "none"} (read at ${since(idx, s.time)})`,
         });
       }
     }
@@ -151,7 +156,7 @@ export function checkCheckpointRecovery(
     } else if (k.status === "late") failures.add({ ...at, kind: "late recovery" });
     else blind.add(at);
   }
-  const compared = judgeCheckpoints(idx.checkpointObs, failures);
+  const compared = judgeCheckpoints(idx, idx.checkpointObs, failures);
   const sampleErrors = idx.checkpointObs.filter((s) => s.error !== undefined);
   if (compared === 0) {
     blind.add({

@@ -66,6 +66,8 @@ export interface HistoryIndex {
    * by a re-create): collection -> when the drop was invoked. From then on their rows are gone by design.
    */
   dropped: Map<string, number>;
+  /** Earliest time in the history (the origin of `since` when there is no header). */
+  firstTime: number;
   lastTime: number;
 }
 
@@ -96,11 +98,13 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
     faults: [],
     phases: [],
     dropped: new Map(),
+    firstTime: Number.POSITIVE_INFINITY,
     lastTime: 0,
   };
   const faults = new Map<number, FaultSpan>();
   for (const e of history) {
     if ("time" in e && e.time > idx.lastTime) idx.lastTime = e.time;
+    if ("time" in e && e.time < idx.firstTime) idx.firstTime = e.time;
     switch (e.type) {
       case "header":
         idx.header = e;
@@ -181,6 +185,15 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
   idx.phases.sort(byTime);
   idx.faults = [...faults.values()].sort((a, b) => a.start.time - b.start.time);
   return idx;
+}
+
+/**
+ * A time as evidence messages print it: seconds since the run started ("t+12.3s"), never epoch ms.
+ * The evidence's `time` field keeps the epoch ms for machines.
+ */
+export function since(idx: HistoryIndex, t: number): string {
+  const origin = idx.header?.startedAt ?? idx.firstTime;
+  return `t+${((t - origin) / 1000).toFixed(1)}s`;
 }
 
 /** Whether a read of `collection` sent at `invokeTime` came after the drill dropped it (nothing left to judge). */

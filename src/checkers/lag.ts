@@ -1,6 +1,6 @@
 import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge } from "./evidence.js";
-import { indexHistory, lastCompletedBefore } from "./history-index.js";
+import { indexHistory, lastCompletedBefore, since } from "./history-index.js";
 import { percentile, splitLag } from "./stats.js";
 import type { CheckContext, CheckResult } from "./types.js";
 
@@ -25,7 +25,7 @@ export function checkLag(history: readonly HistoryEvent[], _final: unknown, ctx:
       failures.add({
         time: o.time,
         kind: "heartbeat went back",
-        message: `the standby heartbeat went back from hb_seq ${prior.hbSeq} (read by ${prior.time}) to ${o.hbSeq} (read at ${o.time})`,
+        message: `the standby heartbeat went back from hb_seq ${prior.hbSeq} (read by ${since(idx, prior.time)}) to ${o.hbSeq} (read at ${since(idx, o.time)})`,
       });
     }
     const last = best[best.length - 1] ?? null;

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from "../history/types.js";
-import type { DrillReport, FaultRecord, Recovery } from "../report/model.js";
+import type { DrillMetrics, FaultRecord, Recovery } from "../report/model.js";
 import { killRecoveries } from "./checkpoint-recovery.js";
 import { indexHistory } from "./history-index.js";
 import { downsample, percentile, splitLag } from "./stats.js";
@@ -12,7 +12,7 @@ export function computeMetrics(
   history: readonly HistoryEvent[],
   final: FinalState,
   thresholds: Thresholds,
-): DrillReport["metrics"] {
+): DrillMetrics {
   const idx = indexHistory(history);
   // Percentiles over the steady-state samples the lag check judges; the chart draws every sample.
   const { all: series, steady } = splitLag(idx, thresholds.lagSloMs);
@@ -55,6 +55,7 @@ export function computeMetrics(
       max: lags.length ? Math.max(...lags) : null,
       samples: lags.length,
       faultWindowSamples: series.length - lags.length,
+      sloMs: thresholds.lagSloMs,
     },
     lagSeries: downsample(series, MAX_LAG_POINTS),
     faults,

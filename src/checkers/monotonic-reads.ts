@@ -1,6 +1,6 @@
 import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge } from "./evidence.js";
-import { afterDrop, indexHistory, keyWrites, lastCompletedBefore } from "./history-index.js";
+import { afterDrop, indexHistory, keyWrites, lastCompletedBefore, since } from "./history-index.js";
 import { standbyUnreadable } from "./reads.js";
 import type { CheckResult } from "./types.js";
 
@@ -65,7 +65,7 @@ export function checkMonotonicReads(history: readonly HistoryEvent[]): CheckResu
             pk: r.pk,
             time: obs.time,
             kind: "went back",
-            message: `${obs.collection}: key ${r.pk} read at ver ${r.ver} at ${obs.time} after a read that returned by ${prior.time} showed ${prior.deleted ? `it deleted at ver ${prior.ver}` : `ver ${prior.ver}`}`,
+            message: `${obs.collection}: key ${r.pk} read at ver ${r.ver} at ${since(idx, obs.time)} after a read that returned by ${since(idx, prior.time)} showed ${prior.deleted ? `it deleted at ver ${prior.ver}` : `ver ${prior.ver}`}`,
           });
         }
       } else if (prior.ver === 0) {
@@ -83,7 +83,7 @@ export function checkMonotonicReads(history: readonly HistoryEvent[]): CheckResu
             pk: r.pk,
             time: obs.time,
             kind: "vanished",
-            message: `${obs.collection}: key ${r.pk} read absent at ${obs.time} after being seen at ver ${prior.ver} (by ${prior.time}), and no later delete exists`,
+            message: `${obs.collection}: key ${r.pk} read absent at ${since(idx, obs.time)} after being seen at ver ${prior.ver} (by ${since(idx, prior.time)}), and no later delete exists`,
           });
         }
       }

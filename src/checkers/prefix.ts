@@ -6,6 +6,7 @@ import {
   type KeyWrite,
   keyWrites,
   mayBeDeletedAfter,
+  since,
   writeAt,
 } from "./history-index.js";
 import { standbyUnreadable } from "./reads.js";
@@ -68,7 +69,7 @@ export function checkPrefix(history: readonly HistoryEvent[]): CheckResult {
         time: obs.time,
         shownOpId: anchor.opId,
         kind: "hole",
-        message: `${obs.collection}: the standby read at ${obs.time} shows op ${anchor.opId} (key ${anchor.pk} ver ${anchor.ver}, invoked at ${anchor.invokeTime}) but not op ${need.opId} (key ${r.pk} ver ${need.ver}, acknowledged at ${need.completeTime}); it read ${r.ver === null ? "the key absent" : `ver ${r.ver}`}`,
+        message: `${obs.collection}: the standby read at ${since(idx, obs.time)} shows op ${anchor.opId} (key ${anchor.pk} ver ${anchor.ver}, invoked at ${since(idx, anchor.invokeTime)}) but not op ${need.opId} (key ${r.pk} ver ${need.ver}, acknowledged at ${since(idx, need.completeTime)}); it read ${r.ver === null ? "the key absent" : `ver ${r.ver}`}`,
       });
     }
   }

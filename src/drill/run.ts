@@ -332,6 +332,7 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
     verdict,
     startedAt,
     finishedAt: Date.now(),
+    mode: "drill",
     seed: config.seed,
     profile: config.profile,
     backend: backendInfo,

@@ -16,6 +16,8 @@ export interface LagStats {
   samples: number;
   /** Samples inside fault recovery windows: drawn on the chart, judged by checkpoint-recovery. */
   faultWindowSamples: number;
+  /** The lag SLO the samples were judged against (charts draw it). */
+  sloMs?: number;
 }
 
 export interface FaultRecord {
@@ -47,26 +49,17 @@ export interface DrillReport {
   verdict: Verdict | "error";
   startedAt: number;
   finishedAt: number;
-  seed: number;
+  /** What produced the report: a whole drill, or `verify` of two live clusters (no history). */
+  mode: "drill" | "verify";
+  /** The drill's seed; absent for verify (nothing was generated). */
+  seed?: number;
   profile: string | null;
   backend: { name: string; details: Record<string, string> };
   /** Set when verdict is "error": what went wrong and in which phase. */
   error?: { phase: string; message: string };
   checks: CheckResult[];
-  metrics: {
-    lag: LagStats;
-    /** Lag over time, for the chart (downsampled to at most a few hundred points). */
-    lagSeries: Array<{ t: number; lagMs: number }>;
-    faults: FaultRecord[];
-    recoveries: Recovery[];
-    catchUpMs: number | null;
-    opsPerSec: number | null;
-    /** Every client op on the primary (setup, workload, settle), by outcome; the standby probe excluded. */
-    ops: { ok: number; fail: number; info: number };
-    rowsCompared: number;
-    /** Collections read on both sides and compared. */
-    collectionsCompared: number;
-  };
+  /** The drill-only figures (lag, faults, recoveries, catch-up, ops) are absent from a verify report. */
+  metrics: ReportMetrics;
   /** Files of the run directory, relative to it. */
   files: string[];
   /**
@@ -74,4 +67,33 @@ export interface DrillReport {
    * absent, renderers rebuild one from seed, profile and backend.
    */
   replayCommand?: string;
+}
+
+/** Every figure a drill measures (what computeMetrics returns). */
+export interface DrillMetrics {
+  lag: LagStats;
+  /** Lag over time, for the chart (downsampled to at most a few hundred points). */
+  lagSeries: Array<{ t: number; lagMs: number }>;
+  faults: FaultRecord[];
+  recoveries: Recovery[];
+  catchUpMs: number | null;
+  opsPerSec: number | null;
+  /** Every client op on the primary (setup, workload, settle), by outcome; the standby probe excluded. */
+  ops: { ok: number; fail: number; info: number };
+  rowsCompared: number;
+  /** Collections read on both sides and compared. */
+  collectionsCompared: number;
+}
+
+/** A report's metrics: a verify report carries only what a comparison measures (the last two). */
+export interface ReportMetrics {
+  lag?: LagStats;
+  lagSeries?: DrillMetrics["lagSeries"];
+  faults?: FaultRecord[];
+  recoveries?: Recovery[];
+  catchUpMs?: number | null;
+  opsPerSec?: number | null;
+  ops?: DrillMetrics["ops"];
+  rowsCompared: number;
+  collectionsCompared: number;
 }

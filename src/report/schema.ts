@@ -73,6 +73,7 @@ const lagStats = z
     faultWindowSamples: z
       .number()
       .describe("Samples inside fault recovery windows (charted, not in percentiles)"),
+    sloMs: z.number().optional().describe("The lag SLO the samples were judged against"),
   })
   .describe("Heartbeat lag percentiles in milliseconds; null when there were no samples");
 
@@ -110,7 +111,8 @@ export const drillReportSchema = z
       ),
     startedAt: ms("Drill start"),
     finishedAt: ms("Drill end"),
-    seed: z.number().describe("Seed of the run: replays it exactly"),
+    mode: z.enum(["drill", "verify"]).describe("A whole drill, or verify of two live clusters (no history)"),
+    seed: z.number().optional().describe("Seed of the drill: replays it exactly (absent for verify)"),
     profile: z.string().nullable(),
     backend: z.object({
       name: z.string().describe("local, kind or existing"),
@@ -122,17 +124,16 @@ export const drillReportSchema = z
       .describe("Set when verdict is error: what went wrong and in which phase"),
     checks: z.array(checkResult),
     metrics: z.object({
-      lag: lagStats,
+      lag: lagStats.optional(),
       lagSeries: z
         .array(z.object({ t: ms("Sample time"), lagMs: z.number() }))
+        .optional()
         .describe("Lag over time, downsampled for charts"),
-      faults: z.array(faultRecord),
-      recoveries: z
-        .array(recovery)
-        .describe("Per fault: time until the standby's lag was back under the SLO"),
-      catchUpMs: duration("Catch-up time after writes stopped"),
-      opsPerSec: z.number().nullable(),
-      ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
+      faults: z.array(faultRecord).optional(),
+      recoveries: z.array(recovery).optional().describe("Per CDC kill: as checkpoint-recovery judged it"),
+      catchUpMs: duration("Catch-up time after writes stopped").optional(),
+      opsPerSec: z.number().nullable().optional(),
+      ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }).optional(),
       rowsCompared: z.number(),
       collectionsCompared: z.number().describe("Collections read on both sides and compared"),
     }),
