@@ -72,7 +72,8 @@ export async function waitForCatchUp(o: {
   stableMs?: number;
   signal?: AbortSignal;
 }): Promise<CatchUp> {
-  const deadline = Date.now() + o.timeoutMs;
+  // Counted from the end of the workload, like catchUpMs: a standby reported caught up is never over the timeout.
+  const deadline = o.since + o.timeoutMs;
   // The heartbeat written after the workload ended is the mark the standby must reach.
   await o.monitor.writeHeartbeat();
   const mark = o.monitor.lastWrittenHbSeq;
