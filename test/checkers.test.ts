@@ -511,7 +511,7 @@ describe("standby-read-only", () => {
     });
     const r = checkStandbyReadOnly(noRead, empty);
     expect(r.verdict).toBe("fail");
-    expect(r.summary).toMatch(/read failed/);
+    expect(r.summary).toMatch(/a read of c on the standby failed.*collection not loaded/);
     const untried = checkStandbyReadOnly(probe("fail", { detail: { code: 65535 } }), empty);
     expect(untried.verdict).toBe("unknown");
     expect(untried.reason).toMatch(/no read of the standby/);
@@ -679,5 +679,22 @@ describe("metrics helpers", () => {
     expect(m.ops).toEqual({ ok: 1, fail: 0, info: 1 });
     expect(m.opsPerSec).toBe(2);
     expect(m.lag.samples).toBe(0);
+  });
+});
+
+describe("failing headline", () => {
+  it("is a breakdown by kind when there are several, else the first violation", async () => {
+    const { EvidenceSample, judge } = await import("../src/checkers/evidence.js");
+    const many = new EvidenceSample();
+    for (let i = 0; i < 3; i++) many.add({ kind: "lost", message: `c: key ${i} lost` });
+    many.add({ kind: "zombie", message: "c: key 9 zombie" });
+    many.count("mismatched", 2);
+    const r = judge("parity", { failures: many, observed: 1, tooFew: "", passSummary: "" });
+    expect(r.summary).toBe("6 violations: 3 lost, 2 mismatched, 1 zombie; first: c: key 0 lost");
+    const one = new EvidenceSample();
+    one.add({ kind: "lost", message: "c: key 1 lost" });
+    expect(judge("parity", { failures: one, observed: 1, tooFew: "", passSummary: "" }).summary).toBe(
+      "1 violation: c: key 1 lost",
+    );
   });
 });

@@ -64,9 +64,10 @@ export function judge(name: CheckName, j: Judgement): CheckResult {
   const min = j.minObserved ?? 1;
   const base = { name, observed: j.observed, ...(j.stats ? { stats: j.stats } : {}) };
   if (j.failures.total > 0) {
-    const kinds = breakdown(j.failures);
     const n = j.failures.total;
     const head = `${n} violation${n === 1 ? "" : "s"}`;
+    // A breakdown only says something when there is more than one kind ("3 lost, 1 zombie").
+    const kinds = j.failures.byKind.size > 1 ? breakdown(j.failures) : "";
     return {
       ...base,
       verdict: "fail",
