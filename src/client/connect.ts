@@ -1,14 +1,7 @@
-import { MilvusClient } from "@zilliz/milvus2-sdk-node";
+import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { type MilvusEndpoint, milvusClient } from "../milvus/client.js";
 
-export interface Endpoint {
-  uri: string;
-  token?: string;
-}
-
-/** The SDK wants host:port (or an http(s) URL it parses itself); accept both forms users paste. */
-export function sdkAddress(uri: string): string {
-  return uri.replace(/^(grpc|tcp):\/\//, "").replace(/\/+$/, "");
-}
+export type Endpoint = MilvusEndpoint;
 
 /**
  * A client for drill traffic. Retries are off: a write the SDK silently re-sends after a timeout could
@@ -16,11 +9,5 @@ export function sdkAddress(uri: string): string {
  * `info` instead).
  */
 export function connect(ep: Endpoint, opts: { timeoutMs?: number; retries?: number } = {}): MilvusClient {
-  return new MilvusClient({
-    address: sdkAddress(ep.uri),
-    token: ep.token,
-    timeout: opts.timeoutMs ?? 30_000,
-    maxRetries: opts.retries ?? 0,
-    logLevel: "error",
-  });
+  return milvusClient(ep, { timeoutMs: opts.timeoutMs ?? 30_000, retries: opts.retries ?? 0 });
 }

@@ -8,6 +8,7 @@
  * - kind-types: the vector types Milvus Lite lacks (float16, bfloat16, binary) plus sparse, on the kind
  *               backend (real Milvus), with two CDC kills.
  */
+import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import type { DrillConfig, ProfileName } from "./schema.js";
 
 /** A profile fixes everything except the seed, which is drawn per run unless given. */
@@ -19,7 +20,8 @@ const KIND_DEFAULTS: DrillConfig["backend"]["kind"] = {
   mode: "standalone",
   namespace: "milvus",
   clusterName: null,
-  nodeImage: null,
+  images: DEFAULT_KIND_IMAGES,
+  usePreinstalledTools: false,
   sourceName: "drill-primary",
   targetName: "drill-standby",
   preloadImages: true,
@@ -52,6 +54,7 @@ const smoke: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 1,
+        autoId: false,
       },
     ],
     initialRows: 300,
@@ -91,6 +94,7 @@ const defaultProfile: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 2,
+        autoId: false,
       },
       {
         name: "drill_ann",
@@ -100,6 +104,7 @@ const defaultProfile: Profile = {
         metric: "COSINE",
         dynamicField: false,
         partitions: 1,
+        autoId: true,
       },
     ],
     initialRows: 2_000,
@@ -156,6 +161,7 @@ const kindTypes: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_bf16",
@@ -165,6 +171,7 @@ const kindTypes: Profile = {
         metric: "IP",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_bin",
@@ -174,6 +181,7 @@ const kindTypes: Profile = {
         metric: "HAMMING",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_sparse",
@@ -183,6 +191,7 @@ const kindTypes: Profile = {
         metric: "IP",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
     ],
     ops: 2_000,

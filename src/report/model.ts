@@ -7,6 +7,16 @@ import type { CheckResult, Verdict } from "../checkers/types.js";
  */
 export const REPORT_SCHEMA_VERSION = 2;
 
+/** One phase of the drill: when it started, how long it took, how it ended. */
+export interface PhaseRecord {
+  name: string;
+  startedAt: number;
+  durationMs: number;
+  outcome: "ok" | "failed" | "cancelled" | "skipped";
+  /** Why it failed, was cancelled or was skipped. */
+  detail?: string;
+}
+
 export interface LagStats {
   p50: number | null;
   p95: number | null;
@@ -57,9 +67,13 @@ export interface DrillReport {
   backend: { name: string; details: Record<string, string> };
   /** Set when verdict is "error": what went wrong and in which phase. */
   error?: { phase: string; message: string };
+  /** Why the verdict was decided without the checks, e.g. "cancelled in workload" (verdict unknown). */
+  reason?: string;
   checks: CheckResult[];
   /** The drill-only figures (lag, faults, recoveries, catch-up, ops) are absent from a verify report. */
   metrics: ReportMetrics;
+  /** The drill's phases in the order they ran (absent for a report not made by a drill, e.g. verify). */
+  phases?: PhaseRecord[];
   /** Files of the run directory, relative to it. */
   files: string[];
   /**
