@@ -24,7 +24,7 @@ export function isSuccess(status: MilvusStatus | undefined): boolean {
 
 /**
  * What a client may conclude from a status it got back from a call: success, a failure the server
- * stated, or nothing at all. `unrecognised` (no status where one was due, or fields of the wrong type)
+ * stated, or nothing at all. `unrecognised` (no status object where one was due, or fields of the wrong type)
  * is an unknown outcome: a write answered that way may or may not have been applied, so it is never
  * counted as acknowledged (nor as refused).
  */
@@ -37,7 +37,7 @@ export function statusClass(status: unknown): StatusClass {
   const code = s.code;
   if (ec !== undefined && typeof ec !== "string" && typeof ec !== "number") return "unrecognised";
   if (code !== undefined && code !== null && typeof code !== "number") return "unrecognised";
-  // A status with neither field says nothing (an SDK always decodes both, defaults included).
-  if (ec === undefined && (code === undefined || code === null)) return "unrecognised";
+  // proto3: a status whose fields are all absent carries the defaults (Success, 0): a decoder that
+  // omits defaults (our own column-wise write path) answers a success as {}.
   return isSuccess(s as MilvusStatus) ? "success" : "failure";
 }
