@@ -80,6 +80,7 @@ function hugeReport(): DrillReport {
     summary: `collection c${i}: rows lost`,
     evidence: Array.from({ length: 20 }, (_, k) => ({ collection: `c${i}`, pk: String(k), message: "lost" })),
     evidenceTotal: i === 0 ? 1_000_000 : 20,
+    observed: 1,
   }));
   const t0 = 1_700_000_000_000;
   return {
@@ -88,12 +89,13 @@ function hugeReport(): DrillReport {
     verdict: "fail",
     startedAt: t0,
     finishedAt: t0 + 3_600_000,
+    mode: "drill",
     seed: 1,
     profile: "soak",
     backend: { name: "kind", details: {} },
     checks,
     metrics: {
-      lag: { p50: 10, p95: 20, p99: 30, max: 40, samples: 200_000 },
+      lag: { p50: 10, p95: 20, p99: 30, max: 40, samples: 200_000, faultWindowSamples: 0, sloMs: 5000 },
       lagSeries: Array.from({ length: 200_000 }, (_, i) => ({ t: t0 + i * 5, lagMs: i % 1000 })),
       faults: Array.from({ length: 20_000 }, (_, i) => ({
         id: i,
@@ -106,6 +108,7 @@ function hugeReport(): DrillReport {
       opsPerSec: 100,
       ops: { ok: 1, fail: 0, info: 0 },
       rowsCompared: 1,
+      collectionsCompared: 1,
     },
     files: [],
   };

@@ -113,6 +113,7 @@ describe("combineVerdicts", () => {
     summary: "",
     evidence: [],
     evidenceTotal: 0,
+    observed: 1,
   });
   it("fail beats unknown beats pass, skipped is ignored", () => {
     expect(combineVerdicts([r("pass"), r("unknown"), r("fail"), r("skipped")])).toBe("fail");
@@ -265,9 +266,31 @@ describe("monotonic-reads", () => {
     expect(r.evidence[0]?.pk).toBe("1");
   });
   it("does not order overlapping reads", () => {
-    expect(checkMonotonicReads([...h, keys(40, 50, [["1", 2]]), keys(45, 55, [["1", 1]])]).verdict).toBe(
-      "pass",
-    );
+    const first = keys(35, 38, [["1", 1]]);
+    expect(
+      checkMonotonicReads([...h, first, keys(40, 50, [["1", 2]]), keys(45, 55, [["1", 1]])]).verdict,
+    ).toBe("pass");
+  });
+  it("is unknown when no read is ordered after an earlier sighting of its key", () => {
+    const r = checkMonotonicReads([...h, keys(40, 50, [["1", 2]]), keys(45, 55, [["1", 1]])]);
+    expect(r.verdict).toBe("unknown");
+    expect(r.observed).toBe(0);
+    expect(checkMonotonicReads([]).verdict).toBe("unknown");
+  });
+  it("is unknown with 'standby unreadable' when every standby read failed", () => {
+    const failed: HistoryEvent = {
+      type: "obs",
+      kind: "keys",
+      side: "target",
+      collection: "c",
+      invokeTime: 40,
+      time: 41,
+      reads: [],
+      error: "connection refused",
+    };
+    const r = checkMonotonicReads([...h, failed, { ...failed, invokeTime: 50, time: 51 }]);
+    expect(r.verdict).toBe("unknown");
+    expect(r.reason).toMatch(/standby unreadable.*connection refused/);
   });
   it("absence before the first insert says nothing; a delete then re-insert is progress", () => {
     const reads = [
@@ -372,10 +395,21 @@ describe("checkpoint-recovery", () => {
     outcome: "ok",
   });
   const beats = [hb(1, 0), hb(2, 100), hb(3, 200), hb(4, 300), hb(5, 400)];
+  const cps: HistoryEvent[] = [0, 300].map((invokeTime) => ({
+    type: "obs",
+    kind: "checkpoint",
+    side: "target",
+    invokeTime,
+    time: invokeTime + 1,
+    pchannel: "p0",
+    timeTick: String(1000 + invokeTime),
+    messageId: null,
+  }));
   it("passes when a heartbeat written after the restart shows within the bound", () => {
     const h = [
       ...beats,
       ...kill(50, 150),
+      ...cps,
       hbObs(10, 12, 1, 0),
       hbObs(160, 162, 1, 0),
       hbObs(220, 222, 3, 200),
@@ -426,6 +460,24 @@ describe("checkpoint-recovery", () => {
   it("is skipped without kills or checkpoint samples", () => {
     expect(checkCheckpointRecovery([], final([]), ctx).verdict).toBe("skipped");
   });
+  it("is unknown with recovered kills but no checkpoint comparison", () => {
+    const h = [...beats, ...kill(50, 150), hbObs(10, 12, 1, 0), hbObs(220, 222, 3, 200)];
+    const r = checkCheckpointRecovery(h, final([]), ctx);
+    expect(r.verdict).toBe("unknown");
+    expect(r.reason).toMatch(/no two checkpoint samples/);
+  });
+  it("is unknown for a kill whose injection failed: nothing was killed, so nothing recovered", () => {
+    const failedKill: HistoryEvent[] = [
+      { type: "fault", id: 1, name: "kill-cdc", phase: "start", time: 50 },
+      { type: "fault", id: 1, name: "kill-cdc", phase: "end", time: 60, error: "no CDC pod found" },
+    ];
+    const h = [...beats, ...failedKill, ...cps, hbObs(10, 12, 1, 0), hbObs(220, 222, 3, 200)];
+    const r = checkCheckpointRecovery(h, final([]), ctx);
+    expect(r.verdict).toBe("unknown");
+    expect(r.reason).toMatch(/was not injected: no CDC pod found/);
+    const m = computeMetrics(h, final([]), thresholds);
+    expect(m.recoveries[0]).toMatchObject({ status: "unknown", recoveryMs: null });
+  });
 });
 
 describe("standby-read-only", () => {
@@ -445,11 +497,26 @@ describe("standby-read-only", () => {
       { type: outcome, id, process: 9, time: 1, ...extra },
     ];
   };
-  const refused = probe("fail", { error: `rpc error: ${REPLICATE_VIOLATION}` });
+  const refused = probe("fail", { error: `rpc error: ${REPLICATE_VIOLATION}`, detail: { readOk: true } });
   const empty = final([collection({}, {})]);
   it("passes a probe refused with the replicate-violation error or code 65535", () => {
     expect(checkStandbyReadOnly(refused, empty).verdict).toBe("pass");
-    expect(checkStandbyReadOnly(probe("fail", { detail: { code: 65535 } }), empty).verdict).toBe("pass");
+    expect(
+      checkStandbyReadOnly(probe("fail", { detail: { code: 65535, readOk: true } }), empty).verdict,
+    ).toBe("pass");
+  });
+  it("proves reads work too: a failed read fails, an untried read is unknown", () => {
+    const noRead = probe("fail", {
+      detail: { code: 65535, readOk: false, readError: "collection not loaded" },
+    });
+    const r = checkStandbyReadOnly(noRead, empty);
+    expect(r.verdict).toBe("fail");
+    expect(r.summary).toMatch(/a read of c on the standby failed.*collection not loaded/);
+    const untried = checkStandbyReadOnly(probe("fail", { detail: { code: 65535 } }), empty);
+    expect(untried.verdict).toBe("unknown");
+    expect(untried.reason).toMatch(/no read of the standby/);
+    // Without a final scan of the standby the probe could have left a row: unknown.
+    expect(checkStandbyReadOnly(refused, final([])).verdict).toBe("unknown");
   });
   it("fails an accepted probe and a probe key left on the standby", () => {
     expect(checkStandbyReadOnly(probe("ok"), empty).verdict).toBe("fail");
@@ -553,10 +620,30 @@ describe("catch-up", () => {
     const r = checkCatchUp(
       [],
       final([], {
-        catchUp: { caughtUp: false, catchUpMs: null, waitingFor: "c: count 9/10", timeoutMs: 100 },
+        catchUp: {
+          caughtUp: false,
+          catchUpMs: null,
+          waitingFor: "c: count 9/10",
+          timeoutMs: 100,
+          standbyReads: 4,
+        },
       }),
     );
     expect(r.verdict).toBe("fail");
+    const blind = checkCatchUp(
+      [],
+      final([], {
+        catchUp: {
+          caughtUp: false,
+          catchUpMs: null,
+          waitingFor: "heartbeat 9",
+          timeoutMs: 100,
+          standbyReads: 0,
+        },
+      }),
+    );
+    expect(blind.verdict).toBe("unknown");
+    expect(blind.reason).toMatch(/standby unreadable/);
     expect(r.summary).toMatch(/c: count 9\/10/);
     expect(verdictOf(checkCatchUp([], final([])))).toBe("skipped");
     const ok = final([], { catchUp: { caughtUp: true, catchUpMs: 40, timeoutMs: 100 } });
@@ -592,5 +679,22 @@ describe("metrics helpers", () => {
     expect(m.ops).toEqual({ ok: 1, fail: 0, info: 1 });
     expect(m.opsPerSec).toBe(2);
     expect(m.lag.samples).toBe(0);
+  });
+});
+
+describe("failing headline", () => {
+  it("is a breakdown by kind when there are several, else the first violation", async () => {
+    const { EvidenceSample, judge } = await import("../src/checkers/evidence.js");
+    const many = new EvidenceSample();
+    for (let i = 0; i < 3; i++) many.add({ kind: "lost", message: `c: key ${i} lost` });
+    many.add({ kind: "zombie", message: "c: key 9 zombie" });
+    many.count("mismatched", 2);
+    const r = judge("parity", { failures: many, observed: 1, tooFew: "", passSummary: "" });
+    expect(r.summary).toBe("6 violations: 3 lost, 2 mismatched, 1 zombie; first: c: key 0 lost");
+    const one = new EvidenceSample();
+    one.add({ kind: "lost", message: "c: key 1 lost" });
+    expect(judge("parity", { failures: one, observed: 1, tooFew: "", passSummary: "" }).summary).toBe(
+      "1 violation: c: key 1 lost",
+    );
   });
 });

@@ -21,8 +21,8 @@ describe("a healthy drill on the local backend", () => {
     expect(report.verdict).toBe("pass");
     // Every check really looked at something: none was skipped on a full local drill.
     expect(report.checks.filter((c) => c.verdict === "skipped").map((c) => c.name)).toEqual([]);
-    expect(report.metrics.faults.length).toBe(1);
-    expect(report.metrics.recoveries[0]?.recoveryMs).not.toBeNull();
+    expect((report.metrics.faults ?? []).length).toBe(1);
+    expect(report.metrics.recoveries?.[0]?.recoveryMs).not.toBeNull();
     expect(report.metrics.rowsCompared).toBeGreaterThan(config.workload.initialRows);
     for (const f of [
       "history.jsonl",

@@ -53,7 +53,7 @@ describe("the upgrade gate", () => {
       .map((l) => JSON.parse(l) as HistoryEvent);
     const upgrade = history.filter((e) => e.type === "fault" && e.name === "upgrade");
     expect(upgrade.map((e) => (e.type === "fault" ? e.phase : ""))).toEqual(["start", "end"]);
-    expect(report.metrics.faults.map((f) => f.name)).toContain("upgrade");
+    expect((report.metrics.faults ?? []).map((f) => f.name)).toContain("upgrade");
   });
 
   it("a failed upgrade stops the drill with a harness error naming it", async () => {

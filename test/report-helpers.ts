@@ -1,6 +1,6 @@
 /** Builders for report tests: realistic reports made of plain data, so each test states only what it varies. */
 import type { CheckResult } from "../src/checkers/types.js";
-import type { DrillReport } from "../src/report/model.js";
+import { type DrillReport, REPORT_SCHEMA_VERSION } from "../src/report/model.js";
 
 export const T0 = Date.UTC(2026, 7, 1, 12, 0, 0);
 
@@ -9,7 +9,14 @@ export function check(
   verdict: CheckResult["verdict"],
   summary?: string,
 ): CheckResult {
-  return { name, verdict, summary: summary ?? `${name}: ${verdict}`, evidence: [], evidenceTotal: 0 };
+  return {
+    name,
+    verdict,
+    summary: summary ?? `${name}: ${verdict}`,
+    evidence: [],
+    evidenceTotal: 0,
+    observed: 1,
+  };
 }
 
 /** A drill on the local backend: 60 s of lag samples, a CDC kill at 15 s and a pause at 40 s. */
@@ -19,11 +26,12 @@ export function baseReport(over: Partial<DrillReport> = {}): DrillReport {
     lagMs: i >= 15 && i < 19 ? 4000 - (i - 15) * 900 : 120 + (i % 7) * 10,
   }));
   return {
-    schemaVersion: 1,
+    schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: "milvus-cdc-drill", version: "0.1.0" },
     verdict: "pass",
     startedAt: T0,
     finishedAt: T0 + 75_000,
+    mode: "drill",
     seed: 42,
     profile: "smoke",
     backend: { name: "local", details: { milvus: "milvus-lite 3.0.1", replicator: "reference 0.1.0" } },
@@ -34,20 +42,35 @@ export function baseReport(over: Partial<DrillReport> = {}): DrillReport {
       check("lag", "pass", "p99 lag 300 ms under the 5 s SLO"),
     ],
     metrics: {
-      lag: { p50: 130, p95: 180, p99: 300, max: 4000, samples: 60 },
+      lag: { p50: 130, p95: 180, p99: 300, max: 4000, samples: 60, faultWindowSamples: 4 },
       lagSeries,
       faults: [
         { id: 1, name: "kill-cdc", startedAt: T0 + 20_000, endedAt: T0 + 21_500 },
         { id: 2, name: "pause-cdc", startedAt: T0 + 45_000, endedAt: T0 + 50_000 },
       ],
       recoveries: [
-        { faultId: 1, fault: "kill-cdc", startedAt: T0 + 20_000, recoveredAt: T0 + 24_000, recoveryMs: 4000 },
-        { faultId: 2, fault: "pause-cdc", startedAt: T0 + 45_000, recoveredAt: null, recoveryMs: null },
+        {
+          faultId: 1,
+          fault: "kill-cdc",
+          startedAt: T0 + 20_000,
+          status: "recovered",
+          recoveredAt: T0 + 24_000,
+          recoveryMs: 4000,
+        },
+        {
+          faultId: 2,
+          fault: "pause-cdc",
+          startedAt: T0 + 45_000,
+          status: "late",
+          recoveredAt: null,
+          recoveryMs: null,
+        },
       ],
       catchUpMs: 2300,
       opsPerSec: 85.4,
       ops: { ok: 5000, fail: 3, info: 7 },
       rowsCompared: 1000,
+      collectionsCompared: 2,
     },
     files: ["history.jsonl", "final-state.json"],
     ...over,
@@ -85,6 +108,7 @@ export function failingReport(over: Partial<DrillReport> = {}): DrillReport {
       },
     ],
     evidenceTotal: 3,
+    observed: 1,
     stats: { lost: 3, compared: 1000 },
   };
   const prefix: CheckResult = {
@@ -100,6 +124,7 @@ export function failingReport(over: Partial<DrillReport> = {}): DrillReport {
       },
     ],
     evidenceTotal: 1,
+    observed: 1,
   };
   return baseReport({
     verdict: "fail",
@@ -121,7 +146,7 @@ export function errorReport(over: Partial<DrillReport> = {}): DrillReport {
     error: { phase: "provision", message: "milvus-lite did not listen on 127.0.0.1:19531 within 60 s" },
     checks: [],
     metrics: {
-      lag: { p50: null, p95: null, p99: null, max: null, samples: 0 },
+      lag: { p50: null, p95: null, p99: null, max: null, samples: 0, faultWindowSamples: 0 },
       lagSeries: [],
       faults: [],
       recoveries: [],
@@ -129,6 +154,7 @@ export function errorReport(over: Partial<DrillReport> = {}): DrillReport {
       opsPerSec: null,
       ops: { ok: 0, fail: 0, info: 0 },
       rowsCompared: 0,
+      collectionsCompared: 0,
     },
     ...over,
   });

@@ -43,9 +43,9 @@ describe("report.json schema", () => {
 
   it("documents itself: title, version, and a description on the verdict", async () => {
     const schema = JSON.parse(await readFile(join(root, REPORT_SCHEMA_PATH), "utf8"));
-    expect(schema.title).toMatch(/schemaVersion 1/);
+    expect(schema.title).toMatch(/schemaVersion 2/);
     expect(schema.properties.verdict.description).toMatch(/fail > unknown > pass/);
-    expect(schema.properties.schemaVersion.const).toBe(1);
+    expect(schema.properties.schemaVersion.const).toBe(2);
   });
 
   it.each(["pass", "fail", "error"])("ajv accepts the %s fixture", async (name) => {
@@ -55,13 +55,13 @@ describe("report.json schema", () => {
     expect(validateReport(data).ok).toBe(true);
   });
 
-  it("ajv rejects the invalid fixture (bad verdict, missing seed)", async () => {
+  it("ajv rejects the invalid fixture (bad verdict, missing mode)", async () => {
     const validate = await ajvValidator();
     const data = JSON.parse(await readFile(fixture("invalid"), "utf8"));
     expect(validate(data)).toBe(false);
     const problems = (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
     expect(problems.some((p) => p.startsWith("/verdict"))).toBe(true);
-    expect(problems.some((p) => p.includes("seed"))).toBe(true);
+    expect(problems.some((p) => p.includes("mode"))).toBe(true);
   });
 
   it("ajv rejects a wrong type deep inside a check", async () => {
@@ -86,9 +86,9 @@ describe("validateReport / parseReport", () => {
   });
 
   it("refuses another schemaVersion with a line that says which one it reads", () => {
-    const data = { ...JSON.parse(renderReportJson(failingReport())), schemaVersion: 2 };
+    const data = { ...JSON.parse(renderReportJson(failingReport())), schemaVersion: 3 };
     expect(() => parseReport(JSON.stringify(data), "x/report.json")).toThrow(
-      /x\/report.json: .*schemaVersion is 2; .* reads schemaVersion 1/,
+      /x\/report.json: .*schemaVersion is 3; .* reads schemaVersion 2/,
     );
   });
 

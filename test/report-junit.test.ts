@@ -162,6 +162,7 @@ describe("junit.xml", () => {
       summary: nasty,
       evidence: [{ collection: `c"<&>`, pk: "1", message: nasty, extra: nasty }],
       evidenceTotal: 1,
+      observed: 1,
     };
     const report: DrillReport = failingReport({
       checks: [bad],
@@ -197,8 +198,16 @@ describe("junit.xml", () => {
                 summary: weird,
                 evidence: [{ message: plain }],
                 evidenceTotal: 1,
+                observed: 1,
               },
-              { name: "lag", verdict: "unknown", summary: plain, evidence: [], evidenceTotal: 0 },
+              {
+                name: "lag",
+                verdict: "unknown",
+                summary: plain,
+                evidence: [],
+                evidenceTotal: 0,
+                observed: 1,
+              },
             ],
           });
           const xml = renderJunit(report);
@@ -218,7 +227,9 @@ describe("junit.xml", () => {
   it("bounds the evidence lines of a failure and says how many were left out", () => {
     const evidence = Array.from({ length: 500 }, (_, i) => ({ pk: String(i), message: `lost ${i}` }));
     const report = failingReport({
-      checks: [{ name: "parity", verdict: "fail", summary: "lost", evidence, evidenceTotal: 1_000_000 }],
+      checks: [
+        { name: "parity", verdict: "fail", summary: "lost", evidence, evidenceTotal: 1_000_000, observed: 1 },
+      ],
     });
     const failure = only(only(parse(renderJunit(report)).testsuites.testsuite).testcase?.[0]?.failure);
     const lines = (failure._ ?? "").split("\n");

@@ -77,13 +77,17 @@ describe("summary.md", () => {
     const md = renderSummary(
       failingReport({ replayCommand: "milvus-cdc-drill run --config drill.yaml --seed 42" }),
     );
-    expect(md).toContain("| Lag p50 / p95 / p99 / max | 130 ms / 180 ms / 300 ms / 4.0 s (60 samples) |");
+    expect(md).toContain(
+      "| Lag p50/p95/p99/max | 130 ms / 180 ms / 300 ms / 4.0 s (60 samples, +4 in fault windows) |",
+    );
     expect(md).toContain("| Catch-up after writes stopped | 2.3 s |");
     expect(md).toContain("| Throughput | 85.4 ops/s |");
-    expect(md).toContain("| Ops ok / fail / info | 5,000 / 3 / 7 |");
+    expect(md).toContain("| Ops ok / fail / info | 5,000 / 3 / 7 (5,010 ops) |");
+    // One kill did not recover: no "worst" figure stands in for it.
+    expect(md).toContain("| Recovery after CDC kills (worst) | n/a (1/2 recovered) |");
     expect(md).toContain("| Rows compared | 1,000 |");
     expect(md).toContain("| kill-cdc #1 | 15.0 s | 4.0 s |");
-    expect(md).toContain("| pause-cdc #2 | 40.0 s | **never** |");
+    expect(md).toContain("| pause-cdc #2 | 40.0 s | **late** (never seen) |");
     expect(md).toContain("```sh\nmilvus-cdc-drill run --config drill.yaml --seed 42\n```");
     expect(md).toContain("| milvus | milvus-lite 3.0.1 |");
   });
@@ -117,6 +121,7 @@ describe("summary.md", () => {
             summary: "x | y\n<img src=x>",
             evidence: [{ message: "m|n\r\no" }],
             evidenceTotal: 1,
+            observed: 1,
           },
         ],
       }),
@@ -137,7 +142,7 @@ describe("lag chart", () => {
     expect(bars.length).toBe(line.length);
     expect(line.length).toBeLessThanOrEqual(MAX_CHART_POINTS);
     const marked = bars.flatMap((v, i) => (v > 0 ? [i] : []));
-    expect(marked).toHaveLength(report.metrics.faults.length);
+    expect(marked).toHaveLength(report.metrics.faults?.length ?? 0);
     // 60 one-second buckets starting at the first sample (T0 + 5 s): faults at +20 s and +45 s.
     expect(marked).toEqual([15, 40]);
     expect(Math.max(...line)).toBe(4000);
@@ -181,7 +186,7 @@ describe("lag chart", () => {
       { id: "2", name: "pause-cdc", label: "pause-cdc #2" },
     ]);
     const points = svg.match(/<polyline class="lag"[^>]* points="([^"]+)"/)?.[1]?.split(" ") ?? [];
-    expect(points).toHaveLength(report.metrics.lagSeries.length);
+    expect(points).toHaveLength(report.metrics.lagSeries?.length ?? 0);
     // Each marker is a vertical line (x1 == x2) inside the plot.
     const lines = [
       ...svg.matchAll(
@@ -236,6 +241,7 @@ describe("summary size", () => {
       summary: `check ${i}: ${"s".repeat(1000)}`,
       evidence: i % 3 === 0 ? evidence : [],
       evidenceTotal: i % 3 === 0 ? 1_000_000 : 0,
+      observed: 1,
       stats: { lost: 1_000_000 },
     }));
     const faults: FaultRecord[] = Array.from({ length: 20_000 }, (_, i) => ({
@@ -258,6 +264,7 @@ describe("summary size", () => {
           faultId: f.id,
           fault: f.name,
           startedAt: f.startedAt,
+          status: "unknown" as const,
           recoveredAt: null,
           recoveryMs: null,
         })),
@@ -291,7 +298,9 @@ describe("CLI table", () => {
     expect(lines[0]).toMatch(/^verdict: FAIL {2}\(backend local, seed 42/);
     expect(lines.find((l) => l.startsWith("parity "))).toMatch(/^parity\s+FAIL\s+3 keys lost/);
     expect(lines.find((l) => l.startsWith("checkpoint-recovery"))).toMatch(/UNKNOWN/);
-    expect(text).toContain("lag p50/p95/p99/max  130 ms / 180 ms / 300 ms / 4.0 s (60 samples)");
+    expect(text).toContain(
+      "lag p50/p95/p99/max               130 ms / 180 ms / 300 ms / 4.0 s (60 samples, +4 in fault windows)",
+    );
     expect(text).toContain("replay: milvus-cdc-drill run --seed 42 --profile smoke --backend local");
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
   });

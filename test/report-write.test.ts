@@ -48,11 +48,12 @@ function leakyReport(secrets: string[]): DrillReport {
     parity.summary = `lost keys; token ${s}`;
     parity.evidence.push({ collection: `c${s}`, pk: s, message: `m ${s}`, [`f${s}`]: { deep: [s] } });
   }
-  r.metrics.faults.push({ id: 9, name: `kill ${s}`, startedAt: T0 + 30_000, endedAt: null, error: s });
-  r.metrics.recoveries.push({
+  r.metrics.faults?.push({ id: 9, name: `kill ${s}`, startedAt: T0 + 30_000, endedAt: null, error: s });
+  r.metrics.recoveries?.push({
     faultId: 9,
     fault: `kill ${s}`,
     startedAt: T0 + 30_000,
+    status: "unknown",
     recoveredAt: null,
     recoveryMs: null,
   });

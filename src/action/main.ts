@@ -11,6 +11,7 @@ import type { DrillConfig } from "../config/schema.js";
 import { preflight } from "../drill/preflight.js";
 import { runDrill } from "../drill/run.js";
 import { UsageError } from "../errors.js";
+import { actionOutputs as reportOutputs } from "../report/figures.js";
 import type { DrillReport } from "../report/model.js";
 import { renderAll } from "../report/write.js";
 import { ownSignals } from "../signals.js";
@@ -63,29 +64,6 @@ function actionLogger(): Logger {
         depth--;
       }
     },
-  };
-}
-
-const seconds = (ms: number | null | undefined): string =>
-  typeof ms === "number" && Number.isFinite(ms) ? String(Math.round(ms) / 1000) : "";
-
-function reportOutputs(report: DrillReport, outDir: string): Record<string, string> {
-  const recoveries = report.metrics.recoveries;
-  // One kill that never recovered makes the worst case unknown: say nothing rather than a low number.
-  const recovered = recoveries.every((r) => r.recoveryMs !== null);
-  const worst =
-    recoveries.length > 0 && recovered ? Math.max(...recoveries.map((r) => r.recoveryMs ?? 0)) : null;
-  const p99 = report.metrics.lag.p99;
-  return {
-    verdict: report.verdict,
-    "lag-p99-ms": typeof p99 === "number" ? String(Math.round(p99)) : "",
-    "recovery-seconds": seconds(worst),
-    "catch-up-seconds": seconds(report.metrics.catchUpMs),
-    "report-path": join(outDir, "report.json"),
-    "failed-checks": report.checks
-      .filter((c) => c.verdict === "fail")
-      .map((c) => c.name)
-      .join(","),
   };
 }
 

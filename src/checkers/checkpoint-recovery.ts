@@ -1,19 +1,31 @@
 import type { HistoryEvent } from "../history/types.js";
-import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { EvidenceSample, judge, skipped } from "./evidence.js";
 import {
   type CheckpointObservation,
   type FaultSpan,
   type HistoryIndex,
   indexHistory,
   lastCompletedBefore,
+  since,
 } from "./history-index.js";
 import type { CheckContext, CheckResult } from "./types.js";
 
 export const RECOVERY_FAULTS: ReadonlySet<string> = new Set(["kill-cdc"]);
 
-interface Recovered {
-  at: number;
-  hbSeq: number;
+/** How one CDC kill went, as the checker judged it: the one source of "recovery" in every report format. */
+export interface KillRecovery {
+  faultId: number;
+  fault: string;
+  startedAt: number;
+  endedAt: number | null;
+  /** recovered: in time; late: resumed after the bound or never while watched; unknown: not observable. */
+  status: "recovered" | "late" | "unknown";
+  /** When the standby heartbeat moved past what it showed before the kill; null if not seen. */
+  recoveredAt: number | null;
+  /** From the end of the kill (CDC restarted) until then; null unless recovered or late-but-seen. */
+  recoveryMs: number | null;
+  /** For late and unknown: why, in one line. */
+  why?: string;
 }
 
 /**
@@ -21,36 +33,28 @@ interface Recovered {
  * The clock starts when such a heartbeat was acknowledged on the primary (no heartbeat written, nothing
  * to replicate), and a heartbeat written before the kill does not count: it may have been in flight.
  * Without writer events the rule falls back to "moves past what the standby showed at the kill".
+ * A kill whose injection failed (its end carries an error) proves no recovery: unknown.
  */
-function judgeFault(
-  idx: HistoryIndex,
-  f: FaultSpan,
-  timeoutMs: number,
-  failures: EvidenceSample,
-  unknowns: EvidenceSample,
-): number | null {
-  if (!f.end) {
-    unknowns.add({
-      opId: f.id,
-      time: f.start.time,
-      message: `${f.name} #${f.id} started at ${f.start.time} but never ended`,
-    });
-    return null;
-  }
+function judgeKill(idx: HistoryIndex, f: FaultSpan, timeoutMs: number): KillRecovery {
+  const rec: KillRecovery = {
+    faultId: f.id,
+    fault: f.name,
+    startedAt: f.start.time,
+    endedAt: f.end?.time ?? null,
+    status: "unknown",
+    recoveredAt: null,
+    recoveryMs: null,
+  };
+  const injectionError = f.start.error ?? f.end?.error;
+  if (injectionError) return { ...rec, why: `${f.name} #${f.id} was not injected: ${injectionError}` };
+  if (!f.end) return { ...rec, why: `${f.name} #${f.id} started but never ended` };
   const end = f.end.time;
   let baseline = Number.NEGATIVE_INFINITY;
   let clockFrom = end;
   if (idx.heartbeats.length > 0) {
     for (const h of idx.heartbeats) if (h.wallMs < end && h.hbSeq > baseline) baseline = h.hbSeq;
     const firstAck = idx.heartbeats.find((h) => h.hbSeq > baseline && h.outcome === "ok");
-    if (!firstAck) {
-      unknowns.add({
-        opId: f.id,
-        time: end,
-        message: `${f.name} #${f.id}: no heartbeat was acknowledged after it ended at ${end}`,
-      });
-      return null;
-    }
+    if (!firstAck) return { ...rec, why: `${f.name} #${f.id}: no heartbeat was acknowledged after it ended` };
     clockFrom = Math.max(end, firstAck.time);
   } else {
     for (const o of idx.heartbeatObs) {
@@ -58,37 +62,46 @@ function judgeFault(
     }
   }
   const deadline = clockFrom + timeoutMs;
-  let recovered: Recovered | undefined;
+  let recoveredAt: number | undefined;
   let watchedPastDeadline = false;
   for (const o of idx.heartbeatObs) {
-    if (o.invokeTime < end) continue;
+    if (o.invokeTime < end || o.error !== undefined) continue;
     if (o.hbSeq !== null && o.hbSeq > baseline) {
-      recovered = { at: o.time, hbSeq: o.hbSeq };
+      recoveredAt = o.time;
       break;
     }
     if (o.invokeTime > deadline) watchedPastDeadline = true;
   }
   const base = Number.isFinite(baseline) ? String(baseline) : "none";
-  if (recovered && recovered.at <= deadline) return recovered.at - end;
-  if (recovered || watchedPastDeadline) {
-    failures.add({
-      opId: f.id,
-      time: end,
-      deadline,
-      message: `${f.name} #${f.id} ended at ${end}; the standby heartbeat did not move past ${base} by ${deadline} (${timeoutMs} ms)${recovered ? `, only at ${recovered.at}` : ""}`,
-    });
-    return null;
+  if (recoveredAt !== undefined && recoveredAt <= deadline)
+    return { ...rec, status: "recovered", recoveredAt, recoveryMs: recoveredAt - end };
+  if (recoveredAt !== undefined || watchedPastDeadline) {
+    return {
+      ...rec,
+      status: "late",
+      recoveredAt: recoveredAt ?? null,
+      recoveryMs: recoveredAt !== undefined ? recoveredAt - end : null,
+      why: `${f.name} #${f.id}: the standby heartbeat did not move past ${base} within ${timeoutMs} ms of the restart${recoveredAt !== undefined ? `, only after ${recoveredAt - end} ms` : ""}`,
+    };
   }
-  unknowns.add({
-    opId: f.id,
-    time: end,
-    message: `${f.name} #${f.id}: the monitor stopped before the recovery deadline ${deadline} and the heartbeat had not moved past ${base}`,
-  });
-  return null;
+  return {
+    ...rec,
+    why: `${f.name} #${f.id}: the standby was not read past the recovery deadline and its heartbeat had not moved past ${base}`,
+  };
+}
+
+/** Every CDC kill of the history, judged: shared by the checker and the report's recovery table. */
+export function killRecoveries(history: readonly HistoryEvent[], timeoutMs: number): KillRecovery[] {
+  const idx = indexHistory(history);
+  return idx.faults.filter((f) => RECOVERY_FAULTS.has(f.name)).map((f) => judgeKill(idx, f, timeoutMs));
 }
 
 /** Checkpoint samples are ordered only when they do not overlap; each must not go below any earlier one. */
-function judgeCheckpoints(samples: readonly CheckpointObservation[], failures: EvidenceSample): number {
+function judgeCheckpoints(
+  idx: HistoryIndex,
+  samples: readonly CheckpointObservation[],
+  failures: EvidenceSample,
+): number {
   // Per channel: completion times (ascending) and the highest time tick read by then, with when it was read.
   const byChannel = new Map<string, { times: number[]; best: Array<{ tt: bigint; time: number } | null> }>();
   let compared = 0;
@@ -107,9 +120,10 @@ function judgeCheckpoints(samples: readonly CheckpointObservation[], failures: E
       if (tt === null || tt < prior.tt) {
         failures.add({
           time: s.time,
+          kind: "checkpoint went back",
           pchannel: s.pchannel,
           faultId: s.faultId,
-          message: `${s.pchannel}: checkpoint went back from ${prior.tt} (read by ${prior.time}) to ${tt ?? "none"} (read at ${s.time})`,
+          message: `${s.pchannel}: checkpoint went back from ${prior.tt} (read by ${since(idx, prior.time)}) to ${tt ?? "none"} (read at ${since(idx, s.time)})`,
         });
       }
     }
@@ -126,27 +140,44 @@ export function checkCheckpointRecovery(
   ctx: CheckContext,
 ): CheckResult {
   const idx = indexHistory(history);
-  const kills = idx.faults.filter((f) => RECOVERY_FAULTS.has(f.name));
+  const kills = killRecoveries(history, ctx.thresholds.recoveryTimeoutMs);
   if (kills.length === 0 && idx.checkpointObs.length === 0) {
     return skipped("checkpoint-recovery", "no CDC kills and no checkpoint samples in the history");
   }
   const failures = new EvidenceSample();
-  const unknowns = new EvidenceSample();
+  const blind = new EvidenceSample();
   let worst = 0;
   let recovered = 0;
-  for (const f of kills) {
-    const ms = judgeFault(idx, f, ctx.thresholds.recoveryTimeoutMs, failures, unknowns);
-    if (ms !== null) {
+  for (const k of kills) {
+    const at = { opId: k.faultId, time: k.endedAt ?? k.startedAt, message: k.why ?? "" };
+    if (k.status === "recovered") {
       recovered += 1;
-      worst = Math.max(worst, ms);
-    }
+      worst = Math.max(worst, k.recoveryMs ?? 0);
+    } else if (k.status === "late") failures.add({ ...at, kind: "late recovery" });
+    else blind.add(at);
   }
-  const compared = judgeCheckpoints(idx.checkpointObs, failures);
-  return resultOf(
-    "checkpoint-recovery",
+  const compared = judgeCheckpoints(idx, idx.checkpointObs, failures);
+  const sampleErrors = idx.checkpointObs.filter((s) => s.error !== undefined);
+  if (compared === 0) {
+    blind.add({
+      message:
+        sampleErrors.length > 0
+          ? `no two checkpoint samples could be compared (${sampleErrors.length} sample(s) failed, first: ${sampleErrors[0]?.error})`
+          : "no two checkpoint samples could be compared",
+    });
+  }
+  return judge("checkpoint-recovery", {
     failures,
-    unknowns,
-    `${recovered}/${kills.length} CDC kill(s) recovered (worst ${worst} ms); checkpoints never moved back`,
-    { kills: kills.length, recovered, worstRecoveryMs: worst, checkpointComparisons: compared },
-  );
+    blind,
+    observed: recovered + compared,
+    tooFew: "no CDC kill recovered and no checkpoint could be compared",
+    passSummary: `${recovered}/${kills.length} CDC kill(s) recovered (worst ${worst} ms after the restart); ${compared} checkpoint comparison(s), none moved back`,
+    stats: {
+      kills: kills.length,
+      recovered,
+      worstRecoveryMs: worst,
+      checkpointComparisons: compared,
+      checkpointSampleErrors: sampleErrors.length,
+    },
+  });
 }

@@ -1,15 +1,18 @@
 import type { HistoryEvent } from "../history/types.js";
-import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { EvidenceSample, judge, skipped } from "./evidence.js";
+import { indexHistory } from "./history-index.js";
 import type { CheckResult, FinalState, SideFinal } from "./types.js";
 
 /**
  * A replayed insert is invisible to a key-set comparison (a query returns the key once) but count(*)
  * counts both rows, so count(*) - distinct keys must be 0 on each side of each collection.
  */
-export function checkDuplicates(_history: readonly HistoryEvent[], final: FinalState): CheckResult {
-  if (final.collections.length === 0) return skipped("duplicates", "no collections were compared");
+export function checkDuplicates(history: readonly HistoryEvent[], final: FinalState): CheckResult {
+  // The drill wrote data and then compared nothing: blindness (unknown), not a check that does not apply.
+  if (final.collections.length === 0 && indexHistory(history).writes.size === 0)
+    return skipped("duplicates", "no collections were compared");
   const failures = new EvidenceSample();
-  const unknowns = new EvidenceSample();
+  const blind = new EvidenceSample();
   let duplicateRows = 0;
   let sides = 0;
   for (const c of final.collections) {
@@ -18,7 +21,7 @@ export function checkDuplicates(_history: readonly HistoryEvent[], final: FinalS
       ["standby", c.target],
     ] as Array<[string, SideFinal]>) {
       if (!s.reachable || s.count === null || s.distinctKeys === null) {
-        unknowns.add({
+        blind.add({
           collection: c.name,
           side,
           message: `${c.name}: count(*) or the distinct keys were not read on the ${side}${s.error ? ` (${s.error})` : ""}`,
@@ -32,13 +35,14 @@ export function checkDuplicates(_history: readonly HistoryEvent[], final: FinalS
         failures.add({
           collection: c.name,
           side,
+          kind: "duplicated",
           count: s.count,
           distinctKeys: s.distinctKeys,
           message: `${c.name}: ${extra} duplicate row(s) on the ${side} (count(*) ${s.count}, distinct keys ${s.distinctKeys})`,
         });
       } else if (extra < 0) {
         // Fewer rows than keys cannot be a duplicate: the count and the scan saw different data.
-        unknowns.add({
+        blind.add({
           collection: c.name,
           side,
           message: `${c.name}: count(*) ${s.count} is below the ${s.distinctKeys} distinct keys scanned on the ${side}`,
@@ -46,8 +50,12 @@ export function checkDuplicates(_history: readonly HistoryEvent[], final: FinalS
       }
     }
   }
-  return resultOf("duplicates", failures, unknowns, `no duplicate rows on ${sides} side(s)`, {
-    duplicateRows,
-    sides,
+  return judge("duplicates", {
+    failures,
+    blind,
+    observed: sides,
+    tooFew: "count(*) and the distinct keys were read on no side",
+    passSummary: `no duplicate rows on ${sides} side(s)`,
+    stats: { duplicateRows, sides },
   });
 }

@@ -61,6 +61,13 @@ export interface HistoryIndex {
   heartbeats: HeartbeatEvent[];
   faults: FaultSpan[];
   phases: PhaseEvent[];
+  /**
+   * Collections the drill dropped on purpose (a drop-collection op not reported failed and not followed
+   * by a re-create): collection -> when the drop was invoked. From then on their rows are gone by design.
+   */
+  dropped: Map<string, number>;
+  /** Earliest time in the history (the origin of `since` when there is no header). */
+  firstTime: number;
   lastTime: number;
 }
 
@@ -90,11 +97,14 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
     heartbeats: [],
     faults: [],
     phases: [],
+    dropped: new Map(),
+    firstTime: Number.POSITIVE_INFINITY,
     lastTime: 0,
   };
   const faults = new Map<number, FaultSpan>();
   for (const e of history) {
     if ("time" in e && e.time > idx.lastTime) idx.lastTime = e.time;
+    if ("time" in e && e.time < idx.firstTime) idx.firstTime = e.time;
     switch (e.type) {
       case "header":
         idx.header = e;
@@ -129,6 +139,15 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
         idx.phases.push(e);
         break;
     }
+  }
+  const ddl = [...idx.ops.values()]
+    .filter((o) => o.invoke.value.f === "ddl" && o.completion?.type !== "fail")
+    .sort((a, b) => a.invoke.time - b.invoke.time);
+  for (const { invoke } of ddl) {
+    const v = invoke.value;
+    if (v.f !== "ddl") continue;
+    if (v.action === "drop-collection") idx.dropped.set(v.collection, invoke.time);
+    else if (v.action === "create-collection") idx.dropped.delete(v.collection);
   }
   for (const { invoke, completion } of idx.ops.values()) {
     const v = invoke.value;
@@ -167,6 +186,21 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
   idx.phases.sort(byTime);
   idx.faults = [...faults.values()].sort((a, b) => a.start.time - b.start.time);
   return idx;
+}
+
+/**
+ * A time as evidence messages print it: seconds since the run started ("t+12.3s"), never epoch ms.
+ * The evidence's `time` field keeps the epoch ms for machines.
+ */
+export function since(idx: HistoryIndex, t: number): string {
+  const origin = idx.header?.startedAt ?? idx.firstTime;
+  return `t+${((t - origin) / 1000).toFixed(1)}s`;
+}
+
+/** Whether a read of `collection` sent at `invokeTime` came after the drill dropped it (nothing left to judge). */
+export function afterDrop(idx: HistoryIndex, collection: string, invokeTime: number): boolean {
+  const at = idx.dropped.get(collection);
+  return at !== undefined && invokeTime >= at;
 }
 
 export function keyWrites(idx: HistoryIndex, collection: string, pk: Pk): readonly KeyWrite[] {

@@ -44,9 +44,11 @@ export function runCheckers(
       return {
         name,
         verdict: "unknown",
+        reason: `checker crashed: ${message}`,
         summary: `checker crashed: ${message}`,
         evidence: [{ message }],
         evidenceTotal: 1,
+        observed: 0,
       };
     }
   });

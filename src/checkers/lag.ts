@@ -1,7 +1,7 @@
 import type { HistoryEvent } from "../history/types.js";
-import { EvidenceSample, resultOf } from "./evidence.js";
-import { indexHistory, lastCompletedBefore } from "./history-index.js";
-import { lagSeries, percentile } from "./stats.js";
+import { EvidenceSample, judge } from "./evidence.js";
+import { indexHistory, lastCompletedBefore, since } from "./history-index.js";
+import { percentile, splitLag } from "./stats.js";
 import type { CheckContext, CheckResult } from "./types.js";
 
 /** Fewer samples than this say nothing about a p99. */
@@ -14,17 +14,18 @@ export const MIN_LAG_SAMPLES = 3;
 export function checkLag(history: readonly HistoryEvent[], _final: unknown, ctx: CheckContext): CheckResult {
   const idx = indexHistory(history);
   const failures = new EvidenceSample();
-  const unknowns = new EvidenceSample();
   const times: number[] = [];
   const best: Array<{ hbSeq: number; time: number } | null> = [];
   for (const o of idx.heartbeatObs) {
+    if (o.error !== undefined) continue;
     const i = lastCompletedBefore(times, o.invokeTime);
     const prior = i >= 0 ? best[i] : null;
     // A read that saw nothing is also what an unreachable standby records, so it proves no regression.
     if (prior && o.hbSeq !== null && o.hbSeq < prior.hbSeq) {
       failures.add({
         time: o.time,
-        message: `the standby heartbeat went back from hb_seq ${prior.hbSeq} (read by ${prior.time}) to ${o.hbSeq} (read at ${o.time})`,
+        kind: "heartbeat went back",
+        message: `the standby heartbeat went back from hb_seq ${prior.hbSeq} (read by ${since(idx, prior.time)}) to ${o.hbSeq} (read at ${since(idx, o.time)})`,
       });
     }
     const last = best[best.length - 1] ?? null;
@@ -32,43 +33,52 @@ export function checkLag(history: readonly HistoryEvent[], _final: unknown, ctx:
     best.push(o.hbSeq !== null && (!last || o.hbSeq > last.hbSeq) ? { hbSeq: o.hbSeq, time: o.time } : last);
   }
   const slo = ctx.thresholds.lagSloMs;
-  const all = lagSeries(idx);
-  // The SLO is about steady state. From a fault's start until the lag is back under the SLO, the
-  // standby is recovering: checkpoint-recovery owns that window (and fails if it never ends).
-  const windows = idx.faults.map((f) => {
-    const after = f.end?.time ?? f.start.time;
-    const back = all.find((p) => p.t > after && p.lagMs <= slo);
-    return { from: f.start.time, to: back ? back.t : Number.POSITIVE_INFINITY };
-  });
-  const series = all.filter((p) => !windows.some((w) => p.t >= w.from && p.t < w.to));
+  const { all, steady: series, neverBack } = splitLag(idx, slo);
+  for (const w of neverBack) {
+    if (w.samples < MIN_LAG_SAMPLES) continue;
+    failures.add({
+      opId: w.faultId,
+      kind: "never back under the SLO",
+      message: `after ${w.name} #${w.faultId} the lag never got back under ${slo} ms in ${w.samples} sample(s)`,
+    });
+  }
   const lags = series.map((p) => p.lagMs);
   const p99 = percentile(lags, 99);
-  if (p99 === null || lags.length < MIN_LAG_SAMPLES) {
-    unknowns.add({
-      message: `only ${lags.length} heartbeat lag sample(s) on the standby; at least ${MIN_LAG_SAMPLES} are needed`,
-    });
-  } else if (p99 > slo) {
+  if (p99 !== null && lags.length >= MIN_LAG_SAMPLES && p99 > slo) {
     const worst = series.reduce((a, b) => (b.lagMs > a.lagMs ? b : a));
     failures.add({
       time: worst.t,
       p99,
-      message: `steady-state heartbeat lag p99 ${p99} ms is over the ${slo} ms SLO (worst ${worst.lagMs} ms at ${worst.t})`,
+      kind: "over the SLO",
+      message: `steady-state heartbeat lag p99 ${p99} ms is over the ${slo} ms SLO (worst ${worst.lagMs} ms)`,
     });
   }
+  const failedReads = idx.heartbeatObs.filter((o) => o.error !== undefined).length;
+  const blind = new EvidenceSample();
+  if (lags.length < MIN_LAG_SAMPLES && failedReads > 0 && failedReads === idx.heartbeatObs.length)
+    blind.add({
+      message: `standby unreadable: all ${failedReads} heartbeat read(s) failed (first: ${idx.heartbeatObs[0]?.error})`,
+    });
+  const excluded = all.length - lags.length;
   const stats: Record<string, number> = {
     samples: lags.length,
     sloMs: slo,
-    faultWindowSamples: all.length - lags.length,
+    faultWindowSamples: excluded,
+    failedReads,
   };
   if (p99 !== null) stats.p99 = p99;
-  const excluded = all.length - lags.length;
   const note =
     excluded > 0 ? ` (${excluded} sample(s) inside fault recovery windows left to checkpoint-recovery)` : "";
-  return resultOf(
-    "lag",
+  return judge("lag", {
     failures,
-    unknowns,
-    `steady-state heartbeat lag p99 ${p99} ms within the ${slo} ms SLO${note}`,
+    blind,
+    observed: lags.length,
+    minObserved: MIN_LAG_SAMPLES,
+    tooFew:
+      excluded > 0
+        ? `too few steady-state heartbeat lag samples: the other ${excluded} fell inside fault recovery windows (the lag never got back under ${slo} ms)`
+        : "too few heartbeat lag samples on the standby",
+    passSummary: `steady-state heartbeat lag p99 ${p99} ms within the ${slo} ms SLO over ${lags.length} sample(s)${note}`,
     stats,
-  );
+  });
 }

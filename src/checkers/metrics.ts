@@ -1,8 +1,8 @@
 import type { HistoryEvent } from "../history/types.js";
-import type { DrillReport, FaultRecord, Recovery } from "../report/model.js";
-import { RECOVERY_FAULTS } from "./checkpoint-recovery.js";
+import type { DrillMetrics, FaultRecord, Recovery } from "../report/model.js";
+import { killRecoveries } from "./checkpoint-recovery.js";
 import { indexHistory } from "./history-index.js";
-import { downsample, lagSeries, percentile } from "./stats.js";
+import { downsample, percentile, splitLag } from "./stats.js";
 import type { FinalState, Thresholds } from "./types.js";
 
 export const MAX_LAG_POINTS = 300;
@@ -12,10 +12,11 @@ export function computeMetrics(
   history: readonly HistoryEvent[],
   final: FinalState,
   thresholds: Thresholds,
-): DrillReport["metrics"] {
+): DrillMetrics {
   const idx = indexHistory(history);
-  const series = lagSeries(idx);
-  const lags = series.map((p) => p.lagMs);
+  // Percentiles over the steady-state samples the lag check judges; the chart draws every sample.
+  const { all: series, steady } = splitLag(idx, thresholds.lagSloMs);
+  const lags = steady.map((p) => p.lagMs);
 
   const faults: FaultRecord[] = idx.faults.map((f) => {
     const rec: FaultRecord = {
@@ -29,30 +30,16 @@ export function computeMetrics(
     return rec;
   });
 
-  // Recovery: from the kill until the standby shows a heartbeat written after the restart with the lag
-  // under the SLO. A low lag alone is not enough: right after a stall begins the lag is still small.
-  const recoveries: Recovery[] = idx.faults
-    .filter((f) => RECOVERY_FAULTS.has(f.name))
-    .map((f) => {
-      const end = f.end?.time;
-      const back =
-        end === undefined
-          ? undefined
-          : idx.heartbeatObs.find(
-              (o) =>
-                o.invokeTime >= end &&
-                o.wallMs !== null &&
-                o.wallMs >= end &&
-                o.time - o.wallMs <= thresholds.lagSloMs,
-            );
-      return {
-        faultId: f.id,
-        fault: f.name,
-        startedAt: f.start.time,
-        recoveredAt: back?.time ?? null,
-        recoveryMs: back ? back.time - f.start.time : null,
-      };
-    });
+  // Recovery per kill exactly as checkpoint-recovery judged it: one number per fault in every format.
+  const recoveries: Recovery[] = killRecoveries(history, thresholds.recoveryTimeoutMs).map((k) => ({
+    faultId: k.faultId,
+    fault: k.fault,
+    startedAt: k.startedAt,
+    status: k.status,
+    recoveredAt: k.recoveredAt,
+    recoveryMs: k.recoveryMs,
+    ...(k.why ? { why: k.why } : {}),
+  }));
 
   const ops = { ok: 0, fail: 0, info: 0 };
   // Workload ops only: the standby-write probe is meant to fail and says so in its own check.
@@ -67,6 +54,8 @@ export function computeMetrics(
       p99: percentile(lags, 99),
       max: lags.length ? Math.max(...lags) : null,
       samples: lags.length,
+      faultWindowSamples: series.length - lags.length,
+      sloMs: thresholds.lagSloMs,
     },
     lagSeries: downsample(series, MAX_LAG_POINTS),
     faults,
@@ -75,6 +64,7 @@ export function computeMetrics(
     opsPerSec: opsPerSec(idx.phases, idx.ops.values(), idx.lastTime),
     ops,
     rowsCompared: final.collections.reduce((n, c) => n + c.rowsCompared, 0),
+    collectionsCompared: final.collections.filter((c) => c.source.reachable && c.target.reachable).length,
   };
 }
 

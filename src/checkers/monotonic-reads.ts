@@ -1,6 +1,7 @@
 import type { HistoryEvent } from "../history/types.js";
-import { EvidenceSample, resultOf, skipped } from "./evidence.js";
-import { indexHistory, keyWrites, lastCompletedBefore } from "./history-index.js";
+import { EvidenceSample, judge } from "./evidence.js";
+import { afterDrop, indexHistory, keyWrites, lastCompletedBefore, since } from "./history-index.js";
+import { standbyUnreadable } from "./reads.js";
 import type { CheckResult } from "./types.js";
 
 /**
@@ -32,12 +33,18 @@ function above(a: Floor, b: Floor): boolean {
  */
 export function checkMonotonicReads(history: readonly HistoryEvent[]): CheckResult {
   const idx = indexHistory(history);
-  if (idx.targetKeyObs.length === 0) return skipped("monotonic-reads", "no standby key reads in the history");
   const failures = new EvidenceSample();
-  const unknowns = new EvidenceSample();
   const trails = new Map<string, KeyTrail>();
   let reads = 0;
+  /** Reads ordered after an earlier sighting of the same key: the only ones that can show a regression. */
+  let ordered = 0;
+  let failedReads = 0;
   for (const obs of idx.targetKeyObs) {
+    if (obs.error !== undefined) {
+      failedReads += 1;
+      continue;
+    }
+    if (afterDrop(idx, obs.collection, obs.invokeTime)) continue;
     for (const r of obs.reads) {
       reads += 1;
       const key = `${obs.collection}\u0000${r.pk}`;
@@ -48,6 +55,7 @@ export function checkMonotonicReads(history: readonly HistoryEvent[]): CheckResu
       }
       const i = lastCompletedBefore(trail.times, obs.invokeTime);
       const prior = i >= 0 ? (trail.floors[i] as Floor) : NONE;
+      if (prior.ver > 0) ordered += 1;
       let seen: Floor;
       if (r.ver !== null) {
         seen = { ver: r.ver, deleted: false, time: obs.time };
@@ -56,7 +64,8 @@ export function checkMonotonicReads(history: readonly HistoryEvent[]): CheckResu
             collection: obs.collection,
             pk: r.pk,
             time: obs.time,
-            message: `${obs.collection}: key ${r.pk} read at ver ${r.ver} at ${obs.time} after a read that returned by ${prior.time} showed ${prior.deleted ? `it deleted at ver ${prior.ver}` : `ver ${prior.ver}`}`,
+            kind: "went back",
+            message: `${obs.collection}: key ${r.pk} read at ver ${r.ver} at ${since(idx, obs.time)} after a read that returned by ${since(idx, prior.time)} showed ${prior.deleted ? `it deleted at ver ${prior.ver}` : `ver ${prior.ver}`}`,
           });
         }
       } else if (prior.ver === 0) {
@@ -73,7 +82,8 @@ export function checkMonotonicReads(history: readonly HistoryEvent[]): CheckResu
             collection: obs.collection,
             pk: r.pk,
             time: obs.time,
-            message: `${obs.collection}: key ${r.pk} read absent at ${obs.time} after being seen at ver ${prior.ver} (by ${prior.time}), and no later delete exists`,
+            kind: "vanished",
+            message: `${obs.collection}: key ${r.pk} read absent at ${since(idx, obs.time)} after being seen at ver ${prior.ver} (by ${since(idx, prior.time)}), and no later delete exists`,
           });
         }
       }
@@ -83,15 +93,12 @@ export function checkMonotonicReads(history: readonly HistoryEvent[]): CheckResu
       trail.floors.push(above(seen, last) ? seen : last);
     }
   }
-  return resultOf(
-    "monotonic-reads",
+  return judge("monotonic-reads", {
     failures,
-    unknowns,
-    `${reads} standby reads of ${trails.size} key(s) never went back`,
-    {
-      reads,
-      keys: trails.size,
-      violations: failures.total,
-    },
-  );
+    blind: ordered === 0 ? standbyUnreadable(idx.targetKeyObs) : undefined,
+    observed: ordered,
+    tooFew: "no key was read on the standby after an earlier read had seen it",
+    passSummary: `${reads} standby reads of ${trails.size} key(s) never went back (${ordered} ordered after an earlier sighting)`,
+    stats: { reads, ordered, failedReads, keys: trails.size, violations: failures.total },
+  });
 }

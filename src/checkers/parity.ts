@@ -1,5 +1,5 @@
 import type { HistoryEvent, Pk } from "../history/types.js";
-import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { EvidenceSample, judge, skipped } from "./evidence.js";
 import { indexHistory, keyWrites } from "./history-index.js";
 import type {
   CheckResult,
@@ -48,10 +48,13 @@ function missingFrom(a: SideFinal, b: SideFinal): Pk[] {
  * A key only on the standby is a zombie when the history deleted it on the primary, else unexpected.
  */
 export function checkParity(history: readonly HistoryEvent[], final: FinalState): CheckResult {
-  if (final.collections.length === 0) return skipped("parity", "no collections were compared");
   const idx = indexHistory(history);
+  if (final.collections.length === 0) {
+    // The drill wrote data and then compared nothing: that is blindness, not a check that does not apply.
+    if (idx.writes.size === 0) return skipped("parity", "no collections were compared");
+  }
   const failures = new EvidenceSample();
-  const unknowns = new EvidenceSample();
+  const blind = new EvidenceSample();
   const stats = {
     collections: 0,
     rowsCompared: 0,
@@ -62,14 +65,14 @@ export function checkParity(history: readonly HistoryEvent[], final: FinalState)
     countMismatch: 0,
   };
 
-  if (!final.sourceReachable) unknowns.add({ message: "the primary could not be read at the end" });
-  if (!final.targetReachable) unknowns.add({ message: "the standby could not be read at the end" });
+  if (!final.sourceReachable) blind.add({ message: "the primary could not be read at the end" });
+  if (!final.targetReachable) blind.add({ message: "the standby could not be read at the end" });
 
   for (const c of final.collections) {
     if (!c.source.reachable || !c.target.reachable) {
       const side = !c.source.reachable ? "primary" : "standby";
       const err = (!c.source.reachable ? c.source.error : c.target.error) ?? "unreachable";
-      unknowns.add({ collection: c.name, message: `${c.name}: the ${side} could not be scanned (${err})` });
+      blind.add({ collection: c.name, message: `${c.name}: the ${side} could not be scanned (${err})` });
       continue;
     }
     stats.collections += 1;
@@ -80,12 +83,13 @@ export function checkParity(history: readonly HistoryEvent[], final: FinalState)
       stats.countMismatch += 1;
       failures.add({
         collection: c.name,
+        kind: "count",
         message: `${c.name}: count(*) is ${c.source.count} on the primary and ${c.target.count} on the standby`,
         sourceCount: c.source.count,
         targetCount: c.target.count,
       });
     } else if (c.source.count === null || c.target.count === null) {
-      unknowns.add({ collection: c.name, message: `${c.name}: count(*) was not read on both sides` });
+      blind.add({ collection: c.name, message: `${c.name}: count(*) was not read on both sides` });
     }
 
     const lost = new Set([...c.onlySource, ...missingFrom(c.source, c.target)]);
@@ -105,7 +109,7 @@ export function checkParity(history: readonly HistoryEvent[], final: FinalState)
         message: `${c.name}: key ${pk} is on the primary (ver ${c.source.versions[pk] ?? "?"}) but lost on the standby; written by op(s) ${ops.join(", ") || "none in the history"}`,
       });
     }
-    for (let i = lost.size; i < lostTotal; i++) failures.total += 1;
+    failures.count("lost", lostTotal - lost.size);
 
     const extra = new Set([...c.onlyTarget, ...missingFrom(c.target, c.source)]);
     const extraTotal = Math.max(c.onlyTargetTotal, extra.size);
@@ -131,35 +135,55 @@ export function checkParity(history: readonly HistoryEvent[], final: FinalState)
         });
       }
     }
-    for (let i = extra.size; i < extraTotal; i++) failures.total += 1;
+    // Keys the collector counted but did not list cannot be told zombie from unexpected.
+    failures.count("unexpected", extraTotal - extra.size);
     stats.zombie += zombies;
     stats.unexpected += extraTotal - zombies;
 
-    const mismatched = new Map<Pk, string[]>(c.mismatched.map((m) => [m.pk, m.fields]));
+    const mismatched = new Map<
+      Pk,
+      { fields: string[]; details?: Record<string, { source: string; target: string }> }
+    >(c.mismatched.map((m) => [m.pk, m]));
     for (const [pk, ver] of Object.entries(c.source.versions)) {
       const tv = c.target.versions[pk];
-      if (tv !== undefined && tv !== ver && !mismatched.has(pk)) mismatched.set(pk, ["ver"]);
+      if (tv !== undefined && tv !== ver && !mismatched.has(pk))
+        mismatched.set(pk, {
+          fields: ["ver"],
+          details: { ver: { source: String(ver), target: String(tv) } },
+        });
     }
     const mismatchedTotal = Math.max(c.mismatchedTotal, mismatched.size);
     stats.mismatched += mismatchedTotal;
-    for (const [pk, fields] of mismatched) {
+    for (const [pk, { fields, details }] of mismatched) {
+      const values = fields
+        .map((f) => {
+          const d = details?.[f];
+          return d ? `${f}: primary ${clipValue(d.source)}, standby ${clipValue(d.target)}` : f;
+        })
+        .join("; ");
       failures.add({
         collection: c.name,
         pk,
         kind: "mismatched",
         fields,
-        message: `${c.name}: key ${pk} differs in ${fields.join(", ")} (ver ${c.source.versions[pk] ?? "?"} on the primary, ${c.target.versions[pk] ?? "?"} on the standby)`,
+        message: `${c.name}: key ${pk} differs (${values}) (ver ${c.source.versions[pk] ?? "?"} on the primary, ${c.target.versions[pk] ?? "?"} on the standby)`,
       });
     }
-    for (let i = mismatched.size; i < mismatchedTotal; i++) failures.total += 1;
+    failures.count("mismatched", mismatchedTotal - mismatched.size);
   }
-  return resultOf(
-    "parity",
+  return judge("parity", {
     failures,
-    unknowns,
-    `${stats.collections} collection(s) identical, ${stats.rowsCompared} rows compared`,
+    blind,
+    observed: stats.collections,
+    tooFew: "no collection could be read on both sides",
+    passSummary: `${stats.collections} collection(s) identical, ${stats.rowsCompared} rows compared`,
     stats,
-  );
+  });
+}
+
+/** A value in a one-line message: long vectors and strings are cut, both sides the same way. */
+function clipValue(v: string): string {
+  return v.length > 60 ? `${v.slice(0, 60)}…` : v;
 }
 
 /** A schema as JSON can be long; the evidence line stays readable and the diff is in the final state file. */

@@ -1,6 +1,15 @@
 import type { HistoryEvent } from "../history/types.js";
-import { EvidenceSample, resultOf, skipped } from "./evidence.js";
-import { indexHistory, type KeyWrite, keyWrites, mayBeDeletedAfter, writeAt } from "./history-index.js";
+import { EvidenceSample, judge, skipped } from "./evidence.js";
+import {
+  afterDrop,
+  indexHistory,
+  type KeyWrite,
+  keyWrites,
+  mayBeDeletedAfter,
+  since,
+  writeAt,
+} from "./history-index.js";
+import { standbyUnreadable } from "./reads.js";
 import type { CheckResult } from "./types.js";
 
 /** The newest acknowledged write of a key that completed before t. */
@@ -21,12 +30,17 @@ function lastAckedBefore(writes: readonly KeyWrite[], t: number): KeyWrite | und
  */
 export function checkPrefix(history: readonly HistoryEvent[]): CheckResult {
   const idx = indexHistory(history);
-  if (idx.targetKeyObs.length === 0) return skipped("prefix", "no standby key reads in the history");
   const failures = new EvidenceSample();
-  const unknowns = new EvidenceSample();
   const multiShard = new Set<string>();
   let batches = 0;
+  let failedReads = 0;
   for (const obs of idx.targetKeyObs) {
+    if (obs.error !== undefined) {
+      failedReads += 1;
+      continue;
+    }
+    // Judged up to its drop: after the drill dropped a collection, absence is by design.
+    if (afterDrop(idx, obs.collection, obs.invokeTime)) continue;
     const shards = idx.header?.collections[obs.collection]?.shards ?? 1;
     if (shards > 1) {
       multiShard.add(obs.collection);
@@ -54,7 +68,8 @@ export function checkPrefix(history: readonly HistoryEvent[]): CheckResult {
         opId: need.opId,
         time: obs.time,
         shownOpId: anchor.opId,
-        message: `${obs.collection}: the standby read at ${obs.time} shows op ${anchor.opId} (key ${anchor.pk} ver ${anchor.ver}, invoked at ${anchor.invokeTime}) but not op ${need.opId} (key ${r.pk} ver ${need.ver}, acknowledged at ${need.completeTime}); it read ${r.ver === null ? "the key absent" : `ver ${r.ver}`}`,
+        kind: "hole",
+        message: `${obs.collection}: the standby read at ${since(idx, obs.time)} shows op ${anchor.opId} (key ${anchor.pk} ver ${anchor.ver}, invoked at ${since(idx, anchor.invokeTime)}) but not op ${need.opId} (key ${r.pk} ver ${need.ver}, acknowledged at ${since(idx, need.completeTime)}); it read ${r.ver === null ? "the key absent" : `ver ${r.ver}`}`,
       });
     }
   }
@@ -64,15 +79,12 @@ export function checkPrefix(history: readonly HistoryEvent[]): CheckResult {
       `only multi-shard collections were read (${[...multiShard].join(", ")}); order holds per channel only`,
     );
   }
-  return resultOf(
-    "prefix",
+  return judge("prefix", {
     failures,
-    unknowns,
-    `${batches} standby snapshot(s) were prefixes of the primary's history`,
-    {
-      batches,
-      multiShardCollections: multiShard.size,
-      violations: failures.total,
-    },
-  );
+    blind: batches === 0 ? standbyUnreadable(idx.targetKeyObs) : undefined,
+    observed: batches,
+    tooFew: "no standby snapshot showed a write to compare against the history",
+    passSummary: `${batches} standby snapshot(s) were prefixes of the primary's history`,
+    stats: { batches, failedReads, multiShardCollections: multiShard.size, violations: failures.total },
+  });
 }

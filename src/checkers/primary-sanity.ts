@@ -1,5 +1,5 @@
 import type { HistoryEvent } from "../history/types.js";
-import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { EvidenceSample, judge, skipped } from "./evidence.js";
 import { indexHistory, type KeyWrite, mayBeDeletedAfter, writeAt } from "./history-index.js";
 import type { CheckResult, FinalState } from "./types.js";
 
@@ -30,45 +30,37 @@ export function judgeSourceKey(writes: readonly KeyWrite[], actual: number | und
 
 /**
  * Every acknowledged write must be on the primary. A failure here means the primary lost data, which is
- * not a replication fault: the summary says so, so nobody chases the CDC for it.
+ * not a replication fault: the summary says so, so nobody chases the CDC for it. A collection the drill
+ * itself dropped (and that is gone from the primary at the end) lost its rows by design: not judged.
  */
 export function checkPrimarySanity(history: readonly HistoryEvent[], final: FinalState): CheckResult {
   const idx = indexHistory(history);
   if (idx.writes.size === 0) return skipped("primary-sanity", "the history holds no writes");
   const failures = new EvidenceSample();
-  const unknowns = new EvidenceSample();
+  const blind = new EvidenceSample();
   let keysChecked = 0;
-  if (!final.sourceReachable) unknowns.add({ message: "the primary could not be read at the end" });
-  const dropped = new Set<string>();
-  for (const { invoke, completion } of idx.ops.values()) {
-    if (
-      invoke.value.f === "ddl" &&
-      invoke.value.action === "drop-collection" &&
-      completion?.type !== "fail"
-    ) {
-      dropped.add(invoke.value.collection);
-    }
-  }
+  let droppedCollections = 0;
+  if (!final.sourceReachable) blind.add({ message: "the primary could not be read at the end" });
   for (const [collection, perKey] of idx.writes) {
     const cf = final.collections.find((c) => c.name === collection);
+    const goneOnPrimary = !cf || (cf.source.reachable && cf.source.exists === false);
+    if (idx.dropped.has(collection) && goneOnPrimary) {
+      droppedCollections += 1;
+      continue;
+    }
     if (!cf) {
-      if (!dropped.has(collection)) {
-        unknowns.add({
-          collection,
-          message: `${collection}: written by the drill but not in the final state`,
-        });
-      }
+      blind.add({ collection, message: `${collection}: written by the drill but not in the final state` });
       continue;
     }
     if (!cf.source.reachable) {
-      unknowns.add({
+      blind.add({
         collection,
         message: `${collection}: the primary could not be scanned (${cf.source.error ?? "unreachable"})`,
       });
       continue;
     }
     if (Object.keys(cf.source.versions).length === 0 && (cf.source.distinctKeys ?? 0) > 0) {
-      unknowns.add({ collection, message: `${collection}: the primary scan did not record versions` });
+      blind.add({ collection, message: `${collection}: the primary scan did not record versions` });
       continue;
     }
     for (const [pk, writes] of perKey) {
@@ -79,21 +71,22 @@ export function checkPrimarySanity(history: readonly HistoryEvent[], final: Fina
           collection,
           pk,
           opId: writes[writes.length - 1]?.opId,
+          kind: "lost on the primary",
           message: `${collection}: key ${pk}: ${problem}`,
         });
       }
     }
   }
-  const result = resultOf(
-    "primary-sanity",
+  const dropNote =
+    droppedCollections > 0 ? ` (${droppedCollections} collection(s) dropped by the drill not judged)` : "";
+  const result = judge("primary-sanity", {
     failures,
-    unknowns,
-    `all acknowledged writes of ${keysChecked} key(s) are on the primary`,
-    {
-      keysChecked,
-      violations: failures.total,
-    },
-  );
+    blind,
+    observed: keysChecked,
+    tooFew: "no written key could be looked up on the primary",
+    passSummary: `all acknowledged writes of ${keysChecked} key(s) are on the primary${dropNote}`,
+    stats: { keysChecked, droppedCollections, violations: failures.total },
+  });
   if (result.verdict === "fail")
     result.summary = `the PRIMARY lost data (not a replication fault): ${result.summary}`;
   return result;

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from "../history/types.js";
-import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { EvidenceSample, judge, skipped } from "./evidence.js";
 import type { CheckContext, CheckResult, FinalState, SearchParityResult } from "./types.js";
 
 type Hit = { pk: string; distance: number };
@@ -51,36 +51,52 @@ export function recallAtK(source: readonly Hit[], target: readonly Hit[]): numbe
   return found / source.length;
 }
 
-function judge(
+/** Judges one searched field; returns how many queries it could compare (the primary returned hits). */
+function judgeField(
   r: SearchParityResult,
   ctx: CheckContext,
   failures: EvidenceSample,
-  unknowns: EvidenceSample,
-): void {
+  blind: EvidenceSample,
+): number {
   const where = `${r.collection}.${r.field} (${r.indexType}, ${r.metric}, k=${r.k})`;
   if (r.error) {
-    unknowns.add({ collection: r.collection, message: `${where}: search failed: ${r.error}` });
-    return;
+    blind.add({ collection: r.collection, message: `${where}: search failed: ${r.error}` });
+    return 0;
   }
   if (r.indexType.toUpperCase() === "FLAT") {
+    let compared = 0;
     r.queries.forEach((q, i) => {
+      if (q.source.length + q.target.length === 0) return;
+      compared += 1;
       const diff = compareExact(q.source, q.target, r.metric, ctx.thresholds.distanceEpsilon);
       if (diff)
-        failures.add({ collection: r.collection, query: i, message: `${where}: query ${i}: ${diff}` });
+        failures.add({
+          collection: r.collection,
+          query: i,
+          kind: "different hits",
+          message: `${where}: query ${i}: ${diff}`,
+        });
     });
-    return;
+    return compared;
   }
   const recalls = r.queries.map((q) => recallAtK(q.source, q.target)).filter((x): x is number => x !== null);
-  if (recalls.length === 0) return;
+  if (recalls.length === 0) {
+    // Recall against nothing is undefined: a standby with hits and a primary without is no proof of parity.
+    if (r.queries.some((q) => q.target.length > 0))
+      blind.add({ collection: r.collection, message: `${where}: the primary returned no hits` });
+    return 0;
+  }
   const mean = recalls.reduce((a, b) => a + b, 0) / recalls.length;
   // A mean of exact 0.8s can sum to 0.7999...; rounding must not fail a standby that met the bar.
   if (mean < ctx.thresholds.minRecall - 1e-9) {
     failures.add({
       collection: r.collection,
       recall: mean,
+      kind: "low recall",
       message: `${where}: mean recall@${r.k} of the standby is ${mean.toFixed(3)}, below ${ctx.thresholds.minRecall}`,
     });
   }
+  return recalls.length;
 }
 
 export function checkSearchParity(
@@ -88,22 +104,18 @@ export function checkSearchParity(
   final: FinalState,
   ctx: CheckContext,
 ): CheckResult {
-  const withResults = final.search.filter(
-    (r) => r.error || r.queries.some((q) => q.source.length + q.target.length > 0),
-  );
-  if (withResults.length === 0) return skipped("search-parity", "no search results to compare");
+  if (final.search.length === 0) return skipped("search-parity", "no collection was searched");
   const failures = new EvidenceSample();
-  const unknowns = new EvidenceSample();
-  for (const r of withResults) judge(r, ctx, failures, unknowns);
-  const queries = withResults.reduce((n, r) => n + r.queries.length, 0);
-  return resultOf(
-    "search-parity",
+  const blind = new EvidenceSample();
+  let compared = 0;
+  for (const r of final.search) compared += judgeField(r, ctx, failures, blind);
+  const queries = final.search.reduce((n, r) => n + r.queries.length, 0);
+  return judge("search-parity", {
     failures,
-    unknowns,
-    `${queries} search(es) agree on ${withResults.length} field(s)`,
-    {
-      queries,
-      fields: withResults.length,
-    },
-  );
+    blind,
+    observed: compared,
+    tooFew: "the primary returned no hits to compare",
+    passSummary: `${compared} search(es) agree on ${final.search.length} field(s)`,
+    stats: { queries, compared, fields: final.search.length },
+  });
 }

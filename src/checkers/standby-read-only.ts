@@ -1,5 +1,5 @@
 import type { HistoryEvent } from "../history/types.js";
-import { EvidenceSample, resultOf, skipped } from "./evidence.js";
+import { EvidenceSample, judge, skipped } from "./evidence.js";
 import { indexHistory } from "./history-index.js";
 import type { CheckResult, FinalState } from "./types.js";
 
@@ -14,16 +14,20 @@ function refusedAsSecondary(error: string | undefined, detail: Record<string, un
 }
 
 /**
- * Every client write sent to the standby must be refused with the replicate-violation error and leave
- * no row behind. A probe whose outcome is unknown (or refused for another reason) proves nothing either
- * way, so it only makes the verdict unknown when no other probe was cleanly refused.
+ * Proves what the README says: every client write sent to the standby is refused with the
+ * replicate-violation error and leaves no row behind, AND reads on the standby work (a standby that
+ * refuses everything is no standby). A probe whose outcome is unknown (or refused for another reason)
+ * proves nothing either way, so it only makes the verdict unknown when no other probe was cleanly refused.
  */
 export function checkStandbyReadOnly(history: readonly HistoryEvent[], final: FinalState): CheckResult {
   const idx = indexHistory(history);
   const failures = new EvidenceSample();
   const inconclusive = new EvidenceSample();
+  const blind = new EvidenceSample();
   let probes = 0;
   let refused = 0;
+  let readsOk = 0;
+  let traceChecked = 0;
   for (const { invoke, completion } of idx.ops.values()) {
     const v = invoke.value;
     if (v.f !== "probe-standby-write") continue;
@@ -37,6 +41,7 @@ export function checkStandbyReadOnly(history: readonly HistoryEvent[], final: Fi
     if (completion?.type === "ok") {
       failures.add({
         ...base,
+        kind: "write accepted",
         message: `the standby ACCEPTED write probe op ${invoke.id} (${v.collection} key ${v.pk})`,
       });
     } else if (completion?.type === "fail" && refusedAsSecondary(completion.error, completion.detail)) {
@@ -48,25 +53,38 @@ export function checkStandbyReadOnly(history: readonly HistoryEvent[], final: Fi
           : "has an unknown outcome";
       inconclusive.add({ ...base, message: `write probe op ${invoke.id} on the standby ${why}` });
     }
-    const trace = final.collections.find((c) => c.name === v.collection)?.target.versions[v.pk];
+    const readOk = completion?.detail?.readOk;
+    if (readOk === true) readsOk += 1;
+    else if (readOk === false) {
+      failures.add({
+        ...base,
+        kind: "read failed",
+        message: `a read of ${v.collection} on the standby failed right after write probe op ${invoke.id}${typeof completion?.detail?.readError === "string" ? `: ${completion.detail.readError}` : ""}`,
+      });
+    }
+    const side = final.collections.find((c) => c.name === v.collection)?.target;
+    if (!side?.reachable) continue;
+    traceChecked += 1;
+    const trace = side.versions[v.pk];
     if (trace !== undefined) {
       failures.add({
         ...base,
+        kind: "trace left",
         message: `probe key ${v.pk} is on the standby in ${v.collection} (ver ${trace}) at the end`,
       });
     }
   }
   if (probes === 0) return skipped("standby-read-only", "no write probes were sent to the standby");
-  const unknowns = refused > 0 ? new EvidenceSample() : inconclusive;
-  return resultOf(
-    "standby-read-only",
+  if (refused === 0) for (const e of inconclusive.items) blind.add(e);
+  if (readsOk === 0) blind.add({ message: "no read of the standby was tried after a write probe" });
+  if (traceChecked === 0)
+    blind.add({ message: "the standby was not scanned at the end: a probe could have left a row" });
+  return judge("standby-read-only", {
     failures,
-    unknowns,
-    `${refused}/${probes} write probe(s) refused by the standby`,
-    {
-      probes,
-      refused,
-      inconclusive: inconclusive.total,
-    },
-  );
+    blind,
+    observed: Math.min(refused, readsOk, traceChecked),
+    tooFew: "no write probe was refused with the replicate-violation error",
+    passSummary: `${refused}/${probes} write probe(s) refused by the standby, which still served reads and kept no trace`,
+    stats: { probes, refused, readsOk, inconclusive: inconclusive.total },
+  });
 }

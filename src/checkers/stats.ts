@@ -20,7 +20,7 @@ export interface LagPoint {
 export function lagSeries(idx: HistoryIndex): LagPoint[] {
   const out: LagPoint[] = [];
   for (const o of idx.heartbeatObs) {
-    if (o.wallMs === null || o.hbSeq === null) continue;
+    if (o.wallMs === null || o.hbSeq === null || o.error !== undefined) continue;
     out.push({ t: o.time, lagMs: Math.max(0, o.time - o.wallMs) });
   }
   return out;
@@ -45,4 +45,35 @@ export function downsample(series: readonly LagPoint[], maxPoints: number): LagP
     out.push(worst);
   }
   return out;
+}
+
+/**
+ * The lag samples split the one way every report uses them. The SLO is about steady state: from a
+ * fault's start until the lag is back under the SLO the standby is recovering, and checkpoint-recovery
+ * owns that window. Percentiles anywhere (check, metrics table, summary, Action outputs) are over
+ * `steady`; the chart draws `all`.
+ */
+export function splitLag(
+  idx: HistoryIndex,
+  sloMs: number,
+): {
+  all: LagPoint[];
+  steady: LagPoint[];
+  neverBack: Array<{ faultId: number; name: string; after: number; samples: number }>;
+} {
+  const all = lagSeries(idx);
+  const windows = idx.faults.map((f) => {
+    const after = f.end?.time ?? f.start.time;
+    const back = all.find((p) => p.t > after && p.lagMs <= sloMs);
+    return { from: f.start.time, to: back ? back.t : Number.POSITIVE_INFINITY };
+  });
+  const steady = all.filter((p) => !windows.some((w) => p.t >= w.from && p.t < w.to));
+  // A window that never closed while the monitor kept reading: the lag never came back under the SLO.
+  const neverBack = idx.faults.flatMap((f, i) => {
+    if ((windows[i] as { to: number }).to !== Number.POSITIVE_INFINITY) return [];
+    const after = f.end?.time ?? f.start.time;
+    const samples = all.filter((p) => p.t > after).length;
+    return samples > 0 ? [{ faultId: f.id, name: f.name, after, samples }] : [];
+  });
+  return { all, steady, neverBack };
 }

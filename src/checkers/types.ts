@@ -1,10 +1,16 @@
 import type { HistoryEvent, Pk } from "../history/types.js";
 
 /**
- * pass: the property held. fail: it was violated (evidence says where).
- * unknown: the checker could not observe what it needs (e.g. the primary was unreachable).
- * skipped: the check does not apply to this run (e.g. no search phase); it never changes the combined verdict.
+ * pass: the property held over at least the minimum number of observations the check needs.
+ * fail: it was violated (evidence says where).
+ * unknown: the checker could not observe what it needs (e.g. the primary was unreachable, no standby
+ * read succeeded, the fault was never injected); `reason` says what was missing.
+ * skipped: the check does not apply to this run (e.g. `verify` has no history); it never changes the
+ * combined verdict. A check that applies but saw nothing is unknown, never skipped or pass.
  * Combined: fail > unknown > pass (skipped is ignored).
+ *
+ * The contract of a checker: build an EvidenceSample of failures (and of what it could not observe),
+ * count what it judged, and return `judge(name, {...})` (evidence.ts), which applies the rule above.
  */
 export type Verdict = "pass" | "fail" | "unknown" | "skipped";
 
@@ -39,6 +45,10 @@ export interface CheckResult {
   evidence: Evidence[];
   /** How many evidence items existed before the sample was cut. */
   evidenceTotal: number;
+  /** How many observations the check judged (keys, reads, snapshots, kills...): 0 never passes. */
+  observed: number;
+  /** Why the verdict is unknown: what the check could not observe. Set only when unknown. */
+  reason?: string;
   /** Numbers the check measured (e.g. { lost: 3, compared: 1000 }). */
   stats?: Record<string, number>;
 }
@@ -132,6 +142,8 @@ export interface CatchUp {
   /** Settled (nothing moved any more past the last heartbeat) but with these differences left for parity. */
   settledWith?: string;
   timeoutMs: number;
+  /** Reads of the standby that succeeded while waiting: 0 means it was never seen (unknown, not slow). */
+  standbyReads?: number;
 }
 
 /** Everything the checkers read besides the history. Saved as final-state.json in the run directory. */

@@ -4,7 +4,7 @@
  * Only `fail` when the server said so in-band; transport errors and deadlines are `info`, because
  * the write may have reached the WAL before the connection broke.
  */
-import { isSuccess as statusOk } from "../milvus/status.js";
+import { statusClass } from "../milvus/status.js";
 
 export type Outcome = { type: "ok" } | { type: "fail" | "info"; error: string; code?: number };
 
@@ -22,16 +22,24 @@ function statusOf(res: unknown): StatusLike | undefined {
   return undefined;
 }
 
-/** Whether an SDK response (or a bare status) says the call succeeded. */
+/** Whether an SDK response (or a bare status) says the call succeeded; an unrecognised answer does not. */
 export function isSuccess(res: unknown): boolean {
-  return statusOk(statusOf(res));
+  return statusClass(statusOf(res)) === "success";
 }
 
 /** In-band answers that still leave the outcome unknown (the server timed out internally). */
 const UNKNOWN_REASONS = /timeout|timed out|deadline|context canceled|unavailable/i;
 
 export function fromResponse(res: unknown): Outcome {
-  if (isSuccess(res)) return { type: "ok" };
+  const cls = statusClass(statusOf(res));
+  if (cls === "success") return { type: "ok" };
+  if (cls === "unrecognised") {
+    const shown = JSON.stringify(res) ?? String(res);
+    return {
+      type: "info",
+      error: `unrecognised response status: ${shown.length > 120 ? `${shown.slice(0, 120)}…` : shown}`,
+    };
+  }
   const s = statusOf(res) ?? {};
   const error = s.reason || String(s.error_code ?? "error");
   return { type: UNKNOWN_REASONS.test(error) ? "info" : "fail", error, code: s.code };

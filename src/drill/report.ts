@@ -13,7 +13,9 @@ export const FINAL_STATE_FILE = "final-state.json";
 
 export interface ReportInput {
   startedAt: number;
-  seed: number;
+  /** A drill's seed; absent for verify (nothing was generated). */
+  seed?: number;
+  mode: DrillReport["mode"];
   profile: string | null;
   backend: DrillReport["backend"];
   checks: CheckResult[];
@@ -24,17 +26,11 @@ export interface ReportInput {
   replayCommand?: string;
 }
 
-/** Metrics of a run without a workload (verify): nothing measured but the rows compared. */
-export function emptyMetrics(rowsCompared: number): DrillReport["metrics"] {
+/** Metrics of a run without a workload (verify): only what a comparison measures, nothing invented. */
+export function comparisonMetrics(final: FinalState): DrillReport["metrics"] {
   return {
-    lag: { p50: null, p95: null, p99: null, max: null, samples: 0 },
-    lagSeries: [],
-    faults: [],
-    recoveries: [],
-    catchUpMs: null,
-    opsPerSec: null,
-    ops: { ok: 0, fail: 0, info: 0 },
-    rowsCompared,
+    rowsCompared: final.collections.reduce((n, c) => n + c.rowsCompared, 0),
+    collectionsCompared: final.collections.filter((c) => c.source.reachable && c.target.reachable).length,
   };
 }
 
@@ -60,7 +56,8 @@ export function buildReport(i: ReportInput): DrillReport {
     verdict,
     startedAt: i.startedAt,
     finishedAt: Date.now(),
-    seed: i.seed,
+    mode: i.mode,
+    ...(i.seed !== undefined ? { seed: i.seed } : {}),
     profile: i.profile,
     backend: i.backend,
     ...extra,

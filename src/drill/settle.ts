@@ -72,7 +72,8 @@ export async function waitForCatchUp(o: {
   stableMs?: number;
   signal?: AbortSignal;
 }): Promise<CatchUp> {
-  const deadline = Date.now() + o.timeoutMs;
+  // Counted from the end of the workload, like catchUpMs: a standby reported caught up is never over the timeout.
+  const deadline = o.since + o.timeoutMs;
   // The heartbeat written after the workload ended is the mark the standby must reach.
   await o.monitor.writeHeartbeat();
   const mark = o.monitor.lastWrittenHbSeq;
@@ -80,9 +81,10 @@ export async function waitForCatchUp(o: {
   const stableMs = o.stableMs ?? 3_000;
   let lastCounts = "";
   let stableSince = 0;
+  let standbyReads = 0;
   for (;;) {
     const missing: string[] = [];
-    await o.monitor.readHeartbeat();
+    if (await o.monitor.readHeartbeat()) standbyReads += 1;
     const seen = o.monitor.lastSeenHbSeq;
     if (seen === null || seen < mark) missing.push(`heartbeat ${mark} (standby shows ${seen ?? "none"})`);
     for (const m of o.markers ?? []) {
@@ -105,7 +107,7 @@ export async function waitForCatchUp(o: {
       }
     }
     if (missing.length === 0)
-      return { caughtUp: true, catchUpMs: Date.now() - o.since, timeoutMs: o.timeoutMs };
+      return { caughtUp: true, catchUpMs: Date.now() - o.since, timeoutMs: o.timeoutMs, standbyReads };
     // Past the last heartbeat, counts that differ but no longer move mean replication has settled on a
     // different state (lost or duplicated rows): that is for parity to report, not a catch-up timeout.
     if (heartbeatReached) {
@@ -119,12 +121,13 @@ export async function waitForCatchUp(o: {
           catchUpMs: stableSince - o.since,
           timeoutMs: o.timeoutMs,
           settledWith: missing.join("; "),
+          standbyReads,
         };
       }
     }
     waitingFor = missing.join("; ");
     if (Date.now() >= deadline || o.signal?.aborted) {
-      return { caughtUp: false, catchUpMs: null, waitingFor, timeoutMs: o.timeoutMs };
+      return { caughtUp: false, catchUpMs: null, waitingFor, timeoutMs: o.timeoutMs, standbyReads };
     }
     await new Promise((r) => setTimeout(r, o.pollMs ?? 250));
   }

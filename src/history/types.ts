@@ -87,8 +87,10 @@ export type ObservationEvent =
       /** When the read was sent and when it returned: the read happened somewhere in between. */
       invokeTime: number;
       time: number;
-      /** Version seen per key; null = key absent. Keys not read are not listed. */
+      /** Version seen per key; null = key absent. Keys not read are not listed (none when `error`). */
       reads: Array<{ pk: Pk; ver: number | null }>;
+      /** The read failed: it observed nothing, and says so (an unreadable standby is not a quiet one). */
+      error?: string;
     }
   | {
       type: "obs";
@@ -96,9 +98,11 @@ export type ObservationEvent =
       side: "target";
       invokeTime: number;
       time: number;
-      /** Newest heartbeat visible on the standby, or null if none yet. */
+      /** Newest heartbeat visible on the standby, or null if none yet (or the read failed). */
       hbSeq: number | null;
       wallMs: number | null;
+      /** The read failed: null above means "not seen", not "no heartbeat yet". */
+      error?: string;
     }
   | {
       type: "obs";

@@ -16,6 +16,16 @@ export interface MonitorOptions {
   readTimeoutMs: number;
 }
 
+function errorText(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "error";
+}
+
+function statusText(
+  status: { reason?: string; code?: number; error_code?: string | number } | undefined,
+): string {
+  return status?.reason || `status ${status?.code ?? status?.error_code ?? "missing"}`;
+}
+
 /** Runs fn every intervalMs (never overlapping itself) until stopped. */
 class Ticker {
   private timer: NodeJS.Timeout | undefined;
@@ -72,7 +82,11 @@ export class Monitor {
 
   start(): void {
     this.tickers.push(new Ticker(this.opts.heartbeatIntervalMs, () => this.writeHeartbeat()));
-    this.tickers.push(new Ticker(this.opts.heartbeatIntervalMs, () => this.readHeartbeat()));
+    this.tickers.push(
+      new Ticker(this.opts.heartbeatIntervalMs, async () => {
+        await this.readHeartbeat();
+      }),
+    );
     this.tickers.push(new Ticker(this.opts.probeIntervalMs, () => this.probeKeys()));
     for (const t of this.tickers) t.start();
   }
@@ -100,10 +114,12 @@ export class Monitor {
     this.history.append({ type: "heartbeat", hbSeq, wallMs, time: Date.now(), outcome });
   }
 
-  async readHeartbeat(): Promise<void> {
+  /** Reads the newest heartbeat on the standby; records the read (or its failure). Returns whether it succeeded. */
+  async readHeartbeat(): Promise<boolean> {
     const invokeTime = Date.now();
     let hbSeq: number | null = null;
     let wallMs: number | null = null;
+    let error: string | undefined;
     try {
       const res = await this.target.query({
         collection_name: HEARTBEAT_COLLECTION,
@@ -112,20 +128,31 @@ export class Monitor {
         consistency_level: "Eventually" as never,
         timeout: this.opts.readTimeoutMs,
       });
-      const row = isSuccess(res) ? res.data[0] : undefined;
+      if (!isSuccess(res)) error = statusText(res.status);
+      const row = error === undefined ? res.data[0] : undefined;
       if (row) {
         hbSeq = Number(row.hb_seq);
         wallMs = Number(row.wall_ms);
       }
-    } catch {
-      // Unreachable standby: recorded as "nothing seen" at this time.
+    } catch (e) {
+      error = errorText(e);
     }
     const time = Date.now();
     if (wallMs !== null) {
       this.lastLagMs = time - wallMs;
       this.lastSeenHbSeq = hbSeq;
     }
-    this.history.append({ type: "obs", kind: "heartbeat", side: "target", invokeTime, time, hbSeq, wallMs });
+    this.history.append({
+      type: "obs",
+      kind: "heartbeat",
+      side: "target",
+      invokeTime,
+      time,
+      hbSeq,
+      wallMs,
+      ...(error !== undefined ? { error } : {}),
+    });
+    return error === undefined;
   }
 
   async probeKeys(): Promise<void> {
@@ -141,7 +168,7 @@ export class Monitor {
           consistency_level: "Eventually" as never,
           timeout: this.opts.readTimeoutMs,
         });
-        if (!isSuccess(res)) continue;
+        if (!isSuccess(res)) throw new Error(statusText(res.status));
         const seen = new Map<string, number>();
         for (const row of res.data) {
           const pk = String(row[PK_FIELD]);
@@ -158,8 +185,18 @@ export class Monitor {
           time: Date.now(),
           reads,
         });
-      } catch {
-        // A failed read observes nothing.
+      } catch (e) {
+        // A failed read observes nothing, and is recorded so: checks that depend on it then say unknown.
+        this.history.append({
+          type: "obs",
+          kind: "keys",
+          side: "target",
+          collection: spec.name,
+          invokeTime,
+          time: Date.now(),
+          reads: [],
+          error: errorText(e),
+        });
       }
     }
   }

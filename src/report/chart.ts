@@ -26,6 +26,8 @@ export interface LagChart {
   faultBars: number[];
   faults: FaultMark[];
   yTop: number;
+  /** The lag SLO, drawn as a flat line; null when the report has none. */
+  sloMs: number | null;
 }
 
 /** Round up to a "nice" axis top (1, 2 or 5 times a power of ten). */
@@ -38,8 +40,9 @@ export function niceCeil(v: number): number {
 
 /** Bucket the lag series onto a uniform time grid so the Mermaid x axis (a numeric range) is truthful. */
 export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): LagChart | null {
-  const series = report.metrics.lagSeries;
-  const faults = report.metrics.faults;
+  const series = report.metrics.lagSeries ?? [];
+  const faults = report.metrics.faults ?? [];
+  const slo = report.metrics.lag?.sloMs;
   if (series.length === 0 && faults.length === 0) return null;
   const originMs = timeOrigin(report);
   let end = originMs;
@@ -61,7 +64,8 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
     if (v !== null) last = v;
     lag.push(Math.round(last));
   }
-  const yTop = niceCeil(Math.max(1, ...lag));
+  // Scaled to the data, and to the SLO line so it is always on the chart.
+  const yTop = niceCeil(Math.max(1, ...lag, slo ?? 0));
   const marks = faults.map((f) => ({
     id: f.id,
     name: f.name,
@@ -70,7 +74,7 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
   }));
   const faultBars = new Array<number>(n).fill(0);
   for (const m of marks) faultBars[m.bucket] = yTop;
-  return { originMs, spanMs, bucketMs, lag, faultBars, faults: marks, yTop };
+  return { originMs, spanMs, bucketMs, lag, faultBars, faults: marks, yTop, sloMs: slo ?? null };
 }
 
 /** The ```mermaid fenced block, or null when there is nothing to draw. */
@@ -81,11 +85,12 @@ export function renderMermaidLagChart(report: DrillReport): string | null {
   const lines = [
     "```mermaid",
     "xychart-beta",
-    `  title "Standby lag (ms); bars mark fault starts"`,
+    `  title "Standby lag (ms); bars mark fault starts${chart.sloMs !== null ? `; flat line = SLO ${chart.sloMs} ms` : ""}"`,
     `  x-axis "time (s)" 0 --> ${xEnd}`,
     `  y-axis "lag (ms)" 0 --> ${chart.yTop}`,
     `  bar [${chart.faultBars.join(", ")}]`,
     `  line [${chart.lag.join(", ")}]`,
+    ...(chart.sloMs !== null ? [`  line [${chart.lag.map(() => chart.sloMs).join(", ")}]`] : []),
     "```",
   ];
   return lines.join("\n");

@@ -1,5 +1,6 @@
 /** The plain-text table the CLI prints after a run: checks, then metrics. Colour only on a terminal. */
 import type { Verdict } from "../checkers/types.js";
+import { figureRows } from "./figures.js";
 import { bySeverity, clip, fmtInt, fmtMs, oneLine, type ReportVerdict, replayCommand } from "./format.js";
 import type { DrillReport } from "./model.js";
 import { redact } from "./redact.js";
@@ -44,7 +45,7 @@ export function renderCliTable(report: DrillReport, opts: CliTableOptions = {}):
 
   const lines: string[] = [];
   lines.push(
-    `${bold("verdict:")} ${paint(report.verdict, bold(label(report.verdict)))}  (backend ${report.backend.name}, seed ${report.seed}${report.profile ? `, profile ${report.profile}` : ""}, ${fmtMs(report.finishedAt - report.startedAt)})`,
+    `${bold("verdict:")} ${paint(report.verdict, bold(label(report.verdict)))}  (${report.mode === "verify" ? "verify" : `backend ${report.backend.name}, seed ${report.seed}`}${report.profile ? `, profile ${report.profile}` : ""}, ${fmtMs(report.finishedAt - report.startedAt)})`,
   );
   if (report.reason) lines.push(`not decided by the checks: ${clip(oneLine(report.reason), width)}`);
   if (report.verdict === "error") {
@@ -73,34 +74,13 @@ export function renderCliTable(report: DrillReport, opts: CliTableOptions = {}):
     lines.push("");
   }
 
-  const m = report.metrics;
-  const worst = m.recoveries.reduce<number | null>(
-    (a, r) => (r.recoveryMs === null ? a : Math.max(a ?? 0, r.recoveryMs)),
-    null,
-  );
-  const metrics: Array<[string, string]> = [
-    [
-      "lag p50/p95/p99/max",
-      `${fmtMs(m.lag.p50)} / ${fmtMs(m.lag.p95)} / ${fmtMs(m.lag.p99)} / ${fmtMs(m.lag.max)} (${fmtInt(m.lag.samples)} samples)`,
-    ],
-    ["catch-up", fmtMs(m.catchUpMs)],
-    [
-      "recovery (worst)",
-      m.recoveries.length
-        ? `${fmtMs(worst)} (${m.recoveries.filter((r) => r.recoveryMs !== null).length}/${m.recoveries.length} recovered)`
-        : "n/a",
-    ],
-    ["throughput", m.opsPerSec === null ? "n/a" : `${m.opsPerSec.toFixed(1)} ops/s`],
-    ["ops ok/fail/info", `${fmtInt(m.ops.ok)} / ${fmtInt(m.ops.fail)} / ${fmtInt(m.ops.info)}`],
-    ["rows compared", fmtInt(m.rowsCompared)],
-    ["faults", fmtInt(m.faults.length)],
-  ];
+  const metrics: Array<[string, string]> = figureRows(report);
   for (const [k, v] of Object.entries(report.backend.details).slice(0, 10))
     metrics.push([k, clip(oneLine(v), 80)]);
   const keyW = Math.max(6, ...metrics.map(([k]) => k.length));
   lines.push(`${"METRIC".padEnd(keyW)}  VALUE`);
-  for (const [k, v] of metrics) lines.push(`${k.padEnd(keyW)}  ${v}`);
-  lines.push("", `replay: ${replayCommand(report)}`);
+  for (const [k, v] of metrics) lines.push(fitWidth(`${k.padEnd(keyW)}  ${v}`, width));
+  lines.push("", `${report.mode === "verify" ? "re-run" : "replay"}: ${replayCommand(report)}`);
   if (opts.files?.length) lines.push(`files:  ${opts.files.join("\n        ")}`);
   return `${redact(lines.join("\n"), opts.secrets ?? [])}\n`;
 }

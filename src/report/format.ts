@@ -72,7 +72,8 @@ export function bySeverity<T extends { verdict: Verdict }>(items: readonly T[]):
 /** The command that replays this run: the runner's own if it recorded one, else rebuilt from seed/profile/backend. */
 export function replayCommand(report: DrillReport): string {
   if (report.replayCommand) return report.replayCommand;
-  const parts = ["milvus-cdc-drill", "run", "--seed", String(report.seed)];
+  if (report.mode === "verify") return "milvus-cdc-drill verify --source-uri ... --target-uri ...";
+  const parts = ["milvus-cdc-drill", "run", "--seed", String(report.seed ?? "")];
   if (report.profile) parts.push("--profile", report.profile);
   parts.push("--backend", report.backend.name);
   return parts.join(" ");
@@ -81,7 +82,7 @@ export function replayCommand(report: DrillReport): string {
 /** Start of the drill's time axis: the earliest thing the chart draws. */
 export function timeOrigin(report: DrillReport): number {
   let origin = Number.POSITIVE_INFINITY;
-  for (const p of report.metrics.lagSeries) origin = Math.min(origin, p.t);
-  for (const f of report.metrics.faults) origin = Math.min(origin, f.startedAt);
+  for (const p of report.metrics.lagSeries ?? []) origin = Math.min(origin, p.t);
+  for (const f of report.metrics.faults ?? []) origin = Math.min(origin, f.startedAt);
   return Number.isFinite(origin) ? origin : report.startedAt;
 }

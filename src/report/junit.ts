@@ -8,8 +8,10 @@
  *   pass    -> an empty testcase
  * A harness/environment fault (report verdict "error") adds a testcase "harness" holding <error>.
  */
+
 import type { CheckResult } from "../checkers/types.js";
 import { evidenceLeftOut, evidenceLine } from "./evidence.js";
+import { figureRows } from "./figures.js";
 import { clip, fmtInt, fmtIso, oneLine, replayCommand } from "./format.js";
 import type { DrillReport } from "./model.js";
 import { redact } from "./redact.js";
@@ -87,12 +89,14 @@ export function renderJunit(report: DrillReport, secrets: readonly string[] = []
   const counts = `tests="${tests}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}"`;
   const props: Array<[string, string]> = [
     ["verdict", report.verdict],
-    ["seed", String(report.seed)],
+    ...(report.seed !== undefined ? ([["seed", String(report.seed)]] as Array<[string, string]>) : []),
     ["backend", report.backend.name],
     ["profile", report.profile ?? ""],
     ["tool.version", report.tool.version],
     ["replay", replayCommand(report)],
   ];
+  // The same figures as every other format, with the same text (one number per fact).
+  for (const [k, v] of figureRows(report)) props.push([`metric.${k}`, v]);
   for (const [k, v] of Object.entries(report.backend.details)) props.push([`backend.${k}`, v]);
   const properties = props
     .map(([name, value]) => `      <property name="${xmlAttr(name)}" value="${xmlAttr(value)}"/>`)

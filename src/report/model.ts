@@ -5,7 +5,7 @@ import type { CheckResult, Verdict } from "../checkers/types.js";
  * the Action's outputs. Renderers only format it; none recomputes a verdict.
  * Versioned: bump REPORT_SCHEMA_VERSION on any incompatible change (schema/report.schema.json).
  */
-export const REPORT_SCHEMA_VERSION = 1;
+export const REPORT_SCHEMA_VERSION = 2;
 
 /** One phase of the drill: when it started, how long it took, how it ended. */
 export interface PhaseRecord {
@@ -22,7 +22,12 @@ export interface LagStats {
   p95: number | null;
   p99: number | null;
   max: number | null;
+  /** Steady-state samples the percentiles are over (the lag check judges the same ones). */
   samples: number;
+  /** Samples inside fault recovery windows: drawn on the chart, judged by checkpoint-recovery. */
+  faultWindowSamples: number;
+  /** The lag SLO the samples were judged against (charts draw it). */
+  sloMs?: number;
 }
 
 export interface FaultRecord {
@@ -33,13 +38,18 @@ export interface FaultRecord {
   error?: string;
 }
 
+/** One CDC kill as checkpoint-recovery judged it. */
 export interface Recovery {
   faultId: number;
   fault: string;
   startedAt: number;
-  /** When the standby's heartbeat lag was back under the SLO; null if it never was. */
+  /** recovered: within the bound; late: not within it; unknown: not observable (e.g. the kill failed). */
+  status: "recovered" | "late" | "unknown";
+  /** When the standby's heartbeat moved past what it showed before the kill; null if not seen. */
   recoveredAt: number | null;
+  /** From the restart (end of the kill) until recoveredAt. */
   recoveryMs: number | null;
+  why?: string;
 }
 
 export interface DrillReport {
@@ -49,7 +59,10 @@ export interface DrillReport {
   verdict: Verdict | "error";
   startedAt: number;
   finishedAt: number;
-  seed: number;
+  /** What produced the report: a whole drill, or `verify` of two live clusters (no history). */
+  mode: "drill" | "verify";
+  /** The drill's seed; absent for verify (nothing was generated). */
+  seed?: number;
   profile: string | null;
   backend: { name: string; details: Record<string, string> };
   /** Set when verdict is "error": what went wrong and in which phase. */
@@ -57,17 +70,8 @@ export interface DrillReport {
   /** Why the verdict was decided without the checks, e.g. "cancelled in workload" (verdict unknown). */
   reason?: string;
   checks: CheckResult[];
-  metrics: {
-    lag: LagStats;
-    /** Lag over time, for the chart (downsampled to at most a few hundred points). */
-    lagSeries: Array<{ t: number; lagMs: number }>;
-    faults: FaultRecord[];
-    recoveries: Recovery[];
-    catchUpMs: number | null;
-    opsPerSec: number | null;
-    ops: { ok: number; fail: number; info: number };
-    rowsCompared: number;
-  };
+  /** The drill-only figures (lag, faults, recoveries, catch-up, ops) are absent from a verify report. */
+  metrics: ReportMetrics;
   /** The drill's phases in the order they ran (absent for a report not made by a drill, e.g. verify). */
   phases?: PhaseRecord[];
   /** Files of the run directory, relative to it. */
@@ -77,4 +81,33 @@ export interface DrillReport {
    * absent, renderers rebuild one from seed, profile and backend.
    */
   replayCommand?: string;
+}
+
+/** Every figure a drill measures (what computeMetrics returns). */
+export interface DrillMetrics {
+  lag: LagStats;
+  /** Lag over time, for the chart (downsampled to at most a few hundred points). */
+  lagSeries: Array<{ t: number; lagMs: number }>;
+  faults: FaultRecord[];
+  recoveries: Recovery[];
+  catchUpMs: number | null;
+  opsPerSec: number | null;
+  /** Every client op on the primary (setup, workload, settle), by outcome; the standby probe excluded. */
+  ops: { ok: number; fail: number; info: number };
+  rowsCompared: number;
+  /** Collections read on both sides and compared. */
+  collectionsCompared: number;
+}
+
+/** A report's metrics: a verify report carries only what a comparison measures (the last two). */
+export interface ReportMetrics {
+  lag?: LagStats;
+  lagSeries?: DrillMetrics["lagSeries"];
+  faults?: FaultRecord[];
+  recoveries?: Recovery[];
+  catchUpMs?: number | null;
+  opsPerSec?: number | null;
+  ops?: DrillMetrics["ops"];
+  rowsCompared: number;
+  collectionsCompared: number;
 }

@@ -55,6 +55,8 @@ const checkResult = z
     summary: z.string().describe("One line a tired engineer can read"),
     evidence: z.array(evidence).describe("A bounded sample of the evidence"),
     evidenceTotal: z.number().describe("How many evidence items existed before the sample was cut"),
+    observed: z.number().describe("How many observations the check judged; a check never passes on 0"),
+    reason: z.string().optional().describe("Set when the verdict is unknown: what could not be observed"),
     stats: z.record(z.string(), z.number()).optional().describe("Numbers the check measured"),
   })
   .describe("The verdict of one checker");
@@ -65,7 +67,13 @@ const lagStats = z
     p95: z.number().nullable(),
     p99: z.number().nullable(),
     max: z.number().nullable(),
-    samples: z.number(),
+    samples: z
+      .number()
+      .describe("Steady-state samples the percentiles are over (the lag check judges the same)"),
+    faultWindowSamples: z
+      .number()
+      .describe("Samples inside fault recovery windows (charted, not in percentiles)"),
+    sloMs: z.number().optional().describe("The lag SLO the samples were judged against"),
   })
   .describe("Heartbeat lag percentiles in milliseconds; null when there were no samples");
 
@@ -81,8 +89,15 @@ const recovery = z.object({
   faultId: z.number(),
   fault: z.string(),
   startedAt: ms("When the fault started"),
-  recoveredAt: z.number().nullable().describe("When lag was back under the SLO (epoch ms); null if never"),
-  recoveryMs: duration("Time from the fault until recovery"),
+  status: z
+    .enum(["recovered", "late", "unknown"])
+    .describe("As checkpoint-recovery judged it: within the bound, not within it, or not observable"),
+  recoveredAt: z
+    .number()
+    .nullable()
+    .describe("When the standby heartbeat moved past its pre-kill value (epoch ms); null if not seen"),
+  recoveryMs: duration("Time from the restart (end of the kill) until recovery"),
+  why: z.string().optional().describe("For late and unknown: why"),
 });
 
 const phaseRecord = z
@@ -108,7 +123,8 @@ export const drillReportSchema = z
       ),
     startedAt: ms("Drill start"),
     finishedAt: ms("Drill end"),
-    seed: z.number().describe("Seed of the run: replays it exactly"),
+    mode: z.enum(["drill", "verify"]).describe("A whole drill, or verify of two live clusters (no history)"),
+    seed: z.number().optional().describe("Seed of the drill: replays it exactly (absent for verify)"),
     profile: z.string().nullable(),
     backend: z.object({
       name: z.string().describe("local, kind or existing"),
@@ -126,18 +142,18 @@ export const drillReportSchema = z
       ),
     checks: z.array(checkResult),
     metrics: z.object({
-      lag: lagStats,
+      lag: lagStats.optional(),
       lagSeries: z
         .array(z.object({ t: ms("Sample time"), lagMs: z.number() }))
+        .optional()
         .describe("Lag over time, downsampled for charts"),
-      faults: z.array(faultRecord),
-      recoveries: z
-        .array(recovery)
-        .describe("Per fault: time until the standby's lag was back under the SLO"),
-      catchUpMs: duration("Catch-up time after writes stopped"),
-      opsPerSec: z.number().nullable(),
-      ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }),
+      faults: z.array(faultRecord).optional(),
+      recoveries: z.array(recovery).optional().describe("Per CDC kill: as checkpoint-recovery judged it"),
+      catchUpMs: duration("Catch-up time after writes stopped").optional(),
+      opsPerSec: z.number().nullable().optional(),
+      ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }).optional(),
       rowsCompared: z.number(),
+      collectionsCompared: z.number().describe("Collections read on both sides and compared"),
     }),
     phases: z
       .array(phaseRecord)

@@ -6,6 +6,7 @@
 import type { CheckResult } from "../checkers/types.js";
 import { faultLegend, lagChart, renderMermaidLagChart } from "./chart.js";
 import { evidenceCount, evidenceExtra, evidenceLeftOut } from "./evidence.js";
+import { figureRows } from "./figures.js";
 import {
   bySeverity,
   clip,
@@ -106,7 +107,7 @@ function header(report: DrillReport, opts: SummaryOptions): string {
   const meta = [
     `${report.tool.name} ${mdCell(report.tool.version, 40)}`,
     `backend \`${mdCell(report.backend.name, 40)}\``,
-    `seed \`${report.seed}\``,
+    ...(report.seed !== undefined ? [`seed \`${report.seed}\``] : [report.mode]),
   ];
   if (report.profile) meta.push(`profile \`${mdCell(report.profile, 40)}\``);
   meta.push(`started ${fmtIso(report.startedAt)}`, `took ${fmtMs(report.finishedAt - report.startedAt)}`);
@@ -144,34 +145,18 @@ function checksTable(report: DrillReport): string {
 }
 
 function metricsTable(report: DrillReport): string {
-  const m = report.metrics;
-  const lag = m.lag;
   const faultsByName = new Map<string, number>();
-  for (const f of m.faults) faultsByName.set(f.name, (faultsByName.get(f.name) ?? 0) + 1);
+  for (const f of report.metrics.faults ?? []) faultsByName.set(f.name, (faultsByName.get(f.name) ?? 0) + 1);
   const faultKinds = [...faultsByName]
     .map(([n, c]) => `${mdCell(n, 40)} ×${fmtInt(c)}`)
     .slice(0, 10)
     .join(", ");
-  const recovered = m.recoveries.filter((r) => r.recoveryMs !== null);
-  const worst = recovered.reduce<number | null>((a, r) => Math.max(a ?? 0, r.recoveryMs ?? 0), null);
-  const rows: Array<[string, string]> = [
-    [
-      "Lag p50 / p95 / p99 / max",
-      `${fmtMs(lag.p50)} / ${fmtMs(lag.p95)} / ${fmtMs(lag.p99)} / ${fmtMs(lag.max)} (${plural(lag.samples, "sample")})`,
-    ],
-    ["Catch-up after writes stopped", fmtMs(m.catchUpMs)],
-    [
-      "Recovery after faults",
-      m.recoveries.length
-        ? `worst ${fmtMs(worst)}; ${fmtInt(recovered.length)} of ${fmtInt(m.recoveries.length)} recovered`
-        : "n/a (no recoveries measured)",
-    ],
-    ["Throughput", m.opsPerSec === null ? "n/a" : `${m.opsPerSec.toFixed(1)} ops/s`],
-    ["Ops ok / fail / info", `${fmtInt(m.ops.ok)} / ${fmtInt(m.ops.fail)} / ${fmtInt(m.ops.info)}`],
-    ["Rows compared", fmtInt(m.rowsCompared)],
-    ["Faults injected", m.faults.length ? `${fmtInt(m.faults.length)} (${faultKinds})` : "none"],
-    ["Seed", `\`${report.seed}\``],
-  ];
+  // The figures and their text are the ones every format prints (figures.ts).
+  const rows = figureRows(report).map(([k, v]): [string, string] => [
+    k.charAt(0).toUpperCase() + k.slice(1),
+    k === "faults injected" && faultKinds ? `${v} (${faultKinds})` : mdCell(v, 400),
+  ]);
+  if (report.seed !== undefined) rows.push(["Seed", `\`${report.seed}\``]);
   const lines = [
     "## Metrics",
     "",
@@ -179,23 +164,29 @@ function metricsTable(report: DrillReport): string {
     "|---|---|",
     ...rows.map(([k, v]) => `| ${k} | ${v} |`),
   ];
-  lines.push("", "Replay this run exactly:", "", "```sh", replayCommand(report).replace(/`/g, "'"), "```");
+  const how = report.mode === "verify" ? "Re-run this verification:" : "Replay this run exactly:";
+  lines.push("", how, "", "```sh", replayCommand(report).replace(/`/g, "'"), "```");
   return `${lines.join("\n")}\n`;
 }
 
 function recoveriesTable(report: DrillReport): string | null {
-  const rs = report.metrics.recoveries;
+  const rs = report.metrics.recoveries ?? [];
   if (rs.length === 0) return null;
   const origin = timeOrigin(report);
   const shown = rs.slice(0, LIMITS.faultRows);
+  const outcome = (r: (typeof rs)[number]) =>
+    r.status === "recovered"
+      ? fmtMs(r.recoveryMs)
+      : r.status === "late"
+        ? `**late**${r.recoveryMs !== null ? ` (${fmtMs(r.recoveryMs)})` : " (never seen)"}`
+        : `**unknown**${r.why ? `: ${mdCell(r.why, 160)}` : ""}`;
   const lines = [
-    "### Recovery per fault",
+    "### Recovery per CDC kill",
     "",
-    "| Fault | Started (chart time) | Lag back under SLO after |",
+    "| Fault | Started (s since start) | Replication resumed after the restart |",
     "|---|---|---|",
     ...shown.map(
-      (r) =>
-        `| ${mdCell(r.fault, 60)} #${r.faultId} | ${fmtOffset(r.startedAt - origin)} | ${r.recoveryMs === null ? "**never**" : fmtMs(r.recoveryMs)} |`,
+      (r) => `| ${mdCell(r.fault, 60)} #${r.faultId} | ${fmtOffset(r.startedAt - origin)} | ${outcome(r)} |`,
     ),
   ];
   if (rs.length > shown.length)

@@ -46,14 +46,16 @@ function tickStep(span: number, count: number): number {
 const f1 = (v: number) => v.toFixed(1);
 
 export function renderLagSvg(report: DrillReport, secrets: readonly string[] = []): string {
-  const series = downsample(report.metrics.lagSeries, MAX_SVG_POINTS);
-  const faults = [...report.metrics.faults].sort((a, b) => a.startedAt - b.startedAt);
+  const series = downsample(report.metrics.lagSeries ?? [], MAX_SVG_POINTS);
+  const faults = [...(report.metrics.faults ?? [])].sort((a, b) => a.startedAt - b.startedAt);
+  const slo = report.metrics.lag?.sloMs;
   const origin = timeOrigin(report);
   let end = origin;
   for (const p of series) end = Math.max(end, p.t);
   for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
   const spanMs = Math.max(1000, end - origin);
-  const yTop = niceCeil(Math.max(1, ...series.map((p) => p.lagMs)));
+  // Scaled to the data and to the SLO, so the SLO line is always inside the plot.
+  const yTop = niceCeil(Math.max(1, slo ?? 0, ...series.map((p) => p.lagMs)));
   const x = (t: number) => M.left + ((t - origin) / spanMs) * PW;
   const y = (v: number) => M.top + PH - (Math.max(0, v) / yTop) * PH;
 
@@ -61,7 +63,7 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
     "<title>Standby heartbeat lag over time, with faults marked</title>",
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
-    `<text x="${M.left}" y="16" font-size="13" font-weight="bold">Standby lag (ms) — seed ${xmlText(String(report.seed))}, backend ${xmlText(report.backend.name)}</text>`,
+    `<text x="${M.left}" y="16" font-size="13" font-weight="bold">Standby lag (ms) — seed ${xmlText(String(report.seed ?? "n/a"))}, backend ${xmlText(report.backend.name)}</text>`,
   ];
 
   // Axes and ticks.
@@ -119,6 +121,12 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
     );
   }
 
+  if (slo !== undefined) {
+    out.push(
+      `<g class="slo"><line x1="${M.left}" y1="${f1(y(slo))}" x2="${M.left + PW}" y2="${f1(y(slo))}" stroke="#e36209" stroke-width="1.2" stroke-dasharray="6 4"/>`,
+      `<text x="${M.left + PW - 4}" y="${f1(y(slo) - 4)}" text-anchor="end" fill="#e36209">SLO ${xmlText(fmtInt(slo))} ms</text></g>`,
+    );
+  }
   if (series.length > 0) {
     const pts = series.map((p) => `${f1(x(p.t))},${f1(y(p.lagMs))}`).join(" ");
     out.push(`<polyline class="lag" fill="none" stroke="#0366d6" stroke-width="1.5" points="${pts}"/>`);

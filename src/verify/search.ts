@@ -5,7 +5,7 @@
  */
 import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { SearchParityResult } from "../checkers/types.js";
-import { isSuccess } from "../milvus/status.js";
+import { statusClass } from "../milvus/status.js";
 import type { CollectionMeta } from "./meta.js";
 import type { ConsistencyLevel } from "./raw-query.js";
 
@@ -35,14 +35,23 @@ export function seededVectors(seed: number, n: number, dim: number): number[][] 
   return Array.from({ length: n }, () => Array.from({ length: dim }, () => Math.fround(next() * 2 - 1)));
 }
 
-type Hit = { id?: string | number; score: number } & Record<string, unknown>;
+/** A formatted SDK hit: the score, and every output field under its own name (the pk among them). */
+type Hit = Record<string, unknown> & { score: number };
+
+/**
+ * The hit's primary key. The Node SDK builds hits from the returned fields only, so the key sits under
+ * the collection's pk field name (`id`, `pk`, anything); `id` is the SDK's own name on older servers.
+ */
+export function hitKey(hit: Hit, pkField: string): string | undefined {
+  const v = hit[pkField] ?? hit.id;
+  return v === undefined || v === null ? undefined : String(v);
+}
 
 async function topK(
   client: MilvusClient,
   o: {
     collection: string;
     field: string;
-    /** The primary key field: asked for by name, so 64-bit keys come back exact (as strings). */
     pkField: string;
     metric: string;
     k: number;
@@ -56,18 +65,28 @@ async function topK(
     data: o.vectors,
     limit: o.k,
     metric_type: o.metric,
-    // The SDK names a hit only by the fields asked for: without the key every hit would be anonymous.
+    // Asked for by name: a search returns no field it was not asked for on every server version.
     output_fields: [o.pkField],
     ...(o.consistency ? { consistency_level: o.consistency as never } : {}),
   });
-  const status = res.status as { error_code?: string; code?: number; reason?: string };
-  if (!isSuccess(status)) {
-    throw new Error(`search on ${o.collection} failed: ${status.reason || `code ${status.code}`}`);
+  const status = res.status as { error_code?: string; code?: number; reason?: string } | undefined;
+  if (statusClass(status) !== "success") {
+    throw new Error(
+      `search on ${o.collection} failed: ${status?.reason || `status ${JSON.stringify(status)}`}`,
+    );
   }
   // The SDK returns a flat hit list for one query vector and a list of lists for several.
   const raw = res.results as unknown as Hit[] | Hit[][];
   const lists: Hit[][] = o.vectors.length === 1 && !Array.isArray(raw[0]) ? [raw as Hit[]] : (raw as Hit[][]);
-  return lists.map((hits) => hits.map((h) => ({ pk: String(h[o.pkField] ?? h.id), distance: h.score })));
+  return lists.map((hits) =>
+    hits.map((h) => {
+      const pk = hitKey(h, o.pkField);
+      // A hit without a key cannot be compared; comparing "undefined" with "undefined" would hide it.
+      if (pk === undefined)
+        throw new Error(`search on ${o.collection} returned a hit without its primary key ${o.pkField}`);
+      return { pk, distance: h.score };
+    }),
+  );
 }
 
 /**

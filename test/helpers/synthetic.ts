@@ -207,7 +207,15 @@ export function synthesize(opts: SyntheticOptions): SyntheticRun {
     if (accepted) events.push({ type: "ok", id, process: 99, time: t + 3 });
     else if (i === 2 && rand() < 0.5)
       events.push({ type: "info", id, process: 99, time: t + 50, error: "deadline exceeded" });
-    else if (rand() < 0.5) events.push({ type: "fail", id, process: 99, time: t + 3, error: PROBE_ERROR });
+    else if (rand() < 0.5)
+      events.push({
+        type: "fail",
+        id,
+        process: 99,
+        time: t + 3,
+        error: PROBE_ERROR,
+        detail: { readOk: true },
+      });
     else
       events.push({
         type: "fail",
@@ -215,7 +223,7 @@ export function synthesize(opts: SyntheticOptions): SyntheticRun {
         process: 99,
         time: t + 3,
         error: "code 65535",
-        detail: { code: 65535 },
+        detail: { code: 65535, readOk: true },
       });
   }
 
@@ -449,8 +457,14 @@ export function synthesize(opts: SyntheticOptions): SyntheticRun {
           catchUpMs: null,
           waitingFor: "c0: standby count behind the primary",
           timeoutMs: THRESHOLDS.catchUpTimeoutMs,
+          standbyReads: Math.floor(THRESHOLDS.catchUpTimeoutMs / POLL),
         }
-      : { caughtUp: true, catchUpMs: caughtUpAt - workEnd, timeoutMs: THRESHOLDS.catchUpTimeoutMs };
+      : {
+          caughtUp: true,
+          catchUpMs: caughtUpAt - workEnd,
+          timeoutMs: THRESHOLDS.catchUpTimeoutMs,
+          standbyReads: Math.max(1, Math.ceil((caughtUpAt - workEnd) / POLL)),
+        };
   const final: FinalState = {
     collections,
     search: searches(rand, anomaly === "search-differs"),

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { combineVerdicts, runCheckers } from "../../checkers/index.js";
+import { combineVerdicts, computeMetrics, runCheckers } from "../../checkers/index.js";
 import type { FinalState, Thresholds } from "../../checkers/types.js";
 import { FINAL_STATE_FILE } from "../../drill/run.js";
 import { exitCodeOf, UsageError } from "../../errors.js";
@@ -54,7 +54,13 @@ export async function run(argv: string[]): Promise<number> {
     ? (JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as DrillReport)
     : undefined;
   const report: DrillReport | undefined = saved
-    ? { ...saved, verdict: saved.error ? "error" : verdict, checks }
+    ? {
+        ...saved,
+        verdict: saved.error ? "error" : verdict,
+        checks,
+        // Re-derived with the checks: the table must not pair new verdicts with old figures.
+        metrics: computeMetrics(history, final, thresholds),
+      }
     : undefined;
   if (parsed.values.json) console.log(JSON.stringify({ verdict, checks }, null, 2));
   else if (report) console.log(renderCliTable(report));

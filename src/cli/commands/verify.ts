@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { runCheckers } from "../../checkers/index.js";
 import type { CheckName, CheckResult, Thresholds } from "../../checkers/types.js";
 import type { PhaseStop } from "../../drill/phase.js";
-import { buildReport, emptyMetrics, writeRunFiles } from "../../drill/report.js";
+import { buildReport, comparisonMetrics, writeRunFiles } from "../../drill/report.js";
 import { prepareRunDir } from "../../drill/run-dir.js";
 import { exitCodeOf, UsageError } from "../../errors.js";
 import { MILVUS_URI_FORMS, parseMilvusUri } from "../../milvus/client.js";
@@ -142,11 +142,12 @@ export async function run(argv: string[]): Promise<number> {
   }
   let report = buildReport({
     startedAt,
-    seed: 1,
+    // No seed, lag, faults or ops: nothing was generated or replicated under watch, only compared.
+    mode: "verify",
     profile: null,
     backend: { name: "existing", details: { mode: "verify", source: sourceUri, target: targetUri } },
     checks,
-    metrics: emptyMetrics(result.rowsCompared),
+    metrics: comparisonMetrics(final),
     stop,
     // Re-running verify is the replay; tokens are left out (they come from flags or the environment).
     replayCommand: [

@@ -2,7 +2,7 @@ import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { type CollectionSpec, PK_FIELD } from "../../generator/rows.js";
 import { STANDBY_PROBE_KEY, type WorkloadPlanner } from "../../generator/workload.js";
 import type { HistoryWriter } from "../../history/writer.js";
-import { isSuccess } from "../../milvus/status.js";
+import { statusClass } from "../../milvus/status.js";
 import { type DrillContext, need } from "../context.js";
 import type { Phase } from "../phase.js";
 
@@ -51,17 +51,23 @@ async function probeStandbyWrite(
       timeout: 10_000,
     });
     const status = res.status;
-    if (isSuccess(status)) type = "ok";
-    else {
+    const cls = statusClass(status);
+    if (cls === "success") type = "ok";
+    else if (cls === "failure") {
       type = "fail";
       error = status.reason;
       code = status.code;
+    } else {
+      // Not recognisable: the write may or may not have landed, so it proves nothing either way.
+      type = "info";
+      error = `unrecognised response status: ${JSON.stringify(status)}`;
     }
   } catch (e) {
     type = "info";
     error = e instanceof Error ? e.message : String(e);
   }
   let readOk = false;
+  let readError: string | undefined;
   try {
     const q = await target.query({
       collection_name: spec.name,
@@ -70,9 +76,11 @@ async function probeStandbyWrite(
       limit: 1,
       timeout: 10_000,
     });
-    readOk = isSuccess(q.status);
-  } catch {
+    readOk = statusClass(q.status) === "success";
+    if (!readOk) readError = q.status?.reason || `code ${q.status?.code}`;
+  } catch (e) {
     readOk = false;
+    readError = e instanceof Error ? e.message : String(e);
   }
   history.append({
     type,
@@ -80,6 +88,6 @@ async function probeStandbyWrite(
     process: -2,
     time: Date.now(),
     ...(error ? { error } : {}),
-    detail: { code, readOk },
+    detail: { code, readOk, ...(readError ? { readError } : {}) },
   });
 }

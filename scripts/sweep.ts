@@ -1,0 +1,131 @@
+/**
+ * The healthy sweep: every profile that fits the local backend, N seeds each, no fault mode. A
+ * healthy link must pass every run — one false alarm is a bug in the drill (`npm run sweep`; not part
+ * of `npm test`: it takes a while).
+ *
+ *   npm run sweep -- [--seeds 10] [--first-seed 1] [--profiles smoke,default,soak] [--soak-duration 2m]
+ *                    [--out runs/sweep-<time>]
+ *
+ * The soak profile runs for an hour; --soak-duration shortens it (CDC still killed on a period).
+ * Prints one line per run and the pass counts per profile; exits 1 if any run did not pass.
+ */
+import { spawn } from "node:child_process";
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: "string", default: "10" },
+    "first-seed": { type: "string", default: "1" },
+    profiles: { type: "string", default: "smoke,default,soak" },
+    "soak-duration": { type: "string", default: "2m" },
+    out: { type: "string" },
+  },
+});
+
+const LOCAL_PROFILES = ["smoke", "default", "soak"];
+const seeds = Number(values.seeds);
+const firstSeed = Number(values["first-seed"]);
+const profiles = String(values.profiles)
+  .split(",")
+  .map((p) => p.trim())
+  .filter(Boolean);
+for (const p of profiles) {
+  if (!LOCAL_PROFILES.includes(p)) {
+    console.error(
+      `--profiles: '${p}' does not fit the local backend (allowed: ${LOCAL_PROFILES.join(", ")})`,
+    );
+    process.exit(2);
+  }
+}
+if (!Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(firstSeed)) {
+  console.error("--seeds must be an integer >= 1 and --first-seed an integer");
+  process.exit(2);
+}
+const outRoot = values.out ?? join("runs", `sweep-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+
+function extraFlags(profile: string): string[] {
+  // Shortened soak: same shape (a large key space, CDC killed on a period), minutes instead of an hour.
+  if (profile === "soak") return ["--duration", String(values["soak-duration"]), "--kill-cdc-every", "30s"];
+  return [];
+}
+
+function runOne(profile: string, seed: number, dir: string): Promise<number> {
+  return new Promise((resolve) => {
+    const args = [
+      "bin/milvus-cdc-drill.js",
+      "run",
+      "--backend",
+      "local",
+      "--profile",
+      profile,
+      "--seed",
+      String(seed),
+      "--out",
+      dir,
+      ...extraFlags(profile),
+    ];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "ignore"] });
+    child.on("exit", (code) => resolve(code ?? 3));
+  });
+}
+
+interface Row {
+  profile: string;
+  seed: number;
+  exit: number;
+  verdict: string;
+  notPassing: string;
+  seconds: number;
+}
+
+async function main(): Promise<void> {
+  await mkdir(outRoot, { recursive: true });
+  console.log(
+    `sweep: profiles ${profiles.join(", ")} x ${seeds} seeds (from ${firstSeed}); runs in ${outRoot}`,
+  );
+  const rows: Row[] = [];
+  for (const profile of profiles) {
+    for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
+      const dir = join(outRoot, `${profile}-${seed}`);
+      const t0 = Date.now();
+      const exit = await runOne(profile, seed, dir);
+      let verdict = "no report";
+      let notPassing = "";
+      try {
+        const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as {
+          verdict: string;
+          error?: { phase: string; message: string };
+          checks: Array<{ name: string; verdict: string; summary: string }>;
+        };
+        verdict = report.verdict;
+        notPassing = report.error
+          ? `error in ${report.error.phase}: ${report.error.message}`
+          : report.checks
+              .filter((c) => c.verdict === "fail" || c.verdict === "unknown")
+              .map((c) => `${c.name}=${c.verdict} (${c.summary.slice(0, 160)})`)
+              .join("; ");
+      } catch {
+        // The run died before writing its report: the exit code says so.
+      }
+      const row = { profile, seed, exit, verdict, notPassing, seconds: Math.round((Date.now() - t0) / 1000) };
+      rows.push(row);
+      console.log(
+        `${profile.padEnd(8)} seed ${String(seed).padStart(4)}  ${verdict.toUpperCase().padEnd(8)} exit ${exit}  ${String(row.seconds).padStart(4)} s${notPassing ? `  ${notPassing}` : ""}`,
+      );
+    }
+  }
+  console.log("");
+  let allPassed = true;
+  for (const profile of profiles) {
+    const mine = rows.filter((r) => r.profile === profile);
+    const passed = mine.filter((r) => r.verdict === "pass" && r.exit === 0).length;
+    if (passed !== mine.length) allPassed = false;
+    console.log(`${profile.padEnd(8)} ${passed}/${mine.length} passed`);
+  }
+  console.log(allPassed ? "sweep: every run passed" : "sweep: NOT every run passed (see above)");
+  process.exitCode = allPassed ? 0 : 1;
+}
+
+await main();

@@ -1,0 +1,110 @@
+/**
+ * One number per fact: every format (CLI table, summary.md, junit.xml, the Action's outputs) reads
+ * the run's headline figures from here, computed once from report.metrics, and prints them with the
+ * same text. A figure that does not apply (a `verify` has no lag, kills or ops) is absent, not zero.
+ */
+import { join } from "node:path";
+import { fmtInt, fmtMs } from "./format.js";
+import type { DrillReport } from "./model.js";
+
+export interface Figures {
+  lag: {
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+    max: number | null;
+    samples: number;
+    faultWindowSamples: number;
+    sloMs: number | null;
+  } | null;
+  /** Per CDC kill as checkpoint-recovery judged it; worstMs only when every kill recovered. */
+  recovery: { total: number; recovered: number; worstMs: number | null } | null;
+  catchUpMs: number | null | undefined;
+  opsPerSec: number | null | undefined;
+  ops: { ok: number; fail: number; info: number; total: number } | null;
+  faults: number | null;
+  rowsCompared: number;
+  collectionsCompared: number;
+}
+
+export function figures(report: DrillReport): Figures {
+  const m = report.metrics;
+  const rs = m.recoveries;
+  const recovered = rs?.filter((r) => r.status === "recovered") ?? [];
+  return {
+    lag: m.lag ? { ...m.lag, sloMs: m.lag.sloMs ?? null } : null,
+    recovery: rs
+      ? {
+          total: rs.length,
+          recovered: recovered.length,
+          // A kill that did not recover makes "the worst recovery" unknown: no smaller number stands in.
+          worstMs:
+            rs.length > 0 && recovered.length === rs.length
+              ? Math.max(...recovered.map((r) => r.recoveryMs ?? 0))
+              : null,
+        }
+      : null,
+    catchUpMs: m.catchUpMs,
+    opsPerSec: m.opsPerSec,
+    ops: m.ops ? { ...m.ops, total: m.ops.ok + m.ops.fail + m.ops.info } : null,
+    faults: m.faults ? m.faults.length : null,
+    rowsCompared: m.rowsCompared,
+    collectionsCompared: m.collectionsCompared,
+  };
+}
+
+/** The figures as every format prints them, in display order, labelled; figures that do not apply are left out. */
+export function figureRows(report: DrillReport): Array<[label: string, text: string]> {
+  const f = figures(report);
+  const rows: Array<[string, string]> = [];
+  if (f.lag) {
+    const l = f.lag;
+    rows.push([
+      "lag p50/p95/p99/max",
+      `${fmtMs(l.p50)} / ${fmtMs(l.p95)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} samples${l.faultWindowSamples ? `, +${fmtInt(l.faultWindowSamples)} in fault windows` : ""}${l.sloMs !== null ? `; SLO ${fmtMs(l.sloMs)}` : ""})`,
+    ]);
+  }
+  if (f.catchUpMs !== undefined) rows.push(["catch-up after writes stopped", fmtMs(f.catchUpMs)]);
+  if (f.recovery) {
+    const r = f.recovery;
+    rows.push([
+      "recovery after CDC kills (worst)",
+      r.total === 0
+        ? "n/a (no CDC kill)"
+        : `${fmtMs(r.worstMs)} (${fmtInt(r.recovered)}/${fmtInt(r.total)} recovered)`,
+    ]);
+  }
+  if (f.opsPerSec !== undefined)
+    rows.push(["throughput", f.opsPerSec === null ? "n/a" : `${f.opsPerSec.toFixed(1)} ops/s`]);
+  if (f.ops)
+    rows.push([
+      "ops ok / fail / info",
+      `${fmtInt(f.ops.ok)} / ${fmtInt(f.ops.fail)} / ${fmtInt(f.ops.info)} (${fmtInt(f.ops.total)} ops)`,
+    ]);
+  rows.push(["collections compared", fmtInt(f.collectionsCompared)]);
+  rows.push(["rows compared", fmtInt(f.rowsCompared)]);
+  if (f.faults !== null) rows.push(["faults injected", fmtInt(f.faults)]);
+  return rows;
+}
+
+const seconds = (ms: number | null | undefined): string =>
+  typeof ms === "number" && Number.isFinite(ms) ? String(Math.round(ms) / 1000) : "";
+
+/** The Action's outputs: the same figures, as machine values. */
+export function actionOutputs(report: DrillReport, outDir: string): Record<string, string> {
+  // The same figures every other format prints (one number per fact).
+  const f = figures(report);
+  const p99 = f.lag?.p99;
+  return {
+    verdict: report.verdict,
+    "lag-p99-ms": typeof p99 === "number" ? String(Math.round(p99)) : "",
+    // One kill that never recovered makes the worst case unknown: say nothing rather than a low number.
+    "recovery-seconds": seconds(f.recovery?.worstMs),
+    "catch-up-seconds": seconds(f.catchUpMs),
+    "report-path": join(outDir, "report.json"),
+    "failed-checks": report.checks
+      .filter((c) => c.verdict === "fail")
+      .map((c) => c.name)
+      .join(","),
+  };
+}
