@@ -77,6 +77,19 @@ describe("local lab: load state as Milvus has it, replicated", () => {
     );
     await onBoth("partition p1 after its load", "LoadStateLoaded", "p1");
     expect(await state(src, "_default")).toBe("LoadStateNotLoad");
+    const readOf = (c: MilvusClient, partition: string) =>
+      c.query({
+        collection_name: COLL,
+        filter: "pk >= 0",
+        output_fields: ["pk"],
+        partition_names: [partition],
+      });
+    for (const c of [src, tgt]) {
+      const refused = await readOf(c, "_default");
+      expect(refused.status.code).toBe(201);
+      expect(refused.status.reason).toBe("partition not loaded[partition=_default]");
+      expect((await readOf(c, "p1")).status.error_code).toBe("Success");
+    }
     expect((await src.releasePartitions({ collection_name: COLL, partition_names: ["p1"] })).error_code).toBe(
       "Success",
     );
