@@ -34,5 +34,9 @@ describe("the local backend's limits", () => {
     expect(need(test({ body: 'upstream_client.add_collection_field(c, "extra", DataType.INT64)' }))).toEqual([
       "schema-evolution",
     ]);
+    expect(need(test({ body: '"index_tests": [{"index_type": "Trie", "params": {}}]' }))).toEqual([
+      "scalar-index-types",
+    ]);
+    expect(need(test({ body: 'index_params.add_index(field_name="f", index_type="INVERTED")' }))).toEqual([]);
   });
 });

@@ -77,11 +77,49 @@ describe("local lab: load state as Milvus has it, replicated", () => {
     );
     await onBoth("partition p1 after its load", "LoadStateLoaded", "p1");
     expect(await state(src, "_default")).toBe("LoadStateNotLoad");
+    const readOf = (c: MilvusClient, partition: string) =>
+      c.query({
+        collection_name: COLL,
+        filter: "pk >= 0",
+        output_fields: ["pk"],
+        partition_names: [partition],
+      });
+    for (const c of [src, tgt]) {
+      const refused = await readOf(c, "_default");
+      expect(refused.status.code).toBe(201);
+      expect(refused.status.reason).toBe("partition not loaded[partition=_default]");
+      expect((await readOf(c, "p1")).status.error_code).toBe("Success");
+    }
     expect((await src.releasePartitions({ collection_name: COLL, partition_names: ["p1"] })).error_code).toBe(
       "Success",
     );
     await onBoth("partition p1 after its release", "LoadStateNotLoad", "p1");
     await onBoth("the collection once no partition is loaded", "LoadStateNotLoad");
+  });
+
+  it("drop_index works on a collection indexed but never loaded (Milvus Lite would have loaded it)", async () => {
+    const coll = "indexed_never_loaded";
+    const created = await src.createCollection({
+      collection_name: coll,
+      fields: [
+        { name: "pk", data_type: DataType.Int64, is_primary_key: true, autoID: false },
+        { name: "vec", data_type: DataType.FloatVector, dim: 4 },
+      ],
+    });
+    expect(created.error_code).toBe("Success");
+    const index = { collection_name: coll, field_name: "vec", index_type: "FLAT", metric_type: "L2" };
+    expect((await src.createIndex(index)).error_code).toBe("Success");
+    await waitFor("the index on the standby", async () => {
+      const d = await tgt.describeIndex({ collection_name: coll, field_name: "vec" });
+      return d.status.error_code === "Success";
+    });
+    const dropped = await src.dropIndex({ collection_name: coll, field_name: "vec" });
+    expect(dropped.reason).toBe("");
+    expect(dropped.error_code).toBe("Success");
+    await waitFor("the index drop on the standby", async () => {
+      const d = await tgt.describeIndex({ collection_name: coll, field_name: "vec" });
+      return d.status.error_code !== "Success";
+    });
   });
 
   it("schema evolution Milvus Lite cannot do is refused with one line naming the local limit", async () => {

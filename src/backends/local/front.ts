@@ -55,6 +55,8 @@ export interface FrontOptions {
 const SECONDARY_UPDATE_WAIT_MS = 600_000;
 
 type Bytes = Buffer;
+/** Reads that name partitions, refused for a partition that is not loaded. */
+const PARTITION_READS = new Set(["Search", "Query", "HybridSearch"]);
 
 const UNAUTHENTICATED = {
   code: grpc.status.UNAUTHENTICATED,
@@ -229,6 +231,10 @@ export class Front {
       const answer = await this.loadState(method, request, md);
       if (answer) return answer;
     }
+    if (PARTITION_READS.has(method)) {
+      const refused = this.unloadedPartitionRead(method, request, md);
+      if (refused) return refused;
+    }
     switch (method) {
       case "UpdateReplicateConfiguration":
         return this.updateConfig(request, deadline);
@@ -273,6 +279,26 @@ export class Front {
       (loaded !== undefined &&
         (parts.length > 0 ? parts.every((p) => loaded.includes(p)) : loaded.length > 0));
     return encodeResponse(method, { status: {}, state: isLoaded ? "LoadStateLoaded" : "LoadStateNotLoad" });
+  }
+
+  /**
+   * A read naming a partition that is not loaded while others are gets Milvus's refusal (code 201,
+   * "partition not loaded"; Milvus's own tests/python_client/milvus_client suite expects it after
+   * release_partitions). Milvus Lite knows no partition-level load, so it would answer with whatever the
+   * partition holds. A collection with nothing loaded is left to Milvus Lite (see the README).
+   */
+  private unloadedPartitionRead(method: string, request: Bytes, md: grpc.Metadata): Bytes | undefined {
+    const req = decodeRequest<{ db_name?: string; collection_name?: string; partition_names?: string[] }>(
+      method,
+      request,
+    );
+    const parts = req.partition_names ?? [];
+    if (parts.length === 0) return undefined;
+    const loaded = this.channels.loadedOf(dbOf(req, md), req.collection_name ?? "");
+    if (!Array.isArray(loaded)) return undefined;
+    const missing = parts.find((p) => !loaded.includes(p));
+    if (missing === undefined) return undefined;
+    return statusResponse(method, milvusStatus(201, `partition not loaded[partition=${missing}]`));
   }
 
   // ---- the replication API -------------------------------------------------------------------

@@ -55,6 +55,20 @@ export class LiteApply {
           });
         return res;
       }
+      case "DropIndex": {
+        // Milvus Lite loads a collection again when an index is built on it (a collection created,
+        // indexed, never loaded is loaded there), and then refuses drop_index; Milvus drops it.
+        if (this.channels.loadedOf(db, name) === undefined) {
+          const released = await this.lite.call(
+            "ReleaseCollection",
+            encodeRequest("ReleaseCollection", scoped),
+            md,
+          );
+          const st = responseStatus("ReleaseCollection", released);
+          if (!isSuccess(st)) return released;
+        }
+        return this.lite.call(method, body, md, deadline);
+      }
       case "LoadPartitions":
         return this.lite.call("LoadCollection", encodeRequest("LoadCollection", scoped), md, deadline);
       case "ReleasePartitions": {
