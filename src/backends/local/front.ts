@@ -19,6 +19,7 @@ import {
   statusResponse,
 } from "../../milvus/proto.js";
 import { DuplicateTracker } from "./duplicates.js";
+import { decideForcePromote } from "./force-promote.js";
 import {
   CLUSTER_SCOPED_METHODS,
   COLLECTION_SCOPED_METHODS,
@@ -315,11 +316,13 @@ export class Front {
     return this.configLock.run(["config"], async () => {
       const fail = (reason: string) => statusResponse("UpdateReplicateConfiguration", status(65535, reason));
       if (req.force_promote) {
-        if (this.role === "primary")
-          return fail("force promote can only be used on secondary clusters, current cluster is primary");
-        const self = this.config?.clusters.find((c) => c.cluster_id === this.clusterId);
-        if (!self) return fail("current cluster not found");
-        await this.saveConfig({ clusters: [self], cross_cluster_topology: [] });
+        const d = decideForcePromote(req.replicate_configuration, this.config, this.clusterId, this.role);
+        if (!d.ok) {
+          this.log(`${this.clusterId}: force promote refused: ${d.error}`);
+          return fail(d.error);
+        }
+        if (!d.unchanged) await this.saveConfig(d.config);
+        this.log(`${this.clusterId}: force-promoted, role ${this.role}`);
         return statusResponse("UpdateReplicateConfiguration", {});
       }
       const incoming = normalizeConfig(req.replicate_configuration);
