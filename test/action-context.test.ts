@@ -17,6 +17,7 @@ const EMPTY: Inputs = {
   operatorVersion: "",
   mode: "",
   profile: "",
+  scenario: "",
   config: "",
   seed: "",
   killCdc: "",
@@ -148,6 +149,11 @@ describe("mapping", () => {
     );
   });
 
+  it("the scenario input reaches the config", () => {
+    expect(configOf({ backend: "local", scenario: "failover" }).config.scenario).toBe("failover");
+    expect(configOf({}).config.scenario).toBe("replication");
+  });
+
   it("inline YAML and file paths are told apart", () => {
     expect(toDrillRequest({ ...EMPTY, config: "drill.yaml" }, ws)).toMatchObject({
       configFile: join(ws, "drill.yaml"),
@@ -192,6 +198,9 @@ describe("messages", () => {
   it("a bad input through the whole path is one line naming the input", () => {
     expect(() => configOf({ mode: "huge" })).toThrow(
       /^input mode = "huge": must be one of standalone, cluster$/,
+    );
+    expect(() => configOf({ scenario: "failback" })).toThrow(
+      /^input scenario = "failback": must be one of replication, switchover, failover$/,
     );
     expect(() => configOf({ catchUpTimeout: "-3s" })).toThrow(
       /^input catch-up-timeout = "-3s": must be a positive/,

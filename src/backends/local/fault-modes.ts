@@ -13,6 +13,18 @@ export const LOCAL_FAULT_MODES = [
   "drop-ddl",
   "stall",
   "corrupt-vector",
+  // Role-change faults (scenarios switchover and failover): each must fail its own check.
+  "lose-tail-on-switchover",
+  "promote-with-hole",
+  "stale-primary",
 ] as const;
+
+/** The fault modes that only mean something in a role-change scenario, and the scenario each needs. */
+export const ROLE_CHANGE_FAULT_SCENARIO: Partial<Record<LocalFaultMode, "switchover" | "failover">> = {
+  "lose-tail-on-switchover": "switchover",
+  "promote-with-hole": "failover",
+  // The demoted cluster exists in both scenarios; switchover demotes it without killing it.
+  "stale-primary": "switchover",
+};
 
 export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];
