@@ -32,6 +32,17 @@ export interface Recovery {
   recoveryMs: number | null;
 }
 
+/** One step of a role change, for the timeline (report.json, summary.md, the CLI, the lag charts). */
+export interface StepTiming {
+  name: string;
+  startedAt: number;
+  durationMs: number;
+  ok: boolean;
+  /** The primary's cluster id once the step was done, when the step changed it. */
+  primary?: string;
+  error?: string;
+}
+
 export interface DrillReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: "milvus-cdc-drill"; version: string };
@@ -55,7 +66,18 @@ export interface DrillReport {
     opsPerSec: number | null;
     ops: { ok: number; fail: number; info: number };
     rowsCompared: number;
+    /**
+     * Role changes only. lostWrites: acknowledged writes missing on the new primary; windowMs: from the
+     * last acknowledged write it had to the moment the old primary was lost (or stopped taking writes).
+     */
+    rpo?: { lostWrites: number; windowMs: number | null };
+    /** Role changes only: writes stopped / primary lost -> first write acknowledged by the new primary. */
+    rtoMs?: number | null;
   };
+  /** Role changes only: every step with its start and duration, in the order they ran. */
+  steps?: StepTiming[];
+  /** replication, switchover or failover (absent in reports of older versions: replication). */
+  scenario?: string;
   /** Files of the run directory, relative to it. */
   files: string[];
   /**
