@@ -67,6 +67,9 @@ function actionLogger(): Logger {
 const seconds = (ms: number | null | undefined): string =>
   typeof ms === "number" && Number.isFinite(ms) ? String(Math.round(ms) / 1000) : "";
 
+const num = (v: number | null | undefined): string =>
+  typeof v === "number" && Number.isFinite(v) ? String(Math.round(v)) : "";
+
 function reportOutputs(report: DrillReport, outDir: string): Record<string, string> {
   const recoveries = report.metrics.recoveries;
   // One kill that never recovered makes the worst case unknown: say nothing rather than a low number.
@@ -84,6 +87,9 @@ function reportOutputs(report: DrillReport, outDir: string): Record<string, stri
       .filter((c) => c.verdict === "fail")
       .map((c) => c.name)
       .join(","),
+    "rpo-ms": num(report.metrics.rpo?.windowMs),
+    "rto-ms": num(report.metrics.rtoMs),
+    "lost-writes": num(report.metrics.rpo?.lostWrites),
   };
 }
 

@@ -4,7 +4,7 @@
  * stays under GitHub's 1 MiB step-summary limit even for a run with millions of evidence items.
  */
 import type { CheckResult } from "../checkers/types.js";
-import { faultLegend, lagChart, renderMermaidLagChart } from "./chart.js";
+import { faultLegend, lagChart, renderMermaidLagChart, stepLegend } from "./chart.js";
 import { evidenceCount, evidenceExtra, evidenceLeftOut } from "./evidence.js";
 import {
   bySeverity,
@@ -168,6 +168,7 @@ function metricsTable(report: DrillReport): string {
     ["Throughput", m.opsPerSec === null ? "n/a" : `${m.opsPerSec.toFixed(1)} ops/s`],
     ["Ops ok / fail / info", `${fmtInt(m.ops.ok)} / ${fmtInt(m.ops.fail)} / ${fmtInt(m.ops.info)}`],
     ["Rows compared", fmtInt(m.rowsCompared)],
+    ...roleChangeRows(report),
     ["Faults injected", m.faults.length ? `${fmtInt(m.faults.length)} (${faultKinds})` : "none"],
     ["Seed", `\`${report.seed}\``],
   ];
@@ -179,6 +180,36 @@ function metricsTable(report: DrillReport): string {
     ...rows.map(([k, v]) => `| ${k} | ${v} |`),
   ];
   lines.push("", "Replay this run exactly:", "", "```sh", replayCommand(report).replace(/`/g, "'"), "```");
+  return `${lines.join("\n")}\n`;
+}
+
+/** RPO and RTO rows, only for a run that changed roles. */
+function roleChangeRows(report: DrillReport): Array<[string, string]> {
+  const m = report.metrics;
+  if (!m.rpo && m.rtoMs === undefined) return [];
+  return [
+    [
+      "RPO (lost acknowledged writes / window)",
+      m.rpo ? `${fmtInt(m.rpo.lostWrites)} / ${fmtMs(m.rpo.windowMs)}` : "n/a",
+    ],
+    ["RTO (to the first write on the new primary)", fmtMs(m.rtoMs ?? null)],
+  ];
+}
+
+function stepsTable(report: DrillReport): string | null {
+  const steps = report.steps ?? [];
+  if (steps.length === 0) return null;
+  const origin = timeOrigin(report);
+  const lines = [
+    `### Role change${report.scenario ? ` (${mdCell(report.scenario, 20)})` : ""}: step timeline`,
+    "",
+    "| Step | Started (chart time) | Took | Primary after | Result |",
+    "|---|---|---|---|---|",
+    ...steps.map(
+      (st) =>
+        `| ${mdCell(st.name, 40)} | ${fmtOffset(st.startedAt - origin)} | ${fmtMs(st.durationMs)} | ${st.primary ? mdCell(st.primary, 40) : ""} | ${st.ok ? "ok" : `**failed**: ${mdCell(st.error ?? "", 200)}`} |`,
+    ),
+  ];
   return `${lines.join("\n")}\n`;
 }
 
@@ -219,6 +250,13 @@ function lagSection(report: DrillReport): string {
       lines.push(`and ${fmtInt(legend.length - shown.length)} more faults not listed`);
     lines.push("");
   }
+  if (chart.steps.length)
+    lines.push(
+      `**Steps:** ${stepLegend(chart)
+        .map((l) => mdCell(l, 80))
+        .join(" · ")}`,
+      "",
+    );
   return lines.join("\n");
 }
 
@@ -290,6 +328,7 @@ export function renderSummary(report: DrillReport, opts: SummaryOptions = {}): s
   add(header(report, opts), "verdict");
   add(checksTable(report), "checks table");
   add(metricsTable(report), "metrics");
+  add(stepsTable(report), "steps");
   add(recoveriesTable(report), "recoveries");
   add(lagSection(report), "lag chart");
   add(backendSection(report), "backend");

@@ -52,6 +52,8 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
   let end = origin;
   for (const p of series) end = Math.max(end, p.t);
   for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
+  const steps = report.steps ?? [];
+  for (const st of steps) end = Math.max(end, st.startedAt + st.durationMs);
   const spanMs = Math.max(1000, end - origin);
   const yTop = niceCeil(Math.max(1, ...series.map((p) => p.lagMs)));
   const x = (t: number) => M.left + ((t - origin) / spanMs) * PW;
@@ -116,6 +118,14 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
   if (faults.length > drawn.length) {
     out.push(
       `<text class="note" x="${M.left + PW}" y="16" text-anchor="end" fill="#d73a49">${fmtInt(faults.length - drawn.length)} more faults not drawn</text>`,
+    );
+  }
+
+  // Role-change steps: a solid green marker each, labelled low so fault labels stay readable.
+  for (const st of steps) {
+    const xs = x(st.startedAt);
+    out.push(
+      `<g class="step" data-step="${xmlAttr(st.name)}"><line x1="${f1(xs)}" y1="${M.top}" x2="${f1(xs)}" y2="${M.top + PH}" stroke="#22863a" stroke-width="1.5"/><text x="${f1(xs + 3)}" y="${M.top + PH - 4}" fill="#22863a" transform="rotate(-90 ${f1(xs + 3)} ${M.top + PH - 4})">${xmlText(st.name)}</text></g>`,
     );
   }
 
