@@ -1,54 +1,33 @@
 /**
  * The front of a local cluster: a MilvusService gRPC server in front of one Milvus Lite server. Unary
- * calls pass through as raw bytes; the front decodes only what it needs to add what Milvus Lite lacks:
- * the replication API, the primary/secondary role, per-collection channels, the primary's WAL and the
- * receiving end of the replication stream.
+ * calls pass through as raw bytes; the front routes to the parts that add what Milvus Lite lacks:
+ * the replicate configuration (config-store), per-collection channels (channel-map), client writes and
+ * the primary's WAL (primary-writes), the receiving end of replication (replicate-stream,
+ * replicate-apply, checkpoints) and Milvus's duplicate-row behaviour (duplicates).
  */
-import { createHash } from "node:crypto";
-import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import {
-  decode,
-  decodeRequest,
-  encode,
-  encodeResponse,
-  isSuccess,
-  type MilvusStatus,
-  milvusMethods,
-  responseStatus,
-  statusResponse,
-} from "../../milvus/proto.js";
+import { decodeRequest, encodeResponse, milvusMethods, statusResponse } from "../../milvus/proto.js";
+import { ChannelMap } from "./channel-map.js";
+import { CheckpointStore, type ReplicateCheckpoint } from "./checkpoints.js";
+import { type ConfigChange, ConfigStore, type ConfigUpdate } from "./config-store.js";
 import { DuplicateTracker } from "./duplicates.js";
-import { decideForcePromote } from "./force-promote.js";
-import {
-  CLUSTER_SCOPED_METHODS,
-  COLLECTION_SCOPED_METHODS,
-  kindOf,
-  MUTATING_METHODS,
-  SECRET_METHODS,
-} from "./methods.js";
+import { milvusStatus, toServiceError } from "./front-errors.js";
+import { dbOf, identity, LiteLink } from "./lite-link.js";
+import { MUTATING_METHODS } from "./methods.js";
 import { KeyedMutex } from "./mutex.js";
+import { PrimaryWrites } from "./primary-writes.js";
+import { ReplicateApply } from "./replicate-apply.js";
 import {
   normalizeConfig,
   type ReplicateConfiguration,
-  roleOf,
   sameConfig,
   sanitizeConfig,
-  validateReplicateConfig,
 } from "./replicate-config.js";
-import { readJson, writeJsonAtomic } from "./state.js";
-import { TimeTickAllocator, WalWriter } from "./wal.js";
+import { serveReplicateStream } from "./replicate-stream.js";
+import { WalWriter } from "./wal.js";
 
-/** Milvus's answer to a client write on a standby (pymilvus sees code 65535). */
-export const REPLICATE_VIOLATION_REASON =
-  "code: STREAMING_CODE_REPLICATE_VIOLATION, cause: non-replicate message cannot be received in secondary role";
-
-export interface ReplicateCheckpoint {
-  cluster_id: string;
-  pchannel: string;
-  message_id: { id: string };
-  time_tick: string;
-}
+export type { ReplicateCheckpoint } from "./checkpoints.js";
+export { REPLICATE_VIOLATION_REASON } from "./front-errors.js";
 
 export interface FrontOptions {
   clusterId: string;
@@ -60,87 +39,83 @@ export interface FrontOptions {
   /** When set, every call must carry `authorization: base64(token)` like the Milvus SDK sends it. */
   token?: string;
   log?: (message: string) => void;
+  /** Port to listen on (a cluster rebuilt in place keeps its URI); default: any free port. */
+  port?: number;
   /**
-   * Called when a configuration is accepted in which this cluster is a replication source, before the
-   * call is answered (the lab starts its replicator here). A throw turns into an error answer.
+   * Called after every accepted change of the configuration (a client's update, one that arrived through
+   * replication, a force promote), before a client's call is answered: the lab starts or stops the
+   * replicator whose source this cluster is here. A throw turns a client's call into an error answer.
    */
-  onSourceConfigured?: (config: ReplicateConfiguration) => Promise<void>;
+  onConfigured?: (change: ConfigChange) => Promise<void>;
 }
 
-interface ChannelMap {
-  /** db -> collection -> channel index. */
-  collections: Record<string, Record<string, number>>;
-  /** db -> alias -> collection. */
-  aliases: Record<string, Record<string, string>>;
-}
-
-interface Plan {
-  channels: number[];
-  /** The channel the WAL entry goes to. */
-  channel: number;
-  collection: string;
-  /** Updates the collection map after the mutation succeeded. */
-  effect?: () => void;
-}
+/** How long a secondary's UpdateReplicateConfiguration waits for its primary's broadcast at most. */
+const SECONDARY_UPDATE_WAIT_MS = 600_000;
 
 type Bytes = Buffer;
-const identity = (b: Bytes): Bytes => b;
-
-const HOP_HEADERS = new Set(["authorization", "user-agent", "content-type", "te", "host"]);
-
-function status(code: number, reason: string, errorCode = "UnexpectedError"): MilvusStatus {
-  return { error_code: errorCode, code, reason };
-}
-
-class FrontError extends Error {
-  constructor(
-    readonly code: grpc.status,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const UNAUTHENTICATED = {
+  code: grpc.status.UNAUTHENTICATED,
+  details: "auth check failure, please check token",
+};
 
 export class Front {
   readonly clusterId: string;
   readonly pchannels: string[];
-  private server = new grpc.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024 });
-  private backend: grpc.Client;
-  private mutex = new KeyedMutex<number>();
-  private tt = new TimeTickAllocator();
-  private wal: WalWriter;
-  private config: ReplicateConfiguration | null = null;
-  private map: ChannelMap = { collections: {}, aliases: {} };
-  private mapSave: Promise<void> = Promise.resolve();
-  private pending = new Map<number, number>();
-  private checkpoints = new Map<string, ReplicateCheckpoint>();
-  private configLock = new KeyedMutex<string>();
+  private readonly server = new grpc.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024 });
+  private readonly lite: LiteLink;
+  private readonly wal: WalWriter;
+  private readonly config: ConfigStore;
+  private readonly channels: ChannelMap;
+  private readonly checkpoints: CheckpointStore;
+  /** Makes a re-inserted key count twice in count(*), as on Milvus (Milvus Lite would replace the row). */
+  private readonly dups: DuplicateTracker;
+  private readonly writes: PrimaryWrites;
+  private readonly receiver: ReplicateApply;
+  /** Channel locks, shared by client writes and replicated applies. */
+  private readonly locks = new KeyedMutex<number>();
   private stopped = false;
   private port = 0;
-  private log: (m: string) => void;
-  /** Makes a re-inserted key count twice in count(*), as on Milvus (Milvus Lite would replace the row). */
-  private dups = new DuplicateTracker((method, request) =>
-    this.forward(method, request, new grpc.Metadata()),
-  );
+  private readonly log: (m: string) => void;
 
   private constructor(private readonly opts: FrontOptions) {
     this.clusterId = opts.clusterId;
     this.pchannels = [...opts.pchannels];
     this.log = opts.log ?? (() => {});
+    this.lite = new LiteLink(opts.backendAddress);
     this.wal = new WalWriter(opts.walDir);
-    this.backend = new grpc.Client(opts.backendAddress, grpc.credentials.createInsecure(), {
-      "grpc.max_receive_message_length": 256 * 1024 * 1024,
-      "grpc.max_send_message_length": 256 * 1024 * 1024,
+    this.config = new ConfigStore(opts.clusterId, this.pchannels, opts.stateDir);
+    this.channels = new ChannelMap(this.pchannels.length, opts.stateDir);
+    this.checkpoints = new CheckpointStore(this.pchannels, opts.stateDir);
+    this.dups = new DuplicateTracker((method, request) => this.lite.call(method, request));
+    const locks = this.locks;
+    const shared = {
+      clusterId: this.clusterId,
+      pchannels: this.pchannels,
+      config: this.config,
+      channels: this.channels,
+      locks,
+      lite: this.lite,
+      dups: this.dups,
+    };
+    this.writes = new PrimaryWrites({ ...shared, wal: this.wal });
+    this.receiver = new ReplicateApply({
+      ...shared,
+      checkpoints: this.checkpoints,
+      onAnnouncement: (pch, config) => this.announced(pch, config),
     });
   }
 
   static async start(opts: FrontOptions): Promise<Front> {
     const front = new Front(opts);
-    await front.loadState();
+    await front.config.load();
+    await front.channels.load();
+    await front.checkpoints.load();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise<number>((resolve, reject) =>
-      front.server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) =>
-        err ? reject(err) : resolve(port),
+      front.server.bindAsync(
+        `127.0.0.1:${opts.port ?? 0}`,
+        grpc.ServerCredentials.createInsecure(),
+        (err, port) => (err ? reject(err) : resolve(port)),
       ),
     );
     return front;
@@ -151,11 +126,11 @@ export class Front {
   }
 
   get role(): "primary" | "secondary" {
-    return roleOf(this.config, this.clusterId);
+    return this.config.role;
   }
 
   get replicateConfiguration(): ReplicateConfiguration | null {
-    return this.config;
+    return this.config.config;
   }
 
   walSizes(): Record<string, number> {
@@ -163,12 +138,12 @@ export class Front {
   }
 
   checkpointList(): ReplicateCheckpoint[] {
-    return [...this.checkpoints.values()];
+    return this.checkpoints.list();
   }
 
   /** Where a collection lives (for tests and diagnostics). */
   channelOf(collection: string, db = "default"): string | undefined {
-    const i = this.resolve(db, collection);
+    const i = this.channels.channelOf(db, collection);
     return i === undefined ? undefined : this.pchannels[i];
   }
 
@@ -177,29 +152,9 @@ export class Front {
     this.stopped = true;
     // In-flight calls (and GetReplicateInfo calls parked on an unknown channel) are cancelled, not awaited.
     this.server.forceShutdown();
-    this.backend.close();
-    await this.mapSave.catch(() => {});
+    this.lite.close();
+    await this.channels.flushed();
     await this.wal.close();
-  }
-
-  private get files() {
-    const d = this.opts.stateDir;
-    return {
-      config: join(d, "replicate-config.json"),
-      map: join(d, "channels.json"),
-      checkpoint: (pch: string) => join(d, "checkpoints", `${pch}.json`),
-    };
-  }
-
-  private async loadState(): Promise<void> {
-    // A front restarted from disk knows the topology but not the tokens (they are not stored).
-    const cfg = await readJson<ReplicateConfiguration>(this.files.config);
-    this.config = cfg ? normalizeConfig(cfg) : null;
-    this.map = (await readJson<ChannelMap>(this.files.map)) ?? { collections: {}, aliases: {} };
-    for (const p of this.pchannels) {
-      const cp = await readJson<ReplicateCheckpoint>(this.files.checkpoint(p));
-      if (cp) this.checkpoints.set(p, cp);
-    }
   }
 
   // ---- gRPC plumbing -------------------------------------------------------------------------
@@ -225,17 +180,17 @@ export class Front {
     const impl: grpc.UntypedServiceImplementation = {};
     for (const m of milvusMethods().values()) {
       if (m.name === "CreateReplicateStream") {
-        impl[m.name] = (call: grpc.ServerDuplexStream<Bytes, Bytes>) => this.replicateStream(call);
+        impl[m.name] = (call: grpc.ServerDuplexStream<Bytes, Bytes>) => {
+          if (!this.authorized(call.metadata)) call.emit("error", UNAUTHENTICATED);
+          else serveReplicateStream(call, (buf) => this.receiver.apply(buf));
+        };
       } else if (m.requestStream || m.responseStream) {
         impl[m.name] = (call: grpc.ServerWritableStream<Bytes, Bytes>) =>
           call.emit("error", { code: grpc.status.UNIMPLEMENTED, details: `${m.name} is not served locally` });
       } else {
         impl[m.name] = (call: grpc.ServerUnaryCall<Bytes, Bytes>, callback: grpc.sendUnaryData<Bytes>) => {
           if (!this.authorized(call.metadata)) {
-            callback({
-              code: grpc.status.UNAUTHENTICATED,
-              details: "auth check failure, please check token",
-            });
+            callback(UNAUTHENTICATED);
             return;
           }
           this.unary(m.name, call.request, call.metadata, call.getDeadline()).then(
@@ -254,32 +209,6 @@ export class Front {
     return md.get("authorization").some((v) => String(v) === want);
   }
 
-  private forward(
-    method: string,
-    request: Bytes,
-    md: grpc.Metadata,
-    deadline?: grpc.Deadline,
-  ): Promise<Bytes> {
-    const out = new grpc.Metadata();
-    for (const [k, v] of Object.entries(md.getMap())) {
-      if (HOP_HEADERS.has(k) || k.startsWith("grpc-") || k.startsWith(":")) continue;
-      out.set(k, v);
-    }
-    return new Promise((resolve, reject) => {
-      this.backend.makeUnaryRequest(
-        `/milvus.proto.milvus.MilvusService/${method}`,
-        identity,
-        identity,
-        request,
-        out,
-        deadline !== undefined && deadline !== Number.POSITIVE_INFINITY ? { deadline } : {},
-        (err, res) => (err ? reject(err) : resolve(res ?? Buffer.alloc(0))),
-      );
-    });
-  }
-
-  // ---- unary calls ---------------------------------------------------------------------------
-
   private async unary(
     method: string,
     request: Bytes,
@@ -288,83 +217,132 @@ export class Front {
   ): Promise<Bytes> {
     switch (method) {
       case "UpdateReplicateConfiguration":
-        return this.updateConfig(request);
+        return this.updateConfig(request, deadline);
       case "GetReplicateConfiguration":
-        return encodeResponse(method, {
-          status: {},
-          configuration: this.config ? sanitizeConfig(this.config) : {},
-        });
+        return encodeResponse(method, { status: {}, configuration: this.config.sanitized() });
       case "GetReplicateInfo":
         return this.replicateInfo(request);
+      case "Query": {
+        const res = await this.lite.call(method, request, md, deadline);
+        const req = decodeRequest<{ db_name?: string; collection_name?: string }>(method, request);
+        const db = dbOf(req, md);
+        return this.dups.adjustCount(request, res, db, this.channels.realName(db, req.collection_name ?? ""));
+      }
     }
-    if (method === "Query") {
-      const res = await this.forward(method, request, md, deadline);
-      const req = decodeRequest<{ db_name?: string; collection_name?: string }>(method, request);
-      const db = this.dbOf(req, md);
-      const name = req.collection_name ?? "";
-      return this.dups.adjustCount(request, res, db, this.map.aliases[db]?.[name] ?? name);
-    }
-    if (!MUTATING_METHODS.has(method)) return this.forward(method, request, md, deadline);
-    return this.clientMutation(method, request, md, deadline);
+    if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
+    return this.writes.mutate(method, request, md, deadline);
   }
 
-  private async updateConfig(request: Bytes): Promise<Bytes> {
+  // ---- the replication API -------------------------------------------------------------------
+
+  private async updateConfig(request: Bytes, deadline: grpc.Deadline): Promise<Bytes> {
     const req = decodeRequest<{ replicate_configuration?: unknown; force_promote?: boolean }>(
       "UpdateReplicateConfiguration",
       request,
     );
-    return this.configLock.run(["config"], async () => {
-      const fail = (reason: string) => statusResponse("UpdateReplicateConfiguration", status(65535, reason));
-      if (req.force_promote) {
-        const d = decideForcePromote(req.replicate_configuration, this.config, this.clusterId, this.role);
-        if (!d.ok) {
-          this.log(`${this.clusterId}: force promote refused: ${d.error}`);
-          return fail(d.error);
-        }
-        if (!d.unchanged) await this.saveConfig(d.config);
-        this.log(`${this.clusterId}: force-promoted, role ${this.role}`);
-        return statusResponse("UpdateReplicateConfiguration", {});
+    const answer = (u: ConfigUpdate) =>
+      statusResponse("UpdateReplicateConfiguration", u.ok ? {} : milvusStatus(65535, u.reason));
+    if (req.force_promote) return answer(await this.forcePromote(req.replicate_configuration));
+    const incoming = normalizeConfig(req.replicate_configuration);
+    const current = this.config.config;
+    if (this.config.role === "secondary" && current && !sameConfig(incoming, current)) {
+      // Milvus: a secondary takes a new configuration only from its primary, through CDC
+      // (streamingcoord waitUntilPrimaryChangeOrConfigurationSame); the client's call waits for it.
+      const err = this.config.validate(req.replicate_configuration);
+      if (err) return answer({ ok: false, reason: err });
+      const left = deadline instanceof Date ? deadline.getTime() - Date.now() : Number(deadline) - Date.now();
+      const waitMs = Number.isFinite(left) && left > 0 ? left : SECONDARY_UPDATE_WAIT_MS;
+      this.log(`${this.clusterId}: secondary waits for the new configuration to arrive from its primary`);
+      if (!(await this.config.waitUntilSame(incoming, waitMs))) {
+        return answer({
+          ok: false,
+          reason: `cluster '${this.clusterId}' is secondary: the new configuration did not arrive from its primary within ${waitMs} ms`,
+        });
       }
-      const incoming = normalizeConfig(req.replicate_configuration);
-      if (this.config && sameConfig(incoming, this.config)) {
-        return statusResponse("UpdateReplicateConfiguration", {});
+      // Tokens are never announced: the client's copy (same topology) carries them.
+      return answer(await this.config.update(req.replicate_configuration));
+    }
+    let change: ConfigChange | undefined;
+    const u = await this.writesLocked(() =>
+      this.config.update(req.replicate_configuration, async (c) => {
+        change = c;
+        // Every change after the first is announced after the last write before it (Milvus broadcasts
+        // AlterReplicateConfig): targets take it from there, and a new edge starts there.
+        if (c.previous) await this.writes.announce(c.config);
+      }),
+    );
+    if (!u.ok) {
+      this.log(`${this.clusterId}: replicate configuration refused: ${u.reason}`);
+      return answer(u);
+    }
+    if (change) {
+      this.log(`${this.clusterId}: replicate configuration accepted, role ${this.config.role}`);
+      try {
+        await this.opts.onConfigured?.(change);
+      } catch (e) {
+        return answer({
+          ok: false,
+          reason: `configuration saved, but replication could not start: ${(e as Error).message}`,
+        });
       }
-      const err = validateReplicateConfig(
-        req.replicate_configuration,
-        this.config,
-        this.clusterId,
-        this.pchannels,
-      );
-      if (err) {
-        this.log(`${this.clusterId}: replicate configuration refused: ${err}`);
-        return fail(err);
-      }
-      await this.saveConfig(incoming);
-      this.log(`${this.clusterId}: replicate configuration accepted, role ${this.role}`);
-      if (incoming.cross_cluster_topology.some((t) => t.source_cluster_id === this.clusterId)) {
-        try {
-          await this.opts.onSourceConfigured?.(incoming);
-        } catch (e) {
-          return fail(`configuration saved, but replication could not start: ${(e as Error).message}`);
-        }
-      }
-      return statusResponse("UpdateReplicateConfiguration", {});
-    });
+    }
+    return answer(u);
   }
 
-  private async saveConfig(config: ReplicateConfiguration): Promise<void> {
-    // Tokens never go to disk: the file keeps only a digest of each, enough to see that one changed.
-    const onDisk = {
-      ...sanitizeConfig(config),
-      token_sha256: Object.fromEntries(
-        config.clusters.map((c) => [
-          c.cluster_id,
-          c.connection_param.token ? createHash("sha256").update(c.connection_param.token).digest("hex") : "",
-        ]),
-      ),
-    };
-    await writeJsonAtomic(this.files.config, onDisk);
-    this.config = config;
+  /** Runs `fn` with every channel locked: no client write or replicated apply runs beside it. */
+  private writesLocked<T>(fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(this.writes.allChannels, fn);
+  }
+
+  /** Channels on which the source's announcement of a configuration has arrived, per configuration. */
+  private arrivals = new Map<string, Set<string>>();
+
+  /** Called under `pch`'s lock: once every channel has it, the announced configuration takes effect. */
+  private async announced(pch: string, config: ReplicateConfiguration): Promise<void> {
+    const key = JSON.stringify(sanitizeConfig(config));
+    const seen = this.arrivals.get(key) ?? new Set<string>();
+    seen.add(pch);
+    this.arrivals.set(key, seen);
+    if (seen.size < this.pchannels.length) return;
+    this.arrivals.delete(key);
+    // Tokens of clusters this one already knows are kept (Milvus forbids changing them).
+    const known = new Map(
+      (this.config.config?.clusters ?? []).map((c) => [c.cluster_id, c.connection_param.token]),
+    );
+    const withTokens = normalizeConfig(config);
+    for (const c of withTokens.clusters) c.connection_param.token = known.get(c.cluster_id) ?? "";
+    let change: ConfigChange | undefined;
+    const u = await this.config.update(withTokens, async (c) => {
+      change = c;
+    });
+    if (!u.ok) {
+      this.log(`${this.clusterId}: configuration announced by the primary refused: ${u.reason}`);
+      return;
+    }
+    if (!change) return;
+    this.log(`${this.clusterId}: configuration arrived from the primary, role ${this.config.role}`);
+    // Not awaited: this runs under a channel lock, and starting a replicator must not hold the stream.
+    void this.opts
+      .onConfigured?.(change)
+      .catch((e) => this.log(`${this.clusterId}: replication could not start: ${(e as Error).message}`));
+  }
+
+  /**
+   * Failover: this secondary becomes a standalone primary (UpdateReplicateConfiguration with
+   * force_promote, or called directly by a drill that lost its primary).
+   */
+  async forcePromote(request: unknown = {}): Promise<ConfigUpdate> {
+    let change: ConfigChange | undefined;
+    const u = await this.writesLocked(() =>
+      this.config.forcePromote(request, async (c) => {
+        change = c;
+      }),
+    );
+    if (change) {
+      this.log(`${this.clusterId}: force promoted, role ${this.config.role}`);
+      await this.opts.onConfigured?.(change);
+    }
+    return u;
   }
 
   private replicateInfo(request: Bytes): Promise<Bytes> {
@@ -375,326 +353,7 @@ export class Front {
     const pch = req.target_pchannel ?? "";
     // Milvus blocks until the caller's deadline on a channel it does not own: so does the front.
     if (!this.pchannels.includes(pch)) return new Promise<Bytes>(() => {});
-    const cp = this.checkpoints.get(pch);
-    const body = cp && cp.cluster_id === req.source_cluster_id ? { checkpoint: cp } : {};
-    return Promise.resolve(encodeResponse("GetReplicateInfo", body));
+    const cp = this.checkpoints.get(pch, req.source_cluster_id ?? "");
+    return Promise.resolve(encodeResponse("GetReplicateInfo", cp ? { checkpoint: cp } : {}));
   }
-
-  private dbOf(req: { db_name?: string }, md?: grpc.Metadata): string {
-    if (req.db_name) return req.db_name;
-    const fromMd = md?.get("dbname")[0];
-    return fromMd ? String(fromMd) : "default";
-  }
-
-  private resolve(db: string, name: string): number | undefined {
-    const real = this.map.aliases[db]?.[name] ?? name;
-    return this.map.collections[db]?.[real];
-  }
-
-  /** The least-used channel (collections already there plus creations in flight). */
-  private pickChannel(): number {
-    const use = new Array<number>(this.pchannels.length).fill(0);
-    for (const db of Object.values(this.map.collections))
-      for (const ch of Object.values(db)) use[ch] = (use[ch] ?? 0) + 1;
-    for (const [ch, n] of this.pending) use[ch] = (use[ch] ?? 0) + n;
-    let best = 0;
-    for (let i = 1; i < use.length; i++) if ((use[i] ?? 0) < (use[best] ?? 0)) best = i;
-    return best;
-  }
-
-  /** What a mutation touches and how it changes the collection map. `forced` = the channel a replicated message came on. */
-  private plan(method: string, req: Record<string, unknown>, db: string, forced?: number): Plan {
-    const str = (k: string) => (typeof req[k] === "string" ? (req[k] as string) : "");
-    const realName = (n: string) => this.map.aliases[db]?.[n] ?? n;
-    const at = (ch: number | undefined, collection: string, effect?: () => void): Plan => {
-      const c = forced ?? ch ?? 0;
-      return { channels: [c], channel: c, collection, effect };
-    };
-    const setColl = (name: string, ch: number) => {
-      this.map.collections[db] ??= {};
-      this.map.collections[db][name] = ch;
-    };
-    const dropColl = (name: string) => {
-      delete this.map.collections[db]?.[name];
-      const aliases = this.map.aliases[db] ?? {};
-      for (const [a, c] of Object.entries(aliases)) if (c === name) delete aliases[a];
-    };
-    switch (method) {
-      case "CreateCollection": {
-        const name = str("collection_name");
-        const ch = forced ?? this.pickChannel();
-        return at(ch, name, () => setColl(name, ch));
-      }
-      case "DropCollection": {
-        const name = realName(str("collection_name"));
-        return at(this.resolve(db, name), name, () => dropColl(name));
-      }
-      case "RenameCollection": {
-        const oldName = realName(str("oldName"));
-        const newName = str("newName");
-        const newDb = str("newDBName") || db;
-        const ch = this.resolve(db, oldName);
-        return at(ch, oldName, () => {
-          const c = this.map.collections[db]?.[oldName] ?? forced ?? 0;
-          delete this.map.collections[db]?.[oldName];
-          this.map.collections[newDb] ??= {};
-          this.map.collections[newDb][newName] = c;
-        });
-      }
-      case "CreateAlias":
-      case "AlterAlias": {
-        const coll = realName(str("collection_name"));
-        const alias = str("alias");
-        return at(this.resolve(db, coll), coll, () => {
-          this.map.aliases[db] ??= {};
-          this.map.aliases[db][alias] = coll;
-        });
-      }
-      case "DropAlias": {
-        const alias = str("alias");
-        const coll = this.map.aliases[db]?.[alias] ?? "";
-        return at(this.resolve(db, coll), coll, () => {
-          delete this.map.aliases[db]?.[alias];
-        });
-      }
-      case "Flush": {
-        const names = ((req.collection_names as string[] | undefined) ?? []).map(realName);
-        const chans = [...new Set(names.map((n) => this.resolve(db, n) ?? 0))];
-        const first = forced ?? chans[0] ?? 0;
-        return {
-          channels: forced !== undefined ? [forced] : chans.length ? chans : [0],
-          channel: first,
-          collection: names[0] ?? "",
-        };
-      }
-      case "DropDatabase":
-        return at(0, "", () => {
-          delete this.map.collections[db];
-          delete this.map.aliases[db];
-        });
-    }
-    if (COLLECTION_SCOPED_METHODS.has(method)) {
-      const name = realName(str("collection_name"));
-      return at(this.resolve(db, name), name);
-    }
-    if (CLUSTER_SCOPED_METHODS.has(method)) return at(0, "");
-    return at(0, "");
-  }
-
-  private persistMap(): Promise<void> {
-    // Chained so the newest state is always the last one written.
-    this.mapSave = this.mapSave.then(() => writeJsonAtomic(this.files.map, this.map));
-    return this.mapSave;
-  }
-
-  private async clientMutation(
-    method: string,
-    request: Bytes,
-    md: grpc.Metadata,
-    deadline: grpc.Deadline,
-  ): Promise<Bytes> {
-    if (this.role === "secondary") return statusResponse(method, status(65535, REPLICATE_VIOLATION_REASON));
-    if (method === "Import" && this.config && this.config.cross_cluster_topology.length > 0) {
-      return statusResponse(
-        method,
-        status(
-          65535,
-          `import is not supported while replication is configured (cluster '${this.clusterId}' is in a replication topology); remove the replication configuration first`,
-        ),
-      );
-    }
-    const req = decodeRequest<Record<string, unknown>>(method, request);
-    const db = this.dbOf(req as { db_name?: string }, md);
-    if (method === "CreateCollection") {
-      const refusal = this.checkCreateCollection(req);
-      if (refusal) return statusResponse(method, status(1100, refusal, "IllegalArgument"));
-    }
-    const plan = this.plan(method, req, db);
-    if (method === "CreateCollection")
-      this.pending.set(plan.channel, (this.pending.get(plan.channel) ?? 0) + 1);
-    try {
-      // Forward, then append, under the channel's lock: the WAL order is the order Milvus Lite applied.
-      return await this.mutex.run(plan.channels, async () => {
-        const recordDuplicates = await this.dups.before(method, request, db, plan.collection);
-        const res = await this.forward(method, request, md, deadline);
-        if (!isSuccess(responseStatus(method, res))) return res;
-        recordDuplicates?.();
-        if (!SECRET_METHODS.has(method)) {
-          const pch = this.pchannels[plan.channel] as string;
-          await this.wal.append(pch, {
-            tt: this.tt.next().toString(),
-            method,
-            kind: kindOf(method),
-            db,
-            collection: plan.collection,
-            payload: request.toString("base64"),
-          });
-        }
-        if (plan.effect) {
-          plan.effect();
-          await this.persistMap();
-        }
-        return res;
-      });
-    } finally {
-      if (method === "CreateCollection") {
-        const n = (this.pending.get(plan.channel) ?? 1) - 1;
-        if (n > 0) this.pending.set(plan.channel, n);
-        else this.pending.delete(plan.channel);
-      }
-    }
-  }
-
-  /**
-   * Auto-id keys are generated by each cluster on its own, so a replayed insert would get different keys
-   * on the standby: the local backend refuses them instead of replicating them unfaithfully.
-   * shards_num > 1 is accepted, but the collection still lives on one channel (Milvus Lite has no shards).
-   */
-  private checkCreateCollection(req: Record<string, unknown>): string | null {
-    const bytes = req.schema as Buffer | undefined;
-    if (!bytes || bytes.length === 0) return null;
-    const schema = decode<{
-      autoID?: boolean;
-      fields?: Array<{ name?: string; autoID?: boolean; is_primary_key?: boolean }>;
-    }>("schema.CollectionSchema", bytes);
-    const auto =
-      (schema.fields ?? []).find((f) => f.autoID) ??
-      (schema.autoID ? { name: "(schema autoID)" } : undefined);
-    if (auto) {
-      return `collection '${String(req.collection_name)}': auto_id primary key '${auto.name}' is not supported by the local backend (auto-generated ids cannot be replicated faithfully by its replicator); use auto_id=false with explicit keys, or the kind backend`;
-    }
-    return null;
-  }
-
-  // ---- the receiving end of replication --------------------------------------------------------
-
-  private replicateStream(call: grpc.ServerDuplexStream<Bytes, Bytes>): void {
-    if (!this.authorized(call.metadata)) {
-      call.emit("error", {
-        code: grpc.status.UNAUTHENTICATED,
-        details: "auth check failure, please check token",
-      });
-      return;
-    }
-    let chain: Promise<void> = Promise.resolve();
-    let broken = false;
-    call.on("data", (buf: Bytes) => {
-      chain = chain.then(async () => {
-        if (broken) return;
-        try {
-          const res = await this.applyReplicated(buf);
-          call.write(res);
-        } catch (e) {
-          broken = true;
-          call.emit("error", toServiceError(e));
-        }
-      });
-    });
-    call.on("end", () => {
-      chain.then(() => {
-        if (!broken) call.end();
-      });
-    });
-    call.on("error", () => {
-      broken = true;
-    });
-  }
-
-  private async applyReplicated(buf: Bytes): Promise<Bytes> {
-    const req = decode<{
-      replicate_message?: {
-        source_cluster_id?: string;
-        message?: { id?: { id?: string }; payload?: Buffer; properties?: Record<string, string> };
-      };
-    }>("milvus.ReplicateRequest", buf);
-    const rm = req.replicate_message;
-    const props = rm?.message?.properties ?? {};
-    const source = rm?.source_cluster_id ?? "";
-    const cfg = this.config;
-    const edge = cfg?.cross_cluster_topology.find(
-      (t) => t.source_cluster_id === source && t.target_cluster_id === this.clusterId,
-    );
-    if (!cfg || !edge) {
-      throw new FrontError(
-        grpc.status.FAILED_PRECONDITION,
-        `cluster '${this.clusterId}' has no replication from source cluster '${source}' configured`,
-      );
-    }
-    const srcPch = props._pch ?? "";
-    const srcCluster = cfg.clusters.find((c) => c.cluster_id === source);
-    const idx = srcCluster?.pchannels.indexOf(srcPch) ?? -1;
-    const selfCluster = cfg.clusters.find((c) => c.cluster_id === this.clusterId);
-    const targetPch = idx >= 0 ? selfCluster?.pchannels[idx] : undefined;
-    const channel = targetPch === undefined ? -1 : this.pchannels.indexOf(targetPch);
-    if (channel < 0 || targetPch === undefined) {
-      throw new FrontError(
-        grpc.status.FAILED_PRECONDITION,
-        `pchannel '${srcPch}' is not a pchannel of source cluster '${source}' in the replicate configuration`,
-      );
-    }
-    const method = props._method ?? "";
-    if (!MUTATING_METHODS.has(method)) {
-      throw new FrontError(grpc.status.INVALID_ARGUMENT, `replicated message has unknown method '${method}'`);
-    }
-    let tt: bigint;
-    try {
-      tt = BigInt(props._tt ?? "");
-    } catch {
-      throw new FrontError(grpc.status.INVALID_ARGUMENT, `replicated message has invalid _tt '${props._tt}'`);
-    }
-    const payload = rm?.message?.payload ?? Buffer.alloc(0);
-    const db = props._db || "default";
-    const confirm = () =>
-      encode("milvus.ReplicateResponse", {
-        replicate_confirmed_message_info: { confirmed_time_tick: tt.toString() },
-      });
-    return this.mutex.run([channel], async () => {
-      const cp = this.checkpoints.get(targetPch);
-      if (cp && tt <= BigInt(cp.time_tick) && props._nodedup !== "1") return confirm();
-      const req2 = decodeRequest<Record<string, unknown>>(method, payload);
-      const plan = this.plan(method, req2, db, channel);
-      const md = new grpc.Metadata();
-      md.set("dbname", db);
-      let res: Bytes;
-      let recordDuplicates: (() => void) | undefined;
-      try {
-        recordDuplicates = await this.dups.before(method, payload, db, plan.collection);
-        res = await this.forward(method, payload, md);
-      } catch (e) {
-        throw new FrontError(
-          grpc.status.INTERNAL,
-          `apply of ${method} on '${props._coll ?? ""}' failed: ${(e as grpc.ServiceError).details ?? (e as Error).message}`,
-        );
-      }
-      const st = responseStatus(method, res);
-      if (!isSuccess(st)) {
-        throw new FrontError(
-          grpc.status.INTERNAL,
-          `apply of ${method} on '${props._coll ?? ""}' failed: ${st?.reason ?? "error"}`,
-        );
-      }
-      recordDuplicates?.();
-      if (plan.effect) {
-        plan.effect();
-        await this.persistMap();
-      }
-      const next: ReplicateCheckpoint = {
-        cluster_id: source,
-        pchannel: srcPch,
-        message_id: { id: rm?.message?.id?.id ?? "" },
-        time_tick: tt.toString(),
-      };
-      await writeJsonAtomic(this.files.checkpoint(targetPch), next);
-      this.checkpoints.set(targetPch, next);
-      return confirm();
-    });
-  }
-}
-
-function toServiceError(e: unknown): Partial<grpc.StatusObject> {
-  if (e instanceof FrontError) return { code: e.code, details: e.message };
-  const se = e as Partial<grpc.ServiceError>;
-  if (typeof se?.code === "number")
-    return { code: se.code, details: se.details ?? se.message, metadata: se.metadata };
-  return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e) };
 }

@@ -15,8 +15,7 @@ import type { LocalFaultMode as LabFaultMode } from "./fault-modes.js";
 import { Front } from "./front.js";
 import { ensureMilvusLite } from "./milvus-lite-install.js";
 import { MilvusLiteProcess } from "./milvus-lite-process.js";
-import type { ReplicateConfiguration } from "./replicate-config.js";
-import { ReplicatorSupervisor } from "./supervisor.js";
+import { ReplicationLinks } from "./replication-links.js";
 
 export { LOCAL_FAULT_MODES as LAB_FAULT_MODES, type LocalFaultMode as LabFaultMode } from "./fault-modes.js";
 
@@ -54,20 +53,36 @@ export interface ClusterDirs {
   milvusLog: string;
 }
 
+export type LabSide = "source" | "target";
+
 export interface Lab {
+  /** The clusters as the lab started them (roles change with the topology; these names do not). */
   source: ClusterEndpoint;
   target: ClusterEndpoint;
   dirs: LabDirs;
-  /** SIGKILL the replicator now; resolves once its replacement is up. */
+  /** SIGKILL the running replicator now; resolves once its replacement is up. */
   killReplicator(): Promise<{ killedAt: number; restartedAt: number; pid: number | undefined }>;
   readonly restarts: ReadonlyArray<{ killedAt: number; restartedAt: number }>;
   readonly replicatorPid: number | undefined;
-  /** Pids of every process this lab started (Milvus Lite servers, watchdogs, replicator). */
+  /** The cluster ids of the running replicator's edge, if one runs. */
+  readonly replicating: { source: string; target: string } | undefined;
+  /** Pids of every process this lab started (Milvus Lite servers, watchdogs, replicators). */
   pids(): number[];
   /** Ports the lab listens on (fronts and Milvus Lite servers). */
   ports(): number[];
   fronts: { source: Front; target: Front };
+  /** WAL sizes of the cluster(s) that are up. */
   walSizes(): Record<string, number>;
+  /**
+   * Takes a cluster down at once (its front, its Milvus Lite, the replicator it is the source of), as a
+   * lost cluster: a failover drill then force-promotes the other one.
+   */
+  killCluster(side: LabSide): Promise<void>;
+  /**
+   * Brings a killed cluster back empty (no data, no configuration, no WAL) at the same URI, with the
+   * same cluster id and pchannels, ready to join as the new standby.
+   */
+  rebuildCluster(side: LabSide): Promise<ClusterEndpoint>;
   stop(): Promise<void>;
 }
 
@@ -105,17 +120,45 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     target: clusterDirs(root, ids.target),
     replicatorLog: join(root, "replicator.log"),
   };
-  const processes: MilvusLiteProcess[] = [];
-  const fronts: Front[] = [];
-  let supervisor: ReplicatorSupervisor | null = null;
+  interface Cluster {
+    lite?: MilvusLiteProcess;
+    front?: Front;
+    /** The front's port, kept when the cluster is rebuilt so its URI stays the same. */
+    port?: number;
+  }
+  const clusters: Record<LabSide, Cluster> = { source: {}, target: {} };
+  /** Every process ever started, so a stop during a rebuild still finds it. */
+  const processes = new Set<MilvusLiteProcess>();
+  const sideOf = (clusterId: string): LabSide | undefined =>
+    clusterId === ids.source ? "source" : clusterId === ids.target ? "target" : undefined;
+  const links = new ReplicationLinks({
+    cluster: (id) => {
+      const side = sideOf(id);
+      if (!side) return undefined;
+      const front = clusters[side].front;
+      return { walDir: dirs[side].wal, config: () => (front ? front.replicateConfiguration : undefined) };
+    },
+    faultMode: opts.faultMode ?? "none",
+    faultEvery: opts.faultEvery ?? 0,
+    restartDelayMs: opts.restartDelayMs ?? 0,
+    logFile: dirs.replicatorLog,
+    log,
+  });
   let stopping: Promise<void> | null = null;
 
+  const stopCluster = async (c: Cluster) => {
+    await c.front?.stop().catch(() => {});
+    await c.lite?.stop().catch(() => {});
+    if (c.lite) processes.delete(c.lite);
+    c.front = undefined;
+    c.lite = undefined;
+  };
   // Idempotent per part, so it can run again for parts that appeared while a stop was under way.
   const cleanup = async () => {
     for (const sig of ["SIGINT", "SIGTERM"] as const) process.off(sig, onSignal);
-    await supervisor?.stop().catch((e) => log(`replicator stop: ${(e as Error).message}`));
-    await Promise.all(fronts.map((f) => f.stop().catch(() => {})));
-    await Promise.all(processes.map((p) => p.stop().catch(() => {})));
+    await links.close().catch((e) => log(`replicator stop: ${(e as Error).message}`));
+    await Promise.all(Object.values(clusters).map(stopCluster));
+    await Promise.all([...processes].map((p) => p.stop().catch(() => {})));
     if (!opts.keep) await rm(root, { recursive: true, force: true }).catch(() => {});
   };
   const stop = (): Promise<void> => {
@@ -137,70 +180,51 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
   for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, onSignal);
 
-  try {
-    const started = await Promise.all(
-      (["source", "target"] as const).map((side) =>
-        MilvusLiteProcess.start({
-          bin,
-          dataDir: dirs[side].data,
-          logFile: dirs[side].milvusLog,
-          readyTimeoutMs: opts.readyTimeoutMs,
-        }).then((p) => {
-          processes.push(p);
-          return p;
-        }),
-      ),
-    );
-    checkStopped();
-    const [srcLite, tgtLite] = started as [MilvusLiteProcess, MilvusLiteProcess];
-
-    const startSupervisor = async (config: ReplicateConfiguration) => {
-      const src = config.clusters.find((c) => c.cluster_id === ids.source);
-      const edge = config.cross_cluster_topology.find((t) => t.source_cluster_id === ids.source);
-      const tgt = config.clusters.find((c) => c.cluster_id === edge?.target_cluster_id);
-      if (!src || !tgt) throw new Error("replicate configuration names no target for the source");
-      await supervisor?.stop();
-      supervisor = new ReplicatorSupervisor({
-        walDir: dirs.source.wal,
-        source: { clusterId: src.cluster_id, pchannels: src.pchannels },
-        target: {
-          clusterId: tgt.cluster_id,
-          uri: tgt.connection_param.uri,
-          token: tgt.connection_param.token || undefined,
-          pchannels: tgt.pchannels,
-        },
-        faultMode: opts.faultMode ?? "none",
-        faultEvery: opts.faultEvery ?? 0,
-        restartDelayMs: opts.restartDelayMs ?? 0,
-        logFile: dirs.replicatorLog,
-      });
-      await supervisor.start();
-      log(`Replicator started (pid ${supervisor.pid}, fault mode ${opts.faultMode ?? "none"})`);
-    };
-
-    const frontOf = (side: "source" | "target", lite: MilvusLiteProcess) =>
-      Front.start({
-        clusterId: ids[side],
-        pchannels: pchannelNames(ids[side], n),
-        backendAddress: lite.address,
-        stateDir: dirs[side].state,
-        walDir: dirs[side].wal,
-        token: opts.token,
-        log,
-        onSourceConfigured: side === "source" ? startSupervisor : undefined,
-      }).then((f) => {
-        fronts.push(f);
-        return f;
-      });
-    const srcFront = await frontOf("source", srcLite);
-    const tgtFront = await frontOf("target", tgtLite);
-    const endpoint = (f: Front): ClusterEndpoint => ({
-      clusterId: f.clusterId,
-      uri: f.uri,
-      token: opts.token,
-      replicateUri: f.uri,
-      pchannels: [...f.pchannels],
+  const startLite = async (side: LabSide) => {
+    const p = await MilvusLiteProcess.start({
+      bin,
+      dataDir: dirs[side].data,
+      logFile: dirs[side].milvusLog,
+      readyTimeoutMs: opts.readyTimeoutMs,
     });
+    processes.add(p);
+    clusters[side].lite = p;
+    return p;
+  };
+  const startFront = async (side: LabSide, lite: MilvusLiteProcess) => {
+    const f = await Front.start({
+      clusterId: ids[side],
+      pchannels: pchannelNames(ids[side], n),
+      backendAddress: lite.address,
+      stateDir: dirs[side].state,
+      walDir: dirs[side].wal,
+      token: opts.token,
+      port: clusters[side].port,
+      log,
+      onConfigured: (change) => links.configured(ids[side], change),
+    });
+    clusters[side].front = f;
+    clusters[side].port = Number(f.uri.split(":").pop());
+    return f;
+  };
+  const endpoint = (f: Front): ClusterEndpoint => ({
+    clusterId: f.clusterId,
+    uri: f.uri,
+    token: opts.token,
+    replicateUri: f.uri,
+    pchannels: [...f.pchannels],
+  });
+  const up = (side: LabSide): Front => {
+    const f = clusters[side].front;
+    if (!f) throw new Error(`the ${side} cluster ${ids[side]} is down (killCluster); rebuild it first`);
+    return f;
+  };
+
+  try {
+    const [srcLite, tgtLite] = await Promise.all([startLite("source"), startLite("target")]);
+    checkStopped();
+    const srcFront = await startFront("source", srcLite);
+    const tgtFront = await startFront("target", tgtLite);
     checkStopped();
     const source = endpoint(srcFront);
     const target = endpoint(tgtFront);
@@ -211,18 +235,29 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       source,
       target,
       dirs,
-      fronts: { source: srcFront, target: tgtFront },
+      fronts: {
+        get source() {
+          return up("source");
+        },
+        get target() {
+          return up("target");
+        },
+      },
       async killReplicator() {
-        if (!supervisor)
-          throw new Error("killReplicator: no replicator is running (replication not configured)");
-        const r = await supervisor.kill();
-        return { ...r, pid: supervisor.pid };
+        const link = links.current();
+        if (!link) throw new Error("killReplicator: no replicator is running (replication not configured)");
+        const r = await link.supervisor.kill();
+        return { ...r, pid: link.supervisor.pid };
       },
       get restarts() {
-        return supervisor?.restarts ?? [];
+        return links.restarts;
       },
       get replicatorPid() {
-        return supervisor?.pid;
+        return links.current()?.supervisor.pid;
+      },
+      get replicating() {
+        const l = links.current();
+        return l ? { source: l.source, target: l.target } : undefined;
       },
       pids() {
         const out: number[] = [];
@@ -230,14 +265,34 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           if (p.pid !== undefined) out.push(p.pid);
           if (p.watchdogPid !== undefined) out.push(p.watchdogPid);
         }
-        if (supervisor?.pid !== undefined) out.push(supervisor.pid);
+        out.push(...links.pids());
         return out;
       },
       ports() {
         const port = (u: string) => Number(u.split(":").pop());
-        return [port(srcFront.uri), port(tgtFront.uri), ...processes.map((p) => port(p.address))];
+        return [
+          ...Object.values(clusters).flatMap((c) => (c.front ? [port(c.front.uri)] : [])),
+          ...[...processes].map((p) => port(p.address)),
+        ];
       },
-      walSizes: () => srcFront.walSizes(),
+      walSizes: () =>
+        Object.assign({}, ...Object.values(clusters).map((c) => c.front?.walSizes() ?? {})) as Record<
+          string,
+          number
+        >,
+      async killCluster(side) {
+        await links.stopSource(ids[side]);
+        await stopCluster(clusters[side]);
+        log(`Cluster ${ids[side]} killed`);
+      },
+      async rebuildCluster(side) {
+        if (clusters[side].front) throw new Error(`rebuildCluster: the ${side} cluster is up; kill it first`);
+        await rm(dirs[side].root, { recursive: true, force: true });
+        dirs[side] = clusterDirs(root, ids[side]);
+        const f = await startFront(side, await startLite(side));
+        log(`Cluster ${ids[side]} rebuilt empty at ${f.uri}`);
+        return endpoint(f);
+      },
       stop,
     };
     return lab;

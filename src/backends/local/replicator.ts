@@ -12,7 +12,7 @@ import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
-import { decode, messageType } from "../../milvus/proto.js";
+import { decode, decodeRequest, messageType } from "../../milvus/proto.js";
 import {
   FaultFilter,
   type FaultShared,
@@ -22,6 +22,7 @@ import {
   type ResumePlan,
   resumePlan,
 } from "./faults.js";
+import { ANNOUNCE_METHOD } from "./wal.js";
 import { readWholeWal, WalDirWatcher, WalReader } from "./wal-reader.js";
 
 export type { LocalFaultMode } from "./faults.js";
@@ -314,13 +315,41 @@ class StreamSession {
   }
 }
 
-/** Where to resume on a channel, given the target's checkpoint. */
+/**
+ * Where a new edge starts on a channel: at the source's announcement of the configuration that created
+ * it (Milvus starts a new target at the AlterReplicateConfig message; what the source held before has to
+ * reach that target by other means, e.g. backup and restore), or at the start of the log when the edge
+ * came with the source's first configuration.
+ */
+export async function edgeStart(file: string, sourceId: string, targetId: string): Promise<number> {
+  let start = 0;
+  let open = false;
+  for (const e of await readWholeWal(file).catch(() => [])) {
+    if (e.method !== ANNOUNCE_METHOD) continue;
+    const cfg = decodeRequest<{
+      replicate_configuration?: {
+        cross_cluster_topology?: Array<{ source_cluster_id?: string; target_cluster_id?: string }>;
+      };
+    }>(ANNOUNCE_METHOD, Buffer.from(e.payload, "base64")).replicate_configuration;
+    const edge = (cfg?.cross_cluster_topology ?? []).some(
+      (t) => t.source_cluster_id === sourceId && t.target_cluster_id === targetId,
+    );
+    // An edge dropped and added again starts at its re-creation.
+    if (edge && !open) start = e.offset;
+    open = edge;
+    if (!edge) start = 0;
+  }
+  return start;
+}
+
+/** Where to resume on a channel, given the target's checkpoint (`fresh`: where to start without one). */
 export async function resumePoint(
   file: string,
   cp: Checkpoint | undefined,
   log: (m: string) => void,
+  fresh: () => Promise<number> = async () => 0,
 ): Promise<{ offset: number; floorTt: bigint | undefined }> {
-  if (!cp) return { offset: 0, floorTt: undefined };
+  if (!cp) return { offset: await fresh(), floorTt: undefined };
   if (cp.offset !== undefined) {
     const r = new WalReader(file, cp.offset);
     try {
@@ -437,7 +466,9 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
 
   async function session(ch: ChannelState, filter: FaultFilter): Promise<void> {
     const cp = await client.getReplicateInfo(opts.source.clusterId, ch.target, ctx.infoDeadlineMs ?? 5000);
-    let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log);
+    let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log, () =>
+      edgeStart(ch.file, opts.source.clusterId, opts.target.clusterId),
+    );
     if (ch.plan.kind === "head" && ch.skipFloor !== undefined && ch.skipFloor > offset) {
       ctx.log(`${ch.source}: fault skip-on-restart: skipping log bytes ${offset}..${ch.skipFloor}`);
       offset = ch.skipFloor;

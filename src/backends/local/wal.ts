@@ -19,6 +19,9 @@ export interface WalEntry {
   payload: string;
 }
 
+/** The WAL method of a configuration change a source announces to its targets (the request that made it). */
+export const ANNOUNCE_METHOD = "UpdateReplicateConfiguration";
+
 export function walFile(walDir: string, pchannel: string): string {
   return join(walDir, `${pchannel}.log`);
 }
