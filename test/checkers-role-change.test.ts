@@ -152,7 +152,7 @@ describe("rpo", () => {
       ctx,
     );
     expect(r.verdict).toBe("pass");
-    expect(r.stats).toMatchObject({ lostWrites: 0, keysRead: 3, windowMs: 80 - 65 });
+    expect(r.stats).toMatchObject({ lostWrites: 0, keysRead: 3, windowMs: 90 - 65 });
   });
   it("switchover: one lost write fails, naming key and op", () => {
     const r = checkRpo(

@@ -29,6 +29,8 @@ export interface RoleChangeFacts {
   /** First write acknowledged by the new primary, and RTO = that - cutAt. */
   firstWriteAt: number | null;
   rtoMs: number | null;
+  /** Primary lost (failover) or writes stopped (switchover). */
+  rtoFrom: number;
   steps: Map<StepName, StepEvent>;
 }
 
@@ -73,8 +75,11 @@ export function roleChangeFacts(
     cutAt = lostStep.startedAt;
   } else if (stopStep) {
     kind = "switchover";
-    cutAt = stopStep.time;
+    // Everything acknowledged before the role change began must be there (settle markers included).
+    cutAt = steps.get("role-change")?.startedAt ?? stopStep.time;
   } else return null;
+  // RTO runs from the loss, or from the moment writes had stopped.
+  const rtoFrom = lostStep ? lostStep.startedAt : (stopStep as StepEvent).time;
   const change = steps.get(kind === "failover" ? "force-promote" : "role-change");
   const snapshots = snapshotList.filter((s) => s.label === "promoted");
   const byCollection = new Map(snapshots.map((s) => [s.collection, s]));
@@ -126,7 +131,8 @@ export function roleChangeFacts(
     lastReplicatedAckAt,
     windowMs: lastReplicatedAckAt === null ? null : Math.max(0, cutAt - lastReplicatedAckAt),
     firstWriteAt,
-    rtoMs: firstWriteAt === null ? null : firstWriteAt - cutAt,
+    rtoMs: firstWriteAt === null ? null : firstWriteAt - rtoFrom,
+    rtoFrom,
     steps,
   };
 }

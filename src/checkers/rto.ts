@@ -21,14 +21,14 @@ export function checkRto(
       failures.add({
         time: rc.firstWriteAt ?? undefined,
         ...(opId !== undefined ? { opId } : {}),
-        message: `the new primary acknowledged its first write ${rc.rtoMs} ms after the cut, over the ${bound} ms bound`,
+        message: `the new primary acknowledged its first write ${rc.rtoMs} ms after the ${rc.kind === "failover" ? "primary was lost" : "writes stopped"}, over the ${bound} ms bound`,
       });
     }
-  } else if (first && first.time - rc.cutAt > bound) {
+  } else if (first && first.time - rc.rtoFrom > bound) {
     // It never took a write, and the drill waited past the bound: a definite miss.
     failures.add({
       time: first.time,
-      message: `no write was acknowledged by the new primary within ${first.time - rc.cutAt} ms (bound ${bound} ms): ${first.error ?? "no answer"}`,
+      message: `no write was acknowledged by the new primary within ${first.time - rc.rtoFrom} ms (bound ${bound} ms): ${first.error ?? "no answer"}`,
     });
   } else {
     unknowns.add({
@@ -41,7 +41,7 @@ export function checkRto(
     "rto",
     failures,
     unknowns,
-    `first write on the new primary acknowledged ${rc.rtoMs} ms after the cut (bound ${bound} ms)`,
+    `first write on the new primary acknowledged ${rc.rtoMs} ms after the ${rc.kind === "failover" ? "primary was lost" : "writes stopped"} (bound ${bound} ms)`,
     rc.rtoMs !== null ? { rtoMs: rc.rtoMs, boundMs: bound } : { boundMs: bound },
   );
 }

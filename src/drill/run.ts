@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { Backend, ClusterPair, Logger } from "../backends/types.js";
 import { combineVerdicts, computeMetrics, runCheckers } from "../checkers/index.js";
+import { computeSteps } from "../checkers/metrics.js";
 import type { CatchUp, CheckResult, FinalState } from "../checkers/types.js";
 import { connect } from "../client/connect.js";
 import { DrillExecutor, HEARTBEAT_COLLECTION } from "../client/executor.js";
@@ -20,6 +21,8 @@ import { writeReportFiles } from "../report/write.js";
 import { toolVersion } from "../util/version.js";
 import { verifyClusters } from "../verify/verify.js";
 import { createBackend } from "./backends.js";
+import { probeStandbyWrite } from "./probes.js";
+import { losePrimary, runRoleChange, watchForLoss } from "./role-change.js";
 import { type SettleMarker, waitForCatchUp } from "./settle.js";
 import { WorkloadRunner } from "./workload.js";
 
@@ -111,6 +114,9 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
   let final: FinalState | undefined;
   let failure: { phase: string; message: string } | undefined;
   let backendInfo: DrillReport["backend"] = { name: config.backend.type, details: {} };
+  /** The pair as it replicates at the end (changes with a role change), and the way-back comparison. */
+  let current: ClusterPair | undefined;
+  let reverse: FinalState["reverse"];
 
   const progress = (p: string) =>
     opts.onProgress?.({
@@ -136,6 +142,7 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
       return p;
     });
     throwIfAborted(signal);
+    current = pair;
 
     if (config.backend.type !== "existing" || config.backend.existing?.configureReplication !== false) {
       await phase("Configure replication", log, async () => {
@@ -227,9 +234,28 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
             (e: unknown) => e,
           )
         : Promise.resolve(null);
+      // Failover: the primary is lost while writes are still going (once the CDC kills have healed).
+      const lossDeadline = { ended: false };
+      const losing =
+        config.scenario === "failover"
+          ? watchForLoss({ runner: r, history, workloadEnded: lossDeadline, signal }).then(() =>
+              losePrimary(backend as Backend, { runner: r, nemesis: nem, monitor: mon, history, log }),
+            )
+          : undefined;
+      // Settled at once: a loss that fails while the workload still runs must not go unhandled.
+      const lossError = losing?.then(
+        () => null,
+        (e: unknown) => e,
+      );
       const w = await r.runWorkload();
+      lossDeadline.ended = true;
       const upgradeError = await upgrading;
       if (upgradeError) throw upgradeError;
+      if (lossError) {
+        // A workload that ended before the loss still loses its primary now: the scenario needs it.
+        const e = await lossError;
+        if (e) throw e;
+      }
       await nem.stop();
       log.info(
         `${r.opsDone} ops (ok ${r.outcomes.ok}, fail ${r.outcomes.fail}, info ${r.outcomes.info}), ${nem.faultsInjected} fault(s) in ${((w.endedAt - w.startedAt) / 1000).toFixed(1)} s`,
@@ -238,58 +264,122 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
     });
     throwIfAborted(signal);
 
-    const catchUp: CatchUp = await phase("Settle: wait for the standby to catch up", log, async () => {
-      progress("settle");
-      history.append({ type: "phase", name: "settle", time: Date.now() });
-      const markers: SettleMarker[] = [];
-      for (const name of specs.keys()) {
-        const exists = await (source as MilvusClient)
-          .hasCollection({ collection_name: name })
-          .catch(() => undefined);
-        if (!exists?.value) continue;
-        const op = planner.settleMarker(name);
-        if ((await r.run(op, -1)).type === "ok")
-          markers.push({ collection: name, pk: op.keys[0]?.pk as string, ver: op.keys[0]?.ver as number });
-      }
-      const c = await waitForCatchUp({
-        source: source as MilvusClient,
-        target: target as MilvusClient,
-        monitor: mon,
-        collections: [...specs.keys()],
-        markers,
-        timeoutMs: config.thresholds.catchUpTimeoutMs,
-        since: (workloadWindow as { endedAt: number }).endedAt,
-        signal,
-      });
-      await mon.stop();
-      await mon.sampleCheckpoints();
-      log.info(c.caughtUp ? `caught up in ${c.catchUpMs} ms` : `did not catch up: ${c.waitingFor}`);
-      return c;
-    });
+    const catchUp: CatchUp | null =
+      config.scenario === "failover"
+        ? null
+        : await phase("Settle: wait for the standby to catch up", log, async () => {
+            progress("settle");
+            const settleStart = Date.now();
+            history.append({ type: "phase", name: "settle", time: settleStart });
+            if (config.scenario === "switchover") {
+              // Writes stopped: from the workload's end until nothing is in flight any more.
+              const stopped = (workloadWindow as { endedAt: number }).endedAt;
+              history.append({
+                type: "step",
+                name: "stop-writes",
+                startedAt: stopped,
+                time: settleStart,
+                ok: true,
+              });
+            }
+            const markers: SettleMarker[] = [];
+            for (const name of specs.keys()) {
+              const exists = await (source as MilvusClient)
+                .hasCollection({ collection_name: name })
+                .catch(() => undefined);
+              if (!exists?.value) continue;
+              const op = planner.settleMarker(name);
+              if ((await r.run(op, -1)).type === "ok")
+                markers.push({
+                  collection: name,
+                  pk: op.keys[0]?.pk as string,
+                  ver: op.keys[0]?.ver as number,
+                });
+            }
+            const c = await waitForCatchUp({
+              source: source as MilvusClient,
+              target: target as MilvusClient,
+              monitor: mon,
+              collections: [...specs.keys()],
+              markers,
+              timeoutMs: config.thresholds.catchUpTimeoutMs,
+              since: (workloadWindow as { endedAt: number }).endedAt,
+              signal,
+            });
+            await mon.stop();
+            await mon.sampleCheckpoints();
+            log.info(c.caughtUp ? `caught up in ${c.catchUpMs} ms` : `did not catch up: ${c.waitingFor}`);
+            if (config.scenario === "switchover") {
+              history.append({
+                type: "step",
+                name: "caught-up",
+                startedAt: settleStart,
+                time: Date.now(),
+                ok: c.caughtUp,
+                ...(c.caughtUp ? {} : { error: `did not catch up: ${c.waitingFor}` }),
+              });
+              // Milvus's switchover waits for the tail itself; the drill will not start one it cannot finish.
+              if (!c.caughtUp)
+                throw new PhaseError(
+                  "caught-up",
+                  `the standby did not catch up before the switchover: ${c.waitingFor}`,
+                );
+            }
+            return c;
+          });
 
-    await phase("Probe: the standby refuses client writes", log, () =>
-      probeStandbyWrite(
-        target as MilvusClient,
-        history,
-        config.workload.collections[0] as CollectionSpec,
-        planner,
-        r.allocateId(),
-      ),
-    );
+    if (config.scenario !== "replication") {
+      const rc = await phase(
+        config.scenario === "switchover" ? "Switchover and back" : "Failover and the way back",
+        log,
+        () =>
+          runRoleChange({
+            config,
+            backend: backend as Backend,
+            pair,
+            runner: r,
+            planner,
+            specs,
+            history,
+            log,
+            signal,
+            oldPrimaryExec: exec,
+          }),
+      );
+      current = rc.current;
+      reverse = rc.reverse;
+    }
+
+    await phase("Probe: the standby refuses client writes", log, async () => {
+      // After a role change the standby is whichever cluster replicates last: probe that one.
+      const now = current ?? pair;
+      const standby = now === pair ? (target as MilvusClient) : connect(now.target, { timeoutMs: 10_000 });
+      try {
+        await probeStandbyWrite(
+          standby,
+          history,
+          config.workload.collections[0] as CollectionSpec,
+          planner,
+          r.allocateId(),
+        );
+      } finally {
+        if (standby !== target) standby.closeConnection();
+      }
+    });
 
     final = await phase("Verify final state", log, async () => {
       progress("verify");
       history.append({ type: "phase", name: "verify", time: Date.now() });
       const v = await verifyClusters({
-        source: pair.source,
-        target: pair.target,
+        source: (current ?? pair).source,
+        target: (current ?? pair).target,
         collections: [...specs.keys(), HEARTBEAT_COLLECTION],
         versionField: VER_FIELD,
         searchQueries: config.search.queries,
         k: config.search.k,
       });
       log.info(`compared ${v.rowsCompared} rows in ${v.elapsedMs} ms`);
-      return { ...v.final, catchUp };
+      return { ...v.final, catchUp, ...(reverse ? { reverse } : {}) };
     });
     history.append({ type: "phase", name: "done", time: Date.now() });
     checks = runCheckers(history.events, final, { thresholds: config.thresholds });
@@ -348,6 +438,9 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
     },
     files: [],
     ...(opts.replayCommand ? { replayCommand: opts.replayCommand } : {}),
+    ...(config.scenario !== "replication"
+      ? { scenario: config.scenario, steps: computeSteps(history.events) }
+      : {}),
   };
   await writeFile(join(opts.outDir, FINAL_STATE_FILE), `${JSON.stringify(finalState)}\n`);
   report.files = ["history.jsonl", FINAL_STATE_FILE, ...(diagnostics ? ["diagnostics/"] : [])];
@@ -397,67 +490,4 @@ async function runUpgrade(
 
 function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new PhaseError("aborted", "the drill was interrupted");
-}
-
-/**
- * Standby read-only: a client insert on the standby must be refused with the replicate-violation error
- * (and leave no trace, which the final parity scan proves: the key must not be there). Reads must work.
- */
-async function probeStandbyWrite(
-  target: MilvusClient,
-  history: HistoryWriter,
-  spec: CollectionSpec,
-  planner: WorkloadPlanner,
-  id: number,
-): Promise<void> {
-  const pk = STANDBY_PROBE_KEY;
-  const factory = planner.factories.get(spec.name);
-  history.append({
-    type: "invoke",
-    id,
-    process: -2,
-    time: Date.now(),
-    value: { f: "probe-standby-write", collection: spec.name, pk: String(pk) },
-  });
-  let type: "ok" | "fail" | "info";
-  let error: string | undefined;
-  let code: number | undefined;
-  try {
-    const res = await target.insert({
-      collection_name: spec.name,
-      data: [factory?.row(pk, 1) ?? {}],
-      timeout: 10_000,
-    });
-    const status = res.status;
-    if (isSuccess(status)) type = "ok";
-    else {
-      type = "fail";
-      error = status.reason;
-      code = status.code;
-    }
-  } catch (e) {
-    type = "info";
-    error = e instanceof Error ? e.message : String(e);
-  }
-  let readOk = false;
-  try {
-    const q = await target.query({
-      collection_name: spec.name,
-      filter: `${PK_FIELD} >= 0`,
-      output_fields: [PK_FIELD],
-      limit: 1,
-      timeout: 10_000,
-    });
-    readOk = isSuccess(q.status);
-  } catch {
-    readOk = false;
-  }
-  history.append({
-    type,
-    id,
-    process: -2,
-    time: Date.now(),
-    ...(error ? { error } : {}),
-    detail: { code, readOk },
-  });
 }

@@ -281,6 +281,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           number
         >,
       async killCluster(side) {
+        // Lost at once: the engine is SIGKILLed before anything else notices, as a crashed host would be.
+        await clusters[side].lite?.kill();
         await links.stopSource(ids[side]);
         await stopCluster(clusters[side]);
         log(`Cluster ${ids[side]} killed`);
