@@ -372,7 +372,7 @@ describe("after a failover the other checks accept the fork", () => {
       ]),
     ]);
     const m = computeMetrics(h, final(), thresholds);
-    expect(m.rpo).toEqual({ lostWrites: 1, windowMs: 70 - 45 });
+    expect(m.rpo).toEqual({ lostWrites: 1, windowMs: 70 - 65 });
     expect(m.rtoMs).toBe(50);
   });
 });

@@ -24,7 +24,11 @@ export interface RoleChangeFacts {
   keysRead: number;
   /** Newest acknowledgement (before the cut) of a write the new primary had. */
   lastReplicatedAckAt: number | null;
-  /** cutAt - lastReplicatedAckAt: how much recent history the new primary may miss. */
+  /**
+   * The recovery point, as a time before the cut: every write acknowledged earlier than that is on the
+   * new primary. cut - (oldest lost write's acknowledgement) when something was lost, else cut - the
+   * newest acknowledgement it has.
+   */
   windowMs: number | null;
   /** First write acknowledged by the new primary, and RTO = that - cutAt. */
   firstWriteAt: number | null;
@@ -118,6 +122,15 @@ export function roleChangeFacts(
     }
   }
   lost.sort((a, b) => a.write.completeTime - b.write.completeTime || a.write.opId - b.write.opId);
+  // How far back the loss reaches: every write acknowledged before (cut - windowMs) is on the new
+  // primary. With nothing lost, the age of the newest acknowledged write it has (a bound, not a loss).
+  const oldestLost = lost[0]?.write.completeTime;
+  const windowMs =
+    oldestLost !== undefined
+      ? Math.max(0, cutAt - oldestLost)
+      : lastReplicatedAckAt === null
+        ? null
+        : Math.max(0, cutAt - lastReplicatedAckAt);
   const first = steps.get("first-write");
   const firstWriteAt = first?.ok ? first.time : null;
   return {
@@ -129,7 +142,7 @@ export function roleChangeFacts(
     lost,
     keysRead,
     lastReplicatedAckAt,
-    windowMs: lastReplicatedAckAt === null ? null : Math.max(0, cutAt - lastReplicatedAckAt),
+    windowMs,
     firstWriteAt,
     rtoMs: firstWriteAt === null ? null : firstWriteAt - rtoFrom,
     rtoFrom,

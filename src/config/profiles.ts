@@ -207,7 +207,16 @@ const kindTypes: Profile = {
 
 const switchoverSmoke: Profile = { ...smoke, scenario: "switchover" };
 
-const failoverSmoke: Profile = { ...smoke, scenario: "failover" };
+/**
+ * Paced like an application rather than flat out, so the standby keeps up as it would in production
+ * and the loss measures CDC, not a backlog the drill itself piled up on a small machine.
+ */
+const failoverSmoke: Profile = {
+  ...smoke,
+  scenario: "failover",
+  workload: { ...smoke.workload, targetRate: 40 },
+  thresholds: { ...smoke.thresholds, rpoMs: 10_000 },
+};
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,

@@ -22,6 +22,7 @@ import { configureReplication, forcePromote, switchoverReplication } from "../mi
 import { isSuccess } from "../milvus/status.js";
 import { verifyClusters } from "../verify/verify.js";
 import { probeStandbyWrite } from "./probes.js";
+import { restoreInto } from "./restore.js";
 import { countOf, exists, markerSeen, type SettleMarker } from "./settle.js";
 import type { WorkloadRunner } from "./workload.js";
 
@@ -94,6 +95,7 @@ export async function snapshotPromoted(
   client: MilvusClient,
   clusterId: string,
   history: HistoryWriter,
+  onRead?: (collection: string, reads: Array<{ pk: Pk; ver: number | null }>) => void,
 ): Promise<void> {
   for (const [collection, keys] of writtenKeys(history.events)) {
     const invokeTime = Date.now();
@@ -124,6 +126,7 @@ export async function snapshotPromoted(
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
+    if (!error) onRead?.(collection, reads);
     const count = await countOf(client, collection);
     history.append({
       type: "snapshot",
@@ -389,7 +392,12 @@ export async function runRoleChange(i: RoleChangeInput): Promise<{
     }));
     // 3. What B inherited, read before the workload reaches it (the first write only moved the marker
     // key forward, which a snapshot may show: a newer version holds every older one).
-    await snapshotPromoted(b.client, B.clusterId, history);
+    let distrusted = 0;
+    await snapshotPromoted(b.client, B.clusterId, history, (c, reads) => {
+      distrusted += planner.distrust(c, reads);
+    });
+    if (distrusted > 0)
+      log.info(`${distrusted} key(s) are not as the old primary left them: written as uncertain from now on`);
     const leg = await runner.runMore(secondLegOps(config));
     log.info(
       `${runner.opsDone} ops on the new primary ${B.clusterId} in ${((leg.endedAt - leg.startedAt) / 1000).toFixed(1)} s`,
@@ -404,11 +412,25 @@ export async function runRoleChange(i: RoleChangeInput): Promise<{
       const rebuild = backend.rebuildCluster.bind(backend);
       a2 = await timedStep(history, log, "rebuild", async () => {
         const ep = await rebuild("source", signal);
-        await configureReplication(
-          { source: B, target: ep },
-          { timeoutMs: catchUpMs, log: (m) => log.info(m) },
-        );
-        return { primary: B.clusterId, detail: { cluster: ep.clusterId, uri: ep.uri }, ep };
+        // Restored from the new primary while nothing writes to it, then joined as its standby: CDC
+        // carries what comes after the configuration change.
+        const fresh = clusterClients(ep, specs);
+        try {
+          const restored = await restoreInto({
+            from: b.client,
+            to: fresh.client,
+            toExec: fresh.exec,
+            collections: [...collections, HEARTBEAT_COLLECTION],
+            keys: writtenKeys(history.events),
+          });
+          await configureReplication(
+            { source: B, target: ep },
+            { timeoutMs: catchUpMs, log: (m) => log.info(m) },
+          );
+          return { primary: B.clusterId, detail: { cluster: ep.clusterId, uri: ep.uri, ...restored }, ep };
+        } finally {
+          await fresh.close().catch(() => {});
+        }
       }).then((r) => r.ep);
     }
     const a = clusterClients(a2, specs);

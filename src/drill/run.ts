@@ -239,7 +239,9 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
       const losing =
         config.scenario === "failover"
           ? watchForLoss({ runner: r, history, workloadEnded: lossDeadline, signal }).then(() =>
-              losePrimary(backend as Backend, { runner: r, nemesis: nem, monitor: mon, history, log }),
+              losePrimary(backend as Backend, { runner: r, nemesis: nem, monitor: mon, history, log }).then(
+                () => source?.closeConnection(),
+              ),
             )
           : undefined;
       // Settled at once: a loss that fails while the workload still runs must not go unhandled.

@@ -4,6 +4,7 @@
  */
 import { MilvusClient, promisify } from "@zilliz/milvus2-sdk-node";
 import type { ClusterEndpoint, ClusterPair } from "../backends/types.js";
+import { OWN_SUBCHANNELS } from "../client/connect.js";
 import { isSuccess, type MilvusStatus } from "./status.js";
 
 export interface ReplicateClusterConfig {
@@ -43,12 +44,16 @@ export function buildReplicateConfiguration(pair: ClusterPair): ReplicateConfigu
 }
 
 export function clientFor(endpoint: { uri: string; token?: string }, timeoutMs = 30_000): MilvusClient {
-  return new MilvusClient({
+  const client = new MilvusClient({
     address: endpoint.uri,
     token: endpoint.token,
     timeout: timeoutMs,
     logLevel: "error",
+    channelOptions: OWN_SUBCHANNELS,
   });
+  // An unanswered handshake resurfaces on the first call; it must not crash the process before that.
+  client.connectPromise.catch(() => {});
+  return client;
 }
 
 /**

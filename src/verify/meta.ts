@@ -3,8 +3,10 @@
  * Read through the SDK (small messages, no performance concern), each reduced to an
  * order-independent form so that two equal collections compare equal with a deep-equal.
  */
+
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { IndexInfo, NormalizedSchema } from "../checkers/types.js";
+import { OWN_SUBCHANNELS } from "../client/connect.js";
 import { isSuccess } from "../milvus/status.js";
 import { type Endpoint, parseUri } from "./raw-query.js";
 
@@ -45,6 +47,7 @@ export function sdkClient(endpoint: Endpoint, timeoutMs = 60_000): MilvusClient 
     maxRetries: 1,
     // The SDK logs every request at its default level; errors are reported by us, once.
     logLevel: "error",
+    channelOptions: OWN_SUBCHANNELS,
   });
   // The constructor starts a handshake nobody awaits; its failure resurfaces (and is reported) on the
   // first real call, so it must not also crash the process as an unhandled rejection.
