@@ -311,6 +311,11 @@ export class Front {
     );
     const withTokens = normalizeConfig(config);
     for (const c of withTokens.clusters) c.connection_param.token = known.get(c.cluster_id) ?? "";
+    // A configuration that makes this cluster a source is written into its own WAL first, as Milvus
+    // appends the replicated AlterReplicateConfig message to the secondary's WAL: the new edge starts
+    // there, and what the cluster held before (e.g. restored into it after a rebuild) is not replayed.
+    const makesSource = withTokens.cross_cluster_topology.some((t) => t.source_cluster_id === this.clusterId);
+    if (makesSource && this.config.validate(withTokens) === null) await this.writes.announce(withTokens);
     let change: ConfigChange | undefined;
     const u = await this.config.update(withTokens, async (c) => {
       change = c;
@@ -336,6 +341,11 @@ export class Front {
     const u = await this.writesLocked(() =>
       this.config.forcePromote(request, async (c) => {
         change = c;
+        // As Milvus: a force-promoted cluster keeps its last checkpoint only as the salvage point and
+        // replicates from nobody (streamingnode recovery storage, RolePrimary: ReplicateCheckpoint = nil),
+        // so a source rebuilt under the same cluster id later starts afresh instead of after a position
+        // its new WAL never had.
+        if (c.changed) await this.checkpoints.clear();
       }),
     );
     if (change) {
