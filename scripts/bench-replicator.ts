@@ -1,7 +1,7 @@
 /**
  * Throughput of the local reference replicator against the ceiling set by Milvus Lite itself.
  *
- *   npx tsx scripts/bench-replicator.ts [rows] [batch]
+ *   npx tsx scripts/bench-replicator.ts [rows] [batch] [--json]
  *
  * 1. direct: `rows` rows inserted in batches of `batch` straight into a Milvus Lite server (no front,
  *    no WAL, no replication): what the standby's engine can absorb.
@@ -11,7 +11,8 @@
  *    divided by it is the replication throughput.
  * 3. alone: the same log replicated to an in-process standby that applies instantly (the replicator's
  *    own ceiling, without the standby front's per-message apply and durable checkpoint).
- * Prints the rates and the ratio replicated / direct.
+ * Prints the rates and the ratio replicated / direct. `rows 1` makes a backlog of `rows` messages.
+ * --json: the human lines go to stderr and one JSON object to stdout.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -39,10 +40,21 @@ function parseCount(value: string | undefined, name: string, dflt: number): numb
   return n;
 }
 
-const ROWS = parseCount(process.argv[2], "rows", 10_000);
-const BATCH = parseCount(process.argv[3], "batch", 100);
-/** Long enough to write the whole backlog while the replicator is down. */
-const RESTART_DELAY_MS = 30_000;
+const JSON_OUT = process.argv.includes("--json");
+const positional = process.argv.slice(2).filter((a) => a !== "--json");
+const ROWS = parseCount(positional[0], "rows", 10_000);
+const BATCH = parseCount(positional[1], "batch", 100);
+/** Human lines: stdout, or stderr under --json so stdout holds the one JSON object. */
+const say = (line: string): void => {
+  if (JSON_OUT) console.error(line);
+  else console.log(line);
+};
+/**
+ * The replicator stays down long enough to write the whole backlog: writes through the front cost a few
+ * times a direct insert (and a 10k-message backlog of single rows takes minutes on a busy machine).
+ */
+const restartDelayFor = (directMs: number): number =>
+  Math.round(Math.min(1_200_000, Math.max(30_000, 6 * directMs)));
 
 function rows(from: number, n: number) {
   return Array.from({ length: n }, (_, i) => ({
@@ -83,8 +95,10 @@ async function insertAll(c: MilvusClient, name: string): Promise<number> {
   return performance.now() - t0;
 }
 
+let figures: Record<string, unknown> = {};
+
 async function main(): Promise<void> {
-  const bin = await ensureMilvusLite((m) => console.log(m));
+  const bin = await ensureMilvusLite((m) => say(m));
 
   // 1. Direct inserts into a Milvus Lite server of its own.
   const dir = await mkdtemp(join(tmpdir(), "bench-lite-"));
@@ -105,7 +119,7 @@ async function main(): Promise<void> {
   }
 
   // 2. The same rows through the primary's front, its WAL and the replicator, as a backlog.
-  const lab = await startLab({ replicate: true, pchannels: 16, restartDelayMs: RESTART_DELAY_MS });
+  const lab = await startLab({ replicate: true, pchannels: 16, restartDelayMs: restartDelayFor(directMs) });
   try {
     const p = clientFor(lab.source, 60_000);
     await createCollection(p, "bench");
@@ -156,17 +170,23 @@ async function main(): Promise<void> {
     const rate = (ms: number) => ROWS / (ms / 1000);
     const direct = rate(directMs);
     const replicated = rate(catchUpMs);
-    console.log(`rows ${ROWS}, batch ${BATCH}, dim ${DIM}, ${ch.length} pchannels`);
-    console.log(
-      `direct inserts into Milvus Lite:      ${direct.toFixed(0)} rows/s (${Math.round(directMs)} ms)`,
-    );
-    console.log(
+    say(`rows ${ROWS}, batch ${BATCH}, dim ${DIM}, ${ch.length} pchannels`);
+    say(`direct inserts into Milvus Lite:      ${direct.toFixed(0)} rows/s (${Math.round(directMs)} ms)`);
+    say(
       `writes to the primary (front + WAL):  ${rate(primaryMs).toFixed(0)} rows/s (${Math.round(primaryMs)} ms)`,
     );
-    console.log(
+    say(
       `replication (catch-up after a kill):  ${replicated.toFixed(0)} rows/s (catch-up ${catchUpMs} ms from restart)`,
     );
-    console.log(`ratio replicated / direct:            ${(replicated / direct).toFixed(2)}`);
+    say(`ratio replicated / direct:            ${(replicated / direct).toFixed(2)} (target >= 0.9)`);
+    figures = {
+      rows: ROWS,
+      batch: BATCH,
+      directRowsPerS: Math.round(direct),
+      primaryRowsPerS: Math.round(rate(primaryMs)),
+      replicatedRowsPerS: Math.round(replicated),
+      ratio: Number((replicated / direct).toFixed(3)),
+    };
 
     // 3. The replicator alone: the same log replayed to a standby that applies instantly, which tells
     // the replicator's own cost apart from the standby front's (apply + durable checkpoint per message).
@@ -203,9 +223,10 @@ async function main(): Promise<void> {
       const aloneMs = performance.now() - t0;
       stop.abort();
       await run;
-      console.log(
+      say(
         `replicator alone (instant standby):   ${rate(aloneMs).toFixed(0)} rows/s (${entries} messages in ${Math.round(aloneMs)} ms)`,
       );
+      figures.aloneRowsPerS = Math.round(rate(aloneMs));
     } finally {
       stop.abort();
       await fake.stop();
@@ -215,7 +236,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(`bench-replicator: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
-});
+main()
+  .then(() => {
+    if (JSON_OUT) console.log(JSON.stringify(figures));
+  })
+  .catch((e: unknown) => {
+    console.error(`bench-replicator: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  });

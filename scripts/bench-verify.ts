@@ -8,6 +8,7 @@
  * --page defaults to what verify picks for this schema (pageSizeFor), and the bare scans use the same
  * batch size, so the ratio measures verify's own overhead. With --repeat, bare scans and verify runs
  * are interleaved and medians are reported (a shared machine's load moves single runs a lot).
+ * --json: the human lines go to stderr and one JSON object (the medians and the peak RSS) to stdout.
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     repeat: { type: "string", default: "1" },
     timeout: { type: "string", default: "600000" },
     child: { type: "boolean", default: false },
+    json: { type: "boolean", default: false },
     source: { type: "string" },
     target: { type: "string" },
   },
@@ -124,6 +126,12 @@ async function bareScan(uri: string): Promise<{ ms: number; rows: number }> {
   return { ms, rows: n };
 }
 
+/** Human lines: stdout, or stderr under --json so stdout holds the one JSON object. */
+const say = (line: string): void => {
+  if (values.json) console.error(line);
+  else console.log(line);
+};
+
 async function main(): Promise<void> {
   const lites = await startTwoLites();
   try {
@@ -139,7 +147,7 @@ async function main(): Promise<void> {
     });
     const t0 = performance.now();
     await Promise.all([load(src, 7), load(tgt, 7)]);
-    console.log(
+    say(
       `loaded ${rows} rows x ${dim}-d into both servers in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     if (page === 0) page = pageSizeFor(await readMeta(src, COLLECTION));
@@ -189,7 +197,7 @@ async function main(): Promise<void> {
       const b = await bareScan(lites.target.uri);
       const bare = a.ms + b.ms;
       bares.push(bare);
-      console.log(
+      say(
         `[${r + 1}/${repeat}] bare query-iterator scans (SDK, batch ${page}): source ${a.ms.toFixed(0)} ms (${a.rows} rows) + target ${b.ms.toFixed(0)} ms (${b.rows} rows) = ${bare.toFixed(0)} ms`,
       );
       // Also both scans at once: verify reads both sides concurrently, so this is the stricter floor.
@@ -197,7 +205,7 @@ async function main(): Promise<void> {
       await Promise.all([bareScan(lites.source.uri), bareScan(lites.target.uri)]);
       const both = performance.now() - t0;
       parallel.push(both);
-      console.log(`[${r + 1}/${repeat}] the same two scans run concurrently: ${both.toFixed(0)} ms`);
+      say(`[${r + 1}/${repeat}] the same two scans run concurrently: ${both.toFixed(0)} ms`);
       const line = (await verifyOnce()).trim().split("\n").pop() ?? "{}";
       const v = JSON.parse(line) as {
         elapsedMs: number;
@@ -207,17 +215,31 @@ async function main(): Promise<void> {
       };
       verifies.push(v.elapsedMs);
       rss.push(v.maxRssMiB);
-      console.log(
+      say(
         `[${r + 1}/${repeat}] verifyClusters (page ${page}): ${v.elapsedMs} ms, ${v.rowsCompared} rows compared, ${v.differences} differences, peak RSS ${v.maxRssMiB.toFixed(0)} MiB`,
       );
     }
     const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
-    console.log(
+    say(
       `median: bare concurrent ${median(parallel).toFixed(0)} ms, ratio verify / concurrent ${(median(verifies) / median(parallel)).toFixed(2)}`,
     );
-    console.log(
+    say(
       `median: bare ${median(bares).toFixed(0)} ms, verify ${median(verifies).toFixed(0)} ms, ratio ${(median(verifies) / median(bares)).toFixed(2)} (target <= 1.25); max peak RSS ${Math.max(...rss).toFixed(0)} MiB (target <= 300)`,
     );
+    if (values.json)
+      console.log(
+        JSON.stringify({
+          rows,
+          dim,
+          page,
+          verifyMs: Math.round(median(verifies)),
+          bareMs: Math.round(median(bares)),
+          bareConcurrentMs: Math.round(median(parallel)),
+          ratio: Number((median(verifies) / median(bares)).toFixed(3)),
+          ratioConcurrent: Number((median(verifies) / median(parallel)).toFixed(3)),
+          peakRssMb: Math.round(Math.max(...rss)),
+        }),
+      );
   } finally {
     await lites.stop();
   }

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Inputs, inputMessage, killCdcFlags, toDrillRequest } from "../src/action/context.js";
-import { UsageError } from "../src/cli/usage.js";
 import { loadConfig, mergeLayers, parseRunFlags } from "../src/config/load.js";
 import type { DrillConfig } from "../src/config/schema.js";
+import { UsageError } from "../src/errors.js";
 
 const EMPTY: Inputs = {
   backend: "",
@@ -34,6 +34,11 @@ const EMPTY: Inputs = {
   upgradeTo: "",
   runDir: "",
   localFault: "",
+  images: "",
+  usePreinstalledTools: false,
+  configureReplication: false,
+  sourceCdcUri: "",
+  targetCdcUri: "",
   artifactName: "",
 };
 
@@ -152,6 +157,44 @@ describe("mapping", () => {
   it("the scenario input reaches the config", () => {
     expect(configOf({ backend: "local", scenario: "failover" }).config.scenario).toBe("failover");
     expect(configOf({}).config.scenario).toBe("replication");
+  });
+
+  it("images, use-preinstalled-tools and the existing backend's replication inputs reach their fields", () => {
+    const kind = configOf({
+      images:
+        "minio=mirror.example.com/minio/minio:RELEASE.2024-12-18T13-15-44Z\n  etcd=mirror.example.com/milvusdb/etcd:3.5.25-r1, milvus=mirror.example.com/milvusdb/milvus",
+      usePreinstalledTools: true,
+    }).config.backend.kind;
+    expect(kind.images).toEqual({
+      milvus: "mirror.example.com/milvusdb/milvus",
+      etcd: "mirror.example.com/milvusdb/etcd:3.5.25-r1",
+      minio: "mirror.example.com/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+      operator: null,
+      node: null,
+    });
+    expect(kind.usePreinstalledTools).toBe(true);
+    expect(configOf({}).config.backend.kind.images.minio).toBe(
+      "quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+    );
+    const ex = configOf({
+      sourceUri: "http://127.0.0.1:19530",
+      targetUri: "http://127.0.0.1:19531",
+      sourceCdcUri: "http://primary-milvus.milvus.svc.cluster.local:19530",
+      targetCdcUri: "http://standby-milvus.milvus.svc.cluster.local:19530",
+      configureReplication: true,
+      killCdc: "none",
+    }).config.backend.existing;
+    expect(ex?.configureReplication).toBe(true);
+    expect(ex?.source.replicateUri).toBe("http://primary-milvus.milvus.svc.cluster.local:19530");
+    expect(ex?.target.replicateUri).toBe("http://standby-milvus.milvus.svc.cluster.local:19530");
+    // Without the input the drill never changes an existing topology.
+    expect(
+      configOf({ sourceUri: "http://a:19530", targetUri: "http://b:19530", killCdc: "none" }).config.backend
+        .existing?.configureReplication,
+    ).toBe(false);
+    expect(() => configOf({ images: "minio=minio" })).toThrow(
+      /^input images = "minio=minio": 'minio' has no tag/,
+    );
   });
 
   it("inline YAML and file paths are told apart", () => {

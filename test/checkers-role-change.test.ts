@@ -172,7 +172,7 @@ describe("rpo", () => {
     expect(r.evidence[0]?.message).toMatch(/upsert op \d+ \(key 1 ver 2/);
   });
   it("failover: a loss inside the bound passes but names the write; an older one fails", () => {
-    // Key 1 ver 2 acked at 65, primary lost at 70: 5 ms old, inside the 100 ms bound.
+    // Key 1 ver 2 acked at 65, primary gone at 72: 7 ms old, inside the 100 ms bound.
     const young = checkRpo(
       failover([
         snapshot(95, [
@@ -186,7 +186,7 @@ describe("rpo", () => {
     );
     expect(young.verdict).toBe("pass");
     expect(young.evidenceTotal).toBe(1);
-    expect(young.evidence[0]).toMatchObject({ pk: "1", ageMs: 5 });
+    expect(young.evidence[0]).toMatchObject({ pk: "1", ageMs: 7 });
     const old = checkRpo(
       failover([
         snapshot(95, [
@@ -372,7 +372,7 @@ describe("after a failover the other checks accept the fork", () => {
       ]),
     ]);
     const m = computeMetrics(h, final(), thresholds);
-    expect(m.rpo).toEqual({ lostWrites: 1, windowMs: 70 - 65 });
+    expect(m.rpo).toEqual({ lostWrites: 1, windowMs: 72 - 65 });
     expect(m.rtoMs).toBe(50);
   });
 });

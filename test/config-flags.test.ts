@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { UsageError } from "../src/cli/usage.js";
 import { formatDuration, parseDuration } from "../src/config/duration.js";
 import { loadConfig, parseRunFlags } from "../src/config/load.js";
+import { UsageError } from "../src/errors.js";
 
 function flagError(argv: string[]): string {
   try {
@@ -99,6 +99,57 @@ describe("parseRunFlags", () => {
     expect(cfg.backend.existing?.source).toMatchObject({ uri: "http://a:19530", token: "root:Milvus" });
     expect(cfg.backend.existing?.target.token).toBeUndefined();
     expect(cfg.faults.killCdc.at).toEqual([]);
+  });
+
+  it("--image, --use-preinstalled-tools, and the existing backend's replication flags reach the config", () => {
+    const kind = loadConfig({
+      profile: "smoke",
+      overrides: parseRunFlags([
+        "--backend",
+        "kind",
+        "--image",
+        "minio=registry.local:5000/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+        "--image",
+        "node=kindest/node:v1.34.0",
+        "--use-preinstalled-tools",
+      ]).overrides,
+    }).backend.kind;
+    expect(kind.images).toMatchObject({
+      minio: "registry.local:5000/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+      node: "kindest/node:v1.34.0",
+      etcd: "milvusdb/etcd:3.5.25-r1",
+    });
+    expect(kind.usePreinstalledTools).toBe(true);
+    const ex = loadConfig({
+      profile: "smoke",
+      overrides: parseRunFlags([
+        "--source-uri",
+        "http://127.0.0.1:19530",
+        "--target-uri",
+        "http://127.0.0.1:19531",
+        "--source-cdc-uri",
+        "http://a-milvus.ns.svc.cluster.local:19530",
+        "--target-cdc-uri",
+        "http://b-milvus.ns.svc.cluster.local:19530",
+        "--configure-replication",
+        "--kill-cdc-at",
+        "",
+      ]).overrides,
+    }).backend.existing;
+    expect(ex).toMatchObject({
+      configureReplication: true,
+      source: { replicateUri: "http://a-milvus.ns.svc.cluster.local:19530" },
+      target: { replicateUri: "http://b-milvus.ns.svc.cluster.local:19530" },
+    });
+    expect(flagError(["--backend", "local", "--image", "minio=x:1"])).toBe(
+      "--image: only valid with --backend kind (got --backend local)",
+    );
+    expect(flagError(["--image", "minio=minio/minio"])).toBe(
+      "--image minio: 'minio/minio' has no tag (allowed: a pinned reference such as quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z; a floating tag would make two runs test different images)",
+    );
+    expect(flagError(["--source-cdc-uri", "a-milvus:19530"])).toBe(
+      "--source-cdc-uri a-milvus:19530: must be a URL like http://host:19530 (http or https)",
+    );
   });
 
   it("--json asks for report.json on stdout and changes nothing in the config", () => {

@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { UsageError } from "../src/cli/usage.js";
 import {
   describeConfig,
   type LoadConfigOptions,
@@ -12,6 +11,7 @@ import {
 } from "../src/config/load.js";
 import { PROFILES } from "../src/config/profiles.js";
 import { PROFILE_NAMES } from "../src/config/schema.js";
+import { UsageError } from "../src/errors.js";
 
 /** The one-line UsageError a load raises; fails the test if it loads or throws anything else. */
 function loadError(opts: LoadConfigOptions): string {
@@ -434,6 +434,7 @@ describe("precedence: profile < file < overrides", () => {
         metric: "L2",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
     ]);
   });
@@ -470,7 +471,7 @@ describe("precedence: profile < file < overrides", () => {
       profile: "kind-types",
       configText: `${EXISTING}workload:\n  collections:\n    - {name: b, vectorType: binary, dim: 64}\n    - {name: s, vectorType: sparse}\n`,
     });
-    expect(cfg.backend.existing).toMatchObject({ pchannels: 16, configureReplication: true, kube: null });
+    expect(cfg.backend.existing).toMatchObject({ pchannels: 16, configureReplication: false, kube: null });
     expect(cfg.backend.existing?.source).toMatchObject({ clusterId: null, replicateUri: null });
     expect(cfg.workload.collections.map((c) => c.metric)).toEqual(["HAMMING", "IP"]);
   });
@@ -500,5 +501,18 @@ describe("describeConfig", () => {
     // Redaction works on a copy: the drill itself still needs the real token.
     expect(cfg.backend.existing?.source.token).toBe("s3cret-source");
     expect(redactConfig(cfg).backend.existing?.target.token).toBe("***");
+  });
+});
+
+describe("auto-id collections", () => {
+  it("the default profile has one; the first collection may not be auto_id", () => {
+    expect(PROFILES.default.workload.collections.some((c) => c.autoId)).toBe(true);
+    expect(PROFILES.default.workload.collections[0]?.autoId).toBe(false);
+    expect(() =>
+      loadConfig({
+        profile: "smoke",
+        configText: "workload:\n  collections:\n    - {name: a, autoId: true}\n    - {name: b}\n",
+      }),
+    ).toThrow(/workload\.collections\[0\]\.autoId = true: the first collection carries the ordering probes/);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExistingBackend, type ExistingOptions } from "../src/backends/existing/backend.js";
 import { type Lab, startLab } from "../src/backends/local/lab.js";
 import { freePort } from "../src/util/net.js";
+import { FakeMilvus, type Handler } from "./helpers/fake-milvus.js";
 import { captureLog, podList, standins } from "./stand-ins/harness.js";
 
 const TOKEN = "root:Sup3rSecretT0ken";
@@ -14,7 +15,7 @@ function options(over: Partial<ExistingOptions> = {}): ExistingOptions {
     source: { uri: "http://127.0.0.1:1", clusterId: "east", replicateUri: null },
     target: { uri: "http://127.0.0.1:2", clusterId: "west", replicateUri: null },
     pchannels: 16,
-    configureReplication: true,
+    configureReplication: false,
     kube: null,
     killCdcCommand: null,
     ...over,
@@ -30,17 +31,12 @@ describe("existing backend against running clusters (a local lab with replicatio
     await lab?.stop();
   });
 
-  it("connects, learns both cluster ids from the replicate topology, and logs no token", async () => {
+  it("connects, learns both cluster ids from the replicate topology, uses it as it is, and logs no token", async () => {
     const log = captureLog();
     const backend = new ExistingBackend(
       options({
         source: { uri: lab.source.uri, token: TOKEN, clusterId: null, replicateUri: null },
-        target: {
-          uri: lab.target.uri,
-          token: TOKEN,
-          clusterId: null,
-          replicateUri: "http://standby.internal:19530",
-        },
+        target: { uri: lab.target.uri, token: TOKEN, clusterId: null, replicateUri: null },
         pchannels: 4,
       }),
       { log, timing: { connectTimeoutMs: 20_000 } },
@@ -50,24 +46,48 @@ describe("existing backend against running clusters (a local lab with replicatio
     expect(pair.target.clusterId).toBe(lab.target.clusterId);
     expect(pair.source.pchannels).toEqual(lab.source.pchannels);
     expect(pair.target.pchannels).toEqual(lab.target.pchannels);
+    // The addresses the clusters already store, not new ones: the drill applies nothing.
     expect(pair.source.replicateUri).toBe(lab.source.uri);
-    expect(pair.target.replicateUri).toBe("http://standby.internal:19530");
+    expect(pair.target.replicateUri).toBe(lab.target.uri);
+    expect(pair.replication?.confirmedBy).toBe(
+      `already configured: ${lab.source.clusterId} -> ${lab.target.clusterId} read with GetReplicateConfiguration`,
+    );
     expect(pair.source.token).toBe(TOKEN);
     expect(log.lines.join("\n")).not.toContain("Sup3rSecret");
     expect(JSON.stringify(backend.info)).not.toContain("Sup3rSecret");
     await backend.teardown();
   });
 
-  it("says which cluster id it could not learn when the topology has no matching edge", async () => {
+  it("refuses a replicateUri other than the one the cluster stores (Milvus never changes it)", async () => {
     const backend = new ExistingBackend(
       options({
-        source: { uri: lab.source.uri, token: TOKEN, clusterId: "somebody-else", replicateUri: null },
-        target: { uri: lab.target.uri, token: TOKEN, clusterId: null, replicateUri: null },
+        source: { uri: lab.source.uri, token: TOKEN, clusterId: null, replicateUri: null },
+        target: {
+          uri: lab.target.uri,
+          token: TOKEN,
+          clusterId: null,
+          replicateUri: "http://standby.internal:19530",
+        },
+        configureReplication: true,
       }),
       { log: captureLog(), timing: { connectTimeoutMs: 20_000 } },
     );
     await expect(backend.provision()).rejects.toThrow(
-      `backend.existing: clusterId not set and ${lab.source.uri} holds no matching replication edge to read it from`,
+      `backend.existing: target.replicateUri is http://standby.internal:19530 but ${lab.target.clusterId} is stored as ${lab.target.uri}, and Milvus never lets a stored uri change`,
+    );
+  });
+
+  it("refuses a held topology other than source -> target, even with configureReplication", async () => {
+    const backend = new ExistingBackend(
+      options({
+        source: { uri: lab.source.uri, token: TOKEN, clusterId: "somebody-else", replicateUri: null },
+        target: { uri: lab.target.uri, token: TOKEN, clusterId: null, replicateUri: null },
+        configureReplication: true,
+      }),
+      { log: captureLog(), timing: { connectTimeoutMs: 20_000 } },
+    );
+    await expect(backend.provision()).rejects.toThrow(
+      `backend.existing: ${lab.source.uri} already replicates with a different topology (it holds ${lab.source.clusterId} -> ${lab.target.clusterId}, not somebody-else -> ?); the drill changes no topology it did not create`,
     );
   });
 
@@ -98,6 +118,107 @@ describe("existing backend against running clusters (a local lab with replicatio
     );
     expect(err.message).not.toContain("Sup3rSecret");
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe("existing backend never changes a topology it did not create", () => {
+  const servers: FakeMilvus[] = [];
+  afterAll(async () => {
+    for (const f of servers) await f.stop();
+  });
+  async function clusters(source: Record<string, Handler>, target: Record<string, Handler> = {}) {
+    const s = new FakeMilvus(source);
+    const t = new FakeMilvus(target);
+    await Promise.all([s.start(), t.start()]);
+    servers.push(s, t);
+    return { s, t };
+  }
+  const NONE: Handler = () => ({ status: {}, configuration: {} });
+  const changed = (...f: FakeMilvus[]) =>
+    f.flatMap((x) => x.calls).filter((c) => c.method === "UpdateReplicateConfiguration");
+  const east = (uri: string, over: Partial<ExistingOptions["source"]> = {}) => ({
+    uri,
+    clusterId: "east",
+    replicateUri: null,
+    ...over,
+  });
+  const west = (uri: string, over: Partial<ExistingOptions["target"]> = {}) => ({
+    uri,
+    clusterId: "west",
+    replicateUri: null,
+    ...over,
+  });
+
+  it("refuses clusters without a configuration unless configureReplication, changing nothing", async () => {
+    const { s, t } = await clusters({ GetReplicateConfiguration: NONE });
+    const backend = new ExistingBackend(options({ source: east(s.uri), target: west(t.uri) }), {
+      log: captureLog(),
+    });
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err.message).toBe(
+      `backend.existing: ${s.uri} holds no replicate configuration; the drill changes no topology it did not create (set configureReplication: true, or --configure-replication, to have it apply source -> target)`,
+    );
+    expect(changed(s, t)).toEqual([]);
+  });
+
+  it("with configureReplication refuses loopback / port-forward addresses as CDC dial URIs", async () => {
+    const { s, t } = await clusters({ GetReplicateConfiguration: NONE });
+    const backend = new ExistingBackend(
+      options({ source: east(s.uri), target: west(t.uri), configureReplication: true }),
+      { log: captureLog() },
+    );
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      new RegExp(
+        `^backend\\.existing: source would be stored as ${s.uri.replace(/\./g, "\\.")}, which the CDC pod cannot reach and Milvus never lets change \\(set source\\.replicateUri, or --source-cdc-uri,`,
+      ),
+    );
+    expect(err.message).not.toContain("\n");
+    expect(changed(s, t)).toEqual([]);
+
+    const ok = new ExistingBackend(
+      options({
+        source: east(s.uri, { replicateUri: "http://east-milvus.milvus.svc.cluster.local:19530" }),
+        target: west(t.uri, { replicateUri: "http://west-milvus.milvus.svc.cluster.local:19530" }),
+        configureReplication: true,
+      }),
+      { log: captureLog() },
+    );
+    const pair = await ok.provision();
+    // The drill applies the configuration itself, with the in-cluster addresses.
+    expect(pair.replication).toBeUndefined();
+    expect(pair.target.replicateUri).toBe("http://west-milvus.milvus.svc.cluster.local:19530");
+    expect(changed(s, t)).toEqual([]);
+  });
+
+  it("on releases without GetReplicateConfiguration, an answering GetReplicateInfo means already replicating", async () => {
+    const { s, t } = await clusters(
+      {},
+      {
+        GetReplicateInfo: (req) =>
+          req.source_cluster_id === "east" && req.target_pchannel === "west-rootcoord-dml_0"
+            ? { checkpoint: { cluster_id: "east", pchannel: "east-rootcoord-dml_0", time_tick: "1" } }
+            : null,
+      },
+    );
+    const pair = await new ExistingBackend(options({ source: east(s.uri), target: west(t.uri) }), {
+      log: captureLog(),
+    }).provision();
+    expect(pair.replication?.confirmedBy).toBe(
+      "already configured: GetReplicateInfo(east, west-rootcoord-dml_0) answered on the target (GetReplicateConfiguration UNIMPLEMENTED)",
+    );
+
+    const { s: s2, t: t2 } = await clusters({}, { GetReplicateInfo: () => null });
+    const err = (await new ExistingBackend(options({ source: east(s2.uri), target: west(t2.uri) }), {
+      log: captureLog(),
+      timing: { connectTimeoutMs: 1500 },
+    })
+      .provision()
+      .catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      /^backend\.existing: http:\/\/127\.0\.0\.1:\d+ does not replicate from east \(GetReplicateInfo\(east, west-rootcoord-dml_0\) did not answer\); the drill changes no topology it did not create/,
+    );
+    expect(changed(s2, t2)).toEqual([]);
   });
 });
 
@@ -156,7 +277,7 @@ describe("existing backend faults", () => {
       const ev = await backend.inject("kill-cdc");
       expect(ev).toMatchObject({ oldPod: "primary-milvus-cdc-x1", newPod: "primary-milvus-cdc-y2" });
       const del = env.calls().find((c) => c.args.includes("delete"));
-      expect(del?.args).toEqual([
+      expect(del?.argv).toEqual([
         "--context",
         "prod",
         "delete",
@@ -169,7 +290,7 @@ describe("existing backend faults", () => {
         "--force",
         "--wait=false",
       ]);
-      for (const c of env.calls()) expect(c.args.slice(0, 2)).toEqual(["--context", "prod"]);
+      for (const c of env.calls()) expect(c.argv.slice(0, 2)).toEqual(["--context", "prod"]);
     } finally {
       env.cleanup();
     }

@@ -19,6 +19,21 @@ describe("rows", () => {
     expect(new RowFactory(2, spec).row(5, 2)).not.toEqual(a.row(5, 2));
   });
 
+  it("are the same whether the vector is written into a caller's Float32Array or not", () => {
+    const spec = smoke.workload.collections[0];
+    if (!spec) throw new Error("smoke has a collection");
+    const f = new RowFactory(4, spec);
+    const buf = new Float32Array(spec.dim * 2);
+    const viaBuffer = f.row(9, 3, buf.subarray(spec.dim));
+    const plain = f.row(9, 3);
+    // The row's vector is the caller's memory (the encoder copies a batch's vectors as one block)...
+    expect((viaBuffer.vec as Float32Array).buffer).toBe(buf.buffer);
+    expect(Array.from(buf.subarray(spec.dim))).toEqual(plain.vec);
+    // ...and everything else in the row is what row() without a buffer gives.
+    expect({ ...viaBuffer, vec: plain.vec }).toEqual(plain);
+    expect(Array.from(buf.subarray(0, spec.dim)).every((x) => x === 0)).toBe(true);
+  });
+
   it("keep float vectors exactly representable as float32", () => {
     const spec = smoke.workload.collections[0];
     if (!spec) throw new Error("smoke has a collection");
@@ -141,5 +156,50 @@ describe("WorkloadPlanner", () => {
     const chain = probes.filter((o) => Number(o.keys[0]?.pk) >= CHAIN_BASE);
     expect(chain.slice(0, cfg.chainLength).every((o) => o.kind === "insert")).toBe(true);
     expect(chain.slice(cfg.chainLength).every((o) => o.kind === "delete")).toBe(true);
+  });
+});
+
+describe("WorkloadPlanner on an auto-id collection", () => {
+  it("sends rows without keys, learns Milvus's keys from the answer, deletes only those, never upserts", () => {
+    const base = loadConfig({ profile: "default", overrides: { seed: 7 } }).workload;
+    const auto = base.collections.find((c) => c.autoId);
+    expect(auto).toBeDefined();
+    const cfg = { ...base, collections: [base.collections[0], auto] as typeof base.collections };
+    const p = new WorkloadPlanner(7, cfg, 2);
+    let next = 1n << 60n;
+    const real = new Set<string>();
+    const unknown = new Set<string>();
+    let deletes = 0;
+    let i = 0;
+    const run = (op: PlannedWrite) => {
+      if (op.collection !== auto?.name) return p.complete(op, "ok");
+      if (op.kind === "insert") {
+        expect(op.autoId).toBe(true);
+        for (const r of op.rows) expect(r).not.toHaveProperty("pk");
+        // Every fifth insert has an unknown outcome: its keys were never named, so never deleted.
+        if (i++ % 5 === 4) {
+          for (const k of op.keys) unknown.add(k.pk);
+          return p.complete(op, "info");
+        }
+        const ids = op.rows.map(() => String(next++));
+        for (const id of ids) real.add(id);
+        return p.complete(op, "ok", ids);
+      }
+      expect(op.kind).toBe("delete");
+      deletes++;
+      for (const k of op.keys) {
+        expect(real.has(k.pk)).toBe(true);
+        real.delete(k.pk);
+      }
+      p.complete(op, "ok");
+    };
+    for (const op of p.initialBatches()) run(op);
+    for (let n = 0; n < 400; n++) {
+      const op = p.next(n % 2);
+      if (op.f === "write") run(op);
+      else p.completeDdl(op, "ok");
+    }
+    expect(deletes).toBeGreaterThan(0);
+    expect(unknown.size).toBeGreaterThan(0);
   });
 });

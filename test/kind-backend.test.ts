@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { KindBackend, type KindTiming } from "../src/backends/kind/backend.js";
 import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
 import { provisionSteps } from "../src/backends/kind/plan.js";
-import { UsageError } from "../src/cli/usage.js";
+import { UsageError } from "../src/errors.js";
 import {
   alive,
   type Call,
@@ -80,7 +80,7 @@ function setup(
       // Resolving tools costs three stand-in calls; only the first test exercises it.
       ...(resolveToolsOnPath ? {} : { tools: TOOLS }),
       timing: { ...FAST, ...timing },
-      env: { githubActions: false },
+      env: { githubActions: false, ci: false },
       onCreated: (c) => created.push(c.kindClusterName),
     },
   );
@@ -94,7 +94,10 @@ function setup(
 }
 
 const significant = (calls: Call[]) =>
-  calls.filter((c) => !(c.args[0] === "version" || (c.tool === "kubectl" && c.args[0] === "version")));
+  calls.filter(
+    (c) =>
+      !(c.args[0] === "version" || (c.tool === "docker" && c.args.slice(0, 2).join(" ") === "image inspect")),
+  );
 const isCall = (c: Call, tool: string, prefix: string) =>
   c.tool === tool && c.args.join(" ").startsWith(prefix);
 
@@ -123,7 +126,7 @@ describe("KindBackend.provision through stand-ins", () => {
         },
         FORWARD,
       ],
-      {},
+      { usePreinstalledTools: true },
       {},
       true,
     );
@@ -136,12 +139,27 @@ describe("KindBackend.provision through stand-ins", () => {
     ).toEqual(["kind", "kubectl", "helm"]);
     const calls = significant(env.calls());
     const expected = provisionSteps(OPTS, "drill-test", workDir, { githubActions: false });
-    expect(calls.slice(0, expected.length).map((c) => [c.tool, ...c.args])).toEqual(
+    expect(calls.slice(0, expected.length).map((c) => [c.tool, ...c.argv])).toEqual(
       expected.map((s) => [s.tool, ...s.args]),
     );
-    // Every kubectl/kind/helm call uses the drill's own kubeconfig, never the user's.
-    for (const c of calls.filter((c) => c.tool !== "docker"))
-      expect(c.kubeconfig).toBe(join(workDir, "kubeconfig"));
+    // Every kubectl and helm call names the drill's own kubeconfig and context explicitly: with
+    // KUBECONFIG alone a missing file falls back to in-cluster credentials on a self-hosted runner.
+    const kubeconfig = join(workDir, "kubeconfig");
+    for (const c of calls.filter((c) => c.tool === "kubectl"))
+      expect(c.access, c.args.join(" ")).toEqual({ kubeconfig, context: "kind-drill-test" });
+    for (const c of calls.filter((c) => c.tool === "helm"))
+      expect(c.access).toEqual({ kubeconfig, "kube-context": "kind-drill-test" });
+    expect(calls.find((c) => isCall(c, "kind", "create cluster"))?.args.slice(-2)).toEqual([
+      "--kubeconfig",
+      kubeconfig,
+    ]);
+    // The report says which tools and images ran.
+    expect(backend.info.details).toMatchObject({
+      "tool.kind": "0.30.0 (preinstalled)",
+      "tool.kubectl": "1.34.1 (preinstalled)",
+      "tool.helm": "3.18.4 (preinstalled)",
+      "image.minio": "quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z (sha256:0000)",
+    });
     expect(created).toEqual(["drill-test"]);
     expect(
       log.lines.some(
@@ -260,6 +278,29 @@ describe("KindBackend.provision through stand-ins", () => {
     const del = calls.findIndex((c) => isCall(c, "kind", "delete cluster --name drill-test"));
     expect(del).toBeGreaterThan(lastDiag);
     expect(calls.some((c) => isCall(c, "kubectl", "port-forward"))).toBe(false);
+    // Every diagnostics call named the drill's kubeconfig and context (no fallback to ambient credentials).
+    for (const c of calls.filter((c) => c.tool === "kubectl"))
+      expect(c.access.context).toBe("kind-drill-test");
+
+    // The drill asks again after provision failed (its own diagnostics step): the files collected
+    // before teardown come back, and no kubectl runs against the deleted cluster.
+    const before = env.calls().length;
+    const again = await backend.collectDiagnostics(join(diagnosticsDir, "..", "other"));
+    expect(again.length).toBeGreaterThan(0);
+    expect(again.every((f) => f.startsWith(diagnosticsDir))).toBe(true);
+    expect(env.calls().length).toBe(before);
+  });
+
+  it("collects no diagnostics after teardown (the cluster and its kubeconfig are gone)", async () => {
+    const { env, backend, log } = setup([HEALTHY, FORWARD]);
+    await backend.provision();
+    await backend.teardown();
+    const before = env.calls().length;
+    expect(await backend.collectDiagnostics(join(tmpdir(), "never-written"))).toEqual([]);
+    expect(env.calls().length).toBe(before);
+    expect(log.lines).toContain(
+      "warn diagnostics: the kind cluster is already torn down; nothing to collect",
+    );
   });
 
   it("fails on a helm error with the command and its stderr, and tears down", async () => {
@@ -287,8 +328,8 @@ describe("KindBackend.provision through stand-ins", () => {
       { operatorWaitTimeoutMs: 2000 },
     );
     const err = (await backend.provision().catch((e: Error) => e)) as Error;
-    expect(err.message).toContain(
-      "kubectl -n milvus-operator wait --timeout=3m --for=condition=available deployments/milvus-operator: timed out after 2s waiting for kubectl -n milvus-operator",
+    expect(err.message).toMatch(
+      /^kubectl --kubeconfig \S+ --context kind-drill-test -n milvus-operator wait --timeout=3m --for=condition=available deployments\/milvus-operator: timed out after 2s waiting for kubectl milvus-operator wait/,
     );
     const hung = env.calls().find((c) => isCall(c, "kubectl", "-n milvus-operator wait"));
     expect(hung && (await stillAliveAfter(hung.pid))).toBe(false);
@@ -303,13 +344,11 @@ describe("KindBackend.provision through stand-ins", () => {
     ]);
     const err = (await backend.provision().catch((e: Error) => e)) as Error;
     expect(err.message).toMatch(
-      /^kind create cluster --name drill-test --config .*kind-config\.yaml --wait 120s failed \(exit 1\): ERROR: failed to create cluster/,
+      /^kind create cluster --name drill-test --config .*kind-config\.yaml --wait 120s --kubeconfig \S+ failed \(exit 1\): ERROR: failed to create cluster/,
     );
     expect(created).toEqual(["drill-test"]);
-    expect(env.calls().at(-1)).toMatchObject({
-      tool: "kind",
-      args: ["delete", "cluster", "--name", "drill-test"],
-    });
+    expect(env.calls().at(-1)?.tool).toBe("kind");
+    expect(env.calls().at(-1)?.args.slice(0, 4)).toEqual(["delete", "cluster", "--name", "drill-test"]);
     expect(env.calls().some((c) => c.tool === "helm")).toBe(false);
   });
 
@@ -406,23 +445,10 @@ describe("KindBackend.provision through stand-ins", () => {
     expect(await stillAliveAfter(alpha[1]?.pid ?? 0)).toBe(false);
   });
 
-  it("frees runner disk only on GitHub runners, and preloads images with pull, load, rmi", async () => {
-    const { env, backend } = setup([HEALTHY, FORWARD], { freeDisk: true, preloadImages: true });
+  it("frees runner disk only on GitHub runners, before the cluster is created", async () => {
+    const { env, backend } = setup([HEALTHY, FORWARD], { freeDisk: true });
     await backend.provision();
-    const calls = env.calls();
-    expect(calls.some((c) => c.tool === "sudo")).toBe(false);
-    const image = "milvusdb/milvus:v2.6.22";
-    const seq = calls.filter((c) => c.args.includes(image)).map((c) => `${c.tool} ${c.args.join(" ")}`);
-    expect(seq).toEqual([
-      `docker pull ${image}`,
-      `kind load docker-image ${image} --name drill-test`,
-      `docker rmi ${image}`,
-    ]);
-    const create = calls.findIndex((c) => isCall(c, "kind", "create cluster"));
-    const load = calls.findIndex((c) => isCall(c, "kind", "load docker-image"));
-    const helm = calls.findIndex((c) => isCall(c, "helm", "upgrade"));
-    expect(create).toBeLessThan(load);
-    expect(load).toBeLessThan(helm);
+    expect(env.calls().some((c) => c.tool === "sudo")).toBe(false);
 
     const gh = standins();
     gh.setRules([HEALTHY, FORWARD]);
@@ -446,6 +472,156 @@ describe("KindBackend.provision through stand-ins", () => {
     ]);
     const createIdx = gh.calls().findIndex((c) => isCall(c, "kind", "create"));
     expect(gh.calls().indexOf(sudo as Call)).toBeLessThan(createIdx);
+  });
+});
+
+describe("KindBackend images", () => {
+  const MILVUS = "milvusdb/milvus:v2.6.22";
+  const ETCD = "milvusdb/etcd:3.5.25-r1";
+  const MINIO = "quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z";
+  /** The Milvus image is not on the host until this run pulls it; everything else is. */
+  const MILVUS_ABSENT: Rule = {
+    tool: "docker",
+    match: `^image inspect .* ${MILVUS}$`,
+    respond: [
+      { code: 1, stderr: `Error: No such image: ${MILVUS}` },
+      { stdout: '["milvusdb/milvus@sha256:abcd"]' },
+    ],
+  };
+  const line = (c: Call) => `${c.tool} ${c.args.join(" ")}`;
+
+  it("preflight fails fast naming an image no registry serves, before anything is created", async () => {
+    const gone = "minio/minio:RELEASE.2024-12-18T13-15-44Z";
+    const { env, backend, created } = setup(
+      [
+        {
+          tool: "docker",
+          match: `^image inspect .* ${gone}$`,
+          respond: [{ code: 1, stderr: "No such image" }],
+        },
+        {
+          tool: "docker",
+          match: `^manifest inspect ${gone}$`,
+          respond: [
+            {
+              code: 1,
+              stderr:
+                "Error response from daemon: pull access denied for minio/minio, repository does not exist or may require 'docker login'",
+            },
+          ],
+        },
+      ],
+      { images: { ...OPTS.images, minio: gone } },
+    );
+    const started = Date.now();
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(Date.now() - started).toBeLessThan(120_000);
+    expect(err.name).toBe("EnvironmentError");
+    expect(err.message).toMatch(
+      /^image preflight: cannot pull minio minio\/minio:RELEASE\.2024-12-18T13-15-44Z \(set kind\.images\.minio or --image minio=REF to a registry that serves it\); nothing was created\. .*pull access denied/,
+    );
+    expect(err.message).not.toContain("\n");
+    expect(created).toEqual([]);
+    expect(env.calls().some((c) => c.tool === "kind" || c.tool === "helm")).toBe(false);
+  });
+
+  it("pulls only what the host lacks and keeps it on a developer machine", async () => {
+    const { env, backend } = setup([MILVUS_ABSENT, HEALTHY, FORWARD], { preloadImages: true });
+    await backend.provision();
+    const calls = env.calls().map(line);
+    expect(calls.filter((c) => c.startsWith("docker pull"))).toEqual([`docker pull ${MILVUS}`]);
+    expect(calls.some((c) => c.startsWith("docker rmi"))).toBe(false);
+    for (const ref of [MILVUS, ETCD, MINIO, "milvusdb/milvus-operator:v1.3.8"]) {
+      expect(calls).toContain(`kind load docker-image ${ref} --name drill-test`);
+    }
+    const create = calls.findIndex((c) => c.startsWith("kind create cluster"));
+    const firstLoad = calls.findIndex((c) => c.startsWith("kind load"));
+    const helm = calls.findIndex((c) => c.startsWith("helm upgrade"));
+    expect(create).toBeLessThan(firstLoad);
+    expect(firstLoad).toBeLessThan(helm);
+    // The digest Docker learnt from the pull is what the report records.
+    expect(backend.info.details["image.milvus"]).toBe(`${MILVUS} (sha256:abcd)`);
+  });
+
+  it("on a CI runner removes only the images this run pulled, and a failed rmi is only a warning", async () => {
+    const { env, backend, log } = setup(
+      [
+        MILVUS_ABSENT,
+        {
+          tool: "docker",
+          match: "^rmi",
+          respond: [{ code: 1, stderr: "conflict: image is being used by a container" }],
+        },
+        HEALTHY,
+        FORWARD,
+      ],
+      { preloadImages: true },
+    );
+    (backend as unknown as { deps: { env: object } }).deps.env = { githubActions: false, ci: true };
+    await backend.provision();
+    const rmi = env.calls().filter((c) => isCall(c, "docker", "rmi"));
+    expect(rmi.map((c) => c.args)).toEqual([["rmi", MILVUS]]);
+    expect(log.lines.some((l) => l.startsWith("warn docker rmi of pulled images failed (ignored)"))).toBe(
+      true,
+    );
+  });
+
+  it("falls back to docker save | kind load image-archive when kind load docker-image fails", async () => {
+    const { env, backend, workDir, log } = setup(
+      [
+        {
+          tool: "kind",
+          match: `^load docker-image ${ETCD}`,
+          respond: [
+            {
+              code: 1,
+              stderr:
+                'ERROR: failed to load image: command "docker exec --privileged -i drill-test-control-plane ctr --namespace=k8s.io images import --all-platforms --digests --snapshotter=overlayfs -" failed with error: exit status 1\nCommand Output: ctr: content digest sha256:82014a3c: not found',
+            },
+          ],
+        },
+        HEALTHY,
+        FORWARD,
+      ],
+      { preloadImages: true },
+    );
+    await backend.provision();
+    const calls = env.calls().map(line);
+    const archive = join(workDir, "image-0.tar");
+    const i = calls.indexOf(`kind load docker-image ${ETCD} --name drill-test`);
+    expect(calls.slice(i, i + 3)).toEqual([
+      `kind load docker-image ${ETCD} --name drill-test`,
+      `docker save --platform linux/${process.arch === "arm64" ? "arm64" : "amd64"} -o ${archive} ${ETCD}`,
+      `kind load image-archive ${archive} --name drill-test`,
+    ]);
+    expect(backend.info.details["images.loadedViaArchive"]).toBe(ETCD);
+    expect(log.lines.some((l) => l.includes(`kind load docker-image ${ETCD} failed`))).toBe(true);
+    expect(readdirSync(workDir).some((f) => f.endsWith(".tar"))).toBe(false);
+  });
+
+  it("points every component at the configured images (a registry mirror)", async () => {
+    const images = {
+      milvus: "mirror.example.com/milvusdb/milvus",
+      etcd: "mirror.example.com/milvusdb/etcd:3.5.25-r1",
+      minio: "mirror.example.com/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+      operator: "mirror.example.com/milvusdb/milvus-operator:v1.3.8",
+      node: "mirror.example.com/kindest/node:v1.34.0",
+    };
+    const { env, backend, workDir } = setup([HEALTHY, FORWARD], { images });
+    await backend.provision();
+    const calls = env.calls();
+    const inspected = calls.filter((c) => isCall(c, "docker", "image inspect")).map((c) => c.args.at(-1));
+    expect(inspected.sort()).toEqual(
+      [`${images.milvus}:v2.6.22`, images.etcd, images.minio, images.operator, images.node].sort(),
+    );
+    expect(calls.find((c) => isCall(c, "kind", "create cluster"))?.args).toContain(images.node);
+    const helm = calls.find((c) => isCall(c, "helm", "upgrade"))?.args.join(" ");
+    expect(helm).toContain("--set-string image.repository=mirror.example.com/milvusdb/milvus-operator");
+    expect(helm).toContain("--set-string image.tag=v1.3.8");
+    const source = readFileSync(join(workDir, "source.yaml"), "utf8");
+    expect(source).toContain("image: mirror.example.com/milvusdb/milvus:v2.6.22");
+    expect(source).toContain("registry: mirror.example.com");
+    expect(source).toContain("repository: mirror.example.com/minio/minio");
   });
 });
 

@@ -232,3 +232,27 @@ describe("version and name options", () => {
     expect(() => validateKindOptions(base)).not.toThrow();
   });
 });
+
+describe("seams for scenarios", () => {
+  it("a version gate is refused in one line naming the version needed", async () => {
+    const { requireMilvusVersion, defaultKindOptions } = await import("../src/backends/kind/options.js");
+    const o = { ...defaultKindOptions(), milvusVersion: "v2.6.11" };
+    expect(() => requireMilvusVersion(o, "2.6.14", "scenario failover")).toThrow(
+      "scenario failover needs Milvus v2.6.14 or newer (milvusVersion is v2.6.11); set milvusVersion to v2.6.14 or later",
+    );
+    expect(() => requireMilvusVersion({ ...o, milvusVersion: "v2.6.22" }, "2.6.14", "x")).not.toThrow();
+    const up = { ...o, milvusVersion: "v2.6.22", upgradeFrom: "v2.6.22", upgradeTo: "v2.6.12" };
+    expect(() => requireMilvusVersion(up, "2.6.14", "scenario failover")).toThrow(/upgradeTo is v2\.6\.12/);
+  });
+
+  it("CDC on the standby too, when a scenario asks, still matches the CRD", async () => {
+    const { renderPlanFiles } = await import("../src/backends/kind/plan.js");
+    const { defaultKindOptions } = await import("../src/backends/kind/options.js");
+    const { parse } = await import("yaml");
+    const target = parse(renderPlanFiles(defaultKindOptions(), { cdcOnTarget: true })["target.yaml"] ?? "");
+    expect(target.spec.components.cdc).toMatchObject({ replicas: 1 });
+    expect(loadCrdValidator().validate(target)).toEqual([]);
+    const plain = parse(renderPlanFiles(defaultKindOptions())["target.yaml"] ?? "");
+    expect(plain.spec.components.cdc).toBeUndefined();
+  });
+});

@@ -1,12 +1,15 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { loadCrdValidator } from "../src/backends/kind/crd-schema.js";
 import { buildPlan, run } from "../src/cli/commands/plan.js";
-import { UsageError } from "../src/cli/usage.js";
+import { run as runReplicate } from "../src/cli/commands/replicate.js";
+import { UsageError } from "../src/errors.js";
+import { FakeMilvus } from "./helpers/fake-milvus.js";
+import { standins, stillAliveAfter } from "./stand-ins/harness.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -42,7 +45,7 @@ describe("milvus-cdc-drill plan", () => {
     expect(code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(
       [
-        "commands.txt",
+        "commands.sh",
         "kind-config.yaml",
         "operator-values.yaml",
         "replicate-config.json",
@@ -56,11 +59,23 @@ describe("milvus-cdc-drill plan", () => {
     expect(validator.validate(src[1])).toEqual([]);
     expect(src[1].spec.mode).toBe("cluster");
     expect(src[1].spec.components.image).toBe("milvusdb/milvus:v2.6.16");
+    // MinIO from quay.io: Docker Hub no longer serves minio/minio (milvus-io/milvus#53430).
+    expect(src[1].spec.dependencies.storage.inCluster.values.image).toEqual({
+      repository: "quay.io/minio/minio",
+      tag: "RELEASE.2024-12-18T13-15-44Z",
+    });
+    expect(src[1].spec.dependencies.etcd.inCluster.values.image).toEqual({
+      registry: "docker.io",
+      repository: "milvusdb/etcd",
+      tag: "3.5.25-r1",
+    });
     const tgt = parse(readFileSync(join(out, "target.yaml"), "utf8"));
     expect(validator.validate(tgt)).toEqual([]);
     expect(tgt.metadata).toMatchObject({ name: "west", namespace: "dr" });
+    expect(tgt.spec.components.cdc).toBeUndefined();
 
     expect(parse(readFileSync(join(out, "operator-values.yaml"), "utf8"))).toEqual({
+      image: { repository: "milvusdb/milvus-operator", tag: "v1.3.8" },
       resources: { requests: { cpu: "10m", memory: "64Mi" } },
     });
     expect(parse(readFileSync(join(out, "kind-config.yaml"), "utf8")).kind).toBe("Cluster");
@@ -70,26 +85,186 @@ describe("milvus-cdc-drill plan", () => {
     expect(rc.clusters[1].pchannels).toHaveLength(16);
     expect(rc.cross_cluster_topology).toEqual([{ source_cluster_id: "east", target_cluster_id: "west" }]);
 
-    const cmds = readFileSync(join(out, "commands.txt"), "utf8")
-      .split("\n")
-      .filter((l) => l && !l.startsWith("#"));
+    const script = readFileSync(join(out, "commands.sh"), "utf8");
+    expect(statSync(join(out, "commands.sh")).mode & 0o111).not.toBe(0);
+    expect(script).not.toContain("LOCAL_PORT");
+    const syntax = spawnSync("bash", ["-n", join(out, "commands.sh")], { encoding: "utf8" });
+    expect(syntax.status, syntax.stderr).toBe(0);
+    const cmds = script.split("\n").filter((l) => l && !l.trimStart().startsWith("#"));
+    const access = "--kubeconfig kubeconfig --context kind-drill-kind";
     const order = [
+      "for image in milvusdb/milvus:v2.6.16 milvusdb/etcd:3.5.25-r1 quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z milvusdb/milvus-operator:v1.3.8; do",
       "docker info",
-      "kind create cluster --name drill-kind --config kind-config.yaml --wait 120s",
-      "helm upgrade --install milvus-operator milvus-operator --repo https://zilliztech.github.io/milvus-operator/ --version 1.3.8 -n milvus-operator --create-namespace --set resources.requests.cpu=10m",
-      "kubectl -n milvus-operator wait --timeout=3m --for=condition=available deployments/milvus-operator",
-      "kubectl apply -f source.yaml",
-      "kubectl apply -f target.yaml",
-      "kubectl get milvus east west -n dr -o json",
-      "kubectl port-forward --address 127.0.0.1 -n dr svc/east-milvus LOCAL_PORT:19530 &",
-      "kubectl delete pod -n dr -l app.kubernetes.io/instance=east,app.kubernetes.io/component=cdc --grace-period=0 --force --wait=false",
-      "kind delete cluster --name drill-kind",
+      "kind create cluster --name drill-kind --config kind-config.yaml --wait 120s --kubeconfig kubeconfig",
+      "trap cleanup EXIT",
+      '  if ! kind load docker-image "$image" --name drill-kind; then',
+      "    kind load image-archive image.tar --name drill-kind",
+      'if [ "${CI:-}" = true ]',
+      "helm upgrade --install milvus-operator milvus-operator --repo https://zilliztech.github.io/milvus-operator/ --version 1.3.8 -n milvus-operator --create-namespace --set-string image.repository=milvusdb/milvus-operator --set-string image.tag=v1.3.8",
+      `kubectl ${access} -n milvus-operator wait --timeout=3m --for=condition=available deployments/milvus-operator`,
+      `kubectl ${access} apply -f source.yaml`,
+      `kubectl ${access} apply -f target.yaml`,
+      `kubectl ${access} wait -n dr milvus/east`,
+      `kubectl ${access} port-forward --address 127.0.0.1 -n dr svc/east-milvus "$SOURCE_PORT:19530" &`,
+      '$DRILL replicate --config replicate-config.json --source-uri "http://127.0.0.1:$SOURCE_PORT"',
+      `kubectl ${access} delete pod -n dr -l app.kubernetes.io/instance=east,app.kubernetes.io/component=cdc --grace-period=0 --force --wait=false`,
     ];
     let at = -1;
     for (const o of order) {
       const i = cmds.findIndex((c, idx) => idx > at && c.startsWith(o));
       expect(i, `'${o}' after line ${at}`).toBeGreaterThan(at);
       at = i;
+    }
+    expect(script).toContain("cleanup() {");
+    expect(script).toContain("kind delete cluster --name drill-kind --kubeconfig kubeconfig");
+    // Every kubectl and helm line names the plan's own kubeconfig and context.
+    for (const c of cmds.filter((l) => /^\s*kubectl /.test(l))) expect(c).toContain(access);
+    for (const c of cmds.filter((l) => /^\s*helm /.test(l)))
+      expect(c).toContain("--kubeconfig kubeconfig --kube-context kind-drill-kind");
+  });
+
+  it("plans v2.6.11 (the operator's default image, too old for the read-back RPC) and a registry mirror", () => {
+    const { files } = buildPlan([
+      "--backend",
+      "kind",
+      "--milvus-version",
+      "v2.6.11",
+      "--image",
+      "milvus=mirror.example.com/milvusdb/milvus",
+      "--image",
+      "minio=mirror.example.com/minio/minio:RELEASE.2024-12-18T13-15-44Z",
+      "--out",
+      join(scratch(), "p"),
+    ]);
+    const cr = parseAllDocuments(files["source.yaml"] ?? "")[1]?.toJS();
+    expect(loadCrdValidator().validate(cr)).toEqual([]);
+    expect(cr.spec.components.image).toBe("mirror.example.com/milvusdb/milvus:v2.6.11");
+    expect(cr.spec.dependencies.storage.inCluster.values.image.repository).toBe(
+      "mirror.example.com/minio/minio",
+    );
+    expect(files["commands.sh"]).toContain("mirror.example.com/milvusdb/milvus:v2.6.11");
+  });
+
+  it("names quay.io MinIO by default", () => {
+    const { files } = buildPlan(["--backend", "kind", "--out", join(scratch(), "p")]);
+    expect(files["commands.sh"]).toContain("quay.io/minio/minio:RELEASE.2024-12-18T13-15-44Z");
+    expect(files["commands.sh"]).not.toMatch(/(^|\s)minio\/minio:/m);
+  });
+
+  it.each([
+    ["milvus=milvusdb/milvus:v2.6.22", "--image milvus: 'milvusdb/milvus:v2.6.22' names a tag or digest"],
+    ["minio=quay.io/minio/minio", "--image minio: 'quay.io/minio/minio' has no tag"],
+    [
+      "redis=redis:7",
+      "--image redis=redis:7: must be NAME=REF with NAME one of milvus, etcd, minio, operator, node",
+    ],
+    ["etcd=Not A Ref", "--image etcd: 'Not A Ref' is not an image reference"],
+  ])("refuses --image %s in one line", (value, message) => {
+    expect(() => buildPlan(["--backend", "kind", "--image", value, "--out", join(scratch(), "p")])).toThrow(
+      message,
+    );
+  });
+
+  it("commands.sh's replication step applies replicate-config.json as a drill does", async () => {
+    const out = join(scratch(), "plan");
+    await run(["--backend", "kind", "--source-name", "east", "--target-name", "west", "--out", out]);
+    const held: { v: unknown } = { v: null };
+    const servers = [0, 1].map(
+      () =>
+        new FakeMilvus({
+          UpdateReplicateConfiguration: (req) => {
+            held.v = req.replicate_configuration;
+            return {};
+          },
+          GetReplicateConfiguration: () => ({ status: {}, configuration: held.v as Record<string, unknown> }),
+        }),
+    );
+    await Promise.all(servers.map((s) => s.start()));
+    try {
+      const [s, t] = servers as [FakeMilvus, FakeMilvus];
+      const code = await runReplicate([
+        "--config",
+        join(out, "replicate-config.json"),
+        "--source-uri",
+        s.uri,
+        "--target-uri",
+        t.uri,
+        "--timeout",
+        "10",
+      ]);
+      expect(code).toBe(0);
+      for (const f of servers) {
+        const update = f.calls.find((c) => c.method === "UpdateReplicateConfiguration");
+        const cfg = update?.request.replicate_configuration as {
+          clusters: Array<{ cluster_id: string; connection_param: { uri: string } }>;
+        };
+        expect(cfg.clusters.map((c) => c.connection_param.uri)).toEqual([
+          "http://east-milvus.milvus.svc.cluster.local:19530",
+          "http://west-milvus.milvus.svc.cluster.local:19530",
+        ]);
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+    await expect(runReplicate(["--source-uri", "http://x:1", "--target-uri", "http://y:1"])).rejects.toThrow(
+      "--config: missing",
+    );
+  });
+
+  it("commands.sh runs as written: provision, preload with fallback, replication step, kill-cdc, teardown", async () => {
+    const out = join(scratch(), "plan");
+    await run(["--backend", "kind", "--cluster-name", "sh-test", "--out", out]);
+    const env = standins();
+    try {
+      env.setRules([
+        { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] },
+        {
+          tool: "kind",
+          match: "^load docker-image milvusdb/etcd",
+          respond: [{ code: 1, stderr: "content digest not found" }],
+        },
+      ]);
+      const r = spawnSync("bash", [join(out, "commands.sh")], {
+        encoding: "utf8",
+        timeout: 60_000,
+        // The replication step needs live clusters; here it only has to be called as written.
+        env: { ...process.env, ...env.env, MILVUS_CDC_DRILL: `echo replicate-called`, CI: "" },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toContain(
+        "replicate-called replicate --config replicate-config.json --source-uri http://127.0.0.1:29530",
+      );
+      const calls = env.calls().map((c) => `${c.tool} ${c.args.join(" ")}`);
+      const order = [
+        "docker image inspect",
+        "docker info",
+        "kind create cluster --name sh-test",
+        "kind load docker-image milvusdb/etcd:3.5.25-r1 --name sh-test",
+        "docker save --platform",
+        "kind load image-archive image.tar --name sh-test",
+        "helm upgrade --install milvus-operator",
+        "kubectl apply -f source.yaml",
+        "kubectl wait -n milvus milvus/drill-primary",
+        "kubectl port-forward",
+        "kubectl delete pod -n milvus -l app.kubernetes.io/instance=drill-primary,app.kubernetes.io/component=cdc",
+        "kind delete cluster --name sh-test",
+      ];
+      let at = -1;
+      for (const o of order) {
+        const i = calls.findIndex((c, idx) => idx > at && c.startsWith(o));
+        expect(i, `'${o}' after call ${at}: ${calls.join(" | ")}`).toBeGreaterThan(at);
+        at = i;
+      }
+      // Not on CI: nothing pulled, nothing removed from the host.
+      expect(calls.some((c) => c.startsWith("docker rmi"))).toBe(false);
+      for (const c of env.calls().filter((c) => c.tool === "kubectl"))
+        expect(c.access).toEqual({ kubeconfig: "kubeconfig", context: "kind-sh-test" });
+      // The port-forwards the script started are gone with it.
+      for (const c of env.calls().filter((c) => c.args[0] === "port-forward"))
+        expect(await stillAliveAfter(c.pid)).toBe(false);
+    } finally {
+      for (const c of env.calls()) if (await stillAliveAfter(c.pid, 0)) process.kill(c.pid, "SIGKILL");
+      env.cleanup();
     }
   });
 

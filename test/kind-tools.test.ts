@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CommandError, ProcessRunner } from "../src/backends/kind/exec.js";
-import { resolveTools, sha256, TOOL_PINS, type ToolPin } from "../src/backends/kind/tools.js";
+import {
+  resolveTools,
+  resolveToolsDetailed,
+  sha256,
+  TOOL_PINS,
+  type ToolPin,
+} from "../src/backends/kind/tools.js";
 import { standins, stillAliveAfter } from "./stand-ins/harness.js";
 
 const dirs: string[] = [];
@@ -12,7 +18,36 @@ afterEach(() => {
 });
 
 describe("tool resolution", () => {
-  it("uses kind, kubectl and helm from PATH when they meet the minimums", async () => {
+  it("uses the pinned tools by default even when PATH has newer ones, and says which ran", async () => {
+    const env = standins();
+    dirs.push(env.dir);
+    const payloads = new Map<string, Buffer>();
+    const pins = Object.fromEntries(
+      Object.entries(TOOL_PINS).map(([tool, pin]) => {
+        const data = Buffer.from(`#!/bin/sh\necho ${tool}\n`);
+        payloads.set(pin.url("amd64"), data);
+        return [tool, { ...pin, member: undefined, sha256: { amd64: sha256(data), arm64: "x" } }];
+      }),
+    ) as typeof TOOL_PINS;
+    const r = await resolveToolsDetailed({
+      runner: env.runner,
+      log: () => {},
+      pins,
+      download: async (url) => payloads.get(url) as Buffer,
+      cacheDir: join(env.dir, "cache"),
+      arch: "amd64",
+    });
+    // The machine's tools were not even asked for their version: runs must not drift with the runner image.
+    expect(env.calls()).toEqual([]);
+    expect(r.paths.kind).toBe(join(env.dir, "cache", "kind-0.30.0-amd64", "kind"));
+    expect(r.used).toEqual({
+      kind: { version: TOOL_PINS.kind.version, source: "pinned" },
+      kubectl: { version: TOOL_PINS.kubectl.version, source: "pinned" },
+      helm: { version: TOOL_PINS.helm.version, source: "pinned" },
+    });
+  });
+
+  it("uses kind, kubectl and helm from PATH with usePreinstalledTools when they meet the minimums", async () => {
     const env = standins();
     dirs.push(env.dir);
     const log: string[] = [];
@@ -24,12 +59,13 @@ describe("tool resolution", () => {
       },
       cacheDir: env.dir,
       arch: "amd64",
+      preinstalled: true,
     });
     expect(tools).toEqual({ kind: "kind", kubectl: "kubectl", helm: "helm" });
     expect(log).toEqual([
-      "kind 0.30.0 found on PATH (>= 0.24.0)",
-      "kubectl 1.34.1 found on PATH (>= 1.27.0)",
-      "helm 3.18.4 found on PATH (>= 3.12.0)",
+      "kind 0.30.0 found on PATH (>= 0.24.0; usePreinstalledTools)",
+      "kubectl 1.34.1 found on PATH (>= 1.27.0; usePreinstalledTools)",
+      "helm 3.18.4 found on PATH (>= 3.12.0; usePreinstalledTools)",
     ]);
   });
 
@@ -51,6 +87,7 @@ describe("tool resolution", () => {
       download,
       cacheDir: join(env.dir, "cache"),
       arch: "amd64" as const,
+      preinstalled: true,
     };
     const err = (await resolveTools(base).catch((e: Error) => e)) as Error;
     expect(err.message).toBe(

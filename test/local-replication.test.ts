@@ -135,18 +135,40 @@ describe("local lab: replication through the fronts", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1_400);
   });
 
-  it("refuses an auto_id collection with a message naming the backend and the field", async () => {
-    await expect(
-      src.createCollection({
-        collection_name: "auto_ids",
-        fields: [
-          { name: "id", data_type: DataType.Int64, is_primary_key: true, autoID: true },
-          { name: "vec", data_type: DataType.FloatVector, dim: DIM },
-        ],
-      }),
-    ).rejects.toMatchObject({
-      reason: expect.stringMatching(/auto_id primary key 'id' is not supported by the local backend/),
+  it("auto_id collections: the primary assigns Milvus-style ids, Insert returns them, the standby gets the same", async () => {
+    const created = await src.createCollection({
+      collection_name: "auto_ids",
+      fields: [
+        { name: "id", data_type: DataType.Int64, is_primary_key: true, autoID: true },
+        { name: "vec", data_type: DataType.FloatVector, dim: DIM },
+      ],
     });
-    expect((await src.hasCollection({ collection_name: "auto_ids" })).value).toBe(false);
+    expect(created.error_code).toBe("Success");
+    const before = BigInt(Date.now()) << 18n;
+    const ins = await src.insert({
+      collection_name: "auto_ids",
+      data: Array.from({ length: 5 }, (_, i) => ({ vec: vec(i, 1) })),
+    });
+    expect(ins.status.error_code).toBe("Success");
+    const ids = (ins.IDs as unknown as { int_id: { data: string[] } }).int_id.data.map(String);
+    expect(ids).toHaveLength(5);
+    expect(new Set(ids).size).toBe(5);
+    // 64-bit hybrid-timestamp ids, as Milvus's allocator hands out (far above any row counter).
+    for (const id of ids) expect(BigInt(id)).toBeGreaterThanOrEqual(before);
+    const read = async (c: MilvusClient) => {
+      const r = await c.query({ collection_name: "auto_ids", filter: "id > 0", output_fields: ["id"] });
+      return r.data.map((x) => String(x.id)).sort();
+    };
+    expect(await read(src)).toEqual([...ids].sort());
+    await waitFor(
+      "the standby to hold the same auto ids",
+      async () => (await read(tgt)).length === 5,
+      60_000,
+    );
+    expect(await read(tgt)).toEqual([...ids].sort());
+    for (const c of [src, tgt]) {
+      const d = await c.describeCollection({ collection_name: "auto_ids" });
+      expect(d.schema.fields.find((f) => f.name === "id")?.autoID).toBe(true);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { run as reportCommand } from "../src/cli/commands/report.js";
-import { UsageError } from "../src/cli/usage.js";
+import { UsageError } from "../src/errors.js";
 import { readReport } from "../src/report/json.js";
 import type { DrillReport } from "../src/report/model.js";
 import { REDACTED, redact } from "../src/report/redact.js";

@@ -6,9 +6,9 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import * as core from "@actions/core";
-import { UsageError } from "../cli/usage.js";
 import { parseDuration } from "../config/duration.js";
 import type { DrillConfig } from "../config/schema.js";
+import { UsageError } from "../errors.js";
 
 export interface Inputs {
   backend: string;
@@ -33,6 +33,12 @@ export interface Inputs {
   upgradeTo: string;
   runDir: string;
   localFault: string;
+  /** "NAME=REF" entries, one per line or comma-separated (kind backend). */
+  images: string;
+  usePreinstalledTools: boolean;
+  configureReplication: boolean;
+  sourceCdcUri: string;
+  targetCdcUri: string;
   /** Name of the artifact the run directory is uploaded as; "" = do not upload. */
   artifactName: string;
 }
@@ -52,6 +58,10 @@ const FLAG_OF_INPUT = {
   "target-token": "--target-token",
   "local-fault": "--local-fault",
   "keep-cluster": "--keep-cluster",
+  "use-preinstalled-tools": "--use-preinstalled-tools",
+  "configure-replication": "--configure-replication",
+  "source-cdc-uri": "--source-cdc-uri",
+  "target-cdc-uri": "--target-cdc-uri",
 } as const;
 
 /**
@@ -85,6 +95,11 @@ export function getInputs(): Inputs {
     upgradeTo: core.getInput("upgrade-to"),
     runDir: core.getInput("run-dir"),
     localFault: core.getInput("local-fault"),
+    images: core.getInput("images"),
+    usePreinstalledTools: booleanInput("use-preinstalled-tools", false),
+    configureReplication: booleanInput("configure-replication", false),
+    sourceCdcUri: core.getInput("source-cdc-uri"),
+    targetCdcUri: core.getInput("target-cdc-uri"),
     artifactName: core.getInput("artifact-name"),
   };
 }
@@ -138,7 +153,14 @@ export function toDrillRequest(inputs: Inputs, workspace: string): DrillRequest 
   flag("target-uri", inputs.targetUri);
   flag("target-token", inputs.targetToken);
   flag("local-fault", inputs.localFault);
+  flag("source-cdc-uri", inputs.sourceCdcUri ?? "");
+  flag("target-cdc-uri", inputs.targetCdcUri ?? "");
   if (inputs.keepCluster) argv.push(FLAG_OF_INPUT["keep-cluster"]);
+  if (inputs.usePreinstalledTools) argv.push(FLAG_OF_INPUT["use-preinstalled-tools"]);
+  if (inputs.configureReplication) argv.push(FLAG_OF_INPUT["configure-replication"]);
+  for (const entry of (inputs.images ?? "").split(/[\n,]/)) {
+    if (entry.trim() !== "") argv.push(`--image=${entry.trim()}`);
+  }
   argv.push(...killCdcFlags(inputs.killCdc));
 
   const extraOverrides: Overrides = {};
@@ -217,6 +239,7 @@ const INPUT_OF_FLAG: readonly FlagSource[] = [
   ["--kill-cdc-every", "killCdc", "kill-cdc"] as FlagSource,
   ["--kill-cdc-times", "killCdc", "kill-cdc"] as FlagSource,
   ["--config", "config", "config"] as FlagSource,
+  ["--image", "images", "images"] as FlagSource,
   // Longest first so --kill-cdc-times is not half-rewritten by a shorter flag.
 ].sort((x, y) => y[0].length - x[0].length);
 

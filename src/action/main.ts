@@ -6,12 +6,14 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import * as core from "@actions/core";
 import type { Logger } from "../backends/types.js";
-import { UsageError } from "../cli/usage.js";
 import { describeConfig, loadConfig, mergeLayers, parseRunFlags } from "../config/load.js";
 import type { DrillConfig } from "../config/schema.js";
+import { preflight } from "../drill/preflight.js";
 import { runDrill } from "../drill/run.js";
+import { UsageError } from "../errors.js";
 import type { DrillReport } from "../report/model.js";
 import { renderAll } from "../report/write.js";
+import { ownSignals } from "../signals.js";
 import { uploadRunDir } from "./artifact.js";
 import {
   configSecrets,
@@ -169,17 +171,20 @@ async function run(): Promise<void> {
     throw e;
   }
   const { config, outDir } = resolved;
+  try {
+    await preflight(config, outDir);
+  } catch (e) {
+    // A missing prerequisite (exit-3 class) or an unwritable run directory: one line, nothing started.
+    core.setOutput("verdict", "error");
+    core.setFailed(e instanceof Error ? e.message : String(e));
+    return;
+  }
   stateHelper.saveRunDir(outDir);
 
-  const abort = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    core.warning(`received ${sig}: stopping the drill and tearing down`);
-    abort.abort(new Error(`cancelled (${sig})`));
-  };
-  // Kept (not once) for the whole drill: a listener that stays tells the backends' own signal
-  // handlers that someone else finishes the run, so they tear down without terminating the process.
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // The step's one signal owner, kept until the outputs are set: a cancelled job still reports.
+  const signals = ownSignals((sig) =>
+    core.warning(`received ${sig}: stopping the drill and tearing down (a second signal exits at once)`),
+  );
 
   const secrets = [inputs?.sourceToken, inputs?.targetToken, ...configSecrets(config)].filter(
     (t): t is string => Boolean(t),
@@ -189,17 +194,15 @@ async function run(): Promise<void> {
     report = await runDrill(config, {
       outDir,
       log: actionLogger(),
-      signal: abort.signal,
+      signal: signals.signal,
       onProvisioned: (record) => stateHelper.saveCleanup(record),
       secrets,
     });
   } catch (e) {
+    signals.release();
     core.setOutput("verdict", "error");
     core.setFailed(`drill could not run: ${e instanceof Error ? e.message : String(e)}`);
     return;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
   }
 
   const failOnVerdict = inputs?.failOnVerdict !== false;
@@ -214,8 +217,12 @@ async function run(): Promise<void> {
     await writeSummary(report, outDir, secrets, url);
   });
 
+  signals.release();
   const failed = reportOutputs(report, outDir)["failed-checks"];
-  if (report.verdict === "error") {
+  if (report.reason) {
+    // A cancelled drill proved nothing: the step fails whatever fail-on-verdict says.
+    core.setFailed(`drill ${report.reason}: verdict ${report.verdict}; see ${join(outDir, "summary.md")}`);
+  } else if (report.verdict === "error") {
     core.setFailed(
       `drill harness error${report.error ? ` in ${report.error.phase}: ${report.error.message}` : ""}`,
     );

@@ -18,6 +18,11 @@ export interface ClusterEndpoint {
 export interface ClusterPair {
   source: ClusterEndpoint;
   target: ClusterEndpoint;
+  /**
+   * Set when the clusters already replicate source -> target and the drill must not apply its own
+   * configuration (existing clusters): how the backend confirmed it, for the report.
+   */
+  replication?: { confirmedBy: string };
 }
 
 /** Fault names; backends list the ones they support. */

@@ -160,7 +160,8 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
       perKey = new Map();
       idx.writes.set(v.collection, perKey);
     }
-    for (const kv of v.keys) {
+    // An auto-id insert's keys exist only once Milvus assigned them: its completion carries them.
+    for (const kv of completion?.keys ?? v.keys) {
       let list = perKey.get(kv.pk);
       if (!list) {
         list = [];

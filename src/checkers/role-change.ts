@@ -76,7 +76,8 @@ export function roleChangeFacts(
   let cutAt: number;
   if (lostStep) {
     kind = "failover";
-    cutAt = lostStep.startedAt;
+    // A write acknowledged while the kill was under way was still the old primary's: it counts.
+    cutAt = lostStep.time;
   } else if (stopStep) {
     kind = "switchover";
     // Everything acknowledged before the role change began must be there (settle markers included).

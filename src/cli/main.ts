@@ -3,7 +3,7 @@
  * commands/ and exports `run(argv): Promise<number>` returning the exit code:
  * 0 pass, 1 fail, 2 bad usage/config, 3 harness or environment error.
  */
-import { UsageError } from "./usage.js";
+import { EXIT, exitCodeOfError } from "../errors.js";
 
 const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<number> }>> = {
   run: () => import("./commands/run.js"),
@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<{ run(argv: string[]): Promise<numb
   report: () => import("./commands/report.js"),
   plan: () => import("./commands/plan.js"),
   lab: () => import("./commands/lab.js"),
+  replicate: () => import("./commands/replicate.js"),
 };
 
 const HELP = `milvus-cdc-drill: disaster-recovery drills for Milvus CDC
@@ -23,6 +24,7 @@ Usage:
   milvus-cdc-drill report RUN_DIR [--json]
   milvus-cdc-drill plan --backend kind [options] --out DIR
   milvus-cdc-drill lab [--json] [--replicate] [--local-fault MODE]
+  milvus-cdc-drill replicate --config replicate-config.json --source-uri URI --target-uri URI
 
 Run 'milvus-cdc-drill COMMAND --help' for a command's options.
 Exit codes: 0 pass, 1 fail, 2 bad usage or config, 3 harness or environment error.`;
@@ -31,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     console.log(HELP);
-    return name ? 0 : 2;
+    return name ? EXIT.pass : EXIT.usage;
   }
   if (name === "--version") {
     const { toolVersion } = await import("../util/version.js");
@@ -43,17 +45,13 @@ async function main(argv: string[]): Promise<number> {
     console.error(
       `milvus-cdc-drill: unknown command '${name}' (allowed: ${Object.keys(commands).join(", ")})`,
     );
-    return 2;
+    return EXIT.usage;
   }
   try {
     return await (await load()).run(rest);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`milvus-cdc-drill ${name}: ${e.message}`);
-      return 2;
-    }
     console.error(`milvus-cdc-drill ${name}: ${e instanceof Error ? e.message : String(e)}`);
-    return 3;
+    return exitCodeOfError(e);
   }
 }
 
@@ -63,6 +61,6 @@ main(process.argv.slice(2)).then(
   },
   (e) => {
     console.error(e);
-    process.exitCode = 3;
+    process.exitCode = exitCodeOfError(e);
   },
 );

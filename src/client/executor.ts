@@ -1,7 +1,12 @@
-import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { DataType, type MilvusClient, type RowData } from "@zilliz/milvus2-sdk-node";
 import { type CollectionSpec, collectionFields, PK_FIELD, VECTOR_FIELD } from "../generator/rows.js";
 import type { PlannedDdl, PlannedWrite } from "../generator/workload.js";
+import { InsertEncoder } from "./insert-encoder.js";
 import { type Outcome, outcomeOf } from "./outcome.js";
+import { sendEncoded } from "./raw-write.js";
+
+/** A write's outcome; an auto-id insert's also names the keys Milvus assigned (int64 as decimal strings). */
+export type WriteOutcome = Outcome & { assigned?: string[] };
 
 /** Heartbeat collection (pt-heartbeat): one row per writer, upserted every interval on the source. */
 export const HEARTBEAT_COLLECTION = "drill_heartbeat";
@@ -29,18 +34,63 @@ export function vectorIndex(spec: CollectionSpec): {
   }
 }
 
+/** The SDK copies rows through JSON, which turns a Float32Array into an object: hand it plain arrays. */
+function plainVectors(row: RowData): RowData {
+  let out: RowData | undefined;
+  for (const k in row) {
+    const v = row[k];
+    if (v instanceof Float32Array) {
+      out ??= { ...row };
+      out[k] = Array.from(v);
+    }
+  }
+  return out ?? row;
+}
+
 /**
  * The client role: turns planned ops into Milvus calls on the primary and says what happened.
  * It never retries a write (see connect.ts): the outcome goes to the history as is.
  */
 export class DrillExecutor {
+  /** Per collection: the encoder for its inserts/upserts, or null where the SDK encodes them. */
+  private readonly encoders = new Map<string, InsertEncoder | null>();
+
   constructor(
     private readonly client: MilvusClient,
     private readonly specs: Map<string, CollectionSpec>,
     private readonly timeoutMs: number,
   ) {}
 
-  write(op: PlannedWrite): Promise<Outcome> {
+  private encoderFor(collection: string): InsertEncoder | null {
+    let e = this.encoders.get(collection);
+    if (e === undefined) {
+      const spec = this.specs.get(collection);
+      e = spec ? InsertEncoder.forSchema(collectionFields(spec), spec.dynamicField) : null;
+      this.encoders.set(collection, e);
+    }
+    return e;
+  }
+
+  write(op: PlannedWrite): Promise<WriteOutcome> {
+    // Auto-id inserts go through the SDK: the outcome must carry the keys Milvus assigned.
+    if (op.kind !== "delete" && !op.autoId) {
+      const encoder = this.encoderFor(op.collection);
+      if (encoder) {
+        let bytes: Buffer;
+        try {
+          bytes = encoder.encode(op.kind, {
+            collection: op.collection,
+            partition: op.partition,
+            rows: op.rows,
+          });
+        } catch (e) {
+          // Rows that cannot be encoded never left the process: definitely not applied.
+          return Promise.resolve({ type: "fail", error: `not sent: ${(e as Error).message}` });
+        }
+        const method = op.kind === "insert" ? "Insert" : "Upsert";
+        return outcomeOf(() => sendEncoded(this.client, method, bytes, this.timeoutMs));
+      }
+    }
     const base = {
       collection_name: op.collection,
       timeout: this.timeoutMs,
@@ -48,14 +98,28 @@ export class DrillExecutor {
     };
     switch (op.kind) {
       case "insert":
-        return outcomeOf(() => this.client.insert({ ...base, data: op.rows }));
+        if (op.autoId) return this.autoIdInsert(op, base);
+        return outcomeOf(() => this.client.insert({ ...base, data: op.rows.map(plainVectors) }));
       case "upsert":
-        return outcomeOf(() => this.client.upsert({ ...base, data: op.rows }));
+        return outcomeOf(() => this.client.upsert({ ...base, data: op.rows.map(plainVectors) }));
       case "delete":
         return outcomeOf(() =>
           this.client.delete({ ...base, filter: `${PK_FIELD} in [${op.keys.map((k) => k.pk).join(",")}]` }),
         );
     }
+  }
+
+  /** An insert into an auto-id collection: the outcome carries the keys Milvus assigned, in row order. */
+  private async autoIdInsert(op: PlannedWrite, base: { collection_name: string }): Promise<WriteOutcome> {
+    let assigned: string[] | undefined;
+    const outcome = await outcomeOf(async () => {
+      const res = await this.client.insert({ ...base, data: op.rows.map(plainVectors) });
+      const ids = res.IDs as { int_id?: { data?: unknown[] }; str_id?: { data?: unknown[] } } | undefined;
+      const data = ids?.int_id?.data ?? ids?.str_id?.data;
+      if (data && data.length === op.rows.length) assigned = data.map(String);
+      return res;
+    });
+    return outcome.type === "ok" && assigned ? { ...outcome, assigned } : outcome;
   }
 
   ddl(op: PlannedDdl): Promise<Outcome> {

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import type { z } from "zod";
-import { UsageError } from "../cli/usage.js";
+import { parseImageFlags } from "../backends/kind/images.js";
+import { UsageError } from "../errors.js";
 import { closestKey, objectShapeAt } from "./issues.js";
 import {
   BACKEND_TYPES,
@@ -41,7 +42,10 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --kill-cdc-times N         ... at most N times (0: until the workload ends)
 local:     --local-fault MODE  --fault-every N
 kind:      --milvus-version V  --operator-version V  --mode standalone|cluster  --keep-cluster
+           --image NAME=REF (milvus, etcd, minio, operator, node; repeatable)  --use-preinstalled-tools
 existing:  --source-uri U  --target-uri U  --source-token T  --target-token T
+           --configure-replication  --source-cdc-uri U  --target-cdc-uri U (where the CDC pod dials each
+           cluster, e.g. in-cluster DNS; required with --configure-replication when U is loopback)
            (tokens on a command line are visible to other local users; prefer a config file you protect)
 
 Precedence: profile < config file < flags. Durations: milliseconds or 500ms, 30s, 2m, 1h.`;
@@ -61,10 +65,15 @@ const OPTIONS = {
   "operator-version": { type: "string" },
   mode: { type: "string" },
   "keep-cluster": { type: "boolean" },
+  image: { type: "string", multiple: true },
+  "use-preinstalled-tools": { type: "boolean" },
   "source-uri": { type: "string" },
   "target-uri": { type: "string" },
   "source-token": { type: "string" },
   "target-token": { type: "string" },
+  "source-cdc-uri": { type: "string" },
+  "target-cdc-uri": { type: "string" },
+  "configure-replication": { type: "boolean" },
   "kill-cdc-at": { type: "string" },
   "kill-cdc-every": { type: "string" },
   "kill-cdc-times": { type: "string" },
@@ -80,10 +89,15 @@ const BACKEND_OF: Partial<Record<keyof typeof OPTIONS, BackendType>> = {
   "operator-version": "kind",
   mode: "kind",
   "keep-cluster": "kind",
+  image: "kind",
+  "use-preinstalled-tools": "kind",
   "source-uri": "existing",
   "target-uri": "existing",
   "source-token": "existing",
   "target-token": "existing",
+  "source-cdc-uri": "existing",
+  "target-cdc-uri": "existing",
+  "configure-replication": "existing",
 };
 
 function parseError(e: unknown): UsageError {
@@ -143,7 +157,7 @@ function set(target: Record<string, unknown>, path: readonly string[], value: un
 }
 
 export function parseRunFlags(argv: string[]): RunFlags {
-  let values: { [K in keyof typeof OPTIONS]?: string | boolean };
+  let values: { [K in keyof typeof OPTIONS]?: string | boolean | string[] };
   try {
     ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
   } catch (e) {
@@ -154,7 +168,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
   const overrides: Record<string, unknown> = {};
   const put = (flag: keyof typeof OPTIONS, path: string[]) => {
     const raw = values[flag];
-    if (raw !== undefined) set(overrides, path, checked(`--${flag}`, raw, path));
+    if (raw !== undefined && !Array.isArray(raw)) set(overrides, path, checked(`--${flag}`, raw, path));
   };
 
   const backend = values.backend as string | undefined;
@@ -167,7 +181,15 @@ export function parseRunFlags(argv: string[]): RunFlags {
       throw new UsageError(`--${flag}: only valid with --backend ${owner} (got --backend ${backend})`);
     }
   }
-  const existingFlags = ["source-uri", "target-uri", "source-token", "target-token"] as const;
+  const existingFlags = [
+    "source-uri",
+    "target-uri",
+    "source-token",
+    "target-token",
+    "source-cdc-uri",
+    "target-cdc-uri",
+    "configure-replication",
+  ] as const;
   // Cluster URIs on the command line can only mean existing clusters, so they imply the backend.
   const effectiveBackend =
     backend ?? (existingFlags.some((f) => values[f] !== undefined) ? "existing" : undefined);
@@ -183,13 +205,26 @@ export function parseRunFlags(argv: string[]): RunFlags {
   put("operator-version", ["backend", "kind", "operatorVersion"]);
   put("mode", ["backend", "kind", "mode"]);
   put("keep-cluster", ["backend", "kind", "keepCluster"]);
+  put("use-preinstalled-tools", ["backend", "kind", "usePreinstalledTools"]);
+  put("configure-replication", ["backend", "existing", "configureReplication"]);
+  if (Array.isArray(values.image) && values.image.length > 0) {
+    set(overrides, ["backend", "kind", "images"], parseImageFlags(values.image));
+  }
   for (const side of ["source", "target"] as const) {
     const uri = values[`${side}-uri`];
     if (uri !== undefined) {
       set(
         overrides,
         ["backend", "existing", side, "uri"],
-        checked(`--${side}-uri`, uri, ["backend", "existing", side, "uri"]),
+        checked(`--${side}-uri`, uri as string, ["backend", "existing", side, "uri"]),
+      );
+    }
+    const cdcUri = values[`${side}-cdc-uri`];
+    if (cdcUri !== undefined) {
+      set(
+        overrides,
+        ["backend", "existing", side, "replicateUri"],
+        checked(`--${side}-cdc-uri`, cdcUri as string, ["backend", "existing", side, "replicateUri"]),
       );
     }
     const token = values[`${side}-token`];

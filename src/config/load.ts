@@ -6,7 +6,7 @@
 import { randomInt } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseDocument, stringify } from "yaml";
-import { UsageError } from "../cli/usage.js";
+import { UsageError } from "../errors.js";
 import { issueLine } from "./issues.js";
 import { DEFAULT_PROFILE, PROFILES } from "./profiles.js";
 import {

@@ -11,6 +11,7 @@
  *               primary lost and the standby force-promoted (then A rebuilt and back); each under 90 s
  *               on the local backend.
  */
+import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import type { DrillConfig, ProfileName } from "./schema.js";
 
 /** A profile fixes everything except the seed, which is drawn per run unless given. */
@@ -22,7 +23,8 @@ const KIND_DEFAULTS: DrillConfig["backend"]["kind"] = {
   mode: "standalone",
   namespace: "milvus",
   clusterName: null,
-  nodeImage: null,
+  images: DEFAULT_KIND_IMAGES,
+  usePreinstalledTools: false,
   sourceName: "drill-primary",
   targetName: "drill-standby",
   preloadImages: true,
@@ -57,6 +59,7 @@ const smoke: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 1,
+        autoId: false,
       },
     ],
     initialRows: 300,
@@ -99,6 +102,7 @@ const defaultProfile: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 2,
+        autoId: false,
       },
       {
         name: "drill_ann",
@@ -108,6 +112,7 @@ const defaultProfile: Profile = {
         metric: "COSINE",
         dynamicField: false,
         partitions: 1,
+        autoId: true,
       },
     ],
     initialRows: 2_000,
@@ -170,6 +175,7 @@ const kindTypes: Profile = {
         metric: "L2",
         dynamicField: true,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_bf16",
@@ -179,6 +185,7 @@ const kindTypes: Profile = {
         metric: "IP",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_bin",
@@ -188,6 +195,7 @@ const kindTypes: Profile = {
         metric: "HAMMING",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
       {
         name: "drill_sparse",
@@ -197,6 +205,7 @@ const kindTypes: Profile = {
         metric: "IP",
         dynamicField: false,
         partitions: 1,
+        autoId: false,
       },
     ],
     ops: 2_000,

@@ -31,6 +31,7 @@ export type BackendType = (typeof BACKEND_TYPES)[number];
 export const SCENARIOS = ["replication", "switchover", "failover"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
+import { checkImage, type ImageName, type KindImages } from "../backends/kind/images.js";
 import { LOCAL_FAULT_MODES, type LocalFaultMode } from "../backends/local/fault-modes.js";
 
 export { LOCAL_FAULT_MODES, type LocalFaultMode };
@@ -134,6 +135,18 @@ const operatorVersion = () =>
     return z.NEVER;
   });
 
+/** An image reference as the kind backend accepts it for `name` (same rule as the --image flag). */
+function imageRef(name: ImageName) {
+  return z.string({ error: "must be a string" }).superRefine((v, ctx) => {
+    try {
+      checkImage(name, v, "");
+    } catch (e) {
+      // checkImage's message starts with the path it was given (""), then ": ".
+      ctx.addIssue({ code: "custom", message: (e as Error).message.replace(/^: /, ""), input: v });
+    }
+  });
+}
+
 // ---- sections
 
 const collectionSchema = z
@@ -156,6 +169,11 @@ const collectionSchema = z
       .describe("Default: L2 for float types, HAMMING for binary, IP for sparse."),
     dynamicField: bool().default(false),
     partitions: intIn(1, 64).default(1).describe("Partitions the workload spreads rows over."),
+    autoId: bool()
+      .default(false)
+      .describe(
+        "Auto-id primary key: Milvus assigns the keys and the drill learns them from Insert's answer. Such a collection gets inserts and deletes, no upserts (an upsert on auto_id may reassign the key). Not allowed on the first collection, which carries the ordering probes.",
+      ),
   })
   .transform((c) => ({ ...c, metric: c.metric ?? DEFAULT_METRIC[c.vectorType] }));
 
@@ -205,7 +223,22 @@ export const DrillConfigSchema = z.strictObject({
         mode: oneOf(CLUSTER_MODES),
         namespace: dnsLabel(),
         clusterName: dnsLabel().nullable().describe("kind cluster name; null: derived from the run."),
-        nodeImage: z.string({ error: "must be a string" }).min(1).nullable(),
+        images: z
+          .strictObject({
+            milvus: imageRef("milvus").describe(
+              "Milvus repository (no tag: the tag comes from milvusVersion/upgradeFrom/upgradeTo).",
+            ),
+            etcd: imageRef("etcd"),
+            minio: imageRef("minio").describe("MinIO image; Docker Hub no longer serves minio/minio."),
+            operator: imageRef("operator")
+              .nullable()
+              .describe("Milvus Operator image; null: milvusdb/milvus-operator:v<operatorVersion>."),
+            node: imageRef("node").nullable().describe("kindest/node image; null: kind's default."),
+          })
+          .describe("Every image the kind backend runs, for registry mirrors; flag --image NAME=REF."),
+        usePreinstalledTools: bool().describe(
+          "Use kind/kubectl/helm from PATH instead of the pinned, sha256-checked downloads.",
+        ),
         sourceName: dnsLabel().describe("Primary Milvus CR name (= its cluster id)."),
         targetName: dnsLabel().describe(
           "Standby Milvus CR name; must not contain or be contained in sourceName.",
@@ -232,8 +265,10 @@ export const DrillConfigSchema = z.strictObject({
         target: endpointSchema,
         pchannels: intIn(1, 64).default(16),
         configureReplication: bool()
-          .default(true)
-          .describe("Apply the replicate configuration; false when CDC is already set up."),
+          .default(false)
+          .describe(
+            "Apply the drill's replicate configuration when the clusters do not already replicate source -> target. Milvus never lets a cluster's stored uri change, so this is refused for loopback/port-forward addresses: set replicateUri.",
+          ),
         kube: z
           .strictObject({
             context: z.string({ error: "must be a string" }).nullable().default(null),
@@ -329,6 +364,7 @@ export interface CollectionConfig {
   metric: Metric;
   dynamicField: boolean;
   partitions: number;
+  autoId: boolean;
 }
 
 export interface EndpointConfig {
@@ -353,7 +389,8 @@ export interface DrillConfig {
       mode: "standalone" | "cluster";
       namespace: string;
       clusterName: string | null;
-      nodeImage: string | null;
+      images: KindImages;
+      usePreinstalledTools: boolean;
       sourceName: string;
       targetName: string;
       preloadImages: boolean;

@@ -79,6 +79,13 @@ function checkCollections(cfg: DrillConfig): string | null {
     if (c.vectorType === "binary" && c.dim % 8 !== 0) {
       return line(`${at}.dim`, c.dim, "a binary vector's dim must be a multiple of 8");
     }
+    if (i === 0 && c.autoId) {
+      return line(
+        `${at}.autoId`,
+        c.autoId,
+        "the first collection carries the ordering probes on fixed keys and cannot be auto_id; make another collection auto_id",
+      );
+    }
   }
   return null;
 }

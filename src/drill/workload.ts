@@ -1,5 +1,4 @@
-import type { DrillExecutor } from "../client/executor.js";
-import type { Outcome } from "../client/outcome.js";
+import type { DrillExecutor, WriteOutcome } from "../client/executor.js";
 import type { PlannedOp, PlannedWrite, WorkloadPlanner } from "../generator/workload.js";
 import type { HistoryWriter } from "../history/writer.js";
 
@@ -37,12 +36,12 @@ export class WorkloadRunner {
   }
 
   /** Runs one op and records it; returns its outcome. Used for setup steps too (process = -1). */
-  async run(op: PlannedOp, process: number): Promise<Outcome> {
+  async run(op: PlannedOp, process: number): Promise<WriteOutcome> {
     return (await this.runWithId(op, process)).outcome;
   }
 
   /** As run(), with the op id the history records it under. */
-  async runWithId(op: PlannedOp, process: number): Promise<{ id: number; outcome: Outcome }> {
+  async runWithId(op: PlannedOp, process: number): Promise<{ id: number; outcome: WriteOutcome }> {
     const id = this.allocateId();
     const value =
       op.f === "write"
@@ -51,19 +50,24 @@ export class WorkloadRunner {
             kind: op.kind,
             collection: op.collection,
             partition: op.partition,
-            keys: op.keys,
+            // An auto-id insert's keys do not exist yet: its completion names them.
+            keys: op.autoId ? [] : op.keys,
           }
         : { f: "ddl" as const, action: op.action, collection: op.collection, detail: op.detail };
     this.history.append({ type: "invoke", id, process, time: Date.now(), value });
-    const outcome = op.f === "write" ? await this.exec.write(op) : await this.exec.ddl(op);
+    const outcome: WriteOutcome = op.f === "write" ? await this.exec.write(op) : await this.exec.ddl(op);
+    const assigned = outcome.assigned;
     this.history.append({
       type: outcome.type,
       id,
       process,
       time: Date.now(),
       ...(outcome.type !== "ok" ? { error: outcome.error } : {}),
+      ...(op.f === "write" && op.autoId && assigned
+        ? { keys: assigned.map((pk, i) => ({ pk, ver: op.keys[i]?.ver ?? 1 })) }
+        : {}),
     });
-    if (op.f === "write") this.planner.complete(op, outcome.type);
+    if (op.f === "write") this.planner.complete(op, outcome.type, assigned);
     else this.planner.completeDdl(op, outcome.type);
     this.outcomes[outcome.type]++;
     return { id, outcome };

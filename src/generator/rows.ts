@@ -19,7 +19,7 @@ export function collectionFields(spec: CollectionSpec): FieldType[] {
   const vector: FieldType = { name: VECTOR_FIELD, data_type: vectorDataType(spec.vectorType) };
   if (spec.vectorType !== "sparse") vector.dim = spec.dim;
   return [
-    { name: PK_FIELD, data_type: DataType.Int64, is_primary_key: true, autoID: false },
+    { name: PK_FIELD, data_type: DataType.Int64, is_primary_key: true, autoID: spec.autoId ?? false },
     { name: VER_FIELD, data_type: DataType.Int64 },
     { name: "title", data_type: DataType.VarChar, max_length: 256 },
     { name: "category", data_type: DataType.VarChar, max_length: 64 },
@@ -51,12 +51,27 @@ export function vectorDataType(t: CollectionSpec["vectorType"]): DataType {
   }
 }
 
+/** A mustache pattern over Faker's definitions, split once: literal text and the word lists to draw from. */
+type Template = Array<string | readonly string[]>;
+
+function compileTemplate(pattern: string, definitions: Record<string, unknown>): Template {
+  return pattern.split(/\{\{([^}]+)\}\}/).map((part, i) => {
+    if (i % 2 === 0) return part;
+    const words = part.split(".").reduce<unknown>((o, k) => (o as Record<string, unknown>)?.[k], definitions);
+    if (!Array.isArray(words)) throw new Error(`faker pattern '${pattern}': '${part}' is not a word list`);
+    return words as string[];
+  });
+}
+
+const ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
 /**
  * Generates rows as a pure function of (seed, collection, pk, ver). One Faker instance is re-seeded
  * per row, which keeps the model O(keys): any row can be regenerated from the history.
  */
 export class RowFactory {
-  private readonly faker = new Faker({ locale: [en, base], randomizer: new Mulberry32Randomizer() });
+  private readonly randomizer = new Mulberry32Randomizer();
+  private readonly faker = new Faker({ locale: [en, base], randomizer: this.randomizer });
   private readonly collectionHash: number;
 
   constructor(
@@ -66,14 +81,24 @@ export class RowFactory {
     this.collectionHash = hashString(spec.name);
   }
 
-  row(pk: number, ver: number): RowValue {
+  /** Whether row() can write this collection's vectors into a caller's Float32Array (see `vec` there). */
+  get floatVectors(): number {
+    return this.spec.vectorType === "float" ? this.spec.dim : 0;
+  }
+
+  /**
+   * `vec`: for float vectors, a Float32Array of `dim` values (usually a view into one buffer per batch)
+   * that becomes the row's vector, so a batch allocates one buffer instead of a boxed array per row.
+   * The values are the same either way.
+   */
+  row(pk: number, ver: number, vec?: Float32Array): RowValue {
     const rowSeed = mixSeed(this.seed, this.collectionHash, pk, ver);
     const f = this.faker;
     f.seed(rowSeed);
     const row: RowValue = {
       [PK_FIELD]: pk,
       [VER_FIELD]: ver,
-      title: f.commerce.productName(),
+      title: this.productName(),
       category: f.commerce.department(),
       price: Number(f.commerce.price({ min: 1, max: 2000, dec: 2 })),
       tags: f.helpers.arrayElements([f.color.human(), f.commerce.productMaterial(), f.word.adjective()], {
@@ -81,15 +106,64 @@ export class RowFactory {
         max: 3,
       }),
       meta: {
-        brand: f.company.name(),
+        brand: this.companyName(),
         rating: f.number.float({ min: 0, max: 5, fractionDigits: 1 }),
         stock: f.number.int({ max: 500 }),
-        sku: f.string.alphanumeric(10),
+        sku: this.alphanumeric(10),
       },
-      [VECTOR_FIELD]: this.vector(new Rng(mixSeed(rowSeed, 0x5eed))),
+      [VECTOR_FIELD]:
+        vec && this.spec.vectorType === "float"
+          ? this.fillFloats(mixSeed(rowSeed, 0x5eed), vec)
+          : this.vector(new Rng(mixSeed(rowSeed, 0x5eed))),
     };
     if (this.spec.dynamicField) row.origin = f.location.country();
     return row;
+  }
+
+  // Faker's productName, company.name and string.alphanumeric fill in mustache templates (or build a
+  // character table) on every call: together more than half the cost of a row. These draw from the same
+  // vocabulary with the same seeded randomizer, without the template engine.
+  private productName(): string {
+    const f = this.faker;
+    const words = f.definitions.commerce.product_name;
+    return `${f.helpers.arrayElement(words.adjective)} ${f.helpers.arrayElement(words.material)} ${f.helpers.arrayElement(words.product)}`;
+  }
+
+  /** Faker's lastName: a weighted pattern of generic last names ("Hayes", sometimes "Hayes-Osinski"). */
+  private lastName(): string {
+    const f = this.faker;
+    const pattern = f.helpers.weightedArrayElement(
+      (f.definitions.person.last_name_pattern as { generic: Array<{ value: string; weight: number }> })
+        .generic,
+    );
+    let parts = this.templates.get(pattern);
+    if (!parts) {
+      parts = compileTemplate(pattern, f.definitions as unknown as Record<string, unknown>);
+      this.templates.set(pattern, parts);
+    }
+    let out = "";
+    for (const p of parts) out += typeof p === "string" ? p : f.helpers.arrayElement(p);
+    return out;
+  }
+  private readonly templates = new Map<string, Template>();
+
+  private companyName(): string {
+    const f = this.faker;
+    const last = () => this.lastName();
+    switch (f.number.int(2)) {
+      case 0:
+        return `${last()} - ${last()}`;
+      case 1:
+        return `${last()} ${f.helpers.arrayElement(f.definitions.company.legal_entity_type as readonly string[])}`;
+      default:
+        return `${last()}, ${last()} and ${last()}`;
+    }
+  }
+
+  private alphanumeric(n: number): string {
+    let s = "";
+    for (let i = 0; i < n; i++) s += ALPHANUMERIC[Math.floor(this.randomizer.next() * ALPHANUMERIC.length)];
+    return s;
   }
 
   private vector(rng: Rng): number[] | Record<number, number> {
@@ -113,6 +187,16 @@ export class RowFactory {
         return v;
       }
     }
+  }
+
+  private readonly vecRandomizer = new Mulberry32Randomizer();
+
+  /** The "float" case of vector(), stored into float32 directly (a float32 store is Math.fround). */
+  private fillFloats(seed: number, out: Float32Array): Float32Array {
+    const r = this.vecRandomizer;
+    r.seed(seed);
+    for (let i = 0; i < out.length; i++) out[i] = r.next() * 2 - 1;
+    return out;
   }
 
   /** A query vector for search parity, seeded independently of the rows. */

@@ -2,7 +2,7 @@ import type { DrillConfig } from "../config/schema.js";
 import type { DdlAction, KeyVer, WriteKind } from "../history/types.js";
 import { KeyModel, type KeyStateKind } from "./model.js";
 import { mixSeed, Rng } from "./prng.js";
-import { type CollectionSpec, RowFactory, type RowValue } from "./rows.js";
+import { type CollectionSpec, PK_FIELD, RowFactory, type RowValue } from "./rows.js";
 
 /** pk regions: main keys from 1; partition i's keys from (i+1)*PARTITION_REGION; probes and scratch apart. */
 export const PARTITION_REGION = 100_000_000;
@@ -26,6 +26,13 @@ export interface PlannedWrite {
   keys: KeyVer[];
   /** Rows to send (insert/upsert); regenerated from (seed, pk, ver). */
   rows: RowValue[];
+  /**
+   * An insert into an auto-id collection: `keys` are the model's own keys (they seed the rows, which
+   * carry no primary key); Milvus assigns the real ones, which complete() learns from the answer.
+   */
+  autoId?: boolean;
+  /** Auto-id collections: the model's key of each entry of `keys` (which name Milvus's keys). */
+  modelKeys?: number[];
   /** Completion callback target: the model that owns these keys and their states before the op. */
   model: KeyModel;
   priors: Array<KeyStateKind | null>;
@@ -67,6 +74,8 @@ export class WorkloadPlanner {
   readonly scratchName: string;
   readonly probeModel = new KeyModel();
   readonly scratchModel = new KeyModel();
+  /** Auto-id collections: the model's key -> the key Milvus assigned to it. */
+  private readonly assigned = new Map<string, Map<number, string>>();
 
   constructor(
     seed: number,
@@ -76,6 +85,7 @@ export class WorkloadPlanner {
     for (const spec of cfg.collections) {
       this.factories.set(spec.name, new RowFactory(seed, spec));
       this.readyPartitions.set(spec.name, []);
+      if (spec.autoId) this.assigned.set(spec.name, new Map());
     }
     this.rngs = Array.from({ length: workers + 1 }, (_, w) => new Rng(mixSeed(seed, 0xc0ffee, w)));
     const first = cfg.collections[0] as CollectionSpec;
@@ -195,6 +205,8 @@ export class WorkloadPlanner {
     const partition = parts.length > 0 && rng.float() < 0.3 ? rng.pick(parts) : undefined;
     const model = this.modelOf(collection, w, partition);
     const batch = this.cfg.batchSize;
+    // Auto-id: an upsert may reassign the key and a re-insert makes a new one, so neither is planned.
+    if (this.assigned.has(collection) && (kind === "upsert" || kind === "reinsert")) return null;
     switch (kind) {
       case "insert":
         return this.freshInsert(w, collection, batch, false, partition);
@@ -244,26 +256,51 @@ export class WorkloadPlanner {
     partition?: string,
   ): PlannedWrite {
     const factory = this.factories.get(collection) as RowFactory;
+    const assigned = this.assigned.get(collection);
     const keys: KeyVer[] = [];
     const rows: RowValue[] = [];
     const priors: Array<KeyStateKind | null> = [];
-    for (const pk of pks) {
+    // One buffer for the batch's float vectors: a boxed array per row made most of the garbage.
+    const dim = kind === "delete" ? 0 : factory.floatVectors;
+    const vectors = dim > 0 ? new Float32Array(pks.length * dim) : undefined;
+    for (const [i, pk] of pks.entries()) {
       const existing = model.get(pk);
       priors.push(existing ? existing.state : null);
       const ver = model.nextVersion(pk, partition);
       model.claim(pk);
-      keys.push({ pk: String(pk), ver });
-      if (kind !== "delete") rows.push(factory.row(pk, ver));
+      // An auto-id delete names the key Milvus assigned; only keys with a known one are live.
+      keys.push({ pk: (kind === "delete" ? assigned?.get(pk) : undefined) ?? String(pk), ver });
+      if (kind === "delete") continue;
+      const row = factory.row(pk, ver, vectors?.subarray(i * dim, (i + 1) * dim));
+      if (assigned) delete row[PK_FIELD];
+      rows.push(row);
     }
-    return { f: "write", kind, collection, partition, keys, rows, model, priors };
+    const op: PlannedWrite = { f: "write", kind, collection, partition, keys, rows, model, priors };
+    if (assigned) {
+      op.modelKeys = pks;
+      if (kind === "insert") op.autoId = true;
+    }
+    return op;
   }
 
-  /** Apply a write's outcome to the model (and remember acknowledged keys for standby probes). */
-  complete(op: PlannedWrite, outcome: "ok" | "fail" | "info"): void {
-    op.keys.forEach((k, i) => {
-      op.model.complete(Number(k.pk), op.kind, outcome, op.priors[i] ?? null);
+  /**
+   * Apply a write's outcome to the model (and remember acknowledged keys for standby probes).
+   * `assignedKeys`: for an auto-id insert, the keys Milvus answered with, in row order.
+   */
+  complete(op: PlannedWrite, outcome: "ok" | "fail" | "info", assignedKeys?: string[]): void {
+    const assigned = this.assigned.get(op.collection);
+    op.keys.forEach((_, i) => {
+      const pk = op.modelKeys?.[i] ?? Number(op.keys[i]?.pk);
+      op.model.complete(pk, op.kind, outcome, op.priors[i] ?? null);
+      if (!assigned) return;
+      const real = assignedKeys?.[i];
+      if (op.autoId && outcome === "ok" && real !== undefined) assigned.set(pk, real);
+      // A key Milvus never named cannot be deleted by the drill: keep it out of every pick.
+      else if (op.autoId || op.kind === "delete") op.model.claim(pk);
+      if (op.kind === "delete" && outcome === "ok") assigned.delete(pk);
     });
-    if (outcome === "ok" && op.model !== this.probeModel) {
+    // Auto-id keys are not numbers a probe query could carry exactly (64-bit): the monitor skips them.
+    if (outcome === "ok" && op.model !== this.probeModel && !assigned) {
       const ring = this.recent.get(op.collection) ?? [];
       for (const k of op.keys) ring.push(Number(k.pk));
       if (ring.length > 512) ring.splice(0, ring.length - 512);
@@ -363,14 +400,17 @@ export class WorkloadPlanner {
     return m;
   }
 
-  /** A marker row written into a collection after the workload (see SETTLE_KEY). */
+  /**
+   * A marker row written into a collection after the workload (see SETTLE_KEY); into an auto-id
+   * collection it is an insert, and the marker is the key Milvus assigns.
+   */
   settleMarker(collection: string): PlannedWrite {
     let m = this.settleModels.get(collection);
     if (!m) {
       m = new KeyModel();
       this.settleModels.set(collection, m);
     }
-    return this.build("upsert", collection, m, [SETTLE_KEY]);
+    return this.build(this.assigned.has(collection) ? "insert" : "upsert", collection, m, [SETTLE_KEY]);
   }
   private readonly settleModels = new Map<string, KeyModel>();
 

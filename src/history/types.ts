@@ -66,6 +66,11 @@ export interface CompletionEvent {
   error?: string;
   /** For standby-write probes: what the standby answered. */
   detail?: Record<string, unknown>;
+  /**
+   * For an insert into an auto-id collection: the keys Milvus assigned, learned from the answer (its
+   * invoke lists none: they did not exist yet). They replace the invoke's keys.
+   */
+  keys?: KeyVer[];
 }
 
 /** A fault injected by the nemesis. `start` then `end` share an id. */
@@ -127,12 +132,26 @@ export interface HeartbeatEvent {
   outcome: "ok" | "fail" | "info";
 }
 
-/** Phase markers let checkers and the report know when the workload ran and when settle began. */
+/**
+ * A phase started (the drill's phase names: provision, configure-replication, setup, workload,
+ * settle, ...). Checkers read them to know when the workload ran and when settle began.
+ */
 export interface PhaseEvent {
   type: "phase";
-  name: "setup" | "workload" | "settle" | "verify" | "done";
+  name: string;
   time: number;
   detail?: Record<string, unknown>;
+}
+
+/** A phase ended: how long it took and how it ended (ok, failed, cancelled, skipped). */
+export interface PhaseEndEvent {
+  type: "phase-end";
+  name: string;
+  startedAt: number;
+  durationMs: number;
+  outcome: "ok" | "failed" | "cancelled" | "skipped";
+  detail?: string;
+  time: number;
 }
 
 /** First line of every history: what is needed to regenerate any row and replay the run. */
@@ -200,4 +219,5 @@ export type HistoryEvent =
   | FaultEvent
   | ObservationEvent
   | HeartbeatEvent
-  | PhaseEvent;
+  | PhaseEvent
+  | PhaseEndEvent;

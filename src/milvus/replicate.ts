@@ -4,7 +4,7 @@
  */
 import { MilvusClient, promisify } from "@zilliz/milvus2-sdk-node";
 import type { ClusterEndpoint, ClusterPair } from "../backends/types.js";
-import { OWN_SUBCHANNELS } from "../client/connect.js";
+import { milvusClient } from "./client.js";
 import { isSuccess, type MilvusStatus } from "./status.js";
 
 export interface ReplicateClusterConfig {
@@ -22,6 +22,8 @@ export interface ConfigureReplicationOptions {
   /** Per call. The standby's call may block on real Milvus until the config arrives through CDC. */
   timeoutMs?: number;
   log?: (message: string) => void;
+  /** Stops waiting (the standby's call can block for minutes on real Milvus) once it fires. */
+  signal?: AbortSignal;
 }
 
 export class ReplicationConfigError extends Error {
@@ -43,29 +45,89 @@ export function buildReplicateConfiguration(pair: ClusterPair): ReplicateConfigu
   };
 }
 
+/** Replication calls are idempotent (the same full configuration, reads), so the SDK may retry them. */
 export function clientFor(endpoint: { uri: string; token?: string }, timeoutMs = 30_000): MilvusClient {
-  const client = new MilvusClient({
-    address: endpoint.uri,
-    token: endpoint.token,
-    timeout: timeoutMs,
-    logLevel: "error",
-    channelOptions: OWN_SUBCHANNELS,
-  });
-  // An unanswered handshake resurfaces on the first call; it must not crash the process before that.
-  client.connectPromise.catch(() => {});
-  return client;
+  return milvusClient(endpoint, { timeoutMs, retries: 3 });
+}
+
+/** How the drill knows each cluster holds the configuration it applied (recorded in the report). */
+export interface ConfiguredReplication {
+  configuration: ReplicateConfiguration;
+  /** One line, e.g. "GetReplicateConfiguration on both clusters". */
+  confirmedBy: string;
+}
+
+/** gRPC status UNIMPLEMENTED: the server has no such method. */
+const GRPC_UNIMPLEMENTED = 12;
+
+/**
+ * The Node SDK's retry interceptor turns an UNIMPLEMENTED status into OK with an empty message
+ * (@zilliz/milvus2-sdk-node dist/milvus/utils/Grpc.js, for every method but AlterCollectionSchema
+ * and ClientHeartbeat), so a server without the RPC answers `{}`: no status at all, which no real
+ * Milvus response lacks.
+ */
+export function isUnimplementedAnswer(read: { status?: unknown; configuration?: unknown } | null): boolean {
+  return !read || (read.status === undefined && read.configuration === undefined);
+}
+
+export function isUnimplemented(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  return (
+    err?.code === GRPC_UNIMPLEMENTED ||
+    (typeof err?.message === "string" && /\bUNIMPLEMENTED\b/.test(err.message))
+  );
 }
 
 /**
- * Applies the full configuration to the primary, then the standby, and reads it back from both.
- * Throws ReplicationConfigError naming the cluster and Milvus's reason if either refuses.
+ * Reads the configuration back from one cluster; "unimplemented" when the server lacks the RPC.
+ * Milvus 2.6 gained GetReplicateConfiguration in milvus-io/milvus#47543, but its distributed proxy
+ * did not forward it until milvus-io/milvus#49809 (backported to 2.6 by #49810), so 2.6.6 up to the
+ * release before that backport (including v2.6.11, the operator's default image) answer UNIMPLEMENTED.
+ */
+async function readBack(
+  client: MilvusClient,
+  role: string,
+  clusterId: string,
+  want: string[],
+): Promise<"ok" | "unimplemented"> {
+  let read: { status?: MilvusStatus; configuration?: Partial<ReplicateConfiguration> };
+  try {
+    read = (await client.getReplicateConfiguration({ timeout: 30_000 })) as typeof read;
+  } catch (e) {
+    if (isUnimplemented(e)) return "unimplemented";
+    throw e;
+  }
+  if (isUnimplementedAnswer(read)) return "unimplemented";
+  if (!isSuccess(read.status)) {
+    throw new ReplicationConfigError(
+      `${role} ${clusterId}: GetReplicateConfiguration failed: ${read.status?.reason}`,
+    );
+  }
+  const ids = (read.configuration?.clusters ?? []).map((c) => c.cluster_id).sort();
+  if (JSON.stringify(ids) !== JSON.stringify(want)) {
+    throw new ReplicationConfigError(
+      `${role} ${clusterId}: the configuration read back names clusters ${JSON.stringify(ids)}, expected ${JSON.stringify(want)}`,
+    );
+  }
+  return "ok";
+}
+
+/**
+ * Applies the full configuration to the primary, then the standby, and confirms both hold it:
+ * by reading it back, or, where the server lacks GetReplicateConfiguration, by asking the standby
+ * for its replication checkpoint (GetReplicateInfo answers only for a source it replicates from;
+ * the standby's UpdateReplicateConfiguration itself returns only once the configuration arrived
+ * through CDC). Throws ReplicationConfigError naming the cluster and Milvus's reason if either
+ * refuses.
  */
 export async function configureReplication(
   pair: ClusterPair,
   opts: ConfigureReplicationOptions = {},
-): Promise<ReplicateConfiguration> {
+): Promise<ConfiguredReplication> {
   const timeoutMs = opts.timeoutMs ?? 600_000;
   const config = buildReplicateConfiguration(pair);
+  const want = config.clusters.map((c) => c.cluster_id).sort();
+  const unimplemented: string[] = [];
   for (const side of [pair.source, pair.target]) {
     const role = side === pair.source ? "primary" : "standby";
     opts.log?.(`Applying the replicate configuration to the ${role} ${side.clusterId} (${side.uri})`);
@@ -75,34 +137,36 @@ export async function configureReplication(
         client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
         timeoutMs,
         `UpdateReplicateConfiguration on the ${role} ${side.clusterId} (${side.uri})`,
+        opts.signal,
       )) as MilvusStatus;
       if (!isSuccess(status)) {
         throw new ReplicationConfigError(
           `${role} ${side.clusterId} refused the replicate configuration: ${status.reason || JSON.stringify(status)}`,
         );
       }
-      const read = (await client.getReplicateConfiguration({ timeout: 30_000 })) as {
-        status?: MilvusStatus;
-        configuration?: Partial<ReplicateConfiguration>;
-      };
-      if (!isSuccess(read.status)) {
-        throw new ReplicationConfigError(
-          `${role} ${side.clusterId}: GetReplicateConfiguration failed: ${read.status?.reason}`,
-        );
-      }
-      const got = read.configuration;
-      const ids = (got?.clusters ?? []).map((c) => c.cluster_id).sort();
-      const want = config.clusters.map((c) => c.cluster_id).sort();
-      if (JSON.stringify(ids) !== JSON.stringify(want)) {
-        throw new ReplicationConfigError(
-          `${role} ${side.clusterId}: the configuration read back names clusters ${JSON.stringify(ids)}, expected ${JSON.stringify(want)}`,
-        );
-      }
+      if ((await readBack(client, role, side.clusterId, want)) === "unimplemented") unimplemented.push(role);
     } finally {
       await client.closeConnection().catch(() => {});
     }
   }
-  return config;
+  if (unimplemented.length === 0) {
+    return { configuration: config, confirmedBy: "GetReplicateConfiguration on both clusters" };
+  }
+  opts.log?.(
+    `GetReplicateConfiguration is UNIMPLEMENTED on the ${unimplemented.join(" and ")} (Milvus 2.6 before milvus-io/milvus#49810); confirming with GetReplicateInfo on the standby`,
+  );
+  const channel = pair.target.pchannels[0] as string;
+  try {
+    await getReplicateInfo(pair.target, pair.source.clusterId, channel, Math.min(timeoutMs, 30_000));
+  } catch (e) {
+    throw new ReplicationConfigError(
+      `standby ${pair.target.clusterId}: the configuration cannot be read back (GetReplicateConfiguration UNIMPLEMENTED) and GetReplicateInfo(${pair.source.clusterId}, ${channel}) did not answer: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  return {
+    configuration: config,
+    confirmedBy: `GetReplicateInfo on the standby (GetReplicateConfiguration UNIMPLEMENTED on the ${unimplemented.join(" and ")})`,
+  };
 }
 
 /** The pair with its roles swapped: the standby becomes the source. */
@@ -244,17 +308,24 @@ export async function forcePromote(
   }
 }
 
-/** Reads the replicate configuration a cluster holds (tokens are blanked by Milvus). */
-export async function getReplicateConfiguration(
+/**
+ * Reads the replicate configuration a cluster holds (tokens are blanked by Milvus): null when it holds
+ * none, "unimplemented" when the release lacks the RPC (2.6.x before milvus-io/milvus#49810).
+ */
+export async function readReplicateConfiguration(
   endpoint: { uri: string; token?: string },
   timeoutMs = 30_000,
-): Promise<ReplicateConfiguration | null> {
+): Promise<ReplicateConfiguration | null | "unimplemented"> {
   const client = clientFor(endpoint, timeoutMs);
   try {
-    const read = (await client.getReplicateConfiguration({ timeout: timeoutMs })) as {
-      status?: MilvusStatus;
-      configuration?: Partial<ReplicateConfiguration>;
-    };
+    let read: { status?: MilvusStatus; configuration?: Partial<ReplicateConfiguration> };
+    try {
+      read = (await client.getReplicateConfiguration({ timeout: timeoutMs })) as typeof read;
+    } catch (e) {
+      if (isUnimplemented(e)) return "unimplemented";
+      throw e;
+    }
+    if (isUnimplementedAnswer(read)) return "unimplemented";
     if (!isSuccess(read.status)) {
       throw new ReplicationConfigError(
         `GetReplicateConfiguration on ${endpoint.uri}: ${read.status?.reason}`,
@@ -266,6 +337,20 @@ export async function getReplicateConfiguration(
   } finally {
     await client.closeConnection().catch(() => {});
   }
+}
+
+/** Reads the replicate configuration a cluster holds; null when none (an error where the RPC is missing). */
+export async function getReplicateConfiguration(
+  endpoint: { uri: string; token?: string },
+  timeoutMs = 30_000,
+): Promise<ReplicateConfiguration | null> {
+  const r = await readReplicateConfiguration(endpoint, timeoutMs);
+  if (r === "unimplemented") {
+    throw new ReplicationConfigError(
+      `GetReplicateConfiguration on ${endpoint.uri}: UNIMPLEMENTED by this release`,
+    );
+  }
+  return r;
 }
 
 export interface ReplicateInfo {
@@ -309,15 +394,29 @@ export async function getReplicateInfo(
   }
 }
 
-/** Rejects with a message naming what was awaited if the promise does not settle in time. */
-export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+/**
+ * Rejects with a message naming what was awaited if the promise does not settle in time, or at once
+ * when the signal fires.
+ */
+export async function withDeadline<T>(
+  p: Promise<T>,
+  ms: number,
+  what: string,
+  signal?: AbortSignal,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    onAbort = () => reject(new Error(`cancelled while waiting for ${what}`));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener("abort", onAbort, { once: true });
   });
+  p.catch(() => {});
   try {
     return await Promise.race([p, timeout]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
   }
 }

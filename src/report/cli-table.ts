@@ -46,6 +46,7 @@ export function renderCliTable(report: DrillReport, opts: CliTableOptions = {}):
   lines.push(
     `${bold("verdict:")} ${paint(report.verdict, bold(label(report.verdict)))}  (backend ${report.backend.name}, seed ${report.seed}${report.profile ? `, profile ${report.profile}` : ""}, ${fmtMs(report.finishedAt - report.startedAt)})`,
   );
+  if (report.reason) lines.push(`not decided by the checks: ${clip(oneLine(report.reason), width)}`);
   if (report.verdict === "error") {
     lines.push(
       `harness error in ${report.error?.phase ?? "unknown phase"}: ${clip(oneLine(report.error?.message ?? "no detail recorded"), width)}`,

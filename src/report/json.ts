@@ -1,6 +1,8 @@
 /** report.json: the machine-readable report, validated against the published schema on every read. */
+
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { UsageError } from "../errors.js";
 import type { DrillReport } from "./model.js";
 import { REPORT_SCHEMA_VERSION } from "./model.js";
 import { redact, redactValue } from "./redact.js";
@@ -8,8 +10,11 @@ import { drillReportSchema } from "./schema.js";
 
 export const REPORT_JSON = "report.json";
 
-/** Why a report could not be read: always one line naming the file, what was wrong and what is allowed. */
-export class ReportReadError extends Error {
+/**
+ * Why a report could not be read: always one line naming the file, what was wrong and what is allowed.
+ * A bad RUN_DIR argument, so a usage error (exit 2).
+ */
+export class ReportReadError extends UsageError {
   override name = "ReportReadError";
 }
 

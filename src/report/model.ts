@@ -7,6 +7,16 @@ import type { CheckResult, Verdict } from "../checkers/types.js";
  */
 export const REPORT_SCHEMA_VERSION = 1;
 
+/** One phase of the drill: when it started, how long it took, how it ended. */
+export interface PhaseRecord {
+  name: string;
+  startedAt: number;
+  durationMs: number;
+  outcome: "ok" | "failed" | "cancelled" | "skipped";
+  /** Why it failed, was cancelled or was skipped. */
+  detail?: string;
+}
+
 export interface LagStats {
   p50: number | null;
   p95: number | null;
@@ -55,6 +65,8 @@ export interface DrillReport {
   backend: { name: string; details: Record<string, string> };
   /** Set when verdict is "error": what went wrong and in which phase. */
   error?: { phase: string; message: string };
+  /** Why the verdict was decided without the checks, e.g. "cancelled in workload" (verdict unknown). */
+  reason?: string;
   checks: CheckResult[];
   metrics: {
     lag: LagStats;
@@ -78,6 +90,8 @@ export interface DrillReport {
   steps?: StepTiming[];
   /** replication, switchover or failover (absent in reports of older versions: replication). */
   scenario?: string;
+  /** The drill's phases in the order they ran (absent for a report not made by a drill, e.g. verify). */
+  phases?: PhaseRecord[];
   /** Files of the run directory, relative to it. */
   files: string[];
   /**

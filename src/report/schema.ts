@@ -90,6 +90,18 @@ const recovery = z.object({
   recoveryMs: duration("Time from the fault until recovery"),
 });
 
+const phaseRecord = z
+  .object({
+    name: z.string().describe("Phase name, e.g. provision, workload, settle, final-read, teardown"),
+    startedAt: ms("When the phase started"),
+    durationMs: z.number().describe("How long it ran, in milliseconds"),
+    outcome: z
+      .enum(["ok", "failed", "cancelled", "skipped"])
+      .describe("ok, failed, cancelled (the drill was cancelled while it ran) or skipped (does not apply)"),
+    detail: z.string().optional().describe("Why it failed, was cancelled or was skipped"),
+  })
+  .describe("One phase of the drill");
+
 export const drillReportSchema = z
   .object({
     schemaVersion: z.literal(REPORT_SCHEMA_VERSION).describe("Bumped on any incompatible change"),
@@ -111,6 +123,12 @@ export const drillReportSchema = z
       .object({ phase: z.string(), message: z.string() })
       .optional()
       .describe("Set when verdict is error: what went wrong and in which phase"),
+    reason: z
+      .string()
+      .optional()
+      .describe(
+        'Why the verdict was decided without the checks, e.g. "cancelled in workload" (verdict unknown)',
+      ),
     checks: z.array(checkResult),
     metrics: z.object({
       lag: lagStats,
@@ -154,6 +172,10 @@ export const drillReportSchema = z
       .optional()
       .describe("Role-change steps (scenarios switchover and failover), in the order they ran"),
     scenario: z.string().optional().describe("replication, switchover or failover"),
+    phases: z
+      .array(phaseRecord)
+      .optional()
+      .describe("The drill's phases in the order they ran; absent for a report not made by a drill (verify)"),
     files: z.array(z.string()).describe("Files of the run directory, relative to it"),
     replayCommand: z.string().optional().describe("The exact command that replays this run"),
   })

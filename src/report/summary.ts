@@ -96,6 +96,7 @@ function countLine(report: DrillReport): string {
 function header(report: DrillReport, opts: SummaryOptions): string {
   const v = report.verdict;
   const lines = [`# ${VERDICT_EMOJI[v]} ${v.toUpperCase()}: ${VERDICT_HEADLINE[v]}`, ""];
+  if (report.reason) lines.push(`> **Not decided by the checks:** ${mdCell(report.reason, 200)}`, "");
   if (v === "error") {
     const phase = report.error?.phase ?? "unknown phase";
     const message = report.error?.message ?? "no error detail recorded";

@@ -3,12 +3,11 @@
  * Read through the SDK (small messages, no performance concern), each reduced to an
  * order-independent form so that two equal collections compare equal with a deep-equal.
  */
-
-import { MilvusClient } from "@zilliz/milvus2-sdk-node";
+import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { IndexInfo, NormalizedSchema } from "../checkers/types.js";
-import { OWN_SUBCHANNELS } from "../client/connect.js";
+import { milvusClient } from "../milvus/client.js";
 import { isSuccess } from "../milvus/status.js";
-import { type Endpoint, parseUri } from "./raw-query.js";
+import type { Endpoint } from "./raw-query.js";
 
 export interface CollectionMeta {
   schema: NormalizedSchema;
@@ -36,23 +35,8 @@ function ok(what: string, status: Status | undefined): void {
 }
 
 export function sdkClient(endpoint: Endpoint, timeoutMs = 60_000): MilvusClient {
-  const { address, tls } = parseUri(endpoint.uri);
-  const client = new MilvusClient({
-    address,
-    ssl: tls,
-    token: endpoint.token,
-    database: endpoint.db,
-    timeout: timeoutMs,
-    // An unreachable side must be reported quickly, not retried for minutes.
-    maxRetries: 1,
-    // The SDK logs every request at its default level; errors are reported by us, once.
-    logLevel: "error",
-    channelOptions: OWN_SUBCHANNELS,
-  });
-  // The constructor starts a handshake nobody awaits; its failure resurfaces (and is reported) on the
-  // first real call, so it must not also crash the process as an unhandled rejection.
-  client.connectPromise.catch(() => {});
-  return client;
+  // An unreachable side must be reported quickly, not retried for minutes.
+  return milvusClient(endpoint, { timeoutMs, retries: 1 });
 }
 
 export async function listCollections(client: MilvusClient): Promise<string[]> {

@@ -11,6 +11,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import protobuf from "protobufjs";
+import { parseMilvusUri } from "../milvus/client.js";
 import { milvusDescriptorJson } from "../milvus/proto.js";
 
 export interface Endpoint {
@@ -74,18 +75,8 @@ export function dataTypeName(id: number): string {
   return types().dataTypes[id] ?? `DataType(${id})`;
 }
 
-/** host:port and whether to use TLS, from the forms users pass: http://h:p, https://h:p, h:p. */
-export function parseUri(uri: string): { address: string; tls: boolean } {
-  const m = /^(?:(https?):\/\/)?([^/]+)\/?$/.exec(uri.trim());
-  if (!m?.[2]) {
-    throw new Error(
-      `uri '${uri}' is not a Milvus address (allowed: http://host:port, https://host:port, host:port)`,
-    );
-  }
-  const tls = m[1] === "https";
-  const address = m[2].includes(":") ? m[2] : `${m[2]}:${tls ? 443 : 19530}`;
-  return { address, tls };
-}
+/** The client factory's URI parsing (one set of accepted forms for every client). */
+export const parseUri = parseMilvusUri;
 
 export class RawQueryClient {
   private readonly client: grpc.Client;

@@ -35,13 +35,15 @@ export function seededVectors(seed: number, n: number, dim: number): number[][] 
   return Array.from({ length: n }, () => Array.from({ length: dim }, () => Math.fround(next() * 2 - 1)));
 }
 
-type Hit = { id: string | number; score: number };
+type Hit = { id?: string | number; score: number } & Record<string, unknown>;
 
 async function topK(
   client: MilvusClient,
   o: {
     collection: string;
     field: string;
+    /** The primary key field: asked for by name, so 64-bit keys come back exact (as strings). */
+    pkField: string;
     metric: string;
     k: number;
     vectors: number[][];
@@ -54,7 +56,8 @@ async function topK(
     data: o.vectors,
     limit: o.k,
     metric_type: o.metric,
-    output_fields: [],
+    // The SDK names a hit only by the fields asked for: without the key every hit would be anonymous.
+    output_fields: [o.pkField],
     ...(o.consistency ? { consistency_level: o.consistency as never } : {}),
   });
   const status = res.status as { error_code?: string; code?: number; reason?: string };
@@ -64,7 +67,7 @@ async function topK(
   // The SDK returns a flat hit list for one query vector and a list of lists for several.
   const raw = res.results as unknown as Hit[] | Hit[][];
   const lists: Hit[][] = o.vectors.length === 1 && !Array.isArray(raw[0]) ? [raw as Hit[]] : (raw as Hit[][]);
-  return lists.map((hits) => hits.map((h) => ({ pk: String(h.id), distance: h.score })));
+  return lists.map((hits) => hits.map((h) => ({ pk: String(h[o.pkField] ?? h.id), distance: h.score })));
 }
 
 /**
@@ -93,7 +96,7 @@ export async function searchParity(
     queries: [],
   };
   try {
-    const base = { collection: o.collection, field: field.name, metric, k, vectors };
+    const base = { collection: o.collection, field: field.name, pkField: o.meta.pkField, metric, k, vectors };
     const [s, t] = await Promise.all([
       topK(source, { ...base, consistency: o.sourceConsistency }),
       topK(target, { ...base, consistency: o.targetConsistency }),

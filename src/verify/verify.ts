@@ -32,6 +32,8 @@ export interface VerifyOptions {
   targetConsistency?: ConsistencyLevel;
   /** Per-request timeout in ms (default 120 s). */
   timeoutMs?: number;
+  /** Stops between collections once it fires (the drill was cancelled). */
+  signal?: AbortSignal;
 }
 
 export interface VerifyResult {
@@ -98,6 +100,7 @@ export async function verifyClusters(o: VerifyOptions): Promise<VerifyResult> {
     };
     let rowsCompared = 0;
     for (const name of names) {
+      o.signal?.throwIfAborted();
       const cf: CollectionFinal = await compareCollection(name, source, target, copts);
       rowsCompared += cf.rowsCompared;
       final.collections.push(cf);

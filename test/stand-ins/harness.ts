@@ -10,7 +10,11 @@ export const STANDIN_BIN = dirname(fileURLToPath(import.meta.url));
 
 export interface Call {
   tool: string;
+  /** kubectl/helm: without --kubeconfig/--context/--kube-context (those are in access). */
   args: string[];
+  access: { kubeconfig?: string; context?: string; "kube-context"?: string };
+  /** Every argument as given. */
+  argv: string[];
   pid: number;
   time: number;
   kubeconfig: string | null;

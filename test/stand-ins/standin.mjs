@@ -17,7 +17,26 @@ const DEFAULTS = [
   },
   { tool: "helm", match: "^version", respond: [{ stdout: "v3.18.4" }] },
   { tool: "docker", match: "^info", respond: [{ stdout: "Server Version: 28.0.0\n" }] },
+  // Images are on the host unless a test says otherwise (preflight passes without a registry).
+  { tool: "docker", match: "^image inspect", respond: [{ stdout: '["repo@sha256:0000"]\n' }] },
 ];
+
+/**
+ * kubectl's --kubeconfig/--context (and helm's --kubeconfig/--kube-context) are recorded apart and
+ * left out of the text rules match, so rules say what a call does, and tests can assert that every
+ * call named the drill's own kubeconfig and context.
+ */
+function splitAccess(args) {
+  const access = {};
+  const rest = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if ((a === "--kubeconfig" || a === "--context" || a === "--kube-context") && i + 1 < args.length) {
+      access[a.slice(2)] = args[++i];
+    } else rest.push(a);
+  }
+  return { access, rest };
+}
 
 function nthCall(dir, ruleKey) {
   // One byte appended per matching call: the file size is the call number, even across processes.
@@ -36,14 +55,16 @@ function sleep(ms) {
 
 export async function main(tool) {
   const dir = process.env.STANDIN_DIR;
-  const args = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const { access, rest: args } =
+    tool === "kubectl" || tool === "helm" ? splitAccess(argv) : { access: {}, rest: argv };
   if (!dir) {
     process.stderr.write(`${tool} stand-in: STANDIN_DIR is not set\n`);
     process.exit(97);
   }
   appendFileSync(
     join(dir, "calls.jsonl"),
-    `${JSON.stringify({ tool, args, pid: process.pid, time: Date.now(), kubeconfig: process.env.KUBECONFIG ?? null })}\n`,
+    `${JSON.stringify({ tool, args, access, argv, pid: process.pid, time: Date.now(), kubeconfig: process.env.KUBECONFIG ?? null })}\n`,
   );
   const rulesPath = join(dir, "rules.json");
   const rules = existsSync(rulesPath) ? JSON.parse(readFileSync(rulesPath, "utf8")) : [];

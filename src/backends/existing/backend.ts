@@ -1,8 +1,17 @@
 /**
  * The "existing" backend: two Milvus clusters the user already runs, joined (or to be joined) by CDC.
- * Provision only connects; teardown deletes nothing, because nothing here was created by the drill.
+ * Provision only connects and reads; teardown deletes nothing, because nothing here was created by
+ * the drill. It never changes a topology it did not create: Milvus refuses any later change of a
+ * cluster's stored uri/token, so a wrong address written once can never be corrected.
  */
-import { clientFor, getReplicateConfiguration, withDeadline } from "../../milvus/replicate.js";
+import { EnvironmentError } from "../../errors.js";
+import {
+  clientFor,
+  getReplicateInfo,
+  type ReplicateConfiguration,
+  readReplicateConfiguration,
+  withDeadline,
+} from "../../milvus/replicate.js";
 import { type CommandRunner, fmtMs, ProcessRunner, tail } from "../kind/exec.js";
 import { type Kube, killCdcPod } from "../kind/kube.js";
 import { pchannelsFor } from "../kind/manifests.js";
@@ -57,7 +66,8 @@ export interface ExistingBackendDeps {
   timing?: Partial<ExistingTiming>;
 }
 
-export class ExistingSetupError extends Error {
+/** The given clusters cannot be used as they are (unreachable, ids unknown): exit 3. */
+export class ExistingSetupError extends EnvironmentError {
   override name = "ExistingSetupError";
 }
 
@@ -115,54 +125,188 @@ export class ExistingBackend implements Backend {
     }
   }
 
-  /** Cluster ids the user did not give come from the topology the clusters already hold. */
-  private async clusterIds(): Promise<{ source: string; target: string }> {
-    const { source, target } = this.options;
-    if (source.clusterId && target.clusterId) return { source: source.clusterId, target: target.clusterId };
-    const config = await getReplicateConfiguration(
-      { uri: source.uri, token: source.token },
-      this.t.connectTimeoutMs,
-    ).catch((e: unknown) => {
-      throw new ExistingSetupError(
-        `cannot read the replicate configuration of ${shownUri(source.uri)} to learn the cluster ids: ${this.runner.redact(e instanceof Error ? e.message : String(e))} (set backend.existing.source.clusterId and target.clusterId)`,
+  /** A URI only this machine can reach: the CDC pod, inside the cluster, could never dial it. */
+  static isLocalOnly(uri: string): boolean {
+    try {
+      const h = new URL(uri).hostname.replace(/^\[|\]$/g, "");
+      return (
+        h === "localhost" || h === "::1" || h === "0.0.0.0" || /^127\./.test(h) || h.endsWith(".localhost")
       );
-    });
-    const edges = (config?.cross_cluster_topology ?? []).filter(
-      (e) =>
-        (!source.clusterId || e.source_cluster_id === source.clusterId) &&
-        (!target.clusterId || e.target_cluster_id === target.clusterId),
-    );
-    if (edges.length !== 1 || !edges[0]) {
-      const found = edges.length === 0 ? "no matching replication edge" : `${edges.length} matching edges`;
-      throw new ExistingSetupError(
-        `backend.existing: clusterId not set and ${shownUri(source.uri)} holds ${found} to read it from (set source.clusterId and target.clusterId to each cluster's msgChannel.chanNamePrefix.cluster)`,
-      );
+    } catch {
+      return false;
     }
-    return { source: edges[0].source_cluster_id, target: edges[0].target_cluster_id };
   }
 
+  private fail(message: string): never {
+    throw new ExistingSetupError(`backend.existing: ${this.runner.redact(message)}`);
+  }
+
+  /** The configuration the source holds; "unimplemented" on releases without the read RPC. */
+  private async held(): Promise<ReplicateConfiguration | null | "unimplemented"> {
+    const { source } = this.options;
+    try {
+      return await readReplicateConfiguration(
+        { uri: source.uri, token: source.token },
+        this.t.connectTimeoutMs,
+      );
+    } catch (e) {
+      return this.fail(
+        `cannot read the replicate configuration of ${shownUri(source.uri)}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /**
+   * Decides, reading only, whether the clusters already replicate source -> target. Refuses (one
+   * line, nothing changed) a topology that differs, and an absent one unless configureReplication.
+   */
   async provision(): Promise<ClusterPair> {
     const o = this.options;
     const [sv, tv] = await Promise.all([this.ping("source", o.source), this.ping("target", o.target)]);
-    const ids = await this.clusterIds();
-    if (ids.source.includes(ids.target) || ids.target.includes(ids.source)) {
-      throw new ExistingSetupError(
-        `backend.existing: cluster ids '${ids.source}' and '${ids.target}' contain each other; CDC matches channels by substring and would replicate the wrong ones`,
-      );
+    this.info.details.sourceVersion = sv;
+    this.info.details.targetVersion = tv;
+    if (o.source.clusterId && o.target.clusterId)
+      this.checkIds({ source: o.source.clusterId, target: o.target.clusterId });
+    const held = await this.held();
+    let ids: { source: string; target: string };
+    let confirmedBy: string | null = null;
+    if (held === "unimplemented") {
+      ({ ids, confirmedBy } = await this.viaReplicateInfo());
+    } else if (held === null) {
+      if (!o.configureReplication) {
+        this.fail(
+          `${shownUri(o.source.uri)} holds no replicate configuration; the drill changes no topology it did not create (set configureReplication: true, or --configure-replication, to have it apply source -> target)`,
+        );
+      }
+      if (!o.source.clusterId || !o.target.clusterId) {
+        this.fail(
+          "configureReplication on clusters without a configuration needs source.clusterId and target.clusterId (each cluster's msgChannel.chanNamePrefix.cluster)",
+        );
+      }
+      ids = { source: o.source.clusterId, target: o.target.clusterId };
+    } else {
+      ids = this.edgeIn(held);
+      this.checkStoredUris(held, ids);
+      confirmedBy = `already configured: ${ids.source} -> ${ids.target} read with GetReplicateConfiguration`;
+    }
+    this.checkIds(ids);
+    if (!confirmedBy) {
+      for (const [side, c] of [
+        ["source", o.source],
+        ["target", o.target],
+      ] as const) {
+        const dial = c.replicateUri ?? c.uri;
+        if (ExistingBackend.isLocalOnly(dial)) {
+          this.fail(
+            `${side} would be stored as ${shownUri(dial)}, which the CDC pod cannot reach and Milvus never lets change (set ${side}.replicateUri, or --${side}-cdc-uri, to the address it dials inside the cluster, e.g. http://<name>-milvus.<namespace>.svc.cluster.local:19530)`,
+          );
+        }
+      }
     }
     const endpoint = (c: ExistingCluster, id: string): ClusterEndpoint => ({
       clusterId: id,
       uri: c.uri,
       ...(c.token ? { token: c.token } : {}),
-      replicateUri: c.replicateUri ?? c.uri,
+      replicateUri: this.storedUri(held, id) ?? c.replicateUri ?? c.uri,
       pchannels: pchannelsFor(id, o.pchannels),
     });
-    this.info.details.sourceVersion = sv;
-    this.info.details.targetVersion = tv;
     this.deps.log.info(
-      `existing: source ${ids.source} (${sv}) at ${shownUri(o.source.uri)}, target ${ids.target} (${tv}) at ${shownUri(o.target.uri)}`,
+      `existing: source ${ids.source} (${sv}) at ${shownUri(o.source.uri)}, target ${ids.target} (${tv}) at ${shownUri(o.target.uri)}; ${confirmedBy ?? "replication to be configured by the drill"}`,
     );
-    return { source: endpoint(o.source, ids.source), target: endpoint(o.target, ids.target) };
+    const pair: ClusterPair = {
+      source: endpoint(o.source, ids.source),
+      target: endpoint(o.target, ids.target),
+    };
+    if (confirmedBy) pair.replication = { confirmedBy };
+    return pair;
+  }
+
+  private checkIds(ids: { source: string; target: string }): void {
+    if (ids.source.includes(ids.target) || ids.target.includes(ids.source)) {
+      this.fail(
+        `cluster ids '${ids.source}' and '${ids.target}' contain each other; CDC matches channels by substring and would replicate the wrong ones`,
+      );
+    }
+  }
+
+  private storedUri(held: ReplicateConfiguration | null | "unimplemented", id: string): string | null {
+    if (!held || held === "unimplemented") return null;
+    return held.clusters.find((c) => c.cluster_id === id)?.connection_param.uri ?? null;
+  }
+
+  /** The one edge source -> target in the held topology (ids the user gave must match it). */
+  private edgeIn(held: ReplicateConfiguration): { source: string; target: string } {
+    const { source, target } = this.options;
+    const edges = held.cross_cluster_topology.filter(
+      (e) =>
+        (!source.clusterId || e.source_cluster_id === source.clusterId) &&
+        (!target.clusterId || e.target_cluster_id === target.clusterId),
+    );
+    if (edges.length === 1 && edges[0]) {
+      return { source: edges[0].source_cluster_id, target: edges[0].target_cluster_id };
+    }
+    const found = held.cross_cluster_topology.map((e) => `${e.source_cluster_id} -> ${e.target_cluster_id}`);
+    const want = `${source.clusterId ?? "?"} -> ${target.clusterId ?? "?"}`;
+    const why =
+      edges.length > 1
+        ? `${edges.length} edges match ${want}; set source.clusterId and target.clusterId`
+        : `it holds ${found.length ? found.join(", ") : "no edge"}, not ${want}`;
+    return this.fail(
+      `${shownUri(source.uri)} already replicates with a different topology (${why}); the drill changes no topology it did not create, and Milvus cannot change a stored cluster's uri`,
+    );
+  }
+
+  /** A replicateUri the user gave must be the one the cluster already stores: it can never change. */
+  private checkStoredUris(held: ReplicateConfiguration, ids: { source: string; target: string }): void {
+    for (const [side, c] of [
+      ["source", this.options.source],
+      ["target", this.options.target],
+    ] as const) {
+      const stored = this.storedUri(held, ids[side]);
+      if (c.replicateUri && stored && stored !== c.replicateUri) {
+        this.fail(
+          `${side}.replicateUri is ${shownUri(c.replicateUri)} but ${ids[side]} is stored as ${shownUri(stored)}, and Milvus never lets a stored uri change (drop ${side}.replicateUri to use the stored one)`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Releases without GetReplicateConfiguration: the standby's GetReplicateInfo answers only for a
+   * source it replicates from (Milvus blocks on an unknown channel until the deadline), so an answer
+   * proves the edge exists; no answer means none does, or a different one, and nothing can be read.
+   */
+  private async viaReplicateInfo(): Promise<{
+    ids: { source: string; target: string };
+    confirmedBy: string | null;
+  }> {
+    const o = this.options;
+    if (!o.source.clusterId || !o.target.clusterId) {
+      this.fail(
+        `${shownUri(o.source.uri)} cannot report its replicate configuration (GetReplicateConfiguration UNIMPLEMENTED before milvus-io/milvus#49810); set source.clusterId and target.clusterId`,
+      );
+    }
+    const ids = { source: o.source.clusterId, target: o.target.clusterId };
+    const channel = pchannelsFor(ids.target, o.pchannels)[0] as string;
+    try {
+      await getReplicateInfo(
+        { uri: o.target.uri, token: o.target.token },
+        ids.source,
+        channel,
+        this.t.connectTimeoutMs,
+      );
+      return {
+        ids,
+        confirmedBy: `already configured: GetReplicateInfo(${ids.source}, ${channel}) answered on the target (GetReplicateConfiguration UNIMPLEMENTED)`,
+      };
+    } catch {
+      if (!o.configureReplication) {
+        this.fail(
+          `${shownUri(o.target.uri)} does not replicate from ${ids.source} (GetReplicateInfo(${ids.source}, ${channel}) did not answer); the drill changes no topology it did not create (set configureReplication: true to have it apply source -> target)`,
+        );
+      }
+      return { ids, confirmedBy: null };
+    }
   }
 
   async inject(fault: FaultName, signal?: AbortSignal): Promise<FaultEvidence> {

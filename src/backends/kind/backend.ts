@@ -3,9 +3,9 @@
  * running a CDC component. Provision runs the steps `plan` prints; faults act on pods by label.
  */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { arch as osArch, tmpdir } from "node:os";
 import { join } from "node:path";
-import { EnvironmentError } from "../local/milvus-lite-install.js";
+import { EnvironmentError } from "../../errors.js";
 import type { Backend, BackendInfo, ClusterPair, FaultEvidence, FaultName, Logger } from "../types.js";
 import { type CommandRunner, ProcessRunner, tail } from "./exec.js";
 import { type Kube, killCdcPod, kubectl, listPods, waitUntil } from "./kube.js";
@@ -18,11 +18,13 @@ import {
   MILVUS_PORT,
   OPERATOR_NAMESPACE,
   OPERATOR_RELEASE,
+  usedImages,
 } from "./manifests.js";
 import { initialMilvusVersion, type KindOptions, milvusImage, validateKindOptions } from "./options.js";
-import { provisionSteps, renderPlanFiles, runUniqueClusterName, type Step } from "./plan.js";
+import { kubectlAccess, provisionSteps, renderPlanFiles, runUniqueClusterName, type Step } from "./plan.js";
 import { PortForward } from "./portforward.js";
-import { resolveTools, type ToolPaths } from "./tools.js";
+import { preflightImages, preloadImages, type ResolvedImage } from "./preload.js";
+import { resolveToolsDetailed, type ToolName, type ToolPaths, type ToolUse } from "./tools.js";
 
 /** Every wait and command budget; tests shrink them to milliseconds. */
 export interface KindTiming {
@@ -31,6 +33,8 @@ export interface KindTiming {
   dockerTimeoutMs: number;
   freeDiskTimeoutMs: number;
   createTimeoutMs: number;
+  /** Per image check; checks run in parallel, so the whole preflight stays under 2 minutes. */
+  imagePreflightTimeoutMs: number;
   imageTimeoutMs: number;
   operatorTimeoutMs: number;
   operatorWaitTimeoutMs: number;
@@ -49,6 +53,7 @@ export const DEFAULT_KIND_TIMING: KindTiming = {
   dockerTimeoutMs: 30_000,
   freeDiskTimeoutMs: 10 * 60_000,
   createTimeoutMs: 5 * 60_000,
+  imagePreflightTimeoutMs: 50_000,
   imageTimeoutMs: 10 * 60_000,
   // helm waits up to 5m itself (--timeout 5m); the outer budget adds the chart download.
   operatorTimeoutMs: 7 * 60_000,
@@ -70,12 +75,13 @@ export interface KindBackendDeps {
   workDir?: string;
   /** Where provision writes diagnostics when it fails (before it tears down). */
   diagnosticsDir?: string;
-  /** Tool paths, or a resolver; by default the machine's or pinned downloads. */
+  /** Tool paths, or a resolver; by default the pinned downloads (or PATH with usePreinstalledTools). */
   tools?: ToolPaths | (() => Promise<ToolPaths>);
   timing?: Partial<KindTiming>;
   /** Called as soon as a kind cluster exists that must be deleted later. */
   onCreated?: (cleanup: { backend: "kind"; kindClusterName: string; keep: boolean }) => void;
-  env?: { githubActions: boolean };
+  /** githubActions: free-disk may run; ci: host copies of pulled images may be removed. */
+  env?: { githubActions: boolean; ci?: boolean };
 }
 
 export const KIND_FAULTS: readonly FaultName[] = ["kill-cdc", "kill-standby"];
@@ -119,6 +125,7 @@ export class KindBackend implements Backend {
   private created = false;
   private forwards: PortForward[] = [];
   private teardownPromise: Promise<void> | null = null;
+  private diagnostics: Promise<string[]> | null = null;
 
   constructor(
     readonly options: KindOptions,
@@ -146,17 +153,19 @@ export class KindBackend implements Backend {
     return join(this.workDir ?? tmpdir(), "kubeconfig");
   }
 
-  /** KUBECONFIG is the drill's own file: the user's kubeconfig and current context stay untouched. */
-  private get env(): Record<string, string> {
-    return { KUBECONFIG: this.kubeconfig };
+  /**
+   * The drill's own kubeconfig and context on every kubectl call (see kubectlAccess): the user's
+   * kubeconfig stays untouched and nothing can fall back to ambient credentials.
+   */
+  private get access(): string[] {
+    return kubectlAccess(this.kubeconfig, this.clusterName);
   }
 
   private get kube(): Kube {
     return {
       runner: this.runner,
       kubectl: this.tools.kubectl,
-      baseArgs: [],
-      env: this.env,
+      baseArgs: this.access,
       callTimeoutMs: this.t.callTimeoutMs,
     };
   }
@@ -187,8 +196,10 @@ export class KindBackend implements Backend {
   private async runStep(step: Step, signal?: AbortSignal): Promise<void> {
     await this.runner.run(this.exe(step), step.args, {
       timeoutMs: this.budget(step),
-      purpose: `${step.tool} ${step.args.slice(0, 2).join(" ")}`,
-      env: this.env,
+      purpose: `${step.tool} ${step.args
+        .filter((a) => !a.startsWith("-") && !this.access.includes(a))
+        .slice(0, 2)
+        .join(" ")}`,
       signal,
     });
   }
@@ -200,6 +211,8 @@ export class KindBackend implements Backend {
     try {
       return await this.provisionSteps(signal);
     } catch (e) {
+      // Collected once, here, while the cluster and its kubeconfig still exist; the drill's own
+      // later call gets the same files back instead of running kubectl against a deleted cluster.
       if (this.created && this.deps.diagnosticsDir) {
         this.log.warn(`provision failed; collecting diagnostics into ${this.deps.diagnosticsDir}`);
         await this.collectDiagnostics(this.deps.diagnosticsDir);
@@ -212,6 +225,7 @@ export class KindBackend implements Backend {
   private async provisionSteps(signal?: AbortSignal): Promise<ClusterPair> {
     const o = this.options;
     const githubActions = this.deps.env?.githubActions ?? process.env.GITHUB_ACTIONS === "true";
+    const ci = this.deps.env?.ci ?? (githubActions || process.env.CI === "true");
     if (!this.workDir) {
       this.workDir = await mkdtemp(join(tmpdir(), "milvus-cdc-drill-kind-"));
       this.ownsWorkDir = true;
@@ -234,15 +248,27 @@ export class KindBackend implements Backend {
     });
     await this.log.group("Resolve kind, kubectl, helm", async () => {
       const t = this.deps.tools;
-      this.tools =
-        typeof t === "function"
-          ? await t()
-          : (t ??
-            (await resolveTools({
-              runner: this.runner,
-              log: (m) => this.log.info(m),
-              timeoutMs: this.t.callTimeoutMs,
-            })));
+      if (typeof t === "function") this.tools = await t();
+      else if (t) this.tools = t;
+      else {
+        const r = await resolveToolsDetailed({
+          runner: this.runner,
+          log: (m) => this.log.info(m),
+          timeoutMs: this.t.callTimeoutMs,
+          preinstalled: o.usePreinstalledTools,
+        });
+        this.tools = r.paths;
+        this.recordTools(r.used);
+      }
+    });
+
+    const resolved = await this.log.group("Preflight: every image can be pulled", async () => {
+      const r = await preflightImages(
+        { runner: this.runner, timeoutMs: this.t.imagePreflightTimeoutMs, signal },
+        usedImages(o),
+      );
+      this.recordImages(r);
+      return r;
     });
 
     for (const step of rest) {
@@ -255,6 +281,27 @@ export class KindBackend implements Backend {
         this.created = true;
         this.deps.onCreated?.({ backend: "kind", kindClusterName: this.clusterName, keep: o.keepCluster });
         await this.log.group(`Create kind cluster ${this.clusterName}`, () => this.runStep(step, signal));
+        if (o.preloadImages) {
+          await this.log.group("Preload images into the kind node", async () => {
+            const r = await preloadImages(
+              {
+                runner: this.runner,
+                timeoutMs: this.t.imageTimeoutMs,
+                signal,
+                kind: this.tools.kind,
+                clusterName: this.clusterName,
+                workDir: dir,
+                removePulled: ci,
+                platform: `linux/${osArch() === "arm64" ? "arm64" : "amd64"}`,
+                warn: (m) => this.log.warn(m),
+                info: (m) => this.log.info(m),
+              },
+              resolved,
+            );
+            this.recordImages(r.images);
+            if (r.viaArchive.length) this.info.details["images.loadedViaArchive"] = r.viaArchive.join(", ");
+          });
+        }
         continue;
       }
       await this.runStep(step, signal);
@@ -272,9 +319,25 @@ export class KindBackend implements Backend {
       };
     });
     this.log.info(
-      `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o))})`,
+      `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o), o.images.milvus)})`,
     );
     return pair;
+  }
+
+  /** Tool versions into the report (backend details): `tool.kind = 0.30.0 (pinned)`. */
+  private recordTools(used: Record<ToolName, ToolUse>): void {
+    for (const [tool, u] of Object.entries(used))
+      this.info.details[`tool.${tool}`] = `${u.version} (${u.source})`;
+  }
+
+  /** Image references into the report, with the digest when Docker knows it. */
+  private recordImages(images: readonly ResolvedImage[]): void {
+    const seen = new Map<string, string[]>();
+    for (const i of images) {
+      const shown = i.digest ? `${i.ref} (${i.digest.slice(i.digest.indexOf("@") + 1)})` : i.ref;
+      seen.set(i.name, [...(seen.get(i.name) ?? []), shown]);
+    }
+    for (const [name, refs] of seen) this.info.details[`image.${name}`] = refs.join(", ");
   }
 
   private async forward(name: string): Promise<number> {
@@ -284,7 +347,7 @@ export class KindBackend implements Backend {
       namespace: this.options.namespace,
       service: `${name}-milvus`,
       remotePort: MILVUS_PORT,
-      env: this.env,
+      baseArgs: this.access,
       warn: (m) => this.log.warn(m),
       readyTimeoutMs: this.t.portForwardReadyMs,
       restartDelayMs: this.t.portForwardRestartDelayMs,
@@ -378,27 +441,48 @@ export class KindBackend implements Backend {
         `the image of Milvus ${name}`,
       );
       const current = r.stdout.trim();
-      if (current && current !== milvusImage(from) && current !== milvusImage(to)) {
+      const repo = o.images.milvus;
+      if (current && current !== milvusImage(from, repo) && current !== milvusImage(to, repo)) {
         throw new Error(
-          `upgrade: Milvus ${name} runs ${current}, not ${milvusImage(from)}; refusing to upgrade from an unexpected version`,
+          `upgrade: Milvus ${name} runs ${current}, not ${milvusImage(from, repo)}; refusing to upgrade from an unexpected version`,
         );
       }
       const startedAt = Date.now();
-      await this.log.group(`Upgrade ${name} to ${milvusImage(to)}`, async () => {
+      await this.log.group(`Upgrade ${name} to ${milvusImage(to, repo)}`, async () => {
         await kubectl(
           this.kube,
-          ["patch", "milvus", name, "-n", o.namespace, "--type", "merge", "-p", imagePatch(to)],
+          ["patch", "milvus", name, "-n", o.namespace, "--type", "merge", "-p", imagePatch(to, repo)],
           `the image patch of Milvus ${name}`,
         );
         await this.waitHealthy([name], o.readyTimeoutMs, signal);
       });
       steps.push({ name, startedAt, healthyAt: Date.now() });
     }
-    return { injectedAt, restoredAt: Date.now(), from: milvusImage(from), to: milvusImage(to), steps };
+    return {
+      injectedAt,
+      restoredAt: Date.now(),
+      from: milvusImage(from, o.images.milvus),
+      to: milvusImage(to, o.images.milvus),
+      steps,
+    };
   }
 
-  /** Logs and state for a post-mortem. Each part is best-effort; failures are listed, never thrown. */
-  async collectDiagnostics(dir: string): Promise<string[]> {
+  /**
+   * Logs and state for a post-mortem, collected once: the first call (provision's failure path, or
+   * the drill before teardown) does the work, later calls get its files. After teardown there is no
+   * cluster left to ask, so nothing runs.
+   */
+  collectDiagnostics(dir: string): Promise<string[]> {
+    if (this.diagnostics) return this.diagnostics;
+    if (this.teardownPromise) {
+      this.log.warn("diagnostics: the kind cluster is already torn down; nothing to collect");
+      return Promise.resolve([]);
+    }
+    this.diagnostics = this.doCollectDiagnostics(dir);
+    return this.diagnostics;
+  }
+
+  private async doCollectDiagnostics(dir: string): Promise<string[]> {
     const written: string[] = [];
     const problems: string[] = [];
     const o = this.options;
@@ -411,11 +495,14 @@ export class KindBackend implements Backend {
     }
     const save = async (file: string, args: string[], tool: "kubectl" | "kind" = "kubectl") => {
       try {
-        const r = await this.runner.run(this.tools[tool], args, {
-          timeoutMs: to,
-          purpose: `diagnostics ${file}`,
-          env: this.env,
-        });
+        const r = await this.runner.run(
+          this.tools[tool],
+          tool === "kubectl" ? [...this.access, ...args] : args,
+          {
+            timeoutMs: to,
+            purpose: `diagnostics ${file}`,
+          },
+        );
         const path = join(dir, file);
         await writeFile(path, this.runner.redact(r.stdout + (r.stderr ? `\n# stderr\n${r.stderr}` : "")));
         written.push(path);
@@ -461,8 +548,8 @@ export class KindBackend implements Backend {
         try {
           const r = await this.runner.run(
             this.tools.kubectl,
-            ["logs", "-n", ns, p, "--all-containers", "--previous", "--tail=20000"],
-            { timeoutMs: to, purpose: `previous logs of ${p}`, env: this.env, allowFailure: true },
+            [...this.access, "logs", "-n", ns, p, "--all-containers", "--previous", "--tail=20000"],
+            { timeoutMs: to, purpose: `previous logs of ${p}`, allowFailure: true },
           );
           if (r.code === 0 && r.stdout) {
             const path = join(dir, `${p}.previous.log`);
@@ -477,7 +564,7 @@ export class KindBackend implements Backend {
         await this.runner.run(
           this.tools.kind,
           ["export", "logs", join(dir, "kind-logs"), "--name", this.clusterName],
-          { timeoutMs: to * 3, purpose: "kind export logs", env: this.env },
+          { timeoutMs: to * 3, purpose: "kind export logs" },
         );
         written.push(join(dir, "kind-logs"));
       } catch (e) {
@@ -512,7 +599,7 @@ export class KindBackend implements Backend {
         log: this.log,
         kind: this.tools.kind,
         timeoutMs: this.t.deleteTimeoutMs,
-        env: this.env,
+        kubeconfig: this.kubeconfig,
       });
     }
     if (this.ownsWorkDir && this.workDir)
@@ -531,16 +618,20 @@ export async function deleteKindCluster(
     runner?: CommandRunner;
     kind?: string;
     timeoutMs?: number;
-    env?: Record<string, string>;
+    /** The drill's kubeconfig, so kind removes the context there and never touches the user's. */
+    kubeconfig?: string;
   },
 ): Promise<boolean> {
   const runner = o.runner ?? new ProcessRunner();
   try {
-    await runner.run(o.kind ?? "kind", ["delete", "cluster", "--name", name], {
-      timeoutMs: o.timeoutMs ?? DEFAULT_KIND_TIMING.deleteTimeoutMs,
-      purpose: `deletion of kind cluster ${name}`,
-      env: o.env,
-    });
+    await runner.run(
+      o.kind ?? "kind",
+      ["delete", "cluster", "--name", name, ...(o.kubeconfig ? ["--kubeconfig", o.kubeconfig] : [])],
+      {
+        timeoutMs: o.timeoutMs ?? DEFAULT_KIND_TIMING.deleteTimeoutMs,
+        purpose: `deletion of kind cluster ${name}`,
+      },
+    );
     o.log.info(`kind cluster ${name} deleted`);
     return true;
   } catch (e) {
@@ -549,31 +640,4 @@ export async function deleteKindCluster(
     );
     return false;
   }
-}
-
-/**
- * Tears the backend down on SIGINT/SIGTERM, then exits with 128+signal. Returns a function that
- * removes the handlers (call it once the drill has torn down normally).
- */
-export function registerSignalTeardown(
-  backend: Pick<Backend, "teardown">,
-  log: Pick<Logger, "warn">,
-  exit: (code: number) => void = (c) => process.exit(c),
-  timeoutMs = DEFAULT_KIND_TIMING.deleteTimeoutMs + 10_000,
-): () => void {
-  const codes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
-  let busy = false;
-  const handler = (sig: NodeJS.Signals) => {
-    if (busy) return;
-    busy = true;
-    log.warn(`${sig}: tearing down before exit`);
-    const limit = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
-    void Promise.race([backend.teardown(), limit]).finally(() => exit(codes[sig] ?? 1));
-  };
-  process.on("SIGINT", handler);
-  process.on("SIGTERM", handler);
-  return () => {
-    process.off("SIGINT", handler);
-    process.off("SIGTERM", handler);
-  };
 }

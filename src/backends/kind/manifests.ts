@@ -7,12 +7,13 @@ import { stringify } from "yaml";
 import { packageRoot } from "../../util/paths.js";
 import type { ClusterEndpoint } from "../types.js";
 import {
-  initialMilvusVersion,
-  type KindOptions,
-  milvusImage,
-  milvusImageTag,
-  operatorChartVersion,
-} from "./options.js";
+  etcdImageValues,
+  type ImageName,
+  minioImageValues,
+  OPERATOR_IMAGE_REPOSITORY,
+  operatorImageValues,
+} from "./images.js";
+import { initialMilvusVersion, type KindOptions, milvusImage, operatorChartVersion } from "./options.js";
 
 export const OPERATOR_NAMESPACE = "milvus-operator";
 export const OPERATOR_RELEASE = "milvus-operator";
@@ -22,9 +23,6 @@ export const OPERATOR_REPO = "https://zilliztech.github.io/milvus-operator/";
 export const DML_CHANNELS = 16;
 export const MILVUS_PORT = 19530;
 export const METRICS_PORT = 9091;
-/** The images the operator deploys beside Milvus (same tags as the operator's own CI). */
-export const ETCD_IMAGE = "milvusdb/etcd:3.5.25-r1";
-export const MINIO_IMAGE = "minio/minio:RELEASE.2024-12-18T13-15-44Z";
 export const KIND_CONFIG_FILE = "single-node.yaml";
 
 export type Role = "source" | "target";
@@ -69,13 +67,20 @@ const SIZING = {
   minio: req("50m", "100Mi"),
 };
 
-/** The Milvus CR for one side. Only the source runs a CDC component: CDC pushes from primary to standby. */
-export function renderMilvusCr(
-  o: KindOptions,
-  role: Role,
-  image = milvusImage(initialMilvusVersion(o)),
-): MilvusCr {
+/**
+ * Which clusters run a CDC component: the source, because CDC pushes from primary to standby. A
+ * scenario that reverses the direction (switchover, failover) passes `cdc: true` for the target too.
+ */
+export interface CrOptions {
+  image?: string;
+  cdc?: boolean;
+}
+
+/** The Milvus CR for one side. */
+export function renderMilvusCr(o: KindOptions, role: Role, cr: CrOptions = {}): MilvusCr {
   const name = role === "source" ? o.sourceName : o.targetName;
+  const image = cr.image ?? milvusImage(initialMilvusVersion(o), o.images.milvus);
+  const cdc = cr.cdc ?? role === "source";
   const components: { [k: string]: Json } = { image };
   if (o.mode === "standalone") {
     components.standalone = { replicas: 1, resources: SIZING.standalone };
@@ -89,7 +94,7 @@ export function renderMilvusCr(
     // Index building runs on data nodes from 2.6 on; a separate index node only costs memory.
     components.indexNode = { replicas: 0 };
   }
-  if (role === "source") components.cdc = { replicas: 1, resources: SIZING.cdc };
+  if (cdc) components.cdc = { replicas: 1, resources: SIZING.cdc };
   return {
     apiVersion: "milvus.io/v1beta1",
     kind: "Milvus",
@@ -112,14 +117,19 @@ export function renderMilvusCr(
           inCluster: {
             deletionPolicy: "Delete",
             pvcDeletion: true,
-            values: { replicaCount: 1, resources: SIZING.etcd },
+            values: { replicaCount: 1, resources: SIZING.etcd, image: etcdImageValues(o.images.etcd) },
           },
         },
         storage: {
           inCluster: {
             deletionPolicy: "Delete",
             pvcDeletion: true,
-            values: { mode: "standalone", resources: SIZING.minio, persistence: { size: "5Gi" } },
+            values: {
+              mode: "standalone",
+              resources: SIZING.minio,
+              persistence: { size: "5Gi" },
+              image: minioImageValues(o.images.minio),
+            },
           },
         },
       },
@@ -128,9 +138,20 @@ export function renderMilvusCr(
   };
 }
 
-/** Helm values of the operator chart: tiny requests, as the operator's CI installs it on runners. */
-export function operatorValues(): Record<string, Json> {
-  return { resources: { requests: { cpu: "10m", memory: "64Mi" } } };
+/** The operator image: the configured one, else the chart's default for operatorVersion. */
+export function operatorImage(o: KindOptions): string {
+  return o.images.operator ?? `${OPERATOR_IMAGE_REPOSITORY}:v${operatorChartVersion(o.operatorVersion)}`;
+}
+
+/**
+ * Helm values of the operator chart: tiny requests, as the operator's CI installs it on runners, and
+ * the image set explicitly so a mirror is honoured and the command line shows what runs.
+ */
+export function operatorValues(o: KindOptions): Record<string, Json> {
+  return {
+    image: operatorImageValues(operatorImage(o)),
+    resources: { requests: { cpu: "10m", memory: "64Mi" } },
+  };
 }
 
 /** The values as `--set` pairs, so the command line shows exactly what is installed. */
@@ -145,7 +166,8 @@ export function flattenValues(values: Record<string, Json>, prefix = ""): string
 }
 
 export function helmInstallArgs(o: KindOptions): string[] {
-  const sets = flattenValues(operatorValues()).flatMap((s) => ["--set", s]);
+  // --set-string: an image tag such as 3.5 must stay a string, not become a number.
+  const sets = flattenValues(operatorValues(o)).flatMap((s) => ["--set-string", s]);
   return [
     "upgrade",
     "--install",
@@ -184,17 +206,35 @@ export function kindCreateArgs(o: KindOptions, clusterName: string, configPath: 
     clusterName,
     "--config",
     configPath,
-    ...(o.nodeImage ? ["--image", o.nodeImage] : []),
+    ...(o.images.node ? ["--image", o.images.node] : []),
     "--wait",
     "120s",
   ];
 }
 
-/** Images worth loading into the kind node before anything starts (as the operator's CI does). */
-export function preloadImages(o: KindOptions): string[] {
-  const images = [milvusImage(initialMilvusVersion(o)), ETCD_IMAGE, MINIO_IMAGE];
-  if (o.upgradeTo) images.push(milvusImage(o.upgradeTo));
-  return [...new Set(images)];
+export interface UsedImage {
+  /** Which configured image this is ("milvus" twice for an upgrade). */
+  name: ImageName;
+  ref: string;
+  /** Loaded into the kind node before anything starts (the node image runs the node itself). */
+  preload: boolean;
+}
+
+/** Every image a run uses, in the order the preflight checks them. */
+export function usedImages(o: KindOptions): UsedImage[] {
+  const out: UsedImage[] = [
+    { name: "milvus", ref: milvusImage(initialMilvusVersion(o), o.images.milvus), preload: true },
+  ];
+  if (o.upgradeTo)
+    out.push({ name: "milvus", ref: milvusImage(o.upgradeTo, o.images.milvus), preload: true });
+  out.push(
+    { name: "etcd", ref: o.images.etcd, preload: true },
+    { name: "minio", ref: o.images.minio, preload: true },
+    { name: "operator", ref: operatorImage(o), preload: true },
+  );
+  if (o.images.node) out.push({ name: "node", ref: o.images.node, preload: false });
+  const seen = new Set<string>();
+  return out.filter((i) => !seen.has(i.ref) && seen.add(i.ref));
 }
 
 /** Directories the operator's CI deletes on GitHub-hosted runners to get ~14 GB of disk back. */
@@ -238,6 +278,6 @@ export function maskedReplicateConfig(pair: { source: ClusterEndpoint; target: C
   };
 }
 
-export function imagePatch(version: string): string {
-  return JSON.stringify({ spec: { components: { image: `milvusdb/milvus:${milvusImageTag(version)}` } } });
+export function imagePatch(version: string, repository?: string): string {
+  return JSON.stringify({ spec: { components: { image: milvusImage(version, repository) } } });
 }

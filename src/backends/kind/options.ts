@@ -1,5 +1,6 @@
-import { UsageError } from "../../cli/usage.js";
 import type { DrillConfig } from "../../config/schema.js";
+import { UsageError } from "../../errors.js";
+import { checkImage, DEFAULT_KIND_IMAGES, IMAGE_NAMES } from "./images.js";
 
 /** Options of the kind backend: exactly what the drill config holds (one definition, in config/schema.ts). */
 export type KindOptions = DrillConfig["backend"]["kind"];
@@ -18,7 +19,8 @@ export function defaultKindOptions(): KindOptions {
     mode: "standalone",
     namespace: "milvus-cdc-drill",
     clusterName: null,
-    nodeImage: null,
+    images: { ...DEFAULT_KIND_IMAGES },
+    usePreinstalledTools: false,
     sourceName: "drill-primary",
     targetName: "drill-standby",
     preloadImages: false,
@@ -77,8 +79,9 @@ export function milvusImageTag(version: string): string {
   return `v${v.major}.${v.minor}.${v.patch}`;
 }
 
-export function milvusImage(version: string): string {
-  return `milvusdb/milvus:${milvusImageTag(version)}`;
+/** The Milvus image for a version, from the configured repository (a mirror, or milvusdb/milvus). */
+export function milvusImage(version: string, repository = DEFAULT_KIND_IMAGES.milvus): string {
+  return `${repository}:${milvusImageTag(version)}`;
 }
 
 /** Helm chart versions have no leading "v". */
@@ -142,11 +145,7 @@ export function validateKindOptions(o: KindOptions): void {
   if (o.clusterName !== null) {
     checkName("clusterName", o.clusterName, KIND_NAME_RE, 40, "lowercase letters, digits and '-'");
   }
-  if (o.nodeImage !== null && (o.nodeImage.trim() === "" || /\s/.test(o.nodeImage))) {
-    throw new UsageError(
-      `nodeImage: '${o.nodeImage}' is not an image reference (allowed: e.g. kindest/node:v1.34.0)`,
-    );
-  }
+  for (const name of IMAGE_NAMES) checkImage(name, o.images?.[name] ?? null);
   if ((o.upgradeFrom === null) !== (o.upgradeTo === null)) {
     throw new UsageError(
       `upgradeFrom/upgradeTo: '${o.upgradeFrom ?? ""}' -> '${o.upgradeTo ?? ""}' (allowed: both set or both empty)`,
@@ -166,4 +165,24 @@ export function validateKindOptions(o: KindOptions): void {
 /** The version the clusters start at: the upgrade's starting point when an upgrade is planned. */
 export function initialMilvusVersion(o: KindOptions): string {
   return o.upgradeFrom ?? o.milvusVersion;
+}
+
+/**
+ * A version gate (a scenario or fault that needs a newer Milvus): refused before anything is
+ * provisioned, in one line naming the version needed. Every version the clusters run during the
+ * drill must meet it: the starting one, and the upgrade target.
+ */
+export function requireMilvusVersion(o: KindOptions, minimum: string, feature: string): void {
+  const min = parseMilvusVersion(minimum, "minimum");
+  const running: Array<[string, string]> = [
+    [o.upgradeFrom ? "upgradeFrom" : "milvusVersion", initialMilvusVersion(o)],
+  ];
+  if (o.upgradeTo) running.push(["upgradeTo", o.upgradeTo]);
+  for (const [what, v] of running) {
+    if (compareVersions(parseMilvusVersion(v, what), min) < 0) {
+      throw new UsageError(
+        `${feature} needs Milvus v${min.major}.${min.minor}.${min.patch} or newer (${what} is ${v}); set ${what} to v${min.major}.${min.minor}.${min.patch} or later`,
+      );
+    }
+  }
 }

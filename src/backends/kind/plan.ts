@@ -18,10 +18,10 @@ import {
   OPERATOR_NAMESPACE,
   operatorValues,
   operatorWaitArgs,
-  preloadImages,
   RUNNER_DISK_HOGS,
   renderMilvusCr,
   toYaml,
+  usedImages,
 } from "./manifests.js";
 import type { KindOptions } from "./options.js";
 
@@ -31,7 +31,7 @@ export const PLAN_FILES = {
   source: "source.yaml",
   target: "target.yaml",
   replicateConfig: "replicate-config.json",
-  commands: "commands.txt",
+  commands: "commands.sh",
 } as const;
 
 export type Tool = "docker" | "kind" | "kubectl" | "helm" | "sudo";
@@ -52,16 +52,17 @@ export function runUniqueClusterName(now = Date.now(), rand = Math.random()): st
     .padStart(4, "0")}`;
 }
 
-export function renderPlanFiles(o: KindOptions): Record<string, string> {
+/** `cdcOnTarget`: a scenario that reverses replication (switchover, failover) needs CDC on both. */
+export function renderPlanFiles(o: KindOptions, cr: { cdcOnTarget?: boolean } = {}): Record<string, string> {
   const source = renderMilvusCr(o, "source");
-  const target = renderMilvusCr(o, "target");
+  const target = renderMilvusCr(o, "target", { cdc: cr.cdcOnTarget === true });
   const pair = {
     source: endpointFor(o, "source", "(port-forward)"),
     target: endpointFor(o, "target", "(port-forward)"),
   };
   return {
     [PLAN_FILES.kindConfig]: readFileSync(kindConfigPath(), "utf8"),
-    [PLAN_FILES.operatorValues]: toYaml(operatorValues()),
+    [PLAN_FILES.operatorValues]: toYaml(operatorValues(o)),
     // The namespace travels with the source CR so one apply creates both, in order.
     [PLAN_FILES.source]: `${toYaml(namespaceManifest(o.namespace))}---\n${toYaml(source)}`,
     [PLAN_FILES.target]: toYaml(target),
@@ -69,13 +70,38 @@ export function renderPlanFiles(o: KindOptions): Record<string, string> {
   };
 }
 
-/** The static steps of provision, with plan files referenced inside dir. */
+/** The context kind writes for a cluster into the kubeconfig it is given. */
+export function kubeContext(clusterName: string): string {
+  return `kind-${clusterName}`;
+}
+
+/**
+ * Leading arguments of every kubectl call: the drill's own kubeconfig and context, always explicit.
+ * With KUBECONFIG alone, a missing file makes kubectl fall back to the pod's in-cluster credentials
+ * on a self-hosted runner inside Kubernetes, and a deleted context to the file's current one.
+ */
+export function kubectlAccess(kubeconfig: string, clusterName: string): string[] {
+  return ["--kubeconfig", kubeconfig, "--context", kubeContext(clusterName)];
+}
+
+/** helm spells the context flag --kube-context. */
+export function helmAccess(kubeconfig: string, clusterName: string): string[] {
+  return ["--kubeconfig", kubeconfig, "--kube-context", kubeContext(clusterName)];
+}
+
+/**
+ * The static steps of provision, with plan files referenced inside dir. Image preflight (before
+ * create) and preload (right after create) depend on what the machine holds, so the backend runs
+ * them itself; commands.sh spells them out as shell.
+ */
 export function provisionSteps(
   o: KindOptions,
   clusterName: string,
   dir: string,
   env: { githubActions: boolean } = { githubActions: process.env.GITHUB_ACTIONS === "true" },
 ): Step[] {
+  const kubeconfig = join(dir, "kubeconfig");
+  const kube = kubectlAccess(kubeconfig, clusterName);
   const steps: Step[] = [{ phase: "docker", tool: "docker", args: ["info"] }];
   if (o.freeDisk) {
     steps.push({
@@ -88,60 +114,135 @@ export function provisionSteps(
   steps.push({
     phase: "create",
     tool: "kind",
-    args: kindCreateArgs(o, clusterName, join(dir, PLAN_FILES.kindConfig)),
+    args: [...kindCreateArgs(o, clusterName, join(dir, PLAN_FILES.kindConfig)), "--kubeconfig", kubeconfig],
   });
-  if (o.preloadImages) {
-    for (const image of preloadImages(o)) {
-      steps.push({ phase: "images", tool: "docker", args: ["pull", image], when: "preloadImages" });
-      steps.push({
-        phase: "images",
-        tool: "kind",
-        args: ["load", "docker-image", image, "--name", clusterName],
-        when: "preloadImages",
-      });
-      // The node now holds the image; the host copy only eats the runner's scarce disk.
-      steps.push({ phase: "images", tool: "docker", args: ["rmi", image], when: "preloadImages" });
-    }
-  }
-  steps.push({ phase: "operator", tool: "helm", args: helmInstallArgs(o) });
-  steps.push({ phase: "operator-wait", tool: "kubectl", args: operatorWaitArgs() });
-  steps.push({ phase: "apply", tool: "kubectl", args: ["apply", "-f", join(dir, PLAN_FILES.source)] });
-  steps.push({ phase: "apply", tool: "kubectl", args: ["apply", "-f", join(dir, PLAN_FILES.target)] });
+  steps.push({
+    phase: "operator",
+    tool: "helm",
+    args: [...helmInstallArgs(o), ...helmAccess(kubeconfig, clusterName)],
+  });
+  steps.push({ phase: "operator-wait", tool: "kubectl", args: [...kube, ...operatorWaitArgs()] });
+  steps.push({
+    phase: "apply",
+    tool: "kubectl",
+    args: [...kube, "apply", "-f", join(dir, PLAN_FILES.source)],
+  });
+  steps.push({
+    phase: "apply",
+    tool: "kubectl",
+    args: [...kube, "apply", "-f", join(dir, PLAN_FILES.target)],
+  });
   return steps;
 }
 
-export function renderCommands(o: KindOptions, clusterName: string): string {
-  const lines = [
-    "# milvus-cdc-drill kind backend: the commands provision runs, in order.",
-    "# Run them from this directory. The drill keeps its kubeconfig apart from yours:",
-    "export KUBECONFIG=$PWD/kubeconfig",
+function sh(args: string[]): string {
+  return formatCommand(args[0] as string, args.slice(1));
+}
+
+/**
+ * commands.sh: what provision, replication, one CDC kill and teardown run, as a script that runs as
+ * written (`bash commands.sh`) against a real Docker. Only the workload and the checks are missing.
+ */
+export function renderCommands(
+  o: KindOptions,
+  clusterName: string,
+  drill = "npx --yes milvus-cdc-drill",
+): string {
+  const images = usedImages(o);
+  const names = [o.sourceName, o.targetName];
+  const steps = provisionSteps(o, clusterName, ".", { githubActions: false });
+  const kube = kubectlAccess(join(".", "kubeconfig"), clusterName);
+  const kubectl = (...args: string[]) => sh(["kubectl", ...kube, ...args]);
+  const L: string[] = [
+    "#!/usr/bin/env bash",
+    "# milvus-cdc-drill kind backend: the commands a drill runs, in order, minus the workload and checks.",
+    "# Run it as written: bash commands.sh (needs docker, kind, kubectl, helm, and npx for the replication step).",
+    "# The drill keeps its kubeconfig apart from yours: every call names ./kubeconfig and its context.",
+    "set -euo pipefail",
+    'cd "$(dirname "$0")"',
+    "",
+    "# Preflight: every image must resolve before anything is created.",
+    `for image in ${images.map((i) => formatCommand(i.ref, [])).join(" ")}; do`,
+    '  docker image inspect "$image" >/dev/null 2>&1 || docker manifest inspect "$image" >/dev/null \\',
+    '    || { echo "image $image cannot be pulled; point kind.images at a registry that serves it" >&2; exit 1; }',
+    "done",
     "",
   ];
-  let lastWhen: string | undefined;
-  for (const s of provisionSteps(o, clusterName, ".", { githubActions: false })) {
-    if (s.when && s.when !== lastWhen) lines.push(`# only with ${s.when}:`);
-    lastWhen = s.when;
-    lines.push(formatCommand(s.tool, s.args));
+  for (const s of steps) {
+    if (s.phase === "free-disk") {
+      L.push(
+        "# freeDisk: only on GitHub-hosted runners (never on your own machine).",
+        'if [ "${GITHUB_ACTIONS:-}" = true ]; then',
+        `  ${sh([s.tool, ...s.args])}`,
+        "fi",
+      );
+      continue;
+    }
+    L.push(sh([s.tool, ...s.args]));
+    if (s.phase === "create") {
+      L.push(
+        "",
+        "# Port-forwards and the cluster go away when the script ends (the drill does the same).",
+        "forwards=()",
+        `cleanup() { kill "\${forwards[@]:-}" 2>/dev/null || true;${
+          o.keepCluster
+            ? ""
+            : ` ${sh(["kind", "delete", "cluster", "--name", clusterName, "--kubeconfig", join(".", "kubeconfig")])};`
+        } }`,
+        "trap cleanup EXIT",
+      );
+      if (o.preloadImages) {
+        L.push(
+          "",
+          "# preloadImages: pull what is missing, load it into the node; fall back to an image archive when",
+          "# `kind load docker-image` fails on Docker's containerd image store (kind#3795). Host copies",
+          "# this script pulled are removed only on CI runners.",
+          "pulled=()",
+          `for image in ${images
+            .filter((i) => i.preload)
+            .map((i) => formatCommand(i.ref, []))
+            .join(" ")}; do`,
+          '  if ! docker image inspect "$image" >/dev/null 2>&1; then docker pull "$image"; pulled+=("$image"); fi',
+          `  if ! kind load docker-image "$image" --name ${clusterName}; then`,
+          '    docker save --platform "linux/$(docker version -f "{{.Server.Arch}}")" -o image.tar "$image"',
+          `    kind load image-archive image.tar --name ${clusterName}`,
+          "    rm -f image.tar",
+          "  fi",
+          "done",
+          'if [ "${CI:-}" = true ] && [ ${#pulled[@]} -gt 0 ]; then docker rmi "${pulled[@]}" || true; fi',
+        );
+      }
+      L.push("");
+    }
   }
-  const names = [o.sourceName, o.targetName];
-  lines.push(
+  const waitSec = Math.round(o.readyTimeoutMs / 1000);
+  L.push(
     "",
-    `# poll until both report .status.status == Healthy (timeout ${Math.round(o.readyTimeoutMs / 1000)}s)`,
-    formatCommand("kubectl", ["get", "milvus", ...names, "-n", o.namespace, "-o", "json"]),
+    `# Wait until both report .status.status == Healthy (the drill also waits for the latest generation).`,
+    ...names.map((n) =>
+      kubectl(
+        "wait",
+        "-n",
+        o.namespace,
+        `milvus/${n}`,
+        "--for=jsonpath={.status.status}=Healthy",
+        `--timeout=${waitSec}s`,
+      ),
+    ),
     "",
-    "# client access (the drill picks free local ports and restarts a forward that dies)",
-  );
-  for (const n of names) {
-    lines.push(
-      `${formatCommand("kubectl", ["port-forward", "--address", "127.0.0.1", "-n", o.namespace, `svc/${n}-milvus`, `LOCAL_PORT:${MILVUS_PORT}`])} &`,
-    );
-  }
-  lines.push(
+    "# Client access (the drill picks free ports and restarts a forward that dies).",
+    "SOURCE_PORT=${SOURCE_PORT:-29530} TARGET_PORT=${TARGET_PORT:-29531}",
+    `${kubectl("port-forward", "--address", "127.0.0.1", "-n", o.namespace, `svc/${o.sourceName}-milvus`)} "$SOURCE_PORT:${MILVUS_PORT}" & forwards+=($!)`,
+    `${kubectl("port-forward", "--address", "127.0.0.1", "-n", o.namespace, `svc/${o.targetName}-milvus`)} "$TARGET_PORT:${MILVUS_PORT}" & forwards+=($!)`,
+    "sleep 5",
     "",
-    `# replication: the drill applies ${PLAN_FILES.replicateConfig} to both clusters (primary first) with UpdateReplicateConfiguration`,
+    `# Replication: apply ${PLAN_FILES.replicateConfig} to the primary, then the standby, and read it back.`,
+    "# The drill's own CLI (the one that wrote this plan); override with MILVUS_CDC_DRILL.",
+    `DRILL=\${MILVUS_CDC_DRILL:-${JSON.stringify(drill)}}`,
+    `$DRILL replicate --config ${PLAN_FILES.replicateConfig} --source-uri "http://127.0.0.1:$SOURCE_PORT" --target-uri "http://127.0.0.1:$TARGET_PORT"`,
     "",
-    "# fault kill-cdc",
-    formatCommand("kubectl", [
+    "# Fault kill-cdc: delete the CDC pod without grace; the operator starts a new one.",
+    kubectl(
       "delete",
       "pod",
       "-n",
@@ -151,12 +252,22 @@ export function renderCommands(o: KindOptions, clusterName: string): string {
       "--grace-period=0",
       "--force",
       "--wait=false",
-    ]),
+    ),
+    kubectl(
+      "wait",
+      "-n",
+      o.namespace,
+      "pod",
+      "-l",
+      cdcSelector(o.sourceName),
+      "--for=condition=Ready",
+      "--timeout=300s",
+    ),
     "",
-    o.keepCluster ? "# teardown skipped (keepCluster); delete later with:" : "# teardown",
-    formatCommand("kind", ["delete", "cluster", "--name", clusterName]),
-    "",
+    o.keepCluster
+      ? `# keepCluster: the cluster stays; delete it later with: kind delete cluster --name ${clusterName}`
+      : "# Teardown: the EXIT trap deletes the kind cluster.",
     `# operator namespace: ${OPERATOR_NAMESPACE}`,
   );
-  return `${lines.join("\n")}\n`;
+  return `${L.join("\n")}\n`;
 }

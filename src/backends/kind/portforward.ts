@@ -13,6 +13,8 @@ export interface PortForwardOptions {
   namespace: string;
   service: string;
   remotePort: number;
+  /** Leading kubectl arguments: the drill's --kubeconfig and --context. */
+  baseArgs?: string[];
   env?: Record<string, string>;
   warn: (m: string) => void;
   readyTimeoutMs?: number;
@@ -43,6 +45,7 @@ export class PortForward {
 
   private args(): string[] {
     return [
+      ...(this.o.baseArgs ?? []),
       "port-forward",
       "--address",
       "127.0.0.1",

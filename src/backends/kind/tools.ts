@@ -1,13 +1,17 @@
 /**
- * kind, kubectl and helm: the machine's own when new enough, else a pinned release downloaded from
- * its official URL, verified against a sha256 pinned here, and cached (the Action's tool cache on
- * GitHub runners, `<cacheRoot>/tools` elsewhere).
+ * kind, kubectl and helm: by default a pinned release downloaded from its official URL, verified
+ * against a sha256 pinned here, and cached (the Action's tool cache on GitHub runners,
+ * `<cacheRoot>/tools` elsewhere). ubuntu-latest ships all three on PATH, so preferring PATH would
+ * make every run drift with the runner image; the machine's own are used only when asked
+ * (usePreinstalledTools) and new enough.
  */
+
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { arch as osArch, platform, tmpdir } from "node:os";
 import { join } from "node:path";
+import { EnvironmentError } from "../../errors.js";
 import { cacheRoot } from "../../util/paths.js";
 import type { CommandRunner } from "./exec.js";
 import { compareVersions, parseVersion } from "./options.js";
@@ -59,7 +63,8 @@ export const TOOL_PINS: Record<ToolName, ToolPin> = {
 
 export type ToolPaths = Record<ToolName, string>;
 
-export class ToolError extends Error {
+/** kind, kubectl or helm cannot be found or downloaded: exit 3. */
+export class ToolError extends EnvironmentError {
   override name = "ToolError";
 }
 
@@ -72,6 +77,19 @@ export interface ResolveToolsOptions {
   cacheDir?: string;
   arch?: Arch;
   timeoutMs?: number;
+  /** Use the machine's tools when they meet the minimums (else the pinned ones). Default false. */
+  preinstalled?: boolean;
+}
+
+export interface ToolUse {
+  version: string;
+  source: "pinned" | "preinstalled";
+}
+
+export interface ResolvedTools {
+  paths: ToolPaths;
+  /** What ran, for the report. */
+  used: Record<ToolName, ToolUse>;
 }
 
 const VERSION_ARGS: Record<ToolName, string[]> = {
@@ -188,29 +206,41 @@ async function viaActionsToolCache(
   }
 }
 
-/**
- * Finds or installs kind, kubectl and helm. The returned paths are absolute for downloaded tools
- * and bare names for tools found on PATH.
- */
+/** Finds or installs kind, kubectl and helm; the paths only (see resolveToolsDetailed). */
 export async function resolveTools(opts: ResolveToolsOptions): Promise<ToolPaths> {
+  return (await resolveToolsDetailed(opts)).paths;
+}
+
+/**
+ * Finds or installs kind, kubectl and helm, and says which version of each runs. The returned paths
+ * are absolute for pinned tools and bare names for preinstalled tools found on PATH.
+ */
+export async function resolveToolsDetailed(opts: ResolveToolsOptions): Promise<ResolvedTools> {
   const pins = opts.pins ?? TOOL_PINS;
   const download = opts.download ?? defaultDownload;
   const out = {} as ToolPaths;
+  const used = {} as Record<ToolName, ToolUse>;
   for (const tool of ["kind", "kubectl", "helm"] as const) {
     const pin = pins[tool];
-    const have = await installedVersion(opts.runner, tool, opts.timeoutMs);
-    const haveV = have ? parseVersion(have) : null;
-    const minV = parseVersion(pin.minimum);
-    if (haveV && minV && compareVersions(haveV, minV) >= 0) {
-      opts.log(`${tool} ${have} found on PATH (>= ${pin.minimum})`);
-      out[tool] = tool;
-      continue;
+    if (opts.preinstalled) {
+      const have = await installedVersion(opts.runner, tool, opts.timeoutMs);
+      const haveV = have ? parseVersion(have) : null;
+      const minV = parseVersion(pin.minimum);
+      if (have && haveV && minV && compareVersions(haveV, minV) >= 0) {
+        opts.log(`${tool} ${have} found on PATH (>= ${pin.minimum}; usePreinstalledTools)`);
+        out[tool] = tool;
+        used[tool] = { version: have, source: "preinstalled" };
+        continue;
+      }
+      opts.log(
+        have
+          ? `${tool} ${have} on PATH is older than ${pin.minimum}; using pinned ${pin.version}`
+          : `${tool} not found on PATH; using pinned ${pin.version}`,
+      );
+    } else {
+      opts.log(`${tool}: pinned ${pin.version} (sha256-checked; usePreinstalledTools: true uses PATH)`);
     }
-    opts.log(
-      have
-        ? `${tool} ${have} on PATH is older than ${pin.minimum}; using pinned ${pin.version}`
-        : `${tool} not found on PATH; using pinned ${pin.version}`,
-    );
+    used[tool] = { version: pin.version, source: "pinned" };
     const arch = opts.arch ?? hostArch();
     if (process.env.GITHUB_ACTIONS === "true" && !opts.cacheDir) {
       out[tool] = await viaActionsToolCache(tool, pin, arch, opts.runner, download);
@@ -220,5 +250,5 @@ export async function resolveTools(opts: ResolveToolsOptions): Promise<ToolPaths
     const exe = join(dir, tool);
     out[tool] = existsSync(exe) ? exe : await installPinned(tool, pin, arch, dir, opts.runner, download);
   }
-  return out;
+  return { paths: out, used };
 }

@@ -27,6 +27,8 @@ export class LocalBackend implements Backend {
   };
   readonly faults: readonly FaultName[] = ["kill-cdc"];
   private lab: Lab | undefined;
+  /** A provision under way: teardown waits for it, so a lab that was still starting is stopped too. */
+  private starting: Promise<unknown> | undefined;
 
   constructor(private readonly opts: LocalBackendOptions) {
     this.info.details.faultMode = opts.faultMode ?? "none";
@@ -37,7 +39,9 @@ export class LocalBackend implements Backend {
     const { log, ...rest } = this.opts;
     // Replication is configured by the drill, through the same SDK call every backend gets (as on
     // Milvus, the source starts its CDC when it accepts the configuration).
-    this.lab = await startLab({ ...rest, replicate: false, log: (m) => log.info(m) });
+    const starting = startLab({ ...rest, replicate: false, log: (m) => log.info(m), signal });
+    this.starting = starting.catch(() => {});
+    this.lab = await starting;
     if (signal?.aborted) {
       await this.teardown();
       signal.throwIfAborted();
@@ -122,6 +126,7 @@ export class LocalBackend implements Backend {
   }
 
   async teardown(): Promise<void> {
+    await this.starting;
     const lab = this.lab;
     this.lab = undefined;
     await lab?.stop().catch((e) => this.opts.log.warn(`local teardown: ${(e as Error).message}`));

@@ -4,6 +4,7 @@
  * placement, and a standby places a collection on the channel its replicated creation came on.
  */
 import { join } from "node:path";
+import { type AutoIdField, autoIdOf } from "./auto-id.js";
 import { CLUSTER_SCOPED_METHODS, COLLECTION_SCOPED_METHODS } from "./methods.js";
 import { readJson, writeJsonAtomic } from "./state.js";
 
@@ -12,6 +13,8 @@ interface MapState {
   collections: Record<string, Record<string, number>>;
   /** db -> alias -> collection. */
   aliases: Record<string, Record<string, string>>;
+  /** db -> collection -> its auto-id primary key (ids the front assigns). */
+  autoIds?: Record<string, Record<string, AutoIdField>>;
 }
 
 /** What a mutation touches and how it changes the map. */
@@ -48,6 +51,11 @@ export class ChannelMap {
     return this.state.aliases[db]?.[name] ?? name;
   }
 
+  /** The auto-id primary key of a collection (by name or alias), if it has one. */
+  autoIdOf(db: string, name: string): AutoIdField | undefined {
+    return this.state.autoIds?.[db]?.[this.realName(db, name)];
+  }
+
   channelOf(db: string, name: string): number | undefined {
     return this.state.collections[db]?.[this.realName(db, name)];
   }
@@ -78,9 +86,16 @@ export class ChannelMap {
     const setColl = (name: string, ch: number) => {
       s.collections[db] ??= {};
       s.collections[db][name] = ch;
+      const auto = autoIdOf(req.schema as Buffer | undefined);
+      if (auto) {
+        s.autoIds ??= {};
+        s.autoIds[db] ??= {};
+        s.autoIds[db][name] = auto;
+      }
     };
     const dropColl = (name: string) => {
       delete s.collections[db]?.[name];
+      delete s.autoIds?.[db]?.[name];
       const aliases = s.aliases[db] ?? {};
       for (const [a, c] of Object.entries(aliases)) if (c === name) delete aliases[a];
     };
@@ -105,6 +120,12 @@ export class ChannelMap {
           delete s.collections[db]?.[oldName];
           s.collections[newDb] ??= {};
           s.collections[newDb][newName] = c;
+          const auto = s.autoIds?.[db]?.[oldName];
+          if (auto && s.autoIds) {
+            delete s.autoIds[db]?.[oldName];
+            s.autoIds[newDb] ??= {};
+            s.autoIds[newDb][newName] = auto;
+          }
         });
       }
       case "CreateAlias":
@@ -137,6 +158,7 @@ export class ChannelMap {
         return at(0, "", () => {
           delete s.collections[db];
           delete s.aliases[db];
+          delete s.autoIds?.[db];
         });
     }
     if (COLLECTION_SCOPED_METHODS.has(method)) {

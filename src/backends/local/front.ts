@@ -7,6 +7,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { decodeRequest, encodeResponse, milvusMethods, statusResponse } from "../../milvus/proto.js";
+import { describedAsAutoId } from "./auto-id.js";
 import { ChannelMap } from "./channel-map.js";
 import { CheckpointStore, type ReplicateCheckpoint } from "./checkpoints.js";
 import { type ConfigChange, ConfigStore, type ConfigUpdate } from "./config-store.js";
@@ -16,7 +17,7 @@ import { dbOf, identity, LiteLink } from "./lite-link.js";
 import { MUTATING_METHODS } from "./methods.js";
 import { KeyedMutex } from "./mutex.js";
 import { PrimaryWrites } from "./primary-writes.js";
-import { ReplicateApply } from "./replicate-apply.js";
+import { type ApplyStats, ReplicateApply } from "./replicate-apply.js";
 import {
   normalizeConfig,
   type ReplicateConfiguration,
@@ -137,6 +138,11 @@ export class Front {
     return this.wal.sizes();
   }
 
+  /** How replicated messages have been batched on this cluster (tests check that batches formed). */
+  replicateApplyStats(): ApplyStats {
+    return { ...this.receiver.stats };
+  }
+
   checkpointList(): ReplicateCheckpoint[] {
     return this.checkpoints.list();
   }
@@ -182,7 +188,7 @@ export class Front {
       if (m.name === "CreateReplicateStream") {
         impl[m.name] = (call: grpc.ServerDuplexStream<Bytes, Bytes>) => {
           if (!this.authorized(call.metadata)) call.emit("error", UNAUTHENTICATED);
-          else serveReplicateStream(call, (buf) => this.receiver.apply(buf));
+          else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
         };
       } else if (m.requestStream || m.responseStream) {
         impl[m.name] = (call: grpc.ServerWritableStream<Bytes, Bytes>) =>
@@ -228,6 +234,12 @@ export class Front {
         const db = dbOf(req, md);
         return this.dups.adjustCount(request, res, db, this.channels.realName(db, req.collection_name ?? ""));
       }
+    }
+    if (method === "DescribeCollection") {
+      const res = await this.lite.call(method, request, md, deadline);
+      const req = decodeRequest<{ db_name?: string; collection_name?: string }>(method, request);
+      const auto = this.channels.autoIdOf(dbOf(req, md), req.collection_name ?? "");
+      return auto ? describedAsAutoId(res, auto.name) : res;
     }
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);

@@ -1,7 +1,8 @@
 /**
  * The local lab: two local clusters (Milvus Lite + front each, in a per-run temp dir on free ports) and,
  * once replication is configured, the reference replicator between them. Everything it starts dies with
- * it: stop() is idempotent, also runs on SIGINT/SIGTERM, and Milvus Lite is watched by a watchdog child
+ * it: stop() is idempotent, also runs when the caller's AbortSignal fires (the lab never listens to
+ * process signals: the process's one signal owner does), and Milvus Lite is watched by a watchdog child
  * that kills it if this process is killed outright.
  */
 import { randomBytes } from "node:crypto";
@@ -36,6 +37,8 @@ export interface LabOptions {
   keep?: boolean;
   log?: (message: string) => void;
   readyTimeoutMs?: number;
+  /** Stops the lab (also while it is starting): the caller's cancellation. */
+  signal?: AbortSignal;
 }
 
 export interface LabDirs {
@@ -155,7 +158,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
   // Idempotent per part, so it can run again for parts that appeared while a stop was under way.
   const cleanup = async () => {
-    for (const sig of ["SIGINT", "SIGTERM"] as const) process.off(sig, onSignal);
+    opts.signal?.removeEventListener("abort", onAbort);
     await links.close().catch((e) => log(`replicator stop: ${(e as Error).message}`));
     await Promise.all(Object.values(clusters).map(stopCluster));
     await Promise.all([...processes].map((p) => p.stop().catch(() => {})));
@@ -171,14 +174,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     if (stopping) throw new Error("the lab was stopped while it was starting");
   };
 
-  const onSignal = (sig: NodeJS.Signals) => {
-    const alone = process.listenerCount(sig) === 1;
-    void stop().then(() => {
-      // Nobody else handles the signal: behave as if it had not been caught (the default: terminate).
-      if (alone) process.kill(process.pid, sig);
-    });
-  };
-  for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, onSignal);
+  const onAbort = () => void stop();
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener("abort", onAbort, { once: true });
 
   const startLite = async (side: LabSide) => {
     const p = await MilvusLiteProcess.start({
@@ -186,6 +184,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       dataDir: dirs[side].data,
       logFile: dirs[side].milvusLog,
       readyTimeoutMs: opts.readyTimeoutMs,
+      signal: opts.signal,
     });
     processes.add(p);
     clusters[side].lite = p;

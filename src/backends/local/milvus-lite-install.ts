@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
+import { EnvironmentError } from "../../errors.js";
 import { cacheRoot } from "../../util/paths.js";
 
 const run = promisify(execFile);
@@ -14,9 +15,7 @@ export const PYMILVUS_VERSION = "3.0.2";
 /** Point at an existing `milvus-lite` executable instead of the project-local virtualenv. */
 export const MILVUS_LITE_BIN_ENV = "MILVUS_LITE_BIN";
 
-export class EnvironmentError extends Error {
-  override name = "EnvironmentError";
-}
+export { EnvironmentError };
 
 function venvDir(): string {
   return join(cacheRoot(), `milvus-lite-${MILVUS_LITE_VERSION}-pymilvus-${PYMILVUS_VERSION}`);
@@ -26,7 +25,9 @@ async function findPython(): Promise<string> {
   const candidates = [process.env.PYTHON, "python3", "python"].filter((c): c is string => Boolean(c));
   for (const py of candidates) {
     try {
-      const { stdout } = await run(py, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"]);
+      const { stdout } = await run(py, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], {
+        timeout: 5_000,
+      });
       const [major, minor] = stdout.trim().split(".").map(Number);
       if (major === 3 && (minor ?? 0) >= 10) return py;
     } catch {
@@ -34,7 +35,7 @@ async function findPython(): Promise<string> {
     }
   }
   throw new EnvironmentError(
-    "python3 >= 3.10 with the venv module is required for the local backend (Milvus Lite); install it or set MILVUS_LITE_BIN to an existing milvus-lite executable",
+    "the local backend needs python3 >= 3.10 (with venv) to install Milvus Lite, and none was found on PATH: install it (e.g. apt-get install python3 python3-venv) or set MILVUS_LITE_BIN to an existing milvus-lite executable",
   );
 }
 
@@ -58,6 +59,25 @@ async function lockedInstall(lockDir: string, work: () => Promise<void>): Promis
   } finally {
     await rm(lockDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the local backend needs from the machine, checked in a moment before anything starts:
+ * MILVUS_LITE_BIN (if set) exists, or Milvus Lite is already installed, or python3 >= 3.10 is there
+ * to install it. Throws EnvironmentError naming what is missing and how to get it.
+ */
+export async function checkMilvusLitePrerequisites(): Promise<void> {
+  const override = process.env[MILVUS_LITE_BIN_ENV];
+  if (override) {
+    if (!existsSync(override))
+      throw new EnvironmentError(
+        `${MILVUS_LITE_BIN_ENV}=${override}: no such file (expected a milvus-lite executable)`,
+      );
+    return;
+  }
+  const dir = venvDir();
+  if (existsSync(join(dir, "bin", "milvus-lite")) && existsSync(join(dir, ".installed"))) return;
+  await findPython();
 }
 
 /**

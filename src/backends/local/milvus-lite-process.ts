@@ -11,6 +11,8 @@ export interface MilvusLiteOptions {
   dataDir: string;
   logFile: string;
   readyTimeoutMs?: number;
+  /** Gives up waiting for readiness (and stops the server) once it fires. */
+  signal?: AbortSignal;
 }
 
 async function tail(file: string, lines = 20): Promise<string> {
@@ -61,22 +63,24 @@ export class MilvusLiteProcess {
       });
       const p = new MilvusLiteProcess(`127.0.0.1:${port}`, opts.logFile, child);
       try {
-        await p.waitReady(opts.readyTimeoutMs ?? 60_000);
+        await p.waitReady(opts.readyTimeoutMs ?? 60_000, opts.signal);
         return p;
       } catch (e) {
         lastError = e as Error;
         await p.stop();
+        if (opts.signal?.aborted) break;
         if (!/address already in use|bind|Failed to bind/i.test(await tail(opts.logFile, 5))) break;
       }
     }
     throw lastError ?? new Error("Milvus Lite did not start");
   }
 
-  private async waitReady(timeoutMs: number): Promise<void> {
+  private async waitReady(timeoutMs: number, signal?: AbortSignal): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     const client = new grpc.Client(this.address, grpc.credentials.createInsecure());
     try {
       for (;;) {
+        signal?.throwIfAborted();
         if (this.exitInfo) {
           throw new Error(
             `${this.exitInfo} before it was ready on ${this.address}; last log lines:\n${await tail(this.logFile)}`,

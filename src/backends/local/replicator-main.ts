@@ -4,8 +4,7 @@
  * may hold the target's token), or as the first argument when run by hand.
  * The child exits when the IPC channel to its parent closes, so it never outlives the supervisor.
  */
-import { appendFileSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { appendFileSync } from "node:fs";
 import {
   GENERATION_ENV,
   OPTIONS_ENV,
@@ -14,6 +13,18 @@ import {
   redactOptions,
   runReplicator,
 } from "./replicator.js";
+
+/**
+ * Tells the supervisor something, if it is still there. Once the parent has gone (cancelled, crashed)
+ * a bare process.send throws or emits ERR_IPC_CHANNEL_CLOSED; losing the message is right then.
+ */
+function tellParent(m: ReplicatorChildMessage, then?: () => void): void {
+  if (!process.send || !process.connected) {
+    then?.();
+    return;
+  }
+  process.send(m, undefined, undefined, () => then?.());
+}
 
 async function main(): Promise<void> {
   const rawText = process.env[OPTIONS_ENV] ?? process.argv[2];
@@ -26,10 +37,16 @@ async function main(): Promise<void> {
   }
   const opts = parseReplicatorOptions(raw);
   const generation = Number(process.env[GENERATION_ENV] ?? "0");
-  mkdirSync(dirname(opts.logFile), { recursive: true });
-  // Synchronous appends: a SIGKILL must not swallow the last lines before it.
-  const log = (m: string) =>
-    appendFileSync(opts.logFile, `${new Date().toISOString()} [pid ${process.pid}] ${m}\n`);
+  // Synchronous appends: a SIGKILL must not swallow the last lines before it. The log's directory is
+  // the lab's and is never created here: a replicator that outlives a lab's cleanup would otherwise
+  // bring its temp directory back. Once that directory is gone, the lines have nowhere to go.
+  const log = (m: string) => {
+    try {
+      appendFileSync(opts.logFile, `${new Date().toISOString()} [pid ${process.pid}] ${m}\n`);
+    } catch {
+      // the lab's directory was removed: the lab is gone and so is anyone who would read this
+    }
+  };
   log(`options ${JSON.stringify(redactOptions(opts))}`);
 
   const stop = new AbortController();
@@ -48,7 +65,7 @@ async function main(): Promise<void> {
     generation,
     log,
     signal: stop.signal,
-    onReady: () => process.send?.({ type: "ready", pid: process.pid } satisfies ReplicatorChildMessage),
+    onReady: () => tellParent({ type: "ready", pid: process.pid }),
   });
   process.exit(0);
 }
@@ -56,8 +73,5 @@ async function main(): Promise<void> {
 main().catch((e: unknown) => {
   const message = e instanceof Error ? e.message : String(e);
   process.stderr.write(`${message}\n`);
-  process.send?.({ type: "fatal", message } satisfies ReplicatorChildMessage, undefined, undefined, () =>
-    process.exit(1),
-  );
-  if (!process.send) process.exit(1);
+  tellParent({ type: "fatal", message }, () => process.exit(1));
 });

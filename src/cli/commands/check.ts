@@ -5,12 +5,11 @@ import { parseArgs } from "node:util";
 import { combineVerdicts, runCheckers } from "../../checkers/index.js";
 import type { FinalState, Thresholds } from "../../checkers/types.js";
 import { FINAL_STATE_FILE } from "../../drill/run.js";
+import { exitCodeOf, UsageError } from "../../errors.js";
 import { readHistory } from "../../history/reader.js";
 import type { HeaderEvent } from "../../history/types.js";
 import { renderCliTable } from "../../report/cli-table.js";
 import type { DrillReport } from "../../report/model.js";
-import { exitCodeOf } from "../signals.js";
-import { UsageError } from "../usage.js";
 
 const USAGE = "usage: milvus-cdc-drill check RUN_DIR [--json]";
 

@@ -4,7 +4,8 @@
  */
 import { parseArgs } from "node:util";
 import { LAB_FAULT_MODES, type LabFaultMode, startLab } from "../../backends/local/lab.js";
-import { UsageError } from "../usage.js";
+import { UsageError } from "../../errors.js";
+import { withSignals } from "../signals.js";
 
 const HELP = `Usage: milvus-cdc-drill lab [--json] [--replicate] [--local-fault MODE] [--fault-every N] [--restart-delay-ms N] [--pchannels N] [--keep]
 
@@ -57,42 +58,42 @@ export async function run(argv: string[]): Promise<number> {
 
   // With --json, stdout carries only the one JSON line: progress goes to stderr.
   const log = (m: string) => (v.json ? console.error(m) : console.log(m));
-  const lab = await startLab({
-    replicate: Boolean(v.replicate),
-    faultMode: fault as LabFaultMode,
-    faultEvery,
-    restartDelayMs,
-    pchannels,
-    keep: Boolean(v.keep),
-    log: v.json ? () => {} : log,
+  return withSignals(async (signal) => {
+    const lab = await startLab({
+      signal,
+      replicate: Boolean(v.replicate),
+      faultMode: fault as LabFaultMode,
+      faultEvery,
+      restartDelayMs,
+      pchannels,
+      keep: Boolean(v.keep),
+      log: v.json ? () => {} : log,
+    });
+    // The lab stops itself when the signal fires; wait for that, then exit 0 (a requested stop is not a failure).
+    const stopped = new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    }).then(() => lab.stop());
+    if (v.json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          source: { uri: lab.source.uri, clusterId: lab.source.clusterId },
+          target: { uri: lab.target.uri, clusterId: lab.target.clusterId },
+        })}\n`,
+      );
+    } else {
+      console.log(`source (primary): ${lab.source.uri}  cluster id ${lab.source.clusterId}`);
+      console.log(`target (standby): ${lab.target.uri}  cluster id ${lab.target.clusterId}`);
+      console.log(
+        v.replicate
+          ? `replicating ${lab.source.clusterId} -> ${lab.target.clusterId} (fault mode ${fault}); press Ctrl-C to stop`
+          : "replication not configured (use --replicate); press Ctrl-C to stop",
+      );
+    }
+    await stopped;
+    if (!v.json) console.log("lab stopped");
+    return 0;
   });
-  // The lab's own handler stops it on a signal; wait for that, then exit 0 (a requested stop is not a failure).
-  const stopped = new Promise<void>((resolve) => {
-    const onSignal = () => {
-      for (const s of ["SIGINT", "SIGTERM"] as const) process.off(s, onSignal);
-      void lab.stop().then(resolve);
-    };
-    for (const s of ["SIGINT", "SIGTERM"] as const) process.on(s, onSignal);
-  });
-  if (v.json) {
-    process.stdout.write(
-      `${JSON.stringify({
-        source: { uri: lab.source.uri, clusterId: lab.source.clusterId },
-        target: { uri: lab.target.uri, clusterId: lab.target.clusterId },
-      })}\n`,
-    );
-  } else {
-    console.log(`source (primary): ${lab.source.uri}  cluster id ${lab.source.clusterId}`);
-    console.log(`target (standby): ${lab.target.uri}  cluster id ${lab.target.clusterId}`);
-    console.log(
-      v.replicate
-        ? `replicating ${lab.source.clusterId} -> ${lab.target.clusterId} (fault mode ${fault}); press Ctrl-C to stop`
-        : "replication not configured (use --replicate); press Ctrl-C to stop",
-    );
-  }
-  await stopped;
-  if (!v.json) console.log("lab stopped");
-  return 0;
 }
 
 function parse(argv: string[]) {

@@ -8,6 +8,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { loadCrdValidator } from "../../backends/kind/crd-schema.js";
+import { formatCommand } from "../../backends/kind/exec.js";
+import { parseImageFlags } from "../../backends/kind/images.js";
 import { type KindOptions, validateKindOptions } from "../../backends/kind/options.js";
 import {
   PLAN_FILES,
@@ -16,7 +18,7 @@ import {
   runUniqueClusterName,
 } from "../../backends/kind/plan.js";
 import { loadConfig } from "../../config/load.js";
-import { UsageError } from "../usage.js";
+import { UsageError } from "../../errors.js";
 
 export const PLAN_USAGE = `Usage: milvus-cdc-drill plan --backend kind [options] --out DIR
 
@@ -32,7 +34,8 @@ Options:
   --source-name A            primary CR name (its cluster id)
   --target-name B            standby CR name; neither name may contain the other
   --cluster-name C           kind cluster name (default: a run-unique name)
-  --node-image IMAGE         kindest/node image
+  --image NAME=REF           image for NAME (milvus, etcd, minio, operator, node), repeatable;
+                             milvus takes a repository (the tag comes from --milvus-version)
   --out DIR                  where to write the plan`;
 
 const OPTIONS = {
@@ -45,7 +48,7 @@ const OPTIONS = {
   "source-name": { type: "string" },
   "target-name": { type: "string" },
   "cluster-name": { type: "string" },
-  "node-image": { type: "string" },
+  image: { type: "string", multiple: true },
   out: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -73,9 +76,20 @@ function kindOverrides(v: ReturnType<typeof parse>): Partial<KindOptions> {
     sourceName: v["source-name"],
     targetName: v["target-name"],
     clusterName: v["cluster-name"],
-    nodeImage: v["node-image"],
   };
-  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Partial<KindOptions>;
+  const out = Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as Record<
+    string,
+    unknown
+  >;
+  if (v.image?.length) out.images = parseImageFlags(v.image);
+  return out as Partial<KindOptions>;
+}
+
+/** How commands.sh calls this CLI again: the same node and script when run from an installed bin. */
+function selfCommand(): string | undefined {
+  const script = process.argv[1] ?? "";
+  if (!/milvus-cdc-drill(\.js)?$/.test(script)) return undefined;
+  return formatCommand(process.execPath, [resolve(script)]);
 }
 
 /** Renders the plan in memory; throws UsageError for bad options before anything is written. */
@@ -106,7 +120,7 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
       if (problems.length) throw new Error(`${name} does not match the Milvus CRD: ${problems.join("; ")}`);
     }
   }
-  files[PLAN_FILES.commands] = renderCommands(opts, clusterName);
+  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand());
   // Sanity: every YAML written parses back (a rendering bug must not reach the user).
   for (const [name, text] of Object.entries(files)) if (name.endsWith(".yaml")) parseAllDocuments(text);
   parseYaml(files[PLAN_FILES.operatorValues] ?? "");
@@ -120,7 +134,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const { out, files } = buildPlan(argv);
   await mkdir(out, { recursive: true });
-  for (const [name, content] of Object.entries(files)) await writeFile(join(out, name), content);
+  for (const [name, content] of Object.entries(files)) {
+    await writeFile(join(out, name), content, { mode: name.endsWith(".sh") ? 0o755 : 0o644 });
+  }
   console.log(`plan written to ${out}: ${Object.keys(files).join(", ")}`);
   return 0;
 }

@@ -4,11 +4,10 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { exitCodeOf, UsageError } from "../../errors.js";
 import { renderCliTable } from "../../report/cli-table.js";
-import { ReportReadError, readReport } from "../../report/json.js";
+import { readReport } from "../../report/json.js";
 import { renderAll, writeReportFiles } from "../../report/write.js";
-import { exitCodeOf } from "../signals.js";
-import { UsageError } from "../usage.js";
 
 const HELP = `Usage: milvus-cdc-drill report RUN_DIR [--json]
 
@@ -37,13 +36,8 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   const runDir = dirs[0];
-  let report: Awaited<ReturnType<typeof readReport>>;
-  try {
-    report = await readReport(runDir);
-  } catch (e) {
-    if (e instanceof ReportReadError) throw new UsageError(e.message);
-    throw e;
-  }
+  // A ReportReadError is a UsageError: it exits 2 through the one table.
+  const report = await readReport(runDir);
   const files = (await writeReportFiles(report, runDir)).map((f) => join(runDir, f));
   if (parsed.values.json) {
     process.stdout.write(renderAll(report)["report.json"]);

@@ -1,10 +1,12 @@
 import { join } from "node:path";
 import { loadConfig, parseRunFlags, RUN_USAGE } from "../../config/load.js";
+import { preflight } from "../../drill/preflight.js";
 import { runDrill } from "../../drill/run.js";
+import { exitCodeOf } from "../../errors.js";
 import { renderCliTable } from "../../report/cli-table.js";
 import { renderAll } from "../../report/write.js";
 import { ConsoleLogger } from "../logger.js";
-import { exitCodeOf, withSignals } from "../signals.js";
+import { withSignals } from "../signals.js";
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseRunFlags(argv);
@@ -20,6 +22,9 @@ export async function run(argv: string[]): Promise<number> {
   });
   const outDir =
     flags.outDir ?? join("runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-${config.seed}`);
+  // Before anything starts or is printed: a missing prerequisite or an unwritable run directory is
+  // one line and its exit code (errors.ts), with no run directory and no replay line.
+  await preflight(config, outDir);
   const log = new ConsoleLogger();
   log.info(
     `milvus-cdc-drill: profile ${config.profile}, backend ${config.backend.type}, seed ${config.seed}, run dir ${outDir}`,
@@ -29,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
       outDir,
       log,
       signal,
-      replayCommand: `milvus-cdc-drill run ${flags.configFile ? `--config ${flags.configFile} ` : ""}--profile ${config.profile} --backend ${config.backend.type}${config.backend.type === "local" && config.backend.local.faultMode !== "none" ? ` --local-fault ${config.backend.local.faultMode}` : ""} --seed ${config.seed}`,
+      replayCommand: `milvus-cdc-drill run ${flags.configFile ? `--config ${flags.configFile} ` : ""}--profile ${config.profile}${config.scenario !== "replication" ? ` --scenario ${config.scenario}` : ""} --backend ${config.backend.type}${config.backend.type === "local" && config.backend.local.faultMode !== "none" ? ` --local-fault ${config.backend.local.faultMode}` : ""} --seed ${config.seed}`,
       onProgress: (p) =>
         log.progress(
           `[${p.phase}] ops ${p.opsDone}  lag ${p.lagMs === null ? "-" : `${p.lagMs} ms`}  faults ${p.faults}`,

@@ -3,18 +3,18 @@
  * aliases, duplicates, search parity) between two live clusters, with no workload. For a user's own
  * primary and standby after an incident. Writes the same report files as a drill.
  */
-import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { combineVerdicts, runCheckers } from "../../checkers/index.js";
+import { runCheckers } from "../../checkers/index.js";
 import type { CheckName, CheckResult, Thresholds } from "../../checkers/types.js";
+import type { PhaseStop } from "../../drill/phase.js";
+import { buildReport, emptyMetrics, writeRunFiles } from "../../drill/report.js";
+import { prepareRunDir } from "../../drill/run-dir.js";
+import { exitCodeOf, UsageError } from "../../errors.js";
+import { MILVUS_URI_FORMS, parseMilvusUri } from "../../milvus/client.js";
 import { renderCliTable } from "../../report/cli-table.js";
-import { type DrillReport, REPORT_SCHEMA_VERSION } from "../../report/model.js";
 import { redactValue } from "../../report/redact.js";
-import { writeReportFiles } from "../../report/write.js";
-import { toolVersion } from "../../util/version.js";
 import { verifyClusters } from "../../verify/verify.js";
-import { UsageError } from "../usage.js";
 
 const USAGE =
   "usage: milvus-cdc-drill verify --source-uri URI --target-uri URI [--source-token T] [--target-token T] " +
@@ -56,10 +56,10 @@ function positiveInt(flag: string, v: string | undefined, dflt: number, min = 0)
 
 function uriArg(flag: string, v: string | undefined): string {
   if (!v) throw new UsageError(`--${flag} is required (${USAGE})`);
-  if (!/^(?:https?:\/\/)?[^/\s]+\/?$/.test(v)) {
-    throw new UsageError(
-      `--${flag} '${v}' is not allowed (expected http://host:port, https://host:port or host:port)`,
-    );
+  try {
+    parseMilvusUri(v);
+  } catch {
+    throw new UsageError(`--${flag} '${v}' is not allowed (expected ${MILVUS_URI_FORMS})`);
   }
   return v;
 }
@@ -111,6 +111,9 @@ export async function run(argv: string[]): Promise<number> {
   const pageSize = positiveInt("page-size", str("page-size"), 4096, 1);
   const secrets = [sourceToken, targetToken].filter((s): s is string => Boolean(s));
 
+  const out = str("out");
+  // Before any cluster is dialled: a run directory that cannot be written is a usage error.
+  if (out) await prepareRunDir(out);
   const startedAt = Date.now();
   const result = await verifyClusters({
     source: { uri: sourceUri, token: sourceToken },
@@ -130,29 +133,23 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   const checks: CheckResult[] = runCheckers([], final, { thresholds: THRESHOLDS }, FINAL_STATE_CHECKS);
-  const verdict = combineVerdicts(checks);
   const unreachable = !final.sourceReachable || !final.targetReachable;
-  const report: DrillReport = {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    tool: { name: "milvus-cdc-drill", version: toolVersion() },
-    verdict: unreachable && verdict !== "fail" ? "error" : verdict,
+  let stop: PhaseStop | undefined;
+  if (unreachable) {
+    const side = !final.sourceReachable ? "source" : "target";
+    const err =
+      final.collections.map((c) => (side === "source" ? c.source.error : c.target.error)).find(Boolean) ??
+      `${side} unreachable`;
+    stop = { phase: "verify", message: `the ${side} cluster could not be read: ${err}`, cancelled: false };
+  }
+  let report = buildReport({
     startedAt,
-    finishedAt: Date.now(),
     seed: 1,
     profile: null,
     backend: { name: "existing", details: { mode: "verify", source: sourceUri, target: targetUri } },
     checks,
-    metrics: {
-      lag: { p50: null, p95: null, p99: null, max: null, samples: 0 },
-      lagSeries: [],
-      faults: [],
-      recoveries: [],
-      catchUpMs: null,
-      opsPerSec: null,
-      ops: { ok: 0, fail: 0, info: 0 },
-      rowsCompared: result.rowsCompared,
-    },
-    files: [],
+    metrics: emptyMetrics(result.rowsCompared),
+    stop,
     // Re-running verify is the replay; tokens are left out (they come from flags or the environment).
     replayCommand: [
       "milvus-cdc-drill verify --source-uri",
@@ -161,23 +158,11 @@ export async function run(argv: string[]): Promise<number> {
       targetUri,
       ...(collections ? ["--collections", collections.join(",")] : []),
     ].join(" "),
-  };
-  if (unreachable) {
-    const side = !final.sourceReachable ? "source" : "target";
-    const err =
-      final.collections.map((c) => (side === "source" ? c.source.error : c.target.error)).find(Boolean) ??
-      `${side} unreachable`;
-    report.error = { phase: "verify", message: `the ${side} cluster could not be read: ${err}` };
-  }
-  const out = str("out");
-  let files: string[] = [];
+  });
   if (out) {
-    await mkdir(out, { recursive: true });
-    await writeFile(join(out, "final-state.json"), `${JSON.stringify(redactValue(final, secrets))}\n`);
-    report.files = ["final-state.json"];
-    files = await writeReportFiles(report, out, { secrets });
-    report.files = files;
+    report = await writeRunFiles(report, out, { final, secrets });
   }
+  const files = out ? report.files : [];
   if (v.json) {
     console.log(
       JSON.stringify(
@@ -195,6 +180,5 @@ export async function run(argv: string[]): Promise<number> {
       `compared ${result.rowsCompared} rows in ${final.collections.length} collection(s) in ${result.elapsedMs} ms`,
     );
   }
-  if (unreachable && verdict !== "fail") return 3;
-  return verdict === "pass" ? 0 : 1;
+  return exitCodeOf(report.verdict);
 }

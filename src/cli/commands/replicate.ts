@@ -1,0 +1,105 @@
+/**
+ * `milvus-cdc-drill replicate --config replicate-config.json --source-uri U --target-uri U`: applies a
+ * replicate configuration (as `plan` writes it) to the primary, then the standby, and confirms both
+ * hold it, exactly as a drill does. It is the replication step of plan's commands.sh.
+ */
+import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import type { ClusterEndpoint } from "../../backends/types.js";
+import { UsageError } from "../../errors.js";
+import { configureReplication, type ReplicateConfiguration } from "../../milvus/replicate.js";
+
+export const REPLICATE_USAGE = `Usage: milvus-cdc-drill replicate --config FILE --source-uri URI --target-uri URI [--source-token T] [--target-token T] [--timeout SECONDS]
+
+Applies FILE (a replicate configuration: clusters with cluster_id, connection_param.uri and pchannels,
+one cross_cluster_topology edge) with UpdateReplicateConfiguration to the primary, then the standby,
+and confirms both hold it (GetReplicateConfiguration, or GetReplicateInfo on releases without it).
+--source-uri/--target-uri are where this machine reaches each cluster (a port-forward); the URIs in
+FILE are where the CDC pod dials them. Tokens also come from MILVUS_CDC_DRILL_SOURCE_TOKEN /
+MILVUS_CDC_DRILL_TARGET_TOKEN; a token masked as *** in FILE is taken from there.`;
+
+const OPTIONS = {
+  config: { type: "string" },
+  "source-uri": { type: "string" },
+  "target-uri": { type: "string" },
+  "source-token": { type: "string" },
+  "target-token": { type: "string" },
+  timeout: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }).values;
+  } catch (e) {
+    throw new UsageError(`replicate: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+  }
+}
+
+/** The pair the configuration file describes, reached at the given local URIs. */
+export function pairFromConfig(
+  config: ReplicateConfiguration,
+  local: { source: string; target: string },
+  tokens: { source?: string; target?: string },
+): { source: ClusterEndpoint; target: ClusterEndpoint } {
+  const edge = config.cross_cluster_topology?.[0];
+  if (!edge || config.cross_cluster_topology.length !== 1) {
+    throw new UsageError("--config: must hold exactly one cross_cluster_topology edge (source -> target)");
+  }
+  const side = (id: string, uri: string, token: string | undefined): ClusterEndpoint => {
+    const c = config.clusters?.find((x) => x.cluster_id === id);
+    if (!c?.connection_param?.uri || !Array.isArray(c.pchannels) || c.pchannels.length === 0) {
+      throw new UsageError(`--config: cluster '${id}' needs connection_param.uri and pchannels`);
+    }
+    const stored = c.connection_param.token;
+    const tok = stored && stored !== "***" ? stored : token;
+    if (stored === "***" && !token) {
+      throw new UsageError(`--config: the token of '${id}' is masked; pass it with a --*-token flag or env`);
+    }
+    return {
+      clusterId: id,
+      uri,
+      replicateUri: c.connection_param.uri,
+      pchannels: c.pchannels,
+      ...(tok ? { token: tok } : {}),
+    };
+  };
+  return {
+    source: side(edge.source_cluster_id, local.source, tokens.source),
+    target: side(edge.target_cluster_id, local.target, tokens.target),
+  };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const v = parse(argv);
+  if (v.help) {
+    console.log(REPLICATE_USAGE);
+    return 0;
+  }
+  for (const f of ["config", "source-uri", "target-uri"] as const) {
+    if (!v[f]) throw new UsageError(`--${f}: missing (${REPLICATE_USAGE.split("\n")[0]})`);
+  }
+  const timeoutS = v.timeout === undefined ? 600 : Number(v.timeout);
+  if (!Number.isInteger(timeoutS) || timeoutS <= 0) {
+    throw new UsageError(`--timeout ${v.timeout}: must be a whole number of seconds > 0`);
+  }
+  let config: ReplicateConfiguration;
+  try {
+    config = JSON.parse(await readFile(v.config as string, "utf8")) as ReplicateConfiguration;
+  } catch (e) {
+    throw new UsageError(`--config ${v.config}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const pair = pairFromConfig(
+    config,
+    { source: v["source-uri"] as string, target: v["target-uri"] as string },
+    {
+      source: v["source-token"] ?? process.env.MILVUS_CDC_DRILL_SOURCE_TOKEN,
+      target: v["target-token"] ?? process.env.MILVUS_CDC_DRILL_TARGET_TOKEN,
+    },
+  );
+  const r = await configureReplication(pair, { timeoutMs: timeoutS * 1000, log: (m) => console.error(m) });
+  console.log(
+    `replication ${pair.source.clusterId} -> ${pair.target.clusterId} configured; confirmed by ${r.confirmedBy}`,
+  );
+  return 0;
+}

@@ -1,0 +1,30 @@
+import type { ClusterPair } from "../../backends/types.js";
+import { connect } from "../../client/connect.js";
+import type { CollectionSpec } from "../../generator/rows.js";
+import { type DrillContext, need } from "../context.js";
+import type { Phase } from "../phase.js";
+import { probeStandbyWrite } from "../probes.js";
+
+/** Standby read-only: a client write to the standby must be refused (standby-read-only checks it). */
+export const probeStandby: Phase<DrillContext> = {
+  name: "probe-standby",
+  title: "Probe: the standby refuses client writes",
+  async run(ctx) {
+    // After a role change the standby is whichever cluster replicates last: probe that one.
+    const other = ctx.current && ctx.current.target.clusterId !== ctx.pair?.target.clusterId;
+    const target = other
+      ? connect((ctx.current as ClusterPair).target, { timeoutMs: 10_000 })
+      : need(ctx.target, "the target client");
+    try {
+      await probeStandbyWrite(
+        target,
+        ctx.history,
+        ctx.config.workload.collections[0] as CollectionSpec,
+        ctx.planner,
+        need(ctx.workload, "the workload runner").allocateId(),
+      );
+    } finally {
+      if (other) await target.closeConnection().catch(() => {});
+    }
+  },
+};

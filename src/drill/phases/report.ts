@@ -1,0 +1,64 @@
+import { computeMetrics, computeSteps } from "../../checkers/metrics.js";
+import type { FinalState } from "../../checkers/types.js";
+import type { DrillReport } from "../../report/model.js";
+import type { DrillContext } from "../context.js";
+import type { Phase, PhaseRecord, PhaseStop } from "../phase.js";
+import { buildReport, FINAL_STATE_FILE, writeRunFiles } from "../report.js";
+
+/** What a drill that never read its clusters' final state saves (check RUN_DIR still works on it). */
+const NO_FINAL_STATE: FinalState = {
+  collections: [],
+  search: [],
+  catchUp: null,
+  sourceReachable: false,
+  targetReachable: false,
+};
+
+/**
+ * Builds the report from whatever the drill got to (a cancelled or failed drill reports too) and
+ * writes the run directory's files. `done` receives the report.
+ */
+export function report(o: {
+  startedAt: number;
+  stop: () => PhaseStop | undefined;
+  phases: () => PhaseRecord[];
+  secrets: readonly string[];
+  done: (r: DrillReport) => void;
+}): Phase<DrillContext> {
+  return {
+    name: "report",
+    title: "Report",
+    async run(ctx) {
+      const { config, history } = ctx;
+      const final = ctx.final ?? NO_FINAL_STATE;
+      const w = ctx.workloadWindow;
+      const runner = ctx.workload;
+      const built = buildReport({
+        startedAt: o.startedAt,
+        seed: config.seed,
+        profile: config.profile,
+        backend: ctx.backend?.info ?? { name: config.backend.type, details: {} },
+        checks: ctx.checks,
+        stop: o.stop(),
+        phases: o.phases(),
+        metrics: {
+          ...computeMetrics(history.events, final, config.thresholds),
+          ...(w && runner
+            ? { opsPerSec: runner.opsDone / Math.max(0.001, (w.endedAt - w.startedAt) / 1000) }
+            : {}),
+          rowsCompared: final.collections.reduce((n, c) => n + c.rowsCompared, 0),
+        },
+        replayCommand: ctx.opts.replayCommand,
+        scenario: config.scenario,
+        steps: computeSteps(history.events),
+      });
+      o.done(
+        await writeRunFiles(built, ctx.opts.outDir, {
+          final,
+          secrets: o.secrets,
+          files: ["history.jsonl", FINAL_STATE_FILE, ...(ctx.diagnostics ? ["diagnostics/"] : [])],
+        }),
+      );
+    },
+  };
+}
