@@ -220,11 +220,12 @@ function checkScenario(cfg: DrillConfig): string | null {
   const { scenario } = cfg;
   const b = cfg.backend;
   const needs = ROLE_CHANGE_FAULT_SCENARIO[b.local.faultMode];
-  if (b.type === "local" && needs && needs !== scenario) {
+  if (b.type === "local" && needs && !(needs as readonly string[]).includes(scenario)) {
+    const want = needs.join(" or ");
     return line(
       "backend.local.faultMode",
       b.local.faultMode,
-      `plants a fault in the ${needs} role change; set scenario to ${needs} (scenario is ${scenario})`,
+      `plants a fault in the ${want} role change; set scenario to ${want} (scenario is ${scenario})`,
     );
   }
   if (scenario === "replication") return null;

@@ -20,11 +20,13 @@ export const LOCAL_FAULT_MODES = [
 ] as const;
 
 /** The fault modes that only mean something in a role-change scenario, and the scenario each needs. */
-export const ROLE_CHANGE_FAULT_SCENARIO: Partial<Record<LocalFaultMode, "switchover" | "failover">> = {
-  "lose-tail-on-switchover": "switchover",
-  "promote-with-hole": "failover",
-  // The demoted cluster exists in both scenarios; switchover demotes it without killing it.
-  "stale-primary": "switchover",
+export const ROLE_CHANGE_FAULT_SCENARIO: Partial<
+  Record<LocalFaultMode, readonly ("switchover" | "failover")[]>
+> = {
+  "lose-tail-on-switchover": ["switchover"],
+  "promote-with-hole": ["failover"],
+  // The demoted (or rebuilt) original primary keeps taking client writes: both scenarios have one.
+  "stale-primary": ["switchover", "failover"],
 };
 
 export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];

@@ -48,6 +48,8 @@ export interface FrontOptions {
    * replicator whose source this cluster is here. A throw turns a client's call into an error answer.
    */
   onConfigured?: (change: ConfigChange) => Promise<void>;
+  /** Fault mode stale-primary: keep taking client writes once demoted (the fault the promotion check must catch). */
+  staleWhenDemoted?: boolean;
 }
 
 /** How long a secondary's UpdateReplicateConfiguration waits for its primary's broadcast at most. */
@@ -98,7 +100,11 @@ export class Front {
       lite: this.lite,
       dups: this.dups,
     };
-    this.writes = new PrimaryWrites({ ...shared, wal: this.wal });
+    this.writes = new PrimaryWrites({
+      ...shared,
+      wal: this.wal,
+      staleWhenDemoted: opts.staleWhenDemoted === true,
+    });
     this.receiver = new ReplicateApply({
       ...shared,
       checkpoints: this.checkpoints,

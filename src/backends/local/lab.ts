@@ -201,6 +201,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       port: clusters[side].port,
       log,
       onConfigured: (change) => links.configured(ids[side], change),
+      // The original primary is the one a role change demotes: the planted split brain lives there.
+      staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source",
     });
     clusters[side].front = f;
     clusters[side].port = Number(f.uri.split(":").pop());
