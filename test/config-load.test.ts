@@ -327,8 +327,10 @@ describe("scenarios that are allowed", () => {
   it("failover on existing clusters with allowDestructive, on kind from v2.6.14", () => {
     const ex = loadConfig(
       yaml(
-        EXISTING.replace("    killCdcCommand", "    allowDestructive: true\n    killCdcCommand") +
-          "scenario: failover\n",
+        EXISTING.replace(
+          "    killCdcCommand",
+          "    allowDestructive: true\n    configureReplication: true\n    killCdcCommand",
+        ) + "scenario: failover\n",
       ),
     );
     expect(ex.scenario).toBe("failover");
