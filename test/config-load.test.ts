@@ -327,10 +327,10 @@ describe("scenarios that are allowed", () => {
   it("failover on existing clusters with allowDestructive, on kind from v2.6.14", () => {
     const ex = loadConfig(
       yaml(
-        EXISTING.replace(
+        `${EXISTING.replace(
           "    killCdcCommand",
           "    allowDestructive: true\n    configureReplication: true\n    killCdcCommand",
-        ) + "scenario: failover\n",
+        )}scenario: failover\n`,
       ),
     );
     expect(ex.scenario).toBe("failover");

@@ -66,7 +66,7 @@ describe("force promote: Milvus's rules as the local fronts apply them", () => {
   });
 
   it("is idempotent on an already standalone secondary config", () => {
-    const standalone = { clusters: [aToB.clusters[1]!], cross_cluster_topology: [] };
+    const standalone = { clusters: aToB.clusters.slice(1), cross_cluster_topology: [] };
     const d = decideForcePromote({ clusters: [] }, standalone, "b", "secondary");
     expect(d.ok && d.unchanged).toBe(true);
   });
