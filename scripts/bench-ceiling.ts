@@ -99,11 +99,11 @@ async function main(): Promise<void> {
           {
             name: "ceiling",
             dim,
-            autoId: false,
             vectorType: "float",
             index: "FLAT",
             metric: "L2",
             dynamicField: true,
+            autoId: false,
             partitions: 1,
           },
         ],

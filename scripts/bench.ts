@@ -11,9 +11,10 @@
  *   5. replicator catch-up after a 10k-message backlog / direct inserts of the rows    target >= 0.9
  *   6. checkers over a synthetic soak history: events/s and peak RSS                   target <= 512 MB
  *   7. smoke drill wall time                                                            target <= 60 s
+ *   8. WAL read and summary.md rendering vs JSON baselines (scripts/bench-io.ts)        target <= 5
  *
  *   npx tsx scripts/bench.ts [--rows 200000] [--dim 128] [--batches 60] [--write-runs 5] [--repeat 3]
- *                            [--skip write,ceiling,verify,replicator,check,smoke] [--full] [--json]
+ *                            [--skip write,ceiling,verify,replicator,check,smoke,io] [--full] [--json]
  *
  * --json: one JSON object on stdout (the human lines go to stderr), for a nightly job to chart:
  * writeRatio, harnessCeilingRowsPerS, catchUpRatio, verifyRatioConcurrent, verifyPeakRssMb,
@@ -93,6 +94,8 @@ const results: Figures = {
   checkEventsPerS: null,
   checkPeakRssMb: null,
   smokeWallS: null,
+  walReadRatio: null,
+  summaryRenderRatio: null,
 };
 const notes: Record<string, string> = {};
 
@@ -315,6 +318,13 @@ async function checkers(): Promise<void> {
   results.checkPeakRssMb = r.checkPeakRssMb ?? null;
 }
 
+async function io(): Promise<void> {
+  const r = await runBenchChild("scripts/bench-io.ts", ["--repeat", String(repeat)], "io");
+  if (!r) return;
+  results.walReadRatio = r.walReadRatio ?? null;
+  results.summaryRenderRatio = r.summaryRenderRatio ?? null;
+}
+
 async function smoke(): Promise<void> {
   const out = await mkdtemp(join(tmpdir(), "bench-smoke-"));
   const r = await runChild(process.execPath, [
@@ -345,6 +355,7 @@ async function main(): Promise<void> {
     ["replicator", "5. replicator catch-up after a 10k-message backlog vs direct inserts", replicator],
     ["check", "6. checkers over a synthetic soak history", checkers],
     ["smoke", "7. smoke drill wall time", smoke],
+    ["io", "8. WAL read and summary.md rendering vs JSON baselines", io],
   ];
   let first = true;
   for (const [name, title, run] of sections) {

@@ -4,13 +4,16 @@
  * files, and STATE_* variables for post. Stand-in kind/kubectl/helm/docker executables on PATH record
  * every call, so "nothing was provisioned" is checked, not assumed.
  */
-import { type ChildProcess, execFile } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { processesWithEnv, waitFor } from "./helpers/wait.js";
+
+const TAG = "DRILL_ACTION_TEST_TAG";
 
 const ROOT = join(import.meta.dirname, "..");
 /**
@@ -77,8 +80,6 @@ async function runAction(
     workspace?: string;
     timeoutMs?: number;
     env?: Record<string, string>;
-    /** Called once the step's process runs, with its state file (to watch) and the process (to signal). */
-    onStarted?: (child: ChildProcess, stateFile: string) => void;
   } = {},
 ): Promise<ActionRun> {
   const dir = await mkdtemp(join(base, `${step}-`));
@@ -99,7 +100,7 @@ async function runAction(
     GITHUB_STEP_SUMMARY: files.summary,
     RUNNER_TEMP: join(dir, "runner-temp"),
     // Inherited by every process the step starts: how the test finds any that outlive it.
-    DRILL_ACTION_TEST_TAG: tag,
+    [TAG]: tag,
   };
   // Milvus Lite is installed once per machine (the suite's global setup), not once per action copy.
   env.MILVUS_CDC_DRILL_CACHE = process.env.MILVUS_CDC_DRILL_CACHE || join(ROOT, ".cache");
@@ -109,7 +110,7 @@ async function runAction(
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
     (resolve) => {
-      const child = execFile(
+      execFile(
         process.execPath,
         [join(actionDir, "dist", `${step}.js`)],
         { cwd: workspace, env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
@@ -118,7 +119,6 @@ async function runAction(
           resolve({ code: c, stdout, stderr });
         },
       );
-      opts.onStarted?.(child, files.state);
     },
   );
   return {
@@ -134,29 +134,13 @@ async function runAction(
   };
 }
 
-/** Pids of live processes that carry this run's tag in their environment. */
-async function taggedProcesses(tag: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const p of await readdir("/proc")) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      if (readFileSync(`/proc/${p}/environ`, "latin1").includes(`DRILL_ACTION_TEST_TAG=${tag}`))
-        pids.push(+p);
-    } catch {
-      // exited meanwhile, or not ours to read
-    }
-  }
-  return pids;
-}
-
+/** Waits (bounded) until no process carries this run's tag; returns the pids that still do. */
 async function waitNoTaggedProcesses(tag: string, timeoutMs = 10_000): Promise<number[]> {
-  const deadline = Date.now() + timeoutMs;
-  let left = await taggedProcesses(tag);
-  while (left.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 200));
-    left = await taggedProcesses(tag);
-  }
-  return left;
+  return waitFor(
+    "the run's processes to exit",
+    async () => ((await processesWithEnv(TAG, tag)).length === 0 ? [] : null),
+    timeoutMs,
+  ).catch(() => processesWithEnv(TAG, tag));
 }
 
 function errorLines(run: ActionRun): string[] {
@@ -388,176 +372,137 @@ describe("post", () => {
   });
 });
 
-/** runDrill is written by another engineer; until it lands these say so instead of failing. */
-const drillReady = !readFileSync(join(ROOT, "src/drill/run.ts"), "utf8").includes("not implemented yet");
-const pending = drillReady ? "" : " (SKIPPED: runDrill in src/drill/run.ts is not implemented yet)";
-
 describe("local backend end to end", () => {
-  it.skipIf(!drillReady)(
-    `smoke drill passes: outputs, summary and report written; post cleans up; no process left${pending}`,
-    async () => {
-      const main = await runAction(
-        "main",
-        { backend: "local", profile: "smoke", seed: "7" },
-        { timeoutMs: 170_000 },
-      );
-      expect(main.code, main.stdout + main.stderr).toBe(0);
-      expect(main.outputs.verdict).toBe("pass");
-      expect(main.outputs["failed-checks"]).toBe("");
-      expect(main.outputs["lag-p99-ms"]).toMatch(/^\d+$/);
-      expect(main.outputs["catch-up-seconds"]).toMatch(/^\d+(\.\d+)?$/);
-      expect(main.outputs["recovery-seconds"]).toMatch(/^\d+(\.\d+)?$/); // smoke kills CDC once
-      const reportPath = main.outputs["report-path"] as string;
-      expect(reportPath).toBe(join(main.workspace, "milvus-cdc-drill-run", "report.json"));
-      const report = JSON.parse(await readFile(reportPath, "utf8")) as { verdict: string; seed: number };
-      expect(report).toMatchObject({ verdict: "pass", seed: 7 });
-      expect(main.summary).toMatch(/pass/i);
-      expect(main.summary.length).toBeGreaterThan(100);
-      expect(main.stdout).toContain("::group::Configuration");
-      expect(main.stdout).toContain("::group::Report");
-      expect(JSON.parse(main.state.cleanup as string)).toMatchObject({ backend: "local" });
+  it(`smoke drill passes: outputs, summary and report written; post cleans up; no process left`, async () => {
+    const main = await runAction(
+      "main",
+      { backend: "local", profile: "smoke", seed: "7" },
+      { timeoutMs: 170_000 },
+    );
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.outputs.verdict).toBe("pass");
+    expect(main.outputs["failed-checks"]).toBe("");
+    expect(main.outputs["lag-p99-ms"]).toMatch(/^\d+$/);
+    expect(main.outputs["catch-up-seconds"]).toMatch(/^\d+(\.\d+)?$/);
+    expect(main.outputs["recovery-seconds"]).toMatch(/^\d+(\.\d+)?$/); // smoke kills CDC once
+    const reportPath = main.outputs["report-path"] as string;
+    expect(reportPath).toBe(join(main.workspace, "milvus-cdc-drill-run", "report.json"));
+    const report = JSON.parse(await readFile(reportPath, "utf8")) as { verdict: string; seed: number };
+    expect(report).toMatchObject({ verdict: "pass", seed: 7 });
+    expect(main.summary).toMatch(/pass/i);
+    expect(main.summary.length).toBeGreaterThan(100);
+    expect(main.stdout).toContain("::group::Configuration");
+    expect(main.stdout).toContain("::group::Report");
+    expect(JSON.parse(main.state.cleanup as string)).toMatchObject({ backend: "local" });
 
-      const post = await runAction("post", {}, { state: main.state });
-      expect(post.code).toBe(0);
-      expect(post.stdout).toContain("local backend");
-      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
-    },
-    200_000,
-  );
+    const post = await runAction("post", {}, { state: main.state });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain("local backend");
+    expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+  }, 200_000);
 
-  it.skipIf(!drillReady)(
-    `a replicator that drops messages fails the step and names the failed checks${pending}`,
-    async () => {
-      const main = await runAction(
-        "main",
-        { backend: "local", profile: "smoke", seed: "11", "local-fault": "drop" },
-        { timeoutMs: 170_000 },
-      );
-      expect(main.code, main.stdout + main.stderr).toBe(1);
-      expect(main.outputs.verdict).toBe("fail");
-      const failed = (main.outputs["failed-checks"] as string).split(",");
-      expect(failed).toContain("parity");
-      const errors = errorLines(main);
-      expect(errors.some((l) => l.includes("drill verdict: fail") && l.includes("parity"))).toBe(true);
-      expect(errors.some((l) => l.startsWith("::error title=milvus-cdc-drill parity failed::"))).toBe(true);
-      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
-    },
-    200_000,
-  );
+  it(`a replicator that drops messages fails the step and names the failed checks`, async () => {
+    const main = await runAction(
+      "main",
+      { backend: "local", profile: "smoke", seed: "11", "local-fault": "drop" },
+      { timeoutMs: 170_000 },
+    );
+    expect(main.code, main.stdout + main.stderr).toBe(1);
+    expect(main.outputs.verdict).toBe("fail");
+    const failed = (main.outputs["failed-checks"] as string).split(",");
+    expect(failed).toContain("parity");
+    const errors = errorLines(main);
+    expect(errors.some((l) => l.includes("drill verdict: fail") && l.includes("parity"))).toBe(true);
+    expect(errors.some((l) => l.startsWith("::error title=milvus-cdc-drill parity failed::"))).toBe(true);
+    expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+  }, 200_000);
 
-  it.skipIf(!drillReady)(
-    `fail-on-verdict false: a failing drill leaves the step green but still reports the verdict; inline config applies${pending}`,
-    async () => {
-      const main = await runAction(
-        "main",
-        {
-          backend: "local",
-          profile: "smoke",
-          seed: "13",
-          "local-fault": "drop",
-          "fail-on-verdict": "false",
-          "kill-cdc": "none",
-          config: "workload:\n  ops: 80\n",
-        },
-        { timeoutMs: 170_000 },
-      );
-      expect(main.code, main.stdout + main.stderr).toBe(0);
-      expect(main.outputs.verdict).toBe("fail");
-      expect((main.outputs["failed-checks"] as string).split(",")).toContain("parity");
-      expect(main.outputs["recovery-seconds"]).toBe(""); // no kill, so no recovery to report
-      expect(main.stdout).toMatch(/^ {2}ops: 80$/m); // the inline config reached the drill
-      expect(
-        errorLines(main).some((l) => l.startsWith("::error title=milvus-cdc-drill parity failed::")),
-      ).toBe(true);
-      expect(errorLines(main).some((l) => l.includes("drill verdict"))).toBe(false);
-      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
-    },
-    200_000,
-  );
+  it(`fail-on-verdict false: a failing drill leaves the step green but still reports the verdict; inline config applies`, async () => {
+    const main = await runAction(
+      "main",
+      {
+        backend: "local",
+        profile: "smoke",
+        seed: "13",
+        "local-fault": "drop",
+        "fail-on-verdict": "false",
+        "kill-cdc": "none",
+        config: "workload:\n  ops: 80\n",
+      },
+      { timeoutMs: 170_000 },
+    );
+    expect(main.code, main.stdout + main.stderr).toBe(0);
+    expect(main.outputs.verdict).toBe("fail");
+    expect((main.outputs["failed-checks"] as string).split(",")).toContain("parity");
+    expect(main.outputs["recovery-seconds"]).toBe(""); // no kill, so no recovery to report
+    expect(main.stdout).toMatch(/^ {2}ops: 80$/m); // the inline config reached the drill
+    expect(errorLines(main).some((l) => l.startsWith("::error title=milvus-cdc-drill parity failed::"))).toBe(
+      true,
+    );
+    expect(errorLines(main).some((l) => l.includes("drill verdict"))).toBe(false);
+    expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+  }, 200_000);
 
-  it.skipIf(!drillReady)(
-    `a cancelled job (SIGINT to main mid-drill) stops the drill and leaves no process; post then has nothing left${pending}`,
-    async () => {
-      let child: ChildProcess | undefined;
-      let stateFile = "";
-      const running = runAction(
-        "main",
-        { backend: "local", profile: "smoke", seed: "5" },
-        {
-          timeoutMs: 170_000,
-          onStarted: (c, f) => {
-            child = c;
-            stateFile = f;
-          },
-        },
-      );
-      const deadline = Date.now() + 120_000;
-      while (!(stateFile && readFileSync(stateFile, "utf8").includes("cleanup<<"))) {
-        if (Date.now() > deadline)
-          throw new Error("timed out waiting for main to record what it provisioned");
-        if (child?.exitCode != null) throw new Error(`main exited (${child.exitCode}) before provisioning`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      // The runner's cancel: SIGINT to the step's process while the drill runs.
-      await new Promise((r) => setTimeout(r, 3000));
-      const signalledAt = Date.now();
-      child?.kill("SIGINT");
-      const main = await running;
-      expect(Date.now() - signalledAt, "main took too long to stop after SIGINT").toBeLessThan(30_000);
-      // Cancelled drills still report: verdict error, with the run directory written.
-      expect(main.code, main.stdout + main.stderr).toBe(1);
-      expect(main.outputs.verdict).toBe("error");
-      expect(main.stdout).toContain("received SIGINT: stopping the drill and tearing down");
-      expect(existsSync(main.outputs["report-path"] as string)).toBe(true);
-      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
-      const post = await runAction("post", {}, { state: main.state });
-      expect(post.code).toBe(0);
-      expect(post.stdout).toContain("local backend");
-    },
-    200_000,
-  );
+  it("a cancelled job (SIGINT to main mid-workload) reports unknown, sets the outputs and leaves no process; post then has nothing left", async () => {
+    const main = await runAction(
+      "main",
+      { backend: "local", profile: "smoke", seed: "5" },
+      // The drill signals itself as its workload starts (test hook): the runner's cancel, without a sleep.
+      { timeoutMs: 170_000, env: { MILVUS_CDC_DRILL_SIGNAL_AT: "workload" } },
+    );
+    expect(main.code, main.stdout + main.stderr).toBe(1);
+    expect(main.outputs.verdict).toBe("unknown");
+    expect(main.stdout).toContain("received SIGINT: stopping the drill and tearing down");
+    expect(main.stdout).toContain("::error::drill cancelled in workload");
+    expect(main.stdout + main.stderr).not.toMatch(/unhandled|ECONNREFUSED|ERR_IPC_CHANNEL_CLOSED/i);
+    const report = JSON.parse(await readFile(main.outputs["report-path"] as string, "utf8")) as {
+      verdict: string;
+      reason?: string;
+    };
+    expect(report).toMatchObject({ verdict: "unknown", reason: "cancelled in workload" });
+    expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+    const post = await runAction("post", {}, { state: main.state });
+    expect(post.code).toBe(0);
+    expect(post.stdout).toContain("local backend");
+  }, 200_000);
 
-  it.skipIf(!drillReady)(
-    `tokens given as inputs never reach the run directory, outputs, summary or log${pending}`,
-    async () => {
-      const source = `src-${randomUUID()}`;
-      const target = `tgt-${randomUUID()}`;
-      // Nothing listens on these ports: the drill ends in a harness error after writing its files.
-      const main = await runAction(
-        "main",
-        {
-          backend: "existing",
-          "source-uri": "http://127.0.0.1:9",
-          "source-token": source,
-          "target-uri": "http://127.0.0.1:7",
-          "target-token": target,
-          "catch-up-timeout": "5s",
-          // Killing CDC on existing clusters needs kubectl access; this run only needs to fail cleanly.
-          "kill-cdc": "none",
-        },
-        { timeoutMs: 170_000 },
-      );
-      expect(main.code).toBe(1);
-      expect(main.outputs.verdict).toBe("error");
-      expect(main.stdout.split("\n").slice(0, 2).sort()).toEqual(
-        [`::add-mask::${source}`, `::add-mask::${target}`].sort(),
-      );
-      const files = await allFiles(main.workspace);
-      expect(files.length).toBeGreaterThan(0);
-      const texts = [
-        main.stdout.split("\n").slice(2).join("\n"),
-        main.stderr,
-        main.summary,
-        JSON.stringify(main.outputs),
-        JSON.stringify(main.state),
-        ...(await Promise.all(files.map((f) => readFile(f, "latin1")))),
-      ];
-      for (const t of texts) {
-        expect(t).not.toContain(source);
-        expect(t).not.toContain(target);
-      }
-      expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
-    },
-    200_000,
-  );
+  it(`tokens given as inputs never reach the run directory, outputs, summary or log`, async () => {
+    const source = `src-${randomUUID()}`;
+    const target = `tgt-${randomUUID()}`;
+    // Nothing listens on these ports: the drill ends in a harness error after writing its files.
+    const main = await runAction(
+      "main",
+      {
+        backend: "existing",
+        "source-uri": "http://127.0.0.1:9",
+        "source-token": source,
+        "target-uri": "http://127.0.0.1:7",
+        "target-token": target,
+        "catch-up-timeout": "5s",
+        // Killing CDC on existing clusters needs kubectl access; this run only needs to fail cleanly.
+        "kill-cdc": "none",
+      },
+      { timeoutMs: 170_000 },
+    );
+    expect(main.code).toBe(1);
+    expect(main.outputs.verdict).toBe("error");
+    expect(main.stdout.split("\n").slice(0, 2).sort()).toEqual(
+      [`::add-mask::${source}`, `::add-mask::${target}`].sort(),
+    );
+    const files = await allFiles(main.workspace);
+    expect(files.length).toBeGreaterThan(0);
+    const texts = [
+      main.stdout.split("\n").slice(2).join("\n"),
+      main.stderr,
+      main.summary,
+      JSON.stringify(main.outputs),
+      JSON.stringify(main.state),
+      ...(await Promise.all(files.map((f) => readFile(f, "latin1")))),
+    ];
+    for (const t of texts) {
+      expect(t).not.toContain(source);
+      expect(t).not.toContain(target);
+    }
+    expect(await waitNoTaggedProcesses(main.tag)).toEqual([]);
+  }, 200_000);
 });

@@ -109,7 +109,8 @@ describe("existing backend against running clusters (a local lab with replicatio
         source: { uri: lab.source.uri, token: TOKEN, clusterId: "east", replicateUri: null },
         target: { uri: `http://127.0.0.1:${port}`, token: TOKEN, clusterId: "west", replicateUri: null },
       }),
-      { log: captureLog(), timing: { connectTimeoutMs: 1500 } },
+      // The reachable source must answer within it too, also on a loaded machine.
+      { log: captureLog(), timing: { connectTimeoutMs: 5000 } },
     );
     const started = Date.now();
     const err = (await backend.provision().catch((e: Error) => e)) as Error;
@@ -211,7 +212,8 @@ describe("existing backend never changes a topology it did not create", () => {
     const { s: s2, t: t2 } = await clusters({}, { GetReplicateInfo: () => null });
     const err = (await new ExistingBackend(options({ source: east(s2.uri), target: west(t2.uri) }), {
       log: captureLog(),
-      timing: { connectTimeoutMs: 1500 },
+      // Also the bound on the unanswered GetReplicateInfo; generous enough for a loaded machine.
+      timing: { connectTimeoutMs: 4000 },
     })
       .provision()
       .catch((e: Error) => e)) as Error;

@@ -599,6 +599,34 @@ describe("KindBackend images", () => {
     expect(readdirSync(workDir).some((f) => f.endsWith(".tar"))).toBe(false);
   });
 
+  it("an older docker without save --platform saves the one platform it holds", async () => {
+    const { env, backend, workDir } = setup(
+      [
+        {
+          tool: "kind",
+          match: `^load docker-image ${ETCD}`,
+          respond: [{ code: 1, stderr: "failed to load image" }],
+        },
+        {
+          tool: "docker",
+          match: "^save --platform",
+          respond: [{ code: 125, stderr: "unknown flag: --platform" }],
+        },
+        HEALTHY,
+        FORWARD,
+      ],
+      { preloadImages: true },
+    );
+    await backend.provision();
+    const archive = join(workDir, "image-0.tar");
+    const calls = env.calls().map(line);
+    const i = calls.findIndex((c) => c.startsWith("docker save --platform"));
+    expect(calls.slice(i + 1, i + 3)).toEqual([
+      `docker save -o ${archive} ${ETCD}`,
+      `kind load image-archive ${archive} --name drill-test`,
+    ]);
+  });
+
   it("points every component at the configured images (a registry mirror)", async () => {
     const images = {
       milvus: "mirror.example.com/milvusdb/milvus",

@@ -11,7 +11,7 @@ import type { ChannelMap } from "../src/backends/local/channel-map.js";
 import { CheckpointStore } from "../src/backends/local/checkpoints.js";
 import type { ConfigStore } from "../src/backends/local/config-store.js";
 import { DuplicateTracker } from "../src/backends/local/duplicates.js";
-import type { LiteLink } from "../src/backends/local/lite-link.js";
+import type { LiteApply } from "../src/backends/local/lite-apply.js";
 import { KeyedMutex } from "../src/backends/local/mutex.js";
 import { ReplicateApply } from "../src/backends/local/replicate-apply.js";
 import { decode, decodeRequest, encode, encodeRequest, encodeResponse } from "../src/milvus/proto.js";
@@ -94,8 +94,8 @@ function receiver(dups: DuplicateTracker = new DuplicateTracker(liteRaw)): {
     checkpointWrites.push({ pch, tt: cp.time_tick });
     await set(pch, cp);
   };
-  const lite = {
-    call: async (method: string, request: Buffer) => {
+  const liteApply = {
+    apply: async (method: string, _req: unknown, request: Buffer) => {
       const pk = Number(
         (
           decode("milvus.InsertRequest", request) as {
@@ -109,7 +109,7 @@ function receiver(dups: DuplicateTracker = new DuplicateTracker(liteRaw)): {
       stored.add(String(pk));
       return encodeResponse(method, { status: {} });
     },
-  } as unknown as LiteLink;
+  } as unknown as LiteApply;
   const apply = new ReplicateApply({
     clusterId: "tgt",
     pchannels: TARGET,
@@ -124,7 +124,7 @@ function receiver(dups: DuplicateTracker = new DuplicateTracker(liteRaw)): {
     } as unknown as ChannelMap,
     checkpoints,
     locks: new KeyedMutex<number>(),
-    lite,
+    liteApply,
     dups,
     onAnnouncement: async () => {},
   });

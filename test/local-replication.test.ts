@@ -150,6 +150,13 @@ describe("local lab: replication through the fronts", () => {
       data: Array.from({ length: 5 }, (_, i) => ({ vec: vec(i, 1) })),
     });
     expect(ins.status.error_code).toBe("Success");
+    await src.createIndex({
+      collection_name: "auto_ids",
+      field_name: "vec",
+      index_type: "FLAT",
+      metric_type: "L2",
+    });
+    expect((await src.loadCollectionSync({ collection_name: "auto_ids" })).error_code).toBe("Success");
     const ids = (ins.IDs as unknown as { int_id: { data: string[] } }).int_id.data.map(String);
     expect(ids).toHaveLength(5);
     expect(new Set(ids).size).toBe(5);

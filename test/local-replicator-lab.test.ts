@@ -9,6 +9,7 @@ import { flipLowestMantissaBit, type LocalFaultMode } from "../src/backends/loca
 import { type Lab, startLab } from "../src/backends/local/lab.js";
 import { readWholeWal } from "../src/backends/local/wal-reader.js";
 import { clientFor, getReplicateInfo } from "../src/milvus/replicate.js";
+import { alive, waitFor } from "./helpers/wait.js";
 
 const DIM = 4;
 let lab: Lab | undefined;
@@ -22,27 +23,6 @@ afterEach(async () => {
   // Nothing the lab started may outlive it.
   await waitFor("every lab process to exit", () => pids.every((p) => !alive(p)), 10_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(
-  what: string,
-  cond: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function open(
   opts: Parameters<typeof startLab>[0],

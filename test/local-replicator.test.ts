@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FaultFilter, flipLowestMantissaBit, parseFaultMode } from "../src/backends/local/faults.js";
+import { FaultFilter, flipLowestMantissaBit } from "../src/backends/local/faults.js";
 import {
   parseReplicatorOptions,
   type ReplicatorOptions,
@@ -15,6 +15,7 @@ import { ReplicatorSupervisor } from "../src/backends/local/supervisor.js";
 import { parseWalLine, readWholeWal, WalDirWatcher, WalReader } from "../src/backends/local/wal-reader.js";
 import { decodeRequest, encodeRequest } from "../src/milvus/proto.js";
 import { FakeStandby, TestWal } from "./helpers/fake-standby.js";
+import { alive, waitFor } from "./helpers/wait.js";
 
 const SRC = "pri";
 const TGT = "sby";
@@ -56,14 +57,6 @@ async function fake(extra: Partial<ConstructorParameters<typeof FakeStandby>[0]>
   });
   await standby.start();
   return standby;
-}
-
-async function waitFor(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Runs the replicator in this process until stop() (faster to test than a child process). */
@@ -147,7 +140,7 @@ describe("WalReader", () => {
     await r.close();
   });
 
-  it("reads lines longer than its read chunk and 10k entries quickly", async () => {
+  it("reads lines longer than its read chunk and 10k entries (its speed is measured by npm run bench)", async () => {
     const file = join(dir, "big.log");
     const big = "A".repeat(3 << 20);
     const lines = [
@@ -165,14 +158,11 @@ describe("WalReader", () => {
         }),
       );
     writeFileSync(file, `${lines.join("\n")}\n`);
-    const t0 = performance.now();
     const all = await readWholeWal(file);
-    const ms = performance.now() - t0;
     expect(all.length).toBe(10_001);
     expect(all[0]?.payload.length).toBe(big.length);
     expect(all[1]?.offset).toBe(Buffer.byteLength(lines[0] as string) + 1);
     expect(all.at(-1)?.tt).toBe("10001");
-    expect(ms).toBeLessThan(3000);
   });
 
   it("rejects a malformed line naming the file, the offset and the field", async () => {
@@ -230,7 +220,6 @@ describe("options", () => {
   it("rejects bad input with one line naming the field, the value and what is allowed", () => {
     const good = options("http://127.0.0.1:1");
     expect(() => parseReplicatorOptions({ ...good, faultMode: "explode" })).toThrow(/faultMode = "explode"/);
-    expect(() => parseFaultMode("explode")).toThrow(/allowed: none, drop, duplicate-on-restart/);
     expect(() =>
       parseReplicatorOptions({ ...good, target: { ...good.target, pchannels: ["only-one"] } }),
     ).toThrow(/same number of pchannels/);
@@ -243,12 +232,12 @@ describe("replicator against a fake standby", () => {
   it("applies every entry exactly once, in log order per channel, sending the token", async () => {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));
-    for (let i = 0; i < 50; i++) wal.append(srcCh[i % N] as string, { method: "Insert" });
+    for (let i = 0; i < 50; i++) await wal.append(srcCh[i % N] as string, { method: "Insert" });
     const r = inProcess(
       options(s.uri, { target: { clusterId: TGT, uri: s.uri, pchannels: tgtCh, token: "root:Pw" } }),
     );
     // Entries appended while the replicator tails the log are picked up too.
-    for (let i = 0; i < 50; i++) wal.append(srcCh[i % N] as string, { method: "Upsert" });
+    for (let i = 0; i < 50; i++) await wal.append(srcCh[i % N] as string, { method: "Upsert" });
     await waitFor("100 applied messages", () => s.applied.length >= 100);
     await new Promise((res) => setTimeout(res, 200));
     await r.stop();
@@ -260,7 +249,7 @@ describe("replicator against a fake standby", () => {
   it("reconnects after the target fails an apply and still applies everything exactly once", async () => {
     const s = await fake({ failApplyAt: [7, 30] });
     const wal = new TestWal(join(dir, "wal"));
-    for (let i = 0; i < 80; i++) wal.append(srcCh[i % N] as string, { method: "Insert" });
+    for (let i = 0; i < 80; i++) await wal.append(srcCh[i % N] as string, { method: "Insert" });
     const r = inProcess(options(s.uri));
     await waitFor("80 applied messages", () => s.applied.length >= 80);
     await new Promise((res) => setTimeout(res, 200));
@@ -273,12 +262,12 @@ describe("replicator against a fake standby", () => {
   it("rides out a standby that goes away and comes back on the same address", async () => {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));
-    for (let i = 0; i < 20; i++) wal.append(srcCh[i % N] as string, { method: "Insert" });
+    for (let i = 0; i < 20; i++) await wal.append(srcCh[i % N] as string, { method: "Insert" });
     const r = inProcess(options(s.uri));
     await waitFor("20 applied messages", () => s.applied.length >= 20);
     await s.stop();
     // Written while the standby is down; its checkpoints survive (they are durable on a real front).
-    for (let i = 0; i < 20; i++) wal.append(srcCh[i % N] as string, { method: "Upsert" });
+    for (let i = 0; i < 20; i++) await wal.append(srcCh[i % N] as string, { method: "Upsert" });
     await new Promise((res) => setTimeout(res, 500));
     await s.start(s.port);
     await waitFor("40 applied messages after the standby came back", () => s.applied.length >= 40, 30_000);
@@ -290,12 +279,13 @@ describe("replicator against a fake standby", () => {
   it("resumes right after the checkpoint, or after its tt when the message id is wrong", async () => {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));
-    const written = Array.from({ length: 10 }, () => wal.append(srcCh[0] as string, { method: "Insert" }));
+    const written: Array<{ offset: number; tt: bigint }> = [];
+    for (let i = 0; i < 10; i++) written.push(await wal.append(srcCh[0] as string, { method: "Insert" }));
     const mid = written[4] as { offset: number; tt: bigint };
     s.checkpoints.set(tgtCh[0] as string, { offset: String(mid.offset), tt: mid.tt });
     const wrong = written[6] as { offset: number; tt: bigint };
-    wal.append(srcCh[1] as string, { method: "Insert" });
-    const ch1 = wal.append(srcCh[1] as string, { method: "Insert" });
+    await wal.append(srcCh[1] as string, { method: "Insert" });
+    const ch1 = await wal.append(srcCh[1] as string, { method: "Insert" });
     // Channel 1's checkpoint names the offset of some other entry: the tt must win.
     s.checkpoints.set(tgtCh[1] as string, { offset: String(wrong.offset), tt: ch1.tt - 1n });
     const r = inProcess(options(s.uri));
@@ -310,7 +300,7 @@ describe("replicator against a fake standby", () => {
   it("retries GetReplicateInfo until its channel answers (deadline on each call)", async () => {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));
-    wal.append(srcCh[0] as string, { method: "Insert" });
+    await wal.append(srcCh[0] as string, { method: "Insert" });
     const ac = new AbortController();
     const lines: string[] = [];
     // A topology the standby does not know: Milvus (and the front) never answer, only the deadline ends it.
@@ -334,12 +324,12 @@ describe("fault modes against a fake standby", () => {
   async function runMode(
     mode: ReplicatorOptions["faultMode"],
     every: number,
-    fill: (wal: TestWal) => void,
+    fill: (wal: TestWal) => Promise<void>,
     expectApplied: (s: FakeStandby) => boolean,
   ): Promise<{ s: FakeStandby; lines: string[] }> {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));
-    fill(wal);
+    await fill(wal);
     const r = inProcess(options(s.uri, { faultMode: mode, faultEvery: every }));
     await waitFor(`${mode} to settle`, () => expectApplied(s));
     await new Promise((res) => setTimeout(res, 300));
@@ -351,8 +341,8 @@ describe("fault modes against a fake standby", () => {
     const { s } = await runMode(
       "none",
       0,
-      (w) => {
-        for (let i = 0; i < 20; i++) w.append(srcCh[0] as string, { method: "Insert" });
+      async (w) => {
+        for (let i = 0; i < 20; i++) await w.append(srcCh[0] as string, { method: "Insert" });
       },
       (s) => s.applied.length >= 20,
     );
@@ -363,9 +353,9 @@ describe("fault modes against a fake standby", () => {
     const { s } = await runMode(
       "drop",
       5,
-      (w) => {
-        w.append(srcCh[0] as string, { method: "CreateCollection" });
-        for (let i = 0; i < 20; i++) w.append(srcCh[0] as string, { method: "Insert" });
+      async (w) => {
+        await w.append(srcCh[0] as string, { method: "CreateCollection" });
+        for (let i = 0; i < 20; i++) await w.append(srcCh[0] as string, { method: "Insert" });
       },
       (s) => s.applied.length >= 17,
     );
@@ -389,9 +379,9 @@ describe("fault modes against a fake standby", () => {
     const { s } = await runMode(
       "drop-ddl",
       0,
-      (w) => {
-        for (const m of ddl) w.append(srcCh[0] as string, { method: m });
-        w.append(srcCh[0] as string, { method: "Insert" });
+      async (w) => {
+        for (const m of ddl) await w.append(srcCh[0] as string, { method: m });
+        await w.append(srcCh[0] as string, { method: "Insert" });
       },
       (s) => s.applied.length >= 2,
     );
@@ -403,16 +393,16 @@ describe("fault modes against a fake standby", () => {
     const { s } = await runMode(
       "reorder",
       0,
-      (w) => {
-        w.append(srcCh[0] as string, { method: "Insert", payload: insertPayload(1, vec) });
-        w.append(srcCh[0] as string, { method: "Delete", payload: deletePayload([1]) });
-        w.append(srcCh[0] as string, {
+      async (w) => {
+        await w.append(srcCh[0] as string, { method: "Insert", payload: insertPayload(1, vec) });
+        await w.append(srcCh[0] as string, { method: "Delete", payload: deletePayload([1]) });
+        await w.append(srcCh[0] as string, {
           method: "Insert",
           collection: "other",
           payload: insertPayload(2, vec),
         });
         // Another key: nothing to swap, so the held write goes first and order is kept.
-        w.append(srcCh[0] as string, { method: "Delete", payload: deletePayload([3]) });
+        await w.append(srcCh[0] as string, { method: "Delete", payload: deletePayload([3]) });
       },
       (s) => s.applied.length >= 4,
     );
@@ -452,8 +442,8 @@ describe("fault modes against a fake standby", () => {
     const { s, lines } = await runMode(
       "stall",
       7,
-      (w) => {
-        for (let i = 0; i < 20; i++) w.append(srcCh[i % N] as string, { method: "Insert" });
+      async (w) => {
+        for (let i = 0; i < 20; i++) await w.append(srcCh[i % N] as string, { method: "Insert" });
       },
       (s) => s.applied.length >= 7,
     );
@@ -467,8 +457,8 @@ describe("fault modes against a fake standby", () => {
     const { s } = await runMode(
       "corrupt-vector",
       0,
-      (w) => {
-        for (const p of payloads) w.append(srcCh[0] as string, { method: "Insert", payload: p });
+      async (w) => {
+        for (const p of payloads) await w.append(srcCh[0] as string, { method: "Insert", payload: p });
       },
       (s) => s.applied.length >= 2,
     );
@@ -494,11 +484,11 @@ describe("fault modes against a fake standby", () => {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));
     const vec = [0.5, 0.25];
-    wal.append(srcCh[0] as string, { method: "Insert", payload: insertPayload(1, vec) });
+    await wal.append(srcCh[0] as string, { method: "Insert", payload: insertPayload(1, vec) });
     const g0 = inProcess(options(s.uri, { faultMode: "corrupt-vector" }), 0);
     await waitFor("the first insert", () => s.applied.length >= 1);
     await g0.stop();
-    wal.append(srcCh[0] as string, { method: "Insert", payload: insertPayload(2, vec) });
+    await wal.append(srcCh[0] as string, { method: "Insert", payload: insertPayload(2, vec) });
     const g1 = inProcess(options(s.uri, { faultMode: "corrupt-vector" }), 1);
     await waitFor("the second insert", () => s.applied.length >= 2);
     await g1.stop();
@@ -515,18 +505,19 @@ describe("fault modes against a fake standby", () => {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));
     const ch = srcCh[0] as string;
-    wal.append(ch, { method: "CreateCollection" });
-    for (let i = 0; i < 150; i++) wal.append(ch, { method: "Insert" });
-    wal.append(ch, { method: "Upsert" });
-    wal.append(ch, { method: "Delete" });
+    await wal.append(ch, { method: "CreateCollection" });
+    for (let i = 0; i < 150; i++) await wal.append(ch, { method: "Insert" });
+    await wal.append(ch, { method: "Upsert" });
+    await wal.append(ch, { method: "Delete" });
     const g0 = inProcess(options(s.uri, { faultMode: mode }), 0);
     await waitFor("generation 0 to apply 153", () => s.applied.length >= 153);
     await g0.stop();
     // Written while "down".
-    const backlog = Array.from({ length: 20 }, () => wal.append(ch, { method: "Insert" }).tt);
+    const backlog: bigint[] = [];
+    for (let i = 0; i < 20; i++) backlog.push((await wal.append(ch, { method: "Insert" })).tt);
     const g1 = inProcess(options(s.uri, { faultMode: mode }), 1);
     await new Promise((res) => setTimeout(res, 500));
-    const after = wal.append(ch, { method: "Insert" }).tt;
+    const after = (await wal.append(ch, { method: "Insert" })).tt;
     await waitFor("the entry written after the restart", () => s.applied.some((a) => a.tt === after));
     await new Promise((res) => setTimeout(res, 200));
     await g1.stop();
@@ -561,15 +552,6 @@ describe("fault modes against a fake standby", () => {
 });
 
 describe("ReplicatorSupervisor", () => {
-  function alive(pid: number): boolean {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   it("restarts a SIGKILLed child at any instant and the standby still gets every entry exactly once", async () => {
     const s = await fake();
     const wal = new TestWal(join(dir, "wal"));
@@ -584,7 +566,7 @@ describe("ReplicatorSupervisor", () => {
       const writer = (async () => {
         let i = 0;
         while (writing) {
-          for (let k = 0; k < 20; k++) wal.append(srcCh[i++ % N] as string, { method: "Insert" });
+          for (let k = 0; k < 20; k++) await wal.append(srcCh[i++ % N] as string, { method: "Insert" });
           await new Promise((r) => setTimeout(r, 5));
         }
       })();

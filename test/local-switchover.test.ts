@@ -24,6 +24,12 @@ async function keys(c: MilvusClient): Promise<number[]> {
   return res.data.map((r) => Number(r.pk)).sort((a, b) => a - b);
 }
 
+/** Indexed and loaded, as Milvus needs a collection before it can be read; the load replicates. */
+async function loaded(c: MilvusClient, collection_name: string) {
+  await c.createIndex({ collection_name, field_name: "vec", index_type: "FLAT", metric_type: "L2" });
+  expect((await c.loadCollectionSync({ collection_name })).error_code).toBe("Success");
+}
+
 /** Milvus's switchover: the reversed topology applied to both clusters at once. */
 async function switchTo(source: ClusterEndpoint, target: ClusterEndpoint) {
   const config = buildReplicateConfiguration({ source, target });
@@ -64,6 +70,7 @@ describe("local lab: replication follows the topology", () => {
       ],
     });
     expect(created.error_code).toBe("Success");
+    await loaded(a, COLL);
     expect((await a.insert({ collection_name: COLL, data: rows(0, 20) })).status.error_code).toBe("Success");
     // Written just before the switch: the old primary's replicator must still deliver them.
     expect((await a.insert({ collection_name: COLL, data: rows(20, 5) })).status.error_code).toBe("Success");
@@ -133,6 +140,7 @@ describe("local lab: replication follows the topology", () => {
         ],
       });
       expect(created.error_code).toBe("Success");
+      await loaded(b, "after_rejoin");
       await b.insert({ collection_name: "after_rejoin", data: rows(0, 3) });
       await waitFor("the rebuilt standby to receive a collection created after it joined", async () => {
         const r = await fresh.query({

@@ -2,10 +2,16 @@
  * Replication setup against Milvus releases whose proxy answers GetReplicateConfiguration with
  * UNIMPLEMENTED (2.6.x before milvus-io/milvus#49810, e.g. v2.6.11, the operator's default image).
  */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ClusterPair } from "../src/backends/types.js";
+import { LocalBackend } from "../src/backends/local/backend.js";
+import type { ClusterEndpoint, ClusterPair } from "../src/backends/types.js";
+import { runDrill } from "../src/drill/run.js";
 import { configureReplication, ReplicationConfigError } from "../src/milvus/replicate.js";
-import { FakeMilvus, type Handler } from "./helpers/fake-milvus.js";
+import { quietLog, smallConfig } from "./helpers/drill.js";
+import { FakeMilvus, type Handler, HidingProxy } from "./helpers/fake-milvus.js";
 
 const servers: FakeMilvus[] = [];
 afterEach(async () => {
@@ -83,5 +89,45 @@ describe("configureReplication on a release without GetReplicateConfiguration", 
     const r = await configureReplication(pairOf(source, target), { timeoutMs: 5_000 });
     expect(r.confirmedBy).toBe("GetReplicateConfiguration on both clusters");
     expect(target.calls.some((c) => c.method === "GetReplicateInfo")).toBe(false);
+  });
+});
+
+describe("a drill against clusters without GetReplicateConfiguration", () => {
+  it("continues past replication setup, passes, and the report says how replication was confirmed", async () => {
+    const proxies: HidingProxy[] = [];
+    /** The local backend, reached through proxies that hide the read-back RPC, like Milvus 2.6.6-2.6.15. */
+    class OldProxyLocal extends LocalBackend {
+      override async provision(signal?: AbortSignal): Promise<ClusterPair> {
+        const pair = await super.provision(signal);
+        const hide = async (e: ClusterEndpoint): Promise<ClusterEndpoint> => {
+          const p = new HidingProxy(e.uri, ["GetReplicateConfiguration"]);
+          await p.start();
+          proxies.push(p);
+          return { ...e, uri: p.uri };
+        };
+        return { source: await hide(pair.source), target: await hide(pair.target) };
+      }
+      override async teardown(): Promise<void> {
+        for (const p of proxies) await p.stop();
+        await super.teardown();
+      }
+    }
+    const dir = await mkdtemp(join(tmpdir(), "drill-readback-"));
+    try {
+      // Lag is not what this test is about; a loaded machine must not turn it red.
+      const config = smallConfig("none", 5, { thresholds: { lagSloMs: 600_000 } });
+      const backend = new OldProxyLocal({ ...config.backend.local, log: quietLog });
+      const report = await runDrill(config, { outDir: dir, log: quietLog, backend });
+      expect(report.error).toBeUndefined();
+      expect(report.checks.find((c) => c.name === "parity")?.verdict).toBe("pass");
+      expect(report.verdict).toBe("pass");
+      expect(report.backend.details["replication.confirmedBy"]).toBe(
+        "GetReplicateInfo on the standby (GetReplicateConfiguration UNIMPLEMENTED on the primary and standby)",
+      );
+      const summary = await readFile(join(dir, "summary.md"), "utf8");
+      expect(summary).toContain("GetReplicateInfo on the standby");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -264,9 +264,7 @@ describe("summary size", () => {
         lagSeries: Array.from({ length: 200_000 }, (_, i) => ({ t: T0 + i * 5, lagMs: i % 1000 })),
       },
     });
-    const started = performance.now();
     const md = renderSummary(report);
-    const elapsed = performance.now() - started;
     expect(Buffer.byteLength(md, "utf8")).toBeLessThan(SUMMARY_MAX_BYTES);
     expect(md.split("\n")[0]).toMatch(/^# ❌ FAIL/);
     expect(md).toContain("999,980 more evidence items not shown (1,000,000 in total)");
@@ -275,7 +273,6 @@ describe("summary size", () => {
     expect(md).toContain("19,950 more recoveries not shown");
     expect(md).toContain("4,950 more details in report.json");
     expect(md).toMatch(/Evidence of [\d,]+ more checks not shown/);
-    expect(elapsed).toBeLessThan(5000);
   });
 
   it("when even the capped sections do not fit, the summary is cut at a section and says so", () => {

@@ -107,6 +107,11 @@ export class PhaseRunner<C> {
     let detail: string | undefined;
     try {
       this.o.onPhaseStart?.(phase.name);
+      // A full turn of the event loop first (two immediates: the second comes after the next poll,
+      // where process signals are read), so a signal that arrived as the phase started cancels it
+      // even if the phase never awaits (check).
+      for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+      if (cancellable) signal.throwIfAborted();
       const work = this.o.log.group(phase.title, () => phase.run(ctx, signal));
       await (cancellable ? this.boundedByCancel(work, signal) : work);
       if (cancellable && signal.aborted) outcome = "cancelled";

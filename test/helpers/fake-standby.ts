@@ -4,9 +4,9 @@
  * message it applied. Lets the replicator be tested without Milvus Lite, and lets tests break the
  * target on purpose (fail the n-th apply, slow applies).
  */
-import { appendFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+
 import * as grpc from "@grpc/grpc-js";
+import { TimeTickAllocator, WalWriter } from "../../src/backends/local/wal.js";
 import { decode, encode, messageType } from "../../src/milvus/proto.js";
 
 export interface AppliedMessage {
@@ -223,24 +223,21 @@ export interface TestEntry {
   payload?: Buffer;
 }
 
-/** Appends entries to `<walDir>/<pchannel>.log` in the contract's format; returns their offsets and tts. */
+/**
+ * Appends entries through the front's own WalWriter and time-tick allocator, so the replicator is
+ * tested against the log exactly as the source front writes it. Returns each entry's offset and tt.
+ */
 export class TestWal {
-  private last = 0n;
-  private sizes = new Map<string, number>();
+  private readonly writer: WalWriter;
+  private readonly ticks = new TimeTickAllocator();
 
   constructor(readonly walDir: string) {
-    mkdirSync(walDir, { recursive: true });
+    this.writer = new WalWriter(walDir);
   }
 
-  nextTt(): bigint {
-    const physical = BigInt(Date.now()) << 18n;
-    this.last = physical > this.last ? physical : this.last + 1n;
-    return this.last;
-  }
-
-  append(pchannel: string, e: TestEntry): { offset: number; tt: bigint } {
-    const tt = this.nextTt();
-    const line = `${JSON.stringify({
+  async append(pchannel: string, e: TestEntry): Promise<{ offset: number; tt: bigint }> {
+    const tt = this.ticks.next();
+    const id = await this.writer.append(pchannel, {
       tt: tt.toString(),
       method: e.method,
       kind:
@@ -248,10 +245,11 @@ export class TestWal {
       db: "default",
       collection: e.collection ?? "c",
       payload: (e.payload ?? Buffer.from(`${pchannel}:${tt}`)).toString("base64"),
-    })}\n`;
-    const offset = this.sizes.get(pchannel) ?? 0;
-    appendFileSync(join(this.walDir, `${pchannel}.log`), line);
-    this.sizes.set(pchannel, offset + Buffer.byteLength(line));
-    return { offset, tt };
+    });
+    return { offset: Number(id), tt };
+  }
+
+  close(): Promise<void> {
+    return this.writer.close();
   }
 }

@@ -5,6 +5,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ProcessRunner } from "../../src/backends/kind/exec.js";
 import type { Logger } from "../../src/backends/types.js";
+import { alive } from "../helpers/wait.js";
+
+export { alive };
 
 export const STANDIN_BIN = dirname(fileURLToPath(import.meta.url));
 
@@ -58,21 +61,6 @@ export function standins() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** True while pid runs; a zombie (killed, not yet reaped by its new parent) counts as dead. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
 }
 
 /** Waits (bounded) for pid to be gone; returns whether it still runs. Kills are asynchronous. */

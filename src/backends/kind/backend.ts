@@ -479,7 +479,7 @@ export class KindBackend implements Backend {
    */
   collectDiagnostics(dir: string): Promise<string[]> {
     if (this.diagnostics) return this.diagnostics;
-    if (this.teardownPromise) {
+    if (this.teardownPromise && this.created) {
       this.log.warn("diagnostics: the kind cluster is already torn down; nothing to collect");
       return Promise.resolve([]);
     }

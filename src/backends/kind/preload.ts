@@ -134,10 +134,17 @@ export async function preloadImages(
       );
       const archive = join(o.workDir, `image-${out.viaArchive.length}.tar`);
       try {
-        await o.runner.run("docker", ["save", "--platform", o.platform, "-o", archive, img.ref], {
-          timeoutMs: o.timeoutMs,
-          purpose: `docker save ${img.ref}`,
-          signal: o.signal,
+        const save = (platform: string[]) =>
+          o.runner.run("docker", ["save", ...platform, "-o", archive, img.ref], {
+            timeoutMs: o.timeoutMs,
+            purpose: `docker save ${img.ref}`,
+            signal: o.signal,
+          });
+        // `docker save --platform` is recent (Docker 28); an older daemon with the classic image store
+        // exports one platform anyway, so there the plain save is the same archive.
+        await save(["--platform", o.platform]).catch((e: unknown) => {
+          if (!/unknown flag: --platform/.test(e instanceof Error ? e.message : String(e))) throw e;
+          return save([]);
         });
         await o.runner.run(o.kind, ["load", "image-archive", archive, "--name", o.clusterName], {
           timeoutMs: o.timeoutMs,

@@ -15,6 +15,8 @@ interface MapState {
   aliases: Record<string, Record<string, string>>;
   /** db -> collection -> its auto-id primary key (ids the front assigns). */
   autoIds?: Record<string, Record<string, AutoIdField>>;
+  /** db -> collection -> what is loaded: the whole collection, or these partitions. Absent: NotLoad. */
+  loaded?: Record<string, Record<string, "all" | string[]>>;
 }
 
 /** What a mutation touches and how it changes the map. */
@@ -56,6 +58,11 @@ export class ChannelMap {
     return this.state.autoIds?.[db]?.[this.realName(db, name)];
   }
 
+  /** What of a collection is loaded: "all", some partitions, or undefined (NotLoad). */
+  loadedOf(db: string, name: string): "all" | string[] | undefined {
+    return this.state.loaded?.[db]?.[this.realName(db, name)];
+  }
+
   channelOf(db: string, name: string): number | undefined {
     return this.state.collections[db]?.[this.realName(db, name)];
   }
@@ -93,9 +100,16 @@ export class ChannelMap {
         s.autoIds[db][name] = auto;
       }
     };
+    const setLoaded = (name: string, v: "all" | string[] | undefined) => {
+      s.loaded ??= {};
+      s.loaded[db] ??= {};
+      if (v === undefined || (Array.isArray(v) && v.length === 0)) delete s.loaded[db][name];
+      else s.loaded[db][name] = v;
+    };
     const dropColl = (name: string) => {
       delete s.collections[db]?.[name];
       delete s.autoIds?.[db]?.[name];
+      delete s.loaded?.[db]?.[name];
       const aliases = s.aliases[db] ?? {};
       for (const [a, c] of Object.entries(aliases)) if (c === name) delete aliases[a];
     };
@@ -120,6 +134,12 @@ export class ChannelMap {
           delete s.collections[db]?.[oldName];
           s.collections[newDb] ??= {};
           s.collections[newDb][newName] = c;
+          const loaded = s.loaded?.[db]?.[oldName];
+          if (loaded && s.loaded) {
+            delete s.loaded[db]?.[oldName];
+            s.loaded[newDb] ??= {};
+            s.loaded[newDb][newName] = loaded;
+          }
           const auto = s.autoIds?.[db]?.[oldName];
           if (auto && s.autoIds) {
             delete s.autoIds[db]?.[oldName];
@@ -159,11 +179,31 @@ export class ChannelMap {
           delete s.collections[db];
           delete s.aliases[db];
           delete s.autoIds?.[db];
+          delete s.loaded?.[db];
         });
     }
     if (COLLECTION_SCOPED_METHODS.has(method)) {
       const name = realName(str("collection_name"));
-      return at(this.channelOf(db, name), name);
+      const parts = (req.partition_names as string[] | undefined) ?? [];
+      const loadEffect: Record<string, (() => void) | undefined> = {
+        LoadCollection: () => setLoaded(name, "all"),
+        ReleaseCollection: () => setLoaded(name, undefined),
+        LoadPartitions: () => {
+          const was = s.loaded?.[db]?.[name];
+          if (was !== "all") setLoaded(name, [...new Set([...(was ?? []), ...parts])]);
+        },
+        // Releasing from a fully loaded collection: the caller passes what stays loaded (`remaining`).
+        ReleasePartitions: () => setLoaded(name, (req.remaining_partitions as string[] | undefined) ?? []),
+        DropPartition: () => {
+          const was = s.loaded?.[db]?.[name];
+          if (Array.isArray(was))
+            setLoaded(
+              name,
+              was.filter((p) => p !== str("partition_name")),
+            );
+        },
+      };
+      return at(this.channelOf(db, name), name, loadEffect[method]);
     }
     if (CLUSTER_SCOPED_METHODS.has(method)) return at(0, "");
     return at(0, "");

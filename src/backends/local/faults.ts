@@ -9,11 +9,6 @@ import type { WalEntry } from "./wal-reader.js";
 
 export { LOCAL_FAULT_MODES, type LocalFaultMode };
 
-export function parseFaultMode(value: string, input = "faultMode"): LocalFaultMode {
-  if ((LOCAL_FAULT_MODES as readonly string[]).includes(value)) return value as LocalFaultMode;
-  throw new Error(`${input}: "${value}" is not a fault mode; allowed: ${LOCAL_FAULT_MODES.join(", ")}`);
-}
-
 /** DDL that drop-ddl loses. CreateCollection is kept so the damage is missing objects, not a dead stream. */
 export const DROPPABLE_DDL: ReadonlySet<string> = new Set([
   "CreatePartition",

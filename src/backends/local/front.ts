@@ -13,6 +13,7 @@ import { CheckpointStore, type ReplicateCheckpoint } from "./checkpoints.js";
 import { type ConfigChange, ConfigStore, type ConfigUpdate } from "./config-store.js";
 import { DuplicateTracker } from "./duplicates.js";
 import { milvusStatus, toServiceError } from "./front-errors.js";
+import { LiteApply } from "./lite-apply.js";
 import { dbOf, identity, LiteLink } from "./lite-link.js";
 import { MUTATING_METHODS } from "./methods.js";
 import { KeyedMutex } from "./mutex.js";
@@ -56,6 +57,7 @@ export interface FrontOptions {
 const SECONDARY_UPDATE_WAIT_MS = 600_000;
 
 type Bytes = Buffer;
+
 const UNAUTHENTICATED = {
   code: grpc.status.UNAUTHENTICATED,
   details: "auth check failure, please check token",
@@ -73,6 +75,7 @@ export class Front {
   /** Makes a re-inserted key count twice in count(*), as on Milvus (Milvus Lite would replace the row). */
   private readonly dups: DuplicateTracker;
   private readonly writes: PrimaryWrites;
+  private readonly liteApply: LiteApply;
   private readonly receiver: ReplicateApply;
   /** Channel locks, shared by client writes and replicated applies. */
   private readonly locks = new KeyedMutex<number>();
@@ -91,13 +94,14 @@ export class Front {
     this.checkpoints = new CheckpointStore(this.pchannels, opts.stateDir);
     this.dups = new DuplicateTracker((method, request) => this.lite.call(method, request));
     const locks = this.locks;
+    this.liteApply = new LiteApply(this.lite, this.channels);
     const shared = {
       clusterId: this.clusterId,
       pchannels: this.pchannels,
       config: this.config,
       channels: this.channels,
       locks,
-      lite: this.lite,
+      liteApply: this.liteApply,
       dups: this.dups,
     };
     this.writes = new PrimaryWrites({
@@ -227,6 +231,10 @@ export class Front {
     md: grpc.Metadata,
     deadline: grpc.Deadline,
   ): Promise<Bytes> {
+    if (method === "GetLoadState") {
+      const answer = await this.loadState(method, request, md);
+      if (answer) return answer;
+    }
     switch (method) {
       case "UpdateReplicateConfiguration":
         return this.updateConfig(request, deadline);
@@ -249,6 +257,28 @@ export class Front {
     }
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);
+  }
+
+  /**
+   * GetLoadState as Milvus answers it: Milvus Lite has a collection loaded from creation and knows no
+   * partition-level load, so the front answers from what was loaded. Returns undefined for a
+   * collection the front does not know (Milvus Lite answers NotExist).
+   */
+  private async loadState(method: string, request: Bytes, md: grpc.Metadata): Promise<Bytes | undefined> {
+    const req = decodeRequest<{ db_name?: string; collection_name?: string; partition_names?: string[] }>(
+      method,
+      request,
+    );
+    const db = dbOf(req, md);
+    const name = req.collection_name ?? "";
+    if (this.channels.channelOf(db, name) === undefined) return undefined;
+    const parts = req.partition_names ?? [];
+    const loaded = this.channels.loadedOf(db, name);
+    const isLoaded =
+      loaded === "all" ||
+      (loaded !== undefined &&
+        (parts.length > 0 ? parts.every((p) => loaded.includes(p)) : loaded.length > 0));
+    return encodeResponse(method, { status: {}, state: isLoaded ? "LoadStateLoaded" : "LoadStateNotLoad" });
   }
 
   // ---- the replication API -------------------------------------------------------------------

@@ -33,7 +33,17 @@ export class LiteLink {
         request,
         out,
         deadline !== undefined && deadline !== Number.POSITIVE_INFINITY ? { deadline } : {},
-        (err, res) => (err ? reject(err) : resolve(res ?? Buffer.alloc(0))),
+        (err, res) => {
+          if (!err) resolve(res ?? Buffer.alloc(0));
+          // One clear line instead of a bare UNIMPLEMENTED: the limit is the local backend's, not Milvus's.
+          else if (err.code === grpc.status.UNIMPLEMENTED)
+            reject(
+              Object.assign(err, {
+                details: `${method} is not supported by the local backend (Milvus Lite does not implement it); use the kind backend`,
+              }),
+            );
+          else reject(err);
+        },
       );
     });
   }

@@ -11,12 +11,13 @@ import {
   responseStatus,
   statusResponse,
 } from "../../milvus/proto.js";
-import { autoIdOf, carriesField, IdAllocator, withIds, withoutAutoId } from "./auto-id.js";
+import { carriesField, IdAllocator, withIds } from "./auto-id.js";
 import type { ChannelMap } from "./channel-map.js";
 import type { ConfigStore } from "./config-store.js";
 import type { DuplicateTracker } from "./duplicates.js";
 import { milvusStatus, REPLICATE_VIOLATION_REASON } from "./front-errors.js";
-import { dbOf, type LiteLink } from "./lite-link.js";
+import type { LiteApply } from "./lite-apply.js";
+import { dbOf } from "./lite-link.js";
 import { kindOf, SECRET_METHODS } from "./methods.js";
 import type { KeyedMutex } from "./mutex.js";
 import { type ReplicateConfiguration, sanitizeConfig } from "./replicate-config.js";
@@ -29,7 +30,7 @@ export interface PrimaryWritesDeps {
   channels: ChannelMap;
   /** Channel locks shared with the replicate-stream receiver. */
   locks: KeyedMutex<number>;
-  lite: LiteLink;
+  liteApply: LiteApply;
   wal: WalWriter;
   dups: DuplicateTracker;
   /** Fault mode stale-primary: this cluster keeps taking client writes after it is demoted (split brain). */
@@ -82,7 +83,7 @@ export class PrimaryWrites {
         // Checked again under the lock: a switchover that took the locks first has fenced this write.
         if (this.fenced()) return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
         const recordDuplicates = await d.dups.before(method, body, db, plan.collection);
-        const res = await d.lite.call(method, toLite(method, req, body), md, deadline);
+        const res = await d.liteApply.apply(method, req, body, db, md, deadline);
         if (!isSuccess(responseStatus(method, res))) return res;
         recordDuplicates?.();
         if (!SECRET_METHODS.has(method)) {
@@ -128,10 +129,4 @@ export class PrimaryWrites {
       });
     }
   }
-}
-
-/** The request Milvus Lite gets: an auto-id collection is created there with auto_id off. */
-export function toLite(method: string, req: Record<string, unknown>, request: Buffer): Buffer {
-  if (method === "CreateCollection" && autoIdOf(req.schema as Buffer | undefined)) return withoutAutoId(req);
-  return request;
 }

@@ -12,10 +12,9 @@ import type { CheckpointStore, ReplicateCheckpoint } from "./checkpoints.js";
 import type { ConfigStore } from "./config-store.js";
 import type { DuplicateTracker } from "./duplicates.js";
 import { FrontError } from "./front-errors.js";
-import type { LiteLink } from "./lite-link.js";
+import type { LiteApply } from "./lite-apply.js";
 import { MUTATING_METHODS } from "./methods.js";
 import type { KeyedMutex } from "./mutex.js";
-import { toLite } from "./primary-writes.js";
 import { normalizeConfig, type ReplicateConfiguration } from "./replicate-config.js";
 import { ANNOUNCE_METHOD } from "./wal.js";
 
@@ -27,7 +26,7 @@ export interface ReplicateApplyDeps {
   checkpoints: CheckpointStore;
   /** Channel locks shared with client writes. */
   locks: KeyedMutex<number>;
-  lite: LiteLink;
+  liteApply: LiteApply;
   dups: DuplicateTracker;
   /**
    * A configuration change the source put into its WAL has arrived on one of our channels (called under
@@ -263,7 +262,7 @@ export class ReplicateApply {
       recordDuplicates = prepared
         ? prepared.recorder
         : await d.dups.before(m.method, m.payload, m.db, plan.collection);
-      res = await d.lite.call(m.method, toLite(m.method, mreq, m.payload), md);
+      res = await d.liteApply.apply(m.method, mreq, m.payload, m.db, md);
     } catch (e) {
       throw new FrontError(
         grpc.status.INTERNAL,

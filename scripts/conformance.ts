@@ -1,0 +1,267 @@
+/**
+ * `npm run conformance -- [--suite DIR] [--commit SHA] [--pytest-args "..."]`: runs Milvus's own CDC
+ * test suite (milvus-io/milvus tests/python_client/cdc/testcases, pytest + pymilvus) against a local
+ * lab, the way Milvus runs it against two real clusters: the lab starts without replication, and the
+ * suite's conftest configures it (--upstream-uri --downstream-uri --source-cluster-id
+ * --target-cluster-id --pchannel-num 16). Prints passed/failed/skipped per file and the tests it
+ * deselected because they need one of the local backend's limits (src/backends/local/limits.ts), with
+ * the reason. Exit 0 when nothing failed.
+ *
+ * The suite is never part of this repository: by default tests/python_client is fetched at the pinned
+ * commit below (a sparse git checkout into .cache/); --suite DIR takes a copy you already have (the
+ * python_client directory, or its cdc directory). pytest is installed, pinned, into the project's
+ * Milvus Lite virtualenv.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { startLab } from "../src/backends/local/lab.js";
+import { LOCAL_LIMITS, type LocalLimit } from "../src/backends/local/limits.js";
+import { ensureMilvusLite } from "../src/backends/local/milvus-lite-install.js";
+import { cacheRoot } from "../src/util/paths.js";
+
+/** milvus-io/milvus at a commit whose tests/python_client/cdc the local backend was measured against. */
+export const SUITE_COMMIT = "06e8a63572affda491bd0df7065a6525c3735517";
+const SUITE_REPO = "https://github.com/milvus-io/milvus.git";
+/** What the suite needs beyond pymilvus (already in the virtualenv with Milvus Lite). */
+const PYTHON_REQUIREMENTS = ["pytest==8.3.5"];
+const PCHANNELS = 16;
+
+function usage(message: string): never {
+  process.stderr.write(`conformance: ${message}\n`);
+  process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        suite: { type: "string" },
+        commit: { type: "string" },
+        "pytest-args": { type: "string", default: "" },
+        help: { type: "boolean", default: false },
+      },
+    });
+  } catch (e) {
+    return usage((e as Error).message.split("\n")[0] ?? String(e));
+  }
+})();
+if (values.help) {
+  console.log('Usage: npm run conformance -- [--suite DIR] [--commit SHA] [--pytest-args "..."]');
+  process.exit(0);
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; quiet?: boolean } = {},
+): Promise<{ code: number; out: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b: Buffer) => {
+      out += b;
+      if (!opts.quiet) process.stdout.write(b);
+    });
+    child.stderr.on("data", (b: Buffer) => {
+      out += b;
+      if (!opts.quiet) process.stderr.write(b);
+    });
+    child.on("error", (e) => fail(new Error(`${cmd}: ${e.message}`)));
+    child.on("close", (code) => done({ code: code ?? 1, out }));
+  });
+}
+
+/** The suite's cdc directory: from --suite, or a sparse checkout of the pinned commit. */
+async function suiteDir(): Promise<string> {
+  if (values.suite) {
+    const dir = resolve(values.suite);
+    for (const cdc of [join(dir, "cdc"), dir]) if (existsSync(join(cdc, "testcases"))) return cdc;
+    return usage(
+      `--suite ${values.suite}: no cdc/testcases in it (give tests/python_client or its cdc directory)`,
+    );
+  }
+  const commit = values.commit ?? SUITE_COMMIT;
+  if (!/^[0-9a-f]{40}$/.test(commit)) usage(`--commit ${commit}: not a 40-hex-digit commit`);
+  const dir = join(cacheRoot(), `milvus-python-client-${commit}`);
+  const cdc = join(dir, "tests", "python_client", "cdc");
+  if (existsSync(join(cdc, "testcases"))) return cdc;
+  console.log(`Fetching tests/python_client of milvus-io/milvus at ${commit} into ${dir} ...`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const git = async (...args: string[]) => {
+    const r = await run("git", args, { cwd: dir, quiet: true });
+    if (r.code !== 0) {
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(
+        `git ${args.join(" ")} failed: ${r.out.trim().split("\n").pop()}; pass --suite DIR with a copy of tests/python_client instead`,
+      );
+    }
+  };
+  await git("init", "-q");
+  await git("remote", "add", "origin", SUITE_REPO);
+  await git("sparse-checkout", "set", "tests/python_client");
+  await git("fetch", "-q", "--depth", "1", "--filter=blob:none", "origin", commit);
+  await git("checkout", "-q", "FETCH_HEAD");
+  return cdc;
+}
+
+interface TestInfo {
+  id: string;
+  file: string;
+  name: string;
+  fixtures: string[];
+  body: string;
+}
+
+/** A test function's parameters (its fixtures) and body, read from its file. */
+async function describeTests(root: string, ids: string[]): Promise<TestInfo[]> {
+  const sources = new Map<string, string>();
+  const out: TestInfo[] = [];
+  for (const id of ids) {
+    const [file = "", ...rest] = id.split("::");
+    const name = (rest.at(-1) ?? "").replace(/\[.*$/, "");
+    if (!sources.has(file)) sources.set(file, await readFile(join(root, file), "utf8").catch(() => ""));
+    const text = sources.get(file) ?? "";
+    const at = text.search(new RegExp(`def ${name}\\s*\\(`));
+    let fixtures: string[] = [];
+    let body = "";
+    if (at >= 0) {
+      const open = text.indexOf("(", at);
+      const close = text.indexOf(")", open);
+      fixtures = text
+        .slice(open + 1, close)
+        .split(",")
+        .map((p) => p.trim().split(/[:=]/)[0]?.trim() ?? "")
+        .filter((p) => p && p !== "self");
+      const next = text.slice(close).search(/\n {4}def |\nclass |\ndef /);
+      body = text.slice(close, next < 0 ? undefined : close + next);
+    }
+    out.push({ id, file, name, fixtures, body });
+  }
+  return out;
+}
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+/** Per-file outcomes from pytest's JUnit XML. */
+function perFile(xml: string): Map<string, Counts> {
+  const files = new Map<string, Counts>();
+  for (const m of xml.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
+    const attrs = m[1] ?? "";
+    const inner = m[3] ?? "";
+    const cls = /classname="([^"]*)"/.exec(attrs)?.[1] ?? "";
+    // classname is the module path plus the class: testcases.test_dml.TestCDCSyncDML -> testcases/test_dml.py
+    const parts = cls.split(".");
+    const modIdx = parts.findIndex((p) => p.startsWith("test_"));
+    const file = modIdx >= 0 ? `${parts.slice(0, modIdx + 1).join("/")}.py` : cls;
+    const c = files.get(file) ?? { passed: 0, failed: 0, skipped: 0 };
+    if (/<(failure|error)\b/.test(inner)) c.failed++;
+    else if (/<skipped\b/.test(inner)) c.skipped++;
+    else c.passed++;
+    files.set(file, c);
+  }
+  return files;
+}
+
+async function main(): Promise<number> {
+  const cdc = await suiteDir();
+  const root = dirname(cdc);
+  const bin = await ensureMilvusLite((m) => console.log(m));
+  const python = join(dirname(bin), "python");
+  console.log(`Installing ${PYTHON_REQUIREMENTS.join(" ")} into ${dirname(dirname(bin))} ...`);
+  const pip = await run(
+    python,
+    ["-m", "pip", "install", "--disable-pip-version-check", "--quiet", ...PYTHON_REQUIREMENTS],
+    { quiet: true },
+  );
+  if (pip.code !== 0)
+    throw new Error(
+      `pip install ${PYTHON_REQUIREMENTS.join(" ")} failed: ${pip.out.trim().split("\n").pop()}`,
+    );
+
+  const lab = await startLab({ pchannels: PCHANNELS, replicate: false, log: (m) => console.log(m) });
+  const work = await mkdtemp(join(tmpdir(), "milvus-cdc-conformance-"));
+  try {
+    const options = [
+      `--upstream-uri=${lab.source.uri}`,
+      `--downstream-uri=${lab.target.uri}`,
+      "--upstream-token=",
+      "--downstream-token=",
+      `--source-cluster-id=${lab.source.clusterId}`,
+      `--target-cluster-id=${lab.target.clusterId}`,
+      `--pchannel-num=${PCHANNELS}`,
+    ];
+    const target = `${basename(cdc)}/testcases`;
+    const collected = await run(
+      python,
+      ["-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", target, ...options],
+      { cwd: root, quiet: true },
+    );
+    const ids = collected.out.split("\n").filter((l) => l.includes("::"));
+    if (ids.length === 0)
+      throw new Error(`pytest collected no tests from ${join(root, target)}:\n${collected.out.slice(-2000)}`);
+    const deselected: Array<{ id: string; limit: LocalLimit }> = [];
+    for (const t of await describeTests(root, ids)) {
+      const limit = LOCAL_LIMITS.find((l) => l.needs(t));
+      if (limit) deselected.push({ id: t.id, limit });
+    }
+    const junit = join(work, "junit.xml");
+    const extra = values["pytest-args"] ? values["pytest-args"].split(/\s+/).filter(Boolean) : [];
+    console.log(
+      `Running ${ids.length - deselected.length} of ${ids.length} tests (${deselected.length} deselected) ...`,
+    );
+    await run(
+      python,
+      [
+        "-m",
+        "pytest",
+        target,
+        ...options,
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        "-rN",
+        `--junitxml=${junit}`,
+        ...deselected.flatMap((d) => ["--deselect", d.id]),
+        ...extra,
+      ],
+      { cwd: root },
+    );
+    const files = perFile(await readFile(junit, "utf8").catch(() => ""));
+    const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+    console.log("\nFILE                                               PASSED  FAILED  SKIPPED");
+    for (const [file, c] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+      console.log(
+        `${file.padEnd(50)} ${String(c.passed).padStart(6)}  ${String(c.failed).padStart(6)}  ${String(c.skipped).padStart(7)}`,
+      );
+      total.passed += c.passed;
+      total.failed += c.failed;
+      total.skipped += c.skipped;
+    }
+    console.log(
+      `${"total".padEnd(50)} ${String(total.passed).padStart(6)}  ${String(total.failed).padStart(6)}  ${String(total.skipped).padStart(7)}`,
+    );
+    console.log(`\nDeselected (local backend limits): ${deselected.length}`);
+    for (const d of deselected) console.log(`  ${d.id}\n      ${d.limit.reason}`);
+    return total.failed === 0 && files.size > 0 ? 0 : 1;
+  } finally {
+    await lab.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`conformance: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(3);
+  },
+);

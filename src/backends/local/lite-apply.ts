@@ -1,0 +1,90 @@
+/**
+ * Applying a mutation to Milvus Lite the way Milvus would have it, where Milvus Lite differs. Used for a
+ * client's write on the primary and for a replicated one on the standby alike, so both sides end equal:
+ * - an auto-id collection is created with auto_id off (the front assigns the ids, see auto-id.ts);
+ * - load state is the front's (see ChannelMap.loadedOf): Milvus has a collection NotLoad until a load,
+ *   Milvus Lite has it loaded from creation and refuses drop_index on it, so a drop_index on a
+ *   collection Milvus would have released releases it in Milvus Lite first;
+ * - partition-level load and release (Milvus Lite does not implement them) load the whole collection
+ *   and release it once no partition is left loaded; the front answers partition load states.
+ */
+import type * as grpc from "@grpc/grpc-js";
+import {
+  decodeResponse,
+  encodeRequest,
+  isSuccess,
+  responseStatus,
+  statusResponse,
+} from "../../milvus/proto.js";
+import { autoIdOf, withoutAutoId } from "./auto-id.js";
+import type { ChannelMap } from "./channel-map.js";
+import type { LiteLink } from "./lite-link.js";
+
+export class LiteApply {
+  constructor(
+    private readonly lite: LiteLink,
+    private readonly channels: ChannelMap,
+  ) {}
+
+  async apply(
+    method: string,
+    req: Record<string, unknown>,
+    body: Buffer,
+    db: string,
+    md: grpc.Metadata,
+    deadline?: grpc.Deadline,
+  ): Promise<Buffer> {
+    const name = String(req.collection_name ?? "");
+    const scoped = { db_name: db, collection_name: name };
+    switch (method) {
+      case "CreateCollection": {
+        const auto = autoIdOf(req.schema as Buffer | undefined);
+        const res = await this.lite.call(method, auto ? withoutAutoId(req) : body, md, deadline);
+        if (!isSuccess(responseStatus(method, res))) return res;
+        const released = await this.lite.call(
+          "ReleaseCollection",
+          encodeRequest("ReleaseCollection", scoped),
+          md,
+        );
+        const st = responseStatus("ReleaseCollection", released);
+        if (!isSuccess(st))
+          return statusResponse(method, {
+            error_code: "UnexpectedError",
+            code: 65535,
+            reason: `collection '${name}' was created, but Milvus Lite could not release it: ${st?.reason}`,
+          });
+        return res;
+      }
+      case "LoadPartitions":
+        return this.lite.call("LoadCollection", encodeRequest("LoadCollection", scoped), md, deadline);
+      case "ReleasePartitions": {
+        const names = (req.partition_names as string[] | undefined) ?? [];
+        const left = (await this.loadedPartitions(db, name, md)).filter((p) => !names.includes(p));
+        // What stays loaded, for the channel map's record of this release (see ChannelMap.plan).
+        req.remaining_partitions = left;
+        if (left.length > 0) return statusResponse(method, {});
+        return this.lite.call("ReleaseCollection", encodeRequest("ReleaseCollection", scoped), md, deadline);
+      }
+    }
+    return this.lite.call(method, body, md, deadline);
+  }
+
+  /** The partitions of a collection that are loaded now (all of them after a collection-level load). */
+  async loadedPartitions(db: string, name: string, md: grpc.Metadata): Promise<string[]> {
+    const loaded = this.channels.loadedOf(db, name);
+    if (loaded !== "all") return loaded ?? [];
+    return this.partitions(db, name, md);
+  }
+
+  async partitions(db: string, name: string, md: grpc.Metadata): Promise<string[]> {
+    const res = decodeResponse<{ partition_names?: string[] }>(
+      "ShowPartitions",
+      await this.lite.call(
+        "ShowPartitions",
+        encodeRequest("ShowPartitions", { db_name: db, collection_name: name }),
+        md,
+      ),
+    );
+    return res.partition_names ?? [];
+  }
+}
