@@ -57,8 +57,11 @@ describe("action.yml", () => {
         "catch-up-seconds",
         "failed-checks",
         "lag-p99-ms",
+        "lost-writes",
         "recovery-seconds",
         "report-path",
+        "rpo-ms",
+        "rto-ms",
         "verdict",
       ].sort(),
     );

@@ -17,6 +17,7 @@ const EMPTY: Inputs = {
   operatorVersion: "",
   mode: "",
   profile: "",
+  scenario: "",
   config: "",
   seed: "",
   killCdc: "",
@@ -153,6 +154,11 @@ describe("mapping", () => {
     );
   });
 
+  it("the scenario input reaches the config", () => {
+    expect(configOf({ backend: "local", scenario: "failover" }).config.scenario).toBe("failover");
+    expect(configOf({}).config.scenario).toBe("replication");
+  });
+
   it("images, use-preinstalled-tools and the existing backend's replication inputs reach their fields", () => {
     const kind = configOf({
       images:
@@ -235,6 +241,9 @@ describe("messages", () => {
   it("a bad input through the whole path is one line naming the input", () => {
     expect(() => configOf({ mode: "huge" })).toThrow(
       /^input mode = "huge": must be one of standalone, cluster$/,
+    );
+    expect(() => configOf({ scenario: "failback" })).toThrow(
+      /^input scenario = "failback": must be one of replication, switchover, failover$/,
     );
     expect(() => configOf({ catchUpTimeout: "-3s" })).toThrow(
       /^input catch-up-timeout = "-3s": must be a positive/,

@@ -113,7 +113,9 @@ async function expectCancelledIn(runDir: string, phase: string, exit: Exit): Pro
   return report;
 }
 
-const PHASES = DRILL_PHASES.map((p) => p.name);
+// role-change runs only in scenarios switchover and failover: these drills (replication) skip it, so
+// there is nothing to cancel in it here.
+const PHASES = DRILL_PHASES.map((p) => p.name).filter((n) => n !== "role-change");
 
 describe("CLI: a signal in any phase", () => {
   for (const [i, phase] of PHASES.entries()) {

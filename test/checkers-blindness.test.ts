@@ -43,7 +43,14 @@ function failReads(history: HistoryEvent[], match: (e: HistoryEvent) => boolean)
 }
 
 /** Per checker: the ways its observations can go missing (each must leave it unknown). */
-const BLINDERS: Record<CheckName, Record<string, Blinder>> = {
+/**
+ * The role-change checks (rpo, rto, promotion, failover-prefix, reverse-parity) do not apply to the
+ * synthetic replication runs here (they are skipped there); their unknown cases, one per missing
+ * observation, are in checkers-role-change.test.ts.
+ */
+const ROLE_CHANGE_CHECKS = ["rpo", "rto", "promotion", "failover-prefix", "reverse-parity"] as const;
+type RoleChangeCheck = (typeof ROLE_CHANGE_CHECKS)[number];
+const BLINDERS: Record<Exclude<CheckName, RoleChangeCheck>, Record<string, Blinder>> = {
   parity: {
     "standby unreadable everywhere": (r) => ({
       history: r.history,
@@ -190,7 +197,7 @@ const BLINDERS: Record<CheckName, Record<string, Blinder>> = {
 };
 
 const CASES = Object.entries(BLINDERS).flatMap(([name, ways]) =>
-  Object.keys(ways).map((way) => [name as CheckName, way] as const),
+  Object.keys(ways).map((way) => [name as Exclude<CheckName, RoleChangeCheck>, way] as const),
 );
 
 describe("blindness: a checker that cannot see says unknown, never pass", () => {
@@ -202,7 +209,9 @@ describe("blindness: a checker that cannot see says unknown, never pass", () => 
       {
         thresholds: synthesize({ seed: 1 }).thresholds,
       },
-    ).map((r) => r.name);
+    )
+      .map((r) => r.name)
+      .filter((n) => !ROLE_CHANGE_CHECKS.includes(n as RoleChangeCheck));
     expect([...covered].sort()).toEqual([...all].sort());
   });
 

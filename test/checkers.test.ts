@@ -27,6 +27,8 @@ const thresholds: Thresholds = {
   catchUpTimeoutMs: 5000,
   minRecall: 0.8,
   distanceEpsilon: 1e-6,
+  rpoMs: 1000,
+  rtoMs: 1000,
 };
 const ctx = { thresholds };
 

@@ -208,6 +208,8 @@ describe("run end to end", () => {
       "setup",
       "workload",
       "settle",
+      // Recorded as skipped: scenario replication changes no roles.
+      "role-change",
       "probe-standby",
       "final-read",
       "check",

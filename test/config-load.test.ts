@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { describeConfig, type LoadConfigOptions, loadConfig, redactConfig } from "../src/config/load.js";
+import {
+  describeConfig,
+  type LoadConfigOptions,
+  loadConfig,
+  parseRunFlags,
+  redactConfig,
+} from "../src/config/load.js";
 import { PROFILES } from "../src/config/profiles.js";
 import { PROFILE_NAMES } from "../src/config/schema.js";
 import { UsageError } from "../src/errors.js";
@@ -21,7 +27,7 @@ function loadError(opts: LoadConfigOptions): string {
 }
 
 const yaml = (text: string): LoadConfigOptions => ({ configText: text });
-const ALLOWED_PROFILES = "allowed: smoke, default, soak, kind-types";
+const ALLOWED_PROFILES = "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke";
 const KIND_COLLECTION = (fields: string) => `backend: {type: kind}
 workload:
   collections:
@@ -52,7 +58,7 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
     [
       "unknown key, nothing close",
       yaml("zzz: 1\n"),
-      "config zzz: unknown field (allowed: profile, seed, backend, workload, faults, monitor, search, thresholds)",
+      "config zzz: unknown field (allowed: profile, scenario, switchBack, seed, backend, workload, faults, monitor, search, thresholds)",
     ],
     [
       "unknown key inside a collection wins over other problems there",
@@ -286,9 +292,61 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
       ),
       "config faults.killCdc.at = [0.2,0.4,0.6,0.8]: killing CDC on existing clusters needs backend.existing.kube or backend.existing.killCdcCommand; set one, or set faults.killCdc.at to []",
     ],
+    [
+      "a scenario that does not exist",
+      yaml("scenario: failback\n"),
+      "config scenario = failback: must be one of replication, switchover, failover",
+    ],
+    [
+      "failover on existing clusters without allowDestructive",
+      yaml(`${EXISTING}scenario: failover\n`),
+      "config scenario = failover: force-promotes your standby and leaves your primary to be rebuilt as its standby; set backend.existing.allowDestructive: true to run it on existing clusters",
+    ],
+    [
+      "switchover on existing clusters without allowRoleChange",
+      yaml(`${EXISTING}scenario: switchover\n`),
+      "config scenario = switchover: moves the primary role of your clusters (and back with switchBack); set backend.existing.allowRoleChange: true to run it on existing clusters",
+    ],
+    [
+      "failover on kind with a Milvus older than force_promote",
+      yaml("scenario: failover\nbackend: {type: kind, kind: {milvusVersion: v2.6.13}}\n"),
+      "config backend.kind.milvusVersion = v2.6.13: scenario failover needs Milvus v2.6.14 or later (force_promote first shipped there)",
+    ],
+    [
+      "a role-change fault without its scenario",
+      yaml("backend: {local: {faultMode: promote-with-hole}}\n"),
+      "config backend.local.faultMode = promote-with-hole: plants a fault in the failover role change; set scenario to failover (scenario is replication)",
+    ],
   ];
   it.each(cases)("%s", (_name, opts, expected) => {
     expect(loadError(opts)).toBe(expected);
+  });
+});
+
+describe("scenarios that are allowed", () => {
+  it("failover on existing clusters with allowDestructive, on kind from v2.6.14", () => {
+    const ex = loadConfig(
+      yaml(
+        `${EXISTING.replace(
+          "    killCdcCommand",
+          "    allowDestructive: true\n    configureReplication: true\n    killCdcCommand",
+        )}scenario: failover\n`,
+      ),
+    );
+    expect(ex.scenario).toBe("failover");
+    expect(
+      loadConfig(yaml("scenario: failover\nbackend: {type: kind, kind: {milvusVersion: v2.6.14}}\n"))
+        .scenario,
+    ).toBe("failover");
+  });
+  it("the smoke profiles carry their scenario; --scenario overrides it", () => {
+    expect(loadConfig({ profile: "switchover-smoke" }).scenario).toBe("switchover");
+    expect(loadConfig({ profile: "failover-smoke" }).scenario).toBe("failover");
+    expect(loadConfig({ profile: "smoke" }).scenario).toBe("replication");
+    expect(
+      loadConfig({ profile: "smoke", overrides: parseRunFlags(["--scenario", "failover"]).overrides })
+        .scenario,
+    ).toBe("failover");
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -143,6 +143,27 @@ describe("milvus-cdc-drill plan", () => {
       "mirror.example.com/minio/minio",
     );
     expect(files["commands.sh"]).toContain("mirror.example.com/milvusdb/milvus:v2.6.11");
+  });
+
+  it.each([
+    ["switchover", true],
+    ["failover", true],
+    ["replication", false],
+  ])("scenario %s: CDC on the standby's CR too = %s (every cluster that may become primary runs CDC)", (scenario, both) => {
+    const dir = scratch();
+    const cfg = join(dir, "drill.yaml");
+    writeFileSync(cfg, `scenario: ${scenario}\n`);
+    const { files } = buildPlan(["--backend", "kind", "--config", cfg, "--out", join(dir, "p")]);
+    const milvusCr = (text: string | undefined) =>
+      parseAllDocuments(text ?? "")
+        .map((d) => d.toJS())
+        .find((d) => d?.kind === "Milvus");
+    const source = milvusCr(files["source.yaml"]);
+    const target = milvusCr(files["target.yaml"]);
+    expect(source.spec.components.cdc).toMatchObject({ replicas: 1 });
+    if (both) expect(target.spec.components.cdc).toMatchObject({ replicas: 1 });
+    else expect(target.spec.components.cdc).toBeUndefined();
+    expect(loadCrdValidator().validate(target)).toEqual([]);
   });
 
   it("names quay.io MinIO by default", () => {

@@ -1,11 +1,17 @@
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FORCE_PROMOTE_NOT_EMPTY } from "../src/backends/local/force-promote.js";
 import type { Lab } from "../src/backends/local/lab.js";
 import {
   type ReplicateConfiguration,
   validateReplicateConfig,
 } from "../src/backends/local/replicate-config.js";
-import { buildReplicateConfiguration, getReplicateConfiguration } from "../src/milvus/replicate.js";
+import {
+  buildReplicateConfiguration,
+  forcePromote,
+  getReplicateConfiguration,
+  switchoverReplication,
+} from "../src/milvus/replicate.js";
 import { startTestLab } from "./helpers/lab.js";
 
 const chans = (id: string, n = 2) => Array.from({ length: n }, (_, i) => `${id}-rootcoord-dml_${i}`);
@@ -189,5 +195,40 @@ describe("replicate configuration on the local fronts", () => {
     const res = await update(lab.target.uri, moved);
     expect(res.code).toBe(65535);
     expect(res.reason).toMatch(/connection_param\.uri cannot be changed/);
+  });
+});
+
+describe("role changes on the local fronts", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startTestLab({ replicate: true, pchannels: 2 });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it("switchover applies the reversed topology to both and swaps the roles", async () => {
+    const { config } = await switchoverReplication(
+      { source: lab.source, target: lab.target },
+      { timeoutMs: 30_000 },
+    );
+    expect(config.cross_cluster_topology).toEqual([
+      { source_cluster_id: lab.target.clusterId, target_cluster_id: lab.source.clusterId },
+    ]);
+    expect(lab.fronts.source.role).toBe("secondary");
+    expect(lab.fronts.target.role).toBe("primary");
+  });
+
+  it("force promote falls back to the empty shape, then answers 'already primary'", async () => {
+    // After the switchover the original source is the standby: promote it.
+    const first = await forcePromote(lab.source, { timeoutMs: 30_000 });
+    expect(first.attempts).toEqual([
+      { shape: "current-cluster", ok: false, reason: FORCE_PROMOTE_NOT_EMPTY },
+      { shape: "empty", ok: true },
+    ]);
+    expect(first.shape).toBe("empty");
+    expect(lab.fronts.source.role).toBe("primary");
+    const again = await forcePromote(lab.source, { timeoutMs: 30_000 });
+    expect(again.alreadyPrimary).toBe(true);
   });
 });

@@ -333,3 +333,49 @@ describe("CLI table", () => {
     );
   });
 });
+
+describe("role change in the report", () => {
+  const steps = [
+    { name: "stop-writes", startedAt: T0 + 30_000, durationMs: 120, ok: true },
+    { name: "caught-up", startedAt: T0 + 30_120, durationMs: 900, ok: true },
+    { name: "role-change", startedAt: T0 + 31_020, durationMs: 400, ok: true, primary: "drill-standby" },
+    { name: "first-write", startedAt: T0 + 31_420, durationMs: 35, ok: true, primary: "drill-standby" },
+    { name: "switch-back", startedAt: T0 + 50_000, durationMs: 2_000, ok: false, error: "refused" },
+  ];
+  const report = baseReport({
+    scenario: "switchover",
+    steps,
+    metrics: { ...baseReport().metrics, rpo: { lostWrites: 0, windowMs: 140 }, rtoMs: 1_455 },
+  });
+
+  it("summary.md: RPO and RTO rows, and the step timeline with durations and the failed step", () => {
+    const md = renderSummary(report);
+    expect(md).toContain("| RPO (lost acknowledged writes / window) | 0 / 140 ms |");
+    expect(md).toMatch(/\| RTO \(to the first write on the new primary\) \| 1\.5 s \|/);
+    expect(md).toContain("### Role change (switchover): step timeline");
+    expect(md).toMatch(/\| role-change \| 26\.0 s \| 400 ms \| drill-standby \| ok \|/);
+    expect(md).toMatch(/\| switch-back \| .* \| \*\*failed\*\*: refused \|/);
+    expect(md).toContain("**Steps:** stop-writes at");
+  });
+
+  it("both lag charts mark every step", () => {
+    const mermaid = renderMermaidLagChart(report) ?? "";
+    const bars = mermaid.split("\n").filter((l) => l.trim().startsWith("bar ["));
+    expect(bars).toHaveLength(2);
+    expect((bars[1]?.match(/[1-9]\d*/g) ?? []).length).toBeGreaterThanOrEqual(3);
+    const svg = renderLagSvg(report);
+    expect(svg.match(/<g class="step"/g)).toHaveLength(steps.length);
+    expect(svg).toContain('data-step="role-change"');
+  });
+
+  it("the CLI prints RPO, RTO and the steps; a plain run prints none of it", () => {
+    const out = renderCliTable(report, { color: false, width: 120 });
+    expect(out).toMatch(/RPO lost\/window\s+0 write\(s\) \/ 140 ms/);
+    expect(out).toMatch(/RTO\s+1\.5 s/);
+    expect(out).toMatch(/role-change\s+31(\.0)? s\s+400 ms\s+ok, primary drill-standby/);
+    expect(out).toMatch(/switch-back .* FAILED: refused/);
+    const plain = renderCliTable(baseReport(), { color: false, width: 120 });
+    expect(plain).not.toMatch(/RPO|STEP/);
+    expect(renderSummary(baseReport())).not.toContain("step timeline");
+  });
+});

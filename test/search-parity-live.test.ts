@@ -18,6 +18,8 @@ const thresholds: Thresholds = {
   recoveryTimeoutMs: 30_000,
   catchUpTimeoutMs: 60_000,
   minRecall: 0.9,
+  rpoMs: 0,
+  rtoMs: 60_000,
   distanceEpsilon: 1e-4,
 };
 

@@ -16,6 +16,7 @@ export interface Inputs {
   operatorVersion: string;
   mode: string;
   profile: string;
+  scenario: string;
   config: string;
   seed: string;
   killCdc: string;
@@ -49,6 +50,7 @@ const FLAG_OF_INPUT = {
   "operator-version": "--operator-version",
   mode: "--mode",
   profile: "--profile",
+  scenario: "--scenario",
   seed: "--seed",
   "source-uri": "--source-uri",
   "source-token": "--source-token",
@@ -76,6 +78,7 @@ export function getInputs(): Inputs {
     operatorVersion: core.getInput("operator-version"),
     mode: core.getInput("mode"),
     profile: core.getInput("profile"),
+    scenario: core.getInput("scenario"),
     config: core.getInput("config"),
     seed: core.getInput("seed"),
     killCdc: core.getInput("kill-cdc"),
@@ -140,6 +143,7 @@ export function toDrillRequest(inputs: Inputs, workspace: string): DrillRequest 
   );
   flag("backend", inputs.backend || (hasConfig || namesClusters ? "" : "kind"));
   flag("profile", inputs.profile || (hasConfig ? "" : "smoke"));
+  flag("scenario", inputs.scenario);
   flag("milvus-version", inputs.milvusVersion);
   flag("operator-version", inputs.operatorVersion);
   flag("mode", inputs.mode);

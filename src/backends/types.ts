@@ -67,4 +67,16 @@ export interface Backend {
    * resolving once both are healthy on the new version. Only backends that run real Milvus offer it.
    */
   upgrade?(from: string, to: string, signal?: AbortSignal): Promise<FaultEvidence>;
+  /**
+   * Optional (scenario failover): make one cluster of the pair completely unavailable at once, no clean
+   * shutdown, and keep it down (local: SIGKILL of its Milvus Lite and its front; kind: its Milvus pods
+   * gone and kept gone). `side` names the cluster as provision() returned it.
+   */
+  loseCluster?(side: "source" | "target", signal?: AbortSignal): Promise<FaultEvidence>;
+  /**
+   * Optional (scenario failover, the way back): bring a lost cluster back empty, with the same cluster
+   * id and channels, ready to join as the new primary's standby (what the docs prescribe for a forked
+   * old primary: wipe it and replicate back). Resolves with its endpoint once it answers.
+   */
+  rebuildCluster?(side: "source" | "target", signal?: AbortSignal): Promise<ClusterEndpoint>;
 }

@@ -8,8 +8,11 @@ import type {
   ObservationEvent,
   PhaseEvent,
   Pk,
+  SnapshotEvent,
+  StepEvent,
   WriteKind,
 } from "../history/types.js";
+import { type RoleChangeFacts, roleChangeFacts } from "./role-change.js";
 
 /** An op whose completion never arrived counts as info: it may or may not have been applied. */
 export type Outcome = "ok" | "fail" | "info";
@@ -25,6 +28,11 @@ export interface KeyWrite {
   invokeTime: number;
   /** Completion time; for a missing completion, the last time in the history (the op was still open). */
   completeTime: number;
+  /**
+   * Acknowledged by the old primary but not on the force-promoted standby: lost in a failover, which the
+   * rpo check judges. Its outcome reads "info" for every other check, since the history forked there.
+   */
+  lostInFailover?: true;
 }
 
 export interface OpRecord {
@@ -68,6 +76,11 @@ export interface HistoryIndex {
   dropped: Map<string, number>;
   /** Earliest time in the history (the origin of `since` when there is no header). */
   firstTime: number;
+  /** Role-change steps and the new primary's snapshots, in history order. */
+  steps: StepEvent[];
+  snapshots: SnapshotEvent[];
+  /** null when the run changed no roles (scenario replication). */
+  roleChange: RoleChangeFacts | null;
   lastTime: number;
 }
 
@@ -99,6 +112,9 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
     phases: [],
     dropped: new Map(),
     firstTime: Number.POSITIVE_INFINITY,
+    steps: [],
+    snapshots: [],
+    roleChange: null,
     lastTime: 0,
   };
   const faults = new Map<number, FaultSpan>();
@@ -137,6 +153,12 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
         break;
       case "phase":
         idx.phases.push(e);
+        break;
+      case "step":
+        idx.steps.push(e);
+        break;
+      case "snapshot":
+        idx.snapshots.push(e);
         break;
     }
   }
@@ -185,6 +207,15 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
   idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);
   idx.phases.sort(byTime);
   idx.faults = [...faults.values()].sort((a, b) => a.start.time - b.start.time);
+  idx.roleChange = roleChangeFacts(idx.writes, idx.steps, idx.snapshots);
+  // After a failover the history forks: what the old primary acknowledged and the new one never had is
+  // the rpo check's to judge. For every other check such a write may or may not exist.
+  if (idx.roleChange?.kind === "failover") {
+    for (const { write } of idx.roleChange.lost) {
+      write.outcome = "info";
+      write.lostInFailover = true;
+    }
+  }
   return idx;
 }
 

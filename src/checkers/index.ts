@@ -2,11 +2,16 @@ import type { HistoryEvent } from "../history/types.js";
 import { checkCatchUp } from "./catch-up.js";
 import { checkCheckpointRecovery } from "./checkpoint-recovery.js";
 import { checkDuplicates } from "./duplicates.js";
+import { checkFailoverPrefix } from "./failover-prefix.js";
 import { checkLag } from "./lag.js";
 import { checkMonotonicReads } from "./monotonic-reads.js";
 import { checkParity } from "./parity.js";
 import { checkPrefix } from "./prefix.js";
 import { checkPrimarySanity } from "./primary-sanity.js";
+import { checkPromotion } from "./promotion.js";
+import { checkReverseParity } from "./reverse-parity.js";
+import { checkRpo } from "./rpo.js";
+import { checkRto } from "./rto.js";
 import { checkSearchParity } from "./search-parity.js";
 import { checkStandbyReadOnly } from "./standby-read-only.js";
 import type { CheckContext, Checker, CheckName, CheckResult, FinalState, Verdict } from "./types.js";
@@ -26,6 +31,12 @@ export const CHECKERS: ReadonlyArray<readonly [CheckName, Checker]> = [
   ["search-parity", checkSearchParity],
   ["lag", checkLag],
   ["catch-up", checkCatchUp],
+  // Role changes (scenarios switchover and failover); skipped in a plain replication drill.
+  ["rpo", checkRpo],
+  ["rto", checkRto],
+  ["promotion", checkPromotion],
+  ["failover-prefix", checkFailoverPrefix],
+  ["reverse-parity", checkReverseParity],
 ];
 
 /** Runs every checker (or only those named in `only`), in the fixed order of CHECKERS. */

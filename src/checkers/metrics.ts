@@ -1,5 +1,5 @@
 import type { HistoryEvent } from "../history/types.js";
-import type { DrillMetrics, FaultRecord, Recovery } from "../report/model.js";
+import type { DrillMetrics, FaultRecord, Recovery, StepTiming } from "../report/model.js";
 import { killRecoveries } from "./checkpoint-recovery.js";
 import { indexHistory } from "./history-index.js";
 import { downsample, percentile, splitLag } from "./stats.js";
@@ -65,7 +65,28 @@ export function computeMetrics(
     ops,
     rowsCompared: final.collections.reduce((n, c) => n + c.rowsCompared, 0),
     collectionsCompared: final.collections.filter((c) => c.source.reachable && c.target.reachable).length,
+    ...(idx.roleChange
+      ? {
+          rpo: { lostWrites: idx.roleChange.lost.length, windowMs: idx.roleChange.windowMs },
+          rtoMs: idx.roleChange.rtoMs,
+        }
+      : {}),
   };
+}
+
+/** The role-change steps in the order they ran, timed: the report's step timeline. */
+export function computeSteps(history: readonly HistoryEvent[]): StepTiming[] {
+  return indexHistory(history)
+    .steps.slice()
+    .sort((a, b) => a.startedAt - b.startedAt)
+    .map((s) => ({
+      name: s.name,
+      startedAt: s.startedAt,
+      durationMs: s.time - s.startedAt,
+      ok: s.ok,
+      ...(s.primary ? { primary: s.primary } : {}),
+      ...(s.error ? { error: s.error } : {}),
+    }));
 }
 
 /** Ops invoked during the workload phase per second of that phase; null without a workload phase. */

@@ -7,7 +7,10 @@ import type { CheckResult, FinalState } from "./types.js";
 export const REPLICATE_VIOLATION = "non-replicate message cannot be received in secondary role";
 export const REPLICATE_VIOLATION_CODE = 65535;
 
-function refusedAsSecondary(error: string | undefined, detail: Record<string, unknown> | undefined): boolean {
+export function refusedAsSecondary(
+  error: string | undefined,
+  detail: Record<string, unknown> | undefined,
+): boolean {
   if (error?.includes(REPLICATE_VIOLATION)) return true;
   const code = detail?.code;
   return code === REPLICATE_VIOLATION_CODE || code === String(REPLICATE_VIOLATION_CODE);
@@ -30,7 +33,8 @@ export function checkStandbyReadOnly(history: readonly HistoryEvent[], final: Fi
   let traceChecked = 0;
   for (const { invoke, completion } of idx.ops.values()) {
     const v = invoke.value;
-    if (v.f !== "probe-standby-write") continue;
+    // The demoted cluster's probes belong to the promotion check.
+    if (v.f !== "probe-standby-write" || v.purpose === "demoted") continue;
     probes += 1;
     const base = {
       collection: v.collection,

@@ -24,7 +24,12 @@ export type CheckName =
   | "standby-read-only"
   | "search-parity"
   | "lag"
-  | "catch-up";
+  | "catch-up"
+  | "rpo"
+  | "rto"
+  | "promotion"
+  | "failover-prefix"
+  | "reverse-parity";
 
 /** One piece of proof: which keys, ops and times show the violation. */
 export interface Evidence {
@@ -154,6 +159,12 @@ export interface FinalState {
   /** Whether the source (primary) could be read at the end: if not, history checks that need it say unknown. */
   sourceReachable: boolean;
   targetReachable: boolean;
+  /**
+   * After a role change: the comparison made once replication ran the other way (new primary as source,
+   * the demoted or rebuilt cluster as target), before any switch back. Absent: no role change, or the
+   * drill stopped before it.
+   */
+  reverse?: { source: string; target: string; collections: CollectionFinal[] };
 }
 
 export interface Thresholds {
@@ -166,6 +177,10 @@ export interface Thresholds {
   minRecall: number;
   /** FLAT search: hits within d_k + epsilon count as ties. */
   distanceEpsilon: number;
+  /** Failover: lost acknowledged writes must all be younger than this at the moment the primary was lost. */
+  rpoMs: number;
+  /** Writes stopped / primary lost -> first write acknowledged by the new primary. */
+  rtoMs: number;
 }
 
 export interface CheckContext {

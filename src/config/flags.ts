@@ -29,7 +29,9 @@ export interface RunFlags {
 export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
 
   --config FILE              YAML config (see schema/drill-config.schema.json)
-  --profile NAME             smoke | default | soak | kind-types (default: default)
+  --profile NAME             smoke | default | soak | kind-types | switchover-smoke | failover-smoke
+                             (default: default)
+  --scenario NAME            replication | switchover | failover (default: the profile's, replication)
   --backend TYPE             local | kind | existing
   --seed N                   replay a run (0..4294967295; default: random, printed in the report)
   --out DIR                  run directory for history, report and diagnostics
@@ -51,6 +53,7 @@ Precedence: profile < config file < flags. Durations: milliseconds or 500ms, 30s
 const OPTIONS = {
   config: { type: "string" },
   profile: { type: "string" },
+  scenario: { type: "string" },
   backend: { type: "string" },
   seed: { type: "string" },
   out: { type: "string" },
@@ -193,6 +196,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
   if (effectiveBackend !== undefined) set(overrides, ["backend", "type"], effectiveBackend);
 
   put("seed", ["seed"]);
+  put("scenario", ["scenario"]);
   put("ops", ["workload", "ops"]);
   put("duration", ["workload", "durationMs"]);
   put("local-fault", ["backend", "local", "faultMode"]);

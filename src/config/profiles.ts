@@ -7,6 +7,9 @@
  * - soak:       nightly; one hour of writes over a large key space, CDC killed every 5 minutes.
  * - kind-types: the vector types Milvus Lite lacks (float16, bfloat16, binary) plus sparse, on the kind
  *               backend (real Milvus), with two CDC kills.
+ * - switchover-smoke / failover-smoke: smoke with a planned role change (and back), or with the
+ *               primary lost and the standby force-promoted (then A rebuilt and back); each under 90 s
+ *               on the local backend.
  */
 import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import type { DrillConfig, ProfileName } from "./schema.js";
@@ -43,6 +46,8 @@ const LOCAL_DEFAULTS: DrillConfig["backend"]["local"] = {
 const MIX = { insert: 4, upsert: 3, delete: 2, reinsert: 1, ddl: 0.2 };
 
 const smoke: Profile = {
+  scenario: "replication",
+  switchBack: true,
   backend: { type: "local", local: LOCAL_DEFAULTS, kind: KIND_DEFAULTS, existing: null },
   workload: {
     collections: [
@@ -78,6 +83,9 @@ const smoke: Profile = {
     catchUpTimeoutMs: 60_000,
     minRecall: 0.9,
     distanceEpsilon: 1e-4,
+    // Locally the standby trails by well under a second; a loss reaching further back is a bug.
+    rpoMs: 5_000,
+    rtoMs: 30_000,
   },
 };
 
@@ -121,7 +129,13 @@ const defaultProfile: Profile = {
   faults: { killCdc: { at: [0.2, 0.4, 0.6, 0.8], everyMs: null, times: 0 } },
   monitor: { heartbeatIntervalMs: 500, probeIntervalMs: 500, probeKeys: 64 },
   search: { queries: 50, k: 10 },
-  thresholds: { ...smoke.thresholds, recoveryTimeoutMs: 60_000, catchUpTimeoutMs: 120_000 },
+  thresholds: {
+    ...smoke.thresholds,
+    recoveryTimeoutMs: 60_000,
+    catchUpTimeoutMs: 120_000,
+    // Real Milvus: Milvus's own suite allows 180 s for a force-promoted cluster to take a write.
+    rtoMs: 180_000,
+  },
 };
 
 const soak: Profile = {
@@ -200,11 +214,29 @@ const kindTypes: Profile = {
   faults: { killCdc: { at: [0.3, 0.6], everyMs: null, times: 0 } },
 };
 
+const switchoverSmoke: Profile = { ...smoke, scenario: "switchover" };
+
+/**
+ * Paced like an application rather than flat out, so the standby keeps up as it would in production
+ * and the loss measures CDC, not a backlog the drill itself piled up on a small machine.
+ */
+const failoverSmoke: Profile = {
+  ...smoke,
+  scenario: "failover",
+  // The way back ends with the rebuilt cluster as a verified standby of the promoted one; moving the
+  // primary role back after a rebuild is not yet reliable on the local backend (see README).
+  switchBack: false,
+  workload: { ...smoke.workload, targetRate: 40 },
+  thresholds: { ...smoke.thresholds, rpoMs: 10_000 },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
   soak,
   "kind-types": kindTypes,
+  "switchover-smoke": switchoverSmoke,
+  "failover-smoke": failoverSmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

@@ -10,11 +10,26 @@ import { z } from "zod";
 import { DURATION_PATTERN, formatDuration, parseDuration } from "./duration.js";
 import { checkMilvusVersion, checkOperatorVersion } from "./version.js";
 
-export const PROFILE_NAMES = ["smoke", "default", "soak", "kind-types"] as const;
+export const PROFILE_NAMES = [
+  "smoke",
+  "default",
+  "soak",
+  "kind-types",
+  "switchover-smoke",
+  "failover-smoke",
+] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
 export const BACKEND_TYPES = ["local", "kind", "existing"] as const;
 export type BackendType = (typeof BACKEND_TYPES)[number];
+
+/**
+ * replication: the primary stays the primary (the classic drill). switchover: a planned role change
+ * (reversed topology, RPO 0) and back. failover: the primary is lost, the standby is force-promoted,
+ * the old primary is rebuilt as its standby, and optionally the roles go back.
+ */
+export const SCENARIOS = ["replication", "switchover", "failover"] as const;
+export type Scenario = (typeof SCENARIOS)[number];
 
 import { checkImage, type ImageName, type KindImages } from "../backends/kind/images.js";
 import { LOCAL_FAULT_MODES, type LocalFaultMode } from "../backends/local/fault-modes.js";
@@ -182,6 +197,12 @@ const endpointSchema = z.strictObject({
 
 export const DrillConfigSchema = z.strictObject({
   profile: oneOf(PROFILE_NAMES),
+  scenario: oneOf(SCENARIOS).describe(
+    "replication (default), switchover (planned role change, RPO 0) or failover (primary lost, standby force-promoted).",
+  ),
+  switchBack: bool().describe(
+    "switchover/failover: after the new primary has proven itself, move the primary role back to the original primary.",
+  ),
   seed: intIn(0, UINT32_MAX).describe("Seed of all generated data and schedules; random when not set."),
   backend: z.strictObject({
     type: oneOf(BACKEND_TYPES),
@@ -262,6 +283,14 @@ export const DrillConfigSchema = z.strictObject({
           .nullable()
           .default(null)
           .describe("Shell command that kills the CDC node (when there is no kube access)."),
+        allowRoleChange: bool()
+          .default(false)
+          .describe("Allow scenario switchover to move the primary role of your clusters (and back)."),
+        allowDestructive: bool()
+          .default(false)
+          .describe(
+            "Allow scenario failover on your clusters: it force-promotes the standby and leaves the old primary to be rebuilt.",
+          ),
       })
       .nullable()
       .describe("Two clusters you already run, joined by CDC."),
@@ -318,6 +347,12 @@ export const DrillConfigSchema = z.strictObject({
     catchUpTimeoutMs: duration(1_000, 6 * 3_600_000),
     minRecall: numberIn(0, 1),
     distanceEpsilon: numberIn(0, 1),
+    rpoMs: duration(0, 3_600_000).describe(
+      "failover: acknowledged writes may be lost only from this window before the primary was lost.",
+    ),
+    rtoMs: duration(1, 3_600_000).describe(
+      "switchover/failover: writes stopped or primary lost -> first write acknowledged by the new primary.",
+    ),
   }),
 });
 
@@ -341,6 +376,8 @@ export interface EndpointConfig {
 
 export interface DrillConfig {
   profile: ProfileName;
+  scenario: Scenario;
+  switchBack: boolean;
   /** uint32; random at load time when not given, recorded in the report. */
   seed: number;
   backend: {
@@ -370,6 +407,8 @@ export interface DrillConfig {
       configureReplication: boolean;
       kube: { context: string | null; namespace: string; sourceInstance: string } | null;
       killCdcCommand: string | null;
+      allowRoleChange: boolean;
+      allowDestructive: boolean;
     } | null;
   };
   workload: {
@@ -395,6 +434,8 @@ export interface DrillConfig {
     catchUpTimeoutMs: number;
     minRecall: number;
     distanceEpsilon: number;
+    rpoMs: number;
+    rtoMs: number;
   };
 }
 

@@ -2,8 +2,21 @@
  * Rules that involve more than one field. Each returns the one line a user sees; the first broken
  * rule wins, so the message always names a single field, its value and what is allowed.
  */
-import type { DrillConfig, Metric, VectorType } from "./schema.js";
-import { compareSemver, parseRelease } from "./version.js";
+import { ROLE_CHANGE_FAULT_SCENARIO } from "../backends/local/fault-modes.js";
+import type { DrillConfig, Metric, Scenario, VectorType } from "./schema.js";
+import { compareSemver, formatSemver, parseRelease, type Semver } from "./version.js";
+
+/**
+ * The first Milvus release that has what each scenario needs. failover: force_promote on
+ * UpdateReplicateConfiguration (milvus-io/milvus PR 48452, "Added force promote support for
+ * primary-secondary disaster recovery failover", release notes v2.6.14, 2026-04-07). switchover: the
+ * reversed topology on both clusters, which built-in CDC has had since it first shipped.
+ */
+export const SCENARIO_MIN_MILVUS: Record<Scenario, Semver> = {
+  replication: { major: 2, minor: 6, patch: 6 },
+  switchover: { major: 2, minor: 6, patch: 6 },
+  failover: { major: 2, minor: 6, patch: 14 },
+};
 
 /** Milvus Lite rejects Float16, BFloat16 and Binary vectors (its schema translator), so local cannot run them. */
 export const LOCAL_VECTOR_TYPES: readonly VectorType[] = ["float", "sparse"];
@@ -203,7 +216,66 @@ function sameEndpoint(a: string, b: string): boolean {
   }
 }
 
+function checkScenario(cfg: DrillConfig): string | null {
+  const { scenario } = cfg;
+  const b = cfg.backend;
+  const needs = ROLE_CHANGE_FAULT_SCENARIO[b.local.faultMode];
+  if (b.type === "local" && needs && !(needs as readonly string[]).includes(scenario)) {
+    const want = needs.join(" or ");
+    return line(
+      "backend.local.faultMode",
+      b.local.faultMode,
+      `plants a fault in the ${want} role change; set scenario to ${want} (scenario is ${scenario})`,
+    );
+  }
+  if (scenario === "replication") return null;
+  if (b.type === "existing" && b.existing) {
+    if (scenario === "failover" && !b.existing.allowDestructive) {
+      return line(
+        "scenario",
+        scenario,
+        "force-promotes your standby and leaves your primary to be rebuilt as its standby; set backend.existing.allowDestructive: true to run it on existing clusters",
+      );
+    }
+    if (scenario === "switchover" && !b.existing.allowRoleChange) {
+      return line(
+        "scenario",
+        scenario,
+        "moves the primary role of your clusters (and back with switchBack); set backend.existing.allowRoleChange: true to run it on existing clusters",
+      );
+    }
+    if (!b.existing.configureReplication) {
+      return line(
+        "backend.existing.configureReplication",
+        false,
+        `scenario ${scenario} changes the replicate configuration itself; set it to true`,
+      );
+    }
+  }
+  if (b.type === "kind") {
+    if (b.kind.upgradeFrom !== null) {
+      return line(
+        "backend.kind.upgradeFrom",
+        b.kind.upgradeFrom,
+        `an upgrade gate runs with scenario replication only (scenario is ${scenario})`,
+      );
+    }
+    const min = SCENARIO_MIN_MILVUS[scenario];
+    const v = parseRelease(b.kind.milvusVersion);
+    if (v && compareSemver(v, min) < 0) {
+      return line(
+        "backend.kind.milvusVersion",
+        b.kind.milvusVersion,
+        `scenario ${scenario} needs Milvus ${formatSemver(min, "v")} or later (force_promote first shipped there)`,
+      );
+    }
+  }
+  return null;
+}
+
 /** The first cross-field rule the config breaks, as one line, or null when it is consistent. */
 export function crossFieldError(cfg: DrillConfig): string | null {
-  return checkCollections(cfg) ?? checkWorkload(cfg) ?? checkFaults(cfg) ?? checkBackend(cfg);
+  return (
+    checkCollections(cfg) ?? checkWorkload(cfg) ?? checkFaults(cfg) ?? checkBackend(cfg) ?? checkScenario(cfg)
+  );
 }

@@ -36,6 +36,9 @@ export interface DrillContext {
   nemesis?: Nemesis;
   workloadWindow?: { startedAt: number; endedAt: number };
   catchUp?: CatchUp;
+  /** After a role change: the pair as it replicates at the end, and the way-back comparison. */
+  current?: ClusterPair;
+  reverse?: FinalState["reverse"];
   final?: FinalState;
   checks: CheckResult[];
   /** Whether teardown collected diagnostics into the run directory. */

@@ -24,6 +24,9 @@ export interface ReportInput {
   stop?: PhaseStop;
   phases?: PhaseRecord[];
   replayCommand?: string;
+  /** Scenarios switchover and failover: the scenario and its step timeline. */
+  scenario?: string;
+  steps?: DrillReport["steps"];
 }
 
 /** Metrics of a run without a workload (verify): only what a comparison measures, nothing invented. */
@@ -66,6 +69,7 @@ export function buildReport(i: ReportInput): DrillReport {
     ...(i.phases ? { phases: i.phases } : {}),
     files: [],
     ...(i.replayCommand ? { replayCommand: i.replayCommand } : {}),
+    ...(i.scenario && i.scenario !== "replication" ? { scenario: i.scenario, steps: i.steps ?? [] } : {}),
   };
 }
 

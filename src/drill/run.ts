@@ -15,6 +15,7 @@ import { finalRead } from "./phases/final-read.js";
 import { probeStandby } from "./phases/probe-standby.js";
 import { provision } from "./phases/provision.js";
 import { report } from "./phases/report.js";
+import { roleChange } from "./phases/role-change.js";
 import { settle } from "./phases/settle.js";
 import { setup } from "./phases/setup.js";
 import { teardown } from "./phases/teardown.js";
@@ -66,6 +67,7 @@ export const DRILL_PHASES: readonly Phase<DrillContext>[] = [
   setup,
   workload,
   settle,
+  roleChange,
   probeStandby,
   finalRead,
   check,

@@ -11,7 +11,7 @@ export interface SettleMarker {
   ver: number;
 }
 
-async function markerSeen(client: MilvusClient, m: SettleMarker): Promise<boolean> {
+export async function markerSeen(client: MilvusClient, m: SettleMarker): Promise<boolean> {
   try {
     const res = await client.query({
       collection_name: m.collection,
@@ -26,7 +26,7 @@ async function markerSeen(client: MilvusClient, m: SettleMarker): Promise<boolea
   }
 }
 
-async function countOf(client: MilvusClient, collection: string): Promise<number | string> {
+export async function countOf(client: MilvusClient, collection: string): Promise<number | string> {
   try {
     const res = await client.query({
       collection_name: collection,
@@ -42,7 +42,7 @@ async function countOf(client: MilvusClient, collection: string): Promise<number
   }
 }
 
-async function exists(client: MilvusClient, collection: string): Promise<boolean> {
+export async function exists(client: MilvusClient, collection: string): Promise<boolean> {
   try {
     const res = await client.hasCollection({ collection_name: collection, timeout: 10_000 });
     return Boolean(res.value);

@@ -12,12 +12,15 @@ export class WorkloadRunner {
   outcomes = { ok: 0, fail: 0, info: 0 };
   private issued = 0;
   private nextSlot = 0;
+  private stopped = false;
+  /** The ordering probes (hot keys, insert chains) run in the first leg only: a chain re-inserted would duplicate. */
+  private probesDone = false;
 
   constructor(
     private readonly planner: WorkloadPlanner,
-    private readonly exec: DrillExecutor,
+    private exec: DrillExecutor,
     private readonly history: HistoryWriter,
-    private readonly opts: {
+    private opts: {
       ops: number | null;
       durationMs: number | null;
       targetRate: number;
@@ -34,6 +37,11 @@ export class WorkloadRunner {
 
   /** Runs one op and records it; returns its outcome. Used for setup steps too (process = -1). */
   async run(op: PlannedOp, process: number): Promise<WriteOutcome> {
+    return (await this.runWithId(op, process)).outcome;
+  }
+
+  /** As run(), with the op id the history records it under. */
+  async runWithId(op: PlannedOp, process: number): Promise<{ id: number; outcome: WriteOutcome }> {
     const id = this.allocateId();
     const value =
       op.f === "write"
@@ -62,7 +70,26 @@ export class WorkloadRunner {
     if (op.f === "write") this.planner.complete(op, outcome.type, assigned);
     else this.planner.completeDdl(op, outcome.type);
     this.outcomes[outcome.type]++;
-    return outcome;
+    return { id, outcome };
+  }
+
+  /** Later ops go to another cluster (the new primary after a role change); ids and the model carry on. */
+  retarget(exec: DrillExecutor): void {
+    this.exec = exec;
+  }
+
+  /** Stops handing out ops; ops in flight finish and are recorded. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Another leg of `ops` ops (e.g. on the new primary), on the same ids and model. */
+  async runMore(ops: number): Promise<{ startedAt: number; endedAt: number }> {
+    this.opts = { ...this.opts, ops, durationMs: null };
+    this.issued = 0;
+    this.opsDone = 0;
+    this.stopped = false;
+    return this.runWorkload();
   }
 
   /** Progress of the workload in [0, 1]: by op count, or by time for duration-based runs. */
@@ -72,7 +99,7 @@ export class WorkloadRunner {
   }
 
   private more(startedAt: number): boolean {
-    if (this.opts.signal?.aborted) return false;
+    if (this.opts.signal?.aborted || this.stopped) return false;
     if (this.opts.durationMs) return Date.now() - startedAt < this.opts.durationMs;
     return this.issued < (this.opts.ops ?? 0);
   }
@@ -115,13 +142,14 @@ export class WorkloadRunner {
       }
     });
     // Ordering probes: their own logical process, spread over the run by progress.
-    const probes = this.planner.probeOps();
+    const probes = this.probesDone ? [] : this.planner.probeOps();
+    this.probesDone = true;
     const probeWorker = (async () => {
       for (let i = 0; i < probes.length; i++) {
         while (this.more(startedAt) && this.progress(startedAt) < (i + 1) / (probes.length + 1)) {
           await new Promise((r) => setTimeout(r, 5));
         }
-        if (this.opts.signal?.aborted) return;
+        if (this.opts.signal?.aborted || this.stopped) return;
         await this.run((probes[i] as () => PlannedWrite)(), this.opts.concurrency);
       }
     })();

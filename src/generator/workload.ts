@@ -358,6 +358,37 @@ export class WorkloadPlanner {
     return [...keys];
   }
 
+  /**
+   * After a failover the new primary may lack writes the old one acknowledged, so the model's idea of
+   * a key can be wrong: every key whose state `reads` (what the new primary holds) contradicts becomes
+   * uncertain, a target for upsert and delete but never for a re-insert (which would duplicate a row
+   * the model believed deleted). Returns how many keys it touched.
+   */
+  distrust(collection: string, reads: ReadonlyArray<{ pk: string; ver: number | null }>): number {
+    const models = [...this.models.entries()]
+      .filter(([id]) => id.startsWith(`${collection}/`))
+      .map(([, m]) => m);
+    if (collection === this.scratchName) models.push(this.scratchModel);
+    const settle = this.settleModels.get(collection);
+    if (settle) models.push(settle);
+    if (collection === this.cfg.collections[0]?.name) models.push(this.probeModel);
+    let n = 0;
+    for (const r of reads) {
+      const pk = Number(r.pk);
+      for (const m of models) {
+        const k = m.get(pk);
+        if (!k) continue;
+        const wrong = r.ver === null ? k.state !== "deleted" : k.state === "deleted" || r.ver < k.ver;
+        if (!wrong || k.state === "uncertain") continue;
+        k.state = "uncertain";
+        m.deleted.delete(pk);
+        m.live.add(pk);
+        n += 1;
+      }
+    }
+    return n;
+  }
+
   private modelOf(collection: string, w: number, partition?: string): KeyModel {
     if (collection === this.scratchName) return this.scratchModel;
     const id = `${collection}/${partition ?? ""}/${w}`;

@@ -23,7 +23,15 @@ export type WriteKind = "insert" | "upsert" | "delete";
 export type OpValue =
   | { f: "write"; kind: WriteKind; collection: string; partition?: string; keys: KeyVer[] }
   | { f: "ddl"; action: DdlAction; collection: string; detail?: Record<string, unknown> }
-  | { f: "probe-standby-write"; collection: string; pk: Pk };
+  | {
+      f: "probe-standby-write";
+      collection: string;
+      pk: Pk;
+      /** The cluster probed, when the run changed roles (else: the standby of the original pair). */
+      cluster?: string;
+      /** "demoted": the probe of the cluster that lost the primary role (no split brain). */
+      purpose?: "demoted";
+    };
 
 export type DdlAction =
   | "create-collection"
@@ -162,8 +170,54 @@ export interface HeaderEvent {
   config: unknown;
 }
 
+/** The steps of a role change (scenarios switchover and failover), each timed for the report. */
+export type StepName =
+  | "stop-writes"
+  | "caught-up"
+  | "role-change"
+  | "primary-lost"
+  | "force-promote"
+  | "first-write"
+  | "rebuild"
+  | "reverse-replication"
+  | "switch-back";
+
+/** One finished step of a role change: when it started, when it ended and whether it succeeded. */
+export interface StepEvent {
+  type: "step";
+  name: StepName;
+  startedAt: number;
+  /** When the step ended (successfully or not). */
+  time: number;
+  ok: boolean;
+  /** The primary's cluster id once the step is done (role-change, force-promote, switch-back). */
+  primary?: string;
+  error?: string;
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * A read of every key the drill wrote to one collection, on one cluster, right after a role change and
+ * before any write reached the new primary: what the new primary inherited.
+ */
+export interface SnapshotEvent {
+  type: "snapshot";
+  label: "promoted";
+  cluster: string;
+  collection: string;
+  invokeTime: number;
+  time: number;
+  /** count(*) as the cluster answered (duplicates count twice); null when it could not be read. */
+  count: number | null;
+  /** Version seen per key; null = absent. */
+  reads: Array<{ pk: Pk; ver: number | null }>;
+  error?: string;
+}
+
 export type HistoryEvent =
   | HeaderEvent
+  | StepEvent
+  | SnapshotEvent
   | InvokeEvent
   | CompletionEvent
   | FaultEvent

@@ -46,6 +46,10 @@ export function milvusClient(ep: MilvusEndpoint, o: MilvusClientOptions = {}): M
     maxRetries: o.retries ?? 0,
     // The SDK logs every request at its default level; errors are reported by the caller, once.
     logLevel: "error",
+    // Each client keeps its own connections. grpc-js otherwise shares one subchannel per address across
+    // the process, and a cluster lost and rebuilt at the same address (a failover drill's way back)
+    // stays unreachable to new clients until the dead subchannel's reconnect backoff expires.
+    channelOptions: { "grpc.use_local_subchannel_pool": 1 },
   });
   // The constructor starts a handshake nobody awaits. If the server is gone (a cancelled drill tearing
   // down, an unreachable cluster) its failure resurfaces on the first real call, where it is handled;

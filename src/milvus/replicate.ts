@@ -169,6 +169,145 @@ export async function configureReplication(
   };
 }
 
+/** The pair with its roles swapped: the standby becomes the source. */
+export function reversedPair(pair: ClusterPair): ClusterPair {
+  return { source: pair.target, target: pair.source };
+}
+
+/**
+ * Planned switchover (milvus.io docs cdc_switchover.md): the full configuration with the roles
+ * swapped, applied to both clusters. The current primary broadcasts it through CDC, the current
+ * standby's call returns once it has arrived there (streamingcoord assignment.go,
+ * waitUntilPrimaryChangeOrConfigurationSame), so the two calls go out together, as Milvus's own
+ * suite does (tests/python_client/cdc/conftest.py switchover_helper -> apply_replicate_configuration
+ * over both clients, milvus-io/milvus PR 50373). RPO is 0 by construction: the old primary fences its
+ * writes before the new role takes effect; the drill still proves it (check `rpo`).
+ *
+ * `current` is the pair as it replicates now; returns the configuration now in force and how long
+ * each cluster took to answer.
+ */
+export async function switchoverReplication(
+  current: ClusterPair,
+  opts: ConfigureReplicationOptions = {},
+): Promise<{ config: ReplicateConfiguration; answeredMs: Record<string, number> }> {
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const next = reversedPair(current);
+  const config = buildReplicateConfiguration(next);
+  const started = Date.now();
+  const answeredMs: Record<string, number> = {};
+  await Promise.all(
+    [current.source, current.target].map(async (side) => {
+      const role = side === current.source ? "old primary" : "new primary";
+      opts.log?.(`Applying the reversed topology to the ${role} ${side.clusterId} (${side.uri})`);
+      const client = clientFor(side, timeoutMs);
+      try {
+        const status = (await withDeadline(
+          client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
+          timeoutMs,
+          `UpdateReplicateConfiguration (switchover) on the ${role} ${side.clusterId} (${side.uri})`,
+        )) as MilvusStatus;
+        if (!isSuccess(status)) {
+          throw new ReplicationConfigError(
+            `${role} ${side.clusterId} refused the reversed topology: ${status.reason || JSON.stringify(status)}`,
+          );
+        }
+        answeredMs[side.clusterId] = Date.now() - started;
+      } finally {
+        await client.closeConnection().catch(() => {});
+      }
+    }),
+  );
+  return { config, answeredMs };
+}
+
+/**
+ * The two request shapes Milvus has accepted for force_promote (UpdateReplicateConfigurationRequest
+ * field 2, added by milvus-io/milvus PR 47352, in 2.6 by PR 48452, first released in v2.6.14):
+ * - "current-cluster": a configuration holding only the current cluster and no topology. The first cut
+ *   of PR 47352 validated exactly that (validateForcePromoteConfiguration: "force promote requires
+ *   configuration with exactly one cluster (current cluster only), got N clusters"), and it is what the
+ *   docs (cdc_failover.md) and Milvus's own suite (tests/python_client/cdc/testcases/
+ *   test_force_promote.py do_force_promote) send.
+ * - "empty": the merged design (milvus-design-docs 20260202-force_promote_failover.md) builds the
+ *   standalone configuration from the cluster's own meta and refuses anything else with
+ *   FORCE_PROMOTE_NEEDS_EMPTY (streamingcoord assignment.go handleForcePromote).
+ */
+export type ForcePromoteShape = "current-cluster" | "empty";
+
+/** Milvus's refusal of a non-empty force-promote request (assignment.go, handleForcePromote). */
+export const FORCE_PROMOTE_NEEDS_EMPTY = "force promote requires empty cluster and topology fields";
+/** Milvus's answer on a cluster that is already primary: a repeated promote lands here. */
+export const FORCE_PROMOTE_ALREADY_PRIMARY =
+  "force promote can only be used on secondary clusters, current cluster is primary";
+
+export interface ForcePromoteResult {
+  /** The shape the server accepted, or null when it answered "already primary" to both. */
+  shape: ForcePromoteShape | null;
+  /** Every answer, in order, for the report's evidence. */
+  attempts: Array<{ shape: ForcePromoteShape; ok: boolean; reason?: string }>;
+  alreadyPrimary: boolean;
+}
+
+/** The request body for one force-promote shape (the SDK always sends `clusters`, so "empty" is []). */
+export function forcePromoteRequest(
+  standby: ClusterEndpoint,
+  shape: ForcePromoteShape,
+): { clusters: ReplicateClusterConfig[]; cross_cluster_topology: []; force_promote: true } {
+  const clusters =
+    shape === "empty"
+      ? []
+      : [
+          {
+            cluster_id: standby.clusterId,
+            connection_param: { uri: standby.replicateUri, token: standby.token ?? "" },
+            pchannels: [...standby.pchannels],
+          },
+        ];
+  return { clusters, cross_cluster_topology: [], force_promote: true };
+}
+
+/**
+ * Unplanned failover (milvus.io docs cdc_failover.md): force-promote the standby to a standalone
+ * primary while the primary is gone. Sent to the standby only. Tries the documented shape first and
+ * falls back to the empty one when the server asks for it. "Already primary" counts as promoted (the
+ * caller proves it with a write, as Milvus's promote_call_until_writable does). Any other refusal
+ * throws ReplicationConfigError with Milvus's reason.
+ */
+export async function forcePromote(
+  standby: ClusterEndpoint,
+  opts: ConfigureReplicationOptions = {},
+): Promise<ForcePromoteResult> {
+  // Milvus's suite gives the promote RPC 60 s (FORCE_PROMOTE_RPC_TIMEOUT) and retries for 180 s.
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const attempts: ForcePromoteResult["attempts"] = [];
+  const client = clientFor(standby, timeoutMs);
+  try {
+    for (const shape of ["current-cluster", "empty"] as const) {
+      opts.log?.(`Force-promoting ${standby.clusterId} (${standby.uri}), request shape ${shape}`);
+      const status = (await withDeadline(
+        client.updateReplicateConfiguration({ ...forcePromoteRequest(standby, shape), timeout: timeoutMs }),
+        timeoutMs,
+        `UpdateReplicateConfiguration (force_promote) on ${standby.clusterId} (${standby.uri})`,
+      )) as MilvusStatus;
+      if (isSuccess(status)) {
+        attempts.push({ shape, ok: true });
+        return { shape, attempts, alreadyPrimary: false };
+      }
+      const reason = status.reason || JSON.stringify(status);
+      attempts.push({ shape, ok: false, reason });
+      if (reason.includes(FORCE_PROMOTE_ALREADY_PRIMARY))
+        return { shape: null, attempts, alreadyPrimary: true };
+      if (shape === "current-cluster" && reason.includes(FORCE_PROMOTE_NEEDS_EMPTY)) continue;
+      throw new ReplicationConfigError(`${standby.clusterId} refused force promote: ${reason}`);
+    }
+    throw new ReplicationConfigError(
+      `${standby.clusterId} refused both force-promote request shapes: ${attempts.map((a) => `${a.shape}: ${a.reason}`).join("; ")}`,
+    );
+  } finally {
+    await client.closeConnection().catch(() => {});
+  }
+}
+
 /**
  * Reads the replicate configuration a cluster holds (tokens are blanked by Milvus): null when it holds
  * none, "unimplemented" when the release lacks the RPC (2.6.x before milvus-io/milvus#49810).

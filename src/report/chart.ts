@@ -16,6 +16,13 @@ export interface FaultMark {
   bucket: number;
 }
 
+/** A role-change step (stop writes, role change, first write on the new primary, ...). */
+export interface StepMark {
+  name: string;
+  offsetMs: number;
+  bucket: number;
+}
+
 export interface LagChart {
   originMs: number;
   spanMs: number;
@@ -25,6 +32,9 @@ export interface LagChart {
   /** yTop in buckets where at least one fault started, 0 elsewhere. */
   faultBars: number[];
   faults: FaultMark[];
+  /** yTop / 2 in buckets where a role-change step started, 0 elsewhere (shorter than fault bars). */
+  stepBars: number[];
+  steps: StepMark[];
   yTop: number;
   /** The lag SLO, drawn as a flat line; null when the report has none. */
   sloMs: number | null;
@@ -43,11 +53,13 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
   const series = report.metrics.lagSeries ?? [];
   const faults = report.metrics.faults ?? [];
   const slo = report.metrics.lag?.sloMs;
-  if (series.length === 0 && faults.length === 0) return null;
+  const steps = report.steps ?? [];
+  if (series.length === 0 && faults.length === 0 && steps.length === 0) return null;
   const originMs = timeOrigin(report);
   let end = originMs;
   for (const p of series) end = Math.max(end, p.t);
   for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
+  for (const s of steps) end = Math.max(end, s.startedAt + s.durationMs);
   const spanMs = Math.max(1, end - originMs);
   const n = Math.max(2, Math.min(maxPoints, Math.max(series.length, faults.length * 4, 20)));
   const bucketMs = spanMs / (n - 1);
@@ -74,7 +86,25 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
   }));
   const faultBars = new Array<number>(n).fill(0);
   for (const m of marks) faultBars[m.bucket] = yTop;
-  return { originMs, spanMs, bucketMs, lag, faultBars, faults: marks, yTop, sloMs: slo ?? null };
+  const stepMarks = steps.map((s) => ({
+    name: s.name,
+    offsetMs: s.startedAt - originMs,
+    bucket: bucketOf(s.startedAt),
+  }));
+  const stepBars = new Array<number>(n).fill(0);
+  for (const m of stepMarks) stepBars[m.bucket] = yTop / 2;
+  return {
+    originMs,
+    spanMs,
+    bucketMs,
+    lag,
+    faultBars,
+    faults: marks,
+    stepBars,
+    steps: stepMarks,
+    yTop,
+    sloMs: slo ?? null,
+  };
 }
 
 /** The ```mermaid fenced block, or null when there is nothing to draw. */
@@ -85,15 +115,23 @@ export function renderMermaidLagChart(report: DrillReport): string | null {
   const lines = [
     "```mermaid",
     "xychart-beta",
-    `  title "Standby lag (ms); bars mark fault starts${chart.sloMs !== null ? `; flat line = SLO ${chart.sloMs} ms` : ""}"`,
+    `  title "Standby lag (ms); ${chart.steps.length ? "tall bars: fault starts, short bars: role-change steps" : "bars mark fault starts"}${chart.sloMs !== null ? `; flat line = SLO ${chart.sloMs} ms` : ""}"`,
     `  x-axis "time (s)" 0 --> ${xEnd}`,
     `  y-axis "lag (ms)" 0 --> ${chart.yTop}`,
     `  bar [${chart.faultBars.join(", ")}]`,
+    ...(chart.steps.length ? [`  bar [${chart.stepBars.join(", ")}]`] : []),
     `  line [${chart.lag.join(", ")}]`,
     ...(chart.sloMs !== null ? [`  line [${chart.lag.map(() => chart.sloMs).join(", ")}]`] : []),
     "```",
   ];
   return lines.join("\n");
+}
+
+/** "role-change at 8.1 s" per role-change step, in time order. */
+export function stepLegend(chart: LagChart): string[] {
+  return [...chart.steps]
+    .sort((a, b) => a.offsetMs - b.offsetMs)
+    .map((s) => `${s.name} at ${fmtOffset(s.offsetMs)}`);
 }
 
 /** "kill-cdc at 12.3 s" per fault, in time order: the chart's legend. */

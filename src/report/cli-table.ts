@@ -80,6 +80,21 @@ export function renderCliTable(report: DrillReport, opts: CliTableOptions = {}):
   const keyW = Math.max(6, ...metrics.map(([k]) => k.length));
   lines.push(`${"METRIC".padEnd(keyW)}  VALUE`);
   for (const [k, v] of metrics) lines.push(fitWidth(`${k.padEnd(keyW)}  ${v}`, width));
+  const steps = report.steps ?? [];
+  if (steps.length) {
+    const stepW = Math.max(4, ...steps.map((st) => st.name.length));
+    lines.push("", `${"STEP".padEnd(stepW)}  ${"AT".padEnd(9)}  ${"TOOK".padEnd(9)}  RESULT`);
+    for (const st of steps) {
+      const result = st.ok
+        ? st.primary
+          ? `ok, primary ${st.primary}`
+          : "ok"
+        : `FAILED: ${oneLine(st.error ?? "")}`;
+      lines.push(
+        `${st.name.padEnd(stepW)}  ${fmtMs(st.startedAt - report.startedAt).padEnd(9)}  ${fmtMs(st.durationMs).padEnd(9)}  ${fitWidth(result, Math.max(20, width - stepW - 26))}`,
+      );
+    }
+  }
   lines.push("", `${report.mode === "verify" ? "re-run" : "replay"}: ${replayCommand(report)}`);
   if (opts.files?.length) lines.push(`files:  ${opts.files.join("\n        ")}`);
   return `${redact(lines.join("\n"), opts.secrets ?? [])}\n`;

@@ -25,6 +25,9 @@ export interface Figures {
   faults: number | null;
   rowsCompared: number;
   collectionsCompared: number;
+  /** Role changes only (absent in a replication drill). */
+  rpo: { lostWrites: number; windowMs: number | null } | null;
+  rtoMs: number | null | undefined;
 }
 
 export function figures(report: DrillReport): Figures {
@@ -50,6 +53,8 @@ export function figures(report: DrillReport): Figures {
     faults: m.faults ? m.faults.length : null,
     rowsCompared: m.rowsCompared,
     collectionsCompared: m.collectionsCompared,
+    rpo: m.rpo ?? null,
+    rtoMs: m.rtoMs,
   };
 }
 
@@ -83,9 +88,18 @@ export function figureRows(report: DrillReport): Array<[label: string, text: str
     ]);
   rows.push(["collections compared", fmtInt(f.collectionsCompared)]);
   rows.push(["rows compared", fmtInt(f.rowsCompared)]);
+  if (f.rpo)
+    rows.push([
+      "RPO (lost acknowledged writes / window)",
+      `${fmtInt(f.rpo.lostWrites)} / ${fmtMs(f.rpo.windowMs)}`,
+    ]);
+  if (f.rtoMs !== undefined) rows.push(["RTO (to the first write on the new primary)", fmtMs(f.rtoMs)]);
   if (f.faults !== null) rows.push(["faults injected", fmtInt(f.faults)]);
   return rows;
 }
+
+const num = (v: number | null | undefined): string =>
+  typeof v === "number" && Number.isFinite(v) ? String(Math.round(v)) : "";
 
 const seconds = (ms: number | null | undefined): string =>
   typeof ms === "number" && Number.isFinite(ms) ? String(Math.round(ms) / 1000) : "";
@@ -106,5 +120,8 @@ export function actionOutputs(report: DrillReport, outDir: string): Record<strin
       .filter((c) => c.verdict === "fail")
       .map((c) => c.name)
       .join(","),
+    "rpo-ms": num(f.rpo?.windowMs),
+    "rto-ms": num(f.rtoMs),
+    "lost-writes": num(f.rpo?.lostWrites),
   };
 }

@@ -52,6 +52,17 @@ export interface Recovery {
   why?: string;
 }
 
+/** One step of a role change, for the timeline (report.json, summary.md, the CLI, the lag charts). */
+export interface StepTiming {
+  name: string;
+  startedAt: number;
+  durationMs: number;
+  ok: boolean;
+  /** The primary's cluster id once the step was done, when the step changed it. */
+  primary?: string;
+  error?: string;
+}
+
 export interface DrillReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: "milvus-cdc-drill"; version: string };
@@ -72,6 +83,10 @@ export interface DrillReport {
   checks: CheckResult[];
   /** The drill-only figures (lag, faults, recoveries, catch-up, ops) are absent from a verify report. */
   metrics: ReportMetrics;
+  /** Role changes only: every step with its start and duration, in the order they ran. */
+  steps?: StepTiming[];
+  /** replication, switchover or failover (absent in reports of older versions: replication). */
+  scenario?: string;
   /** The drill's phases in the order they ran (absent for a report not made by a drill, e.g. verify). */
   phases?: PhaseRecord[];
   /** Files of the run directory, relative to it. */
@@ -97,6 +112,9 @@ export interface DrillMetrics {
   rowsCompared: number;
   /** Collections read on both sides and compared. */
   collectionsCompared: number;
+  /** Role changes only (see ReportMetrics). */
+  rpo?: { lostWrites: number; windowMs: number | null };
+  rtoMs?: number | null;
 }
 
 /** A report's metrics: a verify report carries only what a comparison measures (the last two). */
@@ -110,4 +128,11 @@ export interface ReportMetrics {
   ops?: DrillMetrics["ops"];
   rowsCompared: number;
   collectionsCompared: number;
+  /**
+   * Role changes only. lostWrites: acknowledged writes missing on the new primary; windowMs: from the
+   * last acknowledged write it had to the moment the old primary was lost (or stopped taking writes).
+   */
+  rpo?: { lostWrites: number; windowMs: number | null };
+  /** Role changes only: writes stopped / primary lost -> first write acknowledged by the new primary. */
+  rtoMs?: number | null;
 }

@@ -35,6 +35,11 @@ const checkName = z.enum([
   "search-parity",
   "lag",
   "catch-up",
+  "rpo",
+  "rto",
+  "promotion",
+  "failover-prefix",
+  "reverse-parity",
 ]);
 
 const evidence = z
@@ -154,7 +159,35 @@ export const drillReportSchema = z
       ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }).optional(),
       rowsCompared: z.number(),
       collectionsCompared: z.number().describe("Collections read on both sides and compared"),
+      rpo: z
+        .object({
+          lostWrites: z
+            .number()
+            .describe("Acknowledged writes missing on the new primary after the role change"),
+          windowMs: duration(
+            "From the last acknowledged write the new primary had to the loss of the old one",
+          ),
+        })
+        .optional()
+        .describe("Scenarios switchover and failover"),
+      rtoMs: duration("Writes stopped or primary lost -> first write acknowledged by the new primary")
+        .optional()
+        .describe("Scenarios switchover and failover"),
     }),
+    steps: z
+      .array(
+        z.object({
+          name: z.string(),
+          startedAt: ms("When the step started"),
+          durationMs: z.number(),
+          ok: z.boolean(),
+          primary: z.string().optional().describe("Cluster id of the primary once the step was done"),
+          error: z.string().optional(),
+        }),
+      )
+      .optional()
+      .describe("Role-change steps (scenarios switchover and failover), in the order they ran"),
+    scenario: z.string().optional().describe("replication, switchover or failover"),
     phases: z
       .array(phaseRecord)
       .optional()

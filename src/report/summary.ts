@@ -4,7 +4,7 @@
  * stays under GitHub's 1 MiB step-summary limit even for a run with millions of evidence items.
  */
 import type { CheckResult } from "../checkers/types.js";
-import { faultLegend, lagChart, renderMermaidLagChart } from "./chart.js";
+import { faultLegend, lagChart, renderMermaidLagChart, stepLegend } from "./chart.js";
 import { evidenceCount, evidenceExtra, evidenceLeftOut } from "./evidence.js";
 import { figureRows } from "./figures.js";
 import {
@@ -169,6 +169,23 @@ function metricsTable(report: DrillReport): string {
   return `${lines.join("\n")}\n`;
 }
 
+function stepsTable(report: DrillReport): string | null {
+  const steps = report.steps ?? [];
+  if (steps.length === 0) return null;
+  const origin = timeOrigin(report);
+  const lines = [
+    `### Role change${report.scenario ? ` (${mdCell(report.scenario, 20)})` : ""}: step timeline`,
+    "",
+    "| Step | Started (chart time) | Took | Primary after | Result |",
+    "|---|---|---|---|---|",
+    ...steps.map(
+      (st) =>
+        `| ${mdCell(st.name, 40)} | ${fmtOffset(st.startedAt - origin)} | ${fmtMs(st.durationMs)} | ${st.primary ? mdCell(st.primary, 40) : ""} | ${st.ok ? "ok" : `**failed**: ${mdCell(st.error ?? "", 200)}`} |`,
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 function recoveriesTable(report: DrillReport): string | null {
   const rs = report.metrics.recoveries ?? [];
   if (rs.length === 0) return null;
@@ -211,6 +228,13 @@ function lagSection(report: DrillReport): string {
       lines.push(`and ${fmtInt(legend.length - shown.length)} more faults not listed`);
     lines.push("");
   }
+  if (chart.steps.length)
+    lines.push(
+      `**Steps:** ${stepLegend(chart)
+        .map((l) => mdCell(l, 80))
+        .join(" · ")}`,
+      "",
+    );
   return lines.join("\n");
 }
 
@@ -282,6 +306,7 @@ export function renderSummary(report: DrillReport, opts: SummaryOptions = {}): s
   add(header(report, opts), "verdict");
   add(checksTable(report), "checks table");
   add(metricsTable(report), "metrics");
+  add(stepsTable(report), "steps");
   add(recoveriesTable(report), "recoveries");
   add(lagSection(report), "lag chart");
   add(backendSection(report), "backend");

@@ -53,6 +53,8 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
   let end = origin;
   for (const p of series) end = Math.max(end, p.t);
   for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
+  const steps = report.steps ?? [];
+  for (const st of steps) end = Math.max(end, st.startedAt + st.durationMs);
   const spanMs = Math.max(1000, end - origin);
   // Scaled to the data and to the SLO, so the SLO line is always inside the plot.
   const yTop = niceCeil(Math.max(1, slo ?? 0, ...series.map((p) => p.lagMs)));
@@ -127,6 +129,14 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
       `<text x="${M.left + PW - 4}" y="${f1(y(slo) - 4)}" text-anchor="end" fill="#e36209">SLO ${xmlText(fmtInt(slo))} ms</text></g>`,
     );
   }
+  // Role-change steps: a solid green marker each, labelled low so fault labels stay readable.
+  for (const st of steps) {
+    const xs = x(st.startedAt);
+    out.push(
+      `<g class="step" data-step="${xmlAttr(st.name)}"><line x1="${f1(xs)}" y1="${M.top}" x2="${f1(xs)}" y2="${M.top + PH}" stroke="#22863a" stroke-width="1.5"/><text x="${f1(xs + 3)}" y="${M.top + PH - 4}" fill="#22863a" transform="rotate(-90 ${f1(xs + 3)} ${M.top + PH - 4})">${xmlText(st.name)}</text></g>`,
+    );
+  }
+
   if (series.length > 0) {
     const pts = series.map((p) => `${f1(x(p.t))},${f1(y(p.lagMs))}`).join(" ");
     out.push(`<polyline class="lag" fill="none" stroke="#0366d6" stroke-width="1.5" points="${pts}"/>`);

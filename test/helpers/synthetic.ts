@@ -59,6 +59,8 @@ export const THRESHOLDS: Thresholds = {
   catchUpTimeoutMs: 5000,
   minRecall: 0.8,
   distanceEpsilon: 1e-5,
+  rpoMs: 1000,
+  rtoMs: 1000,
 };
 
 /** One applied change on a channel: a key write, or a heartbeat row on the heartbeat channel. */

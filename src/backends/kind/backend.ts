@@ -82,6 +82,11 @@ export interface KindBackendDeps {
   onCreated?: (cleanup: { backend: "kind"; kindClusterName: string; keep: boolean }) => void;
   /** githubActions: free-disk may run; ci: host copies of pulled images may be removed. */
   env?: { githubActions: boolean; ci?: boolean };
+  /**
+   * A scenario that moves the primary role (switchover, failover): CDC runs on both clusters, as the
+   * docs require for every cluster that may become primary (milvus_cdc_overview.md, "Architecture").
+   */
+  cdcOnTarget?: boolean;
 }
 
 export const KIND_FAULTS: readonly FaultName[] = ["kill-cdc", "kill-standby"];
@@ -232,7 +237,7 @@ export class KindBackend implements Backend {
     }
     const dir = this.workDir;
     await mkdir(dir, { recursive: true });
-    const files = renderPlanFiles(o);
+    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true });
     for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
 
     const steps = provisionSteps(o, this.clusterName, dir, { githubActions });

@@ -1,7 +1,15 @@
 /** The local backend: a lab of two Milvus Lite clusters and the reference replicator, on this machine. */
 import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Backend, BackendInfo, ClusterPair, FaultEvidence, FaultName, Logger } from "../types.js";
+import type {
+  Backend,
+  BackendInfo,
+  ClusterEndpoint,
+  ClusterPair,
+  FaultEvidence,
+  FaultName,
+  Logger,
+} from "../types.js";
 import { type Lab, type LabOptions, startLab } from "./lab.js";
 import { MILVUS_LITE_VERSION, PYMILVUS_VERSION } from "./milvus-lite-install.js";
 
@@ -56,6 +64,22 @@ export class LocalBackend implements Backend {
       restartedAt: r.restartedAt,
       pid: r.pid,
     };
+  }
+
+  async loseCluster(side: "source" | "target"): Promise<FaultEvidence> {
+    if (!this.lab) throw new Error(`loseCluster(${side}): the local backend is not provisioned`);
+    const injectedAt = Date.now();
+    await this.lab.killCluster(side);
+    return {
+      injectedAt,
+      cluster: this.lab[side].clusterId,
+      how: "SIGKILL of Milvus Lite, front closed at once",
+    };
+  }
+
+  async rebuildCluster(side: "source" | "target"): Promise<ClusterEndpoint> {
+    if (!this.lab) throw new Error(`rebuildCluster(${side}): the local backend is not provisioned`);
+    return this.lab.rebuildCluster(side);
   }
 
   async collectDiagnostics(dir: string): Promise<string[]> {

@@ -3,6 +3,7 @@
  * source (cluster, channel, message id, time tick). GetReplicateInfo answers from here, and the
  * replicator resumes after what it says. Each one is on disk before its message is confirmed.
  */
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { readJson, writeJsonAtomic } from "./state.js";
 
@@ -41,6 +42,12 @@ export class CheckpointStore {
   async set(pchannel: string, cp: ReplicateCheckpoint): Promise<void> {
     await writeJsonAtomic(this.file(pchannel), cp);
     this.byChannel.set(pchannel, cp);
+  }
+
+  /** Forgets every checkpoint (on disk too): the cluster no longer replicates from anyone. */
+  async clear(): Promise<void> {
+    for (const p of [...this.byChannel.keys()]) await rm(this.file(p), { force: true });
+    this.byChannel.clear();
   }
 
   list(): ReplicateCheckpoint[] {

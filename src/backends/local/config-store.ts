@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { decideForcePromote } from "./force-promote.js";
 import { KeyedMutex } from "./mutex.js";
 import {
   normalizeConfig,
@@ -108,23 +109,20 @@ export class ConfigStore {
 
   /**
    * Force promote (failover): a secondary drops every replication edge and becomes a standalone primary,
-   * keeping only itself in the configuration, as Milvus does when its primary is lost.
+   * keeping only itself in the configuration, with Milvus's rules and texts (force-promote.ts).
+   * `request` is the configuration the client sent alongside force_promote.
    */
   forcePromote(
+    request: unknown,
     whileLocked?: (u: Extract<ConfigUpdate, { ok: true }>) => Promise<void>,
   ): Promise<ConfigUpdate> {
     return this.lock.run(["config"], async () => {
-      if (this.role === "primary")
-        return {
-          ok: false,
-          reason: "force promote can only be used on secondary clusters, current cluster is primary",
-        };
-      const self = this.current?.clusters.find((c) => c.cluster_id === this.clusterId);
-      if (!self) return { ok: false, reason: "current cluster not found" };
+      const d = decideForcePromote(request, this.current, this.clusterId, this.role);
+      if (!d.ok) return { ok: false, reason: d.error };
       const previous = this.current;
-      const config = { clusters: [self], cross_cluster_topology: [] };
-      await this.save(config);
-      const u = { ok: true as const, changed: true, previous, config };
+      if (d.unchanged && previous) return { ok: true, changed: false, previous, config: previous };
+      await this.save(d.config);
+      const u = { ok: true as const, changed: true, previous, config: d.config };
       await whileLocked?.(u);
       return u;
     });

@@ -13,6 +13,18 @@ export const LOCAL_FAULT_MODES = [
   "drop-ddl",
   "stall",
   "corrupt-vector",
+  // Role-change faults (scenarios switchover and failover): each must fail its own check.
+  "promote-with-hole",
+  "stale-primary",
 ] as const;
+
+/** The fault modes that only mean something in a role-change scenario, and the scenario each needs. */
+export const ROLE_CHANGE_FAULT_SCENARIO: Partial<
+  Record<LocalFaultMode, readonly ("switchover" | "failover")[]>
+> = {
+  "promote-with-hole": ["failover"],
+  // The demoted (or rebuilt) original primary keeps taking client writes: both scenarios have one.
+  "stale-primary": ["switchover", "failover"],
+};
 
 export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];

@@ -62,6 +62,8 @@ export interface FaultShared {
   corrupted: boolean;
   /** Called (synchronously, before the damaged message is sent) to remember it beyond this process. */
   onCorrupted?: () => void;
+  /** promote-with-hole: the one insert skipped so far (per process). */
+  holed?: boolean;
 }
 
 const WRITE_METHODS = new Set(["Insert", "Upsert"]);
@@ -110,6 +112,20 @@ export class FaultFilter {
           this.dmlSeen += 1;
           if (this.dmlSeen % this.every === 0) {
             this.log(`fault drop: skipping ${entry.method} tt=${entry.tt} offset=${entry.offset}`);
+            return [];
+          }
+        }
+        return [out];
+      case "promote-with-hole":
+        // One insert in the middle of a channel never reaches the standby, while later ones do: a
+        // standby force-promoted after it holds no prefix of what the primary acknowledged.
+        if (!this.shared.holed && entry.method === "Insert") {
+          this.dmlSeen += 1;
+          if (this.dmlSeen >= Math.max(1, Math.floor(this.every / 5))) {
+            this.shared.holed = true;
+            this.log(
+              `fault promote-with-hole: skipping ${entry.method} tt=${entry.tt} offset=${entry.offset}`,
+            );
             return [];
           }
         }

@@ -49,6 +49,8 @@ export interface FrontOptions {
    * replicator whose source this cluster is here. A throw turns a client's call into an error answer.
    */
   onConfigured?: (change: ConfigChange) => Promise<void>;
+  /** Fault mode stale-primary: keep taking client writes once demoted (the fault the promotion check must catch). */
+  staleWhenDemoted?: boolean;
 }
 
 /** How long a secondary's UpdateReplicateConfiguration waits for its primary's broadcast at most. */
@@ -104,7 +106,11 @@ export class Front {
       liteApply: this.liteApply,
       dups: this.dups,
     };
-    this.writes = new PrimaryWrites({ ...shared, wal: this.wal });
+    this.writes = new PrimaryWrites({
+      ...shared,
+      wal: this.wal,
+      staleWhenDemoted: opts.staleWhenDemoted === true,
+    });
     this.receiver = new ReplicateApply({
       ...shared,
       checkpoints: this.checkpoints,
@@ -310,7 +316,7 @@ export class Front {
     );
     const answer = (u: ConfigUpdate) =>
       statusResponse("UpdateReplicateConfiguration", u.ok ? {} : milvusStatus(65535, u.reason));
-    if (req.force_promote) return answer(await this.forcePromote());
+    if (req.force_promote) return answer(await this.forcePromote(req.replicate_configuration));
     const incoming = normalizeConfig(req.replicate_configuration);
     const current = this.config.config;
     if (this.config.role === "secondary" && current && !sameConfig(incoming, current)) {
@@ -379,6 +385,11 @@ export class Front {
     );
     const withTokens = normalizeConfig(config);
     for (const c of withTokens.clusters) c.connection_param.token = known.get(c.cluster_id) ?? "";
+    // A configuration that makes this cluster a source is written into its own WAL first, as Milvus
+    // appends the replicated AlterReplicateConfig message to the secondary's WAL: the new edge starts
+    // there, and what the cluster held before (e.g. restored into it after a rebuild) is not replayed.
+    const makesSource = withTokens.cross_cluster_topology.some((t) => t.source_cluster_id === this.clusterId);
+    if (makesSource && this.config.validate(withTokens) === null) await this.writes.announce(withTokens);
     let change: ConfigChange | undefined;
     const u = await this.config.update(withTokens, async (c) => {
       change = c;
@@ -399,11 +410,16 @@ export class Front {
    * Failover: this secondary becomes a standalone primary (UpdateReplicateConfiguration with
    * force_promote, or called directly by a drill that lost its primary).
    */
-  async forcePromote(): Promise<ConfigUpdate> {
+  async forcePromote(request: unknown = {}): Promise<ConfigUpdate> {
     let change: ConfigChange | undefined;
     const u = await this.writesLocked(() =>
-      this.config.forcePromote(async (c) => {
+      this.config.forcePromote(request, async (c) => {
         change = c;
+        // As Milvus: a force-promoted cluster keeps its last checkpoint only as the salvage point and
+        // replicates from nobody (streamingnode recovery storage, RolePrimary: ReplicateCheckpoint = nil),
+        // so a source rebuilt under the same cluster id later starts afresh instead of after a position
+        // its new WAL never had.
+        if (c.changed) await this.checkpoints.clear();
       }),
     );
     if (change) {

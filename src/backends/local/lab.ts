@@ -201,6 +201,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       port: clusters[side].port,
       log,
       onConfigured: (change) => links.configured(ids[side], change),
+      // The original primary is the one a role change demotes: the planted split brain lives there.
+      staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source",
     });
     clusters[side].front = f;
     clusters[side].port = Number(f.uri.split(":").pop());
@@ -280,6 +282,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           number
         >,
       async killCluster(side) {
+        // Lost at once: the engine is SIGKILLed before anything else notices, as a crashed host would be.
+        await clusters[side].lite?.kill();
         await links.stopSource(ids[side]);
         await stopCluster(clusters[side]);
         log(`Cluster ${ids[side]} killed`);

@@ -110,6 +110,18 @@ export class MilvusLiteProcess {
     }
   }
 
+  /** A lost server: SIGKILL to its process group first (no clean shutdown), then the watchdog goes. */
+  async kill(): Promise<void> {
+    if (this.pid !== undefined) {
+      try {
+        process.kill(-this.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await this.stop();
+  }
+
   /** Stops Milvus Lite and its watchdog; resolves once the watchdog (which outlives the server) is gone. */
   async stop(): Promise<void> {
     if (this.watchdog.exitCode !== null || this.watchdog.signalCode !== null) return;

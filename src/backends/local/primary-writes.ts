@@ -33,6 +33,8 @@ export interface PrimaryWritesDeps {
   liteApply: LiteApply;
   wal: WalWriter;
   dups: DuplicateTracker;
+  /** Fault mode stale-primary: this cluster keeps taking client writes after it is demoted (split brain). */
+  staleWhenDemoted?: boolean;
 }
 
 export class PrimaryWrites {
@@ -41,10 +43,14 @@ export class PrimaryWrites {
 
   constructor(private readonly d: PrimaryWritesDeps) {}
 
+  /** A secondary refuses client writes, unless a planted stale-primary fault keeps it writable. */
+  private fenced(): boolean {
+    return this.d.config.role === "secondary" && this.d.staleWhenDemoted !== true;
+  }
+
   async mutate(method: string, request: Buffer, md: grpc.Metadata, deadline: grpc.Deadline): Promise<Buffer> {
     const d = this.d;
-    if (d.config.role === "secondary")
-      return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
+    if (this.fenced()) return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
     const cfg = d.config.config;
     if (method === "Import" && cfg && cfg.cross_cluster_topology.length > 0) {
       return statusResponse(
@@ -75,8 +81,7 @@ export class PrimaryWrites {
     try {
       return await d.locks.run(plan.channels, async () => {
         // Checked again under the lock: a switchover that took the locks first has fenced this write.
-        if (d.config.role === "secondary")
-          return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
+        if (this.fenced()) return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
         const recordDuplicates = await d.dups.before(method, body, db, plan.collection);
         const res = await d.liteApply.apply(method, req, body, db, md, deadline);
         if (!isSuccess(responseStatus(method, res))) return res;

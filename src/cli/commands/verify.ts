@@ -41,6 +41,8 @@ const THRESHOLDS: Thresholds = {
   catchUpTimeoutMs: 60_000,
   minRecall: 0.9,
   distanceEpsilon: 1e-4,
+  rpoMs: 5_000,
+  rtoMs: 30_000,
 };
 
 function positiveInt(flag: string, v: string | undefined, dflt: number, min = 0): number {

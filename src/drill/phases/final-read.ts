@@ -9,7 +9,8 @@ export const finalRead: Phase<DrillContext> = {
   name: "final-read",
   title: "Verify final state",
   async run(ctx, signal) {
-    const pair = need(ctx.pair, "the cluster pair");
+    // After a role change: the pair as it replicates at the end.
+    const pair = ctx.current ?? need(ctx.pair, "the cluster pair");
     ctx.progress("verify");
     const v = await verifyClusters({
       source: pair.source,
@@ -21,6 +22,10 @@ export const finalRead: Phase<DrillContext> = {
       signal,
     });
     ctx.log.info(`compared ${v.rowsCompared} rows in ${v.elapsedMs} ms`);
-    ctx.final = { ...v.final, catchUp: ctx.catchUp ?? null };
+    ctx.final = {
+      ...v.final,
+      catchUp: ctx.catchUp ?? null,
+      ...(ctx.reverse ? { reverse: ctx.reverse } : {}),
+    };
   },
 };

@@ -1,4 +1,4 @@
-import { computeMetrics } from "../../checkers/metrics.js";
+import { computeMetrics, computeSteps } from "../../checkers/metrics.js";
 import type { FinalState } from "../../checkers/types.js";
 import type { DrillReport } from "../../report/model.js";
 import type { DrillContext } from "../context.js";
@@ -43,6 +43,8 @@ export function report(o: {
         // Every figure from the history and the final state, once (one number per fact).
         metrics: computeMetrics(history.events, final, config.thresholds),
         replayCommand: ctx.opts.replayCommand,
+        scenario: config.scenario,
+        steps: computeSteps(history.events),
       });
       o.done(
         await writeRunFiles(built, ctx.opts.outDir, {

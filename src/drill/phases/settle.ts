@@ -1,11 +1,12 @@
 import { type DrillContext, need } from "../context.js";
-import type { Phase } from "../phase.js";
+import { type Phase, PhaseError } from "../phase.js";
 import { type SettleMarker, waitForCatchUp } from "../settle.js";
 
 /** Writes stopped: mark each collection and wait for the standby to catch up (or time out). */
 export const settle: Phase<DrillContext> = {
   name: "settle",
   title: "Settle: wait for the standby to catch up",
+  skip: (ctx) => (ctx.config.scenario === "failover" ? "the primary was lost (scenario failover)" : false),
   async run(ctx, signal) {
     const { config, planner, specs, log } = ctx;
     const source = need(ctx.source, "the source client");
@@ -13,6 +14,16 @@ export const settle: Phase<DrillContext> = {
     const mon = need(ctx.monitor, "the monitor");
     const window = need(ctx.workloadWindow, "the workload window");
     ctx.progress("settle");
+    const settleStart = Date.now();
+    // Switchover: writes stopped, from the workload's end until nothing was in flight any more.
+    if (config.scenario === "switchover")
+      ctx.history.append({
+        type: "step",
+        name: "stop-writes",
+        startedAt: window.endedAt,
+        time: settleStart,
+        ok: true,
+      });
     const markers: SettleMarker[] = [];
     for (const name of specs.keys()) {
       signal.throwIfAborted();
@@ -39,5 +50,21 @@ export const settle: Phase<DrillContext> = {
     await mon.sampleCheckpoints();
     ctx.catchUp = c;
     log.info(c.caughtUp ? `caught up in ${c.catchUpMs} ms` : `did not catch up: ${c.waitingFor}`);
+    if (config.scenario === "switchover") {
+      ctx.history.append({
+        type: "step",
+        name: "caught-up",
+        startedAt: settleStart,
+        time: Date.now(),
+        ok: c.caughtUp,
+        ...(c.caughtUp ? {} : { error: `did not catch up: ${c.waitingFor}` }),
+      });
+      // Milvus's switchover waits for the tail itself; the drill will not start one it cannot finish.
+      if (!c.caughtUp)
+        throw new PhaseError(
+          "caught-up",
+          `the standby did not catch up before the switchover: ${c.waitingFor}`,
+        );
+    }
   },
 };

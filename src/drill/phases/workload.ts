@@ -5,6 +5,7 @@ import { Monitor } from "../../monitor/monitor.js";
 import { Nemesis } from "../../nemesis/nemesis.js";
 import { type DrillContext, need } from "../context.js";
 import { type Phase, PhaseError } from "../phase.js";
+import { losePrimary, watchForLoss } from "../role-change.js";
 
 /** The seeded workload, with the nemesis killing CDC and the monitor measuring lag while it runs. */
 export const workload: Phase<DrillContext> = {
@@ -58,9 +59,26 @@ export const workload: Phase<DrillContext> = {
           (e: unknown) => e,
         )
       : Promise.resolve(null);
+    // Failover: the primary is lost while writes are still going (once the CDC kills have healed).
+    const ended = { ended: false };
+    const lossError =
+      config.scenario === "failover"
+        ? watchForLoss({ runner, history, workloadEnded: ended, signal })
+            .then(() => losePrimary(backend, { runner, nemesis: nem, monitor: mon, history, log }))
+            .then(() => ctx.source?.closeConnection())
+            // Settled at once: a loss that fails while the workload still runs must not go unhandled.
+            .then(
+              () => null,
+              (e: unknown) => e,
+            )
+        : undefined;
     const w = await runner.runWorkload();
+    ended.ended = true;
     const upgradeError = await upgrading;
     if (upgradeError) throw upgradeError;
+    // A workload that ended before the loss still loses its primary now: the scenario needs it.
+    const lost = await lossError;
+    if (lost) throw lost;
     await nem.stop();
     ctx.workloadWindow = w;
     log.info(

@@ -1,0 +1,67 @@
+import type { HistoryEvent } from "../history/types.js";
+import { EvidenceSample, judge, skipped } from "./evidence.js";
+import { indexHistory } from "./history-index.js";
+import { REPLICATE_VIOLATION, refusedAsSecondary } from "./standby-read-only.js";
+import type { CheckResult } from "./types.js";
+
+/**
+ * No split brain: the new primary took a write, and the cluster that lost the role refused client
+ * writes with Milvus's replicate-violation error. A demoted cluster that accepts a write is a second
+ * writer; one that answers with another error, or not at all, proves nothing.
+ */
+export function checkPromotion(history: readonly HistoryEvent[]): CheckResult {
+  const idx = indexHistory(history);
+  const rc = idx.roleChange;
+  if (!rc) return skipped("promotion", "no role change in this run");
+  const failures = new EvidenceSample();
+  const unknowns = new EvidenceSample();
+  const first = rc.steps.get("first-write");
+  if (first && !first.ok) {
+    failures.add({
+      time: first.time,
+      message: `the new primary${rc.newPrimary ? ` ${rc.newPrimary}` : ""} refused its first write: ${first.error ?? "no answer"}`,
+    });
+  } else if (!first) {
+    unknowns.add({ message: "no write was sent to the new primary" });
+  }
+  let probes = 0;
+  let refused = 0;
+  const inconclusive = new EvidenceSample();
+  for (const { invoke, completion } of idx.ops.values()) {
+    const v = invoke.value;
+    if (v.f !== "probe-standby-write" || v.purpose !== "demoted") continue;
+    probes += 1;
+    const base = {
+      collection: v.collection,
+      pk: v.pk,
+      opId: invoke.id,
+      time: completion?.time ?? invoke.time,
+    };
+    const where = v.cluster ? `the demoted cluster ${v.cluster}` : "the demoted cluster";
+    if (completion?.type === "ok") {
+      failures.add({
+        ...base,
+        cluster: v.cluster,
+        message: `split brain: ${where} ACCEPTED client write op ${invoke.id} (${v.collection} key ${v.pk}) after the role change`,
+      });
+    } else if (completion?.type === "fail" && refusedAsSecondary(completion.error, completion.detail)) {
+      refused += 1;
+    } else {
+      inconclusive.add({
+        ...base,
+        message: `write probe op ${invoke.id} on ${where} ${completion?.type === "fail" ? `was refused with another error than "${REPLICATE_VIOLATION}": ${completion.error ?? ""}` : "has an unknown outcome"}`,
+      });
+    }
+  }
+  if (probes === 0) unknowns.add({ message: "the demoted cluster was never probed with a client write" });
+  else if (refused === 0) for (const e of inconclusive.items) unknowns.add(e);
+  return judge("promotion", {
+    failures,
+    blind: unknowns,
+    // No split brain is proven only by a refusal from the demoted cluster, not by the absence of probes.
+    observed: refused,
+    tooFew: "no client write to the demoted cluster was refused with the replicate-violation error",
+    passSummary: `the new primary took writes; the demoted cluster refused ${refused}/${probes} client write(s)`,
+    stats: { probes, refused },
+  });
+}
