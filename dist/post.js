@@ -10,7 +10,7 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-PFCHTD3E.js";
+} from "./chunks/chunk-A3BWTGU5.js";
 import "./chunks/chunk-BU6UUILT.js";
 import {
   getCleanup

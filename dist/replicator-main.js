@@ -10,9 +10,9 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-ZJLUNFHU.js";
-import "./chunks/chunk-CZWVSOHU.js";
-import "./chunks/chunk-HVPKY5OD.js";
+} from "./chunks/chunk-2ITT5IFV.js";
+import "./chunks/chunk-WNC4MUDE.js";
+import "./chunks/chunk-UXO2L5LN.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
 // src/backends/local/replicator-main.ts

@@ -6,7 +6,7 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   configureReplication
-} from "./chunk-5KUQ6GNP.js";
+} from "./chunk-USBHIM3U.js";
 import "./chunk-FE5CAR44.js";
 import {
   freePort
@@ -18,7 +18,7 @@ import {
   TimeTickAllocator,
   WalWriter,
   parseReplicatorOptions
-} from "./chunk-ZJLUNFHU.js";
+} from "./chunk-2ITT5IFV.js";
 import {
   MILVUS_SERVICE,
   decode,
@@ -30,11 +30,11 @@ import {
   milvusMethods,
   responseStatus,
   statusResponse
-} from "./chunk-CZWVSOHU.js";
+} from "./chunk-WNC4MUDE.js";
 import {
   isSuccess,
   require_src2 as require_src
-} from "./chunk-HVPKY5OD.js";
+} from "./chunk-UXO2L5LN.js";
 import {
   MILVUS_LITE_VERSION,
   PYMILVUS_VERSION,
@@ -53,7 +53,7 @@ import { join as join6 } from "node:path";
 // src/backends/local/lab.ts
 import { randomBytes } from "node:crypto";
 import { mkdirSync as mkdirSync4 } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join5 } from "node:path";
 
@@ -405,6 +405,7 @@ var ChannelMap = class {
 };
 
 // src/backends/local/checkpoints.ts
+import { rm } from "node:fs/promises";
 import { join as join2 } from "node:path";
 var CheckpointStore = class {
   constructor(pchannels, stateDir) {
@@ -430,6 +431,11 @@ var CheckpointStore = class {
     await writeJsonAtomic(this.file(pchannel), cp);
     this.byChannel.set(pchannel, cp);
   }
+  /** Forgets every checkpoint (on disk too): the cluster no longer replicates from anyone. */
+  async clear() {
+    for (const p of [...this.byChannel.keys()]) await rm(this.file(p), { force: true });
+    this.byChannel.clear();
+  }
   list() {
     return [...this.byChannel.values()];
   }
@@ -438,35 +444,6 @@ var CheckpointStore = class {
 // src/backends/local/config-store.ts
 import { createHash } from "node:crypto";
 import { join as join3 } from "node:path";
-
-// src/backends/local/mutex.ts
-var KeyedMutex = class {
-  tails = /* @__PURE__ */ new Map();
-  async run(keys, fn) {
-    const ordered = [...new Set(keys)].sort();
-    const releases = [];
-    try {
-      for (const key of ordered) releases.push(await this.acquire(key));
-      return await fn();
-    } finally {
-      for (const release of releases.reverse()) release();
-    }
-  }
-  async acquire(key) {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    let release;
-    const current = new Promise((resolve) => {
-      release = resolve;
-    });
-    const tail2 = previous.then(() => current);
-    this.tails.set(key, tail2);
-    await previous;
-    return () => {
-      release();
-      if (this.tails.get(key) === tail2) this.tails.delete(key);
-    };
-  }
-};
 
 // src/backends/local/replicate-config.ts
 function normalizeConfig(raw) {
@@ -613,6 +590,56 @@ function roleOf(config, clusterId) {
   return config.cross_cluster_topology.some((t) => t.target_cluster_id === clusterId) ? "secondary" : "primary";
 }
 
+// src/backends/local/force-promote.ts
+var FORCE_PROMOTE_NOT_EMPTY = "force promote requires empty cluster and topology fields; it promotes the cluster to primary automatically";
+var FORCE_PROMOTE_ON_PRIMARY = "force promote can only be used on secondary clusters, current cluster is primary";
+var FORCE_PROMOTE_NO_CONFIG = "force promote requires existing replicate configuration; current cluster has no configuration";
+function decideForcePromote(incomingRaw, current, clusterId, role) {
+  const incoming = normalizeConfig(incomingRaw);
+  if (incoming.clusters.length > 0 || incoming.cross_cluster_topology.length > 0)
+    return { ok: false, error: FORCE_PROMOTE_NOT_EMPTY };
+  if (role === "primary") return { ok: false, error: FORCE_PROMOTE_ON_PRIMARY };
+  if (!current) return { ok: false, error: FORCE_PROMOTE_NO_CONFIG };
+  const self = normalizeConfig(current).clusters.find((c) => c.cluster_id === clusterId);
+  if (!self)
+    return {
+      ok: false,
+      error: `force promote requires current cluster in existing configuration; cluster ${clusterId} not found in config`
+    };
+  const config = { clusters: [self], cross_cluster_topology: [] };
+  const unchanged = JSON.stringify(normalizeConfig(current)) === JSON.stringify(config);
+  return { ok: true, config, unchanged };
+}
+
+// src/backends/local/mutex.ts
+var KeyedMutex = class {
+  tails = /* @__PURE__ */ new Map();
+  async run(keys, fn) {
+    const ordered = [...new Set(keys)].sort();
+    const releases = [];
+    try {
+      for (const key of ordered) releases.push(await this.acquire(key));
+      return await fn();
+    } finally {
+      for (const release of releases.reverse()) release();
+    }
+  }
+  async acquire(key) {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release;
+    const current = new Promise((resolve) => {
+      release = resolve;
+    });
+    const tail2 = previous.then(() => current);
+    this.tails.set(key, tail2);
+    await previous;
+    return () => {
+      release();
+      if (this.tails.get(key) === tail2) this.tails.delete(key);
+    };
+  }
+};
+
 // src/backends/local/config-store.ts
 var ConfigStore = class {
   constructor(clusterId, pchannels, stateDir) {
@@ -684,21 +711,17 @@ var ConfigStore = class {
   }
   /**
    * Force promote (failover): a secondary drops every replication edge and becomes a standalone primary,
-   * keeping only itself in the configuration, as Milvus does when its primary is lost.
+   * keeping only itself in the configuration, with Milvus's rules and texts (force-promote.ts).
+   * `request` is the configuration the client sent alongside force_promote.
    */
-  forcePromote(whileLocked) {
+  forcePromote(request, whileLocked) {
     return this.lock.run(["config"], async () => {
-      if (this.role === "primary")
-        return {
-          ok: false,
-          reason: "force promote can only be used on secondary clusters, current cluster is primary"
-        };
-      const self = this.current?.clusters.find((c) => c.cluster_id === this.clusterId);
-      if (!self) return { ok: false, reason: "current cluster not found" };
+      const d = decideForcePromote(request, this.current, this.clusterId, this.role);
+      if (!d.ok) return { ok: false, reason: d.error };
       const previous = this.current;
-      const config = { clusters: [self], cross_cluster_topology: [] };
-      await this.save(config);
-      const u = { ok: true, changed: true, previous, config };
+      if (d.unchanged && previous) return { ok: true, changed: false, previous, config: previous };
+      await this.save(d.config);
+      const u = { ok: true, changed: true, previous, config: d.config };
       await whileLocked?.(u);
       return u;
     });
@@ -960,6 +983,18 @@ var LiteApply = class {
           });
         return res;
       }
+      case "DropIndex": {
+        if (this.channels.loadedOf(db, name) === void 0) {
+          const released = await this.lite.call(
+            "ReleaseCollection",
+            encodeRequest("ReleaseCollection", scoped),
+            md
+          );
+          const st = responseStatus("ReleaseCollection", released);
+          if (!isSuccess(st)) return released;
+        }
+        return this.lite.call(method, body, md, deadline);
+      }
       case "LoadPartitions":
         return this.lite.call("LoadCollection", encodeRequest("LoadCollection", scoped), md, deadline);
       case "ReleasePartitions": {
@@ -1048,10 +1083,13 @@ var PrimaryWrites = class {
   }
   tt = new TimeTickAllocator();
   ids = new IdAllocator();
+  /** A secondary refuses client writes, unless a planted stale-primary fault keeps it writable. */
+  fenced() {
+    return this.d.config.role === "secondary" && this.d.staleWhenDemoted !== true;
+  }
   async mutate(method, request, md, deadline) {
     const d = this.d;
-    if (d.config.role === "secondary")
-      return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
+    if (this.fenced()) return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
     const cfg = d.config.config;
     if (method === "Import" && cfg && cfg.cross_cluster_topology.length > 0) {
       return statusResponse(
@@ -1081,8 +1119,7 @@ var PrimaryWrites = class {
     const plan = d.channels.plan(method, req, db);
     try {
       return await d.locks.run(plan.channels, async () => {
-        if (d.config.role === "secondary")
-          return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
+        if (this.fenced()) return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
         const recordDuplicates = await d.dups.before(method, body, db, plan.collection);
         const res = await d.liteApply.apply(method, req, body, db, md, deadline);
         if (!isSuccess(responseStatus(method, res))) return res;
@@ -1213,9 +1250,9 @@ var ReplicateApply = class {
   parse(buf) {
     const d = this.d;
     const req = decode("milvus.ReplicateRequest", buf);
-    const rm2 = req.replicate_message;
-    const props = rm2?.message?.properties ?? {};
-    const source = rm2?.source_cluster_id ?? "";
+    const rm3 = req.replicate_message;
+    const props = rm3?.message?.properties ?? {};
+    const source = rm3?.source_cluster_id ?? "";
     const cfg = d.config.config;
     const edge = cfg?.cross_cluster_topology.find(
       (t) => t.source_cluster_id === source && t.target_cluster_id === d.clusterId
@@ -1255,10 +1292,10 @@ var ReplicateApply = class {
       channel,
       method,
       tt,
-      payload: rm2?.message?.payload ?? Buffer.alloc(0),
+      payload: rm3?.message?.payload ?? Buffer.alloc(0),
       db: props._db || "default",
       collection: props._coll ?? "",
-      messageId: rm2?.message?.id?.id ?? "",
+      messageId: rm3?.message?.id?.id ?? "",
       nodedup: props._nodedup === "1"
     };
   }
@@ -1383,6 +1420,7 @@ function serveReplicateStream(call, applyBatch) {
 
 // src/backends/local/front.ts
 var SECONDARY_UPDATE_WAIT_MS = 6e5;
+var PARTITION_READS = /* @__PURE__ */ new Set(["Search", "Query", "HybridSearch"]);
 var UNAUTHENTICATED = {
   code: grpc4.status.UNAUTHENTICATED,
   details: "auth check failure, please check token"
@@ -1411,7 +1449,11 @@ var Front = class _Front {
       liteApply: this.liteApply,
       dups: this.dups
     };
-    this.writes = new PrimaryWrites({ ...shared, wal: this.wal });
+    this.writes = new PrimaryWrites({
+      ...shared,
+      wal: this.wal,
+      staleWhenDemoted: opts.staleWhenDemoted === true
+    });
     this.receiver = new ReplicateApply({
       ...shared,
       checkpoints: this.checkpoints,
@@ -1535,6 +1577,10 @@ var Front = class _Front {
       const answer = await this.loadState(method, request, md);
       if (answer) return answer;
     }
+    if (PARTITION_READS.has(method)) {
+      const refused = this.unloadedPartitionRead(method, request, md);
+      if (refused) return refused;
+    }
     switch (method) {
       case "UpdateReplicateConfiguration":
         return this.updateConfig(request, deadline);
@@ -1576,6 +1622,25 @@ var Front = class _Front {
     const isLoaded = loaded === "all" || loaded !== void 0 && (parts.length > 0 ? parts.every((p) => loaded.includes(p)) : loaded.length > 0);
     return encodeResponse(method, { status: {}, state: isLoaded ? "LoadStateLoaded" : "LoadStateNotLoad" });
   }
+  /**
+   * A read naming a partition that is not loaded while others are gets Milvus's refusal (code 201,
+   * "partition not loaded"; Milvus's own tests/python_client/milvus_client suite expects it after
+   * release_partitions). Milvus Lite knows no partition-level load, so it would answer with whatever the
+   * partition holds. A collection with nothing loaded is left to Milvus Lite (see the README).
+   */
+  unloadedPartitionRead(method, request, md) {
+    const req = decodeRequest(
+      method,
+      request
+    );
+    const parts = req.partition_names ?? [];
+    if (parts.length === 0) return void 0;
+    const loaded = this.channels.loadedOf(dbOf(req, md), req.collection_name ?? "");
+    if (!Array.isArray(loaded)) return void 0;
+    const missing = parts.find((p) => !loaded.includes(p));
+    if (missing === void 0) return void 0;
+    return statusResponse(method, milvusStatus(201, `partition not loaded[partition=${missing}]`));
+  }
   // ---- the replication API -------------------------------------------------------------------
   async updateConfig(request, deadline) {
     const req = decodeRequest(
@@ -1583,7 +1648,7 @@ var Front = class _Front {
       request
     );
     const answer = (u2) => statusResponse("UpdateReplicateConfiguration", u2.ok ? {} : milvusStatus(65535, u2.reason));
-    if (req.force_promote) return answer(await this.forcePromote());
+    if (req.force_promote) return answer(await this.forcePromote(req.replicate_configuration));
     const incoming = normalizeConfig(req.replicate_configuration);
     const current = this.config.config;
     if (this.config.role === "secondary" && current && !sameConfig(incoming, current)) {
@@ -1643,6 +1708,8 @@ var Front = class _Front {
     );
     const withTokens = normalizeConfig(config);
     for (const c of withTokens.clusters) c.connection_param.token = known.get(c.cluster_id) ?? "";
+    const makesSource = withTokens.cross_cluster_topology.some((t) => t.source_cluster_id === this.clusterId);
+    if (makesSource && this.config.validate(withTokens) === null) await this.writes.announce(withTokens);
     let change;
     const u = await this.config.update(withTokens, async (c) => {
       change = c;
@@ -1659,11 +1726,12 @@ var Front = class _Front {
    * Failover: this secondary becomes a standalone primary (UpdateReplicateConfiguration with
    * force_promote, or called directly by a drill that lost its primary).
    */
-  async forcePromote() {
+  async forcePromote(request = {}) {
     let change;
     const u = await this.writesLocked(
-      () => this.config.forcePromote(async (c) => {
+      () => this.config.forcePromote(request, async (c) => {
         change = c;
+        if (c.changed) await this.checkpoints.clear();
       })
     );
     if (change) {
@@ -1801,6 +1869,16 @@ ${await tail(this.logFile)}`
     } finally {
       client.close();
     }
+  }
+  /** A lost server: SIGKILL to its process group first (no clean shutdown), then the watchdog goes. */
+  async kill() {
+    if (this.pid !== void 0) {
+      try {
+        process.kill(-this.pid, "SIGKILL");
+      } catch {
+      }
+    }
+    await this.stop();
   }
   /** Stops Milvus Lite and its watchdog; resolves once the watchdog (which outlives the server) is gone. */
   async stop() {
@@ -2161,7 +2239,7 @@ async function startLab(opts = {}) {
     await Promise.all(Object.values(clusters).map(stopCluster));
     await Promise.all([...processes].map((p) => p.stop().catch(() => {
     })));
-    if (!opts.keep) await rm(root, { recursive: true, force: true }).catch(() => {
+    if (!opts.keep) await rm2(root, { recursive: true, force: true }).catch(() => {
     });
   };
   const stop = () => {
@@ -2198,7 +2276,9 @@ async function startLab(opts = {}) {
       token: opts.token,
       port: clusters[side].port,
       log,
-      onConfigured: (change) => links.configured(ids[side], change)
+      onConfigured: (change) => links.configured(ids[side], change),
+      // The original primary is the one a role change demotes: the planted split brain lives there.
+      staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source"
     });
     clusters[side].front = f;
     clusters[side].port = Number(f.uri.split(":").pop());
@@ -2272,13 +2352,14 @@ async function startLab(opts = {}) {
       },
       walSizes: () => Object.assign({}, ...Object.values(clusters).map((c) => c.front?.walSizes() ?? {})),
       async killCluster(side) {
+        await clusters[side].lite?.kill();
         await links.stopSource(ids[side]);
         await stopCluster(clusters[side]);
         log(`Cluster ${ids[side]} killed`);
       },
       async rebuildCluster(side) {
         if (clusters[side].front) throw new Error(`rebuildCluster: the ${side} cluster is up; kill it first`);
-        await rm(dirs[side].root, { recursive: true, force: true });
+        await rm2(dirs[side].root, { recursive: true, force: true });
         dirs[side] = clusterDirs(root, ids[side]);
         const f = await startFront(side, await startLite(side));
         log(`Cluster ${ids[side]} rebuilt empty at ${f.uri}`);
@@ -2339,6 +2420,20 @@ var LocalBackend = class {
       restartedAt: r.restartedAt,
       pid: r.pid
     };
+  }
+  async loseCluster(side) {
+    if (!this.lab) throw new Error(`loseCluster(${side}): the local backend is not provisioned`);
+    const injectedAt = Date.now();
+    await this.lab.killCluster(side);
+    return {
+      injectedAt,
+      cluster: this.lab[side].clusterId,
+      how: "SIGKILL of Milvus Lite, front closed at once"
+    };
+  }
+  async rebuildCluster(side) {
+    if (!this.lab) throw new Error(`rebuildCluster(${side}): the local backend is not provisioned`);
+    return this.lab.rebuildCluster(side);
   }
   async collectDiagnostics(dir) {
     const lab = this.lab;

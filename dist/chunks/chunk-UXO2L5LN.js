@@ -36243,6 +36243,15 @@ function isSuccess(status) {
   const ecOk = ec === void 0 || ec === 0 || ec === "Success";
   return ecOk && (status.code ?? 0) === 0;
 }
+function statusClass(status) {
+  if (!status || typeof status !== "object") return "unrecognised";
+  const s = status;
+  const ec = s.error_code;
+  const code = s.code;
+  if (ec !== void 0 && typeof ec !== "string" && typeof ec !== "number") return "unrecognised";
+  if (code !== void 0 && code !== null && typeof code !== "number") return "unrecognised";
+  return isSuccess(s) ? "success" : "failure";
+}
 
 export {
   require_umd,
@@ -36250,7 +36259,8 @@ export {
   require_src2 as require_src,
   require_src3 as require_src2,
   require_milvus,
-  isSuccess
+  isSuccess,
+  statusClass
 };
 /*! Bundled license information:
 

@@ -11,10 +11,10 @@ import {
   external_exports,
   messageType,
   method
-} from "./chunk-CZWVSOHU.js";
+} from "./chunk-WNC4MUDE.js";
 import {
   require_src2 as require_src
-} from "./chunk-HVPKY5OD.js";
+} from "./chunk-UXO2L5LN.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";
@@ -84,6 +84,18 @@ var FaultFilter = class {
           this.dmlSeen += 1;
           if (this.dmlSeen % this.every === 0) {
             this.log(`fault drop: skipping ${entry.method} tt=${entry.tt} offset=${entry.offset}`);
+            return [];
+          }
+        }
+        return [out];
+      case "promote-with-hole":
+        if (!this.shared.holed && entry.method === "Insert") {
+          this.dmlSeen += 1;
+          if (this.dmlSeen >= Math.max(1, Math.floor(this.every / 5))) {
+            this.shared.holed = true;
+            this.log(
+              `fault promote-with-hole: skipping ${entry.method} tt=${entry.tt} offset=${entry.offset}`
+            );
             return [];
           }
         }

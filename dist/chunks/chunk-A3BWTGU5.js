@@ -624,7 +624,7 @@ var KindBackend = class {
     }
     const dir = this.workDir;
     await mkdir2(dir, { recursive: true });
-    const files = renderPlanFiles(o);
+    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true });
     for (const [name, content] of Object.entries(files)) await writeFile2(join4(dir, name), content);
     const steps = provisionSteps(o, this.clusterName, dir, { githubActions });
     const [dockerStep, ...rest] = steps;

@@ -17,9 +17,9 @@ import {
   getReplicateInfo,
   readReplicateConfiguration,
   withDeadline
-} from "./chunk-5KUQ6GNP.js";
+} from "./chunk-USBHIM3U.js";
 import "./chunk-FE5CAR44.js";
-import "./chunk-HVPKY5OD.js";
+import "./chunk-UXO2L5LN.js";
 import {
   EnvironmentError
 } from "./chunk-3UYGJAXT.js";

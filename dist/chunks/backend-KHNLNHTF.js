@@ -10,7 +10,7 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-PFCHTD3E.js";
+} from "./chunk-A3BWTGU5.js";
 import "./chunk-BU6UUILT.js";
 import "./chunk-REOMY7NA.js";
 import "./chunk-ATWVWLQA.js";

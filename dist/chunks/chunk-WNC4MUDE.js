@@ -7,7 +7,7 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   require_milvus,
   require_protobufjs
-} from "./chunk-HVPKY5OD.js";
+} from "./chunk-UXO2L5LN.js";
 import {
   __export,
   __toESM
@@ -13791,8 +13791,16 @@ var LOCAL_FAULT_MODES = [
   "stale-checkpoint",
   "drop-ddl",
   "stall",
-  "corrupt-vector"
+  "corrupt-vector",
+  // Role-change faults (scenarios switchover and failover): each must fail its own check.
+  "promote-with-hole",
+  "stale-primary"
 ];
+var ROLE_CHANGE_FAULT_SCENARIO = {
+  "promote-with-hole": ["failover"],
+  // The demoted (or rebuilt) original primary keeps taking client writes: both scenarios have one.
+  "stale-primary": ["switchover", "failover"]
+};
 
 // src/milvus/proto.ts
 var import_milvus = __toESM(require_milvus(), 1);
@@ -13880,6 +13888,7 @@ function statusResponse(methodName, status) {
 export {
   external_exports,
   LOCAL_FAULT_MODES,
+  ROLE_CHANGE_FAULT_SCENARIO,
   MILVUS_SERVICE,
   milvusDescriptorJson,
   milvusMethods,

@@ -18,7 +18,7 @@ import {
   require_src,
   require_src2,
   require_umd
-} from "./chunk-HVPKY5OD.js";
+} from "./chunk-UXO2L5LN.js";
 import {
   BinaryDecisionDiagram,
   Client,
@@ -98892,7 +98892,11 @@ function milvusClient(ep, o3 = {}) {
     timeout: o3.timeoutMs ?? 3e4,
     maxRetries: o3.retries ?? 0,
     // The SDK logs every request at its default level; errors are reported by the caller, once.
-    logLevel: "error"
+    logLevel: "error",
+    // Each client keeps its own connections. grpc-js otherwise shares one subchannel per address across
+    // the process, and a cluster lost and rebuilt at the same address (a failover drill's way back)
+    // stays unreachable to new clients until the dead subchannel's reconnect backoff expires.
+    channelOptions: { "grpc.use_local_subchannel_pool": 1 }
   });
   client.connectPromise.catch(() => {
   });
@@ -98995,6 +98999,83 @@ async function configureReplication(pair, opts = {}) {
     confirmedBy: `GetReplicateInfo on the standby (GetReplicateConfiguration UNIMPLEMENTED on the ${unimplemented.join(" and ")})`
   };
 }
+function reversedPair(pair) {
+  return { source: pair.target, target: pair.source };
+}
+async function switchoverReplication(current, opts = {}) {
+  const timeoutMs = opts.timeoutMs ?? 6e5;
+  const next = reversedPair(current);
+  const config = buildReplicateConfiguration(next);
+  const started = Date.now();
+  const answeredMs = {};
+  await Promise.all(
+    [current.source, current.target].map(async (side) => {
+      const role = side === current.source ? "old primary" : "new primary";
+      opts.log?.(`Applying the reversed topology to the ${role} ${side.clusterId} (${side.uri})`);
+      const client = clientFor(side, timeoutMs);
+      try {
+        const status = await withDeadline(
+          client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
+          timeoutMs,
+          `UpdateReplicateConfiguration (switchover) on the ${role} ${side.clusterId} (${side.uri})`
+        );
+        if (!isSuccess(status)) {
+          throw new ReplicationConfigError(
+            `${role} ${side.clusterId} refused the reversed topology: ${status.reason || JSON.stringify(status)}`
+          );
+        }
+        answeredMs[side.clusterId] = Date.now() - started;
+      } finally {
+        await client.closeConnection().catch(() => {
+        });
+      }
+    })
+  );
+  return { config, answeredMs };
+}
+var FORCE_PROMOTE_NEEDS_EMPTY = "force promote requires empty cluster and topology fields";
+var FORCE_PROMOTE_ALREADY_PRIMARY = "force promote can only be used on secondary clusters, current cluster is primary";
+function forcePromoteRequest(standby, shape) {
+  const clusters = shape === "empty" ? [] : [
+    {
+      cluster_id: standby.clusterId,
+      connection_param: { uri: standby.replicateUri, token: standby.token ?? "" },
+      pchannels: [...standby.pchannels]
+    }
+  ];
+  return { clusters, cross_cluster_topology: [], force_promote: true };
+}
+async function forcePromote(standby, opts = {}) {
+  const timeoutMs = opts.timeoutMs ?? 6e4;
+  const attempts = [];
+  const client = clientFor(standby, timeoutMs);
+  try {
+    for (const shape of ["current-cluster", "empty"]) {
+      opts.log?.(`Force-promoting ${standby.clusterId} (${standby.uri}), request shape ${shape}`);
+      const status = await withDeadline(
+        client.updateReplicateConfiguration({ ...forcePromoteRequest(standby, shape), timeout: timeoutMs }),
+        timeoutMs,
+        `UpdateReplicateConfiguration (force_promote) on ${standby.clusterId} (${standby.uri})`
+      );
+      if (isSuccess(status)) {
+        attempts.push({ shape, ok: true });
+        return { shape, attempts, alreadyPrimary: false };
+      }
+      const reason = status.reason || JSON.stringify(status);
+      attempts.push({ shape, ok: false, reason });
+      if (reason.includes(FORCE_PROMOTE_ALREADY_PRIMARY))
+        return { shape: null, attempts, alreadyPrimary: true };
+      if (shape === "current-cluster" && reason.includes(FORCE_PROMOTE_NEEDS_EMPTY)) continue;
+      throw new ReplicationConfigError(`${standby.clusterId} refused force promote: ${reason}`);
+    }
+    throw new ReplicationConfigError(
+      `${standby.clusterId} refused both force-promote request shapes: ${attempts.map((a5) => `${a5.shape}: ${a5.reason}`).join("; ")}`
+    );
+  } finally {
+    await client.closeConnection().catch(() => {
+    });
+  }
+}
 async function readReplicateConfiguration(endpoint, timeoutMs = 3e4) {
   const client = clientFor(endpoint, timeoutMs);
   try {
@@ -99070,6 +99151,8 @@ export {
   milvusClient,
   clientFor,
   configureReplication,
+  switchoverReplication,
+  forcePromote,
   readReplicateConfiguration,
   getReplicateInfo,
   withDeadline
