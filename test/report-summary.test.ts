@@ -370,8 +370,8 @@ describe("role change in the report", () => {
 
   it("the CLI prints RPO, RTO and the steps; a plain run prints none of it", () => {
     const out = renderCliTable(report, { color: false, width: 120 });
-    expect(out).toMatch(/RPO lost\/window\s+0 write\(s\) \/ 140 ms/);
-    expect(out).toMatch(/RTO\s+1\.5 s/);
+    expect(out).toMatch(/RPO \(lost acknowledged writes \/ window\)\s+0 \/ 140 ms/);
+    expect(out).toMatch(/RTO \(to the first write on the new primary\)\s+1\.5 s/);
     expect(out).toMatch(/role-change\s+31(\.0)? s\s+400 ms\s+ok, primary drill-standby/);
     expect(out).toMatch(/switch-back .* FAILED: refused/);
     const plain = renderCliTable(baseReport(), { color: false, width: 120 });
