@@ -79,6 +79,27 @@ export function isUnimplemented(e: unknown): boolean {
 }
 
 /**
+ * One GetReplicateConfiguration call: the configuration held (possibly none), or "unimplemented" when
+ * the release lacks the RPC (see readBack); a refusal throws with the caller's wording.
+ */
+async function fetchConfiguration(
+  client: MilvusClient,
+  timeoutMs: number,
+  failure: (reason: string | undefined) => string,
+): Promise<Partial<ReplicateConfiguration> | undefined | "unimplemented"> {
+  let read: { status?: MilvusStatus; configuration?: Partial<ReplicateConfiguration> };
+  try {
+    read = (await client.getReplicateConfiguration({ timeout: timeoutMs })) as typeof read;
+  } catch (e) {
+    if (isUnimplemented(e)) return "unimplemented";
+    throw e;
+  }
+  if (isUnimplementedAnswer(read)) return "unimplemented";
+  if (!isSuccess(read.status)) throw new ReplicationConfigError(failure(read.status?.reason));
+  return read.configuration;
+}
+
+/**
  * Reads the configuration back from one cluster; "unimplemented" when the server lacks the RPC.
  * Milvus 2.6 gained GetReplicateConfiguration in milvus-io/milvus#47543, but its distributed proxy
  * did not forward it until milvus-io/milvus#49809 (backported to 2.6 by #49810), so 2.6.6 up to the
@@ -90,20 +111,13 @@ async function readBack(
   clusterId: string,
   want: string[],
 ): Promise<"ok" | "unimplemented"> {
-  let read: { status?: MilvusStatus; configuration?: Partial<ReplicateConfiguration> };
-  try {
-    read = (await client.getReplicateConfiguration({ timeout: 30_000 })) as typeof read;
-  } catch (e) {
-    if (isUnimplemented(e)) return "unimplemented";
-    throw e;
-  }
-  if (isUnimplementedAnswer(read)) return "unimplemented";
-  if (!isSuccess(read.status)) {
-    throw new ReplicationConfigError(
-      `${role} ${clusterId}: GetReplicateConfiguration failed: ${read.status?.reason}`,
-    );
-  }
-  const ids = (read.configuration?.clusters ?? []).map((c) => c.cluster_id).sort();
+  const read = await fetchConfiguration(
+    client,
+    30_000,
+    (reason) => `${role} ${clusterId}: GetReplicateConfiguration failed: ${reason}`,
+  );
+  if (read === "unimplemented") return "unimplemented";
+  const ids = (read?.clusters ?? []).map((c) => c.cluster_id).sort();
   if (JSON.stringify(ids) !== JSON.stringify(want)) {
     throw new ReplicationConfigError(
       `${role} ${clusterId}: the configuration read back names clusters ${JSON.stringify(ids)}, expected ${JSON.stringify(want)}`,
@@ -318,20 +332,12 @@ export async function readReplicateConfiguration(
 ): Promise<ReplicateConfiguration | null | "unimplemented"> {
   const client = clientFor(endpoint, timeoutMs);
   try {
-    let read: { status?: MilvusStatus; configuration?: Partial<ReplicateConfiguration> };
-    try {
-      read = (await client.getReplicateConfiguration({ timeout: timeoutMs })) as typeof read;
-    } catch (e) {
-      if (isUnimplemented(e)) return "unimplemented";
-      throw e;
-    }
-    if (isUnimplementedAnswer(read)) return "unimplemented";
-    if (!isSuccess(read.status)) {
-      throw new ReplicationConfigError(
-        `GetReplicateConfiguration on ${endpoint.uri}: ${read.status?.reason}`,
-      );
-    }
-    const c = read.configuration;
+    const c = await fetchConfiguration(
+      client,
+      timeoutMs,
+      (reason) => `GetReplicateConfiguration on ${endpoint.uri}: ${reason}`,
+    );
+    if (c === "unimplemented") return "unimplemented";
     if (!c || !c.clusters || c.clusters.length === 0) return null;
     return { clusters: c.clusters, cross_cluster_topology: c.cross_cluster_topology ?? [] };
   } finally {
