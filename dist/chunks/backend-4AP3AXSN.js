@@ -17,7 +17,7 @@ import {
   getReplicateInfo,
   readReplicateConfiguration,
   withDeadline
-} from "./chunk-USBHIM3U.js";
+} from "./chunk-YEAQS2ZZ.js";
 import "./chunk-FE5CAR44.js";
 import "./chunk-UXO2L5LN.js";
 import {

@@ -98931,21 +98931,26 @@ function isUnimplemented(e5) {
   const err = e5;
   return err?.code === GRPC_UNIMPLEMENTED || typeof err?.message === "string" && /\bUNIMPLEMENTED\b/.test(err.message);
 }
-async function readBack(client, role, clusterId, want) {
+async function fetchConfiguration(client, timeoutMs, failure) {
   let read;
   try {
-    read = await client.getReplicateConfiguration({ timeout: 3e4 });
+    read = await client.getReplicateConfiguration({ timeout: timeoutMs });
   } catch (e5) {
     if (isUnimplemented(e5)) return "unimplemented";
     throw e5;
   }
   if (isUnimplementedAnswer(read)) return "unimplemented";
-  if (!isSuccess(read.status)) {
-    throw new ReplicationConfigError(
-      `${role} ${clusterId}: GetReplicateConfiguration failed: ${read.status?.reason}`
-    );
-  }
-  const ids = (read.configuration?.clusters ?? []).map((c5) => c5.cluster_id).sort();
+  if (!isSuccess(read.status)) throw new ReplicationConfigError(failure(read.status?.reason));
+  return read.configuration;
+}
+async function readBack(client, role, clusterId, want) {
+  const read = await fetchConfiguration(
+    client,
+    3e4,
+    (reason) => `${role} ${clusterId}: GetReplicateConfiguration failed: ${reason}`
+  );
+  if (read === "unimplemented") return "unimplemented";
+  const ids = (read?.clusters ?? []).map((c5) => c5.cluster_id).sort();
   if (JSON.stringify(ids) !== JSON.stringify(want)) {
     throw new ReplicationConfigError(
       `${role} ${clusterId}: the configuration read back names clusters ${JSON.stringify(ids)}, expected ${JSON.stringify(want)}`
@@ -99079,20 +99084,12 @@ async function forcePromote(standby, opts = {}) {
 async function readReplicateConfiguration(endpoint, timeoutMs = 3e4) {
   const client = clientFor(endpoint, timeoutMs);
   try {
-    let read;
-    try {
-      read = await client.getReplicateConfiguration({ timeout: timeoutMs });
-    } catch (e5) {
-      if (isUnimplemented(e5)) return "unimplemented";
-      throw e5;
-    }
-    if (isUnimplementedAnswer(read)) return "unimplemented";
-    if (!isSuccess(read.status)) {
-      throw new ReplicationConfigError(
-        `GetReplicateConfiguration on ${endpoint.uri}: ${read.status?.reason}`
-      );
-    }
-    const c5 = read.configuration;
+    const c5 = await fetchConfiguration(
+      client,
+      timeoutMs,
+      (reason) => `GetReplicateConfiguration on ${endpoint.uri}: ${reason}`
+    );
+    if (c5 === "unimplemented") return "unimplemented";
     if (!c5 || !c5.clusters || c5.clusters.length === 0) return null;
     return { clusters: c5.clusters, cross_cluster_topology: c5.cross_cluster_topology ?? [] };
   } finally {

@@ -6,7 +6,7 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   configureReplication
-} from "./chunk-USBHIM3U.js";
+} from "./chunk-YEAQS2ZZ.js";
 import "./chunk-FE5CAR44.js";
 import {
   freePort
