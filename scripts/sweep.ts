@@ -3,8 +3,9 @@
  * healthy link must pass every run — one false alarm is a bug in the drill (`npm run sweep`; not part
  * of `npm test`: it takes a while).
  *
- *   npm run sweep -- [--seeds 10] [--first-seed 1] [--profiles smoke,default,soak] [--soak-duration 2m]
- *                    [--out runs/sweep-<time>]
+ *   npm run sweep -- [--seeds 10] [--first-seed 1]
+ *                    [--profiles smoke,default,soak,switchover-smoke,failover-smoke]
+ *                    [--soak-duration 2m] [--out runs/sweep-<time>]
  *
  * The soak profile runs for an hour; --soak-duration shortens it (CDC still killed on a period).
  * Prints one line per run and the pass counts per profile; exits 1 if any run did not pass.
@@ -14,17 +15,34 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: "string", default: "10" },
-    "first-seed": { type: "string", default: "1" },
-    profiles: { type: "string", default: "smoke,default,soak" },
-    "soak-duration": { type: "string", default: "2m" },
-    out: { type: "string" },
-  },
-});
+const LOCAL_PROFILES = ["smoke", "default", "soak", "switchover-smoke", "failover-smoke"];
+const USAGE = `usage: npm run sweep -- [--seeds 10] [--first-seed 1] [--profiles ${LOCAL_PROFILES.join(",")}] [--soak-duration 2m] [--out DIR]`;
 
-const LOCAL_PROFILES = ["smoke", "default", "soak"];
+let parsed: ReturnType<typeof parse>;
+function parse() {
+  return parseArgs({
+    options: {
+      seeds: { type: "string", default: "10" },
+      "first-seed": { type: "string", default: "1" },
+      profiles: { type: "string", default: LOCAL_PROFILES.join(",") },
+      "soak-duration": { type: "string", default: "2m" },
+      out: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+}
+try {
+  parsed = parse();
+} catch (e) {
+  // One line naming the bad flag, not a stack trace.
+  console.error(`sweep: ${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const seeds = Number(values.seeds);
 const firstSeed = Number(values["first-seed"]);
 const profiles = String(values.profiles)
