@@ -1,14 +1,16 @@
 /**
- * Writes the published JSON schemas from their zod sources. `--check` writes nothing and exits 1 when
+ * Writes every published JSON schema (the drill config's and report.json's) from its zod source. `--check` writes nothing and exits 1 when
  * a committed schema is stale, so CI catches a schema change that was not regenerated.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { drillConfigJsonSchemaText } from "../src/config/json-schema.js";
+import { REPORT_SCHEMA_PATH, renderReportJsonSchema } from "../src/report/write-schema.js";
 import { packageRoot } from "../src/util/paths.js";
 
 const SCHEMAS: Record<string, () => string> = {
   "schema/drill-config.schema.json": drillConfigJsonSchemaText,
+  [REPORT_SCHEMA_PATH]: renderReportJsonSchema,
 };
 
 const check = process.argv.includes("--check");

@@ -32,7 +32,7 @@ afterEach(async () => {
 describe("report.json schema", () => {
   it("the committed schema is the one generated from the model's zod mirror", async () => {
     const committed = await readFile(join(root, REPORT_SCHEMA_PATH), "utf8");
-    expect(committed, "schema/report.schema.json is stale: run `npx tsx src/report/write-schema.ts`").toBe(
+    expect(committed, "schema/report.schema.json is stale: run `npx tsx scripts/gen-schemas.ts`").toBe(
       renderReportJsonSchema(),
     );
   });
