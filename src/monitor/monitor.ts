@@ -160,6 +160,7 @@ export class Monitor {
       const keys = this.planner.probeKeys(spec.name, this.opts.probeKeys, this.rng);
       if (keys.length === 0) continue;
       const invokeTime = Date.now();
+      let observed: { reads: Array<{ pk: string; ver: number | null }>; error?: string };
       try {
         const res = await this.target.query({
           collection_name: spec.name,
@@ -175,29 +176,20 @@ export class Monitor {
           // Two rows for one key would be a duplicate: keep the highest, the duplicates check owns the rest.
           seen.set(pk, Math.max(seen.get(pk) ?? 0, Number(row[VER_FIELD])));
         }
-        const reads = keys.map((k) => ({ pk: String(k), ver: seen.get(String(k)) ?? null }));
-        this.history.append({
-          type: "obs",
-          kind: "keys",
-          side: "target",
-          collection: spec.name,
-          invokeTime,
-          time: Date.now(),
-          reads,
-        });
+        observed = { reads: keys.map((k) => ({ pk: String(k), ver: seen.get(String(k)) ?? null })) };
       } catch (e) {
         // A failed read observes nothing, and is recorded so: checks that depend on it then say unknown.
-        this.history.append({
-          type: "obs",
-          kind: "keys",
-          side: "target",
-          collection: spec.name,
-          invokeTime,
-          time: Date.now(),
-          reads: [],
-          error: errorText(e),
-        });
+        observed = { reads: [], error: errorText(e) };
       }
+      this.history.append({
+        type: "obs",
+        kind: "keys",
+        side: "target",
+        collection: spec.name,
+        invokeTime,
+        time: Date.now(),
+        ...observed,
+      });
     }
   }
 

@@ -5,18 +5,10 @@
  */
 import { join } from "node:path";
 import { fmtInt, fmtMs } from "./format.js";
-import type { DrillReport } from "./model.js";
+import type { DrillReport, LagStats } from "./model.js";
 
 export interface Figures {
-  lag: {
-    p50: number | null;
-    p95: number | null;
-    p99: number | null;
-    max: number | null;
-    samples: number;
-    faultWindowSamples: number;
-    sloMs: number | null;
-  } | null;
+  lag: (Omit<LagStats, "sloMs"> & { sloMs: number | null }) | null;
   /** Per CDC kill as checkpoint-recovery judged it; worstMs only when every kill recovered. */
   recovery: { total: number; recovered: number; worstMs: number | null } | null;
   catchUpMs: number | null | undefined;
