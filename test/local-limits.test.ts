@@ -21,6 +21,13 @@ describe("the local backend's limits", () => {
     for (const l of LOCAL_LIMITS) expect(section).toContain(`- ${l.readme}`);
   });
 
+  it("the README's first bullets are the limits, in order, as many as its closing note says", () => {
+    const bullets = section.split("\n").filter((l) => l.startsWith("- "));
+    expect(bullets.slice(0, LOCAL_LIMITS.length)).toEqual(LOCAL_LIMITS.map((l) => `- ${l.readme}`));
+    const words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    expect(section).toContain(`need one of the first ${words[LOCAL_LIMITS.length]}`);
+  });
+
   it("a plain test needs none; a pod kill, a float16 schema and add_collection_field each need theirs", () => {
     const need = (t: ReturnType<typeof test>) => LOCAL_LIMITS.filter((l) => l.needs(t)).map((l) => l.id);
     expect(need(test({}))).toEqual([]);
@@ -38,5 +45,16 @@ describe("the local backend's limits", () => {
       "scalar-index-types",
     ]);
     expect(need(test({ body: 'index_params.add_index(field_name="f", index_type="INVERTED")' }))).toEqual([]);
+    expect(need(test({ body: "upstream_client.create_role(role_name)" }))).toEqual(["rbac"]);
+    expect(
+      need(test({ body: 'upstream_client.grant_privilege_v2(role_name=r, privilege="Query")' })),
+    ).toEqual(["rbac"]);
+    expect(need(test({ body: "upstream_client.add_privileges_to_group(g, privs)" }))).toEqual(["rbac"]);
+    expect(need(test({ body: "upstream_client.create_resource_group(rg_name, config=config)" }))).toEqual([
+      "resource-groups",
+    ]);
+    expect(need(test({ body: "checker = Import2PCChecker(collection_name=c)" }))).toEqual(["import"]);
+    // Naming a role or a group in passing is not calling RBAC or resource-group APIs.
+    expect(need(test({ body: 'role = "primary"; rg = "__default_resource_group"' }))).toEqual([]);
   });
 });

@@ -20,6 +20,10 @@ const LITE_LACKS_VECTOR =
 /** A scalar index type in a test's index params that Milvus Lite refuses (it builds only INVERTED). */
 const SCALAR_INDEX_LITE_LACKS = /index_type["']?\s*[:=]\s*["'](?:Trie|STL_SORT|BITMAP)["']/i;
 
+/** A client call that changes or reads RBAC state. */
+const RBAC_CALL =
+  /\b(create|drop|describe|list)_(user|role)s?\(|\b(grant|revoke)_(role|privilege(_v2)?)\(|\bupdate_password\(|\b(create|drop|list)_privilege_groups?\(|\b(add|remove)_privileges_(to|from)_group\(/;
+
 export const LOCAL_LIMITS: readonly LocalLimit[] = [
   {
     id: "kubernetes",
@@ -49,5 +53,27 @@ export const LOCAL_LIMITS: readonly LocalLimit[] = [
       "Scalar indexes other than INVERTED (Trie, STL_SORT, BITMAP) need the kind backend: Milvus Lite refuses them with one line (`scalar index_type 'TRIE' is not implemented; supported: INVERTED`).",
     reason: "builds Trie/STL_SORT/BITMAP scalar indexes, which Milvus Lite does not implement (kind backend)",
     needs: (t) => SCALAR_INDEX_LITE_LACKS.test(t.body),
+  },
+  {
+    id: "rbac",
+    readme:
+      "RBAC (users, roles, privileges, privilege groups) is not served: Milvus Lite does not implement it, so each call answers `<Method> is not supported by the local backend`.",
+    reason: "manages users, roles or privileges (RBAC), which Milvus Lite does not implement (kind backend)",
+    needs: (t) => RBAC_CALL.test(t.body),
+  },
+  {
+    id: "resource-groups",
+    readme:
+      "Resource groups are not served: Milvus Lite has no query nodes to group, so each call answers `<Method> is not supported by the local backend`.",
+    reason: "manages resource groups, which Milvus Lite does not implement (kind backend)",
+    needs: (t) => /\b(create|drop|update|describe|list)_resource_groups?\(|transfer_replica\(/.test(t.body),
+  },
+  {
+    id: "import",
+    readme:
+      "Bulk import is not served: it reads files from object storage (MinIO), which the local backend has none of, and Milvus Lite does not implement `Import`.",
+    reason:
+      "bulk-imports files staged in object storage (MinIO), which the local backend has none of (kind backend)",
+    needs: (t) => /Import2PCChecker|\bbulk_import\(|\bdo_bulk_insert\(|\bcommit_import\(/.test(t.body),
   },
 ];
