@@ -26,8 +26,11 @@ import { cacheRoot } from "../src/util/paths.js";
 /** milvus-io/milvus at a commit whose tests/python_client/cdc the local backend was measured against. */
 export const SUITE_COMMIT = "06e8a63572affda491bd0df7065a6525c3735517";
 const SUITE_REPO = "https://github.com/milvus-io/milvus.git";
-/** What the suite needs beyond pymilvus (already in the virtualenv with Milvus Lite). */
-const PYTHON_REQUIREMENTS = ["pytest==8.3.5"];
+/**
+ * What the suite needs beyond pymilvus (already in the virtualenv with Milvus Lite): pytest, and PyYAML,
+ * which test_force_promote.py imports (Milvus's tests/python_client/requirements.txt carries it).
+ */
+const PYTHON_REQUIREMENTS = ["pytest==8.3.5", "PyYAML==6.0.2"];
 const PCHANNELS = 16;
 
 function usage(message: string): never {
