@@ -19,7 +19,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startLab } from "../src/backends/local/lab.js";
-import { LOCAL_LIMITS, type LocalLimit } from "../src/backends/local/limits.js";
+import { LOCAL_LIMITS, type LocalLimit, type SuiteTest } from "../src/backends/local/limits.js";
 import { ensureMilvusLite } from "../src/backends/local/milvus-lite-install.js";
 import { cacheRoot } from "../src/util/paths.js";
 
@@ -112,12 +112,8 @@ async function suiteDir(): Promise<string> {
   return cdc;
 }
 
-interface TestInfo {
+interface TestInfo extends SuiteTest {
   id: string;
-  file: string;
-  name: string;
-  fixtures: string[];
-  body: string;
 }
 
 /** A test function's parameters (its fixtures) and body, read from its file. */
@@ -127,6 +123,7 @@ async function describeTests(root: string, ids: string[]): Promise<TestInfo[]> {
   for (const id of ids) {
     const [file = "", ...rest] = id.split("::");
     const name = (rest.at(-1) ?? "").replace(/\[.*$/, "");
+    const params = /\[(.*)\]$/.exec(rest.at(-1) ?? "")?.[1] ?? "";
     if (!sources.has(file)) sources.set(file, await readFile(join(root, file), "utf8").catch(() => ""));
     const text = sources.get(file) ?? "";
     const at = text.search(new RegExp(`def ${name}\\s*\\(`));
@@ -143,7 +140,7 @@ async function describeTests(root: string, ids: string[]): Promise<TestInfo[]> {
       const next = text.slice(close).search(/\n {4}def |\nclass |\ndef /);
       body = text.slice(close, next < 0 ? undefined : close + next);
     }
-    out.push({ id, file, name, fixtures, body });
+    out.push({ id, file, name, fixtures, body, params });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { LOCAL_LIMITS } from "../src/backends/local/limits.js";
+import { LOCAL_LIMITS, type SuiteTest } from "../src/backends/local/limits.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const section = readme.slice(
@@ -8,7 +8,7 @@ const section = readme.slice(
   readme.indexOf("## GitHub Action"),
 );
 
-const test = (over: Partial<{ file: string; name: string; fixtures: string[]; body: string }>) => ({
+const test = (over: Partial<SuiteTest>) => ({
   file: "cdc/testcases/test_dml.py",
   name: "test_insert",
   fixtures: ["upstream_client", "downstream_client"],
@@ -54,6 +54,23 @@ describe("the local backend's limits", () => {
       "resource-groups",
     ]);
     expect(need(test({ body: "checker = Import2PCChecker(collection_name=c)" }))).toEqual(["import"]);
+    // The vector type may be a pytest parameter rather than in the body.
+    expect(
+      need(test({ body: "self._setup_collection(c, vector_type)", params: "FLOAT16_VECTOR_HNSW" })),
+    ).toEqual(["vector-types"]);
+    expect(
+      need(test({ body: "self._setup_collection(c, vector_type)", params: "FLOAT_VECTOR_HNSW" })),
+    ).toEqual([]);
+    expect(need(test({ body: "filter_expr = \"PHRASE_MATCH(text_field, 'brown fox', 1)\"" }))).toEqual([
+      "phrase-match",
+    ]);
+    // BM25 with the english analyzer is a limit; text match with it, and BM25 with standard, are not.
+    const fts = "schema = self.create_fts_schema(upstream_client, analyzer_type)";
+    expect(need(test({ body: fts, params: "english" }))).toEqual(["bm25-analyzers"]);
+    expect(need(test({ body: fts, params: "standard" }))).toEqual([]);
+    expect(
+      need(test({ body: "enable_match=True, analyzer_params={'type': analyzer_type}", params: "english" })),
+    ).toEqual([]);
     // Naming a role or a group in passing is not calling RBAC or resource-group APIs.
     expect(need(test({ body: 'role = "primary"; rg = "__default_resource_group"' }))).toEqual([]);
   });
