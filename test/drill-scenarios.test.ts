@@ -18,7 +18,7 @@ afterAll(async () => {
  */
 function scenario(
   s: "switchover" | "failover",
-  faultMode: "none" | "stale-primary" | "promote-with-hole",
+  faultMode: "none" | "stale-primary" | "promote-with-hole" | "lose-tail-on-switchover",
   seed: number,
 ) {
   const extra: DeepPartial<DrillConfig> = {
@@ -89,6 +89,27 @@ describe("role-change scenarios on the local backend", () => {
       const ev = report.checks.find((c) => c.name === "promotion")?.evidence[0];
       expect(ev?.opId).toBeTypeOf("number");
       expect(ev?.message).toMatch(/split brain/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "lose-tail-on-switchover: writes acknowledged just before the switchover never reach the standby, and rpo fails naming them",
+    async () => {
+      const { report, cleanup } = await drill(scenario("switchover", "lose-tail-on-switchover", 7105));
+      cleanups.push(cleanup);
+      // The drill got through the switchover (the caught-up wait saw its markers) and judged the loss.
+      expect(report.error).toBeUndefined();
+      expect(report.steps?.find((s) => s.name === "role-change")?.ok).toBe(true);
+      expect(report.verdict).toBe("fail");
+      expect(failing(report)).toContain("rpo");
+      expect(report.metrics.rpo?.lostWrites).toBeGreaterThan(0);
+      const rpo = report.checks.find((c) => c.name === "rpo");
+      expect(rpo?.evidence.length).toBeGreaterThan(0);
+      for (const ev of rpo?.evidence ?? []) {
+        expect(ev.opId).toBeTypeOf("number");
+        expect(ev.message).toMatch(/is not on the new primary/);
+      }
     },
     TIMEOUT,
   );
