@@ -20,10 +20,11 @@ function scenario(
   s: "switchover" | "failover",
   faultMode: "none" | "stale-primary" | "promote-with-hole" | "lose-tail-on-switchover",
   seed: number,
+  switchBack = false,
 ) {
   const extra: DeepPartial<DrillConfig> = {
     scenario: s,
-    ...(s === "failover" ? { switchBack: false } : {}),
+    ...(s === "failover" ? { switchBack } : {}),
     workload: s === "failover" ? { targetRate: 40 } : {},
     thresholds: { lagSloMs: 60_000, rpoMs: 60_000, rtoMs: 120_000, catchUpTimeoutMs: 60_000 },
   };
@@ -59,9 +60,9 @@ describe("role-change scenarios on the local backend", () => {
   );
 
   it(
-    "failover passes: primary lost mid-stream, standby force-promoted, old primary rebuilt as its standby",
+    "failover passes: primary lost mid-stream, standby force-promoted, old primary rebuilt as its standby, then primary again",
     async () => {
-      const { report, cleanup } = await drill(scenario("failover", "none", 7102));
+      const { report, cleanup } = await drill(scenario("failover", "none", 7102, true));
       cleanups.push(cleanup);
       expect(report.error).toBeUndefined();
       expect(failing(report)).toEqual([]);
@@ -71,7 +72,11 @@ describe("role-change scenarios on the local backend", () => {
         "first-write",
         "rebuild",
         "reverse-replication",
+        "switch-back",
       ]);
+      expect(report.steps?.every((st) => st.ok)).toBe(true);
+      // The lab names the original primary primary-<id>: the role is back where it started.
+      expect(report.steps?.at(-1)?.primary).toMatch(/^primary-/);
       expect(report.metrics.rpo).toBeDefined();
       for (const name of ["rpo", "rto", "promotion", "failover-prefix", "reverse-parity"])
         expect(report.checks.find((c) => c.name === name)?.verdict).toBe("pass");
