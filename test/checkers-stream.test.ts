@@ -13,6 +13,7 @@ import { computeSteps } from "../src/checkers/metrics.js";
 import { readHistory } from "../src/history/reader.js";
 import type { HistoryEvent } from "../src/history/types.js";
 import { HistoryWriter } from "../src/history/writer.js";
+import { writeSoakHistory } from "./helpers/soak.js";
 import { type Anomaly, type SyntheticRun, synthesize } from "./helpers/synthetic.js";
 
 let dir: string;
@@ -116,5 +117,20 @@ describe("streamed history vs in-memory history", () => {
     const bad = join(dir, "bad.jsonl");
     await writeFile(bad, `${JSON.stringify(run.history[0])}\nnot json\n${JSON.stringify(run.history[1])}\n`);
     await expect(indexHistoryFile(bad)).rejects.toThrow(`${bad}:2: not a JSON history event`);
+  });
+
+  it("the bench's soak history: a correct link judged pass, the same through the stream as in memory", async () => {
+    const path = join(dir, "soak.jsonl");
+    const soak = writeSoakHistory(path, { events: 200_000, seed: 3 });
+    const history = await readHistory(path);
+    expect(history).toHaveLength(soak.events);
+    expect(history.filter((e) => e.type === "fault")).not.toHaveLength(0);
+    const { memory, stream } = await bothPaths({ history, final: soak.final, thresholds: soak.thresholds });
+    expect(stream).toEqual(memory);
+    const judged = memory.checks.filter((c) => c.verdict !== "skipped");
+    expect(judged.map((c) => [c.name, c.verdict])).toEqual(judged.map((c) => [c.name, "pass"]));
+    expect(judged.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["parity", "monotonic-reads", "prefix", "checkpoint-recovery", "lag"]),
+    );
   });
 });

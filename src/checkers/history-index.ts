@@ -35,6 +35,91 @@ export interface KeyWrite {
   lostInFailover?: true;
 }
 
+const KINDS: readonly WriteKind[] = ["insert", "upsert", "delete"];
+const OUTCOMES: readonly Outcome[] = ["ok", "fail", "info"];
+const LOST = 1 << 4;
+const ABS_INVOKE = 1 << 5;
+const ABS_COMPLETE = 1 << 6;
+/** Not completed yet (completeTime reads NaN): a flag, so no instance ever holds a boxed NaN. */
+const OPEN = 1 << 7;
+/** A time kept as an offset from the index's base when it fits a small integer (no boxed double). */
+const SMALL = 2 ** 30;
+
+/** Where a history's times are counted from: its first op's invoke time. */
+interface Clock {
+  base: number;
+}
+
+/**
+ * A KeyWrite packed into small integers: kind, outcome and the failover mark share one field, and the
+ * two times are offsets from the history's first op, so a record is a few words and no boxed numbers.
+ * There is one per key-version written, which is what a soak's index is made of.
+ */
+class PackedKeyWrite implements KeyWrite {
+  private flags: number;
+  private t0: number;
+  private t1: number;
+
+  constructor(
+    private readonly clock: Clock,
+    readonly opId: number,
+    readonly collection: string,
+    readonly pk: Pk,
+    readonly ver: number,
+    kind: WriteKind,
+    outcome: Outcome,
+    invokeTime: number,
+    completeTime: number,
+  ) {
+    this.flags = KINDS.indexOf(kind) | (OUTCOMES.indexOf(outcome) << 2);
+    this.t0 = 0;
+    this.t1 = 0;
+    this.invokeTime = invokeTime;
+    this.completeTime = completeTime;
+  }
+
+  get kind(): WriteKind {
+    return KINDS[this.flags & 3] as WriteKind;
+  }
+  get outcome(): Outcome {
+    return OUTCOMES[(this.flags >> 2) & 3] as Outcome;
+  }
+  set outcome(o: Outcome) {
+    this.flags = (this.flags & ~(3 << 2)) | (OUTCOMES.indexOf(o) << 2);
+  }
+  get lostInFailover(): true | undefined {
+    return this.flags & LOST ? true : undefined;
+  }
+  set lostInFailover(v: true | undefined) {
+    this.flags = v ? this.flags | LOST : this.flags & ~LOST;
+  }
+  get invokeTime(): number {
+    return this.flags & ABS_INVOKE ? this.t0 : this.clock.base + this.t0;
+  }
+  set invokeTime(t: number) {
+    const d = t - this.clock.base;
+    const small = Number.isInteger(t) && Math.abs(d) < SMALL;
+    this.flags = small ? this.flags & ~ABS_INVOKE : this.flags | ABS_INVOKE;
+    this.t0 = small ? d : t;
+  }
+  get completeTime(): number {
+    if (this.flags & OPEN) return Number.NaN;
+    return this.flags & ABS_COMPLETE ? this.t1 : this.clock.base + this.t1;
+  }
+  set completeTime(t: number) {
+    if (Number.isNaN(t)) {
+      this.flags |= OPEN;
+      this.t1 = 0;
+      return;
+    }
+    this.flags &= ~OPEN;
+    const d = t - this.clock.base;
+    const small = Number.isInteger(t) && Math.abs(d) < SMALL;
+    this.flags = small ? this.flags & ~ABS_COMPLETE : this.flags | ABS_COMPLETE;
+    this.t1 = small ? d : t;
+  }
+}
+
 export interface OpRecord {
   invoke: InvokeEvent;
   completion: CompletionEvent | undefined;
@@ -150,6 +235,7 @@ export class HistoryIndexer {
     lastTime: 0,
   };
   private readonly faults = new Map<number, FaultSpan>();
+  private readonly clock: Clock = { base: Number.NaN };
   private readonly open = new Map<number, OpenOp>();
   /** Ops quoted whole (probes) or replayed in order (DDL), with their invoke order. */
   private readonly kept: OpenOp[] = [];
@@ -240,17 +326,21 @@ export class HistoryIndexer {
         list = [];
         perKey.set(kv.pk, list);
       }
-      list.push({
-        opId: invoke.id,
-        collection: v.collection,
-        pk: kv.pk,
-        ver: kv.ver,
-        kind: v.kind,
-        outcome: completion?.type ?? "info",
-        invokeTime: invoke.time,
-        // An op still open at the end: NaN until finish() knows the last time of the history.
-        completeTime: completion?.time ?? Number.NaN,
-      });
+      if (Number.isNaN(this.clock.base)) this.clock.base = Number.isInteger(invoke.time) ? invoke.time : 0;
+      list.push(
+        new PackedKeyWrite(
+          this.clock,
+          invoke.id,
+          v.collection,
+          kv.pk,
+          kv.ver,
+          v.kind,
+          completion?.type ?? "info",
+          invoke.time,
+          // An op still open at the end: NaN until finish() knows the last time of the history.
+          completion?.time ?? Number.NaN,
+        ),
+      );
     }
   }
 
