@@ -38,85 +38,128 @@ export interface KeyWrite {
 const KINDS: readonly WriteKind[] = ["insert", "upsert", "delete"];
 const OUTCOMES: readonly Outcome[] = ["ok", "fail", "info"];
 const LOST = 1 << 4;
-const ABS_INVOKE = 1 << 5;
-const ABS_COMPLETE = 1 << 6;
-/** Not completed yet (completeTime reads NaN): a flag, so no instance ever holds a boxed NaN. */
-const OPEN = 1 << 7;
-/** A time kept as an offset from the index's base when it fits a small integer (no boxed double). */
-const SMALL = 2 ** 30;
-
-/** Where a history's times are counted from: its first op's invoke time. */
-interface Clock {
-  base: number;
-}
 
 /**
- * A KeyWrite packed into small integers: kind, outcome and the failover mark share one field, and the
- * two times are offsets from the history's first op, so a record is a few words and no boxed numbers.
- * There is one per key-version written, which is what a soak's index is made of.
+ * Every key-version written, in columns: a soak's index is mostly these, so they live in typed arrays
+ * (about 30 bytes a row, nothing for the garbage collector to trace) instead of one object each.
+ * Kind, outcome and the failover mark share one byte; an op still open has a NaN completion time.
  */
-class PackedKeyWrite implements KeyWrite {
-  private flags: number;
-  private t0: number;
-  private t1: number;
+class WriteTable {
+  private n = 0;
+  opId = new Float64Array(1024);
+  ver = new Float64Array(1024);
+  invokeTime = new Float64Array(1024);
+  completeTime = new Float64Array(1024);
+  flags = new Uint8Array(1024);
 
-  constructor(
-    private readonly clock: Clock,
-    readonly opId: number,
-    readonly collection: string,
-    readonly pk: Pk,
-    readonly ver: number,
+  add(
+    opId: number,
+    ver: number,
     kind: WriteKind,
     outcome: Outcome,
     invokeTime: number,
     completeTime: number,
   ) {
-    this.flags = KINDS.indexOf(kind) | (OUTCOMES.indexOf(outcome) << 2);
-    this.t0 = 0;
-    this.t1 = 0;
-    this.invokeTime = invokeTime;
-    this.completeTime = completeTime;
+    if (this.n === this.opId.length) this.grow();
+    const i = this.n++;
+    this.opId[i] = opId;
+    this.ver[i] = ver;
+    this.invokeTime[i] = invokeTime;
+    this.completeTime[i] = completeTime;
+    this.flags[i] = KINDS.indexOf(kind) | (OUTCOMES.indexOf(outcome) << 2);
+    return i;
   }
 
+  private grow(): void {
+    const size = this.opId.length * 2;
+    const grown = <T extends Float64Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.opId = grown(this.opId);
+    this.ver = grown(this.ver);
+    this.invokeTime = grown(this.invokeTime);
+    this.completeTime = grown(this.completeTime);
+    this.flags = grown(this.flags);
+  }
+}
+
+/** A KeyWrite read from (and written back to) its row of the table: made on demand, never stored. */
+class KeyWriteRow implements KeyWrite {
+  constructor(
+    private readonly table: WriteTable,
+    private readonly row: number,
+    readonly collection: string,
+    readonly pk: Pk,
+  ) {}
+  get opId(): number {
+    return this.table.opId[this.row] as number;
+  }
+  get ver(): number {
+    return this.table.ver[this.row] as number;
+  }
   get kind(): WriteKind {
-    return KINDS[this.flags & 3] as WriteKind;
+    return KINDS[(this.table.flags[this.row] as number) & 3] as WriteKind;
   }
   get outcome(): Outcome {
-    return OUTCOMES[(this.flags >> 2) & 3] as Outcome;
+    return OUTCOMES[((this.table.flags[this.row] as number) >> 2) & 3] as Outcome;
   }
   set outcome(o: Outcome) {
-    this.flags = (this.flags & ~(3 << 2)) | (OUTCOMES.indexOf(o) << 2);
+    const f = this.table.flags[this.row] as number;
+    this.table.flags[this.row] = (f & ~(3 << 2)) | (OUTCOMES.indexOf(o) << 2);
   }
   get lostInFailover(): true | undefined {
-    return this.flags & LOST ? true : undefined;
+    return (this.table.flags[this.row] as number) & LOST ? true : undefined;
   }
   set lostInFailover(v: true | undefined) {
-    this.flags = v ? this.flags | LOST : this.flags & ~LOST;
+    const f = this.table.flags[this.row] as number;
+    this.table.flags[this.row] = v ? f | LOST : f & ~LOST;
   }
   get invokeTime(): number {
-    return this.flags & ABS_INVOKE ? this.t0 : this.clock.base + this.t0;
-  }
-  set invokeTime(t: number) {
-    const d = t - this.clock.base;
-    const small = Number.isInteger(t) && Math.abs(d) < SMALL;
-    this.flags = small ? this.flags & ~ABS_INVOKE : this.flags | ABS_INVOKE;
-    this.t0 = small ? d : t;
+    return this.table.invokeTime[this.row] as number;
   }
   get completeTime(): number {
-    if (this.flags & OPEN) return Number.NaN;
-    return this.flags & ABS_COMPLETE ? this.t1 : this.clock.base + this.t1;
+    return this.table.completeTime[this.row] as number;
   }
-  set completeTime(t: number) {
-    if (Number.isNaN(t)) {
-      this.flags |= OPEN;
-      this.t1 = 0;
-      return;
-    }
-    this.flags &= ~OPEN;
-    const d = t - this.clock.base;
-    const small = Number.isInteger(t) && Math.abs(d) < SMALL;
-    this.flags = small ? this.flags & ~ABS_COMPLETE : this.flags | ABS_COMPLETE;
-    this.t1 = small ? d : t;
+}
+
+/** One collection's writes per key: row numbers per key, read as KeyWrite lists (sorted by ver). */
+class KeyWrites implements ReadonlyMap<Pk, readonly KeyWrite[]> {
+  readonly rows = new Map<Pk, number[]>();
+  constructor(
+    private readonly table: WriteTable,
+    private readonly collection: string,
+  ) {}
+  get size(): number {
+    return this.rows.size;
+  }
+  has(pk: Pk): boolean {
+    return this.rows.has(pk);
+  }
+  get(pk: Pk): readonly KeyWrite[] | undefined {
+    const rows = this.rows.get(pk);
+    return rows && this.list(pk, rows);
+  }
+  private list(pk: Pk, rows: readonly number[]): KeyWrite[] {
+    return rows.map((r) => new KeyWriteRow(this.table, r, this.collection, pk));
+  }
+  *entries(): MapIterator<[Pk, readonly KeyWrite[]]> {
+    for (const [pk, rows] of this.rows) yield [pk, this.list(pk, rows)];
+  }
+  keys(): MapIterator<Pk> {
+    return this.rows.keys();
+  }
+  *values(): MapIterator<readonly KeyWrite[]> {
+    for (const [pk, rows] of this.rows) yield this.list(pk, rows);
+  }
+  [Symbol.iterator](): MapIterator<[Pk, readonly KeyWrite[]]> {
+    return this.entries();
+  }
+  forEach(
+    fn: (value: readonly KeyWrite[], key: Pk, map: ReadonlyMap<Pk, readonly KeyWrite[]>) => void,
+  ): void {
+    for (const [pk, list] of this.entries()) fn(list, pk, this);
   }
 }
 
@@ -153,7 +196,7 @@ export interface HistoryIndex {
   /** When each op (probes included) was invoked, in no particular order: what ops/s is counted from. */
   invokeTimes: number[];
   /** collection -> pk -> writes sorted by ver. */
-  writes: Map<string, Map<Pk, KeyWrite[]>>;
+  writes: Map<string, ReadonlyMap<Pk, readonly KeyWrite[]>>;
   /** Standby key reads, sorted by completion time. */
   targetKeyObs: KeysObservation[];
   heartbeatObs: HeartbeatObservation[];
@@ -235,7 +278,8 @@ export class HistoryIndexer {
     lastTime: 0,
   };
   private readonly faults = new Map<number, FaultSpan>();
-  private readonly clock: Clock = { base: Number.NaN };
+  private readonly table = new WriteTable();
+  private readonly byCollection = new Map<string, KeyWrites>();
   private readonly open = new Map<number, OpenOp>();
   /** Ops quoted whole (probes) or replayed in order (DDL), with their invoke order. */
   private readonly kept: OpenOp[] = [];
@@ -314,25 +358,22 @@ export class HistoryIndexer {
     if (v.f === "probe-standby-write") this.kept.push(op);
     else if (v.f === "ddl") this.ddl.push(op);
     if (v.f !== "write") return;
-    let perKey = this.idx.writes.get(v.collection);
+    let perKey = this.byCollection.get(v.collection);
     if (!perKey) {
-      perKey = new Map();
+      perKey = new KeyWrites(this.table, v.collection);
+      this.byCollection.set(v.collection, perKey);
       this.idx.writes.set(v.collection, perKey);
     }
     // An auto-id insert's keys exist only once Milvus assigned them: its completion carries them.
     for (const kv of completion?.keys ?? v.keys) {
-      let list = perKey.get(kv.pk);
-      if (!list) {
-        list = [];
-        perKey.set(kv.pk, list);
+      let rows = perKey.rows.get(kv.pk);
+      if (!rows) {
+        rows = [];
+        perKey.rows.set(kv.pk, rows);
       }
-      if (Number.isNaN(this.clock.base)) this.clock.base = Number.isInteger(invoke.time) ? invoke.time : 0;
-      list.push(
-        new PackedKeyWrite(
-          this.clock,
+      rows.push(
+        this.table.add(
           invoke.id,
-          v.collection,
-          kv.pk,
           kv.ver,
           v.kind,
           completion?.type ?? "info",
@@ -352,10 +393,15 @@ export class HistoryIndexer {
     const rest = [...this.open.values()].sort((a, b) => a.seq - b.seq);
     this.open.clear();
     for (const op of rest) this.close(op);
-    for (const perKey of idx.writes.values()) {
-      for (const list of perKey.values()) {
-        for (const w of list) if (Number.isNaN(w.completeTime)) w.completeTime = idx.lastTime;
-        list.sort((a, b) => a.ver - b.ver || a.opId - b.opId);
+    const t = this.table;
+    for (let i = 0; i < t.completeTime.length; i++)
+      if (Number.isNaN(t.completeTime[i])) t.completeTime[i] = idx.lastTime;
+    for (const perKey of this.byCollection.values()) {
+      for (const rows of perKey.rows.values()) {
+        rows.sort(
+          (a, b) =>
+            (t.ver[a] as number) - (t.ver[b] as number) || (t.opId[a] as number) - (t.opId[b] as number),
+        );
       }
     }
     idx.probes = this.kept
