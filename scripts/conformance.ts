@@ -22,6 +22,7 @@ import { startLab } from "../src/backends/local/lab.js";
 import { LOCAL_LIMITS, type LocalLimit, type SuiteTest } from "../src/backends/local/limits.js";
 import { ensureMilvusLite } from "../src/backends/local/milvus-lite-install.js";
 import { cacheRoot } from "../src/util/paths.js";
+import { type Counts, perFile, uncollectable } from "./conformance-results.js";
 
 /** milvus-io/milvus at a commit whose tests/python_client/cdc the local backend was measured against. */
 export const SUITE_COMMIT = "06e8a63572affda491bd0df7065a6525c3735517";
@@ -145,33 +146,6 @@ async function describeTests(root: string, ids: string[]): Promise<TestInfo[]> {
   return out;
 }
 
-interface Counts {
-  passed: number;
-  failed: number;
-  skipped: number;
-  deselected: number;
-}
-
-/** Per-file outcomes from pytest's JUnit XML. */
-function perFile(xml: string): Map<string, Counts> {
-  const files = new Map<string, Counts>();
-  for (const m of xml.matchAll(/<testcase\b([^>]*?)(\/>|>([\s\S]*?)<\/testcase>)/g)) {
-    const attrs = m[1] ?? "";
-    const inner = m[3] ?? "";
-    const cls = /classname="([^"]*)"/.exec(attrs)?.[1] ?? "";
-    // classname is the module path plus the class: testcases.test_dml.TestCDCSyncDML -> testcases/test_dml.py
-    const parts = cls.split(".");
-    const modIdx = parts.findIndex((p) => p.startsWith("test_"));
-    const file = modIdx >= 0 ? `${parts.slice(0, modIdx + 1).join("/")}.py` : cls;
-    const c = files.get(file) ?? { passed: 0, failed: 0, skipped: 0, deselected: 0 };
-    if (/<(failure|error)\b/.test(inner)) c.failed++;
-    else if (/<skipped\b/.test(inner)) c.skipped++;
-    else c.passed++;
-    files.set(file, c);
-  }
-  return files;
-}
-
 async function main(): Promise<number> {
   const cdc = await suiteDir();
   const root = dirname(cdc);
@@ -218,8 +192,7 @@ async function main(): Promise<number> {
     // only make sense with what a limit names, e.g. MinIO for import) is ignored when its text needs
     // that limit; any other collection error stays an error and counts as a failure.
     const ignored: Array<{ id: string; limit: LocalLimit }> = [];
-    for (const m of collected.out.matchAll(/^ERROR (\S+\.py)/gm)) {
-      const file = m[1] ?? "";
+    for (const file of uncollectable(collected.out)) {
       const body = await readFile(join(root, file), "utf8").catch(() => "");
       const limit = LOCAL_LIMITS.find((l) => l.needs({ file, name: "", fixtures: [], body }));
       if (limit) ignored.push({ id: file, limit });
