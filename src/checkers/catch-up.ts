@@ -1,12 +1,12 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
+import type { HistorySource } from "./history-index.js";
 import type { CheckResult, FinalState } from "./types.js";
 
 /**
  * A standby that never catches up is a failed drill, not an unknown one (checks.md) — provided the
  * drill could read it: a standby that answered no read while the drill waited proves nothing either way.
  */
-export function checkCatchUp(_history: readonly HistoryEvent[], final: FinalState): CheckResult {
+export function checkCatchUp(_history: HistorySource, final: FinalState): CheckResult {
   const cu = final.catchUp;
   if (!cu) return skipped("catch-up", "no catch-up phase ran");
   const failures = new EvidenceSample();

@@ -1,9 +1,9 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
 import {
   type CheckpointObservation,
   type FaultSpan,
   type HistoryIndex,
+  type HistorySource,
   indexHistory,
   lastCompletedBefore,
   since,
@@ -91,7 +91,7 @@ function judgeKill(idx: HistoryIndex, f: FaultSpan, timeoutMs: number): KillReco
 }
 
 /** Every CDC kill of the history, judged: shared by the checker and the report's recovery table. */
-export function killRecoveries(history: readonly HistoryEvent[], timeoutMs: number): KillRecovery[] {
+export function killRecoveries(history: HistorySource, timeoutMs: number): KillRecovery[] {
   const idx = indexHistory(history);
   return idx.faults.filter((f) => RECOVERY_FAULTS.has(f.name)).map((f) => judgeKill(idx, f, timeoutMs));
 }
@@ -135,7 +135,7 @@ function judgeCheckpoints(
 }
 
 export function checkCheckpointRecovery(
-  history: readonly HistoryEvent[],
+  history: HistorySource,
   _final: unknown,
   ctx: CheckContext,
 ): CheckResult {

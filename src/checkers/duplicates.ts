@@ -1,13 +1,12 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { indexHistory } from "./history-index.js";
+import { type HistorySource, indexHistory } from "./history-index.js";
 import type { CheckResult, FinalState, SideFinal } from "./types.js";
 
 /**
  * A replayed insert is invisible to a key-set comparison (a query returns the key once) but count(*)
  * counts both rows, so count(*) - distinct keys must be 0 on each side of each collection.
  */
-export function checkDuplicates(history: readonly HistoryEvent[], final: FinalState): CheckResult {
+export function checkDuplicates(history: HistorySource, final: FinalState): CheckResult {
   // The drill wrote data and then compared nothing: blindness (unknown), not a check that does not apply.
   if (final.collections.length === 0 && indexHistory(history).writes.size === 0)
     return skipped("duplicates", "no collections were compared");

@@ -1,6 +1,5 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { indexHistory, type KeyWrite, keyWrites, writeAt } from "./history-index.js";
+import { type HistorySource, indexHistory, type KeyWrite, keyWrites, writeAt } from "./history-index.js";
 import { holds } from "./role-change.js";
 import type { CheckResult } from "./types.js";
 
@@ -10,7 +9,7 @@ import type { CheckResult } from "./types.js";
  * zombies (a version no write produced, or one reported failed), no duplicates (count(*) above the keys
  * present). Losing the tail is allowed here; how much tail is the rpo check's business.
  */
-export function checkFailoverPrefix(history: readonly HistoryEvent[]): CheckResult {
+export function checkFailoverPrefix(history: HistorySource): CheckResult {
   const idx = indexHistory(history);
   const rc = idx.roleChange;
   if (!rc || rc.kind !== "failover") return skipped("failover-prefix", "no failover in this run");

@@ -35,6 +35,134 @@ export interface KeyWrite {
   lostInFailover?: true;
 }
 
+const KINDS: readonly WriteKind[] = ["insert", "upsert", "delete"];
+const OUTCOMES: readonly Outcome[] = ["ok", "fail", "info"];
+const LOST = 1 << 4;
+
+/**
+ * Every key-version written, in columns: a soak's index is mostly these, so they live in typed arrays
+ * (about 30 bytes a row, nothing for the garbage collector to trace) instead of one object each.
+ * Kind, outcome and the failover mark share one byte; an op still open has a NaN completion time.
+ */
+class WriteTable {
+  private n = 0;
+  opId = new Float64Array(1024);
+  ver = new Float64Array(1024);
+  invokeTime = new Float64Array(1024);
+  completeTime = new Float64Array(1024);
+  flags = new Uint8Array(1024);
+
+  add(
+    opId: number,
+    ver: number,
+    kind: WriteKind,
+    outcome: Outcome,
+    invokeTime: number,
+    completeTime: number,
+  ) {
+    if (this.n === this.opId.length) this.grow();
+    const i = this.n++;
+    this.opId[i] = opId;
+    this.ver[i] = ver;
+    this.invokeTime[i] = invokeTime;
+    this.completeTime[i] = completeTime;
+    this.flags[i] = KINDS.indexOf(kind) | (OUTCOMES.indexOf(outcome) << 2);
+    return i;
+  }
+
+  private grow(): void {
+    const size = this.opId.length * 2;
+    const grown = <T extends Float64Array | Uint8Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.opId = grown(this.opId);
+    this.ver = grown(this.ver);
+    this.invokeTime = grown(this.invokeTime);
+    this.completeTime = grown(this.completeTime);
+    this.flags = grown(this.flags);
+  }
+}
+
+/** A KeyWrite read from (and written back to) its row of the table: made on demand, never stored. */
+class KeyWriteRow implements KeyWrite {
+  constructor(
+    private readonly table: WriteTable,
+    private readonly row: number,
+    readonly collection: string,
+    readonly pk: Pk,
+  ) {}
+  get opId(): number {
+    return this.table.opId[this.row] as number;
+  }
+  get ver(): number {
+    return this.table.ver[this.row] as number;
+  }
+  get kind(): WriteKind {
+    return KINDS[(this.table.flags[this.row] as number) & 3] as WriteKind;
+  }
+  get outcome(): Outcome {
+    return OUTCOMES[((this.table.flags[this.row] as number) >> 2) & 3] as Outcome;
+  }
+  set outcome(o: Outcome) {
+    const f = this.table.flags[this.row] as number;
+    this.table.flags[this.row] = (f & ~(3 << 2)) | (OUTCOMES.indexOf(o) << 2);
+  }
+  get lostInFailover(): true | undefined {
+    return (this.table.flags[this.row] as number) & LOST ? true : undefined;
+  }
+  set lostInFailover(v: true | undefined) {
+    const f = this.table.flags[this.row] as number;
+    this.table.flags[this.row] = v ? f | LOST : f & ~LOST;
+  }
+  get invokeTime(): number {
+    return this.table.invokeTime[this.row] as number;
+  }
+  get completeTime(): number {
+    return this.table.completeTime[this.row] as number;
+  }
+}
+
+/** One collection's writes per key: row numbers per key, read as KeyWrite lists (sorted by ver). */
+class KeyWrites implements ReadonlyMap<Pk, readonly KeyWrite[]> {
+  readonly rows = new Map<Pk, number[]>();
+  constructor(
+    private readonly table: WriteTable,
+    private readonly collection: string,
+  ) {}
+  get size(): number {
+    return this.rows.size;
+  }
+  has(pk: Pk): boolean {
+    return this.rows.has(pk);
+  }
+  get(pk: Pk): readonly KeyWrite[] | undefined {
+    const rows = this.rows.get(pk);
+    return rows && this.list(pk, rows);
+  }
+  private list(pk: Pk, rows: readonly number[]): KeyWrite[] {
+    return rows.map((r) => new KeyWriteRow(this.table, r, this.collection, pk));
+  }
+  *entries(): MapIterator<[Pk, readonly KeyWrite[]]> {
+    for (const [pk, rows] of this.rows) yield [pk, this.list(pk, rows)];
+  }
+  keys(): MapIterator<Pk> {
+    return this.rows.keys();
+  }
+  *values(): MapIterator<readonly KeyWrite[]> {
+    for (const [pk, rows] of this.rows) yield this.list(pk, rows);
+  }
+  [Symbol.iterator](): MapIterator<[Pk, readonly KeyWrite[]]> {
+    return this.entries();
+  }
+  forEach(
+    fn: (value: readonly KeyWrite[], key: Pk, map: ReadonlyMap<Pk, readonly KeyWrite[]>) => void,
+  ): void {
+    for (const [pk, list] of this.entries()) fn(list, pk, this);
+  }
+}
+
 export interface OpRecord {
   invoke: InvokeEvent;
   completion: CompletionEvent | undefined;
@@ -54,13 +182,21 @@ export interface FaultSpan {
 /**
  * Everything the checkers need from a history, indexed once: writes per collection per key (sorted by
  * version), observations sorted by completion time, faults paired. Memory is one record per key-version
- * written plus the observations themselves; no checker builds pairwise structures over the history.
+ * written plus the observations themselves; no checker builds pairwise structures over the history, and
+ * no op is kept whole except the few the checks quote (write probes, DDL): a write op is folded into its
+ * key records as soon as it completes, so a soak history can be indexed from a stream (HistoryIndexer)
+ * without ever holding its events.
  */
 export interface HistoryIndex {
   header: HeaderEvent | undefined;
-  ops: Map<number, OpRecord>;
+  /** Write probes sent to a standby (or a demoted cluster), whole, in invoke order. */
+  probes: OpRecord[];
+  /** Completions of every op but the write probes (an op never completed counts as info). */
+  opOutcomes: Record<Outcome, number>;
+  /** When each op (probes included) was invoked, in no particular order: what ops/s is counted from. */
+  invokeTimes: number[];
   /** collection -> pk -> writes sorted by ver. */
-  writes: Map<string, Map<Pk, KeyWrite[]>>;
+  writes: Map<string, ReadonlyMap<Pk, readonly KeyWrite[]>>;
   /** Standby key reads, sorted by completion time. */
   targetKeyObs: KeysObservation[];
   heartbeatObs: HeartbeatObservation[];
@@ -84,14 +220,24 @@ export interface HistoryIndex {
   lastTime: number;
 }
 
+/** What a checker reads: a history in memory, or the index a stream of one was folded into. */
+export type HistorySource = readonly HistoryEvent[] | HistoryIndex;
+
 const cache = new WeakMap<readonly HistoryEvent[], HistoryIndex>();
 
-/** Memoised per history array, so runCheckers indexes a history once however many checkers read it. */
-export function indexHistory(history: readonly HistoryEvent[]): HistoryIndex {
-  const hit = cache.get(history);
+/**
+ * The index of a history: built once per history array (memoised, so runCheckers indexes it once
+ * however many checkers read it), or the index itself when the history was streamed.
+ */
+export function indexHistory(history: HistorySource): HistoryIndex {
+  if (!Array.isArray(history)) return history as HistoryIndex;
+  const events = history as readonly HistoryEvent[];
+  const hit = cache.get(events);
   if (hit) return hit;
-  const idx = buildIndex(history);
-  cache.set(history, idx);
+  const indexer = new HistoryIndexer();
+  for (const e of events) indexer.add(e);
+  const idx = indexer.finish();
+  cache.set(events, idx);
   return idx;
 }
 
@@ -99,10 +245,24 @@ function byTime<T extends { time: number }>(a: T, b: T): number {
   return a.time - b.time;
 }
 
-function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
-  const idx: HistoryIndex = {
+/** An op seen invoked, with its place among the invokes (the order the checks quote ops in). */
+interface OpenOp {
+  invoke: InvokeEvent;
+  completion: CompletionEvent | undefined;
+  seq: number;
+}
+
+/**
+ * Folds a history, one event at a time and in history order, into its HistoryIndex. The in-memory
+ * path (indexHistory) and the streamed one (a saved history.jsonl, read line by line) are this same
+ * fold, so both give the same verdicts and evidence. Only ops still in flight are held whole.
+ */
+export class HistoryIndexer {
+  private readonly idx: HistoryIndex = {
     header: undefined,
-    ops: new Map(),
+    probes: [],
+    opOutcomes: { ok: 0, fail: 0, info: 0 },
+    invokeTimes: [],
     writes: new Map(),
     targetKeyObs: [],
     heartbeatObs: [],
@@ -117,8 +277,21 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
     roleChange: null,
     lastTime: 0,
   };
-  const faults = new Map<number, FaultSpan>();
-  for (const e of history) {
+  private readonly faults = new Map<number, FaultSpan>();
+  private readonly table = new WriteTable();
+  private readonly byCollection = new Map<string, KeyWrites>();
+  private readonly open = new Map<number, OpenOp>();
+  /** Ops quoted whole (probes) or replayed in order (DDL), with their invoke order. */
+  private readonly kept: OpenOp[] = [];
+  private readonly ddl: OpenOp[] = [];
+  private invokes = 0;
+  private finished = false;
+  events = 0;
+
+  add(e: HistoryEvent): void {
+    if (this.finished) throw new Error("HistoryIndexer: add after finish");
+    this.events += 1;
+    const idx = this.idx;
     if ("time" in e && e.time > idx.lastTime) idx.lastTime = e.time;
     if ("time" in e && e.time < idx.firstTime) idx.firstTime = e.time;
     switch (e.type) {
@@ -126,19 +299,33 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
         idx.header = e;
         if (e.startedAt > idx.lastTime) idx.lastTime = e.startedAt;
         break;
-      case "invoke":
-        idx.ops.set(e.id, { invoke: e, completion: idx.ops.get(e.id)?.completion });
+      case "invoke": {
+        // An id invoked twice keeps its first invoke's completion, if any (as a single op record would).
+        const earlier = this.open.get(e.id);
+        this.open.set(e.id, {
+          invoke: e,
+          completion: earlier?.completion,
+          seq: earlier?.seq ?? this.invokes++,
+        });
+        idx.invokeTimes.push(e.time);
         break;
+      }
       case "ok":
       case "fail":
       case "info": {
-        const rec = idx.ops.get(e.id);
-        if (rec) rec.completion = e;
+        const op = this.open.get(e.id);
+        if (!op) break;
+        op.completion = e;
+        // Writes are done with as soon as they complete: their keys are all the checks need.
+        if (op.invoke.value.f === "write") {
+          this.open.delete(e.id);
+          this.close(op);
+        }
         break;
       }
       case "fault": {
-        const span = faults.get(e.id);
-        if (e.phase === "start") faults.set(e.id, { id: e.id, name: e.name, start: e, end: span?.end });
+        const span = this.faults.get(e.id);
+        if (e.phase === "start") this.faults.set(e.id, { id: e.id, name: e.name, start: e, end: span?.end });
         else if (span) span.end = e;
         break;
       }
@@ -162,61 +349,90 @@ function buildIndex(history: readonly HistoryEvent[]): HistoryIndex {
         break;
     }
   }
-  const ddl = [...idx.ops.values()]
-    .filter((o) => o.invoke.value.f === "ddl" && o.completion?.type !== "fail")
-    .sort((a, b) => a.invoke.time - b.invoke.time);
-  for (const { invoke } of ddl) {
+
+  /** The op is complete (or the history ended with it open): fold it in. */
+  private close(op: OpenOp): void {
+    const { invoke, completion } = op;
     const v = invoke.value;
-    if (v.f !== "ddl") continue;
-    if (v.action === "drop-collection") idx.dropped.set(v.collection, invoke.time);
-    else if (v.action === "create-collection") idx.dropped.delete(v.collection);
-  }
-  for (const { invoke, completion } of idx.ops.values()) {
-    const v = invoke.value;
-    if (v.f !== "write") continue;
-    let perKey = idx.writes.get(v.collection);
+    if (v.f !== "probe-standby-write") this.idx.opOutcomes[completion?.type ?? "info"] += 1;
+    if (v.f === "probe-standby-write") this.kept.push(op);
+    else if (v.f === "ddl") this.ddl.push(op);
+    if (v.f !== "write") return;
+    let perKey = this.byCollection.get(v.collection);
     if (!perKey) {
-      perKey = new Map();
-      idx.writes.set(v.collection, perKey);
+      perKey = new KeyWrites(this.table, v.collection);
+      this.byCollection.set(v.collection, perKey);
+      this.idx.writes.set(v.collection, perKey);
     }
     // An auto-id insert's keys exist only once Milvus assigned them: its completion carries them.
     for (const kv of completion?.keys ?? v.keys) {
-      let list = perKey.get(kv.pk);
-      if (!list) {
-        list = [];
-        perKey.set(kv.pk, list);
+      let rows = perKey.rows.get(kv.pk);
+      if (!rows) {
+        rows = [];
+        perKey.rows.set(kv.pk, rows);
       }
-      list.push({
-        opId: invoke.id,
-        collection: v.collection,
-        pk: kv.pk,
-        ver: kv.ver,
-        kind: v.kind,
-        outcome: completion?.type ?? "info",
-        invokeTime: invoke.time,
-        completeTime: completion?.time ?? idx.lastTime,
-      });
+      rows.push(
+        this.table.add(
+          invoke.id,
+          kv.ver,
+          v.kind,
+          completion?.type ?? "info",
+          invoke.time,
+          // An op still open at the end: NaN until finish() knows the last time of the history.
+          completion?.time ?? Number.NaN,
+        ),
+      );
     }
   }
-  for (const perKey of idx.writes.values()) {
-    for (const list of perKey.values()) list.sort((a, b) => a.ver - b.ver || a.opId - b.opId);
-  }
-  idx.targetKeyObs.sort(byTime);
-  idx.heartbeatObs.sort(byTime);
-  idx.checkpointObs.sort(byTime);
-  idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);
-  idx.phases.sort(byTime);
-  idx.faults = [...faults.values()].sort((a, b) => a.start.time - b.start.time);
-  idx.roleChange = roleChangeFacts(idx.writes, idx.steps, idx.snapshots);
-  // After a failover the history forks: what the old primary acknowledged and the new one never had is
-  // the rpo check's to judge. For every other check such a write may or may not exist.
-  if (idx.roleChange?.kind === "failover") {
-    for (const { write } of idx.roleChange.lost) {
-      write.outcome = "info";
-      write.lostInFailover = true;
+
+  finish(): HistoryIndex {
+    if (this.finished) return this.idx;
+    this.finished = true;
+    const idx = this.idx;
+    // Ops completed or not, in invoke order: what is left open ends with the history.
+    const rest = [...this.open.values()].sort((a, b) => a.seq - b.seq);
+    this.open.clear();
+    for (const op of rest) this.close(op);
+    const t = this.table;
+    for (let i = 0; i < t.completeTime.length; i++)
+      if (Number.isNaN(t.completeTime[i])) t.completeTime[i] = idx.lastTime;
+    for (const perKey of this.byCollection.values()) {
+      for (const rows of perKey.rows.values()) {
+        rows.sort(
+          (a, b) =>
+            (t.ver[a] as number) - (t.ver[b] as number) || (t.opId[a] as number) - (t.opId[b] as number),
+        );
+      }
     }
+    idx.probes = this.kept
+      .sort((a, b) => a.seq - b.seq)
+      .map(({ invoke, completion }) => ({ invoke, completion }));
+    const ddl = this.ddl
+      .filter((o) => o.completion?.type !== "fail")
+      .sort((a, b) => a.invoke.time - b.invoke.time || a.seq - b.seq);
+    for (const { invoke } of ddl) {
+      const v = invoke.value;
+      if (v.f !== "ddl") continue;
+      if (v.action === "drop-collection") idx.dropped.set(v.collection, invoke.time);
+      else if (v.action === "create-collection") idx.dropped.delete(v.collection);
+    }
+    idx.targetKeyObs.sort(byTime);
+    idx.heartbeatObs.sort(byTime);
+    idx.checkpointObs.sort(byTime);
+    idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);
+    idx.phases.sort(byTime);
+    idx.faults = [...this.faults.values()].sort((a, b) => a.start.time - b.start.time);
+    idx.roleChange = roleChangeFacts(idx.writes, idx.steps, idx.snapshots);
+    // After a failover the history forks: what the old primary acknowledged and the new one never had is
+    // the rpo check's to judge. For every other check such a write may or may not exist.
+    if (idx.roleChange?.kind === "failover") {
+      for (const { write } of idx.roleChange.lost) {
+        write.outcome = "info";
+        write.lostInFailover = true;
+      }
+    }
+    return idx;
   }
-  return idx;
 }
 
 /**

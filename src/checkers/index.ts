@@ -1,8 +1,8 @@
-import type { HistoryEvent } from "../history/types.js";
 import { checkCatchUp } from "./catch-up.js";
 import { checkCheckpointRecovery } from "./checkpoint-recovery.js";
 import { checkDuplicates } from "./duplicates.js";
 import { checkFailoverPrefix } from "./failover-prefix.js";
+import type { HistorySource } from "./history-index.js";
 import { checkLag } from "./lag.js";
 import { checkMonotonicReads } from "./monotonic-reads.js";
 import { checkParity } from "./parity.js";
@@ -41,7 +41,7 @@ export const CHECKERS: ReadonlyArray<readonly [CheckName, Checker]> = [
 
 /** Runs every checker (or only those named in `only`), in the fixed order of CHECKERS. */
 export function runCheckers(
-  history: readonly HistoryEvent[],
+  history: HistorySource,
   final: FinalState,
   ctx: CheckContext,
   only?: readonly CheckName[],

@@ -1,6 +1,5 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge } from "./evidence.js";
-import { indexHistory, lastCompletedBefore, since } from "./history-index.js";
+import { type HistorySource, indexHistory, lastCompletedBefore, since } from "./history-index.js";
 import { percentile, splitLag } from "./stats.js";
 import type { CheckContext, CheckResult } from "./types.js";
 
@@ -11,7 +10,7 @@ export const MIN_LAG_SAMPLES = 3;
  * Heartbeat lag (pt-heartbeat) must keep its steady-state p99 under the SLO, and the heartbeat sequence
  * seen on the standby must never go back: the heartbeat stream is itself a prefix check on its channel.
  */
-export function checkLag(history: readonly HistoryEvent[], _final: unknown, ctx: CheckContext): CheckResult {
+export function checkLag(history: HistorySource, _final: unknown, ctx: CheckContext): CheckResult {
   const idx = indexHistory(history);
   const failures = new EvidenceSample();
   const times: number[] = [];

@@ -1,7 +1,6 @@
-import type { HistoryEvent } from "../history/types.js";
 import type { DrillMetrics, FaultRecord, Recovery, StepTiming } from "../report/model.js";
 import { killRecoveries } from "./checkpoint-recovery.js";
-import { indexHistory } from "./history-index.js";
+import { type HistorySource, indexHistory } from "./history-index.js";
 import { downsample, percentile, splitLag } from "./stats.js";
 import type { FinalState, Thresholds } from "./types.js";
 
@@ -9,7 +8,7 @@ export const MAX_LAG_POINTS = 300;
 
 /** The numbers the report draws and tabulates, all derived from the history and the final state. */
 export function computeMetrics(
-  history: readonly HistoryEvent[],
+  history: HistorySource,
   final: FinalState,
   thresholds: Thresholds,
 ): DrillMetrics {
@@ -41,11 +40,8 @@ export function computeMetrics(
     ...(k.why ? { why: k.why } : {}),
   }));
 
-  const ops = { ok: 0, fail: 0, info: 0 };
   // Workload ops only: the standby-write probe is meant to fail and says so in its own check.
-  for (const { invoke, completion } of idx.ops.values()) {
-    if (invoke.value.f !== "probe-standby-write") ops[completion?.type ?? "info"] += 1;
-  }
+  const ops = { ...idx.opOutcomes };
 
   return {
     lag: {
@@ -61,7 +57,7 @@ export function computeMetrics(
     faults,
     recoveries,
     catchUpMs: final.catchUp?.catchUpMs ?? null,
-    opsPerSec: opsPerSec(idx.phases, idx.ops.values(), idx.lastTime),
+    opsPerSec: opsPerSec(idx.phases, idx.invokeTimes, idx.lastTime),
     ops,
     rowsCompared: final.collections.reduce((n, c) => n + c.rowsCompared, 0),
     collectionsCompared: final.collections.filter((c) => c.source.reachable && c.target.reachable).length,
@@ -75,7 +71,7 @@ export function computeMetrics(
 }
 
 /** The role-change steps in the order they ran, timed: the report's step timeline. */
-export function computeSteps(history: readonly HistoryEvent[]): StepTiming[] {
+export function computeSteps(history: HistorySource): StepTiming[] {
   return indexHistory(history)
     .steps.slice()
     .sort((a, b) => a.startedAt - b.startedAt)
@@ -92,7 +88,7 @@ export function computeSteps(history: readonly HistoryEvent[]): StepTiming[] {
 /** Ops invoked during the workload phase per second of that phase; null without a workload phase. */
 function opsPerSec(
   phases: ReturnType<typeof indexHistory>["phases"],
-  ops: Iterable<{ invoke: { time: number } }>,
+  invokeTimes: readonly number[],
   lastTime: number,
 ): number | null {
   const i = phases.findIndex((p) => p.name === "workload");
@@ -101,6 +97,6 @@ function opsPerSec(
   const end = phases[i + 1]?.time ?? lastTime;
   if (end <= start.time) return null;
   let n = 0;
-  for (const { invoke } of ops) if (invoke.time >= start.time && invoke.time < end) n += 1;
+  for (const t of invokeTimes) if (t >= start.time && t < end) n += 1;
   return n / ((end - start.time) / 1000);
 }

@@ -1,6 +1,12 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge } from "./evidence.js";
-import { afterDrop, indexHistory, keyWrites, lastCompletedBefore, since } from "./history-index.js";
+import {
+  afterDrop,
+  type HistorySource,
+  indexHistory,
+  keyWrites,
+  lastCompletedBefore,
+  since,
+} from "./history-index.js";
 import { standbyUnreadable } from "./reads.js";
 import type { CheckResult } from "./types.js";
 
@@ -31,7 +37,7 @@ function above(a: Floor, b: Floor): boolean {
  * Successive standby reads of a key never go back. Two reads are ordered only when they do not overlap
  * (the later one was sent after the earlier one returned); overlapping reads may legitimately disagree.
  */
-export function checkMonotonicReads(history: readonly HistoryEvent[]): CheckResult {
+export function checkMonotonicReads(history: HistorySource): CheckResult {
   const idx = indexHistory(history);
   const failures = new EvidenceSample();
   const trails = new Map<string, KeyTrail>();

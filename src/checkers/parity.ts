@@ -1,6 +1,6 @@
-import type { HistoryEvent, Pk } from "../history/types.js";
+import type { Pk } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { indexHistory, keyWrites } from "./history-index.js";
+import { type HistorySource, indexHistory, keyWrites } from "./history-index.js";
 import type {
   CheckResult,
   CollectionFinal,
@@ -47,7 +47,7 @@ function missingFrom(a: SideFinal, b: SideFinal): Pk[] {
  * merged with what the version maps show, so a collector that cut its lists cannot hide a difference.
  * A key only on the standby is a zombie when the history deleted it on the primary, else unexpected.
  */
-export function checkParity(history: readonly HistoryEvent[], final: FinalState): CheckResult {
+export function checkParity(history: HistorySource, final: FinalState): CheckResult {
   const idx = indexHistory(history);
   if (final.collections.length === 0) {
     // The drill wrote data and then compared nothing: that is blindness, not a check that does not apply.

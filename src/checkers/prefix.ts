@@ -1,7 +1,7 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
 import {
   afterDrop,
+  type HistorySource,
   indexHistory,
   type KeyWrite,
   keyWrites,
@@ -28,7 +28,7 @@ function lastAckedBefore(writes: readonly KeyWrite[], t: number): KeyWrite | und
  * A keys observation is one query, so it is a snapshot of the standby; comparing keys across two
  * observations would not be sound.
  */
-export function checkPrefix(history: readonly HistoryEvent[]): CheckResult {
+export function checkPrefix(history: HistorySource): CheckResult {
   const idx = indexHistory(history);
   const failures = new EvidenceSample();
   const multiShard = new Set<string>();

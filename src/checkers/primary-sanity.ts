@@ -1,6 +1,11 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { indexHistory, type KeyWrite, mayBeDeletedAfter, writeAt } from "./history-index.js";
+import {
+  type HistorySource,
+  indexHistory,
+  type KeyWrite,
+  mayBeDeletedAfter,
+  writeAt,
+} from "./history-index.js";
 import type { CheckResult, FinalState } from "./types.js";
 
 /**
@@ -33,7 +38,7 @@ export function judgeSourceKey(writes: readonly KeyWrite[], actual: number | und
  * not a replication fault: the summary says so, so nobody chases the CDC for it. A collection the drill
  * itself dropped (and that is gone from the primary at the end) lost its rows by design: not judged.
  */
-export function checkPrimarySanity(history: readonly HistoryEvent[], final: FinalState): CheckResult {
+export function checkPrimarySanity(history: HistorySource, final: FinalState): CheckResult {
   const idx = indexHistory(history);
   if (idx.writes.size === 0) return skipped("primary-sanity", "the history holds no writes");
   const failures = new EvidenceSample();

@@ -1,6 +1,5 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { indexHistory } from "./history-index.js";
+import { type HistorySource, indexHistory } from "./history-index.js";
 import { REPLICATE_VIOLATION, refusedAsSecondary } from "./standby-read-only.js";
 import type { CheckResult } from "./types.js";
 
@@ -9,7 +8,7 @@ import type { CheckResult } from "./types.js";
  * writes with Milvus's replicate-violation error. A demoted cluster that accepts a write is a second
  * writer; one that answers with another error, or not at all, proves nothing.
  */
-export function checkPromotion(history: readonly HistoryEvent[]): CheckResult {
+export function checkPromotion(history: HistorySource): CheckResult {
   const idx = indexHistory(history);
   const rc = idx.roleChange;
   if (!rc) return skipped("promotion", "no role change in this run");
@@ -27,7 +26,7 @@ export function checkPromotion(history: readonly HistoryEvent[]): CheckResult {
   let probes = 0;
   let refused = 0;
   const inconclusive = new EvidenceSample();
-  for (const { invoke, completion } of idx.ops.values()) {
+  for (const { invoke, completion } of idx.probes) {
     const v = invoke.value;
     if (v.f !== "probe-standby-write" || v.purpose !== "demoted") continue;
     probes += 1;

@@ -1,6 +1,5 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { indexHistory } from "./history-index.js";
+import { type HistorySource, indexHistory } from "./history-index.js";
 import type { CheckResult, FinalState } from "./types.js";
 
 /**
@@ -8,7 +7,7 @@ import type { CheckResult, FinalState } from "./types.js";
  * held the same rows, every one, field by field. Compared before any switch back, so a fault in the
  * reverse direction cannot hide behind the forward one.
  */
-export function checkReverseParity(history: readonly HistoryEvent[], final: FinalState): CheckResult {
+export function checkReverseParity(history: HistorySource, final: FinalState): CheckResult {
   const rc = indexHistory(history).roleChange;
   if (!rc) return skipped("reverse-parity", "no role change in this run");
   const failures = new EvidenceSample();

@@ -1,6 +1,5 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { indexHistory } from "./history-index.js";
+import { type HistorySource, indexHistory } from "./history-index.js";
 import type { CheckContext, CheckResult, FinalState } from "./types.js";
 
 /**
@@ -9,11 +8,7 @@ import type { CheckContext, CheckResult, FinalState } from "./types.js";
  * allowed only from the last `thresholds.rpoMs` before the primary was lost, and every lost write is
  * named either way.
  */
-export function checkRpo(
-  history: readonly HistoryEvent[],
-  _final: FinalState,
-  ctx: CheckContext,
-): CheckResult {
+export function checkRpo(history: HistorySource, _final: FinalState, ctx: CheckContext): CheckResult {
   const rc = indexHistory(history).roleChange;
   if (!rc) return skipped("rpo", "no role change in this run");
   const failures = new EvidenceSample();

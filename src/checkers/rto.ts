@@ -1,14 +1,9 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { indexHistory } from "./history-index.js";
+import { type HistorySource, indexHistory } from "./history-index.js";
 import type { CheckContext, CheckResult, FinalState } from "./types.js";
 
 /** Recovery time: from writes stopped (switchover) or primary lost (failover) to the first write the new primary acknowledged. */
-export function checkRto(
-  history: readonly HistoryEvent[],
-  _final: FinalState,
-  ctx: CheckContext,
-): CheckResult {
+export function checkRto(history: HistorySource, _final: FinalState, ctx: CheckContext): CheckResult {
   const rc = indexHistory(history).roleChange;
   if (!rc) return skipped("rto", "no role change in this run");
   const bound = ctx.thresholds.rtoMs;

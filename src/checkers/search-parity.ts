@@ -1,5 +1,5 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
+import type { HistorySource } from "./history-index.js";
 import type { CheckContext, CheckResult, FinalState, SearchParityResult } from "./types.js";
 
 type Hit = { pk: string; distance: number };
@@ -100,7 +100,7 @@ function judgeField(
 }
 
 export function checkSearchParity(
-  _history: readonly HistoryEvent[],
+  _history: HistorySource,
   final: FinalState,
   ctx: CheckContext,
 ): CheckResult {

@@ -1,6 +1,5 @@
-import type { HistoryEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { indexHistory } from "./history-index.js";
+import { type HistorySource, indexHistory } from "./history-index.js";
 import type { CheckResult, FinalState } from "./types.js";
 
 /** What Milvus answers a client write on a secondary cluster (pymilvus sees it as code 65535). */
@@ -22,7 +21,7 @@ export function refusedAsSecondary(
  * refuses everything is no standby). A probe whose outcome is unknown (or refused for another reason)
  * proves nothing either way, so it only makes the verdict unknown when no other probe was cleanly refused.
  */
-export function checkStandbyReadOnly(history: readonly HistoryEvent[], final: FinalState): CheckResult {
+export function checkStandbyReadOnly(history: HistorySource, final: FinalState): CheckResult {
   const idx = indexHistory(history);
   const failures = new EvidenceSample();
   const inconclusive = new EvidenceSample();
@@ -31,7 +30,7 @@ export function checkStandbyReadOnly(history: readonly HistoryEvent[], final: Fi
   let refused = 0;
   let readsOk = 0;
   let traceChecked = 0;
-  for (const { invoke, completion } of idx.ops.values()) {
+  for (const { invoke, completion } of idx.probes) {
     const v = invoke.value;
     // The demoted cluster's probes belong to the promotion check.
     if (v.f !== "probe-standby-write" || v.purpose === "demoted") continue;

@@ -1,4 +1,5 @@
-import type { HistoryEvent, Pk } from "../history/types.js";
+import type { Pk } from "../history/types.js";
+import type { HistorySource } from "./history-index.js";
 
 /**
  * pass: the property held over at least the minimum number of observations the check needs.
@@ -188,4 +189,4 @@ export interface CheckContext {
 }
 
 /** A checker is a pure function: no I/O, no clock. */
-export type Checker = (history: readonly HistoryEvent[], final: FinalState, ctx: CheckContext) => CheckResult;
+export type Checker = (history: HistorySource, final: FinalState, ctx: CheckContext) => CheckResult;

@@ -1,5 +1,6 @@
 import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { Backend, ClusterPair, Logger } from "../backends/types.js";
+import type { HistoryIndex } from "../checkers/history-index.js";
 import type { CatchUp, CheckResult, FinalState } from "../checkers/types.js";
 import type { DrillExecutor } from "../client/executor.js";
 import type { DrillConfig } from "../config/schema.js";
@@ -40,6 +41,8 @@ export interface DrillContext {
   current?: ClusterPair;
   reverse?: FinalState["reverse"];
   final?: FinalState;
+  /** The history as the check phase folded it (the report's figures come from the same index). */
+  historyIndex?: HistoryIndex;
   checks: CheckResult[];
   /** Whether teardown collected diagnostics into the run directory. */
   diagnostics: boolean;

@@ -5,7 +5,8 @@ import type { HistoryEvent } from "./types.js";
 /**
  * Appends events to history.jsonl as they happen (streaming: a crash still leaves a readable
  * history) and hands the same events to whoever listens (the live progress line).
- * The drill keeps the events in memory as well, because the checkers take the whole history.
+ * The drill's live roles (role changes, progress) still read `events`; the checkers do not: they
+ * stream the file once it is flushed (indexHistoryFile), the same path `check RUN_DIR` takes.
  */
 export class HistoryWriter {
   private readonly out: WriteStream;
@@ -24,6 +25,14 @@ export class HistoryWriter {
     this.events.push(event);
     this.out.write(`${JSON.stringify(event)}\n`);
     this.listener?.(event);
+  }
+
+  /** Resolves once every event appended so far is in the file (for a reader of history.jsonl). */
+  async flush(): Promise<void> {
+    if (this.closed) return;
+    await new Promise<void>((resolve, reject) => {
+      this.out.write("", (err) => (err ? reject(err) : resolve()));
+    });
   }
 
   async close(): Promise<void> {

@@ -2,12 +2,11 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { indexHistoryFile } from "../../checkers/history-file.js";
 import { combineVerdicts, computeMetrics, runCheckers } from "../../checkers/index.js";
 import type { FinalState, Thresholds } from "../../checkers/types.js";
 import { FINAL_STATE_FILE } from "../../drill/run.js";
 import { exitCodeOf, UsageError } from "../../errors.js";
-import { readHistory } from "../../history/reader.js";
-import type { HeaderEvent } from "../../history/types.js";
 import { renderCliTable } from "../../report/cli-table.js";
 import type { DrillReport } from "../../report/model.js";
 
@@ -42,9 +41,9 @@ export async function run(argv: string[]): Promise<number> {
         `RUN_DIR ${dir}: ${p} not found (a run directory written by 'milvus-cdc-drill run')`,
       );
   }
-  const history = await readHistory(historyPath);
-  const header = history.find((e): e is HeaderEvent => e.type === "header");
-  const thresholds = (header?.config as { thresholds?: Thresholds } | undefined)?.thresholds;
+  // Streamed and folded into the checkers' index: a soak's history is never held whole.
+  const history = await indexHistoryFile(historyPath);
+  const thresholds = (history.header?.config as { thresholds?: Thresholds } | undefined)?.thresholds;
   if (!thresholds)
     throw new UsageError(`RUN_DIR ${dir}: history.jsonl has no header with the drill's thresholds`);
   const final = JSON.parse(await readFile(finalPath, "utf8")) as FinalState;

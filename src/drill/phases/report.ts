@@ -1,3 +1,4 @@
+import { indexHistoryFile } from "../../checkers/history-file.js";
 import { computeMetrics, computeSteps } from "../../checkers/metrics.js";
 import type { FinalState } from "../../checkers/types.js";
 import type { DrillReport } from "../../report/model.js";
@@ -30,6 +31,9 @@ export function report(o: {
     title: "Report",
     async run(ctx) {
       const { config, history } = ctx;
+      // The check phase's index when it ran; else (the drill stopped earlier) the history as it stands.
+      if (!ctx.historyIndex) await history.flush();
+      const index = ctx.historyIndex ?? (await indexHistoryFile(history.path));
       const final = ctx.final ?? NO_FINAL_STATE;
       const built = buildReport({
         startedAt: o.startedAt,
@@ -41,10 +45,10 @@ export function report(o: {
         stop: o.stop(),
         phases: o.phases(),
         // Every figure from the history and the final state, once (one number per fact).
-        metrics: computeMetrics(history.events, final, config.thresholds),
+        metrics: computeMetrics(index, final, config.thresholds),
         replayCommand: ctx.opts.replayCommand,
         scenario: config.scenario,
-        steps: computeSteps(history.events),
+        steps: computeSteps(index),
       });
       o.done(
         await writeRunFiles(built, ctx.opts.outDir, {
