@@ -71,7 +71,7 @@ class WriteTable {
   }
 
   private grow(): void {
-    const size = this.opId.length * 2;
+    const size = Math.ceil(this.opId.length * 1.5);
     const grown = <T extends Float64Array | Uint8Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(size);
       b.set(a);
