@@ -286,11 +286,9 @@ export class HistoryIndexer {
   private readonly ddl: OpenOp[] = [];
   private invokes = 0;
   private finished = false;
-  events = 0;
 
   add(e: HistoryEvent): void {
     if (this.finished) throw new Error("HistoryIndexer: add after finish");
-    this.events += 1;
     const idx = this.idx;
     if ("time" in e && e.time > idx.lastTime) idx.lastTime = e.time;
     if ("time" in e && e.time < idx.firstTime) idx.firstTime = e.time;
