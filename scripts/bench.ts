@@ -309,6 +309,7 @@ async function checkers(): Promise<void> {
   if (!r) return;
   results.checkEventsPerS = r.checkEventsPerS ?? null;
   results.checkPeakRssMb = r.checkPeakRssMb ?? null;
+  results.checkEventsPerCpuS = r.checkEventsPerCpuS ?? null;
   results.checkEvents = r.events ?? null;
   results.checkKeyVersions = r.keyVersions ?? null;
   results.checkVerdict = r.checkVerdict ?? null;
