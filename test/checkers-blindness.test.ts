@@ -7,8 +7,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { combineVerdicts, runCheckers } from "../src/checkers/index.js";
 import type { CheckName, CollectionFinal, FinalState, SideFinal } from "../src/checkers/types.js";
-import type { HistoryEvent } from "../src/history/types.js";
+import type { CompletionEvent, HistoryEvent } from "../src/history/types.js";
 import { type SyntheticRun, synthesize } from "./helpers/synthetic.js";
+import { type RoleChangeRun, type Scenario, synthesizeRoleChange } from "./helpers/synthetic-role-change.js";
 
 type Blinder = (run: SyntheticRun, pick: () => number) => { history: HistoryEvent[]; final: FinalState };
 
@@ -44,9 +45,8 @@ function failReads(history: HistoryEvent[], match: (e: HistoryEvent) => boolean)
 
 /** Per checker: the ways its observations can go missing (each must leave it unknown). */
 /**
- * The role-change checks (rpo, rto, promotion, failover-prefix, reverse-parity) do not apply to the
- * synthetic replication runs here (they are skipped there); their unknown cases, one per missing
- * observation, are in checkers-role-change.test.ts.
+ * The role-change checks (rpo, rto, promotion, failover-prefix, reverse-parity) are skipped in the
+ * replication runs here; they are blinded below on runs of the role-change model.
  */
 const ROLE_CHANGE_CHECKS = ["rpo", "rto", "promotion", "failover-prefix", "reverse-parity"] as const;
 type RoleChangeCheck = (typeof ROLE_CHANGE_CHECKS)[number];
@@ -200,19 +200,135 @@ const CASES = Object.entries(BLINDERS).flatMap(([name, ways]) =>
   Object.keys(ways).map((way) => [name as Exclude<CheckName, RoleChangeCheck>, way] as const),
 );
 
+type RoleChangeBlinder = (run: RoleChangeRun) => { history: HistoryEvent[]; final: FinalState };
+
+const isSnapshot = (e: HistoryEvent) => e.type === "snapshot";
+const failSnapshots = (h: HistoryEvent[]): HistoryEvent[] =>
+  h.map((e) => (e.type === "snapshot" ? { ...e, count: null, reads: [], error: "UNAVAILABLE" } : e));
+const demotedProbeIds = (h: HistoryEvent[]) =>
+  new Set(
+    h.flatMap((e) =>
+      e.type === "invoke" && e.value.f === "probe-standby-write" && e.value.purpose === "demoted"
+        ? [e.id]
+        : [],
+    ),
+  );
+const answerProbes = (h: HistoryEvent[], f: (e: CompletionEvent) => HistoryEvent): HistoryEvent[] => {
+  const ids = demotedProbeIds(h);
+  return h.map((e) => (e.type === "fail" && ids.has(e.id) ? f(e) : e));
+};
+
+/** Per role-change check: which scenarios it judges, and the ways its observations can go missing. */
+const RC_BLINDERS: Record<
+  RoleChangeCheck,
+  { scenarios: Scenario[]; ways: Record<string, RoleChangeBlinder> }
+> = {
+  rpo: {
+    scenarios: ["switchover", "failover"],
+    ways: {
+      "the new primary never read": (r) => ({
+        history: r.history.filter((e) => !isSnapshot(e)),
+        final: r.final,
+      }),
+      "every read of the new primary failed": (r) => ({ history: failSnapshots(r.history), final: r.final }),
+    },
+  },
+  rto: {
+    scenarios: ["switchover", "failover"],
+    ways: {
+      "no write sent to the new primary": (r) => ({
+        history: r.history.filter((e) => !(e.type === "step" && e.name === "first-write")),
+        final: r.final,
+      }),
+      "the first write unanswered, given up before the bound": (r) => ({
+        history: r.history.map((e) =>
+          e.type === "step" && e.name === "first-write" ? { ...e, ok: false, error: "deadline exceeded" } : e,
+        ),
+        final: r.final,
+      }),
+    },
+  },
+  promotion: {
+    scenarios: ["switchover", "failover"],
+    ways: {
+      "the demoted cluster never probed": (r) => {
+        const ids = demotedProbeIds(r.history);
+        return {
+          history: r.history.filter(
+            (e) => !((e.type === "invoke" || e.type === "ok" || e.type === "fail") && ids.has(e.id)),
+          ),
+          final: r.final,
+        };
+      },
+      "every probe's outcome unknown": (r) => ({
+        history: answerProbes(r.history, (e) => ({
+          type: "info",
+          id: e.id,
+          process: e.process,
+          time: e.time,
+          error: "deadline exceeded",
+        })),
+        final: r.final,
+      }),
+      "every probe refused with another error": (r) => ({
+        history: answerProbes(r.history, (e) => ({ ...e, error: "rate limited" })),
+        final: r.final,
+      }),
+    },
+  },
+  "failover-prefix": {
+    scenarios: ["failover"],
+    ways: {
+      "the promoted standby never read": (r) => ({
+        history: r.history.filter((e) => !isSnapshot(e)),
+        final: r.final,
+      }),
+      "every read of the promoted standby failed": (r) => ({
+        history: failSnapshots(r.history),
+        final: r.final,
+      }),
+    },
+  },
+  "reverse-parity": {
+    scenarios: ["switchover", "failover"],
+    ways: {
+      "the way back never compared": (r) => ({
+        history: r.history,
+        final: { ...r.final, reverse: undefined },
+      }),
+      "the demoted cluster unreadable on the way back": (r) => ({
+        history: r.history,
+        final: {
+          ...r.final,
+          reverse: r.final.reverse && {
+            ...r.final.reverse,
+            collections: r.final.reverse.collections.map((c) => ({ ...c, target: unreadable(c.target) })),
+          },
+        },
+      }),
+    },
+  },
+};
+
+const RC_CASES = Object.entries(RC_BLINDERS).flatMap(([name, { scenarios, ways }]) =>
+  scenarios.flatMap((scenario) =>
+    Object.keys(ways).map((way) => [name as RoleChangeCheck, scenario, way] as const),
+  ),
+);
+
 describe("blindness: a checker that cannot see says unknown, never pass", () => {
   it("covers every checker", () => {
-    const covered = new Set(CASES.map(([n]) => n));
+    const covered = new Set<CheckName>(CASES.map(([n]) => n));
     const all = runCheckers(
       [],
       { collections: [], search: [], catchUp: null, sourceReachable: true, targetReachable: true },
       {
         thresholds: synthesize({ seed: 1 }).thresholds,
       },
-    )
-      .map((r) => r.name)
-      .filter((n) => !ROLE_CHANGE_CHECKS.includes(n as RoleChangeCheck));
+    ).map((r) => r.name);
+    for (const n of RC_CASES.map(([n]) => n)) covered.add(n);
     expect([...covered].sort()).toEqual([...all].sort());
+    expect([...new Set(RC_CASES.map(([n]) => n))].sort()).toEqual([...ROLE_CHANGE_CHECKS].sort());
   });
 
   it.each(CASES)("%s: %s", (name, way) => {
@@ -241,6 +357,23 @@ describe("blindness: a checker that cannot see says unknown, never pass", () => 
         },
       ),
       { numRuns: 15 },
+    );
+  });
+
+  it.each(RC_CASES)("%s (%s): %s", (name, scenario, way) => {
+    const blind = RC_BLINDERS[name].ways[way] as RoleChangeBlinder;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
+        const run = synthesizeRoleChange({ seed, scenario });
+        const ctx = { thresholds: run.thresholds };
+        const before = runCheckers(run.history, run.final, ctx, [name])[0];
+        expect(before?.verdict, `seed ${seed}: ${before?.summary}`).toBe("pass");
+        const b = blind(run);
+        const after = runCheckers(b.history, b.final, ctx, [name])[0];
+        expect(after?.verdict, `seed ${seed}: ${way}: ${after?.summary}`).toBe("unknown");
+        expect(after?.reason, `seed ${seed}: ${way}`).toBeTruthy();
+      }),
+      { numRuns: 25 },
     );
   });
 });

@@ -4,6 +4,11 @@ import { combineVerdicts, computeMetrics, runCheckers } from "../src/checkers/in
 import type { CheckName, CheckResult } from "../src/checkers/types.js";
 import { MAX_EVIDENCE } from "../src/checkers/types.js";
 import { type Anomaly, synthesize } from "./helpers/synthetic.js";
+import {
+  type RoleChangeAnomaly,
+  type Scenario,
+  synthesizeRoleChange,
+} from "./helpers/synthetic-role-change.js";
 
 /** The synthetic link never changes roles, so the role-change checks have nothing to judge here. */
 const ROLE_CHANGE_CHECKS: readonly CheckName[] = [
@@ -150,4 +155,45 @@ describe("computeMetrics on a synthetic run", () => {
     const m = computeMetrics(run.history, run.final, run.thresholds);
     expect(m.recoveries[0]?.recoveryMs).toBeNull();
   });
+});
+
+/** The role-change model: clean runs pass every role-change check; each broken guarantee fails its owner. */
+const RC_OWNERS: Array<[RoleChangeAnomaly, Scenario, CheckName]> = [
+  ["lose-acked-tail", "switchover", "rpo"],
+  ["hole", "failover", "failover-prefix"],
+  ["split-brain", "switchover", "promotion"],
+  ["split-brain", "failover", "promotion"],
+  ["slow-first-write", "switchover", "rto"],
+  ["slow-first-write", "failover", "rto"],
+  ["reverse-missing", "switchover", "reverse-parity"],
+  ["reverse-missing", "failover", "reverse-parity"],
+];
+const RC_CHECKS: CheckName[] = ["rpo", "rto", "promotion", "failover-prefix", "reverse-parity"];
+
+describe("role changes: the model's clean runs pass, one broken guarantee fails its check", () => {
+  for (const scenario of ["switchover", "failover"] as const) {
+    it(`${scenario}: clean runs pass every role-change check`, () => {
+      for (let seed = 1; seed <= 60; seed++) {
+        const run = synthesizeRoleChange({ seed, scenario });
+        for (const r of runCheckers(run.history, run.final, { thresholds: run.thresholds }, RC_CHECKS)) {
+          const want = scenario === "switchover" && r.name === "failover-prefix" ? "skipped" : "pass";
+          expect(r.verdict, `seed ${seed}: ${r.name}: ${r.summary}`).toBe(want);
+        }
+      }
+    });
+  }
+  for (const [anomaly, scenario, owner] of RC_OWNERS) {
+    it(`${scenario}: ${anomaly} is flagged by ${owner}, with evidence`, () => {
+      let tried = 0;
+      for (let seed = 1; tried < 8 && seed < 200; seed++) {
+        const run = synthesizeRoleChange({ seed, scenario, anomaly });
+        if (!run.injected) continue;
+        tried += 1;
+        const [r] = runCheckers(run.history, run.final, { thresholds: run.thresholds }, [owner]);
+        expect(r?.verdict, `seed ${seed}: ${owner} missed ${anomaly}: ${r?.summary}`).toBe("fail");
+        expect(r?.evidence.length).toBeGreaterThan(0);
+      }
+      expect(tried, `no seed could host ${anomaly}`).toBe(8);
+    });
+  }
 });

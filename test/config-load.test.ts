@@ -317,6 +317,11 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
       yaml("backend: {local: {faultMode: promote-with-hole}}\n"),
       "config backend.local.faultMode = promote-with-hole: plants a fault in the failover role change; set scenario to failover (scenario is replication)",
     ],
+    [
+      "lose-tail-on-switchover in a failover (there is no switchover to lose a tail at)",
+      yaml("scenario: failover\nbackend: {local: {faultMode: lose-tail-on-switchover}}\n"),
+      "config backend.local.faultMode = lose-tail-on-switchover: plants a fault in the switchover role change; set scenario to switchover (scenario is failover)",
+    ],
   ];
   it.each(cases)("%s", (_name, opts, expected) => {
     expect(loadError(opts)).toBe(expected);

@@ -18,12 +18,13 @@ afterAll(async () => {
  */
 function scenario(
   s: "switchover" | "failover",
-  faultMode: "none" | "stale-primary" | "promote-with-hole",
+  faultMode: "none" | "stale-primary" | "promote-with-hole" | "lose-tail-on-switchover",
   seed: number,
+  switchBack = false,
 ) {
   const extra: DeepPartial<DrillConfig> = {
     scenario: s,
-    ...(s === "failover" ? { switchBack: false } : {}),
+    ...(s === "failover" ? { switchBack } : {}),
     workload: s === "failover" ? { targetRate: 40 } : {},
     thresholds: { lagSloMs: 60_000, rpoMs: 60_000, rtoMs: 120_000, catchUpTimeoutMs: 60_000 },
   };
@@ -59,9 +60,9 @@ describe("role-change scenarios on the local backend", () => {
   );
 
   it(
-    "failover passes: primary lost mid-stream, standby force-promoted, old primary rebuilt as its standby",
+    "failover passes: primary lost mid-stream, standby force-promoted, old primary rebuilt as its standby, then primary again",
     async () => {
-      const { report, cleanup } = await drill(scenario("failover", "none", 7102));
+      const { report, cleanup } = await drill(scenario("failover", "none", 7102, true));
       cleanups.push(cleanup);
       expect(report.error).toBeUndefined();
       expect(failing(report)).toEqual([]);
@@ -71,7 +72,11 @@ describe("role-change scenarios on the local backend", () => {
         "first-write",
         "rebuild",
         "reverse-replication",
+        "switch-back",
       ]);
+      expect(report.steps?.every((st) => st.ok)).toBe(true);
+      // The lab names the original primary primary-<id>: the role is back where it started.
+      expect(report.steps?.at(-1)?.primary).toMatch(/^primary-/);
       expect(report.metrics.rpo).toBeDefined();
       for (const name of ["rpo", "rto", "promotion", "failover-prefix", "reverse-parity"])
         expect(report.checks.find((c) => c.name === name)?.verdict).toBe("pass");
@@ -89,6 +94,27 @@ describe("role-change scenarios on the local backend", () => {
       const ev = report.checks.find((c) => c.name === "promotion")?.evidence[0];
       expect(ev?.opId).toBeTypeOf("number");
       expect(ev?.message).toMatch(/split brain/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "lose-tail-on-switchover: writes acknowledged just before the switchover never reach the standby, and rpo fails naming them",
+    async () => {
+      const { report, cleanup } = await drill(scenario("switchover", "lose-tail-on-switchover", 7105));
+      cleanups.push(cleanup);
+      // The drill got through the switchover (the caught-up wait saw its markers) and judged the loss.
+      expect(report.error).toBeUndefined();
+      expect(report.steps?.find((s) => s.name === "role-change")?.ok).toBe(true);
+      expect(report.verdict).toBe("fail");
+      expect(failing(report)).toContain("rpo");
+      expect(report.metrics.rpo?.lostWrites).toBeGreaterThan(0);
+      const rpo = report.checks.find((c) => c.name === "rpo");
+      expect(rpo?.evidence.length).toBeGreaterThan(0);
+      for (const ev of rpo?.evidence ?? []) {
+        expect(ev.opId).toBeTypeOf("number");
+        expect(ev.message).toMatch(/is not on the new primary/);
+      }
     },
     TIMEOUT,
   );

@@ -2,7 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { parse, parseAllDocuments } from "yaml";
 import { KindBackend, type KindTiming } from "../src/backends/kind/backend.js";
+import { loadCrdValidator } from "../src/backends/kind/crd-schema.js";
 import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
 import { provisionSteps } from "../src/backends/kind/plan.js";
 import { UsageError } from "../src/errors.js";
@@ -63,6 +65,7 @@ function setup(
   opts: Partial<KindOptions> = {},
   timing: Partial<KindTiming> = {},
   resolveToolsOnPath = false,
+  cdcOnTarget = false,
 ) {
   const env: Env = standins();
   env.setRules(rules);
@@ -81,6 +84,7 @@ function setup(
       ...(resolveToolsOnPath ? {} : { tools: TOOLS }),
       timing: { ...FAST, ...timing },
       env: { githubActions: false, ci: false },
+      cdcOnTarget,
       onCreated: (c) => created.push(c.kindClusterName),
     },
   );
@@ -787,5 +791,239 @@ describe("KindBackend faults and upgrade", () => {
     await backend.teardown();
     expect(env.calls().some((c) => isCall(c, "kind", "delete"))).toBe(false);
     expect(log.lines.some((l) => l.includes("kind delete cluster --name drill-test"))).toBe(true);
+  });
+});
+
+describe("KindBackend role changes: CDC on both clusters, primary loss and rebuild", () => {
+  const MILVUS_PODS = "^get pods -n drills -l app.kubernetes.io/instance=alpha,app.kubernetes.io/name=milvus";
+  const podsGoing: Rule = {
+    tool: "kubectl",
+    match: MILVUS_PODS,
+    respond: [
+      {
+        stdout: podList([
+          { name: "alpha-milvus-standalone-a1", ready: true },
+          { name: "alpha-milvus-cdc-c1", ready: true },
+        ]),
+      },
+      // Its Deployment started one again before the operator removed the Deployment.
+      {
+        stdout: podList([
+          { name: "alpha-milvus-standalone-a1", deleting: true },
+          { name: "alpha-milvus-standalone-a2", phase: "Pending" },
+        ]),
+      },
+      { stdout: podList([{ name: "alpha-milvus-standalone-a2", deleting: true }]) },
+      { stdout: podList([]) },
+    ],
+  };
+  const oldCrGoing: Rule = {
+    tool: "kubectl",
+    match: "^get milvus alpha -n drills --ignore-not-found -o name",
+    respond: [{ stdout: "milvus.milvus.io/alpha\n" }, { stdout: "" }],
+  };
+  const volumesGoing: Rule = {
+    tool: "kubectl",
+    match: "^get pvc -n drills -o name",
+    respond: [
+      {
+        stdout:
+          "persistentvolumeclaim/data-alpha-etcd-0\npersistentvolumeclaim/alpha-minio\npersistentvolumeclaim/data-bravo-etcd-0\n",
+      },
+      { stdout: "persistentvolumeclaim/data-bravo-etcd-0\n" },
+    ],
+  };
+  const rebuiltHealthy: Rule = {
+    tool: "kubectl",
+    match: "^get milvus alpha -n drills -o json$",
+    respond: [
+      { stdout: milvusList([{ name: "alpha", status: "Pending", falseConditions: ["MilvusReady"] }]) },
+      { stdout: milvusList([{ name: "alpha" }]) },
+    ],
+  };
+  const FAILOVER_RULES = [HEALTHY, FORWARD, podsGoing, oldCrGoing, volumesGoing, rebuiltHealthy];
+
+  it("switchover and failover put CDC on both clusters, in CRs the CRD accepts", async () => {
+    const { env, backend, workDir } = setup([HEALTHY, FORWARD], {}, {}, false, true);
+    await backend.provision();
+    const validator = loadCrdValidator();
+    for (const [file, name] of [
+      ["source.yaml", "alpha"],
+      ["target.yaml", "bravo"],
+    ]) {
+      const cr = parseAllDocuments(readFileSync(join(workDir, file as string), "utf8"))
+        .map((d) => d.toJS())
+        .find((d) => d.kind === "Milvus");
+      expect(cr.metadata.name).toBe(name);
+      expect(cr.spec.components.cdc).toMatchObject({ replicas: 1 });
+      expect(validator.validate(cr)).toEqual([]);
+    }
+    const applied = env
+      .calls()
+      .filter((c) => isCall(c, "kubectl", "apply -f"))
+      .map((c) => c.args.at(-1));
+    expect(applied).toEqual([join(workDir, "source.yaml"), join(workDir, "target.yaml")]);
+  });
+
+  it("the primary is lost for good (CR deleted, pods force-deleted until none is left), then rebuilt fresh, in that order", async () => {
+    const { env, backend, workDir } = setup(FAILOVER_RULES, {}, {}, false, true);
+    const pair = await backend.provision();
+    const firstForward = env
+      .calls()
+      .find((c) => isCall(c, "kubectl", "port-forward") && c.args.includes("svc/alpha-milvus"));
+    const ev = await backend.loseCluster("source");
+    expect(ev).toMatchObject({
+      cluster: "alpha",
+      oldPods: ["alpha-milvus-standalone-a1", "alpha-milvus-cdc-c1"],
+    });
+    // The lost cluster's client port-forward is stopped, not restarted against nothing.
+    expect(await stillAliveAfter(firstForward?.pid as number)).toBe(false);
+    const ep = await backend.rebuildCluster("source");
+    expect(ep).toMatchObject({
+      clusterId: "alpha",
+      replicateUri: "http://alpha-milvus.drills.svc.cluster.local:19530",
+      pchannels: pair.source.pchannels,
+    });
+    expect(ep.uri).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(ep.uri).not.toBe(pair.source.uri);
+
+    const after = env.calls().map((c) => `${c.tool} ${c.args.join(" ")}`);
+    const from = after.findIndex((c) => c.startsWith("kubectl delete milvus"));
+    const steps = after.slice(from).filter((c) => !c.startsWith("kubectl get pods"));
+    const forceDelete =
+      "kubectl delete pod -n drills -l app.kubernetes.io/instance=alpha,app.kubernetes.io/name=milvus --grace-period=0 --force --wait=false";
+    expect(steps.slice(0, 4)).toEqual([
+      "kubectl delete milvus alpha -n drills --wait=false",
+      forceDelete,
+      // The pod its Deployment started again is force-deleted too.
+      forceDelete,
+      "kubectl get milvus alpha -n drills --ignore-not-found -o name",
+    ]);
+    expect(steps.slice(4)).toEqual([
+      "kubectl get pvc -n drills -o name",
+      "kubectl get milvus alpha -n drills --ignore-not-found -o name",
+      "kubectl get pvc -n drills -o name",
+      `kubectl apply -f ${join(workDir, "rebuilt-source.yaml")}`,
+      "kubectl get milvus alpha -n drills -o json",
+      "kubectl get milvus alpha -n drills -o json",
+      expect.stringMatching(
+        /^kubectl port-forward --address 127\.0\.0\.1 -n drills svc\/alpha-milvus \d+:19530$/,
+      ),
+    ]);
+    // The new CR: same name (cluster id), CDC on (it may become primary again), accepted by the CRD.
+    const cr = parse(readFileSync(join(workDir, "rebuilt-source.yaml"), "utf8"));
+    expect(cr.metadata.name).toBe("alpha");
+    expect(cr.spec.components.cdc).toMatchObject({ replicas: 1 });
+    expect(cr.spec.dependencies.etcd.inCluster).toMatchObject({
+      deletionPolicy: "Delete",
+      pvcDeletion: true,
+    });
+    expect(loadCrdValidator().validate(cr)).toEqual([]);
+  });
+
+  const failures: Array<[string, Rule[], Partial<KindTiming>, Partial<KindOptions>, RegExp]> = [
+    [
+      "the CR deletion",
+      [{ tool: "kubectl", match: "^delete milvus", respond: [{ code: 1, stderr: "error: forbidden" }] }],
+      {},
+      {},
+      /delete milvus alpha -n drills --wait=false failed \(exit 1\): error: forbidden/,
+    ],
+    [
+      "the pod deletion",
+      [{ tool: "kubectl", match: "^delete pod", respond: [{ code: 1, stderr: "error: timed out" }] }],
+      {},
+      {},
+      /delete pod -n drills -l app\.kubernetes\.io\/instance=alpha,app\.kubernetes\.io\/name=milvus --grace-period=0 --force --wait=false failed \(exit 1\)/,
+    ],
+    [
+      "pods that never go",
+      [
+        {
+          tool: "kubectl",
+          match: MILVUS_PODS,
+          respond: [{ stdout: podList([{ name: "alpha-milvus-standalone-a1", deleting: true }]) }],
+        },
+      ],
+      // Also the budget of teardown's kind delete, which must still run: not too small.
+      { deleteTimeoutMs: 1_500 },
+      {},
+      /waiting for every Milvus pod of alpha .* gone; last seen: alpha-milvus-standalone-a1 Running deleting/,
+    ],
+    [
+      "an old CR that never goes",
+      [
+        {
+          tool: "kubectl",
+          match: "^get milvus alpha -n drills --ignore-not-found",
+          respond: [{ stdout: "milvus.milvus.io/alpha\n" }],
+        },
+      ],
+      { deleteTimeoutMs: 2_500 },
+      {},
+      /waiting for Milvus alpha and the volumes of its etcd and MinIO deleted; last seen: milvus.milvus.io\/alpha/,
+    ],
+    [
+      "the apply of the new CR",
+      [
+        {
+          tool: "kubectl",
+          match: "^apply -f .*rebuilt",
+          respond: [{ code: 1, stderr: "error: admission webhook denied" }],
+        },
+      ],
+      {},
+      {},
+      /apply -f \S+rebuilt-source\.yaml failed \(exit 1\): error: admission webhook denied/,
+    ],
+    [
+      "a rebuilt cluster that never gets Healthy",
+      [
+        {
+          tool: "kubectl",
+          match: "^get milvus alpha -n drills -o json$",
+          respond: [
+            {
+              stdout: milvusList([{ name: "alpha", status: "Unhealthy", falseConditions: ["MilvusReady"] }]),
+            },
+          ],
+        },
+      ],
+      {},
+      { readyTimeoutMs: 300 },
+      /waiting for Milvus alpha in namespace drills to be Healthy; last seen: alpha Unhealthy/,
+    ],
+    [
+      "the port-forward to the rebuilt cluster",
+      [
+        {
+          tool: "kubectl",
+          match: "^port-forward .* svc/alpha-milvus",
+          respond: [{ forward: {} }, { code: 1, stderr: "error: service alpha-milvus not found" }],
+        },
+      ],
+      {},
+      {},
+      /port-forward to svc\/alpha-milvus .*service alpha-milvus not found/,
+    ],
+  ];
+  it.each(
+    failures,
+  )("a failure in %s stops the step with its reason, and teardown still removes everything", async (_n, rules, timing, opts, message) => {
+    // The failing rule first: the first matching rule answers.
+    const { env, backend } = setup([...rules, ...FAILOVER_RULES], opts, timing, false, true);
+    await backend.provision();
+    const err = (await backend
+      .loseCluster("source")
+      .then(() => backend.rebuildCluster("source"))
+      .catch((e: Error) => e)) as Error;
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toMatch(message);
+    const failedAt = env.calls().length;
+    await backend.teardown();
+    const later = env.calls().slice(failedAt);
+    expect(later.some((c) => isCall(c, "kind", "delete cluster --name drill-test"))).toBe(true);
+    for (const c of env.calls().filter((c) => isCall(c, "kubectl", "port-forward")))
+      expect(await stillAliveAfter(c.pid)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { LOCAL_LIMITS } from "../src/backends/local/limits.js";
+import { LOCAL_LIMITS, type SuiteTest } from "../src/backends/local/limits.js";
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
 const section = readme.slice(
@@ -8,7 +8,7 @@ const section = readme.slice(
   readme.indexOf("## GitHub Action"),
 );
 
-const test = (over: Partial<{ file: string; name: string; fixtures: string[]; body: string }>) => ({
+const test = (over: Partial<SuiteTest>) => ({
   file: "cdc/testcases/test_dml.py",
   name: "test_insert",
   fixtures: ["upstream_client", "downstream_client"],
@@ -19,6 +19,13 @@ const test = (over: Partial<{ file: string; name: string; fixtures: string[]; bo
 describe("the local backend's limits", () => {
   it("the README lists every limit the conformance script deselects for", () => {
     for (const l of LOCAL_LIMITS) expect(section).toContain(`- ${l.readme}`);
+  });
+
+  it("the README's first bullets are the limits, in order, as many as its closing note says", () => {
+    const bullets = section.split("\n").filter((l) => l.startsWith("- "));
+    expect(bullets.slice(0, LOCAL_LIMITS.length)).toEqual(LOCAL_LIMITS.map((l) => `- ${l.readme}`));
+    const words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    expect(section).toContain(`need one of the first ${words[LOCAL_LIMITS.length]}`);
   });
 
   it("a plain test needs none; a pod kill, a float16 schema and add_collection_field each need theirs", () => {
@@ -38,5 +45,33 @@ describe("the local backend's limits", () => {
       "scalar-index-types",
     ]);
     expect(need(test({ body: 'index_params.add_index(field_name="f", index_type="INVERTED")' }))).toEqual([]);
+    expect(need(test({ body: "upstream_client.create_role(role_name)" }))).toEqual(["rbac"]);
+    expect(
+      need(test({ body: 'upstream_client.grant_privilege_v2(role_name=r, privilege="Query")' })),
+    ).toEqual(["rbac"]);
+    expect(need(test({ body: "upstream_client.add_privileges_to_group(g, privs)" }))).toEqual(["rbac"]);
+    expect(need(test({ body: "upstream_client.create_resource_group(rg_name, config=config)" }))).toEqual([
+      "resource-groups",
+    ]);
+    expect(need(test({ body: "checker = Import2PCChecker(collection_name=c)" }))).toEqual(["import"]);
+    // The vector type may be a pytest parameter rather than in the body.
+    expect(
+      need(test({ body: "self._setup_collection(c, vector_type)", params: "FLOAT16_VECTOR_HNSW" })),
+    ).toEqual(["vector-types"]);
+    expect(
+      need(test({ body: "self._setup_collection(c, vector_type)", params: "FLOAT_VECTOR_HNSW" })),
+    ).toEqual([]);
+    expect(need(test({ body: "filter_expr = \"PHRASE_MATCH(text_field, 'brown fox', 1)\"" }))).toEqual([
+      "phrase-match",
+    ]);
+    // BM25 with the english analyzer is a limit; text match with it, and BM25 with standard, are not.
+    const fts = "schema = self.create_fts_schema(upstream_client, analyzer_type)";
+    expect(need(test({ body: fts, params: "english" }))).toEqual(["bm25-analyzers"]);
+    expect(need(test({ body: fts, params: "standard" }))).toEqual([]);
+    expect(
+      need(test({ body: "enable_match=True, analyzer_params={'type': analyzer_type}", params: "english" })),
+    ).toEqual([]);
+    // Naming a role or a group in passing is not calling RBAC or resource-group APIs.
+    expect(need(test({ body: 'role = "primary"; rg = "__default_resource_group"' }))).toEqual([]);
   });
 });

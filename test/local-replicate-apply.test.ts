@@ -84,7 +84,13 @@ const liteRaw = async (method: string, request: Buffer): Promise<Buffer> => {
   throw new Error(`unexpected ${method}`);
 };
 
-function receiver(dups: DuplicateTracker = new DuplicateTracker(liteRaw)): {
+function receiver(
+  dups: DuplicateTracker = new DuplicateTracker(liteRaw),
+  shared: { store: { config: unknown }; locks: KeyedMutex<number> } = {
+    store: { config },
+    locks: new KeyedMutex<number>(),
+  },
+): {
   apply: ReplicateApply;
   checkpoints: CheckpointStore;
 } {
@@ -113,7 +119,7 @@ function receiver(dups: DuplicateTracker = new DuplicateTracker(liteRaw)): {
   const apply = new ReplicateApply({
     clusterId: "tgt",
     pchannels: TARGET,
-    config: { config } as unknown as ConfigStore,
+    config: shared.store as unknown as ConfigStore,
     channels: {
       plan: (_m: string, _r: unknown, _db: string, ch: number) => ({
         channels: [ch],
@@ -123,7 +129,7 @@ function receiver(dups: DuplicateTracker = new DuplicateTracker(liteRaw)): {
       commit: async () => {},
     } as unknown as ChannelMap,
     checkpoints,
-    locks: new KeyedMutex<number>(),
+    locks: shared.locks,
     liteApply,
     dups,
     onAnnouncement: async () => {},
@@ -175,6 +181,32 @@ describe("batched replicate apply", () => {
     const again = await apply.applyBatch([message(0, 30, 3), message(0, 40, 4)]);
     expect(applied).toEqual([1, 2, 3, 4]);
     expect(again.responses.map(confirmed)).toEqual(["30", "40"]);
+  });
+
+  it("a message that waited for its channel while a force promote ended the edge is refused, and moves no checkpoint", async () => {
+    const store: { config: unknown } = { config };
+    const locks = new KeyedMutex<number>();
+    const { apply, checkpoints } = receiver(undefined, { store, locks });
+    // The force promote holds every channel's lock while it drops the topology and the checkpoints.
+    let release!: () => void;
+    const promoting = locks.run([0, 1], async () => {
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      store.config = { clusters: [config.clusters[1]], cross_cluster_topology: [] };
+      await checkpoints.clear();
+    });
+    // A batch from the lost primary, received just before: it passes the first check, then waits.
+    const late = apply.applyBatch([message(0, 10, 1), message(0, 20, 2)]);
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await promoting;
+    const r = await late;
+    expect(String(r.error)).toMatch(/has no replication from source cluster 'src' configured/);
+    expect(r.responses).toEqual([]);
+    expect(applied).toEqual([]);
+    expect(checkpointWrites).toEqual([]);
+    expect(checkpoints.list()).toEqual([]);
   });
 
   it("starts a new run (and checkpoint) where the channel changes", async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FaultFilter, flipLowestMantissaBit } from "../src/backends/local/faults.js";
+import { FaultFilter, flipLowestMantissaBit, LOSE_TAIL_HOLD_MS } from "../src/backends/local/faults.js";
 import {
   parseReplicatorOptions,
   type ReplicatorOptions,
@@ -13,6 +13,7 @@ import {
 } from "../src/backends/local/replicator.js";
 import { ReplicatorSupervisor } from "../src/backends/local/supervisor.js";
 import { parseWalLine, readWholeWal, WalDirWatcher, WalReader } from "../src/backends/local/wal-reader.js";
+import { HEARTBEAT_COLLECTION, SETTLE_KEY } from "../src/generator/reserved.js";
 import { decodeRequest, encodeRequest } from "../src/milvus/proto.js";
 import { FakeStandby, TestWal } from "./helpers/fake-standby.js";
 import { alive, waitFor } from "./helpers/wait.js";
@@ -436,6 +437,86 @@ describe("fault modes against a fake standby", () => {
     const out = f.push(e("Delete", 2)).map((o) => `${o.entry.method}${o.entry.tt}${o.nodedup ? "!" : ""}`);
     expect(out).toEqual(["Delete2", "Insert1!"]);
     expect(f.flush()).toEqual([]);
+  });
+
+  it("lose-tail-on-switchover: the data writes waiting when the settle marker comes are dropped, nothing else", () => {
+    let remembered = 0;
+    const f = new FaultFilter("lose-tail-on-switchover", 0, {
+      sent: 0,
+      corrupted: false,
+      onTailLost: () => {
+        remembered += 1;
+      },
+    });
+    const e = (method: string, tt: number, pk: number, collection = "c") =>
+      parseWalLine(
+        JSON.stringify({
+          tt: String(tt),
+          method,
+          kind: method === "CreateIndex" ? "ddl" : "dml",
+          db: "default",
+          collection,
+          payload: (method === "Delete" ? deletePayload([pk]) : insertPayload(pk, [1, 2])).toString("base64"),
+        }),
+        tt,
+        "t",
+      );
+    const names = (outs: ReturnType<FaultFilter["push"]>) =>
+      outs.map((o) => `${o.entry.method}${o.entry.tt}`);
+    // Every message waits in the delay line, in order, and goes out when its time is up.
+    expect(names(f.push(e("Insert", 1, 1)))).toEqual([]);
+    expect(f.holding).toBe(true);
+    expect(names(f.due(Date.now() + LOSE_TAIL_HOLD_MS))).toEqual(["Insert1"]);
+    // A stream that breaks drops the line: those messages were never confirmed and are read again.
+    expect(names(f.push(e("Insert", 2, 2)))).toEqual([]);
+    f.newSession();
+    expect(f.holding).toBe(false);
+    // The tail: two data writes, a heartbeat and an index build, then the drill's settle marker.
+    f.push(e("Insert", 2, 2));
+    f.push(e("Upsert", 3, 1, HEARTBEAT_COLLECTION));
+    f.push(e("Delete", 4, 1));
+    f.push(e("CreateIndex", 5, 0));
+    expect(names(f.push(e("Upsert", 6, SETTLE_KEY)))).toEqual(["Upsert3", "CreateIndex5", "Upsert6"]);
+    expect(remembered).toBe(1);
+    // Once lost, the channel passes everything on at once.
+    expect(names(f.push(e("Insert", 7, 3)))).toEqual(["Insert7"]);
+    expect(names(f.push(e("Upsert", 8, SETTLE_KEY)))).toEqual(["Upsert8"]);
+    expect(f.holding).toBe(false);
+    // A replicator started after the loss (the reverse direction after the switchover) is faithful.
+    const later = new FaultFilter("lose-tail-on-switchover", 0, {
+      sent: 0,
+      corrupted: false,
+      tailLost: true,
+    });
+    expect(names(later.push(e("Insert", 9, 4)))).toEqual(["Insert9"]);
+  });
+
+  it("lose-tail-on-switchover: the target's checkpoint passes the lost writes, so no restart brings them back", async () => {
+    const s = await fake();
+    const wal = new TestWal(join(dir, "wal"));
+    const ch = srcCh[0] as string;
+    const g0 = inProcess(options(s.uri, { faultMode: "lose-tail-on-switchover" }), 0);
+    const early = await wal.append(ch, { method: "Insert", payload: insertPayload(1, [1, 2]) });
+    await waitFor("the early write, after its time in the delay line", () =>
+      s.applied.some((a) => a.tt === early.tt),
+    );
+    const tail = [
+      await wal.append(ch, { method: "Insert", payload: insertPayload(2, [1, 2]) }),
+      await wal.append(ch, { method: "Delete", payload: deletePayload([1]) }),
+    ];
+    const marker = await wal.append(ch, { method: "Upsert", payload: insertPayload(SETTLE_KEY, [1, 2]) });
+    await waitFor("the settle marker", () => s.applied.some((a) => a.tt === marker.tt));
+    await g0.stop();
+    // A restart (any kill after the loss) resumes after the marker: the tail is gone for good.
+    const g1 = inProcess(options(s.uri, { faultMode: "lose-tail-on-switchover" }), 1);
+    const after = await wal.append(ch, { method: "Insert", payload: insertPayload(3, [1, 2]) });
+    await waitFor("the write after the restart", () => s.applied.some((a) => a.tt === after.tt));
+    await g1.stop();
+    expect(s.applied.map((a) => a.tt)).toEqual([early.tt, marker.tt, after.tt]);
+    expect(s.applied.some((a) => tail.some((t) => t.tt === a.tt))).toBe(false);
+    expect(
+      g0.lines.some((l) => /fault lose-tail-on-switchover: dropping the last 2 data message/.test(l)),
+    ).toBe(true);
   });
 
   it("stall: stops after N messages but keeps its stream open", async () => {

@@ -1,4 +1,5 @@
 import { DataType, type MilvusClient, type RowData } from "@zilliz/milvus2-sdk-node";
+import { HEARTBEAT_COLLECTION } from "../generator/reserved.js";
 import { type CollectionSpec, collectionFields, PK_FIELD, VECTOR_FIELD } from "../generator/rows.js";
 import type { PlannedDdl, PlannedWrite } from "../generator/workload.js";
 import { InsertEncoder } from "./insert-encoder.js";
@@ -8,8 +9,7 @@ import { sendEncoded } from "./raw-write.js";
 /** A write's outcome; an auto-id insert's also names the keys Milvus assigned (int64 as decimal strings). */
 export type WriteOutcome = Outcome & { assigned?: string[] };
 
-/** Heartbeat collection (pt-heartbeat): one row per writer, upserted every interval on the source. */
-export const HEARTBEAT_COLLECTION = "drill_heartbeat";
+export { HEARTBEAT_COLLECTION };
 
 /** Milvus index type and params for a drill collection's vector field. */
 export function vectorIndex(spec: CollectionSpec): {

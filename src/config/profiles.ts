@@ -223,9 +223,6 @@ const switchoverSmoke: Profile = { ...smoke, scenario: "switchover" };
 const failoverSmoke: Profile = {
   ...smoke,
   scenario: "failover",
-  // The way back ends with the rebuilt cluster as a verified standby of the promoted one; moving the
-  // primary role back after a rebuild is not yet reliable on the local backend (see README).
-  switchBack: false,
   workload: { ...smoke.workload, targetRate: 40 },
   thresholds: { ...smoke.thresholds, rpoMs: 10_000 },
 };

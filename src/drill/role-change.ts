@@ -157,7 +157,10 @@ export async function firstWrite(
 
 /**
  * One marker per collection written on `source`, then wait until `target` shows each marker and the same
- * count(*) per collection: replication in that direction has caught up.
+ * count(*) per collection: replication in that direction has caught up. Past the markers, counts that
+ * differ but stay unchanged for `stableMs` mean replication settled on a different state (rows lost or
+ * kept on one side): the wait ends there and says so, and reverse-parity reports the difference, as the
+ * first leg's catch-up wait does (settle.ts).
  */
 export async function waitReplicated(o: {
   runner: WorkloadRunner;
@@ -166,9 +169,13 @@ export async function waitReplicated(o: {
   target: MilvusClient;
   collections: string[];
   timeoutMs: number;
+  stableMs?: number;
   signal?: AbortSignal;
-}): Promise<{ markers: number; elapsedMs: number }> {
+}): Promise<{ markers: number; elapsedMs: number; settledWith?: string }> {
   const started = Date.now();
+  const stableMs = o.stableMs ?? 3_000;
+  let lastCounts = "";
+  let stableSince = 0;
   const markers: SettleMarker[] = [];
   const live: string[] = [];
   for (const name of o.collections) {
@@ -191,15 +198,23 @@ export async function waitReplicated(o: {
       }
     }
     if (!waitingFor) {
+      const counts: string[] = [];
+      const differ: string[] = [];
       for (const name of live) {
         const [a, b] = [await countOf(o.source, name), await countOf(o.target, name)];
-        if (a !== b) {
-          waitingFor = `${name}: count(*) ${a} on the source, ${b} on the target`;
-          break;
-        }
+        counts.push(`${name}:${a}:${b}`);
+        if (a !== b) differ.push(`${name}: count(*) ${a} on the source, ${b} on the target`);
+      }
+      if (differ.length === 0) return { markers: markers.length, elapsedMs: Date.now() - started };
+      waitingFor = differ.join("; ");
+      const key = counts.join(",");
+      if (key !== lastCounts) {
+        lastCounts = key;
+        stableSince = Date.now();
+      } else if (Date.now() - stableSince >= stableMs) {
+        return { markers: markers.length, elapsedMs: stableSince - started, settledWith: waitingFor };
       }
     }
-    if (!waitingFor) return { markers: markers.length, elapsedMs: Date.now() - started };
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`replication did not catch up within ${o.timeoutMs} ms: still waiting for ${waitingFor}`);

@@ -2,12 +2,13 @@ import { base, en, Faker } from "@faker-js/faker";
 import { DataType, type FieldType, type RowData } from "@zilliz/milvus2-sdk-node";
 import type { DrillConfig } from "../config/schema.js";
 import { hashString, Mulberry32Randomizer, mixSeed, Rng } from "./prng.js";
+import { PK_FIELD } from "./reserved.js";
 
 export type CollectionSpec = DrillConfig["workload"]["collections"][number];
 export type RowValue = RowData;
 
 /** Field names shared by every drill collection: checkers and verify rely on `pk` and `ver`. */
-export const PK_FIELD = "pk";
+export { PK_FIELD };
 export const VER_FIELD = "ver";
 export const VECTOR_FIELD = "vec";
 

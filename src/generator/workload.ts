@@ -2,6 +2,7 @@ import type { DrillConfig } from "../config/schema.js";
 import type { DdlAction, KeyVer, WriteKind } from "../history/types.js";
 import { KeyModel, type KeyStateKind } from "./model.js";
 import { mixSeed, Rng } from "./prng.js";
+import { SETTLE_KEY } from "./reserved.js";
 import { type CollectionSpec, PK_FIELD, RowFactory, type RowValue } from "./rows.js";
 
 /** pk regions: main keys from 1; partition i's keys from (i+1)*PARTITION_REGION; probes and scratch apart. */
@@ -13,8 +14,7 @@ export const EPHEMERAL_BASE = 900_010_000;
 export const SCRATCH_BASE = 950_000_000;
 /** Cold keys: written once before the stream and never touched again, like most data at rest. */
 export const COLD_BASE = 800_000_000;
-/** Settle markers: one upsert per collection after the workload; its arrival means that channel caught up. */
-export const SETTLE_KEY = 990_000_001;
+export { SETTLE_KEY };
 /** The key the standby-write probe tries to insert on the standby: never written on the primary. */
 export const STANDBY_PROBE_KEY = 990_000_000;
 

@@ -6,7 +6,15 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { arch as osArch, tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvironmentError } from "../../errors.js";
-import type { Backend, BackendInfo, ClusterPair, FaultEvidence, FaultName, Logger } from "../types.js";
+import type {
+  Backend,
+  BackendInfo,
+  ClusterEndpoint,
+  ClusterPair,
+  FaultEvidence,
+  FaultName,
+  Logger,
+} from "../types.js";
 import { type CommandRunner, ProcessRunner, tail } from "./exec.js";
 import { type Kube, killCdcPod, kubectl, listPods, waitUntil } from "./kube.js";
 import {
@@ -18,6 +26,9 @@ import {
   MILVUS_PORT,
   OPERATOR_NAMESPACE,
   OPERATOR_RELEASE,
+  type Role,
+  renderMilvusCr,
+  toYaml,
   usedImages,
 } from "./manifests.js";
 import { initialMilvusVersion, type KindOptions, milvusImage, validateKindOptions } from "./options.js";
@@ -129,6 +140,8 @@ export class KindBackend implements Backend {
   private ownsWorkDir = false;
   private created = false;
   private forwards: PortForward[] = [];
+  /** The client port-forward of each Milvus CR, by name (a lost cluster's is stopped, a rebuilt one gets a new one). */
+  private forwardOf = new Map<string, PortForward>();
   private teardownPromise: Promise<void> | null = null;
   private diagnostics: Promise<string[]> | null = null;
 
@@ -358,6 +371,7 @@ export class KindBackend implements Backend {
       restartDelayMs: this.t.portForwardRestartDelayMs,
     });
     this.forwards.push(pf);
+    this.forwardOf.set(name, pf);
     return pf.start();
   }
 
@@ -429,6 +443,96 @@ export class KindBackend implements Backend {
     );
     await this.waitHealthy([o.targetName], this.t.standbyRestartTimeoutMs, signal);
     return { injectedAt, restoredAt: Date.now(), oldPods, newPods };
+  }
+
+  private nameOf(side: Role): string {
+    return side === "source" ? this.options.sourceName : this.options.targetName;
+  }
+
+  /**
+   * Failover's primary loss: the cluster is completely unavailable at once and stays so, as
+   * milvus.io/docs/cdc_failover.md assumes of the original primary (it must never take writes again).
+   * The Milvus CR is deleted first, so the operator brings nothing back; its etcd and MinIO go with it
+   * (the CRs set deletionPolicy Delete and pvcDeletion true: operator docs, milvus.md, dependencies).
+   * Then every Milvus pod of the cluster (CDC included) is force-deleted, no graceful shutdown, as a
+   * lost site would be; a pod its Deployment starts again before the operator removes the Deployment
+   * is force-deleted too, until none is left.
+   */
+  async loseCluster(side: Role, signal?: AbortSignal): Promise<FaultEvidence> {
+    const o = this.options;
+    const name = this.nameOf(side);
+    const selector = instanceSelector(name);
+    const oldPods = (await listPods(this.kube, o.namespace, selector)).map((p) => p.name);
+    const injectedAt = Date.now();
+    await kubectl(
+      this.kube,
+      ["delete", "milvus", name, "-n", o.namespace, "--wait=false"],
+      `deletion of Milvus ${name}`,
+    );
+    const forceDelete = () =>
+      kubectl(
+        this.kube,
+        ["delete", "pod", "-n", o.namespace, "-l", selector, "--grace-period=0", "--force", "--wait=false"],
+        `deletion of the pods of Milvus ${name}`,
+      );
+    await forceDelete();
+    // Its client port-forward can only fail from now on.
+    await this.forwardOf.get(name)?.stop();
+    this.forwardOf.delete(name);
+    await waitUntil(
+      `every Milvus pod of ${name} (${selector}) gone`,
+      async () => {
+        const pods = await listPods(this.kube, o.namespace, selector);
+        if (pods.length === 0) return { done: true };
+        if (pods.some((p) => !p.deleting)) await forceDelete();
+        return {
+          pending: pods.map((p) => `${p.name} ${p.phase}${p.deleting ? " deleting" : ""}`).join(", "),
+        };
+      },
+      { timeoutMs: this.t.deleteTimeoutMs, pollMs: this.t.pollMs, signal },
+    );
+    return { injectedAt, cluster: name, how: "Milvus CR deleted, its pods force-deleted", oldPods };
+  }
+
+  /**
+   * The way back after a failover: the lost cluster comes back empty as a new Milvus CR of the same
+   * name (so the same cluster id and channels), with fresh storage and a CDC component (it may become
+   * primary again on a switch back). Waits until the old CR and its dependencies' volumes are gone, so
+   * nothing of the old cluster is reused, then applies the CR, waits until it is Healthy and forwards
+   * a client port to it.
+   */
+  async rebuildCluster(side: Role, signal?: AbortSignal): Promise<ClusterEndpoint> {
+    const o = this.options;
+    const name = this.nameOf(side);
+    const ns = o.namespace;
+    await waitUntil(
+      `Milvus ${name} and the volumes of its etcd and MinIO deleted`,
+      async () => {
+        const cr = await kubectl(
+          this.kube,
+          ["get", "milvus", name, "-n", ns, "--ignore-not-found", "-o", "name"],
+          `whether Milvus ${name} still exists`,
+        );
+        const pvcs = await kubectl(this.kube, ["get", "pvc", "-n", ns, "-o", "name"], `the volumes in ${ns}`);
+        const left = [
+          ...cr.stdout.split("\n").filter(Boolean),
+          ...pvcs.stdout.split("\n").filter((l) => l.includes(`${name}-etcd`) || l.includes(`${name}-minio`)),
+        ];
+        return left.length === 0 ? { done: true } : { pending: left.join(", ") };
+      },
+      { timeoutMs: this.t.deleteTimeoutMs, pollMs: this.t.pollMs, signal },
+    );
+    const dir = this.workDir ?? tmpdir();
+    const file = join(dir, `rebuilt-${side}.yaml`);
+    await writeFile(file, toYaml(renderMilvusCr(o, side, { cdc: true })));
+    await kubectl(this.kube, ["apply", "-f", file], `the new Milvus ${name}`, {
+      timeoutMs: this.t.applyTimeoutMs,
+    });
+    await this.log.group(`Wait for the rebuilt ${name} to be Healthy`, () =>
+      this.waitHealthy([name], o.readyTimeoutMs, signal),
+    );
+    const port = await this.forward(name);
+    return endpointFor(o, side, `http://127.0.0.1:${port}`);
   }
 
   /**

@@ -14,6 +14,7 @@ export const LOCAL_FAULT_MODES = [
   "stall",
   "corrupt-vector",
   // Role-change faults (scenarios switchover and failover): each must fail its own check.
+  "lose-tail-on-switchover",
   "promote-with-hole",
   "stale-primary",
 ] as const;
@@ -22,6 +23,7 @@ export const LOCAL_FAULT_MODES = [
 export const ROLE_CHANGE_FAULT_SCENARIO: Partial<
   Record<LocalFaultMode, readonly ("switchover" | "failover")[]>
 > = {
+  "lose-tail-on-switchover": ["switchover"],
   "promote-with-hole": ["failover"],
   // The demoted (or rebuilt) original primary keeps taking client writes: both scenarios have one.
   "stale-primary": ["switchover", "failover"],

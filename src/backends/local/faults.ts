@@ -3,6 +3,7 @@
  * the drill's checkers catch each kind of damage. Each mode really does what its name says to the
  * stream of messages; nothing here fakes a result on the standby.
  */
+import { HEARTBEAT_COLLECTION, PK_FIELD, SETTLE_KEY } from "../../generator/reserved.js";
 import { decodeRequest, method } from "../../milvus/proto.js";
 import { LOCAL_FAULT_MODES, type LocalFaultMode } from "./fault-modes.js";
 import type { WalEntry } from "./wal-reader.js";
@@ -22,6 +23,12 @@ export const DROPPABLE_DDL: ReadonlySet<string> = new Set([
 
 /** How many messages before the checkpoint a stale-checkpoint restart resumes from. */
 export const STALE_CHECKPOINT_BACK = 100;
+
+/**
+ * lose-tail-on-switchover: how long each message waits in the channel's delay line. The writes still
+ * waiting there when the drill's settle marker arrives are the tail that is lost.
+ */
+export const LOSE_TAIL_HOLD_MS = 500;
 
 /** Where a channel starts reading after (re)connecting. */
 export type ResumePlan =
@@ -64,9 +71,24 @@ export interface FaultShared {
   onCorrupted?: () => void;
   /** promote-with-hole: the one insert skipped so far (per process). */
   holed?: boolean;
+  /** lose-tail-on-switchover: the tail was lost (by this or an earlier process): pass everything on. */
+  tailLost?: boolean;
+  /** Called (synchronously, before the marker after the lost tail is sent) to remember it beyond this process. */
+  onTailLost?: () => void;
 }
 
 const WRITE_METHODS = new Set(["Insert", "Upsert"]);
+const DATA_METHODS = new Set(["Insert", "Upsert", "Delete"]);
+
+/** The drill's settle marker: a write of SETTLE_KEY to a workload collection. */
+function isSettleMarker(e: WalEntry, payload: Buffer): boolean {
+  if (!WRITE_METHODS.has(e.method) || e.collection === HEARTBEAT_COLLECTION) return false;
+  try {
+    return writtenKeys(payload, PK_FIELD, e.method).includes(String(SETTLE_KEY));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The per-channel filter between the log and the stream. push() returns what to send now (in order);
@@ -78,6 +100,10 @@ export const REORDER_WINDOW = 32;
 export class FaultFilter {
   private dmlSeen = 0;
   private held: Outgoing[] = [];
+  /** lose-tail-on-switchover: messages read but not yet sent, with when each was read. */
+  private line: Array<{ out: Outgoing; at: number }> = [];
+  /** lose-tail-on-switchover: this channel lost its tail. */
+  private tailLost = false;
 
   constructor(
     readonly mode: LocalFaultMode,
@@ -96,7 +122,7 @@ export class FaultFilter {
 
   /** Whether a write is held back waiting to see if a Delete follows it (reorder). */
   get holding(): boolean {
-    return this.held.length > 0;
+    return this.held.length > 0 || this.line.length > 0;
   }
 
   /** The caller reports each message it actually wrote to the stream. */
@@ -151,6 +177,8 @@ export class FaultFilter {
         return [out];
       case "reorder":
         return this.reorder(out);
+      case "lose-tail-on-switchover":
+        return this.loseTail(out);
       default:
         return [out];
     }
@@ -159,12 +187,62 @@ export class FaultFilter {
   /** A new stream re-reads the log from the checkpoint: a write held for the old stream is read again. */
   newSession(): void {
     this.held = [];
+    this.line = [];
+  }
+
+  /** What a quiet channel sends now: messages whose time in the delay line is up (lose-tail-on-switchover). */
+  due(now = Date.now()): Outgoing[] {
+    const out: Outgoing[] = [];
+    while (this.line.length > 0 && now - (this.line[0]?.at ?? now) >= LOSE_TAIL_HOLD_MS)
+      out.push((this.line.shift() as { out: Outgoing }).out);
+    return out;
   }
 
   flush(): Outgoing[] {
     const h = this.held;
     this.held = [];
     return h;
+  }
+
+  /**
+   * A CDC that acknowledges a checkpoint past messages it never applied, at the moment writes stop
+   * before a switchover. Every message waits LOSE_TAIL_HOLD_MS in a delay line (in order, so nothing
+   * is lost while the primary takes writes, across kills too: what waits was never confirmed). The
+   * drill's settle marker, its first write after the workload, is this replicator's sign that writes
+   * stopped: the data writes still waiting are dropped, and the marker goes out, moving the target's
+   * checkpoint past them for good. Heartbeats and DDL waiting with them still go out, and so does the
+   * marker: the standby shows what the drill's caught-up wait looks for, and count(*) settles on a
+   * smaller number, so the drill proceeds to the switchover having lost acknowledged writes (what
+   * `rpo` must catch). Once per lab: the reverse direction after the switchover replicates faithfully.
+   */
+  private loseTail(out: Outgoing): Outgoing[] {
+    if (this.tailLost || this.shared.tailLost) return [...this.line.splice(0).map((l) => l.out), out];
+    const e = out.entry;
+    if (isSettleMarker(e, out.payload)) {
+      const kept: Outgoing[] = [];
+      const lost: Outgoing[] = [];
+      for (const { out: o } of this.line.splice(0)) {
+        const data = o.entry.kind === "dml" && o.entry.collection !== HEARTBEAT_COLLECTION;
+        (data && DATA_METHODS.has(o.entry.method) ? lost : kept).push(o);
+      }
+      this.tailLost = true;
+      this.shared.onTailLost?.();
+      if (lost.length > 0) {
+        const first = lost[0]?.entry;
+        const last = lost[lost.length - 1]?.entry;
+        this.log(
+          `fault lose-tail-on-switchover: dropping the last ${lost.length} data message(s) before the settle marker (tt ${first?.tt}..${last?.tt}, offsets ${first?.offset}..${last?.offset}); the marker moves the checkpoint past them`,
+        );
+      } else {
+        this.log(
+          "fault lose-tail-on-switchover: the settle marker came with no data message waiting; nothing lost on this channel",
+        );
+      }
+      return [...kept, out];
+    }
+    const now = Date.now();
+    this.line.push({ out, at: now });
+    return this.due(now);
   }
 
   /**

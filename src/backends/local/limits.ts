@@ -4,14 +4,25 @@
  * conformance script (scripts/conformance.ts) deselects the suite's tests that need one, printing the
  * reason. At run time each is also answered with a one-line refusal, never silently.
  */
+export interface SuiteTest {
+  file: string;
+  name: string;
+  fixtures: string[];
+  body: string;
+  params?: string;
+}
+
 export interface LocalLimit {
   id: string;
   /** The README line (without the leading "- "). */
   readme: string;
   /** What the conformance script prints for a deselected test. */
   reason: string;
-  /** Whether a test of the suite needs this: from its file name, its fixtures and its body. */
-  needs(test: { file: string; name: string; fixtures: string[]; body: string }): boolean;
+  /**
+   * Whether a test of the suite needs this: from its file name, its fixtures, its body and the
+   * parameters pytest put in its id (`test_x[FLOAT16_VECTOR_HNSW]` -> `FLOAT16_VECTOR_HNSW`).
+   */
+  needs(test: SuiteTest): boolean;
 }
 
 const LITE_LACKS_VECTOR =
@@ -19,6 +30,14 @@ const LITE_LACKS_VECTOR =
 
 /** A scalar index type in a test's index params that Milvus Lite refuses (it builds only INVERTED). */
 const SCALAR_INDEX_LITE_LACKS = /index_type["']?\s*[:=]\s*["'](?:Trie|STL_SORT|BITMAP)["']/i;
+
+/** A BM25 function (directly or through the suite's FTS schema helper), and an English analyzer. */
+const BM25 = /create_fts_schema|FunctionType\.BM25/;
+const ENGLISH_ANALYZER = /["']type["']\s*:\s*["']english["']|create_fts_schema\([^)]*["']english["']/;
+
+/** A client call that changes or reads RBAC state. */
+const RBAC_CALL =
+  /\b(create|drop|describe|list)_(user|role)s?\(|\b(grant|revoke)_(role|privilege(_v2)?)\(|\bupdate_password\(|\b(create|drop|list)_privilege_groups?\(|\b(add|remove)_privileges_(to|from)_group\(/;
 
 export const LOCAL_LIMITS: readonly LocalLimit[] = [
   {
@@ -34,7 +53,7 @@ export const LOCAL_LIMITS: readonly LocalLimit[] = [
     readme:
       "Float16, bfloat16, int8 and binary vectors need the kind backend (Milvus Lite does not store them).",
     reason: "uses float16/bfloat16/int8/binary vectors, which Milvus Lite does not store (kind backend)",
-    needs: (t) => LITE_LACKS_VECTOR.test(t.body),
+    needs: (t) => LITE_LACKS_VECTOR.test(t.body) || LITE_LACKS_VECTOR.test(t.params ?? ""),
   },
   {
     id: "schema-evolution",
@@ -49,5 +68,42 @@ export const LOCAL_LIMITS: readonly LocalLimit[] = [
       "Scalar indexes other than INVERTED (Trie, STL_SORT, BITMAP) need the kind backend: Milvus Lite refuses them with one line (`scalar index_type 'TRIE' is not implemented; supported: INVERTED`).",
     reason: "builds Trie/STL_SORT/BITMAP scalar indexes, which Milvus Lite does not implement (kind backend)",
     needs: (t) => SCALAR_INDEX_LITE_LACKS.test(t.body),
+  },
+  {
+    id: "phrase-match",
+    readme:
+      "`PHRASE_MATCH` filters need the kind backend: Milvus Lite refuses them with one line (`unknown function 'PHRASE_MATCH'`).",
+    reason: "filters with PHRASE_MATCH, which Milvus Lite does not implement (kind backend)",
+    needs: (t) => /\bPHRASE_MATCH\s*\(/i.test(t.body),
+  },
+  {
+    id: "bm25-analyzers",
+    readme:
+      "BM25 full-text search tokenizes only with the `standard` and `jieba` analyzers: Milvus Lite refuses others with one line (`unknown tokenizer type: 'english'`).",
+    reason:
+      "runs BM25 full-text search with the 'english' analyzer, which Milvus Lite does not tokenize (kind backend)",
+    needs: (t) => BM25.test(t.body) && (/\benglish\b/.test(t.params ?? "") || ENGLISH_ANALYZER.test(t.body)),
+  },
+  {
+    id: "rbac",
+    readme:
+      "RBAC (users, roles, privileges, privilege groups) is not served: Milvus Lite does not implement it, so each call answers `<Method> is not supported by the local backend`.",
+    reason: "manages users, roles or privileges (RBAC), which Milvus Lite does not implement (kind backend)",
+    needs: (t) => RBAC_CALL.test(t.body),
+  },
+  {
+    id: "resource-groups",
+    readme:
+      "Resource groups are not served: Milvus Lite has no query nodes to group, so each call answers `<Method> is not supported by the local backend`.",
+    reason: "manages resource groups, which Milvus Lite does not implement (kind backend)",
+    needs: (t) => /\b(create|drop|update|describe|list)_resource_groups?\(|transfer_replica\(/.test(t.body),
+  },
+  {
+    id: "import",
+    readme:
+      "Bulk import is not served: it reads files from object storage (MinIO), which the local backend has none of, and Milvus Lite does not implement `Import`.",
+    reason:
+      "bulk-imports files staged in object storage (MinIO), which the local backend has none of (kind backend)",
+    needs: (t) => /Import2PCChecker|\bbulk_import\(|\bdo_bulk_insert\(|\bcommit_import\(/.test(t.body),
   },
 ];

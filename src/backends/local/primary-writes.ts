@@ -15,7 +15,7 @@ import { carriesField, IdAllocator, withIds } from "./auto-id.js";
 import type { ChannelMap } from "./channel-map.js";
 import type { ConfigStore } from "./config-store.js";
 import type { DuplicateTracker } from "./duplicates.js";
-import { milvusStatus, REPLICATE_VIOLATION_REASON } from "./front-errors.js";
+import { MILVUS_UNEXPECTED_CODE, milvusStatus, REPLICATE_VIOLATION_REASON } from "./front-errors.js";
 import type { LiteApply } from "./lite-apply.js";
 import { dbOf } from "./lite-link.js";
 import { kindOf, SECRET_METHODS } from "./methods.js";
@@ -50,7 +50,8 @@ export class PrimaryWrites {
 
   async mutate(method: string, request: Buffer, md: grpc.Metadata, deadline: grpc.Deadline): Promise<Buffer> {
     const d = this.d;
-    if (this.fenced()) return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
+    if (this.fenced())
+      return statusResponse(method, milvusStatus(MILVUS_UNEXPECTED_CODE, REPLICATE_VIOLATION_REASON));
     const cfg = d.config.config;
     if (method === "Import" && cfg && cfg.cross_cluster_topology.length > 0) {
       return statusResponse(
@@ -81,7 +82,8 @@ export class PrimaryWrites {
     try {
       return await d.locks.run(plan.channels, async () => {
         // Checked again under the lock: a switchover that took the locks first has fenced this write.
-        if (this.fenced()) return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
+        if (this.fenced())
+          return statusResponse(method, milvusStatus(MILVUS_UNEXPECTED_CODE, REPLICATE_VIOLATION_REASON));
         const recordDuplicates = await d.dups.before(method, body, db, plan.collection);
         const res = await d.liteApply.apply(method, req, body, db, md, deadline);
         if (!isSuccess(responseStatus(method, res))) return res;

@@ -106,6 +106,12 @@ export class ReplicateApply {
           try {
             let m: Incoming | undefined = first;
             while (m) {
+              // Checked again under the channel's lock: a force promote (which takes every channel's
+              // lock) may have ended replication from this source while the message waited for it. A
+              // stale message applied then would leave a checkpoint from the lost primary, and a
+              // cluster rebuilt under its id would later be asked to resume at a position its new WAL
+              // never had (the switch back after a failover stalled on that channel).
+              this.requireEdge(m.source);
               // Time ticks order one source's messages only: a checkpoint left by another source is no floor.
               const floor =
                 newest && newest.source === m.source
@@ -143,6 +149,22 @@ export class ReplicateApply {
     }
   }
 
+  /** The configuration, when it replicates from `source` to this cluster; refuses the message otherwise. */
+  private requireEdge(source: string): ReplicateConfiguration {
+    const d = this.d;
+    const cfg = d.config.config;
+    const edge = cfg?.cross_cluster_topology.some(
+      (t) => t.source_cluster_id === source && t.target_cluster_id === d.clusterId,
+    );
+    if (!cfg || !edge) {
+      throw new FrontError(
+        grpc.status.FAILED_PRECONDITION,
+        `cluster '${d.clusterId}' has no replication from source cluster '${source}' configured`,
+      );
+    }
+    return cfg;
+  }
+
   private parse(buf: Buffer): Incoming {
     const d = this.d;
     const req = decode<{
@@ -154,16 +176,7 @@ export class ReplicateApply {
     const rm = req.replicate_message;
     const props = rm?.message?.properties ?? {};
     const source = rm?.source_cluster_id ?? "";
-    const cfg = d.config.config;
-    const edge = cfg?.cross_cluster_topology.find(
-      (t) => t.source_cluster_id === source && t.target_cluster_id === d.clusterId,
-    );
-    if (!cfg || !edge) {
-      throw new FrontError(
-        grpc.status.FAILED_PRECONDITION,
-        `cluster '${d.clusterId}' has no replication from source cluster '${source}' configured`,
-      );
-    }
+    const cfg = this.requireEdge(source);
     const srcPch = props._pch ?? "";
     const srcCluster = cfg.clusters.find((c) => c.cluster_id === source);
     const idx = srcCluster?.pchannels.indexOf(srcPch) ?? -1;

@@ -398,10 +398,15 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
   // corrupt-vector must damage one vector per run, not one per restart: a marker next to the log
   // file remembers it (fault-injection state only; replication itself keeps none).
   const corruptMarker = `${opts.logFile}.corrupt-vector-done`;
+  // lose-tail-on-switchover loses one tail per lab: the replicator of the reverse direction, started
+  // after the switchover, replicates faithfully.
+  const tailMarker = `${opts.logFile}.lose-tail-done`;
   const shared: FaultShared = {
     sent: 0,
     corrupted: existsSync(corruptMarker),
     onCorrupted: () => writeFileSync(corruptMarker, `${new Date().toISOString()}\n`),
+    tailLost: existsSync(tailMarker),
+    onTailLost: () => writeFileSync(tailMarker, `${new Date().toISOString()}\n`),
   };
   const window = ctx.window ?? 64;
   const channels: ChannelState[] = opts.source.pchannels.map((source, index) => ({
@@ -554,6 +559,7 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
         if (filter.holding) {
           idleSince ??= Date.now();
           if (Date.now() - idleSince >= REORDER_HOLD_MS) await sendAll(filter.flush());
+          await sendAll(filter.due());
         }
         // With notifications the fallback only covers missed events; without them, poll fast while
         // data flows (lag) and a little slower once the channel has been idle (CPU).
