@@ -15,6 +15,7 @@ import type { HistoryEvent } from "../src/history/types.js";
 import { HistoryWriter } from "../src/history/writer.js";
 import { writeSoakHistory } from "./helpers/soak.js";
 import { type Anomaly, type SyntheticRun, synthesize } from "./helpers/synthetic.js";
+import { type RoleChangeAnomaly, synthesizeRoleChange } from "./helpers/synthetic-role-change.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -76,6 +77,28 @@ describe("streamed history vs in-memory history", () => {
         expect(stream).toEqual(memory);
         // Not vacuous: these runs have something to judge.
         expect(memory.checks.some((c) => c.verdict === "pass" || c.verdict === "fail")).toBe(true);
+        if (anomaly && run.injected) expect(memory.checks.some((c) => c.verdict === "fail")).toBe(true);
+      }
+    });
+  }
+
+  const ROLE_CHANGES: Array<["switchover" | "failover", RoleChangeAnomaly | undefined]> = [
+    ["switchover", undefined],
+    ["failover", undefined],
+    ["switchover", "lose-acked-tail"],
+    ["failover", "hole"],
+    ["failover", "split-brain"],
+    ["switchover", "slow-first-write"],
+    ["failover", "reverse-missing"],
+  ];
+  for (const [scenario, anomaly] of ROLE_CHANGES) {
+    it(`same report for a ${scenario}${anomaly ? ` with ${anomaly}` : ""}`, async () => {
+      for (const seed of [2, 13, 31]) {
+        const run = synthesizeRoleChange({ seed, scenario, anomaly });
+        const { memory, stream } = await bothPaths(run);
+        expect(stream).toEqual(memory);
+        const roleChecks = memory.checks.filter((c) => ["rpo", "rto", "promotion"].includes(c.name));
+        expect(roleChecks.every((c) => c.verdict !== "skipped")).toBe(true);
         if (anomaly && run.injected) expect(memory.checks.some((c) => c.verdict === "fail")).toBe(true);
       }
     });
