@@ -14,18 +14,18 @@
  *   8. WAL read and summary.md rendering vs JSON baselines (scripts/bench-io.ts)        target <= 5
  *
  *   npx tsx scripts/bench.ts [--rows 200000] [--dim 128] [--batches 60] [--write-runs 5] [--repeat 3]
- *                            [--skip write,ceiling,verify,replicator,check,smoke,io] [--full] [--json]
+ *                            [--check-events 5000000] [--skip write,ceiling,verify,replicator,check,smoke,io]
+ *                            [--full] [--json]
  *
  * --json: one JSON object on stdout (the human lines go to stderr), for a nightly job to chart:
  * writeRatio, harnessCeilingRowsPerS, catchUpRatio, verifyRatioConcurrent, verifyPeakRssMb,
  * checkEventsPerS, checkPeakRssMb, smokeWallS and the figures behind them; a figure that was skipped
  * or could not be measured is null, with the reason under `notes`.
  *
- * 2, 3-4, 5 and 6 run as children (scripts/bench-ceiling.ts, bench-verify.ts, bench-replicator.ts and,
- * where present, bench-check.ts) with --json: their human lines on stderr, one JSON object on stdout.
+ * 2, 3-4, 5 and 6 run as children (scripts/bench-ceiling.ts, bench-verify.ts, bench-replicator.ts and
+ * bench-check.ts) with --json: their human lines on stderr, one JSON object on stdout.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -41,7 +41,7 @@ import { collectionFields, RowFactory } from "../src/generator/rows.js";
 import { WorkloadPlanner } from "../src/generator/workload.js";
 import { HistoryWriter } from "../src/history/writer.js";
 
-const SECTIONS = ["write", "ceiling", "verify", "replicator", "check", "smoke"] as const;
+const SECTIONS = ["write", "ceiling", "verify", "replicator", "check", "smoke", "io"] as const;
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +51,7 @@ const { values } = parseArgs({
     "write-runs": { type: "string", default: "5" },
     repeat: { type: "string", default: "3" },
     skip: { type: "string", default: "" },
+    "check-events": { type: "string", default: "5000000" },
     full: { type: "boolean", default: false },
     json: { type: "boolean", default: false },
   },
@@ -68,6 +69,7 @@ const dim = positive("dim", values.dim);
 const batches = positive("batches", values.batches);
 const writeRuns = positive("write-runs", values["write-runs"]);
 const repeat = positive("repeat", values.repeat);
+const checkEvents = positive("check-events", values["check-events"]);
 const skip = new Set((values.skip ?? "").split(",").filter(Boolean));
 for (const s of skip) {
   if (!(SECTIONS as readonly string[]).includes(s)) {
@@ -301,21 +303,16 @@ async function replicator(): Promise<void> {
   results.catchUpDirectRowsPerS = r.directRowsPerS ?? null;
 }
 
-/**
- * The checkers' figures come from scripts/bench-check.ts when the branch has one: it must print, under
- * --json, one object with checkEventsPerS and checkPeakRssMb. Without it both stay null, and say why.
- */
+/** `check RUN_DIR` over a 5M-event synthetic soak history, in a child: events/s and its peak RSS. */
 async function checkers(): Promise<void> {
-  const script = "scripts/bench-check.ts";
-  if (!existsSync(join(root, script))) {
-    notes.check = `not measured: ${script} (the streaming checkers' bench) is not in this tree`;
-    say(`checkers: ${notes.check}`);
-    return;
-  }
-  const r = await runBenchChild(script, [], "check");
+  const r = await runBenchChild("scripts/bench-check.ts", ["--events", String(checkEvents)], "check");
   if (!r) return;
   results.checkEventsPerS = r.checkEventsPerS ?? null;
   results.checkPeakRssMb = r.checkPeakRssMb ?? null;
+  results.checkEventsPerCpuS = r.checkEventsPerCpuS ?? null;
+  results.checkEvents = r.events ?? null;
+  results.checkKeyVersions = r.keyVersions ?? null;
+  results.checkVerdict = r.checkVerdict ?? null;
 }
 
 async function io(): Promise<void> {

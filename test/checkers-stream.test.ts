@@ -15,6 +15,7 @@ import type { HistoryEvent } from "../src/history/types.js";
 import { HistoryWriter } from "../src/history/writer.js";
 import { writeSoakHistory } from "./helpers/soak.js";
 import { type Anomaly, type SyntheticRun, synthesize } from "./helpers/synthetic.js";
+import { type RoleChangeAnomaly, synthesizeRoleChange } from "./helpers/synthetic-role-change.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -81,6 +82,28 @@ describe("streamed history vs in-memory history", () => {
     });
   }
 
+  const ROLE_CHANGES: Array<["switchover" | "failover", RoleChangeAnomaly | undefined]> = [
+    ["switchover", undefined],
+    ["failover", undefined],
+    ["switchover", "lose-acked-tail"],
+    ["failover", "hole"],
+    ["failover", "split-brain"],
+    ["switchover", "slow-first-write"],
+    ["failover", "reverse-missing"],
+  ];
+  for (const [scenario, anomaly] of ROLE_CHANGES) {
+    it(`same report for a ${scenario}${anomaly ? ` with ${anomaly}` : ""}`, async () => {
+      for (const seed of [2, 13, 31]) {
+        const run = synthesizeRoleChange({ seed, scenario, anomaly });
+        const { memory, stream } = await bothPaths(run);
+        expect(stream).toEqual(memory);
+        const roleChecks = memory.checks.filter((c) => ["rpo", "rto", "promotion"].includes(c.name));
+        expect(roleChecks.every((c) => c.verdict !== "skipped")).toBe(true);
+        if (anomaly && run.injected) expect(memory.checks.some((c) => c.verdict === "fail")).toBe(true);
+      }
+    });
+  }
+
   it("same report when ops are still open at the end and an auto-id insert learns its keys", async () => {
     const run = synthesize({ seed: 5, kills: 1 });
     const history = [...run.history];
@@ -132,5 +155,53 @@ describe("streamed history vs in-memory history", () => {
     expect(judged.map((c) => c.name)).toEqual(
       expect.arrayContaining(["parity", "monotonic-reads", "prefix", "checkpoint-recovery", "lag"]),
     );
+  });
+
+  it("the writer keeps no events: the live roles read facts folded as events are appended", async () => {
+    const w = new HistoryWriter(join(dir, "live.jsonl"));
+    const write = (id: number, collection: string, pks: string[]): HistoryEvent => ({
+      type: "invoke",
+      id,
+      process: 0,
+      time: id,
+      value: { f: "write", kind: "insert", collection, keys: pks.map((pk) => ({ pk, ver: 1 })) },
+    });
+    w.append(write(1, "a", ["1", "2"]));
+    w.append(write(2, "b", ["9"]));
+    w.append({ type: "fault", id: 7, name: "kill-cdc", phase: "start", time: 10 });
+    const before = w.facts.writtenKeys();
+    w.append(write(3, "a", ["2", "3"]));
+    expect(before.get("a")).toEqual(new Set(["1", "2"]));
+    expect(w.facts.writtenKeys()).toEqual(
+      new Map([
+        ["a", new Set(["1", "2", "3"])],
+        ["b", new Set(["9"])],
+      ]),
+    );
+    expect(w.facts.openFaults).toEqual(new Set([7]));
+    w.append({ type: "fault", id: 7, name: "kill-cdc", phase: "end", time: 20 });
+    w.append({
+      type: "obs",
+      kind: "heartbeat",
+      side: "target",
+      invokeTime: 21,
+      time: 22,
+      hbSeq: 3,
+      wallMs: 19,
+    });
+    w.append({
+      type: "obs",
+      kind: "heartbeat",
+      side: "target",
+      invokeTime: 23,
+      time: 24,
+      hbSeq: null,
+      wallMs: null,
+    });
+    expect(w.facts.openFaults.size).toBe(0);
+    expect([w.facts.lastFaultEnd, w.facts.lastSeenWall]).toEqual([20, 19]);
+    expect("events" in w).toBe(false);
+    await w.close();
+    expect(await readHistory(w.path)).toHaveLength(7);
   });
 });

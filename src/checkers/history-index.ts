@@ -71,7 +71,7 @@ class WriteTable {
   }
 
   private grow(): void {
-    const size = this.opId.length * 2;
+    const size = Math.ceil(this.opId.length * 1.5);
     const grown = <T extends Float64Array | Uint8Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(size);
       b.set(a);
@@ -286,11 +286,9 @@ export class HistoryIndexer {
   private readonly ddl: OpenOp[] = [];
   private invokes = 0;
   private finished = false;
-  events = 0;
 
   add(e: HistoryEvent): void {
     if (this.finished) throw new Error("HistoryIndexer: add after finish");
-    this.events += 1;
     const idx = this.idx;
     if ("time" in e && e.time > idx.lastTime) idx.lastTime = e.time;
     if ("time" in e && e.time < idx.firstTime) idx.firstTime = e.time;

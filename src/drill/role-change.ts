@@ -16,7 +16,7 @@ import { DrillExecutor, HEARTBEAT_COLLECTION } from "../client/executor.js";
 import type { DrillConfig } from "../config/schema.js";
 import { type CollectionSpec, PK_FIELD, VER_FIELD } from "../generator/rows.js";
 import type { WorkloadPlanner } from "../generator/workload.js";
-import type { HistoryEvent, Pk, StepName } from "../history/types.js";
+import type { Pk, StepName } from "../history/types.js";
 import type { HistoryWriter } from "../history/writer.js";
 import { configureReplication, forcePromote, switchoverReplication } from "../milvus/replicate.js";
 import { isSuccess } from "../milvus/status.js";
@@ -69,21 +69,6 @@ export async function timedStep<T extends StepResult>(
   }
 }
 
-/** Every key the drill wrote per collection, from the history (what a snapshot must read). */
-export function writtenKeys(events: readonly HistoryEvent[]): Map<string, Set<Pk>> {
-  const out = new Map<string, Set<Pk>>();
-  for (const e of events) {
-    if (e.type !== "invoke" || e.value.f !== "write") continue;
-    let set = out.get(e.value.collection);
-    if (!set) {
-      set = new Set();
-      out.set(e.value.collection, set);
-    }
-    for (const k of e.value.keys) set.add(k.pk);
-  }
-  return out;
-}
-
 const SNAPSHOT_BATCH = 500;
 
 /**
@@ -97,7 +82,7 @@ export async function snapshotPromoted(
   history: HistoryWriter,
   onRead?: (collection: string, reads: Array<{ pk: Pk; ver: number | null }>) => void,
 ): Promise<void> {
-  for (const [collection, keys] of writtenKeys(history.events)) {
+  for (const [collection, keys] of history.facts.writtenKeys()) {
     const invokeTime = Date.now();
     if (!(await exists(client, collection))) continue;
     const reads: Array<{ pk: Pk; ver: number | null }> = [];
@@ -307,26 +292,10 @@ export async function watchForLoss(o: {
   signal?: AbortSignal;
 }): Promise<void> {
   const startedAt = Date.now();
-  let cursor = 0;
-  const open = new Set<number>();
-  let lastFaultEnd = 0;
-  let lastSeenWall = 0;
+  const facts = o.history.facts;
   for (;;) {
     if (o.workloadEnded.ended || o.signal?.aborted) return;
-    const events = o.history.events;
-    for (; cursor < events.length; cursor++) {
-      const e = events[cursor] as HistoryEvent;
-      if (e.type === "fault") {
-        if (e.phase === "start") open.add(e.id);
-        else {
-          open.delete(e.id);
-          lastFaultEnd = Math.max(lastFaultEnd, e.time);
-        }
-      } else if (e.type === "obs" && e.kind === "heartbeat" && e.wallMs !== null) {
-        lastSeenWall = Math.max(lastSeenWall, e.wallMs);
-      }
-    }
-    const healed = open.size === 0 && lastSeenWall > lastFaultEnd;
+    const healed = facts.openFaults.size === 0 && facts.lastSeenWall > facts.lastFaultEnd;
     if (o.runner.progress(startedAt) >= LOSS_AT && healed) return;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -436,7 +405,7 @@ export async function runRoleChange(i: RoleChangeInput): Promise<{
             to: fresh.client,
             toExec: fresh.exec,
             collections: [...collections, HEARTBEAT_COLLECTION],
-            keys: writtenKeys(history.events),
+            keys: history.facts.writtenKeys(),
           });
           await configureReplication(
             { source: B, target: ep },

@@ -1,16 +1,18 @@
 import { once } from "node:events";
 import { createWriteStream, type WriteStream } from "node:fs";
+import { LiveFacts } from "./live-facts.js";
 import type { HistoryEvent } from "./types.js";
 
 /**
  * Appends events to history.jsonl as they happen (streaming: a crash still leaves a readable
  * history) and hands the same events to whoever listens (the live progress line).
- * The drill's live roles (role changes, progress) still read `events`; the checkers do not: they
- * stream the file once it is flushed (indexHistoryFile), the same path `check RUN_DIR` takes.
+ * Nothing keeps the events: the drill's live roles read the few facts they need (`facts`), folded as
+ * events are appended, and the checkers stream the file once it is flushed (indexHistoryFile), the
+ * same path `check RUN_DIR` takes. A soak's memory does not grow with its history.
  */
 export class HistoryWriter {
   private readonly out: WriteStream;
-  readonly events: HistoryEvent[] = [];
+  readonly facts = new LiveFacts();
   private closed = false;
 
   constructor(
@@ -22,7 +24,7 @@ export class HistoryWriter {
 
   append(event: HistoryEvent): void {
     if (this.closed) return;
-    this.events.push(event);
+    this.facts.add(event);
     this.out.write(`${JSON.stringify(event)}\n`);
     this.listener?.(event);
   }
