@@ -13,11 +13,15 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { DataType, MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { milvusClient } from "../src/milvus/client.js";
 import { pageSizeFor } from "../src/verify/compare.js";
 import { readMeta } from "../src/verify/meta.js";
 import { verifyClusters } from "../src/verify/verify.js";
 import { startTwoLites } from "../test/helpers/two-lites.js";
+
+/** Milvus Lite refuses the SDK's 10 s pings during a long insert (see keepaliveMs in the client factory). */
+const LITE_KEEPALIVE_MS = 300_000;
 
 const { values } = parseArgs({
   options: {
@@ -108,11 +112,7 @@ async function load(client: MilvusClient, seed: number): Promise<void> {
 }
 
 async function bareScan(uri: string): Promise<{ ms: number; rows: number }> {
-  const client = new MilvusClient({
-    address: uri.replace("http://", ""),
-    timeout: timeoutMs,
-    logLevel: "error",
-  });
+  const client = milvusClient({ uri: uri }, { timeoutMs, keepaliveMs: LITE_KEEPALIVE_MS });
   const t0 = performance.now();
   let n = 0;
   const it = await client.queryIterator({
@@ -135,16 +135,8 @@ const say = (line: string): void => {
 async function main(): Promise<void> {
   const lites = await startTwoLites();
   try {
-    const src = new MilvusClient({
-      address: lites.source.uri.replace("http://", ""),
-      timeout: timeoutMs,
-      logLevel: "error",
-    });
-    const tgt = new MilvusClient({
-      address: lites.target.uri.replace("http://", ""),
-      timeout: timeoutMs,
-      logLevel: "error",
-    });
+    const src = milvusClient({ uri: lites.source.uri }, { timeoutMs, keepaliveMs: LITE_KEEPALIVE_MS });
+    const tgt = milvusClient({ uri: lites.target.uri }, { timeoutMs, keepaliveMs: LITE_KEEPALIVE_MS });
     const t0 = performance.now();
     await Promise.all([load(src, 7), load(tgt, 7)]);
     say(

@@ -33,6 +33,15 @@ export interface MilvusClientOptions {
    * re-sent after a timeout could be applied twice, and the history must know exactly what was asked.
    */
   retries?: number;
+  /**
+   * Interval of the HTTP/2 keepalive pings the SDK sends (its default: 10 s, even between calls).
+   * Milvus Lite's gRPC core server allows a ping without data only every 5 minutes and sends GOAWAY
+   * "too_many_pings" after two early ones (grpc/grpc doc/keepalive.md: GRPC_ARG_HTTP2_MIN_RECV_PING_
+   * INTERVAL_WITHOUT_DATA_MS = 300000, GRPC_ARG_HTTP2_MAX_PING_STRIKES = 2): a large insert the server
+   * takes longer than that to read fails with RESOURCE_EXHAUSTED. Clients that talk to Milvus Lite
+   * directly for long calls set it to 300000.
+   */
+  keepaliveMs?: number;
 }
 
 export function milvusClient(ep: MilvusEndpoint, o: MilvusClientOptions = {}): MilvusClient {
@@ -49,7 +58,10 @@ export function milvusClient(ep: MilvusEndpoint, o: MilvusClientOptions = {}): M
     // Each client keeps its own connections. grpc-js otherwise shares one subchannel per address across
     // the process, and a cluster lost and rebuilt at the same address (a failover drill's way back)
     // stays unreachable to new clients until the dead subchannel's reconnect backoff expires.
-    channelOptions: { "grpc.use_local_subchannel_pool": 1 },
+    channelOptions: {
+      "grpc.use_local_subchannel_pool": 1,
+      ...(o.keepaliveMs !== undefined ? { "grpc.keepalive_time_ms": o.keepaliveMs } : {}),
+    },
   });
   // The constructor starts a handshake nobody awaits. If the server is gone (a cancelled drill tearing
   // down, an unreachable cluster) its failure resurfaces on the first real call, where it is handled;
