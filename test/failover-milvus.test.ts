@@ -96,27 +96,51 @@ describe("force promote, the first Milvus validation (current cluster only): as 
     });
   });
 
-  it("refuses a primary before it looks at the shape", () => {
-    expect(decideForcePromote(aToB, aToB, "a", "primary", rules)).toEqual({
+  it("answers a resend of the held configuration as a no-op success, before any force-promote check", () => {
+    expect(decideForcePromote(aToB, aToB, "b", "secondary", rules)).toEqual({
+      ok: true,
+      unchanged: true,
+      config: aToB,
+    });
+  });
+
+  it("refuses a primary after the general checks, before the shape", () => {
+    const onA = forcePromoteRequest(ep("a"), "current-cluster");
+    expect(decideForcePromote(onA, aToB, "a", "primary", { pchannels: chans("a") })).toEqual({
       ok: false,
       error: FORCE_PROMOTE_ON_PRIMARY,
     });
   });
 
-  it("refuses two clusters, another cluster and a topology with Milvus's texts", () => {
-    expect(decideForcePromote(aToB, aToB, "b", "secondary", rules)).toEqual({
+  it("refuses two clusters with Milvus's count text", () => {
+    const reversed = buildReplicateConfiguration(reversedPair(pair));
+    expect(decideForcePromote(reversed, aToB, "b", "secondary", rules)).toEqual({
       ok: false,
       error:
         "force promote requires configuration with exactly one cluster (current cluster only), got 2 clusters",
     });
-    expect(
-      decideForcePromote(forcePromoteRequest(ep("a"), "current-cluster"), aToB, "b", "secondary", rules),
-    ).toEqual({
+  });
+
+  const other = forcePromoteRequest(ep("a"), "current-cluster");
+  const looped = { ...own, cross_cluster_topology: [{ source_cluster_id: "b", target_cluster_id: "b" }] };
+
+  it("another cluster or a topology: the general validator, which runs first, refuses them", () => {
+    expect(decideForcePromote(other, aToB, "b", "secondary", rules)).toEqual({
+      ok: false,
+      error: "current Milvus cluster 'b' must be included in the clusters list",
+    });
+    expect(decideForcePromote(looped, aToB, "b", "secondary", rules)).toEqual({
+      ok: false,
+      error: "no center node found, star topology must have exactly one center node",
+    });
+  });
+
+  it("validateForcePromoteConfiguration's own texts for another cluster and a topology", () => {
+    expect(decideForcePromote(other, aToB, "b", "secondary")).toEqual({
       ok: false,
       error: "force promote requires configuration with only current cluster b, got cluster a",
     });
-    const looped = { ...own, cross_cluster_topology: [{ source_cluster_id: "b", target_cluster_id: "b" }] };
-    expect(decideForcePromote(looped, aToB, "b", "secondary", rules)).toEqual({
+    expect(decideForcePromote(looped, aToB, "b", "secondary")).toEqual({
       ok: false,
       error:
         "force promote requires configuration with no topology (single primary cluster), got 1 topology edges",

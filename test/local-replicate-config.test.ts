@@ -219,7 +219,7 @@ describe("role changes on the local fronts", () => {
     expect(lab.fronts.target.role).toBe("primary");
   });
 
-  it("force promote takes the current-cluster shape as sent, then answers 'already primary'", async () => {
+  it("force promote takes the current-cluster shape as sent; a resend is a no-op success", async () => {
     // After the switchover the original source is the standby: promote it.
     const { clusterId } = lab.source;
     const first = await forcePromote(lab.source, { timeoutMs: 30_000 });
@@ -229,8 +229,14 @@ describe("role changes on the local fronts", () => {
     const held = await getReplicateConfiguration(lab.source);
     expect(held?.clusters.map((c) => c.cluster_id)).toEqual([clusterId]);
     expect(held?.cross_cluster_topology ?? []).toEqual([]);
+    // The first version answers a resend of the held configuration before it looks at the role.
     const again = await forcePromote(lab.source, { timeoutMs: 30_000 });
-    expect(again.alreadyPrimary).toBe(true);
+    expect(again).toEqual({
+      shape: "current-cluster",
+      attempts: [{ shape: "current-cluster", ok: true }],
+      alreadyPrimary: false,
+    });
+    expect(await getReplicateConfiguration(lab.source)).toEqual(held);
   });
 });
 
@@ -254,7 +260,12 @@ describe("force promote on fronts that take both Milvus versions' request shapes
 
   it("refuses each invalid request over the wire with its version's text and stays secondary", async () => {
     const both = buildReplicateConfiguration({ source: lab.source, target: lab.target });
-    const two = await promote(lab.target.uri, both);
+    // The first version's general checks come first: a resend of the held configuration is a no-op.
+    const same = await promote(lab.target.uri, both);
+    expect(same.code ?? 0).toBe(0);
+    expect(lab.fronts.target.role).toBe("secondary");
+    const reversed = buildReplicateConfiguration({ source: lab.target, target: lab.source });
+    const two = await promote(lab.target.uri, reversed);
     expect(two.reason).toBe(
       "force promote requires configuration with exactly one cluster (current cluster only), got 2 clusters",
     );
@@ -263,7 +274,7 @@ describe("force promote on fronts that take both Milvus versions' request shapes
       cross_cluster_topology: [],
     });
     expect(other.reason).toBe(
-      `force promote requires configuration with only current cluster ${lab.target.clusterId}, got cluster ${lab.source.clusterId}`,
+      `current Milvus cluster '${lab.target.clusterId}' must be included in the clusters list`,
     );
     const topo = await promote(lab.target.uri, {
       clusters: [],

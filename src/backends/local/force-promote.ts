@@ -4,8 +4,9 @@
  * (milvus-io/milvus internal/streamingcoord/server/service/assignment.go; feature PR 47352, in 2.6
  * from v2.6.14 through PR 48452):
  * - "current-cluster" (the first cut, `validateForcePromoteConfiguration(config, currentClusterID)`):
- *   refused on a primary first, then the request must hold exactly one cluster, the current one, and no
- *   topology; the cluster keeps the configuration it was sent. Milvus's own CDC suite
+ *   after the general checks every update gets, refused on a primary, then the request must hold
+ *   exactly one cluster, the current one, and no topology; the cluster keeps the configuration it was
+ *   sent. Milvus's own CDC suite
  *   (tests/python_client/cdc/testcases/test_force_promote.py) and pymilvus 3.0.2, which requires a
  *   `clusters` key, send this shape.
  * - "empty" (the later `handleForcePromote` with `StartBroadcastWithSecondaryClusterResourceKey`):
@@ -41,7 +42,10 @@ export type ForcePromoteDecision =
 
 export interface ForcePromoteRules {
   shapes?: ForcePromoteShapes;
-  /** The cluster's pchannels: a current-cluster request must name exactly these (Milvus's validator). */
+  /**
+   * The cluster's pchannels, for the general validator a current-cluster request passes first; without
+   * them only validateForcePromoteConfiguration's own checks run.
+   */
   pchannels?: readonly string[];
 }
 
@@ -84,7 +88,12 @@ function decideEmpty(
   return { ok: true, config, unchanged };
 }
 
-/** The first version: role first, then one cluster (this one) and no topology; the request is kept. */
+/**
+ * The first version. Its UpdateReplicateConfiguration runs the general checks before it looks at
+ * force_promote: a request equal to the held configuration is a no-op success, and one the general
+ * validator refuses gets that validator's text (so a cluster list without this cluster, or a topology,
+ * is refused there). Then handleForcePromote: the role, then validateForcePromoteConfiguration.
+ */
 function decideCurrentCluster(
   incoming: ReplicateConfiguration,
   current: ReplicateConfiguration | null,
@@ -92,6 +101,12 @@ function decideCurrentCluster(
   role: "primary" | "secondary",
   pchannels: readonly string[] | undefined,
 ): ForcePromoteDecision {
+  if (current !== null && JSON.stringify(normalizeConfig(current)) === JSON.stringify(incoming))
+    return { ok: true, config: incoming, unchanged: true };
+  if (pchannels) {
+    const err = validateReplicateConfig(incoming, current, clusterId, pchannels);
+    if (err) return { ok: false, error: err };
+  }
   if (role === "primary") return { ok: false, error: FORCE_PROMOTE_ON_PRIMARY };
   if (incoming.clusters.length !== 1)
     return { ok: false, error: forcePromoteClusterCount(incoming.clusters.length) };
@@ -99,12 +114,5 @@ function decideCurrentCluster(
   if (got !== clusterId) return { ok: false, error: forcePromoteOtherCluster(clusterId, got) };
   if (incoming.cross_cluster_topology.length > 0)
     return { ok: false, error: forcePromoteTopology(incoming.cross_cluster_topology.length) };
-  const unchanged = current !== null && JSON.stringify(normalizeConfig(current)) === JSON.stringify(incoming);
-  if (unchanged) return { ok: true, config: incoming, unchanged };
-  // Milvus then runs its general validator on the request against the current configuration.
-  if (pchannels) {
-    const err = validateReplicateConfig(incoming, current, clusterId, pchannels);
-    if (err) return { ok: false, error: err };
-  }
   return { ok: true, config: incoming, unchanged: false };
 }
