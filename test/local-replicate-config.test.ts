@@ -1,6 +1,6 @@
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FORCE_PROMOTE_NOT_EMPTY } from "../src/backends/local/force-promote.js";
+import { FORCE_PROMOTE_NOT_EMPTY, FORCE_PROMOTE_ON_PRIMARY } from "../src/backends/local/force-promote.js";
 import type { Lab } from "../src/backends/local/lab.js";
 import {
   type ReplicateConfiguration,
@@ -219,16 +219,100 @@ describe("role changes on the local fronts", () => {
     expect(lab.fronts.target.role).toBe("primary");
   });
 
-  it("force promote falls back to the empty shape, then answers 'already primary'", async () => {
+  it("force promote takes the current-cluster shape as sent; a resend is a no-op success", async () => {
     // After the switchover the original source is the standby: promote it.
+    const { clusterId } = lab.source;
     const first = await forcePromote(lab.source, { timeoutMs: 30_000 });
+    expect(first.attempts).toEqual([{ shape: "current-cluster", ok: true }]);
+    expect(first.shape).toBe("current-cluster");
+    expect(lab.fronts.source.role).toBe("primary");
+    const held = await getReplicateConfiguration(lab.source);
+    expect(held?.clusters.map((c) => c.cluster_id)).toEqual([clusterId]);
+    expect(held?.cross_cluster_topology ?? []).toEqual([]);
+    // The first version answers a resend of the held configuration before it looks at the role.
+    const again = await forcePromote(lab.source, { timeoutMs: 30_000 });
+    expect(again).toEqual({
+      shape: "current-cluster",
+      attempts: [{ shape: "current-cluster", ok: true }],
+      alreadyPrimary: false,
+    });
+    expect(await getReplicateConfiguration(lab.source)).toEqual(held);
+  });
+});
+
+describe("force promote on fronts that take both Milvus versions' request shapes", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startTestLab({ replicate: true, pchannels: 2 });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  async function promote(uri: string, config: ReplicateConfiguration) {
+    const c = new MilvusClient({ address: uri, logLevel: "error" });
+    try {
+      return await c.updateReplicateConfiguration({ ...config, force_promote: true, timeout: 30_000 });
+    } finally {
+      await c.closeConnection();
+    }
+  }
+
+  it("refuses each invalid request over the wire with its version's text and stays secondary", async () => {
+    const both = buildReplicateConfiguration({ source: lab.source, target: lab.target });
+    // The first version's general checks come first: a resend of the held configuration is a no-op.
+    const same = await promote(lab.target.uri, both);
+    expect(same.code ?? 0).toBe(0);
+    expect(lab.fronts.target.role).toBe("secondary");
+    const reversed = buildReplicateConfiguration({ source: lab.target, target: lab.source });
+    const two = await promote(lab.target.uri, reversed);
+    expect(two.reason).toBe(
+      "force promote requires configuration with exactly one cluster (current cluster only), got 2 clusters",
+    );
+    const other = await promote(lab.target.uri, {
+      clusters: both.clusters.slice(0, 1),
+      cross_cluster_topology: [],
+    });
+    expect(other.reason).toBe(
+      `current Milvus cluster '${lab.target.clusterId}' must be included in the clusters list`,
+    );
+    const topo = await promote(lab.target.uri, {
+      clusters: [],
+      cross_cluster_topology: both.cross_cluster_topology,
+    });
+    expect(topo.reason).toBe(FORCE_PROMOTE_NOT_EMPTY);
+    const onPrimary = await promote(lab.source.uri, { clusters: [], cross_cluster_topology: [] });
+    expect(onPrimary.reason).toBe(FORCE_PROMOTE_ON_PRIMARY);
+    expect(lab.fronts.target.role).toBe("secondary");
+  });
+
+  it("promotes on the empty request, building the config from the cluster's own entry", async () => {
+    const res = await promote(lab.target.uri, { clusters: [], cross_cluster_topology: [] });
+    expect(res.code ?? 0).toBe(0);
+    expect(lab.fronts.target.role).toBe("primary");
+    const held = await getReplicateConfiguration(lab.target);
+    expect(held?.clusters.map((c) => c.cluster_id)).toEqual([lab.target.clusterId]);
+  });
+});
+
+describe("force promote on fronts that emulate only the later Milvus validation (empty request)", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startTestLab({ replicate: true, pchannels: 2, forcePromoteShapes: "empty-only" });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it("the drill client falls back to the empty shape, then answers 'already primary'", async () => {
+    const first = await forcePromote(lab.target, { timeoutMs: 30_000 });
     expect(first.attempts).toEqual([
       { shape: "current-cluster", ok: false, reason: FORCE_PROMOTE_NOT_EMPTY },
       { shape: "empty", ok: true },
     ]);
     expect(first.shape).toBe("empty");
-    expect(lab.fronts.source.role).toBe("primary");
-    const again = await forcePromote(lab.source, { timeoutMs: 30_000 });
+    expect(lab.fronts.target.role).toBe("primary");
+    const again = await forcePromote(lab.target, { timeoutMs: 30_000 });
     expect(again.alreadyPrimary).toBe(true);
   });
 });

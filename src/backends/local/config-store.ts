@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { decideForcePromote } from "./force-promote.js";
+import { decideForcePromote, type ForcePromoteShapes } from "./force-promote.js";
 import { KeyedMutex } from "./mutex.js";
 import {
   normalizeConfig,
@@ -33,6 +33,7 @@ export class ConfigStore {
     private readonly clusterId: string,
     private readonly pchannels: readonly string[],
     stateDir: string,
+    private readonly forcePromoteShapes: ForcePromoteShapes = "either",
   ) {
     this.file = join(stateDir, "replicate-config.json");
   }
@@ -117,7 +118,10 @@ export class ConfigStore {
     whileLocked?: (u: Extract<ConfigUpdate, { ok: true }>) => Promise<void>,
   ): Promise<ConfigUpdate> {
     return this.lock.run(["config"], async () => {
-      const d = decideForcePromote(request, this.current, this.clusterId, this.role);
+      const d = decideForcePromote(request, this.current, this.clusterId, this.role, {
+        shapes: this.forcePromoteShapes,
+        pchannels: this.pchannels,
+      });
       if (!d.ok) return { ok: false, reason: d.error };
       const previous = this.current;
       if (d.unchanged && previous) return { ok: true, changed: false, previous, config: previous };

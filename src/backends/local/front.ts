@@ -12,6 +12,7 @@ import { ChannelMap } from "./channel-map.js";
 import { CheckpointStore, type ReplicateCheckpoint } from "./checkpoints.js";
 import { type ConfigChange, ConfigStore, type ConfigUpdate } from "./config-store.js";
 import { DuplicateTracker } from "./duplicates.js";
+import type { ForcePromoteShapes } from "./force-promote.js";
 import { milvusStatus, toServiceError } from "./front-errors.js";
 import { LiteApply } from "./lite-apply.js";
 import { dbOf, identity, LiteLink } from "./lite-link.js";
@@ -51,6 +52,8 @@ export interface FrontOptions {
   onConfigured?: (change: ConfigChange) => Promise<void>;
   /** Fault mode stale-primary: keep taking client writes once demoted (the fault the promotion check must catch). */
   staleWhenDemoted?: boolean;
+  /** Which Milvus versions' force-promote request shapes to accept (force-promote.ts); default both. */
+  forcePromoteShapes?: ForcePromoteShapes;
 }
 
 /** How long a secondary's UpdateReplicateConfiguration waits for its primary's broadcast at most. */
@@ -91,7 +94,7 @@ export class Front {
     this.log = opts.log ?? (() => {});
     this.lite = new LiteLink(opts.backendAddress);
     this.wal = new WalWriter(opts.walDir);
-    this.config = new ConfigStore(opts.clusterId, this.pchannels, opts.stateDir);
+    this.config = new ConfigStore(opts.clusterId, this.pchannels, opts.stateDir, opts.forcePromoteShapes);
     this.channels = new ChannelMap(this.pchannels.length, opts.stateDir);
     this.checkpoints = new CheckpointStore(this.pchannels, opts.stateDir);
     this.dups = new DuplicateTracker((method, request) => this.lite.call(method, request));

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { configureReplication } from "../../milvus/replicate.js";
 import type { ClusterEndpoint } from "../types.js";
 import type { LocalFaultMode as LabFaultMode } from "./fault-modes.js";
+import type { ForcePromoteShapes } from "./force-promote.js";
 import { Front } from "./front.js";
 import { ensureMilvusLite } from "./milvus-lite-install.js";
 import { MilvusLiteProcess } from "./milvus-lite-process.js";
@@ -39,6 +40,8 @@ export interface LabOptions {
   readyTimeoutMs?: number;
   /** Stops the lab (also while it is starting): the caller's cancellation. */
   signal?: AbortSignal;
+  /** "empty-only": both fronts answer force promote as the later Milvus validation alone does. */
+  forcePromoteShapes?: ForcePromoteShapes;
 }
 
 export interface LabDirs {
@@ -203,6 +206,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       onConfigured: (change) => links.configured(ids[side], change),
       // The original primary is the one a role change demotes: the planted split brain lives there.
       staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source",
+      forcePromoteShapes: opts.forcePromoteShapes,
     });
     clusters[side].front = f;
     clusters[side].port = Number(f.uri.split(":").pop());
