@@ -10,7 +10,7 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-A3BWTGU5.js";
+} from "./chunks/chunk-XGXH3675.js";
 import "./chunks/chunk-BU6UUILT.js";
 import {
   getCleanup

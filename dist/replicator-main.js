@@ -10,8 +10,8 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-2ITT5IFV.js";
-import "./chunks/chunk-WNC4MUDE.js";
+} from "./chunks/chunk-VCKBEZ23.js";
+import "./chunks/chunk-7BZWHGNN.js";
 import "./chunks/chunk-UXO2L5LN.js";
 import "./chunks/chunk-XXWGZQIE.js";
 

@@ -6,7 +6,7 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   configureReplication
-} from "./chunk-YEAQS2ZZ.js";
+} from "./chunk-QHN2IWLS.js";
 import "./chunk-FE5CAR44.js";
 import {
   freePort
@@ -18,7 +18,7 @@ import {
   TimeTickAllocator,
   WalWriter,
   parseReplicatorOptions
-} from "./chunk-2ITT5IFV.js";
+} from "./chunk-VCKBEZ23.js";
 import {
   MILVUS_SERVICE,
   decode,
@@ -30,7 +30,7 @@ import {
   milvusMethods,
   responseStatus,
   statusResponse
-} from "./chunk-WNC4MUDE.js";
+} from "./chunk-7BZWHGNN.js";
 import {
   isSuccess,
   require_src2 as require_src
@@ -594,8 +594,16 @@ function roleOf(config, clusterId) {
 var FORCE_PROMOTE_NOT_EMPTY = "force promote requires empty cluster and topology fields; it promotes the cluster to primary automatically";
 var FORCE_PROMOTE_ON_PRIMARY = "force promote can only be used on secondary clusters, current cluster is primary";
 var FORCE_PROMOTE_NO_CONFIG = "force promote requires existing replicate configuration; current cluster has no configuration";
-function decideForcePromote(incomingRaw, current, clusterId, role) {
+var forcePromoteClusterCount = (n) => `force promote requires configuration with exactly one cluster (current cluster only), got ${n} clusters`;
+var forcePromoteOtherCluster = (current, got) => `force promote requires configuration with only current cluster ${current}, got cluster ${got}`;
+var forcePromoteTopology = (n) => `force promote requires configuration with no topology (single primary cluster), got ${n} topology edges`;
+function decideForcePromote(incomingRaw, current, clusterId, role, rules = {}) {
   const incoming = normalizeConfig(incomingRaw);
+  if ((rules.shapes ?? "either") === "either" && incoming.clusters.length > 0)
+    return decideCurrentCluster(incoming, current, clusterId, role, rules.pchannels);
+  return decideEmpty(incoming, current, clusterId, role);
+}
+function decideEmpty(incoming, current, clusterId, role) {
   if (incoming.clusters.length > 0 || incoming.cross_cluster_topology.length > 0)
     return { ok: false, error: FORCE_PROMOTE_NOT_EMPTY };
   if (role === "primary") return { ok: false, error: FORCE_PROMOTE_ON_PRIMARY };
@@ -609,6 +617,22 @@ function decideForcePromote(incomingRaw, current, clusterId, role) {
   const config = { clusters: [self], cross_cluster_topology: [] };
   const unchanged = JSON.stringify(normalizeConfig(current)) === JSON.stringify(config);
   return { ok: true, config, unchanged };
+}
+function decideCurrentCluster(incoming, current, clusterId, role, pchannels) {
+  if (current !== null && JSON.stringify(normalizeConfig(current)) === JSON.stringify(incoming))
+    return { ok: true, config: incoming, unchanged: true };
+  if (pchannels) {
+    const err = validateReplicateConfig(incoming, current, clusterId, pchannels);
+    if (err) return { ok: false, error: err };
+  }
+  if (role === "primary") return { ok: false, error: FORCE_PROMOTE_ON_PRIMARY };
+  if (incoming.clusters.length !== 1)
+    return { ok: false, error: forcePromoteClusterCount(incoming.clusters.length) };
+  const got = incoming.clusters[0]?.cluster_id ?? "";
+  if (got !== clusterId) return { ok: false, error: forcePromoteOtherCluster(clusterId, got) };
+  if (incoming.cross_cluster_topology.length > 0)
+    return { ok: false, error: forcePromoteTopology(incoming.cross_cluster_topology.length) };
+  return { ok: true, config: incoming, unchanged: false };
 }
 
 // src/backends/local/mutex.ts
@@ -642,9 +666,10 @@ var KeyedMutex = class {
 
 // src/backends/local/config-store.ts
 var ConfigStore = class {
-  constructor(clusterId, pchannels, stateDir) {
+  constructor(clusterId, pchannels, stateDir, forcePromoteShapes = "either") {
     this.clusterId = clusterId;
     this.pchannels = pchannels;
+    this.forcePromoteShapes = forcePromoteShapes;
     this.file = join3(stateDir, "replicate-config.json");
   }
   current = null;
@@ -716,7 +741,10 @@ var ConfigStore = class {
    */
   forcePromote(request, whileLocked) {
     return this.lock.run(["config"], async () => {
-      const d = decideForcePromote(request, this.current, this.clusterId, this.role);
+      const d = decideForcePromote(request, this.current, this.clusterId, this.role, {
+        shapes: this.forcePromoteShapes,
+        pchannels: this.pchannels
+      });
       if (!d.ok) return { ok: false, reason: d.error };
       const previous = this.current;
       if (d.unchanged && previous) return { ok: true, changed: false, previous, config: previous };
@@ -938,6 +966,7 @@ var DuplicateTracker = class {
 // src/backends/local/front-errors.ts
 var grpc = __toESM(require_src(), 1);
 var REPLICATE_VIOLATION_REASON = "code: STREAMING_CODE_REPLICATE_VIOLATION, cause: non-replicate message cannot be received in secondary role";
+var MILVUS_UNEXPECTED_CODE = 65535;
 function milvusStatus(code, reason, errorCode = "UnexpectedError") {
   return { error_code: errorCode, code, reason };
 }
@@ -1089,7 +1118,8 @@ var PrimaryWrites = class {
   }
   async mutate(method, request, md, deadline) {
     const d = this.d;
-    if (this.fenced()) return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
+    if (this.fenced())
+      return statusResponse(method, milvusStatus(MILVUS_UNEXPECTED_CODE, REPLICATE_VIOLATION_REASON));
     const cfg = d.config.config;
     if (method === "Import" && cfg && cfg.cross_cluster_topology.length > 0) {
       return statusResponse(
@@ -1119,7 +1149,8 @@ var PrimaryWrites = class {
     const plan = d.channels.plan(method, req, db);
     try {
       return await d.locks.run(plan.channels, async () => {
-        if (this.fenced()) return statusResponse(method, milvusStatus(65535, REPLICATE_VIOLATION_REASON));
+        if (this.fenced())
+          return statusResponse(method, milvusStatus(MILVUS_UNEXPECTED_CODE, REPLICATE_VIOLATION_REASON));
         const recordDuplicates = await d.dups.before(method, body, db, plan.collection);
         const res = await d.liteApply.apply(method, req, body, db, md, deadline);
         if (!isSuccess(responseStatus(method, res))) return res;
@@ -1216,6 +1247,7 @@ var ReplicateApply = class {
           try {
             let m = first;
             while (m) {
+              this.requireEdge(m.source);
               const floor = newest && newest.source === m.source ? newest.tt : BigInt(d.checkpoints.get(m.targetPch, m.source)?.time_tick ?? -1);
               if (m.tt <= floor && !m.nodedup) {
                 confirms.push(confirmation(m));
@@ -1247,14 +1279,11 @@ var ReplicateApply = class {
       return { responses, error: e };
     }
   }
-  parse(buf) {
+  /** The configuration, when it replicates from `source` to this cluster; refuses the message otherwise. */
+  requireEdge(source) {
     const d = this.d;
-    const req = decode("milvus.ReplicateRequest", buf);
-    const rm3 = req.replicate_message;
-    const props = rm3?.message?.properties ?? {};
-    const source = rm3?.source_cluster_id ?? "";
     const cfg = d.config.config;
-    const edge = cfg?.cross_cluster_topology.find(
+    const edge = cfg?.cross_cluster_topology.some(
       (t) => t.source_cluster_id === source && t.target_cluster_id === d.clusterId
     );
     if (!cfg || !edge) {
@@ -1263,6 +1292,15 @@ var ReplicateApply = class {
         `cluster '${d.clusterId}' has no replication from source cluster '${source}' configured`
       );
     }
+    return cfg;
+  }
+  parse(buf) {
+    const d = this.d;
+    const req = decode("milvus.ReplicateRequest", buf);
+    const rm3 = req.replicate_message;
+    const props = rm3?.message?.properties ?? {};
+    const source = rm3?.source_cluster_id ?? "";
+    const cfg = this.requireEdge(source);
     const srcPch = props._pch ?? "";
     const srcCluster = cfg.clusters.find((c) => c.cluster_id === source);
     const idx = srcCluster?.pchannels.indexOf(srcPch) ?? -1;
@@ -1434,7 +1472,7 @@ var Front = class _Front {
     });
     this.lite = new LiteLink(opts.backendAddress);
     this.wal = new WalWriter(opts.walDir);
-    this.config = new ConfigStore(opts.clusterId, this.pchannels, opts.stateDir);
+    this.config = new ConfigStore(opts.clusterId, this.pchannels, opts.stateDir, opts.forcePromoteShapes);
     this.channels = new ChannelMap(this.pchannels.length, opts.stateDir);
     this.checkpoints = new CheckpointStore(this.pchannels, opts.stateDir);
     this.dups = new DuplicateTracker((method, request) => this.lite.call(method, request));
@@ -2278,7 +2316,8 @@ async function startLab(opts = {}) {
       log,
       onConfigured: (change) => links.configured(ids[side], change),
       // The original primary is the one a role change demotes: the planted split brain lives there.
-      staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source"
+      staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source",
+      forcePromoteShapes: opts.forcePromoteShapes
     });
     clusters[side].front = f;
     clusters[side].port = Number(f.uri.split(":").pop());

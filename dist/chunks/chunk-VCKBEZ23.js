@@ -5,13 +5,16 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
+  HEARTBEAT_COLLECTION,
   LOCAL_FAULT_MODES,
+  PK_FIELD,
+  SETTLE_KEY,
   decode,
   decodeRequest,
   external_exports,
   messageType,
   method
-} from "./chunk-WNC4MUDE.js";
+} from "./chunk-7BZWHGNN.js";
 import {
   require_src2 as require_src
 } from "./chunk-UXO2L5LN.js";
@@ -37,6 +40,7 @@ var DROPPABLE_DDL = /* @__PURE__ */ new Set([
   "DropAlias"
 ]);
 var STALE_CHECKPOINT_BACK = 100;
+var LOSE_TAIL_HOLD_MS = 500;
 function resumePlan(mode, restarted) {
   if (!restarted) return { kind: "checkpoint" };
   switch (mode) {
@@ -51,6 +55,15 @@ function resumePlan(mode, restarted) {
   }
 }
 var WRITE_METHODS = /* @__PURE__ */ new Set(["Insert", "Upsert"]);
+var DATA_METHODS = /* @__PURE__ */ new Set(["Insert", "Upsert", "Delete"]);
+function isSettleMarker(e, payload) {
+  if (!WRITE_METHODS.has(e.method) || e.collection === HEARTBEAT_COLLECTION) return false;
+  try {
+    return writtenKeys(payload, PK_FIELD, e.method).includes(String(SETTLE_KEY));
+  } catch {
+    return false;
+  }
+}
 var REORDER_WINDOW = 32;
 var FaultFilter = class {
   constructor(mode, every, shared, log = () => {
@@ -64,13 +77,17 @@ var FaultFilter = class {
   }
   dmlSeen = 0;
   held = [];
+  /** lose-tail-on-switchover: messages read but not yet sent, with when each was read. */
+  line = [];
+  /** lose-tail-on-switchover: this channel lost its tail. */
+  tailLost = false;
   /** stall: true once `every` messages went out; the caller then keeps the stream open and sends nothing. */
   get stalled() {
     return this.mode === "stall" && this.shared.sent >= this.every;
   }
   /** Whether a write is held back waiting to see if a Delete follows it (reorder). */
   get holding() {
-    return this.held.length > 0;
+    return this.held.length > 0 || this.line.length > 0;
   }
   /** The caller reports each message it actually wrote to the stream. */
   noteSent() {
@@ -119,6 +136,8 @@ var FaultFilter = class {
         return [out];
       case "reorder":
         return this.reorder(out);
+      case "lose-tail-on-switchover":
+        return this.loseTail(out);
       default:
         return [out];
     }
@@ -126,11 +145,59 @@ var FaultFilter = class {
   /** A new stream re-reads the log from the checkpoint: a write held for the old stream is read again. */
   newSession() {
     this.held = [];
+    this.line = [];
+  }
+  /** What a quiet channel sends now: messages whose time in the delay line is up (lose-tail-on-switchover). */
+  due(now = Date.now()) {
+    const out = [];
+    while (this.line.length > 0 && now - (this.line[0]?.at ?? now) >= LOSE_TAIL_HOLD_MS)
+      out.push(this.line.shift().out);
+    return out;
   }
   flush() {
     const h = this.held;
     this.held = [];
     return h;
+  }
+  /**
+   * A CDC that acknowledges a checkpoint past messages it never applied, at the moment writes stop
+   * before a switchover. Every message waits LOSE_TAIL_HOLD_MS in a delay line (in order, so nothing
+   * is lost while the primary takes writes, across kills too: what waits was never confirmed). The
+   * drill's settle marker, its first write after the workload, is this replicator's sign that writes
+   * stopped: the data writes still waiting are dropped, and the marker goes out, moving the target's
+   * checkpoint past them for good. Heartbeats and DDL waiting with them still go out, and so does the
+   * marker: the standby shows what the drill's caught-up wait looks for, and count(*) settles on a
+   * smaller number, so the drill proceeds to the switchover having lost acknowledged writes (what
+   * `rpo` must catch). Once per lab: the reverse direction after the switchover replicates faithfully.
+   */
+  loseTail(out) {
+    if (this.tailLost || this.shared.tailLost) return [...this.line.splice(0).map((l) => l.out), out];
+    const e = out.entry;
+    if (isSettleMarker(e, out.payload)) {
+      const kept = [];
+      const lost = [];
+      for (const { out: o } of this.line.splice(0)) {
+        const data = o.entry.kind === "dml" && o.entry.collection !== HEARTBEAT_COLLECTION;
+        (data && DATA_METHODS.has(o.entry.method) ? lost : kept).push(o);
+      }
+      this.tailLost = true;
+      this.shared.onTailLost?.();
+      if (lost.length > 0) {
+        const first = lost[0]?.entry;
+        const last = lost[lost.length - 1]?.entry;
+        this.log(
+          `fault lose-tail-on-switchover: dropping the last ${lost.length} data message(s) before the settle marker (tt ${first?.tt}..${last?.tt}, offsets ${first?.offset}..${last?.offset}); the marker moves the checkpoint past them`
+        );
+      } else {
+        this.log(
+          "fault lose-tail-on-switchover: the settle marker came with no data message waiting; nothing lost on this channel"
+        );
+      }
+      return [...kept, out];
+    }
+    const now = Date.now();
+    this.line.push({ out, at: now });
+    return this.due(now);
   }
   /**
    * Swaps a Delete with the write before it on the same key: writes are held back (up to
@@ -708,10 +775,14 @@ async function sleepUnlessAborted(ms, signal) {
 async function runReplicator(opts, ctx) {
   const client = new TargetClient(opts.target.uri, opts.target.token);
   const corruptMarker = `${opts.logFile}.corrupt-vector-done`;
+  const tailMarker = `${opts.logFile}.lose-tail-done`;
   const shared = {
     sent: 0,
     corrupted: existsSync(corruptMarker),
     onCorrupted: () => writeFileSync(corruptMarker, `${(/* @__PURE__ */ new Date()).toISOString()}
+`),
+    tailLost: existsSync(tailMarker),
+    onTailLost: () => writeFileSync(tailMarker, `${(/* @__PURE__ */ new Date()).toISOString()}
 `)
   };
   const window = ctx.window ?? 64;
@@ -840,6 +911,7 @@ async function runReplicator(opts, ctx) {
         if (filter.holding) {
           idleSince ??= Date.now();
           if (Date.now() - idleSince >= REORDER_HOLD_MS) await sendAll(filter.flush());
+          await sendAll(filter.due());
         }
         let fallback = watcher.watching ? 100 : Date.now() - lastActivity < 2e3 ? 10 : 20;
         if (filter.holding) fallback = Math.min(fallback, 50);

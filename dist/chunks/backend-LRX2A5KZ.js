@@ -17,7 +17,7 @@ import {
   getReplicateInfo,
   readReplicateConfiguration,
   withDeadline
-} from "./chunk-YEAQS2ZZ.js";
+} from "./chunk-QHN2IWLS.js";
 import "./chunk-FE5CAR44.js";
 import "./chunk-UXO2L5LN.js";
 import {

@@ -13793,10 +13793,12 @@ var LOCAL_FAULT_MODES = [
   "stall",
   "corrupt-vector",
   // Role-change faults (scenarios switchover and failover): each must fail its own check.
+  "lose-tail-on-switchover",
   "promote-with-hole",
   "stale-primary"
 ];
 var ROLE_CHANGE_FAULT_SCENARIO = {
+  "lose-tail-on-switchover": ["switchover"],
   "promote-with-hole": ["failover"],
   // The demoted (or rebuilt) original primary keeps taking client writes: both scenarios have one.
   "stale-primary": ["switchover", "failover"]
@@ -13885,10 +13887,18 @@ function statusResponse(methodName, status) {
   return encode3(t, { status: { ...status } });
 }
 
+// src/generator/reserved.ts
+var HEARTBEAT_COLLECTION = "drill_heartbeat";
+var SETTLE_KEY = 990000001;
+var PK_FIELD = "pk";
+
 export {
   external_exports,
   LOCAL_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
+  HEARTBEAT_COLLECTION,
+  SETTLE_KEY,
+  PK_FIELD,
   MILVUS_SERVICE,
   milvusDescriptorJson,
   milvusMethods,

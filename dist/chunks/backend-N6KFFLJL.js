@@ -10,7 +10,7 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-A3BWTGU5.js";
+} from "./chunk-XGXH3675.js";
 import "./chunk-BU6UUILT.js";
 import "./chunk-REOMY7NA.js";
 import "./chunk-ATWVWLQA.js";

@@ -98896,7 +98896,10 @@ function milvusClient(ep, o3 = {}) {
     // Each client keeps its own connections. grpc-js otherwise shares one subchannel per address across
     // the process, and a cluster lost and rebuilt at the same address (a failover drill's way back)
     // stays unreachable to new clients until the dead subchannel's reconnect backoff expires.
-    channelOptions: { "grpc.use_local_subchannel_pool": 1 }
+    channelOptions: {
+      "grpc.use_local_subchannel_pool": 1,
+      ...o3.keepaliveMs !== void 0 ? { "grpc.keepalive_time_ms": o3.keepaliveMs } : {}
+    }
   });
   client.connectPromise.catch(() => {
   });

@@ -552,6 +552,8 @@ var KindBackend = class {
   ownsWorkDir = false;
   created = false;
   forwards = [];
+  /** The client port-forward of each Milvus CR, by name (a lost cluster's is stopped, a rebuilt one gets a new one). */
+  forwardOf = /* @__PURE__ */ new Map();
   teardownPromise = null;
   diagnostics = null;
   get kubeconfig() {
@@ -737,6 +739,7 @@ var KindBackend = class {
       restartDelayMs: this.t.portForwardRestartDelayMs
     });
     this.forwards.push(pf);
+    this.forwardOf.set(name, pf);
     return pf.start();
   }
   /** How often each port-forward was restarted (for the report). */
@@ -804,6 +807,92 @@ var KindBackend = class {
     );
     await this.waitHealthy([o.targetName], this.t.standbyRestartTimeoutMs, signal);
     return { injectedAt, restoredAt: Date.now(), oldPods, newPods };
+  }
+  nameOf(side) {
+    return side === "source" ? this.options.sourceName : this.options.targetName;
+  }
+  /**
+   * Failover's primary loss: the cluster is completely unavailable at once and stays so, as
+   * milvus.io/docs/cdc_failover.md assumes of the original primary (it must never take writes again).
+   * The Milvus CR is deleted first, so the operator brings nothing back; its etcd and MinIO go with it
+   * (the CRs set deletionPolicy Delete and pvcDeletion true: operator docs, milvus.md, dependencies).
+   * Then every Milvus pod of the cluster (CDC included) is force-deleted, no graceful shutdown, as a
+   * lost site would be; a pod its Deployment starts again before the operator removes the Deployment
+   * is force-deleted too, until none is left.
+   */
+  async loseCluster(side, signal) {
+    const o = this.options;
+    const name = this.nameOf(side);
+    const selector = instanceSelector(name);
+    const oldPods = (await listPods(this.kube, o.namespace, selector)).map((p) => p.name);
+    const injectedAt = Date.now();
+    await kubectl(
+      this.kube,
+      ["delete", "milvus", name, "-n", o.namespace, "--wait=false"],
+      `deletion of Milvus ${name}`
+    );
+    const forceDelete = () => kubectl(
+      this.kube,
+      ["delete", "pod", "-n", o.namespace, "-l", selector, "--grace-period=0", "--force", "--wait=false"],
+      `deletion of the pods of Milvus ${name}`
+    );
+    await forceDelete();
+    await this.forwardOf.get(name)?.stop();
+    this.forwardOf.delete(name);
+    await waitUntil(
+      `every Milvus pod of ${name} (${selector}) gone`,
+      async () => {
+        const pods = await listPods(this.kube, o.namespace, selector);
+        if (pods.length === 0) return { done: true };
+        if (pods.some((p) => !p.deleting)) await forceDelete();
+        return {
+          pending: pods.map((p) => `${p.name} ${p.phase}${p.deleting ? " deleting" : ""}`).join(", ")
+        };
+      },
+      { timeoutMs: this.t.deleteTimeoutMs, pollMs: this.t.pollMs, signal }
+    );
+    return { injectedAt, cluster: name, how: "Milvus CR deleted, its pods force-deleted", oldPods };
+  }
+  /**
+   * The way back after a failover: the lost cluster comes back empty as a new Milvus CR of the same
+   * name (so the same cluster id and channels), with fresh storage and a CDC component (it may become
+   * primary again on a switch back). Waits until the old CR and its dependencies' volumes are gone, so
+   * nothing of the old cluster is reused, then applies the CR, waits until it is Healthy and forwards
+   * a client port to it.
+   */
+  async rebuildCluster(side, signal) {
+    const o = this.options;
+    const name = this.nameOf(side);
+    const ns = o.namespace;
+    await waitUntil(
+      `Milvus ${name} and the volumes of its etcd and MinIO deleted`,
+      async () => {
+        const cr = await kubectl(
+          this.kube,
+          ["get", "milvus", name, "-n", ns, "--ignore-not-found", "-o", "name"],
+          `whether Milvus ${name} still exists`
+        );
+        const pvcs = await kubectl(this.kube, ["get", "pvc", "-n", ns, "-o", "name"], `the volumes in ${ns}`);
+        const left = [
+          ...cr.stdout.split("\n").filter(Boolean),
+          ...pvcs.stdout.split("\n").filter((l) => l.includes(`${name}-etcd`) || l.includes(`${name}-minio`))
+        ];
+        return left.length === 0 ? { done: true } : { pending: left.join(", ") };
+      },
+      { timeoutMs: this.t.deleteTimeoutMs, pollMs: this.t.pollMs, signal }
+    );
+    const dir = this.workDir ?? tmpdir2();
+    const file = join4(dir, `rebuilt-${side}.yaml`);
+    await writeFile2(file, toYaml(renderMilvusCr(o, side, { cdc: true })));
+    await kubectl(this.kube, ["apply", "-f", file], `the new Milvus ${name}`, {
+      timeoutMs: this.t.applyTimeoutMs
+    });
+    await this.log.group(
+      `Wait for the rebuilt ${name} to be Healthy`,
+      () => this.waitHealthy([name], o.readyTimeoutMs, signal)
+    );
+    const port = await this.forward(name);
+    return endpointFor(o, side, `http://127.0.0.1:${port}`);
   }
   /**
    * Rolling upgrade of both clusters: the standby first (a newer standby can take an older
