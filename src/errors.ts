@@ -32,6 +32,16 @@ export class EnvironmentError extends Error {
   readonly exitCode: number = EXIT.harness;
 }
 
+/**
+ * An error that escaped every handler (an 'error' event nobody listened to, a rejection nobody
+ * awaited). The signal owner aborts the drill with it, so the drill still tears down and reports
+ * (verdict unknown, "internal error in <phase>"), and the process exits 3.
+ */
+export class InternalError extends Error {
+  override name = "InternalError";
+  readonly exitCode: number = EXIT.harness;
+}
+
 export function exitCodeOfError(e: unknown): number {
   if (e instanceof UsageError) return EXIT.usage;
   return EXIT.harness;

@@ -178,6 +178,32 @@ describe.concurrent("CLI: a signal in any phase", () => {
   }
 
   it(
+    "an error nothing caught, in workload: exit 3, report unknown, nothing left",
+    () =>
+      slot(async () => {
+        const box = await sandbox();
+        const runDir = join(box.dir, "run");
+        const { exit } = start(
+          ["src/cli/main.ts", "run", "--config", join(base, "tiny.yaml"), "--out", runDir],
+          { ...box.env, MILVUS_CDC_DRILL_SIGNAL_AT: "workload:CRASH" },
+        );
+        const done = await exit;
+        expect(done.code, done.stderr.slice(-2000)).toBe(3);
+        expect(done.stderr).toMatch(
+          /internal error \(a bug in the drill, please report it\): Error: test hook: an error nothing caught, in workload\n\s+at /,
+        );
+        const report = JSON.parse(await readFile(join(runDir, "report.json"), "utf8")) as DrillReport;
+        expect(report.verdict).toBe("unknown");
+        expect(report.reason).toBe(
+          "internal error in workload: test hook: an error nothing caught, in workload",
+        );
+        expect(report.phases?.at(-1)).toMatchObject({ name: "teardown", outcome: "ok" });
+        expect(await leftovers(box)).toEqual({ pids: [], tmp: [] });
+      }),
+    TEST_MS,
+  );
+
+  it(
     "a second signal exits at once (130) and the children still go",
     () =>
       slot(async () => {

@@ -1,3 +1,4 @@
+import { InternalError } from "../errors.js";
 import {
   type Phase,
   PhaseError,
@@ -92,6 +93,10 @@ export class PhaseRunner<C> {
 
   private cancelledStop(): PhaseStop {
     const phase = this.cancelledIn ?? this.current;
+    const why = this.o.signal?.reason;
+    // Stopped by an error that escaped everything, not by a user: the report says which.
+    if (why instanceof InternalError)
+      return { phase, message: `internal error in ${phase}: ${why.message}`, cancelled: true };
     return { phase, message: `cancelled in ${phase}`, cancelled: true };
   }
 
