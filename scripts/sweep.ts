@@ -11,6 +11,7 @@
  * Prints one line per run and the pass counts per profile; exits 1 if any run did not pass.
  */
 import { spawn } from "node:child_process";
+import { closeSync, openSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -84,8 +85,14 @@ function runOne(profile: string, seed: number, dir: string): Promise<number> {
       dir,
       ...extraFlags(profile),
     ];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "ignore"] });
-    child.on("exit", (code) => resolve(code ?? 3));
+    // Each run's own output is kept beside its run directory: a run that dies before its report
+    // leaves only this to say why.
+    const out = openSync(`${dir}.log`, "w");
+    const child = spawn(process.execPath, args, { stdio: ["ignore", out, out] });
+    child.on("exit", (code) => {
+      closeSync(out);
+      resolve(code ?? 3);
+    });
   });
 }
 
@@ -125,7 +132,8 @@ async function main(): Promise<void> {
               .map((c) => `${c.name}=${c.verdict} (${c.summary.slice(0, 160)})`)
               .join("; ");
       } catch {
-        // The run died before writing its report: the exit code says so.
+        // The run died before writing its report: the exit code and its log say why.
+        notPassing = `no report.json; see ${dir}.log`;
       }
       const row = { profile, seed, exit, verdict, notPassing, seconds: Math.round((Date.now() - t0) / 1000) };
       rows.push(row);
