@@ -1,5 +1,5 @@
 /**
- * `npm run conformance -- [--suite DIR] [--commit SHA] [--pytest-args "..."]`: runs Milvus's own CDC
+ * `npm run conformance -- [--suite DIR] [--commit SHA] [--pytest-args="..."]`: runs Milvus's own CDC
  * test suite (milvus-io/milvus tests/python_client/cdc/testcases, pytest + pymilvus) against a local
  * lab, the way Milvus runs it against two real clusters: the lab starts without replication, and the
  * suite's conftest configures it (--upstream-uri --downstream-uri --source-cluster-id
@@ -54,7 +54,9 @@ const { values } = (() => {
   }
 })();
 if (values.help) {
-  console.log('Usage: npm run conformance -- [--suite DIR] [--commit SHA] [--pytest-args "..."]');
+  console.log(
+    'Usage: npm run conformance -- [--suite DIR] [--commit SHA] [--pytest-args="..."]\n(write --pytest-args with "=": a value starting with a dash, like "-k name", is taken only that way)',
+  );
   process.exit(0);
 }
 
