@@ -36,6 +36,10 @@ export class MilvusLiteProcess {
         resolve();
       });
     });
+    // An IPC failure (send to a watchdog that is exiting) is not fatal: the exit event says the rest.
+    watchdog.on("error", (e) => {
+      this.exitInfo ??= `watchdog channel failed: ${e.message}`;
+    });
     watchdog.on(
       "message",
       (m: { type?: string; pid?: number; code?: number; signal?: string; message?: string }) => {
@@ -125,7 +129,11 @@ export class MilvusLiteProcess {
   /** Stops Milvus Lite and its watchdog; resolves once the watchdog (which outlives the server) is gone. */
   async stop(): Promise<void> {
     if (this.watchdog.exitCode !== null || this.watchdog.signalCode !== null) return;
-    if (this.watchdog.connected) this.watchdog.send("stop");
+    // A killed server's watchdog exits on its own, and its channel can close between `connected` and
+    // the send. Without a callback Node reports that failure as an 'error' event on the ChildProcess,
+    // which with no listener ends the whole drill (an uncaught ERR_IPC_CHANNEL_CLOSED / EPIPE: seen in a
+    // failover run losing its primary). Its exit is what this waits for anyway.
+    if (this.watchdog.connected) this.watchdog.send("stop", (e) => void e);
     const timer = setTimeout(() => this.watchdog.kill("SIGKILL"), 5_000);
     await this.exited;
     clearTimeout(timer);

@@ -164,6 +164,9 @@ export class ReplicatorSupervisor {
         );
         child.kill("SIGKILL");
       }, this.readyTimeoutMs);
+      // A child that cannot be spawned or signalled reports it as an 'error' event; unheard, that event
+      // would be thrown and end the drill without teardown. Its exit (if it ran) follows as usual.
+      child.on("error", (e) => settle(new Error(`replicator process: ${e.message}`)));
       child.on("message", (m: ReplicatorChildMessage) => {
         if (m?.type === "ready") {
           ready = true;
