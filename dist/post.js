@@ -10,19 +10,19 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-XGXH3675.js";
-import "./chunks/chunk-BU6UUILT.js";
+} from "./chunks/chunk-2NJBOLIE.js";
+import "./chunks/chunk-UN27IAZ3.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
-import "./chunks/chunk-REOMY7NA.js";
+import "./chunks/chunk-J672ADJA.js";
 import {
   group,
   info,
   warning
 } from "./chunks/chunk-JVYOK6R6.js";
 import "./chunks/chunk-ATWVWLQA.js";
-import "./chunks/chunk-3UYGJAXT.js";
+import "./chunks/chunk-TEO4V65Y.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
 // src/action/post.ts

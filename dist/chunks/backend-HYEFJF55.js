@@ -5,21 +5,21 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
-  MILVUS_LITE_BIN_ENV,
-  MILVUS_LITE_VERSION,
-  PYMILVUS_VERSION,
-  checkMilvusLitePrerequisites,
-  ensureMilvusLite
-} from "./chunk-2L6R76JF.js";
-import {
-  EnvironmentError
-} from "./chunk-3UYGJAXT.js";
+  DEFAULT_KIND_TIMING,
+  KIND_FAULTS,
+  KindBackend,
+  deleteKindCluster,
+  milvusReadiness
+} from "./chunk-2NJBOLIE.js";
+import "./chunk-UN27IAZ3.js";
+import "./chunk-J672ADJA.js";
+import "./chunk-ATWVWLQA.js";
+import "./chunk-TEO4V65Y.js";
 import "./chunk-XXWGZQIE.js";
 export {
-  EnvironmentError,
-  MILVUS_LITE_BIN_ENV,
-  MILVUS_LITE_VERSION,
-  PYMILVUS_VERSION,
-  checkMilvusLitePrerequisites,
-  ensureMilvusLite
+  DEFAULT_KIND_TIMING,
+  KIND_FAULTS,
+  KindBackend,
+  deleteKindCluster,
+  milvusReadiness
 };

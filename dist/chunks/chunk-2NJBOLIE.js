@@ -36,14 +36,14 @@ import {
   usedImages,
   validateKindOptions,
   waitUntil
-} from "./chunk-BU6UUILT.js";
+} from "./chunk-UN27IAZ3.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
 import {
   EnvironmentError,
   cacheRoot
-} from "./chunk-3UYGJAXT.js";
+} from "./chunk-TEO4V65Y.js";
 
 // src/backends/kind/backend.ts
 import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";

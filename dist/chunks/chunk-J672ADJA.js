@@ -6,7 +6,7 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   UsageError
-} from "./chunk-3UYGJAXT.js";
+} from "./chunk-TEO4V65Y.js";
 import {
   __commonJS,
   __require

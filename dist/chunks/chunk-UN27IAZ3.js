@@ -13,11 +13,11 @@ import {
   minioImageValues,
   operatorImageValues,
   require_dist
-} from "./chunk-REOMY7NA.js";
+} from "./chunk-J672ADJA.js";
 import {
   UsageError,
   packageRoot
-} from "./chunk-3UYGJAXT.js";
+} from "./chunk-TEO4V65Y.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";

@@ -10,8 +10,8 @@ import {
   killCdcPod,
   pchannelsFor,
   tail
-} from "./chunk-BU6UUILT.js";
-import "./chunk-REOMY7NA.js";
+} from "./chunk-UN27IAZ3.js";
+import "./chunk-J672ADJA.js";
 import {
   clientFor,
   getReplicateInfo,
@@ -22,7 +22,7 @@ import "./chunk-FE5CAR44.js";
 import "./chunk-UXO2L5LN.js";
 import {
   EnvironmentError
-} from "./chunk-3UYGJAXT.js";
+} from "./chunk-TEO4V65Y.js";
 import "./chunk-TXPUYXQ7.js";
 import "./chunk-XXWGZQIE.js";
 

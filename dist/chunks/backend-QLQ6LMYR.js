@@ -39,8 +39,8 @@ import {
   MILVUS_LITE_VERSION,
   PYMILVUS_VERSION,
   ensureMilvusLite
-} from "./chunk-2L6R76JF.js";
-import "./chunk-3UYGJAXT.js";
+} from "./chunk-Q6667EWZ.js";
+import "./chunk-TEO4V65Y.js";
 import "./chunk-TXPUYXQ7.js";
 import {
   __toESM
@@ -1834,6 +1834,9 @@ var MilvusLiteProcess = class _MilvusLiteProcess {
         resolve();
       });
     });
+    watchdog.on("error", (e) => {
+      this.exitInfo ??= `watchdog channel failed: ${e.message}`;
+    });
     watchdog.on(
       "message",
       (m) => {
@@ -1921,7 +1924,7 @@ ${await tail(this.logFile)}`
   /** Stops Milvus Lite and its watchdog; resolves once the watchdog (which outlives the server) is gone. */
   async stop() {
     if (this.watchdog.exitCode !== null || this.watchdog.signalCode !== null) return;
-    if (this.watchdog.connected) this.watchdog.send("stop");
+    if (this.watchdog.connected) this.watchdog.send("stop", (e) => void e);
     const timer = setTimeout(() => this.watchdog.kill("SIGKILL"), 5e3);
     await this.exited;
     clearTimeout(timer);
@@ -2062,6 +2065,7 @@ var ReplicatorSupervisor = class {
         );
         child.kill("SIGKILL");
       }, this.readyTimeoutMs);
+      child.on("error", (e) => settle(new Error(`replicator process: ${e.message}`)));
       child.on("message", (m) => {
         if (m?.type === "ready") {
           ready = true;

@@ -5,21 +5,21 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
-  DEFAULT_KIND_TIMING,
-  KIND_FAULTS,
-  KindBackend,
-  deleteKindCluster,
-  milvusReadiness
-} from "./chunk-XGXH3675.js";
-import "./chunk-BU6UUILT.js";
-import "./chunk-REOMY7NA.js";
-import "./chunk-ATWVWLQA.js";
-import "./chunk-3UYGJAXT.js";
+  MILVUS_LITE_BIN_ENV,
+  MILVUS_LITE_VERSION,
+  PYMILVUS_VERSION,
+  checkMilvusLitePrerequisites,
+  ensureMilvusLite
+} from "./chunk-Q6667EWZ.js";
+import {
+  EnvironmentError
+} from "./chunk-TEO4V65Y.js";
 import "./chunk-XXWGZQIE.js";
 export {
-  DEFAULT_KIND_TIMING,
-  KIND_FAULTS,
-  KindBackend,
-  deleteKindCluster,
-  milvusReadiness
+  EnvironmentError,
+  MILVUS_LITE_BIN_ENV,
+  MILVUS_LITE_VERSION,
+  PYMILVUS_VERSION,
+  checkMilvusLitePrerequisites,
+  ensureMilvusLite
 };

@@ -20,6 +20,10 @@ var EnvironmentError = class extends Error {
   name = "EnvironmentError";
   exitCode = EXIT.harness;
 };
+var InternalError = class extends Error {
+  name = "InternalError";
+  exitCode = EXIT.harness;
+};
 function exitCodeOfSignal(sig) {
   return sig === "SIGTERM" ? 143 : 130;
 }
@@ -42,8 +46,10 @@ function cacheRoot() {
 }
 
 export {
+  EXIT,
   UsageError,
   EnvironmentError,
+  InternalError,
   exitCodeOfSignal,
   packageRoot,
   cacheRoot

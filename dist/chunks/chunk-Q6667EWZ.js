@@ -7,7 +7,7 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   EnvironmentError,
   cacheRoot
-} from "./chunk-3UYGJAXT.js";
+} from "./chunk-TEO4V65Y.js";
 
 // src/backends/local/milvus-lite-install.ts
 import { execFile } from "node:child_process";
