@@ -1,6 +1,6 @@
 import { EvidenceSample, judge, skipped } from "./evidence.js";
 import { type HistorySource, indexHistory } from "./history-index.js";
-import { REPLICATE_VIOLATION, refusedAsSecondary } from "./standby-read-only.js";
+import { REPLICATE_VIOLATION, writeProbes } from "./standby-read-only.js";
 import type { CheckResult } from "./types.js";
 
 /**
@@ -23,27 +23,19 @@ export function checkPromotion(history: HistorySource): CheckResult {
   } else if (!first) {
     unknowns.add({ message: "no write was sent to the new primary" });
   }
-  let probes = 0;
   let refused = 0;
   const inconclusive = new EvidenceSample();
-  for (const { invoke, completion } of idx.probes) {
-    const v = invoke.value;
-    if (v.f !== "probe-standby-write" || v.purpose !== "demoted") continue;
-    probes += 1;
-    const base = {
-      collection: v.collection,
-      pk: v.pk,
-      opId: invoke.id,
-      time: completion?.time ?? invoke.time,
-    };
+  const probeList = writeProbes(idx, true);
+  const probes = probeList.length;
+  for (const { invoke, completion, v, base, answer } of probeList) {
     const where = v.cluster ? `the demoted cluster ${v.cluster}` : "the demoted cluster";
-    if (completion?.type === "ok") {
+    if (answer === "accepted") {
       failures.add({
         ...base,
         cluster: v.cluster,
         message: `split brain: ${where} ACCEPTED client write op ${invoke.id} (${v.collection} key ${v.pk}) after the role change`,
       });
-    } else if (completion?.type === "fail" && refusedAsSecondary(completion.error, completion.detail)) {
+    } else if (answer === "refused") {
       refused += 1;
     } else {
       inconclusive.add({

@@ -1,5 +1,6 @@
+import type { CompletionEvent, InvokeEvent } from "../history/types.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
-import { type HistorySource, indexHistory } from "./history-index.js";
+import { type HistoryIndex, type HistorySource, indexHistory } from "./history-index.js";
 import type { CheckResult, FinalState } from "./types.js";
 
 /** What Milvus answers a client write on a secondary cluster (pymilvus sees it as code 65535). */
@@ -15,6 +16,45 @@ export function refusedAsSecondary(
   return code === REPLICATE_VIOLATION_CODE || code === String(REPLICATE_VIOLATION_CODE);
 }
 
+type ProbeValue = Extract<InvokeEvent["value"], { f: "probe-standby-write" }>;
+
+/** A client write probe as both probe checks judge it: what it asked, and how the cluster answered. */
+export interface WriteProbe {
+  invoke: InvokeEvent;
+  completion: CompletionEvent | undefined;
+  v: ProbeValue;
+  /** The evidence fields every item about this probe carries. */
+  base: { collection: string; pk: string; opId: number; time: number };
+  /** accepted: a second writer; refused: Milvus's replicate violation; other: proves nothing. */
+  answer: "accepted" | "refused" | "other";
+}
+
+/**
+ * The write probes of the standby (demoted = false) or of the cluster that lost the primary role
+ * (demoted = true), classified once for standby-read-only and promotion.
+ */
+export function writeProbes(idx: HistoryIndex, demoted: boolean): WriteProbe[] {
+  const out: WriteProbe[] = [];
+  for (const { invoke, completion } of idx.probes) {
+    const v = invoke.value;
+    if (v.f !== "probe-standby-write" || (v.purpose === "demoted") !== demoted) continue;
+    const answer =
+      completion?.type === "ok"
+        ? "accepted"
+        : completion?.type === "fail" && refusedAsSecondary(completion.error, completion.detail)
+          ? "refused"
+          : "other";
+    const base = {
+      collection: v.collection,
+      pk: v.pk,
+      opId: invoke.id,
+      time: completion?.time ?? invoke.time,
+    };
+    out.push({ invoke, completion, v, base, answer });
+  }
+  return out;
+}
+
 /**
  * Proves what the README says: every client write sent to the standby is refused with the
  * replicate-violation error and leaves no row behind, AND reads on the standby work (a standby that
@@ -26,28 +66,20 @@ export function checkStandbyReadOnly(history: HistorySource, final: FinalState):
   const failures = new EvidenceSample();
   const inconclusive = new EvidenceSample();
   const blind = new EvidenceSample();
-  let probes = 0;
   let refused = 0;
   let readsOk = 0;
   let traceChecked = 0;
-  for (const { invoke, completion } of idx.probes) {
-    const v = invoke.value;
-    // The demoted cluster's probes belong to the promotion check.
-    if (v.f !== "probe-standby-write" || v.purpose === "demoted") continue;
-    probes += 1;
-    const base = {
-      collection: v.collection,
-      pk: v.pk,
-      opId: invoke.id,
-      time: completion?.time ?? invoke.time,
-    };
-    if (completion?.type === "ok") {
+  // The demoted cluster's probes belong to the promotion check.
+  const probeList = writeProbes(idx, false);
+  const probes = probeList.length;
+  for (const { invoke, completion, v, base, answer } of probeList) {
+    if (answer === "accepted") {
       failures.add({
         ...base,
         kind: "write accepted",
         message: `the standby ACCEPTED write probe op ${invoke.id} (${v.collection} key ${v.pk})`,
       });
-    } else if (completion?.type === "fail" && refusedAsSecondary(completion.error, completion.detail)) {
+    } else if (answer === "refused") {
       refused += 1;
     } else {
       const why =
