@@ -6,10 +6,10 @@
  * probe refused by the demoted (or rebuilt) cluster, and the comparison after replication ran back.
  * In a failover the promoted standby may miss a young tail of each channel, as Milvus allows.
  */
-import type { CollectionFinal, FinalState, SideFinal, Thresholds } from "../../src/checkers/types.js";
+import type { CollectionFinal, FinalState, Thresholds } from "../../src/checkers/types.js";
 import { mulberry32 } from "../../src/generator/prng.js";
 import type { HistoryEvent, Pk, StepEvent, StepName, WriteKind } from "../../src/history/types.js";
-import { PROBE_ERROR, THRESHOLDS } from "./synthetic.js";
+import { compare, headerEvent, type KeyState, PROBE_ERROR, T0, THRESHOLDS } from "./synthetic.js";
 
 export type Scenario = "switchover" | "failover";
 
@@ -30,7 +30,6 @@ export interface RoleChangeRun {
   injected: boolean;
 }
 
-const T0 = 1_700_000_000_000;
 /** A failover may lose writes acknowledged at most this long before the primary was lost. */
 const TAIL_MS = 40;
 
@@ -52,17 +51,7 @@ export function synthesizeRoleChange(opts: {
   const rand = mulberry32(opts.seed);
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const colls = Array.from({ length: int(1, 3) }, (_, i) => `c${i}`);
-  const events: HistoryEvent[] = [
-    {
-      type: "header",
-      version: 1,
-      seed: opts.seed,
-      startedAt: T0,
-      backend: "synthetic",
-      collections: Object.fromEntries(colls.map((c) => [c, { shards: 1 }])),
-      config: {},
-    },
-  ];
+  const events: HistoryEvent[] = [headerEvent(opts.seed, colls)];
   let opId = 0;
   let t = T0 + 10;
   const logs = new Map<string, Write[]>(colls.map((c) => [c, []]));
@@ -132,8 +121,7 @@ export function synthesizeRoleChange(opts: {
     let upTo = log.length;
     if (opts.scenario === "failover") {
       const young = log.findIndex((w) => w.ackTime > cutAt - TAIL_MS);
-      const cut = young === -1 ? log.length : int(young, log.length);
-      upTo = cut;
+      upTo = young === -1 ? log.length : int(young, log.length);
     }
     if (c === colls[0] && anomaly === "lose-acked-tail" && log.length > 0) {
       upTo = log.length - 1;
@@ -196,31 +184,20 @@ export function synthesizeRoleChange(opts: {
       : { type: "fail", id: probe, process: -2, time: t, error: PROBE_ERROR },
   );
 
-  // After the way back both clusters hold what b holds.
-  const side = (state: Map<Pk, number | null>): SideFinal => {
-    const versions = Object.fromEntries([...state].filter(([, v]) => v !== null)) as Record<Pk, number>;
-    const n = Object.keys(versions).length;
-    return { reachable: true, count: n, distinctKeys: n, versions, indexes: [], partitions: [], aliases: [] };
-  };
+  // After the way back both clusters hold what b holds (one row per key).
   const reverse: CollectionFinal[] = colls.map((c) => {
-    const s = side(held.get(c) as Map<Pk, number | null>);
-    const missing =
-      anomaly === "reverse-missing" && c === colls[0] ? Object.keys(s.versions).slice(0, 1) : [];
-    const tv = Object.fromEntries(Object.entries(s.versions).filter(([pk]) => !missing.includes(pk)));
-    const tn = Object.keys(tv).length;
-    if (missing.length > 0) injected = true;
-    return {
-      name: c,
-      source: s,
-      target: { ...s, versions: tv, count: tn, distinctKeys: tn },
-      onlySource: missing,
-      onlySourceTotal: missing.length,
-      onlyTarget: [],
-      onlyTargetTotal: 0,
-      mismatched: [],
-      mismatchedTotal: 0,
-      rowsCompared: s.count ?? 0,
-    };
+    const rows = new Map<Pk, KeyState>();
+    for (const [pk, ver] of held.get(c) as Map<Pk, number | null>)
+      if (ver !== null) rows.set(pk, { ver, copies: 1 });
+    const onA = new Map(rows);
+    if (anomaly === "reverse-missing" && c === colls[0]) {
+      const first = [...rows.keys()][0];
+      if (first !== undefined) {
+        onA.delete(first);
+        injected = true;
+      }
+    }
+    return compare(c, rows, onA);
   });
   return {
     scenario: opts.scenario,

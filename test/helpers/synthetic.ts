@@ -45,7 +45,7 @@ export interface SyntheticRun {
 /** The generator's own seeded PRNG: test cases spread the same way the drill's workload does. */
 const rng = mulberry32;
 
-const T0 = 1_700_000_000_000;
+export const T0 = 1_700_000_000_000;
 const HB_INTERVAL = 25;
 const POLL = 20;
 const MAX_DELAY = 30;
@@ -82,9 +82,22 @@ interface Replicated {
   at: number;
 }
 
-interface KeyState {
+export interface KeyState {
   ver: number;
   copies: number;
+}
+
+/** The run's first event, as the drill writes it, for a synthetic run over these collections. */
+export function headerEvent(seed: number, colls: readonly string[]): HistoryEvent {
+  return {
+    type: "header",
+    version: 1,
+    seed,
+    startedAt: T0,
+    backend: "synthetic",
+    collections: Object.fromEntries(colls.map((c) => [c, { shards: 1 }])),
+    config: {},
+  };
 }
 
 export function synthesize(opts: SyntheticOptions): SyntheticRun {
@@ -100,15 +113,7 @@ export function synthesize(opts: SyntheticOptions): SyntheticRun {
   const events: HistoryEvent[] = [];
   let opId = 0;
 
-  events.push({
-    type: "header",
-    version: 1,
-    seed: opts.seed,
-    startedAt: T0,
-    backend: "synthetic",
-    collections: Object.fromEntries(colls.map((c) => [c, { shards: 1 }])),
-    config: {},
-  });
+  events.push(headerEvent(opts.seed, colls));
   events.push({ type: "phase", name: "setup", time: T0 });
   const workStart = T0 + 10;
   events.push({ type: "phase", name: "workload", time: workStart });
@@ -506,7 +511,8 @@ function applyTo(m: Map<Pk, KeyState>, e: Entry): void {
   else m.set(e.pk, { ver: e.ver, copies: 1 });
 }
 
-function compare(name: string, src: Map<Pk, KeyState>, tgt: Map<Pk, KeyState>): CollectionFinal {
+/** One collection as the final read compares it: both sides' rows, and what is only on one or differs. */
+export function compare(name: string, src: Map<Pk, KeyState>, tgt: Map<Pk, KeyState>): CollectionFinal {
   const side = (m: Map<Pk, KeyState>) => ({
     reachable: true,
     count: [...m.values()].reduce((n, s) => n + s.copies, 0),
