@@ -150,6 +150,17 @@ function semaphore(n: number): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
+/** The tiny drill through the CLI in a fresh sandbox, with the test hook set to `signalAt`. */
+async function runCli(signalAt: string) {
+  const box = await sandbox();
+  const runDir = join(box.dir, "run");
+  const started = start(["src/cli/main.ts", "run", "--config", join(base, "tiny.yaml"), "--out", runDir], {
+    ...box.env,
+    MILVUS_CDC_DRILL_SIGNAL_AT: signalAt,
+  });
+  return { box, runDir, ...started };
+}
+
 describe.concurrent("CLI: a signal in any phase", () => {
   for (const [i, phase] of PHASES.entries()) {
     // SIGINT (Ctrl-C) for most phases, SIGTERM (a CI runner's stop) for every third.
@@ -158,15 +169,7 @@ describe.concurrent("CLI: a signal in any phase", () => {
       `${sig} when ${phase} starts: exit 1, report unknown "cancelled in ${phase}", nothing left`,
       () =>
         slot(async () => {
-          const box = await sandbox();
-          const runDir = join(box.dir, "run");
-          const { exit } = start(
-            ["src/cli/main.ts", "run", "--config", join(base, "tiny.yaml"), "--out", runDir],
-            {
-              ...box.env,
-              MILVUS_CDC_DRILL_SIGNAL_AT: `${phase}:${sig}`,
-            },
-          );
+          const { box, runDir, exit } = await runCli(`${phase}:${sig}`);
           const done = await exit;
           expect(done.code, done.stderr.slice(-2000)).toBe(1);
           expect(done.stderr).toContain(`${sig}: stopping and cleaning up`);
@@ -181,12 +184,7 @@ describe.concurrent("CLI: a signal in any phase", () => {
     "an error nothing caught, in workload: exit 3, report unknown, nothing left",
     () =>
       slot(async () => {
-        const box = await sandbox();
-        const runDir = join(box.dir, "run");
-        const { exit } = start(
-          ["src/cli/main.ts", "run", "--config", join(base, "tiny.yaml"), "--out", runDir],
-          { ...box.env, MILVUS_CDC_DRILL_SIGNAL_AT: "workload:CRASH" },
-        );
+        const { box, runDir, exit } = await runCli("workload:CRASH");
         const done = await exit;
         expect(done.code, done.stderr.slice(-2000)).toBe(3);
         expect(done.stderr).toMatch(
@@ -207,15 +205,7 @@ describe.concurrent("CLI: a signal in any phase", () => {
     "a second signal exits at once (130) and the children still go",
     () =>
       slot(async () => {
-        const box = await sandbox();
-        const runDir = join(box.dir, "run");
-        const { child, exit } = start(
-          ["src/cli/main.ts", "run", "--config", join(base, "tiny.yaml"), "--out", runDir],
-          {
-            ...box.env,
-            MILVUS_CDC_DRILL_SIGNAL_AT: "workload",
-          },
-        );
+        const { box, child, exit } = await runCli("workload");
         let err = "";
         child.stderr?.on("data", (d) => {
           err += d;
