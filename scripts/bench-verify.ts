@@ -112,7 +112,7 @@ async function load(client: MilvusClient, seed: number): Promise<void> {
 }
 
 async function bareScan(uri: string): Promise<{ ms: number; rows: number }> {
-  const client = milvusClient({ uri: uri }, { timeoutMs, keepaliveMs: LITE_KEEPALIVE_MS });
+  const client = milvusClient({ uri }, { timeoutMs, keepaliveMs: LITE_KEEPALIVE_MS });
   const t0 = performance.now();
   let n = 0;
   const it = await client.queryIterator({

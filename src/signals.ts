@@ -28,15 +28,19 @@ export function ownSignals(onFirst: (sig: NodeJS.Signals) => void): SignalOwner 
     onFirst(sig);
     ctl.abort(new Error(`cancelled (${sig})`));
   };
+  let crashed = false;
   const crash = (e: unknown) => {
     const err = e instanceof Error ? e : new Error(String(e));
     process.stderr.write(
       `internal error (a bug in the drill, please report it): ${err.stack ?? err.message}\n`,
     );
-    // Whatever the command's own outcome, the process says a harness error happened.
-    process.once("exit", () => {
-      process.exitCode = EXIT.harness;
-    });
+    // Whatever the command's own outcome, the process says a harness error happened (once is enough).
+    if (!crashed) {
+      crashed = true;
+      process.once("exit", () => {
+        process.exitCode = EXIT.harness;
+      });
+    }
     // Cleanup may cascade into more such errors: they are printed, the first one stops the drill.
     if (!ctl.signal.aborted) ctl.abort(new InternalError(err.message));
   };
