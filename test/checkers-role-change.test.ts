@@ -363,6 +363,68 @@ describe("after a failover the other checks accept the fork", () => {
     ]);
     expect(checkPrimarySanity(s, f).verdict).toBe("fail");
   });
+  it("a collection whose creation was lost with the old primary is a loss in the failover, not the new primary's", () => {
+    // The promoted standby never received collection c: the snapshot says so (exists: false).
+    const gone: HistoryEvent = {
+      ...snapshot(95, [
+        ["1", null],
+        ["2", null],
+        ["3", null],
+      ]),
+      exists: false,
+      count: 0,
+    } as HistoryEvent;
+    const h = failover([gone]);
+    // At the end c exists nowhere: the rebuilt old primary was restored from the new one.
+    const goneEverywhere = final({
+      collections: [
+        {
+          ...coll({}, {}),
+          source: { ...side({}), exists: false },
+          target: { ...side({}), exists: false },
+        },
+      ],
+    });
+    expect(checkPrimarySanity(h, goneEverywhere).verdict).toBe("pass");
+    const rpo = checkRpo(h, goneEverywhere, { thresholds: { ...thresholds, rpoMs: 1000 } });
+    expect(rpo.verdict).toBe("pass");
+    expect(rpo.stats?.lostWrites).toBe(4);
+    expect(rpo.evidence.map((e) => e.opId)).toHaveLength(4);
+    // Without the snapshot nothing was seen: primary-sanity cannot excuse the loss and rpo cannot judge it.
+    const unseen = failover([]);
+    expect(checkRpo(unseen, goneEverywhere, ctx).verdict).toBe("unknown");
+    expect(checkPrimarySanity(unseen, goneEverywhere).verdict).toBe("fail");
+  });
+  it("a collection the drill dropped before the primary was lost is gone by design from the new primary", () => {
+    const id = ++nextId;
+    const drop: HistoryEvent[] = [
+      {
+        type: "invoke",
+        id,
+        process: 0,
+        time: 66,
+        value: { f: "ddl", action: "drop-collection", collection: "c", detail: {} },
+      },
+      { type: "ok", id, process: 0, time: 68 },
+    ];
+    const gone = {
+      ...snapshot(95, [
+        ["1", null],
+        ["2", null],
+        ["3", null],
+      ]),
+      exists: false,
+      count: 0,
+    } as HistoryEvent;
+    const h = [...workload(), ...drop, ...failover([gone]).slice(workload().length)];
+    const rpo = checkRpo(h, final(), ctx);
+    expect(rpo.stats?.lostWrites).toBe(0);
+    // Nothing else was written before the cut: nothing to judge, so unknown, never a pass on nothing.
+    expect(rpo.verdict).toBe("unknown");
+    // The same absence without the drop is four lost writes (all older than rpoMs 100 before the cut: fail).
+    const notDropped = failover([gone]);
+    expect(checkRpo(notDropped, final(), ctx).stats?.lostWrites).toBe(4);
+  });
   it("metrics carry the same RPO and RTO numbers as the checks", () => {
     const h = failover([
       snapshot(95, [

@@ -420,7 +420,7 @@ export class HistoryIndexer {
     idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);
     idx.phases.sort(byTime);
     idx.faults = [...this.faults.values()].sort((a, b) => a.start.time - b.start.time);
-    idx.roleChange = roleChangeFacts(idx.writes, idx.steps, idx.snapshots);
+    idx.roleChange = roleChangeFacts(idx.writes, idx.steps, idx.snapshots, idx.dropped);
     // After a failover the history forks: what the old primary acknowledged and the new one never had is
     // the rpo check's to judge. For every other check such a write may or may not exist.
     if (idx.roleChange?.kind === "failover") {

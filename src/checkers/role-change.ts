@@ -68,6 +68,8 @@ export function roleChangeFacts(
   writes: ReadonlyMap<string, ReadonlyMap<Pk, readonly KeyWrite[]>>,
   stepList: readonly StepEvent[],
   snapshotList: readonly SnapshotEvent[],
+  /** Collections the drill dropped, with the drop's invoke time (history-index's `dropped`). */
+  dropped: ReadonlyMap<string, number> = new Map(),
 ): RoleChangeFacts | null {
   const steps = firstSteps(stepList);
   const lostStep = steps.get("primary-lost");
@@ -96,6 +98,9 @@ export function roleChangeFacts(
     const acked = [...perKey.values()].some((ws) => expectedAt(ws, cutAt) !== undefined);
     if (!acked) continue;
     const snap = byCollection.get(collection);
+    // Dropped by the drill before the cut and gone from the new primary: its rows are gone by design.
+    const dropAt = dropped.get(collection);
+    if (snap?.exists === false && dropAt !== undefined && dropAt <= cutAt) continue;
     if (!snap || snap.error !== undefined) {
       unobserved.push(collection);
       continue;

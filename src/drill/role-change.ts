@@ -71,6 +71,17 @@ export async function timedStep<T extends StepResult>(
 
 const SNAPSHOT_BATCH = 500;
 
+/** has_collection's answer, or the error that kept it from answering (never guessed as absent). */
+async function hasCollection(client: MilvusClient, collection: string): Promise<boolean | { error: string }> {
+  try {
+    const res = await client.hasCollection({ collection_name: collection, timeout: 10_000 });
+    if (!isSuccess(res.status)) return { error: res.status.reason || `code ${res.status.error_code}` };
+    return Boolean(res.value);
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 /**
  * What the new primary inherited: every written key's version and count(*) per collection, read
  * before any write reaches it. One `snapshot` event per collection (an error is recorded, not thrown:
@@ -84,7 +95,39 @@ export async function snapshotPromoted(
 ): Promise<void> {
   for (const [collection, keys] of history.facts.writtenKeys()) {
     const invokeTime = Date.now();
-    if (!(await exists(client, collection))) continue;
+    // A collection the new primary never received (its creation was lost with the old primary) is
+    // seen, not skipped: every key reads absent, and the checks judge that against the drill's drops.
+    const present = await hasCollection(client, collection);
+    if (present !== true) {
+      if (present !== false) {
+        history.append({
+          type: "snapshot",
+          label: "promoted",
+          cluster: clusterId,
+          collection,
+          invokeTime,
+          time: Date.now(),
+          count: null,
+          reads: [],
+          error: `has_collection failed: ${present.error}`,
+        });
+        continue;
+      }
+      const reads = [...keys].map((pk) => ({ pk, ver: null }));
+      onRead?.(collection, reads);
+      history.append({
+        type: "snapshot",
+        label: "promoted",
+        cluster: clusterId,
+        collection,
+        invokeTime,
+        time: Date.now(),
+        count: 0,
+        reads,
+        exists: false,
+      });
+      continue;
+    }
     const reads: Array<{ pk: Pk; ver: number | null }> = [];
     let error: string | undefined;
     const all = [...keys];
@@ -283,20 +326,30 @@ export const LOSS_AT = 0.7;
 /**
  * Resolves when the primary should be lost: the workload is past LOSS_AT, and every CDC kill so far
  * has ended and been followed by a heartbeat the standby showed (so checkpoint recovery was observed
- * before the loss), or the workload ended first.
+ * before the loss). A workload that ended first waits for that too, up to `healWaitMs`.
  */
 export async function watchForLoss(o: {
   runner: WorkloadRunner;
   history: HistoryWriter;
   workloadEnded: { ended: boolean };
+  /**
+   * How long a workload that ended first still waits for a CDC kill to heal (thresholds'
+   * recoveryTimeoutMs): on a slow machine the workload can end while the replicator restarts, and a
+   * loss then would stop it before its recovery was seen (checkpoint-recovery unknown).
+   */
+  healWaitMs: number;
   signal?: AbortSignal;
 }): Promise<void> {
   const startedAt = Date.now();
   const facts = o.history.facts;
+  let endedAt: number | undefined;
   for (;;) {
-    if (o.workloadEnded.ended || o.signal?.aborted) return;
+    if (o.signal?.aborted) return;
     const healed = facts.openFaults.size === 0 && facts.lastSeenWall > facts.lastFaultEnd;
-    if (o.runner.progress(startedAt) >= LOSS_AT && healed) return;
+    if (o.workloadEnded.ended) {
+      endedAt ??= Date.now();
+      if (healed || Date.now() - endedAt >= o.healWaitMs) return;
+    } else if (o.runner.progress(startedAt) >= LOSS_AT && healed) return;
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -211,6 +211,8 @@ export interface SnapshotEvent {
   count: number | null;
   /** Version seen per key; null = absent. */
   reads: Array<{ pk: Pk; ver: number | null }>;
+  /** The collection does not exist on the new primary (every key reads absent): an observation, not a gap. */
+  exists?: false;
   error?: string;
 }
 

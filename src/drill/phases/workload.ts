@@ -63,7 +63,13 @@ export const workload: Phase<DrillContext> = {
     const ended = { ended: false };
     const lossError =
       config.scenario === "failover"
-        ? watchForLoss({ runner, history, workloadEnded: ended, signal })
+        ? watchForLoss({
+            runner,
+            history,
+            workloadEnded: ended,
+            healWaitMs: config.thresholds.recoveryTimeoutMs,
+            signal,
+          })
             .then(() => losePrimary(backend, { runner, nemesis: nem, monitor: mon, history, log }))
             .then(() => ctx.source?.closeConnection())
             // Settled at once: a loss that fails while the workload still runs must not go unhandled.
