@@ -3,7 +3,8 @@
  * calls pass through as raw bytes; the front routes to the parts that add what Milvus Lite lacks:
  * the replicate configuration (config-store), per-collection channels (channel-map), client writes and
  * the primary's WAL (primary-writes), the receiving end of replication (replicate-stream,
- * replicate-apply, checkpoints) and Milvus's duplicate-row behaviour (duplicates).
+ * replicate-apply, checkpoints), Milvus's duplicate-row behaviour (duplicates) and search iterator v2
+ * (search-iterator).
  */
 import * as grpc from "@grpc/grpc-js";
 import { decodeRequest, encodeResponse, milvusMethods, statusResponse } from "../../milvus/proto.js";
@@ -27,6 +28,7 @@ import {
   sanitizeConfig,
 } from "./replicate-config.js";
 import { serveReplicateStream } from "./replicate-stream.js";
+import { ITER_KEYS, isIteratorV2, searchIteratorV2 } from "./search-iterator.js";
 import { WalWriter } from "./wal.js";
 
 export type { ReplicateCheckpoint } from "./checkpoints.js";
@@ -244,6 +246,9 @@ export class Front {
       const refused = this.unloadedPartitionRead(method, request, md);
       if (refused) return refused;
     }
+    // Iterator v2 (search-iterator.ts); the byte scan keeps every other Search from being decoded.
+    if (method === "Search" && request.includes(ITER_KEYS.v2) && isIteratorV2(request))
+      return searchIteratorV2(request, (r) => this.lite.call(method, r, md, deadline));
     switch (method) {
       case "UpdateReplicateConfiguration":
         return this.updateConfig(request, deadline);
