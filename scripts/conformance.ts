@@ -22,7 +22,14 @@ import { startLab } from "../src/backends/local/lab.js";
 import { LOCAL_LIMITS, type LocalLimit, type SuiteTest } from "../src/backends/local/limits.js";
 import { ensureMilvusLite } from "../src/backends/local/milvus-lite-install.js";
 import { cacheRoot } from "../src/util/paths.js";
-import { type Counts, perFile, uncollectable } from "./conformance-results.js";
+import {
+  type Counts,
+  perFile,
+  type SuiteDefect,
+  shellWords,
+  suiteDefect,
+  uncollectable,
+} from "./conformance-results.js";
 
 /** milvus-io/milvus at a commit whose tests/python_client/cdc the local backend was measured against. */
 export const SUITE_COMMIT = "06e8a63572affda491bd0df7065a6525c3735517";
@@ -55,10 +62,20 @@ const { values } = (() => {
 })();
 if (values.help) {
   console.log(
-    'Usage: npm run conformance -- [--suite DIR] [--commit SHA] [--pytest-args="..."]\n(write --pytest-args with "=": a value starting with a dash, like "-k name", is taken only that way)',
+    `Usage: npm run conformance -- [--suite DIR] [--commit SHA] [--pytest-args="..."]
+(write --pytest-args with "=": a value starting with a dash, like "-k name", is taken only that way;
+quote a -k expression inside it: --pytest-args='-k "test_a or test_b"')`,
   );
   process.exit(0);
 }
+/** Parsed before anything starts: an unclosed quote is a usage error, not a half-started lab. */
+const pytestExtra = (() => {
+  try {
+    return shellWords(values["pytest-args"] ?? "");
+  } catch (e) {
+    return usage((e as Error).message);
+  }
+})();
 
 function run(
   cmd: string,
@@ -186,7 +203,13 @@ async function main(): Promise<number> {
     if (ids.length === 0)
       throw new Error(`pytest collected no tests from ${join(root, target)}:\n${collected.out.slice(-2000)}`);
     const deselected: Array<{ id: string; limit: LocalLimit }> = [];
+    const defects: Array<{ id: string; defect: SuiteDefect }> = [];
     for (const t of await describeTests(root, ids)) {
+      const defect = suiteDefect(t.id);
+      if (defect) {
+        defects.push({ id: t.id, defect });
+        continue;
+      }
       const limit = LOCAL_LIMITS.find((l) => l.needs(t));
       if (limit) deselected.push({ id: t.id, limit });
     }
@@ -200,9 +223,8 @@ async function main(): Promise<number> {
       if (limit) ignored.push({ id: file, limit });
     }
     const junit = join(work, "junit.xml");
-    const extra = values["pytest-args"] ? values["pytest-args"].split(/\s+/).filter(Boolean) : [];
     console.log(
-      `Running ${ids.length - deselected.length} of ${ids.length} tests (${deselected.length} deselected, ${ignored.length} files ignored) ...`,
+      `Running ${ids.length - deselected.length - defects.length} of ${ids.length} tests (${deselected.length + defects.length} deselected, ${ignored.length} files ignored) ...`,
     );
     await run(
       python,
@@ -217,9 +239,9 @@ async function main(): Promise<number> {
         "-rN",
         `--junitxml=${junit}`,
         "--continue-on-collection-errors",
-        ...deselected.flatMap((d) => ["--deselect", d.id]),
+        ...[...deselected, ...defects].flatMap((d) => ["--deselect", d.id]),
         ...ignored.map((i) => `--ignore=${i.id}`),
-        ...extra,
+        ...pytestExtra,
       ],
       { cwd: root },
     );
@@ -227,7 +249,7 @@ async function main(): Promise<number> {
     const none = (): Counts => ({ passed: 0, failed: 0, skipped: 0, deselected: 0 });
     // Deselected tests count against their file, so the table covers the whole suite; an ignored file
     // counts once, as pytest could not collect its tests.
-    for (const d of [...deselected, ...ignored]) {
+    for (const d of [...deselected, ...defects, ...ignored]) {
       const file = d.id.split("::")[0] ?? d.id;
       const c = files.get(file) ?? none();
       c.deselected += 1;
@@ -247,6 +269,10 @@ async function main(): Promise<number> {
     console.log(row("total", total));
     console.log(`\nDeselected (local backend limits): ${deselected.length}`);
     for (const d of deselected) console.log(`  ${d.id}\n      ${d.limit.reason}`);
+    if (defects.length > 0) {
+      console.log(`\nDeselected (the suite's own defects: they fail on Milvus too): ${defects.length}`);
+      for (const d of defects) console.log(`  ${d.id}\n      ${d.defect.reason}`);
+    }
     if (ignored.length > 0) {
       console.log(`\nIgnored files (they cannot be imported without what a limit names): ${ignored.length}`);
       for (const i of ignored) console.log(`  ${i.id}\n      ${i.limit.reason}`);

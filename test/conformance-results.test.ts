@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { perFile, uncollectable } from "../scripts/conformance-results.js";
+import { perFile, shellWords, suiteDefect, uncollectable } from "../scripts/conformance-results.js";
 
 describe("the conformance script's reading of pytest", () => {
   it("counts each JUnit testcase against its file: failure and error fail, skipped skips, else passes", () => {
@@ -39,5 +39,25 @@ describe("the conformance script's reading of pytest", () => {
     ].join("\n");
     expect(uncollectable(out)).toEqual(["cdc/testcases/test_import_2pc.py"]);
     expect(uncollectable("cdc/testcases/test_dml.py::T::test_insert\n1 test collected in 0.1s")).toEqual([]);
+  });
+
+  it("splits --pytest-args as a shell would: quotes keep a -k expression together", () => {
+    expect(shellWords('-k "test_a or test_b" -x')).toEqual(["-k", "test_a or test_b", "-x"]);
+    expect(shellWords("  -k  'x and not y'  ")).toEqual(["-k", "x and not y"]);
+    expect(shellWords('--deselect=a::b ""')).toEqual(["--deselect=a::b", ""]);
+    expect(shellWords("")).toEqual([]);
+    expect(() => shellWords('-k "open')).toThrow(/unclosed " in/);
+  });
+
+  it("knows the suite's own defects by test id, with or without a directory prefix or parameters", () => {
+    const id = "cdc/testcases/test_schema_features.py::TestCDCSyncSchemaFeatures::test_nullable_fields_sync";
+    expect(suiteDefect(id)?.reason).toMatch(/milvus-io\/milvus#46691/);
+    expect(suiteDefect(`python_client/${id}`)).toBeDefined();
+    expect(suiteDefect(`${id}[x]`)).toBeDefined();
+    expect(
+      suiteDefect(
+        "cdc/testcases/test_schema_features.py::TestCDCSyncSchemaFeatures::test_default_values_sync",
+      ),
+    ).toBeUndefined();
   });
 });
