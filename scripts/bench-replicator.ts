@@ -18,12 +18,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DataType, MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { startLab } from "../src/backends/local/lab.js";
 import { ensureMilvusLite } from "../src/backends/local/milvus-lite-install.js";
 import { MilvusLiteProcess } from "../src/backends/local/milvus-lite-process.js";
 import { runReplicator } from "../src/backends/local/replicator.js";
 import { readWholeWal } from "../src/backends/local/wal-reader.js";
+import { milvusClient } from "../src/milvus/client.js";
 import { clientFor, getReplicateInfo } from "../src/milvus/replicate.js";
 import { FakeStandby } from "../test/helpers/fake-standby.js";
 
@@ -103,7 +104,8 @@ async function main(): Promise<void> {
   });
   let directMs: number;
   try {
-    const c = new MilvusClient({ address: lite.address, logLevel: "error", timeout: 60_000 });
+    // Straight to Milvus Lite with long inserts: its 5-minute ping floor (see keepaliveMs).
+    const c = milvusClient({ uri: lite.address }, { timeoutMs: 60_000, keepaliveMs: 300_000 });
     await createCollection(c, "direct");
     directMs = await insertAll(c, "direct");
     await c.closeConnection();

@@ -3,11 +3,13 @@
  * the same data. Loads N rows x dim into two Milvus Lite servers, then prints both times, their
  * ratio, and the peak RSS of a verify run in its own process (so the loader's memory is not counted).
  *
- *   npx tsx scripts/bench-verify.ts [--rows 200000] [--dim 128] [--page N] [--repeat 3]
+ *   npx tsx scripts/bench-verify.ts [--rows 200000] [--dim 128] [--page N] [--repeat 3] [--version-field ver]
  *
  * --page defaults to what verify picks for this schema (pageSizeFor), and the bare scans use the same
  * batch size, so the ratio measures verify's own overhead. With --repeat, bare scans and verify runs
  * are interleaved and medians are reported (a shared machine's load moves single runs a lot).
+ * verify runs as the `verify` command does by default; --version-field also keeps each key's version
+ * (what the drill's final read does), which grows with the keys by design.
  * --json: the human lines go to stderr and one JSON object (the medians and the peak RSS) to stdout.
  */
 import { spawn } from "node:child_process";
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     json: { type: "boolean", default: false },
     source: { type: "string" },
     target: { type: "string" },
+    "version-field": { type: "string" },
   },
 });
 
@@ -61,7 +64,9 @@ async function child(): Promise<void> {
     source: { uri: values.source as string },
     target: { uri: values.target as string },
     collections: [COLLECTION],
-    versionField: "ver",
+    // As `verify` runs by default; --version-field ver adds the per-key versions the drill's final
+    // read keeps (one entry per key: memory then grows with the keys, by design).
+    ...(values["version-field"] ? { versionField: values["version-field"] } : {}),
     searchQueries: 0,
     pageSize: page,
     timeoutMs,
@@ -168,6 +173,7 @@ async function main(): Promise<void> {
             String(page),
             "--timeout",
             String(timeoutMs),
+            ...(values["version-field"] ? ["--version-field", values["version-field"]] : []),
           ],
           { stdio: ["ignore", "pipe", "inherit"] },
         );

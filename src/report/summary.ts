@@ -66,10 +66,6 @@ function linkTarget(url: string): string {
   return encodeURI(url).replace(/\(/g, "%28").replace(/\)/g, "%29");
 }
 
-function plural(n: number, word: string): string {
-  return `${fmtInt(n)} ${word}${n === 1 ? "" : "s"}`;
-}
-
 function countLine(report: DrillReport): string {
   const by = { fail: [] as string[], unknown: [] as string[], pass: 0, skipped: 0 };
   for (const c of report.checks) {
