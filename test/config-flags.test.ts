@@ -166,7 +166,7 @@ describe("parseRunFlags", () => {
   const cases: Array<[string[], string]> = [
     [["--sed", "1"], "--sed: unknown option (did you mean --seed?); see run --help"],
     [["--frobnicate"], "--frobnicate: unknown option; see run --help"],
-    [["--seed"], "--seed: needs a value (write --seed=VALUE if the value starts with '-')"],
+    [["--seed"], "--seed: needs a value (write --seed=VALUE if the value starts with '-'); see run --help"],
     [["--keep-cluster=yes"], "--keep-cluster: takes no value"],
     [["extra"], "extra: unexpected argument (run takes only options; see run --help)"],
     [["--seed", "x"], "--seed x: must be an integer from 0 to 4294967295"],

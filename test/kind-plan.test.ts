@@ -317,7 +317,7 @@ describe("milvus-cdc-drill plan", () => {
     [["--milvus-version", "2.6.5"], "milvusVersion"],
     [["--source-name", "drill", "--target-name", "drill-b"], "targetName"],
     [["--operator-version", "1.2.0"], "operatorVersion"],
-    [["--bogus", "1"], "Unknown option '--bogus'"],
+    [["--bogus", "1"], "--bogus: unknown option; see plan --help"],
   ])("refuses %j with one line and writes nothing", (args, what) => {
     const out = join(scratch(), "plan");
     let err: unknown;

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import type { z } from "zod";
 import { parseImageFlags } from "../backends/kind/images.js";
 import { UsageError } from "../errors.js";
+import { argsError } from "./args.js";
 import { closestKey, objectShapeAt } from "./issues.js";
 import {
   BACKEND_TYPES,
@@ -101,25 +102,7 @@ const BACKEND_OF: Partial<Record<keyof typeof OPTIONS, BackendType>> = {
 };
 
 function parseError(e: unknown): UsageError {
-  const err = e as { code?: string; message?: string };
-  const message = err.message ?? String(e);
-  const quoted = /'([^']+)'/.exec(message)?.[1] ?? "";
-  const flag = quoted.split(" ")[0] ?? quoted;
-  switch (err.code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION": {
-      const guess = closestKey(flag.replace(/^-+/, ""), Object.keys(OPTIONS));
-      return new UsageError(
-        `${flag}: unknown option${guess ? ` (did you mean --${guess}?)` : ""}; see run --help`,
-      );
-    }
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      if (message.includes("does not take an argument")) return new UsageError(`${flag}: takes no value`);
-      return new UsageError(`${flag}: needs a value (write ${flag}=VALUE if the value starts with '-')`);
-    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-      return new UsageError(`${quoted}: unexpected argument (run takes only options; see run --help)`);
-    default:
-      return new UsageError(`run: ${message.split("\n")[0]}`);
-  }
+  return argsError("run", e, Object.keys(OPTIONS));
 }
 
 function fieldSchema(path: readonly string[]): z.ZodType {

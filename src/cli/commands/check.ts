@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { indexHistoryFile } from "../../checkers/history-file.js";
 import { combineVerdicts, computeMetrics, runCheckers } from "../../checkers/index.js";
 import type { FinalState, Thresholds } from "../../checkers/types.js";
+import { parseCommandArgs } from "../../config/args.js";
 import { FINAL_STATE_FILE } from "../../drill/run.js";
 import { exitCodeOf, UsageError } from "../../errors.js";
 import { renderCliTable } from "../../report/cli-table.js";
@@ -17,16 +17,11 @@ const USAGE = "usage: milvus-cdc-drill check RUN_DIR [--json]";
  * checked again after a checker is fixed or tightened, without touching any cluster.
  */
 export async function run(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { json: { type: "boolean" }, help: { type: "boolean" } },
-    });
-  } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (${USAGE})`);
-  }
+  const parsed = parseCommandArgs("check", {
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
   if (parsed.values.help) {
     console.log(USAGE);
     return 0;

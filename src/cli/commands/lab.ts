@@ -2,8 +2,9 @@
  * `milvus-cdc-drill lab`: starts a local lab (two Milvus Lite clusters with fronts, optionally replicating)
  * in the foreground, prints where to connect, and tears everything down on Ctrl-C / SIGTERM.
  */
-import { parseArgs } from "node:util";
+
 import { LAB_FAULT_MODES, type LabFaultMode, startLab } from "../../backends/local/lab.js";
+import { parseCommandArgs } from "../../config/args.js";
 import { UsageError } from "../../errors.js";
 import { withSignals } from "../signals.js";
 
@@ -97,9 +98,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseCommandArgs("lab", {
     args: argv,
-    strict: true,
     allowPositionals: false,
     options: {
       json: { type: "boolean" },

@@ -3,9 +3,9 @@
  * run (kind config, operator values, both Milvus CRs, the replicate configuration, the command
  * sequence) without running anything, so it can be reviewed or run by hand.
  */
+
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { loadCrdValidator } from "../../backends/kind/crd-schema.js";
 import { formatCommand } from "../../backends/kind/exec.js";
@@ -17,6 +17,7 @@ import {
   renderPlanFiles,
   runUniqueClusterName,
 } from "../../backends/kind/plan.js";
+import { parseCommandArgs } from "../../config/args.js";
 import { loadConfig } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
 
@@ -54,16 +55,7 @@ const OPTIONS = {
 } as const;
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }).values;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    throw new UsageError(
-      `${msg} (allowed: ${Object.keys(OPTIONS)
-        .map((k) => `--${k}`)
-        .join(", ")})`,
-    );
-  }
+  return parseCommandArgs("plan", { args: argv, options: OPTIONS, allowPositionals: false }).values;
 }
 
 /** Options as given on the command line, in the config's shape; unset flags stay undefined. */

@@ -3,9 +3,10 @@
  * replicate configuration (as `plan` writes it) to the primary, then the standby, and confirms both
  * hold it, exactly as a drill does. It is the replication step of plan's commands.sh.
  */
+
 import { readFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
 import type { ClusterEndpoint } from "../../backends/types.js";
+import { parseCommandArgs } from "../../config/args.js";
 import { UsageError } from "../../errors.js";
 import { configureReplication, type ReplicateConfiguration } from "../../milvus/replicate.js";
 
@@ -29,11 +30,7 @@ const OPTIONS = {
 } as const;
 
 function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }).values;
-  } catch (e) {
-    throw new UsageError(`replicate: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-  }
+  return parseCommandArgs("replicate", { args: argv, options: OPTIONS, allowPositionals: false }).values;
 }
 
 /** The pair the configuration file describes, reached at the given local URIs. */

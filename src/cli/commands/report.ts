@@ -2,8 +2,9 @@
  * `milvus-cdc-drill report RUN_DIR [--json]`: re-render every report format from RUN_DIR/report.json
  * (after a renderer changed, or to look at a downloaded artifact). The verdict is read, never recomputed.
  */
+
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { parseCommandArgs } from "../../config/args.js";
 import { exitCodeOf, UsageError } from "../../errors.js";
 import { renderCliTable } from "../../report/cli-table.js";
 import { readReport } from "../../report/json.js";
@@ -19,12 +20,7 @@ and prints the table of checks and metrics.
 Exit codes: 0 pass, 1 fail or unknown, 2 missing or invalid report, 3 the drill hit a harness error.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (usage: report RUN_DIR [--json])`);
-  }
+  const parsed = parse(argv);
   if (parsed.values.help) {
     console.log(HELP);
     return 0;
@@ -48,10 +44,9 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function parse(argv: string[]) {
-  return parseArgs({
+  return parseCommandArgs("report", {
     args: argv,
     allowPositionals: true,
-    strict: true,
     options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
   });
 }

@@ -3,10 +3,11 @@
  * aliases, duplicates, search parity) between two live clusters, with no workload. For a user's own
  * primary and standby after an incident. Writes the same report files as a drill.
  */
+
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { runCheckers } from "../../checkers/index.js";
 import type { CheckName, CheckResult, Thresholds } from "../../checkers/types.js";
+import { parseCommandArgs } from "../../config/args.js";
 import type { PhaseStop } from "../../drill/phase.js";
 import { buildReport, comparisonMetrics, writeRunFiles } from "../../drill/report.js";
 import { prepareRunDir } from "../../drill/run-dir.js";
@@ -65,28 +66,23 @@ function uriArg(flag: string, v: string | undefined): string {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        "source-uri": { type: "string" },
-        "target-uri": { type: "string" },
-        "source-token": { type: "string" },
-        "target-token": { type: "string" },
-        collections: { type: "string" },
-        "version-field": { type: "string" },
-        "search-queries": { type: "string" },
-        k: { type: "string" },
-        "page-size": { type: "string" },
-        out: { type: "string" },
-        json: { type: "boolean" },
-        help: { type: "boolean" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`${e instanceof Error ? e.message : String(e)} (${USAGE})`);
-  }
+  const parsed = parseCommandArgs("verify", {
+    args: argv,
+    options: {
+      "source-uri": { type: "string" },
+      "target-uri": { type: "string" },
+      "source-token": { type: "string" },
+      "target-token": { type: "string" },
+      collections: { type: "string" },
+      "version-field": { type: "string" },
+      "search-queries": { type: "string" },
+      k: { type: "string" },
+      "page-size": { type: "string" },
+      out: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
   const v = parsed.values as Record<string, string | boolean | undefined>;
   if (v.help) {
     console.log(HELP);
