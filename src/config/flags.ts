@@ -7,7 +7,7 @@ import type { z } from "zod";
 import { parseImageFlags } from "../backends/kind/images.js";
 import { UsageError } from "../errors.js";
 import { argsError } from "./args.js";
-import { closestKey, objectShapeAt } from "./issues.js";
+import { objectShapeAt } from "./issues.js";
 import {
   BACKEND_TYPES,
   type BackendType,
