@@ -1456,6 +1456,115 @@ function serveReplicateStream(call, applyBatch) {
   });
 }
 
+// src/backends/local/search-iterator.ts
+import { randomUUID } from "node:crypto";
+var ITER_KEYS = {
+  v2: "search_iter_v2",
+  batchSize: "search_iter_batch_size",
+  lastBound: "search_iter_last_bound",
+  id: "search_iter_id",
+  iterator: "iterator"
+};
+var MAX_TOPK_PLUS_OFFSET = 16384;
+var LARGER_IS_CLOSER = /* @__PURE__ */ new Set(["IP", "COSINE", "BM25", "MAX_SIM", "MAX_SIM_IP", "MAX_SIM_COSINE"]);
+function param(kvs, key) {
+  return kvs.find((kv) => kv.key === key)?.value;
+}
+function truthy(v) {
+  return v !== void 0 && v.toLowerCase() === "true";
+}
+function isIteratorV2(request) {
+  const req = decodeRequest("Search", request);
+  return truthy(param(req.search_params ?? [], ITER_KEYS.v2));
+}
+function metricOf(kvs) {
+  const direct = param(kvs, "metric_type");
+  if (direct) return direct.toUpperCase();
+  const raw = param(kvs, "params");
+  if (!raw) return void 0;
+  try {
+    const p = JSON.parse(raw);
+    return typeof p.metric_type === "string" ? p.metric_type.toUpperCase() : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function beyond(score, bound, largerIsCloser) {
+  return largerIsCloser ? score < bound : score > bound;
+}
+function withParams(kvs, set) {
+  const drop = /* @__PURE__ */ new Set([...Object.values(ITER_KEYS), "offset", "topk", ...Object.keys(set)]);
+  return [
+    ...kvs.filter((kv) => !drop.has(kv.key)),
+    ...Object.entries(set).map(([key, value]) => ({ key, value }))
+  ];
+}
+async function searchIteratorV2(request, search) {
+  const req = decodeRequest("Search", request);
+  const kvs = req.search_params ?? [];
+  const batch = Number(param(kvs, ITER_KEYS.batchSize) ?? param(kvs, "topk") ?? 0);
+  if (!Number.isInteger(batch) || batch <= 0)
+    return refusal(`search iterator v2: ${ITER_KEYS.batchSize} must be a positive integer`);
+  if (Number(req.nq ?? 1) > 1) return refusal("search iterator v2 takes one query vector (nq = 1)");
+  const token = param(kvs, ITER_KEYS.id) || randomUUID();
+  const boundRaw = param(kvs, ITER_KEYS.lastBound);
+  const bound = boundRaw === void 0 || boundRaw === "" ? void 0 : Number(boundRaw);
+  const metric = metricOf(kvs);
+  const send = async (set, outputFields) => {
+    const body = { ...req, search_params: withParams(kvs, set) };
+    if (outputFields) body.output_fields = outputFields;
+    return decodeResponse("Search", await search(encodeRequest("Search", body)));
+  };
+  let skip = 0;
+  let largerIsCloser = metric !== void 0 ? LARGER_IS_CLOSER.has(metric) : void 0;
+  if (bound !== void 0 && Number.isFinite(bound)) {
+    for (let k = Math.min(MAX_TOPK_PLUS_OFFSET, Math.max(batch * 2, 64)); ; ) {
+      const probe = await send({ topk: String(k), offset: "0" }, []);
+      if (!isSuccess(probe.status)) return encodeResponse("Search", probe);
+      const scores2 = probe.results?.scores ?? [];
+      if (largerIsCloser === void 0 && scores2.length >= 2)
+        largerIsCloser = (scores2[0] ?? 0) > (scores2[scores2.length - 1] ?? 0);
+      const i = scores2.findIndex((s) => beyond(s, bound, largerIsCloser ?? false));
+      if (i >= 0) {
+        skip = i;
+        break;
+      }
+      skip = scores2.length;
+      if (scores2.length < k || k >= MAX_TOPK_PLUS_OFFSET) break;
+      k = Math.min(MAX_TOPK_PLUS_OFFSET, k * 2);
+    }
+  }
+  const room = MAX_TOPK_PLUS_OFFSET - skip;
+  if (room <= 0) return emptyPage(await send({ topk: "1", offset: "0" }), token, bound);
+  const page = await send({ topk: String(Math.min(batch, room)), offset: String(skip) });
+  if (!isSuccess(page.status)) return encodeResponse("Search", page);
+  const scores = page.results?.scores ?? [];
+  const last = scores.length > 0 ? scores[scores.length - 1] : bound;
+  page.results = {
+    ...page.results ?? {},
+    search_iterator_v2_results: { token, ...last !== void 0 ? { last_bound: last } : {} }
+  };
+  return encodeResponse("Search", page);
+}
+function emptyPage(template, token, bound) {
+  return encodeResponse("Search", {
+    status: template.status ?? {},
+    ...template.collection_name !== void 0 ? { collection_name: template.collection_name } : {},
+    results: {
+      num_queries: 1,
+      top_k: 0,
+      scores: [],
+      topks: [0],
+      search_iterator_v2_results: { token, ...bound !== void 0 ? { last_bound: bound } : {} }
+    }
+  });
+}
+function refusal(reason) {
+  return encodeResponse("Search", {
+    status: { error_code: "IllegalArgument", code: 1100, reason: `${reason}: invalid parameter` }
+  });
+}
+
 // src/backends/local/front.ts
 var SECONDARY_UPDATE_WAIT_MS = 6e5;
 var PARTITION_READS = /* @__PURE__ */ new Set(["Search", "Query", "HybridSearch"]);
@@ -1619,6 +1728,8 @@ var Front = class _Front {
       const refused = this.unloadedPartitionRead(method, request, md);
       if (refused) return refused;
     }
+    if (method === "Search" && request.includes(ITER_KEYS.v2) && isIteratorV2(request))
+      return searchIteratorV2(request, (r) => this.lite.call(method, r, md, deadline));
     switch (method) {
       case "UpdateReplicateConfiguration":
         return this.updateConfig(request, deadline);
