@@ -50,9 +50,8 @@ describe("the local backend's limits", () => {
       need(test({ body: 'upstream_client.grant_privilege_v2(role_name=r, privilege="Query")' })),
     ).toEqual(["rbac"]);
     expect(need(test({ body: "upstream_client.add_privileges_to_group(g, privs)" }))).toEqual(["rbac"]);
-    expect(need(test({ body: "upstream_client.create_resource_group(rg_name, config=config)" }))).toEqual([
-      "resource-groups",
-    ]);
+    expect(need(test({ body: "upstream_client.create_resource_group(rg_name, config=config)" }))).toEqual([]);
+    expect(need(test({ body: "upstream_client.transfer_replica(rg1, rg2, c, 1)" }))).toEqual(["query-nodes"]);
     expect(need(test({ body: "checker = Import2PCChecker(collection_name=c)" }))).toEqual(["import"]);
     // The vector type may be a pytest parameter rather than in the body.
     expect(

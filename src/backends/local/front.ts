@@ -3,8 +3,8 @@
  * calls pass through as raw bytes; the front routes to the parts that add what Milvus Lite lacks:
  * the replicate configuration (config-store), per-collection channels (channel-map), client writes and
  * the primary's WAL (primary-writes), the receiving end of replication (replicate-stream,
- * replicate-apply, checkpoints), Milvus's duplicate-row behaviour (duplicates) and search iterator v2
- * (search-iterator).
+ * replicate-apply, checkpoints), Milvus's duplicate-row behaviour (duplicates), search iterator v2
+ * (search-iterator) and resource groups (resource-groups).
  */
 import * as grpc from "@grpc/grpc-js";
 import { decodeRequest, encodeResponse, milvusMethods, statusResponse } from "../../milvus/proto.js";
@@ -28,6 +28,7 @@ import {
   sanitizeConfig,
 } from "./replicate-config.js";
 import { serveReplicateStream } from "./replicate-stream.js";
+import { ResourceGroups } from "./resource-groups.js";
 import { ITER_KEYS, isIteratorV2, searchIteratorV2 } from "./search-iterator.js";
 import { WalWriter } from "./wal.js";
 
@@ -83,6 +84,7 @@ export class Front {
   private readonly dups: DuplicateTracker;
   private readonly writes: PrimaryWrites;
   private readonly liteApply: LiteApply;
+  private readonly resourceGroups: ResourceGroups;
   private readonly receiver: ReplicateApply;
   /** Channel locks, shared by client writes and replicated applies. */
   private readonly locks = new KeyedMutex<number>();
@@ -101,7 +103,8 @@ export class Front {
     this.checkpoints = new CheckpointStore(this.pchannels, opts.stateDir);
     this.dups = new DuplicateTracker((method, request) => this.lite.call(method, request));
     const locks = this.locks;
-    this.liteApply = new LiteApply(this.lite, this.channels);
+    this.resourceGroups = new ResourceGroups(opts.stateDir);
+    this.liteApply = new LiteApply(this.lite, this.channels, this.resourceGroups);
     const shared = {
       clusterId: this.clusterId,
       pchannels: this.pchannels,
@@ -128,6 +131,7 @@ export class Front {
     await front.config.load();
     await front.channels.load();
     await front.checkpoints.load();
+    await front.resourceGroups.load();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise<number>((resolve, reject) =>
       front.server.bindAsync(
@@ -269,6 +273,9 @@ export class Front {
       const auto = this.channels.autoIdOf(dbOf(req, md), req.collection_name ?? "");
       return auto ? describedAsAutoId(res, auto.name) : res;
     }
+    // Resource-group reads (and the node moves it refuses) are the front's; its writes replicate below.
+    if (ResourceGroups.handles(method) && !MUTATING_METHODS.has(method))
+      return this.resourceGroups.call(method, request);
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);
   }

@@ -92,11 +92,12 @@ export const LOCAL_LIMITS: readonly LocalLimit[] = [
     needs: (t) => RBAC_CALL.test(t.body),
   },
   {
-    id: "resource-groups",
+    id: "query-nodes",
     readme:
-      "Resource groups are not served: Milvus Lite has no query nodes to group, so each call answers `<Method> is not supported by the local backend`.",
-    reason: "manages resource groups, which Milvus Lite does not implement (kind backend)",
-    needs: (t) => /\b(create|drop|update|describe|list)_resource_groups?\(|transfer_replica\(/.test(t.body),
+      "Moving query nodes or replicas between resource groups (`transfer_node`, `transfer_replica`) needs the kind backend: the local backend has no query nodes, so each answers one line naming that. Resource groups themselves are kept by the front as Milvus keeps their configuration (create, update, drop, list, describe; every group holds 0 nodes) and replicate.",
+    reason:
+      "moves query nodes or replicas between resource groups; the local backend has none (kind backend)",
+    needs: (t) => /\btransfer_(node|replica)\(/.test(t.body),
   },
   {
     id: "import",

@@ -6,7 +6,8 @@
  *   Milvus Lite has it loaded from creation and refuses drop_index on it, so a drop_index on a
  *   collection Milvus would have released releases it in Milvus Lite first;
  * - partition-level load and release (Milvus Lite does not implement them) load the whole collection
- *   and release it once no partition is left loaded; the front answers partition load states.
+ *   and release it once no partition is left loaded; the front answers partition load states;
+ * - resource groups are the front's (resource-groups.ts).
  */
 import type * as grpc from "@grpc/grpc-js";
 import {
@@ -19,11 +20,13 @@ import {
 import { autoIdOf, withoutAutoId } from "./auto-id.js";
 import type { ChannelMap } from "./channel-map.js";
 import type { LiteLink } from "./lite-link.js";
+import { RESOURCE_GROUP_WRITES, type ResourceGroups } from "./resource-groups.js";
 
 export class LiteApply {
   constructor(
     private readonly lite: LiteLink,
     private readonly channels: ChannelMap,
+    private readonly resourceGroups: ResourceGroups,
   ) {}
 
   async apply(
@@ -34,6 +37,8 @@ export class LiteApply {
     md: grpc.Metadata,
     deadline?: grpc.Deadline,
   ): Promise<Buffer> {
+    // Milvus Lite has no resource groups: the front keeps them (resource-groups.ts).
+    if (RESOURCE_GROUP_WRITES.has(method)) return this.resourceGroups.call(method, body);
     const name = String(req.collection_name ?? "");
     const scoped = { db_name: db, collection_name: name };
     switch (method) {

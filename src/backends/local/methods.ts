@@ -36,7 +36,7 @@ const COLLECTION_SCOPED = [
   "Import",
 ] as const;
 
-/** Cluster-wide mutations (databases, RBAC, flush-all): ordered on channel 0. */
+/** Cluster-wide mutations (databases, RBAC, resource groups, flush-all): ordered on channel 0. */
 const CLUSTER_SCOPED = [
   "FlushAll",
   "CreateDatabase",
@@ -59,6 +59,10 @@ const CLUSTER_SCOPED = [
   "DeleteUserTags",
   "CreateRowPolicy",
   "DropRowPolicy",
+  // Kept by the front (resource-groups.ts), not Milvus Lite; replicated like the rest.
+  "CreateResourceGroup",
+  "DropResourceGroup",
+  "UpdateResourceGroups",
 ] as const;
 
 /** Mutations with their own way of naming what they touch. */
