@@ -45,11 +45,8 @@ describe("the local backend's limits", () => {
       "scalar-index-types",
     ]);
     expect(need(test({ body: 'index_params.add_index(field_name="f", index_type="INVERTED")' }))).toEqual([]);
-    expect(need(test({ body: "upstream_client.create_role(role_name)" }))).toEqual(["rbac"]);
-    expect(
-      need(test({ body: 'upstream_client.grant_privilege_v2(role_name=r, privilege="Query")' })),
-    ).toEqual(["rbac"]);
-    expect(need(test({ body: "upstream_client.add_privileges_to_group(g, privs)" }))).toEqual(["rbac"]);
+    expect(need(test({ body: "upstream_client.create_role(role_name)" }))).toEqual([]);
+    expect(need(test({ body: "upstream_client.add_privileges_to_group(g, privs)" }))).toEqual([]);
     expect(need(test({ body: "upstream_client.create_resource_group(rg_name, config=config)" }))).toEqual([]);
     expect(need(test({ body: "upstream_client.transfer_replica(rg1, rg2, c, 1)" }))).toEqual(["query-nodes"]);
     expect(need(test({ body: "checker = Import2PCChecker(collection_name=c)" }))).toEqual(["import"]);

@@ -4,7 +4,7 @@
  * the replicate configuration (config-store), per-collection channels (channel-map), client writes and
  * the primary's WAL (primary-writes), the receiving end of replication (replicate-stream,
  * replicate-apply, checkpoints), Milvus's duplicate-row behaviour (duplicates), search iterator v2
- * (search-iterator) and resource groups (resource-groups).
+ * (search-iterator), resource groups (resource-groups) and RBAC (rbac).
  */
 import * as grpc from "@grpc/grpc-js";
 import { decodeRequest, encodeResponse, milvusMethods, statusResponse } from "../../milvus/proto.js";
@@ -20,6 +20,7 @@ import { dbOf, identity, LiteLink } from "./lite-link.js";
 import { MUTATING_METHODS } from "./methods.js";
 import { KeyedMutex } from "./mutex.js";
 import { PrimaryWrites } from "./primary-writes.js";
+import { Rbac } from "./rbac.js";
 import { type ApplyStats, ReplicateApply } from "./replicate-apply.js";
 import {
   normalizeConfig,
@@ -85,6 +86,7 @@ export class Front {
   private readonly writes: PrimaryWrites;
   private readonly liteApply: LiteApply;
   private readonly resourceGroups: ResourceGroups;
+  private readonly rbac: Rbac;
   private readonly receiver: ReplicateApply;
   /** Channel locks, shared by client writes and replicated applies. */
   private readonly locks = new KeyedMutex<number>();
@@ -104,7 +106,8 @@ export class Front {
     this.dups = new DuplicateTracker((method, request) => this.lite.call(method, request));
     const locks = this.locks;
     this.resourceGroups = new ResourceGroups(opts.stateDir);
-    this.liteApply = new LiteApply(this.lite, this.channels, this.resourceGroups);
+    this.rbac = new Rbac(opts.stateDir);
+    this.liteApply = new LiteApply(this.lite, this.channels, this.resourceGroups, this.rbac);
     const shared = {
       clusterId: this.clusterId,
       pchannels: this.pchannels,
@@ -132,6 +135,7 @@ export class Front {
     await front.channels.load();
     await front.checkpoints.load();
     await front.resourceGroups.load();
+    await front.rbac.load();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise<number>((resolve, reject) =>
       front.server.bindAsync(
@@ -276,6 +280,7 @@ export class Front {
     // Resource-group reads (and the node moves it refuses) are the front's; its writes replicate below.
     if (ResourceGroups.handles(method) && !MUTATING_METHODS.has(method))
       return this.resourceGroups.call(method, request);
+    if (Rbac.handles(method) && !MUTATING_METHODS.has(method)) return this.rbac.call(method, request);
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);
   }

@@ -35,10 +35,6 @@ const SCALAR_INDEX_LITE_LACKS = /index_type["']?\s*[:=]\s*["'](?:Trie|STL_SORT|B
 const BM25 = /create_fts_schema|FunctionType\.BM25/;
 const ENGLISH_ANALYZER = /["']type["']\s*:\s*["']english["']|create_fts_schema\([^)]*["']english["']/;
 
-/** A client call that changes or reads RBAC state. */
-const RBAC_CALL =
-  /\b(create|drop|describe|list)_(user|role)s?\(|\b(grant|revoke)_(role|privilege(_v2)?)\(|\bupdate_password\(|\b(create|drop|list)_privilege_groups?\(|\b(add|remove)_privileges_(to|from)_group\(/;
-
 export const LOCAL_LIMITS: readonly LocalLimit[] = [
   {
     id: "kubernetes",
@@ -83,13 +79,6 @@ export const LOCAL_LIMITS: readonly LocalLimit[] = [
     reason:
       "runs BM25 full-text search with the 'english' analyzer, which Milvus Lite does not tokenize (kind backend)",
     needs: (t) => BM25.test(t.body) && (/\benglish\b/.test(t.params ?? "") || ENGLISH_ANALYZER.test(t.body)),
-  },
-  {
-    id: "rbac",
-    readme:
-      "RBAC (users, roles, privileges, privilege groups) is not served: Milvus Lite does not implement it, so each call answers `<Method> is not supported by the local backend`.",
-    reason: "manages users, roles or privileges (RBAC), which Milvus Lite does not implement (kind backend)",
-    needs: (t) => RBAC_CALL.test(t.body),
   },
   {
     id: "query-nodes",

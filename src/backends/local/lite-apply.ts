@@ -7,7 +7,7 @@
  *   collection Milvus would have released releases it in Milvus Lite first;
  * - partition-level load and release (Milvus Lite does not implement them) load the whole collection
  *   and release it once no partition is left loaded; the front answers partition load states;
- * - resource groups are the front's (resource-groups.ts).
+ * - resource groups and RBAC are the front's (resource-groups.ts, rbac.ts).
  */
 import type * as grpc from "@grpc/grpc-js";
 import {
@@ -20,6 +20,7 @@ import {
 import { autoIdOf, withoutAutoId } from "./auto-id.js";
 import type { ChannelMap } from "./channel-map.js";
 import type { LiteLink } from "./lite-link.js";
+import { RBAC_WRITES, type Rbac } from "./rbac.js";
 import { RESOURCE_GROUP_WRITES, type ResourceGroups } from "./resource-groups.js";
 
 export class LiteApply {
@@ -27,6 +28,7 @@ export class LiteApply {
     private readonly lite: LiteLink,
     private readonly channels: ChannelMap,
     private readonly resourceGroups: ResourceGroups,
+    private readonly rbac: Rbac,
   ) {}
 
   async apply(
@@ -39,6 +41,8 @@ export class LiteApply {
   ): Promise<Buffer> {
     // Milvus Lite has no resource groups: the front keeps them (resource-groups.ts).
     if (RESOURCE_GROUP_WRITES.has(method)) return this.resourceGroups.call(method, body);
+    // Nor RBAC: the front keeps it (rbac.ts).
+    if (RBAC_WRITES.has(method)) return this.rbac.call(method, body);
     const name = String(req.collection_name ?? "");
     const scoped = { db_name: db, collection_name: name };
     switch (method) {

@@ -77,8 +77,8 @@ export const MUTATING_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Requests that carry secrets (passwords). They are never written to the WAL: Milvus Lite does not
- * implement them (so they never succeed locally), and a password must never land in a file.
+ * Requests that carry secrets (passwords). A password must never land in a file: the WAL gets them with
+ * the passwords blanked (rbac.ts walPayload), which is all the standby's RBAC store needs.
  */
 export const SECRET_METHODS: ReadonlySet<string> = new Set(["CreateCredential", "UpdateCredential"]);
 

@@ -20,6 +20,7 @@ import type { LiteApply } from "./lite-apply.js";
 import { dbOf } from "./lite-link.js";
 import { kindOf, SECRET_METHODS } from "./methods.js";
 import type { KeyedMutex } from "./mutex.js";
+import { walPayload } from "./rbac.js";
 import { type ReplicateConfiguration, sanitizeConfig } from "./replicate-config.js";
 import { ANNOUNCE_METHOD, TimeTickAllocator, type WalWriter } from "./wal.js";
 
@@ -88,16 +89,14 @@ export class PrimaryWrites {
         const res = await d.liteApply.apply(method, req, body, db, md, deadline);
         if (!isSuccess(responseStatus(method, res))) return res;
         recordDuplicates?.();
-        if (!SECRET_METHODS.has(method)) {
-          await d.wal.append(d.pchannels[plan.channel] as string, {
-            tt: this.tt.next().toString(),
-            method,
-            kind: kindOf(method),
-            db,
-            collection: plan.collection,
-            payload: body.toString("base64"),
-          });
-        }
+        await d.wal.append(d.pchannels[plan.channel] as string, {
+          tt: this.tt.next().toString(),
+          method,
+          kind: kindOf(method),
+          db,
+          collection: plan.collection,
+          payload: (SECRET_METHODS.has(method) ? walPayload(method, body) : body).toString("base64"),
+        });
         await d.channels.commit(plan);
         return res;
       });
