@@ -41,9 +41,7 @@ describe("the local backend's limits", () => {
     expect(need(test({ body: 'upstream_client.add_collection_field(c, "extra", DataType.INT64)' }))).toEqual([
       "schema-evolution",
     ]);
-    expect(need(test({ body: '"index_tests": [{"index_type": "Trie", "params": {}}]' }))).toEqual([
-      "scalar-index-types",
-    ]);
+    expect(need(test({ body: '"index_tests": [{"index_type": "Trie", "params": {}}]' }))).toEqual([]);
     expect(need(test({ body: 'index_params.add_index(field_name="f", index_type="INVERTED")' }))).toEqual([]);
     expect(need(test({ body: "upstream_client.create_role(role_name)" }))).toEqual([]);
     expect(need(test({ body: "upstream_client.add_privileges_to_group(g, privs)" }))).toEqual([]);

@@ -4,7 +4,8 @@
  * the replicate configuration (config-store), per-collection channels (channel-map), client writes and
  * the primary's WAL (primary-writes), the receiving end of replication (replicate-stream,
  * replicate-apply, checkpoints), Milvus's duplicate-row behaviour (duplicates), search iterator v2
- * (search-iterator), resource groups (resource-groups) and RBAC (rbac).
+ * (search-iterator), resource groups (resource-groups), RBAC (rbac) and the scalar index types Milvus Lite
+ * lacks (scalar-index-types).
  */
 import * as grpc from "@grpc/grpc-js";
 import { decodeRequest, encodeResponse, milvusMethods, statusResponse } from "../../milvus/proto.js";
@@ -30,6 +31,7 @@ import {
 } from "./replicate-config.js";
 import { serveReplicateStream } from "./replicate-stream.js";
 import { ResourceGroups } from "./resource-groups.js";
+import { ScalarIndexTypes } from "./scalar-index-types.js";
 import { ITER_KEYS, isIteratorV2, searchIteratorV2 } from "./search-iterator.js";
 import { WalWriter } from "./wal.js";
 
@@ -87,6 +89,7 @@ export class Front {
   private readonly liteApply: LiteApply;
   private readonly resourceGroups: ResourceGroups;
   private readonly rbac: Rbac;
+  private readonly indexTypes: ScalarIndexTypes;
   private readonly receiver: ReplicateApply;
   /** Channel locks, shared by client writes and replicated applies. */
   private readonly locks = new KeyedMutex<number>();
@@ -107,7 +110,12 @@ export class Front {
     const locks = this.locks;
     this.resourceGroups = new ResourceGroups(opts.stateDir);
     this.rbac = new Rbac(opts.stateDir);
-    this.liteApply = new LiteApply(this.lite, this.channels, this.resourceGroups, this.rbac);
+    this.indexTypes = new ScalarIndexTypes(opts.stateDir);
+    this.liteApply = new LiteApply(this.lite, this.channels, {
+      resourceGroups: this.resourceGroups,
+      rbac: this.rbac,
+      indexTypes: this.indexTypes,
+    });
     const shared = {
       clusterId: this.clusterId,
       pchannels: this.pchannels,
@@ -136,6 +144,7 @@ export class Front {
     await front.checkpoints.load();
     await front.resourceGroups.load();
     await front.rbac.load();
+    await front.indexTypes.load();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise<number>((resolve, reject) =>
       front.server.bindAsync(
@@ -270,6 +279,22 @@ export class Front {
         const db = dbOf(req, md);
         return this.dups.adjustCount(request, res, db, this.channels.realName(db, req.collection_name ?? ""));
       }
+    }
+    if (method === "DescribeIndex") {
+      const res = await this.lite.call(method, request, md, deadline);
+      const req = decodeRequest<{
+        db_name?: string;
+        collection_name?: string;
+        field_name?: string;
+        index_name?: string;
+      }>(method, request);
+      return this.indexTypes.describe(
+        res,
+        dbOf(req, md),
+        req.collection_name ?? "",
+        req.field_name ?? "",
+        req.index_name ?? "",
+      );
     }
     if (method === "DescribeCollection") {
       const res = await this.lite.call(method, request, md, deadline);

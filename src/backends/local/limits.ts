@@ -28,9 +28,6 @@ export interface LocalLimit {
 const LITE_LACKS_VECTOR =
   /FLOAT16_VECTOR|BFLOAT16_VECTOR|BINARY_VECTOR|INT8_VECTOR|create_comprehensive_(manual_id_)?schema/;
 
-/** A scalar index type in a test's index params that Milvus Lite refuses (it builds only INVERTED). */
-const SCALAR_INDEX_LITE_LACKS = /index_type["']?\s*[:=]\s*["'](?:Trie|STL_SORT|BITMAP)["']/i;
-
 /** A BM25 function (directly or through the suite's FTS schema helper), and an English analyzer. */
 const BM25 = /create_fts_schema|FunctionType\.BM25/;
 const ENGLISH_ANALYZER = /["']type["']\s*:\s*["']english["']|create_fts_schema\([^)]*["']english["']/;
@@ -57,13 +54,6 @@ export const LOCAL_LIMITS: readonly LocalLimit[] = [
       "Schema evolution (`add_collection_field`, collection functions) is refused with one line naming the limit: Milvus Lite cannot change a collection's schema.",
     reason: "changes a collection's schema (add_collection_field), which Milvus Lite cannot do",
     needs: (t) => /add_collection_field|add_collection_function|alter_collection_function/.test(t.body),
-  },
-  {
-    id: "scalar-index-types",
-    readme:
-      "Scalar indexes other than INVERTED (Trie, STL_SORT, BITMAP) need the kind backend: Milvus Lite refuses them with one line (`scalar index_type 'TRIE' is not implemented; supported: INVERTED`).",
-    reason: "builds Trie/STL_SORT/BITMAP scalar indexes, which Milvus Lite does not implement (kind backend)",
-    needs: (t) => SCALAR_INDEX_LITE_LACKS.test(t.body),
   },
   {
     id: "phrase-match",

@@ -7,7 +7,8 @@
  *   collection Milvus would have released releases it in Milvus Lite first;
  * - partition-level load and release (Milvus Lite does not implement them) load the whole collection
  *   and release it once no partition is left loaded; the front answers partition load states;
- * - resource groups and RBAC are the front's (resource-groups.ts, rbac.ts).
+ * - resource groups and RBAC are the front's (resource-groups.ts, rbac.ts);
+ * - scalar indexes Milvus Lite does not build are stood in for (scalar-index-types.ts).
  */
 import type * as grpc from "@grpc/grpc-js";
 import {
@@ -22,13 +23,14 @@ import type { ChannelMap } from "./channel-map.js";
 import type { LiteLink } from "./lite-link.js";
 import { RBAC_WRITES, type Rbac } from "./rbac.js";
 import { RESOURCE_GROUP_WRITES, type ResourceGroups } from "./resource-groups.js";
+import type { ScalarIndexTypes } from "./scalar-index-types.js";
 
 export class LiteApply {
   constructor(
     private readonly lite: LiteLink,
     private readonly channels: ChannelMap,
-    private readonly resourceGroups: ResourceGroups,
-    private readonly rbac: Rbac,
+    /** What the front keeps where Milvus Lite has nothing (resource groups, RBAC, scalar index types). */
+    private readonly kept: { resourceGroups: ResourceGroups; rbac: Rbac; indexTypes: ScalarIndexTypes },
   ) {}
 
   async apply(
@@ -40,9 +42,44 @@ export class LiteApply {
     deadline?: grpc.Deadline,
   ): Promise<Buffer> {
     // Milvus Lite has no resource groups: the front keeps them (resource-groups.ts).
-    if (RESOURCE_GROUP_WRITES.has(method)) return this.resourceGroups.call(method, body);
+    if (RESOURCE_GROUP_WRITES.has(method)) return this.kept.resourceGroups.call(method, body);
     // Nor RBAC: the front keeps it (rbac.ts).
-    if (RBAC_WRITES.has(method)) return this.rbac.call(method, body);
+    if (RBAC_WRITES.has(method)) return this.kept.rbac.call(method, body);
+    const name = String(req.collection_name ?? "");
+    if (method === "CreateIndex") {
+      // Scalar indexes Milvus Lite does not build are stood in for (scalar-index-types.ts).
+      return this.kept.indexTypes.create(
+        body,
+        db,
+        (b) => this.toLite(method, req, b, db, md, deadline),
+        (res) => isSuccess(responseStatus(method, res)),
+        (res) => responseStatus(method, res)?.reason ?? "",
+      );
+    }
+    if (
+      method === "DropIndex" &&
+      (await this.kept.indexTypes.dropVirtual(
+        db,
+        name,
+        req.field_name as string | undefined,
+        req.index_name as string | undefined,
+      ))
+    )
+      return statusResponse(method, {});
+    const res = await this.toLite(method, req, body, db, md, deadline);
+    if ((method === "DropIndex" || method === "DropCollection") && isSuccess(responseStatus(method, res)))
+      await this.kept.indexTypes.dropped(method, db, name, req.field_name as string | undefined);
+    return res;
+  }
+
+  private async toLite(
+    method: string,
+    req: Record<string, unknown>,
+    body: Buffer,
+    db: string,
+    md: grpc.Metadata,
+    deadline?: grpc.Deadline,
+  ): Promise<Buffer> {
     const name = String(req.collection_name ?? "");
     const scoped = { db_name: db, collection_name: name };
     switch (method) {
