@@ -30,10 +30,13 @@ export function argsError(command: string, e: unknown, optionNames: readonly str
   }
 }
 
-/** parseArgs for `command`, strict, its errors as one UsageError line. */
-export function parseCommandArgs<T extends ParseArgsConfig>(command: string, config: T) {
+/** parseArgs for `command` (strict, node's default), its errors as one UsageError line. */
+export function parseCommandArgs<T extends ParseArgsConfig>(
+  command: string,
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
   try {
-    return parseArgs({ strict: true, ...config });
+    return parseArgs(config);
   } catch (e) {
     throw argsError(command, e, Object.keys(config.options ?? {}));
   }
