@@ -35,8 +35,10 @@ function ok(what: string, status: Status | undefined): void {
 }
 
 export function sdkClient(endpoint: Endpoint, timeoutMs = 60_000): MilvusClient {
-  // An unreachable side must be reported quickly, not retried for minutes.
-  return milvusClient(endpoint, { timeoutMs, retries: 1 });
+  // An unreachable side must be reported quickly, not retried for minutes. The client sits idle while
+  // the raw client scans pages for minutes: at the SDK's 10 s pings Milvus Lite answers GOAWAY "excess
+  // pings" and grpc-js logs it on stderr (see keepaliveMs in the factory); one every 5 minutes is enough.
+  return milvusClient(endpoint, { timeoutMs, retries: 1, keepaliveMs: 300_000 });
 }
 
 export async function listCollections(client: MilvusClient): Promise<string[]> {
