@@ -48,14 +48,14 @@ import {
 
 // src/backends/local/backend.ts
 import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/backends/local/lab.ts
 import { randomBytes } from "node:crypto";
 import { mkdirSync as mkdirSync4 } from "node:fs";
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join5 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/backends/local/front.ts
 var grpc4 = __toESM(require_src(), 1);
@@ -163,7 +163,11 @@ var CLUSTER_SCOPED = [
   "AddUserTags",
   "DeleteUserTags",
   "CreateRowPolicy",
-  "DropRowPolicy"
+  "DropRowPolicy",
+  // Kept by the front (resource-groups.ts), not Milvus Lite; replicated like the rest.
+  "CreateResourceGroup",
+  "DropResourceGroup",
+  "UpdateResourceGroups"
 ];
 var SPECIAL = ["DropAlias", "RenameCollection", "Flush"];
 var COLLECTION_SCOPED_METHODS = new Set(COLLECTION_SCOPED);
@@ -984,13 +988,381 @@ function toServiceError(e) {
   return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e) };
 }
 
+// src/backends/local/rbac.ts
+import { join as join4 } from "node:path";
+var BUILTIN_USERS = ["root"];
+var BUILTIN_ROLES = ["admin", "public"];
+var RBAC_WRITES = /* @__PURE__ */ new Set([
+  "CreateCredential",
+  "UpdateCredential",
+  "DeleteCredential",
+  "CreateRole",
+  "DropRole",
+  "OperateUserRole",
+  "OperatePrivilege",
+  "OperatePrivilegeV2",
+  "CreatePrivilegeGroup",
+  "DropPrivilegeGroup",
+  "OperatePrivilegeGroup"
+]);
+var RBAC_READS = /* @__PURE__ */ new Set([
+  "ListCredUsers",
+  "SelectRole",
+  "SelectUser",
+  "SelectGrant",
+  "ListPrivilegeGroups"
+]);
+function walPayload(method, body) {
+  if (method !== "CreateCredential" && method !== "UpdateCredential") return body;
+  const req = decodeRequest(method, body);
+  for (const k of ["password", "oldPassword", "newPassword"]) if (k in req) req[k] = "";
+  return encodeRequest(method, req);
+}
+var ok = (method) => statusResponse(method, {});
+var refuse = (method, code, reason) => statusResponse(method, milvusStatus(code, reason));
+var Rbac = class {
+  s = { users: [], roles: [], userRoles: {}, grants: [], groups: {} };
+  file;
+  constructor(stateDir) {
+    this.file = join4(stateDir, "rbac.json");
+  }
+  async load() {
+    const saved = await readJson(this.file);
+    if (saved) this.s = saved;
+  }
+  static handles(method) {
+    return RBAC_WRITES.has(method) || RBAC_READS.has(method);
+  }
+  users() {
+    return [...BUILTIN_USERS, ...this.s.users];
+  }
+  roles() {
+    return [...BUILTIN_ROLES, ...this.s.roles];
+  }
+  save() {
+    return writeJsonAtomic(this.file, this.s);
+  }
+  async call(method, body) {
+    const req = decodeRequest(method, body);
+    switch (method) {
+      case "ListCredUsers":
+        return encodeResponse(method, { status: {}, usernames: this.users() });
+      case "CreateCredential": {
+        const name = String(req.username ?? "");
+        if (!name) return refuse(method, 1100, "username should not be empty: invalid parameter");
+        if (this.users().includes(name)) return refuse(method, 65535, `user already exists: ${name}`);
+        this.s.users.push(name);
+        await this.save();
+        return ok(method);
+      }
+      case "UpdateCredential": {
+        const name = String(req.username ?? "");
+        if (!this.users().includes(name)) return refuse(method, 65535, `user not found: ${name}`);
+        return ok(method);
+      }
+      case "DeleteCredential": {
+        const name = String(req.username ?? "");
+        if (name === "root") return refuse(method, 1100, "user root cannot be deleted: invalid parameter");
+        this.s.users = this.s.users.filter((u) => u !== name);
+        delete this.s.userRoles[name];
+        await this.save();
+        return ok(method);
+      }
+      case "CreateRole": {
+        const name = String(req.entity?.name ?? "");
+        if (!name) return refuse(method, 1100, "role name should not be empty: invalid parameter");
+        if (this.roles().includes(name)) return refuse(method, 65535, `role [name:"${name}"] already exists`);
+        this.s.roles.push(name);
+        await this.save();
+        return ok(method);
+      }
+      case "DropRole": {
+        const name = String(req.role_name ?? "");
+        if (BUILTIN_ROLES.includes(name))
+          return refuse(
+            method,
+            1100,
+            `the role[${name}] is a default role, which can't be dropped: invalid parameter`
+          );
+        if (!this.s.roles.includes(name))
+          return refuse(
+            method,
+            65535,
+            `not found the role, maybe the role isn't existed or internal system error`
+          );
+        this.s.roles = this.s.roles.filter((r) => r !== name);
+        for (const u of Object.keys(this.s.userRoles))
+          this.s.userRoles[u] = (this.s.userRoles[u] ?? []).filter((r) => r !== name);
+        this.s.grants = this.s.grants.filter((g) => g.role !== name);
+        await this.save();
+        return ok(method);
+      }
+      case "OperateUserRole": {
+        const user = String(req.username ?? "");
+        const role = String(req.role_name ?? "");
+        if (!this.users().includes(user))
+          return refuse(method, 65535, `not found the user, username: ${user}`);
+        if (!this.roles().includes(role))
+          return refuse(method, 65535, `not found the role, role name: ${role}`);
+        const had = this.s.userRoles[user] ?? [];
+        const remove = req.type === "RemoveUserFromRole";
+        this.s.userRoles[user] = remove ? had.filter((r) => r !== role) : [.../* @__PURE__ */ new Set([...had, role])];
+        await this.save();
+        return ok(method);
+      }
+      case "SelectRole": {
+        const want = req.role?.name;
+        const names = want ? this.roles().filter((r) => r === want) : this.roles();
+        const withUsers = req.include_user_info === true;
+        return encodeResponse(method, {
+          status: {},
+          results: names.map((r) => ({
+            role: { name: r },
+            users: withUsers ? Object.entries(this.s.userRoles).filter(([, rs]) => rs.includes(r)).map(([u]) => ({ name: u })) : []
+          }))
+        });
+      }
+      case "SelectUser": {
+        const want = req.user?.name;
+        const names = want ? this.users().filter((u) => u === want) : this.users();
+        const withRoles = req.include_role_info === true;
+        return encodeResponse(method, {
+          status: {},
+          results: names.map((u) => ({
+            user: { name: u },
+            roles: withRoles ? (this.s.userRoles[u] ?? []).map((r) => ({ name: r })) : []
+          }))
+        });
+      }
+      case "OperatePrivilege":
+      case "OperatePrivilegeV2": {
+        const g = method === "OperatePrivilege" ? grantOf(req) : grantOfV2(req);
+        if (!this.roles().includes(g.role))
+          return refuse(method, 65535, `not found the role, role name: ${g.role}`);
+        if (!g.privilege)
+          return refuse(method, 1100, "privilege name should not be empty: invalid parameter");
+        const same = (x) => x.role === g.role && x.objectType === g.objectType && x.objectName === g.objectName && x.db === g.db && x.privilege === g.privilege;
+        if (req.type === "Revoke") this.s.grants = this.s.grants.filter((x) => !same(x));
+        else if (!this.s.grants.some(same)) this.s.grants.push(g);
+        await this.save();
+        return ok(method);
+      }
+      case "SelectGrant": {
+        const e = req.entity ?? {};
+        const role = e.role?.name ?? "";
+        const entities = this.s.grants.filter(
+          (g) => g.role === role && (!e.object?.name || g.objectType === e.object.name) && (!e.object_name || g.objectName === e.object_name) && (!e.db_name || g.db === e.db_name)
+        ).map((g) => ({
+          role: { name: g.role },
+          object: { name: g.objectType },
+          object_name: g.objectName,
+          db_name: g.db,
+          grantor: { user: { name: g.grantor }, privilege: { name: g.privilege } }
+        }));
+        return encodeResponse(method, { status: {}, entities });
+      }
+      case "CreatePrivilegeGroup": {
+        const name = String(req.group_name ?? "");
+        if (!name) return refuse(method, 1100, "privilege group name should not be empty: invalid parameter");
+        if (name in this.s.groups) return refuse(method, 65535, `privilege group [${name}] already exists`);
+        this.s.groups[name] = [];
+        await this.save();
+        return ok(method);
+      }
+      case "DropPrivilegeGroup": {
+        const name = String(req.group_name ?? "");
+        delete this.s.groups[name];
+        await this.save();
+        return ok(method);
+      }
+      case "ListPrivilegeGroups":
+        return encodeResponse(method, {
+          status: {},
+          privilege_groups: Object.entries(this.s.groups).map(([group_name, ps]) => ({
+            group_name,
+            privileges: ps.map((name) => ({ name }))
+          }))
+        });
+      case "OperatePrivilegeGroup": {
+        const name = String(req.group_name ?? "");
+        const had = this.s.groups[name];
+        if (!had) return refuse(method, 65535, `there is no privilege group name [${name}] to operate`);
+        const ps = (req.privileges ?? []).map((p) => p.name ?? "");
+        this.s.groups[name] = req.type === "RemovePrivilegesFromGroup" ? had.filter((p) => !ps.includes(p)) : [.../* @__PURE__ */ new Set([...had, ...ps])];
+        await this.save();
+        return ok(method);
+      }
+      default:
+        return refuse(method, 65535, `${method} is not supported by the local backend`);
+    }
+  }
+};
+function grantOf(e) {
+  const g = e.entity ?? {};
+  return {
+    role: g.role?.name ?? "",
+    objectType: g.object?.name ?? "",
+    objectName: g.object_name ?? "",
+    db: g.db_name || "default",
+    privilege: g.grantor?.privilege?.name ?? "",
+    grantor: g.grantor?.user?.name || "root"
+  };
+}
+function grantOfV2(req) {
+  const grantor = req.grantor ?? {};
+  return {
+    role: req.role?.name ?? "",
+    objectType: "Collection",
+    objectName: String(req.collection_name || "*"),
+    db: String(req.db_name || "default"),
+    privilege: grantor.privilege?.name ?? "",
+    grantor: grantor.user?.name || "root"
+  };
+}
+
+// src/backends/local/resource-groups.ts
+import { join as join5 } from "node:path";
+var DEFAULT_RESOURCE_GROUP = "__default_resource_group";
+var DEFAULT_CAPACITY = 1e6;
+var RESOURCE_GROUP_WRITES = /* @__PURE__ */ new Set([
+  "CreateResourceGroup",
+  "DropResourceGroup",
+  "UpdateResourceGroups"
+]);
+var READS = /* @__PURE__ */ new Set(["ListResourceGroups", "DescribeResourceGroup"]);
+var NO_NODES = /* @__PURE__ */ new Set(["TransferNode", "TransferReplica"]);
+var NO_QUERY_NODES_REASON = "the local backend has no query nodes to move between resource groups (Milvus Lite runs as one process); use the kind backend";
+function normalized(cfg) {
+  return {
+    requests: { node_num: Number(cfg?.requests?.node_num ?? 0) },
+    limits: { node_num: Number(cfg?.limits?.node_num ?? 0) },
+    transfer_from: (cfg?.transfer_from ?? []).map((t) => ({ resource_group: t.resource_group ?? "" })),
+    transfer_to: (cfg?.transfer_to ?? []).map((t) => ({ resource_group: t.resource_group ?? "" }))
+  };
+}
+var ResourceGroups = class {
+  groups = {};
+  file;
+  constructor(stateDir) {
+    this.file = join5(stateDir, "resource-groups.json");
+  }
+  async load() {
+    this.groups = await readJson(this.file) ?? {};
+  }
+  /** Whether the front answers `method` here rather than passing it to Milvus Lite. */
+  static handles(method) {
+    return RESOURCE_GROUP_WRITES.has(method) || READS.has(method) || NO_NODES.has(method);
+  }
+  all() {
+    return {
+      [DEFAULT_RESOURCE_GROUP]: normalized({
+        requests: { node_num: 0 },
+        limits: { node_num: DEFAULT_CAPACITY }
+      }),
+      ...this.groups
+    };
+  }
+  /** Answers one resource-group call (a client's, or a replicated write on the standby). */
+  async call(method, request) {
+    switch (method) {
+      case "ListResourceGroups":
+        return encodeResponse(method, { status: {}, resource_groups: Object.keys(this.all()) });
+      case "DescribeResourceGroup": {
+        const { resource_group: name = "" } = decodeRequest(method, request);
+        const cfg = this.all()[name];
+        if (!cfg) return statusResponse(method, milvusStatus(300, `resource group not found[rg=${name}]`));
+        return encodeResponse(method, {
+          status: {},
+          resource_group: {
+            name,
+            capacity: name === DEFAULT_RESOURCE_GROUP ? DEFAULT_CAPACITY : 0,
+            num_available_node: 0,
+            config: cfg
+          }
+        });
+      }
+      case "CreateResourceGroup": {
+        const req = decodeRequest(method, request);
+        const name = req.resource_group ?? "";
+        if (!name)
+          return statusResponse(
+            method,
+            milvusStatus(1802, "missing parameter[resource group name couldn't be empty]")
+          );
+        const cfg = normalized(req.config);
+        const had = this.all()[name];
+        if (had) {
+          if (JSON.stringify(had) === JSON.stringify(cfg)) return statusResponse(method, {});
+          return statusResponse(method, milvusStatus(301, `resource group already exist[rg=${name}]`));
+        }
+        this.groups[name] = cfg;
+        await this.save();
+        return statusResponse(method, {});
+      }
+      case "UpdateResourceGroups": {
+        const req = decodeRequest(method, request);
+        const updates = Object.entries(req.resource_groups ?? {});
+        for (const [name] of updates)
+          if (!this.all()[name])
+            return statusResponse(method, milvusStatus(300, `resource group not found[rg=${name}]`));
+        for (const [name, cfg] of updates) this.groups[name] = normalized(cfg);
+        await this.save();
+        return statusResponse(method, {});
+      }
+      case "DropResourceGroup": {
+        const { resource_group: name = "" } = decodeRequest(method, request);
+        if (name === DEFAULT_RESOURCE_GROUP)
+          return statusResponse(
+            method,
+            milvusStatus(1100, `delete default rg is not permitted: invalid parameter[rg=${name}]`)
+          );
+        if (!(name in this.groups)) return statusResponse(method, {});
+        delete this.groups[name];
+        await this.save();
+        return statusResponse(method, {});
+      }
+      default:
+        return statusResponse(method, milvusStatus(65535, `${method}: ${NO_QUERY_NODES_REASON}`));
+    }
+  }
+  save() {
+    return writeJsonAtomic(this.file, this.groups);
+  }
+};
+
 // src/backends/local/lite-apply.ts
 var LiteApply = class {
-  constructor(lite, channels) {
+  constructor(lite, channels, kept) {
     this.lite = lite;
     this.channels = channels;
+    this.kept = kept;
   }
   async apply(method, req, body, db, md, deadline) {
+    if (RESOURCE_GROUP_WRITES.has(method)) return this.kept.resourceGroups.call(method, body);
+    if (RBAC_WRITES.has(method)) return this.kept.rbac.call(method, body);
+    const name = String(req.collection_name ?? "");
+    if (method === "CreateIndex") {
+      return this.kept.indexTypes.create(
+        body,
+        db,
+        (b) => this.toLite(method, req, b, db, md, deadline),
+        (res2) => isSuccess(responseStatus(method, res2)),
+        (res2) => responseStatus(method, res2)?.reason ?? ""
+      );
+    }
+    if (method === "DropIndex" && await this.kept.indexTypes.dropVirtual(
+      db,
+      name,
+      req.field_name,
+      req.index_name
+    ))
+      return statusResponse(method, {});
+    const res = await this.toLite(method, req, body, db, md, deadline);
+    if ((method === "DropIndex" || method === "DropCollection") && isSuccess(responseStatus(method, res)))
+      await this.kept.indexTypes.dropped(method, db, name, req.field_name);
+    return res;
+  }
+  async toLite(method, req, body, db, md, deadline) {
     const name = String(req.collection_name ?? "");
     const scoped = { db_name: db, collection_name: name };
     switch (method) {
@@ -1155,16 +1527,14 @@ var PrimaryWrites = class {
         const res = await d.liteApply.apply(method, req, body, db, md, deadline);
         if (!isSuccess(responseStatus(method, res))) return res;
         recordDuplicates?.();
-        if (!SECRET_METHODS.has(method)) {
-          await d.wal.append(d.pchannels[plan.channel], {
-            tt: this.tt.next().toString(),
-            method,
-            kind: kindOf(method),
-            db,
-            collection: plan.collection,
-            payload: body.toString("base64")
-          });
-        }
+        await d.wal.append(d.pchannels[plan.channel], {
+          tt: this.tt.next().toString(),
+          method,
+          kind: kindOf(method),
+          db,
+          collection: plan.collection,
+          payload: (SECRET_METHODS.has(method) ? walPayload(method, body) : body).toString("base64")
+        });
         await d.channels.commit(plan);
         return res;
       });
@@ -1456,6 +1826,110 @@ function serveReplicateStream(call, applyBatch) {
   });
 }
 
+// src/backends/local/scalar-index-types.ts
+import { join as join6 } from "node:path";
+var EMULATED = /* @__PURE__ */ new Set(["TRIE", "STL_SORT", "BITMAP"]);
+var LITE_REFUSES_SCALAR_INDEX = /does not support scalar index|has type JSON; create_index with index_type '\w+' requires a vector field/;
+var keyOf = (db, collection, field) => `${db}/${collection}/${field}`;
+var ScalarIndexTypes = class {
+  kept = {};
+  file;
+  constructor(stateDir) {
+    this.file = join6(stateDir, "scalar-index-types.json");
+  }
+  async load() {
+    this.kept = await readJson(this.file) ?? {};
+  }
+  /**
+   * A CreateIndex through Milvus Lite: an emulated type is sent as INVERTED, and a refusal of a scalar
+   * index Milvus builds becomes an index the front keeps. `send` calls Milvus Lite.
+   */
+  async create(body, db, send, ok2, reason) {
+    const req = decodeRequest("CreateIndex", body);
+    const field = req.field_name ?? "";
+    const key = keyOf(db, req.collection_name ?? "", field);
+    const kv = (req.extra_params ?? []).find((p) => p.key === "index_type");
+    const asked = kv?.value ?? "";
+    let sent = body;
+    if (kv && EMULATED.has(asked.toUpperCase())) {
+      kv.value = "INVERTED";
+      sent = encodeRequest("CreateIndex", req);
+    }
+    const res = await send(sent);
+    if (ok2(res)) {
+      if (sent !== body) this.kept[key] = { type: asked };
+      else delete this.kept[key];
+      await this.save();
+      return res;
+    }
+    if (!LITE_REFUSES_SCALAR_INDEX.test(reason(res))) return res;
+    this.kept[key] = {
+      type: asked,
+      virtual: { index_name: req.index_name || field, params: req.extra_params ?? [] }
+    };
+    await this.save();
+    return encodeResponse("CreateIndex", {});
+  }
+  /** The front-kept index a DropIndex names, if any: removed here, and Milvus Lite is not asked. */
+  async dropVirtual(db, collection, field, indexName) {
+    const hit = Object.entries(this.kept).find(
+      ([k, v]) => v.virtual && k.startsWith(keyOf(db, collection, "")) && (field && k === keyOf(db, collection, field) || indexName && v.virtual.index_name === indexName)
+    );
+    if (!hit) return false;
+    delete this.kept[hit[0]];
+    await this.save();
+    return true;
+  }
+  /** After a DropIndex or DropCollection that Milvus Lite applied. */
+  dropped(method, db, collection, field) {
+    const prefix = keyOf(db, collection, "");
+    return this.forget(
+      (k) => method === "DropIndex" && field ? k === keyOf(db, collection, field) : k.startsWith(prefix)
+    );
+  }
+  /**
+   * A DescribeIndex answer with emulated indexes reported as asked and front-kept ones listed, for a
+   * request naming `field` / `indexName` (either empty: every index of the collection).
+   */
+  describe(res, db, collection, field, indexName) {
+    const prefix = keyOf(db, collection, "");
+    const mine = Object.entries(this.kept).filter(([k]) => k.startsWith(prefix));
+    if (mine.length === 0) return res;
+    const out = decodeResponse(
+      "DescribeIndex",
+      res
+    );
+    const descs = isSuccess(out.status) ? out.index_descriptions ?? [] : [];
+    for (const d of descs) {
+      const kept = this.kept[keyOf(db, collection, d.field_name ?? "")];
+      const kv = d.params?.find((p) => p.key === "index_type");
+      if (kept && !kept.virtual && kv) kv.value = kept.type;
+    }
+    for (const [k, v] of mine) {
+      if (!v.virtual) continue;
+      const f = k.slice(prefix.length);
+      const wanted = !field && !indexName || f === field || v.virtual.index_name === indexName || f === indexName;
+      if (wanted)
+        descs.push({
+          field_name: f,
+          index_name: v.virtual.index_name,
+          params: v.virtual.params,
+          state: "Finished"
+        });
+    }
+    if (descs.length === 0) return res;
+    return encodeResponse("DescribeIndex", { status: {}, index_descriptions: descs });
+  }
+  async forget(match) {
+    const before = Object.keys(this.kept).length;
+    for (const k of Object.keys(this.kept)) if (match(k)) delete this.kept[k];
+    if (Object.keys(this.kept).length !== before) await this.save();
+  }
+  save() {
+    return writeJsonAtomic(this.file, this.kept);
+  }
+};
+
 // src/backends/local/search-iterator.ts
 import { randomUUID } from "node:crypto";
 var ITER_KEYS = {
@@ -1586,7 +2060,14 @@ var Front = class _Front {
     this.checkpoints = new CheckpointStore(this.pchannels, opts.stateDir);
     this.dups = new DuplicateTracker((method, request) => this.lite.call(method, request));
     const locks = this.locks;
-    this.liteApply = new LiteApply(this.lite, this.channels);
+    this.resourceGroups = new ResourceGroups(opts.stateDir);
+    this.rbac = new Rbac(opts.stateDir);
+    this.indexTypes = new ScalarIndexTypes(opts.stateDir);
+    this.liteApply = new LiteApply(this.lite, this.channels, {
+      resourceGroups: this.resourceGroups,
+      rbac: this.rbac,
+      indexTypes: this.indexTypes
+    });
     const shared = {
       clusterId: this.clusterId,
       pchannels: this.pchannels,
@@ -1619,6 +2100,9 @@ var Front = class _Front {
   dups;
   writes;
   liteApply;
+  resourceGroups;
+  rbac;
+  indexTypes;
   receiver;
   /** Channel locks, shared by client writes and replicated applies. */
   locks = new KeyedMutex();
@@ -1630,6 +2114,9 @@ var Front = class _Front {
     await front.config.load();
     await front.channels.load();
     await front.checkpoints.load();
+    await front.resourceGroups.load();
+    await front.rbac.load();
+    await front.indexTypes.load();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise(
       (resolve, reject) => front.server.bindAsync(
@@ -1744,12 +2231,26 @@ var Front = class _Front {
         return this.dups.adjustCount(request, res, db, this.channels.realName(db, req.collection_name ?? ""));
       }
     }
+    if (method === "DescribeIndex") {
+      const res = await this.lite.call(method, request, md, deadline);
+      const req = decodeRequest(method, request);
+      return this.indexTypes.describe(
+        res,
+        dbOf(req, md),
+        req.collection_name ?? "",
+        req.field_name ?? "",
+        req.index_name ?? ""
+      );
+    }
     if (method === "DescribeCollection") {
       const res = await this.lite.call(method, request, md, deadline);
       const req = decodeRequest(method, request);
       const auto = this.channels.autoIdOf(dbOf(req, md), req.collection_name ?? "");
       return auto ? describedAsAutoId(res, auto.name) : res;
     }
+    if (ResourceGroups.handles(method) && !MUTATING_METHODS.has(method))
+      return this.resourceGroups.call(method, request);
+    if (Rbac.handles(method) && !MUTATING_METHODS.has(method)) return this.rbac.call(method, request);
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);
   }
@@ -1911,18 +2412,18 @@ import { readFile as readFile2 } from "node:fs/promises";
 // src/backends/local/node-child.ts
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname as dirname2, join as join4 } from "node:path";
+import { basename, dirname as dirname2, join as join7 } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 function nodeEntry(name) {
   const here = fileURLToPath(import.meta.url);
   const dir = dirname2(here);
   if (here.endsWith(".js")) {
     for (const d of basename(dir) === "chunks" ? [dir, dirname2(dir)] : [dir]) {
-      const js = join4(d, `${name}.js`);
+      const js = join7(d, `${name}.js`);
       if (existsSync(js)) return { file: js, execArgv: [] };
     }
   }
-  const ts = join4(dir, `${name}.ts`);
+  const ts = join7(dir, `${name}.ts`);
   if (!existsSync(ts))
     throw new Error(`entry ${name} not found: no ${name}.js or ${name}.ts next to ${here}`);
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -1998,7 +2499,7 @@ var MilvusLiteProcess = class _MilvusLiteProcess {
 ${await tail(this.logFile)}`
           );
         }
-        const ok = await new Promise((resolve) => {
+        const ok2 = await new Promise((resolve) => {
           client.makeUnaryRequest(
             "/milvus.proto.milvus.MilvusService/CheckHealth",
             (b) => b,
@@ -2009,7 +2510,7 @@ ${await tail(this.logFile)}`
             (err) => resolve(!err)
           );
         });
-        if (ok) return;
+        if (ok2) return;
         if (Date.now() > deadline) {
           throw new Error(
             `timed out after ${timeoutMs} ms waiting for Milvus Lite to answer CheckHealth on ${this.address}; last log lines:
@@ -2332,13 +2833,13 @@ function pchannelNames(clusterId, n) {
   return Array.from({ length: n }, (_, i) => `${clusterId}-rootcoord-dml_${i}`);
 }
 function clusterDirs(root, id) {
-  const base = join5(root, id);
+  const base = join8(root, id);
   const d = {
     root: base,
-    data: join5(base, "data"),
-    state: join5(base, "state"),
-    wal: join5(base, "wal"),
-    milvusLog: join5(base, "milvus-lite.log")
+    data: join8(base, "data"),
+    state: join8(base, "state"),
+    wal: join8(base, "wal"),
+    milvusLog: join8(base, "milvus-lite.log")
   };
   for (const p of [d.data, d.state, d.wal]) mkdirSync4(p, { recursive: true });
   return d;
@@ -2353,12 +2854,12 @@ async function startLab(opts = {}) {
   const bin = await ensureMilvusLite(log);
   const rand = randomBytes(3).toString("hex");
   const ids = { source: `primary-${rand}`, target: `standby-${rand}` };
-  const root = await mkdtemp(join5(tmpdir(), "milvus-cdc-lab-"));
+  const root = await mkdtemp(join8(tmpdir(), "milvus-cdc-lab-"));
   const dirs = {
     root,
     source: clusterDirs(root, ids.source),
     target: clusterDirs(root, ids.target),
-    replicatorLog: join5(root, "replicator.log")
+    replicatorLog: join8(root, "replicator.log")
   };
   const clusters = { source: {}, target: {} };
   const processes = /* @__PURE__ */ new Set();
@@ -2599,13 +3100,13 @@ var LocalBackend = class {
         [lab.dirs.source.milvusLog, "source-milvus-lite.log"],
         [lab.dirs.target.milvusLog, "target-milvus-lite.log"],
         [lab.dirs.replicatorLog, "replicator.log"],
-        [join6(lab.dirs.source.state, "replicate-config.json"), "source-replicate-config.json"],
-        [join6(lab.dirs.target.state, "replicate-config.json"), "target-replicate-config.json"],
-        [join6(lab.dirs.source.state, "channels.json"), "source-channels.json"],
-        [join6(lab.dirs.target.state, "channels.json"), "target-channels.json"]
+        [join9(lab.dirs.source.state, "replicate-config.json"), "source-replicate-config.json"],
+        [join9(lab.dirs.target.state, "replicate-config.json"), "target-replicate-config.json"],
+        [join9(lab.dirs.source.state, "channels.json"), "source-channels.json"],
+        [join9(lab.dirs.target.state, "channels.json"), "target-channels.json"]
       ];
       for (const [from, name] of copies) {
-        const to = join6(dir, name);
+        const to = join9(dir, name);
         if (await copyFile(from, to).then(
           () => true,
           () => false
@@ -2621,7 +3122,7 @@ var LocalBackend = class {
         replicatorPid: lab.replicatorPid ?? null,
         restarts: lab.restarts
       };
-      const stateFile = join6(dir, "local-lab-state.json");
+      const stateFile = join9(dir, "local-lab-state.json");
       await writeFile(stateFile, `${JSON.stringify(state, null, 2)}
 `);
       written.push(stateFile);
