@@ -23,7 +23,7 @@ import { isSuccess } from "../milvus/status.js";
 import { verifyClusters } from "../verify/verify.js";
 import { probeStandbyWrite } from "./probes.js";
 import { restoreInto } from "./restore.js";
-import { countOf, exists, markerSeen, type SettleMarker } from "./settle.js";
+import { countOf, exists, hasCollection, markerSeen, type SettleMarker } from "./settle.js";
 import type { WorkloadRunner } from "./workload.js";
 
 export interface StepResult {
@@ -70,17 +70,7 @@ export async function timedStep<T extends StepResult>(
 }
 
 const SNAPSHOT_BATCH = 500;
-
-/** has_collection's answer, or the error that kept it from answering (never guessed as absent). */
-async function hasCollection(client: MilvusClient, collection: string): Promise<boolean | { error: string }> {
-  try {
-    const res = await client.hasCollection({ collection_name: collection, timeout: 10_000 });
-    if (!isSuccess(res.status)) return { error: res.status.reason || `code ${res.status.error_code}` };
-    return Boolean(res.value);
-  } catch (e) {
-    return { error: e instanceof Error ? e.message : String(e) };
-  }
-}
+type Reads = Array<{ pk: Pk; ver: number | null }>;
 
 /**
  * What the new primary inherited: every written key's version and count(*) per collection, read
@@ -91,30 +81,11 @@ export async function snapshotPromoted(
   client: MilvusClient,
   clusterId: string,
   history: HistoryWriter,
-  onRead?: (collection: string, reads: Array<{ pk: Pk; ver: number | null }>) => void,
+  onRead?: (collection: string, reads: Reads) => void,
 ): Promise<void> {
   for (const [collection, keys] of history.facts.writtenKeys()) {
     const invokeTime = Date.now();
-    // A collection the new primary never received (its creation was lost with the old primary) is
-    // seen, not skipped: every key reads absent, and the checks judge that against the drill's drops.
-    const present = await hasCollection(client, collection);
-    if (present !== true) {
-      if (present !== false) {
-        history.append({
-          type: "snapshot",
-          label: "promoted",
-          cluster: clusterId,
-          collection,
-          invokeTime,
-          time: Date.now(),
-          count: null,
-          reads: [],
-          error: `has_collection failed: ${present.error}`,
-        });
-        continue;
-      }
-      const reads = [...keys].map((pk) => ({ pk, ver: null }));
-      onRead?.(collection, reads);
+    const record = (snap: { count: number | null; reads: Reads; exists?: false; error?: string }) =>
       history.append({
         type: "snapshot",
         label: "promoted",
@@ -122,13 +93,22 @@ export async function snapshotPromoted(
         collection,
         invokeTime,
         time: Date.now(),
-        count: 0,
-        reads,
-        exists: false,
+        ...snap,
       });
+    // A collection the new primary never received (its creation was lost with the old primary) is
+    // seen, not skipped: every key reads absent, and the checks judge that against the drill's drops.
+    const present = await hasCollection(client, collection);
+    if (present !== true) {
+      if (present !== false) {
+        record({ count: null, reads: [], error: `has_collection failed: ${present.error}` });
+        continue;
+      }
+      const reads = [...keys].map((pk) => ({ pk, ver: null }));
+      onRead?.(collection, reads);
+      record({ count: 0, reads, exists: false });
       continue;
     }
-    const reads: Array<{ pk: Pk; ver: number | null }> = [];
+    const reads: Reads = [];
     let error: string | undefined;
     const all = [...keys];
     try {
@@ -156,13 +136,7 @@ export async function snapshotPromoted(
     }
     if (!error) onRead?.(collection, reads);
     const count = await countOf(client, collection);
-    history.append({
-      type: "snapshot",
-      label: "promoted",
-      cluster: clusterId,
-      collection,
-      invokeTime,
-      time: Date.now(),
+    record({
       count: typeof count === "number" ? count : null,
       reads: error ? [] : reads,
       ...(error ? { error } : {}),

@@ -42,13 +42,23 @@ export async function countOf(client: MilvusClient, collection: string): Promise
   }
 }
 
-export async function exists(client: MilvusClient, collection: string): Promise<boolean> {
+/** has_collection's answer, or the error that kept it from answering (never guessed as absent). */
+export async function hasCollection(
+  client: MilvusClient,
+  collection: string,
+): Promise<boolean | { error: string }> {
   try {
     const res = await client.hasCollection({ collection_name: collection, timeout: 10_000 });
+    if (!isSuccess(res)) return { error: res.status.reason || `code ${res.status.error_code}` };
     return Boolean(res.value);
-  } catch {
-    return false;
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
   }
+}
+
+/** Whether the collection is there; an error reads as absent (callers that must tell use hasCollection). */
+export async function exists(client: MilvusClient, collection: string): Promise<boolean> {
+  return (await hasCollection(client, collection)) === true;
 }
 
 /**

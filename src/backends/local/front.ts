@@ -32,7 +32,7 @@ import {
 import { serveReplicateStream } from "./replicate-stream.js";
 import { ResourceGroups } from "./resource-groups.js";
 import { ScalarIndexTypes } from "./scalar-index-types.js";
-import { ITER_KEYS, isIteratorV2, searchIteratorV2 } from "./search-iterator.js";
+import { ITER_KEYS, searchIteratorV2 } from "./search-iterator.js";
 import { WalWriter } from "./wal.js";
 
 export type { ReplicateCheckpoint } from "./checkpoints.js";
@@ -264,8 +264,10 @@ export class Front {
       if (refused) return refused;
     }
     // Iterator v2 (search-iterator.ts); the byte scan keeps every other Search from being decoded.
-    if (method === "Search" && request.includes(ITER_KEYS.v2) && isIteratorV2(request))
-      return searchIteratorV2(request, (r) => this.lite.call(method, r, md, deadline));
+    if (method === "Search" && request.includes(ITER_KEYS.v2)) {
+      const answer = await searchIteratorV2(request, (r) => this.lite.call(method, r, md, deadline));
+      if (answer) return answer;
+    }
     switch (method) {
       case "UpdateReplicateConfiguration":
         return this.updateConfig(request, deadline);
@@ -302,10 +304,9 @@ export class Front {
       const auto = this.channels.autoIdOf(dbOf(req, md), req.collection_name ?? "");
       return auto ? describedAsAutoId(res, auto.name) : res;
     }
-    // Resource-group reads (and the node moves it refuses) are the front's; its writes replicate below.
-    if (ResourceGroups.handles(method) && !MUTATING_METHODS.has(method))
-      return this.resourceGroups.call(method, request);
-    if (Rbac.handles(method) && !MUTATING_METHODS.has(method)) return this.rbac.call(method, request);
+    // Resource-group and RBAC reads (and the node moves refused) are the front's; writes replicate below.
+    if (ResourceGroups.answers(method)) return this.resourceGroups.call(method, request);
+    if (Rbac.answers(method)) return this.rbac.call(method, request);
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);
   }

@@ -48,13 +48,7 @@ export class LiteApply {
     const name = String(req.collection_name ?? "");
     if (method === "CreateIndex") {
       // Scalar indexes Milvus Lite does not build are stood in for (scalar-index-types.ts).
-      return this.kept.indexTypes.create(
-        body,
-        db,
-        (b) => this.toLite(method, req, b, db, md, deadline),
-        (res) => isSuccess(responseStatus(method, res)),
-        (res) => responseStatus(method, res)?.reason ?? "",
-      );
+      return this.kept.indexTypes.create(body, db, (b) => this.toLite(method, req, b, db, md, deadline));
     }
     if (
       method === "DropIndex" &&

@@ -93,8 +93,9 @@ export class Rbac {
     if (saved) this.s = saved;
   }
 
-  static handles(method: string): boolean {
-    return RBAC_WRITES.has(method) || RBAC_READS.has(method);
+  /** Calls answered here directly; the writes go through the WAL first (lite-apply.ts). */
+  static answers(method: string): boolean {
+    return RBAC_READS.has(method);
   }
 
   private users(): string[] {
@@ -207,7 +208,7 @@ export class Rbac {
       }
       case "OperatePrivilege":
       case "OperatePrivilegeV2": {
-        const g = method === "OperatePrivilege" ? grantOf(req as GrantEntityReq) : grantOfV2(req);
+        const g = method === "OperatePrivilege" ? grantOf(req) : grantOfV2(req);
         if (!this.roles().includes(g.role))
           return refuse(method, 65535, `not found the role, role name: ${g.role}`);
         if (!g.privilege)
@@ -283,8 +284,9 @@ export class Rbac {
   }
 }
 
-function grantOf(e: GrantEntityReq & { entity?: GrantEntityReq }): Grant {
-  const g = e.entity ?? {};
+/** A v1 grant, from the request's GrantEntity. */
+function grantOf(req: Record<string, unknown>): Grant {
+  const g = (req.entity ?? {}) as GrantEntityReq;
   return {
     role: g.role?.name ?? "",
     objectType: g.object?.name ?? "",

@@ -59,9 +59,9 @@ export class ResourceGroups {
     this.groups = (await readJson<Record<string, Config>>(this.file)) ?? {};
   }
 
-  /** Whether the front answers `method` here rather than passing it to Milvus Lite. */
-  static handles(method: string): boolean {
-    return RESOURCE_GROUP_WRITES.has(method) || READS.has(method) || NO_NODES.has(method);
+  /** Calls answered here directly; the writes go through the WAL first (lite-apply.ts). */
+  static answers(method: string): boolean {
+    return READS.has(method) || NO_NODES.has(method);
   }
 
   private all(): Record<string, Config> {

@@ -17,6 +17,7 @@ import {
   encodeRequest,
   encodeResponse,
   isSuccess,
+  responseStatus,
 } from "../../milvus/proto.js";
 import { readJson, writeJsonAtomic } from "./state.js";
 
@@ -60,13 +61,7 @@ export class ScalarIndexTypes {
    * A CreateIndex through Milvus Lite: an emulated type is sent as INVERTED, and a refusal of a scalar
    * index Milvus builds becomes an index the front keeps. `send` calls Milvus Lite.
    */
-  async create(
-    body: Buffer,
-    db: string,
-    send: (body: Buffer) => Promise<Buffer>,
-    ok: (res: Buffer) => boolean,
-    reason: (res: Buffer) => string,
-  ): Promise<Buffer> {
+  async create(body: Buffer, db: string, send: (body: Buffer) => Promise<Buffer>): Promise<Buffer> {
     const req = decodeRequest<CreateIndexReq>("CreateIndex", body);
     const field = req.field_name ?? "";
     const key = keyOf(db, req.collection_name ?? "", field);
@@ -78,13 +73,14 @@ export class ScalarIndexTypes {
       sent = encodeRequest("CreateIndex", req as Record<string, unknown>);
     }
     const res = await send(sent);
-    if (ok(res)) {
+    const status = responseStatus("CreateIndex", res);
+    if (isSuccess(status)) {
       if (sent !== body) this.kept[key] = { type: asked };
       else delete this.kept[key];
       await this.save();
       return res;
     }
-    if (!LITE_REFUSES_SCALAR_INDEX.test(reason(res))) return res;
+    if (!LITE_REFUSES_SCALAR_INDEX.test(status?.reason ?? "")) return res;
     this.kept[key] = {
       type: asked,
       virtual: { index_name: req.index_name || field, params: req.extra_params ?? [] },

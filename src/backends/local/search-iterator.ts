@@ -62,12 +62,6 @@ function truthy(v: string | undefined): boolean {
   return v !== undefined && v.toLowerCase() === "true";
 }
 
-/** Whether a Search request asks for iterator v2. */
-export function isIteratorV2(request: Bytes): boolean {
-  const req = decodeRequest<SearchRequestLike>("Search", request);
-  return truthy(param(req.search_params ?? [], ITER_KEYS.v2));
-}
-
 /** The metric the request names (top-level `metric_type`, or inside the `params` JSON), upper case. */
 function metricOf(kvs: Kv[]): string | undefined {
   const direct = param(kvs, "metric_type");
@@ -100,10 +94,14 @@ function withParams(kvs: Kv[], set: Record<string, string>): Kv[] {
 
 export type SearchCall = (request: Bytes) => Promise<Bytes>;
 
-/** One iterator-v2 Search answered over plain Milvus Lite searches (see the header). */
-export async function searchIteratorV2(request: Bytes, search: SearchCall): Promise<Bytes> {
+/**
+ * One iterator-v2 Search answered over plain Milvus Lite searches (see the header), or undefined when
+ * the request does not ask for iterator v2 (the caller sends it on as it is).
+ */
+export async function searchIteratorV2(request: Bytes, search: SearchCall): Promise<Bytes | undefined> {
   const req = decodeRequest<SearchRequestLike>("Search", request);
   const kvs = req.search_params ?? [];
+  if (!truthy(param(kvs, ITER_KEYS.v2))) return undefined;
   const batch = Number(param(kvs, ITER_KEYS.batchSize) ?? param(kvs, "topk") ?? 0);
   if (!Number.isInteger(batch) || batch <= 0)
     return refusal(`search iterator v2: ${ITER_KEYS.batchSize} must be a positive integer`);
