@@ -1030,8 +1030,9 @@ var Rbac = class {
     const saved = await readJson(this.file);
     if (saved) this.s = saved;
   }
-  static handles(method) {
-    return RBAC_WRITES.has(method) || RBAC_READS.has(method);
+  /** Calls answered here directly; the writes go through the WAL first (lite-apply.ts). */
+  static answers(method) {
+    return RBAC_READS.has(method);
   }
   users() {
     return [...BUILTIN_USERS, ...this.s.users];
@@ -1197,8 +1198,8 @@ var Rbac = class {
     }
   }
 };
-function grantOf(e) {
-  const g = e.entity ?? {};
+function grantOf(req) {
+  const g = req.entity ?? {};
   return {
     role: g.role?.name ?? "",
     objectType: g.object?.name ?? "",
@@ -1249,9 +1250,9 @@ var ResourceGroups = class {
   async load() {
     this.groups = await readJson(this.file) ?? {};
   }
-  /** Whether the front answers `method` here rather than passing it to Milvus Lite. */
-  static handles(method) {
-    return RESOURCE_GROUP_WRITES.has(method) || READS.has(method) || NO_NODES.has(method);
+  /** Calls answered here directly; the writes go through the WAL first (lite-apply.ts). */
+  static answers(method) {
+    return READS.has(method) || NO_NODES.has(method);
   }
   all() {
     return {
@@ -1342,13 +1343,7 @@ var LiteApply = class {
     if (RBAC_WRITES.has(method)) return this.kept.rbac.call(method, body);
     const name = String(req.collection_name ?? "");
     if (method === "CreateIndex") {
-      return this.kept.indexTypes.create(
-        body,
-        db,
-        (b) => this.toLite(method, req, b, db, md, deadline),
-        (res2) => isSuccess(responseStatus(method, res2)),
-        (res2) => responseStatus(method, res2)?.reason ?? ""
-      );
+      return this.kept.indexTypes.create(body, db, (b) => this.toLite(method, req, b, db, md, deadline));
     }
     if (method === "DropIndex" && await this.kept.indexTypes.dropVirtual(
       db,
@@ -1844,7 +1839,7 @@ var ScalarIndexTypes = class {
    * A CreateIndex through Milvus Lite: an emulated type is sent as INVERTED, and a refusal of a scalar
    * index Milvus builds becomes an index the front keeps. `send` calls Milvus Lite.
    */
-  async create(body, db, send, ok2, reason) {
+  async create(body, db, send) {
     const req = decodeRequest("CreateIndex", body);
     const field = req.field_name ?? "";
     const key = keyOf(db, req.collection_name ?? "", field);
@@ -1856,13 +1851,14 @@ var ScalarIndexTypes = class {
       sent = encodeRequest("CreateIndex", req);
     }
     const res = await send(sent);
-    if (ok2(res)) {
+    const status5 = responseStatus("CreateIndex", res);
+    if (isSuccess(status5)) {
       if (sent !== body) this.kept[key] = { type: asked };
       else delete this.kept[key];
       await this.save();
       return res;
     }
-    if (!LITE_REFUSES_SCALAR_INDEX.test(reason(res))) return res;
+    if (!LITE_REFUSES_SCALAR_INDEX.test(status5?.reason ?? "")) return res;
     this.kept[key] = {
       type: asked,
       virtual: { index_name: req.index_name || field, params: req.extra_params ?? [] }
@@ -1947,10 +1943,6 @@ function param(kvs, key) {
 function truthy(v) {
   return v !== void 0 && v.toLowerCase() === "true";
 }
-function isIteratorV2(request) {
-  const req = decodeRequest("Search", request);
-  return truthy(param(req.search_params ?? [], ITER_KEYS.v2));
-}
 function metricOf(kvs) {
   const direct = param(kvs, "metric_type");
   if (direct) return direct.toUpperCase();
@@ -1976,6 +1968,7 @@ function withParams(kvs, set) {
 async function searchIteratorV2(request, search) {
   const req = decodeRequest("Search", request);
   const kvs = req.search_params ?? [];
+  if (!truthy(param(kvs, ITER_KEYS.v2))) return void 0;
   const batch = Number(param(kvs, ITER_KEYS.batchSize) ?? param(kvs, "topk") ?? 0);
   if (!Number.isInteger(batch) || batch <= 0)
     return refusal(`search iterator v2: ${ITER_KEYS.batchSize} must be a positive integer`);
@@ -2215,8 +2208,10 @@ var Front = class _Front {
       const refused = this.unloadedPartitionRead(method, request, md);
       if (refused) return refused;
     }
-    if (method === "Search" && request.includes(ITER_KEYS.v2) && isIteratorV2(request))
-      return searchIteratorV2(request, (r) => this.lite.call(method, r, md, deadline));
+    if (method === "Search" && request.includes(ITER_KEYS.v2)) {
+      const answer = await searchIteratorV2(request, (r) => this.lite.call(method, r, md, deadline));
+      if (answer) return answer;
+    }
     switch (method) {
       case "UpdateReplicateConfiguration":
         return this.updateConfig(request, deadline);
@@ -2248,9 +2243,8 @@ var Front = class _Front {
       const auto = this.channels.autoIdOf(dbOf(req, md), req.collection_name ?? "");
       return auto ? describedAsAutoId(res, auto.name) : res;
     }
-    if (ResourceGroups.handles(method) && !MUTATING_METHODS.has(method))
-      return this.resourceGroups.call(method, request);
-    if (Rbac.handles(method) && !MUTATING_METHODS.has(method)) return this.rbac.call(method, request);
+    if (ResourceGroups.answers(method)) return this.resourceGroups.call(method, request);
+    if (Rbac.answers(method)) return this.rbac.call(method, request);
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);
   }
