@@ -55,16 +55,17 @@ describe("the local backend's limits", () => {
     expect(
       need(test({ body: "self._setup_collection(c, vector_type)", params: "FLOAT_VECTOR_HNSW" })),
     ).toEqual([]);
-    expect(need(test({ body: "filter_expr = \"PHRASE_MATCH(text_field, 'brown fox', 1)\"" }))).toEqual([
-      "phrase-match",
-    ]);
-    // BM25 with the english analyzer is a limit; text match with it, and BM25 with standard, are not.
+    // PHRASE_MATCH and the english analyzer (BM25, text match) are the front's; another analyzer is a limit.
+    expect(need(test({ body: "filter_expr = \"PHRASE_MATCH(text_field, 'brown fox', 1)\"" }))).toEqual([]);
     const fts = "schema = self.create_fts_schema(upstream_client, analyzer_type)";
-    expect(need(test({ body: fts, params: "english" }))).toEqual(["bm25-analyzers"]);
-    expect(need(test({ body: fts, params: "standard" }))).toEqual([]);
+    expect(need(test({ body: fts, params: "english" }))).toEqual([]);
     expect(
       need(test({ body: "enable_match=True, analyzer_params={'type': analyzer_type}", params: "english" })),
     ).toEqual([]);
+    expect(need(test({ body: 'analyzer_params={"tokenizer": "standard", "filter": ["lowercase"]}' }))).toEqual([]);
+    expect(need(test({ body: 'analyzer_params={"tokenizer": "icu"}' }))).toEqual(["analyzers"]);
+    expect(need(test({ body: 'analyzer_params={"type": "chinese"}' }))).toEqual(["analyzers"]);
+    expect(need(test({ body: 'index_params.add_index(field_name="v", index_type="HNSW")' }))).toEqual([]);
     // Naming a role or a group in passing is not calling RBAC or resource-group APIs.
     expect(need(test({ body: 'role = "primary"; rg = "__default_resource_group"' }))).toEqual([]);
   });

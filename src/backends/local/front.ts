@@ -5,11 +5,19 @@
  * the primary's WAL (primary-writes), the receiving end of replication (replicate-stream,
  * replicate-apply, checkpoints), Milvus's duplicate-row behaviour (duplicates), search iterator v2
  * (search-iterator), resource groups (resource-groups), RBAC (rbac) and the scalar index types Milvus Lite
- * lacks (scalar-index-types).
+ * lacks (scalar-index-types), and the analyzers, PHRASE_MATCH and BM25 ranking Milvus Lite does not run
+ * (text-match, bm25).
  */
 import * as grpc from "@grpc/grpc-js";
-import { decodeRequest, encodeResponse, milvusMethods, statusResponse } from "../../milvus/proto.js";
+import {
+  decodeRequest,
+  encodeRequest,
+  encodeResponse,
+  milvusMethods,
+  statusResponse,
+} from "../../milvus/proto.js";
 import { describedAsAutoId } from "./auto-id.js";
+import { bm25Search, hybridRefusal } from "./bm25.js";
 import { ChannelMap } from "./channel-map.js";
 import { CheckpointStore, type ReplicateCheckpoint } from "./checkpoints.js";
 import { type ConfigChange, ConfigStore, type ConfigUpdate } from "./config-store.js";
@@ -33,6 +41,7 @@ import { serveReplicateStream } from "./replicate-stream.js";
 import { ResourceGroups } from "./resource-groups.js";
 import { ScalarIndexTypes } from "./scalar-index-types.js";
 import { ITER_KEYS, searchIteratorV2 } from "./search-iterator.js";
+import { AnalyzerStore, collectionText, type LiteCall, mayMatch, rewriteMatches } from "./text-match.js";
 import { WalWriter } from "./wal.js";
 
 export type { ReplicateCheckpoint } from "./checkpoints.js";
@@ -90,6 +99,7 @@ export class Front {
   private readonly resourceGroups: ResourceGroups;
   private readonly rbac: Rbac;
   private readonly indexTypes: ScalarIndexTypes;
+  private readonly analyzers: AnalyzerStore;
   private readonly receiver: ReplicateApply;
   /** Channel locks, shared by client writes and replicated applies. */
   private readonly locks = new KeyedMutex<number>();
@@ -111,10 +121,12 @@ export class Front {
     this.resourceGroups = new ResourceGroups(opts.stateDir);
     this.rbac = new Rbac(opts.stateDir);
     this.indexTypes = new ScalarIndexTypes(opts.stateDir);
+    this.analyzers = new AnalyzerStore(opts.stateDir);
     this.liteApply = new LiteApply(this.lite, this.channels, {
       resourceGroups: this.resourceGroups,
       rbac: this.rbac,
       indexTypes: this.indexTypes,
+      analyzers: this.analyzers,
     });
     const shared = {
       clusterId: this.clusterId,
@@ -145,6 +157,7 @@ export class Front {
     await front.resourceGroups.load();
     await front.rbac.load();
     await front.indexTypes.load();
+    await front.analyzers.load();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise<number>((resolve, reject) =>
       front.server.bindAsync(
@@ -263,10 +276,27 @@ export class Front {
       const refused = this.unloadedPartitionRead(method, request, md);
       if (refused) return refused;
     }
+    const call: LiteCall = (m, body) => this.lite.call(m, body, md, deadline);
+    // PHRASE_MATCH, and TEXT_MATCH on a field the front analyzes (text-match.ts); the byte scan keeps
+    // every other request from being decoded here.
+    if (mayMatch(request)) {
+      const filtered = await this.textFilters(method, request, md, call);
+      if ("answer" in filtered) return filtered.answer;
+      request = filtered.request;
+    }
     // Iterator v2 (search-iterator.ts); the byte scan keeps every other Search from being decoded.
     if (method === "Search" && request.includes(ITER_KEYS.v2)) {
-      const answer = await searchIteratorV2(request, (r) => this.lite.call(method, r, md, deadline));
+      const answer = await searchIteratorV2(request, (r) => this.search(r, md, call));
       if (answer) return answer;
+    }
+    if (method === "Search") return this.search(request, md, call);
+    if (method === "HybridSearch") {
+      const req = decodeRequest<{ db_name?: string }>(method, request);
+      const db = dbOf(req, md);
+      const refused = await hybridRefusal(request, db, call, this.analyzers, (n) =>
+        this.channels.realName(db, n),
+      );
+      if (refused) return refused;
     }
     switch (method) {
       case "UpdateReplicateConfiguration":
@@ -301,14 +331,80 @@ export class Front {
     if (method === "DescribeCollection") {
       const res = await this.lite.call(method, request, md, deadline);
       const req = decodeRequest<{ db_name?: string; collection_name?: string }>(method, request);
-      const auto = this.channels.autoIdOf(dbOf(req, md), req.collection_name ?? "");
-      return auto ? describedAsAutoId(res, auto.name) : res;
+      const db = dbOf(req, md);
+      const auto = this.channels.autoIdOf(db, req.collection_name ?? "");
+      const described = this.analyzers.describe(
+        res,
+        db,
+        this.channels.realName(db, req.collection_name ?? ""),
+      );
+      return auto ? describedAsAutoId(described, auto.name) : described;
     }
     // Resource-group and RBAC reads (and the node moves refused) are the front's; writes replicate below.
     if (ResourceGroups.answers(method)) return this.resourceGroups.call(method, request);
     if (Rbac.answers(method)) return this.rbac.call(method, request);
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);
+  }
+
+  /** A Search: BM25 on a field the front analyzes is ranked here (bm25.ts), every other goes to Milvus Lite. */
+  private async search(request: Bytes, md: grpc.Metadata, call: LiteCall): Promise<Bytes> {
+    const req = decodeRequest<{ db_name?: string }>("Search", request);
+    const db = dbOf(req, md);
+    return (
+      (await bm25Search(request, db, call, this.analyzers, (n) => this.channels.realName(db, n))) ??
+      call("Search", request)
+    );
+  }
+
+  /**
+   * The filters of a Query, Search, HybridSearch or Delete with the TEXT_MATCH / PHRASE_MATCH calls the
+   * front answers replaced (text-match.ts). A Delete's rows are thereby fixed on the primary, as
+   * Milvus's proxy resolves a delete filter to primary keys before the WAL sees it.
+   */
+  private async textFilters(
+    method: string,
+    request: Bytes,
+    md: grpc.Metadata,
+    call: LiteCall,
+  ): Promise<{ request: Bytes } | { answer: Bytes }> {
+    const exprKey = { Query: "expr", Delete: "expr", Search: "dsl" } as Record<string, string>;
+    if (!(method in exprKey) && method !== "HybridSearch") return { request };
+    const req = decodeRequest<Record<string, unknown>>(method, request);
+    const db = dbOf(req as { db_name?: string }, md);
+    const name = this.channels.realName(db, String(req.collection_name ?? ""));
+    let text: ReturnType<typeof collectionText> | undefined;
+    const once = () => {
+      text ??= collectionText(call, this.analyzers, db, name);
+      return text;
+    };
+    const rewrite = (expr: unknown) =>
+      typeof expr === "string" && expr !== ""
+        ? rewriteMatches(expr, once, call, db, name)
+        : Promise.resolve(expr);
+    let changed = false;
+    try {
+      if (method === "HybridSearch") {
+        for (const sub of (req.requests as Array<Record<string, unknown>> | undefined) ?? []) {
+          const out = await rewrite(sub.dsl);
+          if (out !== sub.dsl) {
+            sub.dsl = out;
+            changed = true;
+          }
+        }
+      } else {
+        const key = exprKey[method] as string;
+        const out = await rewrite(req[key]);
+        if (out !== req[key]) {
+          req[key] = out;
+          changed = true;
+        }
+      }
+    } catch (e) {
+      // As Milvus answers a filter it cannot plan: in the response, code 1100.
+      return { answer: statusResponse(method, milvusStatus(1100, (e as Error).message, "IllegalArgument")) };
+    }
+    return { request: changed ? encodeRequest(method, req) : request };
   }
 
   /**

@@ -8,7 +8,9 @@
  * - partition-level load and release (Milvus Lite does not implement them) load the whole collection
  *   and release it once no partition is left loaded; the front answers partition load states;
  * - resource groups and RBAC are the front's (resource-groups.ts, rbac.ts);
- * - scalar indexes Milvus Lite does not build are stood in for (scalar-index-types.ts).
+ * - scalar indexes Milvus Lite does not build are stood in for (scalar-index-types.ts);
+ * - analyzers Milvus Lite does not run are run by the front (text-match.ts): Milvus Lite is given
+ *   `standard` for them, and an analyzer neither runs is refused with one line.
  */
 import type * as grpc from "@grpc/grpc-js";
 import {
@@ -20,17 +22,24 @@ import {
 } from "../../milvus/proto.js";
 import { autoIdOf, withoutAutoId } from "./auto-id.js";
 import type { ChannelMap } from "./channel-map.js";
+import { milvusStatus } from "./front-errors.js";
 import type { LiteLink } from "./lite-link.js";
 import { RBAC_WRITES, type Rbac } from "./rbac.js";
 import { RESOURCE_GROUP_WRITES, type ResourceGroups } from "./resource-groups.js";
 import type { ScalarIndexTypes } from "./scalar-index-types.js";
+import type { AnalyzerStore } from "./text-match.js";
 
 export class LiteApply {
   constructor(
     private readonly lite: LiteLink,
     private readonly channels: ChannelMap,
     /** What the front keeps where Milvus Lite has nothing (resource groups, RBAC, scalar index types). */
-    private readonly kept: { resourceGroups: ResourceGroups; rbac: Rbac; indexTypes: ScalarIndexTypes },
+    private readonly kept: {
+      resourceGroups: ResourceGroups;
+      rbac: Rbac;
+      indexTypes: ScalarIndexTypes;
+      analyzers: AnalyzerStore;
+    },
   ) {}
 
   async apply(
@@ -61,8 +70,18 @@ export class LiteApply {
     )
       return statusResponse(method, {});
     const res = await this.toLite(method, req, body, db, md, deadline);
-    if ((method === "DropIndex" || method === "DropCollection") && isSuccess(responseStatus(method, res)))
+    if (!isSuccess(responseStatus(method, res))) return res;
+    if (method === "DropIndex" || method === "DropCollection")
       await this.kept.indexTypes.dropped(method, db, name, req.field_name as string | undefined);
+    if (method === "DropCollection") await this.kept.analyzers.dropped(db, name);
+    if (method === "DropDatabase") await this.kept.analyzers.dropped(String(req.db_name ?? db));
+    if (method === "RenameCollection")
+      await this.kept.analyzers.renamed(
+        db,
+        String(req.oldName ?? ""),
+        String(req.newDBName || db),
+        String(req.newName ?? ""),
+      );
     return res;
   }
 
@@ -78,9 +97,19 @@ export class LiteApply {
     const scoped = { db_name: db, collection_name: name };
     switch (method) {
       case "CreateCollection": {
+        const plan = this.kept.analyzers.plan(req.schema as Buffer | undefined);
+        if ("refused" in plan)
+          return statusResponse(method, milvusStatus(1100, plan.refused, "IllegalArgument"));
+        const asSent = plan.schema ? { ...req, schema: plan.schema } : req;
         const auto = autoIdOf(req.schema as Buffer | undefined);
-        const res = await this.lite.call(method, auto ? withoutAutoId(req) : body, md, deadline);
+        const res = await this.lite.call(
+          method,
+          auto ? withoutAutoId(asSent) : plan.schema ? encodeRequest(method, asSent) : body,
+          md,
+          deadline,
+        );
         if (!isSuccess(responseStatus(method, res))) return res;
+        await this.kept.analyzers.created(db, name, plan.keep);
         const released = await this.lite.call(
           "ReleaseCollection",
           encodeRequest("ReleaseCollection", scoped),
