@@ -62,7 +62,9 @@ describe("the local backend's limits", () => {
     expect(
       need(test({ body: "enable_match=True, analyzer_params={'type': analyzer_type}", params: "english" })),
     ).toEqual([]);
-    expect(need(test({ body: 'analyzer_params={"tokenizer": "standard", "filter": ["lowercase"]}' }))).toEqual([]);
+    expect(
+      need(test({ body: 'analyzer_params={"tokenizer": "standard", "filter": ["lowercase"]}' })),
+    ).toEqual([]);
     expect(need(test({ body: 'analyzer_params={"tokenizer": "icu"}' }))).toEqual(["analyzers"]);
     expect(need(test({ body: 'analyzer_params={"type": "chinese"}' }))).toEqual(["analyzers"]);
     expect(need(test({ body: 'index_params.add_index(field_name="v", index_type="HNSW")' }))).toEqual([]);
