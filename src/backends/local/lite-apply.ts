@@ -72,7 +72,13 @@ export class LiteApply {
     const res = await this.toLite(method, req, body, db, md, deadline);
     if (!isSuccess(responseStatus(method, res))) return res;
     if (method === "DropIndex" || method === "DropCollection")
-      await this.kept.indexTypes.dropped(method, db, name, req.field_name as string | undefined);
+      await this.kept.indexTypes.dropped(
+        method,
+        db,
+        name,
+        req.field_name as string | undefined,
+        req.index_name as string | undefined,
+      );
     if (method === "DropCollection") await this.kept.analyzers.dropped(db, name);
     if (method === "DropDatabase") await this.kept.analyzers.dropped(String(req.db_name ?? db));
     if (method === "RenameCollection")

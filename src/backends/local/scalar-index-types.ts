@@ -32,6 +32,8 @@ export const LITE_REFUSES_SCALAR_INDEX =
 interface Kept {
   /** The index type asked for. */
   type: string;
+  /** The index's name (absent in state written before it was kept: then the field's name). */
+  index_name?: string;
   /** Set when Milvus Lite holds no index at all for it (kept by the front alone). */
   virtual?: { index_name: string; params: Kv[] };
 }
@@ -75,7 +77,7 @@ export class ScalarIndexTypes {
     const res = await send(sent);
     const status = responseStatus("CreateIndex", res);
     if (isSuccess(status)) {
-      if (sent !== body) this.kept[key] = { type: asked };
+      if (sent !== body) this.kept[key] = { type: asked, index_name: req.index_name || field };
       else delete this.kept[key];
       await this.save();
       return res;
@@ -103,17 +105,27 @@ export class ScalarIndexTypes {
     return true;
   }
 
-  /** After a DropIndex or DropCollection that Milvus Lite applied. */
+  /**
+   * After a DropIndex or DropCollection that Milvus Lite applied. A DropIndex names its index by field,
+   * by index name (pymilvus's drop_index sends only the name), or neither (every index of the collection).
+   */
   dropped(
     method: "DropIndex" | "DropCollection",
     db: string,
     collection: string,
     field?: string,
+    indexName?: string,
   ): Promise<void> {
     const prefix = keyOf(db, collection, "");
-    return this.forget((k) =>
-      method === "DropIndex" && field ? k === keyOf(db, collection, field) : k.startsWith(prefix),
-    );
+    if (method === "DropIndex" && field) return this.forget((k) => k === keyOf(db, collection, field));
+    if (method === "DropIndex" && indexName)
+      return this.forget(
+        (k) =>
+          k.startsWith(prefix) &&
+          (this.kept[k]?.virtual?.index_name ?? this.kept[k]?.index_name ?? k.slice(prefix.length)) ===
+            indexName,
+      );
+    return this.forget((k) => k.startsWith(prefix));
   }
 
   /**
