@@ -83,7 +83,7 @@ const rows = async (name: string, filter = 'pk != ""', partition?: string) =>
 describe("add_collection_field after a crash", () => {
   it("a crash while copying: the next start drops the copy; the original is as it was", async () => {
     await prepare("crash_copy");
-    const crashing = new FieldAdder(lite, stateDir, () => {}, "copied");
+    const crashing = new FieldAdder(lite, stateDir, () => {}, { crashAfter: "copied", pageRows: 256 });
     await expect(crashing.add(request("crash_copy"), "default", md(), false)).rejects.toBeInstanceOf(
       PlantedCrash,
     );
@@ -104,7 +104,7 @@ describe("add_collection_field after a crash", () => {
 
   it("a crash after the original was dropped: the next start puts the complete copy in its place", async () => {
     await prepare("crash_swap");
-    const crashing = new FieldAdder(lite, stateDir, () => {}, "dropped");
+    const crashing = new FieldAdder(lite, stateDir, () => {}, { crashAfter: "dropped", pageRows: 256 });
     await expect(crashing.add(request("crash_swap"), "default", md(), false)).rejects.toBeInstanceOf(
       PlantedCrash,
     );

@@ -44,7 +44,7 @@ const fieldOf = async (c: MilvusClient, collection: string, name: string) =>
 
 describe("add_collection_field on the local backend", () => {
   const COLL = "add_field";
-  // More rows than one page of the copy (1000), in two partitions.
+  // Rows in two partitions (test/local-add-field-crash.test.ts pages through several).
   const rows = (from: number, n: number, partition: string) =>
     Array.from({ length: n }, (_, k) => {
       const i = from + k;

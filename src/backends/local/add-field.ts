@@ -106,8 +106,12 @@ const VECTOR_TYPES = new Set([
   "SparseFloatVector",
   "Int8Vector",
 ]);
-/** Rows per page of the copy, and the bytes a page may take (Milvus Lite's gRPC limit is 256 MiB). */
-const PAGE_ROWS = 1000;
+/**
+ * Rows per page of the copy, and the bytes a page may take (Milvus Lite's gRPC limit is 256 MiB). Few
+ * large pages: Milvus Lite sorts the rows left to copy for each page (its query orders by primary key
+ * before the limit), so the pages' count multiplies the cost.
+ */
+const PAGE_ROWS = 10_000;
 const PAGE_BYTES = 64 * 1024 * 1024;
 /** Milvus Lite's partition every collection has. */
 const DEFAULT_PARTITION = "_default";
@@ -250,8 +254,12 @@ export class FieldAdder {
     private readonly lite: LiteLink,
     stateDir: string,
     private readonly log: (m: string) => void = () => {},
-    /** Tests only: stop right after this step, as a crash there would, leaving the journal as it is. */
-    private readonly crashAfter?: "copied" | "dropped",
+    private readonly testing: {
+      /** Stop right after this step, as a crash there would, leaving the journal as it is. */
+      crashAfter?: "copied" | "dropped";
+      /** Rows per page of the copy. */
+      pageRows?: number;
+    } = {},
   ) {
     this.file = join(stateDir, "add-field-journal.json");
   }
@@ -361,7 +369,7 @@ export class FieldAdder {
         }
         throw e;
       }
-      if (this.crashAfter === "copied") throw new PlantedCrash("crash planted after the copy");
+      if (this.testing.crashAfter === "copied") throw new PlantedCrash("crash planted after the copy");
       entry.phase = "swap";
       await this.record(key, entry);
       let swapped = () => {};
@@ -444,7 +452,7 @@ export class FieldAdder {
       (n, f) => n + (f.data_type === "FloatVector" ? Number(param(f, "dim") ?? 0) * 4 : 0),
       1024,
     );
-    const page = Math.max(1, Math.min(PAGE_ROWS, Math.floor(PAGE_BYTES / rowBytes)));
+    const page = Math.max(1, Math.min(this.testing.pageRows ?? PAGE_ROWS, Math.floor(PAGE_BYTES / rowBytes)));
     let copied = 0;
     for (const p of partitions) copied += await this.copyRows(e, pk, read, outputs, p, page, md);
 
@@ -551,7 +559,7 @@ export class FieldAdder {
         for (const alias of e.aliases)
           await this.ok("AlterAlias", { db_name: db, alias, collection_name: temp }, md);
         await this.ok("DropCollection", { db_name: db, collection_name: collection }, md);
-        if (this.crashAfter === "dropped") throw new PlantedCrash("crash planted after the drop");
+        if (this.testing.crashAfter === "dropped") throw new PlantedCrash("crash planted after the drop");
       }
       await this.ok("RenameCollection", { db_name: db, oldName: temp, newName: collection }, md);
     } else if (!(await this.has(db, collection, md))) {
