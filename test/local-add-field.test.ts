@@ -255,6 +255,14 @@ describe("add_collection_field on the local backend", () => {
     expect(noLength.reason).toBe(
       `type param(max_length) should be specified for the field(s) of collection ${COLL}: missing parameter`,
     );
+    // Milvus takes a nullable Float16 vector; Milvus Lite stores none: its one line, nothing left behind.
+    const f16 = await add({ name: "h", data_type: DataType.Float16Vector, dim: 4, nullable: true });
+    expect(f16.reason).toContain(
+      "field 'h' uses Milvus type Float16Vector which MilvusLite does not support",
+    );
+    expect((await src.showCollections()).data.map((x) => x.name).sort()).toEqual(
+      [COLL, "add_field_auto"].sort(),
+    );
     // A refused add is not in the WAL: a later write reaches the standby, the refused fields never do.
     ok("insert", await src.insert({ collection_name: COLL, data: [{ pk: 9002, vec: [0, 0, 0, 1] }] }));
     await waitFor(
@@ -263,6 +271,6 @@ describe("add_collection_field on the local backend", () => {
       60_000,
     );
     for (const c of [src, tgt])
-      for (const name of ["strict", "pk2", "s"]) expect(await fieldOf(c, COLL, name)).toBeUndefined();
+      for (const name of ["strict", "pk2", "s", "h"]) expect(await fieldOf(c, COLL, name)).toBeUndefined();
   });
 });

@@ -70,12 +70,8 @@ export interface CollectionSchema {
 }
 
 interface FieldData {
-  type?: string;
   field_name?: string;
-  is_dynamic?: boolean;
-  valid_data?: boolean[];
   scalars?: { long_data?: { data?: string[] }; string_data?: { data?: string[] } };
-  vectors?: { dim?: string; float_vector?: { data?: number[] } };
   [k: string]: unknown;
 }
 
@@ -232,10 +228,21 @@ function sameField(a: FieldSchema, b: FieldSchema): boolean {
   );
 }
 
-/** A failure Milvus Lite answered in-band: passed to the client as it is. */
+/**
+ * A failure Milvus Lite answered in-band, passed to the client: its code and reason. Its legacy
+ * error_code is kept only when it is a name the protocol has: Milvus Lite answers some as numbers
+ * outside the enum (adapter/grpc/errors.py), which the response could not carry.
+ */
+function passOn(st: MilvusStatus | undefined): MilvusStatus {
+  const known = typeof st?.error_code === "string" ? st.error_code : "UnexpectedError";
+  return { error_code: known, code: st?.code ?? MILVUS_UNEXPECTED_CODE, reason: st?.reason ?? "" };
+}
+
 class Refused extends Error {
-  constructor(readonly status: MilvusStatus) {
-    super(status.reason ?? "refused");
+  readonly status: MilvusStatus;
+  constructor(st: MilvusStatus | undefined) {
+    super(st?.reason ?? "refused");
+    this.status = passOn(st);
   }
 }
 
@@ -321,7 +328,9 @@ export class FieldAdder {
     if (!isSuccess(described.status) || !described.schema)
       return statusResponse(
         METHOD,
-        described.status ?? milvusStatus(100, `collection not found[collection=${name}]`),
+        described.status
+          ? passOn(described.status)
+          : milvusStatus(100, `collection not found[collection=${name}]`),
       );
     const collection = described.collection_name || name;
     const schema: CollectionSchema = { ...described.schema, name: collection };
@@ -433,7 +442,7 @@ export class FieldAdder {
       md,
     );
     const st = responseStatus("CreateCollection", created);
-    if (!isSuccess(st)) throw new Refused(st ?? {});
+    if (!isSuccess(st)) throw new Refused(st);
 
     // A partition-key collection routes rows itself (its partitions are buckets Milvus Lite fills by hash).
     const byKey = fields.some((f) => f.is_partition_key);
@@ -517,7 +526,7 @@ export class FieldAdder {
           md,
         ),
       );
-      if (!isSuccess(res.status)) throw new Refused(res.status ?? {});
+      if (!isSuccess(res.status)) throw new Refused(res.status);
       const columns = res.fields_data ?? [];
       const pkColumn = columns.find((c) => c.field_name === pkName);
       const keys =
@@ -529,7 +538,7 @@ export class FieldAdder {
           db_name: e.db,
           collection_name: e.temp,
           partition_name: partition ?? "",
-          fields_data: columns.filter((c) => !outputs.has(c.field_name ?? "")).map(compactNullVectors),
+          fields_data: columns.filter((c) => !outputs.has(c.field_name ?? "")),
           num_rows: keys.length,
         },
         md,
@@ -661,21 +670,6 @@ export class FieldAdder {
     else delete this.journal[key];
     await writeJsonAtomic(this.file, this.journal);
   }
-}
-
-/**
- * A nullable float vector column as Milvus Lite reads it back Insert: Query answers a null vector as
- * zeros marked invalid in valid_data (translators/records.py _build_field_data), while Insert takes a
- * null only from the compact form, the null rows left out (_extract_vector_column), and would store
- * the zeros.
- */
-function compactNullVectors(c: FieldData): FieldData {
-  const valid = c.valid_data ?? [];
-  const data = c.vectors?.float_vector?.data;
-  const dim = Number(c.vectors?.dim ?? 0);
-  if (c.type !== "FloatVector" || !data || dim <= 0 || valid.length === 0 || valid.every(Boolean)) return c;
-  const kept = valid.flatMap((v, i) => (v ? data.slice(i * dim, (i + 1) * dim) : []));
-  return { ...c, vectors: { ...c.vectors, float_vector: { data: kept } } };
 }
 
 /** A ShowCollections answer without the temporary collections of adds under way. */
