@@ -18,7 +18,7 @@
  *      the original's name (Milvus Lite's rename carries the aliases), and loaded again if it was;
  *   4. the journal entry is removed.
  * A crash (or a failure) leaves a journal entry, finished when the front next starts (and before the
- * next add_collection_field): in `copy` the original is untouched and the copy is dropped (rolled
+ * next add_collection_field on the collection): in `copy` the original is untouched and the copy is dropped (rolled
  * back); in `swap` the copy is complete, so the swap is carried through (rolled forward). No row is
  * lost at any step: until the original is dropped, it holds every row; after, the complete copy does.
  *
@@ -314,8 +314,10 @@ export class FieldAdder {
     md: grpc.Metadata,
     replicated: boolean,
   ): Promise<Buffer> {
-    await this.recoverLeftovers();
     const name = String(req.collection_name ?? "");
+    // What an earlier add on this collection left (its recovery failed then): finished first, under
+    // this collection's lock. Other collections' leftovers wait for theirs, or for the next start.
+    await this.recoverLeftovers((e) => e.db === db && (e.collection === name || e.aliases.includes(name)));
     const described = decodeResponse<{
       status?: MilvusStatus;
       schema?: CollectionSchema;
@@ -578,9 +580,9 @@ export class FieldAdder {
     if (e.liteLoaded) await this.ok("LoadCollection", { db_name: db, collection_name: collection }, md);
   }
 
-  private async recoverLeftovers(): Promise<void> {
+  private async recoverLeftovers(which: (e: JournalEntry) => boolean = () => true): Promise<void> {
     for (const [key, e] of Object.entries(this.journal)) {
-      if (this.running.has(key)) continue;
+      if (this.running.has(key) || !which(e)) continue;
       const md = new grpc.Metadata();
       try {
         if (e.phase === "copy") await this.rollBack(e, md);
