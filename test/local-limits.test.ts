@@ -28,7 +28,7 @@ describe("the local backend's limits", () => {
     expect(section).toContain(`need one of the first ${words[LOCAL_LIMITS.length]}`);
   });
 
-  it("a plain test needs none; a pod kill, a float16 schema and add_collection_field each need theirs", () => {
+  it("a plain test needs none; a pod kill, a float16 schema and a collection function change each need theirs", () => {
     const need = (t: ReturnType<typeof test>) => LOCAL_LIMITS.filter((l) => l.needs(t)).map((l) => l.id);
     expect(need(test({}))).toEqual([]);
     expect(need(test({ fixtures: ["upstream_client", "kubectl_helper"] }))).toEqual(["kubernetes"]);
@@ -38,7 +38,14 @@ describe("the local backend's limits", () => {
     expect(need(test({ body: 'schema.add_field("v", DataType.BFLOAT16_VECTOR, dim=8)' }))).toEqual([
       "vector-types",
     ]);
-    expect(need(test({ body: 'upstream_client.add_collection_field(c, "extra", DataType.INT64)' }))).toEqual([
+    // add_collection_field is served (add-field.ts); changing a collection's functions is not.
+    expect(need(test({ body: 'upstream_client.add_collection_field(c, "extra", DataType.INT64)' }))).toEqual(
+      [],
+    );
+    expect(need(test({ body: "upstream_client.add_collection_function(c, fn)" }))).toEqual([
+      "schema-evolution",
+    ]);
+    expect(need(test({ body: 'upstream_client.drop_collection_function(c, "bm25")' }))).toEqual([
       "schema-evolution",
     ]);
     expect(need(test({ body: '"index_tests": [{"index_type": "Trie", "params": {}}]' }))).toEqual([]);

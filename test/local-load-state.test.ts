@@ -122,21 +122,21 @@ describe("local lab: load state as Milvus has it, replicated", () => {
     });
   });
 
-  it("schema evolution Milvus Lite cannot do is refused with one line naming the local limit", async () => {
+  it("collection functions, which Milvus Lite cannot change, are refused with one line naming the local limit", async () => {
     const client = new grpc.Client(lab.source.uri.replace("http://", ""), grpc.credentials.createInsecure());
     try {
       const err = await new Promise<grpc.ServiceError | null>((resolve) =>
         client.makeUnaryRequest(
-          "/milvus.proto.milvus.MilvusService/AddCollectionField",
+          "/milvus.proto.milvus.MilvusService/AddCollectionFunction",
           (b: Buffer) => b,
           (b: Buffer) => b,
-          encodeRequest("AddCollectionField", { collection_name: COLL }),
+          encodeRequest("AddCollectionFunction", { collection_name: COLL }),
           (e) => resolve(e),
         ),
       );
       expect(err?.code).toBe(grpc.status.UNIMPLEMENTED);
       expect(err?.details).toBe(
-        "AddCollectionField is not supported by the local backend (Milvus Lite does not implement it); use the kind backend",
+        "AddCollectionFunction is not supported by the local backend (Milvus Lite does not implement it); use the kind backend",
       );
     } finally {
       client.close();

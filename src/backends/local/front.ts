@@ -16,6 +16,7 @@ import {
   milvusMethods,
   statusResponse,
 } from "../../milvus/proto.js";
+import { FieldAdder, withoutHidden } from "./add-field.js";
 import { describedAsAutoId } from "./auto-id.js";
 import { bm25Search, hybridRefusal } from "./bm25.js";
 import { ChannelMap } from "./channel-map.js";
@@ -100,6 +101,7 @@ export class Front {
   private readonly rbac: Rbac;
   private readonly indexTypes: ScalarIndexTypes;
   private readonly analyzers: AnalyzerStore;
+  private readonly fields: FieldAdder;
   private readonly receiver: ReplicateApply;
   /** Channel locks, shared by client writes and replicated applies. */
   private readonly locks = new KeyedMutex<number>();
@@ -122,11 +124,13 @@ export class Front {
     this.rbac = new Rbac(opts.stateDir);
     this.indexTypes = new ScalarIndexTypes(opts.stateDir);
     this.analyzers = new AnalyzerStore(opts.stateDir);
+    this.fields = new FieldAdder(this.lite, opts.stateDir, this.log);
     this.liteApply = new LiteApply(this.lite, this.channels, {
       resourceGroups: this.resourceGroups,
       rbac: this.rbac,
       indexTypes: this.indexTypes,
       analyzers: this.analyzers,
+      fields: this.fields,
     });
     const shared = {
       clusterId: this.clusterId,
@@ -158,6 +162,8 @@ export class Front {
     await front.rbac.load();
     await front.indexTypes.load();
     await front.analyzers.load();
+    // Finishes an add_collection_field a crash interrupted, before anything is served.
+    await front.fields.load();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise<number>((resolve, reject) =>
       front.server.bindAsync(
@@ -268,6 +274,7 @@ export class Front {
     md: grpc.Metadata,
     deadline: grpc.Deadline,
   ): Promise<Bytes> {
+    if (!MUTATING_METHODS.has(method)) await this.swapSettled(method, request, md);
     if (method === "GetLoadState") {
       const answer = await this.loadState(method, request, md);
       if (answer) return answer;
@@ -305,6 +312,12 @@ export class Front {
         return encodeResponse(method, { status: {}, configuration: this.config.sanitized() });
       case "GetReplicateInfo":
         return this.replicateInfo(request);
+      case "ShowCollections": {
+        // The copy an add_collection_field builds is not a collection a client made.
+        const res = await this.lite.call(method, request, md, deadline);
+        const req = decodeRequest<{ db_name?: string }>(method, request);
+        return withoutHidden(res, this.fields.hidden(dbOf(req, md)));
+      }
       case "Query": {
         const res = await this.lite.call(method, request, md, deadline);
         const req = decodeRequest<{ db_name?: string; collection_name?: string }>(method, request);
@@ -405,6 +418,20 @@ export class Front {
       return { answer: statusResponse(method, milvusStatus(1100, (e as Error).message, "IllegalArgument")) };
     }
     return { request: changed ? encodeRequest(method, req) : request };
+  }
+
+  /** Waits out an add_collection_field's swap of the collection a read names (add-field.ts settled). */
+  private async swapSettled(method: string, request: Bytes, md: grpc.Metadata): Promise<void> {
+    if (!this.fields.swapping) return;
+    let req: { db_name?: string; collection_name?: string };
+    try {
+      req = decodeRequest(method, request);
+    } catch {
+      return;
+    }
+    const db = dbOf(req, md);
+    const name = typeof req.collection_name === "string" ? req.collection_name : "";
+    await this.fields.settled(db, name ? this.channels.realName(db, name) : undefined);
   }
 
   /**

@@ -51,9 +51,10 @@ export const LOCAL_LIMITS: readonly LocalLimit[] = [
   {
     id: "schema-evolution",
     readme:
-      "Schema evolution (`add_collection_field`, collection functions) is refused with one line naming the limit: Milvus Lite cannot change a collection's schema.",
-    reason: "changes a collection's schema (add_collection_field), which Milvus Lite cannot do",
-    needs: (t) => /add_collection_field|add_collection_function|alter_collection_function/.test(t.body),
+      "Collection functions cannot be added, altered or dropped on an existing collection (`add_collection_function`, `alter_collection_function`, `drop_collection_function`): each is refused with one line naming the limit, since Milvus Lite cannot change a collection's functions. (`add_collection_field` is served: see below.)",
+    reason:
+      "changes an existing collection's functions (add/alter/drop_collection_function), which Milvus Lite cannot do",
+    needs: (t) => /\b(add|alter|drop)_collection_function\(/.test(t.body),
   },
   {
     id: "analyzers",

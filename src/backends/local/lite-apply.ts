@@ -11,6 +11,8 @@
  * - scalar indexes Milvus Lite does not build are stood in for (scalar-index-types.ts);
  * - analyzers Milvus Lite does not run are run by the front (text-match.ts): Milvus Lite is given
  *   `standard` for them, and an analyzer neither runs is refused with one line.
+ * - add_collection_field, which Milvus Lite does not implement, rebuilds the collection with the field
+ *   appended (add-field.ts).
  */
 import type * as grpc from "@grpc/grpc-js";
 import {
@@ -20,6 +22,7 @@ import {
   responseStatus,
   statusResponse,
 } from "../../milvus/proto.js";
+import type { FieldAdder } from "./add-field.js";
 import { autoIdOf, withoutAutoId } from "./auto-id.js";
 import type { ChannelMap } from "./channel-map.js";
 import { milvusStatus } from "./front-errors.js";
@@ -33,12 +36,16 @@ export class LiteApply {
   constructor(
     private readonly lite: LiteLink,
     private readonly channels: ChannelMap,
-    /** What the front keeps where Milvus Lite has nothing (resource groups, RBAC, scalar index types). */
+    /**
+     * What the front keeps where Milvus Lite has nothing (resource groups, RBAC, scalar index types,
+     * analyzers), and its add_collection_field.
+     */
     private readonly kept: {
       resourceGroups: ResourceGroups;
       rbac: Rbac;
       indexTypes: ScalarIndexTypes;
       analyzers: AnalyzerStore;
+      fields: FieldAdder;
     },
   ) {}
 
@@ -49,11 +56,15 @@ export class LiteApply {
     db: string,
     md: grpc.Metadata,
     deadline?: grpc.Deadline,
+    /** A replicated message (not a client's write): see FieldAdder.add. */
+    replicated = false,
   ): Promise<Buffer> {
     // Milvus Lite has no resource groups: the front keeps them (resource-groups.ts).
     if (RESOURCE_GROUP_WRITES.has(method)) return this.kept.resourceGroups.call(method, body);
     // Nor RBAC: the front keeps it (rbac.ts).
     if (RBAC_WRITES.has(method)) return this.kept.rbac.call(method, body);
+    // Nor a schema change: the collection is rebuilt with the field (add-field.ts).
+    if (method === "AddCollectionField") return this.kept.fields.add(req, db, md, replicated);
     const name = String(req.collection_name ?? "");
     if (method === "CreateIndex") {
       // Scalar indexes Milvus Lite does not build are stood in for (scalar-index-types.ts).

@@ -275,7 +275,7 @@ export class ReplicateApply {
       recordDuplicates = prepared
         ? prepared.recorder
         : await d.dups.before(m.method, m.payload, m.db, plan.collection);
-      res = await d.liteApply.apply(m.method, mreq, m.payload, m.db, md);
+      res = await d.liteApply.apply(m.method, mreq, m.payload, m.db, md, undefined, true);
     } catch (e) {
       throw new FrontError(
         grpc.status.INTERNAL,
