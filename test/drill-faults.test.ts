@@ -7,10 +7,14 @@ import { drill, failing, smallConfig } from "./helpers/drill.js";
  * Every way the reference replicator can be told to misbehave must fail the drill, and the check that
  * owns that kind of fault must be among the failing ones. No fault mode may pass.
  */
-const table: Array<[LocalFaultMode, CheckName]> = [
+const table: Array<[LocalFaultMode, CheckName | CheckName[]]> = [
   ["drop", "parity"],
   ["duplicate-on-restart", "duplicates"],
-  ["reorder", "parity"],
+  // A Delete applied before the write of its key leaves a zombie that parity sees, until the workload
+  // writes that key again (an upsert heals it); prefix sees the order itself, if the monitor reads the
+  // standby in between. Which of the two holds the evidence depends on timing (a full `npm test` run
+  // on a loaded machine once saw prefix and lag fail and parity pass); one of them must.
+  ["reorder", ["parity", "prefix"]],
   ["skip-on-restart", "parity"],
   ["stale-checkpoint", "duplicates"],
   ["drop-ddl", "parity"],
@@ -24,12 +28,16 @@ afterAll(async () => {
 });
 
 describe("fault modes of the reference replicator fail the drill", () => {
-  it.each(table)("%s is caught by %s", async (mode, owner) => {
+  it.each(table)("%s is caught by %s", async (mode, owners) => {
     const { report, cleanup } = await drill(smallConfig(mode, 1000 + table.findIndex(([m]) => m === mode)));
     cleanups.push(cleanup);
     expect(report.error).toBeUndefined();
     expect(report.verdict).toBe("fail");
-    expect(failing(report)).toContain(owner);
+    const owner = [owners].flat().find((o) => failing(report).includes(o));
+    expect(
+      owner,
+      `none of ${[owners].flat().join(", ")} failed: ${failing(report).join(", ")}`,
+    ).toBeDefined();
     const check = report.checks.find((c) => c.name === owner);
     expect(check?.evidence.length).toBeGreaterThan(0);
   });

@@ -50,6 +50,18 @@ describe("text analyzers as Milvus runs them", () => {
     expect(run({ type: "standard", stop_words: ["of"] }, "a cup of tea")).toEqual(["a@0", "cup@1", "tea@3"]);
   });
 
+  it("the stemmer is Snowball's English (Porter2), as tantivy's Stemmer(Language::English): its exceptions hold", () => {
+    // Porter's first algorithm stems these otherwise (skies -> ski, dying -> dy, news -> new).
+    expect(run({ type: "english" }, "skies dying news generously communism early")).toEqual([
+      "sky@0",
+      "die@1",
+      "news@2",
+      "generous@3",
+      "communism@4",
+      "earli@5",
+    ]);
+  });
+
   it("says who runs each analyzer, and refuses what nobody here runs with one line", () => {
     expect(analyzerFor(undefined).kind).toBe("lite");
     expect(analyzerFor('{"type": "standard"}').kind).toBe("lite");
