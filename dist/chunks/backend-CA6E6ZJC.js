@@ -43,22 +43,754 @@ import {
 import "./chunk-TEO4V65Y.js";
 import "./chunk-TXPUYXQ7.js";
 import {
+  __commonJS,
   __toESM
 } from "./chunk-XXWGZQIE.js";
 
+// node_modules/wink-porter2-stemmer/src/wink-porter2-stemmer.js
+var require_wink_porter2_stemmer = __commonJS({
+  "node_modules/wink-porter2-stemmer/src/wink-porter2-stemmer.js"(exports, module) {
+    var rgxDouble = /(bb|dd|ff|gg|mm|nn|pp|rr|tt)$/;
+    var rgxSFXsses = /(.+)(sses)$/;
+    var rgxSFXiedORies2 = /(.{2,})(ied|ies)$/;
+    var rgxSFXiedORies1 = /(.{1})(ied|ies)$/;
+    var rgxSFXusORss = /(.+)(us|ss)$/;
+    var rgxSFXs = /(.+)(s)$/;
+    var rgxSFXeedlyOReed = /(.*)(eedly|eed)$/;
+    var rgxSFXedORedlyORinglyORing = /([aeiouy].*)(ed|edly|ingly|ing)$/;
+    var rgxSFXatORblORiz = /(at|bl|iz)$/;
+    var rgxSFXyOR3 = /(.+[^aeiouy])([y3])$/;
+    var rgxSFXstep2 = /(ization|ational|fulness|ousness|iveness|tional|biliti|lessli|entli|ation|alism|aliti|ousli|iviti|fulli|enci|anci|abli|izer|ator|alli|bli|ogi|li)$/;
+    var rgxSFXstep2WithReplacements = [
+      // Length 7.
+      { rgx: /ational$/, replacement: "ate" },
+      { rgx: /ization$/, replacement: "ize" },
+      { rgx: /fulness$/, replacement: "ful" },
+      { rgx: /ousness$/, replacement: "ous" },
+      { rgx: /iveness$/, replacement: "ive" },
+      // Length 6.
+      { rgx: /tional$/, replacement: "tion" },
+      { rgx: /biliti$/, replacement: "ble" },
+      { rgx: /lessli$/, replacement: "less" },
+      // Length 5.
+      { rgx: /iviti$/, replacement: "ive" },
+      { rgx: /ousli$/, replacement: "ous" },
+      { rgx: /ation$/, replacement: "ate" },
+      { rgx: /entli$/, replacement: "ent" },
+      { rgx: /(.*)(alism|aliti)$/, replacement: "$1al" },
+      { rgx: /fulli$/, replacement: "ful" },
+      // Length 4.
+      { rgx: /alli$/, replacement: "al" },
+      { rgx: /ator$/, replacement: "ate" },
+      { rgx: /izer$/, replacement: "ize" },
+      { rgx: /enci$/, replacement: "ence" },
+      { rgx: /anci$/, replacement: "ance" },
+      { rgx: /abli$/, replacement: "able" },
+      // Length 3.
+      { rgx: /bli$/, replacement: "ble" },
+      { rgx: /(.*)(l)(ogi)$/, replacement: "$1$2og" },
+      // Length 2.
+      { rgx: /(.*)([cdeghkmnrt])(li)$/, replacement: "$1$2" }
+    ];
+    var rgxSFXstep3 = /(ational|tional|alize|icate|iciti|ative|ical|ness|ful)$/;
+    var rgxSFXstep3WithReplacements = [
+      { rgx: /ational$/, replacement: "ate" },
+      { rgx: /tional$/, replacement: "tion" },
+      { rgx: /alize$/, replacement: "al" },
+      { rgx: /(.*)(icate|iciti|ical)$/, replacement: "$1ic" },
+      { rgx: /(ness|ful)$/, replacement: "" }
+    ];
+    var rgxSFXstep4 = /(ement|ance|ence|able|ible|ment|ant|ent|ism|ate|iti|ous|ive|ize|al|er|ic)$/;
+    var rgxSFXstep4Full = /(ement|ance|ence|able|ible|ment|ant|ent|ism|ate|iti|ous|ive|ize|ion|al|er|ic)$/;
+    var rgxSFXstep4ion = /(.*)(s|t)(ion)$/;
+    var exceptions1 = /* @__PURE__ */ Object.create(null);
+    exceptions1.skis = "ski";
+    exceptions1.skies = "sky";
+    exceptions1.dying = "die";
+    exceptions1.lying = "lie";
+    exceptions1.tying = "tie";
+    exceptions1.idly = "idl";
+    exceptions1.gently = "gentl";
+    exceptions1.ugly = "ugli";
+    exceptions1.early = "earli";
+    exceptions1.only = "onli";
+    exceptions1.singly = "singl";
+    exceptions1.sky = "sky";
+    exceptions1.news = "news";
+    exceptions1.atlas = "atlas";
+    exceptions1.cosmos = "cosmos";
+    exceptions1.bias = "bias";
+    exceptions1.andes = "andes";
+    var rgxException2 = /^(inning|outing|canning|herring|proceed|exceed|succeed|earring)$/;
+    var prelude = function(s) {
+      return s.replace(/^y/, "3").replace(/([aeiou])y/, "$13").replace(/\’s$|\'s$/, "").replace(/s\’$|s\'$/, "").replace(/[\’\']$/, "");
+    };
+    var isShort = function(s) {
+      return /[^aeiouy][aeiouy][^aeiouywx3]$/.test(s) || /^[aeiouy][^aeiouy]{0,1}$/.test(s);
+    };
+    var markRegions = function(s) {
+      var m1, m2;
+      var rgxRegions = /[aeiouy]+([^aeiouy]{1}.+)/;
+      m1 = rgxRegions.exec(s);
+      if (!m1) return { r1: "", r2: "" };
+      m1 = m1[1].slice(1);
+      m1 = /^(gener|commun|arsen)/.test(s) ? s.replace(/^(gener|commun|arsen)(.*)/, "$2") : m1;
+      m2 = rgxRegions.exec(m1);
+      if (!m2) return { r1: m1, r2: "" };
+      m2 = m2[1].slice(1);
+      return { r1: m1, r2: m2 };
+    };
+    var step1a = function(s) {
+      var wordPart;
+      if (rgxSFXsses.test(s)) return s.replace(rgxSFXsses, "$1ss");
+      if (rgxSFXiedORies2.test(s)) return s.replace(rgxSFXiedORies2, "$1i");
+      if (rgxSFXiedORies1.test(s)) return s.replace(rgxSFXiedORies1, "$1ie");
+      if (rgxSFXusORss.test(s)) return s;
+      wordPart = s.replace(rgxSFXs, "$1");
+      if (/[aeiuouy](.+)$/.test(wordPart)) return s.replace(rgxSFXs, "$1");
+      return s;
+    };
+    var step1b = function(s) {
+      var rgn = markRegions(s), sd;
+      if (rgxSFXeedlyOReed.test(s))
+        return rgxSFXeedlyOReed.test(rgn.r1) ? s.replace(rgxSFXeedlyOReed, "$1ee") : s;
+      if (rgxSFXedORedlyORinglyORing.test(s)) {
+        sd = s.replace(rgxSFXedORedlyORinglyORing, "$1");
+        rgn = markRegions(sd);
+        return rgxSFXatORblORiz.test(sd) ? sd + "e" : (
+          // or
+          rgxDouble.test(sd) ? sd.replace(/.$/, "") : (
+            // or
+            isShort(sd) && rgn.r1 === "" ? sd + "e" : (
+              // or
+              sd
+            )
+          )
+        );
+      }
+      return s;
+    };
+    var step1c = function(s) {
+      return s.replace(rgxSFXyOR3, "$1i");
+    };
+    var step2 = function(s) {
+      var i, imax, rgn = markRegions(s), us;
+      var match = s.match(rgxSFXstep2);
+      match = match === null ? "$$$$$" : match[1];
+      if (rgn.r1.indexOf(match) !== -1) {
+        for (i = 0, imax = rgxSFXstep2WithReplacements.length; i < imax; i += 1) {
+          us = s.replace(rgxSFXstep2WithReplacements[i].rgx, rgxSFXstep2WithReplacements[i].replacement);
+          if (s !== us) return us;
+        }
+      }
+      return s;
+    };
+    var step3 = function(s) {
+      var i, imax, rgn = markRegions(s), us;
+      var match = s.match(rgxSFXstep3);
+      match = match === null ? "$$$$$" : match[1];
+      if (rgn.r1.indexOf(match) !== -1) {
+        for (i = 0, imax = rgxSFXstep3WithReplacements.length; i < imax; i += 1) {
+          us = s.replace(rgxSFXstep3WithReplacements[i].rgx, rgxSFXstep3WithReplacements[i].replacement);
+          if (s !== us) return us;
+        }
+        if (/ative/.test(rgn.r2)) return s.replace(/ative$/, "");
+      }
+      return s;
+    };
+    var step4 = function(s) {
+      var rgn = markRegions(s);
+      var match = s.match(rgxSFXstep4Full);
+      match = match === null ? "$$$$$" : match[1];
+      if (rgxSFXstep4Full.test(s) && rgn.r2.indexOf(match) !== -1) {
+        return rgxSFXstep4.test(s) ? s.replace(rgxSFXstep4, "") : rgxSFXstep4ion.test(s) ? s.replace(rgxSFXstep4ion, "$1$2") : s;
+      }
+      return s;
+    };
+    var step5 = function(s) {
+      var preceding, rgn;
+      rgn = markRegions(s);
+      if (/e$/i.test(s)) {
+        preceding = s.replace(/e$/, "");
+        return (
+          // Found: delete if in R2, or in R1 and not preceded by a short syllable
+          /e/.test(rgn.r2) || /e/.test(rgn.r1) && !isShort(preceding) ? preceding : s
+        );
+      }
+      if (/l$/.test(s)) {
+        rgn = markRegions(s);
+        return rgn.r2 && /l$/.test(rgn.r2) ? s.replace(/ll$/, "l") : s;
+      }
+      return s;
+    };
+    var stem2 = function(word) {
+      var str = word.toLowerCase();
+      if (str.length < 3) return str;
+      if (exceptions1[str]) return exceptions1[str];
+      str = prelude(str);
+      str = step1a(str);
+      if (!rgxException2.test(str)) {
+        str = step1b(str);
+        str = step1c(str);
+        str = step2(str);
+        str = step3(str);
+        str = step4(str);
+        str = step5(str);
+      }
+      str = str.replace(/3/g, "y");
+      return str;
+    };
+    module.exports = stem2;
+  }
+});
+
 // src/backends/local/backend.ts
 import { copyFile, mkdir, readdir, writeFile } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join11 } from "node:path";
 
 // src/backends/local/lab.ts
-import { randomBytes } from "node:crypto";
+import { randomBytes as randomBytes2 } from "node:crypto";
 import { mkdirSync as mkdirSync4 } from "node:fs";
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join8 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/backends/local/front.ts
-var grpc4 = __toESM(require_src(), 1);
+var grpc5 = __toESM(require_src(), 1);
+
+// src/backends/local/add-field.ts
+var grpc2 = __toESM(require_src(), 1);
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+
+// src/backends/local/front-errors.ts
+var grpc = __toESM(require_src(), 1);
+var REPLICATE_VIOLATION_REASON = "code: STREAMING_CODE_REPLICATE_VIOLATION, cause: non-replicate message cannot be received in secondary role";
+var MILVUS_UNEXPECTED_CODE = 65535;
+function milvusStatus(code, reason, errorCode = "UnexpectedError") {
+  return { error_code: errorCode, code, reason };
+}
+var FrontError = class extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+};
+function toServiceError(e) {
+  if (e instanceof FrontError) return { code: e.code, details: e.message };
+  const se = e;
+  if (typeof se?.code === "number")
+    return { code: se.code, details: se.details ?? se.message, metadata: se.metadata };
+  return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e) };
+}
+
+// src/backends/local/state.ts
+import { mkdirSync } from "node:fs";
+import { open, readFile, rename } from "node:fs/promises";
+import { dirname } from "node:path";
+var counter = 0;
+async function writeJsonAtomic(path, value) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${counter++}`;
+  const fh = await open(tmp, "w");
+  try {
+    await fh.writeFile(`${JSON.stringify(value, null, 2)}
+`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  const dir = await open(dirname(path), "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+async function readJson(path) {
+  try {
+    return JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    if (e.code === "ENOENT") return void 0;
+    throw new Error(`cannot read state file ${path}: ${e.message}`);
+  }
+}
+
+// src/backends/local/add-field.ts
+var METHOD = "AddCollectionField";
+var MAX_FIELD_NUM = 64;
+var MAX_VECTOR_FIELD_NUM = 4;
+var MAX_VARCHAR_LENGTH = 65535;
+var MAX_ARRAY_CAPACITY = 4096;
+var SYSTEM_FIELDS = /* @__PURE__ */ new Set(["RowID", "Timestamp", "$meta", "__virtual_pk__"]);
+var VECTOR_TYPES = /* @__PURE__ */ new Set([
+  "BinaryVector",
+  "FloatVector",
+  "Float16Vector",
+  "BFloat16Vector",
+  "SparseFloatVector",
+  "Int8Vector"
+]);
+var PAGE_ROWS = 1e4;
+var PAGE_BYTES = 64 * 1024 * 1024;
+var DEFAULT_PARTITION = "_default";
+var invalid = (msg) => milvusStatus(1100, `${msg}: invalid parameter`, "IllegalArgument");
+var missing = (msg) => milvusStatus(1101, `${msg}: missing parameter`, "IllegalArgument");
+var param = (f, key) => f.type_params?.find((p) => p.key === key)?.value;
+function validateAddField(schema, field) {
+  const fields = schema.fields ?? [];
+  const name = field.name ?? "";
+  const type = field.data_type ?? "None";
+  if (fields.length >= MAX_FIELD_NUM)
+    return invalid(`The number of fields has reached the maximum value ${MAX_FIELD_NUM}`);
+  if (fields.some((f) => f.name === name)) return invalid(`duplicated field name ${name}`);
+  if (type === "None" || /^\d+$/.test(type))
+    return invalid(`expected=valid field, actual=field data type: ${type} is not supported`);
+  if (SYSTEM_FIELDS.has(name)) return invalid(`not support to add system field, field name = ${name}`);
+  if (field.is_primary_key) return invalid(`not support to add pk field, field name = ${name}`);
+  if (field.autoID) return invalid(`only primary field can speficy AutoID with true, field name = ${name}`);
+  if (field.is_partition_key) return invalid(`not support to add partition key field, field name  = ${name}`);
+  if (VECTOR_TYPES.has(type)) {
+    if (fields.filter((f) => VECTOR_TYPES.has(f.data_type ?? "")).length >= MAX_VECTOR_FIELD_NUM)
+      return milvusStatus(
+        MILVUS_UNEXPECTED_CODE,
+        `maximum vector field's number should be limited to ${MAX_VECTOR_FIELD_NUM}`
+      );
+    if (type !== "SparseFloatVector" && (field.type_params ?? []).length === 0)
+      return invalid(`vector field must have dimension specified, field name = ${name}`);
+  }
+  if (!field.nullable) return invalid(`added field must be nullable, please check it, field name = ${name}`);
+  const collection = schema.name ?? "";
+  const maxLength = () => {
+    const v = param(field, "max_length");
+    if (v === void 0)
+      return missing(
+        `type param(max_length) should be specified for the field(${name}) of collection ${collection}`
+      );
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0 || n > MAX_VARCHAR_LENGTH)
+      return invalid(
+        `the maximum length specified for the field(${name}) should be in (0, ${MAX_VARCHAR_LENGTH}], but got ${v} instead`
+      );
+    return void 0;
+  };
+  if (type === "VarChar") return maxLength();
+  if (type === "Array") {
+    if (field.element_type === "VarChar") {
+      const refused2 = maxLength();
+      if (refused2) return refused2;
+    }
+    const v = param(field, "max_capacity");
+    if (v === void 0)
+      return missing(
+        `type param(max_capacity) should be specified for array field ${name} of collection ${collection}`
+      );
+    const n = Number(v);
+    if (!Number.isInteger(n))
+      return invalid(`the value for max_capacity of field ${name} must be an integer`);
+    if (n <= 0 || n > MAX_ARRAY_CAPACITY)
+      return invalid(`the maximum capacity specified for a Array should be in (0, ${MAX_ARRAY_CAPACITY}]`);
+  }
+  return defaultMismatch(field);
+}
+var DEFAULT_SLOTS = {
+  bool_data: { types: ["Bool"], expected: "DataType_Bool" },
+  int_data: { types: ["Int32", "Int16", "Int8"], expected: "DataType_Int" },
+  long_data: { types: ["Int64"], expected: "DataType_Int64" },
+  float_data: { types: ["Float"], expected: "DataType_Float" },
+  double_data: { types: ["Double"], expected: "DataType_Double" },
+  string_data: { types: ["VarChar"], expected: "DataType_VarChar" }
+};
+function defaultMismatch(field) {
+  const slot = Object.keys(field.default_value ?? {}).find((k) => k in DEFAULT_SLOTS);
+  const want = slot ? DEFAULT_SLOTS[slot] : void 0;
+  if (!want || want.types.includes(field.data_type ?? "")) return void 0;
+  return invalid(
+    `default value type mismatches field schema type: expected=${want.expected}, actual=not match`
+  );
+}
+function sameField(a, b) {
+  return a.name === b.name && (a.data_type ?? "None") === (b.data_type ?? "None") && Boolean(a.nullable) === Boolean(b.nullable) && JSON.stringify(a.default_value ?? null) === JSON.stringify(b.default_value ?? null);
+}
+function passOn(st) {
+  const known = typeof st?.error_code === "string" ? st.error_code : "UnexpectedError";
+  return { error_code: known, code: st?.code ?? MILVUS_UNEXPECTED_CODE, reason: st?.reason ?? "" };
+}
+var Refused = class extends Error {
+  status;
+  constructor(st) {
+    super(st?.reason ?? "refused");
+    this.status = passOn(st);
+  }
+};
+var PlantedCrash = class extends Error {
+};
+var FieldAdder = class {
+  constructor(lite, stateDir, log = () => {
+  }, testing = {}) {
+    this.lite = lite;
+    this.log = log;
+    this.testing = testing;
+    this.file = join(stateDir, "add-field-journal.json");
+  }
+  journal = {};
+  /** Collections whose add is under way now (their journal entries are not leftovers). */
+  running = /* @__PURE__ */ new Set();
+  /** Swaps under way, by collection: reads wait for them (see settled). */
+  swaps = /* @__PURE__ */ new Map();
+  file;
+  /** Reads the journal and finishes what a crash left (call before the front serves). */
+  async load() {
+    this.journal = await readJson(this.file) ?? {};
+    await this.recoverLeftovers();
+  }
+  /** Temporary collections of adds under way or left unfinished: hidden from ShowCollections. */
+  hidden(db) {
+    return new Set(
+      Object.values(this.journal).filter((e) => e.db === db).map((e) => e.temp)
+    );
+  }
+  get swapping() {
+    return this.swaps.size > 0;
+  }
+  /**
+   * Resolves once no swap is under way for the collection (for any collection of the database, without
+   * a name); undefined when none is. For a moment of a swap Milvus Lite has the collection dropped,
+   * then renamed but not yet loaded again; Milvus's add_collection_field shows no such moment, so
+   * reads wait it out (the front's unary).
+   */
+  settled(db, collection) {
+    if (!this.swapping) return void 0;
+    if (collection) return this.swaps.get(`${db}/${collection}`);
+    const mine = [...this.swaps].filter(([k]) => k.startsWith(`${db}/`)).map(([, p]) => p);
+    return mine.length > 0 ? Promise.all(mine).then(() => {
+    }) : void 0;
+  }
+  /**
+   * Applies an AddCollectionField (the caller holds the collection's channel lock). `replicated`: the
+   * request came through replication, so one already applied (a crash before the checkpoint moved)
+   * is taken again as done, instead of refused as a duplicate.
+   */
+  async add(req, db, md, replicated) {
+    const name = String(req.collection_name ?? "");
+    await this.recoverLeftovers((e) => e.db === db && (e.collection === name || e.aliases.includes(name)));
+    const described = decodeResponse(
+      "DescribeCollection",
+      await this.call("DescribeCollection", { db_name: db, collection_name: name }, md)
+    );
+    if (!isSuccess(described.status) || !described.schema)
+      return statusResponse(
+        METHOD,
+        described.status ? passOn(described.status) : milvusStatus(100, `collection not found[collection=${name}]`)
+      );
+    const collection = described.collection_name || name;
+    const schema = { ...described.schema, name: collection };
+    const field = decode(
+      "schema.FieldSchema",
+      req.schema ?? Buffer.alloc(0)
+    );
+    if (replicated) {
+      const had = schema.fields?.find((f) => f.name === field.name);
+      if (had && sameField(had, field)) return statusResponse(METHOD, {});
+    }
+    const refused2 = validateAddField(schema, field);
+    if (refused2) return statusResponse(METHOD, refused2);
+    const key = `${db}/${collection}`;
+    this.running.add(key);
+    try {
+      const entry = {
+        db,
+        collection,
+        temp: await this.freeName(db, collection, md),
+        phase: "copy",
+        liteLoaded: await this.liteLoaded(db, collection, md),
+        aliases: await this.aliases(db, collection, md)
+      };
+      await this.record(key, entry);
+      try {
+        await this.copy(entry, schema, field, described.properties ?? [], md);
+      } catch (e) {
+        if (e instanceof PlantedCrash) throw e;
+        await this.rollBack(entry, md).catch(
+          (r) => this.log(
+            `add_collection_field on '${key}': rolling back failed (${r.message}); retried later`
+          )
+        );
+        if (!this.journal[key]) {
+          if (e instanceof Refused) return statusResponse(METHOD, e.status);
+          return statusResponse(
+            METHOD,
+            milvusStatus(
+              MILVUS_UNEXPECTED_CODE,
+              `add_collection_field on '${collection}' was not applied (the collection is unchanged): ${e.message}`
+            )
+          );
+        }
+        throw e;
+      }
+      if (this.testing.crashAfter === "copied") throw new PlantedCrash("crash planted after the copy");
+      entry.phase = "swap";
+      await this.record(key, entry);
+      let swapped = () => {
+      };
+      this.swaps.set(
+        key,
+        new Promise((resolve) => {
+          swapped = resolve;
+        })
+      );
+      try {
+        await this.rollForward(entry, md);
+      } catch (e) {
+        if (e instanceof PlantedCrash) throw e;
+        this.log(`add_collection_field on '${key}': the swap failed (${e.message}); once more`);
+        try {
+          await this.rollForward(entry, md);
+        } catch (again) {
+          throw new Error(
+            `add_collection_field on '${collection}': the copy with the new field is complete as '${entry.temp}', but taking the original's place failed (${again.message}); the front completes it when it starts again or at the next add_collection_field`
+          );
+        }
+      } finally {
+        this.swaps.delete(key);
+        swapped();
+      }
+      await this.record(key, void 0);
+      return statusResponse(METHOD, {});
+    } finally {
+      this.running.delete(key);
+    }
+  }
+  // ---- steps ---------------------------------------------------------------------------------
+  async copy(e, schema, field, properties, md) {
+    const { db, collection, temp } = e;
+    const fields = schema.fields ?? [];
+    const pk = fields.find((f) => f.is_primary_key);
+    if (!pk?.name) throw new Error(`collection '${collection}' has no primary key in Milvus Lite's schema`);
+    const outputs = /* @__PURE__ */ new Set([
+      ...fields.filter((f) => f.is_function_output).map((f) => f.name ?? ""),
+      ...(schema.functions ?? []).flatMap((fn) => fn.output_field_names ?? [])
+    ]);
+    const created = await this.call(
+      "CreateCollection",
+      {
+        db_name: db,
+        collection_name: temp,
+        schema: encode("schema.CollectionSchema", { ...schema, name: temp, fields: [...fields, field] }),
+        properties
+      },
+      md
+    );
+    const st = responseStatus("CreateCollection", created);
+    if (!isSuccess(st)) throw new Refused(st);
+    const byKey = fields.some((f) => f.is_partition_key);
+    const partitions = byKey ? [void 0] : await this.partitions(db, collection, md);
+    for (const p of partitions)
+      if (p && p !== DEFAULT_PARTITION)
+        await this.ok("CreatePartition", { db_name: db, collection_name: temp, partition_name: p }, md);
+    if (!e.liteLoaded) await this.ok("LoadCollection", { db_name: db, collection_name: collection }, md);
+    const read = [
+      ...fields.filter((f) => f.name && !outputs.has(f.name)).map((f) => f.name),
+      ...schema.enable_dynamic_field ? ["$meta"] : []
+    ];
+    const rowBytes = fields.reduce(
+      (n, f) => n + (f.data_type === "FloatVector" ? Number(param(f, "dim") ?? 0) * 4 : 0),
+      1024
+    );
+    const page = Math.max(1, Math.min(this.testing.pageRows ?? PAGE_ROWS, Math.floor(PAGE_BYTES / rowBytes)));
+    let copied = 0;
+    for (const p of partitions) copied += await this.copyRows(e, pk, read, outputs, p, page, md);
+    const indexes = decodeResponse("DescribeIndex", await this.call("DescribeIndex", { db_name: db, collection_name: collection }, md));
+    if (isSuccess(indexes.status))
+      for (const d of indexes.index_descriptions ?? [])
+        await this.ok(
+          "CreateIndex",
+          {
+            db_name: db,
+            collection_name: temp,
+            field_name: d.field_name,
+            index_name: d.index_name,
+            // Milvus Lite describes a scalar index with an empty metric type, which it does not take back.
+            extra_params: (d.params ?? []).filter((kv2) => !(kv2.key === "metric_type" && !kv2.value))
+          },
+          md
+        );
+    await this.ok("Flush", { db_name: db, collection_names: [temp] }, md);
+    const [had, has] = [await this.count(db, collection, md), await this.count(db, temp, md)];
+    if (had !== copied || has !== copied)
+      throw new Error(
+        `the copy is incomplete: '${collection}' holds ${had} rows, ${copied} were read, the copy holds ${has}`
+      );
+  }
+  /** Copies one partition's rows (all rows: `partition` undefined) in primary-key order; returns how many. */
+  async copyRows(e, pk, read, outputs, partition, page, md) {
+    const pkName = pk.name;
+    const isString = pk.data_type === "VarChar";
+    let last;
+    let copied = 0;
+    for (; ; ) {
+      const res = decodeResponse(
+        "Query",
+        await this.call(
+          "Query",
+          {
+            db_name: e.db,
+            collection_name: e.collection,
+            expr: last === void 0 ? "" : `${pkName} > ${isString ? JSON.stringify(last) : last}`,
+            output_fields: read,
+            partition_names: partition ? [partition] : [],
+            // Milvus Lite sorts by primary key before limit only for an iterator's query (servicer.py
+            // Query: order_by_pk=iterator_request, for any "iterator" key).
+            query_params: [
+              { key: "limit", value: String(page) },
+              { key: "iterator", value: "True" }
+            ]
+          },
+          md
+        )
+      );
+      if (!isSuccess(res.status)) throw new Refused(res.status);
+      const columns = res.fields_data ?? [];
+      const pkColumn = columns.find((c) => c.field_name === pkName);
+      const keys = (isString ? pkColumn?.scalars?.string_data?.data : pkColumn?.scalars?.long_data?.data) ?? [];
+      if (keys.length === 0) return copied;
+      await this.ok(
+        "Insert",
+        {
+          db_name: e.db,
+          collection_name: e.temp,
+          partition_name: partition ?? "",
+          fields_data: columns.filter((c) => !outputs.has(c.field_name ?? "")),
+          num_rows: keys.length
+        },
+        md
+      );
+      copied += keys.length;
+      last = keys[keys.length - 1];
+      if (keys.length < page) return copied;
+    }
+  }
+  /** Original untouched: the copy is dropped, and the original released again if it was. */
+  async rollBack(e, md) {
+    if (await this.has(e.db, e.temp, md))
+      await this.ok("DropCollection", { db_name: e.db, collection_name: e.temp }, md);
+    if (!e.liteLoaded && await this.has(e.db, e.collection, md))
+      await this.ok("ReleaseCollection", { db_name: e.db, collection_name: e.collection }, md);
+    await this.record(`${e.db}/${e.collection}`, void 0);
+  }
+  /** The copy is complete: it takes the original's place (every step safe to repeat). */
+  async rollForward(e, md) {
+    const { db, collection, temp } = e;
+    if (await this.has(db, temp, md)) {
+      if (await this.has(db, collection, md)) {
+        for (const alias of e.aliases)
+          await this.ok("AlterAlias", { db_name: db, alias, collection_name: temp }, md);
+        await this.ok("DropCollection", { db_name: db, collection_name: collection }, md);
+        if (this.testing.crashAfter === "dropped") throw new PlantedCrash("crash planted after the drop");
+      }
+      await this.ok("RenameCollection", { db_name: db, oldName: temp, newName: collection }, md);
+    } else if (!await this.has(db, collection, md)) {
+      throw new Error(`neither '${collection}' nor its copy '${temp}' exists in Milvus Lite`);
+    }
+    if (e.liteLoaded) await this.ok("LoadCollection", { db_name: db, collection_name: collection }, md);
+  }
+  async recoverLeftovers(which = () => true) {
+    for (const [key, e] of Object.entries(this.journal)) {
+      if (this.running.has(key) || !which(e)) continue;
+      const md = new grpc2.Metadata();
+      try {
+        if (e.phase === "copy") await this.rollBack(e, md);
+        else {
+          await this.rollForward(e, md);
+          await this.record(key, void 0);
+        }
+        this.log(
+          `add_collection_field on '${key}' left unfinished: ${e.phase === "copy" ? "rolled back" : "completed"}`
+        );
+      } catch (err) {
+        this.log(
+          `add_collection_field on '${key}' left unfinished, not recovered yet: ${err.message}`
+        );
+      }
+    }
+  }
+  // ---- Milvus Lite calls -----------------------------------------------------------------------
+  call(method, req, md) {
+    return this.lite.call(method, encodeRequest(method, req), md);
+  }
+  /** A call that must succeed. */
+  async ok(method, req, md) {
+    const res = await this.call(method, req, md);
+    const st = responseStatus(method, res);
+    if (!isSuccess(st)) throw new Error(`${method} on Milvus Lite failed: ${st?.reason || st?.code}`);
+    return res;
+  }
+  async has(db, name, md) {
+    const res = decodeResponse(
+      "HasCollection",
+      await this.ok("HasCollection", { db_name: db, collection_name: name }, md)
+    );
+    return res.value === true;
+  }
+  async freeName(db, collection, md) {
+    for (; ; ) {
+      const temp = `_add_field_${randomBytes(6).toString("hex")}_${collection}`.slice(0, 200);
+      if (!await this.has(db, temp, md)) return temp;
+    }
+  }
+  async liteLoaded(db, name, md) {
+    const res = decodeResponse(
+      "GetLoadState",
+      await this.ok("GetLoadState", { db_name: db, collection_name: name }, md)
+    );
+    return res.state === "LoadStateLoaded";
+  }
+  async aliases(db, name, md) {
+    const res = decodeResponse(
+      "ListAliases",
+      await this.ok("ListAliases", { db_name: db, collection_name: name }, md)
+    );
+    return res.aliases ?? [];
+  }
+  async partitions(db, name, md) {
+    const res = decodeResponse(
+      "ShowPartitions",
+      await this.ok("ShowPartitions", { db_name: db, collection_name: name }, md)
+    );
+    return res.partition_names ?? [];
+  }
+  /** Rows Milvus Lite holds (count(*) without a filter: its live-row count). */
+  async count(db, name, md) {
+    const res = decodeResponse(
+      "Query",
+      await this.ok(
+        "Query",
+        { db_name: db, collection_name: name, expr: "", output_fields: ["count(*)"] },
+        md
+      )
+    );
+    return Number(res.fields_data?.[0]?.scalars?.long_data?.data?.[0] ?? -1);
+  }
+  async record(key, entry) {
+    if (entry) this.journal[key] = { ...entry };
+    else delete this.journal[key];
+    await writeJsonAtomic(this.file, this.journal);
+  }
+};
+function withoutHidden(response, hidden) {
+  if (hidden.size === 0) return response;
+  const res = decodeResponse(
+    "ShowCollections",
+    response
+  );
+  const names = res.collection_names ?? [];
+  const keep = names.map((n) => !hidden.has(n));
+  if (keep.every(Boolean)) return response;
+  for (const [k, v] of Object.entries(res))
+    if (Array.isArray(v) && v.length === names.length) res[k] = v.filter((_, i) => keep[i]);
+  return encodeResponse("ShowCollections", res);
+}
 
 // src/backends/local/auto-id.ts
 function autoIdOf(schemaBytes) {
@@ -109,8 +841,673 @@ function describedAsAutoId(response, field) {
   return encodeResponse("DescribeCollection", res);
 }
 
+// src/backends/local/text-match.ts
+import { join as join2 } from "node:path";
+
+// src/backends/local/text-analysis.ts
+var import_wink_porter2_stemmer = __toESM(require_wink_porter2_stemmer(), 1);
+var ENGLISH_STOP_WORDS = [
+  "a",
+  "an",
+  "and",
+  "are",
+  "as",
+  "at",
+  "be",
+  "but",
+  "by",
+  "for",
+  "if",
+  "in",
+  "into",
+  "is",
+  "it",
+  "no",
+  "not",
+  "of",
+  "on",
+  "or",
+  "such",
+  "that",
+  "the",
+  "their",
+  "then",
+  "there",
+  "these",
+  "they",
+  "this",
+  "to",
+  "was",
+  "will",
+  "with"
+];
+var ALPHANUMERIC = /[\p{Alphabetic}\p{N}]+/gu;
+function standardTokens(text) {
+  const out = [];
+  let position = 0;
+  for (const m of text.matchAll(ALPHANUMERIC)) out.push({ text: m[0], position: position++ });
+  return out;
+}
+var lowercase = (tokens) => tokens.map((t) => ({ ...t, text: t.text.toLowerCase() }));
+var englishStemmer = (tokens) => tokens.map((t) => ({ ...t, text: (0, import_wink_porter2_stemmer.default)(t.text) }));
+var stopFilter = (words) => (tokens) => {
+  const stop = new Set(words);
+  return tokens.filter((t) => !stop.has(t.text));
+};
+var chain = (filters) => (text) => filters.reduce((tokens, f) => f(tokens), standardTokens(text));
+var standardAnalyzer = chain([lowercase]);
+function stopWords(v) {
+  const list = typeof v === "string" ? [v] : v;
+  if (!Array.isArray(list) || !list.every((w) => typeof w === "string")) return void 0;
+  const out = [];
+  for (const w of list) {
+    if (w === "_english_") out.push(...ENGLISH_STOP_WORDS);
+    else if (/^_[a-z]+_$/.test(w)) return void 0;
+    else out.push(w);
+  }
+  return out;
+}
+var LOCAL = "the local backend runs the standard and english analyzers and the lowercase, English stemmer and stop filters (Milvus Lite runs jieba); use the kind backend";
+function refused(what) {
+  return { kind: "refused", reason: `${what} is not supported: ${LOCAL}` };
+}
+function filterOf(f) {
+  if (f === "lowercase") return lowercase;
+  if (typeof f === "string") return `analyzer filter '${f}'`;
+  if (!f || typeof f !== "object") return `analyzer filter ${JSON.stringify(f)}`;
+  const o = f;
+  if (o.type === "stemmer") {
+    return o.language === "english" ? englishStemmer : `stemmer language '${String(o.language)}'`;
+  }
+  if (o.type === "stop") {
+    const words = stopWords(o.stop_words);
+    return words ? stopFilter(words) : `stop filter stop_words ${JSON.stringify(o.stop_words)}`;
+  }
+  if (o.type === "lowercase") return lowercase;
+  return `analyzer filter '${String(o.type)}'`;
+}
+function analyzerFor(params) {
+  let p = params;
+  if (typeof p === "string") {
+    if (p.trim() === "") p = {};
+    else {
+      try {
+        p = JSON.parse(p);
+      } catch {
+        return { kind: "refused", reason: `analyzer_params is not JSON: ${p}` };
+      }
+    }
+  }
+  if (p === void 0 || p === null) p = {};
+  if (typeof p !== "object" || Array.isArray(p)) return refused(`analyzer_params ${JSON.stringify(p)}`);
+  const o = p;
+  if (o.type !== void 0) {
+    const extra2 = Object.keys(o).filter((k) => k !== "type" && k !== "stop_words");
+    if (extra2.length > 0) return refused(`analyzer option '${extra2[0]}'`);
+    const words = o.stop_words === void 0 ? [] : stopWords(o.stop_words);
+    if (!words) return refused(`stop_words ${JSON.stringify(o.stop_words)}`);
+    if (o.type === "standard") {
+      return words.length === 0 ? { kind: "lite", analyze: standardAnalyzer } : { kind: "front", analyze: chain([lowercase, stopFilter(words)]) };
+    }
+    if (o.type === "english") {
+      const filters2 = [lowercase, englishStemmer, stopFilter(ENGLISH_STOP_WORDS)];
+      if (words.length > 0) filters2.push(stopFilter(words));
+      return { kind: "front", analyze: chain(filters2) };
+    }
+    return refused(`analyzer type '${String(o.type)}'`);
+  }
+  if (Object.keys(o).length === 0) return { kind: "lite", analyze: standardAnalyzer };
+  const tokenizer = typeof o.tokenizer === "object" && o.tokenizer ? o.tokenizer.type : o.tokenizer;
+  if (tokenizer === "jieba" && o.filter === void 0) return { kind: "lite" };
+  if (tokenizer !== "standard") return refused(`tokenizer ${JSON.stringify(o.tokenizer)}`);
+  if (typeof o.tokenizer === "object" && Object.keys(o.tokenizer).some((k) => k !== "type"))
+    return refused(`tokenizer options ${JSON.stringify(o.tokenizer)}`);
+  const extra = Object.keys(o).filter((k) => k !== "tokenizer" && k !== "filter");
+  if (extra.length > 0) return refused(`analyzer option '${extra[0]}'`);
+  const raw = o.filter === void 0 ? [] : o.filter;
+  if (!Array.isArray(raw)) return refused(`analyzer filter ${JSON.stringify(raw)}`);
+  const filters = [];
+  for (const f of raw) {
+    const got = filterOf(f);
+    if (typeof got === "string") return refused(got);
+    filters.push(got);
+  }
+  if (filters.length === 0) return { kind: "front", analyze: chain([]) };
+  if (filters.length === 1 && raw[0] === "lowercase") return { kind: "lite", analyze: standardAnalyzer };
+  return { kind: "front", analyze: chain(filters) };
+}
+function textMatches(doc, query, minimumShouldMatch = 1) {
+  const terms = new Set(query.map((t) => t.text));
+  const seen = /* @__PURE__ */ new Set();
+  for (const t of doc) if (terms.has(t.text)) seen.add(t.text);
+  return seen.size >= Math.max(1, Math.min(minimumShouldMatch, terms.size));
+}
+function phraseMatches(doc, phrase, slop) {
+  if (phrase.length === 0) return false;
+  const base = phrase[0]?.position ?? 0;
+  const terms = phrase.map((t) => ({ text: t.text, offset: t.position - base }));
+  const positions = terms.map((t) => doc.filter((d) => d.text === t.text).map((d) => d.position));
+  if (positions.some((p) => p.length === 0)) return false;
+  const used = /* @__PURE__ */ new Set();
+  const pick = (i, lo, hi) => {
+    if (i === terms.length) return hi - lo <= slop;
+    const term = terms[i];
+    for (const p of positions[i]) {
+      if (used.has(p)) continue;
+      const d = p - term.offset;
+      const nlo = Math.min(lo, d);
+      const nhi = Math.max(hi, d);
+      if (nhi - nlo > slop) continue;
+      used.add(p);
+      if (pick(i + 1, nlo, nhi)) return true;
+      used.delete(p);
+    }
+    return false;
+  };
+  return pick(0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+}
+
+// src/backends/local/text-match.ts
+var LITE_ANALYZER = JSON.stringify({ type: "standard" });
+var param2 = (f, key) => f.type_params?.find((p) => p.key === key)?.value;
+var analyzed = (f) => (param2(f, "enable_analyzer") ?? "").toLowerCase() === "true";
+var AnalyzerStore = class {
+  kept = {};
+  file;
+  constructor(stateDir) {
+    this.file = join2(stateDir, "analyzers.json");
+  }
+  async load() {
+    this.kept = await readJson(this.file) ?? {};
+  }
+  /**
+   * A CreateCollection's schema as Milvus Lite gets it: fields the front analyzes get `standard`.
+   * Returns the refusal of an analyzer neither runs, or the schema to send and what to keep once
+   * Milvus Lite took it (`created`).
+   */
+  plan(schemaBytes) {
+    if (!schemaBytes || schemaBytes.length === 0) return { keep: {} };
+    const schema = decode("schema.CollectionSchema", schemaBytes);
+    const keep = {};
+    for (const f of schema.fields ?? []) {
+      if (f.data_type !== "VarChar" || !analyzed(f)) continue;
+      if (param2(f, "multi_analyzer_params") !== void 0)
+        return {
+          refused: `field '${f.name}': multi_analyzer_params is not supported by the local backend; use the kind backend`
+        };
+      const asked = param2(f, "analyzer_params");
+      const kind = analyzerFor(asked);
+      if (kind.kind === "refused") return { refused: `field '${f.name}': ${kind.reason}` };
+      if (kind.kind !== "front") continue;
+      keep[f.name ?? ""] = asked ?? "";
+      for (const p of f.type_params ?? []) if (p.key === "analyzer_params") p.value = LITE_ANALYZER;
+    }
+    if (Object.keys(keep).length === 0) return { keep };
+    return { schema: encode("schema.CollectionSchema", schema), keep };
+  }
+  async created(db, collection, keep) {
+    const key = `${db}/${collection}`;
+    if (Object.keys(keep).length === 0 && !(key in this.kept)) return;
+    if (Object.keys(keep).length === 0) delete this.kept[key];
+    else this.kept[key] = keep;
+    await this.save();
+  }
+  async dropped(db, collection) {
+    const before = Object.keys(this.kept).length;
+    for (const k of Object.keys(this.kept))
+      if (collection === void 0 ? k.startsWith(`${db}/`) : k === `${db}/${collection}`)
+        delete this.kept[k];
+    if (Object.keys(this.kept).length !== before) await this.save();
+  }
+  async renamed(db, from, toDb, to) {
+    const k = `${db}/${from}`;
+    const v = this.kept[k];
+    if (!v) return;
+    delete this.kept[k];
+    this.kept[`${toDb}/${to}`] = v;
+    await this.save();
+  }
+  keptOf(db, collection) {
+    return this.kept[`${db}/${collection}`];
+  }
+  /** A DescribeCollection answer with the analyzers the front runs reported as asked. */
+  describe(res, db, collection) {
+    const kept = this.keptOf(db, collection);
+    if (!kept) return res;
+    const out = decodeResponse("DescribeCollection", res);
+    let changed = false;
+    for (const f of out.schema?.fields ?? []) {
+      const asked = kept[f.name ?? ""];
+      if (asked === void 0) continue;
+      for (const p of f.type_params ?? [])
+        if (p.key === "analyzer_params") {
+          p.value = asked;
+          changed = true;
+        }
+    }
+    return changed ? encodeResponse("DescribeCollection", out) : res;
+  }
+  save() {
+    return writeJsonAtomic(this.file, this.kept);
+  }
+};
+function mayMatch(request) {
+  return request.includes("_MATCH") || request.includes("_match") || request.includes("_Match");
+}
+var CALL = /\b(TEXT_MATCH|PHRASE_MATCH)\s*\(/giy;
+function literal(expr, i) {
+  const q = expr[i];
+  if (q !== "'" && q !== '"') return void 0;
+  let value = "";
+  for (let j = i + 1; j < expr.length; j++) {
+    const c = expr[j];
+    if (c === "\\" && j + 1 < expr.length) {
+      const n = expr[++j];
+      value += n === "n" ? "\n" : n === "t" ? "	" : n;
+    } else if (c === q) return { value, end: j + 1 };
+    else value += c;
+  }
+  return void 0;
+}
+function matchCalls(expr) {
+  const calls = [];
+  let i = 0;
+  while (i < expr.length) {
+    const c = expr[i];
+    if (c === "'" || c === '"') {
+      i = literal(expr, i)?.end ?? expr.length;
+      continue;
+    }
+    CALL.lastIndex = i;
+    const m = /[A-Za-z_]/.test(c) && (i === 0 || !/[\w$]/.test(expr[i - 1])) ? CALL.exec(expr) : null;
+    if (!m) {
+      i++;
+      continue;
+    }
+    const fn = m[1].toUpperCase();
+    const bad = () => new Error(`cannot read ${fn} at ${m.index} of the filter '${expr}'`);
+    let j = m.index + m[0].length;
+    const ws = () => {
+      while (j < expr.length && /\s/.test(expr[j])) j++;
+    };
+    ws();
+    const fm = /^[A-Za-z_$][\w$]*/.exec(expr.slice(j));
+    if (!fm) throw bad();
+    const field = fm[0];
+    j += field.length;
+    ws();
+    if (expr[j] !== ",") throw bad();
+    j++;
+    ws();
+    const lit = literal(expr, j);
+    if (!lit) throw bad();
+    j = lit.end;
+    ws();
+    let number;
+    if (expr[j] === ",") {
+      j++;
+      ws();
+      const nm = /^(?:minimum_should_match\s*=\s*)?(\d+)/.exec(expr.slice(j));
+      if (!nm) throw bad();
+      number = Number(nm[1]);
+      j += nm[0].length;
+      ws();
+    }
+    if (expr[j] !== ")") throw bad();
+    calls.push({ fn, start: m.index, end: j + 1, field, text: lit.value, number });
+    i = j + 1;
+  }
+  return calls;
+}
+function fieldAnalyzers(schema, kept) {
+  const out = /* @__PURE__ */ new Map();
+  for (const f of schema.fields ?? []) {
+    if (!analyzed(f)) continue;
+    const name = f.name ?? "";
+    out.set(name, analyzerFor(kept?.[name] ?? param2(f, "analyzer_params")));
+  }
+  return out;
+}
+function pkList(pk, keys) {
+  const quote = pk.data_type === "VarChar";
+  return `${pk.name} in [${keys.map((k) => quote ? JSON.stringify(k) : k).join(",")}]`;
+}
+async function collectionText(call, store, db, collection) {
+  const res = decodeResponse(
+    "DescribeCollection",
+    await call(
+      "DescribeCollection",
+      encodeRequest("DescribeCollection", { db_name: db, collection_name: collection })
+    )
+  );
+  const pk = res.schema?.fields?.find((f) => f.is_primary_key);
+  if (!res.schema || !pk) return void 0;
+  return { schema: res.schema, pk, analyzers: fieldAnalyzers(res.schema, store.keptOf(db, collection)) };
+}
+var PAGE = 1e4;
+async function scanRows(call, db, collection, pk, fields, opts = {}) {
+  const keys = [];
+  const values = new Map(fields.map((f) => [f, []]));
+  for (let offset = 0; ; offset += PAGE) {
+    const res = decodeResponse(
+      "Query",
+      await call(
+        "Query",
+        encodeRequest("Query", {
+          db_name: db,
+          collection_name: collection,
+          expr: opts.expr ?? "",
+          output_fields: [pk.name ?? "", ...fields],
+          partition_names: opts.partitions ?? [],
+          query_params: [
+            { key: "limit", value: String(PAGE) },
+            { key: "offset", value: String(offset) }
+          ],
+          consistency_level: "Strong"
+        })
+      )
+    );
+    const st = res.status;
+    if (st && ((st.code ?? 0) !== 0 || st.error_code && st.error_code !== "Success"))
+      throw new Error(`reading '${collection}' for a text filter failed: ${st.reason ?? st.error_code}`);
+    const cols = res.fields_data ?? [];
+    const keyCol = cols.find((c) => c.field_name === pk.name);
+    const page = pk.data_type === "VarChar" ? keyCol?.scalars?.string_data?.data ?? [] : keyCol?.scalars?.long_data?.data ?? [];
+    keys.push(...page);
+    for (const f of fields) {
+      const col = cols.find((c) => c.field_name === f);
+      const data = col?.scalars?.string_data?.data ?? [];
+      const valid = col?.valid_data;
+      const out = values.get(f);
+      let k = 0;
+      for (let r = 0; r < page.length; r++) {
+        if (valid && valid.length === page.length && !valid[r]) {
+          out.push(null);
+          if (data.length === page.length) k++;
+        } else out.push(data[k++] ?? null);
+      }
+    }
+    if (page.length < PAGE) return { keys, values };
+  }
+}
+function analyzerOfField(text, fn, field) {
+  const kind = text.analyzers.get(field);
+  if (!kind)
+    throw new Error(`field '${field}' is not analyzed: ${fn} needs enable_analyzer and enable_match`);
+  if (kind.kind === "refused") throw new Error(`field '${field}': ${kind.reason}`);
+  if (!kind.analyze)
+    throw new Error(
+      `${fn} on field '${field}' is not supported by the local backend (its analyzer runs in Milvus Lite only); use the kind backend`
+    );
+  return kind.analyze;
+}
+async function rewriteMatches(expr, text, call, db, collection) {
+  const calls = matchCalls(expr);
+  if (calls.length === 0) return expr;
+  const t = await text();
+  if (!t) return expr;
+  const mine = calls.filter((c) => c.fn === "PHRASE_MATCH" || t.analyzers.get(c.field)?.kind === "front");
+  if (mine.length === 0) return expr;
+  const fields = [...new Set(mine.map((c) => c.field))];
+  const analyzers = new Map(
+    fields.map((f) => [f, analyzerOfField(t, mine.find((c) => c.field === f)?.fn ?? "", f)])
+  );
+  const rows = await scanRows(call, db, collection, t.pk, fields);
+  const docs = /* @__PURE__ */ new Map();
+  for (const f of fields) {
+    const analyze = analyzers.get(f);
+    docs.set(
+      f,
+      (rows.values.get(f) ?? []).map((v) => v === null ? [] : analyze(v))
+    );
+  }
+  let out = "";
+  let at = 0;
+  for (const c of calls) {
+    out += expr.slice(at, c.start);
+    at = c.end;
+    if (!mine.includes(c)) {
+      out += expr.slice(c.start, c.end);
+      continue;
+    }
+    const analyze = analyzers.get(c.field) ?? standardAnalyzer;
+    const q = analyze(c.text);
+    const fieldDocs = docs.get(c.field) ?? [];
+    const hits = rows.keys.filter(
+      (_, r) => c.fn === "PHRASE_MATCH" ? phraseMatches(fieldDocs[r] ?? [], q, c.number ?? 0) : textMatches(fieldDocs[r] ?? [], q, c.number ?? 1)
+    );
+    out += `(${pkList(t.pk, hits)})`;
+  }
+  return out + expr.slice(at);
+}
+
+// src/backends/local/bm25.ts
+var kv = (kvs, key) => kvs?.find((p) => p.key === key)?.value;
+function refusal(reason) {
+  return encodeResponse("Search", {
+    status: { error_code: "IllegalArgument", code: 1100, reason: `${reason}: invalid parameter` }
+  });
+}
+function textQueries(req) {
+  if (!req.placeholder_group || req.placeholder_group.length === 0) return void 0;
+  const group = decode(
+    "common.PlaceholderGroup",
+    req.placeholder_group
+  );
+  const p = group.placeholders?.[0];
+  if (p?.type !== "VarChar") return void 0;
+  return (p.values ?? []).map((v) => v.toString("utf8"));
+}
+function numberParam(kvs, key) {
+  const flat = kv(kvs, key);
+  if (flat !== void 0) return Number(flat);
+  const json = kv(kvs, "params");
+  if (!json) return void 0;
+  try {
+    const v = JSON.parse(json)[key];
+    return v === void 0 ? void 0 : Number(v);
+  } catch {
+    return void 0;
+  }
+}
+async function indexParams(call, db, collection, field) {
+  const res = decodeResponse(
+    "DescribeIndex",
+    await call(
+      "DescribeIndex",
+      encodeRequest("DescribeIndex", { db_name: db, collection_name: collection, field_name: field })
+    )
+  );
+  const params = res.index_descriptions?.find((d) => d.field_name === field)?.params;
+  return { k1: numberParam(params, "bm25_k1") ?? 1.2, b: numberParam(params, "bm25_b") ?? 0.75 };
+}
+function bm25Scores(docs, query, k1, b) {
+  const n = docs.length;
+  const avgdl = n === 0 ? 0 : docs.reduce((s, d) => s + d.length, 0) / n;
+  const qtf = /* @__PURE__ */ new Map();
+  for (const t of query) qtf.set(t.text, (qtf.get(t.text) ?? 0) + 1);
+  const tfs = docs.map((d) => {
+    const m = /* @__PURE__ */ new Map();
+    for (const t of d) if (qtf.has(t.text)) m.set(t.text, (m.get(t.text) ?? 0) + 1);
+    return m;
+  });
+  const idf = /* @__PURE__ */ new Map();
+  for (const term of qtf.keys()) {
+    const df = tfs.reduce((s, m) => s + (m.has(term) ? 1 : 0), 0);
+    idf.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
+  }
+  return tfs.map((m, i) => {
+    const dl = docs[i].length;
+    let score = 0;
+    for (const [term, tf] of m) {
+      const norm = avgdl === 0 ? 1 : 1 - b + b * dl / avgdl;
+      score += (qtf.get(term) ?? 0) * (idf.get(term) ?? 0) * (tf * (k1 + 1) / (tf + k1 * norm));
+    }
+    return score;
+  });
+}
+function takeRows(col, rows, total) {
+  const out = { ...col };
+  if (col.valid_data && col.valid_data.length === total)
+    out.valid_data = rows.map((r) => col.valid_data?.[r] ?? false);
+  if (col.scalars) {
+    const scalars = {};
+    for (const [k, v] of Object.entries(col.scalars)) {
+      if (!v || !Array.isArray(v.data)) {
+        scalars[k] = v;
+        continue;
+      }
+      const data = v.data;
+      if (data.length !== total && data.length > 0)
+        throw new Error(
+          `cannot order the column '${col.field_name}' (${data.length} values for ${total} rows)`
+        );
+      scalars[k] = { ...v, data: data.length === 0 ? [] : rows.map((r) => data[r]) };
+    }
+    out.scalars = scalars;
+  }
+  if (col.vectors) {
+    const dim = Number(col.vectors.dim ?? 0);
+    const fv = col.vectors.float_vector;
+    const sv = col.vectors.sparse_float_vector;
+    if (fv?.data)
+      out.vectors = {
+        ...col.vectors,
+        float_vector: { data: rows.flatMap((r) => fv.data?.slice(r * dim, (r + 1) * dim) ?? []) }
+      };
+    else if (sv?.contents)
+      out.vectors = {
+        ...col.vectors,
+        sparse_float_vector: { ...sv, contents: rows.map((r) => sv.contents?.[r]) }
+      };
+    else
+      throw new Error(
+        `cannot return the vector field '${col.field_name}' from a BM25 search on the local backend`
+      );
+  }
+  return out;
+}
+async function bm25Target(req, db, call, store, realName) {
+  const collection = realName(req.collection_name ?? "");
+  if (!store.keptOf(db, collection)) return void 0;
+  const queries = textQueries(req);
+  if (!queries) return void 0;
+  const text = await collectionText(call, store, db, collection);
+  if (!text) return void 0;
+  const kvs = req.search_params ?? [];
+  const bm25 = (text.schema.functions ?? []).filter((f) => f.type === "BM25");
+  const anns = kv(kvs, "anns_field") || (bm25.length === 1 ? bm25[0]?.output_field_names?.[0] : void 0);
+  const fn = bm25.find((f) => f.output_field_names?.includes(anns ?? ""));
+  const input = fn?.input_field_names?.[0];
+  const kind = input === void 0 ? void 0 : text.analyzers.get(input);
+  if (!fn || !input || !anns || kind?.kind !== "front") return void 0;
+  return { collection, queries, text, kvs, anns, input, analyze: kind.analyze };
+}
+async function hybridRefusal(request, db, call, store, realName) {
+  const req = decodeRequest("HybridSearch", request);
+  if (!store.keptOf(db, realName(req.collection_name ?? ""))) return void 0;
+  for (const sub of req.requests ?? []) {
+    const t = await bm25Target({ ...sub, collection_name: req.collection_name }, db, call, store, realName);
+    if (t)
+      return encodeResponse("HybridSearch", {
+        status: {
+          error_code: "IllegalArgument",
+          code: 1100,
+          reason: `a hybrid search with a BM25 request on '${t.input}', whose analyzer the local backend runs itself, is not supported; use the kind backend: invalid parameter`
+        }
+      });
+  }
+  return void 0;
+}
+async function bm25Search(request, db, call, store, realName) {
+  const req = decodeRequest("Search", request);
+  const target = await bm25Target(req, db, call, store, realName);
+  if (!target) return void 0;
+  const { collection, queries, text, kvs, anns, input, analyze } = target;
+  const metric = kv(kvs, "metric_type");
+  if (metric && metric.toUpperCase() !== "BM25")
+    return refusal(`metric type not match: expected=BM25, actual=${metric}`);
+  for (const key of ["group_by_field", "radius", "range_filter"])
+    if (kv(kvs, key) !== void 0 || numberParam(kvs, key) !== void 0)
+      return refusal(
+        `${key} on a BM25 search of a field whose analyzer the local backend runs itself ('${input}') is not supported; use the kind backend`
+      );
+  const limit = Number(kv(kvs, "topk") ?? kv(kvs, "limit") ?? 10);
+  const offset = Number(kv(kvs, "offset") ?? 0);
+  const round = Number(kv(kvs, "round_decimal") ?? -1);
+  if (!Number.isInteger(limit) || limit <= 0) return refusal(`topk must be a positive integer, got ${limit}`);
+  const partitions = req.partition_names ?? [];
+  const all = await scanRows(call, db, collection, text.pk, [input], { partitions });
+  let candidates;
+  if (req.dsl && req.dsl.trim() !== "") {
+    const expr = await rewriteMatches(req.dsl, async () => text, call, db, collection);
+    candidates = new Set((await scanRows(call, db, collection, text.pk, [], { expr, partitions })).keys);
+  }
+  const docs = (all.values.get(input) ?? []).map((v) => v === null ? [] : analyze(v));
+  const { k1, b } = await indexParams(call, db, collection, anns);
+  const ids = [];
+  const scores = [];
+  const topks = [];
+  for (const q of queries) {
+    const s = bm25Scores(docs, analyze(q), k1, b);
+    const ranked = all.keys.map((key, i) => ({ key, score: s[i] })).filter((h) => h.score > 0 && (!candidates || candidates.has(h.key))).sort((x, y) => y.score - x.score).slice(offset, offset + limit);
+    topks.push(ranked.length);
+    for (const h of ranked) {
+      ids.push(h.key);
+      scores.push(round >= 0 ? Number(h.score.toFixed(round)) : h.score);
+    }
+  }
+  const outputFields = req.output_fields ?? [];
+  let fieldsData = [];
+  let outputNames = [];
+  if (outputFields.length > 0 && ids.length > 0) {
+    const unique = [...new Set(ids)];
+    const expr = pkList(text.pk, unique);
+    const got = decodeResponse(
+      "Query",
+      await call(
+        "Query",
+        encodeRequest("Query", {
+          db_name: db,
+          collection_name: collection,
+          expr,
+          output_fields: [.../* @__PURE__ */ new Set([text.pk.name ?? "", ...outputFields])],
+          consistency_level: "Strong"
+        })
+      )
+    );
+    if (got.status && !isSuccess(got.status)) return encodeResponse("Search", { status: got.status });
+    const cols = got.fields_data ?? [];
+    const keyCol = cols.find((c) => c.field_name === text.pk.name);
+    const keys = (keyCol?.scalars?.long_data?.data ?? keyCol?.scalars?.string_data?.data ?? []).map(String);
+    const at = new Map(keys.map((k, i) => [k, i]));
+    const rows = ids.map((k) => at.get(String(k)) ?? -1);
+    if (rows.includes(-1)) throw new Error(`rows of '${collection}' vanished during a BM25 search`);
+    const wanted = cols.filter(
+      (c) => c.field_name !== text.pk.name || outputFields.includes(text.pk.name ?? "")
+    );
+    fieldsData = wanted.map((c) => takeRows(c, rows, keys.length));
+    outputNames = wanted.map((c) => c.field_name ?? "");
+  }
+  const isString = text.pk.data_type === "VarChar";
+  return encodeResponse("Search", {
+    status: {},
+    collection_name: collection,
+    results: {
+      num_queries: queries.length,
+      top_k: limit,
+      scores,
+      topks,
+      ids: isString ? { str_id: { data: ids.map(String) } } : { int_id: { data: ids.map(String) } },
+      fields_data: fieldsData,
+      output_fields: outputNames,
+      primary_field_name: text.pk.name
+    }
+  });
+}
+
 // src/backends/local/channel-map.ts
-import { join } from "node:path";
+import { join as join3 } from "node:path";
 
 // src/backends/local/methods.ts
 var DML_METHODS = /* @__PURE__ */ new Set(["Insert", "Delete", "Upsert"]);
@@ -182,44 +1579,11 @@ function kindOf(method) {
   return DML_METHODS.has(method) ? "dml" : "ddl";
 }
 
-// src/backends/local/state.ts
-import { mkdirSync } from "node:fs";
-import { open, readFile, rename } from "node:fs/promises";
-import { dirname } from "node:path";
-var counter = 0;
-async function writeJsonAtomic(path, value) {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${counter++}`;
-  const fh = await open(tmp, "w");
-  try {
-    await fh.writeFile(`${JSON.stringify(value, null, 2)}
-`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const dir = await open(dirname(path), "r");
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
-async function readJson(path) {
-  try {
-    return JSON.parse(await readFile(path, "utf8"));
-  } catch (e) {
-    if (e.code === "ENOENT") return void 0;
-    throw new Error(`cannot read state file ${path}: ${e.message}`);
-  }
-}
-
 // src/backends/local/channel-map.ts
 var ChannelMap = class {
   constructor(channelCount, stateDir) {
     this.channelCount = channelCount;
-    this.file = join(stateDir, "channels.json");
+    this.file = join3(stateDir, "channels.json");
   }
   state = { collections: {}, aliases: {} };
   saving = Promise.resolve();
@@ -410,7 +1774,7 @@ var ChannelMap = class {
 
 // src/backends/local/checkpoints.ts
 import { rm } from "node:fs/promises";
-import { join as join2 } from "node:path";
+import { join as join4 } from "node:path";
 var CheckpointStore = class {
   constructor(pchannels, stateDir) {
     this.pchannels = pchannels;
@@ -418,7 +1782,7 @@ var CheckpointStore = class {
   }
   byChannel = /* @__PURE__ */ new Map();
   file(pchannel) {
-    return join2(this.stateDir, "checkpoints", `${pchannel}.json`);
+    return join4(this.stateDir, "checkpoints", `${pchannel}.json`);
   }
   async load() {
     for (const p of this.pchannels) {
@@ -447,7 +1811,7 @@ var CheckpointStore = class {
 
 // src/backends/local/config-store.ts
 import { createHash } from "node:crypto";
-import { join as join3 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/backends/local/replicate-config.ts
 function normalizeConfig(raw) {
@@ -674,7 +2038,7 @@ var ConfigStore = class {
     this.clusterId = clusterId;
     this.pchannels = pchannels;
     this.forcePromoteShapes = forcePromoteShapes;
-    this.file = join3(stateDir, "replicate-config.json");
+    this.file = join5(stateDir, "replicate-config.json");
   }
   current = null;
   waiters = /* @__PURE__ */ new Set();
@@ -967,29 +2331,8 @@ var DuplicateTracker = class {
   }
 };
 
-// src/backends/local/front-errors.ts
-var grpc = __toESM(require_src(), 1);
-var REPLICATE_VIOLATION_REASON = "code: STREAMING_CODE_REPLICATE_VIOLATION, cause: non-replicate message cannot be received in secondary role";
-var MILVUS_UNEXPECTED_CODE = 65535;
-function milvusStatus(code, reason, errorCode = "UnexpectedError") {
-  return { error_code: errorCode, code, reason };
-}
-var FrontError = class extends Error {
-  constructor(code, message) {
-    super(message);
-    this.code = code;
-  }
-};
-function toServiceError(e) {
-  if (e instanceof FrontError) return { code: e.code, details: e.message };
-  const se = e;
-  if (typeof se?.code === "number")
-    return { code: se.code, details: se.details ?? se.message, metadata: se.metadata };
-  return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e) };
-}
-
 // src/backends/local/rbac.ts
-import { join as join4 } from "node:path";
+import { join as join6 } from "node:path";
 var BUILTIN_USERS = ["root"];
 var BUILTIN_ROLES = ["admin", "public"];
 var RBAC_WRITES = /* @__PURE__ */ new Set([
@@ -1024,7 +2367,7 @@ var Rbac = class {
   s = { users: [], roles: [], userRoles: {}, grants: [], groups: {} };
   file;
   constructor(stateDir) {
-    this.file = join4(stateDir, "rbac.json");
+    this.file = join6(stateDir, "rbac.json");
   }
   async load() {
     const saved = await readJson(this.file);
@@ -1222,7 +2565,7 @@ function grantOfV2(req) {
 }
 
 // src/backends/local/resource-groups.ts
-import { join as join5 } from "node:path";
+import { join as join7 } from "node:path";
 var DEFAULT_RESOURCE_GROUP = "__default_resource_group";
 var DEFAULT_CAPACITY = 1e6;
 var RESOURCE_GROUP_WRITES = /* @__PURE__ */ new Set([
@@ -1245,7 +2588,7 @@ var ResourceGroups = class {
   groups = {};
   file;
   constructor(stateDir) {
-    this.file = join5(stateDir, "resource-groups.json");
+    this.file = join7(stateDir, "resource-groups.json");
   }
   async load() {
     this.groups = await readJson(this.file) ?? {};
@@ -1338,9 +2681,10 @@ var LiteApply = class {
     this.channels = channels;
     this.kept = kept;
   }
-  async apply(method, req, body, db, md, deadline) {
+  async apply(method, req, body, db, md, deadline, replicated = false) {
     if (RESOURCE_GROUP_WRITES.has(method)) return this.kept.resourceGroups.call(method, body);
     if (RBAC_WRITES.has(method)) return this.kept.rbac.call(method, body);
+    if (method === "AddCollectionField") return this.kept.fields.add(req, db, md, replicated);
     const name = String(req.collection_name ?? "");
     if (method === "CreateIndex") {
       return this.kept.indexTypes.create(body, db, (b) => this.toLite(method, req, b, db, md, deadline));
@@ -1353,8 +2697,24 @@ var LiteApply = class {
     ))
       return statusResponse(method, {});
     const res = await this.toLite(method, req, body, db, md, deadline);
-    if ((method === "DropIndex" || method === "DropCollection") && isSuccess(responseStatus(method, res)))
-      await this.kept.indexTypes.dropped(method, db, name, req.field_name);
+    if (!isSuccess(responseStatus(method, res))) return res;
+    if (method === "DropIndex" || method === "DropCollection")
+      await this.kept.indexTypes.dropped(
+        method,
+        db,
+        name,
+        req.field_name,
+        req.index_name
+      );
+    if (method === "DropCollection") await this.kept.analyzers.dropped(db, name);
+    if (method === "DropDatabase") await this.kept.analyzers.dropped(String(req.db_name ?? db));
+    if (method === "RenameCollection")
+      await this.kept.analyzers.renamed(
+        db,
+        String(req.oldName ?? ""),
+        String(req.newDBName || db),
+        String(req.newName ?? "")
+      );
     return res;
   }
   async toLite(method, req, body, db, md, deadline) {
@@ -1362,9 +2722,19 @@ var LiteApply = class {
     const scoped = { db_name: db, collection_name: name };
     switch (method) {
       case "CreateCollection": {
+        const plan = this.kept.analyzers.plan(req.schema);
+        if ("refused" in plan)
+          return statusResponse(method, milvusStatus(1100, plan.refused, "IllegalArgument"));
+        const asSent = plan.schema ? { ...req, schema: plan.schema } : req;
         const auto = autoIdOf(req.schema);
-        const res = await this.lite.call(method, auto ? withoutAutoId(req) : body, md, deadline);
+        const res = await this.lite.call(
+          method,
+          auto ? withoutAutoId(asSent) : plan.schema ? encodeRequest(method, asSent) : body,
+          md,
+          deadline
+        );
         if (!isSuccess(responseStatus(method, res))) return res;
+        await this.kept.analyzers.created(db, name, plan.keep);
         const released = await this.lite.call(
           "ReleaseCollection",
           encodeRequest("ReleaseCollection", scoped),
@@ -1423,20 +2793,20 @@ var LiteApply = class {
 };
 
 // src/backends/local/lite-link.ts
-var grpc2 = __toESM(require_src(), 1);
+var grpc3 = __toESM(require_src(), 1);
 var identity = (b) => b;
 var MAX_MESSAGE = 256 * 1024 * 1024;
 var HOP_HEADERS = /* @__PURE__ */ new Set(["authorization", "user-agent", "content-type", "te", "host"]);
 var LiteLink = class {
   client;
   constructor(address) {
-    this.client = new grpc2.Client(address, grpc2.credentials.createInsecure(), {
+    this.client = new grpc3.Client(address, grpc3.credentials.createInsecure(), {
       "grpc.max_receive_message_length": MAX_MESSAGE,
       "grpc.max_send_message_length": MAX_MESSAGE
     });
   }
-  call(method, request, md = new grpc2.Metadata(), deadline) {
-    const out = new grpc2.Metadata();
+  call(method, request, md = new grpc3.Metadata(), deadline) {
+    const out = new grpc3.Metadata();
     for (const [k, v] of Object.entries(md.getMap())) {
       if (HOP_HEADERS.has(k) || k.startsWith("grpc-") || k.startsWith(":")) continue;
       out.set(k, v);
@@ -1451,7 +2821,7 @@ var LiteLink = class {
         deadline !== void 0 && deadline !== Number.POSITIVE_INFINITY ? { deadline } : {},
         (err, res) => {
           if (!err) resolve(res ?? Buffer.alloc(0));
-          else if (err.code === grpc2.status.UNIMPLEMENTED)
+          else if (err.code === grpc3.status.UNIMPLEMENTED)
             reject(
               Object.assign(err, {
                 details: `${method} is not supported by the local backend (Milvus Lite does not implement it); use the kind backend`
@@ -1564,7 +2934,7 @@ var PrimaryWrites = class {
 };
 
 // src/backends/local/replicate-apply.ts
-var grpc3 = __toESM(require_src(), 1);
+var grpc4 = __toESM(require_src(), 1);
 var ReplicateApply = class {
   constructor(d) {
     this.d = d;
@@ -1653,7 +3023,7 @@ var ReplicateApply = class {
     );
     if (!cfg || !edge) {
       throw new FrontError(
-        grpc3.status.FAILED_PRECONDITION,
+        grpc4.status.FAILED_PRECONDITION,
         `cluster '${d.clusterId}' has no replication from source cluster '${source}' configured`
       );
     }
@@ -1674,19 +3044,19 @@ var ReplicateApply = class {
     const channel = targetPch === void 0 ? -1 : d.pchannels.indexOf(targetPch);
     if (channel < 0 || targetPch === void 0) {
       throw new FrontError(
-        grpc3.status.FAILED_PRECONDITION,
+        grpc4.status.FAILED_PRECONDITION,
         `pchannel '${srcPch}' is not a pchannel of source cluster '${source}' in the replicate configuration`
       );
     }
     const method = props._method ?? "";
     if (!MUTATING_METHODS.has(method) && method !== ANNOUNCE_METHOD) {
-      throw new FrontError(grpc3.status.INVALID_ARGUMENT, `replicated message has unknown method '${method}'`);
+      throw new FrontError(grpc4.status.INVALID_ARGUMENT, `replicated message has unknown method '${method}'`);
     }
     let tt;
     try {
       tt = BigInt(props._tt ?? "");
     } catch {
-      throw new FrontError(grpc3.status.INVALID_ARGUMENT, `replicated message has invalid _tt '${props._tt}'`);
+      throw new FrontError(grpc4.status.INVALID_ARGUMENT, `replicated message has invalid _tt '${props._tt}'`);
     }
     return {
       source,
@@ -1742,23 +3112,23 @@ var ReplicateApply = class {
     const d = this.d;
     const mreq = decodeRequest(m.method, m.payload);
     const plan = d.channels.plan(m.method, mreq, m.db, m.channel);
-    const md = new grpc3.Metadata();
+    const md = new grpc4.Metadata();
     md.set("dbname", m.db);
     let res;
     let recordDuplicates;
     try {
       recordDuplicates = prepared ? prepared.recorder : await d.dups.before(m.method, m.payload, m.db, plan.collection);
-      res = await d.liteApply.apply(m.method, mreq, m.payload, m.db, md);
+      res = await d.liteApply.apply(m.method, mreq, m.payload, m.db, md, void 0, true);
     } catch (e) {
       throw new FrontError(
-        grpc3.status.INTERNAL,
+        grpc4.status.INTERNAL,
         `apply of ${m.method} on '${m.collection}' failed: ${e.details ?? e.message}`
       );
     }
     const st = responseStatus(m.method, res);
     if (!isSuccess(st)) {
       throw new FrontError(
-        grpc3.status.INTERNAL,
+        grpc4.status.INTERNAL,
         `apply of ${m.method} on '${m.collection}' failed: ${st?.reason ?? "error"}`
       );
     }
@@ -1822,7 +3192,7 @@ function serveReplicateStream(call, applyBatch) {
 }
 
 // src/backends/local/scalar-index-types.ts
-import { join as join6 } from "node:path";
+import { join as join8 } from "node:path";
 var EMULATED = /* @__PURE__ */ new Set(["TRIE", "STL_SORT", "BITMAP"]);
 var LITE_REFUSES_SCALAR_INDEX = /does not support scalar index|has type JSON; create_index with index_type '\w+' requires a vector field/;
 var keyOf = (db, collection, field) => `${db}/${collection}/${field}`;
@@ -1830,7 +3200,7 @@ var ScalarIndexTypes = class {
   kept = {};
   file;
   constructor(stateDir) {
-    this.file = join6(stateDir, "scalar-index-types.json");
+    this.file = join8(stateDir, "scalar-index-types.json");
   }
   async load() {
     this.kept = await readJson(this.file) ?? {};
@@ -1843,17 +3213,17 @@ var ScalarIndexTypes = class {
     const req = decodeRequest("CreateIndex", body);
     const field = req.field_name ?? "";
     const key = keyOf(db, req.collection_name ?? "", field);
-    const kv = (req.extra_params ?? []).find((p) => p.key === "index_type");
-    const asked = kv?.value ?? "";
+    const kv2 = (req.extra_params ?? []).find((p) => p.key === "index_type");
+    const asked = kv2?.value ?? "";
     let sent = body;
-    if (kv && EMULATED.has(asked.toUpperCase())) {
-      kv.value = "INVERTED";
+    if (kv2 && EMULATED.has(asked.toUpperCase())) {
+      kv2.value = "INVERTED";
       sent = encodeRequest("CreateIndex", req);
     }
     const res = await send(sent);
     const status5 = responseStatus("CreateIndex", res);
     if (isSuccess(status5)) {
-      if (sent !== body) this.kept[key] = { type: asked };
+      if (sent !== body) this.kept[key] = { type: asked, index_name: req.index_name || field };
       else delete this.kept[key];
       await this.save();
       return res;
@@ -1876,12 +3246,18 @@ var ScalarIndexTypes = class {
     await this.save();
     return true;
   }
-  /** After a DropIndex or DropCollection that Milvus Lite applied. */
-  dropped(method, db, collection, field) {
+  /**
+   * After a DropIndex or DropCollection that Milvus Lite applied. A DropIndex names its index by field,
+   * by index name (pymilvus's drop_index sends only the name), or neither (every index of the collection).
+   */
+  dropped(method, db, collection, field, indexName) {
     const prefix = keyOf(db, collection, "");
-    return this.forget(
-      (k) => method === "DropIndex" && field ? k === keyOf(db, collection, field) : k.startsWith(prefix)
-    );
+    if (method === "DropIndex" && field) return this.forget((k) => k === keyOf(db, collection, field));
+    if (method === "DropIndex" && indexName)
+      return this.forget(
+        (k) => k.startsWith(prefix) && (this.kept[k]?.virtual?.index_name ?? this.kept[k]?.index_name ?? k.slice(prefix.length)) === indexName
+      );
+    return this.forget((k) => k.startsWith(prefix));
   }
   /**
    * A DescribeIndex answer with emulated indexes reported as asked and front-kept ones listed, for a
@@ -1898,8 +3274,8 @@ var ScalarIndexTypes = class {
     const descs = isSuccess(out.status) ? out.index_descriptions ?? [] : [];
     for (const d of descs) {
       const kept = this.kept[keyOf(db, collection, d.field_name ?? "")];
-      const kv = d.params?.find((p) => p.key === "index_type");
-      if (kept && !kept.virtual && kv) kv.value = kept.type;
+      const kv2 = d.params?.find((p) => p.key === "index_type");
+      if (kept && !kept.virtual && kv2) kv2.value = kept.type;
     }
     for (const [k, v] of mine) {
       if (!v.virtual) continue;
@@ -1937,16 +3313,16 @@ var ITER_KEYS = {
 };
 var MAX_TOPK_PLUS_OFFSET = 16384;
 var LARGER_IS_CLOSER = /* @__PURE__ */ new Set(["IP", "COSINE", "BM25", "MAX_SIM", "MAX_SIM_IP", "MAX_SIM_COSINE"]);
-function param(kvs, key) {
-  return kvs.find((kv) => kv.key === key)?.value;
+function param3(kvs, key) {
+  return kvs.find((kv2) => kv2.key === key)?.value;
 }
 function truthy(v) {
   return v !== void 0 && v.toLowerCase() === "true";
 }
 function metricOf(kvs) {
-  const direct = param(kvs, "metric_type");
+  const direct = param3(kvs, "metric_type");
   if (direct) return direct.toUpperCase();
-  const raw = param(kvs, "params");
+  const raw = param3(kvs, "params");
   if (!raw) return void 0;
   try {
     const p = JSON.parse(raw);
@@ -1961,20 +3337,20 @@ function beyond(score, bound, largerIsCloser) {
 function withParams(kvs, set) {
   const drop = /* @__PURE__ */ new Set([...Object.values(ITER_KEYS), "offset", "topk", ...Object.keys(set)]);
   return [
-    ...kvs.filter((kv) => !drop.has(kv.key)),
+    ...kvs.filter((kv2) => !drop.has(kv2.key)),
     ...Object.entries(set).map(([key, value]) => ({ key, value }))
   ];
 }
 async function searchIteratorV2(request, search) {
   const req = decodeRequest("Search", request);
   const kvs = req.search_params ?? [];
-  if (!truthy(param(kvs, ITER_KEYS.v2))) return void 0;
-  const batch = Number(param(kvs, ITER_KEYS.batchSize) ?? param(kvs, "topk") ?? 0);
+  if (!truthy(param3(kvs, ITER_KEYS.v2))) return void 0;
+  const batch = Number(param3(kvs, ITER_KEYS.batchSize) ?? param3(kvs, "topk") ?? 0);
   if (!Number.isInteger(batch) || batch <= 0)
-    return refusal(`search iterator v2: ${ITER_KEYS.batchSize} must be a positive integer`);
-  if (Number(req.nq ?? 1) > 1) return refusal("search iterator v2 takes one query vector (nq = 1)");
-  const token = param(kvs, ITER_KEYS.id) || randomUUID();
-  const boundRaw = param(kvs, ITER_KEYS.lastBound);
+    return refusal2(`search iterator v2: ${ITER_KEYS.batchSize} must be a positive integer`);
+  if (Number(req.nq ?? 1) > 1) return refusal2("search iterator v2 takes one query vector (nq = 1)");
+  const token = param3(kvs, ITER_KEYS.id) || randomUUID();
+  const boundRaw = param3(kvs, ITER_KEYS.lastBound);
   const bound = boundRaw === void 0 || boundRaw === "" ? void 0 : Number(boundRaw);
   const metric = metricOf(kvs);
   const send = async (set, outputFields) => {
@@ -2026,7 +3402,7 @@ function emptyPage(template, token, bound) {
     }
   });
 }
-function refusal(reason) {
+function refusal2(reason) {
   return encodeResponse("Search", {
     status: { error_code: "IllegalArgument", code: 1100, reason: `${reason}: invalid parameter` }
   });
@@ -2036,7 +3412,7 @@ function refusal(reason) {
 var SECONDARY_UPDATE_WAIT_MS = 6e5;
 var PARTITION_READS = /* @__PURE__ */ new Set(["Search", "Query", "HybridSearch"]);
 var UNAUTHENTICATED = {
-  code: grpc4.status.UNAUTHENTICATED,
+  code: grpc5.status.UNAUTHENTICATED,
   details: "auth check failure, please check token"
 };
 var Front = class _Front {
@@ -2056,10 +3432,14 @@ var Front = class _Front {
     this.resourceGroups = new ResourceGroups(opts.stateDir);
     this.rbac = new Rbac(opts.stateDir);
     this.indexTypes = new ScalarIndexTypes(opts.stateDir);
+    this.analyzers = new AnalyzerStore(opts.stateDir);
+    this.fields = new FieldAdder(this.lite, opts.stateDir, this.log);
     this.liteApply = new LiteApply(this.lite, this.channels, {
       resourceGroups: this.resourceGroups,
       rbac: this.rbac,
-      indexTypes: this.indexTypes
+      indexTypes: this.indexTypes,
+      analyzers: this.analyzers,
+      fields: this.fields
     });
     const shared = {
       clusterId: this.clusterId,
@@ -2083,7 +3463,7 @@ var Front = class _Front {
   }
   clusterId;
   pchannels;
-  server = new grpc4.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024 });
+  server = new grpc5.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024 });
   lite;
   wal;
   config;
@@ -2096,6 +3476,8 @@ var Front = class _Front {
   resourceGroups;
   rbac;
   indexTypes;
+  analyzers;
+  fields;
   receiver;
   /** Channel locks, shared by client writes and replicated applies. */
   locks = new KeyedMutex();
@@ -2110,11 +3492,13 @@ var Front = class _Front {
     await front.resourceGroups.load();
     await front.rbac.load();
     await front.indexTypes.load();
+    await front.analyzers.load();
+    await front.fields.load();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise(
       (resolve, reject) => front.server.bindAsync(
         `127.0.0.1:${opts.port ?? 0}`,
-        grpc4.ServerCredentials.createInsecure(),
+        grpc5.ServerCredentials.createInsecure(),
         (err, port) => err ? reject(err) : resolve(port)
       )
     );
@@ -2178,7 +3562,7 @@ var Front = class _Front {
           else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
         };
       } else if (m.requestStream || m.responseStream) {
-        impl[m.name] = (call) => call.emit("error", { code: grpc4.status.UNIMPLEMENTED, details: `${m.name} is not served locally` });
+        impl[m.name] = (call) => call.emit("error", { code: grpc5.status.UNIMPLEMENTED, details: `${m.name} is not served locally` });
       } else {
         impl[m.name] = (call, callback) => {
           if (!this.authorized(call.metadata)) {
@@ -2200,17 +3584,37 @@ var Front = class _Front {
     return md.get("authorization").some((v) => String(v) === want);
   }
   async unary(method, request, md, deadline) {
+    if (!MUTATING_METHODS.has(method)) await this.swapSettled(method, request, md);
     if (method === "GetLoadState") {
       const answer = await this.loadState(method, request, md);
       if (answer) return answer;
     }
     if (PARTITION_READS.has(method)) {
-      const refused = this.unloadedPartitionRead(method, request, md);
-      if (refused) return refused;
+      const refused2 = this.unloadedPartitionRead(method, request, md);
+      if (refused2) return refused2;
+    }
+    const call = (m, body) => this.lite.call(m, body, md, deadline);
+    if (mayMatch(request)) {
+      const filtered = await this.textFilters(method, request, md, call);
+      if ("answer" in filtered) return filtered.answer;
+      request = filtered.request;
     }
     if (method === "Search" && request.includes(ITER_KEYS.v2)) {
-      const answer = await searchIteratorV2(request, (r) => this.lite.call(method, r, md, deadline));
+      const answer = await searchIteratorV2(request, (r) => this.search(r, md, call));
       if (answer) return answer;
+    }
+    if (method === "Search") return this.search(request, md, call);
+    if (method === "HybridSearch") {
+      const req = decodeRequest(method, request);
+      const db = dbOf(req, md);
+      const refused2 = await hybridRefusal(
+        request,
+        db,
+        call,
+        this.analyzers,
+        (n) => this.channels.realName(db, n)
+      );
+      if (refused2) return refused2;
     }
     switch (method) {
       case "UpdateReplicateConfiguration":
@@ -2219,6 +3623,11 @@ var Front = class _Front {
         return encodeResponse(method, { status: {}, configuration: this.config.sanitized() });
       case "GetReplicateInfo":
         return this.replicateInfo(request);
+      case "ShowCollections": {
+        const res = await this.lite.call(method, request, md, deadline);
+        const req = decodeRequest(method, request);
+        return withoutHidden(res, this.fields.hidden(dbOf(req, md)));
+      }
       case "Query": {
         const res = await this.lite.call(method, request, md, deadline);
         const req = decodeRequest(method, request);
@@ -2240,13 +3649,78 @@ var Front = class _Front {
     if (method === "DescribeCollection") {
       const res = await this.lite.call(method, request, md, deadline);
       const req = decodeRequest(method, request);
-      const auto = this.channels.autoIdOf(dbOf(req, md), req.collection_name ?? "");
-      return auto ? describedAsAutoId(res, auto.name) : res;
+      const db = dbOf(req, md);
+      const auto = this.channels.autoIdOf(db, req.collection_name ?? "");
+      const described = this.analyzers.describe(
+        res,
+        db,
+        this.channels.realName(db, req.collection_name ?? "")
+      );
+      return auto ? describedAsAutoId(described, auto.name) : described;
     }
     if (ResourceGroups.answers(method)) return this.resourceGroups.call(method, request);
     if (Rbac.answers(method)) return this.rbac.call(method, request);
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);
+  }
+  /** A Search: BM25 on a field the front analyzes is ranked here (bm25.ts), every other goes to Milvus Lite. */
+  async search(request, md, call) {
+    const req = decodeRequest("Search", request);
+    const db = dbOf(req, md);
+    return await bm25Search(request, db, call, this.analyzers, (n) => this.channels.realName(db, n)) ?? call("Search", request);
+  }
+  /**
+   * The filters of a Query, Search, HybridSearch or Delete with the TEXT_MATCH / PHRASE_MATCH calls the
+   * front answers replaced (text-match.ts). A Delete's rows are thereby fixed on the primary, as
+   * Milvus's proxy resolves a delete filter to primary keys before the WAL sees it.
+   */
+  async textFilters(method, request, md, call) {
+    const exprKey = { Query: "expr", Delete: "expr", Search: "dsl" };
+    if (!(method in exprKey) && method !== "HybridSearch") return { request };
+    const req = decodeRequest(method, request);
+    const db = dbOf(req, md);
+    const name = this.channels.realName(db, String(req.collection_name ?? ""));
+    let text;
+    const once = () => {
+      text ??= collectionText(call, this.analyzers, db, name);
+      return text;
+    };
+    const rewrite = (expr) => typeof expr === "string" && expr !== "" ? rewriteMatches(expr, once, call, db, name) : Promise.resolve(expr);
+    let changed = false;
+    try {
+      if (method === "HybridSearch") {
+        for (const sub of req.requests ?? []) {
+          const out = await rewrite(sub.dsl);
+          if (out !== sub.dsl) {
+            sub.dsl = out;
+            changed = true;
+          }
+        }
+      } else {
+        const key = exprKey[method];
+        const out = await rewrite(req[key]);
+        if (out !== req[key]) {
+          req[key] = out;
+          changed = true;
+        }
+      }
+    } catch (e) {
+      return { answer: statusResponse(method, milvusStatus(1100, e.message, "IllegalArgument")) };
+    }
+    return { request: changed ? encodeRequest(method, req) : request };
+  }
+  /** Waits out an add_collection_field's swap of the collection a read names (add-field.ts settled). */
+  async swapSettled(method, request, md) {
+    if (!this.fields.swapping) return;
+    let req;
+    try {
+      req = decodeRequest(method, request);
+    } catch {
+      return;
+    }
+    const db = dbOf(req, md);
+    const name = typeof req.collection_name === "string" ? req.collection_name : "";
+    await this.fields.settled(db, name ? this.channels.realName(db, name) : void 0);
   }
   /**
    * GetLoadState as Milvus answers it: Milvus Lite has a collection loaded from creation and knows no
@@ -2281,9 +3755,9 @@ var Front = class _Front {
     if (parts.length === 0) return void 0;
     const loaded = this.channels.loadedOf(dbOf(req, md), req.collection_name ?? "");
     if (!Array.isArray(loaded)) return void 0;
-    const missing = parts.find((p) => !loaded.includes(p));
-    if (missing === void 0) return void 0;
-    return statusResponse(method, milvusStatus(201, `partition not loaded[partition=${missing}]`));
+    const missing2 = parts.find((p) => !loaded.includes(p));
+    if (missing2 === void 0) return void 0;
+    return statusResponse(method, milvusStatus(201, `partition not loaded[partition=${missing2}]`));
   }
   // ---- the replication API -------------------------------------------------------------------
   async updateConfig(request, deadline) {
@@ -2398,7 +3872,7 @@ var Front = class _Front {
 };
 
 // src/backends/local/milvus-lite-process.ts
-var grpc5 = __toESM(require_src(), 1);
+var grpc6 = __toESM(require_src(), 1);
 import { fork } from "node:child_process";
 import { mkdirSync as mkdirSync2 } from "node:fs";
 import { readFile as readFile2 } from "node:fs/promises";
@@ -2406,18 +3880,18 @@ import { readFile as readFile2 } from "node:fs/promises";
 // src/backends/local/node-child.ts
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { basename, dirname as dirname2, join as join7 } from "node:path";
+import { basename, dirname as dirname2, join as join9 } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 function nodeEntry(name) {
   const here = fileURLToPath(import.meta.url);
   const dir = dirname2(here);
   if (here.endsWith(".js")) {
     for (const d of basename(dir) === "chunks" ? [dir, dirname2(dir)] : [dir]) {
-      const js = join7(d, `${name}.js`);
+      const js = join9(d, `${name}.js`);
       if (existsSync(js)) return { file: js, execArgv: [] };
     }
   }
-  const ts = join7(dir, `${name}.ts`);
+  const ts = join9(dir, `${name}.ts`);
   if (!existsSync(ts))
     throw new Error(`entry ${name} not found: no ${name}.js or ${name}.ts next to ${here}`);
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -2483,7 +3957,7 @@ var MilvusLiteProcess = class _MilvusLiteProcess {
   }
   async waitReady(timeoutMs, signal) {
     const deadline = Date.now() + timeoutMs;
-    const client = new grpc5.Client(this.address, grpc5.credentials.createInsecure());
+    const client = new grpc6.Client(this.address, grpc6.credentials.createInsecure());
     try {
       for (; ; ) {
         signal?.throwIfAborted();
@@ -2499,7 +3973,7 @@ ${await tail(this.logFile)}`
             (b) => b,
             (b) => b,
             Buffer.alloc(0),
-            new grpc5.Metadata(),
+            new grpc6.Metadata(),
             { deadline: Date.now() + 1e3 },
             (err) => resolve(!err)
           );
@@ -2827,13 +4301,13 @@ function pchannelNames(clusterId, n) {
   return Array.from({ length: n }, (_, i) => `${clusterId}-rootcoord-dml_${i}`);
 }
 function clusterDirs(root, id) {
-  const base = join8(root, id);
+  const base = join10(root, id);
   const d = {
     root: base,
-    data: join8(base, "data"),
-    state: join8(base, "state"),
-    wal: join8(base, "wal"),
-    milvusLog: join8(base, "milvus-lite.log")
+    data: join10(base, "data"),
+    state: join10(base, "state"),
+    wal: join10(base, "wal"),
+    milvusLog: join10(base, "milvus-lite.log")
   };
   for (const p of [d.data, d.state, d.wal]) mkdirSync4(p, { recursive: true });
   return d;
@@ -2846,14 +4320,14 @@ async function startLab(opts = {}) {
     throw new Error(`startLab: pchannels=${n} is not allowed (an integer from 1 to 256)`);
   }
   const bin = await ensureMilvusLite(log);
-  const rand = randomBytes(3).toString("hex");
+  const rand = randomBytes2(3).toString("hex");
   const ids = { source: `primary-${rand}`, target: `standby-${rand}` };
-  const root = await mkdtemp(join8(tmpdir(), "milvus-cdc-lab-"));
+  const root = await mkdtemp(join10(tmpdir(), "milvus-cdc-lab-"));
   const dirs = {
     root,
     source: clusterDirs(root, ids.source),
     target: clusterDirs(root, ids.target),
-    replicatorLog: join8(root, "replicator.log")
+    replicatorLog: join10(root, "replicator.log")
   };
   const clusters = { source: {}, target: {} };
   const processes = /* @__PURE__ */ new Set();
@@ -3094,13 +4568,13 @@ var LocalBackend = class {
         [lab.dirs.source.milvusLog, "source-milvus-lite.log"],
         [lab.dirs.target.milvusLog, "target-milvus-lite.log"],
         [lab.dirs.replicatorLog, "replicator.log"],
-        [join9(lab.dirs.source.state, "replicate-config.json"), "source-replicate-config.json"],
-        [join9(lab.dirs.target.state, "replicate-config.json"), "target-replicate-config.json"],
-        [join9(lab.dirs.source.state, "channels.json"), "source-channels.json"],
-        [join9(lab.dirs.target.state, "channels.json"), "target-channels.json"]
+        [join11(lab.dirs.source.state, "replicate-config.json"), "source-replicate-config.json"],
+        [join11(lab.dirs.target.state, "replicate-config.json"), "target-replicate-config.json"],
+        [join11(lab.dirs.source.state, "channels.json"), "source-channels.json"],
+        [join11(lab.dirs.target.state, "channels.json"), "target-channels.json"]
       ];
       for (const [from, name] of copies) {
-        const to = join9(dir, name);
+        const to = join11(dir, name);
         if (await copyFile(from, to).then(
           () => true,
           () => false
@@ -3116,7 +4590,7 @@ var LocalBackend = class {
         replicatorPid: lab.replicatorPid ?? null,
         restarts: lab.restarts
       };
-      const stateFile = join9(dir, "local-lab-state.json");
+      const stateFile = join11(dir, "local-lab-state.json");
       await writeFile(stateFile, `${JSON.stringify(state, null, 2)}
 `);
       written.push(stateFile);
