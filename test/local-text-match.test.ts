@@ -151,6 +151,64 @@ describe("local lab: analyzers Milvus Lite does not run, PHRASE_MATCH and BM25 o
     expect(filtered.map((h) => Number(h.id))).toEqual([4, 1]);
   });
 
+  it("BM25 on a field Milvus Lite analyzes itself: no metric needed, Milvus's positive scores, most relevant first", async () => {
+    const name = "text_std";
+    const made = await src.createCollection({
+      collection_name: name,
+      fields: [
+        { name: "id", data_type: DataType.Int64, is_primary_key: true, autoID: false },
+        { name: "body", data_type: DataType.VarChar, max_length: 256, enable_analyzer: true },
+        { name: "sparse", data_type: DataType.SparseFloatVector },
+      ],
+      functions: [
+        {
+          name: "bm25",
+          type: FunctionType.BM25,
+          input_field_names: ["body"],
+          output_field_names: ["sparse"],
+          params: {},
+        },
+      ],
+    });
+    expect(made.error_code).toBe("Success");
+    await src.insert({
+      collection_name: name,
+      data: [
+        { id: 1, body: "a fox and a fox" },
+        { id: 2, body: "one fox among many other words here" },
+        { id: 3, body: "no animal" },
+      ],
+    });
+    await src.createIndex({
+      collection_name: name,
+      field_name: "sparse",
+      index_type: "SPARSE_INVERTED_INDEX",
+      metric_type: "BM25",
+    });
+    await src.loadCollectionSync({ collection_name: name });
+    await waitFor("the rows on the standby", async () => {
+      const r = await tgt.query({ collection_name: name, filter: "id > 0", output_fields: ["id"] });
+      return r.data?.length === 3;
+    });
+    await waitFor(
+      "the standby loaded",
+      async () => (await tgt.getLoadState({ collection_name: name })).state === "LoadStateLoaded",
+    );
+    for (const c of [src, tgt]) {
+      const r = await c.search({
+        collection_name: name,
+        data: ["fox"],
+        anns_field: "sparse",
+        limit: 3,
+        output_fields: ["id"],
+      });
+      expect(r.status.error_code, r.status.reason).toBe("Success");
+      const hits = r.results as unknown as Array<{ id: string; score: number }>;
+      expect(hits.map((h) => Number(h.id))).toEqual([1, 2]);
+      expect((hits[0]?.score ?? 0) > (hits[1]?.score ?? 0) && (hits[1]?.score ?? 0) > 0).toBe(true);
+    }
+  });
+
   it("refuses, with one line, an analyzer the local backend does not run and a hybrid search it would rank wrongly", async () => {
     // The SDK throws a create_collection's error status.
     const refused = await src

@@ -318,3 +318,38 @@ export async function bm25Search(
     },
   });
 }
+
+/**
+ * Milvus Lite's answer to a BM25 text search on a field it analyzes itself, with the scores Milvus gives.
+ * Milvus Lite 3.2.2 returns BM25 scores negated (most relevant first, but -0.84 before -0.38), where
+ * Milvus returns the positive score, larger closer; so a client's threshold on the score, and the
+ * front's iterator v2 (which takes BM25 as larger-is-closer), see Milvus's numbers. A text query is
+ * always a BM25 search here (Milvus's other text-input functions call embedding services, which Milvus
+ * Lite does not have).
+ */
+export function liteBm25AsMilvus(request: Buffer, response: Buffer): Buffer {
+  const req = decodeRequest<SearchReq>("Search", request);
+  if (!textQueries(req)) return response;
+  const res = decodeResponse<{ status?: never; results?: { scores?: number[]; distances?: number[] } }>(
+    "Search",
+    response,
+  );
+  if ((res.status && !isSuccess(res.status)) || !res.results) return response;
+  const flip = (xs: number[] | undefined) => xs?.map((x) => (x === 0 ? 0 : -x));
+  res.results.scores = flip(res.results.scores);
+  if (res.results.distances?.length) res.results.distances = flip(res.results.distances);
+  return encodeResponse("Search", res as Record<string, unknown>);
+}
+
+/**
+ * A BM25 text search as Milvus Lite takes it: Milvus takes the metric from the index when a search
+ * names none, Milvus Lite refuses it ("sparse field 'sparse' requires metric BM25, got ''"), so the
+ * front names BM25 (the only metric a BM25 output is indexed with). Any other search is unchanged.
+ */
+export function withBm25Metric(request: Buffer): Buffer {
+  const req = decodeRequest<SearchReq>("Search", request);
+  if (!textQueries(req) || kv(req.search_params, "metric_type")) return request;
+  const params = (req.search_params ?? []).filter((p) => p.key !== "metric_type");
+  params.push({ key: "metric_type", value: "BM25" });
+  return encodeRequest("Search", { ...req, search_params: params } as Record<string, unknown>);
+}

@@ -18,7 +18,7 @@ import {
 } from "../../milvus/proto.js";
 import { FieldAdder, withoutHidden } from "./add-field.js";
 import { describedAsAutoId } from "./auto-id.js";
-import { bm25Search, hybridRefusal } from "./bm25.js";
+import { bm25Search, hybridRefusal, liteBm25AsMilvus, withBm25Metric } from "./bm25.js";
 import { ChannelMap } from "./channel-map.js";
 import { CheckpointStore, type ReplicateCheckpoint } from "./checkpoints.js";
 import { type ConfigChange, ConfigStore, type ConfigUpdate } from "./config-store.js";
@@ -360,14 +360,16 @@ export class Front {
     return this.writes.mutate(method, request, md, deadline);
   }
 
-  /** A Search: BM25 on a field the front analyzes is ranked here (bm25.ts), every other goes to Milvus Lite. */
+  /**
+   * A Search: BM25 on a field the front analyzes is ranked here (bm25.ts); every other goes to Milvus
+   * Lite, a BM25 one with its metric named (withBm25Metric) and its scores turned into Milvus's
+   * (liteBm25AsMilvus).
+   */
   private async search(request: Bytes, md: grpc.Metadata, call: LiteCall): Promise<Bytes> {
     const req = decodeRequest<{ db_name?: string }>("Search", request);
     const db = dbOf(req, md);
-    return (
-      (await bm25Search(request, db, call, this.analyzers, (n) => this.channels.realName(db, n))) ??
-      call("Search", request)
-    );
+    const answer = await bm25Search(request, db, call, this.analyzers, (n) => this.channels.realName(db, n));
+    return answer ?? liteBm25AsMilvus(request, await call("Search", withBm25Metric(request)));
   }
 
   /**
