@@ -1505,6 +1505,26 @@ async function bm25Search(request, db, call, store, realName) {
     }
   });
 }
+function liteBm25AsMilvus(request, response) {
+  const req = decodeRequest("Search", request);
+  if (!textQueries(req)) return response;
+  const res = decodeResponse(
+    "Search",
+    response
+  );
+  if (res.status && !isSuccess(res.status) || !res.results) return response;
+  const flip = (xs) => xs?.map((x) => x === 0 ? 0 : -x);
+  res.results.scores = flip(res.results.scores);
+  if (res.results.distances?.length) res.results.distances = flip(res.results.distances);
+  return encodeResponse("Search", res);
+}
+function withBm25Metric(request) {
+  const req = decodeRequest("Search", request);
+  if (!textQueries(req) || kv(req.search_params, "metric_type")) return request;
+  const params = (req.search_params ?? []).filter((p) => p.key !== "metric_type");
+  params.push({ key: "metric_type", value: "BM25" });
+  return encodeRequest("Search", { ...req, search_params: params });
+}
 
 // src/backends/local/channel-map.ts
 import { join as join3 } from "node:path";
@@ -3663,11 +3683,16 @@ var Front = class _Front {
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);
     return this.writes.mutate(method, request, md, deadline);
   }
-  /** A Search: BM25 on a field the front analyzes is ranked here (bm25.ts), every other goes to Milvus Lite. */
+  /**
+   * A Search: BM25 on a field the front analyzes is ranked here (bm25.ts); every other goes to Milvus
+   * Lite, a BM25 one with its metric named (withBm25Metric) and its scores turned into Milvus's
+   * (liteBm25AsMilvus).
+   */
   async search(request, md, call) {
     const req = decodeRequest("Search", request);
     const db = dbOf(req, md);
-    return await bm25Search(request, db, call, this.analyzers, (n) => this.channels.realName(db, n)) ?? call("Search", request);
+    const answer = await bm25Search(request, db, call, this.analyzers, (n) => this.channels.realName(db, n));
+    return answer ?? liteBm25AsMilvus(request, await call("Search", withBm25Metric(request)));
   }
   /**
    * The filters of a Query, Search, HybridSearch or Delete with the TEXT_MATCH / PHRASE_MATCH calls the
