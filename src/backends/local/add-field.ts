@@ -41,6 +41,7 @@ import {
 } from "../../milvus/proto.js";
 import { MILVUS_UNEXPECTED_CODE, milvusStatus } from "./front-errors.js";
 import type { LiteLink } from "./lite-link.js";
+import { rowPages } from "./lite-rows.js";
 import { readJson, writeJsonAtomic } from "./state.js";
 
 type Kv = { key?: string; value?: string };
@@ -503,37 +504,17 @@ export class FieldAdder {
     page: number,
     md: grpc.Metadata,
   ): Promise<number> {
-    const pkName = pk.name as string;
-    const isString = pk.data_type === "VarChar";
-    let last: string | undefined;
     let copied = 0;
-    for (;;) {
-      const res = decodeResponse<{ status?: MilvusStatus; fields_data?: FieldData[] }>(
-        "Query",
-        await this.call(
-          "Query",
-          {
-            db_name: e.db,
-            collection_name: e.collection,
-            expr: last === undefined ? "" : `${pkName} > ${isString ? JSON.stringify(last) : last}`,
-            output_fields: read,
-            partition_names: partition ? [partition] : [],
-            // Milvus Lite sorts by primary key before limit only for an iterator's query (servicer.py
-            // Query: order_by_pk=iterator_request, for any "iterator" key).
-            query_params: [
-              { key: "limit", value: String(page) },
-              { key: "iterator", value: "True" },
-            ],
-          },
-          md,
-        ),
-      );
-      if (!isSuccess(res.status)) throw new Refused(res.status);
-      const columns = res.fields_data ?? [];
-      const pkColumn = columns.find((c) => c.field_name === pkName);
-      const keys =
-        (isString ? pkColumn?.scalars?.string_data?.data : pkColumn?.scalars?.long_data?.data) ?? [];
-      if (keys.length === 0) return copied;
+    const pages = rowPages((m, b) => this.lite.call(m, b, md), {
+      db: e.db,
+      collection: e.collection,
+      pk,
+      fields: read,
+      page,
+      partition,
+      fail: (st) => new Refused(st),
+    });
+    for await (const { columns, keys } of pages) {
       await this.ok(
         "Insert",
         {
@@ -546,9 +527,8 @@ export class FieldAdder {
         md,
       );
       copied += keys.length;
-      last = keys[keys.length - 1];
-      if (keys.length < page) return copied;
     }
+    return copied;
   }
 
   /** Original untouched: the copy is dropped, and the original released again if it was. */

@@ -12,6 +12,7 @@
  */
 import { join } from "node:path";
 import { decode, decodeResponse, encode, encodeRequest, encodeResponse } from "../../milvus/proto.js";
+import { type LiteCall, pkLiteral, rowPages } from "./lite-rows.js";
 import { readJson, writeJsonAtomic } from "./state.js";
 import {
   type Analyze,
@@ -40,7 +41,7 @@ export interface Schema {
   functions?: SchemaFunction[];
 }
 
-export type LiteCall = (method: string, body: Buffer) => Promise<Buffer>;
+export type { LiteCall };
 
 /** What Milvus Lite is given for a field the front analyzes. */
 const LITE_ANALYZER = JSON.stringify({ type: "standard" });
@@ -245,8 +246,7 @@ export function fieldAnalyzers(schema: Schema, kept: Kept | undefined): Map<stri
 
 /** A filter for a list of primary keys (Int64 keys as decimal strings, as protobuf gives them). */
 export function pkList(pk: SchemaField, keys: string[]): string {
-  const quote = pk.data_type === "VarChar";
-  return `${pk.name} in [${keys.map((k) => (quote ? JSON.stringify(k) : k)).join(",")}]`;
+  return `${pk.name} in [${keys.map((k) => pkLiteral(pk, k)).join(",")}]`;
 }
 
 export interface CollectionText {
@@ -277,7 +277,10 @@ export async function collectionText(
 /** How many rows one scan page asks Milvus Lite for. */
 const PAGE = 10_000;
 
-/** Every row's primary key and `fields` values (partition-scoped when `partitions` is non-empty). */
+/**
+ * Every row's primary key and `fields` values (of the partitions named, every row when none; matching
+ * `expr` when given), in primary-key order per partition.
+ */
 export async function scanRows(
   call: LiteCall,
   db: string,
@@ -288,58 +291,35 @@ export async function scanRows(
 ): Promise<{ keys: string[]; values: Map<string, Array<string | null>> }> {
   const keys: string[] = [];
   const values = new Map<string, Array<string | null>>(fields.map((f) => [f, []]));
-  for (let offset = 0; ; offset += PAGE) {
-    const res = decodeResponse<{
-      status?: { code?: number; reason?: string; error_code?: string };
-      fields_data?: Array<{
-        field_name?: string;
-        scalars?: { long_data?: { data?: string[] }; string_data?: { data?: string[] } };
-        valid_data?: boolean[];
-      }>;
-    }>(
-      "Query",
-      await call(
-        "Query",
-        encodeRequest("Query", {
-          db_name: db,
-          collection_name: collection,
-          expr: opts.expr ?? "",
-          output_fields: [pk.name ?? "", ...fields],
-          partition_names: opts.partitions ?? [],
-          query_params: [
-            { key: "limit", value: String(PAGE) },
-            { key: "offset", value: String(offset) },
-          ],
-          consistency_level: "Strong",
-        }),
-      ),
-    );
-    const st = res.status;
-    if (st && ((st.code ?? 0) !== 0 || (st.error_code && st.error_code !== "Success")))
-      throw new Error(`reading '${collection}' for a text filter failed: ${st.reason ?? st.error_code}`);
-    const cols = res.fields_data ?? [];
-    const keyCol = cols.find((c) => c.field_name === pk.name);
-    const page =
-      pk.data_type === "VarChar"
-        ? (keyCol?.scalars?.string_data?.data ?? [])
-        : (keyCol?.scalars?.long_data?.data ?? []);
-    keys.push(...page);
-    for (const f of fields) {
-      const col = cols.find((c) => c.field_name === f);
-      const data = col?.scalars?.string_data?.data ?? [];
-      const valid = col?.valid_data;
-      const out = values.get(f) as Array<string | null>;
-      // Milvus returns a nullable column dense (a placeholder where valid_data says null) or compact.
-      let k = 0;
-      for (let r = 0; r < page.length; r++) {
-        if (valid && valid.length === page.length && !valid[r]) {
-          out.push(null);
-          if (data.length === page.length) k++;
-        } else out.push(data[k++] ?? null);
+  const partitions = opts.partitions?.length ? opts.partitions : [undefined];
+  for (const partition of partitions)
+    for await (const page of rowPages(call, {
+      db,
+      collection,
+      pk,
+      fields,
+      page: PAGE,
+      expr: opts.expr,
+      partition,
+    })) {
+      keys.push(...page.keys);
+      const n = page.keys.length;
+      for (const f of fields) {
+        const col = page.columns.find((c) => c.field_name === f);
+        const data = col?.scalars?.string_data?.data ?? [];
+        const valid = col?.valid_data;
+        const out = values.get(f) as Array<string | null>;
+        // Milvus returns a nullable column dense (a placeholder where valid_data says null) or compact.
+        let k = 0;
+        for (let r = 0; r < n; r++) {
+          if (valid && valid.length === n && !valid[r]) {
+            out.push(null);
+            if (data.length === n) k++;
+          } else out.push(data[k++] ?? null);
+        }
       }
     }
-    if (page.length < PAGE) return { keys, values };
-  }
+  return { keys, values };
 }
 
 function analyzerOfField(text: CollectionText, fn: string, field: string): Analyze {
