@@ -39,7 +39,7 @@ import {
   responseStatus,
   statusResponse,
 } from "../../milvus/proto.js";
-import { MILVUS_UNEXPECTED_CODE, milvusStatus } from "./front-errors.js";
+import { invalidParameter, MILVUS_UNEXPECTED_CODE, milvusStatus } from "./front-errors.js";
 import type { LiteLink } from "./lite-link.js";
 import { rowPages } from "./lite-rows.js";
 import { readJson, writeJsonAtomic } from "./state.js";
@@ -113,9 +113,6 @@ const PAGE_BYTES = 64 * 1024 * 1024;
 /** Milvus Lite's partition every collection has. */
 const DEFAULT_PARTITION = "_default";
 
-/** merr.WrapErrParameterInvalidMsg: code 1100, `<msg>: invalid parameter`, legacy code IllegalArgument. */
-const invalid = (msg: string): MilvusStatus =>
-  milvusStatus(1100, `${msg}: invalid parameter`, "IllegalArgument");
 /** merr.WrapErrParameterMissingMsg: code 1101, `<msg>: missing parameter`. */
 const missing = (msg: string): MilvusStatus =>
   milvusStatus(1101, `${msg}: missing parameter`, "IllegalArgument");
@@ -139,16 +136,19 @@ export function validateAddField(schema: CollectionSchema, field: FieldSchema): 
   const name = field.name ?? "";
   const type = field.data_type ?? "None";
   if (fields.length >= MAX_FIELD_NUM)
-    return invalid(`The number of fields has reached the maximum value ${MAX_FIELD_NUM}`);
-  if (fields.some((f) => f.name === name)) return invalid(`duplicated field name ${name}`);
+    return invalidParameter(`The number of fields has reached the maximum value ${MAX_FIELD_NUM}`);
+  if (fields.some((f) => f.name === name)) return invalidParameter(`duplicated field name ${name}`);
   if (type === "None" || /^\d+$/.test(type))
     // merr.WrapErrParameterInvalid("valid field", ...): `expected=%v, actual=%v: invalid parameter`.
-    return invalid(`expected=valid field, actual=field data type: ${type} is not supported`);
-  if (SYSTEM_FIELDS.has(name)) return invalid(`not support to add system field, field name = ${name}`);
-  if (field.is_primary_key) return invalid(`not support to add pk field, field name = ${name}`);
-  if (field.autoID) return invalid(`only primary field can speficy AutoID with true, field name = ${name}`);
+    return invalidParameter(`expected=valid field, actual=field data type: ${type} is not supported`);
+  if (SYSTEM_FIELDS.has(name))
+    return invalidParameter(`not support to add system field, field name = ${name}`);
+  if (field.is_primary_key) return invalidParameter(`not support to add pk field, field name = ${name}`);
+  if (field.autoID)
+    return invalidParameter(`only primary field can speficy AutoID with true, field name = ${name}`);
   // Two spaces before "=": Milvus's own text.
-  if (field.is_partition_key) return invalid(`not support to add partition key field, field name  = ${name}`);
+  if (field.is_partition_key)
+    return invalidParameter(`not support to add partition key field, field name  = ${name}`);
   if (VECTOR_TYPES.has(type)) {
     if (fields.filter((f) => VECTOR_TYPES.has(f.data_type ?? "")).length >= MAX_VECTOR_FIELD_NUM)
       // A plain fmt.Errorf in Milvus: not a merr error, so code 65535.
@@ -157,9 +157,10 @@ export function validateAddField(schema: CollectionSchema, field: FieldSchema): 
         `maximum vector field's number should be limited to ${MAX_VECTOR_FIELD_NUM}`,
       );
     if (type !== "SparseFloatVector" && (field.type_params ?? []).length === 0)
-      return invalid(`vector field must have dimension specified, field name = ${name}`);
+      return invalidParameter(`vector field must have dimension specified, field name = ${name}`);
   }
-  if (!field.nullable) return invalid(`added field must be nullable, please check it, field name = ${name}`);
+  if (!field.nullable)
+    return invalidParameter(`added field must be nullable, please check it, field name = ${name}`);
   const collection = schema.name ?? "";
   const maxLength = () => {
     const v = param(field, "max_length");
@@ -169,7 +170,7 @@ export function validateAddField(schema: CollectionSchema, field: FieldSchema): 
       );
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0 || n > MAX_VARCHAR_LENGTH)
-      return invalid(
+      return invalidParameter(
         `the maximum length specified for the field(${name}) should be in (0, ${MAX_VARCHAR_LENGTH}], but got ${v} instead`,
       );
     return undefined;
@@ -187,9 +188,11 @@ export function validateAddField(schema: CollectionSchema, field: FieldSchema): 
       );
     const n = Number(v);
     if (!Number.isInteger(n))
-      return invalid(`the value for max_capacity of field ${name} must be an integer`);
+      return invalidParameter(`the value for max_capacity of field ${name} must be an integer`);
     if (n <= 0 || n > MAX_ARRAY_CAPACITY)
-      return invalid(`the maximum capacity specified for a Array should be in (0, ${MAX_ARRAY_CAPACITY}]`);
+      return invalidParameter(
+        `the maximum capacity specified for a Array should be in (0, ${MAX_ARRAY_CAPACITY}]`,
+      );
   }
   return defaultMismatch(field);
 }
@@ -214,7 +217,7 @@ function defaultMismatch(field: FieldSchema): MilvusStatus | undefined {
   const slot = Object.keys(field.default_value ?? {}).find((k) => k in DEFAULT_SLOTS);
   const want = slot ? DEFAULT_SLOTS[slot] : undefined;
   if (!want || want.types.includes(field.data_type ?? "")) return undefined;
-  return invalid(
+  return invalidParameter(
     `default value type mismatches field schema type: expected=${want.expected}, actual=not match`,
   );
 }

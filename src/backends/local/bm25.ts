@@ -16,7 +16,9 @@ import {
   encodeRequest,
   encodeResponse,
   isSuccess,
+  statusResponse,
 } from "../../milvus/proto.js";
+import { invalidParameter } from "./front-errors.js";
 import type { Token } from "./text-analysis.js";
 import {
   type AnalyzerStore,
@@ -40,11 +42,7 @@ interface SearchReq {
 
 const kv = (kvs: Kv[] | undefined, key: string) => kvs?.find((p) => p.key === key)?.value;
 
-function refusal(reason: string): Buffer {
-  return encodeResponse("Search", {
-    status: { error_code: "IllegalArgument", code: 1100, reason: `${reason}: invalid parameter` },
-  });
-}
+const refusal = (reason: string): Buffer => statusResponse("Search", invalidParameter(reason));
 
 /** The text queries of a Search, or undefined when it searches with vectors (Milvus Lite's case). */
 function textQueries(req: SearchReq): string[] | undefined {
@@ -161,21 +159,29 @@ function takeRows(col: FieldData, rows: number[], total: number): FieldData {
   return out;
 }
 
-/**
- * A Search the front answers (a BM25 text search on a field it analyzes), or undefined for every other
- * Search (sent on to Milvus Lite as it is).
- */
+/** A Search decoded once: the request, and its text queries when it searches with text (BM25). */
+export interface TextSearch {
+  req: SearchReq;
+  queries: string[] | undefined;
+}
+
+export function parseSearch(request: Buffer): TextSearch {
+  const req = decodeRequest<SearchReq>("Search", request);
+  return { req, queries: textQueries(req) };
+}
+
+/** What a BM25 text search on a field the front analyzes searches, or undefined for any other search. */
 async function bm25Target(
   req: SearchReq,
+  queries: string[] | undefined,
   db: string,
   call: LiteCall,
   store: AnalyzerStore,
   realName: (name: string) => string,
 ) {
+  if (!queries) return undefined;
   const collection = realName(req.collection_name ?? "");
   if (!store.keptOf(db, collection)) return undefined;
-  const queries = textQueries(req);
-  if (!queries) return undefined;
   const text = await collectionText(call, store, db, collection);
   if (!text) return undefined;
   const kvs = req.search_params ?? [];
@@ -202,15 +208,21 @@ export async function hybridRefusal(
   const req = decodeRequest<SearchReq & { requests?: SearchReq[] }>("HybridSearch", request);
   if (!store.keptOf(db, realName(req.collection_name ?? ""))) return undefined;
   for (const sub of req.requests ?? []) {
-    const t = await bm25Target({ ...sub, collection_name: req.collection_name }, db, call, store, realName);
+    const t = await bm25Target(
+      { ...sub, collection_name: req.collection_name },
+      textQueries(sub),
+      db,
+      call,
+      store,
+      realName,
+    );
     if (t)
-      return encodeResponse("HybridSearch", {
-        status: {
-          error_code: "IllegalArgument",
-          code: 1100,
-          reason: `a hybrid search with a BM25 request on '${t.input}', whose analyzer the local backend runs itself, is not supported; use the kind backend: invalid parameter`,
-        },
-      });
+      return statusResponse(
+        "HybridSearch",
+        invalidParameter(
+          `a hybrid search with a BM25 request on '${t.input}', whose analyzer the local backend runs itself, is not supported; use the kind backend`,
+        ),
+      );
   }
   return undefined;
 }
@@ -220,14 +232,14 @@ export async function hybridRefusal(
  * Search (sent on to Milvus Lite as it is).
  */
 export async function bm25Search(
-  request: Buffer,
+  search: TextSearch,
   db: string,
   call: LiteCall,
   store: AnalyzerStore,
   realName: (name: string) => string,
 ): Promise<Buffer | undefined> {
-  const req = decodeRequest<SearchReq>("Search", request);
-  const target = await bm25Target(req, db, call, store, realName);
+  const { req, queries: asked } = search;
+  const target = await bm25Target(req, asked, db, call, store, realName);
   if (!target) return undefined;
   const { collection, queries, text, kvs, anns, input, analyze } = target;
   const metric = kv(kvs, "metric_type");
@@ -327,9 +339,8 @@ export async function bm25Search(
  * always a BM25 search here (Milvus's other text-input functions call embedding services, which Milvus
  * Lite does not have).
  */
-export function liteBm25AsMilvus(request: Buffer, response: Buffer): Buffer {
-  const req = decodeRequest<SearchReq>("Search", request);
-  if (!textQueries(req)) return response;
+export function liteBm25AsMilvus(search: TextSearch, response: Buffer): Buffer {
+  if (!search.queries) return response;
   const res = decodeResponse<{ status?: never; results?: { scores?: number[]; distances?: number[] } }>(
     "Search",
     response,
@@ -346,9 +357,9 @@ export function liteBm25AsMilvus(request: Buffer, response: Buffer): Buffer {
  * names none, Milvus Lite refuses it ("sparse field 'sparse' requires metric BM25, got ''"), so the
  * front names BM25 (the only metric a BM25 output is indexed with). Any other search is unchanged.
  */
-export function withBm25Metric(request: Buffer): Buffer {
-  const req = decodeRequest<SearchReq>("Search", request);
-  if (!textQueries(req) || kv(req.search_params, "metric_type")) return request;
+export function withBm25Metric(search: TextSearch, request: Buffer): Buffer {
+  const { req } = search;
+  if (!search.queries || kv(req.search_params, "metric_type")) return request;
   const params = (req.search_params ?? []).filter((p) => p.key !== "metric_type");
   params.push({ key: "metric_type", value: "BM25" });
   return encodeRequest("Search", { ...req, search_params: params } as Record<string, unknown>);

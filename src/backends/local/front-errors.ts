@@ -27,6 +27,11 @@ export function milvusStatus(code: number, reason: string, errorCode = "Unexpect
   return { error_code: errorCode, code, reason };
 }
 
+/** merr.WrapErrParameterInvalidMsg: code 1100, `<msg>: invalid parameter`, legacy code IllegalArgument. */
+export function invalidParameter(msg: string): MilvusStatus {
+  return milvusStatus(1100, `${msg}: invalid parameter`, "IllegalArgument");
+}
+
 /** A failure that ends a call (or a replicate stream) with a gRPC status rather than a Milvus status. */
 export class FrontError extends Error {
   constructor(

@@ -18,7 +18,7 @@ import {
 } from "../../milvus/proto.js";
 import { FieldAdder, withoutHidden } from "./add-field.js";
 import { describedAsAutoId } from "./auto-id.js";
-import { bm25Search, hybridRefusal, liteBm25AsMilvus, withBm25Metric } from "./bm25.js";
+import { bm25Search, hybridRefusal, liteBm25AsMilvus, parseSearch, withBm25Metric } from "./bm25.js";
 import { ChannelMap } from "./channel-map.js";
 import { CheckpointStore, type ReplicateCheckpoint } from "./checkpoints.js";
 import { type ConfigChange, ConfigStore, type ConfigUpdate } from "./config-store.js";
@@ -366,10 +366,10 @@ export class Front {
    * (liteBm25AsMilvus).
    */
   private async search(request: Bytes, md: grpc.Metadata, call: LiteCall): Promise<Bytes> {
-    const req = decodeRequest<{ db_name?: string }>("Search", request);
-    const db = dbOf(req, md);
-    const answer = await bm25Search(request, db, call, this.analyzers, (n) => this.channels.realName(db, n));
-    return answer ?? liteBm25AsMilvus(request, await call("Search", withBm25Metric(request)));
+    const search = parseSearch(request);
+    const db = dbOf(search.req, md);
+    const answer = await bm25Search(search, db, call, this.analyzers, (n) => this.channels.realName(db, n));
+    return answer ?? liteBm25AsMilvus(search, await call("Search", withBm25Metric(search, request)));
   }
 
   /**

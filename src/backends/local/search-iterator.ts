@@ -16,8 +16,15 @@
  * the same batch, and either cluster of a pair answers the same way.
  */
 import { randomUUID } from "node:crypto";
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from "../../milvus/proto.js";
+import {
+  decodeRequest,
+  decodeResponse,
+  encodeRequest,
+  encodeResponse,
+  statusResponse,
+} from "../../milvus/proto.js";
 import { isSuccess, type MilvusStatus } from "../../milvus/status.js";
+import { invalidParameter } from "./front-errors.js";
 
 type Bytes = Buffer;
 type Kv = { key: string; value: string };
@@ -166,7 +173,5 @@ function emptyPage(template: SearchResultsLike, token: string, bound: number | u
 }
 
 function refusal(reason: string): Bytes {
-  return encodeResponse("Search", {
-    status: { error_code: "IllegalArgument", code: 1100, reason: `${reason}: invalid parameter` },
-  });
+  return statusResponse("Search", invalidParameter(reason));
 }
