@@ -106,6 +106,14 @@ export function encodeResponse(methodName: string, value: Record<string, unknown
   return encode(method(methodName).responseType, value);
 }
 
+/** The value of `key` in a common.KeyValuePair list (search, index, type and query params). */
+export function kvValue(
+  kvs: ReadonlyArray<{ key?: string; value?: string }> | undefined,
+  key: string,
+): string | undefined {
+  return kvs?.find((p) => p.key === key)?.value;
+}
+
 /** A common.Status as Milvus puts it in a response. */
 import { isSuccess, type MilvusStatus } from "./status.js";
 

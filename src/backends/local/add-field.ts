@@ -35,6 +35,7 @@ import {
   encodeRequest,
   encodeResponse,
   isSuccess,
+  kvValue,
   type MilvusStatus,
   responseStatus,
   statusResponse,
@@ -117,7 +118,7 @@ const DEFAULT_PARTITION = "_default";
 const missing = (msg: string): MilvusStatus =>
   milvusStatus(1101, `${msg}: missing parameter`, "IllegalArgument");
 
-const param = (f: FieldSchema, key: string) => f.type_params?.find((p) => p.key === key)?.value;
+const param = (f: FieldSchema, key: string) => kvValue(f.type_params, key);
 
 /**
  * Milvus's refusal of an AddCollectionField, or undefined when Milvus takes it. The rules and texts

@@ -16,6 +16,7 @@ import {
   encodeRequest,
   encodeResponse,
   isSuccess,
+  kvValue,
   statusResponse,
 } from "../../milvus/proto.js";
 import { invalidParameter } from "./front-errors.js";
@@ -40,8 +41,6 @@ interface SearchReq {
   search_params?: Kv[];
 }
 
-const kv = (kvs: Kv[] | undefined, key: string) => kvs?.find((p) => p.key === key)?.value;
-
 const refusal = (reason: string): Buffer => statusResponse("Search", invalidParameter(reason));
 
 /** The text queries of a Search, or undefined when it searches with vectors (Milvus Lite's case). */
@@ -58,9 +57,9 @@ function textQueries(req: SearchReq): string[] | undefined {
 
 /** Reads a search's JSON `params` (or a flat key) as a number. */
 function numberParam(kvs: Kv[] | undefined, key: string): number | undefined {
-  const flat = kv(kvs, key);
+  const flat = kvValue(kvs, key);
   if (flat !== undefined) return Number(flat);
-  const json = kv(kvs, "params");
+  const json = kvValue(kvs, "params");
   if (!json) return undefined;
   try {
     const v = (JSON.parse(json) as Record<string, unknown>)[key];
@@ -186,7 +185,8 @@ async function bm25Target(
   if (!text) return undefined;
   const kvs = req.search_params ?? [];
   const bm25 = (text.schema.functions ?? []).filter((f) => f.type === "BM25");
-  const anns = kv(kvs, "anns_field") || (bm25.length === 1 ? bm25[0]?.output_field_names?.[0] : undefined);
+  const anns =
+    kvValue(kvs, "anns_field") || (bm25.length === 1 ? bm25[0]?.output_field_names?.[0] : undefined);
   const fn = bm25.find((f) => f.output_field_names?.includes(anns ?? ""));
   const input = fn?.input_field_names?.[0];
   const kind = input === undefined ? undefined : text.analyzers.get(input);
@@ -242,17 +242,17 @@ export async function bm25Search(
   const target = await bm25Target(req, asked, db, call, store, realName);
   if (!target) return undefined;
   const { collection, queries, text, kvs, anns, input, analyze } = target;
-  const metric = kv(kvs, "metric_type");
+  const metric = kvValue(kvs, "metric_type");
   if (metric && metric.toUpperCase() !== "BM25")
     return refusal(`metric type not match: expected=BM25, actual=${metric}`);
   for (const key of ["group_by_field", "radius", "range_filter"])
-    if (kv(kvs, key) !== undefined || numberParam(kvs, key) !== undefined)
+    if (kvValue(kvs, key) !== undefined || numberParam(kvs, key) !== undefined)
       return refusal(
         `${key} on a BM25 search of a field whose analyzer the local backend runs itself ('${input}') is not supported; use the kind backend`,
       );
-  const limit = Number(kv(kvs, "topk") ?? kv(kvs, "limit") ?? 10);
-  const offset = Number(kv(kvs, "offset") ?? 0);
-  const round = Number(kv(kvs, "round_decimal") ?? -1);
+  const limit = Number(kvValue(kvs, "topk") ?? kvValue(kvs, "limit") ?? 10);
+  const offset = Number(kvValue(kvs, "offset") ?? 0);
+  const round = Number(kvValue(kvs, "round_decimal") ?? -1);
   if (!Number.isInteger(limit) || limit <= 0) return refusal(`topk must be a positive integer, got ${limit}`);
 
   const partitions = req.partition_names ?? [];
@@ -359,7 +359,7 @@ export function liteBm25AsMilvus(search: TextSearch, response: Buffer): Buffer {
  */
 export function withBm25Metric(search: TextSearch, request: Buffer): Buffer {
   const { req } = search;
-  if (!search.queries || kv(req.search_params, "metric_type")) return request;
+  if (!search.queries || kvValue(req.search_params, "metric_type")) return request;
   const params = (req.search_params ?? []).filter((p) => p.key !== "metric_type");
   params.push({ key: "metric_type", value: "BM25" });
   return encodeRequest("Search", { ...req, search_params: params } as Record<string, unknown>);

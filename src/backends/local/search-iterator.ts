@@ -21,6 +21,7 @@ import {
   decodeResponse,
   encodeRequest,
   encodeResponse,
+  kvValue,
   statusResponse,
 } from "../../milvus/proto.js";
 import { isSuccess, type MilvusStatus } from "../../milvus/status.js";
@@ -61,19 +62,15 @@ interface SearchResultsLike {
   [k: string]: unknown;
 }
 
-function param(kvs: Kv[], key: string): string | undefined {
-  return kvs.find((kv) => kv.key === key)?.value;
-}
-
 function truthy(v: string | undefined): boolean {
   return v !== undefined && v.toLowerCase() === "true";
 }
 
 /** The metric the request names (top-level `metric_type`, or inside the `params` JSON), upper case. */
 function metricOf(kvs: Kv[]): string | undefined {
-  const direct = param(kvs, "metric_type");
+  const direct = kvValue(kvs, "metric_type");
   if (direct) return direct.toUpperCase();
-  const raw = param(kvs, "params");
+  const raw = kvValue(kvs, "params");
   if (!raw) return undefined;
   try {
     const p = JSON.parse(raw) as { metric_type?: unknown };
@@ -108,13 +105,13 @@ export type SearchCall = (request: Bytes) => Promise<Bytes>;
 export async function searchIteratorV2(request: Bytes, search: SearchCall): Promise<Bytes | undefined> {
   const req = decodeRequest<SearchRequestLike>("Search", request);
   const kvs = req.search_params ?? [];
-  if (!truthy(param(kvs, ITER_KEYS.v2))) return undefined;
-  const batch = Number(param(kvs, ITER_KEYS.batchSize) ?? param(kvs, "topk") ?? 0);
+  if (!truthy(kvValue(kvs, ITER_KEYS.v2))) return undefined;
+  const batch = Number(kvValue(kvs, ITER_KEYS.batchSize) ?? kvValue(kvs, "topk") ?? 0);
   if (!Number.isInteger(batch) || batch <= 0)
     return refusal(`search iterator v2: ${ITER_KEYS.batchSize} must be a positive integer`);
   if (Number(req.nq ?? 1) > 1) return refusal("search iterator v2 takes one query vector (nq = 1)");
-  const token = param(kvs, ITER_KEYS.id) || randomUUID();
-  const boundRaw = param(kvs, ITER_KEYS.lastBound);
+  const token = kvValue(kvs, ITER_KEYS.id) || randomUUID();
+  const boundRaw = kvValue(kvs, ITER_KEYS.lastBound);
   const bound = boundRaw === undefined || boundRaw === "" ? undefined : Number(boundRaw);
   const metric = metricOf(kvs);
 

@@ -11,7 +11,14 @@
  *   partitions and the limit still apply in Milvus Lite. Every read scans the field (no index).
  */
 import { join } from "node:path";
-import { decode, decodeResponse, encode, encodeRequest, encodeResponse } from "../../milvus/proto.js";
+import {
+  decode,
+  decodeResponse,
+  encode,
+  encodeRequest,
+  encodeResponse,
+  kvValue,
+} from "../../milvus/proto.js";
 import { type LiteCall, pkLiteral, rowPages } from "./lite-rows.js";
 import { readJson, writeJsonAtomic } from "./state.js";
 import {
@@ -46,7 +53,7 @@ export type { LiteCall };
 /** What Milvus Lite is given for a field the front analyzes. */
 const LITE_ANALYZER = JSON.stringify({ type: "standard" });
 
-const param = (f: SchemaField, key: string) => f.type_params?.find((p) => p.key === key)?.value;
+const param = (f: SchemaField, key: string) => kvValue(f.type_params, key);
 const analyzed = (f: SchemaField) => (param(f, "enable_analyzer") ?? "").toLowerCase() === "true";
 
 /** The analyzers of a collection the front keeps, by field name: the `analyzer_params` asked for. */
