@@ -10,8 +10,8 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-VCKBEZ23.js";
-import "./chunks/chunk-7BZWHGNN.js";
+} from "./chunks/chunk-JHEHL2TA.js";
+import "./chunks/chunk-3L5UMZWJ.js";
 import "./chunks/chunk-UXO2L5LN.js";
 import "./chunks/chunk-XXWGZQIE.js";
 

@@ -18,7 +18,7 @@ import {
   TimeTickAllocator,
   WalWriter,
   parseReplicatorOptions
-} from "./chunk-VCKBEZ23.js";
+} from "./chunk-JHEHL2TA.js";
 import {
   MILVUS_SERVICE,
   decode,
@@ -27,10 +27,11 @@ import {
   encode,
   encodeRequest,
   encodeResponse,
+  kvValue,
   milvusMethods,
   responseStatus,
   statusResponse
-} from "./chunk-7BZWHGNN.js";
+} from "./chunk-3L5UMZWJ.js";
 import {
   isSuccess,
   require_src2 as require_src
@@ -270,6 +271,9 @@ var MILVUS_UNEXPECTED_CODE = 65535;
 function milvusStatus(code, reason, errorCode = "UnexpectedError") {
   return { error_code: errorCode, code, reason };
 }
+function invalidParameter(msg) {
+  return milvusStatus(1100, `${msg}: invalid parameter`, "IllegalArgument");
+}
 var FrontError = class extends Error {
   constructor(code, message) {
     super(message);
@@ -282,6 +286,51 @@ function toServiceError(e) {
   if (typeof se?.code === "number")
     return { code: se.code, details: se.details ?? se.message, metadata: se.metadata };
   return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e) };
+}
+
+// src/backends/local/lite-rows.ts
+function pkLiteral(pk, key) {
+  return pk.data_type === "VarChar" ? JSON.stringify(key) : key;
+}
+function pkColumn(columns, pk) {
+  const col = columns.find((c) => c.field_name === pk.name);
+  return (pk.data_type === "VarChar" ? col?.scalars?.string_data?.data : col?.scalars?.long_data?.data) ?? [];
+}
+async function* rowPages(call, o) {
+  const pkName = o.pk.name ?? "";
+  const filter = o.expr?.trim() ? `(${o.expr})` : "";
+  let last;
+  for (; ; ) {
+    const after = last === void 0 ? "" : `${pkName} > ${pkLiteral(o.pk, last)}`;
+    const res = decodeResponse(
+      "Query",
+      await call(
+        "Query",
+        encodeRequest("Query", {
+          db_name: o.db,
+          collection_name: o.collection,
+          expr: filter && after ? `${filter} and ${after}` : filter || after,
+          output_fields: [.../* @__PURE__ */ new Set([pkName, ...o.fields])],
+          partition_names: o.partition ? [o.partition] : [],
+          consistency_level: "Strong",
+          query_params: [
+            { key: "limit", value: String(o.page) },
+            { key: "iterator", value: "True" }
+          ]
+        })
+      )
+    );
+    if (!isSuccess(res.status))
+      throw (o.fail ?? ((st) => new Error(`reading '${o.collection}' failed: ${st?.reason ?? st?.code}`)))(
+        res.status
+      );
+    const columns = res.fields_data ?? [];
+    const keys = pkColumn(columns, o.pk);
+    if (keys.length === 0) return;
+    yield { columns, keys };
+    if (keys.length < o.page) return;
+    last = keys[keys.length - 1];
+  }
 }
 
 // src/backends/local/state.ts
@@ -335,22 +384,24 @@ var VECTOR_TYPES = /* @__PURE__ */ new Set([
 var PAGE_ROWS = 1e4;
 var PAGE_BYTES = 64 * 1024 * 1024;
 var DEFAULT_PARTITION = "_default";
-var invalid = (msg) => milvusStatus(1100, `${msg}: invalid parameter`, "IllegalArgument");
 var missing = (msg) => milvusStatus(1101, `${msg}: missing parameter`, "IllegalArgument");
-var param = (f, key) => f.type_params?.find((p) => p.key === key)?.value;
+var param = (f, key) => kvValue(f.type_params, key);
 function validateAddField(schema, field) {
   const fields = schema.fields ?? [];
   const name = field.name ?? "";
   const type = field.data_type ?? "None";
   if (fields.length >= MAX_FIELD_NUM)
-    return invalid(`The number of fields has reached the maximum value ${MAX_FIELD_NUM}`);
-  if (fields.some((f) => f.name === name)) return invalid(`duplicated field name ${name}`);
+    return invalidParameter(`The number of fields has reached the maximum value ${MAX_FIELD_NUM}`);
+  if (fields.some((f) => f.name === name)) return invalidParameter(`duplicated field name ${name}`);
   if (type === "None" || /^\d+$/.test(type))
-    return invalid(`expected=valid field, actual=field data type: ${type} is not supported`);
-  if (SYSTEM_FIELDS.has(name)) return invalid(`not support to add system field, field name = ${name}`);
-  if (field.is_primary_key) return invalid(`not support to add pk field, field name = ${name}`);
-  if (field.autoID) return invalid(`only primary field can speficy AutoID with true, field name = ${name}`);
-  if (field.is_partition_key) return invalid(`not support to add partition key field, field name  = ${name}`);
+    return invalidParameter(`expected=valid field, actual=field data type: ${type} is not supported`);
+  if (SYSTEM_FIELDS.has(name))
+    return invalidParameter(`not support to add system field, field name = ${name}`);
+  if (field.is_primary_key) return invalidParameter(`not support to add pk field, field name = ${name}`);
+  if (field.autoID)
+    return invalidParameter(`only primary field can speficy AutoID with true, field name = ${name}`);
+  if (field.is_partition_key)
+    return invalidParameter(`not support to add partition key field, field name  = ${name}`);
   if (VECTOR_TYPES.has(type)) {
     if (fields.filter((f) => VECTOR_TYPES.has(f.data_type ?? "")).length >= MAX_VECTOR_FIELD_NUM)
       return milvusStatus(
@@ -358,9 +409,10 @@ function validateAddField(schema, field) {
         `maximum vector field's number should be limited to ${MAX_VECTOR_FIELD_NUM}`
       );
     if (type !== "SparseFloatVector" && (field.type_params ?? []).length === 0)
-      return invalid(`vector field must have dimension specified, field name = ${name}`);
+      return invalidParameter(`vector field must have dimension specified, field name = ${name}`);
   }
-  if (!field.nullable) return invalid(`added field must be nullable, please check it, field name = ${name}`);
+  if (!field.nullable)
+    return invalidParameter(`added field must be nullable, please check it, field name = ${name}`);
   const collection = schema.name ?? "";
   const maxLength = () => {
     const v = param(field, "max_length");
@@ -370,7 +422,7 @@ function validateAddField(schema, field) {
       );
     const n = Number(v);
     if (!Number.isInteger(n) || n <= 0 || n > MAX_VARCHAR_LENGTH)
-      return invalid(
+      return invalidParameter(
         `the maximum length specified for the field(${name}) should be in (0, ${MAX_VARCHAR_LENGTH}], but got ${v} instead`
       );
     return void 0;
@@ -388,9 +440,11 @@ function validateAddField(schema, field) {
       );
     const n = Number(v);
     if (!Number.isInteger(n))
-      return invalid(`the value for max_capacity of field ${name} must be an integer`);
+      return invalidParameter(`the value for max_capacity of field ${name} must be an integer`);
     if (n <= 0 || n > MAX_ARRAY_CAPACITY)
-      return invalid(`the maximum capacity specified for a Array should be in (0, ${MAX_ARRAY_CAPACITY}]`);
+      return invalidParameter(
+        `the maximum capacity specified for a Array should be in (0, ${MAX_ARRAY_CAPACITY}]`
+      );
   }
   return defaultMismatch(field);
 }
@@ -406,7 +460,7 @@ function defaultMismatch(field) {
   const slot = Object.keys(field.default_value ?? {}).find((k) => k in DEFAULT_SLOTS);
   const want = slot ? DEFAULT_SLOTS[slot] : void 0;
   if (!want || want.types.includes(field.data_type ?? "")) return void 0;
-  return invalid(
+  return invalidParameter(
     `default value type mismatches field schema type: expected=${want.expected}, actual=not match`
   );
 }
@@ -612,7 +666,7 @@ var FieldAdder = class {
             field_name: d.field_name,
             index_name: d.index_name,
             // Milvus Lite describes a scalar index with an empty metric type, which it does not take back.
-            extra_params: (d.params ?? []).filter((kv2) => !(kv2.key === "metric_type" && !kv2.value))
+            extra_params: (d.params ?? []).filter((kv) => !(kv.key === "metric_type" && !kv.value))
           },
           md
         );
@@ -625,36 +679,17 @@ var FieldAdder = class {
   }
   /** Copies one partition's rows (all rows: `partition` undefined) in primary-key order; returns how many. */
   async copyRows(e, pk, read, outputs, partition, page, md) {
-    const pkName = pk.name;
-    const isString = pk.data_type === "VarChar";
-    let last;
     let copied = 0;
-    for (; ; ) {
-      const res = decodeResponse(
-        "Query",
-        await this.call(
-          "Query",
-          {
-            db_name: e.db,
-            collection_name: e.collection,
-            expr: last === void 0 ? "" : `${pkName} > ${isString ? JSON.stringify(last) : last}`,
-            output_fields: read,
-            partition_names: partition ? [partition] : [],
-            // Milvus Lite sorts by primary key before limit only for an iterator's query (servicer.py
-            // Query: order_by_pk=iterator_request, for any "iterator" key).
-            query_params: [
-              { key: "limit", value: String(page) },
-              { key: "iterator", value: "True" }
-            ]
-          },
-          md
-        )
-      );
-      if (!isSuccess(res.status)) throw new Refused(res.status);
-      const columns = res.fields_data ?? [];
-      const pkColumn = columns.find((c) => c.field_name === pkName);
-      const keys = (isString ? pkColumn?.scalars?.string_data?.data : pkColumn?.scalars?.long_data?.data) ?? [];
-      if (keys.length === 0) return copied;
+    const pages = rowPages((m, b) => this.lite.call(m, b, md), {
+      db: e.db,
+      collection: e.collection,
+      pk,
+      fields: read,
+      page,
+      partition,
+      fail: (st) => new Refused(st)
+    });
+    for await (const { columns, keys } of pages) {
       await this.ok(
         "Insert",
         {
@@ -667,9 +702,8 @@ var FieldAdder = class {
         md
       );
       copied += keys.length;
-      last = keys[keys.length - 1];
-      if (keys.length < page) return copied;
     }
+    return copied;
   }
   /** Original untouched: the copy is dropped, and the original released again if it was. */
   async rollBack(e, md) {
@@ -1009,7 +1043,7 @@ function phraseMatches(doc, phrase, slop) {
 
 // src/backends/local/text-match.ts
 var LITE_ANALYZER = JSON.stringify({ type: "standard" });
-var param2 = (f, key) => f.type_params?.find((p) => p.key === key)?.value;
+var param2 = (f, key) => kvValue(f.type_params, key);
 var analyzed = (f) => (param2(f, "enable_analyzer") ?? "").toLowerCase() === "true";
 var AnalyzerStore = class {
   kept = {};
@@ -1169,8 +1203,7 @@ function fieldAnalyzers(schema, kept) {
   return out;
 }
 function pkList(pk, keys) {
-  const quote = pk.data_type === "VarChar";
-  return `${pk.name} in [${keys.map((k) => quote ? JSON.stringify(k) : k).join(",")}]`;
+  return `${pk.name} in [${keys.map((k) => pkLiteral(pk, k)).join(",")}]`;
 }
 async function collectionText(call, store, db, collection) {
   const res = decodeResponse(
@@ -1188,47 +1221,34 @@ var PAGE = 1e4;
 async function scanRows(call, db, collection, pk, fields, opts = {}) {
   const keys = [];
   const values = new Map(fields.map((f) => [f, []]));
-  for (let offset = 0; ; offset += PAGE) {
-    const res = decodeResponse(
-      "Query",
-      await call(
-        "Query",
-        encodeRequest("Query", {
-          db_name: db,
-          collection_name: collection,
-          expr: opts.expr ?? "",
-          output_fields: [pk.name ?? "", ...fields],
-          partition_names: opts.partitions ?? [],
-          query_params: [
-            { key: "limit", value: String(PAGE) },
-            { key: "offset", value: String(offset) }
-          ],
-          consistency_level: "Strong"
-        })
-      )
-    );
-    const st = res.status;
-    if (st && ((st.code ?? 0) !== 0 || st.error_code && st.error_code !== "Success"))
-      throw new Error(`reading '${collection}' for a text filter failed: ${st.reason ?? st.error_code}`);
-    const cols = res.fields_data ?? [];
-    const keyCol = cols.find((c) => c.field_name === pk.name);
-    const page = pk.data_type === "VarChar" ? keyCol?.scalars?.string_data?.data ?? [] : keyCol?.scalars?.long_data?.data ?? [];
-    keys.push(...page);
-    for (const f of fields) {
-      const col = cols.find((c) => c.field_name === f);
-      const data = col?.scalars?.string_data?.data ?? [];
-      const valid = col?.valid_data;
-      const out = values.get(f);
-      let k = 0;
-      for (let r = 0; r < page.length; r++) {
-        if (valid && valid.length === page.length && !valid[r]) {
-          out.push(null);
-          if (data.length === page.length) k++;
-        } else out.push(data[k++] ?? null);
+  const partitions = opts.partitions?.length ? opts.partitions : [void 0];
+  for (const partition of partitions)
+    for await (const page of rowPages(call, {
+      db,
+      collection,
+      pk,
+      fields,
+      page: PAGE,
+      expr: opts.expr,
+      partition
+    })) {
+      keys.push(...page.keys);
+      const n = page.keys.length;
+      for (const f of fields) {
+        const col = page.columns.find((c) => c.field_name === f);
+        const data = col?.scalars?.string_data?.data ?? [];
+        const valid = col?.valid_data;
+        const out = values.get(f);
+        let k = 0;
+        for (let r = 0; r < n; r++) {
+          if (valid && valid.length === n && !valid[r]) {
+            out.push(null);
+            if (data.length === n) k++;
+          } else out.push(data[k++] ?? null);
+        }
       }
     }
-    if (page.length < PAGE) return { keys, values };
-  }
+  return { keys, values };
 }
 function analyzerOfField(text, fn, field) {
   const kind = text.analyzers.get(field);
@@ -1282,12 +1302,7 @@ async function rewriteMatches(expr, text, call, db, collection) {
 }
 
 // src/backends/local/bm25.ts
-var kv = (kvs, key) => kvs?.find((p) => p.key === key)?.value;
-function refusal(reason) {
-  return encodeResponse("Search", {
-    status: { error_code: "IllegalArgument", code: 1100, reason: `${reason}: invalid parameter` }
-  });
-}
+var refusal = (reason) => statusResponse("Search", invalidParameter(reason));
 function textQueries(req) {
   if (!req.placeholder_group || req.placeholder_group.length === 0) return void 0;
   const group = decode(
@@ -1299,9 +1314,9 @@ function textQueries(req) {
   return (p.values ?? []).map((v) => v.toString("utf8"));
 }
 function numberParam(kvs, key) {
-  const flat = kv(kvs, key);
+  const flat = kvValue(kvs, key);
   if (flat !== void 0) return Number(flat);
-  const json = kv(kvs, "params");
+  const json = kvValue(kvs, "params");
   if (!json) return void 0;
   try {
     const v = JSON.parse(json)[key];
@@ -1387,16 +1402,19 @@ function takeRows(col, rows, total) {
   }
   return out;
 }
-async function bm25Target(req, db, call, store, realName) {
+function parseSearch(request) {
+  const req = decodeRequest("Search", request);
+  return { req, queries: textQueries(req) };
+}
+async function bm25Target(req, queries, db, call, store, realName) {
+  if (!queries) return void 0;
   const collection = realName(req.collection_name ?? "");
   if (!store.keptOf(db, collection)) return void 0;
-  const queries = textQueries(req);
-  if (!queries) return void 0;
   const text = await collectionText(call, store, db, collection);
   if (!text) return void 0;
   const kvs = req.search_params ?? [];
   const bm25 = (text.schema.functions ?? []).filter((f) => f.type === "BM25");
-  const anns = kv(kvs, "anns_field") || (bm25.length === 1 ? bm25[0]?.output_field_names?.[0] : void 0);
+  const anns = kvValue(kvs, "anns_field") || (bm25.length === 1 ? bm25[0]?.output_field_names?.[0] : void 0);
   const fn = bm25.find((f) => f.output_field_names?.includes(anns ?? ""));
   const input = fn?.input_field_names?.[0];
   const kind = input === void 0 ? void 0 : text.analyzers.get(input);
@@ -1407,34 +1425,40 @@ async function hybridRefusal(request, db, call, store, realName) {
   const req = decodeRequest("HybridSearch", request);
   if (!store.keptOf(db, realName(req.collection_name ?? ""))) return void 0;
   for (const sub of req.requests ?? []) {
-    const t = await bm25Target({ ...sub, collection_name: req.collection_name }, db, call, store, realName);
+    const t = await bm25Target(
+      { ...sub, collection_name: req.collection_name },
+      textQueries(sub),
+      db,
+      call,
+      store,
+      realName
+    );
     if (t)
-      return encodeResponse("HybridSearch", {
-        status: {
-          error_code: "IllegalArgument",
-          code: 1100,
-          reason: `a hybrid search with a BM25 request on '${t.input}', whose analyzer the local backend runs itself, is not supported; use the kind backend: invalid parameter`
-        }
-      });
+      return statusResponse(
+        "HybridSearch",
+        invalidParameter(
+          `a hybrid search with a BM25 request on '${t.input}', whose analyzer the local backend runs itself, is not supported; use the kind backend`
+        )
+      );
   }
   return void 0;
 }
-async function bm25Search(request, db, call, store, realName) {
-  const req = decodeRequest("Search", request);
-  const target = await bm25Target(req, db, call, store, realName);
+async function bm25Search(search, db, call, store, realName) {
+  const { req, queries: asked } = search;
+  const target = await bm25Target(req, asked, db, call, store, realName);
   if (!target) return void 0;
   const { collection, queries, text, kvs, anns, input, analyze } = target;
-  const metric = kv(kvs, "metric_type");
+  const metric = kvValue(kvs, "metric_type");
   if (metric && metric.toUpperCase() !== "BM25")
     return refusal(`metric type not match: expected=BM25, actual=${metric}`);
   for (const key of ["group_by_field", "radius", "range_filter"])
-    if (kv(kvs, key) !== void 0 || numberParam(kvs, key) !== void 0)
+    if (kvValue(kvs, key) !== void 0 || numberParam(kvs, key) !== void 0)
       return refusal(
         `${key} on a BM25 search of a field whose analyzer the local backend runs itself ('${input}') is not supported; use the kind backend`
       );
-  const limit = Number(kv(kvs, "topk") ?? kv(kvs, "limit") ?? 10);
-  const offset = Number(kv(kvs, "offset") ?? 0);
-  const round = Number(kv(kvs, "round_decimal") ?? -1);
+  const limit = Number(kvValue(kvs, "topk") ?? kvValue(kvs, "limit") ?? 10);
+  const offset = Number(kvValue(kvs, "offset") ?? 0);
+  const round = Number(kvValue(kvs, "round_decimal") ?? -1);
   if (!Number.isInteger(limit) || limit <= 0) return refusal(`topk must be a positive integer, got ${limit}`);
   const partitions = req.partition_names ?? [];
   const all = await scanRows(call, db, collection, text.pk, [input], { partitions });
@@ -1505,9 +1529,8 @@ async function bm25Search(request, db, call, store, realName) {
     }
   });
 }
-function liteBm25AsMilvus(request, response) {
-  const req = decodeRequest("Search", request);
-  if (!textQueries(req)) return response;
+function liteBm25AsMilvus(search, response) {
+  if (!search.queries) return response;
   const res = decodeResponse(
     "Search",
     response
@@ -1518,9 +1541,9 @@ function liteBm25AsMilvus(request, response) {
   if (res.results.distances?.length) res.results.distances = flip(res.results.distances);
   return encodeResponse("Search", res);
 }
-function withBm25Metric(request) {
-  const req = decodeRequest("Search", request);
-  if (!textQueries(req) || kv(req.search_params, "metric_type")) return request;
+function withBm25Metric(search, request) {
+  const { req } = search;
+  if (!search.queries || kvValue(req.search_params, "metric_type")) return request;
   const params = (req.search_params ?? []).filter((p) => p.key !== "metric_type");
   params.push({ key: "metric_type", value: "BM25" });
   return encodeRequest("Search", { ...req, search_params: params });
@@ -3233,11 +3256,11 @@ var ScalarIndexTypes = class {
     const req = decodeRequest("CreateIndex", body);
     const field = req.field_name ?? "";
     const key = keyOf(db, req.collection_name ?? "", field);
-    const kv2 = (req.extra_params ?? []).find((p) => p.key === "index_type");
-    const asked = kv2?.value ?? "";
+    const kv = (req.extra_params ?? []).find((p) => p.key === "index_type");
+    const asked = kv?.value ?? "";
     let sent = body;
-    if (kv2 && EMULATED.has(asked.toUpperCase())) {
-      kv2.value = "INVERTED";
+    if (kv && EMULATED.has(asked.toUpperCase())) {
+      kv.value = "INVERTED";
       sent = encodeRequest("CreateIndex", req);
     }
     const res = await send(sent);
@@ -3294,8 +3317,8 @@ var ScalarIndexTypes = class {
     const descs = isSuccess(out.status) ? out.index_descriptions ?? [] : [];
     for (const d of descs) {
       const kept = this.kept[keyOf(db, collection, d.field_name ?? "")];
-      const kv2 = d.params?.find((p) => p.key === "index_type");
-      if (kept && !kept.virtual && kv2) kv2.value = kept.type;
+      const kv = d.params?.find((p) => p.key === "index_type");
+      if (kept && !kept.virtual && kv) kv.value = kept.type;
     }
     for (const [k, v] of mine) {
       if (!v.virtual) continue;
@@ -3333,16 +3356,13 @@ var ITER_KEYS = {
 };
 var MAX_TOPK_PLUS_OFFSET = 16384;
 var LARGER_IS_CLOSER = /* @__PURE__ */ new Set(["IP", "COSINE", "BM25", "MAX_SIM", "MAX_SIM_IP", "MAX_SIM_COSINE"]);
-function param3(kvs, key) {
-  return kvs.find((kv2) => kv2.key === key)?.value;
-}
 function truthy(v) {
   return v !== void 0 && v.toLowerCase() === "true";
 }
 function metricOf(kvs) {
-  const direct = param3(kvs, "metric_type");
+  const direct = kvValue(kvs, "metric_type");
   if (direct) return direct.toUpperCase();
-  const raw = param3(kvs, "params");
+  const raw = kvValue(kvs, "params");
   if (!raw) return void 0;
   try {
     const p = JSON.parse(raw);
@@ -3357,20 +3377,20 @@ function beyond(score, bound, largerIsCloser) {
 function withParams(kvs, set) {
   const drop = /* @__PURE__ */ new Set([...Object.values(ITER_KEYS), "offset", "topk", ...Object.keys(set)]);
   return [
-    ...kvs.filter((kv2) => !drop.has(kv2.key)),
+    ...kvs.filter((kv) => !drop.has(kv.key)),
     ...Object.entries(set).map(([key, value]) => ({ key, value }))
   ];
 }
 async function searchIteratorV2(request, search) {
   const req = decodeRequest("Search", request);
   const kvs = req.search_params ?? [];
-  if (!truthy(param3(kvs, ITER_KEYS.v2))) return void 0;
-  const batch = Number(param3(kvs, ITER_KEYS.batchSize) ?? param3(kvs, "topk") ?? 0);
+  if (!truthy(kvValue(kvs, ITER_KEYS.v2))) return void 0;
+  const batch = Number(kvValue(kvs, ITER_KEYS.batchSize) ?? kvValue(kvs, "topk") ?? 0);
   if (!Number.isInteger(batch) || batch <= 0)
     return refusal2(`search iterator v2: ${ITER_KEYS.batchSize} must be a positive integer`);
   if (Number(req.nq ?? 1) > 1) return refusal2("search iterator v2 takes one query vector (nq = 1)");
-  const token = param3(kvs, ITER_KEYS.id) || randomUUID();
-  const boundRaw = param3(kvs, ITER_KEYS.lastBound);
+  const token = kvValue(kvs, ITER_KEYS.id) || randomUUID();
+  const boundRaw = kvValue(kvs, ITER_KEYS.lastBound);
   const bound = boundRaw === void 0 || boundRaw === "" ? void 0 : Number(boundRaw);
   const metric = metricOf(kvs);
   const send = async (set, outputFields) => {
@@ -3423,9 +3443,7 @@ function emptyPage(template, token, bound) {
   });
 }
 function refusal2(reason) {
-  return encodeResponse("Search", {
-    status: { error_code: "IllegalArgument", code: 1100, reason: `${reason}: invalid parameter` }
-  });
+  return statusResponse("Search", invalidParameter(reason));
 }
 
 // src/backends/local/front.ts
@@ -3689,10 +3707,10 @@ var Front = class _Front {
    * (liteBm25AsMilvus).
    */
   async search(request, md, call) {
-    const req = decodeRequest("Search", request);
-    const db = dbOf(req, md);
-    const answer = await bm25Search(request, db, call, this.analyzers, (n) => this.channels.realName(db, n));
-    return answer ?? liteBm25AsMilvus(request, await call("Search", withBm25Metric(request)));
+    const search = parseSearch(request);
+    const db = dbOf(search.req, md);
+    const answer = await bm25Search(search, db, call, this.analyzers, (n) => this.channels.realName(db, n));
+    return answer ?? liteBm25AsMilvus(search, await call("Search", withBm25Metric(search, request)));
   }
   /**
    * The filters of a Query, Search, HybridSearch or Delete with the TEXT_MATCH / PHRASE_MATCH calls the

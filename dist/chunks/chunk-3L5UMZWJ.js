@@ -13874,6 +13874,9 @@ function encodeRequest(methodName, value) {
 function encodeResponse(methodName, value) {
   return encode3(method(methodName).responseType, value);
 }
+function kvValue(kvs, key) {
+  return kvs?.find((p) => p.key === key)?.value;
+}
 var STATUS_TYPE = "milvus.proto.common.Status";
 function responseStatus(methodName, bytes) {
   const t = method(methodName).responseType;
@@ -13910,6 +13913,7 @@ export {
   decodeResponse,
   encodeRequest,
   encodeResponse,
+  kvValue,
   responseStatus,
   statusResponse
 };

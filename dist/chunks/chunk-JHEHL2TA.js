@@ -14,7 +14,7 @@ import {
   external_exports,
   messageType,
   method
-} from "./chunk-7BZWHGNN.js";
+} from "./chunk-3L5UMZWJ.js";
 import {
   require_src2 as require_src
 } from "./chunk-UXO2L5LN.js";
