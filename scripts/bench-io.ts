@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { readWholeWal } from "../src/backends/local/wal-reader.js";
+import { readWholeWal } from "../src/backends/local/wal/wal-reader.js";
 import type { CheckResult } from "../src/checkers/types.js";
 import type { DrillReport } from "../src/report/model.js";
 import { REPORT_SCHEMA_VERSION } from "../src/report/model.js";

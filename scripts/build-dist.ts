@@ -23,8 +23,8 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const ENTRIES: ReadonlyArray<{ out: string; src: string }> = [
   { out: "main", src: "src/action/main.ts" },
   { out: "post", src: "src/action/post.ts" },
-  { out: "replicator-main", src: "src/backends/local/replicator-main.ts" },
-  { out: "watchdog", src: "src/backends/local/watchdog.ts" },
+  { out: "replicator-main", src: "src/backends/local/replication/replicator-main.ts" },
+  { out: "watchdog", src: "src/backends/local/processes/watchdog.ts" },
 ];
 
 /**

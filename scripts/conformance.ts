@@ -20,7 +20,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startLab } from "../src/backends/local/lab.js";
 import { LOCAL_LIMITS, type LocalLimit, type SuiteTest } from "../src/backends/local/limits.js";
-import { ensureMilvusLite } from "../src/backends/local/milvus-lite-install.js";
+import { ensureMilvusLite } from "../src/backends/local/processes/milvus-lite-install.js";
 import { cacheRoot } from "../src/util/paths.js";
 import {
   type Counts,

@@ -4,8 +4,8 @@ import {
   FORCE_PROMOTE_NO_CONFIG,
   FORCE_PROMOTE_NOT_EMPTY,
   FORCE_PROMOTE_ON_PRIMARY,
-} from "../src/backends/local/force-promote.js";
-import type { ReplicateConfiguration } from "../src/backends/local/replicate-config.js";
+} from "../src/backends/local/replication/force-promote.js";
+import type { ReplicateConfiguration } from "../src/backends/local/replication/replicate-config.js";
 import type { ClusterEndpoint } from "../src/backends/types.js";
 import {
   buildReplicateConfiguration,

@@ -11,8 +11,8 @@ import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { DataType, MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FieldAdder, PlantedCrash, validateAddField } from "../src/backends/local/add-field.js";
-import { LiteLink } from "../src/backends/local/lite-link.js";
+import { FieldAdder, PlantedCrash, validateAddField } from "../src/backends/local/front/add-field.js";
+import { LiteLink } from "../src/backends/local/front/lite-link.js";
 import { decodeResponse, encode } from "../src/milvus/proto.js";
 import { startTwoLites, type TwoLites } from "./helpers/two-lites.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MILVUS_UNEXPECTED_CODE, REPLICATE_VIOLATION_REASON } from "../src/backends/local/front-errors.js";
-import { PrimaryWrites, type PrimaryWritesDeps } from "../src/backends/local/primary-writes.js";
+import { MILVUS_UNEXPECTED_CODE, REPLICATE_VIOLATION_REASON } from "../src/backends/local/common/statuses.js";
+import { PrimaryWrites, type PrimaryWritesDeps } from "../src/backends/local/front/primary-writes.js";
 import { responseStatus } from "../src/milvus/proto.js";
 
 // A secondary's refusal must be byte-for-byte what Milvus answers (see front-errors.ts for the

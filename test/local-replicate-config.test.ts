@@ -1,11 +1,14 @@
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FORCE_PROMOTE_NOT_EMPTY, FORCE_PROMOTE_ON_PRIMARY } from "../src/backends/local/force-promote.js";
 import type { Lab } from "../src/backends/local/lab.js";
+import {
+  FORCE_PROMOTE_NOT_EMPTY,
+  FORCE_PROMOTE_ON_PRIMARY,
+} from "../src/backends/local/replication/force-promote.js";
 import {
   type ReplicateConfiguration,
   validateReplicateConfig,
-} from "../src/backends/local/replicate-config.js";
+} from "../src/backends/local/replication/replicate-config.js";
 import {
   buildReplicateConfiguration,
   forcePromote,

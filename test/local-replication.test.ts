@@ -1,6 +1,6 @@
 import { DataType, MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPLICATE_VIOLATION_REASON } from "../src/backends/local/front.js";
+import { REPLICATE_VIOLATION_REASON } from "../src/backends/local/front/front.js";
 import type { Lab } from "../src/backends/local/lab.js";
 import { getReplicateInfo } from "../src/milvus/replicate.js";
 import { startTestLab, waitFor } from "./helpers/lab.js";

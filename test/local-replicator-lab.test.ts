@@ -5,9 +5,9 @@
 import { join } from "node:path";
 import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterEach, describe, expect, it } from "vitest";
-import { flipLowestMantissaBit, type LocalFaultMode } from "../src/backends/local/faults.js";
+import { flipLowestMantissaBit, type LocalFaultMode } from "../src/backends/local/faults/faults.js";
 import { type Lab, startLab } from "../src/backends/local/lab.js";
-import { readWholeWal } from "../src/backends/local/wal-reader.js";
+import { readWholeWal } from "../src/backends/local/wal/wal-reader.js";
 import { clientFor, getReplicateInfo } from "../src/milvus/replicate.js";
 import { alive, waitFor } from "./helpers/wait.js";
 

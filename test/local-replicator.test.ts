@@ -4,15 +4,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { FaultFilter, flipLowestMantissaBit, LOSE_TAIL_HOLD_MS } from "../src/backends/local/faults.js";
+import {
+  FaultFilter,
+  flipLowestMantissaBit,
+  LOSE_TAIL_HOLD_MS,
+} from "../src/backends/local/faults/faults.js";
 import {
   parseReplicatorOptions,
   type ReplicatorOptions,
   redactOptions,
   runReplicator,
-} from "../src/backends/local/replicator.js";
-import { ReplicatorSupervisor } from "../src/backends/local/supervisor.js";
-import { parseWalLine, readWholeWal, WalDirWatcher, WalReader } from "../src/backends/local/wal-reader.js";
+} from "../src/backends/local/replication/replicator.js";
+import { ReplicatorSupervisor } from "../src/backends/local/replication/supervisor.js";
+import {
+  parseWalLine,
+  readWholeWal,
+  WalDirWatcher,
+  WalReader,
+} from "../src/backends/local/wal/wal-reader.js";
 import { HEARTBEAT_COLLECTION, SETTLE_KEY } from "../src/generator/reserved.js";
 import { decodeRequest, encodeRequest } from "../src/milvus/proto.js";
 import { FakeStandby, TestWal } from "./helpers/fake-standby.js";
@@ -711,7 +720,7 @@ describe("ReplicatorSupervisor", () => {
   it("its child exits when the supervising process is SIGKILLed", async () => {
     const opts = options("http://127.0.0.1:1");
     const script = [
-      `import { ReplicatorSupervisor } from ${JSON.stringify(pathToFileURL(join(process.cwd(), "src/backends/local/supervisor.ts")).href)};`,
+      `import { ReplicatorSupervisor } from ${JSON.stringify(pathToFileURL(join(process.cwd(), "src/backends/local/replication/supervisor.ts")).href)};`,
       `const sup = new ReplicatorSupervisor(${JSON.stringify(opts)});`,
       "await sup.start();",
       "console.log('child ' + sup.pid);",

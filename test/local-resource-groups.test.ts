@@ -5,8 +5,11 @@
  */
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DEFAULT_RESOURCE_GROUP,
+  NO_QUERY_NODES_REASON,
+} from "../src/backends/local/front/resource-groups.js";
 import type { Lab } from "../src/backends/local/lab.js";
-import { DEFAULT_RESOURCE_GROUP, NO_QUERY_NODES_REASON } from "../src/backends/local/resource-groups.js";
 import { startTestLab, waitFor } from "./helpers/lab.js";
 
 let lab: Lab;

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { bm25Scores } from "../src/backends/local/bm25.js";
+import { bm25Scores } from "../src/backends/local/front/bm25.js";
 import {
   analyzerFor,
   phraseMatches,
   standardTokens,
   textMatches,
-} from "../src/backends/local/text-analysis.js";
-import { matchCalls, pkList } from "../src/backends/local/text-match.js";
+} from "../src/backends/local/front/text-analysis.js";
+import { matchCalls, pkList } from "../src/backends/local/front/text-match.js";
 
 const run = (params: unknown, text: string) => {
   const a = analyzerFor(params);

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
-import { MilvusLiteProcess } from "../src/backends/local/milvus-lite-process.js";
+import { MilvusLiteProcess } from "../src/backends/local/processes/milvus-lite-process.js";
 
 /** Behaves like a ChildProcess whose IPC channel has just closed under a `connected` that still says true. */
 class ClosingChild extends EventEmitter {

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ScalarIndexTypes } from "../src/backends/local/scalar-index-types.js";
+import { ScalarIndexTypes } from "../src/backends/local/front/scalar-index-types.js";
 import { decodeResponse, encodeRequest, encodeResponse } from "../src/milvus/proto.js";
 
 let dir: string;

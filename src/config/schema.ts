@@ -32,7 +32,7 @@ export const SCENARIOS = ["replication", "switchover", "failover"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 import { checkImage, type ImageName, type KindImages } from "../backends/kind/images.js";
-import { LOCAL_FAULT_MODES, type LocalFaultMode } from "../backends/local/fault-modes.js";
+import { LOCAL_FAULT_MODES, type LocalFaultMode } from "../backends/local/faults/fault-modes.js";
 
 export { LOCAL_FAULT_MODES, type LocalFaultMode };
 

@@ -2,7 +2,7 @@
  * Rules that involve more than one field. Each returns the one line a user sees; the first broken
  * rule wins, so the message always names a single field, its value and what is allowed.
  */
-import { ROLE_CHANGE_FAULT_SCENARIO } from "../backends/local/fault-modes.js";
+import { ROLE_CHANGE_FAULT_SCENARIO } from "../backends/local/faults/fault-modes.js";
 import type { DrillConfig, Metric, Scenario, VectorType } from "./schema.js";
 import { compareSemver, formatSemver, parseRelease, type Semver } from "./version.js";
 

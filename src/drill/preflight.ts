@@ -20,7 +20,9 @@ export async function checkBackendPrerequisites(config: DrillConfig): Promise<vo
     case "kind":
       return checkDocker();
     case "local": {
-      const { checkMilvusLitePrerequisites } = await import("../backends/local/milvus-lite-install.js");
+      const { checkMilvusLitePrerequisites } = await import(
+        "../backends/local/processes/milvus-lite-install.js"
+      );
       return checkMilvusLitePrerequisites();
     }
     case "existing":

@@ -6,7 +6,7 @@
  */
 
 import * as grpc from "@grpc/grpc-js";
-import { TimeTickAllocator, WalWriter } from "../../src/backends/local/wal.js";
+import { TimeTickAllocator, WalWriter } from "../../src/backends/local/wal/wal.js";
 import { decode, encode, messageType } from "../../src/milvus/proto.js";
 
 export interface AppliedMessage {

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureMilvusLite } from "../../src/backends/local/milvus-lite-install.js";
+import { ensureMilvusLite } from "../../src/backends/local/processes/milvus-lite-install.js";
 import { freePort } from "../../src/util/net.js";
 
 export interface Lite {

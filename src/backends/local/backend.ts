@@ -11,7 +11,7 @@ import type {
   Logger,
 } from "../types.js";
 import { type Lab, type LabOptions, startLab } from "./lab.js";
-import { MILVUS_LITE_VERSION, PYMILVUS_VERSION } from "./milvus-lite-install.js";
+import { MILVUS_LITE_VERSION, PYMILVUS_VERSION } from "./processes/milvus-lite-install.js";
 
 export interface LocalBackendOptions extends Omit<LabOptions, "log" | "replicate"> {
   log: Logger;

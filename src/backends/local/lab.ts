@@ -12,14 +12,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureReplication } from "../../milvus/replicate.js";
 import type { ClusterEndpoint } from "../types.js";
-import type { LocalFaultMode as LabFaultMode } from "./fault-modes.js";
-import type { ForcePromoteShapes } from "./force-promote.js";
-import { Front } from "./front.js";
-import { ensureMilvusLite } from "./milvus-lite-install.js";
-import { MilvusLiteProcess } from "./milvus-lite-process.js";
-import { ReplicationLinks } from "./replication-links.js";
+import type { LocalFaultMode as LabFaultMode } from "./faults/fault-modes.js";
+import { Front } from "./front/front.js";
+import { ensureMilvusLite } from "./processes/milvus-lite-install.js";
+import { MilvusLiteProcess } from "./processes/milvus-lite-process.js";
+import type { ForcePromoteShapes } from "./replication/force-promote.js";
+import { ReplicationLinks } from "./replication/replication-links.js";
 
-export { LOCAL_FAULT_MODES as LAB_FAULT_MODES, type LocalFaultMode as LabFaultMode } from "./fault-modes.js";
+export {
+  LOCAL_FAULT_MODES as LAB_FAULT_MODES,
+  type LocalFaultMode as LabFaultMode,
+} from "./faults/fault-modes.js";
 
 export const DEFAULT_PCHANNELS = 16;
 
