@@ -10,12 +10,12 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-JHEHL2TA.js";
-import "./chunks/chunk-3L5UMZWJ.js";
+} from "./chunks/chunk-LORXP7S4.js";
+import "./chunks/chunk-F3NDUGQE.js";
 import "./chunks/chunk-UXO2L5LN.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
-// src/backends/local/replicator-main.ts
+// src/backends/local/replication/replicator-main.ts
 import { appendFileSync } from "node:fs";
 function tellParent(m, then) {
   if (!process.send || !process.connected) {

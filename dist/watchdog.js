@@ -5,7 +5,7 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 
-// src/backends/local/watchdog.ts
+// src/backends/local/processes/watchdog.ts
 import { spawn } from "node:child_process";
 import { openSync } from "node:fs";
 var [bin, dataDir, port, logFile] = process.argv.slice(2);

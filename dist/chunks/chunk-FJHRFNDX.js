@@ -9,7 +9,7 @@ import {
   cacheRoot
 } from "./chunk-TEO4V65Y.js";
 
-// src/backends/local/milvus-lite-install.ts
+// src/backends/local/processes/milvus-lite-install.ts
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";

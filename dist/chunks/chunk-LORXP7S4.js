@@ -14,7 +14,7 @@ import {
   external_exports,
   messageType,
   method
-} from "./chunk-3L5UMZWJ.js";
+} from "./chunk-F3NDUGQE.js";
 import {
   require_src2 as require_src
 } from "./chunk-UXO2L5LN.js";
@@ -22,14 +22,14 @@ import {
   __toESM
 } from "./chunk-XXWGZQIE.js";
 
-// src/backends/local/replicator.ts
+// src/backends/local/replication/replicator.ts
 var grpc = __toESM(require_src(), 1);
 import { setMaxListeners } from "node:events";
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, join as join2 } from "node:path";
 import { setTimeout as sleep2 } from "node:timers/promises";
 
-// src/backends/local/faults.ts
+// src/backends/local/faults/faults.ts
 var DROPPABLE_DDL = /* @__PURE__ */ new Set([
   "CreatePartition",
   "CreateIndex",
@@ -269,7 +269,7 @@ function flipLowestMantissaBit(x) {
   return f[0];
 }
 
-// src/backends/local/wal.ts
+// src/backends/local/wal/wal.ts
 import { mkdirSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
@@ -321,7 +321,7 @@ var WalWriter = class {
   }
 };
 
-// src/backends/local/wal-reader.ts
+// src/backends/local/wal/wal-reader.ts
 import { watch } from "node:fs";
 import { open as open2 } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -517,7 +517,7 @@ var WalDirWatcher = class {
   }
 };
 
-// src/backends/local/replicator.ts
+// src/backends/local/replication/replicator.ts
 var Options = external_exports.object({
   walDir: external_exports.string().min(1),
   source: external_exports.object({ clusterId: external_exports.string().min(1), pchannels: external_exports.array(external_exports.string().min(1)).min(1) }),

@@ -13781,7 +13781,7 @@ function date4(params) {
 // node_modules/zod/v4/classic/external.js
 config(en_default());
 
-// src/backends/local/fault-modes.ts
+// src/backends/local/faults/fault-modes.ts
 var LOCAL_FAULT_MODES = [
   "none",
   "drop",

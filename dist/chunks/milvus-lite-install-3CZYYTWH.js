@@ -10,7 +10,7 @@ import {
   PYMILVUS_VERSION,
   checkMilvusLitePrerequisites,
   ensureMilvusLite
-} from "./chunk-Q6667EWZ.js";
+} from "./chunk-FJHRFNDX.js";
 import {
   EnvironmentError
 } from "./chunk-TEO4V65Y.js";

@@ -18,7 +18,7 @@ import {
   TimeTickAllocator,
   WalWriter,
   parseReplicatorOptions
-} from "./chunk-JHEHL2TA.js";
+} from "./chunk-LORXP7S4.js";
 import {
   MILVUS_SERVICE,
   decode,
@@ -31,7 +31,7 @@ import {
   milvusMethods,
   responseStatus,
   statusResponse
-} from "./chunk-3L5UMZWJ.js";
+} from "./chunk-F3NDUGQE.js";
 import {
   isSuccess,
   require_src2 as require_src
@@ -40,7 +40,7 @@ import {
   MILVUS_LITE_VERSION,
   PYMILVUS_VERSION,
   ensureMilvusLite
-} from "./chunk-Q6667EWZ.js";
+} from "./chunk-FJHRFNDX.js";
 import "./chunk-TEO4V65Y.js";
 import "./chunk-TXPUYXQ7.js";
 import {
@@ -256,15 +256,109 @@ import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join10 } from "node:path";
 
-// src/backends/local/front.ts
+// src/backends/local/front/front.ts
 var grpc5 = __toESM(require_src(), 1);
 
-// src/backends/local/add-field.ts
-var grpc2 = __toESM(require_src(), 1);
-import { randomBytes } from "node:crypto";
-import { join } from "node:path";
+// src/backends/local/common/methods.ts
+var DML_METHODS = /* @__PURE__ */ new Set(["Insert", "Delete", "Upsert"]);
+var COLLECTION_SCOPED = [
+  "CreateCollection",
+  "DropCollection",
+  "LoadCollection",
+  "ReleaseCollection",
+  "AlterCollection",
+  "AlterCollectionField",
+  "AlterCollectionSchema",
+  "AddCollectionField",
+  "AddCollectionStructField",
+  "AddCollectionFunction",
+  "AlterCollectionFunction",
+  "DropCollectionFunction",
+  "TruncateCollection",
+  "CreatePartition",
+  "DropPartition",
+  "LoadPartitions",
+  "ReleasePartitions",
+  "CreateAlias",
+  "AlterAlias",
+  "CreateIndex",
+  "AlterIndex",
+  "DropIndex",
+  "Insert",
+  "Delete",
+  "Upsert",
+  "Import"
+];
+var CLUSTER_SCOPED = [
+  "FlushAll",
+  "CreateDatabase",
+  "DropDatabase",
+  "AlterDatabase",
+  "CreateCredential",
+  "UpdateCredential",
+  "DeleteCredential",
+  "CreateRole",
+  "AlterRole",
+  "DropRole",
+  "OperateUserRole",
+  "OperatePrivilege",
+  "OperatePrivilegeV2",
+  "RestoreRBAC",
+  "CreatePrivilegeGroup",
+  "DropPrivilegeGroup",
+  "OperatePrivilegeGroup",
+  "AddUserTags",
+  "DeleteUserTags",
+  "CreateRowPolicy",
+  "DropRowPolicy",
+  // Kept by the front (resource-groups.ts), not Milvus Lite; replicated like the rest.
+  "CreateResourceGroup",
+  "DropResourceGroup",
+  "UpdateResourceGroups"
+];
+var SPECIAL = ["DropAlias", "RenameCollection", "Flush"];
+var COLLECTION_SCOPED_METHODS = new Set(COLLECTION_SCOPED);
+var CLUSTER_SCOPED_METHODS = new Set(CLUSTER_SCOPED);
+var MUTATING_METHODS = /* @__PURE__ */ new Set([
+  ...COLLECTION_SCOPED,
+  ...CLUSTER_SCOPED,
+  ...SPECIAL
+]);
+var SECRET_METHODS = /* @__PURE__ */ new Set(["CreateCredential", "UpdateCredential"]);
+function kindOf(method) {
+  return DML_METHODS.has(method) ? "dml" : "ddl";
+}
 
-// src/backends/local/front-errors.ts
+// src/backends/local/common/mutex.ts
+var KeyedMutex = class {
+  tails = /* @__PURE__ */ new Map();
+  async run(keys, fn) {
+    const ordered = [...new Set(keys)].sort();
+    const releases = [];
+    try {
+      for (const key of ordered) releases.push(await this.acquire(key));
+      return await fn();
+    } finally {
+      for (const release of releases.reverse()) release();
+    }
+  }
+  async acquire(key) {
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    let release;
+    const current = new Promise((resolve) => {
+      release = resolve;
+    });
+    const tail2 = previous.then(() => current);
+    this.tails.set(key, tail2);
+    await previous;
+    return () => {
+      release();
+      if (this.tails.get(key) === tail2) this.tails.delete(key);
+    };
+  }
+};
+
+// src/backends/local/common/statuses.ts
 var grpc = __toESM(require_src(), 1);
 var REPLICATE_VIOLATION_REASON = "code: STREAMING_CODE_REPLICATE_VIOLATION, cause: non-replicate message cannot be received in secondary role";
 var MILVUS_UNEXPECTED_CODE = 65535;
@@ -288,7 +382,885 @@ function toServiceError(e) {
   return { code: grpc.status.INTERNAL, details: e instanceof Error ? e.message : String(e) };
 }
 
-// src/backends/local/lite-rows.ts
+// src/backends/local/replication/auto-id.ts
+function autoIdOf(schemaBytes) {
+  if (!schemaBytes || schemaBytes.length === 0) return void 0;
+  const schema = decode("schema.CollectionSchema", schemaBytes);
+  const pk = (schema.fields ?? []).find((f) => f.is_primary_key);
+  if (!pk?.name || !(pk.autoID || schema.autoID)) return void 0;
+  return { name: pk.name, isString: pk.data_type === "VarChar" };
+}
+function withoutAutoId(req) {
+  const schema = decode(
+    "schema.CollectionSchema",
+    req.schema
+  );
+  schema.autoID = false;
+  for (const f of schema.fields ?? []) f.autoID = false;
+  return encodeRequest("CreateCollection", {
+    ...req,
+    schema: encode("schema.CollectionSchema", schema)
+  });
+}
+var IdAllocator = class {
+  last = 0n;
+  /** `n` consecutive ids. */
+  next(n) {
+    const physical = BigInt(Date.now()) << 18n;
+    const first = physical > this.last ? physical : this.last + 1n;
+    this.last = first + BigInt(n) - 1n;
+    return Array.from({ length: n }, (_, i) => first + BigInt(i));
+  }
+};
+function carriesField(req, field) {
+  return (req.fields_data ?? []).some((f) => f.field_name === field);
+}
+function withIds(request, field, ids) {
+  const values = ids.map(String);
+  const column = field.isString ? { type: "VarChar", field_name: field.name, scalars: { string_data: { data: values } } } : { type: "Int64", field_name: field.name, scalars: { long_data: { data: values } } };
+  return Buffer.concat([request, encodeRequest("Insert", { fields_data: [column] })]);
+}
+function describedAsAutoId(response, field) {
+  const res = decodeResponse(
+    "DescribeCollection",
+    response
+  );
+  if (!res.schema) return response;
+  res.schema.autoID = true;
+  for (const f of res.schema.fields ?? []) if (f.name === field) f.autoID = true;
+  return encodeResponse("DescribeCollection", res);
+}
+
+// src/backends/local/replication/channel-map.ts
+import { join } from "node:path";
+
+// src/backends/local/common/state.ts
+import { mkdirSync } from "node:fs";
+import { open, readFile, rename } from "node:fs/promises";
+import { dirname } from "node:path";
+var counter = 0;
+async function writeJsonAtomic(path, value) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}-${counter++}`;
+  const fh = await open(tmp, "w");
+  try {
+    await fh.writeFile(`${JSON.stringify(value, null, 2)}
+`);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+  const dir = await open(dirname(path), "r");
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+async function readJson(path) {
+  try {
+    return JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    if (e.code === "ENOENT") return void 0;
+    throw new Error(`cannot read state file ${path}: ${e.message}`);
+  }
+}
+
+// src/backends/local/replication/channel-map.ts
+var ChannelMap = class {
+  constructor(channelCount, stateDir) {
+    this.channelCount = channelCount;
+    this.file = join(stateDir, "channels.json");
+  }
+  state = { collections: {}, aliases: {} };
+  saving = Promise.resolve();
+  /** Creations in flight per channel, so concurrent creations spread out. */
+  pending = /* @__PURE__ */ new Map();
+  file;
+  async load() {
+    this.state = await readJson(this.file) ?? { collections: {}, aliases: {} };
+  }
+  /** The collection a name (or alias) stands for. */
+  realName(db, name) {
+    return this.state.aliases[db]?.[name] ?? name;
+  }
+  /** The auto-id primary key of a collection (by name or alias), if it has one. */
+  autoIdOf(db, name) {
+    return this.state.autoIds?.[db]?.[this.realName(db, name)];
+  }
+  /** What of a collection is loaded: "all", some partitions, or undefined (NotLoad). */
+  loadedOf(db, name) {
+    return this.state.loaded?.[db]?.[this.realName(db, name)];
+  }
+  channelOf(db, name) {
+    return this.state.collections[db]?.[this.realName(db, name)];
+  }
+  /** The least-used channel (collections already there plus creations in flight). */
+  pickChannel() {
+    const use = new Array(this.channelCount).fill(0);
+    for (const db of Object.values(this.state.collections))
+      for (const ch of Object.values(db)) use[ch] = (use[ch] ?? 0) + 1;
+    for (const [ch, n] of this.pending) use[ch] = (use[ch] ?? 0) + n;
+    let best = 0;
+    for (let i = 1; i < use.length; i++) if ((use[i] ?? 0) < (use[best] ?? 0)) best = i;
+    return best;
+  }
+  /**
+   * What a mutation touches and how it changes the map. `forced` = the channel a replicated message came
+   * on. A CreateCollection plan reserves its channel until release() is called with it.
+   */
+  plan(method, req, db, forced) {
+    const s = this.state;
+    const str = (k) => typeof req[k] === "string" ? req[k] : "";
+    const realName = (n) => this.realName(db, n);
+    const at = (ch, collection, effect) => {
+      const c = forced ?? ch ?? 0;
+      return { channels: [c], channel: c, collection, effect };
+    };
+    const setColl = (name, ch) => {
+      s.collections[db] ??= {};
+      s.collections[db][name] = ch;
+      const auto = autoIdOf(req.schema);
+      if (auto) {
+        s.autoIds ??= {};
+        s.autoIds[db] ??= {};
+        s.autoIds[db][name] = auto;
+      }
+    };
+    const setLoaded = (name, v) => {
+      s.loaded ??= {};
+      s.loaded[db] ??= {};
+      if (v === void 0 || Array.isArray(v) && v.length === 0) delete s.loaded[db][name];
+      else s.loaded[db][name] = v;
+    };
+    const dropColl = (name) => {
+      delete s.collections[db]?.[name];
+      delete s.autoIds?.[db]?.[name];
+      delete s.loaded?.[db]?.[name];
+      const aliases = s.aliases[db] ?? {};
+      for (const [a, c] of Object.entries(aliases)) if (c === name) delete aliases[a];
+    };
+    switch (method) {
+      case "CreateCollection": {
+        const name = str("collection_name");
+        const ch = forced ?? this.pickChannel();
+        if (forced === void 0) this.pending.set(ch, (this.pending.get(ch) ?? 0) + 1);
+        return at(ch, name, () => setColl(name, ch));
+      }
+      case "DropCollection": {
+        const name = realName(str("collection_name"));
+        return at(this.channelOf(db, name), name, () => dropColl(name));
+      }
+      case "RenameCollection": {
+        const oldName = realName(str("oldName"));
+        const newName = str("newName");
+        const newDb = str("newDBName") || db;
+        const ch = this.channelOf(db, oldName);
+        return at(ch, oldName, () => {
+          const c = s.collections[db]?.[oldName] ?? forced ?? 0;
+          delete s.collections[db]?.[oldName];
+          s.collections[newDb] ??= {};
+          s.collections[newDb][newName] = c;
+          const loaded = s.loaded?.[db]?.[oldName];
+          if (loaded && s.loaded) {
+            delete s.loaded[db]?.[oldName];
+            s.loaded[newDb] ??= {};
+            s.loaded[newDb][newName] = loaded;
+          }
+          const auto = s.autoIds?.[db]?.[oldName];
+          if (auto && s.autoIds) {
+            delete s.autoIds[db]?.[oldName];
+            s.autoIds[newDb] ??= {};
+            s.autoIds[newDb][newName] = auto;
+          }
+        });
+      }
+      case "CreateAlias":
+      case "AlterAlias": {
+        const coll = realName(str("collection_name"));
+        const alias = str("alias");
+        return at(this.channelOf(db, coll), coll, () => {
+          s.aliases[db] ??= {};
+          s.aliases[db][alias] = coll;
+        });
+      }
+      case "DropAlias": {
+        const alias = str("alias");
+        const coll = s.aliases[db]?.[alias] ?? "";
+        return at(this.channelOf(db, coll), coll, () => {
+          delete s.aliases[db]?.[alias];
+        });
+      }
+      case "Flush": {
+        const names = (req.collection_names ?? []).map(realName);
+        const chans = [...new Set(names.map((n) => this.channelOf(db, n) ?? 0))];
+        const first = forced ?? chans[0] ?? 0;
+        return {
+          channels: forced !== void 0 ? [forced] : chans.length ? chans : [0],
+          channel: first,
+          collection: names[0] ?? ""
+        };
+      }
+      case "DropDatabase":
+        return at(0, "", () => {
+          delete s.collections[db];
+          delete s.aliases[db];
+          delete s.autoIds?.[db];
+          delete s.loaded?.[db];
+        });
+    }
+    if (COLLECTION_SCOPED_METHODS.has(method)) {
+      const name = realName(str("collection_name"));
+      const parts = req.partition_names ?? [];
+      const loadEffect = {
+        LoadCollection: () => setLoaded(name, "all"),
+        ReleaseCollection: () => setLoaded(name, void 0),
+        LoadPartitions: () => {
+          const was = s.loaded?.[db]?.[name];
+          if (was !== "all") setLoaded(name, [.../* @__PURE__ */ new Set([...was ?? [], ...parts])]);
+        },
+        // Releasing from a fully loaded collection: the caller passes what stays loaded (`remaining`).
+        ReleasePartitions: () => setLoaded(name, req.remaining_partitions ?? []),
+        DropPartition: () => {
+          const was = s.loaded?.[db]?.[name];
+          if (Array.isArray(was))
+            setLoaded(
+              name,
+              was.filter((p) => p !== str("partition_name"))
+            );
+        }
+      };
+      return at(this.channelOf(db, name), name, loadEffect[method]);
+    }
+    if (CLUSTER_SCOPED_METHODS.has(method)) return at(0, "");
+    return at(0, "");
+  }
+  /** Ends a client CreateCollection's reservation of its channel (whatever its outcome). */
+  release(method, plan, forced) {
+    if (method !== "CreateCollection" || forced !== void 0) return;
+    const n = (this.pending.get(plan.channel) ?? 1) - 1;
+    if (n > 0) this.pending.set(plan.channel, n);
+    else this.pending.delete(plan.channel);
+  }
+  /** Applies a succeeded mutation's change to the map and makes it durable. */
+  async commit(plan) {
+    if (!plan.effect) return;
+    plan.effect();
+    await this.persist();
+  }
+  persist() {
+    this.saving = this.saving.then(() => writeJsonAtomic(this.file, this.state));
+    return this.saving;
+  }
+  /** Resolves once every pending write is on disk. */
+  flushed() {
+    return this.saving.catch(() => {
+    });
+  }
+};
+
+// src/backends/local/replication/checkpoints.ts
+import { rm } from "node:fs/promises";
+import { join as join2 } from "node:path";
+var CheckpointStore = class {
+  constructor(pchannels, stateDir) {
+    this.pchannels = pchannels;
+    this.stateDir = stateDir;
+  }
+  byChannel = /* @__PURE__ */ new Map();
+  file(pchannel) {
+    return join2(this.stateDir, "checkpoints", `${pchannel}.json`);
+  }
+  async load() {
+    for (const p of this.pchannels) {
+      const cp = await readJson(this.file(p));
+      if (cp) this.byChannel.set(p, cp);
+    }
+  }
+  /** The checkpoint of this cluster's `pchannel`, when it came from `sourceClusterId`. */
+  get(pchannel, sourceClusterId) {
+    const cp = this.byChannel.get(pchannel);
+    return cp && cp.cluster_id === sourceClusterId ? cp : void 0;
+  }
+  async set(pchannel, cp) {
+    await writeJsonAtomic(this.file(pchannel), cp);
+    this.byChannel.set(pchannel, cp);
+  }
+  /** Forgets every checkpoint (on disk too): the cluster no longer replicates from anyone. */
+  async clear() {
+    for (const p of [...this.byChannel.keys()]) await rm(this.file(p), { force: true });
+    this.byChannel.clear();
+  }
+  list() {
+    return [...this.byChannel.values()];
+  }
+};
+
+// src/backends/local/replication/config-store.ts
+import { createHash } from "node:crypto";
+import { join as join3 } from "node:path";
+
+// src/backends/local/replication/replicate-config.ts
+function normalizeConfig(raw) {
+  const c = raw ?? {};
+  return {
+    clusters: (c.clusters ?? []).map((k) => ({
+      cluster_id: k?.cluster_id ?? "",
+      connection_param: {
+        uri: k?.connection_param?.uri ?? "",
+        token: k?.connection_param?.token ?? ""
+      },
+      pchannels: [...k?.pchannels ?? []]
+    })),
+    cross_cluster_topology: (c.cross_cluster_topology ?? []).map((t) => ({
+      source_cluster_id: t?.source_cluster_id ?? "",
+      target_cluster_id: t?.target_cluster_id ?? ""
+    }))
+  };
+}
+function sameConfig(a, b) {
+  return JSON.stringify(normalizeConfig(a)) === JSON.stringify(normalizeConfig(b));
+}
+function sanitizeConfig(c) {
+  const n = normalizeConfig(c);
+  for (const k of n.clusters) k.connection_param.token = "";
+  return n;
+}
+function parsableRequestUri(uri) {
+  if ([...uri].some((ch) => /\s/.test(ch) || ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127))
+    return false;
+  if (uri.startsWith("/")) return true;
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\//.test(uri)) return false;
+  try {
+    new URL(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}
+function fmtList(a) {
+  return `[${a.join(" ")}]`;
+}
+function validateReplicateConfig(incomingRaw, current, currentClusterId, currentPchannels) {
+  if (incomingRaw === null || incomingRaw === void 0) return "config cannot be nil";
+  const incoming = normalizeConfig(incomingRaw);
+  const clusters = incoming.clusters;
+  if (clusters.length === 0) return "clusters list cannot be empty";
+  const clusterMap = /* @__PURE__ */ new Map();
+  const uriSet = /* @__PURE__ */ new Map();
+  let expected = 0;
+  let firstId = "";
+  for (const [i, cluster] of clusters.entries()) {
+    const id = cluster.cluster_id;
+    if (id === "") return `cluster at index ${i} has empty clusterID`;
+    if (/[ \t\n\r]/.test(id))
+      return `cluster at index ${i} has clusterID '${id}' containing whitespace characters`;
+    const uri = cluster.connection_param.uri;
+    if (uri === "") return `cluster '${id}' has empty URI`;
+    if (!parsableRequestUri(uri)) return `cluster '${id}' has invalid URI format: '${uri}'`;
+    const existing = uriSet.get(uri);
+    if (existing !== void 0)
+      return `duplicate URI found: '${uri}' is used by both cluster '${existing}' and cluster '${id}'`;
+    uriSet.set(uri, id);
+    if (cluster.pchannels.length === 0) return `cluster '${id}' has empty pchannels`;
+    const seen = /* @__PURE__ */ new Set();
+    for (const [j, p] of cluster.pchannels.entries()) {
+      if (p === "") return `cluster '${id}' has empty pchannel at index ${j}`;
+      if (seen.has(p)) return `cluster '${id}' has duplicate pchannel: '${p}'`;
+      seen.add(p);
+    }
+    if (i === 0) {
+      expected = cluster.pchannels.length;
+      firstId = id;
+    } else if (cluster.pchannels.length !== expected) {
+      return `cluster '${id}' has ${cluster.pchannels.length} pchannels, but expected ${expected} (same as cluster '${firstId}')`;
+    }
+    if (clusterMap.has(id)) return `duplicate clusterID found: '${id}'`;
+    clusterMap.set(id, cluster);
+  }
+  const self = clusterMap.get(currentClusterId);
+  if (!self) return `current Milvus cluster '${currentClusterId}' must be included in the clusters list`;
+  const a = [...currentPchannels].sort();
+  const b = [...self.pchannels].sort();
+  if (a.length !== b.length || a.some((x, i) => x !== b[i])) {
+    return `current pchannels do not match the pchannels in the config, current pchannels: ${fmtList([...currentPchannels])}, config pchannels: ${fmtList(self.pchannels)}`;
+  }
+  const topologies = incoming.cross_cluster_topology;
+  const edges = /* @__PURE__ */ new Set();
+  for (const [i, t] of topologies.entries()) {
+    if (!clusterMap.has(t.source_cluster_id))
+      return `topology at index ${i} references non-existent source cluster: '${t.source_cluster_id}'`;
+    if (!clusterMap.has(t.target_cluster_id))
+      return `topology at index ${i} references non-existent target cluster: '${t.target_cluster_id}'`;
+    const key = `${t.source_cluster_id}->${t.target_cluster_id}`;
+    if (edges.has(key)) return `duplicate topology relationship found: '${key}'`;
+    edges.add(key);
+  }
+  if (topologies.length > 0) {
+    const inDeg = /* @__PURE__ */ new Map();
+    const outDeg = /* @__PURE__ */ new Map();
+    for (const id of clusterMap.keys()) {
+      inDeg.set(id, 0);
+      outDeg.set(id, 0);
+    }
+    for (const t of topologies) {
+      outDeg.set(t.source_cluster_id, (outDeg.get(t.source_cluster_id) ?? 0) + 1);
+      inDeg.set(t.target_cluster_id, (inDeg.get(t.target_cluster_id) ?? 0) + 1);
+    }
+    let center = "";
+    for (const id of clusterMap.keys()) {
+      if (outDeg.get(id) === clusterMap.size - 1 && inDeg.get(id) === 0) {
+        if (center !== "")
+          return "multiple center nodes found, only one center node is allowed in star topology";
+        center = id;
+      }
+    }
+    if (center === "") return "no center node found, star topology must have exactly one center node";
+    for (const id of clusterMap.keys()) {
+      if (id === center) continue;
+      if (inDeg.get(id) !== 1 || outDeg.get(id) !== 0) {
+        return `cluster '${id}' does not follow star topology pattern (in-degree=${inDeg.get(id)}, out-degree=${outDeg.get(id)})`;
+      }
+    }
+  }
+  if (current) {
+    const cur = new Map(normalizeConfig(current).clusters.map((c) => [c.cluster_id, c]));
+    for (const inc of clusters) {
+      const was = cur.get(inc.cluster_id);
+      if (!was) continue;
+      if (inc.pchannels.length < was.pchannels.length)
+        return `cluster '${was.cluster_id}' pchannels cannot decrease: current=${was.pchannels.length}, incoming=${inc.pchannels.length}`;
+      if (was.pchannels.some((p, i) => inc.pchannels[i] !== p))
+        return `cluster '${was.cluster_id}' existing pchannels must be preserved at the same positions: current=${fmtList(was.pchannels)}, incoming=${fmtList(inc.pchannels)}`;
+      if (was.connection_param.uri !== inc.connection_param.uri)
+        return `cluster '${was.cluster_id}' connection_param.uri cannot be changed: current=${was.connection_param.uri}, incoming=${inc.connection_param.uri}`;
+      if (was.connection_param.token !== inc.connection_param.token)
+        return `cluster '${was.cluster_id}' connection_param.token cannot be changed`;
+    }
+  }
+  return null;
+}
+function roleOf(config, clusterId) {
+  if (!config) return "primary";
+  return config.cross_cluster_topology.some((t) => t.target_cluster_id === clusterId) ? "secondary" : "primary";
+}
+
+// src/backends/local/replication/force-promote.ts
+var FORCE_PROMOTE_NOT_EMPTY = "force promote requires empty cluster and topology fields; it promotes the cluster to primary automatically";
+var FORCE_PROMOTE_ON_PRIMARY = "force promote can only be used on secondary clusters, current cluster is primary";
+var FORCE_PROMOTE_NO_CONFIG = "force promote requires existing replicate configuration; current cluster has no configuration";
+var forcePromoteClusterCount = (n) => `force promote requires configuration with exactly one cluster (current cluster only), got ${n} clusters`;
+var forcePromoteOtherCluster = (current, got) => `force promote requires configuration with only current cluster ${current}, got cluster ${got}`;
+var forcePromoteTopology = (n) => `force promote requires configuration with no topology (single primary cluster), got ${n} topology edges`;
+function decideForcePromote(incomingRaw, current, clusterId, role, rules = {}) {
+  const incoming = normalizeConfig(incomingRaw);
+  if ((rules.shapes ?? "either") === "either" && incoming.clusters.length > 0)
+    return decideCurrentCluster(incoming, current, clusterId, role, rules.pchannels);
+  return decideEmpty(incoming, current, clusterId, role);
+}
+function decideEmpty(incoming, current, clusterId, role) {
+  if (incoming.clusters.length > 0 || incoming.cross_cluster_topology.length > 0)
+    return { ok: false, error: FORCE_PROMOTE_NOT_EMPTY };
+  if (role === "primary") return { ok: false, error: FORCE_PROMOTE_ON_PRIMARY };
+  if (!current) return { ok: false, error: FORCE_PROMOTE_NO_CONFIG };
+  const self = normalizeConfig(current).clusters.find((c) => c.cluster_id === clusterId);
+  if (!self)
+    return {
+      ok: false,
+      error: `force promote requires current cluster in existing configuration; cluster ${clusterId} not found in config`
+    };
+  const config = { clusters: [self], cross_cluster_topology: [] };
+  const unchanged = JSON.stringify(normalizeConfig(current)) === JSON.stringify(config);
+  return { ok: true, config, unchanged };
+}
+function decideCurrentCluster(incoming, current, clusterId, role, pchannels) {
+  if (current !== null && JSON.stringify(normalizeConfig(current)) === JSON.stringify(incoming))
+    return { ok: true, config: incoming, unchanged: true };
+  if (pchannels) {
+    const err = validateReplicateConfig(incoming, current, clusterId, pchannels);
+    if (err) return { ok: false, error: err };
+  }
+  if (role === "primary") return { ok: false, error: FORCE_PROMOTE_ON_PRIMARY };
+  if (incoming.clusters.length !== 1)
+    return { ok: false, error: forcePromoteClusterCount(incoming.clusters.length) };
+  const got = incoming.clusters[0]?.cluster_id ?? "";
+  if (got !== clusterId) return { ok: false, error: forcePromoteOtherCluster(clusterId, got) };
+  if (incoming.cross_cluster_topology.length > 0)
+    return { ok: false, error: forcePromoteTopology(incoming.cross_cluster_topology.length) };
+  return { ok: true, config: incoming, unchanged: false };
+}
+
+// src/backends/local/replication/config-store.ts
+var ConfigStore = class {
+  constructor(clusterId, pchannels, stateDir, forcePromoteShapes = "either") {
+    this.clusterId = clusterId;
+    this.pchannels = pchannels;
+    this.forcePromoteShapes = forcePromoteShapes;
+    this.file = join3(stateDir, "replicate-config.json");
+  }
+  current = null;
+  waiters = /* @__PURE__ */ new Set();
+  lock = new KeyedMutex();
+  file;
+  async load() {
+    const cfg = await readJson(this.file);
+    this.current = cfg ? normalizeConfig(cfg) : null;
+  }
+  get config() {
+    return this.current;
+  }
+  get role() {
+    return roleOf(this.current, this.clusterId);
+  }
+  /** As GetReplicateConfiguration answers it: tokens blanked. */
+  sanitized() {
+    return this.current ? sanitizeConfig(this.current) : {};
+  }
+  /** Milvus's refusal of `raw` as the next configuration, or null. */
+  validate(raw) {
+    return validateReplicateConfig(raw, this.current, this.clusterId, this.pchannels);
+  }
+  /**
+   * Resolves true once the configuration in force equals `want` (tokens aside: they are never
+   * announced), false when `timeoutMs` passes first.
+   */
+  waitUntilSame(want, timeoutMs) {
+    const same = () => this.current !== null && sameConfig(sanitizeConfig(this.current), sanitizeConfig(want));
+    if (same()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!same()) return;
+        done(true);
+      };
+      const done = (v) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve(v);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+  /**
+   * UpdateReplicateConfiguration. `whileLocked` runs after the new configuration is saved and before the
+   * next update may start (the lab moves its replicators there); its throw is the caller's to report.
+   */
+  update(raw, whileLocked) {
+    return this.lock.run(["config"], async () => {
+      const incoming = normalizeConfig(raw);
+      if (this.current && sameConfig(incoming, this.current)) {
+        return { ok: true, changed: false, previous: this.current, config: this.current };
+      }
+      const err = validateReplicateConfig(raw, this.current, this.clusterId, this.pchannels);
+      if (err) return { ok: false, reason: err };
+      const previous = this.current;
+      await this.save(incoming);
+      const u = { ok: true, changed: true, previous, config: incoming };
+      await whileLocked?.(u);
+      return u;
+    });
+  }
+  /**
+   * Force promote (failover): a secondary drops every replication edge and becomes a standalone primary,
+   * keeping only itself in the configuration, with Milvus's rules and texts (force-promote.ts).
+   * `request` is the configuration the client sent alongside force_promote.
+   */
+  forcePromote(request, whileLocked) {
+    return this.lock.run(["config"], async () => {
+      const d = decideForcePromote(request, this.current, this.clusterId, this.role, {
+        shapes: this.forcePromoteShapes,
+        pchannels: this.pchannels
+      });
+      if (!d.ok) return { ok: false, reason: d.error };
+      const previous = this.current;
+      if (d.unchanged && previous) return { ok: true, changed: false, previous, config: previous };
+      await this.save(d.config);
+      const u = { ok: true, changed: true, previous, config: d.config };
+      await whileLocked?.(u);
+      return u;
+    });
+  }
+  async save(config) {
+    const onDisk = {
+      ...sanitizeConfig(config),
+      token_sha256: Object.fromEntries(
+        config.clusters.map((c) => [
+          c.cluster_id,
+          c.connection_param.token ? createHash("sha256").update(c.connection_param.token).digest("hex") : ""
+        ])
+      )
+    };
+    await writeJsonAtomic(this.file, onDisk);
+    this.current = config;
+    for (const w of [...this.waiters]) w();
+  }
+};
+
+// src/backends/local/replication/replicate-apply.ts
+var grpc2 = __toESM(require_src(), 1);
+var ReplicateApply = class {
+  constructor(d) {
+    this.d = d;
+  }
+  stats = { runs: 0, messages: 0, largestRun: 0 };
+  /**
+   * Requests in arrival order. Consecutive ones on one channel are applied under one hold of the
+   * channel's lock and share one durable checkpoint write (the cost that dominated catching up on a
+   * backlog one fsync'd message at a time). Dedup stays per message: each is compared with the newest
+   * message applied before it, written or not. The checkpoint covers exactly the messages applied, also
+   * when one fails part-way (the failure comes back after the confirmations of those before it), so a
+   * replicator that reconnects resumes right after the last message applied: exactly once.
+   */
+  async applyBatch(bufs) {
+    const d = this.d;
+    const responses = [];
+    const parsed = /* @__PURE__ */ new Map();
+    const parseAt = (j) => {
+      let m = parsed.get(j);
+      if (!m) {
+        m = this.parse(bufs[j]);
+        parsed.set(j, m);
+      }
+      return m;
+    };
+    const recorders = /* @__PURE__ */ new Map();
+    let i = 0;
+    try {
+      while (i < bufs.length) {
+        const first = parseAt(i);
+        await d.locks.run([first.channel], async () => {
+          let newest;
+          let confirms = [];
+          const persist = async () => {
+            if (confirms.length > 0) {
+              this.stats.runs++;
+              this.stats.messages += confirms.length;
+              this.stats.largestRun = Math.max(this.stats.largestRun, confirms.length);
+            }
+            if (newest) await d.checkpoints.set(newest.targetPch, checkpointOf(newest));
+            newest = void 0;
+            responses.push(...confirms);
+            confirms = [];
+          };
+          try {
+            let m = first;
+            while (m) {
+              this.requireEdge(m.source);
+              const floor = newest && newest.source === m.source ? newest.tt : BigInt(d.checkpoints.get(m.targetPch, m.source)?.time_tick ?? -1);
+              if (m.tt <= floor && !m.nodedup) {
+                confirms.push(confirmation(m));
+              } else if (m.method === ANNOUNCE_METHOD) {
+                const announced = decodeRequest(m.method, m.payload);
+                await d.onAnnouncement(m.targetPch, normalizeConfig(announced.replicate_configuration));
+                newest = m;
+                confirms.push(confirmation(m));
+                i++;
+                return;
+              } else {
+                if (m.method === "Insert" && !recorders.has(i))
+                  await this.prepareInserts(i, floor, parseAt, bufs.length, recorders);
+                await this.applyOne(m, recorders.has(i) ? { recorder: recorders.get(i) } : void 0);
+                newest = m;
+                confirms.push(confirmation(m));
+              }
+              i++;
+              const next = i < bufs.length ? parseAt(i) : void 0;
+              m = next && next.channel === first.channel ? next : void 0;
+            }
+          } finally {
+            await persist();
+          }
+        });
+      }
+      return { responses };
+    } catch (e) {
+      return { responses, error: e };
+    }
+  }
+  /** The configuration, when it replicates from `source` to this cluster; refuses the message otherwise. */
+  requireEdge(source) {
+    const d = this.d;
+    const cfg = d.config.config;
+    const edge = cfg?.cross_cluster_topology.some(
+      (t) => t.source_cluster_id === source && t.target_cluster_id === d.clusterId
+    );
+    if (!cfg || !edge) {
+      throw new FrontError(
+        grpc2.status.FAILED_PRECONDITION,
+        `cluster '${d.clusterId}' has no replication from source cluster '${source}' configured`
+      );
+    }
+    return cfg;
+  }
+  parse(buf) {
+    const d = this.d;
+    const req = decode("milvus.ReplicateRequest", buf);
+    const rm3 = req.replicate_message;
+    const props = rm3?.message?.properties ?? {};
+    const source = rm3?.source_cluster_id ?? "";
+    const cfg = this.requireEdge(source);
+    const srcPch = props._pch ?? "";
+    const srcCluster = cfg.clusters.find((c) => c.cluster_id === source);
+    const idx = srcCluster?.pchannels.indexOf(srcPch) ?? -1;
+    const selfCluster = cfg.clusters.find((c) => c.cluster_id === d.clusterId);
+    const targetPch = idx >= 0 ? selfCluster?.pchannels[idx] : void 0;
+    const channel = targetPch === void 0 ? -1 : d.pchannels.indexOf(targetPch);
+    if (channel < 0 || targetPch === void 0) {
+      throw new FrontError(
+        grpc2.status.FAILED_PRECONDITION,
+        `pchannel '${srcPch}' is not a pchannel of source cluster '${source}' in the replicate configuration`
+      );
+    }
+    const method = props._method ?? "";
+    if (!MUTATING_METHODS.has(method) && method !== ANNOUNCE_METHOD) {
+      throw new FrontError(grpc2.status.INVALID_ARGUMENT, `replicated message has unknown method '${method}'`);
+    }
+    let tt;
+    try {
+      tt = BigInt(props._tt ?? "");
+    } catch {
+      throw new FrontError(grpc2.status.INVALID_ARGUMENT, `replicated message has invalid _tt '${props._tt}'`);
+    }
+    return {
+      source,
+      srcPch,
+      targetPch,
+      channel,
+      method,
+      tt,
+      payload: rm3?.message?.payload ?? Buffer.alloc(0),
+      db: props._db || "default",
+      collection: props._coll ?? "",
+      messageId: rm3?.message?.id?.id ?? "",
+      nodedup: props._nodedup === "1"
+    };
+  }
+  /**
+   * The Inserts from `start` on that will be applied back to back (same source, channel, database and
+   * collection, nothing else in between, the ones dedup will skip left out exactly as the apply loop
+   * will skip them) get their duplicate bookkeeping from one existence Query. A message that does not
+   * parse ends the stretch; the apply loop reports it when it gets there.
+   */
+  async prepareInserts(start, floor, parseAt, count, recorders) {
+    const first = parseAt(start);
+    const stretch = [];
+    let newest = floor;
+    for (let j = start; j < count; j++) {
+      let m;
+      try {
+        m = parseAt(j);
+      } catch {
+        break;
+      }
+      if (m.method !== "Insert" || m.channel !== first.channel || m.source !== first.source || m.db !== first.db || m.collection !== first.collection)
+        break;
+      if (m.tt <= newest && !m.nodedup) continue;
+      stretch.push({ at: j, payload: m.payload });
+      if (m.tt > newest) newest = m.tt;
+    }
+    const recs = await this.d.dups.beforeInserts(
+      stretch.map((x) => x.payload),
+      first.db,
+      first.collection
+    );
+    stretch.forEach((x, k) => {
+      recorders.set(x.at, recs[k]);
+    });
+  }
+  /**
+   * Applies one DML/DDL message to Milvus Lite (the caller holds the channel's lock). `prepared`: its
+   * duplicate bookkeeping, when prepareInserts already did it.
+   */
+  async applyOne(m, prepared) {
+    const d = this.d;
+    const mreq = decodeRequest(m.method, m.payload);
+    const plan = d.channels.plan(m.method, mreq, m.db, m.channel);
+    const md = new grpc2.Metadata();
+    md.set("dbname", m.db);
+    let res;
+    let recordDuplicates;
+    try {
+      recordDuplicates = prepared ? prepared.recorder : await d.dups.before(m.method, m.payload, m.db, plan.collection);
+      res = await d.liteApply.apply(m.method, mreq, m.payload, m.db, md, void 0, true);
+    } catch (e) {
+      throw new FrontError(
+        grpc2.status.INTERNAL,
+        `apply of ${m.method} on '${m.collection}' failed: ${e.details ?? e.message}`
+      );
+    }
+    const st = responseStatus(m.method, res);
+    if (!isSuccess(st)) {
+      throw new FrontError(
+        grpc2.status.INTERNAL,
+        `apply of ${m.method} on '${m.collection}' failed: ${st?.reason ?? "error"}`
+      );
+    }
+    recordDuplicates?.();
+    await d.channels.commit(plan);
+  }
+};
+function confirmation(m) {
+  return encode("milvus.ReplicateResponse", {
+    replicate_confirmed_message_info: { confirmed_time_tick: m.tt.toString() }
+  });
+}
+function checkpointOf(m) {
+  return {
+    cluster_id: m.source,
+    pchannel: m.srcPch,
+    message_id: { id: m.messageId },
+    time_tick: m.tt.toString()
+  };
+}
+
+// src/backends/local/replication/replicate-stream.ts
+function serveReplicateStream(call, applyBatch) {
+  const queue = [];
+  let draining = false;
+  let broken = false;
+  let ended = false;
+  const fail = (e) => {
+    broken = true;
+    call.emit("error", toServiceError(e));
+  };
+  const drain = async () => {
+    if (draining) return;
+    draining = true;
+    try {
+      while (queue.length > 0 && !broken) {
+        const batch = queue.splice(0, queue.length);
+        const { responses, error } = await applyBatch(batch);
+        for (const r of responses) call.write(r);
+        if (error !== void 0) fail(error);
+      }
+    } catch (e) {
+      fail(e);
+    } finally {
+      draining = false;
+    }
+    if (ended && !broken) call.end();
+  };
+  call.on("data", (buf) => {
+    if (broken) return;
+    queue.push(buf);
+    void drain();
+  });
+  call.on("end", () => {
+    ended = true;
+    if (!draining && !broken) call.end();
+  });
+  call.on("error", () => {
+    broken = true;
+  });
+}
+
+// src/backends/local/front/add-field.ts
+var grpc3 = __toESM(require_src(), 1);
+import { randomBytes } from "node:crypto";
+import { join as join4 } from "node:path";
+
+// src/backends/local/front/lite-rows.ts
 function pkLiteral(pk, key) {
   return pk.data_type === "VarChar" ? JSON.stringify(key) : key;
 }
@@ -333,40 +1305,7 @@ async function* rowPages(call, o) {
   }
 }
 
-// src/backends/local/state.ts
-import { mkdirSync } from "node:fs";
-import { open, readFile, rename } from "node:fs/promises";
-import { dirname } from "node:path";
-var counter = 0;
-async function writeJsonAtomic(path, value) {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${counter++}`;
-  const fh = await open(tmp, "w");
-  try {
-    await fh.writeFile(`${JSON.stringify(value, null, 2)}
-`);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const dir = await open(dirname(path), "r");
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
-}
-async function readJson(path) {
-  try {
-    return JSON.parse(await readFile(path, "utf8"));
-  } catch (e) {
-    if (e.code === "ENOENT") return void 0;
-    throw new Error(`cannot read state file ${path}: ${e.message}`);
-  }
-}
-
-// src/backends/local/add-field.ts
+// src/backends/local/front/add-field.ts
 var METHOD = "AddCollectionField";
 var MAX_FIELD_NUM = 64;
 var MAX_VECTOR_FIELD_NUM = 4;
@@ -486,7 +1425,7 @@ var FieldAdder = class {
     this.lite = lite;
     this.log = log;
     this.testing = testing;
-    this.file = join(stateDir, "add-field-journal.json");
+    this.file = join4(stateDir, "add-field-journal.json");
   }
   journal = {};
   /** Collections whose add is under way now (their journal entries are not leftovers). */
@@ -732,7 +1671,7 @@ var FieldAdder = class {
   async recoverLeftovers(which = () => true) {
     for (const [key, e] of Object.entries(this.journal)) {
       if (this.running.has(key) || !which(e)) continue;
-      const md = new grpc2.Metadata();
+      const md = new grpc3.Metadata();
       try {
         if (e.phase === "copy") await this.rollBack(e, md);
         else {
@@ -826,59 +1765,10 @@ function withoutHidden(response, hidden) {
   return encodeResponse("ShowCollections", res);
 }
 
-// src/backends/local/auto-id.ts
-function autoIdOf(schemaBytes) {
-  if (!schemaBytes || schemaBytes.length === 0) return void 0;
-  const schema = decode("schema.CollectionSchema", schemaBytes);
-  const pk = (schema.fields ?? []).find((f) => f.is_primary_key);
-  if (!pk?.name || !(pk.autoID || schema.autoID)) return void 0;
-  return { name: pk.name, isString: pk.data_type === "VarChar" };
-}
-function withoutAutoId(req) {
-  const schema = decode(
-    "schema.CollectionSchema",
-    req.schema
-  );
-  schema.autoID = false;
-  for (const f of schema.fields ?? []) f.autoID = false;
-  return encodeRequest("CreateCollection", {
-    ...req,
-    schema: encode("schema.CollectionSchema", schema)
-  });
-}
-var IdAllocator = class {
-  last = 0n;
-  /** `n` consecutive ids. */
-  next(n) {
-    const physical = BigInt(Date.now()) << 18n;
-    const first = physical > this.last ? physical : this.last + 1n;
-    this.last = first + BigInt(n) - 1n;
-    return Array.from({ length: n }, (_, i) => first + BigInt(i));
-  }
-};
-function carriesField(req, field) {
-  return (req.fields_data ?? []).some((f) => f.field_name === field);
-}
-function withIds(request, field, ids) {
-  const values = ids.map(String);
-  const column = field.isString ? { type: "VarChar", field_name: field.name, scalars: { string_data: { data: values } } } : { type: "Int64", field_name: field.name, scalars: { long_data: { data: values } } };
-  return Buffer.concat([request, encodeRequest("Insert", { fields_data: [column] })]);
-}
-function describedAsAutoId(response, field) {
-  const res = decodeResponse(
-    "DescribeCollection",
-    response
-  );
-  if (!res.schema) return response;
-  res.schema.autoID = true;
-  for (const f of res.schema.fields ?? []) if (f.name === field) f.autoID = true;
-  return encodeResponse("DescribeCollection", res);
-}
+// src/backends/local/front/text-match.ts
+import { join as join5 } from "node:path";
 
-// src/backends/local/text-match.ts
-import { join as join2 } from "node:path";
-
-// src/backends/local/text-analysis.ts
+// src/backends/local/front/text-analysis.ts
 var import_wink_porter2_stemmer = __toESM(require_wink_porter2_stemmer(), 1);
 var ENGLISH_STOP_WORDS = [
   "a",
@@ -1041,7 +1931,7 @@ function phraseMatches(doc, phrase, slop) {
   return pick(0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
 }
 
-// src/backends/local/text-match.ts
+// src/backends/local/front/text-match.ts
 var LITE_ANALYZER = JSON.stringify({ type: "standard" });
 var param2 = (f, key) => kvValue(f.type_params, key);
 var analyzed = (f) => (param2(f, "enable_analyzer") ?? "").toLowerCase() === "true";
@@ -1049,7 +1939,7 @@ var AnalyzerStore = class {
   kept = {};
   file;
   constructor(stateDir) {
-    this.file = join2(stateDir, "analyzers.json");
+    this.file = join5(stateDir, "analyzers.json");
   }
   async load() {
     this.kept = await readJson(this.file) ?? {};
@@ -1301,7 +2191,7 @@ async function rewriteMatches(expr, text, call, db, collection) {
   return out + expr.slice(at);
 }
 
-// src/backends/local/bm25.ts
+// src/backends/local/front/bm25.ts
 var refusal = (reason) => statusResponse("Search", invalidParameter(reason));
 function textQueries(req) {
   if (!req.placeholder_group || req.placeholder_group.length === 0) return void 0;
@@ -1549,639 +2439,7 @@ function withBm25Metric(search, request) {
   return encodeRequest("Search", { ...req, search_params: params });
 }
 
-// src/backends/local/channel-map.ts
-import { join as join3 } from "node:path";
-
-// src/backends/local/methods.ts
-var DML_METHODS = /* @__PURE__ */ new Set(["Insert", "Delete", "Upsert"]);
-var COLLECTION_SCOPED = [
-  "CreateCollection",
-  "DropCollection",
-  "LoadCollection",
-  "ReleaseCollection",
-  "AlterCollection",
-  "AlterCollectionField",
-  "AlterCollectionSchema",
-  "AddCollectionField",
-  "AddCollectionStructField",
-  "AddCollectionFunction",
-  "AlterCollectionFunction",
-  "DropCollectionFunction",
-  "TruncateCollection",
-  "CreatePartition",
-  "DropPartition",
-  "LoadPartitions",
-  "ReleasePartitions",
-  "CreateAlias",
-  "AlterAlias",
-  "CreateIndex",
-  "AlterIndex",
-  "DropIndex",
-  "Insert",
-  "Delete",
-  "Upsert",
-  "Import"
-];
-var CLUSTER_SCOPED = [
-  "FlushAll",
-  "CreateDatabase",
-  "DropDatabase",
-  "AlterDatabase",
-  "CreateCredential",
-  "UpdateCredential",
-  "DeleteCredential",
-  "CreateRole",
-  "AlterRole",
-  "DropRole",
-  "OperateUserRole",
-  "OperatePrivilege",
-  "OperatePrivilegeV2",
-  "RestoreRBAC",
-  "CreatePrivilegeGroup",
-  "DropPrivilegeGroup",
-  "OperatePrivilegeGroup",
-  "AddUserTags",
-  "DeleteUserTags",
-  "CreateRowPolicy",
-  "DropRowPolicy",
-  // Kept by the front (resource-groups.ts), not Milvus Lite; replicated like the rest.
-  "CreateResourceGroup",
-  "DropResourceGroup",
-  "UpdateResourceGroups"
-];
-var SPECIAL = ["DropAlias", "RenameCollection", "Flush"];
-var COLLECTION_SCOPED_METHODS = new Set(COLLECTION_SCOPED);
-var CLUSTER_SCOPED_METHODS = new Set(CLUSTER_SCOPED);
-var MUTATING_METHODS = /* @__PURE__ */ new Set([
-  ...COLLECTION_SCOPED,
-  ...CLUSTER_SCOPED,
-  ...SPECIAL
-]);
-var SECRET_METHODS = /* @__PURE__ */ new Set(["CreateCredential", "UpdateCredential"]);
-function kindOf(method) {
-  return DML_METHODS.has(method) ? "dml" : "ddl";
-}
-
-// src/backends/local/channel-map.ts
-var ChannelMap = class {
-  constructor(channelCount, stateDir) {
-    this.channelCount = channelCount;
-    this.file = join3(stateDir, "channels.json");
-  }
-  state = { collections: {}, aliases: {} };
-  saving = Promise.resolve();
-  /** Creations in flight per channel, so concurrent creations spread out. */
-  pending = /* @__PURE__ */ new Map();
-  file;
-  async load() {
-    this.state = await readJson(this.file) ?? { collections: {}, aliases: {} };
-  }
-  /** The collection a name (or alias) stands for. */
-  realName(db, name) {
-    return this.state.aliases[db]?.[name] ?? name;
-  }
-  /** The auto-id primary key of a collection (by name or alias), if it has one. */
-  autoIdOf(db, name) {
-    return this.state.autoIds?.[db]?.[this.realName(db, name)];
-  }
-  /** What of a collection is loaded: "all", some partitions, or undefined (NotLoad). */
-  loadedOf(db, name) {
-    return this.state.loaded?.[db]?.[this.realName(db, name)];
-  }
-  channelOf(db, name) {
-    return this.state.collections[db]?.[this.realName(db, name)];
-  }
-  /** The least-used channel (collections already there plus creations in flight). */
-  pickChannel() {
-    const use = new Array(this.channelCount).fill(0);
-    for (const db of Object.values(this.state.collections))
-      for (const ch of Object.values(db)) use[ch] = (use[ch] ?? 0) + 1;
-    for (const [ch, n] of this.pending) use[ch] = (use[ch] ?? 0) + n;
-    let best = 0;
-    for (let i = 1; i < use.length; i++) if ((use[i] ?? 0) < (use[best] ?? 0)) best = i;
-    return best;
-  }
-  /**
-   * What a mutation touches and how it changes the map. `forced` = the channel a replicated message came
-   * on. A CreateCollection plan reserves its channel until release() is called with it.
-   */
-  plan(method, req, db, forced) {
-    const s = this.state;
-    const str = (k) => typeof req[k] === "string" ? req[k] : "";
-    const realName = (n) => this.realName(db, n);
-    const at = (ch, collection, effect) => {
-      const c = forced ?? ch ?? 0;
-      return { channels: [c], channel: c, collection, effect };
-    };
-    const setColl = (name, ch) => {
-      s.collections[db] ??= {};
-      s.collections[db][name] = ch;
-      const auto = autoIdOf(req.schema);
-      if (auto) {
-        s.autoIds ??= {};
-        s.autoIds[db] ??= {};
-        s.autoIds[db][name] = auto;
-      }
-    };
-    const setLoaded = (name, v) => {
-      s.loaded ??= {};
-      s.loaded[db] ??= {};
-      if (v === void 0 || Array.isArray(v) && v.length === 0) delete s.loaded[db][name];
-      else s.loaded[db][name] = v;
-    };
-    const dropColl = (name) => {
-      delete s.collections[db]?.[name];
-      delete s.autoIds?.[db]?.[name];
-      delete s.loaded?.[db]?.[name];
-      const aliases = s.aliases[db] ?? {};
-      for (const [a, c] of Object.entries(aliases)) if (c === name) delete aliases[a];
-    };
-    switch (method) {
-      case "CreateCollection": {
-        const name = str("collection_name");
-        const ch = forced ?? this.pickChannel();
-        if (forced === void 0) this.pending.set(ch, (this.pending.get(ch) ?? 0) + 1);
-        return at(ch, name, () => setColl(name, ch));
-      }
-      case "DropCollection": {
-        const name = realName(str("collection_name"));
-        return at(this.channelOf(db, name), name, () => dropColl(name));
-      }
-      case "RenameCollection": {
-        const oldName = realName(str("oldName"));
-        const newName = str("newName");
-        const newDb = str("newDBName") || db;
-        const ch = this.channelOf(db, oldName);
-        return at(ch, oldName, () => {
-          const c = s.collections[db]?.[oldName] ?? forced ?? 0;
-          delete s.collections[db]?.[oldName];
-          s.collections[newDb] ??= {};
-          s.collections[newDb][newName] = c;
-          const loaded = s.loaded?.[db]?.[oldName];
-          if (loaded && s.loaded) {
-            delete s.loaded[db]?.[oldName];
-            s.loaded[newDb] ??= {};
-            s.loaded[newDb][newName] = loaded;
-          }
-          const auto = s.autoIds?.[db]?.[oldName];
-          if (auto && s.autoIds) {
-            delete s.autoIds[db]?.[oldName];
-            s.autoIds[newDb] ??= {};
-            s.autoIds[newDb][newName] = auto;
-          }
-        });
-      }
-      case "CreateAlias":
-      case "AlterAlias": {
-        const coll = realName(str("collection_name"));
-        const alias = str("alias");
-        return at(this.channelOf(db, coll), coll, () => {
-          s.aliases[db] ??= {};
-          s.aliases[db][alias] = coll;
-        });
-      }
-      case "DropAlias": {
-        const alias = str("alias");
-        const coll = s.aliases[db]?.[alias] ?? "";
-        return at(this.channelOf(db, coll), coll, () => {
-          delete s.aliases[db]?.[alias];
-        });
-      }
-      case "Flush": {
-        const names = (req.collection_names ?? []).map(realName);
-        const chans = [...new Set(names.map((n) => this.channelOf(db, n) ?? 0))];
-        const first = forced ?? chans[0] ?? 0;
-        return {
-          channels: forced !== void 0 ? [forced] : chans.length ? chans : [0],
-          channel: first,
-          collection: names[0] ?? ""
-        };
-      }
-      case "DropDatabase":
-        return at(0, "", () => {
-          delete s.collections[db];
-          delete s.aliases[db];
-          delete s.autoIds?.[db];
-          delete s.loaded?.[db];
-        });
-    }
-    if (COLLECTION_SCOPED_METHODS.has(method)) {
-      const name = realName(str("collection_name"));
-      const parts = req.partition_names ?? [];
-      const loadEffect = {
-        LoadCollection: () => setLoaded(name, "all"),
-        ReleaseCollection: () => setLoaded(name, void 0),
-        LoadPartitions: () => {
-          const was = s.loaded?.[db]?.[name];
-          if (was !== "all") setLoaded(name, [.../* @__PURE__ */ new Set([...was ?? [], ...parts])]);
-        },
-        // Releasing from a fully loaded collection: the caller passes what stays loaded (`remaining`).
-        ReleasePartitions: () => setLoaded(name, req.remaining_partitions ?? []),
-        DropPartition: () => {
-          const was = s.loaded?.[db]?.[name];
-          if (Array.isArray(was))
-            setLoaded(
-              name,
-              was.filter((p) => p !== str("partition_name"))
-            );
-        }
-      };
-      return at(this.channelOf(db, name), name, loadEffect[method]);
-    }
-    if (CLUSTER_SCOPED_METHODS.has(method)) return at(0, "");
-    return at(0, "");
-  }
-  /** Ends a client CreateCollection's reservation of its channel (whatever its outcome). */
-  release(method, plan, forced) {
-    if (method !== "CreateCollection" || forced !== void 0) return;
-    const n = (this.pending.get(plan.channel) ?? 1) - 1;
-    if (n > 0) this.pending.set(plan.channel, n);
-    else this.pending.delete(plan.channel);
-  }
-  /** Applies a succeeded mutation's change to the map and makes it durable. */
-  async commit(plan) {
-    if (!plan.effect) return;
-    plan.effect();
-    await this.persist();
-  }
-  persist() {
-    this.saving = this.saving.then(() => writeJsonAtomic(this.file, this.state));
-    return this.saving;
-  }
-  /** Resolves once every pending write is on disk. */
-  flushed() {
-    return this.saving.catch(() => {
-    });
-  }
-};
-
-// src/backends/local/checkpoints.ts
-import { rm } from "node:fs/promises";
-import { join as join4 } from "node:path";
-var CheckpointStore = class {
-  constructor(pchannels, stateDir) {
-    this.pchannels = pchannels;
-    this.stateDir = stateDir;
-  }
-  byChannel = /* @__PURE__ */ new Map();
-  file(pchannel) {
-    return join4(this.stateDir, "checkpoints", `${pchannel}.json`);
-  }
-  async load() {
-    for (const p of this.pchannels) {
-      const cp = await readJson(this.file(p));
-      if (cp) this.byChannel.set(p, cp);
-    }
-  }
-  /** The checkpoint of this cluster's `pchannel`, when it came from `sourceClusterId`. */
-  get(pchannel, sourceClusterId) {
-    const cp = this.byChannel.get(pchannel);
-    return cp && cp.cluster_id === sourceClusterId ? cp : void 0;
-  }
-  async set(pchannel, cp) {
-    await writeJsonAtomic(this.file(pchannel), cp);
-    this.byChannel.set(pchannel, cp);
-  }
-  /** Forgets every checkpoint (on disk too): the cluster no longer replicates from anyone. */
-  async clear() {
-    for (const p of [...this.byChannel.keys()]) await rm(this.file(p), { force: true });
-    this.byChannel.clear();
-  }
-  list() {
-    return [...this.byChannel.values()];
-  }
-};
-
-// src/backends/local/config-store.ts
-import { createHash } from "node:crypto";
-import { join as join5 } from "node:path";
-
-// src/backends/local/replicate-config.ts
-function normalizeConfig(raw) {
-  const c = raw ?? {};
-  return {
-    clusters: (c.clusters ?? []).map((k) => ({
-      cluster_id: k?.cluster_id ?? "",
-      connection_param: {
-        uri: k?.connection_param?.uri ?? "",
-        token: k?.connection_param?.token ?? ""
-      },
-      pchannels: [...k?.pchannels ?? []]
-    })),
-    cross_cluster_topology: (c.cross_cluster_topology ?? []).map((t) => ({
-      source_cluster_id: t?.source_cluster_id ?? "",
-      target_cluster_id: t?.target_cluster_id ?? ""
-    }))
-  };
-}
-function sameConfig(a, b) {
-  return JSON.stringify(normalizeConfig(a)) === JSON.stringify(normalizeConfig(b));
-}
-function sanitizeConfig(c) {
-  const n = normalizeConfig(c);
-  for (const k of n.clusters) k.connection_param.token = "";
-  return n;
-}
-function parsableRequestUri(uri) {
-  if ([...uri].some((ch) => /\s/.test(ch) || ch.charCodeAt(0) < 32 || ch.charCodeAt(0) === 127))
-    return false;
-  if (uri.startsWith("/")) return true;
-  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\//.test(uri)) return false;
-  try {
-    new URL(uri);
-    return true;
-  } catch {
-    return false;
-  }
-}
-function fmtList(a) {
-  return `[${a.join(" ")}]`;
-}
-function validateReplicateConfig(incomingRaw, current, currentClusterId, currentPchannels) {
-  if (incomingRaw === null || incomingRaw === void 0) return "config cannot be nil";
-  const incoming = normalizeConfig(incomingRaw);
-  const clusters = incoming.clusters;
-  if (clusters.length === 0) return "clusters list cannot be empty";
-  const clusterMap = /* @__PURE__ */ new Map();
-  const uriSet = /* @__PURE__ */ new Map();
-  let expected = 0;
-  let firstId = "";
-  for (const [i, cluster] of clusters.entries()) {
-    const id = cluster.cluster_id;
-    if (id === "") return `cluster at index ${i} has empty clusterID`;
-    if (/[ \t\n\r]/.test(id))
-      return `cluster at index ${i} has clusterID '${id}' containing whitespace characters`;
-    const uri = cluster.connection_param.uri;
-    if (uri === "") return `cluster '${id}' has empty URI`;
-    if (!parsableRequestUri(uri)) return `cluster '${id}' has invalid URI format: '${uri}'`;
-    const existing = uriSet.get(uri);
-    if (existing !== void 0)
-      return `duplicate URI found: '${uri}' is used by both cluster '${existing}' and cluster '${id}'`;
-    uriSet.set(uri, id);
-    if (cluster.pchannels.length === 0) return `cluster '${id}' has empty pchannels`;
-    const seen = /* @__PURE__ */ new Set();
-    for (const [j, p] of cluster.pchannels.entries()) {
-      if (p === "") return `cluster '${id}' has empty pchannel at index ${j}`;
-      if (seen.has(p)) return `cluster '${id}' has duplicate pchannel: '${p}'`;
-      seen.add(p);
-    }
-    if (i === 0) {
-      expected = cluster.pchannels.length;
-      firstId = id;
-    } else if (cluster.pchannels.length !== expected) {
-      return `cluster '${id}' has ${cluster.pchannels.length} pchannels, but expected ${expected} (same as cluster '${firstId}')`;
-    }
-    if (clusterMap.has(id)) return `duplicate clusterID found: '${id}'`;
-    clusterMap.set(id, cluster);
-  }
-  const self = clusterMap.get(currentClusterId);
-  if (!self) return `current Milvus cluster '${currentClusterId}' must be included in the clusters list`;
-  const a = [...currentPchannels].sort();
-  const b = [...self.pchannels].sort();
-  if (a.length !== b.length || a.some((x, i) => x !== b[i])) {
-    return `current pchannels do not match the pchannels in the config, current pchannels: ${fmtList([...currentPchannels])}, config pchannels: ${fmtList(self.pchannels)}`;
-  }
-  const topologies = incoming.cross_cluster_topology;
-  const edges = /* @__PURE__ */ new Set();
-  for (const [i, t] of topologies.entries()) {
-    if (!clusterMap.has(t.source_cluster_id))
-      return `topology at index ${i} references non-existent source cluster: '${t.source_cluster_id}'`;
-    if (!clusterMap.has(t.target_cluster_id))
-      return `topology at index ${i} references non-existent target cluster: '${t.target_cluster_id}'`;
-    const key = `${t.source_cluster_id}->${t.target_cluster_id}`;
-    if (edges.has(key)) return `duplicate topology relationship found: '${key}'`;
-    edges.add(key);
-  }
-  if (topologies.length > 0) {
-    const inDeg = /* @__PURE__ */ new Map();
-    const outDeg = /* @__PURE__ */ new Map();
-    for (const id of clusterMap.keys()) {
-      inDeg.set(id, 0);
-      outDeg.set(id, 0);
-    }
-    for (const t of topologies) {
-      outDeg.set(t.source_cluster_id, (outDeg.get(t.source_cluster_id) ?? 0) + 1);
-      inDeg.set(t.target_cluster_id, (inDeg.get(t.target_cluster_id) ?? 0) + 1);
-    }
-    let center = "";
-    for (const id of clusterMap.keys()) {
-      if (outDeg.get(id) === clusterMap.size - 1 && inDeg.get(id) === 0) {
-        if (center !== "")
-          return "multiple center nodes found, only one center node is allowed in star topology";
-        center = id;
-      }
-    }
-    if (center === "") return "no center node found, star topology must have exactly one center node";
-    for (const id of clusterMap.keys()) {
-      if (id === center) continue;
-      if (inDeg.get(id) !== 1 || outDeg.get(id) !== 0) {
-        return `cluster '${id}' does not follow star topology pattern (in-degree=${inDeg.get(id)}, out-degree=${outDeg.get(id)})`;
-      }
-    }
-  }
-  if (current) {
-    const cur = new Map(normalizeConfig(current).clusters.map((c) => [c.cluster_id, c]));
-    for (const inc of clusters) {
-      const was = cur.get(inc.cluster_id);
-      if (!was) continue;
-      if (inc.pchannels.length < was.pchannels.length)
-        return `cluster '${was.cluster_id}' pchannels cannot decrease: current=${was.pchannels.length}, incoming=${inc.pchannels.length}`;
-      if (was.pchannels.some((p, i) => inc.pchannels[i] !== p))
-        return `cluster '${was.cluster_id}' existing pchannels must be preserved at the same positions: current=${fmtList(was.pchannels)}, incoming=${fmtList(inc.pchannels)}`;
-      if (was.connection_param.uri !== inc.connection_param.uri)
-        return `cluster '${was.cluster_id}' connection_param.uri cannot be changed: current=${was.connection_param.uri}, incoming=${inc.connection_param.uri}`;
-      if (was.connection_param.token !== inc.connection_param.token)
-        return `cluster '${was.cluster_id}' connection_param.token cannot be changed`;
-    }
-  }
-  return null;
-}
-function roleOf(config, clusterId) {
-  if (!config) return "primary";
-  return config.cross_cluster_topology.some((t) => t.target_cluster_id === clusterId) ? "secondary" : "primary";
-}
-
-// src/backends/local/force-promote.ts
-var FORCE_PROMOTE_NOT_EMPTY = "force promote requires empty cluster and topology fields; it promotes the cluster to primary automatically";
-var FORCE_PROMOTE_ON_PRIMARY = "force promote can only be used on secondary clusters, current cluster is primary";
-var FORCE_PROMOTE_NO_CONFIG = "force promote requires existing replicate configuration; current cluster has no configuration";
-var forcePromoteClusterCount = (n) => `force promote requires configuration with exactly one cluster (current cluster only), got ${n} clusters`;
-var forcePromoteOtherCluster = (current, got) => `force promote requires configuration with only current cluster ${current}, got cluster ${got}`;
-var forcePromoteTopology = (n) => `force promote requires configuration with no topology (single primary cluster), got ${n} topology edges`;
-function decideForcePromote(incomingRaw, current, clusterId, role, rules = {}) {
-  const incoming = normalizeConfig(incomingRaw);
-  if ((rules.shapes ?? "either") === "either" && incoming.clusters.length > 0)
-    return decideCurrentCluster(incoming, current, clusterId, role, rules.pchannels);
-  return decideEmpty(incoming, current, clusterId, role);
-}
-function decideEmpty(incoming, current, clusterId, role) {
-  if (incoming.clusters.length > 0 || incoming.cross_cluster_topology.length > 0)
-    return { ok: false, error: FORCE_PROMOTE_NOT_EMPTY };
-  if (role === "primary") return { ok: false, error: FORCE_PROMOTE_ON_PRIMARY };
-  if (!current) return { ok: false, error: FORCE_PROMOTE_NO_CONFIG };
-  const self = normalizeConfig(current).clusters.find((c) => c.cluster_id === clusterId);
-  if (!self)
-    return {
-      ok: false,
-      error: `force promote requires current cluster in existing configuration; cluster ${clusterId} not found in config`
-    };
-  const config = { clusters: [self], cross_cluster_topology: [] };
-  const unchanged = JSON.stringify(normalizeConfig(current)) === JSON.stringify(config);
-  return { ok: true, config, unchanged };
-}
-function decideCurrentCluster(incoming, current, clusterId, role, pchannels) {
-  if (current !== null && JSON.stringify(normalizeConfig(current)) === JSON.stringify(incoming))
-    return { ok: true, config: incoming, unchanged: true };
-  if (pchannels) {
-    const err = validateReplicateConfig(incoming, current, clusterId, pchannels);
-    if (err) return { ok: false, error: err };
-  }
-  if (role === "primary") return { ok: false, error: FORCE_PROMOTE_ON_PRIMARY };
-  if (incoming.clusters.length !== 1)
-    return { ok: false, error: forcePromoteClusterCount(incoming.clusters.length) };
-  const got = incoming.clusters[0]?.cluster_id ?? "";
-  if (got !== clusterId) return { ok: false, error: forcePromoteOtherCluster(clusterId, got) };
-  if (incoming.cross_cluster_topology.length > 0)
-    return { ok: false, error: forcePromoteTopology(incoming.cross_cluster_topology.length) };
-  return { ok: true, config: incoming, unchanged: false };
-}
-
-// src/backends/local/mutex.ts
-var KeyedMutex = class {
-  tails = /* @__PURE__ */ new Map();
-  async run(keys, fn) {
-    const ordered = [...new Set(keys)].sort();
-    const releases = [];
-    try {
-      for (const key of ordered) releases.push(await this.acquire(key));
-      return await fn();
-    } finally {
-      for (const release of releases.reverse()) release();
-    }
-  }
-  async acquire(key) {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    let release;
-    const current = new Promise((resolve) => {
-      release = resolve;
-    });
-    const tail2 = previous.then(() => current);
-    this.tails.set(key, tail2);
-    await previous;
-    return () => {
-      release();
-      if (this.tails.get(key) === tail2) this.tails.delete(key);
-    };
-  }
-};
-
-// src/backends/local/config-store.ts
-var ConfigStore = class {
-  constructor(clusterId, pchannels, stateDir, forcePromoteShapes = "either") {
-    this.clusterId = clusterId;
-    this.pchannels = pchannels;
-    this.forcePromoteShapes = forcePromoteShapes;
-    this.file = join5(stateDir, "replicate-config.json");
-  }
-  current = null;
-  waiters = /* @__PURE__ */ new Set();
-  lock = new KeyedMutex();
-  file;
-  async load() {
-    const cfg = await readJson(this.file);
-    this.current = cfg ? normalizeConfig(cfg) : null;
-  }
-  get config() {
-    return this.current;
-  }
-  get role() {
-    return roleOf(this.current, this.clusterId);
-  }
-  /** As GetReplicateConfiguration answers it: tokens blanked. */
-  sanitized() {
-    return this.current ? sanitizeConfig(this.current) : {};
-  }
-  /** Milvus's refusal of `raw` as the next configuration, or null. */
-  validate(raw) {
-    return validateReplicateConfig(raw, this.current, this.clusterId, this.pchannels);
-  }
-  /**
-   * Resolves true once the configuration in force equals `want` (tokens aside: they are never
-   * announced), false when `timeoutMs` passes first.
-   */
-  waitUntilSame(want, timeoutMs) {
-    const same = () => this.current !== null && sameConfig(sanitizeConfig(this.current), sanitizeConfig(want));
-    if (same()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const check = () => {
-        if (!same()) return;
-        done(true);
-      };
-      const done = (v) => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve(v);
-      };
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.waiters.add(check);
-    });
-  }
-  /**
-   * UpdateReplicateConfiguration. `whileLocked` runs after the new configuration is saved and before the
-   * next update may start (the lab moves its replicators there); its throw is the caller's to report.
-   */
-  update(raw, whileLocked) {
-    return this.lock.run(["config"], async () => {
-      const incoming = normalizeConfig(raw);
-      if (this.current && sameConfig(incoming, this.current)) {
-        return { ok: true, changed: false, previous: this.current, config: this.current };
-      }
-      const err = validateReplicateConfig(raw, this.current, this.clusterId, this.pchannels);
-      if (err) return { ok: false, reason: err };
-      const previous = this.current;
-      await this.save(incoming);
-      const u = { ok: true, changed: true, previous, config: incoming };
-      await whileLocked?.(u);
-      return u;
-    });
-  }
-  /**
-   * Force promote (failover): a secondary drops every replication edge and becomes a standalone primary,
-   * keeping only itself in the configuration, with Milvus's rules and texts (force-promote.ts).
-   * `request` is the configuration the client sent alongside force_promote.
-   */
-  forcePromote(request, whileLocked) {
-    return this.lock.run(["config"], async () => {
-      const d = decideForcePromote(request, this.current, this.clusterId, this.role, {
-        shapes: this.forcePromoteShapes,
-        pchannels: this.pchannels
-      });
-      if (!d.ok) return { ok: false, reason: d.error };
-      const previous = this.current;
-      if (d.unchanged && previous) return { ok: true, changed: false, previous, config: previous };
-      await this.save(d.config);
-      const u = { ok: true, changed: true, previous, config: d.config };
-      await whileLocked?.(u);
-      return u;
-    });
-  }
-  async save(config) {
-    const onDisk = {
-      ...sanitizeConfig(config),
-      token_sha256: Object.fromEntries(
-        config.clusters.map((c) => [
-          c.cluster_id,
-          c.connection_param.token ? createHash("sha256").update(c.connection_param.token).digest("hex") : ""
-        ])
-      )
-    };
-    await writeJsonAtomic(this.file, onDisk);
-    this.current = config;
-    for (const w of [...this.waiters]) w();
-  }
-};
-
-// src/backends/local/duplicates.ts
+// src/backends/local/front/duplicates.ts
 var IN_LIST_MAX = 5e3;
 function pkValues(fields, pk) {
   const f = (fields ?? []).find((x) => x.field_name === pk);
@@ -2374,7 +2632,7 @@ var DuplicateTracker = class {
   }
 };
 
-// src/backends/local/rbac.ts
+// src/backends/local/front/rbac.ts
 import { join as join6 } from "node:path";
 var BUILTIN_USERS = ["root"];
 var BUILTIN_ROLES = ["admin", "public"];
@@ -2607,7 +2865,7 @@ function grantOfV2(req) {
   };
 }
 
-// src/backends/local/resource-groups.ts
+// src/backends/local/front/resource-groups.ts
 import { join as join7 } from "node:path";
 var DEFAULT_RESOURCE_GROUP = "__default_resource_group";
 var DEFAULT_CAPACITY = 1e6;
@@ -2717,7 +2975,7 @@ var ResourceGroups = class {
   }
 };
 
-// src/backends/local/lite-apply.ts
+// src/backends/local/front/lite-apply.ts
 var LiteApply = class {
   constructor(lite, channels, kept) {
     this.lite = lite;
@@ -2835,21 +3093,21 @@ var LiteApply = class {
   }
 };
 
-// src/backends/local/lite-link.ts
-var grpc3 = __toESM(require_src(), 1);
+// src/backends/local/front/lite-link.ts
+var grpc4 = __toESM(require_src(), 1);
 var identity = (b) => b;
 var MAX_MESSAGE = 256 * 1024 * 1024;
 var HOP_HEADERS = /* @__PURE__ */ new Set(["authorization", "user-agent", "content-type", "te", "host"]);
 var LiteLink = class {
   client;
   constructor(address) {
-    this.client = new grpc3.Client(address, grpc3.credentials.createInsecure(), {
+    this.client = new grpc4.Client(address, grpc4.credentials.createInsecure(), {
       "grpc.max_receive_message_length": MAX_MESSAGE,
       "grpc.max_send_message_length": MAX_MESSAGE
     });
   }
-  call(method, request, md = new grpc3.Metadata(), deadline) {
-    const out = new grpc3.Metadata();
+  call(method, request, md = new grpc4.Metadata(), deadline) {
+    const out = new grpc4.Metadata();
     for (const [k, v] of Object.entries(md.getMap())) {
       if (HOP_HEADERS.has(k) || k.startsWith("grpc-") || k.startsWith(":")) continue;
       out.set(k, v);
@@ -2864,7 +3122,7 @@ var LiteLink = class {
         deadline !== void 0 && deadline !== Number.POSITIVE_INFINITY ? { deadline } : {},
         (err, res) => {
           if (!err) resolve(res ?? Buffer.alloc(0));
-          else if (err.code === grpc3.status.UNIMPLEMENTED)
+          else if (err.code === grpc4.status.UNIMPLEMENTED)
             reject(
               Object.assign(err, {
                 details: `${method} is not supported by the local backend (Milvus Lite does not implement it); use the kind backend`
@@ -2885,7 +3143,7 @@ function dbOf(req, md) {
   return fromMd ? String(fromMd) : "default";
 }
 
-// src/backends/local/primary-writes.ts
+// src/backends/local/front/primary-writes.ts
 var PrimaryWrites = class {
   constructor(d) {
     this.d = d;
@@ -2976,265 +3234,7 @@ var PrimaryWrites = class {
   }
 };
 
-// src/backends/local/replicate-apply.ts
-var grpc4 = __toESM(require_src(), 1);
-var ReplicateApply = class {
-  constructor(d) {
-    this.d = d;
-  }
-  stats = { runs: 0, messages: 0, largestRun: 0 };
-  /**
-   * Requests in arrival order. Consecutive ones on one channel are applied under one hold of the
-   * channel's lock and share one durable checkpoint write (the cost that dominated catching up on a
-   * backlog one fsync'd message at a time). Dedup stays per message: each is compared with the newest
-   * message applied before it, written or not. The checkpoint covers exactly the messages applied, also
-   * when one fails part-way (the failure comes back after the confirmations of those before it), so a
-   * replicator that reconnects resumes right after the last message applied: exactly once.
-   */
-  async applyBatch(bufs) {
-    const d = this.d;
-    const responses = [];
-    const parsed = /* @__PURE__ */ new Map();
-    const parseAt = (j) => {
-      let m = parsed.get(j);
-      if (!m) {
-        m = this.parse(bufs[j]);
-        parsed.set(j, m);
-      }
-      return m;
-    };
-    const recorders = /* @__PURE__ */ new Map();
-    let i = 0;
-    try {
-      while (i < bufs.length) {
-        const first = parseAt(i);
-        await d.locks.run([first.channel], async () => {
-          let newest;
-          let confirms = [];
-          const persist = async () => {
-            if (confirms.length > 0) {
-              this.stats.runs++;
-              this.stats.messages += confirms.length;
-              this.stats.largestRun = Math.max(this.stats.largestRun, confirms.length);
-            }
-            if (newest) await d.checkpoints.set(newest.targetPch, checkpointOf(newest));
-            newest = void 0;
-            responses.push(...confirms);
-            confirms = [];
-          };
-          try {
-            let m = first;
-            while (m) {
-              this.requireEdge(m.source);
-              const floor = newest && newest.source === m.source ? newest.tt : BigInt(d.checkpoints.get(m.targetPch, m.source)?.time_tick ?? -1);
-              if (m.tt <= floor && !m.nodedup) {
-                confirms.push(confirmation(m));
-              } else if (m.method === ANNOUNCE_METHOD) {
-                const announced = decodeRequest(m.method, m.payload);
-                await d.onAnnouncement(m.targetPch, normalizeConfig(announced.replicate_configuration));
-                newest = m;
-                confirms.push(confirmation(m));
-                i++;
-                return;
-              } else {
-                if (m.method === "Insert" && !recorders.has(i))
-                  await this.prepareInserts(i, floor, parseAt, bufs.length, recorders);
-                await this.applyOne(m, recorders.has(i) ? { recorder: recorders.get(i) } : void 0);
-                newest = m;
-                confirms.push(confirmation(m));
-              }
-              i++;
-              const next = i < bufs.length ? parseAt(i) : void 0;
-              m = next && next.channel === first.channel ? next : void 0;
-            }
-          } finally {
-            await persist();
-          }
-        });
-      }
-      return { responses };
-    } catch (e) {
-      return { responses, error: e };
-    }
-  }
-  /** The configuration, when it replicates from `source` to this cluster; refuses the message otherwise. */
-  requireEdge(source) {
-    const d = this.d;
-    const cfg = d.config.config;
-    const edge = cfg?.cross_cluster_topology.some(
-      (t) => t.source_cluster_id === source && t.target_cluster_id === d.clusterId
-    );
-    if (!cfg || !edge) {
-      throw new FrontError(
-        grpc4.status.FAILED_PRECONDITION,
-        `cluster '${d.clusterId}' has no replication from source cluster '${source}' configured`
-      );
-    }
-    return cfg;
-  }
-  parse(buf) {
-    const d = this.d;
-    const req = decode("milvus.ReplicateRequest", buf);
-    const rm3 = req.replicate_message;
-    const props = rm3?.message?.properties ?? {};
-    const source = rm3?.source_cluster_id ?? "";
-    const cfg = this.requireEdge(source);
-    const srcPch = props._pch ?? "";
-    const srcCluster = cfg.clusters.find((c) => c.cluster_id === source);
-    const idx = srcCluster?.pchannels.indexOf(srcPch) ?? -1;
-    const selfCluster = cfg.clusters.find((c) => c.cluster_id === d.clusterId);
-    const targetPch = idx >= 0 ? selfCluster?.pchannels[idx] : void 0;
-    const channel = targetPch === void 0 ? -1 : d.pchannels.indexOf(targetPch);
-    if (channel < 0 || targetPch === void 0) {
-      throw new FrontError(
-        grpc4.status.FAILED_PRECONDITION,
-        `pchannel '${srcPch}' is not a pchannel of source cluster '${source}' in the replicate configuration`
-      );
-    }
-    const method = props._method ?? "";
-    if (!MUTATING_METHODS.has(method) && method !== ANNOUNCE_METHOD) {
-      throw new FrontError(grpc4.status.INVALID_ARGUMENT, `replicated message has unknown method '${method}'`);
-    }
-    let tt;
-    try {
-      tt = BigInt(props._tt ?? "");
-    } catch {
-      throw new FrontError(grpc4.status.INVALID_ARGUMENT, `replicated message has invalid _tt '${props._tt}'`);
-    }
-    return {
-      source,
-      srcPch,
-      targetPch,
-      channel,
-      method,
-      tt,
-      payload: rm3?.message?.payload ?? Buffer.alloc(0),
-      db: props._db || "default",
-      collection: props._coll ?? "",
-      messageId: rm3?.message?.id?.id ?? "",
-      nodedup: props._nodedup === "1"
-    };
-  }
-  /**
-   * The Inserts from `start` on that will be applied back to back (same source, channel, database and
-   * collection, nothing else in between, the ones dedup will skip left out exactly as the apply loop
-   * will skip them) get their duplicate bookkeeping from one existence Query. A message that does not
-   * parse ends the stretch; the apply loop reports it when it gets there.
-   */
-  async prepareInserts(start, floor, parseAt, count, recorders) {
-    const first = parseAt(start);
-    const stretch = [];
-    let newest = floor;
-    for (let j = start; j < count; j++) {
-      let m;
-      try {
-        m = parseAt(j);
-      } catch {
-        break;
-      }
-      if (m.method !== "Insert" || m.channel !== first.channel || m.source !== first.source || m.db !== first.db || m.collection !== first.collection)
-        break;
-      if (m.tt <= newest && !m.nodedup) continue;
-      stretch.push({ at: j, payload: m.payload });
-      if (m.tt > newest) newest = m.tt;
-    }
-    const recs = await this.d.dups.beforeInserts(
-      stretch.map((x) => x.payload),
-      first.db,
-      first.collection
-    );
-    stretch.forEach((x, k) => {
-      recorders.set(x.at, recs[k]);
-    });
-  }
-  /**
-   * Applies one DML/DDL message to Milvus Lite (the caller holds the channel's lock). `prepared`: its
-   * duplicate bookkeeping, when prepareInserts already did it.
-   */
-  async applyOne(m, prepared) {
-    const d = this.d;
-    const mreq = decodeRequest(m.method, m.payload);
-    const plan = d.channels.plan(m.method, mreq, m.db, m.channel);
-    const md = new grpc4.Metadata();
-    md.set("dbname", m.db);
-    let res;
-    let recordDuplicates;
-    try {
-      recordDuplicates = prepared ? prepared.recorder : await d.dups.before(m.method, m.payload, m.db, plan.collection);
-      res = await d.liteApply.apply(m.method, mreq, m.payload, m.db, md, void 0, true);
-    } catch (e) {
-      throw new FrontError(
-        grpc4.status.INTERNAL,
-        `apply of ${m.method} on '${m.collection}' failed: ${e.details ?? e.message}`
-      );
-    }
-    const st = responseStatus(m.method, res);
-    if (!isSuccess(st)) {
-      throw new FrontError(
-        grpc4.status.INTERNAL,
-        `apply of ${m.method} on '${m.collection}' failed: ${st?.reason ?? "error"}`
-      );
-    }
-    recordDuplicates?.();
-    await d.channels.commit(plan);
-  }
-};
-function confirmation(m) {
-  return encode("milvus.ReplicateResponse", {
-    replicate_confirmed_message_info: { confirmed_time_tick: m.tt.toString() }
-  });
-}
-function checkpointOf(m) {
-  return {
-    cluster_id: m.source,
-    pchannel: m.srcPch,
-    message_id: { id: m.messageId },
-    time_tick: m.tt.toString()
-  };
-}
-
-// src/backends/local/replicate-stream.ts
-function serveReplicateStream(call, applyBatch) {
-  const queue = [];
-  let draining = false;
-  let broken = false;
-  let ended = false;
-  const fail = (e) => {
-    broken = true;
-    call.emit("error", toServiceError(e));
-  };
-  const drain = async () => {
-    if (draining) return;
-    draining = true;
-    try {
-      while (queue.length > 0 && !broken) {
-        const batch = queue.splice(0, queue.length);
-        const { responses, error } = await applyBatch(batch);
-        for (const r of responses) call.write(r);
-        if (error !== void 0) fail(error);
-      }
-    } catch (e) {
-      fail(e);
-    } finally {
-      draining = false;
-    }
-    if (ended && !broken) call.end();
-  };
-  call.on("data", (buf) => {
-    if (broken) return;
-    queue.push(buf);
-    void drain();
-  });
-  call.on("end", () => {
-    ended = true;
-    if (!draining && !broken) call.end();
-  });
-  call.on("error", () => {
-    broken = true;
-  });
-}
-
-// src/backends/local/scalar-index-types.ts
+// src/backends/local/front/scalar-index-types.ts
 import { join as join8 } from "node:path";
 var EMULATED = /* @__PURE__ */ new Set(["TRIE", "STL_SORT", "BITMAP"]);
 var LITE_REFUSES_SCALAR_INDEX = /does not support scalar index|has type JSON; create_index with index_type '\w+' requires a vector field/;
@@ -3345,7 +3345,7 @@ var ScalarIndexTypes = class {
   }
 };
 
-// src/backends/local/search-iterator.ts
+// src/backends/local/front/search-iterator.ts
 import { randomUUID } from "node:crypto";
 var ITER_KEYS = {
   v2: "search_iter_v2",
@@ -3446,7 +3446,7 @@ function refusal2(reason) {
   return statusResponse("Search", invalidParameter(reason));
 }
 
-// src/backends/local/front.ts
+// src/backends/local/front/front.ts
 var SECONDARY_UPDATE_WAIT_MS = 6e5;
 var PARTITION_READS = /* @__PURE__ */ new Set(["Search", "Query", "HybridSearch"]);
 var UNAUTHENTICATED = {
@@ -3914,19 +3914,19 @@ var Front = class _Front {
   }
 };
 
-// src/backends/local/milvus-lite-process.ts
+// src/backends/local/processes/milvus-lite-process.ts
 var grpc6 = __toESM(require_src(), 1);
 import { fork } from "node:child_process";
 import { mkdirSync as mkdirSync2 } from "node:fs";
 import { readFile as readFile2 } from "node:fs/promises";
 
-// src/backends/local/node-child.ts
+// src/backends/local/processes/node-child.ts
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname as dirname2, join as join9 } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-function nodeEntry(name) {
-  const here = fileURLToPath(import.meta.url);
+function nodeEntry(name, from) {
+  const here = fileURLToPath(from);
   const dir = dirname2(here);
   if (here.endsWith(".js")) {
     for (const d of basename(dir) === "chunks" ? [dir, dirname2(dir)] : [dir]) {
@@ -3941,7 +3941,7 @@ function nodeEntry(name) {
   return { file: ts, execArgv: ["--import", tsx] };
 }
 
-// src/backends/local/milvus-lite-process.ts
+// src/backends/local/processes/milvus-lite-process.ts
 async function tail(file, lines = 20) {
   const text = await readFile2(file, "utf8").catch(() => "");
   return text.trim().split("\n").slice(-lines).join("\n");
@@ -3980,7 +3980,7 @@ var MilvusLiteProcess = class _MilvusLiteProcess {
     let lastError;
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
-      const { file, execArgv } = nodeEntry("watchdog");
+      const { file, execArgv } = nodeEntry("watchdog", import.meta.url);
       const child = fork(file, [opts.bin, opts.dataDir, String(port), opts.logFile], {
         execArgv,
         stdio: ["ignore", "ignore", "ignore", "ipc"]
@@ -4060,7 +4060,7 @@ ${await tail(this.logFile)}`
   }
 };
 
-// src/backends/local/supervisor.ts
+// src/backends/local/replication/supervisor.ts
 import { fork as fork2 } from "node:child_process";
 import { closeSync, mkdirSync as mkdirSync3, openSync } from "node:fs";
 import { dirname as dirname3 } from "node:path";
@@ -4151,7 +4151,7 @@ var ReplicatorSupervisor = class {
       throw new Error(`replicator pid ${child.pid} did not exit within 5000 ms of SIGKILL`);
   }
   spawn() {
-    const { file, execArgv } = nodeEntry("replicator-main");
+    const { file, execArgv } = nodeEntry("replicator-main", import.meta.url);
     const logFd = openSync(this.opts.logFile, "a");
     let child;
     try {
@@ -4237,7 +4237,7 @@ var ReplicatorSupervisor = class {
   }
 };
 
-// src/backends/local/replication-links.ts
+// src/backends/local/replication/replication-links.ts
 var ReplicationLinks = class {
   constructor(opts) {
     this.opts = opts;
