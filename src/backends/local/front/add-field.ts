@@ -40,36 +40,11 @@ import {
   responseStatus,
   statusResponse,
 } from "../../../milvus/proto.js";
+import type { CollectionSchema, FieldSchema, KeyValuePair } from "../../../milvus/schema.js";
 import { readJson, writeJsonAtomic } from "../common/state.js";
 import { invalidParameter, MILVUS_UNEXPECTED_CODE, milvusStatus } from "../common/statuses.js";
 import type { LiteLink } from "./lite-link.js";
 import { rowPages } from "./lite-rows.js";
-
-type Kv = { key?: string; value?: string };
-
-export interface FieldSchema {
-  name?: string;
-  data_type?: string;
-  is_primary_key?: boolean;
-  autoID?: boolean;
-  nullable?: boolean;
-  is_partition_key?: boolean;
-  is_clustering_key?: boolean;
-  is_function_output?: boolean;
-  is_dynamic?: boolean;
-  element_type?: string;
-  type_params?: Kv[];
-  default_value?: Record<string, unknown>;
-  [k: string]: unknown;
-}
-
-export interface CollectionSchema {
-  name?: string;
-  fields?: FieldSchema[];
-  enable_dynamic_field?: boolean;
-  functions?: Array<{ output_field_names?: string[] }>;
-  [k: string]: unknown;
-}
 
 interface FieldData {
   field_name?: string;
@@ -327,7 +302,7 @@ export class FieldAdder {
       status?: MilvusStatus;
       schema?: CollectionSchema;
       collection_name?: string;
-      properties?: Kv[];
+      properties?: KeyValuePair[];
     }>(
       "DescribeCollection",
       await this.call("DescribeCollection", { db_name: db, collection_name: name }, md),
@@ -425,7 +400,7 @@ export class FieldAdder {
     e: JournalEntry,
     schema: CollectionSchema,
     field: FieldSchema,
-    properties: Kv[],
+    properties: KeyValuePair[],
     md: grpc.Metadata,
   ): Promise<void> {
     const { db, collection, temp } = e;
@@ -474,7 +449,7 @@ export class FieldAdder {
 
     const indexes = decodeResponse<{
       status?: MilvusStatus;
-      index_descriptions?: Array<{ field_name?: string; index_name?: string; params?: Kv[] }>;
+      index_descriptions?: Array<{ field_name?: string; index_name?: string; params?: KeyValuePair[] }>;
     }>("DescribeIndex", await this.call("DescribeIndex", { db_name: db, collection_name: collection }, md));
     if (isSuccess(indexes.status))
       for (const d of indexes.index_descriptions ?? [])

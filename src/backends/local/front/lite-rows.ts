@@ -7,14 +7,10 @@
  * repeat rows.
  */
 import { decodeResponse, encodeRequest, isSuccess, type MilvusStatus } from "../../../milvus/proto.js";
+import type { FieldSchema } from "../../../milvus/schema.js";
 
 /** A unary call to Milvus Lite with an encoded request. */
 export type LiteCall = (method: string, body: Buffer) => Promise<Buffer>;
-
-export interface PkField {
-  name?: string;
-  data_type?: string;
-}
 
 export interface RowColumn {
   field_name?: string;
@@ -30,12 +26,12 @@ export interface RowPage {
 }
 
 /** A primary key as a filter literal (a VarChar key quoted, an Int64 key as it is). */
-export function pkLiteral(pk: PkField, key: string): string {
+export function pkLiteral(pk: FieldSchema, key: string): string {
   return pk.data_type === "VarChar" ? JSON.stringify(key) : key;
 }
 
 /** The keys column of a page. */
-export function pkColumn(columns: RowColumn[], pk: PkField): string[] {
+export function pkColumn(columns: RowColumn[], pk: FieldSchema): string[] {
   const col = columns.find((c) => c.field_name === pk.name);
   return (pk.data_type === "VarChar" ? col?.scalars?.string_data?.data : col?.scalars?.long_data?.data) ?? [];
 }
@@ -49,7 +45,7 @@ export async function* rowPages(
   o: {
     db: string;
     collection: string;
-    pk: PkField;
+    pk: FieldSchema;
     fields: string[];
     page: number;
     expr?: string;

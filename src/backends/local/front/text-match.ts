@@ -19,6 +19,7 @@ import {
   encodeResponse,
   kvValue,
 } from "../../../milvus/proto.js";
+import type { CollectionSchema, FieldSchema } from "../../../milvus/schema.js";
 import { readJson, writeJsonAtomic } from "../common/state.js";
 import { type LiteCall, pkLiteral, rowPages } from "./lite-rows.js";
 import {
@@ -30,31 +31,13 @@ import {
   textMatches,
 } from "./text-analysis.js";
 
-type Kv = { key?: string; value?: string };
-export interface SchemaField {
-  name?: string;
-  data_type?: string;
-  is_primary_key?: boolean;
-  is_function_output?: boolean;
-  type_params?: Kv[];
-}
-export interface SchemaFunction {
-  type?: string;
-  input_field_names?: string[];
-  output_field_names?: string[];
-}
-export interface Schema {
-  fields?: SchemaField[];
-  functions?: SchemaFunction[];
-}
-
 export type { LiteCall };
 
 /** What Milvus Lite is given for a field the front analyzes. */
 const LITE_ANALYZER = JSON.stringify({ type: "standard" });
 
-const param = (f: SchemaField, key: string) => kvValue(f.type_params, key);
-const analyzed = (f: SchemaField) => (param(f, "enable_analyzer") ?? "").toLowerCase() === "true";
+const param = (f: FieldSchema, key: string) => kvValue(f.type_params, key);
+const analyzed = (f: FieldSchema) => (param(f, "enable_analyzer") ?? "").toLowerCase() === "true";
 
 /** The analyzers of a collection the front keeps, by field name: the `analyzer_params` asked for. */
 type Kept = Record<string, string>;
@@ -78,7 +61,7 @@ export class AnalyzerStore {
    */
   plan(schemaBytes: Buffer | undefined): { refused: string } | { schema?: Buffer; keep: Kept } {
     if (!schemaBytes || schemaBytes.length === 0) return { keep: {} };
-    const schema = decode<Schema>("schema.CollectionSchema", schemaBytes);
+    const schema = decode<CollectionSchema>("schema.CollectionSchema", schemaBytes);
     const keep: Kept = {};
     for (const f of schema.fields ?? []) {
       if (f.data_type !== "VarChar" || !analyzed(f)) continue;
@@ -130,7 +113,7 @@ export class AnalyzerStore {
   describe(res: Buffer, db: string, collection: string): Buffer {
     const kept = this.keptOf(db, collection);
     if (!kept) return res;
-    const out = decodeResponse<{ schema?: Schema }>("DescribeCollection", res);
+    const out = decodeResponse<{ schema?: CollectionSchema }>("DescribeCollection", res);
     let changed = false;
     for (const f of out.schema?.fields ?? []) {
       const asked = kept[f.name ?? ""];
@@ -241,7 +224,7 @@ export function matchCalls(expr: string): MatchCall[] {
 }
 
 /** The analyzer each analyzed field runs with (the front's where it keeps one). */
-export function fieldAnalyzers(schema: Schema, kept: Kept | undefined): Map<string, AnalyzerKind> {
+export function fieldAnalyzers(schema: CollectionSchema, kept: Kept | undefined): Map<string, AnalyzerKind> {
   const out = new Map<string, AnalyzerKind>();
   for (const f of schema.fields ?? []) {
     if (!analyzed(f)) continue;
@@ -252,13 +235,13 @@ export function fieldAnalyzers(schema: Schema, kept: Kept | undefined): Map<stri
 }
 
 /** A filter for a list of primary keys (Int64 keys as decimal strings, as protobuf gives them). */
-export function pkList(pk: SchemaField, keys: string[]): string {
+export function pkList(pk: FieldSchema, keys: string[]): string {
   return `${pk.name} in [${keys.map((k) => pkLiteral(pk, k)).join(",")}]`;
 }
 
 export interface CollectionText {
-  schema: Schema;
-  pk: SchemaField;
+  schema: CollectionSchema;
+  pk: FieldSchema;
   analyzers: Map<string, AnalyzerKind>;
 }
 
@@ -269,7 +252,7 @@ export async function collectionText(
   db: string,
   collection: string,
 ): Promise<CollectionText | undefined> {
-  const res = decodeResponse<{ status?: { code?: number; error_code?: string }; schema?: Schema }>(
+  const res = decodeResponse<{ status?: { code?: number; error_code?: string }; schema?: CollectionSchema }>(
     "DescribeCollection",
     await call(
       "DescribeCollection",
@@ -292,7 +275,7 @@ export async function scanRows(
   call: LiteCall,
   db: string,
   collection: string,
-  pk: SchemaField,
+  pk: FieldSchema,
   fields: string[],
   opts: { expr?: string; partitions?: string[] } = {},
 ): Promise<{ keys: string[]; values: Map<string, Array<string | null>> }> {

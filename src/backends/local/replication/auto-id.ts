@@ -6,23 +6,17 @@
  * auto_id off (it only ever sees explicit keys); DescribeCollection is answered with auto_id on.
  */
 import { decode, decodeResponse, encode, encodeRequest, encodeResponse } from "../../../milvus/proto.js";
+import type { CollectionSchema } from "../../../milvus/schema.js";
 
 export interface AutoIdField {
   name: string;
   isString: boolean;
 }
 
-interface SchemaField {
-  name?: string;
-  is_primary_key?: boolean;
-  autoID?: boolean;
-  data_type?: string;
-}
-
 /** The auto-id primary key of a CreateCollection's schema, if it has one. */
 export function autoIdOf(schemaBytes: Buffer | undefined): AutoIdField | undefined {
   if (!schemaBytes || schemaBytes.length === 0) return undefined;
-  const schema = decode<{ autoID?: boolean; fields?: SchemaField[] }>("schema.CollectionSchema", schemaBytes);
+  const schema = decode<CollectionSchema>("schema.CollectionSchema", schemaBytes);
   const pk = (schema.fields ?? []).find((f) => f.is_primary_key);
   if (!pk?.name || !(pk.autoID || schema.autoID)) return undefined;
   return { name: pk.name, isString: pk.data_type === "VarChar" };
@@ -30,10 +24,7 @@ export function autoIdOf(schemaBytes: Buffer | undefined): AutoIdField | undefin
 
 /** The CreateCollection request Milvus Lite gets: the same schema with auto_id off. */
 export function withoutAutoId(req: Record<string, unknown>): Buffer {
-  const schema = decode<{ autoID?: boolean; fields?: SchemaField[] }>(
-    "schema.CollectionSchema",
-    req.schema as Buffer,
-  );
+  const schema = decode<CollectionSchema>("schema.CollectionSchema", req.schema as Buffer);
   schema.autoID = false;
   for (const f of schema.fields ?? []) f.autoID = false;
   return encodeRequest("CreateCollection", {
@@ -74,10 +65,7 @@ export function withIds(request: Buffer, field: AutoIdField, ids: bigint[]): Buf
 
 /** A DescribeCollection response showing the primary key as auto_id, as Milvus describes it. */
 export function describedAsAutoId(response: Buffer, field: string): Buffer {
-  const res = decodeResponse<{ schema?: { autoID?: boolean; fields?: SchemaField[] } }>(
-    "DescribeCollection",
-    response,
-  );
+  const res = decodeResponse<{ schema?: CollectionSchema }>("DescribeCollection", response);
   if (!res.schema) return response;
   res.schema.autoID = true;
   for (const f of res.schema.fields ?? []) if (f.name === field) f.autoID = true;
