@@ -74,6 +74,11 @@ export const SUITE_DEFECTS: readonly SuiteDefect[] = [
     reason:
       "filters with `nullable_int64 == null`, which Milvus refuses too: `null` is no literal in its filter grammar (Plan.g4 has `is null`), and milvus-io/milvus#46691 answers `use is null`. With `is null` the test passes on the local backend.",
   },
+  {
+    id: "cdc/testcases/test_resource_group.py::TestCDCSyncResourceGroup::test_update_resource_group_not_replicated",
+    reason:
+      "asserts `downstream_desc_after == downstream_desc_before` on two describe_resource_group answers, but pymilvus's ResourceGroupInfo (pymilvus/client/types.py, 3.0.2 and master 05e951c) defines no __eq__: Python compares identity, so two reads of the same unchanged group are never equal, on Milvus too. Comparing their repr (name, capacity, config, nodes) instead, the test passes on the local backend.",
+  },
 ];
 
 /** The suite defect a collected test id is, if any (parameters after `[` are ignored). */

@@ -69,6 +69,10 @@ describe("the conformance script's reading of pytest", () => {
         "cdc/testcases/test_schema_features.py::TestCDCSyncSchemaFeatures::test_default_values_sync",
       ),
     ).toBeUndefined();
+    // A resource-group test that compares two pymilvus objects without __eq__; its siblings run.
+    const rg = "cdc/testcases/test_resource_group.py::TestCDCSyncResourceGroup";
+    expect(suiteDefect(`${rg}::test_update_resource_group_not_replicated`)?.reason).toMatch(/no __eq__/);
+    expect(suiteDefect(`${rg}::test_create_resource_group_not_replicated`)).toBeUndefined();
   });
 
   it("names the upstream commit of each file in the table, and says unknown where none is known", () => {
