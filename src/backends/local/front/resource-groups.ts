@@ -9,13 +9,16 @@
  *
  * Resource groups are per-cluster state, as on Milvus: a change is never written to the WAL, so it is
  * never replicated, and a standby takes one like a primary. Milvus's suite says so "by design"
- * (tests/python_client/cdc/testcases/test_resource_group.py, `test_*_not_replicated`), and its code:
+ * (tests/python_client/cdc/testcases/test_resource_group.py at milvus-io/milvus@1d1ca89,
+ * `test_*_not_replicated`), and its code:
  * - a secondary refuses only what would be appended to its WAL without a replicate header:
  *   `non-replicate message cannot be received in secondary role` (streamingnode
- *   internal/streamingnode/server/wal/interceptors/replicate/replicates/impl.go, BeginReplicateMessage);
+ *   internal/streamingnode/server/wal/interceptors/replicate/replicates/impl.go, BeginReplicateMessage,
+ *   milvus-io/milvus@089abf4);
  * - a resource-group change on a non-primary cluster never reaches that WAL: querycoord's
  *   broadcastCreateResourceGroup / broadcastUpdateResourceGroups (internal/querycoordv2/
- *   ddl_callbacks_alter_resource_group.go) get ErrNotPrimary from StartBroadcastWithResourceKeys and,
+ *   ddl_callbacks_alter_resource_group.go, milvus-io/milvus@0866654) get ErrNotPrimary from
+ *   StartBroadcastWithResourceKeys and,
  *   for the message types in `streaming.replication.skipMessageTypes` (default
  *   "AlterResourceGroup,DropResourceGroup"), apply the change locally (shouldApplyLocallyOnNonPrimary,
  *   registry.CallMessageAckCallback) instead of broadcasting it.
