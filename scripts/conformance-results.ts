@@ -74,10 +74,93 @@ export const SUITE_DEFECTS: readonly SuiteDefect[] = [
     reason:
       "filters with `nullable_int64 == null`, which Milvus refuses too: `null` is no literal in its filter grammar (Plan.g4 has `is null`), and milvus-io/milvus#46691 answers `use is null`. With `is null` the test passes on the local backend.",
   },
+  {
+    id: "cdc/testcases/test_resource_group.py::TestCDCSyncResourceGroup::test_update_resource_group_not_replicated",
+    reason:
+      "asserts `downstream_desc_after == downstream_desc_before` on two describe_resource_group answers, but pymilvus's ResourceGroupInfo (pymilvus/client/types.py, 3.0.2 and master 05e951c) defines no __eq__: Python compares identity, so two reads of the same unchanged group are never equal, on Milvus too. Comparing their repr (name, capacity, config, nodes) instead, the test passes on the local backend.",
+  },
 ];
 
 /** The suite defect a collected test id is, if any (parameters after `[` are ignored). */
 export function suiteDefect(id: string): SuiteDefect | undefined {
   const bare = id.split("[")[0] ?? id;
   return SUITE_DEFECTS.find((d) => bare === d.id || bare.endsWith(`/${d.id}`));
+}
+
+/**
+ * Directories of the suite that are not run, each with its reason in one line (printed, and counted
+ * as deselected against each of their test files).
+ */
+export interface DeselectedDir {
+  /** Relative to tests/python_client, ending in "/". */
+  path: string;
+  reason: string;
+}
+
+export const DESELECTED_DIRS: readonly DeselectedDir[] = [
+  {
+    path: "cdc/stablity/",
+    reason:
+      "Milvus's chaos soak of the upstream cluster alone (chaos.checker health checkers for --request-duration, then wait_pods_ready on the Milvus pods in --milvus-ns; no CDC assertion): needs Kubernetes, and its all-datatype schema and bulk insert need vector types and MinIO the local backend lacks (kind backend)",
+  },
+];
+
+/** The deselected directory a suite file lies in, if any. */
+export function deselectedDir(file: string): DeselectedDir | undefined {
+  return DESELECTED_DIRS.find((d) => file.startsWith(d.path) || file.includes(`/${d.path}`));
+}
+
+/** How many test functions a Python test file defines (`def test_...`, at any indentation). */
+export function testCount(source: string): number {
+  return [...source.matchAll(/^\s*def test_\w*\s*\(/gm)].length;
+}
+
+/**
+ * `suite-commits.json` beside a copy of tests/python_client that is no git checkout: the upstream
+ * commit of each file it holds, `{"cdc/testcases/test_x.py": "<40 hex>"}`. Throws, naming the file,
+ * on anything else.
+ */
+export function parseSuiteCommits(text: string, source: string): Map<string, string> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${source}: not JSON (${(e as Error).message})`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data))
+    throw new Error(`${source}: must be an object of file path -> 40-hex-digit commit`);
+  const out = new Map<string, string>();
+  for (const [file, sha] of Object.entries(data)) {
+    if (typeof sha !== "string" || !/^[0-9a-f]{40}$/.test(sha))
+      throw new Error(`${source}: ${file}: ${JSON.stringify(sha)} is not a 40-hex-digit commit`);
+    out.set(file, sha);
+  }
+  return out;
+}
+
+/**
+ * The commit printed for a file: the last commit that changed it; "unknown" when neither a git
+ * history nor suite-commits.json names one; "<sha> or earlier" when it is the boundary of a shallow
+ * history (the file may have last changed before it).
+ */
+export function commitLabel(sha: string | undefined, shallow: ReadonlySet<string> = new Set()): string {
+  if (!sha) return "unknown";
+  return shallow.has(sha) ? `${sha} or earlier` : sha;
+}
+
+/** The per-file table the script prints: counts, then the upstream commit of each file. */
+export function formatTable(files: Map<string, Counts>, commits: (file: string) => string): string[] {
+  const total: Counts = { passed: 0, failed: 0, skipped: 0, deselected: 0 };
+  const row = (name: string, c: Counts, commit: string) =>
+    `${name.padEnd(50)} ${String(c.passed).padStart(6)}  ${String(c.failed).padStart(6)}  ${String(c.skipped).padStart(7)}  ${String(c.deselected).padStart(10)}  ${commit}`.trimEnd();
+  const lines = [`${"FILE".padEnd(50)} PASSED  FAILED  SKIPPED  DESELECTED  UPSTREAM COMMIT`];
+  for (const [file, c] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(row(file, c, commits(file)));
+    total.passed += c.passed;
+    total.failed += c.failed;
+    total.skipped += c.skipped;
+    total.deselected += c.deselected;
+  }
+  lines.push(row("total", total, ""));
+  return lines;
 }

@@ -3,18 +3,23 @@
  * test suite (milvus-io/milvus tests/python_client/cdc/testcases, pytest + pymilvus) against a local
  * lab, the way Milvus runs it against two real clusters: the lab starts without replication, and the
  * suite's conftest configures it (--upstream-uri --downstream-uri --source-cluster-id
- * --target-cluster-id --pchannel-num 16). Prints passed/failed/skipped per file and the tests it
- * deselected because they need one of the local backend's limits (src/backends/local/limits.ts), with
- * the reason. Exit 0 when nothing failed.
+ * --target-cluster-id --pchannel-num 16). Prints passed/failed/skipped per file with the upstream
+ * commit of each file it ran (so drift between runs shows), the tests it deselected because they need
+ * one of the local backend's limits (src/backends/local/limits.ts), and the suite directories it does
+ * not run (cdc/stablity/), each with the reason. Exit 0 when nothing failed.
  *
- * The suite is never part of this repository: by default tests/python_client is fetched at the pinned
- * commit below (a sparse git checkout into .cache/); --suite DIR takes a copy you already have (the
- * python_client directory, or its cdc directory). pytest is installed, pinned, into the project's
- * Milvus Lite virtualenv.
+ * The suite is never part of this repository. By default the newest one is used: tests/python_client
+ * of milvus-io/milvus's master is fetched into .cache/milvus-suite (a sparse, blob-less git checkout
+ * whose history since the new CDC suite began names each file's last commit), or updated there; with
+ * no network an existing checkout is run as it is, saying so. --commit SHA pins a commit instead.
+ * --suite DIR takes a copy you already have (the python_client directory, or its cdc directory): a git
+ * checkout names its files' commits from its history, any other copy from a `suite-commits.json` in
+ * the python_client directory ({"cdc/testcases/test_x.py": "<commit>"}), else they print as unknown.
+ * pytest is installed, pinned, into the project's Milvus Lite virtualenv.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -24,16 +29,29 @@ import { ensureMilvusLite } from "../src/backends/local/processes/milvus-lite-in
 import { cacheRoot } from "../src/util/paths.js";
 import {
   type Counts,
+  commitLabel,
+  DESELECTED_DIRS,
+  deselectedDir,
+  formatTable,
+  parseSuiteCommits,
   perFile,
   type SuiteDefect,
   shellWords,
   suiteDefect,
+  testCount,
   uncollectable,
 } from "./conformance-results.js";
 
-/** milvus-io/milvus at a commit whose tests/python_client/cdc the local backend was measured against. */
-export const SUITE_COMMIT = "06e8a63572affda491bd0df7065a6525c3735517";
+/** The branch whose newest suite runs by default. */
+export const SUITE_REF = "master";
+/**
+ * How far back the fetched history reaches: the new CDC suite (tests/python_client/cdc/testcases)
+ * began after this, so every file's last commit is inside it.
+ */
+const SUITE_HISTORY_SINCE = "2025-08-01";
 const SUITE_REPO = "https://github.com/milvus-io/milvus.git";
+/** Where `--suite` copies that are no git checkout name their files' upstream commits. */
+const SUITE_COMMITS_FILE = "suite-commits.json";
 /**
  * What the suite needs beyond pymilvus (already in the virtualenv with Milvus Lite): pytest, and PyYAML,
  * which test_force_promote.py imports (Milvus's tests/python_client/requirements.txt carries it).
@@ -98,7 +116,7 @@ function run(
   });
 }
 
-/** The suite's cdc directory: from --suite, or a sparse checkout of the pinned commit. */
+/** The suite's cdc directory: from --suite, or the newest (or --commit) suite in .cache/milvus-suite. */
 async function suiteDir(): Promise<string> {
   if (values.suite) {
     const dir = resolve(values.suite);
@@ -107,29 +125,81 @@ async function suiteDir(): Promise<string> {
       `--suite ${values.suite}: no cdc/testcases in it (give tests/python_client or its cdc directory)`,
     );
   }
-  const commit = values.commit ?? SUITE_COMMIT;
-  if (!/^[0-9a-f]{40}$/.test(commit)) usage(`--commit ${commit}: not a 40-hex-digit commit`);
-  const dir = join(cacheRoot(), `milvus-python-client-${commit}`);
+  const want = values.commit ?? SUITE_REF;
+  if (values.commit !== undefined && !/^[0-9a-f]{40}$/.test(want))
+    usage(`--commit ${want}: not a 40-hex-digit commit`);
+  const dir = join(cacheRoot(), "milvus-suite");
   const cdc = join(dir, "tests", "python_client", "cdc");
-  if (existsSync(join(cdc, "testcases"))) return cdc;
-  console.log(`Fetching tests/python_client of milvus-io/milvus at ${commit} into ${dir} ...`);
-  await rm(dir, { recursive: true, force: true });
-  await mkdir(dir, { recursive: true });
   const git = async (...args: string[]) => {
     const r = await run("git", args, { cwd: dir, quiet: true });
-    if (r.code !== 0) {
-      await rm(dir, { recursive: true, force: true });
-      throw new Error(
-        `git ${args.join(" ")} failed: ${r.out.trim().split("\n").pop()}; pass --suite DIR with a copy of tests/python_client instead`,
-      );
-    }
+    if (r.code !== 0) throw new Error(`git ${args.join(" ")}: ${r.out.trim().split("\n").pop()}`);
+    return r.out.trim();
   };
-  await git("init", "-q");
-  await git("remote", "add", "origin", SUITE_REPO);
-  await git("sparse-checkout", "set", "tests/python_client");
-  await git("fetch", "-q", "--depth", "1", "--filter=blob:none", "origin", commit);
-  await git("checkout", "-q", "FETCH_HEAD");
+  const had = existsSync(join(dir, ".git")) && existsSync(join(cdc, "testcases"));
+  console.log(`Fetching tests/python_client of milvus-io/milvus at ${want} into ${dir} ...`);
+  try {
+    if (!had) {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      await git("init", "-q");
+      await git("remote", "add", "origin", SUITE_REPO);
+      await git("sparse-checkout", "set", "tests/python_client");
+    }
+    await git("fetch", "-q", "--filter=blob:none", `--shallow-since=${SUITE_HISTORY_SINCE}`, "origin", want);
+    await git("checkout", "-q", "--detach", "FETCH_HEAD");
+  } catch (e) {
+    if (!had) {
+      await rm(dir, { recursive: true, force: true });
+      throw new Error(`${(e as Error).message}; pass --suite DIR with a copy of tests/python_client instead`);
+    }
+    console.log(
+      `Could not fetch (${(e as Error).message}): running the suite already in ${dir}, at ${await git("rev-parse", "HEAD")}`,
+    );
+  }
   return cdc;
+}
+
+/**
+ * The upstream commit of each suite file, as the report prints it: from the git history of the
+ * checkout the suite is in (the last commit that changed the file), else from suite-commits.json.
+ */
+async function suiteCommits(root: string): Promise<(file: string) => string> {
+  const known = new Map<string, string>();
+  const files = await suiteFiles(root);
+  let shallow = new Set<string>();
+  const top = await run("git", ["rev-parse", "--show-toplevel"], { cwd: root, quiet: true });
+  if (top.code === 0) {
+    shallow = new Set(
+      (await readFile(join(top.out.trim(), ".git", "shallow"), "utf8").catch(() => ""))
+        .split("\n")
+        .filter(Boolean),
+    );
+    // A copy lying untracked inside some other checkout gets nothing here, and falls to the manifest.
+    for (const file of files) {
+      const r = await run("git", ["log", "-1", "--format=%H", "--", file], { cwd: root, quiet: true });
+      if (r.code === 0 && /^[0-9a-f]{40}$/.test(r.out.trim())) known.set(file, r.out.trim());
+    }
+  }
+  const manifest = join(root, SUITE_COMMITS_FILE);
+  if (existsSync(manifest))
+    for (const [file, sha] of parseSuiteCommits(await readFile(manifest, "utf8"), manifest))
+      if (!known.has(file)) known.set(file, sha);
+  if (known.size === 0)
+    console.log(`${root}: no git history and no ${SUITE_COMMITS_FILE}: file commits print as unknown`);
+  // pytest names a file relative to its rootdir, which may lie below tests/python_client.
+  const full = (file: string) => files.find((f) => f === file || f.endsWith(`/${file}`)) ?? file;
+  return (file) => commitLabel(known.get(full(file)), shallow);
+}
+
+/** The suite's test files (cdc/<dir>/test_*.py), relative to tests/python_client. */
+async function suiteFiles(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const d of await readdir(join(root, "cdc"), { withFileTypes: true }).catch(() => [])) {
+    if (!d.isDirectory()) continue;
+    for (const f of await readdir(join(root, "cdc", d.name)).catch(() => [] as string[]))
+      if (/^test_.*\.py$/.test(f)) out.push(`cdc/${d.name}/${f}`);
+  }
+  return out.sort();
 }
 
 interface TestInfo extends SuiteTest {
@@ -222,9 +292,13 @@ async function main(): Promise<number> {
       const limit = LOCAL_LIMITS.find((l) => l.needs({ file, name: "", fixtures: [], body }));
       if (limit) ignored.push({ id: file, limit });
     }
+    const skippedDirs: Array<{ file: string; tests: number }> = [];
+    for (const file of await suiteFiles(root))
+      if (deselectedDir(file))
+        skippedDirs.push({ file, tests: testCount(await readFile(join(root, file), "utf8")) });
     const junit = join(work, "junit.xml");
     console.log(
-      `Running ${ids.length - deselected.length - defects.length} of ${ids.length} tests (${deselected.length + defects.length} deselected, ${ignored.length} files ignored) ...`,
+      `Running ${ids.length - deselected.length - defects.length} of ${ids.length} tests of ${target} (${deselected.length + defects.length} deselected, ${ignored.length} files ignored; not run: ${skippedDirs.length} files of ${DESELECTED_DIRS.map((d) => d.path).join(", ")}) ...`,
     );
     await run(
       python,
@@ -255,18 +329,12 @@ async function main(): Promise<number> {
       c.deselected += 1;
       files.set(file, c);
     }
-    const total = none();
-    const row = (name: string, c: Counts) =>
-      `${name.padEnd(50)} ${String(c.passed).padStart(6)}  ${String(c.failed).padStart(6)}  ${String(c.skipped).padStart(7)}  ${String(c.deselected).padStart(10)}`;
-    console.log(`\n${"FILE".padEnd(50)} PASSED  FAILED  SKIPPED  DESELECTED`);
-    for (const [file, c] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
-      console.log(row(file, c));
-      total.passed += c.passed;
-      total.failed += c.failed;
-      total.skipped += c.skipped;
-      total.deselected += c.deselected;
-    }
-    console.log(row("total", total));
+    // The suite directories not run count each test function of their files as deselected.
+    for (const { file, tests } of skippedDirs) files.set(file, { ...none(), deselected: tests });
+    const commitOf = await suiteCommits(root);
+    console.log("");
+    for (const line of formatTable(files, commitOf)) console.log(line);
+    const failed = [...files.values()].reduce((n, c) => n + c.failed, 0);
     console.log(`\nDeselected (local backend limits): ${deselected.length}`);
     for (const d of deselected) console.log(`  ${d.id}\n      ${d.limit.reason}`);
     if (defects.length > 0) {
@@ -277,7 +345,11 @@ async function main(): Promise<number> {
       console.log(`\nIgnored files (they cannot be imported without what a limit names): ${ignored.length}`);
       for (const i of ignored) console.log(`  ${i.id}\n      ${i.limit.reason}`);
     }
-    return total.failed === 0 && files.size > 0 ? 0 : 1;
+    if (skippedDirs.length > 0) {
+      console.log(`\nDirectories not run: ${DESELECTED_DIRS.map((d) => d.path).join(", ")}`);
+      for (const d of DESELECTED_DIRS) console.log(`  ${d.path}\n      ${d.reason}`);
+    }
+    return failed === 0 && files.size > skippedDirs.length ? 0 : 1;
   } finally {
     await lab.stop();
     await rm(work, { recursive: true, force: true });

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { perFile, shellWords, suiteDefect, uncollectable } from "../scripts/conformance-results.js";
+import {
+  commitLabel,
+  deselectedDir,
+  formatTable,
+  parseSuiteCommits,
+  perFile,
+  shellWords,
+  suiteDefect,
+  testCount,
+  uncollectable,
+} from "../scripts/conformance-results.js";
 
 describe("the conformance script's reading of pytest", () => {
   it("counts each JUnit testcase against its file: failure and error fail, skipped skips, else passes", () => {
@@ -59,5 +69,51 @@ describe("the conformance script's reading of pytest", () => {
         "cdc/testcases/test_schema_features.py::TestCDCSyncSchemaFeatures::test_default_values_sync",
       ),
     ).toBeUndefined();
+    // A resource-group test that compares two pymilvus objects without __eq__; its siblings run.
+    const rg = "cdc/testcases/test_resource_group.py::TestCDCSyncResourceGroup";
+    expect(suiteDefect(`${rg}::test_update_resource_group_not_replicated`)?.reason).toMatch(/no __eq__/);
+    expect(suiteDefect(`${rg}::test_create_resource_group_not_replicated`)).toBeUndefined();
+  });
+
+  it("names the upstream commit of each file in the table, and says unknown where none is known", () => {
+    const a = "a".repeat(40);
+    const files = new Map([
+      ["cdc/testcases/test_resource_group.py", { passed: 4, failed: 0, skipped: 0, deselected: 0 }],
+      ["cdc/testcases/test_dml.py", { passed: 4, failed: 1, skipped: 0, deselected: 4 }],
+    ]);
+    const commits = new Map([["cdc/testcases/test_resource_group.py", a]]);
+    const lines = formatTable(files, (f) => commitLabel(commits.get(f)));
+    expect(lines[0]).toMatch(/^FILE +PASSED {2}FAILED {2}SKIPPED {2}DESELECTED {2}UPSTREAM COMMIT$/);
+    expect(lines[1]).toMatch(/^cdc\/testcases\/test_dml\.py +4 +1 +0 +4 {2}unknown$/);
+    expect(lines[2]).toMatch(new RegExp(`^cdc/testcases/test_resource_group\\.py +4 +0 +0 +0 {2}${a}$`));
+    expect(lines[3]).toMatch(/^total +8 +1 +0 +4$/);
+    // The boundary of a shallow history may not be the file's last change: said so.
+    expect(commitLabel(a, new Set([a]))).toBe(`${a} or earlier`);
+    expect(commitLabel(undefined)).toBe("unknown");
+  });
+
+  it("reads suite-commits.json, and refuses one that is not file -> 40-hex commit, naming it", () => {
+    const a = "0123456789abcdef0123456789abcdef01234567";
+    expect(parseSuiteCommits(JSON.stringify({ "cdc/testcases/test_x.py": a }), "s.json")).toEqual(
+      new Map([["cdc/testcases/test_x.py", a]]),
+    );
+    expect(() => parseSuiteCommits("[]", "s.json")).toThrow(/^s\.json: must be an object/);
+    expect(() => parseSuiteCommits("{", "s.json")).toThrow(/^s\.json: not JSON/);
+    expect(() => parseSuiteCommits('{"cdc/t.py": "abc"}', "s.json")).toThrow(
+      /^s\.json: cdc\/t\.py: "abc" is not a 40-hex-digit commit/,
+    );
+  });
+
+  it("does not run cdc/stablity/, with its reason, and counts each file's test functions", () => {
+    const d = deselectedDir("cdc/stablity/test_concurrent_operation.py");
+    expect(d?.reason).toMatch(/Kubernetes/);
+    expect(d?.reason.includes("\n")).toBe(false);
+    expect(deselectedDir("python_client/cdc/stablity/test_single_request_operation.py")).toBe(d);
+    expect(deselectedDir("cdc/testcases/test_resource_group.py")).toBeUndefined();
+    const src =
+      "class T:\n    def test_operations(self, a):\n        pass\n    def helper(self):\n        pass\n";
+    expect(testCount(src)).toBe(1);
+    expect(testCount("def test_a():\n    pass\ndef test_b(x):\n    pass\n")).toBe(2);
+    expect(testCount("")).toBe(0);
   });
 });

@@ -273,4 +273,24 @@ describe("batched replicate apply", () => {
     expect(r.responses.map(confirmed)).toEqual(["10"]);
     expect(checkpoints.get("tgt-dml_0", "src")?.time_tick).toBe("10");
   });
+
+  it("refuses a replicated resource-group change: resource groups are per cluster, never replicated", async () => {
+    // Milvus's suite (test_resource_group.py, test_*_not_replicated): CDC does not carry them, so the
+    // local WAL never holds one and a standby applies none that arrives.
+    const { apply, checkpoints } = receiver();
+    const rg = encode("milvus.ReplicateRequest", {
+      replicate_message: {
+        source_cluster_id: "src",
+        message: {
+          id: { id: "20" },
+          payload: encodeRequest("CreateResourceGroup", { resource_group: "rg" }),
+          properties: { _pch: SOURCE[0] as string, _method: "CreateResourceGroup", _tt: "20", _db: "" },
+        },
+      },
+    });
+    const r = await apply.applyBatch([message(0, 10, 1), rg, message(0, 30, 3)]);
+    expect(String(r.error)).toMatch(/replicated message has unknown method 'CreateResourceGroup'/);
+    expect(applied).toEqual([1]);
+    expect(checkpoints.get("tgt-dml_0", "src")?.time_tick).toBe("10");
+  });
 });

@@ -66,7 +66,7 @@ export const LOCAL_LIMITS: readonly LocalLimit[] = [
   {
     id: "query-nodes",
     readme:
-      "Moving query nodes or replicas between resource groups (`transfer_node`, `transfer_replica`) needs the kind backend: the local backend has no query nodes, so each answers one line naming that. Resource groups themselves are kept by the front as Milvus keeps their configuration (create, update, drop, list, describe; every group holds 0 nodes) and replicate.",
+      "Moving query nodes or replicas between resource groups (`transfer_node`, `transfer_replica`) needs the kind backend: the local backend has no query nodes, so each answers one line naming that. Resource groups themselves are kept by the front as Milvus keeps their configuration (create, update, drop, list, describe; every group holds 0 nodes), per cluster as on Milvus: never replicated, and taken on a standby as on a primary.",
     reason:
       "moves query nodes or replicas between resource groups; the local backend has none (kind backend)",
     needs: (t) => /\btransfer_(node|replica)\(/.test(t.body),

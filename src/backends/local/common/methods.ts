@@ -36,7 +36,10 @@ const COLLECTION_SCOPED = [
   "Import",
 ] as const;
 
-/** Cluster-wide mutations (databases, RBAC, resource groups, flush-all): ordered on channel 0. */
+/**
+ * Cluster-wide mutations (databases, RBAC, flush-all): ordered on channel 0. Resource groups are not
+ * among them: they are per-cluster state the front keeps and never replicates (resource-groups.ts).
+ */
 const CLUSTER_SCOPED = [
   "FlushAll",
   "CreateDatabase",
@@ -59,10 +62,6 @@ const CLUSTER_SCOPED = [
   "DeleteUserTags",
   "CreateRowPolicy",
   "DropRowPolicy",
-  // Kept by the front (resource-groups.ts), not Milvus Lite; replicated like the rest.
-  "CreateResourceGroup",
-  "DropResourceGroup",
-  "UpdateResourceGroups",
 ] as const;
 
 /** Mutations with their own way of naming what they touch. */

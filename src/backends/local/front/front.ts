@@ -126,7 +126,6 @@ export class Front {
     this.analyzers = new AnalyzerStore(opts.stateDir);
     this.fields = new FieldAdder(this.lite, opts.stateDir, this.log);
     this.liteApply = new LiteApply(this.lite, this.channels, {
-      resourceGroups: this.resourceGroups,
       rbac: this.rbac,
       indexTypes: this.indexTypes,
       analyzers: this.analyzers,
@@ -353,7 +352,8 @@ export class Front {
       );
       return auto ? describedAsAutoId(described, auto.name) : described;
     }
-    // Resource-group and RBAC reads (and the node moves refused) are the front's; writes replicate below.
+    // Resource groups are per cluster (resource-groups.ts): every call, a write too and on a standby
+    // too, is answered here, never written to the WAL. RBAC reads are the front's; its writes replicate.
     if (ResourceGroups.answers(method)) return this.resourceGroups.call(method, request);
     if (Rbac.answers(method)) return this.rbac.call(method, request);
     if (!MUTATING_METHODS.has(method)) return this.lite.call(method, request, md, deadline);

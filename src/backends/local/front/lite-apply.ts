@@ -7,7 +7,8 @@
  *   collection Milvus would have released releases it in Milvus Lite first;
  * - partition-level load and release (Milvus Lite does not implement them) load the whole collection
  *   and release it once no partition is left loaded; the front answers partition load states;
- * - resource groups and RBAC are the front's (resource-groups.ts, rbac.ts);
+ * - RBAC is the front's (rbac.ts); so are resource groups, which are per cluster and never come here
+ *   (resource-groups.ts);
  * - scalar indexes Milvus Lite does not build are stood in for (scalar-index-types.ts);
  * - analyzers Milvus Lite does not run are run by the front (text-match.ts): Milvus Lite is given
  *   `standard` for them, and an analyzer neither runs is refused with one line.
@@ -28,7 +29,6 @@ import type { ChannelMap } from "../replication/channel-map.js";
 import type { FieldAdder } from "./add-field.js";
 import type { LiteLink } from "./lite-link.js";
 import { RBAC_WRITES, type Rbac } from "./rbac.js";
-import { RESOURCE_GROUP_WRITES, type ResourceGroups } from "./resource-groups.js";
 import type { ScalarIndexTypes } from "./scalar-index-types.js";
 import type { AnalyzerStore } from "./text-match.js";
 
@@ -37,11 +37,10 @@ export class LiteApply {
     private readonly lite: LiteLink,
     private readonly channels: ChannelMap,
     /**
-     * What the front keeps where Milvus Lite has nothing (resource groups, RBAC, scalar index types,
-     * analyzers), and its add_collection_field.
+     * What the front keeps where Milvus Lite has nothing (RBAC, scalar index types, analyzers), and
+     * its add_collection_field.
      */
     private readonly kept: {
-      resourceGroups: ResourceGroups;
       rbac: Rbac;
       indexTypes: ScalarIndexTypes;
       analyzers: AnalyzerStore;
@@ -59,9 +58,7 @@ export class LiteApply {
     /** A replicated message (not a client's write): see FieldAdder.add. */
     replicated = false,
   ): Promise<Buffer> {
-    // Milvus Lite has no resource groups: the front keeps them (resource-groups.ts).
-    if (RESOURCE_GROUP_WRITES.has(method)) return this.kept.resourceGroups.call(method, body);
-    // Nor RBAC: the front keeps it (rbac.ts).
+    // Milvus Lite has no RBAC: the front keeps it (rbac.ts).
     if (RBAC_WRITES.has(method)) return this.kept.rbac.call(method, body);
     // Nor a schema change: the collection is rebuilt with the field (add-field.ts).
     if (method === "AddCollectionField") return this.kept.fields.add(req, db, md, replicated);

@@ -6,9 +6,26 @@
  * - create is idempotent for the same configuration and refused for a different one; a missing
  *   configuration is requests 0 / limits 0, as for an old client;
  * - drop of a group that does not exist succeeds; update of one that does not exist is refused.
- * Changes are cluster-wide mutations (methods.ts): written to the WAL, replicated, and applied on the
- * standby through the same store. There are no query nodes here: every group holds 0 nodes, and
- * TransferNode / TransferReplica are refused with one line naming that limit.
+ *
+ * Resource groups are per-cluster state, as on Milvus: a change is never written to the WAL, so it is
+ * never replicated, and a standby takes one like a primary. Milvus's suite says so "by design"
+ * (tests/python_client/cdc/testcases/test_resource_group.py at milvus-io/milvus@1d1ca89,
+ * `test_*_not_replicated`), and its code:
+ * - a secondary refuses only what would be appended to its WAL without a replicate header:
+ *   `non-replicate message cannot be received in secondary role` (streamingnode
+ *   internal/streamingnode/server/wal/interceptors/replicate/replicates/impl.go, BeginReplicateMessage,
+ *   milvus-io/milvus@089abf4);
+ * - a resource-group change on a non-primary cluster never reaches that WAL: querycoord's
+ *   broadcastCreateResourceGroup / broadcastUpdateResourceGroups (internal/querycoordv2/
+ *   ddl_callbacks_alter_resource_group.go, milvus-io/milvus@0866654) get ErrNotPrimary from
+ *   StartBroadcastWithResourceKeys and,
+ *   for the message types in `streaming.replication.skipMessageTypes` (default
+ *   "AlterResourceGroup,DropResourceGroup"), apply the change locally (shouldApplyLocallyOnNonPrimary,
+ *   registry.CallMessageAckCallback) instead of broadcasting it.
+ * So the front answers every resource-group call itself (answers() below), before the primary's write
+ * path (primary-writes.ts: WAL and the secondary's fence) is reached. There are no query nodes here:
+ * every group holds 0 nodes, and TransferNode / TransferReplica are refused with one line naming that
+ * limit.
  */
 import { join } from "node:path";
 import { decodeRequest, encodeResponse, statusResponse } from "../../../milvus/proto.js";
@@ -27,6 +44,7 @@ interface Config {
   node_filter?: unknown;
 }
 
+/** Changes of a cluster's own groups: answered here on a primary and a standby alike, never replicated. */
 export const RESOURCE_GROUP_WRITES: ReadonlySet<string> = new Set([
   "CreateResourceGroup",
   "DropResourceGroup",
@@ -59,9 +77,9 @@ export class ResourceGroups {
     this.groups = (await readJson<Record<string, Config>>(this.file)) ?? {};
   }
 
-  /** Calls answered here directly; the writes go through the WAL first (lite-apply.ts). */
+  /** Every resource-group call is answered here: reads, writes (per cluster) and the refused node moves. */
   static answers(method: string): boolean {
-    return READS.has(method) || NO_NODES.has(method);
+    return READS.has(method) || RESOURCE_GROUP_WRITES.has(method) || NO_NODES.has(method);
   }
 
   private all(): Record<string, Config> {
@@ -74,7 +92,7 @@ export class ResourceGroups {
     };
   }
 
-  /** Answers one resource-group call (a client's, or a replicated write on the standby). */
+  /** Answers one client's resource-group call, on whichever cluster it was made. */
   async call(method: string, request: Buffer): Promise<Buffer> {
     switch (method) {
       case "ListResourceGroups":
