@@ -6,13 +6,14 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { builtinModules } from "node:module";
-import { homedir, tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildDist, buildDistFromHead, ENTRIES, ROOT } from "../scripts/build-dist.js";
 import { diffDirs } from "../scripts/check-dist.js";
+import { ACTIONLINT_MODULE, ACTIONLINT_VERSION, findActionlint } from "./helpers/actionlint.js";
 
 const exec = promisify(execFile);
 
@@ -151,26 +152,21 @@ describe("dist", () => {
 });
 
 /**
- * actionlint is a Go tool. CI installs it (ci.yml, test job), so there these tests always run: a
- * missing actionlint fails them instead of skipping. Elsewhere they say why they did not run.
+ * actionlint is a Go tool; the global setup installs it project-local when Go is on PATH
+ * (test/helpers/actionlint.ts). Under CI (CI set) these tests always run: a missing actionlint fails
+ * them instead of skipping. Elsewhere they say why they did not run.
  */
-function findActionlint(): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(delimiter), join(homedir(), "go", "bin")];
-  return dirs.map((d) => join(d, "actionlint")).find((p) => existsSync(p));
-}
 const actionlint = findActionlint();
 const lintHere = Boolean(actionlint) || Boolean(process.env.CI);
+const HOW = `npm test installs it when Go is on PATH: go install ${ACTIONLINT_MODULE}@${ACTIONLINT_VERSION}`;
 const needsActionlint = (): string => {
-  if (!actionlint)
-    throw new Error(
-      "actionlint is not installed (CI installs it: go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12)",
-    );
+  if (!actionlint) throw new Error(`actionlint is not installed (${HOW})`);
   return actionlint;
 };
 
 describe("workflows", () => {
   it.skipIf(!lintHere)(
-    `pass actionlint${actionlint ? "" : " (SKIPPED: actionlint not on PATH or in ~/go/bin; go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12)"}`,
+    `pass actionlint${actionlint ? "" : ` (SKIPPED: actionlint not installed; ${HOW})`}`,
     async () => {
       const workflows = (await readdir(join(ROOT, ".github/workflows"))).filter((f) => /\.ya?ml$/.test(f));
       expect(workflows).toEqual(expect.arrayContaining(["ci.yml", "e2e-kind.yml"]));

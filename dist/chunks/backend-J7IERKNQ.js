@@ -391,10 +391,7 @@ function autoIdOf(schemaBytes) {
   return { name: pk.name, isString: pk.data_type === "VarChar" };
 }
 function withoutAutoId(req) {
-  const schema = decode(
-    "schema.CollectionSchema",
-    req.schema
-  );
+  const schema = decode("schema.CollectionSchema", req.schema);
   schema.autoID = false;
   for (const f of schema.fields ?? []) f.autoID = false;
   return encodeRequest("CreateCollection", {
@@ -421,10 +418,7 @@ function withIds(request, field, ids) {
   return Buffer.concat([request, encodeRequest("Insert", { fields_data: [column] })]);
 }
 function describedAsAutoId(response, field) {
-  const res = decodeResponse(
-    "DescribeCollection",
-    response
-  );
+  const res = decodeResponse("DescribeCollection", response);
   if (!res.schema) return response;
   res.schema.autoID = true;
   for (const f of res.schema.fields ?? []) if (f.name === field) f.autoID = true;
