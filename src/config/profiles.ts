@@ -43,6 +43,14 @@ const LOCAL_DEFAULTS: DrillConfig["backend"]["local"] = {
   pchannels: 4,
 };
 
+/** The nemesis of every profile but chaos-smoke: CDC kills only, as before the other faults existed. */
+const NEMESIS: DrillConfig["faults"]["nemesis"] = {
+  types: ["kill-cdc"],
+  durationMs: 5_000,
+  delayMs: 200,
+  jitterMs: 50,
+};
+
 const MIX = { insert: 4, upsert: 3, delete: 2, reinsert: 1, ddl: 0.2 };
 
 const smoke: Profile = {
@@ -74,7 +82,7 @@ const smoke: Profile = {
     chainLength: 20,
     dropCollection: false,
   },
-  faults: { killCdc: { at: [0.5], everyMs: null, times: 0 } },
+  faults: { killCdc: { at: [0.5], everyMs: null, times: 0 }, nemesis: NEMESIS },
   monitor: { heartbeatIntervalMs: 200, probeIntervalMs: 250, probeKeys: 32 },
   search: { queries: 10, k: 10 },
   thresholds: {
@@ -126,7 +134,7 @@ const defaultProfile: Profile = {
     chainLength: 50,
     dropCollection: true,
   },
-  faults: { killCdc: { at: [0.2, 0.4, 0.6, 0.8], everyMs: null, times: 0 } },
+  faults: { killCdc: { at: [0.2, 0.4, 0.6, 0.8], everyMs: null, times: 0 }, nemesis: NEMESIS },
   monitor: { heartbeatIntervalMs: 500, probeIntervalMs: 500, probeKeys: 64 },
   search: { queries: 50, k: 10 },
   thresholds: {
@@ -150,7 +158,7 @@ const soak: Profile = {
     hotKeyUpserts: 2_000,
     chainLength: 100,
   },
-  faults: { killCdc: { at: [], everyMs: 300_000, times: 0 } },
+  faults: { killCdc: { at: [], everyMs: 300_000, times: 0 }, nemesis: NEMESIS },
   monitor: { heartbeatIntervalMs: 1_000, probeIntervalMs: 1_000, probeKeys: 128 },
   search: { queries: 100, k: 10 },
   thresholds: {
@@ -211,7 +219,7 @@ const kindTypes: Profile = {
     ops: 2_000,
     dropCollection: false,
   },
-  faults: { killCdc: { at: [0.3, 0.6], everyMs: null, times: 0 } },
+  faults: { killCdc: { at: [0.3, 0.6], everyMs: null, times: 0 }, nemesis: NEMESIS },
 };
 
 const switchoverSmoke: Profile = { ...smoke, scenario: "switchover" };

@@ -30,3 +30,22 @@ export const ROLE_CHANGE_FAULT_SCENARIO: Partial<
 };
 
 export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];
+
+import type { NemesisType } from "../../../nemesis/names.js";
+
+/**
+ * The nemesis types the local lab brings (crashes of CDC and of either cluster; partition, delay and
+ * pause on the replication link, never on the drill's clients), and why it refuses the others.
+ */
+export const LOCAL_NEMESIS_TYPES: readonly NemesisType[] = [
+  "kill-cdc",
+  "restart-standby",
+  "restart-primary",
+  "partition",
+  "delay",
+  "pause-cdc",
+];
+export const LOCAL_NEMESIS_REFUSALS: Partial<Record<NemesisType, string>> = {
+  "stress-standby":
+    "the local backend cannot put CPU pressure on the standby alone (Milvus Lite shares this machine's cores with the drill); use the kind backend",
+};

@@ -13,7 +13,9 @@ import {
   decodeRequest,
   encodeRequest,
   encodeResponse,
+  isSuccess,
   milvusMethods,
+  responseStatus,
   statusResponse,
 } from "../../../milvus/proto.js";
 import { MUTATING_METHODS } from "../common/methods.js";
@@ -164,6 +166,7 @@ export class Front {
     await front.analyzers.load();
     // Finishes an add_collection_field a crash interrupted, before anything is served.
     await front.fields.load();
+    await front.reloadCollections();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise<number>((resolve, reject) =>
       front.server.bindAsync(
@@ -173,6 +176,22 @@ export class Front {
       ),
     );
     return front;
+  }
+
+  /**
+   * A restarted Milvus loads again what was loaded before it went down (its query coordinator recovers
+   * the load state); Milvus Lite opens every indexed collection released. Loads them again here, from
+   * the load state the front keeps, before anything is served. Nothing to do on a fresh start.
+   */
+  private async reloadCollections(): Promise<void> {
+    for (const { db, name } of this.channels.loadedCollections()) {
+      const res = await this.lite.call(
+        "LoadCollection",
+        encodeRequest("LoadCollection", { db_name: db, collection_name: name }),
+      );
+      const st = responseStatus("LoadCollection", res);
+      if (!isSuccess(st)) this.log(`restart: could not load ${db}.${name} again: ${st?.reason ?? "?"}`);
+    }
   }
 
   get uri(): string {
