@@ -242,6 +242,39 @@ faults:
     expect(m).toMatch(/partition on existing clusters needs Chaos Mesh/);
   });
 
+  it("a nemesis self-test fault without the nemesis that sets it off is refused, naming it", () => {
+    const m = usage(() =>
+      loadConfig({
+        profile: "smoke",
+        overrides: {
+          backend: { type: "local", local: { faultMode: "lose-on-partition" } },
+          faults: { nemesis: { types: ["kill-cdc", "delay"] } },
+        },
+      }),
+    );
+    expect(m).toMatch(
+      /^config backend\.local\.faultMode = lose-on-partition: is set off by --nemesis partition,/,
+    );
+    const none = usage(() =>
+      loadConfig({
+        profile: "smoke",
+        overrides: {
+          backend: { type: "local", local: { faultMode: "wedge-channel" } },
+          faults: { killCdc: { at: [] } },
+        },
+      }),
+    );
+    expect(none).toMatch(/wedge-channel: is set off by any nemesis fault/);
+    const ok = loadConfig({
+      profile: "smoke",
+      overrides: {
+        backend: { type: "local", local: { faultMode: "stall-after-standby-restart" } },
+        faults: { nemesis: { types: ["restart-standby"] } },
+      },
+    });
+    expect(ok.backend.local.faultMode).toBe("stall-after-standby-restart");
+  });
+
   it("no fault scheduled: no type is refused (nothing will be injected)", () => {
     const cfg = loadConfig({
       profile: "smoke",

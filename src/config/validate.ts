@@ -5,6 +5,7 @@
 import {
   LOCAL_NEMESIS_REFUSALS,
   LOCAL_NEMESIS_TYPES,
+  NEMESIS_FAULT_TRIGGERS,
   ROLE_CHANGE_FAULT_SCENARIO,
 } from "../backends/local/faults/fault-modes.js";
 import type { DrillConfig, Metric, Scenario, VectorType } from "./schema.js";
@@ -151,6 +152,17 @@ function faultsScheduled(cfg: DrillConfig): boolean {
 /** The nemesis types the chosen backend cannot bring, refused before anything is provisioned. */
 function checkNemesis(cfg: DrillConfig): string | null {
   const types = cfg.faults.nemesis.types;
+  const mode = cfg.backend.local.faultMode;
+  const trigger = NEMESIS_FAULT_TRIGGERS[mode];
+  if (trigger && cfg.backend.type === "local") {
+    const needs = trigger === "any" ? "any nemesis fault" : `--nemesis ${trigger.join(" or ")}`;
+    if (!faultsScheduled(cfg) || (trigger !== "any" && !types.some((t) => trigger.includes(t))))
+      return line(
+        "backend.local.faultMode",
+        mode,
+        `is set off by ${needs}, which this run does not schedule (faults.nemesis.types ${types.join(",")}, at ${cfg.faults.killCdc.at.join(",") || "no point"})`,
+      );
+  }
   if (!faultsScheduled(cfg)) return null;
   const b = cfg.backend;
   if (b.type === "local") {

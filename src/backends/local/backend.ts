@@ -77,6 +77,7 @@ export class LocalBackend implements Backend {
       );
     }
     const durationMs = params?.durationMs ?? 5_000;
+    lab.noteFault(fault);
     switch (fault) {
       case "kill-cdc": {
         const r = await lab.killReplicator();

@@ -6,13 +6,14 @@
  * that kills it if this process is killed outright.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureReplication } from "../../milvus/replicate.js";
 import type { ClusterEndpoint } from "../types.js";
 import type { LocalFaultMode as LabFaultMode } from "./faults/fault-modes.js";
+import { faultMarkerFile } from "./faults/faults.js";
 import { LinkProxy } from "./faults/link-proxy.js";
 import { Front } from "./front/front.js";
 import { ensureMilvusLite } from "./processes/milvus-lite-install.js";
@@ -104,6 +105,11 @@ export interface Lab {
   readonly replicationTarget: LabSide | undefined;
   /** Freezes the running replicator (SIGSTOP) without killing it; resume() sends SIGCONT. */
   pauseReplicator(): { pid: number; resume: () => void };
+  /**
+   * A nemesis fault starts now: the replicator's self-test fault wedge-channel acts on the first
+   * message after it (a marker file next to the replicator's log, so a restarted replicator sees it too).
+   */
+  noteFault(name: string): void;
   stop(): Promise<void>;
 }
 
@@ -223,7 +229,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     clusters[side].lite = p;
     return p;
   };
-  const startFront = async (side: LabSide, lite: MilvusLiteProcess) => {
+  const startFront = async (side: LabSide, lite: MilvusLiteProcess, restarted = false) => {
     const f = await Front.start({
       clusterId: ids[side],
       pchannels: pchannelNames(ids[side], n),
@@ -237,6 +243,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       // The original primary is the one a role change demotes: the planted split brain lives there.
       staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source",
       forcePromoteShapes: opts.forcePromoteShapes,
+      // The self-test fault: once restarted, the standby rejects what it is sent (milvus-io/milvus#45086).
+      rejectReplicated:
+        restarted && opts.faultMode === "stall-after-standby-restart" && side === "target"
+          ? `fault stall-after-standby-restart: the restarted standby ${ids[side]} rejects every replicated message after its checkpoint (milvus-io/milvus#45086)`
+          : undefined,
     });
     clusters[side].front = f;
     clusters[side].port = Number(f.uri.split(":").pop());
@@ -339,12 +350,18 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         await clusters[side].lite?.kill();
         await stopCluster(clusters[side]);
         checkStopped();
-        const f = await startFront(side, await startLite(side));
+        const f = await startFront(side, await startLite(side), true);
         const restartedAt = Date.now();
         log(`Cluster ${ids[side]} restarted on its data at ${f.uri} (down ${restartedAt - killedAt} ms)`);
         return { killedAt, restartedAt };
       },
       link: (side) => proxies[side],
+      noteFault(name) {
+        if (opts.faultMode !== "wedge-channel") return;
+        writeFileSync(faultMarkerFile(dirs.replicatorLog), `${new Date().toISOString()} ${name}\n`, {
+          flag: "a",
+        });
+      },
       get replicationTarget() {
         const l = links.current();
         return l ? sideOf(l.target) : undefined;

@@ -72,6 +72,12 @@ export interface FrontOptions {
   staleWhenDemoted?: boolean;
   /** Which Milvus versions' force-promote request shapes to accept (force-promote.ts); default both. */
   forcePromoteShapes?: ForcePromoteShapes;
+  /**
+   * Self-test fault stall-after-standby-restart (milvus-io/milvus#45086, a restarted standby kept a
+   * wrong checkpoint and rejected every message after it): every replicate stream is refused with
+   * this reason, so replication makes no more progress. Unset: streams are served.
+   */
+  rejectReplicated?: string;
 }
 
 /** How long a secondary's UpdateReplicateConfiguration waits for its primary's broadcast at most. */
@@ -260,7 +266,13 @@ export class Front {
       if (m.name === "CreateReplicateStream") {
         impl[m.name] = (call: grpc.ServerDuplexStream<Bytes, Bytes>) => {
           if (!this.authorized(call.metadata)) call.emit("error", UNAUTHENTICATED);
-          else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
+          else if (this.opts.rejectReplicated !== undefined) {
+            this.log(`replicate stream refused: ${this.opts.rejectReplicated}`);
+            call.emit("error", {
+              code: grpc.status.FAILED_PRECONDITION,
+              details: this.opts.rejectReplicated,
+            });
+          } else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
         };
       } else if (m.requestStream || m.responseStream) {
         impl[m.name] = (call: grpc.ServerWritableStream<Bytes, Bytes>) =>
