@@ -10,6 +10,7 @@
  * - switchover-smoke / failover-smoke: smoke with a planned role change (and back), or with the
  *               primary lost and the standby force-promoted (then A rebuilt and back); each under 90 s
  *               on the local backend.
+ * - chaos-smoke: smoke with each local nemesis fault once (restarts, partition, delay, pause, kill).
  */
 import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import type { DrillConfig, ProfileName } from "./schema.js";
@@ -235,6 +236,23 @@ const failoverSmoke: Profile = {
   thresholds: { ...smoke.thresholds, rpoMs: 10_000 },
 };
 
+/**
+ * Smoke with each local nemesis type once (kill-cdc, both restarts, partition, delay, pause-cdc), paced
+ * so every fault lands while writes are going: the sweep's proof that no fault cries wolf.
+ */
+const chaosSmoke: Profile = {
+  ...smoke,
+  workload: { ...smoke.workload, ops: 600, targetRate: 20 },
+  faults: {
+    killCdc: { at: [0.1, 0.25, 0.4, 0.55, 0.7, 0.85], everyMs: null, times: 0 },
+    nemesis: {
+      ...NEMESIS,
+      types: ["kill-cdc", "restart-standby", "restart-primary", "partition", "delay", "pause-cdc"],
+      durationMs: 3_000,
+    },
+  },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
@@ -242,6 +260,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   "kind-types": kindTypes,
   "switchover-smoke": switchoverSmoke,
   "failover-smoke": failoverSmoke,
+  "chaos-smoke": chaosSmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

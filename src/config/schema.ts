@@ -17,6 +17,7 @@ export const PROFILE_NAMES = [
   "kind-types",
   "switchover-smoke",
   "failover-smoke",
+  "chaos-smoke",
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
