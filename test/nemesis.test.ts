@@ -103,6 +103,30 @@ describe("LinkProxy (the replication link of the local lab)", () => {
     s.destroy();
   });
 
+  it("keeps byte order under jitter, across many chunks and a heal mid-stream", async () => {
+    const up = await echoServer();
+    let flip = 0;
+    // Waits alternate between 0 and 60 ms: a later chunk is due before an earlier one unless queued.
+    proxy = await LinkProxy.start(() => up, { random: () => (flip++ % 2 === 0 ? 1 : 0) });
+    const s = await open(proxy.port);
+    proxy.delay(30, 30);
+    const parts = Array.from({ length: 300 }, (_, i) => `${i},`);
+    const text = parts.join("");
+    let got = "";
+    s.on("data", (b: Buffer) => {
+      got += b.toString();
+    });
+    for (const [i, p] of parts.entries()) {
+      s.write(p);
+      if (i === 200) proxy.heal();
+      await new Promise((r) => setTimeout(r, i % 10 === 0 ? 2 : 0));
+    }
+    const until = Date.now() + 10_000;
+    while (got.length < text.length && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(got).toBe(text);
+    s.destroy();
+  });
+
   it("refuses connections while its upstream is down (a cluster restarting)", async () => {
     proxy = await LinkProxy.start(() => undefined);
     expect(await closedOrRefused(proxy.port)).toBe(true);

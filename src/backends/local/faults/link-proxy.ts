@@ -120,12 +120,33 @@ export class LinkProxy {
     this.pipe(upstream, client);
   }
 
-  /** Passes chunks from a to b, late while the link is delayed (release times never go backwards). */
+  /**
+   * Passes chunks from a to b, late while the link is delayed. One queue and one timer per direction:
+   * chunks leave strictly in arrival order. (A timer per chunk does not keep order: Node files timers
+   * by their loop's cached clock, so two chunks due at the same moment could swap, and swapped whole
+   * HTTP/2 frames reorder gRPC messages, which the standby's time-tick dedup then drops as replays.)
+   */
   private pipe(a: Socket, b: Socket): void {
+    const queue: Array<{ chunk: Buffer; at: number }> = [];
     let lastRelease = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const drain = () => {
+      timer = undefined;
+      const now = Date.now();
+      while (queue.length > 0 && (queue[0] as { at: number }).at <= now) {
+        const { chunk } = queue.shift() as { chunk: Buffer };
+        if (!b.destroyed) b.write(chunk);
+      }
+      const next = queue[0];
+      if (next) timer = setTimeout(drain, Math.max(1, next.at - now));
+    };
+    a.on("close", () => {
+      clearTimeout(timer);
+      queue.length = 0;
+    });
     a.on("data", (chunk: Buffer) => {
       const s = this.state;
-      if (s.kind !== "delay" && lastRelease <= Date.now()) {
+      if (s.kind !== "delay" && queue.length === 0) {
         if (!b.destroyed) b.write(chunk);
         return;
       }
@@ -133,12 +154,9 @@ export class LinkProxy {
       const at = Math.max(lastRelease, Date.now() + wait);
       lastRelease = at;
       this.stats.delayed += 1;
-      setTimeout(
-        () => {
-          if (!b.destroyed) b.write(chunk);
-        },
-        Math.max(0, at - Date.now()),
-      );
+      queue.push({ chunk, at });
+      if (timer === undefined)
+        timer = setTimeout(drain, Math.max(0, (queue[0] as { at: number }).at - Date.now()));
     });
   }
 }
