@@ -2,6 +2,8 @@
  * Rules that involve more than one field. Each returns the one line a user sees; the first broken
  * rule wins, so the message always names a single field, its value and what is allowed.
  */
+
+import { KIND_CHAOS_TYPES, KIND_NEMESIS_REFUSALS } from "../backends/kind/chaos.js";
 import {
   LOCAL_NEMESIS_REFUSALS,
   LOCAL_NEMESIS_TYPES,
@@ -172,6 +174,16 @@ function checkNemesis(cfg: DrillConfig): string | null {
         "faults.nemesis.types",
         types,
         `${bad}: ${LOCAL_NEMESIS_REFUSALS[bad] ?? "not on the local backend"} (local allows: ${LOCAL_NEMESIS_TYPES.join(", ")})`,
+      );
+  }
+  if (b.type === "kind") {
+    const allowed: readonly string[] = ["kill-cdc", ...KIND_CHAOS_TYPES];
+    const bad = types.find((t) => !allowed.includes(t));
+    if (bad)
+      return line(
+        "faults.nemesis.types",
+        types,
+        `${bad}: ${KIND_NEMESIS_REFUSALS[bad] ?? "not on the kind backend"} (kind allows: ${allowed.join(", ")})`,
       );
   }
   if (b.type === "existing") {
