@@ -136,6 +136,14 @@ describe("mapping", () => {
     expect(config.backend.kind).toMatchObject({ upgradeFrom: "v2.6.22", upgradeTo: "v3.0.0" });
   });
 
+  it("nemesis reaches faults.nemesis.types", () => {
+    expect(configOf({ backend: "local", nemesis: "partition,delay" }).config.faults.nemesis.types).toEqual([
+      "partition",
+      "delay",
+    ]);
+    expect(configOf({}).config.faults.nemesis.types).toEqual(["kill-cdc"]);
+  });
+
   it("kind settings, keep-cluster and local-fault reach their fields", () => {
     const kind = configOf({
       milvusVersion: "v3.0.0",

@@ -440,6 +440,46 @@ describe("checkpoint-recovery", () => {
     const h = [...beats, ...kill(50, 150), hbObs(10, 12, 1, 0), hbObs(160, 162, 1, 0)];
     expect(checkCheckpointRecovery(h, final([]), ctx).verdict).toBe("unknown");
   });
+  // Every nemesis type is judged the same way from its end (restart done, partition/delay/pause healed).
+  for (const name of [
+    "restart-standby",
+    "restart-primary",
+    "partition",
+    "delay",
+    "pause-cdc",
+    "stress-standby",
+  ]) {
+    const fault = (start: number, end: number, error?: string): HistoryEvent[] => [
+      { type: "fault", id: 1, name, phase: "start", time: start },
+      { type: "fault", id: 1, name, phase: "end", time: end, ...(error ? { error } : {}) },
+    ];
+    it(`${name}: passes once the standby shows a heartbeat written after the fault ended`, () => {
+      const h = [...beats, ...fault(50, 150), ...cps, hbObs(10, 12, 1, 0), hbObs(220, 222, 3, 200)];
+      const r = checkCheckpointRecovery(h, final([]), ctx);
+      expect(r.verdict).toBe("pass");
+      expect(r.summary).toContain(`${name} 72 ms`);
+    });
+    it(`${name}: fails when replication does not resume within the bound after it healed`, () => {
+      const h = [...beats, ...fault(50, 150), hbObs(10, 12, 1, 0), hbObs(750, 752, 1, 0)];
+      const r = checkCheckpointRecovery(h, final([]), ctx);
+      expect(r.verdict).toBe("fail");
+      expect(r.evidence[0]?.message).toContain(`${name} #1`);
+    });
+    it(`${name}: a fault that was not injected proves no recovery (unknown)`, () => {
+      const h = [
+        ...beats,
+        ...fault(50, 150, "no replicator is running"),
+        hbObs(10, 12, 1, 0),
+        hbObs(220, 222, 3, 200),
+      ];
+      const r = checkCheckpointRecovery(h, final([]), ctx);
+      expect(r.verdict).toBe("unknown");
+      expect(computeMetrics(h, final([]), thresholds).recoveries?.[0]).toMatchObject({
+        fault: name,
+        status: "unknown",
+      });
+    });
+  }
   it("fails when a checkpoint moves backward, compared as 64-bit integers", () => {
     const cp = (invokeTime: number, tt: string): HistoryEvent => ({
       type: "obs",

@@ -84,7 +84,7 @@ describe("summary.md", () => {
     expect(md).toContain("| Throughput | 85.4 ops/s |");
     expect(md).toContain("| Ops ok / fail / info | 5,000 / 3 / 7 (5,010 ops) |");
     // One kill did not recover: no "worst" figure stands in for it.
-    expect(md).toContain("| Recovery after CDC kills (worst) | n/a (1/2 recovered) |");
+    expect(md).toContain("| Recovery after faults (worst) | n/a (1/2 recovered) |");
     expect(md).toContain("| Rows compared | 1,000 |");
     expect(md).toContain("| kill-cdc #1 | 15.0 s | 4.0 s |");
     expect(md).toContain("| pause-cdc #2 | 40.0 s | **late** (never seen) |");

@@ -33,6 +33,8 @@ export interface Inputs {
   upgradeTo: string;
   runDir: string;
   localFault: string;
+  /** The nemesis' fault types, comma-separated (--nemesis); empty: the profile's (kill-cdc). */
+  nemesis?: string;
   /** "NAME=REF" entries, one per line or comma-separated (kind backend). */
   images: string;
   usePreinstalledTools: boolean;
@@ -62,6 +64,7 @@ const FLAG_OF_INPUT = {
   "configure-replication": "--configure-replication",
   "source-cdc-uri": "--source-cdc-uri",
   "target-cdc-uri": "--target-cdc-uri",
+  nemesis: "--nemesis",
 } as const;
 
 /**
@@ -95,6 +98,7 @@ export function getInputs(): Inputs {
     upgradeTo: core.getInput("upgrade-to"),
     runDir: core.getInput("run-dir"),
     localFault: core.getInput("local-fault"),
+    nemesis: core.getInput("nemesis"),
     images: core.getInput("images"),
     usePreinstalledTools: booleanInput("use-preinstalled-tools", false),
     configureReplication: booleanInput("configure-replication", false),
@@ -153,6 +157,7 @@ export function toDrillRequest(inputs: Inputs, workspace: string): DrillRequest 
   flag("target-uri", inputs.targetUri);
   flag("target-token", inputs.targetToken);
   flag("local-fault", inputs.localFault);
+  flag("nemesis", inputs.nemesis ?? "");
   flag("source-cdc-uri", inputs.sourceCdcUri ?? "");
   flag("target-cdc-uri", inputs.targetCdcUri ?? "");
   if (inputs.keepCluster) argv.push(FLAG_OF_INPUT["keep-cluster"]);

@@ -25,8 +25,12 @@ export interface ClusterPair {
   replication?: { confirmedBy: string };
 }
 
-/** Fault names; backends list the ones they support. */
-export type FaultName = "kill-cdc" | "kill-standby" | "pause-cdc";
+import type { FaultParams, NemesisType } from "../nemesis/names.js";
+
+export type { FaultParams, NemesisType } from "../nemesis/names.js";
+
+/** Fault names; backends list the ones they support (the nemesis' types, and kind's kill-standby). */
+export type FaultName = NemesisType | "kill-standby";
 
 /** What the backend observed while injecting a fault (recorded in the history as evidence). */
 export interface FaultEvidence {
@@ -56,8 +60,12 @@ export interface Backend {
   readonly faults: readonly FaultName[];
   /** Create (or connect to) both clusters. Must leave nothing behind if it throws: call teardown. */
   provision(signal?: AbortSignal): Promise<ClusterPair>;
-  /** Inject a fault; resolves once the fault happened (and, where the backend waits, once it healed). */
-  inject(fault: FaultName, signal?: AbortSignal): Promise<FaultEvidence>;
+  /**
+   * Inject a fault; resolves once the fault happened (and, where the backend waits, once it healed).
+   * A lasting fault (partition, delay, pause-cdc, stress-standby) lasts params.durationMs and is healed
+   * before this resolves; evidence.restoredAt is then when it was healed.
+   */
+  inject(fault: FaultName, signal?: AbortSignal, params?: FaultParams): Promise<FaultEvidence>;
   /** Copy logs and state into dir; returns the files written. Never throws. */
   collectDiagnostics(dir: string): Promise<string[]>;
   /** Delete what provision created. Idempotent; never throws. */

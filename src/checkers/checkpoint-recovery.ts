@@ -1,3 +1,4 @@
+import { NEMESIS_TYPES } from "../nemesis/names.js";
 import { EvidenceSample, judge, skipped } from "./evidence.js";
 import {
   type CheckpointObservation,
@@ -10,30 +11,36 @@ import {
 } from "./history-index.js";
 import type { CheckContext, CheckResult } from "./types.js";
 
-export const RECOVERY_FAULTS: ReadonlySet<string> = new Set(["kill-cdc"]);
+/** Every nemesis fault must be followed by replication resuming within the bound (not only kill-cdc). */
+export const RECOVERY_FAULTS: ReadonlySet<string> = new Set<string>(NEMESIS_TYPES);
 
-/** How one CDC kill went, as the checker judged it: the one source of "recovery" in every report format. */
+/** How one fault went, as the checker judged it: the one source of "recovery" in every report format. */
 export interface KillRecovery {
   faultId: number;
   fault: string;
   startedAt: number;
+  /** When the fault ended: the restart done, the partition / delay / pause healed. */
   endedAt: number | null;
   /** recovered: in time; late: resumed after the bound or never while watched; unknown: not observable. */
   status: "recovered" | "late" | "unknown";
-  /** When the standby heartbeat moved past what it showed before the kill; null if not seen. */
+  /** When the standby heartbeat moved past what it showed before the fault; null if not seen. */
   recoveredAt: number | null;
-  /** From the end of the kill (CDC restarted) until then; null unless recovered or late-but-seen. */
+  /** From the end of the fault (restarted, healed) until then; null unless recovered or late-but-seen. */
   recoveryMs: number | null;
   /** For late and unknown: why, in one line. */
   why?: string;
 }
 
+export type FaultRecovery = KillRecovery;
+
 /**
- * After a CDC kill ends, the standby must show a heartbeat written after the restart within the bound.
- * The clock starts when such a heartbeat was acknowledged on the primary (no heartbeat written, nothing
- * to replicate), and a heartbeat written before the kill does not count: it may have been in flight.
- * Without writer events the rule falls back to "moves past what the standby showed at the kill".
- * A kill whose injection failed (its end carries an error) proves no recovery: unknown.
+ * After a fault ends (a CDC kill or a cluster restart done, a partition, delay or pause healed), the
+ * standby must show a heartbeat written after that end within the bound. The clock starts when such a
+ * heartbeat was acknowledged on the primary (no heartbeat written, nothing to replicate: a restarted
+ * primary acknowledges nothing while it is down), and a heartbeat written before the end does not
+ * count: it may have been in flight. Without writer events the rule falls back to "moves past what the
+ * standby showed at the fault". A fault whose injection failed (its end carries an error) proves no
+ * recovery: unknown.
  */
 function judgeKill(idx: HistoryIndex, f: FaultSpan, timeoutMs: number): KillRecovery {
   const rec: KillRecovery = {
@@ -81,7 +88,7 @@ function judgeKill(idx: HistoryIndex, f: FaultSpan, timeoutMs: number): KillReco
       status: "late",
       recoveredAt: recoveredAt ?? null,
       recoveryMs: recoveredAt !== undefined ? recoveredAt - end : null,
-      why: `${f.name} #${f.id}: the standby heartbeat did not move past ${base} within ${timeoutMs} ms of the restart${recoveredAt !== undefined ? `, only after ${recoveredAt - end} ms` : ""}`,
+      why: `${f.name} #${f.id}: the standby heartbeat did not move past ${base} within ${timeoutMs} ms of its end${recoveredAt !== undefined ? `, only after ${recoveredAt - end} ms` : ""}`,
     };
   }
   return {
@@ -90,7 +97,7 @@ function judgeKill(idx: HistoryIndex, f: FaultSpan, timeoutMs: number): KillReco
   };
 }
 
-/** Every CDC kill of the history, judged: shared by the checker and the report's recovery table. */
+/** Every nemesis fault of the history, judged: shared by the checker and the report's recovery table. */
 export function killRecoveries(history: HistorySource, timeoutMs: number): KillRecovery[] {
   const idx = indexHistory(history);
   return idx.faults.filter((f) => RECOVERY_FAULTS.has(f.name)).map((f) => judgeKill(idx, f, timeoutMs));
@@ -134,6 +141,15 @@ function judgeCheckpoints(
   return compared;
 }
 
+/** "kill-cdc 850 ms, partition 1.2 s" : the worst recovery per fault type, for the pass line. */
+function recoverySummary(kills: readonly KillRecovery[]): string {
+  const worst = new Map<string, number>();
+  for (const k of kills)
+    if (k.status === "recovered") worst.set(k.fault, Math.max(worst.get(k.fault) ?? 0, k.recoveryMs ?? 0));
+  if (worst.size === 0) return "none recovered";
+  return `worst after the end: ${[...worst].map(([f, ms]) => `${f} ${ms} ms`).join(", ")}`;
+}
+
 export function checkCheckpointRecovery(
   history: HistorySource,
   _final: unknown,
@@ -142,7 +158,7 @@ export function checkCheckpointRecovery(
   const idx = indexHistory(history);
   const kills = killRecoveries(history, ctx.thresholds.recoveryTimeoutMs);
   if (kills.length === 0 && idx.checkpointObs.length === 0) {
-    return skipped("checkpoint-recovery", "no CDC kills and no checkpoint samples in the history");
+    return skipped("checkpoint-recovery", "no faults and no checkpoint samples in the history");
   }
   const failures = new EvidenceSample();
   const blind = new EvidenceSample();
@@ -170,8 +186,8 @@ export function checkCheckpointRecovery(
     failures,
     blind,
     observed: recovered + compared,
-    tooFew: "no CDC kill recovered and no checkpoint could be compared",
-    passSummary: `${recovered}/${kills.length} CDC kill(s) recovered (worst ${worst} ms after the restart); ${compared} checkpoint comparison(s), none moved back`,
+    tooFew: "no fault recovered and no checkpoint could be compared",
+    passSummary: `${recovered}/${kills.length} fault(s) recovered (${recoverySummary(kills)}); ${compared} checkpoint comparison(s), none moved back`,
     stats: {
       kills: kills.length,
       recovered,

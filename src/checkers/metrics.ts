@@ -29,11 +29,12 @@ export function computeMetrics(
     return rec;
   });
 
-  // Recovery per kill exactly as checkpoint-recovery judged it: one number per fault in every format.
+  // Recovery per fault exactly as checkpoint-recovery judged it: one number per fault in every format.
   const recoveries: Recovery[] = killRecoveries(history, thresholds.recoveryTimeoutMs).map((k) => ({
     faultId: k.faultId,
     fault: k.fault,
     startedAt: k.startedAt,
+    endedAt: k.endedAt,
     status: k.status,
     recoveredAt: k.recoveredAt,
     recoveryMs: k.recoveryMs,

@@ -49,8 +49,10 @@ export function downsample(series: readonly LagPoint[], maxPoints: number): LagP
 
 /**
  * The lag samples split the one way every report uses them. The SLO is about steady state: from a
- * fault's start until the lag is back under the SLO the standby is recovering, and checkpoint-recovery
- * owns that window. Percentiles anywhere (check, metrics table, summary, Action outputs) are over
+ * fault's start until the standby shows a heartbeat written after the fault ended, with the lag back
+ * under the SLO, the standby is recovering, and checkpoint-recovery owns that window. (A heartbeat
+ * from before the end does not close it: right after a standby restart its last heartbeat reads as a
+ * small lag that is still growing, since nothing has been applied yet.) Percentiles anywhere (check, metrics table, summary, Action outputs) are over
  * `steady`; the chart draws `all`.
  */
 export function splitLag(
@@ -64,7 +66,7 @@ export function splitLag(
   const all = lagSeries(idx);
   const windows = idx.faults.map((f) => {
     const after = f.end?.time ?? f.start.time;
-    const back = all.find((p) => p.t > after && p.lagMs <= sloMs);
+    const back = all.find((p) => p.t > after && p.lagMs <= sloMs && p.t - p.lagMs >= after);
     return { from: f.start.time, to: back ? back.t : Number.POSITIVE_INFINITY };
   });
   const steady = all.filter((p) => !windows.some((w) => p.t >= w.from && p.t < w.to));

@@ -14,6 +14,7 @@ import {
   type DeepPartial,
   type DrillConfig,
   DrillConfigSchema,
+  NEMESIS_TYPES,
 } from "./schema.js";
 
 export interface RunFlags {
@@ -31,6 +32,7 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
 
   --config FILE              YAML config (see schema/drill-config.schema.json)
   --profile NAME             smoke | default | soak | kind-types | switchover-smoke | failover-smoke
+                             | chaos-smoke
                              (default: default)
   --scenario NAME            replication | switchover | failover (default: the profile's, replication)
   --backend TYPE             local | kind | existing
@@ -41,6 +43,9 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --kill-cdc-at F,F          kill CDC at these fractions of the workload (e.g. 0.3,0.6)
   --kill-cdc-every D         kill CDC on a period (e.g. 30s) ...
   --kill-cdc-times N         ... at most N times (0: until the workload ends)
+  --nemesis NAME[,NAME...]   the faults brought at those points, in turn (default kill-cdc): kill-cdc,
+                             restart-standby, restart-primary, partition, delay, pause-cdc, stress-standby
+  --nemesis-duration D       how long partition, delay, pause-cdc and stress-standby last (e.g. 5s)
 local:     --local-fault MODE  --fault-every N
 kind:      --milvus-version V  --operator-version V  --mode standalone|cluster  --keep-cluster
            --image NAME=REF (milvus, etcd, minio, operator, node; repeatable)  --use-preinstalled-tools
@@ -78,6 +83,8 @@ const OPTIONS = {
   "kill-cdc-at": { type: "string" },
   "kill-cdc-every": { type: "string" },
   "kill-cdc-times": { type: "string" },
+  nemesis: { type: "string" },
+  "nemesis-duration": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -246,6 +253,17 @@ export function parseRunFlags(argv: string[]): RunFlags {
     put("kill-cdc-every", ["faults", "killCdc", "everyMs"]);
     put("kill-cdc-times", ["faults", "killCdc", "times"]);
   }
+
+  const nemesis = values.nemesis;
+  if (typeof nemesis === "string") {
+    const names = nemesis.split(",").map((n) => n.trim());
+    const path = ["faults", "nemesis", "types"];
+    const r = fieldSchema(path).safeParse(names);
+    if (!r.success)
+      fail("--nemesis", nemesis, `must be comma-separated names, each one of ${NEMESIS_TYPES.join(", ")}`);
+    set(overrides, path, r.data);
+  }
+  put("nemesis-duration", ["faults", "nemesis", "durationMs"]);
 
   const out: RunFlags = { overrides: overrides as DeepPartial<DrillConfig> };
   if (values.json) out.json = true;

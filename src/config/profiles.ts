@@ -10,6 +10,7 @@
  * - switchover-smoke / failover-smoke: smoke with a planned role change (and back), or with the
  *               primary lost and the standby force-promoted (then A rebuilt and back); each under 90 s
  *               on the local backend.
+ * - chaos-smoke: smoke with each local nemesis fault once (restarts, partition, delay, pause, kill).
  */
 import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import type { DrillConfig, ProfileName } from "./schema.js";
@@ -43,6 +44,14 @@ const LOCAL_DEFAULTS: DrillConfig["backend"]["local"] = {
   pchannels: 4,
 };
 
+/** The nemesis of every profile but chaos-smoke: CDC kills only, as before the other faults existed. */
+const NEMESIS: DrillConfig["faults"]["nemesis"] = {
+  types: ["kill-cdc"],
+  durationMs: 5_000,
+  delayMs: 200,
+  jitterMs: 50,
+};
+
 const MIX = { insert: 4, upsert: 3, delete: 2, reinsert: 1, ddl: 0.2 };
 
 const smoke: Profile = {
@@ -74,7 +83,7 @@ const smoke: Profile = {
     chainLength: 20,
     dropCollection: false,
   },
-  faults: { killCdc: { at: [0.5], everyMs: null, times: 0 } },
+  faults: { killCdc: { at: [0.5], everyMs: null, times: 0 }, nemesis: NEMESIS },
   monitor: { heartbeatIntervalMs: 200, probeIntervalMs: 250, probeKeys: 32 },
   search: { queries: 10, k: 10 },
   thresholds: {
@@ -126,7 +135,7 @@ const defaultProfile: Profile = {
     chainLength: 50,
     dropCollection: true,
   },
-  faults: { killCdc: { at: [0.2, 0.4, 0.6, 0.8], everyMs: null, times: 0 } },
+  faults: { killCdc: { at: [0.2, 0.4, 0.6, 0.8], everyMs: null, times: 0 }, nemesis: NEMESIS },
   monitor: { heartbeatIntervalMs: 500, probeIntervalMs: 500, probeKeys: 64 },
   search: { queries: 50, k: 10 },
   thresholds: {
@@ -150,7 +159,7 @@ const soak: Profile = {
     hotKeyUpserts: 2_000,
     chainLength: 100,
   },
-  faults: { killCdc: { at: [], everyMs: 300_000, times: 0 } },
+  faults: { killCdc: { at: [], everyMs: 300_000, times: 0 }, nemesis: NEMESIS },
   monitor: { heartbeatIntervalMs: 1_000, probeIntervalMs: 1_000, probeKeys: 128 },
   search: { queries: 100, k: 10 },
   thresholds: {
@@ -211,7 +220,7 @@ const kindTypes: Profile = {
     ops: 2_000,
     dropCollection: false,
   },
-  faults: { killCdc: { at: [0.3, 0.6], everyMs: null, times: 0 } },
+  faults: { killCdc: { at: [0.3, 0.6], everyMs: null, times: 0 }, nemesis: NEMESIS },
 };
 
 const switchoverSmoke: Profile = { ...smoke, scenario: "switchover" };
@@ -227,6 +236,23 @@ const failoverSmoke: Profile = {
   thresholds: { ...smoke.thresholds, rpoMs: 10_000 },
 };
 
+/**
+ * Smoke with each local nemesis type once (kill-cdc, both restarts, partition, delay, pause-cdc), paced
+ * so every fault lands while writes are going: the sweep's proof that no fault cries wolf.
+ */
+const chaosSmoke: Profile = {
+  ...smoke,
+  workload: { ...smoke.workload, ops: 600, targetRate: 20 },
+  faults: {
+    killCdc: { at: [0.1, 0.25, 0.4, 0.55, 0.7, 0.85], everyMs: null, times: 0 },
+    nemesis: {
+      ...NEMESIS,
+      types: ["kill-cdc", "restart-standby", "restart-primary", "partition", "delay", "pause-cdc"],
+      durationMs: 3_000,
+    },
+  },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
@@ -234,6 +260,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   "kind-types": kindTypes,
   "switchover-smoke": switchoverSmoke,
   "failover-smoke": failoverSmoke,
+  "chaos-smoke": chaosSmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

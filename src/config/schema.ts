@@ -17,6 +17,7 @@ export const PROFILE_NAMES = [
   "kind-types",
   "switchover-smoke",
   "failover-smoke",
+  "chaos-smoke",
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
@@ -35,6 +36,10 @@ import { checkImage, type ImageName, type KindImages } from "../backends/kind/im
 import { LOCAL_FAULT_MODES, type LocalFaultMode } from "../backends/local/faults/fault-modes.js";
 
 export { LOCAL_FAULT_MODES, type LocalFaultMode };
+
+import { NEMESIS_TYPES, type NemesisType } from "../nemesis/names.js";
+
+export { NEMESIS_TYPES, type NemesisType };
 
 export const VECTOR_TYPES = ["float", "float16", "bfloat16", "binary", "sparse"] as const;
 export type VectorType = (typeof VECTOR_TYPES)[number];
@@ -331,6 +336,22 @@ export const DrillConfigSchema = z.strictObject({
       everyMs: duration(1_000, 86_400_000).nullable().describe("Kill CDC on this period instead of `at`."),
       times: intIn(0, 10_000).describe("With everyMs: at most this many kills; 0 = until the workload ends."),
     }),
+    nemesis: z
+      .strictObject({
+        types: z
+          .array(oneOf(NEMESIS_TYPES), { error: "must be a list of nemesis types" })
+          .min(1, { error: `must list 1 to 16 of ${NEMESIS_TYPES.join(", ")}` })
+          .max(16, { error: `must list 1 to 16 of ${NEMESIS_TYPES.join(", ")}` })
+          .describe(
+            "The faults the nemesis brings, taken in turn at each point of the faults.killCdc schedule.",
+          ),
+        durationMs: duration(100, 3_600_000).describe(
+          "How long partition, delay, pause-cdc and stress-standby last before they are healed.",
+        ),
+        delayMs: duration(1, 60_000).describe("delay: latency added each way on the replication link."),
+        jitterMs: duration(0, 60_000).describe("delay: +- this much at random around delayMs."),
+      })
+      .describe("Which faults the nemesis brings (scheduled by faults.killCdc) and how long they last."),
   }),
   monitor: z.strictObject({
     heartbeatIntervalMs: duration(10, 60_000),
@@ -425,7 +446,11 @@ export interface DrillConfig {
     chainLength: number;
     dropCollection: boolean;
   };
-  faults: { killCdc: { at: number[]; everyMs: number | null; times: number } };
+  faults: {
+    /** The nemesis' schedule (the name is from when kill-cdc was its only fault). */
+    killCdc: { at: number[]; everyMs: number | null; times: number };
+    nemesis: { types: NemesisType[]; durationMs: number; delayMs: number; jitterMs: number };
+  };
   monitor: { heartbeatIntervalMs: number; probeIntervalMs: number; probeKeys: number };
   search: { queries: number; k: number };
   thresholds: {

@@ -2,7 +2,14 @@
  * Rules that involve more than one field. Each returns the one line a user sees; the first broken
  * rule wins, so the message always names a single field, its value and what is allowed.
  */
-import { ROLE_CHANGE_FAULT_SCENARIO } from "../backends/local/faults/fault-modes.js";
+
+import { KIND_CHAOS_TYPES, KIND_NEMESIS_REFUSALS } from "../backends/kind/chaos.js";
+import {
+  LOCAL_NEMESIS_REFUSALS,
+  LOCAL_NEMESIS_TYPES,
+  NEMESIS_FAULT_TRIGGERS,
+  ROLE_CHANGE_FAULT_SCENARIO,
+} from "../backends/local/faults/fault-modes.js";
 import type { DrillConfig, Metric, Scenario, VectorType } from "./schema.js";
 import { compareSemver, formatSemver, parseRelease, type Semver } from "./version.js";
 
@@ -136,6 +143,58 @@ function checkFaults(cfg: DrillConfig): string | null {
   if (k.times > 0 && k.everyMs === null) {
     return line("faults.killCdc.times", k.times, "only applies with faults.killCdc.everyMs");
   }
+  return checkNemesis(cfg);
+}
+
+/** Whether any fault is scheduled at all (faults.killCdc is the nemesis' schedule). */
+function faultsScheduled(cfg: DrillConfig): boolean {
+  return cfg.faults.killCdc.at.length > 0 || cfg.faults.killCdc.everyMs !== null;
+}
+
+/** The nemesis types the chosen backend cannot bring, refused before anything is provisioned. */
+function checkNemesis(cfg: DrillConfig): string | null {
+  const types = cfg.faults.nemesis.types;
+  const mode = cfg.backend.local.faultMode;
+  const trigger = NEMESIS_FAULT_TRIGGERS[mode];
+  if (trigger && cfg.backend.type === "local") {
+    const needs = trigger === "any" ? "any nemesis fault" : `--nemesis ${trigger.join(" or ")}`;
+    if (!faultsScheduled(cfg) || (trigger !== "any" && !types.some((t) => trigger.includes(t))))
+      return line(
+        "backend.local.faultMode",
+        mode,
+        `is set off by ${needs}, which this run does not schedule (faults.nemesis.types ${types.join(",")}, at ${cfg.faults.killCdc.at.join(",") || "no point"})`,
+      );
+  }
+  if (!faultsScheduled(cfg)) return null;
+  const b = cfg.backend;
+  if (b.type === "local") {
+    const bad = types.find((t) => !LOCAL_NEMESIS_TYPES.includes(t));
+    if (bad)
+      return line(
+        "faults.nemesis.types",
+        types,
+        `${bad}: ${LOCAL_NEMESIS_REFUSALS[bad] ?? "not on the local backend"} (local allows: ${LOCAL_NEMESIS_TYPES.join(", ")})`,
+      );
+  }
+  if (b.type === "kind") {
+    const allowed: readonly string[] = ["kill-cdc", ...KIND_CHAOS_TYPES];
+    const bad = types.find((t) => !allowed.includes(t));
+    if (bad)
+      return line(
+        "faults.nemesis.types",
+        types,
+        `${bad}: ${KIND_NEMESIS_REFUSALS[bad] ?? "not on the kind backend"} (kind allows: ${allowed.join(", ")})`,
+      );
+  }
+  if (b.type === "existing") {
+    const bad = types.find((t) => t !== "kill-cdc");
+    if (bad)
+      return line(
+        "faults.nemesis.types",
+        types,
+        `${bad} on existing clusters needs Chaos Mesh driven by the drill, which the existing backend does not do; only kill-cdc is allowed there (with backend.existing.kube or killCdcCommand)`,
+      );
+  }
   return null;
 }
 
@@ -196,7 +255,7 @@ function checkBackend(cfg: DrillConfig): string | null {
         "must differ from backend.existing.source.uri",
       );
     }
-    const kills = cfg.faults.killCdc.at.length > 0 || cfg.faults.killCdc.everyMs !== null;
+    const kills = faultsScheduled(cfg) && cfg.faults.nemesis.types.includes("kill-cdc");
     if (kills && b.existing.kube === null && b.existing.killCdcCommand === null) {
       return line(
         "faults.killCdc.at",

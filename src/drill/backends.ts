@@ -23,6 +23,11 @@ export async function createBackend(
         diagnosticsDir: join(ctx.runDir, "diagnostics"),
         onCreated: ctx.onCreated,
         cdcOnTarget: config.scenario !== "replication",
+        // Chaos Mesh is installed only when a scheduled fault needs it.
+        nemesis:
+          config.faults.killCdc.at.length > 0 || config.faults.killCdc.everyMs !== null
+            ? config.faults.nemesis.types
+            : [],
       });
     }
     case "existing": {

@@ -122,7 +122,7 @@ export async function waitForCatchUp(o: {
     // different state (lost or duplicated rows): that is for parity to report, not a catch-up timeout.
     if (heartbeatReached) {
       const key = counts.join(",");
-      if (key !== lastCounts) {
+      if (key !== lastCounts || stableSince === 0) {
         lastCounts = key;
         stableSince = Date.now();
       } else if (Date.now() - stableSince >= stableMs) {

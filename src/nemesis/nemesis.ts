@@ -1,4 +1,4 @@
-import type { Backend, FaultName } from "../backends/types.js";
+import type { Backend, FaultName, FaultParams } from "../backends/types.js";
 import type { HistoryWriter } from "../history/writer.js";
 
 /** When faults happen: at fractions of the workload's progress, or every N ms (K times). */
@@ -11,9 +11,14 @@ export interface NemesisHooks {
   around?: (faultId: number, when: "before" | "after") => Promise<void>;
 }
 
+/** Lasting faults' parameters when the caller gives none (the config's defaults). */
+export const DEFAULT_FAULT_PARAMS: FaultParams = { durationMs: 5_000, delayMs: 200, jitterMs: 50 };
+
 /**
  * The nemesis role: asks the backend to inject faults on the schedule and records each one (start, end,
  * the backend's evidence) in the history. It knows fault names, not how a backend implements them.
+ * With several fault types, the n-th scheduled fault is the (n mod types)-th type: a schedule of six
+ * points over six types brings each once.
  */
 export class Nemesis {
   private nextId = 1;
@@ -22,19 +27,25 @@ export class Nemesis {
   private current: Promise<void> = Promise.resolve();
   private stopped = false;
   faultsInjected = 0;
+  private readonly faults: readonly FaultName[];
 
   constructor(
     private readonly backend: Backend,
     private readonly history: HistoryWriter,
-    private readonly fault: FaultName,
+    fault: FaultName | readonly FaultName[],
     private readonly schedule: FaultSchedule,
     private readonly hooks: NemesisHooks = {},
     private readonly signal?: AbortSignal,
+    private readonly params: FaultParams = DEFAULT_FAULT_PARAMS,
   ) {
-    if (!backend.faults.includes(fault)) {
-      throw new Error(
-        `backend ${backend.info.name} cannot inject fault ${fault} (it supports: ${backend.faults.join(", ") || "none"})`,
-      );
+    this.faults = typeof fault === "string" ? [fault] : [...fault];
+    if (this.faults.length === 0) throw new Error("the nemesis needs at least one fault type");
+    for (const f of this.faults) {
+      if (!backend.faults.includes(f)) {
+        throw new Error(
+          `backend ${backend.info.name} cannot inject fault ${f} (it supports: ${backend.faults.join(", ") || "none"})`,
+        );
+      }
     }
   }
 
@@ -71,17 +82,18 @@ export class Nemesis {
   private async inject(): Promise<void> {
     if (this.signal?.aborted) return;
     const id = this.nextId++;
+    const fault = this.faults[(id - 1) % this.faults.length] as FaultName;
     this.faultsInjected++;
     await this.hooks.around?.(id, "before");
-    this.history.append({ type: "fault", id, name: this.fault, phase: "start", time: Date.now() });
+    this.history.append({ type: "fault", id, name: fault, phase: "start", time: Date.now() });
     try {
-      const evidence = await this.backend.inject(this.fault, this.signal);
-      this.history.append({ type: "fault", id, name: this.fault, phase: "end", time: Date.now(), evidence });
+      const evidence = await this.backend.inject(fault, this.signal, this.params);
+      this.history.append({ type: "fault", id, name: fault, phase: "end", time: Date.now(), evidence });
     } catch (e) {
       this.history.append({
         type: "fault",
         id,
-        name: this.fault,
+        name: fault,
         phase: "end",
         time: Date.now(),
         error: e instanceof Error ? e.message : String(e),

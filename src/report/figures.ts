@@ -65,9 +65,9 @@ export function figureRows(report: DrillReport): Array<[label: string, text: str
   if (f.recovery) {
     const r = f.recovery;
     rows.push([
-      "recovery after CDC kills (worst)",
+      "recovery after faults (worst)",
       r.total === 0
-        ? "n/a (no CDC kill)"
+        ? "n/a (no fault)"
         : `${fmtMs(r.worstMs)} (${fmtInt(r.recovered)}/${fmtInt(r.total)} recovered)`,
     ]);
   }

@@ -43,6 +43,8 @@ export interface Recovery {
   faultId: number;
   fault: string;
   startedAt: number;
+  /** When the fault ended (restart done, partition/delay/pause healed); its window is startedAt..endedAt. */
+  endedAt?: number | null;
   /** recovered: within the bound; late: not within it; unknown: not observable (e.g. the kill failed). */
   status: "recovered" | "late" | "unknown";
   /** When the standby's heartbeat moved past what it showed before the kill; null if not seen. */

@@ -94,6 +94,11 @@ const recovery = z.object({
   faultId: z.number(),
   fault: z.string(),
   startedAt: ms("When the fault started"),
+  endedAt: z
+    .number()
+    .nullable()
+    .optional()
+    .describe("When the fault ended: restart done, partition / delay / pause healed (epoch ms)"),
   status: z
     .enum(["recovered", "late", "unknown"])
     .describe("As checkpoint-recovery judged it: within the bound, not within it, or not observable"),
@@ -153,7 +158,10 @@ export const drillReportSchema = z
         .optional()
         .describe("Lag over time, downsampled for charts"),
       faults: z.array(faultRecord).optional(),
-      recoveries: z.array(recovery).optional().describe("Per CDC kill: as checkpoint-recovery judged it"),
+      recoveries: z
+        .array(recovery)
+        .optional()
+        .describe("Per nemesis fault (kill-cdc, restarts, partition, ...): as checkpoint-recovery judged it"),
       catchUpMs: duration("Catch-up time after writes stopped").optional(),
       opsPerSec: z.number().nullable().optional(),
       ops: z.object({ ok: z.number(), fail: z.number(), info: z.number() }).optional(),

@@ -6,6 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { arch as osArch, tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvironmentError } from "../../errors.js";
+import { DEFAULT_FAULT_PARAMS } from "../../nemesis/nemesis.js";
 import type {
   Backend,
   BackendInfo,
@@ -13,8 +14,18 @@ import type {
   ClusterPair,
   FaultEvidence,
   FaultName,
+  FaultParams,
   Logger,
+  NemesisType,
 } from "../types.js";
+import {
+  chaosFile,
+  chaosMeshUninstallArgs,
+  chaosName,
+  chaosResource,
+  KIND_CHAOS_TYPES,
+  needsChaosMesh,
+} from "./chaos.js";
 import { type CommandRunner, ProcessRunner, tail } from "./exec.js";
 import { type Kube, killCdcPod, kubectl, listPods, waitUntil } from "./kube.js";
 import {
@@ -32,7 +43,14 @@ import {
   usedImages,
 } from "./manifests.js";
 import { initialMilvusVersion, type KindOptions, milvusImage, validateKindOptions } from "./options.js";
-import { kubectlAccess, provisionSteps, renderPlanFiles, runUniqueClusterName, type Step } from "./plan.js";
+import {
+  helmAccess,
+  kubectlAccess,
+  provisionSteps,
+  renderPlanFiles,
+  runUniqueClusterName,
+  type Step,
+} from "./plan.js";
 import { PortForward } from "./portforward.js";
 import { preflightImages, preloadImages, type ResolvedImage } from "./preload.js";
 import { resolveToolsDetailed, type ToolName, type ToolPaths, type ToolUse } from "./tools.js";
@@ -98,6 +116,11 @@ export interface KindBackendDeps {
    * docs require for every cluster that may become primary (milvus_cdc_overview.md, "Architecture").
    */
   cdcOnTarget?: boolean;
+  /**
+   * The nemesis types of the run: when one is a Chaos Mesh fault (chaos.ts), provision installs
+   * Chaos Mesh and the backend can inject it; teardown removes it.
+   */
+  nemesis?: readonly NemesisType[];
 }
 
 export const KIND_FAULTS: readonly FaultName[] = ["kill-cdc", "kill-standby"];
@@ -129,7 +152,7 @@ export function milvusReadiness(item: MilvusStatusJson): { ready: boolean; summa
 }
 
 export class KindBackend implements Backend {
-  readonly faults = KIND_FAULTS;
+  readonly faults: readonly FaultName[];
   readonly info: BackendInfo;
   readonly clusterName: string;
   private readonly t: KindTiming;
@@ -144,6 +167,8 @@ export class KindBackend implements Backend {
   private forwardOf = new Map<string, PortForward>();
   private teardownPromise: Promise<void> | null = null;
   private diagnostics: Promise<string[]> | null = null;
+  /** Whether this run installs Chaos Mesh (a nemesis type needs it). */
+  private readonly chaosMesh: boolean;
 
   constructor(
     readonly options: KindOptions,
@@ -154,6 +179,8 @@ export class KindBackend implements Backend {
     this.runner = deps.runner ?? new ProcessRunner({ trace: (l) => deps.log.debug(l) });
     this.workDir = deps.workDir ?? null;
     this.clusterName = options.clusterName ?? runUniqueClusterName();
+    this.chaosMesh = needsChaosMesh(deps.nemesis ?? []);
+    this.faults = this.chaosMesh ? [...KIND_FAULTS, ...KIND_CHAOS_TYPES] : KIND_FAULTS;
     this.info = {
       name: "kind",
       details: {
@@ -202,6 +229,9 @@ export class KindBackend implements Backend {
         return this.t.operatorTimeoutMs;
       case "operator-wait":
         return this.t.operatorWaitTimeoutMs;
+      case "chaos-mesh":
+        // helm waits up to 5m itself (--timeout 5m), as for the operator.
+        return this.t.operatorTimeoutMs;
       case "apply":
         return this.t.applyTimeoutMs;
     }
@@ -250,10 +280,11 @@ export class KindBackend implements Backend {
     }
     const dir = this.workDir;
     await mkdir(dir, { recursive: true });
-    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true });
+    const nemesis = { types: this.deps.nemesis ?? [], params: DEFAULT_FAULT_PARAMS };
+    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true, nemesis });
     for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
 
-    const steps = provisionSteps(o, this.clusterName, dir, { githubActions });
+    const steps = provisionSteps(o, this.clusterName, dir, { githubActions }, nemesis.types);
     const [dockerStep, ...rest] = steps;
     await this.log.group("Check Docker", async () => {
       try {
@@ -404,8 +435,11 @@ export class KindBackend implements Backend {
     );
   }
 
-  async inject(fault: FaultName, signal?: AbortSignal): Promise<FaultEvidence> {
+  async inject(fault: FaultName, signal?: AbortSignal, params?: FaultParams): Promise<FaultEvidence> {
     const o = this.options;
+    if (this.chaosMesh && (KIND_CHAOS_TYPES as readonly string[]).includes(fault)) {
+      return this.injectChaos(fault as NemesisType, params ?? DEFAULT_FAULT_PARAMS, signal);
+    }
     if (fault === "kill-cdc") {
       return killCdcPod(this.kube, o.namespace, o.sourceName, {
         timeoutMs: this.t.cdcRestartTimeoutMs,
@@ -416,6 +450,93 @@ export class KindBackend implements Backend {
     }
     if (fault === "kill-standby") return this.killStandby(signal);
     throw new Error(`kind backend cannot inject '${fault}' (allowed: ${this.faults.join(", ")})`);
+  }
+
+  /**
+   * A Chaos Mesh fault: the resource `plan` writes (chaos.ts), applied, held for its duration (or, for
+   * a restart, until the killed pods are replaced, Ready and the cluster Healthy again), then deleted,
+   * which heals it. The resource is deleted even when the wait fails or is aborted.
+   */
+  private async injectChaos(type: NemesisType, p: FaultParams, signal?: AbortSignal): Promise<FaultEvidence> {
+    const o = this.options;
+    const file = join(this.workDir ?? tmpdir(), chaosFile(type));
+    const resource = chaosResource(o, type, p);
+    await writeFile(file, toYaml(resource));
+    const restart = type === "restart-standby" || type === "restart-primary";
+    const name = type === "restart-primary" ? o.sourceName : o.targetName;
+    // The pods the PodChaos selects (restart-primary spares the CDC pod).
+    const selector =
+      type === "restart-primary"
+        ? `${instanceSelector(name)},app.kubernetes.io/component!=cdc`
+        : instanceSelector(name);
+    const oldPods = restart ? (await listPods(this.kube, o.namespace, selector)).map((x) => x.name) : [];
+    const injectedAt = Date.now();
+    await kubectl(this.kube, ["apply", "-f", file], `${resource.kind} ${chaosName(type)}`);
+    this.log.info(`${type}: ${resource.kind} ${chaosName(type)} applied`);
+    let restoredAt: number;
+    let newPods: string[] = [];
+    try {
+      if (restart) {
+        newPods = await this.waitReplaced(name, selector, oldPods, signal);
+        await this.waitHealthy([name], this.t.standbyRestartTimeoutMs, signal);
+      } else {
+        await new Promise<void>((resolve, reject) => {
+          const t = setTimeout(resolve, p.durationMs);
+          signal?.addEventListener(
+            "abort",
+            () => {
+              clearTimeout(t);
+              reject(signal.reason);
+            },
+            { once: true },
+          );
+        });
+      }
+    } finally {
+      await kubectl(
+        this.kube,
+        [
+          "delete",
+          "-f",
+          file,
+          "--ignore-not-found",
+          "--wait=true",
+          `--timeout=${Math.round(this.t.deleteTimeoutMs / 1000)}s`,
+        ],
+        `deletion of ${resource.kind} ${chaosName(type)}`,
+      );
+      restoredAt = Date.now();
+    }
+    this.log.info(`${type}: ${resource.kind} ${chaosName(type)} deleted`);
+    return {
+      injectedAt,
+      restoredAt,
+      resource: `${resource.kind}/${chaosName(type)}`,
+      how: restart ? "Chaos Mesh pod-kill, grace period 0" : `Chaos Mesh, for ${p.durationMs} ms`,
+      ...(restart ? { oldPods, newPods } : {}),
+    };
+  }
+
+  /** Waits until the pods `selector` picks are all new (none of oldPods left) and Ready. */
+  private waitReplaced(
+    name: string,
+    selector: string,
+    oldPods: string[],
+    signal?: AbortSignal,
+  ): Promise<string[]> {
+    const o = this.options;
+    return waitUntil<string[]>(
+      `${name} pods (${selector}) replaced and Ready`,
+      async () => {
+        const pods = await listPods(this.kube, o.namespace, selector);
+        const fresh = pods.filter((x) => !oldPods.includes(x.name));
+        const allReady = fresh.length > 0 && fresh.every((x) => x.ready) && pods.every((x) => !x.deleting);
+        if (allReady && !pods.some((x) => oldPods.includes(x.name)))
+          return { done: fresh.map((x) => x.name) };
+        return { pending: pods.map((x) => `${x.name} ${x.phase}${x.ready ? " ready" : ""}`).join(", ") };
+      },
+      { timeoutMs: this.t.standbyRestartTimeoutMs, pollMs: this.t.pollMs, signal },
+    );
   }
 
   /** Deletes every Milvus pod of the standby at once (not etcd/MinIO) and waits until it is Healthy again. */
@@ -698,6 +819,22 @@ export class KindBackend implements Backend {
     await Promise.all(this.forwards.map((f) => f.stop().catch(() => {})));
     if (this.created) {
       if (this.options.keepCluster) {
+        // The cluster stays, the chaos engine the drill brought does not.
+        if (this.chaosMesh) {
+          await this.runner
+            .run(
+              this.tools.helm,
+              [...chaosMeshUninstallArgs(), ...helmAccess(this.kubeconfig, this.clusterName)],
+              {
+                timeoutMs: this.t.deleteTimeoutMs,
+              },
+            )
+            .catch((e) =>
+              this.log.warn(
+                `teardown: could not uninstall Chaos Mesh (helm uninstall chaos-mesh -n chaos-mesh): ${e instanceof Error ? e.message : String(e)}`,
+              ),
+            );
+        }
         this.log.info(
           `keepCluster: kind cluster ${this.clusterName} kept (KUBECONFIG=${this.kubeconfig}); delete it with: kind delete cluster --name ${this.clusterName}`,
         );

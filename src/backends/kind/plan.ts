@@ -5,11 +5,22 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { FaultParams, NemesisType } from "../../nemesis/names.js";
+import {
+  CHAOS_MESH_NAMESPACE,
+  chaosFile,
+  chaosMeshInstallArgs,
+  chaosMeshUninstallArgs,
+  chaosResource,
+  KIND_CHAOS_TYPES,
+  needsChaosMesh,
+} from "./chaos.js";
 import { formatCommand } from "./exec.js";
 import {
   cdcSelector,
   endpointFor,
   helmInstallArgs,
+  instanceSelector,
   kindConfigPath,
   kindCreateArgs,
   MILVUS_PORT,
@@ -38,7 +49,7 @@ export type Tool = "docker" | "kind" | "kubectl" | "helm" | "sudo";
 
 export interface Step {
   /** Which timeout budget applies (see KindTiming). */
-  phase: "docker" | "free-disk" | "create" | "images" | "operator" | "operator-wait" | "apply";
+  phase: "docker" | "free-disk" | "create" | "images" | "operator" | "operator-wait" | "chaos-mesh" | "apply";
   tool: Tool;
   args: string[];
   /** Steps that run only when an option asks for them carry the reason, for commands.txt. */
@@ -52,8 +63,27 @@ export function runUniqueClusterName(now = Date.now(), rand = Math.random()): st
     .padStart(4, "0")}`;
 }
 
-/** `cdcOnTarget`: a scenario that reverses replication (switchover, failover) needs CDC on both. */
-export function renderPlanFiles(o: KindOptions, cr: { cdcOnTarget?: boolean } = {}): Record<string, string> {
+/** The nemesis a plan brings: its types (in turn) and what shapes the lasting ones. */
+export interface PlanNemesis {
+  types: readonly NemesisType[];
+  params: FaultParams;
+}
+
+/** The nemesis types of a plan that are Chaos Mesh resources, each once, in the order first named. */
+export function chaosTypes(nemesis: PlanNemesis | undefined): NemesisType[] {
+  const out: NemesisType[] = [];
+  for (const t of nemesis?.types ?? []) if (KIND_CHAOS_TYPES.includes(t) && !out.includes(t)) out.push(t);
+  return out;
+}
+
+/**
+ * `cdcOnTarget`: a scenario that reverses replication (switchover, failover) needs CDC on both.
+ * `nemesis`: one chaos-<type>.yaml per Chaos Mesh fault it brings.
+ */
+export function renderPlanFiles(
+  o: KindOptions,
+  cr: { cdcOnTarget?: boolean; nemesis?: PlanNemesis } = {},
+): Record<string, string> {
   const source = renderMilvusCr(o, "source");
   const target = renderMilvusCr(o, "target", { cdc: cr.cdcOnTarget === true });
   const pair = {
@@ -67,6 +97,12 @@ export function renderPlanFiles(o: KindOptions, cr: { cdcOnTarget?: boolean } = 
     [PLAN_FILES.source]: `${toYaml(namespaceManifest(o.namespace))}---\n${toYaml(source)}`,
     [PLAN_FILES.target]: toYaml(target),
     [PLAN_FILES.replicateConfig]: `${JSON.stringify(maskedReplicateConfig(pair), null, 2)}\n`,
+    ...Object.fromEntries(
+      chaosTypes(cr.nemesis).map((t) => [
+        chaosFile(t),
+        toYaml(chaosResource(o, t, (cr.nemesis as PlanNemesis).params)),
+      ]),
+    ),
   };
 }
 
@@ -99,6 +135,7 @@ export function provisionSteps(
   clusterName: string,
   dir: string,
   env: { githubActions: boolean } = { githubActions: process.env.GITHUB_ACTIONS === "true" },
+  nemesis: readonly string[] = [],
 ): Step[] {
   const kubeconfig = join(dir, "kubeconfig");
   const kube = kubectlAccess(kubeconfig, clusterName);
@@ -122,6 +159,14 @@ export function provisionSteps(
     args: [...helmInstallArgs(o), ...helmAccess(kubeconfig, clusterName)],
   });
   steps.push({ phase: "operator-wait", tool: "kubectl", args: [...kube, ...operatorWaitArgs()] });
+  if (needsChaosMesh(nemesis)) {
+    steps.push({
+      phase: "chaos-mesh",
+      tool: "helm",
+      args: [...chaosMeshInstallArgs(), ...helmAccess(kubeconfig, clusterName)],
+      when: `the nemesis brings ${nemesis.filter((t) => (KIND_CHAOS_TYPES as readonly string[]).includes(t)).join(", ")} (Chaos Mesh, for kind's containerd)`,
+    });
+  }
   steps.push({
     phase: "apply",
     tool: "kubectl",
@@ -147,11 +192,14 @@ export function renderCommands(
   o: KindOptions,
   clusterName: string,
   drill = "npx --yes milvus-cdc-drill",
+  nemesis?: PlanNemesis,
 ): string {
   const images = usedImages(o);
   const names = [o.sourceName, o.targetName];
-  const steps = provisionSteps(o, clusterName, ".", { githubActions: false });
+  const chaos = chaosTypes(nemesis);
+  const steps = provisionSteps(o, clusterName, ".", { githubActions: false }, chaos);
   const kube = kubectlAccess(join(".", "kubeconfig"), clusterName);
+  const helmKube = helmAccess(join(".", "kubeconfig"), clusterName);
   const kubectl = (...args: string[]) => sh(["kubectl", ...kube, ...args]);
   const L: string[] = [
     "#!/usr/bin/env bash",
@@ -178,6 +226,13 @@ export function renderCommands(
       );
       continue;
     }
+    if (s.phase === "chaos-mesh") {
+      L.push(
+        "",
+        `# Chaos Mesh ${CHAOS_MESH_NAMESPACE}: only because ${s.when}.`,
+        "# kind nodes run containerd, so the daemon gets containerd's runtime and socket; no dashboard.",
+      );
+    }
     L.push(sh([s.tool, ...s.args]));
     if (s.phase === "create") {
       L.push(
@@ -186,7 +241,9 @@ export function renderCommands(
         "forwards=()",
         `cleanup() { kill "\${forwards[@]:-}" 2>/dev/null || true;${
           o.keepCluster
-            ? ""
+            ? chaos.length > 0
+              ? ` ${sh(["helm", ...chaosMeshUninstallArgs(), ...helmKube])} || true;`
+              : ""
             : ` ${sh(["kind", "delete", "cluster", "--name", clusterName, "--kubeconfig", join(".", "kubeconfig")])};`
         } }`,
         "trap cleanup EXIT",
@@ -263,11 +320,64 @@ export function renderCommands(
       "--for=condition=Ready",
       "--timeout=300s",
     ),
+    ...chaos.flatMap((t) => chaosSection(o, t, (nemesis as PlanNemesis).params, kubectl)),
     "",
     o.keepCluster
-      ? `# keepCluster: the cluster stays; delete it later with: kind delete cluster --name ${clusterName}`
+      ? `# keepCluster: the cluster stays${chaos.length > 0 ? " (Chaos Mesh is uninstalled on exit)" : ""}; delete it later with: kind delete cluster --name ${clusterName}`
       : "# Teardown: the EXIT trap deletes the kind cluster.",
     `# operator namespace: ${OPERATOR_NAMESPACE}`,
   );
   return `${L.join("\n")}\n`;
+}
+
+/** What each Chaos Mesh fault does and the upstream bug it stands for, for commands.sh. */
+const CHAOS_NOTES: Partial<Record<NemesisType, string>> = {
+  "restart-standby":
+    "PodChaos pod-kill (grace 0) of the standby's Milvus pods: a crash, back on its own etcd/MinIO data (milvus-io/milvus#45086)",
+  "restart-primary":
+    "PodChaos pod-kill (grace 0) of the primary's Milvus pods, not its CDC: a crash, not a failover (milvus-io/milvus#44902, #49712)",
+  partition:
+    "NetworkChaos partition between the primary's CDC pod and the standby's Milvus pods; clients still reach both (milvus-io/milvus#53368)",
+  delay: "NetworkChaos delay on the same link (milvus-io/milvus#45639)",
+  "stress-standby":
+    "StressChaos: CPU workers at full load in the standby's Milvus pods (milvus-io/milvus#44599)",
+};
+
+/** One chaos fault in commands.sh: apply, last (or wait for the restart), remove. */
+function chaosSection(
+  o: KindOptions,
+  type: NemesisType,
+  p: FaultParams,
+  kubectl: (...args: string[]) => string,
+): string[] {
+  const file = chaosFile(type);
+  const L = ["", `# Fault ${type}: ${CHAOS_NOTES[type] ?? type}.`, kubectl("apply", "-f", file)];
+  if (type === "restart-standby" || type === "restart-primary") {
+    const name = type === "restart-standby" ? o.targetName : o.sourceName;
+    L.push(
+      "sleep 10",
+      kubectl(
+        "wait",
+        "-n",
+        o.namespace,
+        "pod",
+        "-l",
+        instanceSelector(name),
+        "--for=condition=Ready",
+        "--timeout=600s",
+      ),
+      kubectl(
+        "wait",
+        "-n",
+        o.namespace,
+        `milvus/${name}`,
+        "--for=jsonpath={.status.status}=Healthy",
+        "--timeout=600s",
+      ),
+    );
+  } else {
+    L.push(`sleep ${Math.ceil(p.durationMs / 1000)}`);
+  }
+  L.push(kubectl("delete", "-f", file, "--wait=true", "--timeout=120s"));
+  return L;
 }

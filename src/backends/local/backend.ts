@@ -8,13 +8,32 @@ import type {
   ClusterPair,
   FaultEvidence,
   FaultName,
+  FaultParams,
   Logger,
+  NemesisType,
 } from "../types.js";
+import { LOCAL_NEMESIS_REFUSALS, LOCAL_NEMESIS_TYPES } from "./faults/fault-modes.js";
 import { type Lab, type LabOptions, startLab } from "./lab.js";
 import { MILVUS_LITE_VERSION, PYMILVUS_VERSION } from "./processes/milvus-lite-install.js";
 
 export interface LocalBackendOptions extends Omit<LabOptions, "log" | "replicate"> {
   log: Logger;
+}
+
+/** What the local lab can bring, as one list with the config's check (faults/fault-modes.ts). */
+export const LOCAL_FAULTS: readonly FaultName[] = LOCAL_NEMESIS_TYPES;
+
+function sleepOrAbort(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 export class LocalBackend implements Backend {
@@ -25,7 +44,7 @@ export class LocalBackend implements Backend {
       replicator: "reference replicator (milvus-cdc-drill)",
     },
   };
-  readonly faults: readonly FaultName[] = ["kill-cdc"];
+  readonly faults: readonly FaultName[] = LOCAL_FAULTS;
   private lab: Lab | undefined;
   /** A provision under way: teardown waits for it, so a lab that was still starting is stopped too. */
   private starting: Promise<unknown> | undefined;
@@ -49,21 +68,81 @@ export class LocalBackend implements Backend {
     return { source: this.lab.source, target: this.lab.target };
   }
 
-  async inject(fault: FaultName): Promise<FaultEvidence> {
-    if (!this.lab) throw new Error(`inject(${fault}): the local backend is not provisioned`);
-    if (fault !== "kill-cdc") {
+  async inject(fault: FaultName, signal?: AbortSignal, params?: FaultParams): Promise<FaultEvidence> {
+    const lab = this.lab;
+    if (!lab) throw new Error(`inject(${fault}): the local backend is not provisioned`);
+    if (!this.faults.includes(fault)) {
       throw new Error(
-        `inject: fault '${fault}' is not supported by the local backend (allowed: ${this.faults.join(", ")})`,
+        `inject: fault '${fault}' is not supported by the local backend (allowed: ${this.faults.join(", ")})${fault in LOCAL_NEMESIS_REFUSALS ? `: ${LOCAL_NEMESIS_REFUSALS[fault as NemesisType]}` : ""}`,
       );
     }
-    const r = await this.lab.killReplicator();
-    return {
-      injectedAt: r.killedAt,
-      restoredAt: r.restartedAt,
-      killedAt: r.killedAt,
-      restartedAt: r.restartedAt,
-      pid: r.pid,
-    };
+    const durationMs = params?.durationMs ?? 5_000;
+    lab.noteFault(fault);
+    switch (fault) {
+      case "kill-cdc": {
+        const r = await lab.killReplicator();
+        return {
+          injectedAt: r.killedAt,
+          restoredAt: r.restartedAt,
+          killedAt: r.killedAt,
+          restartedAt: r.restartedAt,
+          pid: r.pid,
+        };
+      }
+      case "restart-standby":
+      case "restart-primary": {
+        const side = fault === "restart-standby" ? "target" : "source";
+        const r = await lab.restartCluster(side);
+        return {
+          injectedAt: r.killedAt,
+          restoredAt: r.restartedAt,
+          cluster: lab[side].clusterId,
+          how: "SIGKILL of Milvus Lite, front closed at once; both started again on the same data, state and WAL",
+          downMs: r.restartedAt - r.killedAt,
+        };
+      }
+      case "partition":
+      case "delay": {
+        const side = lab.replicationTarget;
+        if (!side) throw new Error(`inject(${fault}): no replicator is running (replication not configured)`);
+        const link = lab.link(side);
+        const injectedAt = Date.now();
+        let cut = 0;
+        const refusedBefore = link.stats.refused;
+        const delayedBefore = link.stats.delayed;
+        if (fault === "partition") cut = link.cut();
+        else link.delay(params?.delayMs ?? 200, params?.jitterMs ?? 50);
+        try {
+          await sleepOrAbort(durationMs, signal);
+        } finally {
+          link.heal();
+        }
+        return {
+          injectedAt,
+          restoredAt: Date.now(),
+          link: `replicator -> ${lab[side].clusterId}`,
+          ...(fault === "partition"
+            ? { connectionsCut: cut, connectionsRefused: link.stats.refused - refusedBefore }
+            : {
+                delayMs: params?.delayMs ?? 200,
+                jitterMs: params?.jitterMs ?? 50,
+                chunksDelayed: link.stats.delayed - delayedBefore,
+              }),
+        };
+      }
+      case "pause-cdc": {
+        const injectedAt = Date.now();
+        const p = lab.pauseReplicator();
+        try {
+          await sleepOrAbort(durationMs, signal);
+        } finally {
+          p.resume();
+        }
+        return { injectedAt, restoredAt: Date.now(), pid: p.pid, how: "SIGSTOP, then SIGCONT" };
+      }
+      default:
+        throw new Error(`inject: fault '${fault}' is not supported by the local backend`);
+    }
   }
 
   async loseCluster(side: "source" | "target"): Promise<FaultEvidence> {

@@ -6,13 +6,15 @@
  * that kills it if this process is killed outright.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureReplication } from "../../milvus/replicate.js";
 import type { ClusterEndpoint } from "../types.js";
 import type { LocalFaultMode as LabFaultMode } from "./faults/fault-modes.js";
+import { faultMarkerFile } from "./faults/faults.js";
+import { LinkProxy } from "./faults/link-proxy.js";
 import { Front } from "./front/front.js";
 import { ensureMilvusLite } from "./processes/milvus-lite-install.js";
 import { MilvusLiteProcess } from "./processes/milvus-lite-process.js";
@@ -92,6 +94,22 @@ export interface Lab {
    * same cluster id and pchannels, ready to join as the new standby.
    */
   rebuildCluster(side: LabSide): Promise<ClusterEndpoint>;
+  /**
+   * A crash and restart of one cluster: SIGKILL of its Milvus Lite and its front closed at once, then
+   * both started again on the same data, state and WAL, at the same URI. The replicator keeps running.
+   */
+  restartCluster(side: LabSide): Promise<{ killedAt: number; restartedAt: number }>;
+  /** The replication link into a cluster: the relay its replicateUri names (only replicators dial it). */
+  link(side: LabSide): LinkProxy;
+  /** The side the running replicator writes to, if one runs. */
+  readonly replicationTarget: LabSide | undefined;
+  /** Freezes the running replicator (SIGSTOP) without killing it; resume() sends SIGCONT. */
+  pauseReplicator(): { pid: number; resume: () => void };
+  /**
+   * A nemesis fault starts now: the replicator's self-test fault wedge-channel acts on the first
+   * message after it (a marker file next to the replicator's log, so a restarted replicator sees it too).
+   */
+  noteFault(name: string): void;
   stop(): Promise<void>;
 }
 
@@ -140,6 +158,19 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const processes = new Set<MilvusLiteProcess>();
   const sideOf = (clusterId: string): LabSide | undefined =>
     clusterId === ids.source ? "source" : clusterId === ids.target ? "target" : undefined;
+  // The replication link into each cluster, kept for the lab's life so a rebuilt or restarted cluster
+  // keeps its replicateUri.
+  const proxies = {} as Record<LabSide, LinkProxy>;
+  /** Replicators frozen by pauseReplicator(): thawed before anything stops them. */
+  const paused = new Set<number>();
+  const thaw = (pid: number) => {
+    if (!paused.delete(pid)) return;
+    try {
+      process.kill(pid, "SIGCONT");
+    } catch {
+      // gone already
+    }
+  };
   const links = new ReplicationLinks({
     cluster: (id) => {
       const side = sideOf(id);
@@ -165,9 +196,11 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   // Idempotent per part, so it can run again for parts that appeared while a stop was under way.
   const cleanup = async () => {
     opts.signal?.removeEventListener("abort", onAbort);
+    for (const pid of [...paused]) thaw(pid);
     await links.close().catch((e) => log(`replicator stop: ${(e as Error).message}`));
     await Promise.all(Object.values(clusters).map(stopCluster));
     await Promise.all([...processes].map((p) => p.stop().catch(() => {})));
+    await Promise.all(Object.values(proxies).map((p) => p.close().catch(() => {})));
     if (!opts.keep) await rm(root, { recursive: true, force: true }).catch(() => {});
   };
   const stop = (): Promise<void> => {
@@ -196,7 +229,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     clusters[side].lite = p;
     return p;
   };
-  const startFront = async (side: LabSide, lite: MilvusLiteProcess) => {
+  const startFront = async (side: LabSide, lite: MilvusLiteProcess, restarted = false) => {
     const f = await Front.start({
       clusterId: ids[side],
       pchannels: pchannelNames(ids[side], n),
@@ -210,16 +243,22 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       // The original primary is the one a role change demotes: the planted split brain lives there.
       staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source",
       forcePromoteShapes: opts.forcePromoteShapes,
+      // The self-test fault: once restarted, the standby rejects what it is sent (milvus-io/milvus#45086).
+      rejectReplicated:
+        restarted && opts.faultMode === "stall-after-standby-restart" && side === "target"
+          ? `fault stall-after-standby-restart: the restarted standby ${ids[side]} rejects every replicated message after its checkpoint (milvus-io/milvus#45086)`
+          : undefined,
     });
     clusters[side].front = f;
     clusters[side].port = Number(f.uri.split(":").pop());
     return f;
   };
+  const sideOfFront = (f: Front): LabSide => sideOf(f.clusterId) as LabSide;
   const endpoint = (f: Front): ClusterEndpoint => ({
     clusterId: f.clusterId,
     uri: f.uri,
     token: opts.token,
-    replicateUri: f.uri,
+    replicateUri: proxies[sideOfFront(f)].uri,
     pchannels: [...f.pchannels],
   });
   const up = (side: LabSide): Front => {
@@ -229,6 +268,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
 
   try {
+    for (const s of ["source", "target"] as const) proxies[s] = await LinkProxy.start(() => clusters[s].port);
     const [srcLite, tgtLite] = await Promise.all([startLite("source"), startLite("target")]);
     checkStopped();
     const srcFront = await startFront("source", srcLite);
@@ -302,6 +342,36 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         const f = await startFront(side, await startLite(side));
         log(`Cluster ${ids[side]} rebuilt empty at ${f.uri}`);
         return endpoint(f);
+      },
+      async restartCluster(side) {
+        if (!clusters[side].front) throw new Error(`restartCluster: the ${side} cluster is down`);
+        const killedAt = Date.now();
+        // A crash: the engine is SIGKILLed first, the front (this process) closes at once after it.
+        await clusters[side].lite?.kill();
+        await stopCluster(clusters[side]);
+        checkStopped();
+        const f = await startFront(side, await startLite(side), true);
+        const restartedAt = Date.now();
+        log(`Cluster ${ids[side]} restarted on its data at ${f.uri} (down ${restartedAt - killedAt} ms)`);
+        return { killedAt, restartedAt };
+      },
+      link: (side) => proxies[side],
+      noteFault(name) {
+        if (opts.faultMode !== "wedge-channel") return;
+        writeFileSync(faultMarkerFile(dirs.replicatorLog), `${new Date().toISOString()} ${name}\n`, {
+          flag: "a",
+        });
+      },
+      get replicationTarget() {
+        const l = links.current();
+        return l ? sideOf(l.target) : undefined;
+      },
+      pauseReplicator() {
+        const pid = links.current()?.supervisor.pid;
+        if (pid === undefined) throw new Error("pauseReplicator: no replicator is running");
+        process.kill(pid, "SIGSTOP");
+        paused.add(pid);
+        return { pid, resume: () => thaw(pid) };
       },
       stop,
     };

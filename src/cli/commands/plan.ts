@@ -7,18 +7,21 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
+import { type ChaosResource, chaosFile, validateChaos } from "../../backends/kind/chaos.js";
 import { loadCrdValidator } from "../../backends/kind/crd-schema.js";
 import { formatCommand } from "../../backends/kind/exec.js";
 import { parseImageFlags } from "../../backends/kind/images.js";
 import { type KindOptions, validateKindOptions } from "../../backends/kind/options.js";
 import {
+  chaosTypes,
   PLAN_FILES,
+  type PlanNemesis,
   renderCommands,
   renderPlanFiles,
   runUniqueClusterName,
 } from "../../backends/kind/plan.js";
 import { parseCommandArgs } from "../../config/args.js";
-import { loadConfig } from "../../config/load.js";
+import { loadConfig, parseRunFlags } from "../../config/load.js";
 import { UsageError } from "../../errors.js";
 
 export const PLAN_USAGE = `Usage: milvus-cdc-drill plan --backend kind [options] --out DIR
@@ -37,6 +40,10 @@ Options:
   --cluster-name C           kind cluster name (default: a run-unique name)
   --image NAME=REF           image for NAME (milvus, etcd, minio, operator, node), repeatable;
                              milvus takes a repository (the tag comes from --milvus-version)
+  --nemesis NAME[,NAME...]   faults to plan (as for run); restart-standby, restart-primary,
+                             partition, delay and stress-standby become chaos-<name>.yaml (Chaos Mesh,
+                             installed by commands.sh only then); pause-cdc is refused on kind
+  --nemesis-duration D       how long partition, delay and stress-standby last (e.g. 5s)
   --out DIR                  where to write the plan`;
 
 const OPTIONS = {
@@ -50,6 +57,8 @@ const OPTIONS = {
   "target-name": { type: "string" },
   "cluster-name": { type: "string" },
   image: { type: "string", multiple: true },
+  nemesis: { type: "string" },
+  "nemesis-duration": { type: "string" },
   out: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -93,14 +102,21 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
     );
   }
   if (!v.out) throw new UsageError("--out: missing (allowed: a directory to write the plan into)");
+  // --nemesis and --nemesis-duration mean what they mean for run: parsed and checked the same way.
+  const nemesisFlags = parseRunFlags([
+    ...(v.nemesis !== undefined ? ["--nemesis", v.nemesis] : []),
+    ...(v["nemesis-duration"] !== undefined ? ["--nemesis-duration", v["nemesis-duration"]] : []),
+  ]).overrides;
   const cfg = loadConfig({
     configFile: v.config,
-    overrides: { backend: { type: "kind", kind: kindOverrides(v) } },
+    overrides: { ...nemesisFlags, backend: { type: "kind", kind: kindOverrides(v) } },
   });
   const opts = cfg.backend.kind;
   validateKindOptions(opts);
   const clusterName = opts.clusterName ?? runUniqueClusterName();
-  const files = renderPlanFiles(opts, { cdcOnTarget: cfg.scenario !== "replication" });
+  const { types, ...params } = cfg.faults.nemesis;
+  const nemesis: PlanNemesis = { types, params };
+  const files = renderPlanFiles(opts, { cdcOnTarget: cfg.scenario !== "replication", nemesis });
   // The CRs must pass the API server's strict field validation; checking here means a plan that
   // would be rejected on the runner is never written.
   const validator = loadCrdValidator();
@@ -112,7 +128,13 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
       if (problems.length) throw new Error(`${name} does not match the Milvus CRD: ${problems.join("; ")}`);
     }
   }
-  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand());
+  // Chaos resources likewise, against the Chaos Mesh CRDs of the pinned chart.
+  for (const t of chaosTypes(nemesis)) {
+    const name = chaosFile(t);
+    const problems = validateChaos(parseYaml(files[name] ?? "") as ChaosResource);
+    if (problems.length) throw new Error(`${name} does not match its Chaos Mesh CRD: ${problems.join("; ")}`);
+  }
+  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand(), nemesis);
   // Sanity: every YAML written parses back (a rendering bug must not reach the user).
   for (const [name, text] of Object.entries(files)) if (name.endsWith(".yaml")) parseAllDocuments(text);
   parseYaml(files[PLAN_FILES.operatorValues] ?? "");

@@ -1,13 +1,16 @@
+import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { Backend, Logger } from "../../backends/types.js";
 import type { DrillConfig } from "../../config/schema.js";
+import { HEARTBEAT_COLLECTION } from "../../generator/reserved.js";
 import type { HistoryWriter } from "../../history/writer.js";
 import { Monitor } from "../../monitor/monitor.js";
 import { Nemesis } from "../../nemesis/nemesis.js";
 import { type DrillContext, need } from "../context.js";
 import { type Phase, PhaseError } from "../phase.js";
 import { losePrimary, watchForLoss } from "../role-change.js";
+import { hasCollection } from "../settle.js";
 
-/** The seeded workload, with the nemesis killing CDC and the monitor measuring lag while it runs. */
+/** The seeded workload, with the nemesis bringing its faults (CDC kills, restarts, partitions...) and the monitor measuring lag while it runs. */
 export const workload: Phase<DrillContext> = {
   name: "workload",
   title: "Workload and faults",
@@ -37,13 +40,15 @@ export const workload: Phase<DrillContext> = {
       kill.everyMs && kill.times > 0
         ? { kind: "every" as const, everyMs: kill.everyMs, times: kill.times }
         : { kind: "at" as const, fractions: kill.at };
+    const { types, ...params } = config.faults.nemesis;
     const nem = new Nemesis(
       backend,
       history,
-      "kill-cdc",
+      types,
       schedule,
       { around: (id) => mon.sampleCheckpoints(id) },
       signal,
+      params,
     );
     ctx.nemesis = nem;
 
@@ -86,6 +91,16 @@ export const workload: Phase<DrillContext> = {
     const lost = await lossError;
     if (lost) throw lost;
     await nem.stop();
+    // A fault that restarted a cluster may have ended just now: its clients are still backing off
+    // before they reconnect. Settle's first writes must not be lost to that, so wait (bounded) until
+    // both clusters answer again.
+    if (nem.faultsInjected > 0 && config.scenario !== "failover") {
+      await waitAnswering(
+        [need(ctx.source, "the source client"), need(ctx.target, "the target client")],
+        config.thresholds.recoveryTimeoutMs,
+        signal,
+      );
+    }
     ctx.workloadWindow = w;
     log.info(
       // Outcome counts are the report's (one number per fact, from the history); here only progress.
@@ -93,6 +108,24 @@ export const workload: Phase<DrillContext> = {
     );
   },
 };
+
+/** Waits until every client's cluster answers has_collection, at most timeoutMs (then says which did not). */
+async function waitAnswering(clients: MilvusClient[], timeoutMs: number, signal: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const [i, c] of clients.entries()) {
+    for (;;) {
+      signal.throwIfAborted();
+      const r = await hasCollection(c, HEARTBEAT_COLLECTION);
+      if (typeof r === "boolean") break;
+      if (Date.now() >= deadline)
+        throw new PhaseError(
+          "workload",
+          `the ${i === 0 ? "primary" : "standby"} did not answer has_collection within ${timeoutMs} ms of the last fault: ${r.error}`,
+        );
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  }
+}
 
 function upgradePlan(config: DrillConfig): { from: string; to: string } | null {
   const k = config.backend.kind;

@@ -17,6 +17,13 @@ export const LOCAL_FAULT_MODES = [
   "lose-tail-on-switchover",
   "promote-with-hole",
   "stale-primary",
+  // Nemesis self-tests: each mimics an upstream bug set off by a nemesis fault, and must fail its check.
+  // milvus-io/milvus#45086: after a standby restart, replication makes no more progress (checkpoint-recovery).
+  "stall-after-standby-restart",
+  // milvus-io/milvus#53382: after a fault, one channel stops for good while the others go on (catch-up).
+  "wedge-channel",
+  // milvus-io/milvus#53368: messages in flight when the link is cut are checkpointed, never applied (parity).
+  "lose-on-partition",
 ] as const;
 
 /** The fault modes that only mean something in a role-change scenario, and the scenario each needs. */
@@ -30,3 +37,29 @@ export const ROLE_CHANGE_FAULT_SCENARIO: Partial<
 };
 
 export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];
+
+import type { NemesisType } from "../../../nemesis/names.js";
+
+/**
+ * The nemesis types the local lab brings (crashes of CDC and of either cluster; partition, delay and
+ * pause on the replication link, never on the drill's clients), and why it refuses the others.
+ */
+export const LOCAL_NEMESIS_TYPES: readonly NemesisType[] = [
+  "kill-cdc",
+  "restart-standby",
+  "restart-primary",
+  "partition",
+  "delay",
+  "pause-cdc",
+];
+/** The nemesis self-test faults, and the nemesis types that set each off ("any": every type does). */
+export const NEMESIS_FAULT_TRIGGERS: Partial<Record<LocalFaultMode, readonly NemesisType[] | "any">> = {
+  "stall-after-standby-restart": ["restart-standby"],
+  "wedge-channel": "any",
+  "lose-on-partition": ["partition"],
+};
+
+export const LOCAL_NEMESIS_REFUSALS: Partial<Record<NemesisType, string>> = {
+  "stress-standby":
+    "the local backend cannot put CPU pressure on the standby alone (Milvus Lite shares this machine's cores with the drill); use the kind backend",
+};

@@ -30,6 +30,33 @@ export const STALE_CHECKPOINT_BACK = 100;
  */
 export const LOSE_TAIL_HOLD_MS = 500;
 
+/**
+ * lose-on-partition (milvus-io/milvus#53368): every message waits this long in the channel's delay line
+ * before it is sent; when the link breaks, what waits there and what was sent unconfirmed is skipped
+ * (the next session starts after the last message read), so the next message applied moves the
+ * target's checkpoint past messages it never applied.
+ */
+export const LOSE_ON_PARTITION_HOLD_MS = 500;
+
+/** wedge-channel: the marker the lab appends to when a nemesis fault starts (next to the replicator's log). */
+export function faultMarkerFile(logFile: string): string {
+  return `${logFile}.fault-started`;
+}
+
+/** wedge-channel: the channel wedged for good, remembered across replicator restarts. */
+export function wedgedChannelFile(logFile: string): string {
+  return `${logFile}.wedged-channel`;
+}
+
+/**
+ * wedge-channel (milvus-io/milvus#53382: one failed message wedged a secondary channel for good): the
+ * first data write after a fault started wedges its channel; heartbeats go on, so the other channels
+ * (and the heartbeat's, unless it is the same) keep replicating.
+ */
+export function wedgesOn(e: WalEntry): boolean {
+  return e.kind === "dml" && e.collection !== HEARTBEAT_COLLECTION && DATA_METHODS.has(e.method);
+}
+
 /** Where a channel starts reading after (re)connecting. */
 export type ResumePlan =
   /** Right after the target's checkpoint (correct CDC). */
@@ -65,6 +92,8 @@ export interface Outgoing {
 export interface FaultShared {
   /** Messages handed to the stream so far (stall counts these). */
   sent: number;
+  /** wedge-channel: the source channel wedged for good (by this or an earlier process). */
+  wedged?: string;
   /** corrupt-vector damages exactly one vector, across restarts too (see onCorrupted). */
   corrupted: boolean;
   /** Called (synchronously, before the damaged message is sent) to remember it beyond this process. */
@@ -118,6 +147,11 @@ export class FaultFilter {
   /** stall: true once `every` messages went out; the caller then keeps the stream open and sends nothing. */
   get stalled(): boolean {
     return this.mode === "stall" && this.shared.sent >= this.every;
+  }
+
+  /** How long a message waits in the delay line (lose-tail-on-switchover, lose-on-partition). */
+  private get holdMs(): number {
+    return this.mode === "lose-on-partition" ? LOSE_ON_PARTITION_HOLD_MS : LOSE_TAIL_HOLD_MS;
   }
 
   /** Whether a write is held back waiting to see if a Delete follows it (reorder). */
@@ -179,12 +213,20 @@ export class FaultFilter {
         return this.reorder(out);
       case "lose-tail-on-switchover":
         return this.loseTail(out);
+      case "lose-on-partition": {
+        const now = Date.now();
+        this.line.push({ out, at: now });
+        return this.due(now);
+      }
       default:
         return [out];
     }
   }
 
-  /** A new stream re-reads the log from the checkpoint: a write held for the old stream is read again. */
+  /**
+   * A new stream re-reads the log from the checkpoint: a write held for the old stream is read again
+   * (lose-on-partition: it is not, the session skips what was read; see LOSE_ON_PARTITION_HOLD_MS).
+   */
   newSession(): void {
     this.held = [];
     this.line = [];
@@ -193,7 +235,7 @@ export class FaultFilter {
   /** What a quiet channel sends now: messages whose time in the delay line is up (lose-tail-on-switchover). */
   due(now = Date.now()): Outgoing[] {
     const out: Outgoing[] = [];
-    while (this.line.length > 0 && now - (this.line[0]?.at ?? now) >= LOSE_TAIL_HOLD_MS)
+    while (this.line.length > 0 && now - (this.line[0]?.at ?? now) >= this.holdMs)
       out.push((this.line.shift() as { out: Outgoing }).out);
     return out;
   }

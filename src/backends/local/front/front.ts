@@ -13,7 +13,9 @@ import {
   decodeRequest,
   encodeRequest,
   encodeResponse,
+  isSuccess,
   milvusMethods,
+  responseStatus,
   statusResponse,
 } from "../../../milvus/proto.js";
 import { MUTATING_METHODS } from "../common/methods.js";
@@ -70,6 +72,12 @@ export interface FrontOptions {
   staleWhenDemoted?: boolean;
   /** Which Milvus versions' force-promote request shapes to accept (force-promote.ts); default both. */
   forcePromoteShapes?: ForcePromoteShapes;
+  /**
+   * Self-test fault stall-after-standby-restart (milvus-io/milvus#45086, a restarted standby kept a
+   * wrong checkpoint and rejected every message after it): every replicate stream is refused with
+   * this reason, so replication makes no more progress. Unset: streams are served.
+   */
+  rejectReplicated?: string;
 }
 
 /** How long a secondary's UpdateReplicateConfiguration waits for its primary's broadcast at most. */
@@ -163,6 +171,7 @@ export class Front {
     await front.analyzers.load();
     // Finishes an add_collection_field a crash interrupted, before anything is served.
     await front.fields.load();
+    await front.reloadCollections();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise<number>((resolve, reject) =>
       front.server.bindAsync(
@@ -172,6 +181,22 @@ export class Front {
       ),
     );
     return front;
+  }
+
+  /**
+   * A restarted Milvus loads again what was loaded before it went down (its query coordinator recovers
+   * the load state); Milvus Lite opens every indexed collection released. Loads them again here, from
+   * the load state the front keeps, before anything is served. Nothing to do on a fresh start.
+   */
+  private async reloadCollections(): Promise<void> {
+    for (const { db, name } of this.channels.loadedCollections()) {
+      const res = await this.lite.call(
+        "LoadCollection",
+        encodeRequest("LoadCollection", { db_name: db, collection_name: name }),
+      );
+      const st = responseStatus("LoadCollection", res);
+      if (!isSuccess(st)) this.log(`restart: could not load ${db}.${name} again: ${st?.reason ?? "?"}`);
+    }
   }
 
   get uri(): string {
@@ -240,7 +265,13 @@ export class Front {
       if (m.name === "CreateReplicateStream") {
         impl[m.name] = (call: grpc.ServerDuplexStream<Bytes, Bytes>) => {
           if (!this.authorized(call.metadata)) call.emit("error", UNAUTHENTICATED);
-          else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
+          else if (this.opts.rejectReplicated !== undefined) {
+            this.log(`replicate stream refused: ${this.opts.rejectReplicated}`);
+            call.emit("error", {
+              code: grpc.status.FAILED_PRECONDITION,
+              details: this.opts.rejectReplicated,
+            });
+          } else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
         };
       } else if (m.requestStream || m.responseStream) {
         impl[m.name] = (call: grpc.ServerWritableStream<Bytes, Bytes>) =>

@@ -63,6 +63,13 @@ export class ChannelMap {
     return this.state.loaded?.[db]?.[this.realName(db, name)];
   }
 
+  /** Every collection something of which is loaded (what a restarted cluster loads again). */
+  loadedCollections(): Array<{ db: string; name: string }> {
+    return Object.entries(this.state.loaded ?? {}).flatMap(([db, colls]) =>
+      Object.keys(colls).map((name) => ({ db, name })),
+    );
+  }
+
   channelOf(db: string, name: string): number | undefined {
     return this.state.collections[db]?.[this.realName(db, name)];
   }

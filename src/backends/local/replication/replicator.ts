@@ -7,7 +7,7 @@
  * time-tick dedup gives exactly-once per channel.
  */
 import { setMaxListeners } from "node:events";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
@@ -16,11 +16,14 @@ import { decode, decodeRequest, messageType } from "../../../milvus/proto.js";
 import {
   FaultFilter,
   type FaultShared,
+  faultMarkerFile,
   LOCAL_FAULT_MODES,
   type LocalFaultMode,
   type Outgoing,
   type ResumePlan,
   resumePlan,
+  wedgedChannelFile,
+  wedgesOn,
 } from "../faults/faults.js";
 import { ANNOUNCE_METHOD } from "../wal/wal.js";
 import { readWholeWal, WalDirWatcher, WalReader } from "../wal/wal-reader.js";
@@ -390,6 +393,10 @@ interface ChannelState {
   skipFloor?: number;
   replayDone: boolean;
   sent: number;
+  /** lose-on-partition: the log position after the last message read (sent or waiting to be). */
+  readTo?: number;
+  /** wedge-channel: this channel sends nothing more, ever. */
+  wedged?: boolean;
 }
 
 /** Runs the replicator until `ctx.signal` aborts. Never throws for target or network errors: it retries. */
@@ -401,13 +408,18 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
   // lose-tail-on-switchover loses one tail per lab: the replicator of the reverse direction, started
   // after the switchover, replicates faithfully.
   const tailMarker = `${opts.logFile}.lose-tail-done`;
+  // wedge-channel: the channel wedged by an earlier process stays wedged (for good, as upstream).
+  const wedgedFile = wedgedChannelFile(opts.logFile);
+  const wedgedBefore = existsSync(wedgedFile) ? readFileSync(wedgedFile, "utf8").trim() : undefined;
   const shared: FaultShared = {
     sent: 0,
     corrupted: existsSync(corruptMarker),
     onCorrupted: () => writeFileSync(corruptMarker, `${new Date().toISOString()}\n`),
     tailLost: existsSync(tailMarker),
+    wedged: wedgedBefore,
     onTailLost: () => writeFileSync(tailMarker, `${new Date().toISOString()}\n`),
   };
+  let faultStarted = false;
   const window = ctx.window ?? 64;
   const channels: ChannelState[] = opts.source.pchannels.map((source, index) => ({
     index,
@@ -417,6 +429,7 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
     plan: resumePlan(opts.faultMode, ctx.generation > 0),
     replayDone: false,
     sent: 0,
+    wedged: opts.faultMode === "wedge-channel" && source === wedgedBefore,
   }));
   ctx.log(
     `replicator generation ${ctx.generation} starting: ${channels.length} channels, fault mode ${opts.faultMode}` +
@@ -474,6 +487,12 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
     let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log, () =>
       edgeStart(ch.file, opts.source.clusterId, opts.target.clusterId),
     );
+    if (opts.faultMode === "lose-on-partition" && ch.readTo !== undefined && ch.readTo > offset) {
+      ctx.log(
+        `${ch.source}: fault lose-on-partition: the link broke with messages in flight; skipping log bytes ${offset}..${ch.readTo}: the target's checkpoint moves past them with the next message, they are never applied (milvus-io/milvus#53368)`,
+      );
+      offset = ch.readTo;
+    }
     if (ch.plan.kind === "head" && ch.skipFloor !== undefined && ch.skipFloor > offset) {
       ctx.log(`${ch.source}: fault skip-on-restart: skipping log bytes ${offset}..${ch.skipFloor}`);
       offset = ch.skipFloor;
@@ -550,6 +569,10 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
         ch.sent += 1;
       }
     };
+    const wedge = async (): Promise<void> => {
+      await s.untilFailure(ctx.signal);
+    };
+    if (ch.wedged) return wedge();
     while (!ctx.signal.aborted) {
       if (s.failure) throw s.failure;
       // Read before polling: a change between this poll and the wait below then ends the wait at once.
@@ -570,8 +593,20 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
       }
       lastActivity = Date.now();
       idleSince = undefined;
+      ch.readTo = reader.position;
+      if (opts.faultMode === "wedge-channel" && !faultStarted)
+        faultStarted = existsSync(faultMarkerFile(opts.logFile));
       for (const e of batch) {
         if (floorTt !== undefined && e.ttNum <= floorTt) continue;
+        if (faultStarted && shared.wedged === undefined && wedgesOn(e)) {
+          shared.wedged = ch.source;
+          ch.wedged = true;
+          writeFileSync(wedgedFile, `${ch.source}\n`);
+          ctx.log(
+            `${ch.source}: fault wedge-channel: ${e.method} on ${e.collection} tt=${e.tt} offset=${e.offset} failed; the channel sends nothing more, for good (milvus-io/milvus#53382)`,
+          );
+          return wedge();
+        }
         await sendAll(filter.push(e));
         if (ctx.signal.aborted) return;
       }
