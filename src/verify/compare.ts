@@ -8,10 +8,10 @@
  * fields, so no second fetch is needed for the keys that differ. Memory: two pages per side
  * (current + prefetched), plus the per-key versions when a version field is asked for.
  */
-import type { CollectionFinal, SideFinal } from "../checkers/types.js";
+import type { CollectionFinal, LoadStateInfo, SideFinal } from "../checkers/types.js";
 import type { Pk } from "../history/types.js";
 import { type Cell, type Column, cellsEqual, describeCell } from "./columns.js";
-import type { CollectionMeta } from "./meta.js";
+import { type CollectionMeta, fullyLoaded } from "./meta.js";
 import type { Page, ScanOptions } from "./scan.js";
 import { pkComparator } from "./scan.js";
 
@@ -22,6 +22,10 @@ export interface SideReader {
   meta(collection: string): Promise<CollectionMeta>;
   count(collection: string): Promise<number>;
   pages(o: ScanOptions): AsyncIterable<Page>;
+  /** The collection's and each partition's load state (absent: this side cannot tell). */
+  loadState?(collection: string, partitions: readonly string[]): Promise<LoadStateInfo>;
+  /** Loads a released collection for the comparison; resolves to what puts its load state back. */
+  loadForRead?(collection: string, before: LoadStateInfo): Promise<() => Promise<void>>;
 }
 
 export interface CompareOptions {
@@ -176,6 +180,53 @@ export async function compareCollection(
   const tmeta = tm.status === "fulfilled" ? tm.value : undefined;
   const layout = smeta ?? tmeta;
   if (!layout) return out;
+
+  // Load state is part of parity; a released collection's rows are still compared: it is loaded for
+  // the comparison and put back after (source first: on a CDC pair its load reaches the standby too).
+  const restores: Array<{ side: SideFinal; restore: () => Promise<void> }> = [];
+  for (const [r, meta, side] of [
+    [source, smeta, src],
+    [target, tmeta, tgt],
+  ] as const) {
+    if (!meta || !r.loadState) continue;
+    try {
+      side.load = await r.loadState(name, meta.partitions);
+    } catch {
+      // Unknown load state: parity says it could not compare it; the scan below still runs.
+      continue;
+    }
+    if (fullyLoaded(side.load) || !r.loadForRead) continue;
+    try {
+      restores.push({ side, restore: await r.loadForRead(name, side.load) });
+    } catch (e) {
+      side.rowsUnread = errorText(e);
+    }
+  }
+  try {
+    if (src.rowsUnread !== undefined || tgt.rowsUnread !== undefined) return out;
+    return await compareRows(name, source, target, opts, out, smeta, tmeta, layout, limit);
+  } finally {
+    for (const { side, restore } of restores.reverse()) {
+      await restore().catch((e) => {
+        side.loadRestoreError = errorText(e);
+      });
+    }
+  }
+}
+
+async function compareRows(
+  name: string,
+  source: SideReader,
+  target: SideReader,
+  opts: CompareOptions,
+  out: CollectionFinal,
+  smeta: CollectionMeta | undefined,
+  tmeta: CollectionMeta | undefined,
+  layout: CollectionMeta,
+  limit: number,
+): Promise<CollectionFinal> {
+  const src = out.source;
+  const tgt = out.target;
 
   // count(*) runs while the scan streams (it is a full pass on the server too); read after the merge.
   const counting = Promise.allSettled([
