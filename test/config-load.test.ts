@@ -27,7 +27,8 @@ function loadError(opts: LoadConfigOptions): string {
 }
 
 const yaml = (text: string): LoadConfigOptions => ({ configText: text });
-const ALLOWED_PROFILES = "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke";
+const ALLOWED_PROFILES =
+  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, triggers-smoke";
 const KIND_COLLECTION = (fields: string) => `backend: {type: kind}
 workload:
   collections:

@@ -362,6 +362,29 @@ export class HistoryIndexer {
       this.byCollection.set(v.collection, perKey);
       this.idx.writes.set(v.collection, perKey);
     }
+    // An auto-id upsert whose answer names other keys than it sent replaced those keys: each one it
+    // no longer holds is deleted by this op, at the version it was sent with.
+    if (v.kind === "upsert" && completion?.keys) {
+      const kept = new Set(completion.keys.map((k) => k.pk));
+      for (const kv of v.keys) {
+        if (kept.has(kv.pk)) continue;
+        let rows = perKey.rows.get(kv.pk);
+        if (!rows) {
+          rows = [];
+          perKey.rows.set(kv.pk, rows);
+        }
+        rows.push(
+          this.table.add(
+            invoke.id,
+            kv.ver,
+            "delete",
+            completion.type,
+            invoke.time,
+            completion.time ?? Number.NaN,
+          ),
+        );
+      }
+    }
     // An auto-id insert's keys exist only once Milvus assigned them: its completion carries them.
     for (const kv of completion?.keys ?? v.keys) {
       let rows = perKey.rows.get(kv.pk);
