@@ -120,6 +120,11 @@ describe("load state in parity", () => {
     const c = await compareCollection("items", s, t, { versionField: "ver" });
     expect(c.target.reachable).toBe(true);
     expect(c.target.rowsUnread).toMatch(/secondary role/);
+    // The primary is still scanned (its versions feed primary-sanity); no key difference is drawn.
+    expect(c.source.distinctKeys).toBe(2);
+    expect(Object.keys(c.source.versions)).toEqual(["1", "2"]);
+    expect(c.target.count).toBeNull();
+    expect(c.onlySourceTotal).toBe(0);
     const r = checkParity([], final(c));
     expect(r.verdict).toBe("fail");
     expect(r.evidence.some((e) => e.kind === "load-state")).toBe(true);

@@ -183,19 +183,22 @@ export async function compareCollection(
 
   // Load state is part of parity; a released collection's rows are still compared: it is loaded for
   // the comparison and put back after (source first: on a CDC pair its load reaches the standby too).
-  const restores: Array<{ side: SideFinal; restore: () => Promise<void> }> = [];
-  for (const [r, meta, side] of [
+  // Both states are read before anything is loaded: a load of the primary reaches the standby.
+  const sides = [
     [source, smeta, src],
     [target, tmeta, tgt],
-  ] as const) {
+  ] as const;
+  for (const [r, meta, side] of sides) {
     if (!meta || !r.loadState) continue;
     try {
       side.load = await r.loadState(name, meta.partitions);
     } catch {
       // Unknown load state: parity says it could not compare it; the scan below still runs.
-      continue;
     }
-    if (fullyLoaded(side.load) || !r.loadForRead) continue;
+  }
+  const restores: Array<{ side: SideFinal; restore: () => Promise<void> }> = [];
+  for (const [r, , side] of sides) {
+    if (!side.load || fullyLoaded(side.load) || !r.loadForRead) continue;
     try {
       restores.push({ side, restore: await r.loadForRead(name, side.load) });
     } catch (e) {
@@ -203,7 +206,6 @@ export async function compareCollection(
     }
   }
   try {
-    if (src.rowsUnread !== undefined || tgt.rowsUnread !== undefined) return out;
     return await compareRows(name, source, target, opts, out, smeta, tmeta, layout, limit);
   } finally {
     for (const { side, restore } of restores.reverse()) {
@@ -227,11 +229,14 @@ async function compareRows(
 ): Promise<CollectionFinal> {
   const src = out.source;
   const tgt = out.target;
+  // A side whose rows could not be read (a released collection it would not load) is left out; the
+  // other side is still scanned, for its versions and count, but no difference is drawn from it.
+  const readable = (s: SideFinal) => s.reachable && s.rowsUnread === undefined;
 
   // count(*) runs while the scan streams (it is a full pass on the server too); read after the merge.
   const counting = Promise.allSettled([
-    smeta ? source.count(name) : Promise.reject(new Error(src.error)),
-    tmeta ? target.count(name) : Promise.reject(new Error(tgt.error)),
+    smeta && readable(src) ? source.count(name) : Promise.reject(new Error(src.error)),
+    tmeta && readable(tgt) ? target.count(name) : Promise.reject(new Error(tgt.error)),
   ]);
 
   const both = smeta !== undefined && tmeta !== undefined;
@@ -259,8 +264,8 @@ async function compareRows(
   };
   // A side without the collection is an empty stream: every key of the other side is then "only".
   const none = (): Cursor => new Cursor((async function* () {})(), names, undefined);
-  const a = !src.reachable ? undefined : smeta ? scan(source, smeta, both && tgt.reachable) : none();
-  const b = !tgt.reachable ? undefined : tmeta ? scan(target, tmeta, both && src.reachable) : none();
+  const a = !readable(src) ? undefined : smeta ? scan(source, smeta, both && readable(tgt)) : none();
+  const b = !readable(tgt) ? undefined : tmeta ? scan(target, tmeta, both && readable(src)) : none();
   const cmp = pkComparator(layout.intPk);
 
   const recordVersion = (c: Cursor, side: SideFinal) => {
@@ -335,7 +340,7 @@ async function compareRows(
   const counts = await counting;
   for (const [k, side] of [src, tgt].entries()) {
     const c = counts[k] as PromiseSettledResult<number>;
-    if (!side.reachable || side.exists === false) continue;
+    if (!readable(side) || side.exists === false) continue;
     if (c.status === "fulfilled") side.count = c.value;
     else {
       side.reachable = false;
@@ -353,7 +358,7 @@ async function compareRows(
     } else if (side.exists !== false && c.done) side.distinctKeys = c.keys;
   }
   // A side that failed mid-scan leaves the key sets incomplete: report no differences rather than false ones.
-  if (!src.reachable || !tgt.reachable) {
+  if (!readable(src) || !readable(tgt)) {
     out.onlySource = [];
     out.onlySourceTotal = 0;
     out.onlyTarget = [];

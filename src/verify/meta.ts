@@ -197,7 +197,10 @@ export async function loadForRead(
   timeoutMs: number,
 ): Promise<() => Promise<void>> {
   const partitions = Object.keys(before.partitions);
-  const res = await client.loadCollectionSync({ collection_name: collection, timeout: timeoutMs });
+  // The SDK's load throws on a refusal (it polls the progress): a refusal is a status here.
+  const res: Status = await client
+    .loadCollectionSync({ collection_name: collection, timeout: timeoutMs })
+    .catch((e: unknown) => ({ code: -1, reason: e instanceof Error ? e.message : String(e) }));
   if (isSuccess(res)) {
     return async () => {
       const released = await client.releaseCollection({ collection_name: collection, timeout: timeoutMs });
