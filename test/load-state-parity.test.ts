@@ -145,3 +145,17 @@ describe("load state in parity", () => {
     expect(r.reason).toMatch(/load state could not be read/);
   });
 });
+
+describe("a schema difference names the fields one side lacks", () => {
+  it("an add_collection_field that never reached the standby is named", async () => {
+    const wider: CollectionMeta = {
+      ...meta,
+      schema: { ...meta.schema, fields: [...meta.schema.fields, { name: "trig_b", type: "VarChar" }] },
+    };
+    const s = { ...side(LOADED), meta: async () => wider };
+    const c = await compareCollection("items", s, side(LOADED), { versionField: "ver" });
+    const r = checkParity([], final(c));
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence[0]?.message).toMatch(/^items: schema differ \(fields only on the primary: trig_b\): /);
+  });
+});

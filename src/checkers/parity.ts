@@ -208,10 +208,11 @@ function compareShape(c: CollectionFinal, failures: EvidenceSample): void {
   ];
   for (const [what, s, t] of parts) {
     if (s !== t) {
+      const which = what === "schema" ? fieldsApart(c) : "";
       failures.add({
         collection: c.name,
         kind: what,
-        message: `${c.name}: ${what} differ: primary ${clip(s)}, standby ${clip(t)}`,
+        message: `${c.name}: ${what} differ${which}: primary ${clip(s)}, standby ${clip(t)}`,
       });
     }
   }
@@ -250,4 +251,18 @@ function compareLoadState(c: CollectionFinal, failures: EvidenceSample, blind: E
     });
   }
   return diffs.length;
+}
+
+/** A schema's JSON is clipped in the message: the fields only one side has are named up front. */
+function fieldsApart(c: CollectionFinal): string {
+  const names = (x: SideFinal) => new Set((x.schema?.fields ?? []).map((f) => f.name));
+  const s = names(c.source);
+  const t = names(c.target);
+  const onlyS = [...s].filter((n) => !t.has(n)).sort();
+  const onlyT = [...t].filter((n) => !s.has(n)).sort();
+  const parts = [
+    ...(onlyS.length ? [`fields only on the primary: ${onlyS.join(", ")}`] : []),
+    ...(onlyT.length ? [`fields only on the standby: ${onlyT.join(", ")}`] : []),
+  ];
+  return parts.length ? ` (${parts.join("; ")})` : "";
 }
