@@ -119,8 +119,8 @@ export class WorkloadPlanner {
    * Workload triggers (issue 23; docs/upstream-bugs.md): what broke CDC upstream with no fault at all.
    * Load/release acts on a collection other than the first (which carries the ordering probes), an
    * auto-id one if there is one; add-field twice in a row on a multi-shard one if there is one.
-   * Every release is followed by a load, so the run ends with everything loaded, as a standby that
-   * serves reads must be.
+   * The collection's release is followed by its load; the partition is released, loaded and released
+   * again, so the run ends with a released partition whose load state (and rows) parity compares.
    */
   private planTriggers(): TriggerGroup[] {
     const t = this.cfg.triggers;
@@ -139,10 +139,11 @@ export class WorkloadPlanner {
       if (!target.partitionKey) {
         groups.push({ at: 0.1, steps: [ddl("create-partition", target.name, { partition: "p1" })] });
         groups.push({ at: 0.2, steps: [ddl("release-partitions", target.name, { partitions: ["p1"] })] });
-        groups.push({ at: 0.5, steps: [ddl("load-partitions", target.name, { partitions: ["p1"] })] });
+        groups.push({ at: 0.45, steps: [ddl("load-partitions", target.name, { partitions: ["p1"] })] });
+        groups.push({ at: 0.9, steps: [ddl("release-partitions", target.name, { partitions: ["p1"] })] });
       }
-      groups.push({ at: 0.65, steps: [ddl("release", target.name, {})] });
-      groups.push({ at: 0.8, steps: [ddl("load", target.name, {})] });
+      groups.push({ at: 0.6, steps: [ddl("release", target.name, {})] });
+      groups.push({ at: 0.75, steps: [ddl("load", target.name, {})] });
     }
     if (t?.addField) {
       const target = rest.find((c) => (c.shards ?? 1) > 1) ?? (rest[0] as CollectionSpec);
