@@ -319,6 +319,11 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
       "config backend.local.faultMode = promote-with-hole: plants a fault in the failover role change; set scenario to failover (scenario is replication)",
     ],
     [
+      "a trigger fault without its trigger (it would never be injected)",
+      yaml("backend: {local: {faultMode: skip-release}}\n"),
+      "config backend.local.faultMode = skip-release: plants a fault in the loadRelease trigger; set workload.triggers.loadRelease: true (profile triggers-smoke does)",
+    ],
+    [
       "lose-tail-on-switchover in a failover (there is no switchover to lose a tail at)",
       yaml("scenario: failover\nbackend: {local: {faultMode: lose-tail-on-switchover}}\n"),
       "config backend.local.faultMode = lose-tail-on-switchover: plants a fault in the switchover role change; set scenario to switchover (scenario is failover)",

@@ -2,7 +2,7 @@
  * Rules that involve more than one field. Each returns the one line a user sees; the first broken
  * rule wins, so the message always names a single field, its value and what is allowed.
  */
-import { ROLE_CHANGE_FAULT_SCENARIO } from "../backends/local/faults/fault-modes.js";
+import { type LocalFaultMode, ROLE_CHANGE_FAULT_SCENARIO } from "../backends/local/faults/fault-modes.js";
 import type { DrillConfig, Metric, Scenario, VectorType } from "./schema.js";
 import { compareSemver, formatSemver, parseRelease, type Semver } from "./version.js";
 
@@ -327,5 +327,20 @@ function checkTriggers(cfg: DrillConfig): string | null {
   }
   if (t.autoIdUpserts && !cfg.workload.collections.some((c) => c.autoId))
     return line("workload.triggers.autoIdUpserts", true, "needs an auto_id collection: add one, or false");
+  // A trigger fault without its trigger would never be injected, and so would prove nothing.
+  const fault = cfg.backend.type === "local" ? cfg.backend.local.faultMode : "none";
+  const needs = TRIGGER_FAULT[fault];
+  if (needs && !t[needs])
+    return line(
+      "backend.local.faultMode",
+      fault,
+      `plants a fault in the ${needs} trigger; set workload.triggers.${needs}: true (profile triggers-smoke does)`,
+    );
   return null;
 }
+
+/** The self-test faults that act on a workload trigger, and the trigger each needs. */
+const TRIGGER_FAULT: Partial<Record<LocalFaultMode, "loadRelease" | "addField">> = {
+  "skip-release": "loadRelease",
+  "skip-add-field": "addField",
+};

@@ -17,6 +17,9 @@ export const LOCAL_FAULT_MODES = [
   "lose-tail-on-switchover",
   "promote-with-hole",
   "stale-primary",
+  // Workload-trigger faults (issue 23): each must fail parity on triggers-smoke.
+  "skip-release",
+  "skip-add-field",
 ] as const;
 
 /** The fault modes that only mean something in a role-change scenario, and the scenario each needs. */
