@@ -53,6 +53,23 @@ describe("triggers-smoke on the local backend", () => {
     cleanups.push(cleanup);
     expect(failing(report)).toEqual([]);
     expect(report.verdict).toBe("pass");
+    // The closing note: every trigger the local backend can do ran, every step acknowledged.
+    const t = report.metrics.triggers ?? [];
+    expect(t.map((r) => `${r.trigger} ${r.collection}`)).toEqual([
+      "load-release drill_auto",
+      "add-field drill_pkey",
+      "auto-id-upserts drill_auto",
+      "partition-key drill_pkey",
+      "dynamic-field drill_items",
+      "dynamic-field drill_auto",
+    ]);
+    for (const r of t.filter((x) => x.trigger === "load-release" || x.trigger === "add-field")) {
+      expect([r.fail, r.info]).toEqual([0, 0]);
+    }
+    const by = (name: string) => t.find((r) => r.trigger === name);
+    expect(by("load-release")?.produced).toBe("collection loaded, p1 released on both sides");
+    expect(by("add-field")?.produced).toBe("trig_a, trig_b on both sides");
+    expect(by("auto-id-upserts")?.ran).toMatch(/[1-9]\d* upserts, [1-9]\d* deletes/);
   });
 
   it.each([
@@ -67,5 +84,12 @@ describe("triggers-smoke on the local backend", () => {
     expect(parity?.verdict).toBe("fail");
     const hit = parity?.evidence.find((e) => e.kind === kind);
     expect(hit?.message).toMatch(message);
+    // The closing note says what the lost DDL left on the standby.
+    const note = report.metrics.triggers?.find(
+      (r) => r.trigger === (mode === "skip-release" ? "load-release" : "add-field"),
+    );
+    expect(note?.produced).toMatch(
+      mode === "skip-release" ? /standby: collection loaded, p1 loaded/ : /trig_b on the primary only/,
+    );
   });
 });
