@@ -28,7 +28,7 @@ function loadError(opts: LoadConfigOptions): string {
 
 const yaml = (text: string): LoadConfigOptions => ({ configText: text });
 const ALLOWED_PROFILES =
-  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke";
+  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke, triggers-smoke";
 const KIND_COLLECTION = (fields: string) => `backend: {type: kind}
 workload:
   collections:
@@ -317,6 +317,11 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
       "a role-change fault without its scenario",
       yaml("backend: {local: {faultMode: promote-with-hole}}\n"),
       "config backend.local.faultMode = promote-with-hole: plants a fault in the failover role change; set scenario to failover (scenario is replication)",
+    ],
+    [
+      "a trigger fault without its trigger (it would never be injected)",
+      yaml("backend: {local: {faultMode: skip-release}}\n"),
+      "config backend.local.faultMode = skip-release: plants a fault in the loadRelease trigger; set workload.triggers.loadRelease: true (profile triggers-smoke does)",
     ],
     [
       "lose-tail-on-switchover in a failover (there is no switchover to lose a tail at)",

@@ -218,6 +218,21 @@ export interface HistoryIndex {
   /** null when the run changed no roles (scenario replication). */
   roleChange: RoleChangeFacts | null;
   lastTime: number;
+  /** Workload triggers (issue 23): the trigger DDLs (detail.trigger), whole, in invoke order. */
+  triggerDdl: OpRecord[];
+  /** Writes per collection, counted by kind and outcome, with the keys auto-id upserts had replaced. */
+  writeTally: Map<string, WriteTally>;
+}
+
+export interface WriteTally {
+  insert: number;
+  upsert: number;
+  delete: number;
+  ok: number;
+  fail: number;
+  info: number;
+  /** Keys an acknowledged auto-id upsert sent that Milvus's answer no longer names. */
+  replaced: number;
 }
 
 /** What a checker reads: a history in memory, or the index a stream of one was folded into. */
@@ -276,6 +291,8 @@ export class HistoryIndexer {
     snapshots: [],
     roleChange: null,
     lastTime: 0,
+    triggerDdl: [],
+    writeTally: new Map(),
   };
   private readonly faults = new Map<number, FaultSpan>();
   private readonly table = new WriteTable();
@@ -284,6 +301,7 @@ export class HistoryIndexer {
   /** Ops quoted whole (probes) or replayed in order (DDL), with their invoke order. */
   private readonly kept: OpenOp[] = [];
   private readonly ddl: OpenOp[] = [];
+  private readonly triggers: OpenOp[] = [];
   private invokes = 0;
   private finished = false;
 
@@ -355,12 +373,44 @@ export class HistoryIndexer {
     if (v.f !== "probe-standby-write") this.idx.opOutcomes[completion?.type ?? "info"] += 1;
     if (v.f === "probe-standby-write") this.kept.push(op);
     else if (v.f === "ddl") this.ddl.push(op);
+    if (v.f === "ddl" && v.detail?.trigger !== undefined) this.triggers.push(op);
     if (v.f !== "write") return;
+    let tally = this.idx.writeTally.get(v.collection);
+    if (!tally) {
+      tally = { insert: 0, upsert: 0, delete: 0, ok: 0, fail: 0, info: 0, replaced: 0 };
+      this.idx.writeTally.set(v.collection, tally);
+    }
+    tally[v.kind] += 1;
+    tally[completion?.type ?? "info"] += 1;
     let perKey = this.byCollection.get(v.collection);
     if (!perKey) {
       perKey = new KeyWrites(this.table, v.collection);
       this.byCollection.set(v.collection, perKey);
       this.idx.writes.set(v.collection, perKey);
+    }
+    // An auto-id upsert whose answer names other keys than it sent replaced those keys: each one it
+    // no longer holds is deleted by this op, at the version it was sent with.
+    if (v.kind === "upsert" && completion?.keys) {
+      const kept = new Set(completion.keys.map((k) => k.pk));
+      for (const kv of v.keys) {
+        if (kept.has(kv.pk)) continue;
+        if (completion.type === "ok") tally.replaced += 1;
+        let rows = perKey.rows.get(kv.pk);
+        if (!rows) {
+          rows = [];
+          perKey.rows.set(kv.pk, rows);
+        }
+        rows.push(
+          this.table.add(
+            invoke.id,
+            kv.ver,
+            "delete",
+            completion.type,
+            invoke.time,
+            completion.time ?? Number.NaN,
+          ),
+        );
+      }
     }
     // An auto-id insert's keys exist only once Milvus assigned them: its completion carries them.
     for (const kv of completion?.keys ?? v.keys) {
@@ -403,6 +453,9 @@ export class HistoryIndexer {
       }
     }
     idx.probes = this.kept
+      .sort((a, b) => a.seq - b.seq)
+      .map(({ invoke, completion }) => ({ invoke, completion }));
+    idx.triggerDdl = this.triggers
       .sort((a, b) => a.seq - b.seq)
       .map(({ invoke, completion }) => ({ invoke, completion }));
     const ddl = this.ddl

@@ -2,6 +2,7 @@ import type { DrillMetrics, FaultRecord, Recovery, StepTiming } from "../report/
 import { killRecoveries } from "./checkpoint-recovery.js";
 import { type HistorySource, indexHistory } from "./history-index.js";
 import { downsample, percentile, splitLag } from "./stats.js";
+import { computeTriggers } from "./triggers.js";
 import type { FinalState, Thresholds } from "./types.js";
 
 export const MAX_LAG_POINTS = 300;
@@ -43,6 +44,7 @@ export function computeMetrics(
 
   // Workload ops only: the standby-write probe is meant to fail and says so in its own check.
   const ops = { ...idx.opOutcomes };
+  const triggers = computeTriggers(idx, final);
 
   return {
     lag: {
@@ -62,6 +64,7 @@ export function computeMetrics(
     ops,
     rowsCompared: final.collections.reduce((n, c) => n + c.rowsCompared, 0),
     collectionsCompared: final.collections.filter((c) => c.source.reachable && c.target.reachable).length,
+    ...(triggers.length ? { triggers } : {}),
     ...(idx.roleChange
       ? {
           rpo: { lostWrites: idx.roleChange.lost.length, windowMs: idx.roleChange.windowMs },

@@ -63,6 +63,7 @@ export function checkParity(history: HistorySource, final: FinalState): CheckRes
     zombie: 0,
     mismatched: 0,
     countMismatch: 0,
+    loadState: 0,
   };
 
   if (!final.sourceReachable) blind.add({ message: "the primary could not be read at the end" });
@@ -75,9 +76,16 @@ export function checkParity(history: HistorySource, final: FinalState): CheckRes
       blind.add({ collection: c.name, message: `${c.name}: the ${side} could not be scanned (${err})` });
       continue;
     }
+    compareShape(c, failures);
+    stats.loadState += compareLoadState(c, failures, blind);
+    const unread = c.source.rowsUnread ?? c.target.rowsUnread;
+    if (unread !== undefined) {
+      const side = c.source.rowsUnread !== undefined ? "primary" : "standby";
+      blind.add({ collection: c.name, message: `${c.name}: rows not compared, the ${side}'s ${unread}` });
+      continue;
+    }
     stats.collections += 1;
     stats.rowsCompared += c.rowsCompared;
-    compareShape(c, failures);
 
     if (c.source.count !== null && c.target.count !== null && c.source.count !== c.target.count) {
       stats.countMismatch += 1;
@@ -200,11 +208,61 @@ function compareShape(c: CollectionFinal, failures: EvidenceSample): void {
   ];
   for (const [what, s, t] of parts) {
     if (s !== t) {
+      const which = what === "schema" ? fieldsApart(c) : "";
       failures.add({
         collection: c.name,
         kind: what,
-        message: `${c.name}: ${what} differ: primary ${clip(s)}, standby ${clip(t)}`,
+        message: `${c.name}: ${what} differ${which}: primary ${clip(s)}, standby ${clip(t)}`,
       });
     }
   }
+}
+
+/**
+ * Load state is part of parity: a collection or partition loaded on the primary and released on the
+ * standby (or the other way) is a difference, since a standby must serve the reads the primary serves
+ * (milvus-io/milvus#44478: partition load/release not replicated).
+ */
+function compareLoadState(c: CollectionFinal, failures: EvidenceSample, blind: EvidenceSample): number {
+  const s = c.source.load;
+  const t = c.target.load;
+  if (!s && !t) return 0;
+  if (c.source.exists === false || c.target.exists === false) return 0;
+  if (!s || !t) {
+    const side = !s ? "primary" : "standby";
+    blind.add({ collection: c.name, message: `${c.name}: the ${side}'s load state could not be read` });
+    return 0;
+  }
+  const diffs: string[] = [];
+  if (s.collection !== t.collection)
+    diffs.push(`collection ${c.name} is ${s.collection} on the primary and ${t.collection} on the standby`);
+  for (const p of Object.keys(s.partitions).sort()) {
+    const sp = s.partitions[p];
+    const tp = t.partitions[p];
+    // A partition missing on one side is already a partitions difference.
+    if (tp !== undefined && sp !== tp)
+      diffs.push(`partition ${p} is ${sp} on the primary and ${tp} on the standby`);
+  }
+  for (const d of diffs) {
+    failures.add({
+      collection: c.name,
+      kind: "load-state",
+      message: `${c.name}: load state differs: ${d}`,
+    });
+  }
+  return diffs.length;
+}
+
+/** A schema's JSON is clipped in the message: the fields only one side has are named up front. */
+function fieldsApart(c: CollectionFinal): string {
+  const names = (x: SideFinal) => new Set((x.schema?.fields ?? []).map((f) => f.name));
+  const s = names(c.source);
+  const t = names(c.target);
+  const onlyS = [...s].filter((n) => !t.has(n)).sort();
+  const onlyT = [...t].filter((n) => !s.has(n)).sort();
+  const parts = [
+    ...(onlyS.length ? [`fields only on the primary: ${onlyS.join(", ")}`] : []),
+    ...(onlyT.length ? [`fields only on the standby: ${onlyT.join(", ")}`] : []),
+  ];
+  return parts.length ? ` (${parts.join("; ")})` : "";
 }

@@ -64,6 +64,13 @@ export function checkPrimarySanity(history: HistorySource, final: FinalState): C
       });
       continue;
     }
+    if (cf.source.rowsUnread !== undefined) {
+      blind.add({
+        collection,
+        message: `${collection}: the primary's rows were not read (${cf.source.rowsUnread})`,
+      });
+      continue;
+    }
     if (Object.keys(cf.source.versions).length === 0 && (cf.source.distinctKeys ?? 0) > 0) {
       blind.add({ collection, message: `${collection}: the primary scan did not record versions` });
       continue;

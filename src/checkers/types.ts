@@ -101,6 +101,23 @@ export interface SideFinal {
   indexes: IndexInfo[];
   partitions: string[];
   aliases: string[];
+  /** Load state as the side reported it (absent: not read, e.g. a final state saved before it was). */
+  load?: LoadStateInfo;
+  /**
+   * Why this side's rows were not read: a released collection that could not be loaded for the
+   * comparison (a CDC standby refuses client DDL). The side was reachable; its rows are unknown.
+   */
+  rowsUnread?: string;
+  /** A collection loaded for the comparison whose load state could not be put back as it was. */
+  loadRestoreError?: string;
+}
+
+/** "loaded", "released" (Milvus: NotLoad) or "loading", for the collection and each partition. */
+export type LoadStateName = "loaded" | "released" | "loading";
+
+export interface LoadStateInfo {
+  collection: LoadStateName;
+  partitions: Record<string, LoadStateName>;
 }
 
 /** The comparison of one collection between the primary (source) and the standby (target). */

@@ -1,6 +1,12 @@
 import { DataType, type MilvusClient, type RowData } from "@zilliz/milvus2-sdk-node";
 import { HEARTBEAT_COLLECTION } from "../generator/reserved.js";
-import { type CollectionSpec, collectionFields, PK_FIELD, VECTOR_FIELD } from "../generator/rows.js";
+import {
+  addedField,
+  type CollectionSpec,
+  collectionFields,
+  PK_FIELD,
+  VECTOR_FIELD,
+} from "../generator/rows.js";
 import type { PlannedDdl, PlannedWrite } from "../generator/workload.js";
 import { InsertEncoder } from "./insert-encoder.js";
 import { type Outcome, outcomeOf } from "./outcome.js";
@@ -32,6 +38,10 @@ export function vectorIndex(spec: CollectionSpec): {
     default:
       return { index_type: spec.index, metric_type, params: {} };
   }
+}
+
+function partitionNames(op: PlannedDdl): string[] {
+  return (op.detail.partitions as string[] | undefined) ?? [];
 }
 
 /** The SDK copies rows through JSON, which turns a Float32Array into an object: hand it plain arrays. */
@@ -72,8 +82,9 @@ export class DrillExecutor {
   }
 
   write(op: PlannedWrite): Promise<WriteOutcome> {
-    // Auto-id inserts go through the SDK: the outcome must carry the keys Milvus assigned.
-    if (op.kind !== "delete" && !op.autoId) {
+    // Auto-id inserts and upserts go through the SDK: the outcome must carry the keys Milvus assigned.
+    // So do rows of a collection that gained fields mid-drill (nullable: the encoder writes none).
+    if (op.kind !== "delete" && !op.autoId && !op.reassigns && !op.addedFields?.length) {
       const encoder = this.encoderFor(op.collection);
       if (encoder) {
         let bytes: Buffer;
@@ -101,6 +112,7 @@ export class DrillExecutor {
         if (op.autoId) return this.autoIdInsert(op, base);
         return outcomeOf(() => this.client.insert({ ...base, data: op.rows.map(plainVectors) }));
       case "upsert":
+        if (op.reassigns) return this.autoIdUpsert(op, base);
         return outcomeOf(() => this.client.upsert({ ...base, data: op.rows.map(plainVectors) }));
       case "delete":
         return outcomeOf(() =>
@@ -114,6 +126,22 @@ export class DrillExecutor {
     let assigned: string[] | undefined;
     const outcome = await outcomeOf(async () => {
       const res = await this.client.insert({ ...base, data: op.rows.map(plainVectors) });
+      const ids = res.IDs as { int_id?: { data?: unknown[] }; str_id?: { data?: unknown[] } } | undefined;
+      const data = ids?.int_id?.data ?? ids?.str_id?.data;
+      if (data && data.length === op.rows.length) assigned = data.map(String);
+      return res;
+    });
+    return outcome.type === "ok" && assigned ? { ...outcome, assigned } : outcome;
+  }
+
+  /**
+   * An upsert into an auto-id collection: Milvus replaces each row's key by a new one (docs: upsert in
+   * override mode) and answers with the keys it kept; the outcome carries them, in row order.
+   */
+  private async autoIdUpsert(op: PlannedWrite, base: { collection_name: string }): Promise<WriteOutcome> {
+    let assigned: string[] | undefined;
+    const outcome = await outcomeOf(async () => {
+      const res = await this.client.upsert({ ...base, data: op.rows.map(plainVectors) });
       const ids = res.IDs as { int_id?: { data?: unknown[] }; str_id?: { data?: unknown[] } } | undefined;
       const data = ids?.int_id?.data ?? ids?.str_id?.data;
       if (data && data.length === op.rows.length) assigned = data.map(String);
@@ -136,8 +164,10 @@ export class DrillExecutor {
             collection_name,
             fields: collectionFields(spec),
             enable_dynamic_field: spec.dynamicField,
-            // One shard = one channel: the collection is totally ordered, which the prefix check relies on.
-            shards_num: 1,
+            // One shard = one channel: the collection is totally ordered, which the prefix check relies on
+            // (a collection given more shards is left out of it: see the history header).
+            shards_num: spec.shards ?? 1,
+            ...(spec.partitionKey ? { num_partitions: 8 } : {}),
             timeout,
           }),
         );
@@ -165,6 +195,18 @@ export class DrillExecutor {
         return outcomeOf(() => c.loadCollectionSync({ collection_name, timeout }));
       case "release":
         return outcomeOf(() => c.releaseCollection({ collection_name, timeout }));
+      case "load-partitions":
+        return outcomeOf(() =>
+          c.loadPartitions({ collection_name, partition_names: partitionNames(op), timeout }),
+        );
+      case "release-partitions":
+        return outcomeOf(() =>
+          c.releasePartitions({ collection_name, partition_names: partitionNames(op), timeout }),
+        );
+      case "add-field":
+        return outcomeOf(() =>
+          c.addCollectionField({ collection_name, field: addedField(String(op.detail.field)), timeout }),
+        );
       case "flush":
         return outcomeOf(() => c.flushSync({ collection_names: [collection_name], timeout }));
       case "create-partition":

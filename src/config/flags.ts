@@ -32,7 +32,7 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
 
   --config FILE              YAML config (see schema/drill-config.schema.json)
   --profile NAME             smoke | default | soak | kind-types | switchover-smoke | failover-smoke
-                             | chaos-smoke
+                             | chaos-smoke | triggers-smoke
                              (default: default)
   --scenario NAME            replication | switchover | failover (default: the profile's, replication)
   --backend TYPE             local | kind | existing

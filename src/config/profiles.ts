@@ -82,6 +82,7 @@ const smoke: Profile = {
     hotKeyUpserts: 30,
     chainLength: 20,
     dropCollection: false,
+    triggers: { loadRelease: false, addField: false, autoIdUpserts: false, bulkImport: false },
   },
   faults: { killCdc: { at: [0.5], everyMs: null, times: 0 }, nemesis: NEMESIS },
   monitor: { heartbeatIntervalMs: 200, probeIntervalMs: 250, probeKeys: 32 },
@@ -253,6 +254,46 @@ const chaosSmoke: Profile = {
   },
 };
 
+/**
+ * triggers-smoke: smoke plus what broke CDC upstream from the workload alone (docs/upstream-bugs.md):
+ * a partition and a collection released and loaded again mid-stream, two add_collection_field in a
+ * row on a two-shard partition-key collection, dynamic fields, and an auto-id collection under
+ * inserts, upserts and deletes. Bulk import needs object storage, which the local backend has not.
+ */
+const triggersSmoke: Profile = {
+  ...smoke,
+  workload: {
+    ...smoke.workload,
+    collections: [
+      { ...(smoke.workload.collections[0] as Profile["workload"]["collections"][number]), partitions: 2 },
+      {
+        name: "drill_auto",
+        dim: 16,
+        vectorType: "float",
+        index: "FLAT",
+        metric: "L2",
+        dynamicField: true,
+        partitions: 1,
+        autoId: true,
+      },
+      {
+        name: "drill_pkey",
+        dim: 16,
+        vectorType: "float",
+        index: "FLAT",
+        metric: "L2",
+        dynamicField: false,
+        partitions: 1,
+        autoId: false,
+        partitionKey: true,
+        shards: 2,
+      },
+    ],
+    ops: 300,
+    triggers: { loadRelease: true, addField: true, autoIdUpserts: true, bulkImport: false },
+  },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
@@ -261,6 +302,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   "switchover-smoke": switchoverSmoke,
   "failover-smoke": failoverSmoke,
   "chaos-smoke": chaosSmoke,
+  "triggers-smoke": triggersSmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

@@ -18,6 +18,7 @@ export const PROFILE_NAMES = [
   "switchover-smoke",
   "failover-smoke",
   "chaos-smoke",
+  "triggers-smoke",
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
@@ -179,6 +180,16 @@ const collectionSchema = z
       .describe(
         "Auto-id primary key: Milvus assigns the keys and the drill learns them from Insert's answer. Such a collection gets inserts and deletes, no upserts (an upsert on auto_id may reassign the key). Not allowed on the first collection, which carries the ordering probes.",
       ),
+    partitionKey: bool()
+      .optional()
+      .describe(
+        "Default false. Partition-key collection: `category` is the partition key and Milvus picks the partition of each row (no named partitions, so partitions must be 1).",
+      ),
+    shards: intIn(1, 16)
+      .optional()
+      .describe(
+        "Default 1. Shards (channels) of the collection. More than 1 leaves it out of the per-channel prefix check. Not allowed on the first collection.",
+      ),
   })
   .transform((c) => ({ ...c, metric: c.metric ?? DEFAULT_METRIC[c.vectorType] }));
 
@@ -326,6 +337,22 @@ export const DrillConfigSchema = z.strictObject({
     hotKeyUpserts: intIn(0, 10_000_000).describe("Upserts aimed at a few hot keys (long version chains)."),
     chainLength: intIn(0, 100_000),
     dropCollection: bool().describe("Drop and recreate a collection mid-drill (DDL replication)."),
+    triggers: z
+      .strictObject({
+        loadRelease: bool().describe(
+          "Release and load again a partition, then a whole collection, mid-stream (milvus-io/milvus#44478).",
+        ),
+        addField: bool().describe(
+          "add_collection_field twice in a row on a multi-shard collection while writes run (milvus-io/milvus#50364, #51835).",
+        ),
+        autoIdUpserts: bool().describe(
+          "Upserts on auto-id collections too, whose answer may name new keys (milvus-io/milvus#51667).",
+        ),
+        bulkImport: bool().describe(
+          "Bulk import mid-stream; needs object storage (milvus-io/milvus#50499, #51667, #51070).",
+        ),
+      })
+      .describe("Workload triggers: what broke CDC upstream without any fault (docs/upstream-bugs.md)."),
   }),
   faults: z.strictObject({
     killCdc: z.strictObject({
@@ -386,6 +413,17 @@ export interface CollectionConfig {
   dynamicField: boolean;
   partitions: number;
   autoId: boolean;
+  /** Absent in profiles written before it existed: false. */
+  partitionKey?: boolean;
+  /** Absent in profiles written before it existed: 1. */
+  shards?: number;
+}
+
+export interface WorkloadTriggers {
+  loadRelease: boolean;
+  addField: boolean;
+  autoIdUpserts: boolean;
+  bulkImport: boolean;
 }
 
 export interface EndpointConfig {
@@ -445,6 +483,7 @@ export interface DrillConfig {
     hotKeyUpserts: number;
     chainLength: number;
     dropCollection: boolean;
+    triggers: WorkloadTriggers;
   };
   faults: {
     /** The nemesis' schedule (the name is from when kill-cdc was its only fault). */

@@ -7,6 +7,7 @@ import { KIND_CHAOS_TYPES, KIND_NEMESIS_REFUSALS } from "../backends/kind/chaos.
 import {
   LOCAL_NEMESIS_REFUSALS,
   LOCAL_NEMESIS_TYPES,
+  type LocalFaultMode,
   NEMESIS_FAULT_TRIGGERS,
   ROLE_CHANGE_FAULT_SCENARIO,
 } from "../backends/local/faults/fault-modes.js";
@@ -91,6 +92,20 @@ function checkCollections(cfg: DrillConfig): string | null {
         `${at}.autoId`,
         c.autoId,
         "the first collection carries the ordering probes on fixed keys and cannot be auto_id; make another collection auto_id",
+      );
+    }
+    if (i === 0 && (c.shards ?? 1) > 1) {
+      return line(
+        `${at}.shards`,
+        c.shards,
+        "the first collection carries the ordering probes, which need one channel: 1; give another collection more shards",
+      );
+    }
+    if (c.partitionKey && c.partitions > 1) {
+      return line(
+        `${at}.partitions`,
+        c.partitions,
+        "a partition-key collection has no named partitions (Milvus picks them from the key): 1",
       );
     }
   }
@@ -335,6 +350,57 @@ function checkScenario(cfg: DrillConfig): string | null {
 /** The first cross-field rule the config breaks, as one line, or null when it is consistent. */
 export function crossFieldError(cfg: DrillConfig): string | null {
   return (
-    checkCollections(cfg) ?? checkWorkload(cfg) ?? checkFaults(cfg) ?? checkBackend(cfg) ?? checkScenario(cfg)
+    checkCollections(cfg) ??
+    checkWorkload(cfg) ??
+    checkTriggers(cfg) ??
+    checkFaults(cfg) ??
+    checkBackend(cfg) ??
+    checkScenario(cfg)
   );
 }
+
+/** Workload triggers (issue 23): each needs something to act on, and bulk import needs object storage. */
+function checkTriggers(cfg: DrillConfig): string | null {
+  const t = cfg.workload.triggers;
+  if (t.bulkImport) {
+    // Bulk import reads its files from the cluster's object storage: the local backend (Milvus Lite)
+    // has none, an existing pair is given no storage here, and the kind backend's import is not built yet.
+    const why: Record<string, string> = {
+      local: "the local backend (Milvus Lite) has no object storage to import from",
+      existing: "the existing backend is given no object storage to import from",
+      kind: "the kind backend does not run bulk import yet",
+    };
+    return line(
+      "workload.triggers.bulkImport",
+      true,
+      `${why[cfg.backend.type] ?? `backend ${cfg.backend.type} cannot import`}; allowed here: false`,
+    );
+  }
+  const others = cfg.workload.collections.length > 1;
+  for (const k of ["loadRelease", "addField"] as const) {
+    if (t[k] && !others)
+      return line(
+        `workload.triggers.${k}`,
+        true,
+        "needs a second collection to act on (the first carries the ordering probes): add one, or false",
+      );
+  }
+  if (t.autoIdUpserts && !cfg.workload.collections.some((c) => c.autoId))
+    return line("workload.triggers.autoIdUpserts", true, "needs an auto_id collection: add one, or false");
+  // A trigger fault without its trigger would never be injected, and so would prove nothing.
+  const fault = cfg.backend.type === "local" ? cfg.backend.local.faultMode : "none";
+  const needs = TRIGGER_FAULT[fault];
+  if (needs && !t[needs])
+    return line(
+      "backend.local.faultMode",
+      fault,
+      `plants a fault in the ${needs} trigger; set workload.triggers.${needs}: true (profile triggers-smoke does)`,
+    );
+  return null;
+}
+
+/** The self-test faults that act on a workload trigger, and the trigger each needs. */
+const TRIGGER_FAULT: Partial<Record<LocalFaultMode, "loadRelease" | "addField">> = {
+  "skip-release": "loadRelease",
+  "skip-add-field": "addField",
+};

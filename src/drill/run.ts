@@ -100,7 +100,7 @@ export async function runDrill(config: DrillConfig, opts: RunOptions): Promise<D
     seed: config.seed,
     startedAt,
     backend: config.backend.type,
-    collections: Object.fromEntries([...specs.keys()].map((n) => [n, { shards: 1 }])),
+    collections: Object.fromEntries([...specs].map(([n, spec]) => [n, { shards: spec.shards ?? 1 }])),
     config: redactConfig(config),
   });
 

@@ -1,5 +1,5 @@
 import type { DrillExecutor, WriteOutcome } from "../client/executor.js";
-import type { PlannedOp, PlannedWrite, WorkloadPlanner } from "../generator/workload.js";
+import type { PlannedDdl, PlannedOp, PlannedWrite, WorkloadPlanner } from "../generator/workload.js";
 import type { HistoryWriter } from "../history/writer.js";
 
 /**
@@ -15,6 +15,10 @@ export class WorkloadRunner {
   private stopped = false;
   /** The ordering probes (hot keys, insert chains) run in the first leg only: a chain re-inserted would duplicate. */
   private probesDone = false;
+  /** The workload triggers, like the probes, run in the first leg only. */
+  private triggersDone = false;
+  /** What each trigger step did, in order (the history holds the same as ddl ops). */
+  readonly triggerResults: Array<{ step: PlannedDdl; outcome: "ok" | "fail" | "info"; error?: string }> = [];
 
   constructor(
     private readonly planner: WorkloadPlanner,
@@ -63,7 +67,8 @@ export class WorkloadRunner {
       process,
       time: Date.now(),
       ...(outcome.type !== "ok" ? { error: outcome.error } : {}),
-      ...(op.f === "write" && op.autoId && assigned
+      // An auto-id upsert's completion names the keys the rows kept (Milvus may have replaced them).
+      ...(op.f === "write" && (op.autoId || op.reassigns) && assigned
         ? { keys: assigned.map((pk, i) => ({ pk, ver: op.keys[i]?.ver ?? 1 })) }
         : {}),
     });
@@ -153,7 +158,28 @@ export class WorkloadRunner {
         await this.run((probes[i] as () => PlannedWrite)(), this.opts.concurrency);
       }
     })();
-    await Promise.all([...workers, probeWorker]);
+    // Workload triggers (load/release, add-field twice in a row...): their own logical process, each
+    // group at its point of the run while the workers write. Groups not reached when the writes end
+    // run then, so a release is always followed by its load.
+    const groups = this.triggersDone ? [] : this.planner.triggerGroups;
+    this.triggersDone = true;
+    const triggerWorker = (async () => {
+      for (const g of groups) {
+        while (this.more(startedAt) && this.progress(startedAt) < g.at) {
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        if (this.opts.signal?.aborted) return;
+        for (const step of g.steps) {
+          const out = await this.run(step, this.opts.concurrency + 1);
+          this.triggerResults.push({
+            step,
+            outcome: out.type,
+            error: out.type !== "ok" ? out.error : undefined,
+          });
+        }
+      }
+    })();
+    await Promise.all([...workers, probeWorker, triggerWorker]);
     return { startedAt, endedAt: Date.now() };
   }
 }

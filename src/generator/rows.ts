@@ -16,14 +16,16 @@ export const VECTOR_FIELD = "vec";
  * The schema of a drill collection: realistic scalar fields next to the vector, so a replication
  * bug in any type (VARCHAR, DOUBLE, ARRAY, JSON, dynamic fields, the vector) shows up in parity.
  */
-export function collectionFields(spec: CollectionSpec): FieldType[] {
+export function collectionFields(spec: CollectionSpec, added: readonly FieldType[] = []): FieldType[] {
   const vector: FieldType = { name: VECTOR_FIELD, data_type: vectorDataType(spec.vectorType) };
   if (spec.vectorType !== "sparse") vector.dim = spec.dim;
+  const category: FieldType = { name: "category", data_type: DataType.VarChar, max_length: 64 };
+  if (spec.partitionKey) category.is_partition_key = true;
   return [
     { name: PK_FIELD, data_type: DataType.Int64, is_primary_key: true, autoID: spec.autoId ?? false },
     { name: VER_FIELD, data_type: DataType.Int64 },
     { name: "title", data_type: DataType.VarChar, max_length: 256 },
-    { name: "category", data_type: DataType.VarChar, max_length: 64 },
+    category,
     { name: "price", data_type: DataType.Double },
     {
       name: "tags",
@@ -34,7 +36,17 @@ export function collectionFields(spec: CollectionSpec): FieldType[] {
     },
     { name: "meta", data_type: DataType.JSON },
     vector,
+    ...added,
   ];
+}
+
+/**
+ * A field add_collection_field appends mid-drill (workload trigger addField): nullable, as Milvus
+ * requires of an added field, so rows written before it (or planned before its add was acknowledged)
+ * hold null there on both sides.
+ */
+export function addedField(name: string): FieldType {
+  return { name, data_type: DataType.VarChar, max_length: 64, nullable: true };
 }
 
 export function vectorDataType(t: CollectionSpec["vectorType"]): DataType {
@@ -118,8 +130,13 @@ export class RowFactory {
           : this.vector(new Rng(mixSeed(rowSeed, 0x5eed))),
     };
     if (this.spec.dynamicField) row.origin = f.location.country();
+    // Fields added mid-drill: a value drawn after every other, so rows without them stay as they were.
+    for (const name of this.added) row[name] = `${name}-${this.alphanumeric(8)}`;
     return row;
   }
+
+  /** Fields added by add_collection_field (acknowledged): rows planned from now on carry a value. */
+  readonly added: string[] = [];
 
   // Faker's productName, company.name and string.alphanumeric fill in mustache templates (or build a
   // character table) on every call: together more than half the cost of a row. These draw from the same

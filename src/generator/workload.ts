@@ -33,6 +33,14 @@ export interface PlannedWrite {
   autoId?: boolean;
   /** Auto-id collections: the model's key of each entry of `keys` (which name Milvus's keys). */
   modelKeys?: number[];
+  /**
+   * An upsert into an auto-id collection (trigger autoIdUpserts): `keys` name the keys Milvus holds
+   * now, and Milvus answers with the keys the rows keep, which may be new ones (upsert in override
+   * mode generates a new key on auto_id; milvus-io/milvus#51667 is where the two sides disagreed).
+   */
+  reassigns?: boolean;
+  /** Fields added to the collection mid-drill that these rows carry (nullable: the SDK sends them). */
+  addedFields?: string[];
   /** Completion callback target: the model that owns these keys and their states before the op. */
   model: KeyModel;
   priors: Array<KeyStateKind | null>;
@@ -51,6 +59,13 @@ export interface PlannedDdl {
 }
 
 export type PlannedOp = PlannedWrite | PlannedDdl;
+
+/** Steps run back to back at one point of the workload (e.g. the two add-field in a row). */
+export interface TriggerGroup {
+  /** Fraction of the workload's progress at which the group runs. */
+  at: number;
+  steps: PlannedDdl[];
+}
 
 type Mix = DrillConfig["workload"]["mix"];
 const KINDS = ["insert", "upsert", "delete", "reinsert", "ddl"] as const;
@@ -92,6 +107,55 @@ export class WorkloadPlanner {
     this.scratchName = `${first.name}_scratch`;
     this.factories.set(this.scratchName, new RowFactory(seed, { ...first, name: this.scratchName }));
     this.ddlSteps = this.planDdl(first);
+    this.triggerGroups = this.planTriggers();
+  }
+
+  /** Trigger groups, in the order they run (see TriggerGroup). */
+  readonly triggerGroups: TriggerGroup[];
+  /** Collections the monitor does not probe: their load state changes under its reads on purpose. */
+  private readonly unprobed = new Set<string>();
+
+  /**
+   * Workload triggers (issue 23; docs/upstream-bugs.md): what broke CDC upstream with no fault at all.
+   * Load/release acts on a collection other than the first (which carries the ordering probes), an
+   * auto-id one if there is one; add-field twice in a row on a multi-shard one if there is one.
+   * The collection's release is followed by its load; the partition is released, loaded and released
+   * again, so the run ends with a released partition whose load state (and rows) parity compares.
+   */
+  private planTriggers(): TriggerGroup[] {
+    const t = this.cfg.triggers;
+    const rest = this.cfg.collections.slice(1);
+    const groups: TriggerGroup[] = [];
+    const ddl = (action: PlannedDdl["action"], collection: string, detail: Record<string, unknown>) => ({
+      f: "ddl" as const,
+      action,
+      collection,
+      detail: { trigger: action === "add-field" ? "add-field" : "load-release", ...detail },
+    });
+    if (t?.loadRelease) {
+      const target = rest.find((c) => c.autoId) ?? (rest[rest.length - 1] as CollectionSpec);
+      this.unprobed.add(target.name);
+      // A partition-key collection has no partition of its own to release: the collection-level pair only.
+      if (!target.partitionKey) {
+        groups.push({ at: 0.1, steps: [ddl("create-partition", target.name, { partition: "p1" })] });
+        groups.push({ at: 0.2, steps: [ddl("release-partitions", target.name, { partitions: ["p1"] })] });
+        groups.push({ at: 0.45, steps: [ddl("load-partitions", target.name, { partitions: ["p1"] })] });
+        groups.push({ at: 0.9, steps: [ddl("release-partitions", target.name, { partitions: ["p1"] })] });
+      }
+      groups.push({ at: 0.6, steps: [ddl("release", target.name, {})] });
+      groups.push({ at: 0.75, steps: [ddl("load", target.name, {})] });
+    }
+    if (t?.addField) {
+      const target = rest.find((c) => (c.shards ?? 1) > 1) ?? (rest[0] as CollectionSpec);
+      groups.push({
+        at: 0.35,
+        steps: [
+          ddl("add-field", target.name, { field: "trig_a" }),
+          ddl("add-field", target.name, { field: "trig_b" }),
+        ],
+      });
+    }
+    return groups.sort((a, b) => a.at - b.at);
   }
 
   get mainCollections(): CollectionSpec[] {
@@ -205,8 +269,10 @@ export class WorkloadPlanner {
     const partition = parts.length > 0 && rng.float() < 0.3 ? rng.pick(parts) : undefined;
     const model = this.modelOf(collection, w, partition);
     const batch = this.cfg.batchSize;
-    // Auto-id: an upsert may reassign the key and a re-insert makes a new one, so neither is planned.
-    if (this.assigned.has(collection) && (kind === "upsert" || kind === "reinsert")) return null;
+    // Auto-id: a re-insert makes a new key, so none is planned; an upsert may reassign the key, so it is
+    // planned only with the autoIdUpserts trigger, which follows the keys Milvus answers with.
+    if (this.assigned.has(collection) && kind === "reinsert") return null;
+    if (this.assigned.has(collection) && kind === "upsert" && !this.cfg.triggers?.autoIdUpserts) return null;
     switch (kind) {
       case "insert":
         return this.freshInsert(w, collection, batch, false, partition);
@@ -268,18 +334,25 @@ export class WorkloadPlanner {
       priors.push(existing ? existing.state : null);
       const ver = model.nextVersion(pk, partition);
       model.claim(pk);
-      // An auto-id delete names the key Milvus assigned; only keys with a known one are live.
-      keys.push({ pk: (kind === "delete" ? assigned?.get(pk) : undefined) ?? String(pk), ver });
+      // An auto-id delete or upsert names the key Milvus assigned; only keys with a known one are live.
+      const real = kind !== "insert" ? assigned?.get(pk) : undefined;
+      keys.push({ pk: real ?? String(pk), ver });
       if (kind === "delete") continue;
       const row = factory.row(pk, ver, vectors?.subarray(i * dim, (i + 1) * dim));
-      if (assigned) delete row[PK_FIELD];
+      if (assigned) {
+        delete row[PK_FIELD];
+        // An upsert carries the key it replaces (a 64-bit id, sent as its decimal string).
+        if (real !== undefined) row[PK_FIELD] = real;
+      }
       rows.push(row);
     }
     const op: PlannedWrite = { f: "write", kind, collection, partition, keys, rows, model, priors };
     if (assigned) {
       op.modelKeys = pks;
       if (kind === "insert") op.autoId = true;
+      if (kind === "upsert") op.reassigns = true;
     }
+    if (kind !== "delete" && factory.added.length > 0) op.addedFields = [...factory.added];
     return op;
   }
 
@@ -294,6 +367,12 @@ export class WorkloadPlanner {
       op.model.complete(pk, op.kind, outcome, op.priors[i] ?? null);
       if (!assigned) return;
       const real = assignedKeys?.[i];
+      if (op.reassigns) {
+        // The key the row keeps now (Milvus may have replaced it); a lost answer leaves it unknown.
+        if (outcome === "ok" && real !== undefined) assigned.set(pk, real);
+        else if (outcome !== "fail") op.model.claim(pk);
+        return;
+      }
       if (op.autoId && outcome === "ok" && real !== undefined) assigned.set(pk, real);
       // A key Milvus never named cannot be deleted by the drill: keep it out of every pick.
       else if (op.autoId || op.kind === "delete") op.model.claim(pk);
@@ -312,6 +391,10 @@ export class WorkloadPlanner {
     if (op.action === "create-partition" && outcome === "ok") {
       this.readyPartitions.get(op.collection)?.push(String(op.detail.partition));
     }
+    // Rows planned from now on carry the new field (an add whose outcome is unknown adds nothing here:
+    // rows without it are valid either way, as it is nullable).
+    if (op.action === "add-field" && outcome === "ok")
+      this.factories.get(op.collection)?.added.push(String(op.detail.field));
   }
 
   /**
@@ -346,6 +429,8 @@ export class WorkloadPlanner {
 
   /** Keys the monitor reads on the standby: the probes plus a sample of recently acknowledged keys. */
   probeKeys(collection: string, n: number, rng: Rng): number[] {
+    // A collection released on purpose answers no read (or, partly released, only some): not probed.
+    if (this.unprobed.has(collection)) return [];
     const keys = new Set<number>();
     const first = this.cfg.collections[0] as CollectionSpec;
     if (collection === first.name) {

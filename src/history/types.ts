@@ -44,7 +44,11 @@ export type DdlAction =
   | "drop-alias"
   | "load"
   | "release"
-  | "flush";
+  | "flush"
+  // Workload triggers (issue 23): partition-level load state and schema evolution mid-stream.
+  | "load-partitions"
+  | "release-partitions"
+  | "add-field";
 
 /** Jepsen-style: every op is an invoke followed by exactly one completion with the same id. */
 export interface InvokeEvent {

@@ -1,6 +1,6 @@
 /** The plain-text table the CLI prints after a run: checks, then metrics. Colour only on a terminal. */
 import type { Verdict } from "../checkers/types.js";
-import { figureRows } from "./figures.js";
+import { figureRows, triggerRows } from "./figures.js";
 import { bySeverity, clip, fmtInt, fmtMs, oneLine, type ReportVerdict, replayCommand } from "./format.js";
 import type { DrillReport } from "./model.js";
 import { redact } from "./redact.js";
@@ -26,6 +26,21 @@ const RESET = "\u001b[0m";
 const BOLD = "\u001b[1m";
 /** A run may hold many checks; the terminal shows the worst first and counts the rest. */
 const MAX_ROWS = 50;
+
+/** Text in lines of at most w characters, broken at its spaces (a longer word is cut by fitWidth). */
+function wrapWords(s: string, w: number): string[] {
+  const out: string[] = [];
+  let line = "";
+  for (const item of s.split(/(?<= )/)) {
+    if (line && line.length + item.length > w) {
+      out.push(line.trimEnd());
+      line = "";
+    }
+    line += item;
+  }
+  if (line) out.push(line.trimEnd());
+  return out;
+}
 
 /** Cut to exactly the column width: a terminal row must not wrap. */
 function fitWidth(s: string, w: number): string {
@@ -93,6 +108,19 @@ export function renderCliTable(report: DrillReport, opts: CliTableOptions = {}):
       lines.push(
         `${st.name.padEnd(stepW)}  ${fmtMs(st.startedAt - report.startedAt).padEnd(9)}  ${fmtMs(st.durationMs).padEnd(9)}  ${fitWidth(result, Math.max(20, width - stepW - 26))}`,
       );
+    }
+  }
+  const triggers = triggerRows(report);
+  if (triggers.length) {
+    // What ran, then what it produced; each word-wrapped (a row must not wrap, nor lose a step).
+    const tw = Math.max(7, ...triggers.map(([t, c]) => `${t} ${c}`.length));
+    lines.push("", `${"TRIGGER".padEnd(tw)}  RAN / -> PRODUCED`);
+    const pad = "".padEnd(tw);
+    for (const [t, c, ran, produced] of triggers) {
+      for (const [i, part] of wrapWords(oneLine(ran), width - tw - 2).entries())
+        lines.push(fitWidth(`${i === 0 ? `${t} ${c}`.padEnd(tw) : pad}  ${part}`, width));
+      for (const [i, part] of wrapWords(`-> ${oneLine(produced)}`, width - tw - 5).entries())
+        lines.push(fitWidth(`${pad}  ${i === 0 ? "" : "   "}${part}`, width));
     }
   }
   lines.push("", `${report.mode === "verify" ? "re-run" : "replay"}: ${replayCommand(report)}`);

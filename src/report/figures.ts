@@ -90,6 +90,21 @@ export function figureRows(report: DrillReport): Array<[label: string, text: str
   return rows;
 }
 
+/**
+ * The workload triggers (issue 23) as every format prints them: trigger, collection, what ran (with
+ * its failed or unknown ops counted) and what it produced.
+ */
+export function triggerRows(
+  report: DrillReport,
+): Array<[trigger: string, collection: string, ran: string, produced: string]> {
+  return (report.metrics.triggers ?? []).map((t) => {
+    const bad = [t.fail ? `${fmtInt(t.fail)} failed` : "", t.info ? `${fmtInt(t.info)} unknown` : ""]
+      .filter(Boolean)
+      .join(", ");
+    return [t.trigger, t.collection, `${t.ran}${bad ? ` [${bad}]` : ""}`, t.produced];
+  });
+}
+
 const num = (v: number | null | undefined): string =>
   typeof v === "number" && Number.isFinite(v) ? String(Math.round(v)) : "";
 

@@ -114,9 +114,29 @@ export interface DrillMetrics {
   rowsCompared: number;
   /** Collections read on both sides and compared. */
   collectionsCompared: number;
+  /** Workload triggers (issue 23): absent when the run had none. */
+  triggers?: TriggerRecord[];
   /** Role changes only (see ReportMetrics). */
   rpo?: { lostWrites: number; windowMs: number | null };
   rtoMs?: number | null;
+}
+
+/**
+ * One workload trigger (issue 23; docs/upstream-bugs.md) as the history and the final state show it:
+ * what the drill did and what that left on both sides.
+ */
+export interface TriggerRecord {
+  /** load-release, add-field, auto-id-upserts, partition-key or dynamic-field. */
+  trigger: string;
+  collection: string;
+  /** What the drill did: the trigger's DDL steps in order, or the collection's writes counted. */
+  ran: string;
+  /** Outcomes of those ops. */
+  ok: number;
+  fail: number;
+  info: number;
+  /** What it produced: the state it left, on the primary and on the standby. */
+  produced: string;
 }
 
 /** A report's metrics: a verify report carries only what a comparison measures (the last two). */
@@ -137,4 +157,6 @@ export interface ReportMetrics {
   rpo?: { lostWrites: number; windowMs: number | null };
   /** Role changes only: writes stopped / primary lost -> first write acknowledged by the new primary. */
   rtoMs?: number | null;
+  /** Workload triggers (issue 23): what each did and produced; absent when the run had none. */
+  triggers?: TriggerRecord[];
 }

@@ -181,6 +181,22 @@ export const drillReportSchema = z
       rtoMs: duration("Writes stopped or primary lost -> first write acknowledged by the new primary")
         .optional()
         .describe("Scenarios switchover and failover"),
+      triggers: z
+        .array(
+          z.object({
+            trigger: z
+              .string()
+              .describe("load-release, add-field, auto-id-upserts, partition-key or dynamic-field"),
+            collection: z.string(),
+            ran: z.string().describe("What the drill did: the trigger's DDL steps, or its writes counted"),
+            ok: z.number(),
+            fail: z.number(),
+            info: z.number(),
+            produced: z.string().describe("The state it left on the primary and on the standby"),
+          }),
+        )
+        .optional()
+        .describe("Workload triggers (docs/upstream-bugs.md): what each did and produced"),
     }),
     steps: z
       .array(

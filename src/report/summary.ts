@@ -6,7 +6,7 @@
 import type { CheckResult } from "../checkers/types.js";
 import { faultLegend, lagChart, renderMermaidLagChart, stepLegend } from "./chart.js";
 import { evidenceCount, evidenceExtra, evidenceLeftOut } from "./evidence.js";
-import { figureRows } from "./figures.js";
+import { figureRows, triggerRows } from "./figures.js";
 import {
   bySeverity,
   clip,
@@ -207,6 +207,22 @@ function recoveriesTable(report: DrillReport): string | null {
   return `${lines.join("\n")}\n`;
 }
 
+function triggersTable(report: DrillReport): string | null {
+  const rows = triggerRows(report);
+  if (rows.length === 0) return null;
+  const lines = [
+    "### Workload triggers",
+    "",
+    "| Trigger | Collection | Ran | Produced |",
+    "|---|---|---|---|",
+    ...rows.map(
+      ([t, c, ran, produced]) =>
+        `| ${mdCell(t, 40)} | ${mdCell(c, 80)} | ${mdCell(ran, 400)} | ${mdCell(produced, 400)} |`,
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 function lagSection(report: DrillReport): string {
   const mermaid = renderMermaidLagChart(report);
   const chart = lagChart(report);
@@ -304,6 +320,7 @@ export function renderSummary(report: DrillReport, opts: SummaryOptions = {}): s
   add(metricsTable(report), "metrics");
   add(stepsTable(report), "steps");
   add(recoveriesTable(report), "recoveries");
+  add(triggersTable(report), "triggers");
   add(lagSection(report), "lag chart");
   add(backendSection(report), "backend");
   const withEvidence = bySeverity(report.checks).filter(

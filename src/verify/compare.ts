@@ -8,10 +8,10 @@
  * fields, so no second fetch is needed for the keys that differ. Memory: two pages per side
  * (current + prefetched), plus the per-key versions when a version field is asked for.
  */
-import type { CollectionFinal, SideFinal } from "../checkers/types.js";
+import type { CollectionFinal, LoadStateInfo, SideFinal } from "../checkers/types.js";
 import type { Pk } from "../history/types.js";
 import { type Cell, type Column, cellsEqual, describeCell } from "./columns.js";
-import type { CollectionMeta } from "./meta.js";
+import { type CollectionMeta, fullyLoaded } from "./meta.js";
 import type { Page, ScanOptions } from "./scan.js";
 import { pkComparator } from "./scan.js";
 
@@ -22,6 +22,10 @@ export interface SideReader {
   meta(collection: string): Promise<CollectionMeta>;
   count(collection: string): Promise<number>;
   pages(o: ScanOptions): AsyncIterable<Page>;
+  /** The collection's and each partition's load state (absent: this side cannot tell). */
+  loadState?(collection: string, partitions: readonly string[]): Promise<LoadStateInfo>;
+  /** Loads a released collection for the comparison; resolves to what puts its load state back. */
+  loadForRead?(collection: string, before: LoadStateInfo): Promise<() => Promise<void>>;
 }
 
 export interface CompareOptions {
@@ -177,10 +181,62 @@ export async function compareCollection(
   const layout = smeta ?? tmeta;
   if (!layout) return out;
 
+  // Load state is part of parity; a released collection's rows are still compared: it is loaded for
+  // the comparison and put back after (source first: on a CDC pair its load reaches the standby too).
+  // Both states are read before anything is loaded: a load of the primary reaches the standby.
+  const sides = [
+    [source, smeta, src],
+    [target, tmeta, tgt],
+  ] as const;
+  for (const [r, meta, side] of sides) {
+    if (!meta || !r.loadState) continue;
+    try {
+      side.load = await r.loadState(name, meta.partitions);
+    } catch {
+      // Unknown load state: parity says it could not compare it; the scan below still runs.
+    }
+  }
+  const restores: Array<{ side: SideFinal; restore: () => Promise<void> }> = [];
+  for (const [r, , side] of sides) {
+    if (!side.load || fullyLoaded(side.load) || !r.loadForRead) continue;
+    try {
+      restores.push({ side, restore: await r.loadForRead(name, side.load) });
+    } catch (e) {
+      side.rowsUnread = errorText(e);
+    }
+  }
+  try {
+    return await compareRows(name, source, target, opts, out, smeta, tmeta, layout, limit);
+  } finally {
+    for (const { side, restore } of restores.reverse()) {
+      await restore().catch((e) => {
+        side.loadRestoreError = errorText(e);
+      });
+    }
+  }
+}
+
+async function compareRows(
+  name: string,
+  source: SideReader,
+  target: SideReader,
+  opts: CompareOptions,
+  out: CollectionFinal,
+  smeta: CollectionMeta | undefined,
+  tmeta: CollectionMeta | undefined,
+  layout: CollectionMeta,
+  limit: number,
+): Promise<CollectionFinal> {
+  const src = out.source;
+  const tgt = out.target;
+  // A side whose rows could not be read (a released collection it would not load) is left out; the
+  // other side is still scanned, for its versions and count, but no difference is drawn from it.
+  const readable = (s: SideFinal) => s.reachable && s.rowsUnread === undefined;
+
   // count(*) runs while the scan streams (it is a full pass on the server too); read after the merge.
   const counting = Promise.allSettled([
-    smeta ? source.count(name) : Promise.reject(new Error(src.error)),
-    tmeta ? target.count(name) : Promise.reject(new Error(tgt.error)),
+    smeta && readable(src) ? source.count(name) : Promise.reject(new Error(src.error)),
+    tmeta && readable(tgt) ? target.count(name) : Promise.reject(new Error(tgt.error)),
   ]);
 
   const both = smeta !== undefined && tmeta !== undefined;
@@ -208,8 +264,8 @@ export async function compareCollection(
   };
   // A side without the collection is an empty stream: every key of the other side is then "only".
   const none = (): Cursor => new Cursor((async function* () {})(), names, undefined);
-  const a = !src.reachable ? undefined : smeta ? scan(source, smeta, both && tgt.reachable) : none();
-  const b = !tgt.reachable ? undefined : tmeta ? scan(target, tmeta, both && src.reachable) : none();
+  const a = !readable(src) ? undefined : smeta ? scan(source, smeta, both && readable(tgt)) : none();
+  const b = !readable(tgt) ? undefined : tmeta ? scan(target, tmeta, both && readable(src)) : none();
   const cmp = pkComparator(layout.intPk);
 
   const recordVersion = (c: Cursor, side: SideFinal) => {
@@ -284,7 +340,7 @@ export async function compareCollection(
   const counts = await counting;
   for (const [k, side] of [src, tgt].entries()) {
     const c = counts[k] as PromiseSettledResult<number>;
-    if (!side.reachable || side.exists === false) continue;
+    if (!readable(side) || side.exists === false) continue;
     if (c.status === "fulfilled") side.count = c.value;
     else {
       side.reachable = false;
@@ -302,7 +358,7 @@ export async function compareCollection(
     } else if (side.exists !== false && c.done) side.distinctKeys = c.keys;
   }
   // A side that failed mid-scan leaves the key sets incomplete: report no differences rather than false ones.
-  if (!src.reachable || !tgt.reachable) {
+  if (!readable(src) || !readable(tgt)) {
     out.onlySource = [];
     out.onlySourceTotal = 0;
     out.onlyTarget = [];

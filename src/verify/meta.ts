@@ -4,7 +4,7 @@
  * order-independent form so that two equal collections compare equal with a deep-equal.
  */
 import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
-import type { IndexInfo, NormalizedSchema } from "../checkers/types.js";
+import type { IndexInfo, LoadStateInfo, LoadStateName, NormalizedSchema } from "../checkers/types.js";
 import { milvusClient } from "../milvus/client.js";
 import { isSuccess } from "../milvus/status.js";
 import type { Endpoint } from "./raw-query.js";
@@ -136,4 +136,93 @@ export async function readMeta(client: MilvusClient, collection: string): Promis
     partitions,
     aliases,
   };
+}
+
+function loadStateName(what: string, res: { status?: Status; state?: string }): LoadStateName {
+  ok(what, res.status);
+  switch (res.state) {
+    case "LoadStateLoaded":
+      return "loaded";
+    case "LoadStateLoading":
+      return "loading";
+    case "LoadStateNotLoad":
+      return "released";
+    default:
+      throw new Error(`${what}: unexpected load state '${res.state}'`);
+  }
+}
+
+/**
+ * The collection's load state and each partition's. A standby that serves reads must hold what the
+ * primary holds loaded: a release the CDC did not replicate leaves it unable to serve them
+ * (milvus-io/milvus#44478: partition load/release not synced).
+ */
+export async function readLoadState(
+  client: MilvusClient,
+  collection: string,
+  partitions: readonly string[],
+): Promise<LoadStateInfo> {
+  const collectionState = loadStateName(
+    `getLoadState ${collection}`,
+    await client.getLoadState({ collection_name: collection }),
+  );
+  const out: LoadStateInfo = { collection: collectionState, partitions: {} };
+  for (const p of partitions) {
+    out.partitions[p] = loadStateName(
+      `getLoadState ${collection}/${p}`,
+      await client.getLoadState({ collection_name: collection, partition_names: [p] }),
+    );
+  }
+  return out;
+}
+
+export function fullyLoaded(s: LoadStateInfo): boolean {
+  return s.collection === "loaded" && Object.values(s.partitions).every((p) => p === "loaded");
+}
+
+/** How long a side whose own load was refused may take to show the load replicated from its primary. */
+const REPLICATED_LOAD_WAIT_MS = 15_000;
+
+/**
+ * Makes a collection readable for the comparison: Milvus answers no query on a released collection
+ * (nor, for a partly loaded one, on the released partitions). Loads it and returns how to put the
+ * load state back as it was. A CDC standby refuses a client's load (milvus-cdc-facts: no DDL on the
+ * standby), but shows a load replicated from its primary: that is waited for, briefly. Throws with
+ * the reason when the collection stays unreadable.
+ */
+export async function loadForRead(
+  client: MilvusClient,
+  collection: string,
+  before: LoadStateInfo,
+  timeoutMs: number,
+): Promise<() => Promise<void>> {
+  const partitions = Object.keys(before.partitions);
+  // The SDK's load throws on a refusal (it polls the progress): a refusal is a status here.
+  const res: Status = await client
+    .loadCollectionSync({ collection_name: collection, timeout: timeoutMs })
+    .catch((e: unknown) => ({ code: -1, reason: e instanceof Error ? e.message : String(e) }));
+  if (isSuccess(res)) {
+    return async () => {
+      const released = await client.releaseCollection({ collection_name: collection, timeout: timeoutMs });
+      ok(`releaseCollection ${collection}`, released);
+      const keep = partitions.filter((p) => before.partitions[p] === "loaded");
+      if (keep.length === 0 || before.collection !== "loaded") return;
+      const again = await client.loadPartitions({
+        collection_name: collection,
+        partition_names: keep,
+        timeout: timeoutMs,
+      });
+      ok(`loadPartitions ${collection}`, again);
+    };
+  }
+  const refused = res.reason || `code ${res.code ?? res.error_code}`;
+  const until = Date.now() + REPLICATED_LOAD_WAIT_MS;
+  while (Date.now() < until) {
+    const now = await readLoadState(client, collection, partitions).catch(() => undefined);
+    if (now && fullyLoaded(now)) return async () => {};
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    `${collection} is released and could not be loaded to read its rows (load: ${refused}; no replicated load within ${REPLICATED_LOAD_WAIT_MS / 1000} s)`,
+  );
 }

@@ -6,7 +6,7 @@
 import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { CollectionFinal, FinalState, SearchParityResult } from "../checkers/types.js";
 import { type CompareOptions, compareCollection, type SideReader } from "./compare.js";
-import { listCollections, readMeta, sdkClient } from "./meta.js";
+import { listCollections, loadForRead, readLoadState, readMeta, sdkClient } from "./meta.js";
 import { type ConsistencyLevel, type Endpoint, RawQueryClient } from "./raw-query.js";
 import { scanPages } from "./scan.js";
 import { searchParity } from "./search.js";
@@ -47,12 +47,15 @@ function liveSide(
   raw: RawQueryClient,
   consistency: ConsistencyLevel,
   listed: string[],
+  timeoutMs: number,
 ): SideReader {
   return {
     has: async (c) => listed.includes(c),
     meta: (c) => readMeta(sdk, c),
     count: (c) => raw.count(c, consistency),
     pages: (o) => scanPages(raw, { ...o, consistency }),
+    loadState: (c, partitions) => readLoadState(sdk, c, partitions),
+    loadForRead: (c, before) => loadForRead(sdk, c, before, timeoutMs),
   };
 }
 
@@ -90,9 +93,13 @@ export async function verifyClusters(o: VerifyOptions): Promise<VerifyResult> {
       return r.status === "rejected" ? `${side} unreachable: ${errorText(r.reason)}` : undefined;
     };
     const source =
-      ls.status === "fulfilled" ? liveSide(sdkS, rawS, sc, ls.value) : failing(unreachable("source") ?? "");
+      ls.status === "fulfilled"
+        ? liveSide(sdkS, rawS, sc, ls.value, timeout)
+        : failing(unreachable("source") ?? "");
     const target =
-      lt.status === "fulfilled" ? liveSide(sdkT, rawT, tc, lt.value) : failing(unreachable("target") ?? "");
+      lt.status === "fulfilled"
+        ? liveSide(sdkT, rawT, tc, lt.value, timeout)
+        : failing(unreachable("target") ?? "");
     const copts: CompareOptions = {
       versionField: o.versionField,
       pageSize: o.pageSize,

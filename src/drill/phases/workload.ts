@@ -102,6 +102,14 @@ export const workload: Phase<DrillContext> = {
       );
     }
     ctx.workloadWindow = w;
+    for (const t of runner.triggerResults) {
+      const what = [t.step.detail.field, ...((t.step.detail.partitions as string[] | undefined) ?? [])]
+        .filter((x) => x !== undefined)
+        .join(", ");
+      log.info(
+        `trigger ${t.step.action} ${t.step.collection}${what ? ` (${what})` : ""}: ${t.outcome}${t.error ? ` (${t.error})` : ""}`,
+      );
+    }
     log.info(
       // Outcome counts are the report's (one number per fact, from the history); here only progress.
       `${runner.opsDone} workload ops, ${nem.faultsInjected} fault(s) in ${((w.endedAt - w.startedAt) / 1000).toFixed(1)} s`,

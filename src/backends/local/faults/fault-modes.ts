@@ -24,6 +24,9 @@ export const LOCAL_FAULT_MODES = [
   "wedge-channel",
   // milvus-io/milvus#53368: messages in flight when the link is cut are checkpointed, never applied (parity).
   "lose-on-partition",
+  // Workload-trigger faults (issue 23): each must fail parity on triggers-smoke.
+  "skip-release",
+  "skip-add-field",
 ] as const;
 
 /** The fault modes that only mean something in a role-change scenario, and the scenario each needs. */

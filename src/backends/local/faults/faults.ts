@@ -104,7 +104,12 @@ export interface FaultShared {
   tailLost?: boolean;
   /** Called (synchronously, before the marker after the lost tail is sent) to remember it beyond this process. */
   onTailLost?: () => void;
+  /** skip-add-field: AddCollectionField messages seen per collection (per process). */
+  addFields?: Map<string, number>;
 }
+
+/** What skip-release loses. */
+const RELEASES: ReadonlySet<string> = new Set(["ReleaseCollection", "ReleasePartitions"]);
 
 const WRITE_METHODS = new Set(["Insert", "Upsert"]);
 const DATA_METHODS = new Set(["Insert", "Upsert", "Delete"]);
@@ -196,6 +201,29 @@ export class FaultFilter {
           return [];
         }
         return [out];
+      case "skip-release":
+        // A release that never reaches the standby: it keeps serving (and paying for) what the primary
+        // released, the load state CDC lost in milvus-io/milvus#44478.
+        if (entry.kind === "ddl" && RELEASES.has(entry.method)) {
+          this.log(`fault skip-release: skipping ${entry.method} on ${entry.collection} tt=${entry.tt}`);
+          return [];
+        }
+        return [out];
+      case "skip-add-field": {
+        // The second add_collection_field of a collection never reaches the standby: its schema stays one
+        // field short (milvus-io/milvus#50364, #51835: two add-field DDLs in a row broke the target).
+        if (entry.method !== "AddCollectionField") return [out];
+        const n = (this.shared.addFields?.get(entry.collection) ?? 0) + 1;
+        this.shared.addFields ??= new Map();
+        this.shared.addFields.set(entry.collection, n);
+        if (n === 2) {
+          this.log(
+            `fault skip-add-field: skipping the 2nd AddCollectionField on ${entry.collection} tt=${entry.tt}`,
+          );
+          return [];
+        }
+        return [out];
+      }
       case "corrupt-vector":
         // Inserts only: an upserted row (a heartbeat, a hot key) is soon overwritten on both sides,
         // which would heal the damage before anyone could see it.
