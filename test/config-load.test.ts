@@ -27,7 +27,8 @@ function loadError(opts: LoadConfigOptions): string {
 }
 
 const yaml = (text: string): LoadConfigOptions => ({ configText: text });
-const ALLOWED_PROFILES = "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke";
+const ALLOWED_PROFILES =
+  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, seed-smoke";
 const KIND_COLLECTION = (fields: string) => `backend: {type: kind}
 workload:
   collections:
@@ -295,7 +296,7 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
     [
       "a scenario that does not exist",
       yaml("scenario: failback\n"),
-      "config scenario = failback: must be one of replication, switchover, failover",
+      "config scenario = failback: must be one of replication, switchover, failover, seed",
     ],
     [
       "failover on existing clusters without allowDestructive",

@@ -10,6 +10,8 @@
  * - switchover-smoke / failover-smoke: smoke with a planned role change (and back), or with the
  *               primary lost and the standby force-promoted (then A rebuilt and back); each under 90 s
  *               on the local backend.
+ * - seed-smoke: smoke on a primary that holds data before replication exists: the standby is seeded
+ *               from a backup while writes go on (scenario seed), then two CDC kills.
  */
 import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import type { DrillConfig, ProfileName } from "./schema.js";
@@ -227,6 +229,17 @@ const failoverSmoke: Profile = {
   thresholds: { ...smoke.thresholds, rpoMs: 10_000 },
 };
 
+/**
+ * Writes paced so the seeding (backup, restore, configure) happens while they go on, and the CDC kills
+ * come after it (the nemesis starts once replication is configured).
+ */
+const seedSmoke: Profile = {
+  ...smoke,
+  scenario: "seed",
+  workload: { ...smoke.workload, ops: 300, targetRate: 40 },
+  faults: { killCdc: { at: [0.6, 0.85], everyMs: null, times: 0 } },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
@@ -234,6 +247,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   "kind-types": kindTypes,
   "switchover-smoke": switchoverSmoke,
   "failover-smoke": failoverSmoke,
+  "seed-smoke": seedSmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

@@ -22,7 +22,7 @@ export async function createBackend(
         log: ctx.log,
         diagnosticsDir: join(ctx.runDir, "diagnostics"),
         onCreated: ctx.onCreated,
-        cdcOnTarget: config.scenario !== "replication",
+        cdcOnTarget: config.scenario === "switchover" || config.scenario === "failover",
       });
     }
     case "existing": {

@@ -100,7 +100,9 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
   const opts = cfg.backend.kind;
   validateKindOptions(opts);
   const clusterName = opts.clusterName ?? runUniqueClusterName();
-  const files = renderPlanFiles(opts, { cdcOnTarget: cfg.scenario !== "replication" });
+  const files = renderPlanFiles(opts, {
+    cdcOnTarget: cfg.scenario === "switchover" || cfg.scenario === "failover",
+  });
   // The CRs must pass the API server's strict field validation; checking here means a plan that
   // would be rejected on the runner is never written.
   const validator = loadCrdValidator();
