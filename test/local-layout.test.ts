@@ -16,7 +16,7 @@ function partOf(file: string): string {
 }
 
 /** Every relative import inside the local backend that goes to a later (higher) part than its file's. */
-export function upwardImports(files: ReadonlyArray<{ file: string; text: string }>): string[] {
+function upwardImports(files: ReadonlyArray<{ file: string; text: string }>): string[] {
   const out: string[] = [];
   for (const { file, text } of files) {
     const from = LAYERS.indexOf(partOf(file) as (typeof LAYERS)[number]);
