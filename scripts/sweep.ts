@@ -4,7 +4,7 @@
  * of `npm test`: it takes a while).
  *
  *   npm run sweep -- [--seeds 10] [--first-seed 1]
- *                    [--profiles smoke,default,soak,switchover-smoke,failover-smoke]
+ *                    [--profiles smoke,default,soak,switchover-smoke,failover-smoke,seed-smoke]
  *                    [--soak-duration 2m] [--out runs/sweep-<time>]
  *
  * The soak profile runs for an hour; --soak-duration shortens it (CDC still killed on a period).
@@ -16,7 +16,7 @@ import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-const LOCAL_PROFILES = ["smoke", "default", "soak", "switchover-smoke", "failover-smoke"];
+const LOCAL_PROFILES = ["smoke", "default", "soak", "switchover-smoke", "failover-smoke", "seed-smoke"];
 const USAGE = `usage: npm run sweep -- [--seeds 10] [--first-seed 1] [--profiles ${LOCAL_PROFILES.join(",")}] [--soak-duration 2m] [--out DIR]`;
 
 let parsed: ReturnType<typeof parse>;
