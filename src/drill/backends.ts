@@ -23,6 +23,7 @@ export async function createBackend(
         diagnosticsDir: join(ctx.runDir, "diagnostics"),
         onCreated: ctx.onCreated,
         cdcOnTarget: config.scenario === "switchover" || config.scenario === "failover",
+        seeding: config.scenario === "seed",
       });
     }
     case "existing": {

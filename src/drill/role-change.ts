@@ -475,6 +475,9 @@ export async function runRoleChange(i: RoleChangeInput): Promise<{
               ep,
             };
           }
+          log.info(
+            `backend ${backend.info.name} offers no restore secondary (kind: milvus-backup not pinned by digest); the drill copies ${B.clusterId}'s data into ${ep.clusterId} itself`,
+          );
           const restored = await restoreInto({
             from: b.client,
             to: fresh.client,

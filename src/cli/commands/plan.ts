@@ -10,11 +10,13 @@ import { parseAllDocuments, parse as parseYaml } from "yaml";
 import { loadCrdValidator } from "../../backends/kind/crd-schema.js";
 import { formatCommand } from "../../backends/kind/exec.js";
 import { parseImageFlags } from "../../backends/kind/images.js";
+import { BACKUP_JOB_TIMEOUT_MS } from "../../backends/kind/milvus-backup.js";
 import { type KindOptions, validateKindOptions } from "../../backends/kind/options.js";
 import {
   PLAN_FILES,
   renderCommands,
   renderPlanFiles,
+  renderSeedFiles,
   runUniqueClusterName,
 } from "../../backends/kind/plan.js";
 import { parseCommandArgs } from "../../config/args.js";
@@ -114,7 +116,13 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
       if (problems.length) throw new Error(`${name} does not match the Milvus CRD: ${problems.join("; ")}`);
     }
   }
-  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand());
+  // Scenario seed: the two milvus-backup Jobs and their steps (refused here when it is not pinned).
+  const seed =
+    cfg.scenario === "seed"
+      ? { backupName: `drill-seed-${cfg.seed}`, jobTimeoutMs: BACKUP_JOB_TIMEOUT_MS }
+      : undefined;
+  if (seed) Object.assign(files, renderSeedFiles(opts, seed));
+  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand(), seed);
   // Sanity: every YAML written parses back (a rendering bug must not reach the user).
   for (const [name, text] of Object.entries(files)) if (name.endsWith(".yaml")) parseAllDocuments(text);
   parseYaml(files[PLAN_FILES.operatorValues] ?? "");
