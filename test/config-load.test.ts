@@ -304,6 +304,18 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
       "config scenario = failover: force-promotes your standby and leaves your primary to be rebuilt as its standby; set backend.existing.allowDestructive: true to run it on existing clusters",
     ],
     [
+      "seed on existing clusters without allowDestructive",
+      yaml(`${EXISTING}scenario: seed\n`),
+      "config scenario = seed: restores a backup of your primary into your standby and replaces its replicate configuration; set backend.existing.allowDestructive: true (and give it a standby that holds none of the collections) to run it on existing clusters",
+    ],
+    [
+      "seed on existing clusters, which run no milvus-backup, even with allowDestructive",
+      yaml(
+        `${EXISTING.replace("    killCdcCommand", "    allowDestructive: true\n    configureReplication: true\n    killCdcCommand")}scenario: seed\n`,
+      ),
+      "config scenario = seed: needs Milvus Backup's create and restore secondary, which the existing backend does not run yet (it knows neither cluster's storage); run scenario seed on the local or kind backend",
+    ],
+    [
       "switchover on existing clusters without allowRoleChange",
       yaml(`${EXISTING}scenario: switchover\n`),
       "config scenario = switchover: moves the primary role of your clusters (and back with switchBack); set backend.existing.allowRoleChange: true to run it on existing clusters",

@@ -246,6 +246,14 @@ function checkScenario(cfg: DrillConfig): string | null {
         "restores a backup of your primary into your standby and replaces its replicate configuration; set backend.existing.allowDestructive: true (and give it a standby that holds none of the collections) to run it on existing clusters",
       );
     }
+    // Refused before anything is written rather than at the seeding, halfway through the workload.
+    if (scenario === "seed") {
+      return line(
+        "scenario",
+        scenario,
+        "needs Milvus Backup's create and restore secondary, which the existing backend does not run yet (it knows neither cluster's storage); run scenario seed on the local or kind backend",
+      );
+    }
     if (scenario === "switchover" && !b.existing.allowRoleChange) {
       return line(
         "scenario",
