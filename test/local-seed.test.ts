@@ -7,6 +7,7 @@
 import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Lab, startLab } from "../src/backends/local/lab.js";
+import { refuseOccupied } from "../src/drill/seed.js";
 import { clientFor, configureReplication, getReplicateInfo } from "../src/milvus/replicate.js";
 import { alive, waitFor } from "./helpers/wait.js";
 
@@ -103,7 +104,15 @@ describe("local restore secondary", () => {
 
     const pair = { source: lab.source, target: lab.target };
     await configureReplication(pair, { only: "standby", timeoutMs: 30_000 });
+    // Empty of the drill's collections and without a checkpoint from the primary: not refused.
+    await refuseOccupied(s, pair, ["c"], 10_000);
     const restored = await lab.restoreSecondary("b1", "target");
+    // A second restore into this standby would be dropped silently (zilliztech/milvus-backup#1176):
+    // refused, for the collection it holds now and for the checkpoint the restore left.
+    await expect(refuseOccupied(s, pair, ["c"], 10_000)).rejects.toThrow(/already holds collection c/);
+    await expect(refuseOccupied(s, pair, [], 10_000)).rejects.toThrow(
+      /already has a checkpoint from .*\(zilliztech\/milvus-backup#1176\); refused before the restore/,
+    );
     expect(restored.rows).toBe(30);
     for (const [i, pt] of backup.points.entries()) {
       const cp = await getReplicateInfo(s, lab.source.clusterId, lab.target.pchannels[i] as string, 10_000);
