@@ -10,13 +10,17 @@ import {
   synthesizeRoleChange,
 } from "./helpers/synthetic-role-change.js";
 
-/** The synthetic link never changes roles, so the role-change checks have nothing to judge here. */
+/**
+ * The synthetic link never changes roles nor seeds its standby from a backup, so the role-change checks
+ * and seed-alignment have nothing to judge here (seed-alignment: test/seed-alignment.test.ts).
+ */
 const ROLE_CHANGE_CHECKS: readonly CheckName[] = [
   "rpo",
   "rto",
   "promotion",
   "failover-prefix",
   "reverse-parity",
+  "seed-alignment",
 ];
 
 function check(seed: number, anomaly?: Anomaly, kills?: number) {

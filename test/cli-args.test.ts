@@ -43,4 +43,18 @@ describe("command arguments", () => {
       "extra: unexpected argument (lab takes only options; see lab --help)",
     );
   });
+
+  it("replicate --only takes a side (scenario seed configures the standby, then the primary)", async () => {
+    const err = await refusal("replicate", [
+      "--config",
+      "c.json",
+      "--source-uri",
+      "http://a",
+      "--target-uri",
+      "http://b",
+      "--only",
+      "both",
+    ]);
+    expect(err.message).toBe("--only both: not a side (allowed: primary, standby)");
+  });
 });

@@ -28,7 +28,7 @@ function loadError(opts: LoadConfigOptions): string {
 
 const yaml = (text: string): LoadConfigOptions => ({ configText: text });
 const ALLOWED_PROFILES =
-  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke, triggers-smoke";
+  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke, triggers-smoke, seed-smoke";
 const KIND_COLLECTION = (fields: string) => `backend: {type: kind}
 workload:
   collections:
@@ -296,12 +296,24 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
     [
       "a scenario that does not exist",
       yaml("scenario: failback\n"),
-      "config scenario = failback: must be one of replication, switchover, failover",
+      "config scenario = failback: must be one of replication, switchover, failover, seed",
     ],
     [
       "failover on existing clusters without allowDestructive",
       yaml(`${EXISTING}scenario: failover\n`),
       "config scenario = failover: force-promotes your standby and leaves your primary to be rebuilt as its standby; set backend.existing.allowDestructive: true to run it on existing clusters",
+    ],
+    [
+      "seed on existing clusters without allowDestructive",
+      yaml(`${EXISTING}scenario: seed\n`),
+      "config scenario = seed: restores a backup of your primary into your standby and replaces its replicate configuration; set backend.existing.allowDestructive: true (and give it a standby that holds none of the collections) to run it on existing clusters",
+    ],
+    [
+      "seed on existing clusters, which run no milvus-backup, even with allowDestructive",
+      yaml(
+        `${EXISTING.replace("    killCdcCommand", "    allowDestructive: true\n    configureReplication: true\n    killCdcCommand")}scenario: seed\n`,
+      ),
+      "config scenario = seed: needs Milvus Backup's create and restore secondary, which the existing backend does not run yet (it knows neither cluster's storage); run scenario seed on the local or kind backend",
     ],
     [
       "switchover on existing clusters without allowRoleChange",

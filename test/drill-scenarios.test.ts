@@ -3,6 +3,8 @@
  * with a CDC kill before the role change and records its step timeline, RPO and RTO; each role-change
  * fault mode fails the drill through its own check, with op ids as evidence.
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { DeepPartial, DrillConfig } from "../src/config/schema.js";
 import { drill, failing, smallConfig } from "./helpers/drill.js";
@@ -62,8 +64,17 @@ describe("role-change scenarios on the local backend", () => {
   it(
     "failover passes: primary lost mid-stream, standby force-promoted, old primary rebuilt as its standby, then primary again",
     async () => {
-      const { report, cleanup } = await drill(scenario("failover", "none", 7102, true));
+      const { report, dir, cleanup } = await drill(scenario("failover", "none", 7102, true));
       cleanups.push(cleanup);
+      // The way back seeds the rebuilt A the operator's way (milvus-io/milvus#53512): a backup of B
+      // restored with the emulated restore secondary, its own steps timed into the rebuild's detail.
+      const rebuild = (await readFile(join(dir, "history.jsonl"), "utf8"))
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { type: string; name?: string; detail?: Record<string, unknown> })
+        .find((e) => e.type === "step" && e.name === "rebuild");
+      expect(rebuild?.detail?.via).toBe("restore secondary");
+      expect(rebuild?.detail?.restoreMs).toBeTypeOf("number");
       expect(report.error).toBeUndefined();
       expect(failing(report)).toEqual([]);
       expect(report.steps?.map((s) => s.name)).toEqual([

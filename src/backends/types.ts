@@ -41,6 +41,33 @@ export interface FaultEvidence {
   [detail: string]: unknown;
 }
 
+/** One physical channel's backup point: the FlushAll message Milvus Backup's `create` recorded there. */
+export interface BackupPoint {
+  /** The backed-up cluster's physical channel. */
+  pchannel: string;
+  /** The FlushAll message's time tick (hybrid timestamp, decimal; wall ms = tt >> 18). */
+  timeTick: string;
+  messageId: string;
+}
+
+/** A backup made for seeding a standby (Milvus Backup `create -n NAME --backup_index_extra`). */
+export interface ClusterBackup {
+  name: string;
+  /** The cluster it was taken from (the restore's --source_cluster_id). */
+  clusterId: string;
+  points: BackupPoint[];
+  /** What it holds, per collection: the channel the collection lives on and its rows at the point. */
+  collections: Array<{ name: string; pchannel: string; rows: number }>;
+  rows: number;
+}
+
+/** What a `restore secondary` sent. */
+export interface SeedRestore {
+  rows: number;
+  /** Backend facts for the report (messages sent, the tool's version, ...). */
+  detail?: Record<string, unknown>;
+}
+
 export interface BackendInfo {
   name: string;
   /** Versions and other facts for the report (milvus version, operator version, ...). */
@@ -87,4 +114,20 @@ export interface Backend {
    * old primary: wipe it and replicate back). Resolves with its endpoint once it answers.
    */
   rebuildCluster?(side: "source" | "target", signal?: AbortSignal): Promise<ClusterEndpoint>;
+  /**
+   * Optional (scenario seed; the failover's way back): Milvus Backup's `create` on one cluster of the
+   * pair, with a FlushAll point on each physical channel and every index's extras, while writes go on.
+   */
+  backup?(side: "source" | "target", name: string, signal?: AbortSignal): Promise<ClusterBackup>;
+  /**
+   * Optional (with backup): Milvus Backup's `restore secondary` of `backup` into the cluster `side`, which
+   * already holds the replicate configuration naming the backup's cluster as its source: the data goes
+   * through a replicate stream and the standby's checkpoint is left at the backup point on each channel,
+   * so CDC configured on the source afterwards resumes strictly after it.
+   */
+  restoreSecondary?(
+    backup: ClusterBackup,
+    side: "source" | "target",
+    signal?: AbortSignal,
+  ): Promise<SeedRestore>;
 }

@@ -13,6 +13,7 @@ import { checkReverseParity } from "./reverse-parity.js";
 import { checkRpo } from "./rpo.js";
 import { checkRto } from "./rto.js";
 import { checkSearchParity } from "./search-parity.js";
+import { checkSeedAlignment } from "./seed-alignment.js";
 import { checkStandbyReadOnly } from "./standby-read-only.js";
 import type { CheckContext, Checker, CheckName, CheckResult, FinalState, Verdict } from "./types.js";
 
@@ -37,6 +38,8 @@ export const CHECKERS: ReadonlyArray<readonly [CheckName, Checker]> = [
   ["promotion", checkPromotion],
   ["failover-prefix", checkFailoverPrefix],
   ["reverse-parity", checkReverseParity],
+  // Scenario seed: the standby seeded from a backup; skipped otherwise.
+  ["seed-alignment", checkSeedAlignment],
 ];
 
 /** Runs every checker (or only those named in `only`), in the fixed order of CHECKERS. */

@@ -30,7 +30,8 @@ export type CheckName =
   | "rto"
   | "promotion"
   | "failover-prefix"
-  | "reverse-parity";
+  | "reverse-parity"
+  | "seed-alignment";
 
 /** One piece of proof: which keys, ops and times show the violation. */
 export interface Evidence {
@@ -183,6 +184,11 @@ export interface FinalState {
    * drill stopped before it.
    */
   reverse?: { source: string; target: string; collections: CollectionFinal[] };
+  /**
+   * Scenario seed: per collection, the keys the standby holds more than once (count(*) over the key
+   * above 1), probed where count(*) exceeds the distinct keys; `error` when the probe failed.
+   */
+  seed?: { doubled: Record<string, Pk[]>; error?: string };
 }
 
 export interface Thresholds {

@@ -11,6 +11,8 @@
  *               primary lost and the standby force-promoted (then A rebuilt and back); each under 90 s
  *               on the local backend.
  * - chaos-smoke: smoke with each local nemesis fault once (restarts, partition, delay, pause, kill).
+ * - seed-smoke: smoke on a primary that holds data before replication exists: the standby is seeded
+ *               from a backup while writes go on (scenario seed), then two CDC kills.
  */
 import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import type { DrillConfig, ProfileName } from "./schema.js";
@@ -294,6 +296,17 @@ const triggersSmoke: Profile = {
   },
 };
 
+/**
+ * Writes paced so the seeding (backup, restore, configure) happens while they go on, and the CDC kills
+ * come after it (the nemesis starts once replication is configured).
+ */
+const seedSmoke: Profile = {
+  ...smoke,
+  scenario: "seed",
+  workload: { ...smoke.workload, ops: 300, targetRate: 40 },
+  faults: { killCdc: { at: [0.6, 0.85], everyMs: null, times: 0 }, nemesis: NEMESIS },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
@@ -303,6 +316,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   "failover-smoke": failoverSmoke,
   "chaos-smoke": chaosSmoke,
   "triggers-smoke": triggersSmoke,
+  "seed-smoke": seedSmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

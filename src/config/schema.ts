@@ -19,6 +19,7 @@ export const PROFILE_NAMES = [
   "failover-smoke",
   "chaos-smoke",
   "triggers-smoke",
+  "seed-smoke",
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
@@ -28,9 +29,11 @@ export type BackendType = (typeof BACKEND_TYPES)[number];
 /**
  * replication: the primary stays the primary (the classic drill). switchover: a planned role change
  * (reversed topology, RPO 0) and back. failover: the primary is lost, the standby is force-promoted,
- * the old primary is rebuilt as its standby, and optionally the roles go back.
+ * the old primary is rebuilt as its standby, and optionally the roles go back. seed: the primary holds
+ * data before replication exists; the standby is seeded from a backup (Milvus Backup's `restore
+ * secondary` order) while writes go on, then CDC carries the rest.
  */
-export const SCENARIOS = ["replication", "switchover", "failover"] as const;
+export const SCENARIOS = ["replication", "switchover", "failover", "seed"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 import { checkImage, type ImageName, type KindImages } from "../backends/kind/images.js";
@@ -214,7 +217,7 @@ const endpointSchema = z.strictObject({
 export const DrillConfigSchema = z.strictObject({
   profile: oneOf(PROFILE_NAMES),
   scenario: oneOf(SCENARIOS).describe(
-    "replication (default), switchover (planned role change, RPO 0) or failover (primary lost, standby force-promoted).",
+    "replication (default), switchover (planned role change, RPO 0), failover (primary lost, standby force-promoted) or seed (the standby seeded from a backup of a primary that already holds data, then CDC).",
   ),
   switchBack: bool().describe(
     "switchover/failover: after the new primary has proven itself, move the primary role back to the original primary.",

@@ -24,6 +24,8 @@ export const SCENARIO_MIN_MILVUS: Record<Scenario, Semver> = {
   replication: { major: 2, minor: 6, patch: 6 },
   switchover: { major: 2, minor: 6, patch: 6 },
   failover: { major: 2, minor: 6, patch: 14 },
+  // restore secondary sends through CreateReplicateStream, which built-in CDC has had since it shipped.
+  seed: { major: 2, minor: 6, patch: 6 },
 };
 
 /** Milvus Lite rejects Float16, BFloat16 and Binary vectors (its schema translator), so local cannot run them. */
@@ -299,7 +301,7 @@ function checkScenario(cfg: DrillConfig): string | null {
     return line(
       "backend.local.faultMode",
       b.local.faultMode,
-      `plants a fault in the ${want} role change; set scenario to ${want} (scenario is ${scenario})`,
+      `plants a fault in the ${want} ${want === "seed" ? "seeding" : "role change"}; set scenario to ${want} (scenario is ${scenario})`,
     );
   }
   if (scenario === "replication") return null;
@@ -309,6 +311,21 @@ function checkScenario(cfg: DrillConfig): string | null {
         "scenario",
         scenario,
         "force-promotes your standby and leaves your primary to be rebuilt as its standby; set backend.existing.allowDestructive: true to run it on existing clusters",
+      );
+    }
+    if (scenario === "seed" && !b.existing.allowDestructive) {
+      return line(
+        "scenario",
+        scenario,
+        "restores a backup of your primary into your standby and replaces its replicate configuration; set backend.existing.allowDestructive: true (and give it a standby that holds none of the collections) to run it on existing clusters",
+      );
+    }
+    // Refused before anything is written rather than at the seeding, halfway through the workload.
+    if (scenario === "seed") {
+      return line(
+        "scenario",
+        scenario,
+        "needs Milvus Backup's create and restore secondary, which the existing backend does not run yet (it knows neither cluster's storage); run scenario seed on the local or kind backend",
       );
     }
     if (scenario === "switchover" && !b.existing.allowRoleChange) {

@@ -22,7 +22,8 @@ export async function createBackend(
         log: ctx.log,
         diagnosticsDir: join(ctx.runDir, "diagnostics"),
         onCreated: ctx.onCreated,
-        cdcOnTarget: config.scenario !== "replication",
+        cdcOnTarget: config.scenario === "switchover" || config.scenario === "failover",
+        seeding: config.scenario === "seed",
         // Chaos Mesh is installed only when a scheduled fault needs it.
         nemesis:
           config.faults.killCdc.at.length > 0 || config.faults.killCdc.everyMs !== null

@@ -27,6 +27,8 @@ export interface ReportInput {
   /** Scenarios switchover and failover: the scenario and its step timeline. */
   scenario?: string;
   steps?: DrillReport["steps"];
+  /** Scenario seed: the backup point per channel and the rows seeded. */
+  seeding?: DrillReport["seeding"];
 }
 
 /** Metrics of a run without a workload (verify): only what a comparison measures, nothing invented. */
@@ -70,6 +72,7 @@ export function buildReport(i: ReportInput): DrillReport {
     files: [],
     ...(i.replayCommand ? { replayCommand: i.replayCommand } : {}),
     ...(i.scenario && i.scenario !== "replication" ? { scenario: i.scenario, steps: i.steps ?? [] } : {}),
+    ...(i.seeding ? { seeding: i.seeding } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ import { isSuccess } from "../milvus/status.js";
 import { verifyClusters } from "../verify/verify.js";
 import { probeStandbyWrite } from "./probes.js";
 import { restoreInto } from "./restore.js";
+import { seedStandby } from "./seed.js";
 import { countOf, exists, hasCollection, markerSeen, type SettleMarker } from "./settle.js";
 import type { WorkloadRunner } from "./workload.js";
 
@@ -427,6 +428,56 @@ export async function runRoleChange(i: RoleChangeInput): Promise<{
         // carries what comes after the configuration change.
         const fresh = clusterClients(ep, specs);
         try {
+          // The operator's way (milvus-io/milvus#53512): a backup of B restored into the fresh A with
+          // Milvus Backup's restore secondary, the same seeding path as scenario seed (./seed.ts); its
+          // steps are timed into this one's detail. A backend without it gets the drill's own copy.
+          if (backend.backup && backend.restoreSecondary) {
+            const timings: Record<string, number> = {};
+            const seeded = await seedStandby({
+              backend,
+              pair: { source: B, target: ep },
+              sides: { source: "target", target: "source" },
+              source: b.client,
+              target: fresh.client,
+              collections: [...collections, HEARTBEAT_COLLECTION],
+              writeMarker: async () => {
+                const op = planner.settleMarker(firstCollection);
+                const out = await runner.run(op, -3);
+                return out.type === "ok"
+                  ? {
+                      collection: firstCollection,
+                      pk: out.assigned?.[0] ?? (op.keys[0]?.pk as string),
+                      ver: op.keys[0]?.ver as number,
+                    }
+                  : undefined;
+              },
+              timeoutMs: catchUpMs,
+              log,
+              step: async (name, fn) => {
+                const t0 = Date.now();
+                const r = await fn();
+                timings[`${name}Ms`] = Date.now() - t0;
+                return r;
+              },
+              name: `drill-rebuild-${config.seed}`,
+              signal,
+            });
+            return {
+              primary: B.clusterId,
+              detail: {
+                cluster: ep.clusterId,
+                uri: ep.uri,
+                via: "restore secondary",
+                backup: seeded.backup.name,
+                rows: seeded.rowsSeeded,
+                ...timings,
+              },
+              ep,
+            };
+          }
+          log.info(
+            `backend ${backend.info.name} offers no restore secondary (kind: milvus-backup not pinned by digest); the drill copies ${B.clusterId}'s data into ${ep.clusterId} itself`,
+          );
           const restored = await restoreInto({
             from: b.client,
             to: fresh.client,

@@ -174,7 +174,7 @@ export interface HeaderEvent {
   config: unknown;
 }
 
-/** The steps of a role change (scenarios switchover and failover), each timed for the report. */
+/** The steps of a role change (scenarios switchover and failover) or a seeding (seed), each timed for the report. */
 export type StepName =
   | "stop-writes"
   | "caught-up"
@@ -184,7 +184,13 @@ export type StepName =
   | "first-write"
   | "rebuild"
   | "reverse-replication"
-  | "switch-back";
+  | "switch-back"
+  // Scenario seed (src/drill/seed.ts), in Milvus Backup's restore secondary order.
+  | "backup"
+  | "configure-standby"
+  | "restore"
+  | "configure"
+  | "first-replicated-write";
 
 /** One finished step of a role change: when it started, when it ended and whether it succeeded. */
 export interface StepEvent {

@@ -24,6 +24,11 @@ export interface ConfigureReplicationOptions {
   log?: (message: string) => void;
   /** Stops waiting (the standby's call can block for minutes on real Milvus) once it fires. */
   signal?: AbortSignal;
+  /**
+   * Apply the configuration to one cluster only: Milvus Backup's `restore secondary` order applies it to
+   * the standby first, restores, then applies it to the primary (its CI job test-backup-restore-secondary).
+   */
+  only?: "primary" | "standby";
 }
 
 export class ReplicationConfigError extends Error {
@@ -142,7 +147,10 @@ export async function configureReplication(
   const config = buildReplicateConfiguration(pair);
   const want = config.clusters.map((c) => c.cluster_id).sort();
   const unimplemented: string[] = [];
-  for (const side of [pair.source, pair.target]) {
+  const sides = [pair.source, pair.target].filter(
+    (side) => !opts.only || opts.only === (side === pair.source ? "primary" : "standby"),
+  );
+  for (const side of sides) {
     const role = side === pair.source ? "primary" : "standby";
     opts.log?.(`Applying the replicate configuration to the ${role} ${side.clusterId} (${side.uri})`);
     const client = clientFor(side, timeoutMs);
@@ -164,7 +172,10 @@ export async function configureReplication(
     }
   }
   if (unimplemented.length === 0) {
-    return { configuration: config, confirmedBy: "GetReplicateConfiguration on both clusters" };
+    return {
+      configuration: config,
+      confirmedBy: `GetReplicateConfiguration on ${opts.only ? `the ${opts.only}` : "both clusters"}`,
+    };
   }
   opts.log?.(
     `GetReplicateConfiguration is UNIMPLEMENTED on the ${unimplemented.join(" and ")} (Milvus 2.6 before milvus-io/milvus#49810); confirming with GetReplicateInfo on the standby`,

@@ -65,6 +65,20 @@ export interface StepTiming {
   error?: string;
 }
 
+/** Scenario seed: the backup the standby was seeded from, per channel, and what the restore left. */
+export interface SeedSummary {
+  backup: string;
+  /** The cluster backed up (the restore's source cluster id). */
+  cluster: string;
+  /** The backup point on each physical channel of the source (its FlushAll message). */
+  points: Array<{ pchannel: string; timeTick: string; messageId: string; wallMs: number }>;
+  /** Rows in the backup, and rows the standby held right after the restore. */
+  rowsBackedUp: number;
+  rowsSeeded: number | null;
+  /** The standby's checkpoint per source channel right after the restore (null: none). */
+  checkpoints: Array<{ pchannel: string; timeTick: string | null }>;
+}
+
 export interface DrillReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: "milvus-cdc-drill"; version: string };
@@ -87,6 +101,8 @@ export interface DrillReport {
   metrics: ReportMetrics;
   /** Role changes only: every step with its start and duration, in the order they ran. */
   steps?: StepTiming[];
+  /** Scenario seed: the backup point per channel and the rows seeded (the steps are in `steps`). */
+  seeding?: SeedSummary;
   /** replication, switchover or failover (absent in reports of older versions: replication). */
   scenario?: string;
   /** The drill's phases in the order they ran (absent for a report not made by a drill, e.g. verify). */

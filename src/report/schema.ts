@@ -40,6 +40,7 @@ const checkName = z.enum([
   "promotion",
   "failover-prefix",
   "reverse-parity",
+  "seed-alignment",
 ]);
 
 const evidence = z
@@ -211,7 +212,25 @@ export const drillReportSchema = z
       )
       .optional()
       .describe("Role-change steps (scenarios switchover and failover), in the order they ran"),
-    scenario: z.string().optional().describe("replication, switchover or failover"),
+    seeding: z
+      .object({
+        backup: z.string(),
+        cluster: z.string(),
+        points: z.array(
+          z.object({
+            pchannel: z.string(),
+            timeTick: z.string(),
+            messageId: z.string(),
+            wallMs: ms("The point's wall-clock time (time tick >> 18)"),
+          }),
+        ),
+        rowsBackedUp: z.number(),
+        rowsSeeded: z.number().nullable(),
+        checkpoints: z.array(z.object({ pchannel: z.string(), timeTick: z.string().nullable() })),
+      })
+      .optional()
+      .describe("Scenario seed: the backup point per channel and the rows seeded"),
+    scenario: z.string().optional().describe("replication, switchover, failover or seed"),
     phases: z
       .array(phaseRecord)
       .optional()

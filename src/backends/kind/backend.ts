@@ -10,6 +10,7 @@ import { DEFAULT_FAULT_PARAMS } from "../../nemesis/nemesis.js";
 import type {
   Backend,
   BackendInfo,
+  ClusterBackup,
   ClusterEndpoint,
   ClusterPair,
   FaultEvidence,
@@ -17,6 +18,7 @@ import type {
   FaultParams,
   Logger,
   NemesisType,
+  SeedRestore,
 } from "../types.js";
 import {
   chaosFile,
@@ -37,11 +39,27 @@ import {
   MILVUS_PORT,
   OPERATOR_NAMESPACE,
   OPERATOR_RELEASE,
+  pchannelsFor,
   type Role,
   renderMilvusCr,
   toYaml,
   usedImages,
 } from "./manifests.js";
+import {
+  BACKUP_JOB_TIMEOUT_MS,
+  type BackupCommand,
+  type BackupLayout,
+  backupJobManifests,
+  jobName,
+  jobState,
+  layoutFor,
+  MILVUS_BACKUP_PIN,
+  type MilvusBackupPin,
+  milvusBackupImage,
+  milvusBackupPinned,
+  parseBackupMeta,
+  refuseBucketTrap,
+} from "./milvus-backup.js";
 import { initialMilvusVersion, type KindOptions, milvusImage, validateKindOptions } from "./options.js";
 import {
   helmAccess,
@@ -74,6 +92,8 @@ export interface KindTiming {
   portForwardRestartDelayMs: number;
   deleteTimeoutMs: number;
   diagnosticsCallTimeoutMs: number;
+  /** One milvus-backup Job (create or restore secondary), image pull included; also its activeDeadlineSeconds. */
+  backupJobTimeoutMs: number;
 }
 
 export const DEFAULT_KIND_TIMING: KindTiming = {
@@ -95,6 +115,7 @@ export const DEFAULT_KIND_TIMING: KindTiming = {
   portForwardRestartDelayMs: 1000,
   deleteTimeoutMs: 3 * 60_000,
   diagnosticsCallTimeoutMs: 60_000,
+  backupJobTimeoutMs: BACKUP_JOB_TIMEOUT_MS,
 };
 
 export interface KindBackendDeps {
@@ -121,6 +142,10 @@ export interface KindBackendDeps {
    * Chaos Mesh and the backend can inject it; teardown removes it.
    */
   nemesis?: readonly NemesisType[];
+  /** Scenario seed: milvus-backup must be pinned, refused before anything is created otherwise. */
+  seeding?: boolean;
+  /** The milvus-backup image the Jobs run (tests pin a stand-in digest); MILVUS_BACKUP_PIN by default. */
+  milvusBackup?: MilvusBackupPin;
 }
 
 export const KIND_FAULTS: readonly FaultName[] = ["kill-cdc", "kill-standby"];
@@ -169,6 +194,17 @@ export class KindBackend implements Backend {
   private diagnostics: Promise<string[]> | null = null;
   /** Whether this run installs Chaos Mesh (a nemesis type needs it). */
   private readonly chaosMesh: boolean;
+  private readonly pin: MilvusBackupPin;
+  /**
+   * Milvus Backup's create and restore secondary (scenario seed; the failover's way back), offered only
+   * when milvus-backup is pinned by digest: without them the way back uses the drill's own copy.
+   */
+  readonly backup?: (side: Role, name: string, signal?: AbortSignal) => Promise<ClusterBackup>;
+  readonly restoreSecondary?: (
+    backup: ClusterBackup,
+    side: Role,
+    signal?: AbortSignal,
+  ) => Promise<SeedRestore>;
 
   constructor(
     readonly options: KindOptions,
@@ -192,6 +228,12 @@ export class KindBackend implements Backend {
         ...(options.upgradeTo ? { upgradeTo: options.upgradeTo } : {}),
       },
     };
+    this.pin = deps.milvusBackup ?? MILVUS_BACKUP_PIN;
+    if (milvusBackupPinned(this.pin)) {
+      this.info.details.milvusBackup = milvusBackupImage(this.pin);
+      this.backup = (side, name, signal) => this.createBackup(side, name, signal);
+      this.restoreSecondary = (backup, side, signal) => this.restoreBackup(backup, side, signal);
+    }
   }
 
   private get kubeconfig(): string {
@@ -256,6 +298,7 @@ export class KindBackend implements Backend {
     const o = this.options;
     // Options first: bad input must fail before anything is created or downloaded.
     validateKindOptions(o);
+    if (this.deps.seeding) milvusBackupImage(this.pin);
     try {
       return await this.provisionSteps(signal);
     } catch (e) {
@@ -654,6 +697,88 @@ export class KindBackend implements Backend {
     );
     const port = await this.forward(name);
     return endpointFor(o, side, `http://127.0.0.1:${port}`);
+  }
+
+  private otherSide(side: Role): Role {
+    return side === "source" ? "target" : "source";
+  }
+
+  /**
+   * Milvus Backup's `create -n NAME --backup_index_extra` on `side`, written into the other cluster's
+   * MinIO and bucket (the one it will seed: see milvus-backup.ts for the v0.5.16 bucket trap); the
+   * points and collections come from the backup's own meta.
+   */
+  private async createBackup(side: Role, name: string, signal?: AbortSignal): Promise<ClusterBackup> {
+    const from = this.nameOf(side);
+    const layout = layoutFor(this.options, from, this.nameOf(this.otherSide(side)));
+    const log = await this.runBackupJob({ kind: "create", name }, layout, signal);
+    const b = parseBackupMeta(log, name, from, pchannelsFor(from));
+    this.log.info(
+      `milvus-backup create ${name} on ${from}: ${b.collections.length} collection(s), ${b.rows} row(s), FlushAll points on ${b.points.length} channel(s)`,
+    );
+    return b;
+  }
+
+  /** Milvus Backup's `restore secondary` of `backup` into `side`, from the backup kept in its own bucket. */
+  private async restoreBackup(backup: ClusterBackup, side: Role, signal?: AbortSignal): Promise<SeedRestore> {
+    const into = this.nameOf(side);
+    const layout = layoutFor(this.options, into, into);
+    refuseBucketTrap(this.pin, layout);
+    const c: BackupCommand = {
+      kind: "restore-secondary",
+      name: backup.name,
+      sourceClusterId: backup.clusterId,
+      targetClusterId: into,
+    };
+    await this.runBackupJob(c, layout, signal);
+    return { rows: backup.rows, detail: { job: jobName(c), image: milvusBackupImage(this.pin) } };
+  }
+
+  /**
+   * Applies one command's ConfigMap and Job, waits (bounded, naming the Job) until it completed or
+   * failed, and returns its log. A failed Job throws with the tail of its log; its pod's waiting reason
+   * (an image that cannot be pulled) is in the timeout's last-seen state.
+   */
+  private async runBackupJob(c: BackupCommand, layout: BackupLayout, signal?: AbortSignal): Promise<string> {
+    const o = this.options;
+    const image = milvusBackupImage(this.pin);
+    const name = jobName(c);
+    const dir = this.workDir ?? tmpdir();
+    const file = join(dir, `${name}.yaml`);
+    const deadline = Math.ceil(this.t.backupJobTimeoutMs / 1000);
+    await writeFile(file, backupJobManifests(o, c, layout, image, deadline).map(toYaml).join("---\n"));
+    const what = `milvus-backup ${c.kind === "create" ? "create" : "restore secondary"} ${c.name} (Job ${name} in ${o.namespace})`;
+    await kubectl(this.kube, ["apply", "-f", file], `the ${what}`, { timeoutMs: this.t.applyTimeoutMs });
+    const outcome = await waitUntil<{ failed: string | null }>(
+      `${what} to complete`,
+      async () => {
+        const job = await kubectl(
+          this.kube,
+          ["get", "job", name, "-n", o.namespace, "-o", "json"],
+          `the status of Job ${name}`,
+        );
+        const pods = await kubectl(
+          this.kube,
+          ["get", "pods", "-n", o.namespace, "-l", `job-name=${name}`, "-o", "json"],
+          `the pod of Job ${name}`,
+        );
+        const st = jobState(job.stdout, pods.stdout);
+        if (st.done) return { done: { failed: null } };
+        if (st.failed) return { done: { failed: st.failed } };
+        return { pending: st.pending };
+      },
+      { timeoutMs: this.t.backupJobTimeoutMs, pollMs: this.t.pollMs, signal },
+      (state) => this.log.info(`waiting for ${what}: ${state}`),
+    );
+    const logs = await kubectl(
+      this.kube,
+      ["logs", "-n", o.namespace, `job/${name}`, "--tail=-1"],
+      `the log of Job ${name}`,
+      { allowFailure: true },
+    );
+    const text = this.runner.redact(logs.stdout);
+    if (outcome.failed) throw new Error(`${what} failed: ${outcome.failed}; its log ends: ${tail(text)}`);
+    return text;
   }
 
   /**

@@ -34,6 +34,16 @@ import {
   toYaml,
   usedImages,
 } from "./manifests.js";
+import {
+  type BackupCommand,
+  backupJobManifests,
+  jobName,
+  layoutFor,
+  MILVUS_BACKUP_PIN,
+  type MilvusBackupPin,
+  milvusBackupImage,
+  refuseBucketTrap,
+} from "./milvus-backup.js";
 import type { KindOptions } from "./options.js";
 
 export const PLAN_FILES = {
@@ -43,6 +53,8 @@ export const PLAN_FILES = {
   target: "target.yaml",
   replicateConfig: "replicate-config.json",
   commands: "commands.sh",
+  seedBackup: "milvus-backup-create.yaml",
+  seedRestore: "milvus-backup-restore-secondary.yaml",
 } as const;
 
 export type Tool = "docker" | "kind" | "kubectl" | "helm" | "sudo";
@@ -184,6 +196,43 @@ function sh(args: string[]): string {
   return formatCommand(args[0] as string, args.slice(1));
 }
 
+/** Scenario seed in a plan: the backup's name, the pinned milvus-backup, each Job's bound. */
+export interface SeedPlan {
+  backupName: string;
+  pin?: MilvusBackupPin;
+  /** Each Job's bound (its activeDeadlineSeconds and the kubectl wait). */
+  jobTimeoutMs: number;
+}
+
+/**
+ * The seed's two Jobs (create on the primary into the standby's bucket; restore secondary into the
+ * standby), as files. Refuses an unpinned milvus-backup and the v0.5.16 bucket trap by name.
+ */
+export function renderSeedFiles(o: KindOptions, seed: SeedPlan): Record<string, string> {
+  const pin = seed.pin ?? MILVUS_BACKUP_PIN;
+  const image = milvusBackupImage(pin);
+  const deadline = Math.ceil(seed.jobTimeoutMs / 1000);
+  const restoreLayout = layoutFor(o, o.targetName, o.targetName);
+  refuseBucketTrap(pin, restoreLayout);
+  const docs = (c: BackupCommand, l: ReturnType<typeof layoutFor>) =>
+    backupJobManifests(o, c, l, image, deadline).map(toYaml).join("---\n");
+  return {
+    [PLAN_FILES.seedBackup]: docs(
+      { kind: "create", name: seed.backupName },
+      layoutFor(o, o.sourceName, o.targetName),
+    ),
+    [PLAN_FILES.seedRestore]: docs(
+      {
+        kind: "restore-secondary",
+        name: seed.backupName,
+        sourceClusterId: o.sourceName,
+        targetClusterId: o.targetName,
+      },
+      restoreLayout,
+    ),
+  };
+}
+
 /**
  * commands.sh: what provision, replication, one CDC kill and teardown run, as a script that runs as
  * written (`bash commands.sh`) against a real Docker. Only the workload and the checks are missing.
@@ -193,6 +242,7 @@ export function renderCommands(
   clusterName: string,
   drill = "npx --yes milvus-cdc-drill",
   nemesis?: PlanNemesis,
+  seed?: SeedPlan,
 ): string {
   const images = usedImages(o);
   const names = [o.sourceName, o.targetName];
@@ -293,10 +343,9 @@ export function renderCommands(
     `${kubectl("port-forward", "--address", "127.0.0.1", "-n", o.namespace, `svc/${o.targetName}-milvus`)} "$TARGET_PORT:${MILVUS_PORT}" & forwards+=($!)`,
     "sleep 5",
     "",
-    `# Replication: apply ${PLAN_FILES.replicateConfig} to the primary, then the standby, and read it back.`,
     "# The drill's own CLI (the one that wrote this plan); override with MILVUS_CDC_DRILL.",
     `DRILL=\${MILVUS_CDC_DRILL:-${JSON.stringify(drill)}}`,
-    `$DRILL replicate --config ${PLAN_FILES.replicateConfig} --source-uri "http://127.0.0.1:$SOURCE_PORT" --target-uri "http://127.0.0.1:$TARGET_PORT"`,
+    ...(seed ? seedCommands(o, seed, kubectl) : replicateCommands()),
     "",
     "# Fault kill-cdc: delete the CDC pod without grace; the operator starts a new one.",
     kubectl(
@@ -380,4 +429,50 @@ function chaosSection(
   }
   L.push(kubectl("delete", "-f", file, "--wait=true", "--timeout=120s"));
   return L;
+}
+
+const REPLICATE = (only?: "primary" | "standby") =>
+  `$DRILL replicate --config ${PLAN_FILES.replicateConfig} --source-uri "http://127.0.0.1:$SOURCE_PORT" --target-uri "http://127.0.0.1:$TARGET_PORT"${only ? ` --only ${only}` : ""}`;
+
+function replicateCommands(): string[] {
+  return [
+    `# Replication: apply ${PLAN_FILES.replicateConfig} to the primary, then the standby, and read it back.`,
+    REPLICATE(),
+  ];
+}
+
+/**
+ * Scenario seed in Milvus Backup's restore secondary order (its CI job test-backup-restore-secondary):
+ * backup on the primary, the configuration on the standby only, restore secondary, the configuration
+ * on the primary. Each Job is waited for, bounded.
+ */
+function seedCommands(o: KindOptions, seed: SeedPlan, kubectl: (...args: string[]) => string): string[] {
+  const pin = seed.pin ?? MILVUS_BACKUP_PIN;
+  const timeout = `--timeout=${Math.ceil(seed.jobTimeoutMs / 1000)}s`;
+  const create = jobName({ kind: "create", name: seed.backupName });
+  const restore = jobName({
+    kind: "restore-secondary",
+    name: seed.backupName,
+    sourceClusterId: o.sourceName,
+    targetClusterId: o.targetName,
+  });
+  const wait = (job: string) =>
+    kubectl("wait", "-n", o.namespace, `job/${job}`, "--for=condition=complete", timeout);
+  return [
+    `# Scenario seed: the primary already holds data (the drill writes it here: rows, indexes, partitions,`,
+    "# aliases), and the standby is seeded from a backup in Milvus Backup's restore secondary order.",
+    `# milvus-backup ${pin.version}, pinned by digest: ${milvusBackupImage(pin)}`,
+    `# 1. backup: milvus-backup create -n ${seed.backupName} --backup_index_extra on ${o.sourceName}, into ${o.targetName}'s own bucket`,
+    "#    (a backup in another bucket makes v0.5.16's restore secondary loop forever: zilliztech/milvus-backup#1166).",
+    kubectl("apply", "-f", PLAN_FILES.seedBackup),
+    wait(create),
+    "# 2. the replicate configuration on the standby only.",
+    REPLICATE("standby"),
+    `# 3. restore secondary into ${o.targetName} (the drill first refuses a standby that holds a collection or a`,
+    "#    checkpoint: a second restore into one standby is dropped silently, zilliztech/milvus-backup#1176).",
+    kubectl("apply", "-f", PLAN_FILES.seedRestore),
+    wait(restore),
+    "# 4. the same configuration on the primary: CDC resumes strictly after the backup point.",
+    REPLICATE("primary"),
+  ];
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type {
   Backend,
   BackendInfo,
+  ClusterBackup,
   ClusterEndpoint,
   ClusterPair,
   FaultEvidence,
@@ -11,6 +12,7 @@ import type {
   FaultParams,
   Logger,
   NemesisType,
+  SeedRestore,
 } from "../types.js";
 import { LOCAL_NEMESIS_REFUSALS, LOCAL_NEMESIS_TYPES } from "./faults/fault-modes.js";
 import { type Lab, type LabOptions, startLab } from "./lab.js";
@@ -159,6 +161,37 @@ export class LocalBackend implements Backend {
   async rebuildCluster(side: "source" | "target"): Promise<ClusterEndpoint> {
     if (!this.lab) throw new Error(`rebuildCluster(${side}): the local backend is not provisioned`);
     return this.lab.rebuildCluster(side);
+  }
+
+  /** Milvus Backup `create`, emulated: a FlushAll point per channel and the data at it (front/seed-backup.ts). */
+  async backup(side: "source" | "target", name: string): Promise<ClusterBackup> {
+    if (!this.lab) throw new Error(`backup(${side}): the local backend is not provisioned`);
+    const snap = await this.lab.backup(side, name);
+    return {
+      name,
+      clusterId: snap.clusterId,
+      points: snap.points.map((p) => ({ ...p })),
+      collections: snap.collections,
+      rows: snap.collections.reduce((n, c) => n + c.rows, 0),
+    };
+  }
+
+  /** Milvus Backup `restore secondary`, emulated (replication/restore-secondary.ts). */
+  async restoreSecondary(
+    backup: ClusterBackup,
+    side: "source" | "target",
+    signal?: AbortSignal,
+  ): Promise<SeedRestore> {
+    if (!this.lab) throw new Error(`restoreSecondary(${side}): the local backend is not provisioned`);
+    const r = await this.lab.restoreSecondary(backup.name, side, signal);
+    return {
+      rows: r.rows,
+      detail: {
+        messages: r.messages,
+        tool: "emulated restore secondary (milvus-cdc-drill)",
+        ...(r.checkpoints.some((c) => c.planted) ? { planted: r.checkpoints.filter((c) => c.planted) } : {}),
+      },
+    };
   }
 
   async collectDiagnostics(dir: string): Promise<string[]> {

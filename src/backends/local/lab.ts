@@ -20,6 +20,11 @@ import { ensureMilvusLite } from "./processes/milvus-lite-install.js";
 import { MilvusLiteProcess } from "./processes/milvus-lite-process.js";
 import type { ForcePromoteShapes } from "./replication/force-promote.js";
 import { ReplicationLinks } from "./replication/replication-links.js";
+import {
+  type ClusterSnapshot,
+  type RestoreSecondaryResult,
+  restoreSecondary,
+} from "./replication/restore-secondary.js";
 
 export {
   LOCAL_FAULT_MODES as LAB_FAULT_MODES,
@@ -110,6 +115,10 @@ export interface Lab {
    * message after it (a marker file next to the replicator's log, so a restarted replicator sees it too).
    */
   noteFault(name: string): void;
+  /** Milvus Backup `create` on a cluster (front/seed-backup.ts); the lab keeps it under its name. */
+  backup(side: LabSide, name: string): Promise<ClusterSnapshot>;
+  /** Milvus Backup `restore secondary` of a kept backup into a cluster (replication/restore-secondary.ts). */
+  restoreSecondary(name: string, side: LabSide, signal?: AbortSignal): Promise<RestoreSecondaryResult>;
   stop(): Promise<void>;
 }
 
@@ -185,6 +194,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     log,
   });
   let stopping: Promise<void> | null = null;
+  /** Backups by name: the bucket Milvus Backup would write them to. */
+  const backups = new Map<string, ClusterSnapshot>();
 
   const stopCluster = async (c: Cluster) => {
     await c.front?.stop().catch(() => {});
@@ -372,6 +383,27 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         process.kill(pid, "SIGSTOP");
         paused.add(pid);
         return { pid, resume: () => thaw(pid) };
+      },
+      async backup(side, name) {
+        const snap = await up(side).backup(name);
+        backups.set(name, snap);
+        log(
+          `Backup ${name} of ${snap.clusterId}: ${snap.messages.length} requests, points at tt ${snap.points[0]?.timeTick}`,
+        );
+        return snap;
+      },
+      async restoreSecondary(name, side, signal) {
+        const snap = backups.get(name);
+        if (!snap) throw new Error(`restoreSecondary: no backup named ${name} in this lab`);
+        const f = up(side);
+        return restoreSecondary({
+          snapshot: snap,
+          target: { clusterId: f.clusterId, uri: f.uri, token: opts.token },
+          faultMode: opts.faultMode ?? "none",
+          timeoutMs: 120_000,
+          signal,
+          log,
+        });
       },
       stop,
     };

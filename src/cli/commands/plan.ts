@@ -11,6 +11,7 @@ import { type ChaosResource, chaosFile, validateChaos } from "../../backends/kin
 import { loadCrdValidator } from "../../backends/kind/crd-schema.js";
 import { formatCommand } from "../../backends/kind/exec.js";
 import { parseImageFlags } from "../../backends/kind/images.js";
+import { BACKUP_JOB_TIMEOUT_MS } from "../../backends/kind/milvus-backup.js";
 import { type KindOptions, validateKindOptions } from "../../backends/kind/options.js";
 import {
   chaosTypes,
@@ -18,6 +19,7 @@ import {
   type PlanNemesis,
   renderCommands,
   renderPlanFiles,
+  renderSeedFiles,
   runUniqueClusterName,
 } from "../../backends/kind/plan.js";
 import { parseCommandArgs } from "../../config/args.js";
@@ -116,7 +118,10 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
   const clusterName = opts.clusterName ?? runUniqueClusterName();
   const { types, ...params } = cfg.faults.nemesis;
   const nemesis: PlanNemesis = { types, params };
-  const files = renderPlanFiles(opts, { cdcOnTarget: cfg.scenario !== "replication", nemesis });
+  const files = renderPlanFiles(opts, {
+    cdcOnTarget: cfg.scenario === "switchover" || cfg.scenario === "failover",
+    nemesis,
+  });
   // The CRs must pass the API server's strict field validation; checking here means a plan that
   // would be rejected on the runner is never written.
   const validator = loadCrdValidator();
@@ -134,7 +139,13 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
     const problems = validateChaos(parseYaml(files[name] ?? "") as ChaosResource);
     if (problems.length) throw new Error(`${name} does not match its Chaos Mesh CRD: ${problems.join("; ")}`);
   }
-  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand(), nemesis);
+  // Scenario seed: the two milvus-backup Jobs and their steps (refused here when it is not pinned).
+  const seed =
+    cfg.scenario === "seed"
+      ? { backupName: `drill-seed-${cfg.seed}`, jobTimeoutMs: BACKUP_JOB_TIMEOUT_MS }
+      : undefined;
+  if (seed) Object.assign(files, renderSeedFiles(opts, seed));
+  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand(), nemesis, seed);
   // Sanity: every YAML written parses back (a rendering bug must not reach the user).
   for (const [name, text] of Object.entries(files)) if (name.endsWith(".yaml")) parseAllDocuments(text);
   parseYaml(files[PLAN_FILES.operatorValues] ?? "");

@@ -10,14 +10,16 @@ import { parseCommandArgs } from "../../config/args.js";
 import { UsageError } from "../../errors.js";
 import { configureReplication, type ReplicateConfiguration } from "../../milvus/replicate.js";
 
-export const REPLICATE_USAGE = `Usage: milvus-cdc-drill replicate --config FILE --source-uri URI --target-uri URI [--source-token T] [--target-token T] [--timeout SECONDS]
+export const REPLICATE_USAGE = `Usage: milvus-cdc-drill replicate --config FILE --source-uri URI --target-uri URI [--source-token T] [--target-token T] [--timeout SECONDS] [--only primary|standby]
 
 Applies FILE (a replicate configuration: clusters with cluster_id, connection_param.uri and pchannels,
 one cross_cluster_topology edge) with UpdateReplicateConfiguration to the primary, then the standby,
 and confirms both hold it (GetReplicateConfiguration, or GetReplicateInfo on releases without it).
 --source-uri/--target-uri are where this machine reaches each cluster (a port-forward); the URIs in
 FILE are where the CDC pod dials them. Tokens also come from MILVUS_CDC_DRILL_SOURCE_TOKEN /
-MILVUS_CDC_DRILL_TARGET_TOKEN; a token masked as *** in FILE is taken from there.`;
+MILVUS_CDC_DRILL_TARGET_TOKEN; a token masked as *** in FILE is taken from there.
+--only applies it to one cluster: Milvus Backup's restore secondary order (scenario seed) configures
+the standby before the restore and the primary after it.`;
 
 const OPTIONS = {
   config: { type: "string" },
@@ -26,6 +28,7 @@ const OPTIONS = {
   "source-token": { type: "string" },
   "target-token": { type: "string" },
   timeout: { type: "string" },
+  only: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -80,6 +83,10 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(timeoutS) || timeoutS <= 0) {
     throw new UsageError(`--timeout ${v.timeout}: must be a whole number of seconds > 0`);
   }
+  const only = v.only;
+  if (only !== undefined && only !== "primary" && only !== "standby") {
+    throw new UsageError(`--only ${only}: not a side (allowed: primary, standby)`);
+  }
   let config: ReplicateConfiguration;
   try {
     config = JSON.parse(await readFile(v.config as string, "utf8")) as ReplicateConfiguration;
@@ -94,9 +101,13 @@ export async function run(argv: string[]): Promise<number> {
       target: v["target-token"] ?? process.env.MILVUS_CDC_DRILL_TARGET_TOKEN,
     },
   );
-  const r = await configureReplication(pair, { timeoutMs: timeoutS * 1000, log: (m) => console.error(m) });
+  const r = await configureReplication(pair, {
+    timeoutMs: timeoutS * 1000,
+    log: (m) => console.error(m),
+    ...(only ? { only } : {}),
+  });
   console.log(
-    `replication ${pair.source.clusterId} -> ${pair.target.clusterId} configured; confirmed by ${r.confirmedBy}`,
+    `replication ${pair.source.clusterId} -> ${pair.target.clusterId} configured${only ? ` on the ${only}` : ""}; confirmed by ${r.confirmedBy}`,
   );
   return 0;
 }

@@ -10,6 +10,12 @@ import type { Phase } from "../phase.js";
 export const configure: Phase<DrillContext> = {
   name: "configure-replication",
   title: "Configure replication",
+  // Scenario seed: the primary takes its data first; replication is configured during the workload, in
+  // Milvus Backup's restore secondary order (../seed.ts).
+  skip: (ctx) =>
+    ctx.config.scenario === "seed"
+      ? "scenario seed configures replication after the backup (workload)"
+      : false,
   async run(ctx, signal) {
     const pair = need(ctx.pair, "the cluster pair");
     const details = need(ctx.backend, "the backend").info.details;

@@ -1,5 +1,6 @@
 import { indexHistoryFile } from "../../checkers/history-file.js";
 import { computeMetrics, computeSteps } from "../../checkers/metrics.js";
+import { seedSummary } from "../../checkers/seed-alignment.js";
 import type { FinalState } from "../../checkers/types.js";
 import type { DrillReport } from "../../report/model.js";
 import type { DrillContext } from "../context.js";
@@ -49,6 +50,7 @@ export function report(o: {
         replayCommand: ctx.opts.replayCommand,
         scenario: config.scenario,
         steps: computeSteps(index),
+        seeding: seedSummary(index),
       });
       o.done(
         await writeRunFiles(built, ctx.opts.outDir, {

@@ -9,7 +9,10 @@ import { runRoleChange } from "../role-change.js";
 export const roleChange: Phase<DrillContext> = {
   name: "role-change",
   title: "Role change and the way back",
-  skip: (ctx) => (ctx.config.scenario === "replication" ? "scenario replication changes no roles" : false),
+  skip: (ctx) =>
+    ctx.config.scenario === "replication" || ctx.config.scenario === "seed"
+      ? `scenario ${ctx.config.scenario} changes no roles`
+      : false,
   async run(ctx, signal) {
     ctx.progress("role change");
     const r = await runRoleChange({

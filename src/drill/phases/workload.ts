@@ -7,8 +7,10 @@ import { Monitor } from "../../monitor/monitor.js";
 import { Nemesis } from "../../nemesis/nemesis.js";
 import { type DrillContext, need } from "../context.js";
 import { type Phase, PhaseError } from "../phase.js";
-import { losePrimary, watchForLoss } from "../role-change.js";
+import { losePrimary, timedStep, watchForLoss } from "../role-change.js";
+import { SEED_AT, seedStandby } from "../seed.js";
 import { hasCollection } from "../settle.js";
+import type { WorkloadRunner } from "../workload.js";
 
 /** The seeded workload, with the nemesis bringing its faults (CDC kills, restarts, partitions...) and the monitor measuring lag while it runs. */
 export const workload: Phase<DrillContext> = {
@@ -50,11 +52,16 @@ export const workload: Phase<DrillContext> = {
       signal,
       params,
     );
-    ctx.nemesis = nem;
-
-    mon.start();
-    await mon.sampleCheckpoints();
-    nem.start();
+    // Scenario seed: nothing replicates yet. The monitor and the CDC kills start once the standby is
+    // seeded and replication configured, while the writes go on.
+    const seeding = config.scenario === "seed";
+    const watch = async () => {
+      ctx.nemesis = nem;
+      mon.start();
+      await mon.sampleCheckpoints();
+      nem.start();
+    };
+    if (!seeding) await watch();
     // The upgrade gate: both clusters are upgraded while the workload runs; the drill's checks
     // then say whether replication survived it. Recorded like a fault, so lag and reports show it.
     // Settled into a value at once: a failure while the workload still runs must not go unhandled.
@@ -83,8 +90,51 @@ export const workload: Phase<DrillContext> = {
               (e: unknown) => e,
             )
         : undefined;
+    const seeded: Promise<unknown> = seeding
+      ? untilProgress(runner, SEED_AT, ended, signal)
+          .then(() =>
+            seedStandby({
+              backend,
+              pair: need(ctx.pair, "the cluster pair"),
+              sides: { source: "source", target: "target" },
+              source: need(ctx.source, "the source client"),
+              target: need(ctx.target, "the target client"),
+              collections: [...ctx.specs.keys()],
+              writeMarker: async () => {
+                const name = config.workload.collections[0]?.name as string;
+                const op = planner.settleMarker(name);
+                const done = await runner.run(op, -1);
+                if (done.type !== "ok") return undefined;
+                return {
+                  collection: name,
+                  pk: done.assigned?.[0] ?? (op.keys[0]?.pk as string),
+                  ver: op.keys[0]?.ver as number,
+                };
+              },
+              timeoutMs: config.thresholds.catchUpTimeoutMs,
+              log,
+              step: (name, fn) => timedStep(history, log, name, fn),
+              name: `drill-seed-${config.seed}`,
+              signal,
+            }),
+          )
+          .then(watch)
+          // Settled at once: a seeding that fails while the workload still runs must not go unhandled.
+          .then(
+            () => null,
+            (e: unknown) => e,
+          )
+      : Promise.resolve(null);
     const w = await runner.runWorkload();
     ended.ended = true;
+    const seedError = await seeded;
+    if (seedError) {
+      const step = (seedError as { step?: string }).step;
+      throw new PhaseError(
+        step ?? "seed",
+        seedError instanceof Error ? seedError.message : String(seedError),
+      );
+    }
     const upgradeError = await upgrading;
     if (upgradeError) throw upgradeError;
     // A workload that ended before the loss still loses its primary now: the scenario needs it.
@@ -133,6 +183,18 @@ async function waitAnswering(clients: MilvusClient[], timeoutMs: number, signal:
       await new Promise((res) => setTimeout(res, 200));
     }
   }
+}
+
+/** Resolves once the workload is past `fraction` (or has ended, or the drill is cancelled). */
+async function untilProgress(
+  runner: WorkloadRunner,
+  fraction: number,
+  ended: { ended: boolean },
+  signal: AbortSignal,
+): Promise<void> {
+  const startedAt = Date.now();
+  while (!ended.ended && !signal.aborted && runner.progress(startedAt) < fraction)
+    await new Promise((r) => setTimeout(r, 20));
 }
 
 function upgradePlan(config: DrillConfig): { from: string; to: string } | null {

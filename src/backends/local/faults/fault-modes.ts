@@ -27,16 +27,22 @@ export const LOCAL_FAULT_MODES = [
   // Workload-trigger faults (issue 23): each must fail parity on triggers-smoke.
   "skip-release",
   "skip-add-field",
+  // Seeding faults (scenario seed): the standby's checkpoint left past / before the backup point.
+  "seed-gap",
+  "seed-overlap",
 ] as const;
 
 /** The fault modes that only mean something in a role-change scenario, and the scenario each needs. */
 export const ROLE_CHANGE_FAULT_SCENARIO: Partial<
-  Record<LocalFaultMode, readonly ("switchover" | "failover")[]>
+  Record<LocalFaultMode, readonly ("switchover" | "failover" | "seed")[]>
 > = {
   "lose-tail-on-switchover": ["switchover"],
   "promote-with-hole": ["failover"],
   // The demoted (or rebuilt) original primary keeps taking client writes: both scenarios have one.
   "stale-primary": ["switchover", "failover"],
+  // The emulated restore secondary is where these act: only scenario seed runs one.
+  "seed-gap": ["seed"],
+  "seed-overlap": ["seed"],
 };
 
 export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];

@@ -34,6 +34,7 @@ import {
   sanitizeConfig,
 } from "../replication/replicate-config.js";
 import { serveReplicateStream } from "../replication/replicate-stream.js";
+import type { ClusterSnapshot } from "../replication/restore-secondary.js";
 import { WalWriter } from "../wal/wal.js";
 import { FieldAdder, withoutHidden } from "./add-field.js";
 import { bm25Search, hybridRefusal, liteBm25AsMilvus, parseSearch, withBm25Metric } from "./bm25.js";
@@ -45,6 +46,7 @@ import { Rbac } from "./rbac.js";
 import { ResourceGroups } from "./resource-groups.js";
 import { ScalarIndexTypes } from "./scalar-index-types.js";
 import { ITER_KEYS, searchIteratorV2 } from "./search-iterator.js";
+import { snapshotRequests } from "./seed-backup.js";
 import { AnalyzerStore, collectionText, type LiteCall, mayMatch, rewriteMatches } from "./text-match.js";
 
 export { REPLICATE_VIOLATION_REASON } from "../common/statuses.js";
@@ -222,6 +224,38 @@ export class Front {
 
   checkpointList(): ReplicateCheckpoint[] {
     return this.checkpoints.list();
+  }
+
+  /**
+   * Milvus Backup's `create` on this cluster (seed-backup.ts): a FlushAll point on every channel and the
+   * requests that rebuild what the cluster holds at it, read while every channel is locked (no write
+   * lands between the point and the reads). `walDir` lets a restore find the point in this WAL.
+   */
+  async backup(name: string): Promise<ClusterSnapshot> {
+    return this.writesLocked(async () => {
+      const points = await this.writes.flushAllPoint();
+      const md = new grpc.Metadata();
+      const snap = await snapshotRequests({
+        // Reads only: none of them waits for a channel lock.
+        call: (m, b) => this.unary(m, b, md, Number.POSITIVE_INFINITY),
+        lite: (m, b) => this.lite.call(m, b, md),
+        channelOf: (db, c) => this.channels.channelOf(db, c),
+        loadedOf: (db, c) => this.channels.loadedOf(db, c),
+      });
+      return {
+        name,
+        clusterId: this.clusterId,
+        pchannels: [...this.pchannels],
+        walDir: this.opts.walDir,
+        points,
+        messages: snap.messages,
+        collections: snap.collections.map((c) => ({
+          name: c.name,
+          pchannel: this.pchannels[c.channel] as string,
+          rows: c.rows,
+        })),
+      };
+    });
   }
 
   /** Where a collection lives (for tests and diagnostics). */

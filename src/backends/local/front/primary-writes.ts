@@ -18,7 +18,7 @@ import { carriesField, IdAllocator, withIds } from "../replication/auto-id.js";
 import type { ChannelMap } from "../replication/channel-map.js";
 import type { ConfigStore } from "../replication/config-store.js";
 import { type ReplicateConfiguration, sanitizeConfig } from "../replication/replicate-config.js";
-import { ANNOUNCE_METHOD, TimeTickAllocator, type WalWriter } from "../wal/wal.js";
+import { ANNOUNCE_METHOD, FLUSH_ALL_METHOD, TimeTickAllocator, type WalWriter } from "../wal/wal.js";
 import type { DuplicateTracker } from "./duplicates.js";
 import type { LiteApply } from "./lite-apply.js";
 import { dbOf } from "./lite-link.js";
@@ -129,5 +129,28 @@ export class PrimaryWrites {
         payload: payload.toString("base64"),
       });
     }
+  }
+
+  /**
+   * A flush-all point on every channel, after every write acknowledged before it: one FlushAll entry per
+   * channel sharing one time tick, as Milvus Backup's `create` records a FlushAll message per physical
+   * channel (the backup's point). Returns each channel's entry. Call with every channel locked.
+   */
+  async flushAllPoint(): Promise<Array<{ pchannel: string; messageId: string; timeTick: string }>> {
+    const payload = encodeRequest(FLUSH_ALL_METHOD, {}).toString("base64");
+    const tt = this.tt.next().toString();
+    const points: Array<{ pchannel: string; messageId: string; timeTick: string }> = [];
+    for (const pch of this.d.pchannels) {
+      const messageId = await this.d.wal.append(pch, {
+        tt,
+        method: FLUSH_ALL_METHOD,
+        kind: kindOf(FLUSH_ALL_METHOD),
+        db: "",
+        collection: "",
+        payload,
+      });
+      points.push({ pchannel: pch, messageId, timeTick: tt });
+    }
+    return points;
   }
 }

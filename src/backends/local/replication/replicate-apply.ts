@@ -10,7 +10,7 @@ import { decode, decodeRequest, encode, isSuccess, responseStatus } from "../../
 import { MUTATING_METHODS } from "../common/methods.js";
 import type { KeyedMutex } from "../common/mutex.js";
 import { FrontError } from "../common/statuses.js";
-import { ANNOUNCE_METHOD } from "../wal/wal.js";
+import { ANNOUNCE_METHOD, FLUSH_ALL_METHOD } from "../wal/wal.js";
 import type { ChannelMap } from "./channel-map.js";
 import type { CheckpointStore, ReplicateCheckpoint } from "./checkpoints.js";
 import type { ConfigStore } from "./config-store.js";
@@ -154,6 +154,12 @@ export class ReplicateApply {
                 // The configuration may have changed what the next messages mean: they start a new run.
                 i++;
                 return;
+              } else if (m.method === FLUSH_ALL_METHOD) {
+                // Milvus Lite keeps every write it applied: a flush-all has nothing to flush here. What it
+                // does for a secondary is move the checkpoint: Milvus Backup's restore secondary forwards the
+                // backup's FlushAll messages last, leaving the standby's checkpoint at the backup point.
+                newest = m;
+                confirms.push(confirmation(m));
               } else {
                 if (m.method === "Insert" && !recorders.has(i))
                   await this.prepareInserts(i, floor, parseAt, bufs.length, recorders);

@@ -22,6 +22,14 @@ export interface WalEntry {
 /** The WAL method of a configuration change a source announces to its targets (the request that made it). */
 export const ANNOUNCE_METHOD = "UpdateReplicateConfiguration";
 
+/**
+ * The WAL method of a flush-all point: Milvus Backup's `create` calls FlushAll and keeps the message each
+ * physical channel got as the backup's point on that channel; `restore secondary` forwards it last, so
+ * the standby's checkpoint lands exactly there (zilliztech/milvus-backup core/restore/secondary/task.go
+ * sendFlushAll).
+ */
+export const FLUSH_ALL_METHOD = "FlushAll";
+
 export function walFile(walDir: string, pchannel: string): string {
   return join(walDir, `${pchannel}.log`);
 }

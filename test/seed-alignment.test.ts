@@ -1,0 +1,216 @@
+import { describe, expect, it } from "vitest";
+import { runCheckers } from "../src/checkers/index.js";
+import { checkSeedAlignment, seedSummary, sideOf, wallMs } from "../src/checkers/seed-alignment.js";
+import type { CollectionFinal, FinalState, SideFinal } from "../src/checkers/types.js";
+import type { HistoryEvent, Pk, WriteKind } from "../src/history/types.js";
+
+// The backup point at wall ms 10_000 (time ticks are (ms << 18) | logical).
+const POINT_MS = 10_000;
+const tt = (ms: number, logical = 0) => ((BigInt(ms) << 18n) | BigInt(logical)).toString();
+const POINT = tt(POINT_MS, 7);
+const PCH = "primary-rootcoord-dml_1";
+
+let nextId = 0;
+function write(
+  t: number,
+  kind: WriteKind,
+  pk: Pk,
+  ver: number,
+  outcome: "ok" | "fail" | "info" = "ok",
+): HistoryEvent[] {
+  const id = ++nextId;
+  return [
+    {
+      type: "invoke",
+      id,
+      process: 0,
+      time: t,
+      value: { f: "write", kind, collection: "c", keys: [{ pk, ver }] },
+    },
+    { type: outcome, id, process: 0, time: t + 5 },
+  ];
+}
+
+function steps(
+  o: { checkpoint?: string | null; restoreOk?: boolean; noRestore?: boolean } = {},
+): HistoryEvent[] {
+  const out: HistoryEvent[] = [
+    {
+      type: "step",
+      name: "backup",
+      startedAt: POINT_MS - 10,
+      time: POINT_MS + 20,
+      ok: true,
+      detail: {
+        name: "b1",
+        cluster: "primary",
+        points: [
+          { pchannel: "primary-rootcoord-dml_0", timeTick: POINT, messageId: "0" },
+          { pchannel: PCH, timeTick: POINT, messageId: "1234" },
+        ],
+        collections: [{ name: "c", pchannel: PCH, rows: 3 }],
+        rows: 3,
+      },
+    },
+  ];
+  if (o.noRestore) return out;
+  out.push({
+    type: "step",
+    name: "restore",
+    startedAt: POINT_MS + 100,
+    time: POINT_MS + 300,
+    ok: o.restoreOk ?? true,
+    ...(o.restoreOk === false ? { error: "stream closed" } : {}),
+    detail: {
+      rowsSeeded: 3,
+      checkpoints: [
+        { pchannel: "primary-rootcoord-dml_0", timeTick: POINT, messageId: "0" },
+        { pchannel: PCH, timeTick: o.checkpoint === undefined ? POINT : o.checkpoint, messageId: "1234" },
+      ],
+    },
+  });
+  return out;
+}
+
+function side(versions: Record<Pk, number>, extra: Partial<SideFinal> = {}): SideFinal {
+  const n = Object.keys(versions).length;
+  return {
+    reachable: true,
+    count: n,
+    distinctKeys: n,
+    versions,
+    indexes: [],
+    partitions: [],
+    aliases: [],
+    ...extra,
+  };
+}
+
+function final(target: SideFinal, source: Record<Pk, number>, doubled: Pk[] = []): FinalState {
+  const c: CollectionFinal = {
+    name: "c",
+    source: side(source),
+    target,
+    onlySource: [],
+    onlySourceTotal: 0,
+    onlyTarget: [],
+    onlyTargetTotal: 0,
+    mismatched: [],
+    mismatchedTotal: 0,
+    rowsCompared: Object.keys(source).length,
+  };
+  return {
+    collections: [c],
+    search: [],
+    catchUp: null,
+    sourceReachable: true,
+    targetReachable: true,
+    seed: { doubled: { c: doubled } },
+  };
+}
+
+/** Keys 1-2 written before the point (came with the backup), 3-4 after it (came through CDC), 5 across it. */
+const WRITES: HistoryEvent[] = [
+  ...write(1_000, "insert", "1", 1),
+  ...write(2_000, "insert", "2", 1),
+  ...write(3_000, "upsert", "2", 2),
+  ...write(12_000, "insert", "3", 1),
+  ...write(13_000, "insert", "4", 1),
+  ...write(14_000, "delete", "1", 2),
+  ...write(POINT_MS - 2, "insert", "5", 1),
+];
+const ALL = { "2": 2, "3": 1, "4": 1, "5": 1 };
+
+describe("seed-alignment", () => {
+  it("passes when every acknowledged write is on the standby once, and counts each side of the point", () => {
+    const r = checkSeedAlignment([...steps(), ...WRITES], final(side(ALL), ALL));
+    expect(r.verdict).toBe("pass");
+    expect(r.stats).toMatchObject({ keys: 5, before: 1, after: 3, at: 1, missing: 0, doubled: 0 });
+  });
+
+  it("fails on a gap: writes after the point that CDC never carried, named with their side", () => {
+    // seed-gap: the checkpoint left 2 s past the point; keys 3 and 4 (and the delete of 1) never arrived.
+    const r = checkSeedAlignment(
+      [...steps({ checkpoint: tt(POINT_MS + 2_000) }), ...WRITES],
+      final(side({ "1": 1, "2": 2, "5": 1 }), ALL),
+    );
+    expect(r.verdict).toBe("fail");
+    expect(r.stats?.missing).toBe(3);
+    const pks = r.evidence.map((e) => e.pk).sort();
+    expect(pks).toEqual(["1", "3", "4"]);
+    expect(r.evidence.every((e) => e.side === "after" && e.kind === "missing")).toBe(true);
+    expect(r.evidence[0]?.message).toMatch(/after the backup point.*2000 ms past the point/);
+  });
+
+  it("fails on an overlap: a key held twice, with the side of its insert", () => {
+    const r = checkSeedAlignment(
+      [...steps({ checkpoint: tt(POINT_MS - 1_500) }), ...WRITES],
+      final(side(ALL, { count: 5, distinctKeys: 4 }), ALL, ["2"]),
+    );
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence).toHaveLength(1);
+    expect(r.evidence[0]).toMatchObject({ pk: "2", kind: "doubled", side: "before" });
+    expect(r.evidence[0]?.message).toMatch(
+      /held more than once.*before the backup point.*1500 ms before the point/,
+    );
+  });
+
+  it("fails on duplicates count(*) shows when the keys could not be probed", () => {
+    const f = final(side(ALL, { count: 6, distinctKeys: 4 }), ALL);
+    const r = checkSeedAlignment([...steps(), ...WRITES], {
+      ...f,
+      seed: { doubled: {}, error: "probe failed" },
+    });
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence[0]?.message).toMatch(/count\(\*\) 6 is above the 4 distinct keys/);
+  });
+
+  it("is unknown when the restore did not complete, or the standby was not read", () => {
+    for (const h of [steps({ restoreOk: false }), steps({ noRestore: true })]) {
+      const r = checkSeedAlignment([...h, ...WRITES], final(side(ALL), ALL));
+      expect(r.verdict).toBe("unknown");
+      expect(r.reason).toMatch(/seeding did not complete/);
+    }
+    const unread = checkSeedAlignment(
+      [...steps(), ...WRITES],
+      final(side({}, { reachable: false, count: null, distinctKeys: null, error: "UNAVAILABLE" }), ALL),
+    );
+    expect(unread.verdict).toBe("unknown");
+    expect(unread.reason).toMatch(/not read on the standby/);
+  });
+
+  it("is unknown when no acknowledged write could be judged", () => {
+    const failed = [...write(12_000, "insert", "9", 1, "fail")];
+    const r = checkSeedAlignment([...steps(), ...failed], final(side({}), {}));
+    expect(r.verdict).toBe("unknown");
+  });
+
+  it("is skipped in a run that seeded nothing, and runs with every checker", () => {
+    expect(checkSeedAlignment(WRITES, final(side(ALL), ALL)).verdict).toBe("skipped");
+    const names = runCheckers([...steps(), ...WRITES], final(side(ALL), ALL), {
+      thresholds: {
+        lagSloMs: 1000,
+        recoveryTimeoutMs: 500,
+        catchUpTimeoutMs: 5000,
+        minRecall: 0.8,
+        distanceEpsilon: 1e-6,
+        rpoMs: 1000,
+        rtoMs: 1000,
+      },
+    }).map((c) => c.name);
+    expect(names).toContain("seed-alignment");
+  });
+
+  it("judges a write's side on what the client saw, and reports the points", () => {
+    expect(sideOf({ invokeTime: 1, completeTime: POINT_MS - 1 }, POINT_MS)).toBe("before");
+    expect(sideOf({ invokeTime: POINT_MS + 1, completeTime: POINT_MS + 9 }, POINT_MS)).toBe("after");
+    expect(sideOf({ invokeTime: POINT_MS - 1, completeTime: POINT_MS + 1 }, POINT_MS)).toBe("at");
+    expect(wallMs(POINT)).toBe(POINT_MS);
+    const s = seedSummary([...steps(), ...WRITES]);
+    expect(s?.points.map((p) => [p.pchannel, p.wallMs])).toEqual([
+      ["primary-rootcoord-dml_0", POINT_MS],
+      [PCH, POINT_MS],
+    ]);
+    expect(s).toMatchObject({ backup: "b1", rowsBackedUp: 3, rowsSeeded: 3 });
+  });
+});
