@@ -23,6 +23,12 @@ export interface ClusterPair {
    * configuration (existing clusters): how the backend confirmed it, for the report.
    */
   replication?: { confirmedBy: string };
+  /**
+   * Prometheus endpoints serving Milvus's replication metrics (`milvus_wal_last_confirmed_time_tick`,
+   * `milvus_cdc_last_replicated_time_tick`; see src/monitor/prom.ts), scraped by the monitor for the
+   * whole drill. Absent: the backend has none to offer, and the lag-metric check is skipped.
+   */
+  metricsUrls?: string[];
 }
 
 /** Fault names; backends list the ones they support. */

@@ -171,6 +171,7 @@ export interface OpRecord {
 export type KeysObservation = Extract<ObservationEvent, { kind: "keys" }>;
 export type HeartbeatObservation = Extract<ObservationEvent, { kind: "heartbeat" }>;
 export type CheckpointObservation = Extract<ObservationEvent, { kind: "checkpoint" }>;
+export type LagMetricObservation = Extract<ObservationEvent, { kind: "lag-metric" }>;
 
 export interface FaultSpan {
   id: number;
@@ -201,6 +202,8 @@ export interface HistoryIndex {
   targetKeyObs: KeysObservation[];
   heartbeatObs: HeartbeatObservation[];
   checkpointObs: CheckpointObservation[];
+  /** Scrapes of Milvus's lag metrics, sorted by completion time. */
+  lagMetricObs: LagMetricObservation[];
   /** Heartbeats written on the source, in hbSeq order. */
   heartbeats: HeartbeatEvent[];
   faults: FaultSpan[];
@@ -267,6 +270,7 @@ export class HistoryIndexer {
     targetKeyObs: [],
     heartbeatObs: [],
     checkpointObs: [],
+    lagMetricObs: [],
     heartbeats: [],
     faults: [],
     phases: [],
@@ -331,6 +335,7 @@ export class HistoryIndexer {
         if (e.kind === "keys") {
           if (e.side === "target") idx.targetKeyObs.push(e);
         } else if (e.kind === "heartbeat") idx.heartbeatObs.push(e);
+        else if (e.kind === "lag-metric") idx.lagMetricObs.push(e);
         else idx.checkpointObs.push(e);
         break;
       case "heartbeat":
@@ -417,6 +422,7 @@ export class HistoryIndexer {
     idx.targetKeyObs.sort(byTime);
     idx.heartbeatObs.sort(byTime);
     idx.checkpointObs.sort(byTime);
+    idx.lagMetricObs.sort(byTime);
     idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);
     idx.phases.sort(byTime);
     idx.faults = [...this.faults.values()].sort((a, b) => a.start.time - b.start.time);

@@ -1,6 +1,7 @@
 import type { DrillMetrics, FaultRecord, Recovery, StepTiming } from "../report/model.js";
 import { killRecoveries } from "./checkpoint-recovery.js";
 import { type HistorySource, indexHistory } from "./history-index.js";
+import { alertRule, lagMetricFacts } from "./lag-metric.js";
 import { downsample, percentile, splitLag } from "./stats.js";
 import type { FinalState, Thresholds } from "./types.js";
 
@@ -43,6 +44,10 @@ export function computeMetrics(
   // Workload ops only: the standby-write probe is meant to fail and says so in its own check.
   const ops = { ...idx.opOutcomes };
 
+  // Milvus's lag metric exactly as lag-metric judged it (one computation for check and report).
+  const lm = idx.lagMetricObs.length > 0 ? lagMetricFacts(idx, thresholds) : null;
+  const lmLags = lm ? lm.series.map((p) => p.lagMs) : [];
+
   return {
     lag: {
       p50: percentile(lags, 50),
@@ -65,6 +70,26 @@ export function computeMetrics(
       ? {
           rpo: { lostWrites: idx.roleChange.lost.length, windowMs: idx.roleChange.windowMs },
           rtoMs: idx.roleChange.rtoMs,
+        }
+      : {}),
+    ...(lm
+      ? {
+          lagMetric: {
+            samples: lm.samples,
+            failedScrapes: lm.failedScrapes,
+            p50: percentile(lmLags, 50),
+            p99: percentile(lmLags, 99),
+            max: lmLags.length ? Math.max(...lmLags) : null,
+            paired: lm.paired,
+            withinTolerance: lm.withinTolerance,
+            toleranceMs: lm.toleranceMs,
+            graceMs: lm.graceMs,
+            sloMs: lm.sloMs,
+            missedAlerts: lm.episodes.filter((e) => e.kind === "missed alert").length,
+            falsePages: lm.episodes.filter((e) => e.kind === "false page").length,
+            alertRule: alertRule(lm.sloMs, lm.graceMs),
+          },
+          lagMetricSeries: downsample(lm.series, MAX_LAG_POINTS),
         }
       : {}),
   };

@@ -86,6 +86,9 @@ const smoke: Profile = {
     // Locally the standby trails by well under a second; a loss reaching further back is a bug.
     rpoMs: 5_000,
     rtoMs: 30_000,
+    // lag-metric: the heartbeat reads up to an interval plus a query late; an alert waits 3 s.
+    lagMetricToleranceMs: 2_000,
+    lagMetricGraceMs: 3_000,
   },
 };
 

@@ -353,6 +353,12 @@ export const DrillConfigSchema = z.strictObject({
     rtoMs: duration(1, 3_600_000).describe(
       "switchover/failover: writes stopped or primary lost -> first write acknowledged by the new primary.",
     ),
+    lagMetricToleranceMs: duration(0, 3_600_000).describe(
+      "lag-metric: how far Milvus's lag metric may be from the heartbeat lag (and what counts as near zero).",
+    ),
+    lagMetricGraceMs: duration(0, 3_600_000).describe(
+      "lag-metric: the alert rule's `for:` period; a missed alert or false page lasts longer than this.",
+    ),
   }),
 });
 
@@ -436,6 +442,8 @@ export interface DrillConfig {
     distanceEpsilon: number;
     rpoMs: number;
     rtoMs: number;
+    lagMetricToleranceMs: number;
+    lagMetricGraceMs: number;
   };
 }
 

@@ -125,6 +125,23 @@ export type ObservationEvent =
       /** Set when the fault this sample was taken around is known. */
       faultId?: number;
       error?: string;
+    }
+  | {
+      /**
+       * One scrape of Milvus's own replication metrics (Prometheus text, every URL the backend named):
+       * the lag they give, computed as the docs' alert query does (see src/monitor/prom.ts).
+       */
+      type: "obs";
+      kind: "lag-metric";
+      side: "target";
+      invokeTime: number;
+      time: number;
+      /** Lag the metrics give (ms, worst channel); null = the scrape answered but held no lag series. */
+      lagMs: number | null;
+      /** Channels with both series (the WAL's confirmed tick and CDC's replicated tick). */
+      channels: number;
+      /** The scrape failed (no answer, not Prometheus text): it observed nothing. */
+      error?: string;
     };
 
 /** A heartbeat written on the source (the writer side of pt-heartbeat). */

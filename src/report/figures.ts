@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { fmtInt, fmtMs } from "./format.js";
-import type { DrillReport, LagStats } from "./model.js";
+import type { DrillReport, LagMetricStats, LagStats } from "./model.js";
 
 export interface Figures {
   lag: (Omit<LagStats, "sloMs"> & { sloMs: number | null }) | null;
@@ -20,6 +20,8 @@ export interface Figures {
   /** Role changes only (absent in a replication drill). */
   rpo: { lostWrites: number; windowMs: number | null } | null;
   rtoMs: number | null | undefined;
+  /** When the backend offered a metrics endpoint: Milvus's lag metric against the heartbeat. */
+  lagMetric: LagMetricStats | null;
 }
 
 export function figures(report: DrillReport): Figures {
@@ -47,6 +49,7 @@ export function figures(report: DrillReport): Figures {
     collectionsCompared: m.collectionsCompared,
     rpo: m.rpo ?? null,
     rtoMs: m.rtoMs,
+    lagMetric: m.lagMetric ?? null,
   };
 }
 
@@ -59,6 +62,13 @@ export function figureRows(report: DrillReport): Array<[label: string, text: str
     rows.push([
       "lag p50/p95/p99/max",
       `${fmtMs(l.p50)} / ${fmtMs(l.p95)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} samples${l.faultWindowSamples ? `, +${fmtInt(l.faultWindowSamples)} in fault windows` : ""}${l.sloMs !== null ? `; SLO ${fmtMs(l.sloMs)}` : ""})`,
+    ]);
+  }
+  if (f.lagMetric) {
+    const l = f.lagMetric;
+    rows.push([
+      "Milvus lag metric p50/p99/max",
+      `${fmtMs(l.p50)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} scrapes${l.failedScrapes ? `, ${fmtInt(l.failedScrapes)} failed` : ""}; within ${fmtMs(l.toleranceMs)} of the heartbeat on ${fmtInt(l.withinTolerance)}/${fmtInt(l.paired)}; missed alerts ${fmtInt(l.missedAlerts)}, false pages ${fmtInt(l.falsePages)})`,
     ]);
   }
   if (f.catchUpMs !== undefined) rows.push(["catch-up after writes stopped", fmtMs(f.catchUpMs)]);

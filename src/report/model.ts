@@ -30,6 +30,28 @@ export interface LagStats {
   sloMs?: number;
 }
 
+/** Milvus's own lag metric as the drill scraped it, judged against the heartbeat (check lag-metric). */
+export interface LagMetricStats {
+  /** Scrapes that answered / failed. */
+  samples: number;
+  failedScrapes: number;
+  /** The metric's lag (ms) over the answered scrapes with a lag series; null without any. */
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+  /** Scrapes compared with a heartbeat read, and how many of them agreed within the tolerance. */
+  paired: number;
+  withinTolerance: number;
+  toleranceMs: number;
+  graceMs: number;
+  sloMs: number;
+  /** Episodes longer than the grace period (the check fails on any). */
+  missedAlerts: number;
+  falsePages: number;
+  /** The alert rule checked (PromQL, `for` the grace period). */
+  alertRule: string;
+}
+
 export interface FaultRecord {
   id: number;
   name: string;
@@ -115,6 +137,9 @@ export interface DrillMetrics {
   /** Role changes only (see ReportMetrics). */
   rpo?: { lostWrites: number; windowMs: number | null };
   rtoMs?: number | null;
+  /** When the backend offered a metrics endpoint: Milvus's lag metric, and its series for the chart. */
+  lagMetric?: LagMetricStats;
+  lagMetricSeries?: Array<{ t: number; lagMs: number }>;
 }
 
 /** A report's metrics: a verify report carries only what a comparison measures (the last two). */
@@ -135,4 +160,6 @@ export interface ReportMetrics {
   rpo?: { lostWrites: number; windowMs: number | null };
   /** Role changes only: writes stopped / primary lost -> first write acknowledged by the new primary. */
   rtoMs?: number | null;
+  lagMetric?: LagMetricStats;
+  lagMetricSeries?: DrillMetrics["lagMetricSeries"];
 }

@@ -40,6 +40,7 @@ const checkName = z.enum([
   "promotion",
   "failover-prefix",
   "reverse-parity",
+  "lag-metric",
 ]);
 
 const evidence = z
@@ -81,6 +82,28 @@ const lagStats = z
     sloMs: z.number().optional().describe("The lag SLO the samples were judged against"),
   })
   .describe("Heartbeat lag percentiles in milliseconds; null when there were no samples");
+
+const lagMetricStats = z
+  .object({
+    samples: z.number().describe("Scrapes of the metrics endpoint that answered"),
+    failedScrapes: z.number(),
+    p50: z.number().nullable(),
+    p99: z.number().nullable(),
+    max: z.number().nullable(),
+    paired: z.number().describe("Scrapes compared with a heartbeat read"),
+    withinTolerance: z.number().describe("Paired scrapes within toleranceMs of the heartbeat lag"),
+    toleranceMs: z.number(),
+    graceMs: z.number().describe("The alert rule's `for` period"),
+    sloMs: z.number(),
+    missedAlerts: z
+      .number()
+      .describe("Metric healthy while the heartbeat lag stayed over the SLO past the grace"),
+    falsePages: z
+      .number()
+      .describe("Metric over the SLO past the grace while the heartbeat lag was near zero"),
+    alertRule: z.string().describe("The alert rule checked (PromQL, for the grace period)"),
+  })
+  .describe("Milvus's own lag metric (milliseconds) against the heartbeat lag (check lag-metric)");
 
 const faultRecord = z.object({
   id: z.number(),
@@ -173,6 +196,11 @@ export const drillReportSchema = z
       rtoMs: duration("Writes stopped or primary lost -> first write acknowledged by the new primary")
         .optional()
         .describe("Scenarios switchover and failover"),
+      lagMetric: lagMetricStats.optional(),
+      lagMetricSeries: z
+        .array(z.object({ t: ms("Scrape time"), lagMs: z.number() }))
+        .optional()
+        .describe("Milvus's lag metric over time, downsampled for charts"),
     }),
     steps: z
       .array(

@@ -46,7 +46,7 @@ export class LocalBackend implements Backend {
       await this.teardown();
       signal.throwIfAborted();
     }
-    return { source: this.lab.source, target: this.lab.target };
+    return { source: this.lab.source, target: this.lab.target, metricsUrls: [this.lab.metricsUrl] };
   }
 
   async inject(fault: FaultName): Promise<FaultEvidence> {

@@ -11,6 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureReplication } from "../../milvus/replicate.js";
+import { freePort } from "../../util/net.js";
 import type { ClusterEndpoint } from "../types.js";
 import type { LocalFaultMode as LabFaultMode } from "./faults/fault-modes.js";
 import { Front } from "./front/front.js";
@@ -69,6 +70,8 @@ export interface Lab {
   source: ClusterEndpoint;
   target: ClusterEndpoint;
   dirs: LabDirs;
+  /** The replicator's Prometheus endpoint (Milvus's metric names), whichever replicator runs. */
+  metricsUrl: string;
   /** SIGKILL the running replicator now; resolves once its replacement is up. */
   killReplicator(): Promise<{ killedAt: number; restartedAt: number; pid: number | undefined }>;
   readonly restarts: ReadonlyArray<{ killedAt: number; restartedAt: number }>;
@@ -136,6 +139,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     port?: number;
   }
   const clusters: Record<LabSide, Cluster> = { source: {}, target: {} };
+  const metricsPort = await freePort();
   /** Every process ever started, so a stop during a rebuild still finds it. */
   const processes = new Set<MilvusLiteProcess>();
   const sideOf = (clusterId: string): LabSide | undefined =>
@@ -151,6 +155,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     faultEvery: opts.faultEvery ?? 0,
     restartDelayMs: opts.restartDelayMs ?? 0,
     logFile: dirs.replicatorLog,
+    metricsPort,
     log,
   });
   let stopping: Promise<void> | null = null;
@@ -243,6 +248,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       source,
       target,
       dirs,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       fronts: {
         get source() {
           return up("source");

@@ -23,6 +23,8 @@ export interface ReplicationLinksOptions {
   faultEvery: number;
   restartDelayMs: number;
   logFile: string;
+  /** Every replicator serves Milvus's replication metrics on this port (one lab, one endpoint). */
+  metricsPort?: number;
   log: (message: string) => void;
   /** How long a retiring replicator may take to deliver the configuration change. */
   retireTimeoutMs?: number;
@@ -76,6 +78,7 @@ export class ReplicationLinks {
       faultEvery: this.opts.faultEvery,
       restartDelayMs: this.opts.restartDelayMs,
       logFile: this.opts.logFile,
+      ...(this.opts.metricsPort !== undefined ? { metricsPort: this.opts.metricsPort } : {}),
     });
     await supervisor.start();
     this.active.set(source, { source, target, supervisor });
