@@ -215,9 +215,15 @@ function lagSection(report: DrillReport): string {
   const shown = legend.slice(0, LIMITS.faultRows);
   const lines = ["## Lag over time", "", mermaid, ""];
   lines.push(
-    `<sub>Line: the standby's heartbeat lag (max per ${fmtMs(chart.bucketMs)} step); bars: fault starts. t = 0 at ${fmtIso(chart.originMs)}. Full resolution in \`${LAG_SVG}\`.</sub>`,
+    `<sub>Line: the standby's heartbeat lag (max per ${fmtMs(chart.bucketMs)} step)${chart.metricLag ? "; second line: Milvus's own lag metric, scraped" : ""}; bars: fault starts. t = 0 at ${fmtIso(chart.originMs)}. Full resolution in \`${LAG_SVG}\`.</sub>`,
     "",
   );
+  const lm = report.metrics.lagMetric;
+  if (lm)
+    lines.push(
+      `**Alert rule checked (lag-metric):** \`${lm.alertRule.replace(/[`\n]/g, " ")}\`; missed alerts ${fmtInt(lm.missedAlerts)}, false pages ${fmtInt(lm.falsePages)} (tolerance ${fmtMs(lm.toleranceMs)}).`,
+      "",
+    );
   if (shown.length) {
     lines.push(`**Faults:** ${shown.map((l) => mdCell(l, 80)).join(" · ")}`);
     if (legend.length > shown.length)
