@@ -119,6 +119,44 @@ describe("lag-metric", () => {
     expect(r.evidence.some((e) => e.kind === "false page")).toBe(true);
   });
 
+  it("a high reading while the worst channel replays a fault's backlog is no false page; a low one still fails", () => {
+    const withFault = (h: HistoryEvent[]): HistoryEvent[] => [
+      { type: "fault", id: 1, name: "pause-cdc", phase: "start", time: T0 + 5_000 },
+      { type: "fault", id: 1, name: "pause-cdc", phase: "end", time: T0 + 6_000 },
+      ...h,
+    ];
+    const high = check(
+      withFault(
+        run(
+          30,
+          () => 200,
+          (s) => (s >= 6 && s < 12 ? 9_000 : 100),
+        ),
+      ),
+    );
+    expect(high.verdict, high.summary).toBe("pass");
+    // The same reading with no fault behind it pages falsely.
+    expect(
+      check(
+        run(
+          30,
+          () => 200,
+          (s) => (s >= 6 && s < 12 ? 9_000 : 100),
+        ),
+      ).verdict,
+    ).toBe("fail");
+    const low = check(
+      withFault(
+        run(
+          30,
+          (s) => (s >= 6 && s < 20 ? 12_000 : 200),
+          () => 0,
+        ),
+      ),
+    );
+    expect(low.evidence.some((e) => e.kind === "missed alert")).toBe(true);
+  });
+
   it("is unknown when no scrape answered", () => {
     const r = check(
       run(

@@ -95,6 +95,19 @@ export function lagMetricFacts(idx: HistoryIndex, thresholds: Thresholds): LagMe
   const hbClearlyOver = runStarts(hb, (h) => h.lo > slo + tol);
   const hbNearZero = runStarts(hb, (h) => h.hi <= tol);
   const m = answered.map((o) => ({ t: o.time, lagMs: o.lagMs }));
+  // After a fault the worst channel may still replay its backlog while the heartbeat's channel has
+  // caught up: the metric (worst channel) may then read higher than the heartbeat. Until it is back
+  // under the SLO (at most recoveryTimeoutMs after the fault healed) a high reading is no false page;
+  // a low one is judged everywhere (#51048 lies right after a restart).
+  const recovering = idx.faults.map((f) => {
+    const healed = f.end?.time ?? f.start.time;
+    const back = m.find((p) => p.t > healed && p.lagMs !== null && p.lagMs <= slo);
+    return {
+      from: f.start.time,
+      to: Math.min(back ? back.t : Number.POSITIVE_INFINITY, healed + thresholds.recoveryTimeoutMs),
+    };
+  });
+  const inRecovery = (t: number) => recovering.some((w) => t >= w.from && t < w.to);
   const mOver = runStarts(m, (p) => p.lagMs !== null && p.lagMs > slo);
   const episodes: Episode[] = [];
   const open = new Map<Kind, Episode>();
@@ -109,8 +122,10 @@ export function lagMetricFacts(idx: HistoryIndex, thresholds: Thresholds): LagMe
     let disagree = false;
     if (h && p.lagMs !== null) {
       paired += 1;
-      disagree = p.lagMs < h.lo - tol || p.lagMs > h.hi + tol;
-      if (!disagree) within += 1;
+      const low = p.lagMs < h.lo - tol;
+      const high = p.lagMs > h.hi + tol;
+      if (!low && !high) within += 1;
+      disagree = low || (high && !inRecovery(p.t));
     }
     disagreeSince.push(
       disagree ? (k > 0 && disagreeSince[k - 1] != null ? (disagreeSince[k - 1] as number) : p.t) : null,
@@ -123,7 +138,8 @@ export function lagMetricFacts(idx: HistoryIndex, thresholds: Thresholds): LagMe
         hits.add("missed alert");
       const near = hbNearZero[j];
       const mo = mOver[k];
-      if (mo != null && mo <= p.t - grace && near != null && near <= p.t - grace) hits.add("false page");
+      if (mo != null && mo <= p.t - grace && near != null && near <= p.t - grace && !inRecovery(p.t))
+        hits.add("false page");
       const d = disagreeSince[k];
       if (d != null && d <= p.t - grace) hits.add("disagrees");
     }

@@ -261,6 +261,12 @@ class StreamSession {
     return this.inflight.length;
   }
 
+  /** Physical ms of the oldest message sent and not yet confirmed (metrics), if any. */
+  oldestUnconfirmedMs(): number | undefined {
+    const head = this.inflight[0];
+    return head ? Number(BigInt(head.entry.tt) >> 18n) : undefined;
+  }
+
   private fail(e: Error): void {
     if (!this.failure) this.failure = e;
     this.notify();
@@ -402,6 +408,8 @@ interface ChannelState {
   tickMs?: number;
   /** The session running now, for its confirmations (metrics). */
   session?: StreamSession;
+  /** Physical ms of the oldest entry read from the log and not yet sent (metrics). */
+  unsentFromMs?: number;
   /** frozen-lag-metric: this restarted channel already sat on its backlog. */
   held?: boolean;
 }
@@ -455,8 +463,15 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
       channels.map((ch) => ({
         source: ch.source,
         target: ch.target,
+        // Milvus's tick T means every message before T is replicated (time ticks flow through the
+        // channel). The local log has none, so: just before the oldest message not yet confirmed;
+        // with none pending, the newest confirmed one or the last idle moment.
         tickMs: (now) => {
           if (frozen) return now;
+          const pending = [ch.session?.oldestUnconfirmedMs(), ch.unsentFromMs].filter(
+            (v): v is number => v !== undefined,
+          );
+          if (pending.length > 0) return Math.min(...pending) - 1;
           const confirmed = ch.session?.lastConfirmedMs;
           if (ch.tickMs === undefined) return confirmed;
           return confirmed === undefined ? ch.tickMs : Math.max(ch.tickMs, confirmed);
@@ -614,9 +629,12 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
       }
       lastActivity = Date.now();
       idleSince = undefined;
-      for (const e of batch) {
+      for (let i = 0; i < batch.length; i++) {
+        const e = batch[i] as (typeof batch)[number];
         if (floorTt !== undefined && e.ttNum <= floorTt) continue;
+        ch.unsentFromMs = Number(e.ttNum >> 18n);
         await sendAll(filter.push(e));
+        ch.unsentFromMs = undefined;
         if (ctx.signal.aborted) return;
       }
     }
