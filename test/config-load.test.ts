@@ -27,7 +27,8 @@ function loadError(opts: LoadConfigOptions): string {
 }
 
 const yaml = (text: string): LoadConfigOptions => ({ configText: text });
-const ALLOWED_PROFILES = "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke";
+const ALLOWED_PROFILES =
+  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, capacity-smoke";
 const KIND_COLLECTION = (fields: string) => `backend: {type: kind}
 workload:
   collections:
@@ -58,7 +59,7 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
     [
       "unknown key, nothing close",
       yaml("zzz: 1\n"),
-      "config zzz: unknown field (allowed: profile, scenario, switchBack, seed, backend, workload, faults, monitor, search, thresholds)",
+      "config zzz: unknown field (allowed: profile, scenario, switchBack, seed, backend, workload, faults, monitor, search, capacity, thresholds)",
     ],
     [
       "unknown key inside a collection wins over other problems there",
@@ -295,7 +296,7 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
     [
       "a scenario that does not exist",
       yaml("scenario: failback\n"),
-      "config scenario = failback: must be one of replication, switchover, failover",
+      "config scenario = failback: must be one of replication, switchover, failover, capacity",
     ],
     [
       "failover on existing clusters without allowDestructive",

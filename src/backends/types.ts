@@ -85,4 +85,10 @@ export interface Backend {
    * old primary: wipe it and replicate back). Resolves with its endpoint once it answers.
    */
   rebuildCluster?(side: "source" | "target", signal?: AbortSignal): Promise<ClusterEndpoint>;
+  /**
+   * Optional (scenario capacity): stop CDC without a restart, so the primary can be timed without it
+   * (local: the replicator stopped); resumeCdc starts it again from the standby's checkpoint.
+   */
+  pauseCdc?(signal?: AbortSignal): Promise<FaultEvidence>;
+  resumeCdc?(signal?: AbortSignal): Promise<FaultEvidence>;
 }

@@ -1,4 +1,5 @@
 import type {
+  CapacityStepEvent,
   CompletionEvent,
   FaultEvent,
   HeaderEvent,
@@ -202,6 +203,8 @@ export interface HistoryIndex {
   targetKeyObs: KeysObservation[];
   heartbeatObs: HeartbeatObservation[];
   checkpointObs: CheckpointObservation[];
+  /** Scenario capacity: its windows in history order. */
+  capacitySteps: CapacityStepEvent[];
   /** Scrapes of Milvus's lag metrics, sorted by completion time. */
   lagMetricObs: LagMetricObservation[];
   /** Heartbeats written on the source, in hbSeq order. */
@@ -271,6 +274,7 @@ export class HistoryIndexer {
     heartbeatObs: [],
     checkpointObs: [],
     lagMetricObs: [],
+    capacitySteps: [],
     heartbeats: [],
     faults: [],
     phases: [],
@@ -346,6 +350,9 @@ export class HistoryIndexer {
         break;
       case "step":
         idx.steps.push(e);
+        break;
+      case "capacity-step":
+        idx.capacitySteps.push(e);
         break;
       case "snapshot":
         idx.snapshots.push(e);

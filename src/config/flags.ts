@@ -31,8 +31,9 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
 
   --config FILE              YAML config (see schema/drill-config.schema.json)
   --profile NAME             smoke | default | soak | kind-types | switchover-smoke | failover-smoke
-                             (default: default)
-  --scenario NAME            replication | switchover | failover (default: the profile's, replication)
+                             | capacity-smoke (default: default)
+  --scenario NAME            replication | switchover | failover | capacity (default: the profile's,
+                             replication)
   --backend TYPE             local | kind | existing
   --seed N                   replay a run (0..4294967295; default: random, printed in the report)
   --out DIR                  run directory for history, report and diagnostics

@@ -77,6 +77,8 @@ const smoke: Profile = {
   faults: { killCdc: { at: [0.5], everyMs: null, times: 0 } },
   monitor: { heartbeatIntervalMs: 200, probeIntervalMs: 250, probeKeys: 32 },
   search: { queries: 10, k: 10 },
+  // Used by scenario capacity only (profile capacity-smoke).
+  capacity: { startRate: 5, factor: 2, stepMs: 5_000, maxRate: 80, maxSteps: 6, maxLagGrowthMsPerS: 100 },
   thresholds: {
     lagSloMs: 5_000,
     recoveryTimeoutMs: 30_000,
@@ -230,6 +232,17 @@ const failoverSmoke: Profile = {
   thresholds: { ...smoke.thresholds, rpoMs: 10_000 },
 };
 
+/**
+ * The write rate doubles every 5 s from 5 ops/s (batches of 50 rows) until the standby's lag keeps
+ * growing or 80 ops/s; then the same rate with CDC running and paused. No CDC kill: a kill would read
+ * as a capacity limit.
+ */
+const capacitySmoke: Profile = {
+  ...smoke,
+  scenario: "capacity",
+  faults: { killCdc: { at: [], everyMs: null, times: 0 } },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
@@ -237,6 +250,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   "kind-types": kindTypes,
   "switchover-smoke": switchoverSmoke,
   "failover-smoke": failoverSmoke,
+  "capacity-smoke": capacitySmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

@@ -17,6 +17,7 @@ export const PROFILE_NAMES = [
   "kind-types",
   "switchover-smoke",
   "failover-smoke",
+  "capacity-smoke",
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
@@ -28,8 +29,13 @@ export type BackendType = (typeof BACKEND_TYPES)[number];
  * (reversed topology, RPO 0) and back. failover: the primary is lost, the standby is force-promoted,
  * the old primary is rebuilt as its standby, and optionally the roles go back.
  */
-export const SCENARIOS = ["replication", "switchover", "failover"] as const;
+export const SCENARIOS = ["replication", "switchover", "failover", "capacity"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** The scenarios that move the primary role (capacity and replication keep it where it is). */
+export function changesRoles(scenario: Scenario): scenario is "switchover" | "failover" {
+  return scenario === "switchover" || scenario === "failover";
+}
 
 import { checkImage, type ImageName, type KindImages } from "../backends/kind/images.js";
 import { LOCAL_FAULT_MODES, type LocalFaultMode } from "../backends/local/faults/fault-modes.js";
@@ -341,6 +347,26 @@ export const DrillConfigSchema = z.strictObject({
     queries: intIn(0, 100_000),
     k: intIn(1, 16_384),
   }),
+  capacity: z
+    .strictObject({
+      startRate: numberIn(0.1, 100_000).describe("scenario capacity: write ops/s of the first step."),
+      factor: numberIn(1.01, 100).describe(
+        "scenario capacity: each step's rate is the last one's times this.",
+      ),
+      stepMs: duration(1_000, 3_600_000).describe(
+        "scenario capacity: how long each step writes at its rate.",
+      ),
+      maxRate: numberIn(0.1, 1_000_000).describe(
+        "scenario capacity: the bound: no step goes above this rate (ops/s).",
+      ),
+      maxSteps: intIn(1, 100).describe("scenario capacity: at most this many steps."),
+      maxLagGrowthMsPerS: numberIn(0, 1_000_000).describe(
+        "scenario capacity: a step whose heartbeat lag grows faster than this (ms per s) is not sustainable.",
+      ),
+    })
+    .describe(
+      "scenario capacity: the write rate steps up until the standby's lag keeps growing or the bound.",
+    ),
   thresholds: z.strictObject({
     lagSloMs: duration(1, 3_600_000),
     recoveryTimeoutMs: duration(1_000, 3_600_000),
@@ -434,6 +460,14 @@ export interface DrillConfig {
   faults: { killCdc: { at: number[]; everyMs: number | null; times: number } };
   monitor: { heartbeatIntervalMs: number; probeIntervalMs: number; probeKeys: number };
   search: { queries: number; k: number };
+  capacity: {
+    startRate: number;
+    factor: number;
+    stepMs: number;
+    maxRate: number;
+    maxSteps: number;
+    maxLagGrowthMsPerS: number;
+  };
   thresholds: {
     lagSloMs: number;
     recoveryTimeoutMs: number;

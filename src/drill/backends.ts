@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Backend, Logger } from "../backends/types.js";
-import type { DrillConfig } from "../config/schema.js";
+import { changesRoles, type DrillConfig } from "../config/schema.js";
 import type { CleanupRecord } from "./run.js";
 
 /**
@@ -22,7 +22,7 @@ export async function createBackend(
         log: ctx.log,
         diagnosticsDir: join(ctx.runDir, "diagnostics"),
         onCreated: ctx.onCreated,
-        cdcOnTarget: config.scenario !== "replication",
+        cdcOnTarget: changesRoles(config.scenario),
       });
     }
     case "existing": {

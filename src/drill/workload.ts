@@ -15,6 +15,8 @@ export class WorkloadRunner {
   private stopped = false;
   /** The ordering probes (hot keys, insert chains) run in the first leg only: a chain re-inserted would duplicate. */
   private probesDone = false;
+  /** Told of every op that completed (scenario capacity measures write latency and rows with it). */
+  onCompleted?: (op: PlannedOp, invokeTime: number, outcome: WriteOutcome, time: number) => void;
 
   constructor(
     private readonly planner: WorkloadPlanner,
@@ -54,8 +56,10 @@ export class WorkloadRunner {
             keys: op.autoId ? [] : op.keys,
           }
         : { f: "ddl" as const, action: op.action, collection: op.collection, detail: op.detail };
-    this.history.append({ type: "invoke", id, process, time: Date.now(), value });
+    const invokeTime = Date.now();
+    this.history.append({ type: "invoke", id, process, time: invokeTime, value });
     const outcome: WriteOutcome = op.f === "write" ? await this.exec.write(op) : await this.exec.ddl(op);
+    this.onCompleted?.(op, invokeTime, outcome, Date.now());
     const assigned = outcome.assigned;
     this.history.append({
       type: outcome.type,
@@ -88,6 +92,16 @@ export class WorkloadRunner {
     this.opts = { ...this.opts, ops, durationMs: null };
     this.issued = 0;
     this.opsDone = 0;
+    this.stopped = false;
+    return this.runWorkload();
+  }
+
+  /** Another leg that writes for durationMs at targetRate ops/s (scenario capacity's steps). */
+  async runFor(durationMs: number, targetRate: number): Promise<{ startedAt: number; endedAt: number }> {
+    this.opts = { ...this.opts, ops: null, durationMs, targetRate };
+    this.issued = 0;
+    this.opsDone = 0;
+    this.nextSlot = 0;
     this.stopped = false;
     return this.runWorkload();
   }

@@ -233,7 +233,37 @@ export interface SnapshotEvent {
   error?: string;
 }
 
+/**
+ * One window of scenario capacity: the primary written at a fixed rate for a while, with what was
+ * measured in it. `ramp` windows step the rate up; `cdc-running` / `cdc-paused` time the primary at one
+ * rate with CDC on and off (the overhead CDC puts on the primary).
+ */
+export interface CapacityStepEvent {
+  type: "capacity-step";
+  index: number;
+  mode: "ramp" | "cdc-running" | "cdc-paused";
+  targetOpsPerS: number;
+  startedAt: number;
+  time: number;
+  /** Write ops completed in the window, and their rows (acknowledged only). */
+  writes: number;
+  rows: number;
+  achievedRowsPerS: number;
+  /** Write latency (invoke to acknowledgement) of the acknowledged writes, ms; null without any. */
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  /** Heartbeat lag in the window: first, last and worst sample, and its least-squares slope (ms per s). */
+  lagSamples: number;
+  lagStartMs: number | null;
+  lagEndMs: number | null;
+  lagMaxMs: number | null;
+  lagGrowthMsPerS: number | null;
+  /** Lag stayed bounded (growth within capacity.maxLagGrowthMsPerS and under the SLO); null: not judged. */
+  bounded: boolean | null;
+}
+
 export type HistoryEvent =
+  | CapacityStepEvent
   | HeaderEvent
   | StepEvent
   | SnapshotEvent

@@ -66,6 +66,8 @@ export class Monitor {
   private readonly tickers: Ticker[] = [];
   private hbSeq = 0;
   lastLagMs: number | null = null;
+  /** Told of every heartbeat lag sample (scenario capacity follows the lag trend of each step). */
+  onLag?: (time: number, lagMs: number) => void;
   /** Newest heartbeat the standby has shown. */
   lastSeenHbSeq: number | null = null;
   private readonly rng: Rng;
@@ -152,6 +154,7 @@ export class Monitor {
     if (wallMs !== null) {
       this.lastLagMs = time - wallMs;
       this.lastSeenHbSeq = hbSeq;
+      this.onLag?.(time, Math.max(0, time - wallMs));
     }
     this.history.append({
       type: "obs",

@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { fmtInt, fmtMs } from "./format.js";
-import type { DrillReport, LagMetricStats, LagStats } from "./model.js";
+import type { CapacityStats, DrillReport, LagMetricStats, LagStats } from "./model.js";
 
 export interface Figures {
   lag: (Omit<LagStats, "sloMs"> & { sloMs: number | null }) | null;
@@ -22,6 +22,8 @@ export interface Figures {
   rtoMs: number | null | undefined;
   /** When the backend offered a metrics endpoint: Milvus's lag metric against the heartbeat. */
   lagMetric: LagMetricStats | null;
+  /** Scenario capacity only. */
+  capacity: CapacityStats | null;
 }
 
 export function figures(report: DrillReport): Figures {
@@ -50,6 +52,7 @@ export function figures(report: DrillReport): Figures {
     rpo: m.rpo ?? null,
     rtoMs: m.rtoMs,
     lagMetric: m.lagMetric ?? null,
+    capacity: m.capacity ?? null,
   };
 }
 
@@ -96,6 +99,21 @@ export function figureRows(report: DrillReport): Array<[label: string, text: str
       `${fmtInt(f.rpo.lostWrites)} / ${fmtMs(f.rpo.windowMs)}`,
     ]);
   if (f.rtoMs !== undefined) rows.push(["RTO (to the first write on the new primary)", fmtMs(f.rtoMs)]);
+  if (f.capacity) {
+    const c = f.capacity;
+    const ramp = c.steps.filter((s) => s.mode === "ramp");
+    rows.push([
+      "sustainable write rate (capacity)",
+      `${c.sustainableRowsPerS === null ? "none (the lag grew from the first step)" : `${fmtInt(Math.round(c.sustainableRowsPerS))} rows/s`} (${fmtInt(ramp.length)} steps, stopped by ${c.stoppedBy})`,
+    ]);
+    const o = c.primaryLatencyOverhead;
+    rows.push([
+      "primary write latency, CDC running vs paused",
+      o
+        ? `p50 ${fmtMs(o.runningP50Ms)} vs ${fmtMs(o.pausedP50Ms)}, p99 ${fmtMs(o.runningP99Ms)} vs ${fmtMs(o.pausedP99Ms)} at ${o.targetOpsPerS} ops/s (overhead p50 ${fmtMs(o.p50Ms)}, p99 ${fmtMs(o.p99Ms)})`
+        : "n/a (the backend cannot pause CDC)",
+    ]);
+  }
   if (f.faults !== null) rows.push(["faults injected", fmtInt(f.faults)]);
   return rows;
 }

@@ -52,6 +52,43 @@ export interface LagMetricStats {
   alertRule: string;
 }
 
+/** One window of scenario capacity (see CapacityStepEvent in the history). */
+export interface CapacityStep {
+  index: number;
+  mode: "ramp" | "cdc-running" | "cdc-paused";
+  targetOpsPerS: number;
+  startedAt: number;
+  durationMs: number;
+  achievedRowsPerS: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  lagStartMs: number | null;
+  lagEndMs: number | null;
+  lagMaxMs: number | null;
+  lagGrowthMsPerS: number | null;
+  bounded: boolean | null;
+}
+
+/** Scenario capacity: how much write traffic the standby absorbed, and what CDC cost the primary. */
+export interface CapacityStats {
+  /** The highest achieved rate (acknowledged rows/s) of a ramp step whose lag stayed bounded; null: none did. */
+  sustainableRowsPerS: number | null;
+  /** Why the ramp stopped: the lag kept growing, or the configured bound. */
+  stoppedBy: "lag growing" | "bound";
+  steps: CapacityStep[];
+  /** The primary's write latency at one rate with CDC running and paused; null when CDC could not be paused. */
+  primaryLatencyOverhead: {
+    targetOpsPerS: number;
+    runningP50Ms: number | null;
+    runningP99Ms: number | null;
+    pausedP50Ms: number | null;
+    pausedP99Ms: number | null;
+    /** running - paused (ms); positive: CDC slowed the primary. */
+    p50Ms: number | null;
+    p99Ms: number | null;
+  } | null;
+}
+
 export interface FaultRecord {
   id: number;
   name: string;
@@ -140,6 +177,8 @@ export interface DrillMetrics {
   /** When the backend offered a metrics endpoint: Milvus's lag metric, and its series for the chart. */
   lagMetric?: LagMetricStats;
   lagMetricSeries?: Array<{ t: number; lagMs: number }>;
+  /** Scenario capacity only. */
+  capacity?: CapacityStats;
 }
 
 /** A report's metrics: a verify report carries only what a comparison measures (the last two). */
@@ -162,4 +201,5 @@ export interface ReportMetrics {
   rtoMs?: number | null;
   lagMetric?: LagMetricStats;
   lagMetricSeries?: DrillMetrics["lagMetricSeries"];
+  capacity?: CapacityStats;
 }

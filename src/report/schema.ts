@@ -105,6 +105,51 @@ const lagMetricStats = z
   })
   .describe("Milvus's own lag metric (milliseconds) against the heartbeat lag (check lag-metric)");
 
+const nMs = z.number().nullable();
+const capacityStats = z
+  .object({
+    sustainableRowsPerS: z
+      .number()
+      .nullable()
+      .describe("Highest achieved rate (acknowledged rows/s) of a ramp step whose lag stayed bounded"),
+    stoppedBy: z.enum(["lag growing", "bound"]).describe("Why the ramp stopped"),
+    steps: z
+      .array(
+        z.object({
+          index: z.number(),
+          mode: z.enum(["ramp", "cdc-running", "cdc-paused"]),
+          targetOpsPerS: z.number(),
+          startedAt: ms("Window start"),
+          durationMs: z.number(),
+          achievedRowsPerS: z.number().describe("Acknowledged rows per second on the primary"),
+          latencyP50Ms: nMs.describe("Primary write latency p50 (ms)"),
+          latencyP99Ms: nMs.describe("Primary write latency p99 (ms)"),
+          lagStartMs: nMs,
+          lagEndMs: nMs,
+          lagMaxMs: nMs,
+          lagGrowthMsPerS: nMs.describe("Least-squares slope of the heartbeat lag in the window (ms per s)"),
+          bounded: z
+            .boolean()
+            .nullable()
+            .describe("The lag stayed bounded (null: not judged, e.g. CDC paused)"),
+        }),
+      )
+      .describe("Every window: the ramp, then CDC running and paused at one rate"),
+    primaryLatencyOverhead: z
+      .object({
+        targetOpsPerS: z.number(),
+        runningP50Ms: nMs,
+        runningP99Ms: nMs,
+        pausedP50Ms: nMs,
+        pausedP99Ms: nMs,
+        p50Ms: nMs.describe("running - paused p50 (ms); positive: CDC slowed the primary"),
+        p99Ms: nMs.describe("running - paused p99 (ms)"),
+      })
+      .nullable()
+      .describe("The primary's write latency with CDC running against CDC paused, at the same rate"),
+  })
+  .describe("Scenario capacity: the write traffic the standby absorbed, and what CDC cost the primary");
+
 const faultRecord = z.object({
   id: z.number(),
   name: z.string().describe("Fault name, e.g. kill-cdc"),
@@ -197,6 +242,7 @@ export const drillReportSchema = z
         .optional()
         .describe("Scenarios switchover and failover"),
       lagMetric: lagMetricStats.optional(),
+      capacity: capacityStats.optional(),
       lagMetricSeries: z
         .array(z.object({ t: ms("Scrape time"), lagMs: z.number() }))
         .optional()

@@ -66,6 +66,20 @@ export class LocalBackend implements Backend {
     };
   }
 
+  async pauseCdc(): Promise<FaultEvidence> {
+    if (!this.lab) throw new Error("pauseCdc: the local backend is not provisioned");
+    const injectedAt = Date.now();
+    const r = await this.lab.pauseReplicator();
+    return { injectedAt, stoppedAt: Date.now(), how: "replicator stopped, no restart", ...r };
+  }
+
+  async resumeCdc(): Promise<FaultEvidence> {
+    if (!this.lab) throw new Error("resumeCdc: the local backend is not provisioned");
+    const injectedAt = Date.now();
+    const r = await this.lab.resumeReplicator();
+    return { injectedAt, restoredAt: Date.now(), ...r };
+  }
+
   async loseCluster(side: "source" | "target"): Promise<FaultEvidence> {
     if (!this.lab) throw new Error(`loseCluster(${side}): the local backend is not provisioned`);
     const injectedAt = Date.now();

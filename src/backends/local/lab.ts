@@ -72,6 +72,9 @@ export interface Lab {
   dirs: LabDirs;
   /** The replicator's Prometheus endpoint (Milvus's metric names), whichever replicator runs. */
   metricsUrl: string;
+  /** Stop the replicator without a restart (CDC paused) / start it again. */
+  pauseReplicator(): Promise<{ source: string; target: string }>;
+  resumeReplicator(): Promise<{ source: string; target: string; pid: number | undefined }>;
   /** SIGKILL the running replicator now; resolves once its replacement is up. */
   killReplicator(): Promise<{ killedAt: number; restartedAt: number; pid: number | undefined }>;
   readonly restarts: ReadonlyArray<{ killedAt: number; restartedAt: number }>;
@@ -257,6 +260,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           return up("target");
         },
       },
+      pauseReplicator: () => links.pause(),
+      resumeReplicator: () => links.resume(),
       async killReplicator() {
         const link = links.current();
         if (!link) throw new Error("killReplicator: no replicator is running (replication not configured)");

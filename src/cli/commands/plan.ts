@@ -19,6 +19,7 @@ import {
 } from "../../backends/kind/plan.js";
 import { parseCommandArgs } from "../../config/args.js";
 import { loadConfig } from "../../config/load.js";
+import { changesRoles } from "../../config/schema.js";
 import { UsageError } from "../../errors.js";
 
 export const PLAN_USAGE = `Usage: milvus-cdc-drill plan --backend kind [options] --out DIR
@@ -100,7 +101,7 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
   const opts = cfg.backend.kind;
   validateKindOptions(opts);
   const clusterName = opts.clusterName ?? runUniqueClusterName();
-  const files = renderPlanFiles(opts, { cdcOnTarget: cfg.scenario !== "replication" });
+  const files = renderPlanFiles(opts, { cdcOnTarget: changesRoles(cfg.scenario) });
   // The CRs must pass the API server's strict field validation; checking here means a plan that
   // would be rejected on the runner is never written.
   const validator = loadCrdValidator();

@@ -1,3 +1,4 @@
+import { changesRoles } from "../../config/schema.js";
 import { type DrillContext, need } from "../context.js";
 import type { Phase } from "../phase.js";
 import { runRoleChange } from "../role-change.js";
@@ -9,7 +10,8 @@ import { runRoleChange } from "../role-change.js";
 export const roleChange: Phase<DrillContext> = {
   name: "role-change",
   title: "Role change and the way back",
-  skip: (ctx) => (ctx.config.scenario === "replication" ? "scenario replication changes no roles" : false),
+  skip: (ctx) =>
+    changesRoles(ctx.config.scenario) ? false : `scenario ${ctx.config.scenario} changes no roles`,
   async run(ctx, signal) {
     ctx.progress("role change");
     const r = await runRoleChange({
