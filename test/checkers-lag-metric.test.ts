@@ -1,8 +1,10 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { checkLagMetric } from "../src/checkers/lag-metric.js";
 import type { Thresholds } from "../src/checkers/types.js";
 import type { HistoryEvent } from "../src/history/types.js";
-import { metricLag, parsePromText, scrapeLag } from "../src/monitor/prom.js";
+import { httpText, metricLag, parsePromText, scrapeLag } from "../src/monitor/prom.js";
 
 const T: Thresholds = {
   lagSloMs: 5_000,
@@ -234,5 +236,24 @@ describe("Milvus's lag from Prometheus text", () => {
       u.includes("cdc") ? cdc : wal,
     );
     expect(got.lagMs).toBe(3_500);
+  });
+
+  it("sends a metrics URL's credentials as Basic auth and never names the password in an error", async () => {
+    const seen: Array<string | undefined> = [];
+    const server = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.writeHead(seen.length === 1 ? 200 : 401).end("up 1\n");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const url = `http://scraper:s3cr%40t@127.0.0.1:${port}/metrics`;
+      expect(await httpText(url, 2_000)).toBe("up 1\n");
+      expect(seen[0]).toBe(`Basic ${Buffer.from("scraper:s3cr@t").toString("base64")}`);
+      const err = (await httpText(url, 2_000).catch((e: Error) => e)) as Error;
+      expect(err.message).toBe(`scrape http://scraper:***@127.0.0.1:${port}/metrics: HTTP 401`);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -29,6 +29,13 @@ export interface ClusterPair {
    * whole drill. Absent: the backend has none to offer, and the lag-metric check is skipped.
    */
   metricsUrls?: string[];
+  /**
+   * Instead of fixed URLs, for a backend whose endpoints move (kind: a CDC kill replaces the pod):
+   * the metrics text of every endpoint now, each read within timeoutMs; throws when one cannot be read.
+   */
+  scrapeMetrics?: (timeoutMs: number) => Promise<string[]>;
+  /** The shortest interval between two scrapes this backend affords (kind: a kubectl process per pod). */
+  metricsIntervalMs?: number;
 }
 
 /** Fault names; backends list the ones they support. */

@@ -297,6 +297,13 @@ export const DrillConfigSchema = z.strictObject({
           .describe(
             "Allow scenario failover on your clusters: it force-promotes the standby and leaves the old primary to be rebuilt.",
           ),
+        metricsUrls: z
+          .array(httpUri(), { error: "must be a list of URLs" })
+          .max(32, { error: "must list at most 32 URLs" })
+          .default([])
+          .describe(
+            "Prometheus endpoints (e.g. http://cdc-pod:9091/metrics) serving milvus_cdc_last_replicated_time_tick and the primary's milvus_wal_last_confirmed_time_tick; the lag-metric check judges them. Empty: skipped.",
+          ),
       })
       .nullable()
       .describe("Two clusters you already run, joined by CDC."),
@@ -441,6 +448,7 @@ export interface DrillConfig {
       killCdcCommand: string | null;
       allowRoleChange: boolean;
       allowDestructive: boolean;
+      metricsUrls: string[];
     } | null;
   };
   workload: {

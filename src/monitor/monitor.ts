@@ -7,7 +7,7 @@ import { PK_FIELD, VER_FIELD } from "../generator/rows.js";
 import type { WorkloadPlanner } from "../generator/workload.js";
 import type { HistoryWriter } from "../history/writer.js";
 import { getReplicateInfo } from "../milvus/replicate.js";
-import { scrapeLag } from "./prom.js";
+import { metricLag, parsePromText, scrapeLag } from "./prom.js";
 
 export interface MonitorOptions {
   heartbeatIntervalMs: number;
@@ -95,10 +95,14 @@ export class Monitor {
       }),
     );
     this.tickers.push(new Ticker(this.opts.probeIntervalMs, () => this.probeKeys()));
-    if (this.pair.metricsUrls?.length)
+    if (this.pair.metricsUrls?.length || this.pair.scrapeMetrics)
       this.tickers.push(
-        new Ticker(this.opts.lagMetricIntervalMs ?? this.opts.heartbeatIntervalMs, () =>
-          this.scrapeLagMetric(),
+        new Ticker(
+          Math.max(
+            this.opts.lagMetricIntervalMs ?? this.opts.heartbeatIntervalMs,
+            this.pair.metricsIntervalMs ?? 0,
+          ),
+          () => this.scrapeLagMetric(),
         ),
       );
     for (const t of this.tickers) t.start();
@@ -175,11 +179,14 @@ export class Monitor {
    */
   async scrapeLagMetric(): Promise<void> {
     const urls = this.pair.metricsUrls ?? [];
-    if (urls.length === 0) return;
+    const scrape = this.pair.scrapeMetrics;
+    if (urls.length === 0 && !scrape) return;
     const invokeTime = Date.now();
     let sample: { lagMs: number | null; channels: number; error?: string };
     try {
-      sample = await scrapeLag(urls, this.opts.readTimeoutMs, this.opts.fetchText);
+      sample = scrape
+        ? metricLag((await scrape(this.opts.readTimeoutMs)).flatMap((t) => parsePromText(t)))
+        : await scrapeLag(urls, this.opts.readTimeoutMs, this.opts.fetchText);
     } catch (e) {
       sample = { lagMs: null, channels: 0, error: errorText(e) };
     }

@@ -100,11 +100,32 @@ export async function scrapeLag(
   return metricLag(texts.flatMap((t) => parsePromText(t)));
 }
 
+/** The URL as errors name it: a password in it (an existing cluster's metrics URL) masked. */
+function shownUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.href;
+  } catch {
+    return url;
+  }
+}
+
 /** GET url as text; an answer other than 200 or no answer within timeoutMs is an error naming the URL. */
-export async function httpText(url: string, timeoutMs: number): Promise<string> {
+export async function httpText(rawUrl: string, timeoutMs: number): Promise<string> {
+  const url = shownUrl(rawUrl);
   let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    // fetch refuses a URL with credentials: they go in a Basic Authorization header instead.
+    const u = new URL(rawUrl);
+    const headers: Record<string, string> = {};
+    if (u.username || u.password) {
+      const user = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      headers.authorization = `Basic ${Buffer.from(user).toString("base64")}`;
+      u.username = "";
+      u.password = "";
+    }
+    res = await fetch(u.href, { headers, signal: AbortSignal.timeout(timeoutMs) });
   } catch (e) {
     const why =
       e instanceof Error && e.name === "TimeoutError"
