@@ -32,6 +32,7 @@ function mapCollections(
 const isKeysObs = (e: HistoryEvent) => e.type === "obs" && e.kind === "keys";
 const isHbObs = (e: HistoryEvent) => e.type === "obs" && e.kind === "heartbeat";
 const isCpObs = (e: HistoryEvent) => e.type === "obs" && e.kind === "checkpoint";
+const isLagMetricObs = (e: HistoryEvent) => e.type === "obs" && e.kind === "lag-metric";
 
 /** Turns every matching observation into a failed read: it happened, and saw nothing. */
 function failReads(history: HistoryEvent[], match: (e: HistoryEvent) => boolean): HistoryEvent[] {
@@ -39,6 +40,8 @@ function failReads(history: HistoryEvent[], match: (e: HistoryEvent) => boolean)
     if (!match(e) || e.type !== "obs") return e;
     if (e.kind === "keys") return { ...e, reads: [], error: "UNAVAILABLE: connection refused" };
     if (e.kind === "heartbeat") return { ...e, hbSeq: null, wallMs: null, error: "UNAVAILABLE" };
+    if (e.kind === "lag-metric")
+      return { ...e, lagMs: null, channels: 0, error: "scrape: connection refused" };
     return { ...e, timeTick: null, messageId: null, error: "UNAVAILABLE" };
   });
 }
@@ -194,6 +197,16 @@ const BLINDERS: Record<Exclude<CheckName, RoleChangeCheck | "seed-alignment">, R
         },
       },
     }),
+  },
+  "lag-metric": {
+    "every scrape failed": (r) => ({ history: failReads(r.history, isLagMetricObs), final: r.final }),
+    "the endpoint served no lag series": (r) => ({
+      history: r.history.map((e) =>
+        e.type === "obs" && e.kind === "lag-metric" ? { ...e, lagMs: null, channels: 0 } : e,
+      ),
+      final: r.final,
+    }),
+    "the standby's heartbeat never read": (r) => ({ history: failReads(r.history, isHbObs), final: r.final }),
   },
 };
 

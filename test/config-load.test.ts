@@ -28,7 +28,7 @@ function loadError(opts: LoadConfigOptions): string {
 
 const yaml = (text: string): LoadConfigOptions => ({ configText: text });
 const ALLOWED_PROFILES =
-  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke, triggers-smoke, seed-smoke";
+  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke, triggers-smoke, seed-smoke, capacity-smoke";
 const KIND_COLLECTION = (fields: string) => `backend: {type: kind}
 workload:
   collections:
@@ -59,7 +59,7 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
     [
       "unknown key, nothing close",
       yaml("zzz: 1\n"),
-      "config zzz: unknown field (allowed: profile, scenario, switchBack, seed, backend, workload, faults, monitor, search, thresholds)",
+      "config zzz: unknown field (allowed: profile, scenario, switchBack, seed, backend, workload, faults, monitor, search, capacity, thresholds)",
     ],
     [
       "unknown key inside a collection wins over other problems there",
@@ -296,7 +296,7 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
     [
       "a scenario that does not exist",
       yaml("scenario: failback\n"),
-      "config scenario = failback: must be one of replication, switchover, failover, seed",
+      "config scenario = failback: must be one of replication, switchover, failover, seed, capacity",
     ],
     [
       "failover on existing clusters without allowDestructive",
@@ -496,7 +496,12 @@ describe("precedence: profile < file < overrides", () => {
       profile: "kind-types",
       configText: `${EXISTING}workload:\n  collections:\n    - {name: b, vectorType: binary, dim: 64}\n    - {name: s, vectorType: sparse}\n`,
     });
-    expect(cfg.backend.existing).toMatchObject({ pchannels: 16, configureReplication: false, kube: null });
+    expect(cfg.backend.existing).toMatchObject({
+      pchannels: 16,
+      configureReplication: false,
+      kube: null,
+      metricsUrls: [],
+    });
     expect(cfg.backend.existing?.source).toMatchObject({ clusterId: null, replicateUri: null });
     expect(cfg.workload.collections.map((c) => c.metric)).toEqual(["HAMMING", "IP"]);
   });
@@ -508,6 +513,22 @@ describe("precedence: profile < file < overrides", () => {
     a.workload.mix.insert = 0;
     expect(loadConfig({ profile: "smoke" }).workload.collections[0]?.dim).toBe(32);
     expect(PROFILES.smoke.workload.mix.insert).toBe(4);
+  });
+});
+
+describe("backend.existing.metricsUrls (lag-metric on your clusters)", () => {
+  it("takes a list of http(s) URLs, masks a password in them, and names a bad one", () => {
+    const cfg = loadConfig({
+      profile: "smoke",
+      configText: `${EXISTING}    metricsUrls: ["http://cdc:9091/metrics", "https://prom:pw-in-metrics@sn:9091/metrics"]\n`,
+    });
+    expect(cfg.backend.existing?.metricsUrls).toHaveLength(2);
+    expect(describeConfig(cfg)).not.toContain("pw-in-metrics");
+    expect(() =>
+      loadConfig({ profile: "smoke", configText: `${EXISTING}    metricsUrls: ["cdc:9091"]\n` }),
+    ).toThrow(
+      "config backend.existing.metricsUrls[0] = cdc:9091: must be a URL like http://host:19530 (http or https)",
+    );
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExistingBackend, type ExistingOptions } from "../src/backends/existing/backend.js";
 import { type Lab, startLab } from "../src/backends/local/lab.js";
+import { httpText } from "../src/monitor/prom.js";
 import { freePort } from "../src/util/net.js";
 import { FakeMilvus, type Handler } from "./helpers/fake-milvus.js";
 import { captureLog, podList, standins } from "./stand-ins/harness.js";
@@ -38,10 +39,14 @@ describe("existing backend against running clusters (a local lab with replicatio
         source: { uri: lab.source.uri, token: TOKEN, clusterId: null, replicateUri: null },
         target: { uri: lab.target.uri, token: TOKEN, clusterId: null, replicateUri: null },
         pchannels: 4,
+        metricsUrls: [lab.metricsUrl],
       }),
       { log, timing: { connectTimeoutMs: 20_000 } },
     );
     const pair = await backend.provision();
+    // The configured metrics endpoint is scraped for lag-metric (the lab's replicator serves Milvus's names).
+    expect(pair.metricsUrls).toEqual([lab.metricsUrl]);
+    expect(await httpText(lab.metricsUrl, 5_000)).toContain("milvus_wal_last_confirmed_time_tick");
     expect(pair.source.clusterId).toBe(lab.source.clusterId);
     expect(pair.target.clusterId).toBe(lab.target.clusterId);
     expect(pair.source.pchannels).toEqual(lab.source.pchannels);

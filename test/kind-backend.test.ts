@@ -1027,3 +1027,32 @@ describe("KindBackend role changes: CDC on both clusters, primary loss and rebui
       expect(await stillAliveAfter(c.pid)).toBe(false);
   });
 });
+
+describe("KindBackend: Milvus's lag metric for lag-metric", () => {
+  it("offers a scrape of the CDC and WAL pods' metrics port, with the drill's kubeconfig, at most once a second", async () => {
+    const { env, backend, workDir } = setup([
+      HEALTHY,
+      FORWARD,
+      {
+        tool: "kubectl",
+        match: "^get pods -n drills -l app.kubernetes.io/name=milvus,app.kubernetes.io/component in",
+        respond: [{ stdout: podList([{ name: "alpha-milvus-cdc-0", ready: true }]) }],
+      },
+      {
+        tool: "kubectl",
+        match: "^get --raw /api/v1/namespaces/drills/pods/alpha-milvus-cdc-0:9091/proxy/metrics$",
+        respond: [
+          { stdout: 'milvus_cdc_last_replicated_time_tick{channel_name="alpha-rootcoord-dml_0"} 1\n' },
+        ],
+      },
+    ]);
+    const pair = await backend.provision();
+    expect(pair.metricsIntervalMs).toBe(1_000);
+    expect(await pair.scrapeMetrics?.(2_000)).toEqual([
+      'milvus_cdc_last_replicated_time_tick{channel_name="alpha-rootcoord-dml_0"} 1\n',
+    ]);
+    const raw = env.calls().filter((c) => isCall(c, "kubectl", "get --raw"));
+    expect(raw).toHaveLength(1);
+    expect(raw[0]?.access).toEqual({ kubeconfig: join(workDir, "kubeconfig"), context: "kind-drill-test" });
+  });
+});

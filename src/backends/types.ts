@@ -23,6 +23,19 @@ export interface ClusterPair {
    * configuration (existing clusters): how the backend confirmed it, for the report.
    */
   replication?: { confirmedBy: string };
+  /**
+   * Prometheus endpoints serving Milvus's replication metrics (`milvus_wal_last_confirmed_time_tick`,
+   * `milvus_cdc_last_replicated_time_tick`; see src/monitor/prom.ts), scraped by the monitor for the
+   * whole drill. Absent: the backend has none to offer, and the lag-metric check is skipped.
+   */
+  metricsUrls?: string[];
+  /**
+   * Instead of fixed URLs, for a backend whose endpoints move (kind: a CDC kill replaces the pod):
+   * the metrics text of every endpoint now, each read within timeoutMs; throws when one cannot be read.
+   */
+  scrapeMetrics?: (timeoutMs: number) => Promise<string[]>;
+  /** The shortest interval between two scrapes this backend affords (kind: a kubectl process per pod). */
+  metricsIntervalMs?: number;
 }
 
 import type { FaultParams, NemesisType } from "../nemesis/names.js";
@@ -130,4 +143,10 @@ export interface Backend {
     side: "source" | "target",
     signal?: AbortSignal,
   ): Promise<SeedRestore>;
+  /**
+   * Optional (scenario capacity): stop CDC without a restart, so the primary can be timed without it
+   * (local: the replicator stopped); resumeCdc starts it again from the standby's checkpoint.
+   */
+  pauseCdc?(signal?: AbortSignal): Promise<FaultEvidence>;
+  resumeCdc?(signal?: AbortSignal): Promise<FaultEvidence>;
 }

@@ -1,4 +1,5 @@
 import type {
+  CapacityStepEvent,
   CompletionEvent,
   FaultEvent,
   HeaderEvent,
@@ -171,6 +172,7 @@ export interface OpRecord {
 export type KeysObservation = Extract<ObservationEvent, { kind: "keys" }>;
 export type HeartbeatObservation = Extract<ObservationEvent, { kind: "heartbeat" }>;
 export type CheckpointObservation = Extract<ObservationEvent, { kind: "checkpoint" }>;
+export type LagMetricObservation = Extract<ObservationEvent, { kind: "lag-metric" }>;
 
 export interface FaultSpan {
   id: number;
@@ -201,6 +203,10 @@ export interface HistoryIndex {
   targetKeyObs: KeysObservation[];
   heartbeatObs: HeartbeatObservation[];
   checkpointObs: CheckpointObservation[];
+  /** Scenario capacity: its windows in history order. */
+  capacitySteps: CapacityStepEvent[];
+  /** Scrapes of Milvus's lag metrics, sorted by completion time. */
+  lagMetricObs: LagMetricObservation[];
   /** Heartbeats written on the source, in hbSeq order. */
   heartbeats: HeartbeatEvent[];
   faults: FaultSpan[];
@@ -282,6 +288,8 @@ export class HistoryIndexer {
     targetKeyObs: [],
     heartbeatObs: [],
     checkpointObs: [],
+    lagMetricObs: [],
+    capacitySteps: [],
     heartbeats: [],
     faults: [],
     phases: [],
@@ -349,6 +357,7 @@ export class HistoryIndexer {
         if (e.kind === "keys") {
           if (e.side === "target") idx.targetKeyObs.push(e);
         } else if (e.kind === "heartbeat") idx.heartbeatObs.push(e);
+        else if (e.kind === "lag-metric") idx.lagMetricObs.push(e);
         else idx.checkpointObs.push(e);
         break;
       case "heartbeat":
@@ -359,6 +368,9 @@ export class HistoryIndexer {
         break;
       case "step":
         idx.steps.push(e);
+        break;
+      case "capacity-step":
+        idx.capacitySteps.push(e);
         break;
       case "snapshot":
         idx.snapshots.push(e);
@@ -470,6 +482,7 @@ export class HistoryIndexer {
     idx.targetKeyObs.sort(byTime);
     idx.heartbeatObs.sort(byTime);
     idx.checkpointObs.sort(byTime);
+    idx.lagMetricObs.sort(byTime);
     idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);
     idx.phases.sort(byTime);
     idx.faults = [...this.faults.values()].sort((a, b) => a.start.time - b.start.time);

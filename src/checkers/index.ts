@@ -4,6 +4,7 @@ import { checkDuplicates } from "./duplicates.js";
 import { checkFailoverPrefix } from "./failover-prefix.js";
 import type { HistorySource } from "./history-index.js";
 import { checkLag } from "./lag.js";
+import { checkLagMetric } from "./lag-metric.js";
 import { checkMonotonicReads } from "./monotonic-reads.js";
 import { checkParity } from "./parity.js";
 import { checkPrefix } from "./prefix.js";
@@ -32,6 +33,8 @@ export const CHECKERS: ReadonlyArray<readonly [CheckName, Checker]> = [
   ["search-parity", checkSearchParity],
   ["lag", checkLag],
   ["catch-up", checkCatchUp],
+  // Milvus's own lag metric against the heartbeat; skipped when the backend offers no metrics endpoint.
+  ["lag-metric", checkLagMetric],
   // Role changes (scenarios switchover and failover); skipped in a plain replication drill.
   ["rpo", checkRpo],
   ["rto", checkRto],

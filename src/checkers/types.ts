@@ -31,7 +31,8 @@ export type CheckName =
   | "promotion"
   | "failover-prefix"
   | "reverse-parity"
-  | "seed-alignment";
+  | "seed-alignment"
+  | "lag-metric";
 
 /** One piece of proof: which keys, ops and times show the violation. */
 export interface Evidence {
@@ -205,6 +206,10 @@ export interface Thresholds {
   rpoMs: number;
   /** Writes stopped / primary lost -> first write acknowledged by the new primary. */
   rtoMs: number;
+  /** lag-metric: allowed distance between Milvus's lag metric and the heartbeat lag (absent in old runs). */
+  lagMetricToleranceMs?: number;
+  /** lag-metric: the alert's `for:` period (absent in old runs). */
+  lagMetricGraceMs?: number;
 }
 
 export interface CheckContext {

@@ -32,9 +32,10 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
 
   --config FILE              YAML config (see schema/drill-config.schema.json)
   --profile NAME             smoke | default | soak | kind-types | switchover-smoke | failover-smoke
-                             | chaos-smoke | triggers-smoke | seed-smoke
+                             | chaos-smoke | triggers-smoke | seed-smoke | capacity-smoke
                              (default: default)
-  --scenario NAME            replication | switchover | failover | seed (default: the profile's, replication)
+  --scenario NAME            replication | switchover | failover | seed | capacity (default: the
+                             profile's, replication)
   --backend TYPE             local | kind | existing
   --seed N                   replay a run (0..4294967295; default: random, printed in the report)
   --out DIR                  run directory for history, report and diagnostics

@@ -175,6 +175,7 @@ export function redactConfig(cfg: DrillConfig): DrillConfig {
       end.uri = maskUri(end.uri);
       if (end.replicateUri) end.replicateUri = maskUri(end.replicateUri);
     }
+    if (ex.metricsUrls) ex.metricsUrls = ex.metricsUrls.map(maskUri);
   }
   return out;
 }

@@ -89,6 +89,8 @@ const smoke: Profile = {
   faults: { killCdc: { at: [0.5], everyMs: null, times: 0 }, nemesis: NEMESIS },
   monitor: { heartbeatIntervalMs: 200, probeIntervalMs: 250, probeKeys: 32 },
   search: { queries: 10, k: 10 },
+  // Used by scenario capacity only (profile capacity-smoke).
+  capacity: { startRate: 5, factor: 2, stepMs: 5_000, maxRate: 80, maxSteps: 6, maxLagGrowthMsPerS: 100 },
   thresholds: {
     lagSloMs: 5_000,
     recoveryTimeoutMs: 30_000,
@@ -98,6 +100,9 @@ const smoke: Profile = {
     // Locally the standby trails by well under a second; a loss reaching further back is a bug.
     rpoMs: 5_000,
     rtoMs: 30_000,
+    // lag-metric: the heartbeat reads up to an interval plus a query late; an alert waits 3 s.
+    lagMetricToleranceMs: 2_000,
+    lagMetricGraceMs: 3_000,
   },
 };
 
@@ -307,6 +312,17 @@ const seedSmoke: Profile = {
   faults: { killCdc: { at: [0.6, 0.85], everyMs: null, times: 0 }, nemesis: NEMESIS },
 };
 
+/**
+ * The write rate doubles every 5 s from 5 ops/s (batches of 50 rows) until the standby's lag keeps
+ * growing or 80 ops/s; then the same rate with CDC running and paused. No CDC kill: a kill would read
+ * as a capacity limit.
+ */
+const capacitySmoke: Profile = {
+  ...smoke,
+  scenario: "capacity",
+  faults: { killCdc: { at: [], everyMs: null, times: 0 }, nemesis: NEMESIS },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
@@ -317,6 +333,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   "chaos-smoke": chaosSmoke,
   "triggers-smoke": triggersSmoke,
   "seed-smoke": seedSmoke,
+  "capacity-smoke": capacitySmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

@@ -20,6 +20,7 @@ export const PROFILE_NAMES = [
   "chaos-smoke",
   "triggers-smoke",
   "seed-smoke",
+  "capacity-smoke",
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
@@ -33,8 +34,13 @@ export type BackendType = (typeof BACKEND_TYPES)[number];
  * data before replication exists; the standby is seeded from a backup (Milvus Backup's `restore
  * secondary` order) while writes go on, then CDC carries the rest.
  */
-export const SCENARIOS = ["replication", "switchover", "failover", "seed"] as const;
+export const SCENARIOS = ["replication", "switchover", "failover", "seed", "capacity"] as const;
 export type Scenario = (typeof SCENARIOS)[number];
+
+/** The scenarios that move the primary role (capacity and replication keep it where it is). */
+export function changesRoles(scenario: Scenario): scenario is "switchover" | "failover" {
+  return scenario === "switchover" || scenario === "failover";
+}
 
 import { checkImage, type ImageName, type KindImages } from "../backends/kind/images.js";
 import { LOCAL_FAULT_MODES, type LocalFaultMode } from "../backends/local/faults/fault-modes.js";
@@ -310,6 +316,13 @@ export const DrillConfigSchema = z.strictObject({
           .describe(
             "Allow scenario failover on your clusters: it force-promotes the standby and leaves the old primary to be rebuilt.",
           ),
+        metricsUrls: z
+          .array(httpUri(), { error: "must be a list of URLs" })
+          .max(32, { error: "must list at most 32 URLs" })
+          .default([])
+          .describe(
+            "Prometheus endpoints (e.g. http://cdc-pod:9091/metrics) serving milvus_cdc_last_replicated_time_tick and the primary's milvus_wal_last_confirmed_time_tick; the lag-metric check judges them. Empty: skipped.",
+          ),
       })
       .nullable()
       .describe("Two clusters you already run, joined by CDC."),
@@ -392,6 +405,26 @@ export const DrillConfigSchema = z.strictObject({
     queries: intIn(0, 100_000),
     k: intIn(1, 16_384),
   }),
+  capacity: z
+    .strictObject({
+      startRate: numberIn(0.1, 100_000).describe("scenario capacity: write ops/s of the first step."),
+      factor: numberIn(1.01, 100).describe(
+        "scenario capacity: each step's rate is the last one's times this.",
+      ),
+      stepMs: duration(1_000, 3_600_000).describe(
+        "scenario capacity: how long each step writes at its rate.",
+      ),
+      maxRate: numberIn(0.1, 1_000_000).describe(
+        "scenario capacity: the bound: no step goes above this rate (ops/s).",
+      ),
+      maxSteps: intIn(1, 100).describe("scenario capacity: at most this many steps."),
+      maxLagGrowthMsPerS: numberIn(0, 1_000_000).describe(
+        "scenario capacity: a step whose heartbeat lag grows faster than this (ms per s) is not sustainable.",
+      ),
+    })
+    .describe(
+      "scenario capacity: the write rate steps up until the standby's lag keeps growing or the bound.",
+    ),
   thresholds: z.strictObject({
     lagSloMs: duration(1, 3_600_000),
     recoveryTimeoutMs: duration(1_000, 3_600_000),
@@ -403,6 +436,12 @@ export const DrillConfigSchema = z.strictObject({
     ),
     rtoMs: duration(1, 3_600_000).describe(
       "switchover/failover: writes stopped or primary lost -> first write acknowledged by the new primary.",
+    ),
+    lagMetricToleranceMs: duration(0, 3_600_000).describe(
+      "lag-metric: how far Milvus's lag metric may be from the heartbeat lag (and what counts as near zero).",
+    ),
+    lagMetricGraceMs: duration(0, 3_600_000).describe(
+      "lag-metric: the alert rule's `for:` period; a missed alert or false page lasts longer than this.",
     ),
   }),
 });
@@ -471,6 +510,7 @@ export interface DrillConfig {
       killCdcCommand: string | null;
       allowRoleChange: boolean;
       allowDestructive: boolean;
+      metricsUrls: string[];
     } | null;
   };
   workload: {
@@ -495,6 +535,14 @@ export interface DrillConfig {
   };
   monitor: { heartbeatIntervalMs: number; probeIntervalMs: number; probeKeys: number };
   search: { queries: number; k: number };
+  capacity: {
+    startRate: number;
+    factor: number;
+    stepMs: number;
+    maxRate: number;
+    maxSteps: number;
+    maxLagGrowthMsPerS: number;
+  };
   thresholds: {
     lagSloMs: number;
     recoveryTimeoutMs: number;
@@ -503,6 +551,8 @@ export interface DrillConfig {
     distanceEpsilon: number;
     rpoMs: number;
     rtoMs: number;
+    lagMetricToleranceMs: number;
+    lagMetricGraceMs: number;
   };
 }
 

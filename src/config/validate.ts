@@ -26,6 +26,7 @@ export const SCENARIO_MIN_MILVUS: Record<Scenario, Semver> = {
   failover: { major: 2, minor: 6, patch: 14 },
   // restore secondary sends through CreateReplicateStream, which built-in CDC has had since it shipped.
   seed: { major: 2, minor: 6, patch: 6 },
+  capacity: { major: 2, minor: 6, patch: 6 },
 };
 
 /** Milvus Lite rejects Float16, BFloat16 and Binary vectors (its schema translator), so local cannot run them. */
@@ -304,7 +305,7 @@ function checkScenario(cfg: DrillConfig): string | null {
       `plants a fault in the ${want} ${want === "seed" ? "seeding" : "role change"}; set scenario to ${want} (scenario is ${scenario})`,
     );
   }
-  if (scenario === "replication") return null;
+  if (scenario === "replication" || scenario === "capacity") return null;
   if (b.type === "existing" && b.existing) {
     if (scenario === "failover" && !b.existing.allowDestructive) {
       return line(

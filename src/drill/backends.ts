@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Backend, Logger } from "../backends/types.js";
-import type { DrillConfig } from "../config/schema.js";
+import { changesRoles, type DrillConfig } from "../config/schema.js";
 import type { CleanupRecord } from "./run.js";
 
 /**
@@ -22,7 +22,7 @@ export async function createBackend(
         log: ctx.log,
         diagnosticsDir: join(ctx.runDir, "diagnostics"),
         onCreated: ctx.onCreated,
-        cdcOnTarget: config.scenario === "switchover" || config.scenario === "failover",
+        cdcOnTarget: changesRoles(config.scenario),
         seeding: config.scenario === "seed",
         // Chaos Mesh is installed only when a scheduled fault needs it.
         nemesis:

@@ -71,7 +71,9 @@ export function buildReport(i: ReportInput): DrillReport {
     ...(i.phases ? { phases: i.phases } : {}),
     files: [],
     ...(i.replayCommand ? { replayCommand: i.replayCommand } : {}),
-    ...(i.scenario && i.scenario !== "replication" ? { scenario: i.scenario, steps: i.steps ?? [] } : {}),
+    ...(i.scenario && i.scenario !== "replication"
+      ? { scenario: i.scenario, ...(i.scenario !== "capacity" ? { steps: i.steps ?? [] } : {}) }
+      : {}),
     ...(i.seeding ? { seeding: i.seeding } : {}),
   };
 }

@@ -19,6 +19,8 @@ export class WorkloadRunner {
   private triggersDone = false;
   /** What each trigger step did, in order (the history holds the same as ddl ops). */
   readonly triggerResults: Array<{ step: PlannedDdl; outcome: "ok" | "fail" | "info"; error?: string }> = [];
+  /** Told of every op that completed (scenario capacity measures write latency and rows with it). */
+  onCompleted?: (op: PlannedOp, invokeTime: number, outcome: WriteOutcome, time: number) => void;
 
   constructor(
     private readonly planner: WorkloadPlanner,
@@ -58,8 +60,10 @@ export class WorkloadRunner {
             keys: op.autoId ? [] : op.keys,
           }
         : { f: "ddl" as const, action: op.action, collection: op.collection, detail: op.detail };
-    this.history.append({ type: "invoke", id, process, time: Date.now(), value });
+    const invokeTime = Date.now();
+    this.history.append({ type: "invoke", id, process, time: invokeTime, value });
     const outcome: WriteOutcome = op.f === "write" ? await this.exec.write(op) : await this.exec.ddl(op);
+    this.onCompleted?.(op, invokeTime, outcome, Date.now());
     const assigned = outcome.assigned;
     this.history.append({
       type: outcome.type,
@@ -93,6 +97,16 @@ export class WorkloadRunner {
     this.opts = { ...this.opts, ops, durationMs: null };
     this.issued = 0;
     this.opsDone = 0;
+    this.stopped = false;
+    return this.runWorkload();
+  }
+
+  /** Another leg that writes for durationMs at targetRate ops/s (scenario capacity's steps). */
+  async runFor(durationMs: number, targetRate: number): Promise<{ startedAt: number; endedAt: number }> {
+    this.opts = { ...this.opts, ops: null, durationMs, targetRate };
+    this.issued = 0;
+    this.opsDone = 0;
+    this.nextSlot = 0;
     this.stopped = false;
     return this.runWorkload();
   }

@@ -129,6 +129,23 @@ export type ObservationEvent =
       /** Set when the fault this sample was taken around is known. */
       faultId?: number;
       error?: string;
+    }
+  | {
+      /**
+       * One scrape of Milvus's own replication metrics (Prometheus text, every URL the backend named):
+       * the lag they give, computed as the docs' alert query does (see src/monitor/prom.ts).
+       */
+      type: "obs";
+      kind: "lag-metric";
+      side: "target";
+      invokeTime: number;
+      time: number;
+      /** Lag the metrics give (ms, worst channel); null = the scrape answered but held no lag series. */
+      lagMs: number | null;
+      /** Channels with both series (the WAL's confirmed tick and CDC's replicated tick). */
+      channels: number;
+      /** The scrape failed (no answer, not Prometheus text): it observed nothing. */
+      error?: string;
     };
 
 /** A heartbeat written on the source (the writer side of pt-heartbeat). */
@@ -226,7 +243,37 @@ export interface SnapshotEvent {
   error?: string;
 }
 
+/**
+ * One window of scenario capacity: the primary written at a fixed rate for a while, with what was
+ * measured in it. `ramp` windows step the rate up; `cdc-running` / `cdc-paused` time the primary at one
+ * rate with CDC on and off (the overhead CDC puts on the primary).
+ */
+export interface CapacityStepEvent {
+  type: "capacity-step";
+  index: number;
+  mode: "ramp" | "cdc-running" | "cdc-paused";
+  targetOpsPerS: number;
+  startedAt: number;
+  time: number;
+  /** Write ops completed in the window, and their rows (acknowledged only). */
+  writes: number;
+  rows: number;
+  achievedRowsPerS: number;
+  /** Write latency (invoke to acknowledgement) of the acknowledged writes, ms; null without any. */
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  /** Heartbeat lag in the window: first, last and worst sample, and its least-squares slope (ms per s). */
+  lagSamples: number;
+  lagStartMs: number | null;
+  lagEndMs: number | null;
+  lagMaxMs: number | null;
+  lagGrowthMsPerS: number | null;
+  /** Lag stayed bounded (growth within capacity.maxLagGrowthMsPerS and under the SLO); null: not judged. */
+  bounded: boolean | null;
+}
+
 export type HistoryEvent =
+  | CapacityStepEvent
   | HeaderEvent
   | StepEvent
   | SnapshotEvent

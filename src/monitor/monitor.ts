@@ -7,6 +7,7 @@ import { PK_FIELD, VER_FIELD } from "../generator/rows.js";
 import type { WorkloadPlanner } from "../generator/workload.js";
 import type { HistoryWriter } from "../history/writer.js";
 import { getReplicateInfo } from "../milvus/replicate.js";
+import { metricLag, parsePromText, scrapeLag } from "./prom.js";
 
 export interface MonitorOptions {
   heartbeatIntervalMs: number;
@@ -14,6 +15,10 @@ export interface MonitorOptions {
   probeKeys: number;
   /** Deadline of one standby read: a stuck standby must not stall the monitor. */
   readTimeoutMs: number;
+  /** Scrape Milvus's lag metrics this often (when the pair names metrics URLs); default: the heartbeat's. */
+  lagMetricIntervalMs?: number;
+  /** Stands in for the HTTP GET of a metrics endpoint (tests). */
+  fetchText?: (url: string, timeoutMs: number) => Promise<string>;
 }
 
 function errorText(e: unknown): string {
@@ -61,6 +66,8 @@ export class Monitor {
   private readonly tickers: Ticker[] = [];
   private hbSeq = 0;
   lastLagMs: number | null = null;
+  /** Told of every heartbeat lag sample (scenario capacity follows the lag trend of each step). */
+  onLag?: (time: number, lagMs: number) => void;
   /** Newest heartbeat the standby has shown. */
   lastSeenHbSeq: number | null = null;
   private readonly rng: Rng;
@@ -88,6 +95,16 @@ export class Monitor {
       }),
     );
     this.tickers.push(new Ticker(this.opts.probeIntervalMs, () => this.probeKeys()));
+    if (this.pair.metricsUrls?.length || this.pair.scrapeMetrics)
+      this.tickers.push(
+        new Ticker(
+          Math.max(
+            this.opts.lagMetricIntervalMs ?? this.opts.heartbeatIntervalMs,
+            this.pair.metricsIntervalMs ?? 0,
+          ),
+          () => this.scrapeLagMetric(),
+        ),
+      );
     for (const t of this.tickers) t.start();
   }
 
@@ -141,6 +158,7 @@ export class Monitor {
     if (wallMs !== null) {
       this.lastLagMs = time - wallMs;
       this.lastSeenHbSeq = hbSeq;
+      this.onLag?.(time, Math.max(0, time - wallMs));
     }
     this.history.append({
       type: "obs",
@@ -153,6 +171,33 @@ export class Monitor {
       ...(error !== undefined ? { error } : {}),
     });
     return error === undefined;
+  }
+
+  /**
+   * Scrapes Milvus's replication metrics once and records the lag they give (or why the scrape saw
+   * nothing). The heartbeat is the truth; the lag-metric check judges this series against it.
+   */
+  async scrapeLagMetric(): Promise<void> {
+    const urls = this.pair.metricsUrls ?? [];
+    const scrape = this.pair.scrapeMetrics;
+    if (urls.length === 0 && !scrape) return;
+    const invokeTime = Date.now();
+    let sample: { lagMs: number | null; channels: number; error?: string };
+    try {
+      sample = scrape
+        ? metricLag((await scrape(this.opts.readTimeoutMs)).flatMap((t) => parsePromText(t)))
+        : await scrapeLag(urls, this.opts.readTimeoutMs, this.opts.fetchText);
+    } catch (e) {
+      sample = { lagMs: null, channels: 0, error: errorText(e) };
+    }
+    this.history.append({
+      type: "obs",
+      kind: "lag-metric",
+      side: "target",
+      invokeTime,
+      time: Date.now(),
+      ...sample,
+    });
   }
 
   async probeKeys(): Promise<void> {

@@ -29,6 +29,8 @@ export interface LagChart {
   bucketMs: number;
   /** Max lag (ms) seen in each time bucket; a bucket without samples repeats the previous value (0 before the first). */
   lag: number[];
+  /** Milvus's own lag metric on the same grid (when the drill scraped one), else null. */
+  metricLag: number[] | null;
   /** yTop in buckets where at least one fault started, 0 elsewhere. */
   faultBars: number[];
   faults: FaultMark[];
@@ -51,6 +53,7 @@ export function niceCeil(v: number): number {
 /** Bucket the lag series onto a uniform time grid so the Mermaid x axis (a numeric range) is truthful. */
 export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): LagChart | null {
   const series = report.metrics.lagSeries ?? [];
+  const metricSeries = report.metrics.lagMetricSeries ?? [];
   const faults = report.metrics.faults ?? [];
   const slo = report.metrics.lag?.sloMs;
   const steps = report.steps ?? [];
@@ -58,6 +61,7 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
   const originMs = timeOrigin(report);
   let end = originMs;
   for (const p of series) end = Math.max(end, p.t);
+  for (const p of metricSeries) end = Math.max(end, p.t);
   for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
   for (const s of steps) end = Math.max(end, s.startedAt + s.durationMs);
   const spanMs = Math.max(1, end - originMs);
@@ -65,19 +69,24 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
   const bucketMs = spanMs / (n - 1);
   const bucketOf = (t: number) => Math.min(n - 1, Math.max(0, Math.round((t - originMs) / bucketMs)));
 
-  const raw: Array<number | null> = new Array(n).fill(null);
-  for (const p of series) {
-    const b = bucketOf(p.t);
-    raw[b] = Math.max(raw[b] ?? 0, p.lagMs);
-  }
-  const lag: number[] = [];
-  let last = 0;
-  for (const v of raw) {
-    if (v !== null) last = v;
-    lag.push(Math.round(last));
-  }
+  const grid = (points: ReadonlyArray<{ t: number; lagMs: number }>): number[] => {
+    const raw: Array<number | null> = new Array(n).fill(null);
+    for (const p of points) {
+      const b = bucketOf(p.t);
+      raw[b] = Math.max(raw[b] ?? 0, p.lagMs);
+    }
+    const out: number[] = [];
+    let last = 0;
+    for (const v of raw) {
+      if (v !== null) last = v;
+      out.push(Math.round(last));
+    }
+    return out;
+  };
+  const lag = grid(series);
+  const metricLag = metricSeries.length > 0 ? grid(metricSeries) : null;
   // Scaled to the data, and to the SLO line so it is always on the chart.
-  const yTop = niceCeil(Math.max(1, ...lag, slo ?? 0));
+  const yTop = niceCeil(Math.max(1, ...lag, ...(metricLag ?? []), slo ?? 0));
   const marks = faults.map((f) => ({
     id: f.id,
     name: f.name,
@@ -98,6 +107,7 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
     spanMs,
     bucketMs,
     lag,
+    metricLag,
     faultBars,
     faults: marks,
     stepBars,
@@ -115,12 +125,13 @@ export function renderMermaidLagChart(report: DrillReport): string | null {
   const lines = [
     "```mermaid",
     "xychart-beta",
-    `  title "Standby lag (ms); ${chart.steps.length ? "tall bars: fault starts, short bars: role-change steps" : "bars mark fault starts"}${chart.sloMs !== null ? `; flat line = SLO ${chart.sloMs} ms` : ""}"`,
+    `  title "Standby lag (ms)${chart.metricLag ? ": first line heartbeat, second Milvus's lag metric" : ""}; ${chart.steps.length ? "tall bars: fault starts, short bars: role-change steps" : "bars mark fault starts"}${chart.sloMs !== null ? `; flat line = SLO ${chart.sloMs} ms` : ""}"`,
     `  x-axis "time (s)" 0 --> ${xEnd}`,
     `  y-axis "lag (ms)" 0 --> ${chart.yTop}`,
     `  bar [${chart.faultBars.join(", ")}]`,
     ...(chart.steps.length ? [`  bar [${chart.stepBars.join(", ")}]`] : []),
     `  line [${chart.lag.join(", ")}]`,
+    ...(chart.metricLag ? [`  line [${chart.metricLag.join(", ")}]`] : []),
     ...(chart.sloMs !== null ? [`  line [${chart.lag.map(() => chart.sloMs).join(", ")}]`] : []),
     "```",
   ];

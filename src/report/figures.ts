@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { fmtInt, fmtMs } from "./format.js";
-import type { DrillReport, LagStats } from "./model.js";
+import type { CapacityStats, DrillReport, LagMetricStats, LagStats } from "./model.js";
 
 export interface Figures {
   lag: (Omit<LagStats, "sloMs"> & { sloMs: number | null }) | null;
@@ -20,6 +20,10 @@ export interface Figures {
   /** Role changes only (absent in a replication drill). */
   rpo: { lostWrites: number; windowMs: number | null } | null;
   rtoMs: number | null | undefined;
+  /** When the backend offered a metrics endpoint: Milvus's lag metric against the heartbeat. */
+  lagMetric: LagMetricStats | null;
+  /** Scenario capacity only. */
+  capacity: CapacityStats | null;
 }
 
 export function figures(report: DrillReport): Figures {
@@ -47,6 +51,8 @@ export function figures(report: DrillReport): Figures {
     collectionsCompared: m.collectionsCompared,
     rpo: m.rpo ?? null,
     rtoMs: m.rtoMs,
+    lagMetric: m.lagMetric ?? null,
+    capacity: m.capacity ?? null,
   };
 }
 
@@ -59,6 +65,13 @@ export function figureRows(report: DrillReport): Array<[label: string, text: str
     rows.push([
       "lag p50/p95/p99/max",
       `${fmtMs(l.p50)} / ${fmtMs(l.p95)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} samples${l.faultWindowSamples ? `, +${fmtInt(l.faultWindowSamples)} in fault windows` : ""}${l.sloMs !== null ? `; SLO ${fmtMs(l.sloMs)}` : ""})`,
+    ]);
+  }
+  if (f.lagMetric) {
+    const l = f.lagMetric;
+    rows.push([
+      "Milvus lag metric p50/p99/max",
+      `${fmtMs(l.p50)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} scrapes${l.failedScrapes ? `, ${fmtInt(l.failedScrapes)} failed` : ""}; within ${fmtMs(l.toleranceMs)} of the heartbeat on ${fmtInt(l.withinTolerance)}/${fmtInt(l.paired)}; missed alerts ${fmtInt(l.missedAlerts)}, false pages ${fmtInt(l.falsePages)})`,
     ]);
   }
   if (f.catchUpMs !== undefined) rows.push(["catch-up after writes stopped", fmtMs(f.catchUpMs)]);
@@ -86,6 +99,21 @@ export function figureRows(report: DrillReport): Array<[label: string, text: str
       `${fmtInt(f.rpo.lostWrites)} / ${fmtMs(f.rpo.windowMs)}`,
     ]);
   if (f.rtoMs !== undefined) rows.push(["RTO (to the first write on the new primary)", fmtMs(f.rtoMs)]);
+  if (f.capacity) {
+    const c = f.capacity;
+    const ramp = c.steps.filter((s) => s.mode === "ramp");
+    rows.push([
+      "sustainable write rate (capacity)",
+      `${c.sustainableRowsPerS === null ? "none (the lag grew from the first step)" : `${fmtInt(Math.round(c.sustainableRowsPerS))} rows/s`} (${fmtInt(ramp.length)} steps, stopped by ${c.stoppedBy})`,
+    ]);
+    const o = c.primaryLatencyOverhead;
+    rows.push([
+      "primary write latency, CDC running vs paused",
+      o
+        ? `p50 ${fmtMs(o.runningP50Ms)} vs ${fmtMs(o.pausedP50Ms)}, p99 ${fmtMs(o.runningP99Ms)} vs ${fmtMs(o.pausedP99Ms)} at ${o.targetOpsPerS} ops/s (overhead p50 ${fmtMs(o.p50Ms)}, p99 ${fmtMs(o.p99Ms)})`
+        : "n/a (the backend cannot pause CDC)",
+    ]);
+  }
   if (f.faults !== null) rows.push(["faults injected", fmtInt(f.faults)]);
   return rows;
 }

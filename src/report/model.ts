@@ -30,6 +30,65 @@ export interface LagStats {
   sloMs?: number;
 }
 
+/** Milvus's own lag metric as the drill scraped it, judged against the heartbeat (check lag-metric). */
+export interface LagMetricStats {
+  /** Scrapes that answered / failed. */
+  samples: number;
+  failedScrapes: number;
+  /** The metric's lag (ms) over the answered scrapes with a lag series; null without any. */
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+  /** Scrapes compared with a heartbeat read, and how many of them agreed within the tolerance. */
+  paired: number;
+  withinTolerance: number;
+  toleranceMs: number;
+  graceMs: number;
+  sloMs: number;
+  /** Episodes longer than the grace period (the check fails on any). */
+  missedAlerts: number;
+  falsePages: number;
+  /** The alert rule checked (PromQL, `for` the grace period). */
+  alertRule: string;
+}
+
+/** One window of scenario capacity (see CapacityStepEvent in the history). */
+export interface CapacityStep {
+  index: number;
+  mode: "ramp" | "cdc-running" | "cdc-paused";
+  targetOpsPerS: number;
+  startedAt: number;
+  durationMs: number;
+  achievedRowsPerS: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  lagStartMs: number | null;
+  lagEndMs: number | null;
+  lagMaxMs: number | null;
+  lagGrowthMsPerS: number | null;
+  bounded: boolean | null;
+}
+
+/** Scenario capacity: how much write traffic the standby absorbed, and what CDC cost the primary. */
+export interface CapacityStats {
+  /** The highest achieved rate (acknowledged rows/s) of a ramp step whose lag stayed bounded; null: none did. */
+  sustainableRowsPerS: number | null;
+  /** Why the ramp stopped: the lag kept growing, or the configured bound. */
+  stoppedBy: "lag growing" | "bound";
+  steps: CapacityStep[];
+  /** The primary's write latency at one rate with CDC running and paused; null when CDC could not be paused. */
+  primaryLatencyOverhead: {
+    targetOpsPerS: number;
+    runningP50Ms: number | null;
+    runningP99Ms: number | null;
+    pausedP50Ms: number | null;
+    pausedP99Ms: number | null;
+    /** running - paused (ms); positive: CDC slowed the primary. */
+    p50Ms: number | null;
+    p99Ms: number | null;
+  } | null;
+}
+
 export interface FaultRecord {
   id: number;
   name: string;
@@ -135,6 +194,11 @@ export interface DrillMetrics {
   /** Role changes only (see ReportMetrics). */
   rpo?: { lostWrites: number; windowMs: number | null };
   rtoMs?: number | null;
+  /** When the backend offered a metrics endpoint: Milvus's lag metric, and its series for the chart. */
+  lagMetric?: LagMetricStats;
+  lagMetricSeries?: Array<{ t: number; lagMs: number }>;
+  /** Scenario capacity only. */
+  capacity?: CapacityStats;
 }
 
 /**
@@ -175,4 +239,7 @@ export interface ReportMetrics {
   rtoMs?: number | null;
   /** Workload triggers (issue 23): what each did and produced; absent when the run had none. */
   triggers?: TriggerRecord[];
+  lagMetric?: LagMetricStats;
+  lagMetricSeries?: DrillMetrics["lagMetricSeries"];
+  capacity?: CapacityStats;
 }

@@ -41,6 +41,7 @@ const checkName = z.enum([
   "failover-prefix",
   "reverse-parity",
   "seed-alignment",
+  "lag-metric",
 ]);
 
 const evidence = z
@@ -82,6 +83,73 @@ const lagStats = z
     sloMs: z.number().optional().describe("The lag SLO the samples were judged against"),
   })
   .describe("Heartbeat lag percentiles in milliseconds; null when there were no samples");
+
+const lagMetricStats = z
+  .object({
+    samples: z.number().describe("Scrapes of the metrics endpoint that answered"),
+    failedScrapes: z.number(),
+    p50: z.number().nullable(),
+    p99: z.number().nullable(),
+    max: z.number().nullable(),
+    paired: z.number().describe("Scrapes compared with a heartbeat read"),
+    withinTolerance: z.number().describe("Paired scrapes within toleranceMs of the heartbeat lag"),
+    toleranceMs: z.number(),
+    graceMs: z.number().describe("The alert rule's `for` period"),
+    sloMs: z.number(),
+    missedAlerts: z
+      .number()
+      .describe("Metric healthy while the heartbeat lag stayed over the SLO past the grace"),
+    falsePages: z
+      .number()
+      .describe("Metric over the SLO past the grace while the heartbeat lag was near zero"),
+    alertRule: z.string().describe("The alert rule checked (PromQL, for the grace period)"),
+  })
+  .describe("Milvus's own lag metric (milliseconds) against the heartbeat lag (check lag-metric)");
+
+const nMs = z.number().nullable();
+const capacityStats = z
+  .object({
+    sustainableRowsPerS: z
+      .number()
+      .nullable()
+      .describe("Highest achieved rate (acknowledged rows/s) of a ramp step whose lag stayed bounded"),
+    stoppedBy: z.enum(["lag growing", "bound"]).describe("Why the ramp stopped"),
+    steps: z
+      .array(
+        z.object({
+          index: z.number(),
+          mode: z.enum(["ramp", "cdc-running", "cdc-paused"]),
+          targetOpsPerS: z.number(),
+          startedAt: ms("Window start"),
+          durationMs: z.number(),
+          achievedRowsPerS: z.number().describe("Acknowledged rows per second on the primary"),
+          latencyP50Ms: nMs.describe("Primary write latency p50 (ms)"),
+          latencyP99Ms: nMs.describe("Primary write latency p99 (ms)"),
+          lagStartMs: nMs,
+          lagEndMs: nMs,
+          lagMaxMs: nMs,
+          lagGrowthMsPerS: nMs.describe("Least-squares slope of the heartbeat lag in the window (ms per s)"),
+          bounded: z
+            .boolean()
+            .nullable()
+            .describe("The lag stayed bounded (null: not judged, e.g. CDC paused)"),
+        }),
+      )
+      .describe("Every window: the ramp, then CDC running and paused at one rate"),
+    primaryLatencyOverhead: z
+      .object({
+        targetOpsPerS: z.number(),
+        runningP50Ms: nMs,
+        runningP99Ms: nMs,
+        pausedP50Ms: nMs,
+        pausedP99Ms: nMs,
+        p50Ms: nMs.describe("running - paused p50 (ms); positive: CDC slowed the primary"),
+        p99Ms: nMs.describe("running - paused p99 (ms)"),
+      })
+      .nullable()
+      .describe("The primary's write latency with CDC running against CDC paused, at the same rate"),
+  })
+  .describe("Scenario capacity: the write traffic the standby absorbed, and what CDC cost the primary");
 
 const faultRecord = z.object({
   id: z.number(),
@@ -198,6 +266,12 @@ export const drillReportSchema = z
         )
         .optional()
         .describe("Workload triggers (docs/upstream-bugs.md): what each did and produced"),
+      lagMetric: lagMetricStats.optional(),
+      capacity: capacityStats.optional(),
+      lagMetricSeries: z
+        .array(z.object({ t: ms("Scrape time"), lagMs: z.number() }))
+        .optional()
+        .describe("Milvus's lag metric over time, downsampled for charts"),
     }),
     steps: z
       .array(

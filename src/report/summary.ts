@@ -4,7 +4,7 @@
  * stays under GitHub's 1 MiB step-summary limit even for a run with millions of evidence items.
  */
 import type { CheckResult } from "../checkers/types.js";
-import { faultLegend, lagChart, renderMermaidLagChart, stepLegend } from "./chart.js";
+import { faultLegend, lagChart, niceCeil, renderMermaidLagChart, stepLegend } from "./chart.js";
 import { evidenceCount, evidenceExtra, evidenceLeftOut } from "./evidence.js";
 import { figureRows, triggerRows } from "./figures.js";
 import {
@@ -231,9 +231,15 @@ function lagSection(report: DrillReport): string {
   const shown = legend.slice(0, LIMITS.faultRows);
   const lines = ["## Lag over time", "", mermaid, ""];
   lines.push(
-    `<sub>Line: the standby's heartbeat lag (max per ${fmtMs(chart.bucketMs)} step); bars: fault starts. t = 0 at ${fmtIso(chart.originMs)}. Full resolution in \`${LAG_SVG}\`.</sub>`,
+    `<sub>Line: the standby's heartbeat lag (max per ${fmtMs(chart.bucketMs)} step)${chart.metricLag ? "; second line: Milvus's own lag metric, scraped" : ""}; bars: fault starts. t = 0 at ${fmtIso(chart.originMs)}. Full resolution in \`${LAG_SVG}\`.</sub>`,
     "",
   );
+  const lm = report.metrics.lagMetric;
+  if (lm)
+    lines.push(
+      `**Alert rule checked (lag-metric):** \`${lm.alertRule.replace(/[`\n]/g, " ")}\`; missed alerts ${fmtInt(lm.missedAlerts)}, false pages ${fmtInt(lm.falsePages)} (tolerance ${fmtMs(lm.toleranceMs)}).`,
+      "",
+    );
   if (shown.length) {
     lines.push(`**Faults:** ${shown.map((l) => mdCell(l, 80)).join(" · ")}`);
     if (legend.length > shown.length)
@@ -247,6 +253,50 @@ function lagSection(report: DrillReport): string {
         .join(" · ")}`,
       "",
     );
+  return lines.join("\n");
+}
+
+/** Scenario capacity: every window, and the standby's lag drawn against the write rate. */
+function capacitySection(report: DrillReport): string | null {
+  const c = report.metrics.capacity;
+  if (!c) return null;
+  const steps = c.steps.slice(0, 50);
+  const yn = (b: boolean | null) => (b === null ? "—" : b ? "yes" : "**no**");
+  const lines = [
+    "## Capacity",
+    "",
+    `Sustainable: **${c.sustainableRowsPerS === null ? "none" : `${fmtInt(Math.round(c.sustainableRowsPerS))} rows/s`}** (the ramp stopped: ${c.stoppedBy}).`,
+    "",
+    "| # | window | target ops/s | rows/s | write p50 / p99 | lag start → end (max) | lag growth | bounded |",
+    "|---|---|---|---|---|---|---|---|",
+    ...steps.map(
+      (s) =>
+        `| ${s.index} | ${s.mode} | ${s.targetOpsPerS} | ${fmtInt(Math.round(s.achievedRowsPerS))} | ${fmtMs(s.latencyP50Ms)} / ${fmtMs(s.latencyP99Ms)} | ${fmtMs(s.lagStartMs)} → ${fmtMs(s.lagEndMs)} (${fmtMs(s.lagMaxMs)}) | ${s.lagGrowthMsPerS === null ? "n/a" : `${s.lagGrowthMsPerS} ms/s`} | ${yn(s.bounded)} |`,
+    ),
+    "",
+  ];
+  const ramp = c.steps.filter((s) => s.mode === "ramp");
+  if (ramp.length > 0) {
+    const top = niceCeil(Math.max(1, ...ramp.map((s) => s.lagMaxMs ?? 0)));
+    lines.push(
+      "```mermaid",
+      "xychart-beta",
+      '  title "Standby lag against write rate: bars max lag (ms), line lag at the step end (ms)"',
+      `  x-axis "achieved rows/s" [${ramp.map((s) => `"${Math.round(s.achievedRowsPerS)}"`).join(", ")}]`,
+      `  y-axis "lag (ms)" 0 --> ${top}`,
+      `  bar [${ramp.map((s) => Math.round(s.lagMaxMs ?? 0)).join(", ")}]`,
+      `  line [${ramp.map((s) => Math.round(s.lagEndMs ?? 0)).join(", ")}]`,
+      "```",
+      "",
+    );
+  }
+  const o = c.primaryLatencyOverhead;
+  lines.push(
+    o
+      ? `Primary write latency at ${o.targetOpsPerS} ops/s, CDC running vs paused: p50 ${fmtMs(o.runningP50Ms)} vs ${fmtMs(o.pausedP50Ms)}, p99 ${fmtMs(o.runningP99Ms)} vs ${fmtMs(o.pausedP99Ms)} (overhead p50 ${fmtMs(o.p50Ms)}, p99 ${fmtMs(o.p99Ms)}).`
+      : "Primary write latency overhead: n/a (the backend cannot pause CDC).",
+    "",
+  );
   return lines.join("\n");
 }
 
@@ -322,6 +372,7 @@ export function renderSummary(report: DrillReport, opts: SummaryOptions = {}): s
   add(recoveriesTable(report), "recoveries");
   add(triggersTable(report), "triggers");
   add(lagSection(report), "lag chart");
+  add(capacitySection(report), "capacity");
   add(backendSection(report), "backend");
   const withEvidence = bySeverity(report.checks).filter(
     (c) => c.verdict === "fail" || (c.verdict === "unknown" && c.evidence.length > 0),

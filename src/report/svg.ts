@@ -47,17 +47,21 @@ const f1 = (v: number) => v.toFixed(1);
 
 export function renderLagSvg(report: DrillReport, secrets: readonly string[] = []): string {
   const series = downsample(report.metrics.lagSeries ?? [], MAX_SVG_POINTS);
+  const metricSeries = downsample(report.metrics.lagMetricSeries ?? [], MAX_SVG_POINTS);
   const faults = [...(report.metrics.faults ?? [])].sort((a, b) => a.startedAt - b.startedAt);
   const slo = report.metrics.lag?.sloMs;
   const origin = timeOrigin(report);
   let end = origin;
   for (const p of series) end = Math.max(end, p.t);
+  for (const p of metricSeries) end = Math.max(end, p.t);
   for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
   const steps = report.steps ?? [];
   for (const st of steps) end = Math.max(end, st.startedAt + st.durationMs);
   const spanMs = Math.max(1000, end - origin);
   // Scaled to the data and to the SLO, so the SLO line is always inside the plot.
-  const yTop = niceCeil(Math.max(1, slo ?? 0, ...series.map((p) => p.lagMs)));
+  const yTop = niceCeil(
+    Math.max(1, slo ?? 0, ...series.map((p) => p.lagMs), ...metricSeries.map((p) => p.lagMs)),
+  );
   const x = (t: number) => M.left + ((t - origin) / spanMs) * PW;
   const y = (v: number) => M.top + PH - (Math.max(0, v) / yTop) * PH;
 
@@ -137,6 +141,14 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
     );
   }
 
+  // Milvus's own lag metric under the heartbeat line: where the two part, an alert would lie.
+  if (metricSeries.length > 0) {
+    const pts = metricSeries.map((p) => `${f1(x(p.t))},${f1(y(p.lagMs))}`).join(" ");
+    out.push(
+      `<polyline class="lag-metric" fill="none" stroke="#6f42c1" stroke-width="1.5" stroke-dasharray="3 2" points="${pts}"/>`,
+      `<g class="legend"><line x1="${M.left + PW - 250}" y1="${M.top + 8}" x2="${M.left + PW - 230}" y2="${M.top + 8}" stroke="#0366d6" stroke-width="1.5"/><text x="${M.left + PW - 226}" y="${M.top + 12}">heartbeat lag</text><line x1="${M.left + PW - 140}" y1="${M.top + 8}" x2="${M.left + PW - 120}" y2="${M.top + 8}" stroke="#6f42c1" stroke-width="1.5" stroke-dasharray="3 2"/><text x="${M.left + PW - 116}" y="${M.top + 12}">Milvus lag metric</text></g>`,
+    );
+  }
   if (series.length > 0) {
     const pts = series.map((p) => `${f1(x(p.t))},${f1(y(p.lagMs))}`).join(" ");
     out.push(`<polyline class="lag" fill="none" stroke="#0366d6" stroke-width="1.5" points="${pts}"/>`);

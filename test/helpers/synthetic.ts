@@ -61,6 +61,8 @@ export const THRESHOLDS: Thresholds = {
   distanceEpsilon: 1e-5,
   rpoMs: 1000,
   rtoMs: 1000,
+  lagMetricToleranceMs: 300,
+  lagMetricGraceMs: 400,
 };
 
 /** One applied change on a channel: a key write, or a heartbeat row on the heartbeat channel. */
@@ -387,6 +389,16 @@ export function synthesize(opts: SyntheticOptions): SyntheticRun {
       time: t + 2,
       hbSeq: hb?.hbSeq ?? null,
       wallMs: hb?.wallMs ?? null,
+    });
+    // Milvus's lag metric, as a faithful CDC reports it: the age of what the standby shows.
+    obs.push({
+      type: "obs",
+      kind: "lag-metric",
+      side: "target",
+      invokeTime: t + 1,
+      time: t + 2,
+      lagMs: hb?.wallMs !== undefined ? Math.max(0, r - hb.wallMs) : null,
+      channels: hb?.wallMs !== undefined ? 1 : 0,
     });
     const c = colls[turn++ % colls.length] as string;
     const st = stateAt(c, r);

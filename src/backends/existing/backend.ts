@@ -42,6 +42,8 @@ export interface ExistingOptions {
   configureReplication: boolean;
   kube: { context: string | null; namespace: string; sourceInstance: string } | null;
   killCdcCommand: string | null;
+  /** Prometheus endpoints with Milvus's replication metrics (lag-metric); empty: none. */
+  metricsUrls?: string[];
 }
 
 export interface ExistingTiming {
@@ -218,6 +220,7 @@ export class ExistingBackend implements Backend {
       target: endpoint(o.target, ids.target),
     };
     if (confirmedBy) pair.replication = { confirmedBy };
+    if (o.metricsUrls?.length) pair.metricsUrls = [...o.metricsUrls];
     return pair;
   }
 

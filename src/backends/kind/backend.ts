@@ -35,7 +35,6 @@ import {
   endpointFor,
   imagePatch,
   instanceSelector,
-  METRICS_PORT,
   MILVUS_PORT,
   OPERATOR_NAMESPACE,
   OPERATOR_RELEASE,
@@ -45,6 +44,7 @@ import {
   toYaml,
   usedImages,
 } from "./manifests.js";
+import { KUBE_METRICS_INTERVAL_MS, podMetricsPath, podMetricsScraper } from "./metrics.js";
 import {
   BACKUP_JOB_TIMEOUT_MS,
   type BackupCommand,
@@ -408,6 +408,9 @@ export class KindBackend implements Backend {
       return {
         source: endpointFor(o, "source", `http://127.0.0.1:${src}`),
         target: endpointFor(o, "target", `http://127.0.0.1:${tgt}`),
+        // Milvus's lag metric for lag-metric: the CDC and WAL pods' metrics port, through the API server.
+        scrapeMetrics: podMetricsScraper(this.kube, o.namespace),
+        metricsIntervalMs: KUBE_METRICS_INTERVAL_MS,
       };
     });
     this.log.info(
@@ -888,11 +891,7 @@ export class KindBackend implements Backend {
         // CDC first: when time runs out, its logs are the ones a CDC drill needs.
         pods = [...cdc, ...all.filter((p) => !cdc.includes(p))];
         for (const p of cdc) {
-          await save(`${p}.metrics.txt`, [
-            "get",
-            "--raw",
-            `/api/v1/namespaces/${ns}/pods/${p}:${METRICS_PORT}/proxy/metrics`,
-          ]);
+          await save(`${p}.metrics.txt`, ["get", "--raw", podMetricsPath(ns, p)]);
         }
       } catch (e) {
         problems.push(`pod list: ${e instanceof Error ? e.message : String(e)}`);

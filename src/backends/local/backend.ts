@@ -67,7 +67,7 @@ export class LocalBackend implements Backend {
       await this.teardown();
       signal.throwIfAborted();
     }
-    return { source: this.lab.source, target: this.lab.target };
+    return { source: this.lab.source, target: this.lab.target, metricsUrls: [this.lab.metricsUrl] };
   }
 
   async inject(fault: FaultName, signal?: AbortSignal, params?: FaultParams): Promise<FaultEvidence> {
@@ -134,7 +134,7 @@ export class LocalBackend implements Backend {
       }
       case "pause-cdc": {
         const injectedAt = Date.now();
-        const p = lab.pauseReplicator();
+        const p = lab.freezeReplicator();
         try {
           await sleepOrAbort(durationMs, signal);
         } finally {
@@ -145,6 +145,20 @@ export class LocalBackend implements Backend {
       default:
         throw new Error(`inject: fault '${fault}' is not supported by the local backend`);
     }
+  }
+
+  async pauseCdc(): Promise<FaultEvidence> {
+    if (!this.lab) throw new Error("pauseCdc: the local backend is not provisioned");
+    const injectedAt = Date.now();
+    const r = await this.lab.pauseReplicator();
+    return { injectedAt, stoppedAt: Date.now(), how: "replicator stopped, no restart", ...r };
+  }
+
+  async resumeCdc(): Promise<FaultEvidence> {
+    if (!this.lab) throw new Error("resumeCdc: the local backend is not provisioned");
+    const injectedAt = Date.now();
+    const r = await this.lab.resumeReplicator();
+    return { injectedAt, restoredAt: Date.now(), ...r };
   }
 
   async loseCluster(side: "source" | "target"): Promise<FaultEvidence> {

@@ -11,6 +11,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { configureReplication } from "../../milvus/replicate.js";
+import { freePort } from "../../util/net.js";
 import type { ClusterEndpoint } from "../types.js";
 import type { LocalFaultMode as LabFaultMode } from "./faults/fault-modes.js";
 import { faultMarkerFile } from "./faults/faults.js";
@@ -76,6 +77,11 @@ export interface Lab {
   source: ClusterEndpoint;
   target: ClusterEndpoint;
   dirs: LabDirs;
+  /** The replicator's Prometheus endpoint (Milvus's metric names), whichever replicator runs. */
+  metricsUrl: string;
+  /** Stop the replicator without a restart (CDC paused) / start it again. */
+  pauseReplicator(): Promise<{ source: string; target: string }>;
+  resumeReplicator(): Promise<{ source: string; target: string; pid: number | undefined }>;
   /** SIGKILL the running replicator now; resolves once its replacement is up. */
   killReplicator(): Promise<{ killedAt: number; restartedAt: number; pid: number | undefined }>;
   readonly restarts: ReadonlyArray<{ killedAt: number; restartedAt: number }>;
@@ -109,7 +115,7 @@ export interface Lab {
   /** The side the running replicator writes to, if one runs. */
   readonly replicationTarget: LabSide | undefined;
   /** Freezes the running replicator (SIGSTOP) without killing it; resume() sends SIGCONT. */
-  pauseReplicator(): { pid: number; resume: () => void };
+  freezeReplicator(): { pid: number; resume: () => void };
   /**
    * A nemesis fault starts now: the replicator's self-test fault wedge-channel acts on the first
    * message after it (a marker file next to the replicator's log, so a restarted replicator sees it too).
@@ -163,6 +169,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     port?: number;
   }
   const clusters: Record<LabSide, Cluster> = { source: {}, target: {} };
+  const metricsPort = await freePort();
   /** Every process ever started, so a stop during a rebuild still finds it. */
   const processes = new Set<MilvusLiteProcess>();
   const sideOf = (clusterId: string): LabSide | undefined =>
@@ -170,7 +177,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   // The replication link into each cluster, kept for the lab's life so a rebuilt or restarted cluster
   // keeps its replicateUri.
   const proxies = {} as Record<LabSide, LinkProxy>;
-  /** Replicators frozen by pauseReplicator(): thawed before anything stops them. */
+  /** Replicators frozen by freezeReplicator(): thawed before anything stops them. */
   const paused = new Set<number>();
   const thaw = (pid: number) => {
     if (!paused.delete(pid)) return;
@@ -191,6 +198,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     faultEvery: opts.faultEvery ?? 0,
     restartDelayMs: opts.restartDelayMs ?? 0,
     logFile: dirs.replicatorLog,
+    metricsPort,
     log,
   });
   let stopping: Promise<void> | null = null;
@@ -294,6 +302,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       source,
       target,
       dirs,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       fronts: {
         get source() {
           return up("source");
@@ -302,6 +311,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           return up("target");
         },
       },
+      pauseReplicator: () => links.pause(),
+      resumeReplicator: () => links.resume(),
       async killReplicator() {
         const link = links.current();
         if (!link) throw new Error("killReplicator: no replicator is running (replication not configured)");
@@ -377,9 +388,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         const l = links.current();
         return l ? sideOf(l.target) : undefined;
       },
-      pauseReplicator() {
+      freezeReplicator() {
         const pid = links.current()?.supervisor.pid;
-        if (pid === undefined) throw new Error("pauseReplicator: no replicator is running");
+        if (pid === undefined) throw new Error("freezeReplicator: no replicator is running");
         process.kill(pid, "SIGSTOP");
         paused.add(pid);
         return { pid, resume: () => thaw(pid) };

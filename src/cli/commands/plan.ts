@@ -24,6 +24,7 @@ import {
 } from "../../backends/kind/plan.js";
 import { parseCommandArgs } from "../../config/args.js";
 import { loadConfig, parseRunFlags } from "../../config/load.js";
+import { changesRoles } from "../../config/schema.js";
 import { UsageError } from "../../errors.js";
 
 export const PLAN_USAGE = `Usage: milvus-cdc-drill plan --backend kind [options] --out DIR
@@ -119,7 +120,7 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
   const { types, ...params } = cfg.faults.nemesis;
   const nemesis: PlanNemesis = { types, params };
   const files = renderPlanFiles(opts, {
-    cdcOnTarget: cfg.scenario === "switchover" || cfg.scenario === "failover",
+    cdcOnTarget: changesRoles(cfg.scenario),
     nemesis,
   });
   // The CRs must pass the API server's strict field validation; checking here means a plan that

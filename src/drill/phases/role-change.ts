@@ -1,3 +1,4 @@
+import { changesRoles } from "../../config/schema.js";
 import { type DrillContext, need } from "../context.js";
 import type { Phase } from "../phase.js";
 import { runRoleChange } from "../role-change.js";
@@ -10,9 +11,7 @@ export const roleChange: Phase<DrillContext> = {
   name: "role-change",
   title: "Role change and the way back",
   skip: (ctx) =>
-    ctx.config.scenario === "replication" || ctx.config.scenario === "seed"
-      ? `scenario ${ctx.config.scenario} changes no roles`
-      : false,
+    changesRoles(ctx.config.scenario) ? false : `scenario ${ctx.config.scenario} changes no roles`,
   async run(ctx, signal) {
     ctx.progress("role change");
     const r = await runRoleChange({

@@ -5,6 +5,7 @@ import { HEARTBEAT_COLLECTION } from "../../generator/reserved.js";
 import type { HistoryWriter } from "../../history/writer.js";
 import { Monitor } from "../../monitor/monitor.js";
 import { Nemesis } from "../../nemesis/nemesis.js";
+import { runCapacity } from "../capacity.js";
 import { type DrillContext, need } from "../context.js";
 import { type Phase, PhaseError } from "../phase.js";
 import { losePrimary, timedStep, watchForLoss } from "../role-change.js";
@@ -125,7 +126,11 @@ export const workload: Phase<DrillContext> = {
             (e: unknown) => e,
           )
       : Promise.resolve(null);
-    const w = await runner.runWorkload();
+    // Scenario capacity: the write rate steps up window by window instead of one workload run.
+    const w =
+      config.scenario === "capacity"
+        ? await runCapacity({ config, backend, runner, monitor: mon, history, log, signal })
+        : await runner.runWorkload();
     ended.ended = true;
     const seedError = await seeded;
     if (seedError) {

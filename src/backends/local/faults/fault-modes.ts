@@ -30,6 +30,9 @@ export const LOCAL_FAULT_MODES = [
   // Seeding faults (scenario seed): the standby's checkpoint left past / before the backup point.
   "seed-gap",
   "seed-overlap",
+  // Lag metric (issue 26): after a CDC restart the exported lag stays at its last value (~0) while the
+  // replacement sits on a backlog, as milvus-io/milvus#51048 did: lag-metric must fail (missed alert).
+  "frozen-lag-metric",
 ] as const;
 
 /** The fault modes that only mean something in a role-change scenario, and the scenario each needs. */

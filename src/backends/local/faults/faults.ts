@@ -57,6 +57,12 @@ export function wedgesOn(e: WalEntry): boolean {
   return e.kind === "dml" && e.collection !== HEARTBEAT_COLLECTION && DATA_METHODS.has(e.method);
 }
 
+/**
+ * frozen-lag-metric: how long a restarted replicator sits on its backlog before sending anything, while
+ * its metric keeps reading ~0 (milvus-io/milvus#51048). Longer than any smoke SLO plus grace period.
+ */
+export const FROZEN_LAG_HOLD_MS = 15_000;
+
 /** Where a channel starts reading after (re)connecting. */
 export type ResumePlan =
   /** Right after the target's checkpoint (correct CDC). */

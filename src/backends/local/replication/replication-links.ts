@@ -23,6 +23,8 @@ export interface ReplicationLinksOptions {
   faultEvery: number;
   restartDelayMs: number;
   logFile: string;
+  /** Every replicator serves Milvus's replication metrics on this port (one lab, one endpoint). */
+  metricsPort?: number;
   log: (message: string) => void;
   /** How long a retiring replicator may take to deliver the configuration change. */
   retireTimeoutMs?: number;
@@ -32,6 +34,8 @@ interface Link {
   source: string;
   target: string;
   supervisor: ReplicatorSupervisor;
+  /** The configuration the link was started from (a paused link starts again from it). */
+  config: ReplicateConfiguration;
 }
 
 export class ReplicationLinks {
@@ -76,9 +80,10 @@ export class ReplicationLinks {
       faultEvery: this.opts.faultEvery,
       restartDelayMs: this.opts.restartDelayMs,
       logFile: this.opts.logFile,
+      ...(this.opts.metricsPort !== undefined ? { metricsPort: this.opts.metricsPort } : {}),
     });
     await supervisor.start();
-    this.active.set(source, { source, target, supervisor });
+    this.active.set(source, { source, target, supervisor, config });
     this.opts.log(
       `Replicator ${source} -> ${target} started (pid ${supervisor.pid}, fault mode ${this.opts.faultMode})`,
     );
@@ -121,6 +126,28 @@ export class ReplicationLinks {
     if (!link) return;
     this.active.delete(clusterId);
     await this.stopLink(link);
+  }
+
+  /** The link paused by pause(), until resume(). */
+  private paused: Link | undefined;
+
+  /** Stops the running replicator without a restart (CDC paused); resume() starts it again. */
+  async pause(): Promise<{ source: string; target: string }> {
+    const link = this.current();
+    if (!link) throw new Error("pause: no replicator is running (replication not configured)");
+    this.active.delete(link.source);
+    await this.stopLink(link);
+    this.paused = link;
+    return { source: link.source, target: link.target };
+  }
+
+  /** Starts the paused replicator again; it resumes from the target's checkpoint, as after a restart. */
+  async resume(): Promise<{ source: string; target: string; pid: number | undefined }> {
+    const link = this.paused;
+    if (!link) throw new Error("resume: no replicator is paused");
+    this.paused = undefined;
+    await this.start(link.source, link.target, link.config);
+    return { source: link.source, target: link.target, pid: this.current()?.supervisor.pid };
   }
 
   /** The running replicator (the lab has at most one source at a time). */

@@ -16,6 +16,7 @@ import { decode, decodeRequest, messageType } from "../../../milvus/proto.js";
 import {
   FaultFilter,
   type FaultShared,
+  FROZEN_LAG_HOLD_MS,
   faultMarkerFile,
   LOCAL_FAULT_MODES,
   type LocalFaultMode,
@@ -27,6 +28,7 @@ import {
 } from "../faults/faults.js";
 import { ANNOUNCE_METHOD } from "../wal/wal.js";
 import { readWholeWal, WalDirWatcher, WalReader } from "../wal/wal-reader.js";
+import { serveMetrics } from "./metrics-endpoint.js";
 
 export type { LocalFaultMode } from "../faults/faults.js";
 
@@ -39,6 +41,8 @@ export interface ReplicatorOptions {
   faultEvery: number;
   restartDelayMs: number;
   logFile: string;
+  /** Serve Milvus's replication metrics on 127.0.0.1:metricsPort (see metrics-endpoint.ts); absent: none. */
+  metricsPort?: number;
 }
 
 const Options = z
@@ -55,6 +59,7 @@ const Options = z
     faultEvery: z.number().int().min(0),
     restartDelayMs: z.number().int().min(0),
     logFile: z.string().min(1),
+    metricsPort: z.number().int().min(1).max(65_535).optional(),
   })
   .refine((o) => o.source.pchannels.length === o.target.pchannels.length, {
     message: "source and target must have the same number of pchannels",
@@ -214,6 +219,8 @@ class StreamSession {
   failure: Error | undefined;
   confirmed = 0;
   lastConfirmedTt = "";
+  /** Physical ms of the source message the target confirmed last (the CDC tick metric). */
+  lastConfirmedMs: number | undefined;
 
   constructor(
     client: TargetClient,
@@ -231,6 +238,7 @@ class StreamSession {
       }
       this.confirmed += 1;
       this.lastConfirmedTt = r.confirmed ?? "";
+      this.lastConfirmedMs = Number(BigInt(o.entry.tt) >> 18n);
       this.lastProgress = Date.now();
       this.notify();
     });
@@ -254,6 +262,12 @@ class StreamSession {
 
   get unconfirmed(): number {
     return this.inflight.length;
+  }
+
+  /** Physical ms of the oldest message sent and not yet confirmed (metrics), if any. */
+  oldestUnconfirmedMs(): number | undefined {
+    const head = this.inflight[0];
+    return head ? Number(BigInt(head.entry.tt) >> 18n) : undefined;
   }
 
   private fail(e: Error): void {
@@ -397,6 +411,14 @@ interface ChannelState {
   readTo?: number;
   /** wedge-channel: this channel sends nothing more, ever. */
   wedged?: boolean;
+  /** Physical ms of the last replicated tick (metrics), from checkpoints, confirmations and idle ticks. */
+  tickMs?: number;
+  /** The session running now, for its confirmations (metrics). */
+  session?: StreamSession;
+  /** Physical ms of the oldest entry read from the log and not yet sent (metrics). */
+  unsentFromMs?: number;
+  /** frozen-lag-metric: this restarted channel already sat on its backlog. */
+  held?: boolean;
 }
 
 /** Runs the replicator until `ctx.signal` aborts. Never throws for target or network errors: it retries. */
@@ -446,6 +468,31 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
   // Each channel listens on the one stop signal (its session, its sleeps): more than Node's default 10.
   setMaxListeners(Math.max(10, channels.length * 4), ctx.signal);
   const watcher = new WalDirWatcher(opts.walDir);
+  // frozen-lag-metric: a restarted replicator's metric reads ~0 lag whatever its backlog (#51048).
+  const frozen = opts.faultMode === "frozen-lag-metric" && ctx.generation > 0;
+  if (opts.metricsPort !== undefined)
+    serveMetrics(
+      opts.metricsPort,
+      channels.map((ch) => ({
+        source: ch.source,
+        target: ch.target,
+        // Milvus's tick T means every message before T is replicated (time ticks flow through the
+        // channel). The local log has none, so: just before the oldest message not yet confirmed;
+        // with none pending, the newest confirmed one or the last idle moment.
+        tickMs: (now) => {
+          if (frozen) return now;
+          const pending = [ch.session?.oldestUnconfirmedMs(), ch.unsentFromMs].filter(
+            (v): v is number => v !== undefined,
+          );
+          if (pending.length > 0) return Math.min(...pending) - 1;
+          const confirmed = ch.session?.lastConfirmedMs;
+          if (ch.tickMs === undefined) return confirmed;
+          return confirmed === undefined ? ch.tickMs : Math.max(ch.tickMs, confirmed);
+        },
+      })),
+      ctx.signal,
+      ctx.log,
+    );
   const loops = channels.map((ch) => channelLoop(ch));
   ctx.onReady?.();
   // One progress line every 10 s while messages move: enough for a post-mortem, not a log flood.
@@ -484,6 +531,8 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
 
   async function session(ch: ChannelState, filter: FaultFilter): Promise<void> {
     const cp = await client.getReplicateInfo(opts.source.clusterId, ch.target, ctx.infoDeadlineMs ?? 5000);
+    // The metric starts from the checkpoint, as milvus-io/milvus#51049 seeds it: a backlog reads as one.
+    if (cp && ch.tickMs === undefined) ch.tickMs = Number(cp.tt >> 18n);
     let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log, () =>
       edgeStart(ch.file, opts.source.clusterId, opts.target.clusterId),
     );
@@ -498,14 +547,22 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
       offset = ch.skipFloor;
     }
     const s = new StreamSession(client, opts.source.clusterId, ch.source, window, ctx.ackTimeoutMs ?? 30_000);
+    ch.session = s;
     const onAbort = () => s.close();
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     const reader = new WalReader(ch.file, offset);
     filter.newSession();
     try {
+      if (frozen && !ch.held) {
+        ch.held = true;
+        ctx.log(`${ch.source}: fault frozen-lag-metric: holding the backlog for ${FROZEN_LAG_HOLD_MS} ms`);
+        await sleepUnlessAborted(FROZEN_LAG_HOLD_MS, ctx.signal);
+      }
       if (ch.plan.kind === "replay" && !ch.replayDone && cp) await replay(ch, s, cp, offset);
       await pump(ch, filter, s, reader, floorTt);
     } finally {
+      const confirmed = s.lastConfirmedMs;
+      if (confirmed !== undefined) ch.tickMs = Math.max(ch.tickMs ?? confirmed, confirmed);
       ctx.signal.removeEventListener("abort", onAbort);
       s.close();
       await reader.close();
@@ -579,6 +636,8 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
       const seen = watcher.version(name);
       const batch = await reader.poll(256);
       if (batch.length === 0) {
+        // Caught up and idle: Milvus replicates idle time ticks, so the CDC tick reads now (#46574).
+        if (!filter.holding && s.unconfirmed === 0 && !filter.stalled) ch.tickMs = Date.now();
         if (filter.holding) {
           idleSince ??= Date.now();
           if (Date.now() - idleSince >= REORDER_HOLD_MS) await sendAll(filter.flush());
@@ -607,7 +666,9 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
           );
           return wedge();
         }
+        ch.unsentFromMs = Number(e.ttNum >> 18n);
         await sendAll(filter.push(e));
+        ch.unsentFromMs = undefined;
         if (ctx.signal.aborted) return;
       }
     }
