@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkParity } from "../src/checkers/parity.js";
+import { checkPrimarySanity } from "../src/checkers/primary-sanity.js";
 import type { FinalState, LoadStateInfo } from "../src/checkers/types.js";
+import type { HistoryEvent } from "../src/history/types.js";
 import { compareCollection, type SideReader } from "../src/verify/compare.js";
 import type { CollectionMeta } from "../src/verify/meta.js";
 import type { Page } from "../src/verify/scan.js";
@@ -157,5 +159,32 @@ describe("a schema difference names the fields one side lacks", () => {
     const r = checkParity([], final(c));
     expect(r.verdict).toBe("fail");
     expect(r.evidence[0]?.message).toMatch(/^items: schema differ \(fields only on the primary: trig_b\): /);
+  });
+});
+
+describe("primary-sanity on a primary whose released collection would not load for the read", () => {
+  const history: HistoryEvent[] = [
+    {
+      type: "invoke",
+      id: 1,
+      process: 0,
+      time: 1,
+      value: { f: "write", kind: "insert", collection: "items", keys: [{ pk: "3", ver: 1 }] },
+    },
+    { type: "ok", id: 1, process: 0, time: 2 },
+  ];
+
+  it("says unknown, naming why the rows were not read, rather than judging keys it never saw", async () => {
+    const c = await compareCollection("items", side(RELEASED, false), side(LOADED), { versionField: "ver" });
+    expect(c.source.rowsUnread).toMatch(/load refused/);
+    const r = checkPrimarySanity(history, final(c));
+    expect(r.verdict).toBe("unknown");
+    expect(r.evidence[0]?.message).toMatch(/^items: the primary's rows were not read \(load refused/);
+  });
+
+  it("fails when the rows were read and an acknowledged insert is missing", async () => {
+    const c = await compareCollection("items", side(LOADED), side(LOADED), { versionField: "ver" });
+    const r = checkPrimarySanity(history, final(c));
+    expect(r.verdict).toBe("fail");
   });
 });
