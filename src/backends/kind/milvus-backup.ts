@@ -8,7 +8,8 @@
  * restore), both clusters' MinIO (create copies the primary's binlogs into the standby's bucket) and,
  * for --backup_index_extra, the primary's etcd. Inside the cluster all of them are Services; from the
  * runner that would be five more port-forwards, every byte of the backup through them, and a kubectl
- * port-forward drops long streams under load. The Job's logs also land in the drill's diagnostics.
+ * port-forward drops long streams under load. A failed Job's error carries the tail of its log; the Job
+ * stays in the namespace (kubectl logs job/NAME) until the kind cluster is deleted.
  *
  * Pinned like kind/kubectl/helm: the image by version AND sha256 digest (content-addressed: the node's
  * runtime checks every byte against it); a tag alone is never run. Known traps of the version are

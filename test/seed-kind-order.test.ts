@@ -1,0 +1,202 @@
+/**
+ * seedStandby on the kind backend, through stand-ins: Milvus Backup's restore secondary order, as the
+ * calls happen. The Milvus side (replicate configuration, checkpoints, collections, the marker) is
+ * replaced by recorders, so the order of kubectl Jobs and configuration changes is what is tested:
+ * scenario seed (backup of the primary into the standby) and the failover's way back (backup of the
+ * new primary B restored into the rebuilt A).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { KindBackend } from "../src/backends/kind/backend.js";
+import { pchannelsFor } from "../src/backends/kind/manifests.js";
+import { META_END, type MilvusBackupPin, metaBegin } from "../src/backends/kind/milvus-backup.js";
+import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
+import type { ClusterEndpoint } from "../src/backends/types.js";
+import { seedStandby } from "../src/drill/seed.js";
+import { protoRoot } from "../src/milvus/proto.js";
+import { alive, captureLog, type Rule, standins } from "./stand-ins/harness.js";
+
+/** What the Milvus side saw, in order, each with the kubectl calls made before it. */
+const events: string[] = [];
+let kubectlCalls: () => string[] = () => [];
+const applied = () =>
+  kubectlCalls()
+    .filter((c) => c.startsWith("apply -f"))
+    .map((c) => c.replace(/^apply -f .*\//, "").replace(/\.yaml$/, ""));
+
+vi.mock("../src/milvus/replicate.js", async (orig) => ({
+  ...(await orig<typeof import("../src/milvus/replicate.js")>()),
+  configureReplication: vi.fn(
+    async (pair: { source: ClusterEndpoint; target: ClusterEndpoint }, o: { only?: string }) => {
+      events.push(
+        `configure ${o.only} ${pair.source.clusterId}->${pair.target.clusterId} after [${applied().join(", ")}]`,
+      );
+      return { confirmedBy: "recorder" };
+    },
+  ),
+  getReplicateInfo: vi.fn(async () => {
+    const restored = applied().some((a) => a.startsWith("mb-restore"));
+    events.push(`checkpoint read ${restored ? "after" : "before"} the restore`);
+    return restored ? { timeTick: "9", messageId: "m" } : { timeTick: null, messageId: null };
+  }),
+}));
+vi.mock("../src/drill/settle.js", async (orig) => ({
+  ...(await orig<typeof import("../src/drill/settle.js")>()),
+  hasCollection: vi.fn(async (_c: unknown, name: string) => {
+    events.push(`has ${name}`);
+    return false;
+  }),
+  countOf: vi.fn(async () => 10),
+  markerSeen: vi.fn(async () => true),
+}));
+
+const OPTS: KindOptions = {
+  ...defaultKindOptions(),
+  clusterName: "drill-test",
+  sourceName: "alpha",
+  targetName: "bravo",
+  namespace: "drills",
+};
+const PINNED: MilvusBackupPin = {
+  version: "v0.5.16",
+  repository: "milvusdb/milvus-backup",
+  digest: `sha256:${"cd".repeat(32)}`,
+};
+
+function createLog(cluster: string): string {
+  const t = protoRoot().lookupType("milvus.proto.common.ImmutableMessage");
+  const flush = Object.fromEntries(
+    pchannelsFor(cluster).map((p) => [
+      p,
+      Buffer.from(
+        t.encode(t.fromObject({ id: { id: "m" }, properties: { _tt: (9).toString(36) } })).finish(),
+      ).toString("base64"),
+    ]),
+  );
+  const files = {
+    "backup_meta.json": { flush_all_msgs_base64: flush },
+    "collection_meta.json": {
+      infos: [
+        {
+          collection_id: 1,
+          collection_name: "drill_items",
+          physical_channel_names: [pchannelsFor(cluster)[0]],
+        },
+      ],
+    },
+    "segment_meta.json": { infos: [{ collection_id: 1, num_of_rows: 10 }] },
+  };
+  return Object.entries(files)
+    .flatMap(([f, v]) => [metaBegin(f), JSON.stringify(v), META_END])
+    .join("\n");
+}
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+  events.length = 0;
+});
+
+function kindBackend(backedUp: string) {
+  const env = standins();
+  const rules: Rule[] = [
+    { tool: "kubectl", match: "^apply -f", respond: [{ stdout: "applied" }] },
+    {
+      tool: "kubectl",
+      match: "^get job",
+      respond: [{ stdout: JSON.stringify({ status: { succeeded: 1 } }) }],
+    },
+    { tool: "kubectl", match: "^get pods", respond: [{ stdout: JSON.stringify({ items: [] }) }] },
+    { tool: "kubectl", match: "^logs -n drills job/mb-create", respond: [{ stdout: createLog(backedUp) }] },
+    { tool: "kubectl", match: "^logs", respond: [{ stdout: "restore done" }] },
+  ];
+  env.setRules(rules);
+  const workDir = mkdtempSync(join(tmpdir(), "seed-kind-"));
+  const backend = new KindBackend(OPTS, {
+    log: captureLog(),
+    runner: env.runner,
+    workDir,
+    tools: { kind: "kind", kubectl: "kubectl", helm: "helm" },
+    timing: { pollMs: 20, callTimeoutMs: 5000, applyTimeoutMs: 5000, backupJobTimeoutMs: 2000 },
+    env: { githubActions: false, ci: false },
+    milvusBackup: PINNED,
+  });
+  kubectlCalls = () => env.calls().map((c) => c.args.join(" "));
+  cleanups.push(async () => {
+    await backend.teardown();
+    for (const c of env.calls()) if (alive(c.pid)) process.kill(c.pid, "SIGKILL");
+    env.cleanup();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+  return backend;
+}
+
+const endpoint = (name: string): ClusterEndpoint => ({
+  clusterId: name,
+  uri: "http://127.0.0.1:1",
+  replicateUri: `http://${name}-milvus.drills.svc.cluster.local:19530`,
+  pchannels: pchannelsFor(name),
+});
+
+async function seed(backend: KindBackend, from: "source" | "target") {
+  const steps: string[] = [];
+  const [src, dst] = from === "source" ? ["alpha", "bravo"] : ["bravo", "alpha"];
+  const r = await seedStandby({
+    backend,
+    pair: { source: endpoint(src as string), target: endpoint(dst as string) },
+    sides:
+      from === "source" ? { source: "source", target: "target" } : { source: "target", target: "source" },
+    source: {} as MilvusClient,
+    target: {} as MilvusClient,
+    collections: ["drill_items"],
+    writeMarker: async () => {
+      events.push(`marker after [${applied().join(", ")}]`);
+      return { collection: "drill_items", pk: "1", ver: 1 };
+    },
+    timeoutMs: 2000,
+    log: captureLog(),
+    step: async (name, fn) => {
+      steps.push(name);
+      return fn();
+    },
+    name: "b1",
+  });
+  return { r, steps };
+}
+
+describe("seedStandby on kind, in restore secondary order", () => {
+  it("scenario seed: create on the primary, configure the standby, refuse-check, restore secondary, configure the primary, marker", async () => {
+    const backend = kindBackend("alpha");
+    const { r, steps } = await seed(backend, "source");
+    expect(steps).toEqual(["backup", "configure-standby", "restore", "configure", "first-replicated-write"]);
+    expect(r.backup.clusterId).toBe("alpha");
+    expect(r.rowsSeeded).toBe(10);
+    const checks = events.filter((e) => e.startsWith("checkpoint read before")).length;
+    expect(checks).toBe(16);
+    expect(events.filter((e) => !e.startsWith("checkpoint read"))).toEqual([
+      "configure standby alpha->bravo after [mb-create-b1]",
+      "has drill_items",
+      "configure primary alpha->bravo after [mb-create-b1, mb-restore-b1]",
+      "marker after [mb-create-b1, mb-restore-b1]",
+    ]);
+    // Every refusal check ran before the restore Job was applied; the checkpoints were read after it.
+    const firstAfter = events.findIndex((e) => e === "checkpoint read after the restore");
+    expect(events.slice(0, firstAfter).every((e) => !e.includes("mb-restore"))).toBe(true);
+    expect(events.filter((e) => e === "checkpoint read after the restore")).toHaveLength(16);
+  });
+
+  it("the failover's way back: a backup of the new primary B restored into the rebuilt A, configured B -> A", async () => {
+    const backend = kindBackend("bravo");
+    const { r } = await seed(backend, "target");
+    expect(r.backup.clusterId).toBe("bravo");
+    expect(events.filter((e) => e.startsWith("configure"))).toEqual([
+      "configure standby bravo->alpha after [mb-create-b1]",
+      "configure primary bravo->alpha after [mb-create-b1, mb-restore-b1]",
+    ]);
+    const restoreApply = kubectlCalls().findIndex((c) => c.includes("mb-restore-b1.yaml"));
+    expect(restoreApply).toBeGreaterThan(kubectlCalls().findIndex((c) => c.includes("mb-create-b1.yaml")));
+  });
+});
