@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildDist, buildDistFromHead, ENTRIES, ROOT } from "../scripts/build-dist.js";
 import { diffDirs } from "../scripts/check-dist.js";
+import { LOCAL_FAULT_MODES, NEMESIS_TYPES, PROFILE_NAMES, SCENARIOS } from "../src/config/schema.js";
 import { ACTIONLINT_MODULE, ACTIONLINT_VERSION, findActionlint } from "./helpers/actionlint.js";
 
 const exec = promisify(execFile);
@@ -42,6 +43,21 @@ describe("action.yml", () => {
     for (const [name, spec] of Object.entries(action.inputs)) {
       expect(spec.description.length, `input ${name} needs a description`).toBeGreaterThan(10);
       expect(spec.default, `input ${name} needs a default`).toBeTypeOf("string");
+    }
+  });
+
+  it("names, in each enumerated input's description, every value the config accepts", () => {
+    // A value the CLI takes but the Action's docs never mention is one a workflow author cannot find.
+    const enums: Record<string, readonly string[]> = {
+      profile: PROFILE_NAMES,
+      scenario: SCENARIOS,
+      nemesis: NEMESIS_TYPES,
+      "local-fault": LOCAL_FAULT_MODES,
+    };
+    for (const [input, values] of Object.entries(enums)) {
+      const text = action.inputs[input]?.description ?? "";
+      const missing = values.filter((v) => !new RegExp(`(^|[^a-z-])${v}([^a-z-]|$)`).test(text));
+      expect(missing, `input ${input} does not name`).toEqual([]);
     }
   });
 
