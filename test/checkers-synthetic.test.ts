@@ -10,13 +10,17 @@ import {
   synthesizeRoleChange,
 } from "./helpers/synthetic-role-change.js";
 
-/** The synthetic link never changes roles, so the role-change checks have nothing to judge here. */
+/**
+ * The synthetic link never changes roles nor ramps its write rate, so the role-change checks and
+ * capacity (tested on its own stand-in in test/capacity.test.ts) have nothing to judge here.
+ */
 const ROLE_CHANGE_CHECKS: readonly CheckName[] = [
   "rpo",
   "rto",
   "promotion",
   "failover-prefix",
   "reverse-parity",
+  "capacity",
 ];
 
 function check(seed: number, anomaly?: Anomaly, kills?: number) {

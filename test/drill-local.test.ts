@@ -27,6 +27,7 @@ describe("a healthy drill on the local backend", () => {
       "promotion",
       "failover-prefix",
       "reverse-parity",
+      "capacity",
     ]);
     expect((report.metrics.faults ?? []).length).toBe(1);
     expect(report.metrics.recoveries?.[0]?.recoveryMs).not.toBeNull();

@@ -1,3 +1,4 @@
+import { checkCapacity } from "./capacity.js";
 import { checkCatchUp } from "./catch-up.js";
 import { checkCheckpointRecovery } from "./checkpoint-recovery.js";
 import { checkDuplicates } from "./duplicates.js";
@@ -40,6 +41,8 @@ export const CHECKERS: ReadonlyArray<readonly [CheckName, Checker]> = [
   ["promotion", checkPromotion],
   ["failover-prefix", checkFailoverPrefix],
   ["reverse-parity", checkReverseParity],
+  // Scenario capacity: the ramp found a rate the standby sustains; skipped in other scenarios.
+  ["capacity", checkCapacity],
 ];
 
 /** Runs every checker (or only those named in `only`), in the fixed order of CHECKERS. */

@@ -31,7 +31,8 @@ export type CheckName =
   | "promotion"
   | "failover-prefix"
   | "reverse-parity"
-  | "lag-metric";
+  | "lag-metric"
+  | "capacity";
 
 /** One piece of proof: which keys, ops and times show the violation. */
 export interface Evidence {

@@ -41,6 +41,7 @@ const checkName = z.enum([
   "failover-prefix",
   "reverse-parity",
   "lag-metric",
+  "capacity",
 ]);
 
 const evidence = z
@@ -112,7 +113,7 @@ const capacityStats = z
       .number()
       .nullable()
       .describe("Highest achieved rate (acknowledged rows/s) of a ramp step whose lag stayed bounded"),
-    stoppedBy: z.enum(["lag growing", "bound"]).describe("Why the ramp stopped"),
+    stoppedBy: z.enum(["lag growing", "bound", "primary saturated"]).describe("Why the ramp stopped"),
     steps: z
       .array(
         z.object({
