@@ -262,7 +262,7 @@ export const drillReportSchema = z
       )
       .optional()
       .describe("Role-change steps (scenarios switchover and failover), in the order they ran"),
-    scenario: z.string().optional().describe("replication, switchover or failover"),
+    scenario: z.string().optional().describe("replication, switchover, failover or capacity"),
     phases: z
       .array(phaseRecord)
       .optional()
