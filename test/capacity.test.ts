@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Backend, FaultEvidence } from "../src/backends/types.js";
+import { checkCapacity } from "../src/checkers/capacity.js";
 import { computeMetrics } from "../src/checkers/metrics.js";
 import type { Thresholds } from "../src/checkers/types.js";
 import { loadConfig } from "../src/config/load.js";
@@ -22,7 +23,10 @@ const quiet = { info: () => {}, warn: () => {}, error: () => {}, debug: () => {}
  * running), and a heartbeat lag that stays at 100 ms up to `limit` ops/s and grows 500 ms/s above it
  * (or whenever CDC is paused).
  */
-function standIns(limit: number, opts: { canPause?: boolean; lagSamples?: boolean } = {}) {
+function standIns(
+  limit: number,
+  opts: { canPause?: boolean; lagSamples?: boolean; primaryMaxOpsPerS?: number } = {},
+) {
   const history: HistoryEvent[] = [];
   const calls: string[] = [];
   let paused = false;
@@ -33,7 +37,7 @@ function standIns(limit: number, opts: { canPause?: boolean; lagSamples?: boolea
     async runFor(durationMs: number, rate: number) {
       const startedAt = clock;
       const r = runner as unknown as WorkloadRunner;
-      const writes = Math.round((rate * durationMs) / 1000);
+      const writes = Math.round((Math.min(rate, opts.primaryMaxOpsPerS ?? rate) * durationMs) / 1000);
       for (let i = 0; i < writes; i++) {
         const t = startedAt + (i * durationMs) / writes;
         r.onCompleted?.(
@@ -142,6 +146,19 @@ describe("scenario capacity", () => {
     expect(c?.sustainableRowsPerS).toBe(800);
   });
 
+  it("stops when the primary no longer writes faster when asked to (saturated)", async () => {
+    const { deps, history, thresholds } = standIns(1_000, { primaryMaxOpsPerS: 21 });
+    await runCapacity(deps);
+    const c = computeMetrics(history, { collections: [] } as never, thresholds).capacity;
+    expect(c?.steps.filter((s) => s.mode === "ramp").map((s) => s.achievedRowsPerS)).toEqual([
+      50, 100, 200, 210, 210,
+    ]);
+    expect(c?.stoppedBy).toBe("primary saturated");
+    expect(c?.sustainableRowsPerS).toBe(210);
+    // The overhead pair runs at the target of the best step.
+    expect(c?.primaryLatencyOverhead?.targetOpsPerS).toBe(40);
+  });
+
   it("says what it could not measure: no pause, no overhead; no lag samples, no sustainable rate", async () => {
     const noPause = standIns(1_000, { canPause: false });
     await runCapacity(noPause.deps);
@@ -167,5 +184,47 @@ describe("scenario capacity", () => {
     expect(md).toContain('x-axis "achieved rows/s" ["50", "100", "200", "400"]');
     expect(md).toMatch(/CDC running vs paused: p50 8 ms vs 5 ms/);
     expect(renderSummary(r)).not.toContain("## Capacity");
+  });
+
+  describe("check capacity", () => {
+    it("passes when the ramp found a sustainable rate, and names it", async () => {
+      const { deps, history } = standIns(20);
+      await runCapacity(deps);
+      const r = checkCapacity(history);
+      expect(r.verdict, r.summary).toBe("pass");
+      expect(r.summary).toContain("sustained 200 rows/s over 4 step(s) (stopped by lag growing)");
+      expect(r.stats).toMatchObject({ steps: 4, sustainableRowsPerS: 200, overheadP50Ms: 3 });
+    });
+
+    it("fails when the lag grew from the first step: the standby cannot take even the start rate", async () => {
+      const { deps, history } = standIns(1);
+      await runCapacity(deps);
+      const r = checkCapacity(history);
+      expect(r.verdict).toBe("fail");
+      expect(r.evidence[0]?.kind).toBe("not sustainable");
+      expect(r.summary).toMatch(/lag grew from the first step: 50 rows\/s \(5 ops\/s\)/);
+    });
+
+    it("is unknown (never pass) when the lag could not be read in a step, or a step wrote nothing", async () => {
+      const blind = standIns(1_000, { lagSamples: false });
+      await runCapacity(blind.deps);
+      const a = checkCapacity(blind.history);
+      expect(a.verdict).toBe("unknown");
+      expect(a.reason).toMatch(/step 0 at 5 ops\/s .* had 0 heartbeat lag read\(s\)/);
+
+      const ok = standIns(1_000);
+      await runCapacity(ok.deps);
+      expect(checkCapacity(ok.history).verdict).toBe("pass");
+      const noWrites = ok.history.map((e) =>
+        e.type === "capacity-step" && e.index === 2 ? { ...e, writes: 0, rows: 0, achievedRowsPerS: 0 } : e,
+      );
+      const b = checkCapacity(noWrites);
+      expect(b.verdict).toBe("unknown");
+      expect(b.reason).toMatch(/step 2 at 20 ops\/s .* acknowledged no write/);
+    });
+
+    it("is skipped when scenario capacity did not run", () => {
+      expect(checkCapacity([]).verdict).toBe("skipped");
+    });
   });
 });

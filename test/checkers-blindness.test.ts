@@ -53,8 +53,12 @@ function failReads(history: HistoryEvent[], match: (e: HistoryEvent) => boolean)
  */
 const ROLE_CHANGE_CHECKS = ["rpo", "rto", "promotion", "failover-prefix", "reverse-parity"] as const;
 type RoleChangeCheck = (typeof ROLE_CHANGE_CHECKS)[number];
-/** seed-alignment judges only a seeded run: its blindness is in test/seed-alignment.test.ts. */
-const BLINDERS: Record<Exclude<CheckName, RoleChangeCheck | "seed-alignment">, Record<string, Blinder>> = {
+/**
+ * Blinded on runs of their own stand-ins: seed-alignment (judges only a seeded run) in
+ * test/seed-alignment.test.ts, capacity in test/capacity.test.ts.
+ */
+type SeparatelyBlinded = "seed-alignment" | "capacity";
+const BLINDERS: Record<Exclude<CheckName, RoleChangeCheck | SeparatelyBlinded>, Record<string, Blinder>> = {
   parity: {
     "standby unreadable everywhere": (r) => ({
       history: r.history,
@@ -212,7 +216,7 @@ const BLINDERS: Record<Exclude<CheckName, RoleChangeCheck | "seed-alignment">, R
 
 const CASES = Object.entries(BLINDERS).flatMap(([name, ways]) =>
   Object.keys(ways).map(
-    (way) => [name as Exclude<CheckName, RoleChangeCheck | "seed-alignment">, way] as const,
+    (way) => [name as Exclude<CheckName, RoleChangeCheck | SeparatelyBlinded>, way] as const,
   ),
 );
 
@@ -344,6 +348,7 @@ describe("blindness: a checker that cannot see says unknown, never pass", () => 
     ).map((r) => r.name);
     for (const n of RC_CASES.map(([n]) => n)) covered.add(n);
     covered.add("seed-alignment");
+    covered.add("capacity");
     expect([...covered].sort()).toEqual([...all].sort());
     expect([...new Set(RC_CASES.map(([n]) => n))].sort()).toEqual([...ROLE_CHANGE_CHECKS].sort());
   });

@@ -11,8 +11,9 @@ import {
 } from "./helpers/synthetic-role-change.js";
 
 /**
- * The synthetic link never changes roles nor seeds its standby from a backup, so the role-change checks
- * and seed-alignment have nothing to judge here (seed-alignment: test/seed-alignment.test.ts).
+ * The synthetic link never changes roles, seeds its standby from a backup nor ramps its write rate, so
+ * the role-change checks, seed-alignment (test/seed-alignment.test.ts) and capacity (on its own
+ * stand-in in test/capacity.test.ts) have nothing to judge here.
  */
 const ROLE_CHANGE_CHECKS: readonly CheckName[] = [
   "rpo",
@@ -21,6 +22,7 @@ const ROLE_CHANGE_CHECKS: readonly CheckName[] = [
   "failover-prefix",
   "reverse-parity",
   "seed-alignment",
+  "capacity",
 ];
 
 function check(seed: number, anomaly?: Anomaly, kills?: number) {

@@ -493,7 +493,10 @@ describe("checkpoint-recovery", () => {
     });
     // Both exceed 2^53, so a Number comparison would call them equal.
     const up = [cp(0, "18446744073709551000"), cp(5, "18446744073709551001")];
-    expect(checkCheckpointRecovery(up, final([]), ctx).verdict).toBe("pass");
+    const ok = checkCheckpointRecovery(up, final([]), ctx);
+    expect(ok.verdict).toBe("pass");
+    // No fault in the run: the pass rests on the comparisons, and the summary says no recovery was judged.
+    expect(ok.summary).toMatch(/^no fault in this run .*1 checkpoint comparison/);
     const back = [cp(0, "18446744073709551001"), cp(5, "18446744073709551000")];
     const r = checkCheckpointRecovery(back, final([]), ctx);
     expect(r.verdict).toBe("fail");

@@ -294,6 +294,11 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
       "config faults.killCdc.at = [0.2,0.4,0.6,0.8]: killing CDC on existing clusters needs backend.existing.kube or backend.existing.killCdcCommand; set one, or set faults.killCdc.at to []",
     ],
     [
+      "scenario capacity with CDC kills scheduled",
+      { profile: "smoke", overrides: { scenario: "capacity" } },
+      "config faults.killCdc.at = [0.5]: scenario capacity measures the standby without faults (a CDC kill would read as a capacity limit); set faults.killCdc.at to [] and everyMs to null, as profile capacity-smoke does",
+    ],
+    [
       "a scenario that does not exist",
       yaml("scenario: failback\n"),
       "config scenario = failback: must be one of replication, switchover, failover, seed, capacity",

@@ -19,14 +19,16 @@ describe("a healthy drill on the local backend", () => {
     expect(report.error).toBeUndefined();
     expect(failing(report)).toEqual([]);
     expect(report.verdict).toBe("pass");
-    // Every check really looked at something; only the role-change ones have nothing to judge in a
-    // replication drill.
+    // Every check really looked at something; only the role-change, seed and capacity ones have
+    // nothing to judge in a replication drill.
     expect(report.checks.filter((c) => c.verdict === "skipped").map((c) => c.name)).toEqual([
       "rpo",
       "rto",
       "promotion",
       "failover-prefix",
       "reverse-parity",
+      "seed-alignment",
+      "capacity",
     ]);
     expect((report.metrics.faults ?? []).length).toBe(1);
     expect(report.metrics.recoveries?.[0]?.recoveryMs).not.toBeNull();

@@ -187,7 +187,11 @@ export function checkCheckpointRecovery(
     blind,
     observed: recovered + compared,
     tooFew: "no fault recovered and no checkpoint could be compared",
-    passSummary: `${recovered}/${kills.length} fault(s) recovered (${recoverySummary(kills)}); ${compared} checkpoint comparison(s), none moved back`,
+    // With no fault in the run the pass rests on the checkpoint comparisons alone: say so, not "0/0 recovered".
+    passSummary:
+      kills.length === 0
+        ? `no fault in this run (nothing to recover from); ${compared} checkpoint comparison(s), none moved back`
+        : `${recovered}/${kills.length} fault(s) recovered (${recoverySummary(kills)}); ${compared} checkpoint comparison(s), none moved back`,
     stats: {
       kills: kills.length,
       recovered,

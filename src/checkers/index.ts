@@ -1,3 +1,4 @@
+import { checkCapacity } from "./capacity.js";
 import { checkCatchUp } from "./catch-up.js";
 import { checkCheckpointRecovery } from "./checkpoint-recovery.js";
 import { checkDuplicates } from "./duplicates.js";
@@ -43,6 +44,8 @@ export const CHECKERS: ReadonlyArray<readonly [CheckName, Checker]> = [
   ["reverse-parity", checkReverseParity],
   // Scenario seed: the standby seeded from a backup; skipped otherwise.
   ["seed-alignment", checkSeedAlignment],
+  // Scenario capacity: the ramp found a rate the standby sustains; skipped in other scenarios.
+  ["capacity", checkCapacity],
 ];
 
 /** Runs every checker (or only those named in `only`), in the fixed order of CHECKERS. */

@@ -1,4 +1,5 @@
-import type { CapacityStats, DrillMetrics, FaultRecord, Recovery, StepTiming } from "../report/model.js";
+import type { DrillMetrics, FaultRecord, Recovery, StepTiming } from "../report/model.js";
+import { capacityStats } from "./capacity.js";
 import { killRecoveries } from "./checkpoint-recovery.js";
 import { type HistorySource, indexHistory } from "./history-index.js";
 import { alertRule, lagMetricFacts } from "./lag-metric.js";
@@ -98,50 +99,6 @@ export function computeMetrics(
         }
       : {}),
     ...(capacity ? { capacity } : {}),
-  };
-}
-
-/** Scenario capacity's figures, from its windows as the drill measured and recorded them. */
-function capacityStats(idx: ReturnType<typeof indexHistory>): CapacityStats | null {
-  const ev = idx.capacitySteps;
-  if (ev.length === 0) return null;
-  const steps = ev.map((e) => ({
-    index: e.index,
-    mode: e.mode,
-    targetOpsPerS: e.targetOpsPerS,
-    startedAt: e.startedAt,
-    durationMs: e.time - e.startedAt,
-    achievedRowsPerS: e.achievedRowsPerS,
-    latencyP50Ms: e.latencyP50Ms,
-    latencyP99Ms: e.latencyP99Ms,
-    lagStartMs: e.lagStartMs,
-    lagEndMs: e.lagEndMs,
-    lagMaxMs: e.lagMaxMs,
-    lagGrowthMsPerS: e.lagGrowthMsPerS,
-    bounded: e.bounded,
-  }));
-  const ramp = steps.filter((s) => s.mode === "ramp");
-  const ok = ramp.filter((s) => s.bounded === true);
-  const running = steps.find((s) => s.mode === "cdc-running");
-  const paused = steps.find((s) => s.mode === "cdc-paused");
-  const diff = (a: number | null | undefined, b: number | null | undefined) =>
-    typeof a === "number" && typeof b === "number" ? a - b : null;
-  return {
-    sustainableRowsPerS: ok.length ? Math.max(...ok.map((s) => s.achievedRowsPerS)) : null,
-    stoppedBy: ramp.some((s) => s.bounded === false) ? "lag growing" : "bound",
-    steps,
-    primaryLatencyOverhead:
-      running && paused
-        ? {
-            targetOpsPerS: running.targetOpsPerS,
-            runningP50Ms: running.latencyP50Ms,
-            runningP99Ms: running.latencyP99Ms,
-            pausedP50Ms: paused.latencyP50Ms,
-            pausedP99Ms: paused.latencyP99Ms,
-            p50Ms: diff(running.latencyP50Ms, paused.latencyP50Ms),
-            p99Ms: diff(running.latencyP99Ms, paused.latencyP99Ms),
-          }
-        : null,
   };
 }
 

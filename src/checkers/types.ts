@@ -32,7 +32,8 @@ export type CheckName =
   | "failover-prefix"
   | "reverse-parity"
   | "seed-alignment"
-  | "lag-metric";
+  | "lag-metric"
+  | "capacity";
 
 /** One piece of proof: which keys, ops and times show the violation. */
 export interface Evidence {

@@ -305,7 +305,17 @@ function checkScenario(cfg: DrillConfig): string | null {
       `plants a fault in the ${want} ${want === "seed" ? "seeding" : "role change"}; set scenario to ${want} (scenario is ${scenario})`,
     );
   }
-  if (scenario === "replication" || scenario === "capacity") return null;
+  if (scenario === "capacity") {
+    const k = cfg.faults.killCdc;
+    if (k.at.length > 0 || k.everyMs !== null)
+      return line(
+        k.at.length > 0 ? "faults.killCdc.at" : "faults.killCdc.everyMs",
+        k.at.length > 0 ? k.at : k.everyMs,
+        "scenario capacity measures the standby without faults (a CDC kill would read as a capacity limit); set faults.killCdc.at to [] and everyMs to null, as profile capacity-smoke does",
+      );
+    return null;
+  }
+  if (scenario === "replication") return null;
   if (b.type === "existing" && b.existing) {
     if (scenario === "failover" && !b.existing.allowDestructive) {
       return line(

@@ -4,12 +4,13 @@
  * The write rate steps up (times capacity.factor) in windows of capacity.stepMs until the standby's
  * heartbeat lag keeps growing (its least-squares slope over the window is above
  * capacity.maxLagGrowthMsPerS, or it goes over the SLO) or the bound (capacity.maxRate, maxSteps) is
- * reached. Each window is measured live (acknowledged rows per second, write latency p50/p99, the lag
+ * reached, or the primary no longer writes faster when asked to (saturated). Each window is measured live (acknowledged rows per second, write latency p50/p99, the lag
  * trend) and recorded as a `capacity-step` event: the report reads the figures from the history.
  * Then, at the highest sustainable rate, one window with CDC running and one with CDC paused time the
  * primary's writes with and without CDC (the FAQ says CDC does not slow the primary: measured).
  */
 import type { Backend, Logger } from "../backends/types.js";
+import { primarySaturated } from "../checkers/capacity.js";
 import { percentile } from "../checkers/stats.js";
 import type { DrillConfig } from "../config/schema.js";
 import type { CapacityStepEvent } from "../history/types.js";
@@ -112,12 +113,21 @@ export async function runCapacity(d: CapacityDeps): Promise<{ startedAt: number;
   let rate = Math.min(c.startRate, c.maxRate);
   let index = 0;
   let best: CapacityStepEvent | undefined;
+  let prev: CapacityStepEvent | undefined;
   for (;;) {
     d.signal.throwIfAborted();
     const e = await measure(d, index++, "ramp", rate);
     if (e.bounded === false) break;
-    if (e.bounded) best = e;
+    if (e.bounded && (!best || e.achievedRowsPerS > best.achievedRowsPerS)) best = e;
+    // A higher target the primary no longer turns into more rows says nothing about the standby.
+    if (primarySaturated(prev, e)) {
+      d.log.info(
+        `capacity: the primary is saturated (${e.achievedRowsPerS} rows/s at ${rate} ops/s, ${prev?.achievedRowsPerS} at the step before); the ramp stops`,
+      );
+      break;
+    }
     if (index >= c.maxSteps || rate >= c.maxRate) break;
+    prev = e;
     rate = Math.min(c.maxRate, rate * c.factor);
   }
   // The overhead pair at the highest sustainable rate (the first step's when none was).

@@ -74,7 +74,7 @@ export interface CapacityStats {
   /** The highest achieved rate (acknowledged rows/s) of a ramp step whose lag stayed bounded; null: none did. */
   sustainableRowsPerS: number | null;
   /** Why the ramp stopped: the lag kept growing, or the configured bound. */
-  stoppedBy: "lag growing" | "bound";
+  stoppedBy: "lag growing" | "bound" | "primary saturated";
   steps: CapacityStep[];
   /** The primary's write latency at one rate with CDC running and paused; null when CDC could not be paused. */
   primaryLatencyOverhead: {

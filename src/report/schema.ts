@@ -42,6 +42,7 @@ const checkName = z.enum([
   "reverse-parity",
   "seed-alignment",
   "lag-metric",
+  "capacity",
 ]);
 
 const evidence = z
@@ -113,7 +114,7 @@ const capacityStats = z
       .number()
       .nullable()
       .describe("Highest achieved rate (acknowledged rows/s) of a ramp step whose lag stayed bounded"),
-    stoppedBy: z.enum(["lag growing", "bound"]).describe("Why the ramp stopped"),
+    stoppedBy: z.enum(["lag growing", "bound", "primary saturated"]).describe("Why the ramp stopped"),
     steps: z
       .array(
         z.object({
@@ -304,7 +305,7 @@ export const drillReportSchema = z
       })
       .optional()
       .describe("Scenario seed: the backup point per channel and the rows seeded"),
-    scenario: z.string().optional().describe("replication, switchover, failover or seed"),
+    scenario: z.string().optional().describe("replication, switchover, failover, seed or capacity"),
     phases: z
       .array(phaseRecord)
       .optional()
