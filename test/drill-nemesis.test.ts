@@ -20,14 +20,16 @@ const nemesis = (types: NemesisType[]) => ({
 describe("every local nemesis type: the drill passes and the fault is recovered", () => {
   const types: NemesisType[] = ["restart-standby", "restart-primary", "partition", "delay", "pause-cdc"];
   it.each(types)("%s", async (type) => {
-    const { report, cleanup } = await drill(smallConfig("none", 2200 + types.indexOf(type), nemesis([type])));
-    cleanups.push(cleanup);
+    const { report, cleanup, dir } = await drill(
+      smallConfig("none", 2200 + types.indexOf(type), nemesis([type])),
+    );
+    // A false alarm keeps its run directory (history, report, diagnostics) and says where it is.
+    if (report.verdict === "pass") cleanups.push(cleanup);
     expect(report.error).toBeUndefined();
-    // On a false alarm, say what each failing check saw.
-    const why = report.checks
+    const why = `run kept in ${dir}\n${report.checks
       .filter((c) => c.verdict === "fail" || c.verdict === "unknown")
       .map((c) => `${c.name} ${c.verdict}: ${c.summary} ${c.evidence.map((e) => e.message).join(" | ")}`)
-      .join("\n");
+      .join("\n")}`;
     expect(failing(report), why).toEqual([]);
     expect(report.verdict, why).toBe("pass");
     const recoveries = report.metrics?.recoveries ?? [];
