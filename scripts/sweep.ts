@@ -112,6 +112,26 @@ interface Row {
   verdict: string;
   notPassing: string;
   seconds: number;
+  /** metrics.recoveries of the run's report: one per fault. */
+  recoveries?: Array<{ fault: string; status: string; recoveryMs: number | null }>;
+}
+
+/** Recovery time per fault type over every run of a profile: how many, how many recovered, p50 and max. */
+function recoveryLines(rows: readonly Row[]): string[] {
+  const by = new Map<string, { n: number; ms: number[] }>();
+  for (const r of rows)
+    for (const k of r.recoveries ?? []) {
+      const e = by.get(k.fault) ?? { n: 0, ms: [] };
+      e.n += 1;
+      if (k.status === "recovered" && k.recoveryMs !== null) e.ms.push(k.recoveryMs);
+      by.set(k.fault, e);
+    }
+  return [...by].map(([fault, { n, ms }]) => {
+    const sorted = [...ms].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    const times = sorted.length ? `p50 ${at(0.5)} ms, max ${sorted.at(-1)} ms` : "no time";
+    return `  recovery after ${fault.padEnd(16)} ${ms.length}/${n} recovered, ${times}`;
+  });
 }
 
 async function main(): Promise<void> {
@@ -127,13 +147,16 @@ async function main(): Promise<void> {
       const exit = await runOne(profile, seed, dir);
       let verdict = "no report";
       let notPassing = "";
+      let recoveries: Row["recoveries"] = [];
       try {
         const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as {
           verdict: string;
+          metrics?: { recoveries?: Row["recoveries"] };
           error?: { phase: string; message: string };
           checks: Array<{ name: string; verdict: string; summary: string }>;
         };
         verdict = report.verdict;
+        recoveries = report.metrics?.recoveries ?? [];
         notPassing = report.error
           ? `error in ${report.error.phase}: ${report.error.message}`
           : report.checks
@@ -144,7 +167,15 @@ async function main(): Promise<void> {
         // The run died before writing its report: the exit code and its log say why.
         notPassing = `no report.json; see ${dir}.log`;
       }
-      const row = { profile, seed, exit, verdict, notPassing, seconds: Math.round((Date.now() - t0) / 1000) };
+      const row = {
+        profile,
+        seed,
+        exit,
+        verdict,
+        notPassing,
+        seconds: Math.round((Date.now() - t0) / 1000),
+        recoveries,
+      };
       rows.push(row);
       console.log(
         `${profile.padEnd(8)} seed ${String(seed).padStart(4)}  ${verdict.toUpperCase().padEnd(8)} exit ${exit}  ${String(row.seconds).padStart(4)} s${notPassing ? `  ${notPassing}` : ""}`,
@@ -158,6 +189,7 @@ async function main(): Promise<void> {
     const passed = mine.filter((r) => r.verdict === "pass" && r.exit === 0).length;
     if (passed !== mine.length) allPassed = false;
     console.log(`${profile.padEnd(8)} ${passed}/${mine.length} passed`);
+    for (const l of recoveryLines(mine)) console.log(l);
   }
   console.log(allPassed ? "sweep: every run passed" : "sweep: NOT every run passed (see above)");
   process.exitCode = allPassed ? 0 : 1;
