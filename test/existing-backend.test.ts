@@ -52,8 +52,8 @@ describe("existing backend against running clusters (a local lab with replicatio
     expect(pair.source.pchannels).toEqual(lab.source.pchannels);
     expect(pair.target.pchannels).toEqual(lab.target.pchannels);
     // The addresses the clusters already store, not new ones: the drill applies nothing.
-    expect(pair.source.replicateUri).toBe(lab.source.uri);
-    expect(pair.target.replicateUri).toBe(lab.target.uri);
+    expect(pair.source.replicateUri).toBe(lab.source.replicateUri);
+    expect(pair.target.replicateUri).toBe(lab.target.replicateUri);
     expect(pair.replication?.confirmedBy).toBe(
       `already configured: ${lab.source.clusterId} -> ${lab.target.clusterId} read with GetReplicateConfiguration`,
     );
@@ -78,7 +78,7 @@ describe("existing backend against running clusters (a local lab with replicatio
       { log: captureLog(), timing: { connectTimeoutMs: 20_000 } },
     );
     await expect(backend.provision()).rejects.toThrow(
-      `backend.existing: target.replicateUri is http://standby.internal:19530 but ${lab.target.clusterId} is stored as ${lab.target.uri}, and Milvus never lets a stored uri change`,
+      `backend.existing: target.replicateUri is http://standby.internal:19530 but ${lab.target.clusterId} is stored as ${lab.target.replicateUri}, and Milvus never lets a stored uri change`,
     );
   });
 

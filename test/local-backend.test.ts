@@ -39,7 +39,7 @@ describe("LocalBackend", () => {
       expect(typeof ev.pid).toBe("number");
       expect(alive(ev.pid as number)).toBe(true);
       await expect(backend.inject("kill-standby")).rejects.toThrow(
-        /'kill-standby' is not supported by the local backend \(allowed: kill-cdc\)/,
+        /'kill-standby' is not supported by the local backend \(allowed: kill-cdc, restart-standby, restart-primary, partition, delay, pause-cdc\)/,
       );
 
       const files = await backend.collectDiagnostics(out);
