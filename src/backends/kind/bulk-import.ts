@@ -1,0 +1,53 @@
+/**
+ * Bulk import on the kind backend (workload trigger bulkImport, issue 23): the import file goes into
+ * the primary's own MinIO bucket, where Milvus reads import files from (milvus.io/docs/import-data.md,
+ * "Before you start"); bucket and root path as the operator lays them out (clusterStorage in
+ * milvus-backup.ts: bucket = the CR's name, rootPath "files").
+ *
+ * Why `kubectl exec` into the primary's MinIO pod and not a Job: the MinIO server image the drill
+ * already runs (quay.io/minio/minio, pinned in images.ts) ships the MinIO client `mc` (minio/minio
+ * Dockerfile.release downloads it next to the server, e.g. at 58659f26f45f2c189f5fd1c7267da60c10024daa),
+ * so no further image has to be pinned, pulled or preloaded; the file travels on the exec's stdin
+ * through the API server (a few hundred KB at most), and the MinIO keys never leave the pod: the
+ * script reads them from the container's own environment, set by the chart from the `<name>-minio`
+ * Secret. The import itself goes through the drill's own client to the primary's proxy (runImportJob).
+ */
+import type { ClusterStorage } from "./milvus-backup.js";
+
+/** Where the drill's import files go inside the bucket (next to Milvus's own rootPath, not under it). */
+export const IMPORT_PREFIX = "drill-import";
+
+/** The object key (relative to the bucket, as the import API takes it) of one import file. */
+export function importKey(fileName: string): string {
+  if (!/^[A-Za-z0-9._-]+\.json$/.test(fileName))
+    throw new Error(`import file name '${fileName}' is not a plain name ending in .json`);
+  return `${IMPORT_PREFIX}/${fileName}`;
+}
+
+/**
+ * The script run in the MinIO container: stdin into `bucket/key` with mc, then its size read back so a
+ * short write is caught here and not by the import. The keys come from the container's environment
+ * (MINIO_ROOT_USER/PASSWORD in current charts, MINIO_ACCESS_KEY/SECRET_KEY in older ones) and are never
+ * on the drill's command line or in its log.
+ */
+export function stageScript(s: ClusterStorage, key: string, bytes: number): string {
+  const target = `drill/${s.bucket}/${key}`;
+  return [
+    "set -e",
+    "export MC_CONFIG_DIR=/tmp/.mc-drill",
+    'u="$MINIO_ROOT_USER"; [ -n "$u" ] || u="$MINIO_ACCESS_KEY"',
+    'p="$MINIO_ROOT_PASSWORD"; [ -n "$p" ] || p="$MINIO_SECRET_KEY"',
+    'if [ -z "$u" ] || [ -z "$p" ]; then echo "no MinIO keys in the container environment" >&2; exit 3; fi',
+    'mc --quiet alias set drill http://127.0.0.1:9000 "$u" "$p" >/dev/null',
+    `mc --quiet pipe ${target}`,
+    `size=$(mc --quiet stat --json ${target} | sed -n 's/.*"size":\\([0-9]*\\).*/\\1/p')`,
+    `if [ "$size" != "${bytes}" ]; then echo "staged $size bytes, expected ${bytes}" >&2; exit 4; fi`,
+    `echo "staged ${bytes} bytes at ${s.bucket}/${key}"`,
+    "",
+  ].join("\n");
+}
+
+/** kubectl arguments of the staging exec: a pod of the primary's MinIO Service (one container: MinIO). */
+export function stageArgs(namespace: string, s: ClusterStorage, script: string): string[] {
+  return ["exec", "-i", "-n", namespace, `svc/${s.cluster}-minio`, "--", "sh", "-c", script];
+}
