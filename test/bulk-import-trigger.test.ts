@@ -75,7 +75,8 @@ describe("the bulk-import trigger in the workload", () => {
     const { imported, events, runner, planner } = await run({ type: "ok" });
     expect(imported).toHaveLength(1);
     const op = imported[0]?.op as PlannedWrite;
-    expect(op.collection).toBe("drill_pkey");
+    // One shard, no partition key: the prefix check covers it (drill_auto is auto-id, drill_pkey has 2 shards).
+    expect(op.collection).toBe("drill_items");
     expect(op.kind).toBe("insert");
     expect(op.keys[0]).toEqual({ pk: String(IMPORT_BASE), ver: 1 });
     expect(op.keys).toHaveLength(planner.importPlan?.rows ?? 0);
@@ -144,7 +145,7 @@ describe("the bulk-import trigger in the workload", () => {
     expect(rows).toEqual([
       {
         trigger: "bulk-import",
-        collection: "drill_pkey",
+        collection: "drill_items",
         ran: `import of ${planner.importPlan?.rows} rows (info: timed out waiting for import job 7)`,
         ok: 0,
         fail: 0,
@@ -179,7 +180,7 @@ describe("bulkImporter: the backend's import as the op's outcome", () => {
     expect(await imp(op, 41)).toEqual({ type: "ok" });
     expect(got).toEqual([
       {
-        collection: "drill_pkey",
+        collection: "drill_items",
         partition: undefined,
         fileName: "drill-2323-op41.json",
         content: importJson(op.rows),

@@ -365,7 +365,7 @@ export const DrillConfigSchema = z.strictObject({
           "Upserts on auto-id collections too, whose answer may name new keys (milvus-io/milvus#51667).",
         ),
         bulkImport: bool().describe(
-          "Bulk import mid-stream; needs object storage (milvus-io/milvus#50499, #51667, #51070).",
+          "Bulk import mid-stream from the primary's own object storage: backend kind only (milvus-io/milvus#50499, #51667, #51070).",
         ),
       })
       .describe("Workload triggers: what broke CDC upstream without any fault (docs/upstream-bugs.md)."),

@@ -114,10 +114,13 @@ export class WorkloadPlanner {
     this.triggerGroups = this.planTriggers();
     if (cfg.triggers?.bulkImport) {
       // An auto-id collection's imported rows get keys nobody told the drill (the import answers with
-      // none): the import goes into one whose keys the drill chooses, another than the first if there
-      // is one (the first is never auto-id: validate.ts).
+      // none): the import goes into one whose keys the drill chooses (the first is never auto-id:
+      // validate.ts), preferably one the per-channel prefix check covers too (one shard, no partition
+      // key), another than the first if there is one.
+      const order = [...cfg.collections.slice(1), first];
       const target =
-        cfg.collections.slice(1).find((c) => !c.autoId) ?? cfg.collections.find((c) => !c.autoId);
+        order.find((c) => !c.autoId && !c.partitionKey && (c.shards ?? 1) === 1) ??
+        order.find((c) => !c.autoId);
       if (target)
         this.importPlan = { at: 0.5, collection: target.name, rows: Math.max(50, 4 * cfg.batchSize) };
     }
