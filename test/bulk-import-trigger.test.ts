@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Backend, BulkImportRequest } from "../src/backends/types.js";
 import { indexHistory } from "../src/checkers/history-index.js";
+import { runCheckers } from "../src/checkers/index.js";
 import { computeTriggers } from "../src/checkers/triggers.js";
+import type { CheckResult, CollectionFinal, FinalState, SideFinal } from "../src/checkers/types.js";
 import type { DrillExecutor, WriteOutcome } from "../src/client/executor.js";
 import { loadConfig } from "../src/config/load.js";
 import { bulkImporter } from "../src/drill/bulk-import.js";
@@ -217,5 +219,86 @@ describe("bulkImporter: the backend's import as the op's outcome", () => {
       () => {},
     );
     expect(await other(op, 1)).toEqual({ type: "info", error: "socket hang up" });
+  });
+});
+
+describe("parity over imported rows (the imported keys are in the row model like any insert)", () => {
+  /** The final state a faithful pair would show for this history (every write acknowledged), minus `lose` on the standby. */
+  function final(events: HistoryEvent[], lose: (pk: string) => boolean): FinalState {
+    const idx = indexHistory(events);
+    const collections: CollectionFinal[] = [];
+    for (const [name, keys] of idx.writes) {
+      const versions: Record<string, number> = {};
+      for (const [pk, writes] of keys) {
+        const last = [...writes]
+          .filter((w) => w.outcome !== "fail")
+          .sort((a, b) => a.ver - b.ver)
+          .at(-1);
+        if (last && last.kind !== "delete") versions[pk] = last.ver;
+      }
+      const target = Object.fromEntries(Object.entries(versions).filter(([pk]) => !lose(pk)));
+      const side = (v: Record<string, number>): SideFinal => ({
+        reachable: true,
+        exists: true,
+        count: Object.keys(v).length,
+        distinctKeys: Object.keys(v).length,
+        versions: v,
+        indexes: [],
+        partitions: [],
+        aliases: [],
+      });
+      const onlySource = Object.keys(versions).filter((pk) => !(pk in target));
+      collections.push({
+        name,
+        source: side(versions),
+        target: side(target),
+        onlySource,
+        onlySourceTotal: onlySource.length,
+        onlyTarget: [],
+        onlyTargetTotal: 0,
+        mismatched: [],
+        mismatchedTotal: 0,
+        rowsCompared: Object.keys(target).length,
+      });
+    }
+    return { collections, search: [], catchUp: null, sourceReachable: true, targetReachable: true };
+  }
+  const thresholds = {
+    lagSloMs: 5000,
+    recoveryTimeoutMs: 20_000,
+    catchUpTimeoutMs: 30_000,
+    minRecall: 0.8,
+    distanceEpsilon: 1e-6,
+    rpoMs: 1000,
+    rtoMs: 1000,
+  };
+  const parity = (events: HistoryEvent[], f: FinalState) =>
+    runCheckers(events, f, { thresholds }, ["parity"])[0] as CheckResult;
+  const imported = (pk: string) => Number(pk) >= IMPORT_BASE && Number(pk) < IMPORT_BASE + 1_000_000;
+
+  it("fails when the standby lacks the rows of a completed import (what #50499 did), and passes when it has them", async () => {
+    const { events } = await run({ type: "ok" });
+    expect(
+      parity(
+        events,
+        final(events, () => false),
+      ).verdict,
+    ).toBe("pass");
+    const lost = parity(events, final(events, imported));
+    expect(lost.verdict).toBe("fail");
+    expect(JSON.stringify(lost.evidence)).toContain(String(IMPORT_BASE));
+  });
+
+  it("an import not seen to finish may have landed or not: absent on both sides is no alarm", async () => {
+    const { events } = await run({ type: "info", error: "timed out waiting for import job 7" });
+    const f = final(events, () => false);
+    for (const c of f.collections) {
+      for (const side of [c.source, c.target])
+        for (const pk of Object.keys(side.versions)) if (imported(pk)) delete side.versions[pk];
+      c.source.count = c.source.distinctKeys = Object.keys(c.source.versions).length;
+      c.target.count = c.target.distinctKeys = Object.keys(c.target.versions).length;
+      c.rowsCompared = Object.keys(c.target.versions).length;
+    }
+    expect(parity(events, f).verdict).toBe("pass");
   });
 });

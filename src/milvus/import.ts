@@ -7,7 +7,10 @@
  * The SDK (@zilliz/milvus2-sdk-node 3.0.6, dist/milvus/grpc/Data.d.ts) offers the import as
  * bulkInsert({collection_name, partition_name?, files}) -> tasks and getImportState({task}) -> state
  * (ImportPending / ImportStarted / ImportPersisted / ImportCompleted / ImportFailed, const/milvus.d.ts),
- * the gRPC twins of REST /v2/vectordb/jobs/import/create and /get_progress. An import job is atomic:
+ * the gRPC twins of REST /v2/vectordb/jobs/import/create and /get_progress. Milvus Backup drives
+ * Milvus 2.6's import through the same two calls (zilliztech/milvus-backup@f81df44f21a287073d0c6fb375bb215bbc5a1888
+ * internal/client/milvus/grpc.go BulkInsert -> Import, GetBulkInsertState -> GetImportState; core/restore/
+ * coll_task.go waits for ImportCompleted / ImportFailed and reads the "failed_reason" info). An import job is atomic:
  * its segments become visible when the job completes, none when it fails (milvus.io/docs/v2.1.x/
  * import_data.md: bulk load "endow[s] atomicity to a whole batch of entities"). So a failed job wrote
  * nothing (outcome fail), and a job not seen to finish may yet land (outcome info, never ok).
