@@ -32,7 +32,7 @@ function config(bulkImport = true) {
     overrides: {
       seed: 2323,
       backend: { type: "kind" },
-      workload: { ops: 60, concurrency: 2, targetRate: 0, triggers: { bulkImport } },
+      workload: { ops: 120, concurrency: 2, targetRate: 0, triggers: { bulkImport } },
     },
   });
 }

@@ -120,8 +120,10 @@ describe("the import file and its staging script", () => {
     const s = clusterStorage(OPTS, "alpha");
     expect(s.bucket).toBe("alpha");
     const script = stageScript(s, importKey("import-1.json"), 42);
-    expect(script).toContain("mc --quiet pipe drill/alpha/drill-import/import-1.json");
-    expect(script).toContain('if [ "$size" != "42" ]');
+    expect(script).toContain(
+      "mc --config-dir /tmp/.mc-drill --quiet pipe drill/alpha/drill-import/import-1.json",
+    );
+    expect(script).toContain(`*'"size":42,'*`);
     expect(script).toMatch(/"\$u" "\$p"/);
     expect(script).not.toMatch(/minioadmin/);
     expect(() => importKey("../etc/passwd")).toThrow(/not a plain name/);
@@ -151,7 +153,7 @@ describe("KindBackend.bulkImport through stand-ins", () => {
     expect(exec.map((c) => c.args.slice(0, 8).join(" "))).toEqual([
       "exec -i -n drills svc/alpha-minio -- sh -c",
     ]);
-    expect(exec[0]?.args.at(-1)).toContain(`[ "$size" != "${Buffer.byteLength(FILE)}" ]`);
+    expect(exec[0]?.args.at(-1)).toContain(`"size":${Buffer.byteLength(FILE)},`);
     expect(imp.calls).toEqual([
       "bulkInsert drill_items drill-import/import-1.json",
       "getImportState 460123456789012345",

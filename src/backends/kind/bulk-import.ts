@@ -5,7 +5,7 @@
  * milvus-backup.ts: bucket = the CR's name, rootPath "files").
  *
  * Why `kubectl exec` into the primary's MinIO pod and not a Job: the MinIO server image the drill
- * already runs (quay.io/minio/minio, pinned in images.ts) ships the MinIO client `mc` (minio/minio
+ * already runs (kind.images.minio, quay.io/minio/minio by default: images.ts) ships the MinIO client `mc` (minio/minio
  * Dockerfile.release downloads it next to the server, e.g. at 58659f26f45f2c189f5fd1c7267da60c10024daa),
  * so no further image has to be pinned, pulled or preloaded; the file travels on the exec's stdin
  * through the API server (a few hundred KB at most), and the MinIO keys never leave the pod: the
@@ -32,22 +32,28 @@ export function importKey(fileName: string): string {
  */
 export function stageScript(s: ClusterStorage, key: string, bytes: number): string {
   const target = `drill/${s.bucket}/${key}`;
+  // mc keeps its alias in a config dir: one under /tmp, since the container's user may have no home.
+  const mc = "mc --config-dir /tmp/.mc-drill --quiet";
   return [
     "set -e",
-    "export MC_CONFIG_DIR=/tmp/.mc-drill",
     'u="$MINIO_ROOT_USER"; [ -n "$u" ] || u="$MINIO_ACCESS_KEY"',
     'p="$MINIO_ROOT_PASSWORD"; [ -n "$p" ] || p="$MINIO_SECRET_KEY"',
     'if [ -z "$u" ] || [ -z "$p" ]; then echo "no MinIO keys in the container environment" >&2; exit 3; fi',
-    'mc --quiet alias set drill http://127.0.0.1:9000 "$u" "$p" >/dev/null',
-    `mc --quiet pipe ${target}`,
-    `size=$(mc --quiet stat --json ${target} | sed -n 's/.*"size":\\([0-9]*\\).*/\\1/p')`,
-    `if [ "$size" != "${bytes}" ]; then echo "staged $size bytes, expected ${bytes}" >&2; exit 4; fi`,
+    `${mc} alias set drill http://127.0.0.1:9000 "$u" "$p" >/dev/null`,
+    `${mc} pipe ${target}`,
+    // Shell only (no sed or grep: the MinIO image is a minimal one): the stat's JSON must hold the size.
+    `stat=$(${mc} stat --json ${target})`,
+    `case "$stat" in *'"size":${bytes},'*|*'"size":${bytes}}'*) ;; *) echo "staged object is not ${bytes} bytes: $stat" >&2; exit 4;; esac`,
     `echo "staged ${bytes} bytes at ${s.bucket}/${key}"`,
     "",
   ].join("\n");
 }
 
-/** kubectl arguments of the staging exec: a pod of the primary's MinIO Service (one container: MinIO). */
+/**
+ * kubectl arguments of the staging exec: the first pod of the primary's MinIO Service (kubectl exec
+ * takes `svc/NAME` and picks its first pod, as its --help example `kubectl exec svc/myservice -- date`
+ * shows), whose one container is MinIO.
+ */
 export function stageArgs(namespace: string, s: ClusterStorage, script: string): string[] {
   return ["exec", "-i", "-n", namespace, `svc/${s.cluster}-minio`, "--", "sh", "-c", script];
 }
