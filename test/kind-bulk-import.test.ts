@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { ExistingBackend, type ExistingOptions } from "../src/backends/existing/backend.js";
 import { KindBackend, type KindTiming } from "../src/backends/kind/backend.js";
 import { importKey, stageScript } from "../src/backends/kind/bulk-import.js";
 import { clusterStorage } from "../src/backends/kind/milvus-backup.js";
@@ -206,6 +207,68 @@ describe("KindBackend.bulkImport through stand-ins", () => {
     expect((e2 as Error).message).toMatch(
       /staging the import file alpha\/drill-import\/import-1\.json in alpha's MinIO failed/,
     );
+    expect(imp.calls).toEqual(["close"]);
+  });
+});
+
+describe("ExistingBackend.bulkImport (storage configured: kube.importBucket)", () => {
+  const base: ExistingOptions = {
+    source: { uri: "http://prod-a:19530", token: "root:s3cret", clusterId: null, replicateUri: null },
+    target: { uri: "http://prod-b:19530", clusterId: null, replicateUri: null },
+    pchannels: 16,
+    configureReplication: false,
+    kube: { context: "prod", namespace: "milvus", sourceInstance: "my-release", importBucket: "milvus-data" },
+    killCdcCommand: null,
+  };
+  function existing(options: ExistingOptions, imp: ImportClient) {
+    const env = standins();
+    env.setRules([STAGED_EXISTING]);
+    cleanups.push(() => env.cleanup());
+    const endpoints: Array<{ uri: string; token?: string }> = [];
+    const backend = new ExistingBackend(options, {
+      log: captureLog(),
+      runner: env.runner,
+      timing: { pollMs: 20, importTimeoutMs: 300 },
+      importClient: (ep) => {
+        endpoints.push(ep);
+        return imp;
+      },
+    });
+    return { env, backend, endpoints };
+  }
+  const STAGED_EXISTING: Rule = { tool: "kubectl", match: "^exec", respond: [{ stdout: "staged" }] };
+
+  it("stages into the given bucket of the primary's MinIO through the given context, then imports on the primary with its token", async () => {
+    const imp = client([{ state: "ImportCompleted", row_count: 1 }]);
+    const { env, backend, endpoints } = existing(base, imp.c);
+    const done = await backend.bulkImport(REQ);
+    expect(done.object).toBe("milvus-data/drill-import/import-1.json");
+    const exec = env.calls().filter((c) => c.args[0] === "exec");
+    expect(exec.map((c) => [c.access.context, c.args.slice(0, 5).join(" ")])).toEqual([
+      ["prod", "exec -i -n milvus svc/my-release-minio"],
+    ]);
+    expect(exec[0]?.args.at(-1)).toContain("pipe drill/milvus-data/drill-import/import-1.json");
+    expect(endpoints).toEqual([{ uri: "http://prod-a:19530", token: "root:s3cret" }]);
+    expect(imp.calls).toEqual([
+      "bulkInsert drill_items drill-import/import-1.json",
+      "getImportState 460123456789012345",
+      "close",
+    ]);
+  });
+
+  it("without importBucket nothing is staged or imported: fail, naming the setting", async () => {
+    const imp = client([{ state: "ImportCompleted" }]);
+    const { env, backend } = existing(
+      {
+        ...base,
+        kube: { context: null, namespace: "milvus", sourceInstance: "my-release", importBucket: null },
+      },
+      imp.c,
+    );
+    const err = await backend.bulkImport(REQ).catch((e: unknown) => e);
+    expect((err as ImportJobError).outcome).toBe("fail");
+    expect((err as Error).message).toMatch(/backend\.existing\.kube\.importBucket is not set/);
+    expect(env.calls()).toEqual([]);
     expect(imp.calls).toEqual([]);
   });
 });

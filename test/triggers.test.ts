@@ -141,13 +141,22 @@ describe("bulk import", () => {
       expect(err).toBeInstanceOf(UsageError);
       expect((err as Error).message).toMatch(why);
       expect((err as Error).message).toMatch(/^config workload\.triggers\.bulkImport = true: /);
-      expect((err as Error).message).toMatch(/allowed on backend kind only/);
+      expect((err as Error).message).toMatch(/allowed on backend kind, or existing with kube\.importBucket/);
       expect((err as Error).message).not.toContain("\n");
     }
   });
 
-  it("is allowed on kind, whose primary has its own MinIO", () => {
-    const cfg = load({ type: "kind" });
-    expect(cfg).not.toBeInstanceOf(Error);
+  it("is allowed on kind, whose primary has its own MinIO, and on existing told the primary's bucket", () => {
+    expect(load({ type: "kind" })).not.toBeInstanceOf(Error);
+    const existing = (kube: Record<string, unknown> | null) =>
+      load({
+        type: "existing",
+        existing: { source: { uri: "http://a:19530" }, target: { uri: "http://b:19530" }, kube },
+      });
+    expect(existing({ sourceInstance: "prod", importBucket: "prod" })).not.toBeInstanceOf(Error);
+    // kube access without the bucket is still no storage.
+    expect((existing({ sourceInstance: "prod" }) as Error).message).toMatch(
+      /^config workload\.triggers\.bulkImport = true: the existing backend is given no object storage .*kube\.importBucket/,
+    );
   });
 });

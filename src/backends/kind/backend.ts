@@ -7,7 +7,7 @@ import { arch as osArch, tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvironmentError } from "../../errors.js";
 import { milvusClient } from "../../milvus/client.js";
-import { type ImportClient, ImportJobError, runImportJob } from "../../milvus/import.js";
+import { ImportJobError } from "../../milvus/import.js";
 import { DEFAULT_FAULT_PARAMS } from "../../nemesis/nemesis.js";
 import type {
   Backend,
@@ -24,7 +24,7 @@ import type {
   NemesisType,
   SeedRestore,
 } from "../types.js";
-import { importKey, stageArgs, stageScript } from "./bulk-import.js";
+import { type ClosableImportClient, stageAndImport } from "./bulk-import.js";
 import {
   chaosFile,
   chaosMeshUninstallArgs,
@@ -156,7 +156,7 @@ export interface KindBackendDeps {
   /** The milvus-backup image the Jobs run (tests pin a stand-in digest); MILVUS_BACKUP_PIN by default. */
   milvusBackup?: MilvusBackupPin;
   /** The client a bulk import runs through (tests stand one in); the one client factory's by default. */
-  importClient?: (uri: string) => ImportClient & { closeConnection?: () => unknown };
+  importClient?: (uri: string) => ClosableImportClient;
 }
 
 export const KIND_FAULTS: readonly FaultName[] = ["kill-cdc", "kill-standby"];
@@ -727,45 +727,24 @@ export class KindBackend implements Backend {
    * imported rows through the row model, parity and prefix like any insert.
    */
   async bulkImport(req: BulkImportRequest, signal?: AbortSignal): Promise<BulkImportDone> {
-    const o = this.options;
     const name = this.nameOf("source");
-    const storage = clusterStorage(o, name);
-    const key = importKey(req.fileName);
-    const object = `${storage.bucket}/${key}`;
-    const bytes = Buffer.byteLength(req.content);
-    try {
-      await kubectl(
-        this.kube,
-        stageArgs(o.namespace, storage, stageScript(storage, key, bytes)),
-        `staging the import file ${object} in ${name}'s MinIO`,
-        { input: req.content, timeoutMs: this.t.applyTimeoutMs },
-      );
-    } catch (e) {
-      // No import was created: whatever the staging left in the bucket, no row of it is in Milvus.
-      throw new ImportJobError(
-        `staging the import file ${object} in ${name}'s MinIO failed: ${e instanceof Error ? e.message : String(e)}`,
-        "fail",
-      );
-    }
     const uri = this.uriOf.get("source");
     if (!uri) throw new ImportJobError(`no client address of ${name}: the pair is not provisioned`, "fail");
     const client = (this.deps.importClient ?? ((u: string) => milvusClient({ uri: u })))(uri);
-    try {
-      const done = await runImportJob(client, {
-        collection: req.collection,
-        partition: req.partition,
-        files: [key],
-        timeoutMs: this.t.importTimeoutMs,
+    return stageAndImport(
+      this.kube,
+      this.options.namespace,
+      clusterStorage(this.options, name),
+      req,
+      client,
+      {
+        stageTimeoutMs: this.t.applyTimeoutMs,
+        importTimeoutMs: this.t.importTimeoutMs,
         pollMs: this.t.pollMs,
         signal,
-      });
-      this.log.info(
-        `bulk import: job ${done.jobId} put ${done.rows} row(s) of ${object} into ${req.collection}`,
-      );
-      return { ...done, object };
-    } finally {
-      await Promise.resolve(client.closeConnection?.()).catch(() => {});
-    }
+      },
+      (m) => this.log.info(m),
+    );
   }
 
   private otherSide(side: Role): Role {

@@ -12,7 +12,16 @@
  * script reads them from the container's own environment, set by the chart from the `<name>-minio`
  * Secret. The import itself goes through the drill's own client to the primary's proxy (runImportJob).
  */
+import { type ImportClient, ImportJobError, runImportJob } from "../../milvus/import.js";
+import type { BulkImportDone, BulkImportRequest } from "../types.js";
+import { type Kube, kubectl } from "./kube.js";
 import type { ClusterStorage } from "./milvus-backup.js";
+
+/** The primary's operator-deployed MinIO: its Service is `<cluster>-minio`, its bucket `bucket`. */
+export type ImportStorage = Pick<ClusterStorage, "cluster" | "bucket">;
+
+/** An import client that may hold a connection to close. */
+export type ClosableImportClient = ImportClient & { closeConnection?: () => unknown };
 
 /** Where the drill's import files go inside the bucket (next to Milvus's own rootPath, not under it). */
 export const IMPORT_PREFIX = "drill-import";
@@ -30,7 +39,7 @@ export function importKey(fileName: string): string {
  * (MINIO_ROOT_USER/PASSWORD in current charts, MINIO_ACCESS_KEY/SECRET_KEY in older ones) and are never
  * on the drill's command line or in its log.
  */
-export function stageScript(s: ClusterStorage, key: string, bytes: number): string {
+export function stageScript(s: ImportStorage, key: string, bytes: number): string {
   const target = `drill/${s.bucket}/${key}`;
   // mc keeps its alias in a config dir: one under /tmp, since the container's user may have no home.
   const mc = "mc --config-dir /tmp/.mc-drill --quiet";
@@ -54,6 +63,52 @@ export function stageScript(s: ClusterStorage, key: string, bytes: number): stri
  * takes `svc/NAME` and picks its first pod, as its --help example `kubectl exec svc/myservice -- date`
  * shows), whose one container is MinIO.
  */
-export function stageArgs(namespace: string, s: ClusterStorage, script: string): string[] {
+export function stageArgs(namespace: string, s: ImportStorage, script: string): string[] {
   return ["exec", "-i", "-n", namespace, `svc/${s.cluster}-minio`, "--", "sh", "-c", script];
+}
+
+/**
+ * Stages `req`'s file in the primary's MinIO (kubectl exec, bounded by stageTimeoutMs), then runs the
+ * import through `client` (bounded by importTimeoutMs, naming the job). A staging that failed created
+ * no import: whatever it left in the bucket, no row of it is in Milvus (ImportJobError fail).
+ */
+export async function stageAndImport(
+  k: Kube,
+  namespace: string,
+  storage: ImportStorage,
+  req: BulkImportRequest,
+  client: ClosableImportClient,
+  o: { stageTimeoutMs: number; importTimeoutMs: number; pollMs: number; signal?: AbortSignal },
+  log: (m: string) => void,
+): Promise<BulkImportDone> {
+  const key = importKey(req.fileName);
+  const object = `${storage.bucket}/${key}`;
+  const bytes = Buffer.byteLength(req.content);
+  try {
+    try {
+      await kubectl(
+        k,
+        stageArgs(namespace, storage, stageScript(storage, key, bytes)),
+        `staging the import file ${object} in ${storage.cluster}'s MinIO`,
+        { input: req.content, timeoutMs: o.stageTimeoutMs },
+      );
+    } catch (e) {
+      throw new ImportJobError(
+        `staging the import file ${object} in ${storage.cluster}'s MinIO failed: ${e instanceof Error ? e.message : String(e)}`,
+        "fail",
+      );
+    }
+    const done = await runImportJob(client, {
+      collection: req.collection,
+      partition: req.partition,
+      files: [key],
+      timeoutMs: o.importTimeoutMs,
+      pollMs: o.pollMs,
+      signal: o.signal,
+    });
+    log(`bulk import: job ${done.jobId} put ${done.rows} row(s) of ${object} into ${req.collection}`);
+    return { ...done, object };
+  } finally {
+    await Promise.resolve(client.closeConnection?.()).catch(() => {});
+  }
 }
