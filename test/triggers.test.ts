@@ -115,24 +115,48 @@ describe("auto-id upserts (trigger autoIdUpserts)", () => {
 });
 
 describe("bulk import", () => {
+  const load = (backend: Record<string, unknown>, workload: Record<string, unknown> = {}) => {
+    try {
+      return loadConfig({
+        profile: "triggers-smoke",
+        overrides: { backend, workload: { ...workload, triggers: { bulkImport: true } } },
+      });
+    } catch (e) {
+      return e as Error;
+    }
+  };
+
   it("is refused in one line naming the backend where there is no object storage", () => {
     for (const [backend, why] of [
-      ["local", /local backend \(Milvus Lite\) has no object storage/],
-      ["kind", /kind backend does not run bulk import yet/],
+      [{ type: "local" }, /local backend \(Milvus Lite\) has no object storage/],
+      [
+        {
+          type: "existing",
+          existing: { source: { uri: "http://a:19530" }, target: { uri: "http://b:19530" } },
+        },
+        /existing backend is given no object storage/,
+      ],
     ] as const) {
-      let err: unknown;
-      try {
-        loadConfig({
-          profile: "triggers-smoke",
-          overrides: { backend: { type: backend }, workload: { triggers: { bulkImport: true } } },
-        });
-      } catch (e) {
-        err = e;
-      }
+      const err = load(backend);
       expect(err).toBeInstanceOf(UsageError);
       expect((err as Error).message).toMatch(why);
       expect((err as Error).message).toMatch(/^config workload\.triggers\.bulkImport = true: /);
+      expect((err as Error).message).toMatch(/allowed on backend kind, or existing with kube\.importBucket/);
       expect((err as Error).message).not.toContain("\n");
     }
+  });
+
+  it("is allowed on kind, whose primary has its own MinIO, and on existing told the primary's bucket", () => {
+    expect(load({ type: "kind" })).not.toBeInstanceOf(Error);
+    const existing = (kube: Record<string, unknown> | null) =>
+      load({
+        type: "existing",
+        existing: { source: { uri: "http://a:19530" }, target: { uri: "http://b:19530" }, kube },
+      });
+    expect(existing({ sourceInstance: "prod", importBucket: "prod" })).not.toBeInstanceOf(Error);
+    // kube access without the bucket is still no storage.
+    expect((existing({ sourceInstance: "prod" }) as Error).message).toMatch(
+      /^config workload\.triggers\.bulkImport = true: the existing backend is given no object storage .*kube\.importBucket/,
+    );
   });
 });

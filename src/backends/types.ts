@@ -149,4 +149,28 @@ export interface Backend {
    */
   pauseCdc?(signal?: AbortSignal): Promise<FaultEvidence>;
   resumeCdc?(signal?: AbortSignal): Promise<FaultEvidence>;
+  /**
+   * Optional (workload trigger bulkImport, issue 23): only backends whose primary has object storage.
+   * Puts `file` into the primary's own bucket and runs Milvus's import of it into `collection`,
+   * resolving once the import job completed. Throws ImportJobError (src/milvus/import.ts): outcome fail
+   * when no row of it can be in the collection, info when it was not seen to finish.
+   */
+  bulkImport?(req: BulkImportRequest, signal?: AbortSignal): Promise<BulkImportDone>;
+}
+
+/** One import: the file's name (unique in the run) and content, and where its rows go. */
+export interface BulkImportRequest {
+  collection: string;
+  partition?: string;
+  /** A file name, no directory: the backend chooses where in the bucket it goes. */
+  fileName: string;
+  content: string;
+}
+
+export interface BulkImportDone {
+  jobId: string;
+  rows: number;
+  /** Where the file was put (bucket and key) and what the drill waited for. */
+  object: string;
+  waitedFor: string;
 }

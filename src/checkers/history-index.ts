@@ -226,6 +226,8 @@ export interface HistoryIndex {
   lastTime: number;
   /** Workload triggers (issue 23): the trigger DDLs (detail.trigger), whole, in invoke order. */
   triggerDdl: OpRecord[];
+  /** Trigger bulkImport: the writes sent as an import job (via "import"), whole, in invoke order. */
+  importWrites: OpRecord[];
   /** Writes per collection, counted by kind and outcome, with the keys auto-id upserts had replaced. */
   writeTally: Map<string, WriteTally>;
 }
@@ -300,6 +302,7 @@ export class HistoryIndexer {
     roleChange: null,
     lastTime: 0,
     triggerDdl: [],
+    importWrites: [],
     writeTally: new Map(),
   };
   private readonly faults = new Map<number, FaultSpan>();
@@ -310,6 +313,7 @@ export class HistoryIndexer {
   private readonly kept: OpenOp[] = [];
   private readonly ddl: OpenOp[] = [];
   private readonly triggers: OpenOp[] = [];
+  private readonly imports: OpenOp[] = [];
   private invokes = 0;
   private finished = false;
 
@@ -386,6 +390,7 @@ export class HistoryIndexer {
     if (v.f === "probe-standby-write") this.kept.push(op);
     else if (v.f === "ddl") this.ddl.push(op);
     if (v.f === "ddl" && v.detail?.trigger !== undefined) this.triggers.push(op);
+    if (v.f === "write" && v.via === "import") this.imports.push(op);
     if (v.f !== "write") return;
     let tally = this.idx.writeTally.get(v.collection);
     if (!tally) {
@@ -468,6 +473,9 @@ export class HistoryIndexer {
       .sort((a, b) => a.seq - b.seq)
       .map(({ invoke, completion }) => ({ invoke, completion }));
     idx.triggerDdl = this.triggers
+      .sort((a, b) => a.seq - b.seq)
+      .map(({ invoke, completion }) => ({ invoke, completion }));
+    idx.importWrites = this.imports
       .sort((a, b) => a.seq - b.seq)
       .map(({ invoke, completion }) => ({ invoke, completion }));
     const ddl = this.ddl

@@ -34,7 +34,10 @@ function runConfig(idx: HistoryIndex): { triggers: TriggerFlags; collections: Co
 
 export function computeTriggers(idx: HistoryIndex, final: FinalState): TriggerRecord[] {
   const { triggers, collections } = runConfig(idx);
-  const any = Object.values(triggers).some((v) => v === true) || idx.triggerDdl.length > 0;
+  const any =
+    Object.values(triggers).some((v) => v === true) ||
+    idx.triggerDdl.length > 0 ||
+    idx.importWrites.length > 0;
   if (!any) return [];
   const finalOf = (name: string) => final.collections.find((c) => c.name === name);
   const out: TriggerRecord[] = [];
@@ -63,6 +66,23 @@ export function computeTriggers(idx: HistoryIndex, final: FinalState): TriggerRe
           : g.trigger === "load-release"
             ? loadProduced(g.ops, c)
             : rowsProduced(c),
+    });
+  }
+
+  // Bulk import: each import job, as the history recorded it (its rows are an insert like any other).
+  const imports = new Map<string, OpRecord[]>();
+  for (const op of idx.importWrites) {
+    const v = op.invoke.value;
+    if (v.f !== "write") continue;
+    imports.set(v.collection, [...(imports.get(v.collection) ?? []), op]);
+  }
+  for (const [collection, ops] of imports) {
+    out.push({
+      trigger: "bulk-import",
+      collection,
+      ran: ops.map(importText).join(", "),
+      ...outcomes(ops),
+      produced: rowsProduced(finalOf(collection)),
     });
   }
 
@@ -105,6 +125,15 @@ function stepText(op: OpRecord): string {
   const how =
     outcome === "ok" ? "" : ` (${outcome}${op.completion?.error ? `: ${op.completion.error}` : ""})`;
   return `${v.action}${what ? ` ${what}` : ""}${how}`;
+}
+
+function importText(op: OpRecord): string {
+  const v = op.invoke.value;
+  const rows = v.f === "write" ? v.keys.length : 0;
+  const outcome = op.completion?.type ?? "info";
+  const how =
+    outcome === "ok" ? "" : ` (${outcome}${op.completion?.error ? `: ${op.completion.error}` : ""})`;
+  return `import of ${rows} rows${how}`;
 }
 
 function outcomes(ops: OpRecord[]): { ok: number; fail: number; info: number } {

@@ -299,6 +299,14 @@ export const DrillConfigSchema = z.strictObject({
             context: z.string({ error: "must be a string" }).nullable().default(null),
             namespace: dnsLabel().default("milvus"),
             sourceInstance: dnsLabel().describe("Milvus CR whose CDC pod the nemesis deletes."),
+            importBucket: z
+              .string({ error: "must be a string" })
+              .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" })
+              .nullable()
+              .default(null)
+              .describe(
+                "The primary's bucket in its operator-deployed MinIO (Service <sourceInstance>-minio in this namespace; the operator names the bucket after the CR). Set: trigger bulkImport stages its files there.",
+              ),
           })
           .nullable()
           .default(null),
@@ -365,7 +373,7 @@ export const DrillConfigSchema = z.strictObject({
           "Upserts on auto-id collections too, whose answer may name new keys (milvus-io/milvus#51667).",
         ),
         bulkImport: bool().describe(
-          "Bulk import mid-stream; needs object storage (milvus-io/milvus#50499, #51667, #51070).",
+          "Bulk import mid-stream from the primary's own object storage: backend kind, or existing with kube.importBucket (milvus-io/milvus#50499, #51667, #51070).",
         ),
       })
       .describe("Workload triggers: what broke CDC upstream without any fault (docs/upstream-bugs.md)."),
@@ -506,7 +514,12 @@ export interface DrillConfig {
       target: EndpointConfig;
       pchannels: number;
       configureReplication: boolean;
-      kube: { context: string | null; namespace: string; sourceInstance: string } | null;
+      kube: {
+        context: string | null;
+        namespace: string;
+        sourceInstance: string;
+        importBucket: string | null;
+      } | null;
       killCdcCommand: string | null;
       allowRoleChange: boolean;
       allowDestructive: boolean;

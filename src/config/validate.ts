@@ -390,18 +390,20 @@ export function crossFieldError(cfg: DrillConfig): string | null {
 /** Workload triggers (issue 23): each needs something to act on, and bulk import needs object storage. */
 function checkTriggers(cfg: DrillConfig): string | null {
   const t = cfg.workload.triggers;
-  if (t.bulkImport) {
-    // Bulk import reads its files from the cluster's object storage: the local backend (Milvus Lite)
-    // has none, an existing pair is given no storage here, and the kind backend's import is not built yet.
+  const storage = cfg.backend.type === "existing" && Boolean(cfg.backend.existing?.kube?.importBucket);
+  if (t.bulkImport && cfg.backend.type !== "kind" && !storage) {
+    // Bulk import reads its files from the cluster's own object storage (milvus.io/docs/import-data.md):
+    // the kind backend stages them in the primary's MinIO (src/backends/kind/bulk-import.ts), and so
+    // does the existing one when told the primary's bucket; the local backend (Milvus Lite) has none.
     const why: Record<string, string> = {
       local: "the local backend (Milvus Lite) has no object storage to import from",
-      existing: "the existing backend is given no object storage to import from",
-      kind: "the kind backend does not run bulk import yet",
+      existing:
+        "the existing backend is given no object storage to import from (set backend.existing.kube.importBucket to the primary's bucket in its operator MinIO)",
     };
     return line(
       "workload.triggers.bulkImport",
       true,
-      `${why[cfg.backend.type] ?? `backend ${cfg.backend.type} cannot import`}; allowed here: false`,
+      `${why[cfg.backend.type] ?? `backend ${cfg.backend.type} cannot import`}; allowed on backend kind, or existing with kube.importBucket; here: false`,
     );
   }
   const others = cfg.workload.collections.length > 1;

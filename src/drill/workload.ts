@@ -19,6 +19,14 @@ export class WorkloadRunner {
   private triggersDone = false;
   /** What each trigger step did, in order (the history holds the same as ddl ops). */
   readonly triggerResults: Array<{ step: PlannedDdl; outcome: "ok" | "fail" | "info"; error?: string }> = [];
+  /** What the bulk-import trigger did (the history holds it as a write with via "import"). */
+  readonly importResults: Array<{ op: PlannedWrite; outcome: "ok" | "fail" | "info"; error?: string }> = [];
+  /**
+   * Runs a bulk import (trigger bulkImport; set by the drill from the backend's bulkImport). Its
+   * outcome is the import job's: ok once it completed, fail when no row of it can be there, info when
+   * it was not seen to finish.
+   */
+  importer?: (op: PlannedWrite, id: number) => Promise<WriteOutcome>;
   /** Told of every op that completed (scenario capacity measures write latency and rows with it). */
   onCompleted?: (op: PlannedOp, invokeTime: number, outcome: WriteOutcome, time: number) => void;
 
@@ -58,11 +66,19 @@ export class WorkloadRunner {
             partition: op.partition,
             // An auto-id insert's keys do not exist yet: its completion names them.
             keys: op.autoId ? [] : op.keys,
+            ...(op.viaImport ? { via: "import" as const } : {}),
           }
         : { f: "ddl" as const, action: op.action, collection: op.collection, detail: op.detail };
     const invokeTime = Date.now();
     this.history.append({ type: "invoke", id, process, time: invokeTime, value });
-    const outcome: WriteOutcome = op.f === "write" ? await this.exec.write(op) : await this.exec.ddl(op);
+    const outcome: WriteOutcome =
+      op.f === "ddl"
+        ? await this.exec.ddl(op)
+        : op.viaImport
+          ? this.importer
+            ? await this.importer(op, id)
+            : { type: "fail", error: "no bulk import on this backend" }
+          : await this.exec.write(op);
     this.onCompleted?.(op, invokeTime, outcome, Date.now());
     const assigned = outcome.assigned;
     this.history.append({
@@ -176,6 +192,7 @@ export class WorkloadRunner {
     // group at its point of the run while the workers write. Groups not reached when the writes end
     // run then, so a release is always followed by its load.
     const groups = this.triggersDone ? [] : this.planner.triggerGroups;
+    const importAt = this.triggersDone ? undefined : this.planner.importPlan?.at;
     this.triggersDone = true;
     const triggerWorker = (async () => {
       for (const g of groups) {
@@ -193,7 +210,20 @@ export class WorkloadRunner {
         }
       }
     })();
-    await Promise.all([...workers, probeWorker, triggerWorker]);
+    // Bulk import: its own logical process, mid-stream; like the other triggers it runs even when the
+    // writes ended first, so a planned import is never silently skipped.
+    const importWorker = (async () => {
+      if (importAt === undefined) return;
+      while (this.more(startedAt) && this.progress(startedAt) < importAt) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      if (this.opts.signal?.aborted) return;
+      const op = this.planner.importBatch();
+      if (!op) return;
+      const out = await this.run(op, this.opts.concurrency + 2);
+      this.importResults.push({ op, outcome: out.type, error: out.type !== "ok" ? out.error : undefined });
+    })();
+    await Promise.all([...workers, probeWorker, triggerWorker, importWorker]);
     return { startedAt, endedAt: Date.now() };
   }
 }

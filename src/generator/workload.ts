@@ -12,6 +12,8 @@ export const CHAIN_BASE = 900_000_100;
 /** Short-lived keys: inserted and deleted right after, the pattern a reordering bug turns into zombies. */
 export const EPHEMERAL_BASE = 900_010_000;
 export const SCRATCH_BASE = 950_000_000;
+/** Rows of the bulk-import trigger: fresh keys no worker draws from. */
+export const IMPORT_BASE = 960_000_000;
 /** Cold keys: written once before the stream and never touched again, like most data at rest. */
 export const COLD_BASE = 800_000_000;
 export { SETTLE_KEY };
@@ -41,6 +43,8 @@ export interface PlannedWrite {
   reassigns?: boolean;
   /** Fields added to the collection mid-drill that these rows carry (nullable: the SDK sends them). */
   addedFields?: string[];
+  /** Sent as a bulk import (trigger bulkImport): the rows go into an import file, not an insert call. */
+  viaImport?: boolean;
   /** Completion callback target: the model that owns these keys and their states before the op. */
   model: KeyModel;
   priors: Array<KeyStateKind | null>;
@@ -108,10 +112,28 @@ export class WorkloadPlanner {
     this.factories.set(this.scratchName, new RowFactory(seed, { ...first, name: this.scratchName }));
     this.ddlSteps = this.planDdl(first);
     this.triggerGroups = this.planTriggers();
+    if (cfg.triggers?.bulkImport) {
+      // An auto-id collection's imported rows get keys nobody told the drill (the import answers with
+      // none): the import goes into one whose keys the drill chooses (the first is never auto-id:
+      // validate.ts), preferably one the per-channel prefix check covers too (one shard, no partition
+      // key), another than the first if there is one.
+      const order = [...cfg.collections.slice(1), first];
+      const target =
+        order.find((c) => !c.autoId && !c.partitionKey && (c.shards ?? 1) === 1) ??
+        order.find((c) => !c.autoId);
+      if (target)
+        this.importPlan = { at: 0.5, collection: target.name, rows: Math.max(50, 4 * cfg.batchSize) };
+    }
   }
 
   /** Trigger groups, in the order they run (see TriggerGroup). */
   readonly triggerGroups: TriggerGroup[];
+  /**
+   * Trigger bulkImport: the fraction of the workload's progress at which the rows are imported, and
+   * into which collection (null: no import planned). See importBatch.
+   */
+  readonly importPlan: { at: number; collection: string; rows: number } | null = null;
+  readonly importModel = new KeyModel();
   /** Collections the monitor does not probe: their load state changes under its reads on purpose. */
   private readonly unprobed = new Set<string>();
 
@@ -454,6 +476,7 @@ export class WorkloadPlanner {
       .filter(([id]) => id.startsWith(`${collection}/`))
       .map(([, m]) => m);
     if (collection === this.scratchName) models.push(this.scratchModel);
+    if (collection === this.importPlan?.collection) models.push(this.importModel);
     const settle = this.settleModels.get(collection);
     if (settle) models.push(settle);
     if (collection === this.cfg.collections[0]?.name) models.push(this.probeModel);
@@ -498,6 +521,19 @@ export class WorkloadPlanner {
     return this.build(this.assigned.has(collection) ? "insert" : "upsert", collection, m, [SETTLE_KEY]);
   }
   private readonly settleModels = new Map<string, KeyModel>();
+
+  /**
+   * The bulk-import trigger's rows: fresh keys of their own model, rendered by the seeded row factory
+   * like any insert, recorded as an insert whose outcome is the import job's (see WorkloadRunner).
+   */
+  importBatch(): PlannedWrite | null {
+    const plan = this.importPlan;
+    if (!plan) return null;
+    const pks = Array.from({ length: plan.rows }, (_, i) => IMPORT_BASE + i);
+    const op = this.build("insert", plan.collection, this.importModel, pks);
+    op.viaImport = true;
+    return op;
+  }
 
   /** A few fresh rows for the scratch collection, written right after it is created and loaded. */
   scratchInsert(n: number): PlannedWrite {

@@ -21,7 +21,15 @@ export type WriteKind = "insert" | "upsert" | "delete";
 
 /** What the client was asked to do. */
 export type OpValue =
-  | { f: "write"; kind: WriteKind; collection: string; partition?: string; keys: KeyVer[] }
+  | {
+      f: "write";
+      kind: WriteKind;
+      collection: string;
+      partition?: string;
+      keys: KeyVer[];
+      /** How the rows were sent, when not by an insert/upsert/delete call: "import", a bulk import job. */
+      via?: "import";
+    }
   | { f: "ddl"; action: DdlAction; collection: string; detail?: Record<string, unknown> }
   | {
       f: "probe-standby-write";

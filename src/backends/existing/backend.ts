@@ -5,6 +5,8 @@
  * cluster's stored uri/token, so a wrong address written once can never be corrected.
  */
 import { EnvironmentError } from "../../errors.js";
+import { milvusClient } from "../../milvus/client.js";
+import { ImportJobError } from "../../milvus/import.js";
 import {
   clientFor,
   getReplicateInfo,
@@ -12,12 +14,15 @@ import {
   readReplicateConfiguration,
   withDeadline,
 } from "../../milvus/replicate.js";
+import { type ClosableImportClient, stageAndImport } from "../kind/bulk-import.js";
 import { type CommandRunner, fmtMs, ProcessRunner, tail } from "../kind/exec.js";
 import { type Kube, killCdcPod } from "../kind/kube.js";
 import { pchannelsFor } from "../kind/manifests.js";
 import type {
   Backend,
   BackendInfo,
+  BulkImportDone,
+  BulkImportRequest,
   ClusterEndpoint,
   ClusterPair,
   FaultEvidence,
@@ -40,7 +45,13 @@ export interface ExistingOptions {
   target: ExistingCluster;
   pchannels: number;
   configureReplication: boolean;
-  kube: { context: string | null; namespace: string; sourceInstance: string } | null;
+  kube: {
+    context: string | null;
+    namespace: string;
+    sourceInstance: string;
+    /** The primary's bucket in its operator MinIO: trigger bulkImport stages its files there (null: no import). */
+    importBucket?: string | null;
+  } | null;
   killCdcCommand: string | null;
   /** Prometheus endpoints with Milvus's replication metrics (lag-metric); empty: none. */
   metricsUrls?: string[];
@@ -52,6 +63,8 @@ export interface ExistingTiming {
   kubectlTimeoutMs: number;
   cdcRestartTimeoutMs: number;
   pollMs: number;
+  /** One bulk import (trigger bulkImport): from the create call until the job completed or failed. */
+  importTimeoutMs: number;
 }
 
 export const DEFAULT_EXISTING_TIMING: ExistingTiming = {
@@ -60,12 +73,15 @@ export const DEFAULT_EXISTING_TIMING: ExistingTiming = {
   kubectlTimeoutMs: 60_000,
   cdcRestartTimeoutMs: 5 * 60_000,
   pollMs: 5_000,
+  importTimeoutMs: 5 * 60_000,
 };
 
 export interface ExistingBackendDeps {
   log: Logger;
   runner?: CommandRunner;
   timing?: Partial<ExistingTiming>;
+  /** The client a bulk import runs through (tests stand one in); the one client factory's by default. */
+  importClient?: (endpoint: { uri: string; token?: string }) => ClosableImportClient;
 }
 
 /** The given clusters cannot be used as they are (unreachable, ids unknown): exit 3. */
@@ -344,6 +360,43 @@ export class ExistingBackend implements Backend {
     const doneAt = Date.now();
     this.deps.log.info(`kill-cdc: killCdcCommand finished in ${fmtMs(doneAt - injectedAt)}`);
     return { injectedAt, commandDoneAt: doneAt, output: this.runner.redact(tail(r.stdout + r.stderr, 5)) };
+  }
+
+  /**
+   * Workload trigger bulkImport, with storage configured (backend.existing.kube.importBucket): the file
+   * into the primary's operator-deployed MinIO by `kubectl exec` (kind/bulk-import.ts says why), then
+   * Milvus's import through the drill's client, bounded and naming the job. The client sends the
+   * create once (no SDK retry: a retried create could start a second job).
+   */
+  async bulkImport(req: BulkImportRequest, signal?: AbortSignal): Promise<BulkImportDone> {
+    const kube = this.options.kube;
+    if (!kube?.importBucket)
+      throw new ImportJobError(
+        "backend.existing.kube.importBucket is not set: the primary's object storage is not known",
+        "fail",
+      );
+    const k: Kube = {
+      runner: this.runner,
+      kubectl: "kubectl",
+      baseArgs: kube.context ? ["--context", kube.context] : [],
+      callTimeoutMs: this.t.kubectlTimeoutMs,
+    };
+    const ep = { uri: this.options.source.uri, token: this.options.source.token };
+    const client = (this.deps.importClient ?? ((e: typeof ep) => milvusClient(e)))(ep);
+    return stageAndImport(
+      k,
+      kube.namespace,
+      { cluster: kube.sourceInstance, bucket: kube.importBucket },
+      req,
+      client,
+      {
+        stageTimeoutMs: this.t.kubectlTimeoutMs,
+        importTimeoutMs: this.t.importTimeoutMs,
+        pollMs: this.t.pollMs,
+        signal,
+      },
+      (m) => this.deps.log.info(m),
+    );
   }
 
   async collectDiagnostics(): Promise<string[]> {

@@ -6,10 +6,14 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { arch as osArch, tmpdir } from "node:os";
 import { join } from "node:path";
 import { EnvironmentError } from "../../errors.js";
+import { milvusClient } from "../../milvus/client.js";
+import { ImportJobError } from "../../milvus/import.js";
 import { DEFAULT_FAULT_PARAMS } from "../../nemesis/nemesis.js";
 import type {
   Backend,
   BackendInfo,
+  BulkImportDone,
+  BulkImportRequest,
   ClusterBackup,
   ClusterEndpoint,
   ClusterPair,
@@ -20,6 +24,7 @@ import type {
   NemesisType,
   SeedRestore,
 } from "../types.js";
+import { type ClosableImportClient, stageAndImport } from "./bulk-import.js";
 import {
   chaosFile,
   chaosMeshUninstallArgs,
@@ -50,6 +55,7 @@ import {
   type BackupCommand,
   type BackupLayout,
   backupJobManifests,
+  clusterStorage,
   jobName,
   jobState,
   layoutFor,
@@ -94,6 +100,8 @@ export interface KindTiming {
   diagnosticsCallTimeoutMs: number;
   /** One milvus-backup Job (create or restore secondary), image pull included; also its activeDeadlineSeconds. */
   backupJobTimeoutMs: number;
+  /** One bulk import (trigger bulkImport): from the create call until the job completed or failed. */
+  importTimeoutMs: number;
 }
 
 export const DEFAULT_KIND_TIMING: KindTiming = {
@@ -116,6 +124,7 @@ export const DEFAULT_KIND_TIMING: KindTiming = {
   deleteTimeoutMs: 3 * 60_000,
   diagnosticsCallTimeoutMs: 60_000,
   backupJobTimeoutMs: BACKUP_JOB_TIMEOUT_MS,
+  importTimeoutMs: 5 * 60_000,
 };
 
 export interface KindBackendDeps {
@@ -146,6 +155,8 @@ export interface KindBackendDeps {
   seeding?: boolean;
   /** The milvus-backup image the Jobs run (tests pin a stand-in digest); MILVUS_BACKUP_PIN by default. */
   milvusBackup?: MilvusBackupPin;
+  /** The client a bulk import runs through (tests stand one in); the one client factory's by default. */
+  importClient?: (uri: string) => ClosableImportClient;
 }
 
 export const KIND_FAULTS: readonly FaultName[] = ["kill-cdc", "kill-standby"];
@@ -416,6 +427,8 @@ export class KindBackend implements Backend {
     this.log.info(
       `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o), o.images.milvus)})`,
     );
+    this.uriOf.set("source", pair.source.uri);
+    this.uriOf.set("target", pair.target.uri);
     return pair;
   }
 
@@ -699,7 +712,39 @@ export class KindBackend implements Backend {
       this.waitHealthy([name], o.readyTimeoutMs, signal),
     );
     const port = await this.forward(name);
+    this.uriOf.set(side, `http://127.0.0.1:${port}`);
     return endpointFor(o, side, `http://127.0.0.1:${port}`);
+  }
+
+  /** The drill's client address of each cluster (its port-forward), for the import's client. */
+  private readonly uriOf = new Map<Role, string>();
+
+  /**
+   * Workload trigger bulkImport: the file into the primary's own MinIO bucket (bulk-import.ts says why
+   * by `kubectl exec`), then Milvus's import of it through the drill's client, bounded by
+   * importTimeoutMs and naming the job it waited for. Upstream: import under two-phase commit lost or
+   * diverged rows on the secondary (milvus-io/milvus#50499, #51667, #51070); the drill checks the
+   * imported rows through the row model, parity and prefix like any insert.
+   */
+  async bulkImport(req: BulkImportRequest, signal?: AbortSignal): Promise<BulkImportDone> {
+    const name = this.nameOf("source");
+    const uri = this.uriOf.get("source");
+    if (!uri) throw new ImportJobError(`no client address of ${name}: the pair is not provisioned`, "fail");
+    const client = (this.deps.importClient ?? ((u: string) => milvusClient({ uri: u })))(uri);
+    return stageAndImport(
+      this.kube,
+      this.options.namespace,
+      clusterStorage(this.options, name),
+      req,
+      client,
+      {
+        stageTimeoutMs: this.t.applyTimeoutMs,
+        importTimeoutMs: this.t.importTimeoutMs,
+        pollMs: this.t.pollMs,
+        signal,
+      },
+      (m) => this.log.info(m),
+    );
   }
 
   private otherSide(side: Role): Role {

@@ -1,5 +1,6 @@
 import { connect } from "../../client/connect.js";
 import { DrillExecutor, HEARTBEAT_COLLECTION } from "../../client/executor.js";
+import { bulkImporter } from "../bulk-import.js";
 import { type DrillContext, need } from "../context.js";
 import type { Phase } from "../phase.js";
 import { WorkloadRunner } from "../workload.js";
@@ -28,6 +29,8 @@ export const setup: Phase<DrillContext> = {
       },
     });
     ctx.workload = runner;
+    if (config.workload.triggers.bulkImport && ctx.backend?.bulkImport)
+      runner.importer = bulkImporter(ctx.backend, config.seed, signal, (m) => ctx.log.info(m));
     const hb = await exec.createHeartbeatCollection();
     if (hb.type !== "ok")
       throw new Error(`creating ${HEARTBEAT_COLLECTION} on the source failed: ${hb.error}`);

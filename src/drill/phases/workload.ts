@@ -165,6 +165,10 @@ export const workload: Phase<DrillContext> = {
         `trigger ${t.step.action} ${t.step.collection}${what ? ` (${what})` : ""}: ${t.outcome}${t.error ? ` (${t.error})` : ""}`,
       );
     }
+    for (const t of runner.importResults)
+      log.info(
+        `trigger bulk-import ${t.op.collection} (${t.op.rows.length} rows): ${t.outcome}${t.error ? ` (${t.error})` : ""}`,
+      );
     log.info(
       // Outcome counts are the report's (one number per fact, from the history); here only progress.
       `${runner.opsDone} workload ops, ${nem.faultsInjected} fault(s) in ${((w.endedAt - w.startedAt) / 1000).toFixed(1)} s`,
