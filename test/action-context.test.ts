@@ -251,7 +251,7 @@ describe("messages", () => {
       /^input mode = "huge": must be one of standalone, cluster$/,
     );
     expect(() => configOf({ scenario: "failback" })).toThrow(
-      /^input scenario = "failback": must be one of replication, switchover, failover, seed$/,
+      /^input scenario = "failback": must be one of replication, switchover, failover, seed, capacity$/,
     );
     expect(() => configOf({ catchUpTimeout: "-3s" })).toThrow(
       /^input catch-up-timeout = "-3s": must be a positive/,
