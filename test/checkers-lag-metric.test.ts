@@ -159,6 +159,95 @@ describe("lag-metric", () => {
     expect(low.evidence.some((e) => e.kind === "missed alert")).toBe(true);
   });
 
+  /**
+   * The writer's side too: a heartbeat written every 500 ms, acknowledged at once unless `down(s)` (the
+   * primary is down: the write's outcome is unknown). The standby shows `shown(s)`, a heartbeat seq.
+   */
+  function withWriter(
+    seconds: number,
+    down: (s: number) => boolean,
+    shown: (s: number, lastAcked: number) => number,
+    metric: (s: number) => number,
+  ): HistoryEvent[] {
+    const h: HistoryEvent[] = [];
+    const wall = new Map<number, number>();
+    let lastAcked = 0;
+    for (let i = 0; i <= seconds * 2; i++) {
+      const s = i / 2;
+      const t = T0 + i * 500;
+      const seq = i + 1;
+      wall.set(seq, t);
+      const ok = !down(s);
+      h.push({ type: "heartbeat", hbSeq: seq, wallMs: t, time: t + 2, outcome: ok ? "ok" : "info" });
+      if (ok) lastAcked = seq;
+      const see = shown(s, lastAcked);
+      h.push({
+        type: "obs",
+        kind: "heartbeat",
+        side: "target",
+        invokeTime: t + 100,
+        time: t + 105,
+        hbSeq: see,
+        wallMs: wall.get(see) ?? t,
+      });
+      h.push({
+        type: "obs",
+        kind: "lag-metric",
+        side: "target",
+        invokeTime: t + 110,
+        time: t + 112,
+        lagMs: metric(s),
+        channels: 4,
+      });
+    }
+    return h;
+  }
+
+  it("a primary that is down writes no heartbeat: the aging one it showed last is no lag, the metric's ~0 is right", () => {
+    // restart-primary: 8 s without an acknowledged heartbeat; the standby holds everything acknowledged.
+    const h = withWriter(
+      20,
+      (s) => s >= 5 && s < 13,
+      (_s, lastAcked) => lastAcked,
+      () => 3,
+    );
+    const r = check(h);
+    expect(r.verdict, r.evidence.map((e) => e.message).join("; ")).toBe("pass");
+  });
+
+  it("with the writer's acknowledgements, a standby stuck behind them while the metric reads ~0 is still a missed alert", () => {
+    // #51048 with the writer running: heartbeats acknowledged, none shown on the standby for 15 s.
+    const h = withWriter(
+      25,
+      () => false,
+      (s, lastAcked) => (s >= 5 && s < 20 ? 10 : lastAcked),
+      () => 0,
+    );
+    const r = check(h);
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence.map((e) => e.message).join("; ")).toMatch(/missed alert/);
+  });
+
+  it("a reading above the heartbeat but under the SLO while a fault's backlog replays is no disagreement", () => {
+    // After a CDC kill the worst channel replays for 4 s (metric 4 s) while the heartbeat's channel is current.
+    const h: HistoryEvent[] = [
+      { type: "fault", id: 1, name: "kill-cdc", phase: "start", time: T0 + 4_000 },
+      { type: "fault", id: 1, name: "kill-cdc", phase: "end", time: T0 + 4_500 },
+      ...withWriter(
+        20,
+        () => false,
+        (_s, lastAcked) => lastAcked,
+        (s) => (s >= 5 && s < 10 ? 4_000 : 0),
+      ),
+    ];
+    expect(check(h).verdict).toBe("pass");
+    // The same reading with no fault behind it disagrees with the heartbeat for longer than the grace.
+    const noFault = h.filter((e) => e.type !== "fault");
+    const r = check(noFault);
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence.map((e) => e.message).join("; ")).toMatch(/disagree/);
+  });
+
   it("is unknown when no scrape answered", () => {
     const r = check(
       run(

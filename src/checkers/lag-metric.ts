@@ -85,10 +85,30 @@ export function lagMetricFacts(idx: HistoryIndex, thresholds: Thresholds): LagMe
   const grace = thresholds.lagMetricGraceMs ?? DEFAULT_LAG_METRIC_GRACE_MS;
   const answered = idx.lagMetricObs.filter((o) => o.error === undefined);
   const failed = idx.lagMetricObs.filter((o) => o.error !== undefined);
+  // The lag's lower bound at a read is how long ago the primary acknowledged the first heartbeat the
+  // standby did not show yet: while the writer is stopped (the primary down, a restart-primary fault)
+  // the standby misses nothing acknowledged, and the age of its newest heartbeat is no replication lag.
+  // Histories without the writer's events keep the age of the newest heartbeat seen.
+  const acked = idx.heartbeats.filter((w) => w.outcome === "ok");
+  const firstAckedAfter = (seq: number) => {
+    let lo = 0;
+    let hi = acked.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((acked[mid] as { hbSeq: number }).hbSeq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return acked[lo];
+  };
   const hb: HbBound[] = [];
   for (const o of idx.heartbeatObs) {
     if (o.error !== undefined || o.wallMs === null || o.hbSeq === null) continue;
-    hb.push({ t: o.time, lo: Math.max(0, o.invokeTime - o.wallMs), hi: Math.max(0, o.time - o.wallMs) });
+    let lo = Math.max(0, o.invokeTime - o.wallMs);
+    if (idx.heartbeats.length > 0) {
+      const missed = firstAckedAfter(o.hbSeq);
+      lo = missed && missed.time <= o.invokeTime ? o.invokeTime - missed.time : 0;
+    }
+    hb.push({ t: o.time, lo, hi: Math.max(0, o.time - o.wallMs) });
   }
   // A heartbeat read older than this says nothing about the lag at a scrape.
   const maxStale = Math.max(1_000, tol);
@@ -108,6 +128,12 @@ export function lagMetricFacts(idx: HistoryIndex, thresholds: Thresholds): LagMe
     };
   });
   const inRecovery = (t: number) => recovering.some((w) => t >= w.from && t < w.to);
+  // A reading above the heartbeat while a fault's backlog may still replay on another channel is no
+  // disagreement either, even under the SLO: the whole recovery bound after the fault healed.
+  const mayReplay = (t: number) =>
+    idx.faults.some(
+      (f) => t >= f.start.time && t < (f.end?.time ?? f.start.time) + thresholds.recoveryTimeoutMs,
+    );
   const mOver = runStarts(m, (p) => p.lagMs !== null && p.lagMs > slo);
   const episodes: Episode[] = [];
   const open = new Map<Kind, Episode>();
@@ -125,7 +151,7 @@ export function lagMetricFacts(idx: HistoryIndex, thresholds: Thresholds): LagMe
       const low = p.lagMs < h.lo - tol;
       const high = p.lagMs > h.hi + tol;
       if (!low && !high) within += 1;
-      disagree = low || (high && !inRecovery(p.t));
+      disagree = low || (high && !mayReplay(p.t));
     }
     disagreeSince.push(
       disagree ? (k > 0 && disagreeSince[k - 1] != null ? (disagreeSince[k - 1] as number) : p.t) : null,
