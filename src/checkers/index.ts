@@ -16,6 +16,13 @@ import { checkRto } from "./rto.js";
 import { checkSearchParity } from "./search-parity.js";
 import { checkSeedAlignment } from "./seed-alignment.js";
 import { checkStandbyReadOnly } from "./standby-read-only.js";
+import {
+  FIRST_STANDBY_CHECKS,
+  mergeStandbys,
+  PER_STANDBY_CHECKS,
+  standbyFinal,
+  standbyVerdict,
+} from "./star.js";
 import type { CheckContext, Checker, CheckName, CheckResult, FinalState, Verdict } from "./types.js";
 
 export { computeMetrics, MAX_LAG_POINTS } from "./metrics.js";
@@ -53,22 +60,45 @@ export function runCheckers(
   only?: readonly CheckName[],
 ): CheckResult[] {
   return CHECKERS.filter(([name]) => !only || only.includes(name)).map(([name, check]) => {
-    try {
-      return check(history, final, ctx);
-    } catch (e) {
-      // A checker that crashed proved nothing; say so instead of losing the other verdicts.
-      const message = e instanceof Error ? e.message : String(e);
-      return {
-        name,
-        verdict: "unknown",
-        reason: `checker crashed: ${message}`,
-        summary: `checker crashed: ${message}`,
-        evidence: [{ message }],
-        evidenceTotal: 1,
-        observed: 0,
-      };
-    }
+    const result = runOne(name, check, history, final, ctx);
+    const star = final.star;
+    if (!star) return result;
+    // A star: the final-state checks judge each standby; the monitor's the first standby only.
+    if (PER_STANDBY_CHECKS.includes(name))
+      return mergeStandbys([
+        [star.first, result],
+        ...star.others.map(
+          (o) => [o.clusterId, runOne(name, check, history, standbyFinal(final, o), ctx)] as const,
+        ),
+      ]);
+    if (FIRST_STANDBY_CHECKS.includes(name))
+      return { ...result, standbys: { [star.first]: standbyVerdict(result) } };
+    return result;
   });
+}
+
+function runOne(
+  name: CheckName,
+  check: Checker,
+  history: HistorySource,
+  final: FinalState,
+  ctx: CheckContext,
+): CheckResult {
+  try {
+    return check(history, final, ctx);
+  } catch (e) {
+    // A checker that crashed proved nothing; say so instead of losing the other verdicts.
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      name,
+      verdict: "unknown",
+      reason: `checker crashed: ${message}`,
+      summary: `checker crashed: ${message}`,
+      evidence: [{ message }],
+      evidenceTotal: 1,
+      observed: 0,
+    };
+  }
 }
 
 /** fail > unknown > pass; skipped never counts, and a run where every check was skipped proved nothing. */
