@@ -165,6 +165,9 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const standbys = opts.standbys ?? 1;
   if (!Number.isInteger(standbys) || standbys < 1 || standbys > 4)
     throw new Error(`startLab: standbys=${standbys} is not allowed (an integer from 1 to 4)`);
+  const fs = opts.faultStandby;
+  if (fs !== undefined && (!Number.isInteger(fs) || fs < 1 || fs > standbys))
+    throw new Error(`startLab: faultStandby=${fs} is not allowed (a standby from 1 to ${standbys})`);
   const bin = await ensureMilvusLite(log);
   // Neither id may contain the other: Milvus CDC matches channels to clusters by substring.
   const rand = randomBytes(3).toString("hex");
