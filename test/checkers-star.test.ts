@@ -1,12 +1,26 @@
 import { describe, expect, it } from "vitest";
+import type { HeartbeatObservation } from "../src/checkers/history-index.js";
 import { combineVerdicts, runCheckers } from "../src/checkers/index.js";
 import { FIRST_STANDBY_CHECKS, mergeStandbys, PER_STANDBY_CHECKS } from "../src/checkers/star.js";
 import type { CheckName, CheckResult, FinalState, StandbyFinal } from "../src/checkers/types.js";
+import type { HistoryEvent } from "../src/history/types.js";
 import { synthesize } from "./helpers/synthetic.js";
 
-/** A clean synthetic run, its final state copied for each further standby (optionally spoiled). */
-function star(spoil?: (s: StandbyFinal) => void) {
-  const run = synthesize({ seed: 11, kills: 1 });
+/**
+ * A clean synthetic run, its final state copied for each further standby (optionally spoiled), and the
+ * first standby's heartbeat reads copied as the further standby's (optionally changed, or left out).
+ */
+function star(
+  spoil?: (s: StandbyFinal) => void,
+  heartbeats: ((o: HeartbeatObservation) => HeartbeatObservation) | null = (o) => o,
+) {
+  const clean = synthesize({ seed: 11, kills: 1 });
+  const copies: HistoryEvent[] = [];
+  if (heartbeats)
+    for (const e of clean.history)
+      if (e.type === "obs" && e.kind === "heartbeat")
+        copies.push(heartbeats({ ...e, cluster: "standby2-x" }));
+  const run = { ...clean, history: [...clean.history, ...copies] };
   const copy = (id: string): StandbyFinal => {
     const s = JSON.parse(
       JSON.stringify({
@@ -81,6 +95,31 @@ describe("checks in a star (one primary, several standbys)", () => {
     expect(by("catch-up").verdict).toBe("fail");
     expect(by("catch-up").standbys?.["standby2-x"]?.verdict).toBe("fail");
     expect(by("catch-up").standbys?.["standby-x"]?.verdict).toBe("pass");
+  });
+
+  it("lag judges each standby's own heartbeat reads", () => {
+    const { by } = star();
+    expect(by("lag").verdict).toBe("pass");
+    expect(Object.keys(by("lag").standbys ?? {})).toEqual(["standby-x", "standby2-x"]);
+  });
+
+  it("lag fails on the standby whose heartbeat went back, and only there", () => {
+    let n = 0;
+    const { by } = star(undefined, (o) => {
+      n += 1;
+      // One late read shows an older heartbeat than the ones read before it.
+      return n === 40 && o.hbSeq !== null ? { ...o, hbSeq: 1 } : o;
+    });
+    expect(by("lag").verdict).toBe("fail");
+    expect(by("lag").standbys?.["standby2-x"]?.verdict).toBe("fail");
+    expect(by("lag").standbys?.["standby-x"]?.verdict).toBe("pass");
+  });
+
+  it("lag is unknown for a standby whose heartbeat was never read", () => {
+    const { by } = star(undefined, null);
+    expect(by("lag").verdict).toBe("unknown");
+    expect(by("lag").standbys?.["standby2-x"]?.verdict).toBe("unknown");
+    expect(by("lag").standbys?.["standby-x"]?.verdict).toBe("pass");
   });
 
   it("a pair's results carry no standbys field (report shape unchanged)", () => {

@@ -202,6 +202,8 @@ export interface HistoryIndex {
   /** Standby key reads, sorted by completion time. */
   targetKeyObs: KeysObservation[];
   heartbeatObs: HeartbeatObservation[];
+  /** A star: heartbeat reads on each further standby (by cluster id), sorted by completion time. */
+  standbyHeartbeatObs: Record<string, HeartbeatObservation[]>;
   checkpointObs: CheckpointObservation[];
   /** Scenario capacity: its windows in history order. */
   capacitySteps: CapacityStepEvent[];
@@ -287,6 +289,7 @@ export class HistoryIndexer {
     writes: new Map(),
     targetKeyObs: [],
     heartbeatObs: [],
+    standbyHeartbeatObs: {},
     checkpointObs: [],
     lagMetricObs: [],
     capacitySteps: [],
@@ -356,6 +359,9 @@ export class HistoryIndexer {
       case "obs":
         if (e.kind === "keys") {
           if (e.side === "target") idx.targetKeyObs.push(e);
+        } else if (e.kind === "heartbeat" && e.cluster !== undefined) {
+          idx.standbyHeartbeatObs[e.cluster] ??= [];
+          idx.standbyHeartbeatObs[e.cluster]?.push(e);
         } else if (e.kind === "heartbeat") idx.heartbeatObs.push(e);
         else if (e.kind === "lag-metric") idx.lagMetricObs.push(e);
         else idx.checkpointObs.push(e);
@@ -481,6 +487,7 @@ export class HistoryIndexer {
     }
     idx.targetKeyObs.sort(byTime);
     idx.heartbeatObs.sort(byTime);
+    for (const obs of Object.values(idx.standbyHeartbeatObs)) obs.sort(byTime);
     idx.checkpointObs.sort(byTime);
     idx.lagMetricObs.sort(byTime);
     idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);

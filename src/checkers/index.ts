@@ -2,7 +2,7 @@ import { checkCatchUp } from "./catch-up.js";
 import { checkCheckpointRecovery } from "./checkpoint-recovery.js";
 import { checkDuplicates } from "./duplicates.js";
 import { checkFailoverPrefix } from "./failover-prefix.js";
-import type { HistorySource } from "./history-index.js";
+import { type HistorySource, indexHistory } from "./history-index.js";
 import { checkLag } from "./lag.js";
 import { checkLagMetric } from "./lag-metric.js";
 import { checkMonotonicReads } from "./monotonic-reads.js";
@@ -18,9 +18,11 @@ import { checkSeedAlignment } from "./seed-alignment.js";
 import { checkStandbyReadOnly } from "./standby-read-only.js";
 import {
   FIRST_STANDBY_CHECKS,
+  HEARTBEAT_PER_STANDBY_CHECKS,
   mergeStandbys,
   PER_STANDBY_CHECKS,
   standbyFinal,
+  standbyHistory,
   standbyVerdict,
 } from "./star.js";
 import type { CheckContext, Checker, CheckName, CheckResult, FinalState, Verdict } from "./types.js";
@@ -71,6 +73,15 @@ export function runCheckers(
           (o) => [o.clusterId, runOne(name, check, history, standbyFinal(final, o), ctx)] as const,
         ),
       ]);
+    if (HEARTBEAT_PER_STANDBY_CHECKS.includes(name)) {
+      const idx = indexHistory(history);
+      return mergeStandbys([
+        [star.first, result],
+        ...star.others.map(
+          (o) => [o.clusterId, runOne(name, check, standbyHistory(idx, o.clusterId), final, ctx)] as const,
+        ),
+      ]);
+    }
     if (FIRST_STANDBY_CHECKS.includes(name))
       return { ...result, standbys: { [star.first]: standbyVerdict(result) } };
     return result;

@@ -5,6 +5,8 @@
  * through the drill's monitor (heartbeat reads, probes, checkpoints) watch the first standby only: they
  * name that one standby, so a report never claims a standby it did not watch.
  */
+
+import type { HistoryIndex } from "./history-index.js";
 import {
   type CheckName,
   type CheckResult,
@@ -19,15 +21,22 @@ import {
 /** Judged on every standby's final state. */
 export const PER_STANDBY_CHECKS: readonly CheckName[] = ["parity", "duplicates", "search-parity", "catch-up"];
 
-/** Judged through the monitor, which reads the first standby only (so they name only that one). */
+/** Judged on every standby's own heartbeat reads (the monitor reads each standby's heartbeat). */
+export const HEARTBEAT_PER_STANDBY_CHECKS: readonly CheckName[] = ["lag"];
+
+/** Judged through what the monitor reads on the first standby only (so they name only that one). */
 export const FIRST_STANDBY_CHECKS: readonly CheckName[] = [
   "monotonic-reads",
   "prefix",
   "checkpoint-recovery",
   "standby-read-only",
-  "lag",
   "lag-metric",
 ];
+
+/** The history as the lag checker reads it, with a further standby's heartbeat reads in the first's place. */
+export function standbyHistory(idx: HistoryIndex, clusterId: string): HistoryIndex {
+  return { ...idx, heartbeatObs: idx.standbyHeartbeatObs[clusterId] ?? [] };
+}
 
 /** The final state as the pair's checkers read it, with a further standby in the target's place. */
 export function standbyFinal(final: FinalState, other: StandbyFinal): FinalState {
