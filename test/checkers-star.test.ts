@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { HeartbeatObservation } from "../src/checkers/history-index.js";
+import type { CheckpointObservation, HeartbeatObservation } from "../src/checkers/history-index.js";
 import { combineVerdicts, runCheckers } from "../src/checkers/index.js";
 import { FIRST_STANDBY_CHECKS, mergeStandbys, PER_STANDBY_CHECKS } from "../src/checkers/star.js";
 import type { CheckName, CheckResult, FinalState, StandbyFinal } from "../src/checkers/types.js";
@@ -13,13 +13,17 @@ import { synthesize } from "./helpers/synthetic.js";
 function star(
   spoil?: (s: StandbyFinal) => void,
   heartbeats: ((o: HeartbeatObservation) => HeartbeatObservation) | null = (o) => o,
+  checkpoints: (o: CheckpointObservation) => CheckpointObservation = (o) => o,
 ) {
   const clean = synthesize({ seed: 11, kills: 1 });
   const copies: HistoryEvent[] = [];
   if (heartbeats)
-    for (const e of clean.history)
+    for (const e of clean.history) {
       if (e.type === "obs" && e.kind === "heartbeat")
         copies.push(heartbeats({ ...e, cluster: "standby2-x" }));
+      if (e.type === "obs" && e.kind === "checkpoint")
+        copies.push(checkpoints({ ...e, cluster: "standby2-x" }));
+    }
   const run = { ...clean, history: [...clean.history, ...copies] };
   const copy = (id: string): StandbyFinal => {
     const s = JSON.parse(
@@ -39,6 +43,12 @@ function star(
   const results = runCheckers(run.history, final, { thresholds: run.thresholds });
   return { results, by: (n: CheckName) => results.find((r) => r.name === n) as CheckResult };
 }
+
+const lastCheckpointTime = Math.max(
+  ...synthesize({ seed: 11, kills: 1 }).history.flatMap((e) =>
+    e.type === "obs" && e.kind === "checkpoint" && e.timeTick !== null ? [e.time] : [],
+  ),
+);
 
 describe("checks in a star (one primary, several standbys)", () => {
   it("pass on every standby when each holds what the primary acknowledged, naming each one", () => {
@@ -120,6 +130,22 @@ describe("checks in a star (one primary, several standbys)", () => {
     expect(by("lag").verdict).toBe("unknown");
     expect(by("lag").standbys?.["standby2-x"]?.verdict).toBe("unknown");
     expect(by("lag").standbys?.["standby-x"]?.verdict).toBe("pass");
+  });
+
+  it("checkpoint-recovery judges each standby's own recovery and checkpoints", () => {
+    expect(star().by("checkpoint-recovery").verdict).toBe("pass");
+    expect(Object.keys(star().by("checkpoint-recovery").standbys ?? {})).toEqual(["standby-x", "standby2-x"]);
+    // Standby 2's last checkpoint sample reads below the ones before it: its checkpoint moved back.
+    const { by } = star(undefined, undefined, (o) =>
+      o.timeTick !== null && o.time === lastCheckpointTime ? { ...o, timeTick: "1" } : o,
+    );
+    expect(by("checkpoint-recovery").verdict).toBe("fail");
+    expect(by("checkpoint-recovery").standbys?.["standby2-x"]?.verdict).toBe("fail");
+    expect(by("checkpoint-recovery").standbys?.["standby-x"]?.verdict).toBe("pass");
+    // A standby whose heartbeat and checkpoints were never read proves no recovery.
+    const blind = star(undefined, null).by("checkpoint-recovery");
+    expect(blind.verdict).toBe("unknown");
+    expect(blind.standbys?.["standby2-x"]?.verdict).toBe("unknown");
   });
 
   it("a pair's results carry no standbys field (report shape unchanged)", () => {

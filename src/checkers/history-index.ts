@@ -205,6 +205,8 @@ export interface HistoryIndex {
   /** A star: heartbeat reads on each further standby (by cluster id), sorted by completion time. */
   standbyHeartbeatObs: Record<string, HeartbeatObservation[]>;
   checkpointObs: CheckpointObservation[];
+  /** A star: checkpoint samples of each further standby (by cluster id), sorted by completion time. */
+  standbyCheckpointObs: Record<string, CheckpointObservation[]>;
   /** Scenario capacity: its windows in history order. */
   capacitySteps: CapacityStepEvent[];
   /** Scrapes of Milvus's lag metrics, sorted by completion time. */
@@ -291,6 +293,7 @@ export class HistoryIndexer {
     heartbeatObs: [],
     standbyHeartbeatObs: {},
     checkpointObs: [],
+    standbyCheckpointObs: {},
     lagMetricObs: [],
     capacitySteps: [],
     heartbeats: [],
@@ -364,7 +367,10 @@ export class HistoryIndexer {
           idx.standbyHeartbeatObs[e.cluster]?.push(e);
         } else if (e.kind === "heartbeat") idx.heartbeatObs.push(e);
         else if (e.kind === "lag-metric") idx.lagMetricObs.push(e);
-        else idx.checkpointObs.push(e);
+        else if (e.cluster !== undefined) {
+          idx.standbyCheckpointObs[e.cluster] ??= [];
+          idx.standbyCheckpointObs[e.cluster]?.push(e);
+        } else idx.checkpointObs.push(e);
         break;
       case "heartbeat":
         idx.heartbeats.push(e);
@@ -489,6 +495,7 @@ export class HistoryIndexer {
     idx.heartbeatObs.sort(byTime);
     for (const obs of Object.values(idx.standbyHeartbeatObs)) obs.sort(byTime);
     idx.checkpointObs.sort(byTime);
+    for (const obs of Object.values(idx.standbyCheckpointObs)) obs.sort(byTime);
     idx.lagMetricObs.sort(byTime);
     idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);
     idx.phases.sort(byTime);

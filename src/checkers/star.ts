@@ -21,21 +21,27 @@ import {
 /** Judged on every standby's final state. */
 export const PER_STANDBY_CHECKS: readonly CheckName[] = ["parity", "duplicates", "search-parity", "catch-up"];
 
-/** Judged on every standby's own heartbeat reads (the monitor reads each standby's heartbeat). */
-export const HEARTBEAT_PER_STANDBY_CHECKS: readonly CheckName[] = ["lag"];
+/** Judged on every standby's own heartbeat reads and checkpoints (the monitor reads each standby's). */
+export const HEARTBEAT_PER_STANDBY_CHECKS: readonly CheckName[] = ["lag", "checkpoint-recovery"];
 
 /** Judged through what the monitor reads on the first standby only (so they name only that one). */
 export const FIRST_STANDBY_CHECKS: readonly CheckName[] = [
   "monotonic-reads",
   "prefix",
-  "checkpoint-recovery",
   "standby-read-only",
   "lag-metric",
 ];
 
-/** The history as the lag checker reads it, with a further standby's heartbeat reads in the first's place. */
+/**
+ * The history as lag and checkpoint-recovery read it, with a further standby's heartbeat reads and
+ * checkpoint samples in the first's place (the faults and the heartbeats written are the primary's).
+ */
 export function standbyHistory(idx: HistoryIndex, clusterId: string): HistoryIndex {
-  return { ...idx, heartbeatObs: idx.standbyHeartbeatObs[clusterId] ?? [] };
+  return {
+    ...idx,
+    heartbeatObs: idx.standbyHeartbeatObs[clusterId] ?? [],
+    checkpointObs: idx.standbyCheckpointObs[clusterId] ?? [],
+  };
 }
 
 /** The final state as the pair's checkers read it, with a further standby in the target's place. */

@@ -122,6 +122,8 @@ export type ObservationEvent =
       type: "obs";
       kind: "checkpoint";
       side: "target";
+      /** A star: the further standby (cluster id) this checkpoint was read on; absent: the first standby. */
+      cluster?: string;
       invokeTime: number;
       time: number;
       pchannel: string;

@@ -1,5 +1,5 @@
 import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
-import type { ClusterPair } from "../backends/types.js";
+import type { ClusterEndpoint, ClusterPair } from "../backends/types.js";
 import { connect } from "../client/connect.js";
 import { HEARTBEAT_COLLECTION } from "../client/executor.js";
 import { isSuccess } from "../client/outcome.js";
@@ -265,26 +265,31 @@ export class Monitor {
   /** Samples the standby's replication checkpoint on every channel (GetReplicateInfo), in parallel. */
   async sampleCheckpoints(faultId?: number): Promise<void> {
     const { source, target } = this.pair;
-    await Promise.all(
-      target.pchannels.map(async (pchannel) => {
-        const invokeTime = Date.now();
-        let sample: { timeTick: string | null; messageId: string | null; error?: string };
-        try {
-          sample = await getReplicateInfo(this.target, source.clusterId, pchannel, this.opts.readTimeoutMs);
-        } catch (e) {
-          sample = { timeTick: null, messageId: null, error: e instanceof Error ? e.message : String(e) };
-        }
-        this.history.append({
-          type: "obs",
-          kind: "checkpoint",
-          side: "target",
-          invokeTime,
-          time: Date.now(),
-          pchannel,
-          faultId,
-          ...sample,
-        });
-      }),
-    );
+    const sample = (on: MilvusClient | ClusterEndpoint, pchannel: string, cluster?: string) => async () => {
+      const invokeTime = Date.now();
+      let s: { timeTick: string | null; messageId: string | null; error?: string };
+      try {
+        s = await getReplicateInfo(on, source.clusterId, pchannel, this.opts.readTimeoutMs);
+      } catch (e) {
+        s = { timeTick: null, messageId: null, error: e instanceof Error ? e.message : String(e) };
+      }
+      this.history.append({
+        type: "obs",
+        kind: "checkpoint",
+        side: "target",
+        ...(cluster !== undefined ? { cluster } : {}),
+        invokeTime,
+        time: Date.now(),
+        pchannel,
+        faultId,
+        ...s,
+      });
+    };
+    // A star: each further standby's checkpoints too, its own series (obs with `cluster`).
+    const extras = this.pair.extraStandbys ?? [];
+    await Promise.all([
+      ...target.pchannels.map((p) => sample(this.target, p)()),
+      ...extras.flatMap((s) => s.pchannels.map((p) => sample(s, p, s.clusterId)())),
+    ]);
   }
 }
