@@ -144,6 +144,14 @@ describe("mapping", () => {
     expect(configOf({}).config.faults.nemesis.types).toEqual(["kill-cdc"]);
   });
 
+  it("standbys reaches topology.standbys, and a star on kind is refused in one line", () => {
+    expect(configOf({ backend: "local", standbys: "2" }).config.topology.standbys).toBe(2);
+    expect(configOf({}).config.topology.standbys).toBe(1);
+    expect(() => configOf({ standbys: "2" })).toThrow(
+      /^config topology\.standbys = 2: .*kind backend is not built yet/,
+    );
+  });
+
   it("kind settings, keep-cluster and local-fault reach their fields", () => {
     const kind = configOf({
       milvusVersion: "v3.0.0",

@@ -28,7 +28,7 @@ function loadError(opts: LoadConfigOptions): string {
 
 const yaml = (text: string): LoadConfigOptions => ({ configText: text });
 const ALLOWED_PROFILES =
-  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke, triggers-smoke, seed-smoke, capacity-smoke";
+  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke, triggers-smoke, seed-smoke, capacity-smoke, star-smoke";
 const KIND_COLLECTION = (fields: string) => `backend: {type: kind}
 workload:
   collections:
@@ -59,7 +59,7 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
     [
       "unknown key, nothing close",
       yaml("zzz: 1\n"),
-      "config zzz: unknown field (allowed: profile, scenario, switchBack, seed, backend, workload, faults, monitor, search, capacity, thresholds)",
+      "config zzz: unknown field (allowed: profile, scenario, switchBack, seed, backend, workload, faults, monitor, search, capacity, thresholds, topology)",
     ],
     [
       "unknown key inside a collection wins over other problems there",

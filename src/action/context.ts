@@ -35,6 +35,8 @@ export interface Inputs {
   localFault: string;
   /** The nemesis' fault types, comma-separated (--nemesis); empty: the profile's (kill-cdc). */
   nemesis?: string;
+  /** Standbys in the star (--standbys); empty: the profile's (1). */
+  standbys?: string;
   /** "NAME=REF" entries, one per line or comma-separated (kind backend). */
   images: string;
   usePreinstalledTools: boolean;
@@ -65,6 +67,7 @@ const FLAG_OF_INPUT = {
   "source-cdc-uri": "--source-cdc-uri",
   "target-cdc-uri": "--target-cdc-uri",
   nemesis: "--nemesis",
+  standbys: "--standbys",
 } as const;
 
 /**
@@ -99,6 +102,7 @@ export function getInputs(): Inputs {
     runDir: core.getInput("run-dir"),
     localFault: core.getInput("local-fault"),
     nemesis: core.getInput("nemesis"),
+    standbys: core.getInput("standbys"),
     images: core.getInput("images"),
     usePreinstalledTools: booleanInput("use-preinstalled-tools", false),
     configureReplication: booleanInput("configure-replication", false),
@@ -158,6 +162,7 @@ export function toDrillRequest(inputs: Inputs, workspace: string): DrillRequest 
   flag("target-token", inputs.targetToken);
   flag("local-fault", inputs.localFault);
   flag("nemesis", inputs.nemesis ?? "");
+  flag("standbys", inputs.standbys ?? "");
   flag("source-cdc-uri", inputs.sourceCdcUri ?? "");
   flag("target-cdc-uri", inputs.targetCdcUri ?? "");
   if (inputs.keepCluster) argv.push(FLAG_OF_INPUT["keep-cluster"]);

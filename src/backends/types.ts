@@ -36,6 +36,11 @@ export interface ClusterPair {
   scrapeMetrics?: (timeoutMs: number) => Promise<string[]>;
   /** The shortest interval between two scrapes this backend affords (kind: a kubectl process per pod). */
   metricsIntervalMs?: number;
+  /**
+   * A star (topology.standbys > 1): standbys 2..N, replicating from `source` as `target` (the first
+   * standby) does. Absent or empty: a pair.
+   */
+  extraStandbys?: ClusterEndpoint[];
 }
 
 import type { FaultParams, NemesisType } from "../nemesis/names.js";

@@ -202,7 +202,11 @@ export interface HistoryIndex {
   /** Standby key reads, sorted by completion time. */
   targetKeyObs: KeysObservation[];
   heartbeatObs: HeartbeatObservation[];
+  /** A star: heartbeat reads on each further standby (by cluster id), sorted by completion time. */
+  standbyHeartbeatObs: Record<string, HeartbeatObservation[]>;
   checkpointObs: CheckpointObservation[];
+  /** A star: checkpoint samples of each further standby (by cluster id), sorted by completion time. */
+  standbyCheckpointObs: Record<string, CheckpointObservation[]>;
   /** Scenario capacity: its windows in history order. */
   capacitySteps: CapacityStepEvent[];
   /** Scrapes of Milvus's lag metrics, sorted by completion time. */
@@ -289,7 +293,9 @@ export class HistoryIndexer {
     writes: new Map(),
     targetKeyObs: [],
     heartbeatObs: [],
+    standbyHeartbeatObs: {},
     checkpointObs: [],
+    standbyCheckpointObs: {},
     lagMetricObs: [],
     capacitySteps: [],
     heartbeats: [],
@@ -360,9 +366,15 @@ export class HistoryIndexer {
       case "obs":
         if (e.kind === "keys") {
           if (e.side === "target") idx.targetKeyObs.push(e);
+        } else if (e.kind === "heartbeat" && e.cluster !== undefined) {
+          idx.standbyHeartbeatObs[e.cluster] ??= [];
+          idx.standbyHeartbeatObs[e.cluster]?.push(e);
         } else if (e.kind === "heartbeat") idx.heartbeatObs.push(e);
         else if (e.kind === "lag-metric") idx.lagMetricObs.push(e);
-        else idx.checkpointObs.push(e);
+        else if (e.cluster !== undefined) {
+          idx.standbyCheckpointObs[e.cluster] ??= [];
+          idx.standbyCheckpointObs[e.cluster]?.push(e);
+        } else idx.checkpointObs.push(e);
         break;
       case "heartbeat":
         idx.heartbeats.push(e);
@@ -489,7 +501,9 @@ export class HistoryIndexer {
     }
     idx.targetKeyObs.sort(byTime);
     idx.heartbeatObs.sort(byTime);
+    for (const obs of Object.values(idx.standbyHeartbeatObs)) obs.sort(byTime);
     idx.checkpointObs.sort(byTime);
+    for (const obs of Object.values(idx.standbyCheckpointObs)) obs.sort(byTime);
     idx.lagMetricObs.sort(byTime);
     idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);
     idx.phases.sort(byTime);

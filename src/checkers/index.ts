@@ -3,7 +3,7 @@ import { checkCatchUp } from "./catch-up.js";
 import { checkCheckpointRecovery } from "./checkpoint-recovery.js";
 import { checkDuplicates } from "./duplicates.js";
 import { checkFailoverPrefix } from "./failover-prefix.js";
-import type { HistorySource } from "./history-index.js";
+import { type HistorySource, indexHistory } from "./history-index.js";
 import { checkLag } from "./lag.js";
 import { checkLagMetric } from "./lag-metric.js";
 import { checkMonotonicReads } from "./monotonic-reads.js";
@@ -17,6 +17,15 @@ import { checkRto } from "./rto.js";
 import { checkSearchParity } from "./search-parity.js";
 import { checkSeedAlignment } from "./seed-alignment.js";
 import { checkStandbyReadOnly } from "./standby-read-only.js";
+import {
+  FIRST_STANDBY_CHECKS,
+  HEARTBEAT_PER_STANDBY_CHECKS,
+  mergeStandbys,
+  PER_STANDBY_CHECKS,
+  standbyFinal,
+  standbyHistory,
+  standbyVerdict,
+} from "./star.js";
 import type { CheckContext, Checker, CheckName, CheckResult, FinalState, Verdict } from "./types.js";
 
 export { computeMetrics, MAX_LAG_POINTS } from "./metrics.js";
@@ -56,22 +65,54 @@ export function runCheckers(
   only?: readonly CheckName[],
 ): CheckResult[] {
   return CHECKERS.filter(([name]) => !only || only.includes(name)).map(([name, check]) => {
-    try {
-      return check(history, final, ctx);
-    } catch (e) {
-      // A checker that crashed proved nothing; say so instead of losing the other verdicts.
-      const message = e instanceof Error ? e.message : String(e);
-      return {
-        name,
-        verdict: "unknown",
-        reason: `checker crashed: ${message}`,
-        summary: `checker crashed: ${message}`,
-        evidence: [{ message }],
-        evidenceTotal: 1,
-        observed: 0,
-      };
+    const result = runOne(name, check, history, final, ctx);
+    const star = final.star;
+    if (!star) return result;
+    // A star: the final-state checks judge each standby; the monitor's the first standby only.
+    if (PER_STANDBY_CHECKS.includes(name))
+      return mergeStandbys([
+        [star.first, result],
+        ...star.others.map(
+          (o) => [o.clusterId, runOne(name, check, history, standbyFinal(final, o), ctx)] as const,
+        ),
+      ]);
+    if (HEARTBEAT_PER_STANDBY_CHECKS.includes(name)) {
+      const idx = indexHistory(history);
+      return mergeStandbys([
+        [star.first, result],
+        ...star.others.map(
+          (o) => [o.clusterId, runOne(name, check, standbyHistory(idx, o.clusterId), final, ctx)] as const,
+        ),
+      ]);
     }
+    if (FIRST_STANDBY_CHECKS.includes(name))
+      return { ...result, standbys: { [star.first]: standbyVerdict(result) } };
+    return result;
   });
+}
+
+function runOne(
+  name: CheckName,
+  check: Checker,
+  history: HistorySource,
+  final: FinalState,
+  ctx: CheckContext,
+): CheckResult {
+  try {
+    return check(history, final, ctx);
+  } catch (e) {
+    // A checker that crashed proved nothing; say so instead of losing the other verdicts.
+    const message = e instanceof Error ? e.message : String(e);
+    return {
+      name,
+      verdict: "unknown",
+      reason: `checker crashed: ${message}`,
+      summary: `checker crashed: ${message}`,
+      evidence: [{ message }],
+      evidenceTotal: 1,
+      observed: 0,
+    };
+  }
 }
 
 /** fail > unknown > pass; skipped never counts, and a run where every check was skipped proved nothing. */

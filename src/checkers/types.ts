@@ -60,6 +60,22 @@ export interface CheckResult {
   reason?: string;
   /** Numbers the check measured (e.g. { lost: 3, compared: 1000 }). */
   stats?: Record<string, number>;
+  /**
+   * A star (topology.standbys > 1): per standby's cluster id, its own verdict and evidence; the check's
+   * verdict is the worst of them. Only the standbys the check judged are named. Absent for a pair.
+   */
+  standbys?: Record<string, StandbyVerdict>;
+}
+
+/** One standby's part of a check in a star. */
+export interface StandbyVerdict {
+  verdict: Verdict;
+  summary: string;
+  evidence: Evidence[];
+  evidenceTotal: number;
+  observed: number;
+  reason?: string;
+  stats?: Record<string, number>;
 }
 
 export const MAX_EVIDENCE = 20;
@@ -191,6 +207,20 @@ export interface FinalState {
    * above 1), probed where count(*) exceeds the distinct keys; `error` when the probe failed.
    */
   seed?: { doubled: Record<string, Pk[]>; error?: string };
+  /**
+   * A star (topology.standbys > 1): `first` is the cluster id of the standby the fields above compare
+   * (the pair's target); `others` the same comparison for each further standby. Absent for a pair.
+   */
+  star?: { first: string; others: StandbyFinal[] };
+}
+
+/** The final state of one further standby of a star, compared with the primary as the pair's target is. */
+export interface StandbyFinal {
+  clusterId: string;
+  collections: CollectionFinal[];
+  search: SearchParityResult[];
+  targetReachable: boolean;
+  catchUp: CatchUp | null;
 }
 
 export interface Thresholds {

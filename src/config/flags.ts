@@ -33,6 +33,7 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --config FILE              YAML config (see schema/drill-config.schema.json)
   --profile NAME             smoke | default | soak | kind-types | switchover-smoke | failover-smoke
                              | chaos-smoke | triggers-smoke | seed-smoke | capacity-smoke
+                             | star-smoke
                              (default: default)
   --scenario NAME            replication | switchover | failover | seed | capacity (default: the
                              profile's, replication)
@@ -47,6 +48,8 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --nemesis NAME[,NAME...]   the faults brought at those points, in turn (default kill-cdc): kill-cdc,
                              restart-standby, restart-primary, partition, delay, pause-cdc, stress-standby
   --nemesis-duration D       how long partition, delay, pause-cdc and stress-standby last (e.g. 5s)
+  --standbys N               standbys replicating from the one primary, 1..4 (a star; default 1)
+  --fault-standby K          aim --local-fault at the link to standby K only (1-based)
 local:     --local-fault MODE  --fault-every N
 kind:      --milvus-version V  --operator-version V  --mode standalone|cluster  --keep-cluster
            --image NAME=REF (milvus, etcd, minio, operator, node; repeatable)  --use-preinstalled-tools
@@ -86,6 +89,8 @@ const OPTIONS = {
   "kill-cdc-times": { type: "string" },
   nemesis: { type: "string" },
   "nemesis-duration": { type: "string" },
+  standbys: { type: "string" },
+  "fault-standby": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -94,6 +99,7 @@ const OPTIONS = {
 const BACKEND_OF: Partial<Record<keyof typeof OPTIONS, BackendType>> = {
   "local-fault": "local",
   "fault-every": "local",
+  "fault-standby": "local",
   "milvus-version": "kind",
   "operator-version": "kind",
   mode: "kind",
@@ -265,6 +271,8 @@ export function parseRunFlags(argv: string[]): RunFlags {
     set(overrides, path, r.data);
   }
   put("nemesis-duration", ["faults", "nemesis", "durationMs"]);
+  put("standbys", ["topology", "standbys"]);
+  put("fault-standby", ["topology", "faultStandby"]);
 
   const out: RunFlags = { overrides: overrides as DeepPartial<DrillConfig> };
   if (values.json) out.json = true;

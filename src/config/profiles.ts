@@ -13,6 +13,7 @@
  * - chaos-smoke: smoke with each local nemesis fault once (restarts, partition, delay, pause, kill).
  * - seed-smoke: smoke on a primary that holds data before replication exists: the standby is seeded
  *               from a backup while writes go on (scenario seed), then two CDC kills.
+ * - star-smoke: smoke with two standbys (a star), each judged on its own; one CDC kill.
  */
 import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import type { DrillConfig, ProfileName } from "./schema.js";
@@ -104,6 +105,7 @@ const smoke: Profile = {
     lagMetricToleranceMs: 2_000,
     lagMetricGraceMs: 3_000,
   },
+  topology: { standbys: 1, faultStandby: null },
 };
 
 const defaultProfile: Profile = {
@@ -323,6 +325,9 @@ const capacitySmoke: Profile = {
   faults: { killCdc: { at: [], everyMs: null, times: 0 }, nemesis: NEMESIS },
 };
 
+/** smoke in a star: one primary, two standbys, one CDC kill (the primary's CDC, every edge at once). */
+const starSmoke: Profile = { ...smoke, topology: { standbys: 2, faultStandby: null } };
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
@@ -334,6 +339,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   "triggers-smoke": triggersSmoke,
   "seed-smoke": seedSmoke,
   "capacity-smoke": capacitySmoke,
+  "star-smoke": starSmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

@@ -21,6 +21,7 @@ export const PROFILE_NAMES = [
   "triggers-smoke",
   "seed-smoke",
   "capacity-smoke",
+  "star-smoke",
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
@@ -452,6 +453,18 @@ export const DrillConfigSchema = z.strictObject({
       "lag-metric: the alert rule's `for:` period; a missed alert or false page lasts longer than this.",
     ),
   }),
+  topology: z
+    .strictObject({
+      standbys: intIn(1, 4).describe(
+        "Standbys replicating from the one primary (a star, as Milvus CDC supports); 1: a pair.",
+      ),
+      faultStandby: intIn(1, 4)
+        .nullable()
+        .describe(
+          "Aim backend.local.faultMode at the link to this standby only (1-based); null: every standby's.",
+        ),
+    })
+    .describe("One primary and N standbys; each standby's checks are judged on their own."),
 });
 
 export interface CollectionConfig {
@@ -567,6 +580,7 @@ export interface DrillConfig {
     lagMetricToleranceMs: number;
     lagMetricGraceMs: number;
   };
+  topology: { standbys: number; faultStandby: number | null };
 }
 
 /** Partial at every level except inside arrays: arrays replace when layers merge. */

@@ -383,8 +383,78 @@ export function crossFieldError(cfg: DrillConfig): string | null {
     checkTriggers(cfg) ??
     checkFaults(cfg) ??
     checkBackend(cfg) ??
-    checkScenario(cfg)
+    checkScenario(cfg) ??
+    checkTopology(cfg)
   );
+}
+
+/** The self-test faults a star runs: the ones the replicator of one edge commits on its own. */
+export const STAR_FAULT_MODES: readonly LocalFaultMode[] = [
+  "none",
+  "drop",
+  "duplicate-on-restart",
+  "reorder",
+  "skip-on-restart",
+  "stale-checkpoint",
+  "drop-ddl",
+  "stall",
+  "corrupt-vector",
+];
+
+/**
+ * A star (topology.standbys > 1, issue 25) runs on the local backend, scenario replication, with CDC
+ * kills: what is not built yet is refused here in one line, before anything is provisioned.
+ */
+function checkTopology(cfg: DrillConfig): string | null {
+  const t = cfg.topology;
+  const b = cfg.backend;
+  if (t.faultStandby !== null) {
+    if (b.type !== "local" || b.local.faultMode === "none")
+      return line(
+        "topology.faultStandby",
+        t.faultStandby,
+        "aims backend.local.faultMode at one standby; set a local fault mode (--local-fault) or null",
+      );
+    if (t.faultStandby > t.standbys)
+      return line("topology.faultStandby", t.faultStandby, `must be a standby from 1 to ${t.standbys}`);
+  }
+  if (t.standbys === 1) return null;
+  if (b.type !== "local")
+    return line(
+      "topology.standbys",
+      t.standbys,
+      `more than one standby on the ${b.type} backend is not built yet (the local backend runs a star); allowed here: 1`,
+    );
+  if (cfg.scenario !== "replication")
+    return line(
+      "topology.standbys",
+      t.standbys,
+      `scenario ${cfg.scenario} in a star (promote one standby, re-point the others) is not built yet; allowed with it: 1`,
+    );
+  const bad = cfg.faults.nemesis.types.find((n) => n !== "kill-cdc");
+  if (bad && faultsScheduled(cfg))
+    return line(
+      "faults.nemesis.types",
+      cfg.faults.nemesis.types,
+      `${bad} in a star (topology.standbys ${t.standbys}) is not built yet; allowed there: kill-cdc`,
+    );
+  if (!STAR_FAULT_MODES.includes(b.local.faultMode))
+    return line(
+      "backend.local.faultMode",
+      b.local.faultMode,
+      `not built for a star (topology.standbys ${t.standbys}) yet; allowed there: ${STAR_FAULT_MODES.join(", ")}`,
+    );
+  if (
+    cfg.workload.triggers.loadRelease ||
+    cfg.workload.triggers.addField ||
+    cfg.workload.triggers.autoIdUpserts
+  )
+    return line(
+      "topology.standbys",
+      t.standbys,
+      "workload triggers in a star are not built yet (their closing note reads one standby); allowed with them: 1",
+    );
+  return null;
 }
 
 /** Workload triggers (issue 23): each needs something to act on, and bulk import needs object storage. */

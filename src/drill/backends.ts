@@ -14,7 +14,14 @@ export async function createBackend(
   switch (config.backend.type) {
     case "local": {
       const { LocalBackend } = await import("../backends/local/backend.js");
-      return new LocalBackend({ ...config.backend.local, log: ctx.log });
+      const t = config.topology;
+      return new LocalBackend({
+        ...config.backend.local,
+        log: ctx.log,
+        // A star (issue 25); a pair passes nothing, as before.
+        ...(t.standbys > 1 ? { standbys: t.standbys } : {}),
+        ...(t.faultStandby !== null ? { faultStandby: t.faultStandby } : {}),
+      });
     }
     case "kind": {
       const { KindBackend } = await import("../backends/kind/backend.js");

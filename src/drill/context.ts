@@ -37,6 +37,8 @@ export interface DrillContext {
   nemesis?: Nemesis;
   workloadWindow?: { startedAt: number; endedAt: number };
   catchUp?: CatchUp;
+  /** A star: each further standby's catch-up (settle), in the order of pair.extraStandbys. */
+  standbyCatchUps?: Array<{ clusterId: string; catchUp: CatchUp }>;
   /** After a role change: the pair as it replicates at the end, and the way-back comparison. */
   current?: ClusterPair;
   reverse?: FinalState["reverse"];

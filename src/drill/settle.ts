@@ -71,7 +71,8 @@ export async function exists(client: MilvusClient, collection: string): Promise<
 export async function waitForCatchUp(o: {
   source: MilvusClient;
   target: MilvusClient;
-  monitor: Monitor;
+  /** The heartbeat: written on the source, read on this target (a star's further standby: read only). */
+  monitor: Pick<Monitor, "writeHeartbeat" | "readHeartbeat" | "lastSeenHbSeq" | "lastWrittenHbSeq">;
   collections: string[];
   /** One per collection written after the workload: each must arrive (its channel caught up). */
   markers?: SettleMarker[];

@@ -33,7 +33,7 @@ export class LiveFacts {
         this.openFaults.delete(e.id);
         this.lastFaultEnd = Math.max(this.lastFaultEnd, e.time);
       }
-    } else if (e.type === "obs" && e.kind === "heartbeat" && e.wallMs !== null) {
+    } else if (e.type === "obs" && e.kind === "heartbeat" && e.wallMs !== null && e.cluster === undefined) {
       this.lastSeenWall = Math.max(this.lastSeenWall, e.wallMs);
     }
   }

@@ -116,6 +116,8 @@ export type ObservationEvent =
       type: "obs";
       kind: "heartbeat";
       side: "target";
+      /** A star: the further standby (cluster id) this read was made on; absent: the first standby. */
+      cluster?: string;
       invokeTime: number;
       time: number;
       /** Newest heartbeat visible on the standby, or null if none yet (or the read failed). */
@@ -128,6 +130,8 @@ export type ObservationEvent =
       type: "obs";
       kind: "checkpoint";
       side: "target";
+      /** A star: the further standby (cluster id) this checkpoint was read on; absent: the first standby. */
+      cluster?: string;
       invokeTime: number;
       time: number;
       pchannel: string;

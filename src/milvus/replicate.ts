@@ -35,18 +35,24 @@ export class ReplicationConfigError extends Error {
   override name = "ReplicationConfigError";
 }
 
-/** The full configuration for a primary -> standby pair: both clusters, one edge. */
+/**
+ * The full configuration for a primary -> standby pair: both clusters, one edge. A star (the pair's
+ * extraStandbys): every cluster, one edge from the primary to each standby, the one shape Milvus
+ * accepts for several clusters (a single center; milvus.io cdc overview, pkg/util/replicateutil).
+ */
 export function buildReplicateConfiguration(pair: ClusterPair): ReplicateConfiguration {
   const cluster = (c: ClusterEndpoint): ReplicateClusterConfig => ({
     cluster_id: c.clusterId,
     connection_param: { uri: c.replicateUri, token: c.token ?? "" },
     pchannels: [...c.pchannels],
   });
+  const standbys = [pair.target, ...(pair.extraStandbys ?? [])];
   return {
-    clusters: [cluster(pair.source), cluster(pair.target)],
-    cross_cluster_topology: [
-      { source_cluster_id: pair.source.clusterId, target_cluster_id: pair.target.clusterId },
-    ],
+    clusters: [cluster(pair.source), ...standbys.map(cluster)],
+    cross_cluster_topology: standbys.map((s) => ({
+      source_cluster_id: pair.source.clusterId,
+      target_cluster_id: s.clusterId,
+    })),
   };
 }
 
@@ -147,7 +153,8 @@ export async function configureReplication(
   const config = buildReplicateConfiguration(pair);
   const want = config.clusters.map((c) => c.cluster_id).sort();
   const unimplemented: string[] = [];
-  const sides = [pair.source, pair.target].filter(
+  // A star: the configuration goes to every cluster, the primary first, as for a pair.
+  const sides = [pair.source, pair.target, ...(pair.extraStandbys ?? [])].filter(
     (side) => !opts.only || opts.only === (side === pair.source ? "primary" : "standby"),
   );
   for (const side of sides) {
@@ -174,7 +181,7 @@ export async function configureReplication(
   if (unimplemented.length === 0) {
     return {
       configuration: config,
-      confirmedBy: `GetReplicateConfiguration on ${opts.only ? `the ${opts.only}` : "both clusters"}`,
+      confirmedBy: `GetReplicateConfiguration on ${opts.only ? `the ${opts.only}` : pair.extraStandbys?.length ? "every cluster" : "both clusters"}`,
     };
   }
   opts.log?.(

@@ -1,5 +1,6 @@
 import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
-import type { ClusterPair } from "../backends/types.js";
+import type { ClusterEndpoint, ClusterPair } from "../backends/types.js";
+import { connect } from "../client/connect.js";
 import { HEARTBEAT_COLLECTION } from "../client/executor.js";
 import { isSuccess } from "../client/outcome.js";
 import { mixSeed, Rng } from "../generator/prng.js";
@@ -87,6 +88,9 @@ export class Monitor {
   /** Last heartbeat sequence number written with an ok outcome. */
   lastWrittenHbSeq = 0;
 
+  /** A star: a client per further standby, whose heartbeat is read beside the first's (closed by stop). */
+  private extras: Array<{ clusterId: string; client: MilvusClient }> = [];
+
   start(): void {
     this.tickers.push(new Ticker(this.opts.heartbeatIntervalMs, () => this.writeHeartbeat()));
     this.tickers.push(
@@ -94,6 +98,17 @@ export class Monitor {
         await this.readHeartbeat();
       }),
     );
+    // A star: each further standby's heartbeat, its own series (obs with `cluster`) for its own lag.
+    this.extras = (this.pair.extraStandbys ?? []).map((s) => ({
+      clusterId: s.clusterId,
+      client: connect(s, { timeoutMs: this.opts.readTimeoutMs }),
+    }));
+    for (const x of this.extras)
+      this.tickers.push(
+        new Ticker(this.opts.heartbeatIntervalMs, async () => {
+          await this.readHeartbeatOn(x.client, x.clusterId);
+        }),
+      );
     this.tickers.push(new Ticker(this.opts.probeIntervalMs, () => this.probeKeys()));
     if (this.pair.metricsUrls?.length || this.pair.scrapeMetrics)
       this.tickers.push(
@@ -111,6 +126,9 @@ export class Monitor {
   async stop(): Promise<void> {
     await Promise.all(this.tickers.map((t) => t.stop()));
     this.tickers.length = 0;
+    const extras = this.extras;
+    this.extras = [];
+    await Promise.all(extras.map((x) => x.client.closeConnection().catch(() => {})));
   }
 
   async writeHeartbeat(): Promise<void> {
@@ -133,12 +151,17 @@ export class Monitor {
 
   /** Reads the newest heartbeat on the standby; records the read (or its failure). Returns whether it succeeded. */
   async readHeartbeat(): Promise<boolean> {
+    return this.readHeartbeatOn(this.target);
+  }
+
+  /** The heartbeat read on one standby: the first (cluster absent) or a star's further one. */
+  private async readHeartbeatOn(client: MilvusClient, cluster?: string): Promise<boolean> {
     const invokeTime = Date.now();
     let hbSeq: number | null = null;
     let wallMs: number | null = null;
     let error: string | undefined;
     try {
-      const res = await this.target.query({
+      const res = await client.query({
         collection_name: HEARTBEAT_COLLECTION,
         filter: "writer == 1",
         output_fields: ["hb_seq", "wall_ms"],
@@ -155,7 +178,7 @@ export class Monitor {
       error = errorText(e);
     }
     const time = Date.now();
-    if (wallMs !== null) {
+    if (wallMs !== null && cluster === undefined) {
       this.lastLagMs = time - wallMs;
       this.lastSeenHbSeq = hbSeq;
       this.onLag?.(time, Math.max(0, time - wallMs));
@@ -164,6 +187,7 @@ export class Monitor {
       type: "obs",
       kind: "heartbeat",
       side: "target",
+      ...(cluster !== undefined ? { cluster } : {}),
       invokeTime,
       time,
       hbSeq,
@@ -241,26 +265,31 @@ export class Monitor {
   /** Samples the standby's replication checkpoint on every channel (GetReplicateInfo), in parallel. */
   async sampleCheckpoints(faultId?: number): Promise<void> {
     const { source, target } = this.pair;
-    await Promise.all(
-      target.pchannels.map(async (pchannel) => {
-        const invokeTime = Date.now();
-        let sample: { timeTick: string | null; messageId: string | null; error?: string };
-        try {
-          sample = await getReplicateInfo(this.target, source.clusterId, pchannel, this.opts.readTimeoutMs);
-        } catch (e) {
-          sample = { timeTick: null, messageId: null, error: e instanceof Error ? e.message : String(e) };
-        }
-        this.history.append({
-          type: "obs",
-          kind: "checkpoint",
-          side: "target",
-          invokeTime,
-          time: Date.now(),
-          pchannel,
-          faultId,
-          ...sample,
-        });
-      }),
-    );
+    const sample = (on: MilvusClient | ClusterEndpoint, pchannel: string, cluster?: string) => async () => {
+      const invokeTime = Date.now();
+      let s: { timeTick: string | null; messageId: string | null; error?: string };
+      try {
+        s = await getReplicateInfo(on, source.clusterId, pchannel, this.opts.readTimeoutMs);
+      } catch (e) {
+        s = { timeTick: null, messageId: null, error: e instanceof Error ? e.message : String(e) };
+      }
+      this.history.append({
+        type: "obs",
+        kind: "checkpoint",
+        side: "target",
+        ...(cluster !== undefined ? { cluster } : {}),
+        invokeTime,
+        time: Date.now(),
+        pchannel,
+        faultId,
+        ...s,
+      });
+    };
+    // A star: each further standby's checkpoints too, its own series (obs with `cluster`).
+    const extras = this.pair.extraStandbys ?? [];
+    await Promise.all([
+      ...target.pchannels.map((p) => sample(this.target, p)()),
+      ...extras.flatMap((s) => s.pchannels.map((p) => sample(s, p, s.clusterId)())),
+    ]);
   }
 }

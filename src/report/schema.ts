@@ -66,6 +66,25 @@ const checkResult = z
     observed: z.number().describe("How many observations the check judged; a check never passes on 0"),
     reason: z.string().optional().describe("Set when the verdict is unknown: what could not be observed"),
     stats: z.record(z.string(), z.number()).optional().describe("Numbers the check measured"),
+    standbys: z
+      .record(
+        z.string(),
+        z
+          .object({
+            verdict,
+            summary: z.string(),
+            evidence: z.array(evidence),
+            evidenceTotal: z.number(),
+            observed: z.number(),
+            reason: z.string().optional(),
+            stats: z.record(z.string(), z.number()).optional(),
+          })
+          .describe("One standby's verdict and evidence"),
+      )
+      .optional()
+      .describe(
+        "A star (several standbys): per standby's cluster id, its verdict and evidence; the check's verdict is the worst. Only the standbys the check judged are named.",
+      ),
   })
   .describe("The verdict of one checker");
 

@@ -140,6 +140,31 @@ function checksTable(report: DrillReport): string {
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * A star: each standby's verdict per check that judged it (checks[].standbys), so the standby that failed
+ * is named at a glance; "—" where a check did not watch that standby (the monitor watches the first).
+ */
+function standbysTable(report: DrillReport): string | null {
+  const judged = report.checks.filter((c) => c.standbys && Object.keys(c.standbys).length > 0);
+  if (judged.length === 0) return null;
+  const ids = [...new Set(judged.flatMap((c) => Object.keys(c.standbys ?? {})))];
+  const rows = bySeverity(judged).map((c) => {
+    const cells = ids.map((id) => {
+      const s = c.standbys?.[id];
+      return s ? `${VERDICT_EMOJI[s.verdict]} ${s.verdict}` : "—";
+    });
+    return `| ${mdCell(c.name, 60)} | ${cells.join(" | ")} |`;
+  });
+  return [
+    "## Standbys",
+    "",
+    `| Check | ${ids.map((id) => mdCell(id, 60)).join(" | ")} |`,
+    `|---|${ids.map(() => "---").join("|")}|`,
+    ...rows,
+    "",
+  ].join("\n");
+}
+
 function metricsTable(report: DrillReport): string {
   const faultsByName = new Map<string, number>();
   for (const f of report.metrics.faults ?? []) faultsByName.set(f.name, (faultsByName.get(f.name) ?? 0) + 1);
@@ -367,6 +392,7 @@ export function renderSummary(report: DrillReport, opts: SummaryOptions = {}): s
   // Most important first: when the budget runs out, what is dropped is what matters least.
   add(header(report, opts), "verdict");
   add(checksTable(report), "checks table");
+  add(standbysTable(report), "standbys");
   add(metricsTable(report), "metrics");
   add(stepsTable(report), "steps");
   add(recoveriesTable(report), "recoveries");

@@ -67,7 +67,12 @@ export class LocalBackend implements Backend {
       await this.teardown();
       signal.throwIfAborted();
     }
-    return { source: this.lab.source, target: this.lab.target, metricsUrls: [this.lab.metricsUrl] };
+    return {
+      source: this.lab.source,
+      target: this.lab.target,
+      metricsUrls: [this.lab.metricsUrl],
+      ...(this.lab.extraStandbys.length > 0 ? { extraStandbys: this.lab.extraStandbys } : {}),
+    };
   }
 
   async inject(fault: FaultName, signal?: AbortSignal, params?: FaultParams): Promise<FaultEvidence> {
@@ -222,6 +227,14 @@ export class LocalBackend implements Backend {
         [join(lab.dirs.target.state, "replicate-config.json"), "target-replicate-config.json"],
         [join(lab.dirs.source.state, "channels.json"), "source-channels.json"],
         [join(lab.dirs.target.state, "channels.json"), "target-channels.json"],
+        // A star: each extra standby's Milvus Lite log, configuration and replicator log.
+        ...lab.dirs.extra.flatMap(
+          (e): Array<[string, string]> => [
+            [e.dirs.milvusLog, `${e.clusterId}-milvus-lite.log`],
+            [join(e.dirs.state, "replicate-config.json"), `${e.clusterId}-replicate-config.json`],
+            [e.replicatorLog, `replicator-${e.clusterId}.log`],
+          ],
+        ),
       ];
       for (const [from, name] of copies) {
         const to = join(dir, name);

@@ -53,6 +53,10 @@ export interface LabOptions {
   signal?: AbortSignal;
   /** "empty-only": both fronts answer force promote as the later Milvus validation alone does. */
   forcePromoteShapes?: ForcePromoteShapes;
+  /** Standbys (a star, 1..4; default 1): standbys 2..N are `extraStandbys`, the first stays `target`. */
+  standbys?: number;
+  /** A star: faultMode goes to the replicator of the edge into this standby only (1-based). */
+  faultStandby?: number;
 }
 
 export interface LabDirs {
@@ -60,6 +64,8 @@ export interface LabDirs {
   source: ClusterDirs;
   target: ClusterDirs;
   replicatorLog: string;
+  /** A star: standbys 2..N by cluster id, and the log of each one's replicator. */
+  extra: Array<{ clusterId: string; dirs: ClusterDirs; replicatorLog: string }>;
 }
 
 export interface ClusterDirs {
@@ -76,13 +82,15 @@ export interface Lab {
   /** The clusters as the lab started them (roles change with the topology; these names do not). */
   source: ClusterEndpoint;
   target: ClusterEndpoint;
+  /** A star: standbys 2..N (the first is `target`); empty for a pair. */
+  extraStandbys: ClusterEndpoint[];
   dirs: LabDirs;
   /** The replicator's Prometheus endpoint (Milvus's metric names), whichever replicator runs. */
   metricsUrl: string;
   /** Stop the replicator without a restart (CDC paused) / start it again. */
   pauseReplicator(): Promise<{ source: string; target: string }>;
   resumeReplicator(): Promise<{ source: string; target: string; pid: number | undefined }>;
-  /** SIGKILL the running replicator now; resolves once its replacement is up. */
+  /** SIGKILL the running replicator now (in a star, every edge's: the primary's CDC); resolves once each replacement is up. */
   killReplicator(): Promise<{ killedAt: number; restartedAt: number; pid: number | undefined }>;
   readonly restarts: ReadonlyArray<{ killedAt: number; restartedAt: number }>;
   readonly replicatorPid: number | undefined;
@@ -128,6 +136,9 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
+/** Per cluster: the pair's two sides always, a star's extra standbys by key (standby2..). */
+type ByKey<T> = { source: T; target: T; [key: string]: T };
+
 function pchannelNames(clusterId: string, n: number): string[] {
   return Array.from({ length: n }, (_, i) => `${clusterId}-rootcoord-dml_${i}`);
 }
@@ -151,32 +162,55 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   if (!Number.isInteger(n) || n < 1 || n > 256) {
     throw new Error(`startLab: pchannels=${n} is not allowed (an integer from 1 to 256)`);
   }
+  const standbys = opts.standbys ?? 1;
+  if (!Number.isInteger(standbys) || standbys < 1 || standbys > 4)
+    throw new Error(`startLab: standbys=${standbys} is not allowed (an integer from 1 to 4)`);
+  const fs = opts.faultStandby;
+  if (fs !== undefined && (!Number.isInteger(fs) || fs < 1 || fs > standbys))
+    throw new Error(`startLab: faultStandby=${fs} is not allowed (a standby from 1 to ${standbys})`);
   const bin = await ensureMilvusLite(log);
   // Neither id may contain the other: Milvus CDC matches channels to clusters by substring.
   const rand = randomBytes(3).toString("hex");
-  const ids = { source: `primary-${rand}`, target: `standby-${rand}` };
+  /** Standbys 2..N of a star: keys standby2.., ids `standby2-<rand>` (no id contains another). */
+  const extraKeys = Array.from({ length: standbys - 1 }, (_, i) => `standby${i + 2}`);
+  const ids: ByKey<string> = { source: `primary-${rand}`, target: `standby-${rand}` };
+  for (const k of extraKeys) ids[k] = `${k}-${rand}`;
   const root = await mkdtemp(join(tmpdir(), "milvus-cdc-lab-"));
   const dirs: LabDirs = {
     root,
     source: clusterDirs(root, ids.source),
     target: clusterDirs(root, ids.target),
     replicatorLog: join(root, "replicator.log"),
+    extra: extraKeys.map((k) => ({
+      clusterId: ids[k] as string,
+      dirs: clusterDirs(root, ids[k] as string),
+      replicatorLog: join(root, `replicator-${ids[k]}.log`),
+    })),
   };
+  /** Every cluster's key: the pair's sides, then a star's extra standbys. */
+  type Key = string;
+  const keys: Key[] = ["source", "target", ...extraKeys];
+  const dirsOf = (k: Key): ClusterDirs =>
+    k === "source" || k === "target"
+      ? dirs[k]
+      : (dirs.extra.find((e) => e.clusterId === ids[k])?.dirs as ClusterDirs);
   interface Cluster {
     lite?: MilvusLiteProcess;
     front?: Front;
     /** The front's port, kept when the cluster is rebuilt so its URI stays the same. */
     port?: number;
   }
-  const clusters: Record<LabSide, Cluster> = { source: {}, target: {} };
+  const clusters: ByKey<Cluster> = { source: {}, target: {} };
+  for (const k of extraKeys) clusters[k] = {};
   const metricsPort = await freePort();
   /** Every process ever started, so a stop during a rebuild still finds it. */
   const processes = new Set<MilvusLiteProcess>();
   const sideOf = (clusterId: string): LabSide | undefined =>
     clusterId === ids.source ? "source" : clusterId === ids.target ? "target" : undefined;
+  const keyOf = (clusterId: string): Key | undefined => keys.find((k) => ids[k] === clusterId);
   // The replication link into each cluster, kept for the lab's life so a rebuilt or restarted cluster
   // keeps its replicateUri.
-  const proxies = {} as Record<LabSide, LinkProxy>;
+  const proxies = {} as ByKey<LinkProxy>;
   /** Replicators frozen by freezeReplicator(): thawed before anything stops them. */
   const paused = new Set<number>();
   const thaw = (pid: number) => {
@@ -189,10 +223,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
   const links = new ReplicationLinks({
     cluster: (id) => {
-      const side = sideOf(id);
-      if (!side) return undefined;
-      const front = clusters[side].front;
-      return { walDir: dirs[side].wal, config: () => (front ? front.replicateConfiguration : undefined) };
+      const key = keyOf(id);
+      if (!key) return undefined;
+      const front = clusters[key]?.front;
+      return { walDir: dirsOf(key).wal, config: () => (front ? front.replicateConfiguration : undefined) };
     },
     faultMode: opts.faultMode ?? "none",
     faultEvery: opts.faultEvery ?? 0,
@@ -200,6 +234,17 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     logFile: dirs.replicatorLog,
     metricsPort,
     log,
+    // A star: the fault on one standby's edge, the metrics (and replicator.log) of the first standby's.
+    ...(standbys > 1
+      ? {
+          metricsTarget: ids.target,
+          logFileFor: (t: string) =>
+            dirs.extra.find((e) => e.clusterId === t)?.replicatorLog ?? dirs.replicatorLog,
+          ...(opts.faultStandby !== undefined
+            ? { faultTarget: ids[opts.faultStandby === 1 ? "target" : `standby${opts.faultStandby}`] }
+            : {}),
+        }
+      : {}),
   });
   let stopping: Promise<void> | null = null;
   /** Backups by name: the bucket Milvus Backup would write them to. */
@@ -236,48 +281,50 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener("abort", onAbort, { once: true });
 
-  const startLite = async (side: LabSide) => {
+  const startLite = async (side: Key) => {
     const p = await MilvusLiteProcess.start({
       bin,
-      dataDir: dirs[side].data,
-      logFile: dirs[side].milvusLog,
+      dataDir: dirsOf(side).data,
+      logFile: dirsOf(side).milvusLog,
       readyTimeoutMs: opts.readyTimeoutMs,
       signal: opts.signal,
     });
     processes.add(p);
-    clusters[side].lite = p;
+    (clusters[side] as Cluster).lite = p;
     return p;
   };
-  const startFront = async (side: LabSide, lite: MilvusLiteProcess, restarted = false) => {
+  const startFront = async (side: Key, lite: MilvusLiteProcess, restarted = false) => {
+    const id = ids[side] as string;
+    const c = clusters[side] as Cluster;
     const f = await Front.start({
-      clusterId: ids[side],
-      pchannels: pchannelNames(ids[side], n),
+      clusterId: id,
+      pchannels: pchannelNames(id, n),
       backendAddress: lite.address,
-      stateDir: dirs[side].state,
-      walDir: dirs[side].wal,
+      stateDir: dirsOf(side).state,
+      walDir: dirsOf(side).wal,
       token: opts.token,
-      port: clusters[side].port,
+      port: c.port,
       log,
-      onConfigured: (change) => links.configured(ids[side], change),
+      onConfigured: (change) => links.configured(id, change),
       // The original primary is the one a role change demotes: the planted split brain lives there.
       staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source",
       forcePromoteShapes: opts.forcePromoteShapes,
       // The self-test fault: once restarted, the standby rejects what it is sent (milvus-io/milvus#45086).
       rejectReplicated:
         restarted && opts.faultMode === "stall-after-standby-restart" && side === "target"
-          ? `fault stall-after-standby-restart: the restarted standby ${ids[side]} rejects every replicated message after its checkpoint (milvus-io/milvus#45086)`
+          ? `fault stall-after-standby-restart: the restarted standby ${id} rejects every replicated message after its checkpoint (milvus-io/milvus#45086)`
           : undefined,
     });
-    clusters[side].front = f;
-    clusters[side].port = Number(f.uri.split(":").pop());
+    c.front = f;
+    c.port = Number(f.uri.split(":").pop());
     return f;
   };
-  const sideOfFront = (f: Front): LabSide => sideOf(f.clusterId) as LabSide;
+  const sideOfFront = (f: Front): Key => keyOf(f.clusterId) as Key;
   const endpoint = (f: Front): ClusterEndpoint => ({
     clusterId: f.clusterId,
     uri: f.uri,
     token: opts.token,
-    replicateUri: proxies[sideOfFront(f)].uri,
+    replicateUri: (proxies[sideOfFront(f)] as LinkProxy).uri,
     pchannels: [...f.pchannels],
   });
   const up = (side: LabSide): Front => {
@@ -287,20 +334,25 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
 
   try {
-    for (const s of ["source", "target"] as const) proxies[s] = await LinkProxy.start(() => clusters[s].port);
-    const [srcLite, tgtLite] = await Promise.all([startLite("source"), startLite("target")]);
+    for (const s of keys) proxies[s] = await LinkProxy.start(() => clusters[s]?.port);
+    const lites = await Promise.all(keys.map((k) => startLite(k)));
     checkStopped();
-    const srcFront = await startFront("source", srcLite);
-    const tgtFront = await startFront("target", tgtLite);
+    const fronts: Front[] = [];
+    for (const [i, k] of keys.entries()) fronts.push(await startFront(k, lites[i] as MilvusLiteProcess));
     checkStopped();
-    const source = endpoint(srcFront);
-    const target = endpoint(tgtFront);
+    const [source, target, ...extraStandbys] = fronts.map(endpoint) as [
+      ClusterEndpoint,
+      ClusterEndpoint,
+      ...ClusterEndpoint[],
+    ];
     log(`Lab up: source ${source.clusterId} at ${source.uri}, target ${target.clusterId} at ${target.uri}`);
+    for (const e of extraStandbys) log(`Lab up: standby ${e.clusterId} at ${e.uri} (a star)`);
     if (opts.replicate) await configureReplication({ source, target }, { timeoutMs: 60_000, log });
 
     const lab: Lab = {
       source,
       target,
+      extraStandbys,
       dirs,
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       fronts: {
@@ -314,10 +366,16 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       pauseReplicator: () => links.pause(),
       resumeReplicator: () => links.resume(),
       async killReplicator() {
-        const link = links.current();
+        const all = links.all();
+        const link = all[0];
         if (!link) throw new Error("killReplicator: no replicator is running (replication not configured)");
-        const r = await link.supervisor.kill();
-        return { ...r, pid: link.supervisor.pid };
+        // A star: Milvus runs one CDC node per primary cluster for every edge; killing it stops them all.
+        const rs = await Promise.all(all.map((l) => l.supervisor.kill()));
+        return {
+          killedAt: Math.min(...rs.map((r) => r.killedAt)),
+          restartedAt: Math.max(...rs.map((r) => r.restartedAt)),
+          pid: link.supervisor.pid,
+        };
       },
       get restarts() {
         return links.restarts;

@@ -41,11 +41,38 @@ export const finalRead: Phase<DrillContext> = {
         seed.error = e instanceof Error ? e.message : String(e);
       }
     }
+    // A star: each further standby compared with the primary as the first one is (one read each).
+    let star: FinalState["star"];
+    const extras = ctx.pair?.extraStandbys ?? [];
+    if (extras.length > 0) {
+      star = { first: pair.target.clusterId, others: [] };
+      for (const s of extras) {
+        signal.throwIfAborted();
+        const o = await verifyClusters({
+          source: pair.source,
+          target: s,
+          collections: [...ctx.specs.keys(), HEARTBEAT_COLLECTION],
+          versionField: VER_FIELD,
+          searchQueries: ctx.config.search.queries,
+          k: ctx.config.search.k,
+          signal,
+        });
+        ctx.log.info(`standby ${s.clusterId}: compared ${o.rowsCompared} rows in ${o.elapsedMs} ms`);
+        star.others.push({
+          clusterId: s.clusterId,
+          collections: o.final.collections,
+          search: o.final.search,
+          targetReachable: o.final.targetReachable,
+          catchUp: ctx.standbyCatchUps?.find((c) => c.clusterId === s.clusterId)?.catchUp ?? null,
+        });
+      }
+    }
     ctx.final = {
       ...v.final,
       catchUp: ctx.catchUp ?? null,
       ...(ctx.reverse ? { reverse: ctx.reverse } : {}),
       ...(seed ? { seed } : {}),
+      ...(star ? { star } : {}),
     };
   },
 };

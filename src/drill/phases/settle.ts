@@ -1,6 +1,7 @@
 import { type DrillContext, need } from "../context.js";
 import { type Phase, PhaseError } from "../phase.js";
 import { type SettleMarker, waitForCatchUp } from "../settle.js";
+import { waitForStandbys } from "../star.js";
 
 /** Writes stopped: mark each collection and wait for the standby to catch up (or time out). */
 export const settle: Phase<DrillContext> = {
@@ -35,16 +36,60 @@ export const settle: Phase<DrillContext> = {
       const pk = done.assigned?.[0] ?? (op.keys[0]?.pk as string);
       if (done.type === "ok") markers.push({ collection: name, pk, ver: op.keys[0]?.ver as number });
     }
-    const c = await waitForCatchUp({
-      source,
-      target: need(ctx.target, "the target client"),
-      monitor: mon,
-      collections: [...specs.keys()],
-      markers,
-      timeoutMs: config.thresholds.catchUpTimeoutMs,
-      since: window.endedAt,
-      signal,
-    });
+    // A star: the further standbys are waited for at the same time, for the heartbeat the first waits for.
+    const extras = ctx.pair?.extraStandbys ?? [];
+    // One heartbeat after the workload, the mark every standby must reach.
+    let written: Promise<number> | undefined;
+    const hb = () => {
+      written ??= mon.writeHeartbeat().then(() => mon.lastWrittenHbSeq);
+      return written;
+    };
+    const firstHeartbeat =
+      extras.length === 0
+        ? mon
+        : {
+            writeHeartbeat: () => hb().then(() => {}),
+            readHeartbeat: () => mon.readHeartbeat(),
+            get lastSeenHbSeq() {
+              return mon.lastSeenHbSeq;
+            },
+            get lastWrittenHbSeq() {
+              return mon.lastWrittenHbSeq;
+            },
+          };
+    const [c, others] = await Promise.all([
+      waitForCatchUp({
+        source,
+        target: need(ctx.target, "the target client"),
+        monitor: firstHeartbeat,
+        collections: [...specs.keys()],
+        markers,
+        timeoutMs: config.thresholds.catchUpTimeoutMs,
+        since: window.endedAt,
+        signal,
+      }),
+      extras.length > 0
+        ? waitForStandbys({
+            standbys: extras,
+            source,
+            written: hb,
+            collections: [...specs.keys()],
+            markers,
+            timeoutMs: config.thresholds.catchUpTimeoutMs,
+            since: window.endedAt,
+            signal,
+          })
+        : Promise.resolve(undefined),
+    ]);
+    if (others) {
+      ctx.standbyCatchUps = others;
+      for (const o of others)
+        log.info(
+          o.catchUp.caughtUp
+            ? `standby ${o.clusterId} caught up in ${o.catchUp.catchUpMs} ms`
+            : `standby ${o.clusterId} did not catch up: ${o.catchUp.waitingFor}`,
+        );
+    }
     signal.throwIfAborted();
     await mon.stop();
     await mon.sampleCheckpoints();

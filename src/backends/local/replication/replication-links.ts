@@ -4,6 +4,16 @@
  * runs CDC on the current primary. A cluster that stops being a source keeps its replicator until the
  * target has taken the new configuration (its announcement is the last message it delivers), then
  * stops it.
+ *
+ * A star (one primary, several standbys, issue 25) runs one replicator per edge, as Milvus's CDC keeps
+ * one replicator per (source channel, target channel) of the topology and starts only those whose source
+ * channel is its own cluster's (milvus-io/milvus internal/cdc/replication/replicatemanager/
+ * replicate_manager.go@3b2f747b, CreateReplicator / RemoveOutOfTargetReplicators). Each standby keeps its
+ * checkpoint per channel for one source cluster: a configuration naming another source (a re-pointed
+ * standby) replaces that state with a fresh one for the new source, and a replicated message from any
+ * other cluster is a replicate violation (internal/streamingnode/server/wal/interceptors/replicate/
+ * replicates/impl.go@1336db9f, SwitchReplicateMode / beginReplicateMessage). So the edges share nothing
+ * but the primary's WAL, and a fault on one edge touches only its standby.
  */
 
 import type { LocalFaultMode } from "../faults/fault-modes.js";
@@ -28,6 +38,15 @@ export interface ReplicationLinksOptions {
   log: (message: string) => void;
   /** How long a retiring replicator may take to deliver the configuration change. */
   retireTimeoutMs?: number;
+  /**
+   * A star: the fault mode goes to the replicator of the edge into this cluster only (`--fault-standby`);
+   * the others run clean. Absent: every replicator gets it.
+   */
+  faultTarget?: string;
+  /** A star: only the edge into this cluster serves the metrics port (one endpoint per lab). Absent: every edge. */
+  metricsTarget?: string;
+  /** A star: each edge's replicator logs to its own file (its fault markers live next to it). Absent: logFile. */
+  logFileFor?: (target: string) => string;
 }
 
 interface Link {
@@ -37,6 +56,9 @@ interface Link {
   /** The configuration the link was started from (a paused link starts again from it). */
   config: ReplicateConfiguration;
 }
+
+/** One replicator per edge: a pair has one edge per source, a star several from one source. */
+const edgeKey = (source: string, target: string) => `${source}->${target}`;
 
 export class ReplicationLinks {
   private readonly active = new Map<string, Link>();
@@ -51,15 +73,20 @@ export class ReplicationLinks {
   /** A cluster accepted a configuration change: start, keep or retire the replicator it is the source of. */
   async configured(clusterId: string, change: ConfigChange): Promise<void> {
     if (this.closed) return;
-    const edge = change.config.cross_cluster_topology.find((t) => t.source_cluster_id === clusterId);
-    const link = this.active.get(clusterId);
-    if (edge && link?.target === edge.target_cluster_id) return;
-    if (link) {
-      this.active.delete(clusterId);
-      if (edge) await this.stopLink(link);
+    const edges = change.config.cross_cluster_topology.filter((t) => t.source_cluster_id === clusterId);
+    const wanted = new Set(edges.map((e) => e.target_cluster_id));
+    const links = [...this.active.values()].filter((l) => l.source === clusterId);
+    for (const link of links) {
+      if (wanted.has(link.target)) continue;
+      this.active.delete(edgeKey(link.source, link.target));
+      // A source that still replicates elsewhere was re-pointed: its old edge stops at once.
+      if (edges.length > 0) await this.stopLink(link);
       else this.retire(link, change.config);
     }
-    if (edge) await this.start(clusterId, edge.target_cluster_id, change.config);
+    for (const edge of edges) {
+      if (this.active.has(edgeKey(clusterId, edge.target_cluster_id))) continue;
+      await this.start(clusterId, edge.target_cluster_id, change.config);
+    }
   }
 
   private async start(source: string, target: string, config: ReplicateConfiguration): Promise<void> {
@@ -67,6 +94,8 @@ export class ReplicationLinks {
     const tgt = config.clusters.find((c) => c.cluster_id === target);
     const cluster = this.opts.cluster(source);
     if (!src || !tgt || !cluster) throw new Error(`replicate configuration names no target for ${source}`);
+    const faulted = this.opts.faultTarget === undefined || this.opts.faultTarget === target;
+    const metrics = this.opts.metricsTarget === undefined || this.opts.metricsTarget === target;
     const supervisor = new ReplicatorSupervisor({
       walDir: cluster.walDir,
       source: { clusterId: source, pchannels: src.pchannels },
@@ -76,16 +105,16 @@ export class ReplicationLinks {
         token: tgt.connection_param.token || undefined,
         pchannels: tgt.pchannels,
       },
-      faultMode: this.opts.faultMode,
+      faultMode: faulted ? this.opts.faultMode : "none",
       faultEvery: this.opts.faultEvery,
       restartDelayMs: this.opts.restartDelayMs,
-      logFile: this.opts.logFile,
-      ...(this.opts.metricsPort !== undefined ? { metricsPort: this.opts.metricsPort } : {}),
+      logFile: this.opts.logFileFor?.(target) ?? this.opts.logFile,
+      ...(this.opts.metricsPort !== undefined && metrics ? { metricsPort: this.opts.metricsPort } : {}),
     });
     await supervisor.start();
-    this.active.set(source, { source, target, supervisor, config });
+    this.active.set(edgeKey(source, target), { source, target, supervisor, config });
     this.opts.log(
-      `Replicator ${source} -> ${target} started (pid ${supervisor.pid}, fault mode ${this.opts.faultMode})`,
+      `Replicator ${source} -> ${target} started (pid ${supervisor.pid}, fault mode ${faulted ? this.opts.faultMode : "none"})`,
     );
   }
 
@@ -122,10 +151,10 @@ export class ReplicationLinks {
 
   /** Stops the replicator whose source is `clusterId`, if any (its cluster is going down). */
   async stopSource(clusterId: string): Promise<void> {
-    const link = this.active.get(clusterId);
-    if (!link) return;
-    this.active.delete(clusterId);
-    await this.stopLink(link);
+    for (const link of [...this.active.values()].filter((l) => l.source === clusterId)) {
+      this.active.delete(edgeKey(link.source, link.target));
+      await this.stopLink(link);
+    }
   }
 
   /** The link paused by pause(), until resume(). */
@@ -135,7 +164,9 @@ export class ReplicationLinks {
   async pause(): Promise<{ source: string; target: string }> {
     const link = this.current();
     if (!link) throw new Error("pause: no replicator is running (replication not configured)");
-    this.active.delete(link.source);
+    if (this.active.size > 1)
+      throw new Error("pause: a star's CDC cannot be paused yet (one edge at a time)");
+    this.active.delete(edgeKey(link.source, link.target));
     await this.stopLink(link);
     this.paused = link;
     return { source: link.source, target: link.target };
@@ -150,9 +181,14 @@ export class ReplicationLinks {
     return { source: link.source, target: link.target, pid: this.current()?.supervisor.pid };
   }
 
-  /** The running replicator (the lab has at most one source at a time). */
+  /** The running replicator (the lab has at most one source at a time; in a star, its first edge). */
   current(): Link | undefined {
     return [...this.active.values()][0];
+  }
+
+  /** Every running replicator: one per edge of the topology (a star has several). */
+  all(): Link[] {
+    return [...this.active.values()];
   }
 
   get restarts(): Array<{ killedAt: number; restartedAt: number }> {
