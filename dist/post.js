@@ -10,19 +10,25 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-2NJBOLIE.js";
-import "./chunks/chunk-UN27IAZ3.js";
+} from "./chunks/chunk-AEAMECHA.js";
+import "./chunks/chunk-5K46BLZF.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
-import "./chunks/chunk-J672ADJA.js";
+import "./chunks/chunk-LFZYC47M.js";
+import "./chunks/chunk-3IKSNKQA.js";
 import {
   group,
   info,
   warning
 } from "./chunks/chunk-JVYOK6R6.js";
 import "./chunks/chunk-ATWVWLQA.js";
+import "./chunks/chunk-BLFJBIMG.js";
+import "./chunks/chunk-FE5CAR44.js";
+import "./chunks/chunk-HYYLTJMX.js";
+import "./chunks/chunk-UXO2L5LN.js";
 import "./chunks/chunk-TEO4V65Y.js";
+import "./chunks/chunk-TXPUYXQ7.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
 // src/action/post.ts

@@ -10,8 +10,9 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-LORXP7S4.js";
-import "./chunks/chunk-F3NDUGQE.js";
+} from "./chunks/chunk-YU5YRSB4.js";
+import "./chunks/chunk-MR4MCNWS.js";
+import "./chunks/chunk-HYYLTJMX.js";
 import "./chunks/chunk-UXO2L5LN.js";
 import "./chunks/chunk-XXWGZQIE.js";
 

@@ -15,6 +15,7 @@ import {
   compareVersions,
   endpointFor,
   fmtMs,
+  formatCommand,
   helmInstallArgs,
   imagePatch,
   initialMilvusVersion,
@@ -30,18 +31,40 @@ import {
   operatorValues,
   operatorWaitArgs,
   parseVersion,
+  pchannelsFor,
   renderMilvusCr,
+  stageAndImport,
   tail,
   toYaml,
   usedImages,
   validateKindOptions,
   waitUntil
-} from "./chunk-UN27IAZ3.js";
+} from "./chunk-5K46BLZF.js";
+import {
+  DEFAULT_FAULT_PARAMS,
+  KIND_CHAOS_TYPES,
+  chaosFile,
+  chaosMeshInstallArgs,
+  chaosMeshUninstallArgs,
+  chaosName,
+  chaosResource,
+  needsChaosMesh
+} from "./chunk-LFZYC47M.js";
+import {
+  ImportJobError
+} from "./chunk-3IKSNKQA.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
 import {
+  milvusClient
+} from "./chunk-BLFJBIMG.js";
+import {
+  protoRoot
+} from "./chunk-HYYLTJMX.js";
+import {
   EnvironmentError,
+  UsageError,
   cacheRoot
 } from "./chunk-TEO4V65Y.js";
 
@@ -49,6 +72,309 @@ import {
 import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { arch as osArch2, tmpdir as tmpdir2 } from "node:os";
 import { join as join4 } from "node:path";
+
+// src/backends/kind/metrics.ts
+var METRICS_SELECTOR = "app.kubernetes.io/name=milvus,app.kubernetes.io/component in (cdc,standalone,streamingnode)";
+var KUBE_METRICS_INTERVAL_MS = 1e3;
+function podMetricsPath(namespace, pod) {
+  return `/api/v1/namespaces/${namespace}/pods/${pod}:${METRICS_PORT}/proxy/metrics`;
+}
+function podMetricsScraper(k, namespace, o = {}) {
+  const refreshMs = o.refreshMs ?? 1e4;
+  const now = o.now ?? Date.now;
+  let pods = null;
+  let listedAt = 0;
+  return async (timeoutMs) => {
+    if (pods === null || now() - listedAt > refreshMs) {
+      pods = (await listPods({ ...k, callTimeoutMs: timeoutMs }, namespace, METRICS_SELECTOR)).filter(
+        (p) => p.phase === "Running" && p.ready && !p.deleting
+      );
+      listedAt = now();
+    }
+    const current = pods;
+    if (current.length === 0) {
+      pods = null;
+      throw new Error(`no ready Milvus pod labelled ${METRICS_SELECTOR} in namespace ${namespace}`);
+    }
+    try {
+      return await Promise.all(
+        current.map(async (p) => {
+          const r = await kubectl(
+            k,
+            ["get", "--raw", podMetricsPath(namespace, p.name)],
+            `metrics of ${p.name}`,
+            {
+              timeoutMs
+            }
+          );
+          return r.stdout;
+        })
+      );
+    } catch (e) {
+      pods = null;
+      throw e;
+    }
+  };
+}
+
+// src/backends/kind/milvus-backup.ts
+var MILVUS_BACKUP_PIN = {
+  version: "v0.5.16",
+  repository: "milvusdb/milvus-backup",
+  digest: null
+};
+var BACKUP_JOB_TIMEOUT_MS = 15 * 6e4;
+var BUCKET_TRAP_FIXED_IN = "0.5.17";
+function milvusBackupPinned(pin = MILVUS_BACKUP_PIN) {
+  return pin.digest !== null && /^sha256:[a-f0-9]{64}$/.test(pin.digest);
+}
+function milvusBackupImage(pin = MILVUS_BACKUP_PIN) {
+  if (!milvusBackupPinned(pin))
+    throw new UsageError(
+      `milvus-backup ${pin.version}: no sha256 digest of ${pin.repository}:${pin.version} is pinned in this build (MILVUS_BACKUP_PIN in src/backends/kind/milvus-backup.ts); an unchecked tag is not run, so scenario seed cannot run on kind`
+    );
+  return `${pin.repository}:${pin.version}@${pin.digest}`;
+}
+function clusterStorage(o, name) {
+  const svc = (s) => `${name}-${s}.${o.namespace}.svc.cluster.local`;
+  return {
+    cluster: name,
+    milvus: svc("milvus"),
+    etcd: `${svc("etcd")}:2379`,
+    minio: svc("minio"),
+    bucket: name,
+    rootPath: "files",
+    secret: `${name}-minio`
+  };
+}
+var BACKUP_ROOT = "backup";
+function layoutFor(o, talkTo, standby) {
+  const s = clusterStorage(o, standby);
+  return {
+    talkTo: clusterStorage(o, talkTo),
+    backup: { minio: s.minio, bucket: s.bucket, rootPath: BACKUP_ROOT, secret: s.secret }
+  };
+}
+function refuseBucketTrap(pin, restoreLayout) {
+  const v = parseVersion(pin.version);
+  const fixed = parseVersion(BUCKET_TRAP_FIXED_IN);
+  if (v && compareVersions(v, fixed) >= 0) return;
+  const t = restoreLayout.talkTo;
+  const b = restoreLayout.backup;
+  if (b.minio !== t.minio || b.bucket !== t.bucket)
+    throw new UsageError(
+      `milvus-backup ${pin.version}: the backup is in ${b.minio}/${b.bucket}, not the standby's own ${t.minio}/${t.bucket}; restore secondary of this version retries its imports forever then (zilliztech/milvus-backup#1166, fixed after v0.5.16 by #1168); refused`
+    );
+}
+function backupYaml(l, c) {
+  const cross = l.backup.minio !== l.talkTo.minio;
+  return [
+    "log:",
+    "  level: info",
+    "  console: true",
+    "milvus:",
+    `  address: ${l.talkTo.milvus}`,
+    `  port: ${MILVUS_PORT}`,
+    '  user: ""',
+    '  password: ""',
+    "  tlsMode: 0",
+    "  etcd:",
+    `    endpoints: ${l.talkTo.etcd}`,
+    `    rootPath: ${l.talkTo.cluster}`,
+    "minio:",
+    "  storageType: minio",
+    `  address: ${l.talkTo.minio}`,
+    "  port: 9000",
+    "  useSSL: false",
+    `  bucketName: ${l.talkTo.bucket}`,
+    `  rootPath: ${l.talkTo.rootPath}`,
+    "  backupStorageType: minio",
+    `  backupAddress: ${l.backup.minio}`,
+    "  backupPort: 9000",
+    "  backupUseSSL: false",
+    `  backupBucketName: ${l.backup.bucket}`,
+    `  backupRootPath: ${l.backup.rootPath}`,
+    `  crossStorage: ${cross}`,
+    "backup:",
+    "  gcPause:",
+    // Only create reads data that GC could remove under it; the management API is on the metrics port.
+    `    enable: ${c.kind === "create"}`,
+    `    address: http://${l.talkTo.milvus}:${METRICS_PORT}`,
+    ""
+  ].join("\n");
+}
+function jobEnv(l) {
+  const fromSecret = (name, secret, key) => ({
+    name,
+    valueFrom: { secretKeyRef: { name: secret, key } }
+  });
+  return [
+    fromSecret("MINIO_ACCESS_KEY", l.talkTo.secret, "accesskey"),
+    fromSecret("MINIO_SECRET_KEY", l.talkTo.secret, "secretkey"),
+    fromSecret("MINIO_BACKUP_ACCESS_KEY", l.backup.secret, "accesskey"),
+    fromSecret("MINIO_BACKUP_SECRET_KEY", l.backup.secret, "secretkey")
+  ];
+}
+function backupArgs(c) {
+  const config = ["--config", "/config/backup.yaml"];
+  return c.kind === "create" ? (
+    // --backup_index_extra always: without it restore secondary hangs (zilliztech/milvus-backup#1167).
+    ["create", "-n", c.name, "--backup_index_extra", ...config]
+  ) : [
+    "restore",
+    "secondary",
+    "-n",
+    c.name,
+    "--source_cluster_id",
+    c.sourceClusterId,
+    "--target_cluster_id",
+    c.targetClusterId,
+    ...config
+  ];
+}
+var META_FILES = ["backup_meta.json", "collection_meta.json", "segment_meta.json"];
+var metaBegin = (file) => `---- milvus-cdc-drill ${file} ----`;
+var META_END = "---- milvus-cdc-drill end ----";
+function jobScript(l, c) {
+  const run = formatCommand("/app/milvus-backup", backupArgs(c));
+  if (c.kind !== "create") return `set -e
+${run}
+`;
+  const lines = ["set -e", run];
+  for (const f of META_FILES) {
+    const url = `http://${l.backup.minio}:9000/${l.backup.bucket}/${l.backup.rootPath}/${c.name}/meta/${f}`;
+    lines.push(
+      formatCommand("echo", [metaBegin(f)]),
+      `curl -sSf --max-time 60 --aws-sigv4 aws:amz:us-east-1:s3 --user "$MINIO_BACKUP_ACCESS_KEY:$MINIO_BACKUP_SECRET_KEY" ${formatCommand(url, [])}`,
+      "echo",
+      formatCommand("echo", [META_END])
+    );
+  }
+  return `${lines.join("\n")}
+`;
+}
+function jobName(c) {
+  const base = `mb-${c.kind === "create" ? "create" : "restore"}-${c.name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+  return base.slice(0, 52).replace(/-+$/, "");
+}
+function backupJobManifests(o, c, l, image, deadlineSeconds) {
+  const name = jobName(c);
+  const labels = {
+    "app.kubernetes.io/name": "milvus-backup",
+    "app.kubernetes.io/part-of": "milvus-cdc-drill"
+  };
+  return [
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name, namespace: o.namespace, labels },
+      data: { "backup.yaml": backupYaml(l, c) }
+    },
+    {
+      apiVersion: "batch/v1",
+      kind: "Job",
+      metadata: { name, namespace: o.namespace, labels },
+      spec: {
+        backoffLimit: 0,
+        activeDeadlineSeconds: deadlineSeconds,
+        template: {
+          metadata: { labels },
+          spec: {
+            restartPolicy: "Never",
+            containers: [
+              {
+                name: "milvus-backup",
+                image,
+                imagePullPolicy: "IfNotPresent",
+                workingDir: "/app",
+                // The image's entrypoint is `milvus-backup server`: the command is given whole.
+                command: ["/bin/sh", "-c", jobScript(l, c)],
+                env: jobEnv(l),
+                volumeMounts: [{ name: "config", mountPath: "/config" }]
+              }
+            ],
+            volumes: [{ name: "config", configMap: { name } }]
+          }
+        }
+      }
+    }
+  ];
+}
+function jobState(jobJson, podsJson) {
+  const job = JSON.parse(jobJson);
+  const conds = job.status?.conditions ?? [];
+  const failed = conds.find((x) => x.type === "Failed" && x.status === "True");
+  if (failed)
+    return {
+      done: false,
+      failed: `${failed.reason ?? "Failed"}: ${failed.message ?? ""}`.trim(),
+      pending: ""
+    };
+  if ((job.status?.succeeded ?? 0) > 0 || conds.some((x) => x.type === "Complete" && x.status === "True"))
+    return { done: true, failed: null, pending: "" };
+  let why = "";
+  if (podsJson) {
+    const pods = JSON.parse(podsJson);
+    why = (pods.items ?? []).map((p) => {
+      const w = p.status?.containerStatuses?.[0]?.state?.waiting;
+      return `${p.metadata?.name ?? "?"} ${p.status?.phase ?? "?"}${w?.reason ? ` (${w.reason}${w.message ? `: ${w.message}` : ""})` : ""}`;
+    }).join(", ");
+  }
+  return { done: false, failed: null, pending: why || "job not finished" };
+}
+function flushAllPoint(pchannel, base64) {
+  const type = protoRoot().lookupType("milvus.proto.common.ImmutableMessage");
+  const msg = type.toObject(type.decode(Buffer.from(base64, "base64")), {
+    longs: String
+  });
+  const tt = msg.properties?._tt;
+  if (!tt || !/^[0-9a-z]+$/.test(tt))
+    throw new Error(`the FlushAll message of ${pchannel} has no time tick (_tt)`);
+  let v = 0n;
+  for (const ch of tt) v = v * 36n + BigInt(Number.parseInt(ch, 36));
+  return { pchannel, timeTick: v.toString(), messageId: msg.id?.id ?? "" };
+}
+function metaSection(log, file, name) {
+  const begin = metaBegin(file);
+  const from = log.indexOf(begin);
+  const to = log.indexOf(META_END, from + 1);
+  if (from < 0 || to < 0)
+    throw new Error(`milvus-backup create ${name}: its log holds no ${file} (the Job printed no '${begin}')`);
+  return JSON.parse(log.slice(from + begin.length, to));
+}
+function pchannelOf(name) {
+  return name.replace(/_\d+v\d+$/, "");
+}
+function parseBackupMeta(log, name, clusterId, pchannels) {
+  const meta = metaSection(log, "backup_meta.json", name);
+  const colls = metaSection(log, "collection_meta.json", name);
+  const segs = metaSection(log, "segment_meta.json", name);
+  const msgs = meta.flush_all_msgs_base64 ?? {};
+  const missing = pchannels.filter((p) => !msgs[p]);
+  if (missing.length)
+    throw new Error(
+      `backup ${name} of ${clusterId} has no FlushAll point on ${missing.join(", ")}: it cannot seed a standby (zilliztech/milvus-backup#1185); refused before the restore`
+    );
+  const rowsOf = /* @__PURE__ */ new Map();
+  for (const s of segs.infos ?? [])
+    if (!s.is_l0 && s.collection_id !== void 0)
+      rowsOf.set(s.collection_id, (rowsOf.get(s.collection_id) ?? 0) + Number(s.num_of_rows ?? 0));
+  const collections = (colls.infos ?? []).map((c) => {
+    const ch = c.physical_channel_names?.[0] ?? c.virtual_channel_names?.[0] ?? Object.keys(c.channel_checkpoints ?? {})[0] ?? "";
+    return {
+      name: c.collection_name ?? "",
+      pchannel: pchannelOf(ch),
+      rows: c.collection_id === void 0 ? 0 : rowsOf.get(c.collection_id) ?? 0
+    };
+  });
+  return {
+    name,
+    clusterId,
+    points: pchannels.map((p) => flushAllPoint(p, msgs[p])),
+    collections,
+    rows: collections.reduce((n, c) => n + c.rows, 0)
+  };
+}
 
 // src/backends/kind/plan.ts
 import { readFileSync } from "node:fs";
@@ -59,10 +385,17 @@ var PLAN_FILES = {
   source: "source.yaml",
   target: "target.yaml",
   replicateConfig: "replicate-config.json",
-  commands: "commands.sh"
+  commands: "commands.sh",
+  seedBackup: "milvus-backup-create.yaml",
+  seedRestore: "milvus-backup-restore-secondary.yaml"
 };
 function runUniqueClusterName(now = Date.now(), rand = Math.random()) {
   return `mcd-${now.toString(36)}-${Math.floor(rand * 36 ** 4).toString(36).padStart(4, "0")}`;
+}
+function chaosTypes(nemesis) {
+  const out = [];
+  for (const t of nemesis?.types ?? []) if (KIND_CHAOS_TYPES.includes(t) && !out.includes(t)) out.push(t);
+  return out;
 }
 function renderPlanFiles(o, cr = {}) {
   const source = renderMilvusCr(o, "source");
@@ -79,7 +412,13 @@ function renderPlanFiles(o, cr = {}) {
 ${toYaml(source)}`,
     [PLAN_FILES.target]: toYaml(target),
     [PLAN_FILES.replicateConfig]: `${JSON.stringify(maskedReplicateConfig(pair), null, 2)}
-`
+`,
+    ...Object.fromEntries(
+      chaosTypes(cr.nemesis).map((t) => [
+        chaosFile(t),
+        toYaml(chaosResource(o, t, cr.nemesis.params))
+      ])
+    )
   };
 }
 function kubeContext(clusterName) {
@@ -91,7 +430,7 @@ function kubectlAccess(kubeconfig, clusterName) {
 function helmAccess(kubeconfig, clusterName) {
   return ["--kubeconfig", kubeconfig, "--kube-context", kubeContext(clusterName)];
 }
-function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.GITHUB_ACTIONS === "true" }) {
+function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.GITHUB_ACTIONS === "true" }, nemesis = []) {
   const kubeconfig = join(dir, "kubeconfig");
   const kube = kubectlAccess(kubeconfig, clusterName);
   const steps = [{ phase: "docker", tool: "docker", args: ["info"] }];
@@ -114,6 +453,14 @@ function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.
     args: [...helmInstallArgs(o), ...helmAccess(kubeconfig, clusterName)]
   });
   steps.push({ phase: "operator-wait", tool: "kubectl", args: [...kube, ...operatorWaitArgs()] });
+  if (needsChaosMesh(nemesis)) {
+    steps.push({
+      phase: "chaos-mesh",
+      tool: "helm",
+      args: [...chaosMeshInstallArgs(), ...helmAccess(kubeconfig, clusterName)],
+      when: `the nemesis brings ${nemesis.filter((t) => KIND_CHAOS_TYPES.includes(t)).join(", ")} (Chaos Mesh, for kind's containerd)`
+    });
+  }
   steps.push({
     phase: "apply",
     tool: "kubectl",
@@ -504,7 +851,9 @@ var DEFAULT_KIND_TIMING = {
   portForwardReadyMs: 3e4,
   portForwardRestartDelayMs: 1e3,
   deleteTimeoutMs: 3 * 6e4,
-  diagnosticsCallTimeoutMs: 6e4
+  diagnosticsCallTimeoutMs: 6e4,
+  backupJobTimeoutMs: BACKUP_JOB_TIMEOUT_MS,
+  importTimeoutMs: 5 * 6e4
 };
 var KIND_FAULTS = ["kill-cdc", "kill-standby"];
 function milvusReadiness(item) {
@@ -529,6 +878,8 @@ var KindBackend = class {
     this.runner = deps.runner ?? new ProcessRunner({ trace: (l) => deps.log.debug(l) });
     this.workDir = deps.workDir ?? null;
     this.clusterName = options.clusterName ?? runUniqueClusterName();
+    this.chaosMesh = needsChaosMesh(deps.nemesis ?? []);
+    this.faults = this.chaosMesh ? [...KIND_FAULTS, ...KIND_CHAOS_TYPES] : KIND_FAULTS;
     this.info = {
       name: "kind",
       details: {
@@ -540,8 +891,14 @@ var KindBackend = class {
         ...options.upgradeTo ? { upgradeTo: options.upgradeTo } : {}
       }
     };
+    this.pin = deps.milvusBackup ?? MILVUS_BACKUP_PIN;
+    if (milvusBackupPinned(this.pin)) {
+      this.info.details.milvusBackup = milvusBackupImage(this.pin);
+      this.backup = (side, name, signal) => this.createBackup(side, name, signal);
+      this.restoreSecondary = (backup, side, signal) => this.restoreBackup(backup, side, signal);
+    }
   }
-  faults = KIND_FAULTS;
+  faults;
   info;
   clusterName;
   t;
@@ -556,6 +913,15 @@ var KindBackend = class {
   forwardOf = /* @__PURE__ */ new Map();
   teardownPromise = null;
   diagnostics = null;
+  /** Whether this run installs Chaos Mesh (a nemesis type needs it). */
+  chaosMesh;
+  pin;
+  /**
+   * Milvus Backup's create and restore secondary (scenario seed; the failover's way back), offered only
+   * when milvus-backup is pinned by digest: without them the way back uses the drill's own copy.
+   */
+  backup;
+  restoreSecondary;
   get kubeconfig() {
     return join4(this.workDir ?? tmpdir2(), "kubeconfig");
   }
@@ -588,6 +954,8 @@ var KindBackend = class {
         return this.t.operatorTimeoutMs;
       case "operator-wait":
         return this.t.operatorWaitTimeoutMs;
+      case "chaos-mesh":
+        return this.t.operatorTimeoutMs;
       case "apply":
         return this.t.applyTimeoutMs;
     }
@@ -605,6 +973,7 @@ var KindBackend = class {
   async provision(signal) {
     const o = this.options;
     validateKindOptions(o);
+    if (this.deps.seeding) milvusBackupImage(this.pin);
     try {
       return await this.provisionSteps(signal);
     } catch (e) {
@@ -626,9 +995,10 @@ var KindBackend = class {
     }
     const dir = this.workDir;
     await mkdir2(dir, { recursive: true });
-    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true });
+    const nemesis = { types: this.deps.nemesis ?? [], params: DEFAULT_FAULT_PARAMS };
+    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true, nemesis });
     for (const [name, content] of Object.entries(files)) await writeFile2(join4(dir, name), content);
-    const steps = provisionSteps(o, this.clusterName, dir, { githubActions });
+    const steps = provisionSteps(o, this.clusterName, dir, { githubActions }, nemesis.types);
     const [dockerStep, ...rest] = steps;
     await this.log.group("Check Docker", async () => {
       try {
@@ -704,12 +1074,17 @@ var KindBackend = class {
       const [src, tgt] = await Promise.all([this.forward(o.sourceName), this.forward(o.targetName)]);
       return {
         source: endpointFor(o, "source", `http://127.0.0.1:${src}`),
-        target: endpointFor(o, "target", `http://127.0.0.1:${tgt}`)
+        target: endpointFor(o, "target", `http://127.0.0.1:${tgt}`),
+        // Milvus's lag metric for lag-metric: the CDC and WAL pods' metrics port, through the API server.
+        scrapeMetrics: podMetricsScraper(this.kube, o.namespace),
+        metricsIntervalMs: KUBE_METRICS_INTERVAL_MS
       };
     });
     this.log.info(
       `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o), o.images.milvus)})`
     );
+    this.uriOf.set("source", pair.source.uri);
+    this.uriOf.set("target", pair.target.uri);
     return pair;
   }
   /** Tool versions into the report (backend details): `tool.kind = 0.30.0 (pinned)`. */
@@ -769,8 +1144,11 @@ var KindBackend = class {
       (state) => this.log.info(`waiting for Healthy: ${state}`)
     );
   }
-  async inject(fault, signal) {
+  async inject(fault, signal, params) {
     const o = this.options;
+    if (this.chaosMesh && KIND_CHAOS_TYPES.includes(fault)) {
+      return this.injectChaos(fault, params ?? DEFAULT_FAULT_PARAMS, signal);
+    }
     if (fault === "kill-cdc") {
       return killCdcPod(this.kube, o.namespace, o.sourceName, {
         timeoutMs: this.t.cdcRestartTimeoutMs,
@@ -781,6 +1159,82 @@ var KindBackend = class {
     }
     if (fault === "kill-standby") return this.killStandby(signal);
     throw new Error(`kind backend cannot inject '${fault}' (allowed: ${this.faults.join(", ")})`);
+  }
+  /**
+   * A Chaos Mesh fault: the resource `plan` writes (chaos.ts), applied, held for its duration (or, for
+   * a restart, until the killed pods are replaced, Ready and the cluster Healthy again), then deleted,
+   * which heals it. The resource is deleted even when the wait fails or is aborted.
+   */
+  async injectChaos(type, p, signal) {
+    const o = this.options;
+    const file = join4(this.workDir ?? tmpdir2(), chaosFile(type));
+    const resource = chaosResource(o, type, p);
+    await writeFile2(file, toYaml(resource));
+    const restart = type === "restart-standby" || type === "restart-primary";
+    const name = type === "restart-primary" ? o.sourceName : o.targetName;
+    const selector = type === "restart-primary" ? `${instanceSelector(name)},app.kubernetes.io/component!=cdc` : instanceSelector(name);
+    const oldPods = restart ? (await listPods(this.kube, o.namespace, selector)).map((x) => x.name) : [];
+    const injectedAt = Date.now();
+    await kubectl(this.kube, ["apply", "-f", file], `${resource.kind} ${chaosName(type)}`);
+    this.log.info(`${type}: ${resource.kind} ${chaosName(type)} applied`);
+    let restoredAt;
+    let newPods = [];
+    try {
+      if (restart) {
+        newPods = await this.waitReplaced(name, selector, oldPods, signal);
+        await this.waitHealthy([name], this.t.standbyRestartTimeoutMs, signal);
+      } else {
+        await new Promise((resolve, reject) => {
+          const t = setTimeout(resolve, p.durationMs);
+          signal?.addEventListener(
+            "abort",
+            () => {
+              clearTimeout(t);
+              reject(signal.reason);
+            },
+            { once: true }
+          );
+        });
+      }
+    } finally {
+      await kubectl(
+        this.kube,
+        [
+          "delete",
+          "-f",
+          file,
+          "--ignore-not-found",
+          "--wait=true",
+          `--timeout=${Math.round(this.t.deleteTimeoutMs / 1e3)}s`
+        ],
+        `deletion of ${resource.kind} ${chaosName(type)}`
+      );
+      restoredAt = Date.now();
+    }
+    this.log.info(`${type}: ${resource.kind} ${chaosName(type)} deleted`);
+    return {
+      injectedAt,
+      restoredAt,
+      resource: `${resource.kind}/${chaosName(type)}`,
+      how: restart ? "Chaos Mesh pod-kill, grace period 0" : `Chaos Mesh, for ${p.durationMs} ms`,
+      ...restart ? { oldPods, newPods } : {}
+    };
+  }
+  /** Waits until the pods `selector` picks are all new (none of oldPods left) and Ready. */
+  waitReplaced(name, selector, oldPods, signal) {
+    const o = this.options;
+    return waitUntil(
+      `${name} pods (${selector}) replaced and Ready`,
+      async () => {
+        const pods = await listPods(this.kube, o.namespace, selector);
+        const fresh = pods.filter((x) => !oldPods.includes(x.name));
+        const allReady = fresh.length > 0 && fresh.every((x) => x.ready) && pods.every((x) => !x.deleting);
+        if (allReady && !pods.some((x) => oldPods.includes(x.name)))
+          return { done: fresh.map((x) => x.name) };
+        return { pending: pods.map((x) => `${x.name} ${x.phase}${x.ready ? " ready" : ""}`).join(", ") };
+      },
+      { timeoutMs: this.t.standbyRestartTimeoutMs, pollMs: this.t.pollMs, signal }
+    );
   }
   /** Deletes every Milvus pod of the standby at once (not etcd/MinIO) and waits until it is Healthy again. */
   async killStandby(signal) {
@@ -892,7 +1346,115 @@ var KindBackend = class {
       () => this.waitHealthy([name], o.readyTimeoutMs, signal)
     );
     const port = await this.forward(name);
+    this.uriOf.set(side, `http://127.0.0.1:${port}`);
     return endpointFor(o, side, `http://127.0.0.1:${port}`);
+  }
+  /** The drill's client address of each cluster (its port-forward), for the import's client. */
+  uriOf = /* @__PURE__ */ new Map();
+  /**
+   * Workload trigger bulkImport: the file into the primary's own MinIO bucket (bulk-import.ts says why
+   * by `kubectl exec`), then Milvus's import of it through the drill's client, bounded by
+   * importTimeoutMs and naming the job it waited for. Upstream: import under two-phase commit lost or
+   * diverged rows on the secondary (milvus-io/milvus#50499, #51667, #51070); the drill checks the
+   * imported rows through the row model, parity and prefix like any insert.
+   */
+  async bulkImport(req, signal) {
+    const name = this.nameOf("source");
+    const uri = this.uriOf.get("source");
+    if (!uri) throw new ImportJobError(`no client address of ${name}: the pair is not provisioned`, "fail");
+    const client = (this.deps.importClient ?? ((u) => milvusClient({ uri: u })))(uri);
+    return stageAndImport(
+      this.kube,
+      this.options.namespace,
+      clusterStorage(this.options, name),
+      req,
+      client,
+      {
+        stageTimeoutMs: this.t.applyTimeoutMs,
+        importTimeoutMs: this.t.importTimeoutMs,
+        pollMs: this.t.pollMs,
+        signal
+      },
+      (m) => this.log.info(m)
+    );
+  }
+  otherSide(side) {
+    return side === "source" ? "target" : "source";
+  }
+  /**
+   * Milvus Backup's `create -n NAME --backup_index_extra` on `side`, written into the other cluster's
+   * MinIO and bucket (the one it will seed: see milvus-backup.ts for the v0.5.16 bucket trap); the
+   * points and collections come from the backup's own meta.
+   */
+  async createBackup(side, name, signal) {
+    const from = this.nameOf(side);
+    const layout = layoutFor(this.options, from, this.nameOf(this.otherSide(side)));
+    const log = await this.runBackupJob({ kind: "create", name }, layout, signal);
+    const b = parseBackupMeta(log, name, from, pchannelsFor(from));
+    this.log.info(
+      `milvus-backup create ${name} on ${from}: ${b.collections.length} collection(s), ${b.rows} row(s), FlushAll points on ${b.points.length} channel(s)`
+    );
+    return b;
+  }
+  /** Milvus Backup's `restore secondary` of `backup` into `side`, from the backup kept in its own bucket. */
+  async restoreBackup(backup, side, signal) {
+    const into = this.nameOf(side);
+    const layout = layoutFor(this.options, into, into);
+    refuseBucketTrap(this.pin, layout);
+    const c = {
+      kind: "restore-secondary",
+      name: backup.name,
+      sourceClusterId: backup.clusterId,
+      targetClusterId: into
+    };
+    await this.runBackupJob(c, layout, signal);
+    return { rows: backup.rows, detail: { job: jobName(c), image: milvusBackupImage(this.pin) } };
+  }
+  /**
+   * Applies one command's ConfigMap and Job, waits (bounded, naming the Job) until it completed or
+   * failed, and returns its log. A failed Job throws with the tail of its log; its pod's waiting reason
+   * (an image that cannot be pulled) is in the timeout's last-seen state.
+   */
+  async runBackupJob(c, layout, signal) {
+    const o = this.options;
+    const image = milvusBackupImage(this.pin);
+    const name = jobName(c);
+    const dir = this.workDir ?? tmpdir2();
+    const file = join4(dir, `${name}.yaml`);
+    const deadline = Math.ceil(this.t.backupJobTimeoutMs / 1e3);
+    await writeFile2(file, backupJobManifests(o, c, layout, image, deadline).map(toYaml).join("---\n"));
+    const what = `milvus-backup ${c.kind === "create" ? "create" : "restore secondary"} ${c.name} (Job ${name} in ${o.namespace})`;
+    await kubectl(this.kube, ["apply", "-f", file], `the ${what}`, { timeoutMs: this.t.applyTimeoutMs });
+    const outcome = await waitUntil(
+      `${what} to complete`,
+      async () => {
+        const job = await kubectl(
+          this.kube,
+          ["get", "job", name, "-n", o.namespace, "-o", "json"],
+          `the status of Job ${name}`
+        );
+        const pods = await kubectl(
+          this.kube,
+          ["get", "pods", "-n", o.namespace, "-l", `job-name=${name}`, "-o", "json"],
+          `the pod of Job ${name}`
+        );
+        const st = jobState(job.stdout, pods.stdout);
+        if (st.done) return { done: { failed: null } };
+        if (st.failed) return { done: { failed: st.failed } };
+        return { pending: st.pending };
+      },
+      { timeoutMs: this.t.backupJobTimeoutMs, pollMs: this.t.pollMs, signal },
+      (state) => this.log.info(`waiting for ${what}: ${state}`)
+    );
+    const logs = await kubectl(
+      this.kube,
+      ["logs", "-n", o.namespace, `job/${name}`, "--tail=-1"],
+      `the log of Job ${name}`,
+      { allowFailure: true }
+    );
+    const text = this.runner.redact(logs.stdout);
+    if (outcome.failed) throw new Error(`${what} failed: ${outcome.failed}; its log ends: ${tail(text)}`);
+    return text;
   }
   /**
    * Rolling upgrade of both clusters: the standby first (a newer standby can take an older
@@ -1000,11 +1562,7 @@ ${r.stderr}` : "")));
         const all = (await listPods(this.kube, ns, "app.kubernetes.io/name=milvus")).map((p) => p.name);
         pods = [...cdc, ...all.filter((p) => !cdc.includes(p))];
         for (const p of cdc) {
-          await save(`${p}.metrics.txt`, [
-            "get",
-            "--raw",
-            `/api/v1/namespaces/${ns}/pods/${p}:${METRICS_PORT}/proxy/metrics`
-          ]);
+          await save(`${p}.metrics.txt`, ["get", "--raw", podMetricsPath(ns, p)]);
         }
       } catch (e) {
         problems.push(`pod list: ${e instanceof Error ? e.message : String(e)}`);
@@ -1056,6 +1614,19 @@ ${r.stderr}` : "")));
     })));
     if (this.created) {
       if (this.options.keepCluster) {
+        if (this.chaosMesh) {
+          await this.runner.run(
+            this.tools.helm,
+            [...chaosMeshUninstallArgs(), ...helmAccess(this.kubeconfig, this.clusterName)],
+            {
+              timeoutMs: this.t.deleteTimeoutMs
+            }
+          ).catch(
+            (e) => this.log.warn(
+              `teardown: could not uninstall Chaos Mesh (helm uninstall chaos-mesh -n chaos-mesh): ${e instanceof Error ? e.message : String(e)}`
+            )
+          );
+        }
         this.log.info(
           `keepCluster: kind cluster ${this.clusterName} kept (KUBECONFIG=${this.kubeconfig}); delete it with: kind delete cluster --name ${this.clusterName}`
         );

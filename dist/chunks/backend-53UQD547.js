@@ -10,11 +10,17 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-2NJBOLIE.js";
-import "./chunk-UN27IAZ3.js";
-import "./chunk-J672ADJA.js";
+} from "./chunk-AEAMECHA.js";
+import "./chunk-5K46BLZF.js";
+import "./chunk-LFZYC47M.js";
+import "./chunk-3IKSNKQA.js";
 import "./chunk-ATWVWLQA.js";
+import "./chunk-BLFJBIMG.js";
+import "./chunk-FE5CAR44.js";
+import "./chunk-HYYLTJMX.js";
+import "./chunk-UXO2L5LN.js";
 import "./chunk-TEO4V65Y.js";
+import "./chunk-TXPUYXQ7.js";
 import "./chunk-XXWGZQIE.js";
 export {
   DEFAULT_KIND_TIMING,

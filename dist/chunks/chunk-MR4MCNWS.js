@@ -5,13 +5,66 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
-  require_milvus,
-  require_protobufjs
-} from "./chunk-UXO2L5LN.js";
-import {
-  __export,
-  __toESM
+  __export
 } from "./chunk-XXWGZQIE.js";
+
+// src/backends/local/faults/fault-modes.ts
+var LOCAL_FAULT_MODES = [
+  "none",
+  "drop",
+  "duplicate-on-restart",
+  "reorder",
+  "skip-on-restart",
+  "stale-checkpoint",
+  "drop-ddl",
+  "stall",
+  "corrupt-vector",
+  // Role-change faults (scenarios switchover and failover): each must fail its own check.
+  "lose-tail-on-switchover",
+  "promote-with-hole",
+  "stale-primary",
+  // Nemesis self-tests: each mimics an upstream bug set off by a nemesis fault, and must fail its check.
+  // milvus-io/milvus#45086: after a standby restart, replication makes no more progress (checkpoint-recovery).
+  "stall-after-standby-restart",
+  // milvus-io/milvus#53382: after a fault, one channel stops for good while the others go on (catch-up).
+  "wedge-channel",
+  // milvus-io/milvus#53368: messages in flight when the link is cut are checkpointed, never applied (parity).
+  "lose-on-partition",
+  // Workload-trigger faults (issue 23): each must fail parity on triggers-smoke.
+  "skip-release",
+  "skip-add-field",
+  // Seeding faults (scenario seed): the standby's checkpoint left past / before the backup point.
+  "seed-gap",
+  "seed-overlap",
+  // Lag metric (issue 26): after a CDC restart the exported lag stays at its last value (~0) while the
+  // replacement sits on a backlog, as milvus-io/milvus#51048 did: lag-metric must fail (missed alert).
+  "frozen-lag-metric"
+];
+var ROLE_CHANGE_FAULT_SCENARIO = {
+  "lose-tail-on-switchover": ["switchover"],
+  "promote-with-hole": ["failover"],
+  // The demoted (or rebuilt) original primary keeps taking client writes: both scenarios have one.
+  "stale-primary": ["switchover", "failover"],
+  // The emulated restore secondary is where these act: only scenario seed runs one.
+  "seed-gap": ["seed"],
+  "seed-overlap": ["seed"]
+};
+var LOCAL_NEMESIS_TYPES = [
+  "kill-cdc",
+  "restart-standby",
+  "restart-primary",
+  "partition",
+  "delay",
+  "pause-cdc"
+];
+var NEMESIS_FAULT_TRIGGERS = {
+  "stall-after-standby-restart": ["restart-standby"],
+  "wedge-channel": "any",
+  "lose-on-partition": ["partition"]
+};
+var LOCAL_NEMESIS_REFUSALS = {
+  "stress-standby": "the local backend cannot put CPU pressure on the standby alone (Milvus Lite shares this machine's cores with the drill); use the kind backend"
+};
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -13781,115 +13834,6 @@ function date4(params) {
 // node_modules/zod/v4/classic/external.js
 config(en_default());
 
-// src/backends/local/faults/fault-modes.ts
-var LOCAL_FAULT_MODES = [
-  "none",
-  "drop",
-  "duplicate-on-restart",
-  "reorder",
-  "skip-on-restart",
-  "stale-checkpoint",
-  "drop-ddl",
-  "stall",
-  "corrupt-vector",
-  // Role-change faults (scenarios switchover and failover): each must fail its own check.
-  "lose-tail-on-switchover",
-  "promote-with-hole",
-  "stale-primary"
-];
-var ROLE_CHANGE_FAULT_SCENARIO = {
-  "lose-tail-on-switchover": ["switchover"],
-  "promote-with-hole": ["failover"],
-  // The demoted (or rebuilt) original primary keeps taking client writes: both scenarios have one.
-  "stale-primary": ["switchover", "failover"]
-};
-
-// src/milvus/proto.ts
-var import_milvus = __toESM(require_milvus(), 1);
-var import_protobufjs = __toESM(require_protobufjs(), 1);
-var MILVUS_SERVICE = "milvus.proto.milvus.MilvusService";
-var cached2;
-function milvusDescriptorJson() {
-  const mod = import_milvus.default;
-  return mod.default ?? mod;
-}
-function load() {
-  if (cached2) return cached2;
-  const root = import_protobufjs.default.Root.fromJSON(milvusDescriptorJson());
-  const service = root.lookupService(MILVUS_SERVICE);
-  const methods = /* @__PURE__ */ new Map();
-  for (const [name, m] of Object.entries(service.methods)) {
-    m.resolve();
-    methods.set(name, {
-      name,
-      path: `/${MILVUS_SERVICE}/${name}`,
-      requestType: m.resolvedRequestType,
-      responseType: m.resolvedResponseType,
-      requestStream: Boolean(m.requestStream),
-      responseStream: Boolean(m.responseStream)
-    });
-  }
-  cached2 = { root, methods };
-  return cached2;
-}
-function milvusMethods() {
-  return load().methods;
-}
-function method(name) {
-  const m = load().methods.get(name);
-  if (!m) throw new Error(`unknown MilvusService method '${name}'`);
-  return m;
-}
-function messageType(name) {
-  const root = load().root;
-  return root.lookupType(name.startsWith("milvus.proto.") ? name : `milvus.proto.${name}`);
-}
-var TO_OBJECT = {
-  longs: String,
-  enums: String,
-  bytes: Buffer,
-  defaults: false,
-  arrays: true,
-  objects: true
-};
-function decode3(type, bytes) {
-  const t = typeof type === "string" ? messageType(type) : type;
-  return t.toObject(t.decode(bytes), TO_OBJECT);
-}
-function encode3(type, value) {
-  const t = typeof type === "string" ? messageType(type) : type;
-  const err = t.verify(t.fromObject(value));
-  if (err) throw new Error(`cannot encode ${t.fullName}: ${err}`);
-  return Buffer.from(t.encode(t.fromObject(value)).finish());
-}
-function decodeRequest(methodName, bytes) {
-  return decode3(method(methodName).requestType, bytes);
-}
-function decodeResponse(methodName, bytes) {
-  return decode3(method(methodName).responseType, bytes);
-}
-function encodeRequest(methodName, value) {
-  return encode3(method(methodName).requestType, value);
-}
-function encodeResponse(methodName, value) {
-  return encode3(method(methodName).responseType, value);
-}
-function kvValue(kvs, key) {
-  return kvs?.find((p) => p.key === key)?.value;
-}
-var STATUS_TYPE = "milvus.proto.common.Status";
-function responseStatus(methodName, bytes) {
-  const t = method(methodName).responseType;
-  if (t.fullName === `.${STATUS_TYPE}`) return decode3(t, bytes);
-  if (!t.fields.status) return void 0;
-  return decode3(t, bytes).status ?? {};
-}
-function statusResponse(methodName, status) {
-  const t = method(methodName).responseType;
-  if (t.fullName === `.${STATUS_TYPE}`) return encode3(t, { ...status });
-  return encode3(t, { status: { ...status } });
-}
-
 // src/generator/reserved.ts
 var HEARTBEAT_COLLECTION = "drill_heartbeat";
 var SETTLE_KEY = 990000001;
@@ -13899,21 +13843,10 @@ export {
   external_exports,
   LOCAL_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
+  LOCAL_NEMESIS_TYPES,
+  NEMESIS_FAULT_TRIGGERS,
+  LOCAL_NEMESIS_REFUSALS,
   HEARTBEAT_COLLECTION,
   SETTLE_KEY,
-  PK_FIELD,
-  MILVUS_SERVICE,
-  milvusDescriptorJson,
-  milvusMethods,
-  method,
-  messageType,
-  decode3 as decode,
-  encode3 as encode,
-  decodeRequest,
-  decodeResponse,
-  encodeRequest,
-  encodeResponse,
-  kvValue,
-  responseStatus,
-  statusResponse
+  PK_FIELD
 };

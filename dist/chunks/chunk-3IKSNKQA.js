@@ -407,8 +407,8 @@ var require_anchors = __commonJS({
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
-        const msg = `Anchor must not contain whitespace or control characters: ${sa}`;
-        throw new Error(msg);
+        const msg2 = `Anchor must not contain whitespace or control characters: ${sa}`;
+        throw new Error(msg2);
       }
       return true;
     }
@@ -642,8 +642,8 @@ var require_Alias = __commonJS({
         const { anchors: anchors2, doc, maxAliasCount } = ctx;
         const source = this.resolve(doc, ctx);
         if (!source) {
-          const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-          throw new ReferenceError(msg);
+          const msg2 = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+          throw new ReferenceError(msg2);
         }
         let data = anchors2.get(source);
         if (!data) {
@@ -651,16 +651,16 @@ var require_Alias = __commonJS({
           data = anchors2.get(source);
         }
         if (!data || data.res === void 0) {
-          const msg = "This should not happen: Alias anchor was not resolved?";
-          throw new ReferenceError(msg);
+          const msg2 = "This should not happen: Alias anchor was not resolved?";
+          throw new ReferenceError(msg2);
         }
         if (maxAliasCount >= 0) {
           data.count += 1;
           if (data.aliasCount === 0)
             data.aliasCount = getAliasCount(doc, source, anchors2);
           if (data.count * data.aliasCount > maxAliasCount) {
-            const msg = "Excessive alias count indicates a resource exhaustion attack";
-            throw new ReferenceError(msg);
+            const msg2 = "Excessive alias count indicates a resource exhaustion attack";
+            throw new ReferenceError(msg2);
           }
         }
         return data.res;
@@ -670,8 +670,8 @@ var require_Alias = __commonJS({
         if (ctx) {
           anchors.anchorIsValid(this.source);
           if (ctx.options.verifyAliasOrder && !ctx.anchors.has(this.source)) {
-            const msg = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
-            throw new Error(msg);
+            const msg2 = `Unresolved alias (the anchor must be set before the alias): ${this.source}`;
+            throw new Error(msg2);
           }
           if (ctx.implicitKey)
             return `${src} `;
@@ -1526,8 +1526,8 @@ var require_stringifyPair = __commonJS({
           throw new Error("With simple keys, key nodes cannot have comments");
         }
         if (identity.isCollection(key) || !identity.isNode(key) && typeof key === "object") {
-          const msg = "With simple keys, collection cannot be used as a key value";
-          throw new Error(msg);
+          const msg2 = "With simple keys, collection cannot be used as a key value";
+          throw new Error(msg2);
         }
       }
       let explicitKey = !simpleKeys && (!key || keyComment && value == null && !ctx.inFlow || identity.isCollection(key) || (identity.isScalar(key) ? key.type === Scalar.Scalar.BLOCK_FOLDED || key.type === Scalar.Scalar.BLOCK_LITERAL : typeof key === "object"));
@@ -3916,8 +3916,8 @@ var require_util_flow_indent_check = __commonJS({
       if (fc?.type === "flow-collection") {
         const end = fc.end[0];
         if (end.indent === indent && (end.source === "]" || end.source === "}") && utilContainsNewline.containsNewline(fc)) {
-          const msg = "Flow end indicator should be more indented than parent";
-          onError(end, "BAD_INDENT", msg, true);
+          const msg2 = "Flow end indicator should be more indented than parent";
+          onError(end, "BAD_INDENT", msg2, true);
         }
       }
     }
@@ -4314,8 +4314,8 @@ var require_resolve_flow_collection = __commonJS({
         cePos = ce.offset + ce.source.length;
       else {
         const name = fcName[0].toUpperCase() + fcName.substring(1);
-        const msg = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
-        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg);
+        const msg2 = atRoot ? `${name} must end with a ${expectedEnd}` : `${name} in block collection must be sufficiently indented and end with a ${expectedEnd}`;
+        onError(offset, atRoot ? "MISSING_CHAR" : "BAD_INDENT", msg2);
         if (ce && ce.source.length !== 1)
           ee.unshift(ce);
       }
@@ -4361,7 +4361,7 @@ var require_compose_collection = __commonJS({
     }
     function composeCollection(CN, ctx, token, props, onError) {
       const tagToken = props.tag;
-      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg));
+      const tagName = !tagToken ? null : ctx.directives.tagName(tagToken.source, (msg2) => onError(tagToken, "TAG_RESOLVE_FAILED", msg2));
       if (token.type === "block-seq") {
         const { anchor, newlineAfterProp: nl } = props;
         const lastProp = anchor && tagToken ? anchor.offset > tagToken.offset ? anchor : tagToken : anchor ?? tagToken;
@@ -4390,7 +4390,7 @@ var require_compose_collection = __commonJS({
         }
       }
       const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const res = tag.resolve?.(coll, (msg2) => onError(tagToken, "TAG_RESOLVE_FAILED", msg2), ctx.options) ?? coll;
       const node = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node.range = coll.range;
       node.tag = tagName;
@@ -4595,7 +4595,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
+      const _onError = (rel, code, msg2) => onError(offset + rel, code, msg2);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -4791,8 +4791,8 @@ var require_resolve_flow_scalar = __commonJS({
     };
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code = ok ? parseInt(cc, 16) : NaN;
+      const ok2 = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+      const code = ok2 ? parseInt(cc, 16) : NaN;
       if (isNaN(code)) {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -4814,7 +4814,7 @@ var require_compose_scalar = __commonJS({
     var resolveFlowScalar = require_resolve_flow_scalar();
     function composeScalar(ctx, token, tagToken, onError) {
       const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
-      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
+      const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg2) => onError(tagToken, "TAG_RESOLVE_FAILED", msg2)) : null;
       let tag;
       if (ctx.options.stringKeys && ctx.atKey) {
         tag = ctx.schema[identity.SCALAR];
@@ -4826,11 +4826,11 @@ var require_compose_scalar = __commonJS({
         tag = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag.resolve(value, (msg2) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg2), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
-        const msg = error instanceof Error ? error.message : String(error);
-        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
+        const msg2 = error instanceof Error ? error.message : String(error);
+        onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg2);
         scalar = new Scalar.Scalar(value);
       }
       scalar.range = range;
@@ -4875,8 +4875,8 @@ var require_compose_scalar = __commonJS({
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
-          const msg = `Value may be parsed as either ${ts} or ${cs}`;
-          onError(token, "TAG_RESOLVE_FAILED", msg, true);
+          const msg2 = `Value may be parsed as either ${ts} or ${cs}`;
+          onError(token, "TAG_RESOLVE_FAILED", msg2, true);
         }
       }
       return tag;
@@ -4962,8 +4962,8 @@ var require_compose_node = __commonJS({
       if (anchor && node.anchor === "")
         onError(anchor, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node) || typeof node.value !== "string" || node.tag && node.tag !== "tag:yaml.org,2002:str")) {
-        const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
+        const msg2 = "With stringKeys, all keys must be strings";
+        onError(tag ?? token, "NON_STRING_KEY", msg2);
       }
       if (spaceBefore)
         node.spaceBefore = true;
@@ -5210,8 +5210,8 @@ ${cb}` : comment;
             this.prelude.push(token.source);
             break;
           case "error": {
-            const msg = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
-            const error = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg);
+            const msg2 = token.source ? `${token.message}: ${JSON.stringify(token.source)}` : token.message;
+            const error = new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg2);
             if (this.atDirectives || !this.doc)
               this.errors.push(error);
             else
@@ -5220,8 +5220,8 @@ ${cb}` : comment;
           }
           case "doc-end": {
             if (!this.doc) {
-              const msg = "Unexpected doc-end without preceding document";
-              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg));
+              const msg2 = "Unexpected doc-end without preceding document";
+              this.errors.push(new errors.YAMLParseError(getErrorPos(token), "UNEXPECTED_TOKEN", msg2));
               break;
             }
             this.doc.directives.docEnd = true;
@@ -7301,6 +7301,82 @@ var require_dist = __commonJS({
   }
 });
 
+// src/milvus/import.ts
+function importJson(rows) {
+  const plain = rows.map((row) => {
+    const out = {};
+    for (const [k, v] of Object.entries(row)) out[k] = v instanceof Float32Array ? Array.from(v) : v;
+    return out;
+  });
+  return JSON.stringify({ rows: plain });
+}
+var ImportJobError = class extends Error {
+  constructor(message, outcome, jobId) {
+    super(message);
+    this.outcome = outcome;
+    this.jobId = jobId;
+  }
+  name = "ImportJobError";
+};
+var ok = (s) => s === void 0 || s.error_code === void 0 || s.error_code === 0 || s.error_code === "Success";
+async function runImportJob(client, o) {
+  const deadline = Date.now() + o.timeoutMs;
+  const what = `the import of ${o.files.join(", ")} into ${o.collection}`;
+  let created;
+  try {
+    created = await client.bulkInsert({
+      collection_name: o.collection,
+      ...o.partition ? { partition_name: o.partition } : {},
+      files: o.files,
+      timeout: o.timeoutMs
+    });
+  } catch (e) {
+    throw new ImportJobError(`${what}: the create call failed: ${msg(e)}`, "info");
+  }
+  if (!ok(created.status))
+    throw new ImportJobError(`${what}: Milvus refused it: ${created.status?.reason ?? "no reason"}`, "fail");
+  const task = created.tasks?.[0];
+  if (task === void 0 || task === null)
+    throw new ImportJobError(`${what}: Milvus answered with no job id`, "info");
+  const jobId = String(task);
+  const waitedFor = `import job ${jobId} (${what}) to complete`;
+  let last = "no progress read yet";
+  for (; ; ) {
+    if (o.signal?.aborted) throw new ImportJobError(`aborted while waiting for ${waitedFor}`, "info", jobId);
+    try {
+      const st = await client.getImportState({
+        task,
+        timeout: Math.max(1, deadline - Date.now())
+      });
+      if (!ok(st.status)) last = `progress read failed: ${st.status?.reason ?? "no reason"}`;
+      else {
+        const reason = String(st.infos?.find((i) => i.key === "failed_reason")?.value ?? "");
+        if (st.state === "ImportCompleted") return { jobId, rows: Number(st.row_count ?? 0), waitedFor };
+        if (st.state === "ImportFailed" || st.state === "ImportFailedAndCleaned")
+          throw new ImportJobError(
+            `import job ${jobId} (${what}) failed: ${reason || st.state}`,
+            "fail",
+            jobId
+          );
+        last = `${st.state ?? "no state"}, ${st.row_count ?? 0} rows`;
+      }
+    } catch (e) {
+      if (e instanceof ImportJobError) throw e;
+      last = `progress read failed: ${msg(e)}`;
+    }
+    if (Date.now() + o.pollMs > deadline)
+      throw new ImportJobError(
+        `timed out after ${o.timeoutMs} ms waiting for ${waitedFor}; last seen: ${last}`,
+        "info",
+        jobId
+      );
+    await new Promise((r) => setTimeout(r, o.pollMs));
+  }
+}
+function msg(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
 // src/backends/kind/images.ts
 var IMAGE_NAMES = ["milvus", "etcd", "minio", "operator", "node"];
 var DEFAULT_KIND_IMAGES = {
@@ -7400,5 +7476,8 @@ export {
   parseImageFlags,
   etcdImageValues,
   minioImageValues,
-  operatorImageValues
+  operatorImageValues,
+  importJson,
+  ImportJobError,
+  runImportJob
 };

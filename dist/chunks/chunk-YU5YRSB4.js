@@ -9,12 +9,14 @@ import {
   LOCAL_FAULT_MODES,
   PK_FIELD,
   SETTLE_KEY,
+  external_exports
+} from "./chunk-MR4MCNWS.js";
+import {
   decode,
   decodeRequest,
-  external_exports,
   messageType,
   method
-} from "./chunk-F3NDUGQE.js";
+} from "./chunk-HYYLTJMX.js";
 import {
   require_src2 as require_src
 } from "./chunk-UXO2L5LN.js";
@@ -25,7 +27,7 @@ import {
 // src/backends/local/replication/replicator.ts
 var grpc = __toESM(require_src(), 1);
 import { setMaxListeners } from "node:events";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join as join2 } from "node:path";
 import { setTimeout as sleep2 } from "node:timers/promises";
 
@@ -41,6 +43,17 @@ var DROPPABLE_DDL = /* @__PURE__ */ new Set([
 ]);
 var STALE_CHECKPOINT_BACK = 100;
 var LOSE_TAIL_HOLD_MS = 500;
+var LOSE_ON_PARTITION_HOLD_MS = 500;
+function faultMarkerFile(logFile) {
+  return `${logFile}.fault-started`;
+}
+function wedgedChannelFile(logFile) {
+  return `${logFile}.wedged-channel`;
+}
+function wedgesOn(e) {
+  return e.kind === "dml" && e.collection !== HEARTBEAT_COLLECTION && DATA_METHODS.has(e.method);
+}
+var FROZEN_LAG_HOLD_MS = 15e3;
 function resumePlan(mode, restarted) {
   if (!restarted) return { kind: "checkpoint" };
   switch (mode) {
@@ -54,6 +67,7 @@ function resumePlan(mode, restarted) {
       return { kind: "checkpoint" };
   }
 }
+var RELEASES = /* @__PURE__ */ new Set(["ReleaseCollection", "ReleasePartitions"]);
 var WRITE_METHODS = /* @__PURE__ */ new Set(["Insert", "Upsert"]);
 var DATA_METHODS = /* @__PURE__ */ new Set(["Insert", "Upsert", "Delete"]);
 function isSettleMarker(e, payload) {
@@ -84,6 +98,10 @@ var FaultFilter = class {
   /** stall: true once `every` messages went out; the caller then keeps the stream open and sends nothing. */
   get stalled() {
     return this.mode === "stall" && this.shared.sent >= this.every;
+  }
+  /** How long a message waits in the delay line (lose-tail-on-switchover, lose-on-partition). */
+  get holdMs() {
+    return this.mode === "lose-on-partition" ? LOSE_ON_PARTITION_HOLD_MS : LOSE_TAIL_HOLD_MS;
   }
   /** Whether a write is held back waiting to see if a Delete follows it (reorder). */
   get holding() {
@@ -123,6 +141,25 @@ var FaultFilter = class {
           return [];
         }
         return [out];
+      case "skip-release":
+        if (entry.kind === "ddl" && RELEASES.has(entry.method)) {
+          this.log(`fault skip-release: skipping ${entry.method} on ${entry.collection} tt=${entry.tt}`);
+          return [];
+        }
+        return [out];
+      case "skip-add-field": {
+        if (entry.method !== "AddCollectionField") return [out];
+        const n = (this.shared.addFields?.get(entry.collection) ?? 0) + 1;
+        this.shared.addFields ??= /* @__PURE__ */ new Map();
+        this.shared.addFields.set(entry.collection, n);
+        if (n === 2) {
+          this.log(
+            `fault skip-add-field: skipping the 2nd AddCollectionField on ${entry.collection} tt=${entry.tt}`
+          );
+          return [];
+        }
+        return [out];
+      }
       case "corrupt-vector":
         if (!this.shared.corrupted && entry.method === "Insert") {
           const damaged = flipOneVectorBit(entry.method, out.payload);
@@ -138,11 +175,19 @@ var FaultFilter = class {
         return this.reorder(out);
       case "lose-tail-on-switchover":
         return this.loseTail(out);
+      case "lose-on-partition": {
+        const now = Date.now();
+        this.line.push({ out, at: now });
+        return this.due(now);
+      }
       default:
         return [out];
     }
   }
-  /** A new stream re-reads the log from the checkpoint: a write held for the old stream is read again. */
+  /**
+   * A new stream re-reads the log from the checkpoint: a write held for the old stream is read again
+   * (lose-on-partition: it is not, the session skips what was read; see LOSE_ON_PARTITION_HOLD_MS).
+   */
   newSession() {
     this.held = [];
     this.line = [];
@@ -150,7 +195,7 @@ var FaultFilter = class {
   /** What a quiet channel sends now: messages whose time in the delay line is up (lose-tail-on-switchover). */
   due(now = Date.now()) {
     const out = [];
-    while (this.line.length > 0 && now - (this.line[0]?.at ?? now) >= LOSE_TAIL_HOLD_MS)
+    while (this.line.length > 0 && now - (this.line[0]?.at ?? now) >= this.holdMs)
       out.push(this.line.shift().out);
     return out;
   }
@@ -274,6 +319,7 @@ import { mkdirSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 var ANNOUNCE_METHOD = "UpdateReplicateConfiguration";
+var FLUSH_ALL_METHOD = "FlushAll";
 function walFile(walDir, pchannel) {
   return join(walDir, `${pchannel}.log`);
 }
@@ -517,6 +563,64 @@ var WalDirWatcher = class {
   }
 };
 
+// src/backends/local/replication/metrics-endpoint.ts
+import { createServer } from "node:http";
+function renderMetrics(channels, now) {
+  const lines = [
+    "# HELP milvus_cdc_last_replicated_time_tick Physical time (s) of the last time tick CDC replicated",
+    "# TYPE milvus_cdc_last_replicated_time_tick gauge"
+  ];
+  for (const c of channels) {
+    const t = c.tickMs(now);
+    if (t === void 0) continue;
+    lines.push(
+      `milvus_cdc_last_replicated_time_tick{channel_name="${c.source}",target_channel_name="${c.target}"} ${(t / 1e3).toFixed(3)}`
+    );
+  }
+  lines.push(
+    "# HELP milvus_wal_last_confirmed_time_tick Current max confirmed time tick of wal (s)",
+    "# TYPE milvus_wal_last_confirmed_time_tick gauge"
+  );
+  for (const c of channels)
+    lines.push(`milvus_wal_last_confirmed_time_tick{channel_name="${c.source}"} ${(now / 1e3).toFixed(3)}`);
+  return `${lines.join("\n")}
+`;
+}
+function serveMetrics(port, channels, signal, log) {
+  const server = createServer((req, res) => {
+    if (req.method !== "GET" || !req.url?.startsWith("/metrics")) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+    res.end(renderMetrics(channels, Date.now()));
+  });
+  let retry;
+  let logged = false;
+  const listen = () => {
+    if (signal.aborted) return;
+    server.listen(port, "127.0.0.1");
+  };
+  server.on("error", (e) => {
+    if (!logged) log(`metrics endpoint 127.0.0.1:${port}: ${e.code ?? e.message}; retrying every 500 ms`);
+    logged = true;
+    retry = setTimeout(listen, 500);
+    retry.unref();
+  });
+  server.on("listening", () => log(`metrics endpoint on http://127.0.0.1:${port}/metrics`));
+  signal.addEventListener(
+    "abort",
+    () => {
+      clearTimeout(retry);
+      server.close();
+      server.closeAllConnections();
+    },
+    { once: true }
+  );
+  server.unref();
+  listen();
+}
+
 // src/backends/local/replication/replicator.ts
 var Options = external_exports.object({
   walDir: external_exports.string().min(1),
@@ -530,7 +634,8 @@ var Options = external_exports.object({
   faultMode: external_exports.enum(LOCAL_FAULT_MODES),
   faultEvery: external_exports.number().int().min(0),
   restartDelayMs: external_exports.number().int().min(0),
-  logFile: external_exports.string().min(1)
+  logFile: external_exports.string().min(1),
+  metricsPort: external_exports.number().int().min(1).max(65535).optional()
 }).refine((o) => o.source.pchannels.length === o.target.pchannels.length, {
   message: "source and target must have the same number of pchannels"
 });
@@ -644,6 +749,7 @@ var StreamSession = class {
       }
       this.confirmed += 1;
       this.lastConfirmedTt = r.confirmed ?? "";
+      this.lastConfirmedMs = Number(BigInt(o.entry.tt) >> 18n);
       this.lastProgress = Date.now();
       this.notify();
     });
@@ -672,8 +778,15 @@ var StreamSession = class {
   failure;
   confirmed = 0;
   lastConfirmedTt = "";
+  /** Physical ms of the source message the target confirmed last (the CDC tick metric). */
+  lastConfirmedMs;
   get unconfirmed() {
     return this.inflight.length;
+  }
+  /** Physical ms of the oldest message sent and not yet confirmed (metrics), if any. */
+  oldestUnconfirmedMs() {
+    const head = this.inflight[0];
+    return head ? Number(BigInt(head.entry.tt) >> 18n) : void 0;
   }
   fail(e) {
     if (!this.failure) this.failure = e;
@@ -776,15 +889,19 @@ async function runReplicator(opts, ctx) {
   const client = new TargetClient(opts.target.uri, opts.target.token);
   const corruptMarker = `${opts.logFile}.corrupt-vector-done`;
   const tailMarker = `${opts.logFile}.lose-tail-done`;
+  const wedgedFile = wedgedChannelFile(opts.logFile);
+  const wedgedBefore = existsSync(wedgedFile) ? readFileSync(wedgedFile, "utf8").trim() : void 0;
   const shared = {
     sent: 0,
     corrupted: existsSync(corruptMarker),
     onCorrupted: () => writeFileSync(corruptMarker, `${(/* @__PURE__ */ new Date()).toISOString()}
 `),
     tailLost: existsSync(tailMarker),
+    wedged: wedgedBefore,
     onTailLost: () => writeFileSync(tailMarker, `${(/* @__PURE__ */ new Date()).toISOString()}
 `)
   };
+  let faultStarted = false;
   const window = ctx.window ?? 64;
   const channels = opts.source.pchannels.map((source, index) => ({
     index,
@@ -793,7 +910,8 @@ async function runReplicator(opts, ctx) {
     file: join2(opts.walDir, `${source}.log`),
     plan: resumePlan(opts.faultMode, ctx.generation > 0),
     replayDone: false,
-    sent: 0
+    sent: 0,
+    wedged: opts.faultMode === "wedge-channel" && source === wedgedBefore
   }));
   ctx.log(
     `replicator generation ${ctx.generation} starting: ${channels.length} channels, fault mode ${opts.faultMode}` + (opts.faultMode === "drop" || opts.faultMode === "stall" ? ` every ${opts.faultEvery}` : "")
@@ -806,6 +924,30 @@ async function runReplicator(opts, ctx) {
   }
   setMaxListeners(Math.max(10, channels.length * 4), ctx.signal);
   const watcher = new WalDirWatcher(opts.walDir);
+  const frozen = opts.faultMode === "frozen-lag-metric" && ctx.generation > 0;
+  if (opts.metricsPort !== void 0)
+    serveMetrics(
+      opts.metricsPort,
+      channels.map((ch) => ({
+        source: ch.source,
+        target: ch.target,
+        // Milvus's tick T means every message before T is replicated (time ticks flow through the
+        // channel). The local log has none, so: just before the oldest message not yet confirmed;
+        // with none pending, the newest confirmed one or the last idle moment.
+        tickMs: (now) => {
+          if (frozen) return now;
+          const pending = [ch.session?.oldestUnconfirmedMs(), ch.unsentFromMs].filter(
+            (v) => v !== void 0
+          );
+          if (pending.length > 0) return Math.min(...pending) - 1;
+          const confirmed = ch.session?.lastConfirmedMs;
+          if (ch.tickMs === void 0) return confirmed;
+          return confirmed === void 0 ? ch.tickMs : Math.max(ch.tickMs, confirmed);
+        }
+      })),
+      ctx.signal,
+      ctx.log
+    );
   const loops = channels.map((ch) => channelLoop(ch));
   ctx.onReady?.();
   let reported = 0;
@@ -844,25 +986,40 @@ async function runReplicator(opts, ctx) {
   }
   async function session(ch, filter) {
     const cp = await client.getReplicateInfo(opts.source.clusterId, ch.target, ctx.infoDeadlineMs ?? 5e3);
+    if (cp && ch.tickMs === void 0) ch.tickMs = Number(cp.tt >> 18n);
     let { offset, floorTt } = await resumePoint(
       ch.file,
       cp,
       ctx.log,
       () => edgeStart(ch.file, opts.source.clusterId, opts.target.clusterId)
     );
+    if (opts.faultMode === "lose-on-partition" && ch.readTo !== void 0 && ch.readTo > offset) {
+      ctx.log(
+        `${ch.source}: fault lose-on-partition: the link broke with messages in flight; skipping log bytes ${offset}..${ch.readTo}: the target's checkpoint moves past them with the next message, they are never applied (milvus-io/milvus#53368)`
+      );
+      offset = ch.readTo;
+    }
     if (ch.plan.kind === "head" && ch.skipFloor !== void 0 && ch.skipFloor > offset) {
       ctx.log(`${ch.source}: fault skip-on-restart: skipping log bytes ${offset}..${ch.skipFloor}`);
       offset = ch.skipFloor;
     }
     const s = new StreamSession(client, opts.source.clusterId, ch.source, window, ctx.ackTimeoutMs ?? 3e4);
+    ch.session = s;
     const onAbort = () => s.close();
     ctx.signal.addEventListener("abort", onAbort, { once: true });
     const reader = new WalReader(ch.file, offset);
     filter.newSession();
     try {
+      if (frozen && !ch.held) {
+        ch.held = true;
+        ctx.log(`${ch.source}: fault frozen-lag-metric: holding the backlog for ${FROZEN_LAG_HOLD_MS} ms`);
+        await sleepUnlessAborted(FROZEN_LAG_HOLD_MS, ctx.signal);
+      }
       if (ch.plan.kind === "replay" && !ch.replayDone && cp) await replay(ch, s, cp, offset);
       await pump(ch, filter, s, reader, floorTt);
     } finally {
+      const confirmed = s.lastConfirmedMs;
+      if (confirmed !== void 0) ch.tickMs = Math.max(ch.tickMs ?? confirmed, confirmed);
       ctx.signal.removeEventListener("abort", onAbort);
       s.close();
       await reader.close();
@@ -903,11 +1060,16 @@ async function runReplicator(opts, ctx) {
         ch.sent += 1;
       }
     };
+    const wedge = async () => {
+      await s.untilFailure(ctx.signal);
+    };
+    if (ch.wedged) return wedge();
     while (!ctx.signal.aborted) {
       if (s.failure) throw s.failure;
       const seen = watcher.version(name);
       const batch = await reader.poll(256);
       if (batch.length === 0) {
+        if (!filter.holding && s.unconfirmed === 0 && !filter.stalled) ch.tickMs = Date.now();
         if (filter.holding) {
           idleSince ??= Date.now();
           if (Date.now() - idleSince >= REORDER_HOLD_MS) await sendAll(filter.flush());
@@ -920,9 +1082,24 @@ async function runReplicator(opts, ctx) {
       }
       lastActivity = Date.now();
       idleSince = void 0;
+      ch.readTo = reader.position;
+      if (opts.faultMode === "wedge-channel" && !faultStarted)
+        faultStarted = existsSync(faultMarkerFile(opts.logFile));
       for (const e of batch) {
         if (floorTt !== void 0 && e.ttNum <= floorTt) continue;
+        if (faultStarted && shared.wedged === void 0 && wedgesOn(e)) {
+          shared.wedged = ch.source;
+          ch.wedged = true;
+          writeFileSync(wedgedFile, `${ch.source}
+`);
+          ctx.log(
+            `${ch.source}: fault wedge-channel: ${e.method} on ${e.collection} tt=${e.tt} offset=${e.offset} failed; the channel sends nothing more, for good (milvus-io/milvus#53382)`
+          );
+          return wedge();
+        }
+        ch.unsentFromMs = Number(e.ttNum >> 18n);
         await sendAll(filter.push(e));
+        ch.unsentFromMs = void 0;
         if (ctx.signal.aborted) return;
       }
     }
@@ -930,12 +1107,17 @@ async function runReplicator(opts, ctx) {
 }
 
 export {
+  faultMarkerFile,
   ANNOUNCE_METHOD,
+  FLUSH_ALL_METHOD,
+  walFile,
   TimeTickAllocator,
   WalWriter,
+  readWholeWal,
   parseReplicatorOptions,
   redactOptions,
   OPTIONS_ENV,
   GENERATION_ENV,
+  TargetClient,
   runReplicator
 };

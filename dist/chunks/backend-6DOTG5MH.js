@@ -6,19 +6,29 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   configureReplication
-} from "./chunk-QHN2IWLS.js";
-import "./chunk-FE5CAR44.js";
+} from "./chunk-E7H42DMQ.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
+import "./chunk-BLFJBIMG.js";
+import "./chunk-FE5CAR44.js";
 import {
   ANNOUNCE_METHOD,
+  FLUSH_ALL_METHOD,
   GENERATION_ENV,
   OPTIONS_ENV,
+  TargetClient,
   TimeTickAllocator,
   WalWriter,
-  parseReplicatorOptions
-} from "./chunk-LORXP7S4.js";
+  faultMarkerFile,
+  parseReplicatorOptions,
+  readWholeWal,
+  walFile
+} from "./chunk-YU5YRSB4.js";
+import {
+  LOCAL_NEMESIS_REFUSALS,
+  LOCAL_NEMESIS_TYPES
+} from "./chunk-MR4MCNWS.js";
 import {
   MILVUS_SERVICE,
   decode,
@@ -31,7 +41,7 @@ import {
   milvusMethods,
   responseStatus,
   statusResponse
-} from "./chunk-F3NDUGQE.js";
+} from "./chunk-HYYLTJMX.js";
 import {
   isSuccess,
   require_src2 as require_src
@@ -251,10 +261,126 @@ import { join as join11 } from "node:path";
 
 // src/backends/local/lab.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
-import { mkdirSync as mkdirSync4 } from "node:fs";
+import { mkdirSync as mkdirSync4, writeFileSync } from "node:fs";
 import { mkdtemp, rm as rm2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join10 } from "node:path";
+
+// src/backends/local/faults/link-proxy.ts
+import { connect, createServer } from "node:net";
+var LinkProxy = class _LinkProxy {
+  constructor(server, port, upstreamPort, random) {
+    this.server = server;
+    this.port = port;
+    this.upstreamPort = upstreamPort;
+    this.random = random;
+  }
+  state = { kind: "up" };
+  pairs = /* @__PURE__ */ new Set();
+  stats = { connections: 0, cut: 0, refused: 0, delayed: 0 };
+  /** Listens on a free port of 127.0.0.1 (or `port`, to keep a URI) and relays to upstreamPort(). */
+  static async start(upstreamPort, opts = {}) {
+    let proxy;
+    const server = createServer((s) => proxy?.accept(s));
+    const port = await new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(opts.port ?? 0, "127.0.0.1", () => {
+        const a = server.address();
+        resolve(typeof a === "object" && a ? a.port : 0);
+      });
+    });
+    proxy = new _LinkProxy(server, port, upstreamPort, opts.random ?? Math.random);
+    return proxy;
+  }
+  get uri() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  get current() {
+    return this.state;
+  }
+  /** A partition: every open connection is torn down, new ones are refused until heal(). */
+  cut() {
+    this.state = { kind: "cut", since: Date.now() };
+    const n = this.pairs.size;
+    for (const p of [...this.pairs]) this.drop(p);
+    this.stats.cut += n;
+    return n;
+  }
+  /** Latency on the link: each chunk waits ms +- jitterMs (never below 0), in order. */
+  delay(ms, jitterMs) {
+    this.state = { kind: "delay", ms, jitterMs, since: Date.now() };
+  }
+  heal() {
+    this.state = { kind: "up" };
+  }
+  async close() {
+    for (const p of [...this.pairs]) this.drop(p);
+    await new Promise((r) => this.server.close(() => r()));
+  }
+  drop(p) {
+    this.pairs.delete(p);
+    p.client.destroy();
+    p.upstream.destroy();
+  }
+  accept(client) {
+    const port = this.upstreamPort();
+    if (this.state.kind === "cut" || port === void 0) {
+      this.stats.refused += 1;
+      client.destroy();
+      return;
+    }
+    client.setNoDelay(true);
+    const upstream = connect({ host: "127.0.0.1", port });
+    upstream.setNoDelay(true);
+    const pair = { client, upstream };
+    this.pairs.add(pair);
+    this.stats.connections += 1;
+    const end = () => this.drop(pair);
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+    this.pipe(client, upstream);
+    this.pipe(upstream, client);
+  }
+  /**
+   * Passes chunks from a to b, late while the link is delayed. One queue and one timer per direction:
+   * chunks leave strictly in arrival order. (A timer per chunk does not keep order: Node files timers
+   * by their loop's cached clock, so two chunks due at the same moment could swap, and swapped whole
+   * HTTP/2 frames reorder gRPC messages, which the standby's time-tick dedup then drops as replays.)
+   */
+  pipe(a, b) {
+    const queue = [];
+    let lastRelease = 0;
+    let timer;
+    const drain = () => {
+      timer = void 0;
+      const now = Date.now();
+      while (queue.length > 0 && queue[0].at <= now) {
+        const { chunk } = queue.shift();
+        if (!b.destroyed) b.write(chunk);
+      }
+      const next = queue[0];
+      if (next) timer = setTimeout(drain, Math.max(1, next.at - now));
+    };
+    a.on("close", () => {
+      clearTimeout(timer);
+      queue.length = 0;
+    });
+    a.on("data", (chunk) => {
+      const s = this.state;
+      if (s.kind !== "delay" && queue.length === 0) {
+        if (!b.destroyed) b.write(chunk);
+        return;
+      }
+      const wait = s.kind === "delay" ? Math.max(0, s.ms + (this.random() * 2 - 1) * s.jitterMs) : 0;
+      const at = Math.max(lastRelease, Date.now() + wait);
+      lastRelease = at;
+      this.stats.delayed += 1;
+      queue.push({ chunk, at });
+      if (timer === void 0)
+        timer = setTimeout(drain, Math.max(0, queue[0].at - Date.now()));
+    });
+  }
+};
 
 // src/backends/local/front/front.ts
 var grpc5 = __toESM(require_src(), 1);
@@ -310,11 +436,7 @@ var CLUSTER_SCOPED = [
   "AddUserTags",
   "DeleteUserTags",
   "CreateRowPolicy",
-  "DropRowPolicy",
-  // Kept by the front (resource-groups.ts), not Milvus Lite; replicated like the rest.
-  "CreateResourceGroup",
-  "DropResourceGroup",
-  "UpdateResourceGroups"
+  "DropRowPolicy"
 ];
 var SPECIAL = ["DropAlias", "RenameCollection", "Flush"];
 var COLLECTION_SCOPED_METHODS = new Set(COLLECTION_SCOPED);
@@ -486,6 +608,12 @@ var ChannelMap = class {
   /** What of a collection is loaded: "all", some partitions, or undefined (NotLoad). */
   loadedOf(db, name) {
     return this.state.loaded?.[db]?.[this.realName(db, name)];
+  }
+  /** Every collection something of which is loaded (what a restarted cluster loads again). */
+  loadedCollections() {
+    return Object.entries(this.state.loaded ?? {}).flatMap(
+      ([db, colls]) => Object.keys(colls).map((name) => ({ db, name }))
+    );
   }
   channelOf(db, name) {
     return this.state.collections[db]?.[this.realName(db, name)];
@@ -1051,6 +1179,9 @@ var ReplicateApply = class {
                 confirms.push(confirmation(m));
                 i++;
                 return;
+              } else if (m.method === FLUSH_ALL_METHOD) {
+                newest = m;
+                confirms.push(confirmation(m));
               } else {
                 if (m.method === "Insert" && !recorders.has(i))
                   await this.prepareInserts(i, floor, parseAt, bufs.length, recorders);
@@ -1577,7 +1708,7 @@ var FieldAdder = class {
       if (p && p !== DEFAULT_PARTITION)
         await this.ok("CreatePartition", { db_name: db, collection_name: temp, partition_name: p }, md);
     if (!e.liteLoaded) await this.ok("LoadCollection", { db_name: db, collection_name: collection }, md);
-    const read = [
+    const read2 = [
       ...fields.filter((f) => f.name && !outputs.has(f.name)).map((f) => f.name),
       ...schema.enable_dynamic_field ? ["$meta"] : []
     ];
@@ -1587,7 +1718,7 @@ var FieldAdder = class {
     );
     const page = Math.max(1, Math.min(this.testing.pageRows ?? PAGE_ROWS, Math.floor(PAGE_BYTES / rowBytes)));
     let copied = 0;
-    for (const p of partitions) copied += await this.copyRows(e, pk, read, outputs, p, page, md);
+    for (const p of partitions) copied += await this.copyRows(e, pk, read2, outputs, p, page, md);
     const indexes = decodeResponse("DescribeIndex", await this.call("DescribeIndex", { db_name: db, collection_name: collection }, md));
     if (isSuccess(indexes.status))
       for (const d of indexes.index_descriptions ?? [])
@@ -1611,13 +1742,13 @@ var FieldAdder = class {
       );
   }
   /** Copies one partition's rows (all rows: `partition` undefined) in primary-key order; returns how many. */
-  async copyRows(e, pk, read, outputs, partition, page, md) {
+  async copyRows(e, pk, read2, outputs, partition, page, md) {
     let copied = 0;
     const pages = rowPages((m, b) => this.lite.call(m, b, md), {
       db: e.db,
       collection: e.collection,
       pk,
-      fields: read,
+      fields: read2,
       page,
       partition,
       fail: (st) => new Refused(st)
@@ -2859,116 +2990,6 @@ function grantOfV2(req) {
   };
 }
 
-// src/backends/local/front/resource-groups.ts
-import { join as join7 } from "node:path";
-var DEFAULT_RESOURCE_GROUP = "__default_resource_group";
-var DEFAULT_CAPACITY = 1e6;
-var RESOURCE_GROUP_WRITES = /* @__PURE__ */ new Set([
-  "CreateResourceGroup",
-  "DropResourceGroup",
-  "UpdateResourceGroups"
-]);
-var READS = /* @__PURE__ */ new Set(["ListResourceGroups", "DescribeResourceGroup"]);
-var NO_NODES = /* @__PURE__ */ new Set(["TransferNode", "TransferReplica"]);
-var NO_QUERY_NODES_REASON = "the local backend has no query nodes to move between resource groups (Milvus Lite runs as one process); use the kind backend";
-function normalized(cfg) {
-  return {
-    requests: { node_num: Number(cfg?.requests?.node_num ?? 0) },
-    limits: { node_num: Number(cfg?.limits?.node_num ?? 0) },
-    transfer_from: (cfg?.transfer_from ?? []).map((t) => ({ resource_group: t.resource_group ?? "" })),
-    transfer_to: (cfg?.transfer_to ?? []).map((t) => ({ resource_group: t.resource_group ?? "" }))
-  };
-}
-var ResourceGroups = class {
-  groups = {};
-  file;
-  constructor(stateDir) {
-    this.file = join7(stateDir, "resource-groups.json");
-  }
-  async load() {
-    this.groups = await readJson(this.file) ?? {};
-  }
-  /** Calls answered here directly; the writes go through the WAL first (lite-apply.ts). */
-  static answers(method) {
-    return READS.has(method) || NO_NODES.has(method);
-  }
-  all() {
-    return {
-      [DEFAULT_RESOURCE_GROUP]: normalized({
-        requests: { node_num: 0 },
-        limits: { node_num: DEFAULT_CAPACITY }
-      }),
-      ...this.groups
-    };
-  }
-  /** Answers one resource-group call (a client's, or a replicated write on the standby). */
-  async call(method, request) {
-    switch (method) {
-      case "ListResourceGroups":
-        return encodeResponse(method, { status: {}, resource_groups: Object.keys(this.all()) });
-      case "DescribeResourceGroup": {
-        const { resource_group: name = "" } = decodeRequest(method, request);
-        const cfg = this.all()[name];
-        if (!cfg) return statusResponse(method, milvusStatus(300, `resource group not found[rg=${name}]`));
-        return encodeResponse(method, {
-          status: {},
-          resource_group: {
-            name,
-            capacity: name === DEFAULT_RESOURCE_GROUP ? DEFAULT_CAPACITY : 0,
-            num_available_node: 0,
-            config: cfg
-          }
-        });
-      }
-      case "CreateResourceGroup": {
-        const req = decodeRequest(method, request);
-        const name = req.resource_group ?? "";
-        if (!name)
-          return statusResponse(
-            method,
-            milvusStatus(1802, "missing parameter[resource group name couldn't be empty]")
-          );
-        const cfg = normalized(req.config);
-        const had = this.all()[name];
-        if (had) {
-          if (JSON.stringify(had) === JSON.stringify(cfg)) return statusResponse(method, {});
-          return statusResponse(method, milvusStatus(301, `resource group already exist[rg=${name}]`));
-        }
-        this.groups[name] = cfg;
-        await this.save();
-        return statusResponse(method, {});
-      }
-      case "UpdateResourceGroups": {
-        const req = decodeRequest(method, request);
-        const updates = Object.entries(req.resource_groups ?? {});
-        for (const [name] of updates)
-          if (!this.all()[name])
-            return statusResponse(method, milvusStatus(300, `resource group not found[rg=${name}]`));
-        for (const [name, cfg] of updates) this.groups[name] = normalized(cfg);
-        await this.save();
-        return statusResponse(method, {});
-      }
-      case "DropResourceGroup": {
-        const { resource_group: name = "" } = decodeRequest(method, request);
-        if (name === DEFAULT_RESOURCE_GROUP)
-          return statusResponse(
-            method,
-            milvusStatus(1100, `delete default rg is not permitted: invalid parameter[rg=${name}]`)
-          );
-        if (!(name in this.groups)) return statusResponse(method, {});
-        delete this.groups[name];
-        await this.save();
-        return statusResponse(method, {});
-      }
-      default:
-        return statusResponse(method, milvusStatus(65535, `${method}: ${NO_QUERY_NODES_REASON}`));
-    }
-  }
-  save() {
-    return writeJsonAtomic(this.file, this.groups);
-  }
-};
-
 // src/backends/local/front/lite-apply.ts
 var LiteApply = class {
   constructor(lite, channels, kept) {
@@ -2977,7 +2998,6 @@ var LiteApply = class {
     this.kept = kept;
   }
   async apply(method, req, body, db, md, deadline, replicated = false) {
-    if (RESOURCE_GROUP_WRITES.has(method)) return this.kept.resourceGroups.call(method, body);
     if (RBAC_WRITES.has(method)) return this.kept.rbac.call(method, body);
     if (method === "AddCollectionField") return this.kept.fields.add(req, db, md, replicated);
     const name = String(req.collection_name ?? "");
@@ -3226,6 +3246,138 @@ var PrimaryWrites = class {
       });
     }
   }
+  /**
+   * A flush-all point on every channel, after every write acknowledged before it: one FlushAll entry per
+   * channel sharing one time tick, as Milvus Backup's `create` records a FlushAll message per physical
+   * channel (the backup's point). Returns each channel's entry. Call with every channel locked.
+   */
+  async flushAllPoint() {
+    const payload = encodeRequest(FLUSH_ALL_METHOD, {}).toString("base64");
+    const tt = this.tt.next().toString();
+    const points = [];
+    for (const pch of this.d.pchannels) {
+      const messageId = await this.d.wal.append(pch, {
+        tt,
+        method: FLUSH_ALL_METHOD,
+        kind: kindOf(FLUSH_ALL_METHOD),
+        db: "",
+        collection: "",
+        payload
+      });
+      points.push({ pchannel: pch, messageId, timeTick: tt });
+    }
+    return points;
+  }
+};
+
+// src/backends/local/front/resource-groups.ts
+import { join as join7 } from "node:path";
+var DEFAULT_RESOURCE_GROUP = "__default_resource_group";
+var DEFAULT_CAPACITY = 1e6;
+var RESOURCE_GROUP_WRITES = /* @__PURE__ */ new Set([
+  "CreateResourceGroup",
+  "DropResourceGroup",
+  "UpdateResourceGroups"
+]);
+var READS = /* @__PURE__ */ new Set(["ListResourceGroups", "DescribeResourceGroup"]);
+var NO_NODES = /* @__PURE__ */ new Set(["TransferNode", "TransferReplica"]);
+var NO_QUERY_NODES_REASON = "the local backend has no query nodes to move between resource groups (Milvus Lite runs as one process); use the kind backend";
+function normalized(cfg) {
+  return {
+    requests: { node_num: Number(cfg?.requests?.node_num ?? 0) },
+    limits: { node_num: Number(cfg?.limits?.node_num ?? 0) },
+    transfer_from: (cfg?.transfer_from ?? []).map((t) => ({ resource_group: t.resource_group ?? "" })),
+    transfer_to: (cfg?.transfer_to ?? []).map((t) => ({ resource_group: t.resource_group ?? "" }))
+  };
+}
+var ResourceGroups = class {
+  groups = {};
+  file;
+  constructor(stateDir) {
+    this.file = join7(stateDir, "resource-groups.json");
+  }
+  async load() {
+    this.groups = await readJson(this.file) ?? {};
+  }
+  /** Every resource-group call is answered here: reads, writes (per cluster) and the refused node moves. */
+  static answers(method) {
+    return READS.has(method) || RESOURCE_GROUP_WRITES.has(method) || NO_NODES.has(method);
+  }
+  all() {
+    return {
+      [DEFAULT_RESOURCE_GROUP]: normalized({
+        requests: { node_num: 0 },
+        limits: { node_num: DEFAULT_CAPACITY }
+      }),
+      ...this.groups
+    };
+  }
+  /** Answers one client's resource-group call, on whichever cluster it was made. */
+  async call(method, request) {
+    switch (method) {
+      case "ListResourceGroups":
+        return encodeResponse(method, { status: {}, resource_groups: Object.keys(this.all()) });
+      case "DescribeResourceGroup": {
+        const { resource_group: name = "" } = decodeRequest(method, request);
+        const cfg = this.all()[name];
+        if (!cfg) return statusResponse(method, milvusStatus(300, `resource group not found[rg=${name}]`));
+        return encodeResponse(method, {
+          status: {},
+          resource_group: {
+            name,
+            capacity: name === DEFAULT_RESOURCE_GROUP ? DEFAULT_CAPACITY : 0,
+            num_available_node: 0,
+            config: cfg
+          }
+        });
+      }
+      case "CreateResourceGroup": {
+        const req = decodeRequest(method, request);
+        const name = req.resource_group ?? "";
+        if (!name)
+          return statusResponse(
+            method,
+            milvusStatus(1802, "missing parameter[resource group name couldn't be empty]")
+          );
+        const cfg = normalized(req.config);
+        const had = this.all()[name];
+        if (had) {
+          if (JSON.stringify(had) === JSON.stringify(cfg)) return statusResponse(method, {});
+          return statusResponse(method, milvusStatus(301, `resource group already exist[rg=${name}]`));
+        }
+        this.groups[name] = cfg;
+        await this.save();
+        return statusResponse(method, {});
+      }
+      case "UpdateResourceGroups": {
+        const req = decodeRequest(method, request);
+        const updates = Object.entries(req.resource_groups ?? {});
+        for (const [name] of updates)
+          if (!this.all()[name])
+            return statusResponse(method, milvusStatus(300, `resource group not found[rg=${name}]`));
+        for (const [name, cfg] of updates) this.groups[name] = normalized(cfg);
+        await this.save();
+        return statusResponse(method, {});
+      }
+      case "DropResourceGroup": {
+        const { resource_group: name = "" } = decodeRequest(method, request);
+        if (name === DEFAULT_RESOURCE_GROUP)
+          return statusResponse(
+            method,
+            milvusStatus(1100, `delete default rg is not permitted: invalid parameter[rg=${name}]`)
+          );
+        if (!(name in this.groups)) return statusResponse(method, {});
+        delete this.groups[name];
+        await this.save();
+        return statusResponse(method, {});
+      }
+      default:
+        return statusResponse(method, milvusStatus(65535, `${method}: ${NO_QUERY_NODES_REASON}`));
+    }
+  }
+  save() {
+    return writeJsonAtomic(this.file, this.groups);
+  }
 };
 
 // src/backends/local/front/scalar-index-types.ts
@@ -3440,6 +3592,109 @@ function refusal2(reason) {
   return statusResponse("Search", invalidParameter(reason));
 }
 
+// src/backends/local/front/seed-backup.ts
+var DB = "default";
+var DEFAULT_PARTITION2 = "_default";
+var PAGE_ROWS2 = 1e3;
+async function read(call, method, req) {
+  const res = decodeResponse(
+    method,
+    await call(method, encodeRequest(method, req))
+  );
+  if (res.status && !isSuccess(res.status))
+    throw new Error(
+      `backup: ${method} ${String(req.collection_name ?? "")} failed: ${res.status.reason ?? res.status.code}`
+    );
+  return res;
+}
+async function snapshotRequests(d) {
+  const messages = [];
+  const collections = [];
+  const shown = await read(d.call, "ShowCollections", { db_name: DB });
+  for (const name of [...shown.collection_names ?? []].sort()) {
+    const channel = d.channelOf(DB, name);
+    if (channel === void 0) continue;
+    const push = (method, req, rows2) => messages.push({
+      channel,
+      method,
+      db: DB,
+      collection: name,
+      payload: encodeRequest(method, { db_name: DB, collection_name: name, ...req }),
+      ...rows2 !== void 0 ? { rows: rows2 } : {}
+    });
+    const described = await read(d.call, "DescribeCollection", { db_name: DB, collection_name: name });
+    const schema = described.schema;
+    if (!schema) throw new Error(`backup: DescribeCollection ${name} returned no schema`);
+    push("CreateCollection", {
+      schema: encode("schema.CollectionSchema", { ...schema, name }),
+      shards_num: described.shards_num ?? 1,
+      consistency_level: described.consistency_level,
+      properties: described.properties ?? []
+    });
+    const fields = schema.fields ?? [];
+    const byKey = fields.some((f) => f.is_partition_key);
+    const parts = byKey ? [DEFAULT_PARTITION2] : (await read(d.call, "ShowPartitions", {
+      db_name: DB,
+      collection_name: name
+    })).partition_names ?? [DEFAULT_PARTITION2];
+    for (const p of parts) if (p !== DEFAULT_PARTITION2) push("CreatePartition", { partition_name: p });
+    const indexes = decodeResponse(
+      "DescribeIndex",
+      await d.call("DescribeIndex", encodeRequest("DescribeIndex", { db_name: DB, collection_name: name }))
+    );
+    if (isSuccess(indexes.status))
+      for (const ix of indexes.index_descriptions ?? [])
+        push("CreateIndex", {
+          field_name: ix.field_name,
+          index_name: ix.index_name,
+          extra_params: (ix.params ?? []).filter((kv) => !(kv.key === "metric_type" && !kv.value))
+        });
+    const pk = fields.find((f) => f.is_primary_key);
+    if (!pk?.name) throw new Error(`backup: collection '${name}' has no primary key`);
+    const outputs = /* @__PURE__ */ new Set([
+      ...fields.filter((f) => f.is_function_output).map((f) => f.name ?? ""),
+      ...(schema.functions ?? []).flatMap((fn) => fn.output_field_names ?? [])
+    ]);
+    const columns = [
+      ...fields.filter((f) => f.name && !outputs.has(f.name) && !f.is_dynamic).map((f) => f.name),
+      ...schema.enable_dynamic_field ? ["$meta"] : []
+    ];
+    let rows = 0;
+    for (const p of byKey ? [void 0] : parts) {
+      const pages = rowPages(d.lite, {
+        db: DB,
+        collection: name,
+        pk,
+        fields: columns,
+        page: PAGE_ROWS2,
+        partition: p
+      });
+      for await (const page of pages) {
+        push(
+          "Insert",
+          {
+            partition_name: p ?? "",
+            fields_data: page.columns.filter((c) => !outputs.has(c.field_name ?? "")),
+            num_rows: page.keys.length
+          },
+          page.keys.length
+        );
+        rows += page.keys.length;
+      }
+    }
+    const aliases = await read(d.call, "ListAliases", {
+      db_name: DB,
+      collection_name: name
+    });
+    for (const a of aliases.aliases ?? []) push("CreateAlias", { alias: a });
+    const loaded = d.loadedOf(DB, name);
+    if (loaded === "all") push("LoadCollection", {});
+    else if (Array.isArray(loaded) && loaded.length > 0) push("LoadPartitions", { partition_names: loaded });
+    collections.push({ name, channel, rows });
+  }
+  return { messages, collections };
+}
+
 // src/backends/local/front/front.ts
 var SECONDARY_UPDATE_WAIT_MS = 6e5;
 var PARTITION_READS = /* @__PURE__ */ new Set(["Search", "Query", "HybridSearch"]);
@@ -3467,7 +3722,6 @@ var Front = class _Front {
     this.analyzers = new AnalyzerStore(opts.stateDir);
     this.fields = new FieldAdder(this.lite, opts.stateDir, this.log);
     this.liteApply = new LiteApply(this.lite, this.channels, {
-      resourceGroups: this.resourceGroups,
       rbac: this.rbac,
       indexTypes: this.indexTypes,
       analyzers: this.analyzers,
@@ -3526,6 +3780,7 @@ var Front = class _Front {
     await front.indexTypes.load();
     await front.analyzers.load();
     await front.fields.load();
+    await front.reloadCollections();
     front.server.addService(front.serviceDefinition(), front.implementation());
     front.port = await new Promise(
       (resolve, reject) => front.server.bindAsync(
@@ -3535,6 +3790,21 @@ var Front = class _Front {
       )
     );
     return front;
+  }
+  /**
+   * A restarted Milvus loads again what was loaded before it went down (its query coordinator recovers
+   * the load state); Milvus Lite opens every indexed collection released. Loads them again here, from
+   * the load state the front keeps, before anything is served. Nothing to do on a fresh start.
+   */
+  async reloadCollections() {
+    for (const { db, name } of this.channels.loadedCollections()) {
+      const res = await this.lite.call(
+        "LoadCollection",
+        encodeRequest("LoadCollection", { db_name: db, collection_name: name })
+      );
+      const st = responseStatus("LoadCollection", res);
+      if (!isSuccess(st)) this.log(`restart: could not load ${db}.${name} again: ${st?.reason ?? "?"}`);
+    }
   }
   get uri() {
     return `http://127.0.0.1:${this.port}`;
@@ -3554,6 +3824,37 @@ var Front = class _Front {
   }
   checkpointList() {
     return this.checkpoints.list();
+  }
+  /**
+   * Milvus Backup's `create` on this cluster (seed-backup.ts): a FlushAll point on every channel and the
+   * requests that rebuild what the cluster holds at it, read while every channel is locked (no write
+   * lands between the point and the reads). `walDir` lets a restore find the point in this WAL.
+   */
+  async backup(name) {
+    return this.writesLocked(async () => {
+      const points = await this.writes.flushAllPoint();
+      const md = new grpc5.Metadata();
+      const snap = await snapshotRequests({
+        // Reads only: none of them waits for a channel lock.
+        call: (m, b) => this.unary(m, b, md, Number.POSITIVE_INFINITY),
+        lite: (m, b) => this.lite.call(m, b, md),
+        channelOf: (db, c) => this.channels.channelOf(db, c),
+        loadedOf: (db, c) => this.channels.loadedOf(db, c)
+      });
+      return {
+        name,
+        clusterId: this.clusterId,
+        pchannels: [...this.pchannels],
+        walDir: this.opts.walDir,
+        points,
+        messages: snap.messages,
+        collections: snap.collections.map((c) => ({
+          name: c.name,
+          pchannel: this.pchannels[c.channel],
+          rows: c.rows
+        }))
+      };
+    });
   }
   /** Where a collection lives (for tests and diagnostics). */
   channelOf(collection, db = "default") {
@@ -3591,7 +3892,13 @@ var Front = class _Front {
       if (m.name === "CreateReplicateStream") {
         impl[m.name] = (call) => {
           if (!this.authorized(call.metadata)) call.emit("error", UNAUTHENTICATED);
-          else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
+          else if (this.opts.rejectReplicated !== void 0) {
+            this.log(`replicate stream refused: ${this.opts.rejectReplicated}`);
+            call.emit("error", {
+              code: grpc5.status.FAILED_PRECONDITION,
+              details: this.opts.rejectReplicated
+            });
+          } else serveReplicateStream(call, (bufs) => this.receiver.applyBatch(bufs));
         };
       } else if (m.requestStream || m.responseStream) {
         impl[m.name] = (call) => call.emit("error", { code: grpc5.status.UNIMPLEMENTED, details: `${m.name} is not served locally` });
@@ -4232,6 +4539,7 @@ var ReplicatorSupervisor = class {
 };
 
 // src/backends/local/replication/replication-links.ts
+var edgeKey = (source, target) => `${source}->${target}`;
 var ReplicationLinks = class {
   constructor(opts) {
     this.opts = opts;
@@ -4245,21 +4553,27 @@ var ReplicationLinks = class {
   /** A cluster accepted a configuration change: start, keep or retire the replicator it is the source of. */
   async configured(clusterId, change) {
     if (this.closed) return;
-    const edge = change.config.cross_cluster_topology.find((t) => t.source_cluster_id === clusterId);
-    const link = this.active.get(clusterId);
-    if (edge && link?.target === edge.target_cluster_id) return;
-    if (link) {
-      this.active.delete(clusterId);
-      if (edge) await this.stopLink(link);
+    const edges = change.config.cross_cluster_topology.filter((t) => t.source_cluster_id === clusterId);
+    const wanted = new Set(edges.map((e) => e.target_cluster_id));
+    const links = [...this.active.values()].filter((l) => l.source === clusterId);
+    for (const link of links) {
+      if (wanted.has(link.target)) continue;
+      this.active.delete(edgeKey(link.source, link.target));
+      if (edges.length > 0) await this.stopLink(link);
       else this.retire(link, change.config);
     }
-    if (edge) await this.start(clusterId, edge.target_cluster_id, change.config);
+    for (const edge of edges) {
+      if (this.active.has(edgeKey(clusterId, edge.target_cluster_id))) continue;
+      await this.start(clusterId, edge.target_cluster_id, change.config);
+    }
   }
   async start(source, target, config) {
     const src = config.clusters.find((c) => c.cluster_id === source);
     const tgt = config.clusters.find((c) => c.cluster_id === target);
     const cluster = this.opts.cluster(source);
     if (!src || !tgt || !cluster) throw new Error(`replicate configuration names no target for ${source}`);
+    const faulted = this.opts.faultTarget === void 0 || this.opts.faultTarget === target;
+    const metrics = this.opts.metricsTarget === void 0 || this.opts.metricsTarget === target;
     const supervisor = new ReplicatorSupervisor({
       walDir: cluster.walDir,
       source: { clusterId: source, pchannels: src.pchannels },
@@ -4269,15 +4583,16 @@ var ReplicationLinks = class {
         token: tgt.connection_param.token || void 0,
         pchannels: tgt.pchannels
       },
-      faultMode: this.opts.faultMode,
+      faultMode: faulted ? this.opts.faultMode : "none",
       faultEvery: this.opts.faultEvery,
       restartDelayMs: this.opts.restartDelayMs,
-      logFile: this.opts.logFile
+      logFile: this.opts.logFileFor?.(target) ?? this.opts.logFile,
+      ...this.opts.metricsPort !== void 0 && metrics ? { metricsPort: this.opts.metricsPort } : {}
     });
     await supervisor.start();
-    this.active.set(source, { source, target, supervisor });
+    this.active.set(edgeKey(source, target), { source, target, supervisor, config });
     this.opts.log(
-      `Replicator ${source} -> ${target} started (pid ${supervisor.pid}, fault mode ${this.opts.faultMode})`
+      `Replicator ${source} -> ${target} started (pid ${supervisor.pid}, fault mode ${faulted ? this.opts.faultMode : "none"})`
     );
   }
   retire(link, config) {
@@ -4309,14 +4624,39 @@ var ReplicationLinks = class {
   }
   /** Stops the replicator whose source is `clusterId`, if any (its cluster is going down). */
   async stopSource(clusterId) {
-    const link = this.active.get(clusterId);
-    if (!link) return;
-    this.active.delete(clusterId);
-    await this.stopLink(link);
+    for (const link of [...this.active.values()].filter((l) => l.source === clusterId)) {
+      this.active.delete(edgeKey(link.source, link.target));
+      await this.stopLink(link);
+    }
   }
-  /** The running replicator (the lab has at most one source at a time). */
+  /** The link paused by pause(), until resume(). */
+  paused;
+  /** Stops the running replicator without a restart (CDC paused); resume() starts it again. */
+  async pause() {
+    const link = this.current();
+    if (!link) throw new Error("pause: no replicator is running (replication not configured)");
+    if (this.active.size > 1)
+      throw new Error("pause: a star's CDC cannot be paused yet (one edge at a time)");
+    this.active.delete(edgeKey(link.source, link.target));
+    await this.stopLink(link);
+    this.paused = link;
+    return { source: link.source, target: link.target };
+  }
+  /** Starts the paused replicator again; it resumes from the target's checkpoint, as after a restart. */
+  async resume() {
+    const link = this.paused;
+    if (!link) throw new Error("resume: no replicator is paused");
+    this.paused = void 0;
+    await this.start(link.source, link.target, link.config);
+    return { source: link.source, target: link.target, pid: this.current()?.supervisor.pid };
+  }
+  /** The running replicator (the lab has at most one source at a time; in a star, its first edge). */
   current() {
     return [...this.active.values()][0];
+  }
+  /** Every running replicator: one per edge of the topology (a star has several). */
+  all() {
+    return [...this.active.values()];
   }
   get restarts() {
     return [...this.pastRestarts, ...this.current()?.supervisor.restarts ?? []];
@@ -4331,6 +4671,147 @@ var ReplicationLinks = class {
     await Promise.all([...links.map((l) => this.stopLink(l)), ...this.retiring]);
   }
 };
+
+// src/backends/local/faults/seed-faults.ts
+var SEED_OVERLAP_ENTRIES = 40;
+var DML = /* @__PURE__ */ new Set(["Insert", "Upsert", "Delete"]);
+function seedCheckpoint(mode, entries, point) {
+  const at = entries.findIndex((e) => e.offset === point.offset && e.tt === point.tt);
+  if (at < 0) return void 0;
+  if (mode === "seed-gap") {
+    const last = entries[entries.length - 1];
+    return last && entries.length - 1 > at ? { offset: last.offset, tt: last.tt, backwards: false } : void 0;
+  }
+  if (mode === "seed-overlap") {
+    let first = at;
+    while (first - 1 >= 0 && at - (first - 1) <= SEED_OVERLAP_ENTRIES && DML.has(entries[first - 1]?.method ?? ""))
+      first -= 1;
+    const before = first > 0 ? entries[first - 1] : entries[first];
+    if (!before || before.offset >= point.offset) return void 0;
+    if (first === 0 && at - first < 2) return void 0;
+    return { offset: before.offset, tt: before.tt, backwards: true };
+  }
+  return void 0;
+}
+
+// src/backends/local/replication/restore-secondary.ts
+async function restoreSecondary(o) {
+  const s = o.snapshot;
+  const log = o.log ?? (() => {
+  });
+  const pointTt = BigInt(s.points[0]?.timeTick ?? "0");
+  let tt = pointTt - BigInt(s.messages.length + 1);
+  const outgoing = [];
+  s.messages.forEach((m, i) => {
+    tt += 1n;
+    outgoing.push({
+      pch: s.pchannels[m.channel],
+      method: m.method,
+      db: m.db,
+      coll: m.collection,
+      id: `backup:${s.name}:${i}`,
+      tt,
+      payload: m.payload
+    });
+  });
+  const checkpoints = [];
+  for (const p of s.points) {
+    const planted = o.faultMode === "seed-gap" || o.faultMode === "seed-overlap" ? seedCheckpoint(o.faultMode, await readWholeWal(walFile(s.walDir, p.pchannel)).catch(() => []), {
+      offset: Number(p.messageId),
+      tt: p.timeTick
+    }) : void 0;
+    const at = planted ? { messageId: String(planted.offset), timeTick: planted.tt } : p;
+    if (planted)
+      log(
+        `restore secondary ${s.name}: fault ${o.faultMode}: checkpoint of ${p.pchannel} left at message ${at.messageId} (tt ${at.timeTick}) instead of the backup point ${p.messageId} (tt ${p.timeTick})`
+      );
+    outgoing.push({
+      pch: p.pchannel,
+      method: FLUSH_ALL_METHOD,
+      db: "",
+      coll: "",
+      id: at.messageId,
+      tt: BigInt(at.timeTick),
+      payload: Buffer.alloc(0),
+      nodedup: planted?.backwards === true
+    });
+    checkpoints.push({
+      pchannel: p.pchannel,
+      messageId: at.messageId,
+      timeTick: at.timeTick,
+      ...planted ? { planted: o.faultMode === "seed-gap" ? "gap" : "overlap" } : {}
+    });
+  }
+  const client = new TargetClient(o.target.uri, o.target.token);
+  try {
+    await new Promise((resolve, reject) => {
+      const call = client.openStream();
+      let confirmed = 0;
+      let done = false;
+      const finish = (e) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        o.signal?.removeEventListener("abort", onAbort);
+        call.removeAllListeners("end");
+        call.on("error", () => {
+        });
+        call.cancel();
+        if (e) reject(e);
+        else resolve();
+      };
+      const onAbort = () => finish(new Error(`restore secondary ${s.name}: cancelled`));
+      o.signal?.addEventListener("abort", onAbort, { once: true });
+      const timer = setTimeout(
+        () => finish(
+          new Error(
+            `restore secondary ${s.name} into ${o.target.clusterId}: ${confirmed} of ${outgoing.length} messages confirmed within ${o.timeoutMs} ms`
+          )
+        ),
+        o.timeoutMs
+      );
+      call.on("data", () => {
+        confirmed += 1;
+        if (confirmed === outgoing.length) finish();
+      });
+      call.on(
+        "error",
+        (e) => finish(new Error(`restore secondary ${s.name} into ${o.target.clusterId}: ${e.message}`))
+      );
+      call.on(
+        "end",
+        () => finish(
+          new Error(
+            `restore secondary ${s.name} into ${o.target.clusterId}: stream closed after ${confirmed} of ${outgoing.length} confirmations`
+          )
+        )
+      );
+      if (outgoing.length === 0) finish();
+      for (const m of outgoing) {
+        const properties = {
+          _tt: m.tt.toString(),
+          _pch: m.pch,
+          _method: m.method,
+          _kind: m.method === "Insert" || m.method === "Upsert" || m.method === "Delete" ? "dml" : "ddl",
+          _db: m.db,
+          _coll: m.coll
+        };
+        if (m.nodedup) properties._nodedup = "1";
+        call.write({
+          replicate_message: {
+            source_cluster_id: s.clusterId,
+            message: { id: { id: m.id }, payload: m.payload, properties }
+          }
+        });
+      }
+    });
+  } finally {
+    client.close();
+  }
+  const rows = s.messages.reduce((n, m) => n + (m.rows ?? 0), 0);
+  log(`restore secondary ${s.name} into ${o.target.clusterId}: ${outgoing.length} messages, ${rows} rows`);
+  return { messages: outgoing.length, rows, checkpoints };
+}
 
 // src/backends/local/lab.ts
 var DEFAULT_PCHANNELS = 16;
@@ -4356,33 +4837,68 @@ async function startLab(opts = {}) {
   if (!Number.isInteger(n) || n < 1 || n > 256) {
     throw new Error(`startLab: pchannels=${n} is not allowed (an integer from 1 to 256)`);
   }
+  const standbys = opts.standbys ?? 1;
+  if (!Number.isInteger(standbys) || standbys < 1 || standbys > 4)
+    throw new Error(`startLab: standbys=${standbys} is not allowed (an integer from 1 to 4)`);
+  const fs = opts.faultStandby;
+  if (fs !== void 0 && (!Number.isInteger(fs) || fs < 1 || fs > standbys))
+    throw new Error(`startLab: faultStandby=${fs} is not allowed (a standby from 1 to ${standbys})`);
   const bin = await ensureMilvusLite(log);
   const rand = randomBytes2(3).toString("hex");
+  const extraKeys = Array.from({ length: standbys - 1 }, (_, i) => `standby${i + 2}`);
   const ids = { source: `primary-${rand}`, target: `standby-${rand}` };
+  for (const k of extraKeys) ids[k] = `${k}-${rand}`;
   const root = await mkdtemp(join10(tmpdir(), "milvus-cdc-lab-"));
   const dirs = {
     root,
     source: clusterDirs(root, ids.source),
     target: clusterDirs(root, ids.target),
-    replicatorLog: join10(root, "replicator.log")
+    replicatorLog: join10(root, "replicator.log"),
+    extra: extraKeys.map((k) => ({
+      clusterId: ids[k],
+      dirs: clusterDirs(root, ids[k]),
+      replicatorLog: join10(root, `replicator-${ids[k]}.log`)
+    }))
   };
+  const keys = ["source", "target", ...extraKeys];
+  const dirsOf = (k) => k === "source" || k === "target" ? dirs[k] : dirs.extra.find((e) => e.clusterId === ids[k])?.dirs;
   const clusters = { source: {}, target: {} };
+  for (const k of extraKeys) clusters[k] = {};
+  const metricsPort = await freePort();
   const processes = /* @__PURE__ */ new Set();
   const sideOf = (clusterId) => clusterId === ids.source ? "source" : clusterId === ids.target ? "target" : void 0;
+  const keyOf2 = (clusterId) => keys.find((k) => ids[k] === clusterId);
+  const proxies = {};
+  const paused = /* @__PURE__ */ new Set();
+  const thaw = (pid) => {
+    if (!paused.delete(pid)) return;
+    try {
+      process.kill(pid, "SIGCONT");
+    } catch {
+    }
+  };
   const links = new ReplicationLinks({
     cluster: (id) => {
-      const side = sideOf(id);
-      if (!side) return void 0;
-      const front = clusters[side].front;
-      return { walDir: dirs[side].wal, config: () => front ? front.replicateConfiguration : void 0 };
+      const key = keyOf2(id);
+      if (!key) return void 0;
+      const front = clusters[key]?.front;
+      return { walDir: dirsOf(key).wal, config: () => front ? front.replicateConfiguration : void 0 };
     },
     faultMode: opts.faultMode ?? "none",
     faultEvery: opts.faultEvery ?? 0,
     restartDelayMs: opts.restartDelayMs ?? 0,
     logFile: dirs.replicatorLog,
-    log
+    metricsPort,
+    log,
+    // A star: the fault on one standby's edge, the metrics (and replicator.log) of the first standby's.
+    ...standbys > 1 ? {
+      metricsTarget: ids.target,
+      logFileFor: (t) => dirs.extra.find((e) => e.clusterId === t)?.replicatorLog ?? dirs.replicatorLog,
+      ...opts.faultStandby !== void 0 ? { faultTarget: ids[opts.faultStandby === 1 ? "target" : `standby${opts.faultStandby}`] } : {}
+    } : {}
   });
   let stopping = null;
+  const backups = /* @__PURE__ */ new Map();
   const stopCluster = async (c) => {
     await c.front?.stop().catch(() => {
     });
@@ -4394,9 +4910,12 @@ async function startLab(opts = {}) {
   };
   const cleanup = async () => {
     opts.signal?.removeEventListener("abort", onAbort);
+    for (const pid of [...paused]) thaw(pid);
     await links.close().catch((e) => log(`replicator stop: ${e.message}`));
     await Promise.all(Object.values(clusters).map(stopCluster));
     await Promise.all([...processes].map((p) => p.stop().catch(() => {
+    })));
+    await Promise.all(Object.values(proxies).map((p) => p.close().catch(() => {
     })));
     if (!opts.keep) await rm2(root, { recursive: true, force: true }).catch(() => {
     });
@@ -4416,8 +4935,8 @@ async function startLab(opts = {}) {
   const startLite = async (side) => {
     const p = await MilvusLiteProcess.start({
       bin,
-      dataDir: dirs[side].data,
-      logFile: dirs[side].milvusLog,
+      dataDir: dirsOf(side).data,
+      logFile: dirsOf(side).milvusLog,
       readyTimeoutMs: opts.readyTimeoutMs,
       signal: opts.signal
     });
@@ -4425,30 +4944,35 @@ async function startLab(opts = {}) {
     clusters[side].lite = p;
     return p;
   };
-  const startFront = async (side, lite) => {
+  const startFront = async (side, lite, restarted = false) => {
+    const id = ids[side];
+    const c = clusters[side];
     const f = await Front.start({
-      clusterId: ids[side],
-      pchannels: pchannelNames(ids[side], n),
+      clusterId: id,
+      pchannels: pchannelNames(id, n),
       backendAddress: lite.address,
-      stateDir: dirs[side].state,
-      walDir: dirs[side].wal,
+      stateDir: dirsOf(side).state,
+      walDir: dirsOf(side).wal,
       token: opts.token,
-      port: clusters[side].port,
+      port: c.port,
       log,
-      onConfigured: (change) => links.configured(ids[side], change),
+      onConfigured: (change) => links.configured(id, change),
       // The original primary is the one a role change demotes: the planted split brain lives there.
       staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source",
-      forcePromoteShapes: opts.forcePromoteShapes
+      forcePromoteShapes: opts.forcePromoteShapes,
+      // The self-test fault: once restarted, the standby rejects what it is sent (milvus-io/milvus#45086).
+      rejectReplicated: restarted && opts.faultMode === "stall-after-standby-restart" && side === "target" ? `fault stall-after-standby-restart: the restarted standby ${id} rejects every replicated message after its checkpoint (milvus-io/milvus#45086)` : void 0
     });
-    clusters[side].front = f;
-    clusters[side].port = Number(f.uri.split(":").pop());
+    c.front = f;
+    c.port = Number(f.uri.split(":").pop());
     return f;
   };
+  const sideOfFront = (f) => keyOf2(f.clusterId);
   const endpoint = (f) => ({
     clusterId: f.clusterId,
     uri: f.uri,
     token: opts.token,
-    replicateUri: f.uri,
+    replicateUri: proxies[sideOfFront(f)].uri,
     pchannels: [...f.pchannels]
   });
   const up = (side) => {
@@ -4457,19 +4981,22 @@ async function startLab(opts = {}) {
     return f;
   };
   try {
-    const [srcLite, tgtLite] = await Promise.all([startLite("source"), startLite("target")]);
+    for (const s of keys) proxies[s] = await LinkProxy.start(() => clusters[s]?.port);
+    const lites = await Promise.all(keys.map((k) => startLite(k)));
     checkStopped();
-    const srcFront = await startFront("source", srcLite);
-    const tgtFront = await startFront("target", tgtLite);
+    const fronts = [];
+    for (const [i, k] of keys.entries()) fronts.push(await startFront(k, lites[i]));
     checkStopped();
-    const source = endpoint(srcFront);
-    const target = endpoint(tgtFront);
+    const [source, target, ...extraStandbys] = fronts.map(endpoint);
     log(`Lab up: source ${source.clusterId} at ${source.uri}, target ${target.clusterId} at ${target.uri}`);
+    for (const e of extraStandbys) log(`Lab up: standby ${e.clusterId} at ${e.uri} (a star)`);
     if (opts.replicate) await configureReplication({ source, target }, { timeoutMs: 6e4, log });
     const lab = {
       source,
       target,
+      extraStandbys,
       dirs,
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       fronts: {
         get source() {
           return up("source");
@@ -4478,11 +5005,18 @@ async function startLab(opts = {}) {
           return up("target");
         }
       },
+      pauseReplicator: () => links.pause(),
+      resumeReplicator: () => links.resume(),
       async killReplicator() {
-        const link = links.current();
+        const all = links.all();
+        const link = all[0];
         if (!link) throw new Error("killReplicator: no replicator is running (replication not configured)");
-        const r = await link.supervisor.kill();
-        return { ...r, pid: link.supervisor.pid };
+        const rs = await Promise.all(all.map((l) => l.supervisor.kill()));
+        return {
+          killedAt: Math.min(...rs.map((r) => r.killedAt)),
+          restartedAt: Math.max(...rs.map((r) => r.restartedAt)),
+          pid: link.supervisor.pid
+        };
       },
       get restarts() {
         return links.restarts;
@@ -4525,6 +5059,57 @@ async function startLab(opts = {}) {
         log(`Cluster ${ids[side]} rebuilt empty at ${f.uri}`);
         return endpoint(f);
       },
+      async restartCluster(side) {
+        if (!clusters[side].front) throw new Error(`restartCluster: the ${side} cluster is down`);
+        const killedAt = Date.now();
+        await clusters[side].lite?.kill();
+        await stopCluster(clusters[side]);
+        checkStopped();
+        const f = await startFront(side, await startLite(side), true);
+        const restartedAt = Date.now();
+        log(`Cluster ${ids[side]} restarted on its data at ${f.uri} (down ${restartedAt - killedAt} ms)`);
+        return { killedAt, restartedAt };
+      },
+      link: (side) => proxies[side],
+      noteFault(name) {
+        if (opts.faultMode !== "wedge-channel") return;
+        writeFileSync(faultMarkerFile(dirs.replicatorLog), `${(/* @__PURE__ */ new Date()).toISOString()} ${name}
+`, {
+          flag: "a"
+        });
+      },
+      get replicationTarget() {
+        const l = links.current();
+        return l ? sideOf(l.target) : void 0;
+      },
+      freezeReplicator() {
+        const pid = links.current()?.supervisor.pid;
+        if (pid === void 0) throw new Error("freezeReplicator: no replicator is running");
+        process.kill(pid, "SIGSTOP");
+        paused.add(pid);
+        return { pid, resume: () => thaw(pid) };
+      },
+      async backup(side, name) {
+        const snap = await up(side).backup(name);
+        backups.set(name, snap);
+        log(
+          `Backup ${name} of ${snap.clusterId}: ${snap.messages.length} requests, points at tt ${snap.points[0]?.timeTick}`
+        );
+        return snap;
+      },
+      async restoreSecondary(name, side, signal) {
+        const snap = backups.get(name);
+        if (!snap) throw new Error(`restoreSecondary: no backup named ${name} in this lab`);
+        const f = up(side);
+        return restoreSecondary({
+          snapshot: snap,
+          target: { clusterId: f.clusterId, uri: f.uri, token: opts.token },
+          faultMode: opts.faultMode ?? "none",
+          timeoutMs: 12e4,
+          signal,
+          log
+        });
+      },
       stop
     };
     return lab;
@@ -4536,6 +5121,19 @@ async function startLab(opts = {}) {
 }
 
 // src/backends/local/backend.ts
+var LOCAL_FAULTS = LOCAL_NEMESIS_TYPES;
+function sleepOrAbort(ms, signal) {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
 var LocalBackend = class {
   constructor(opts) {
     this.opts = opts;
@@ -4548,7 +5146,7 @@ var LocalBackend = class {
       replicator: "reference replicator (milvus-cdc-drill)"
     }
   };
-  faults = ["kill-cdc"];
+  faults = LOCAL_FAULTS;
   lab;
   /** A provision under way: teardown waits for it, so a lab that was still starting is stopped too. */
   starting;
@@ -4563,23 +5161,98 @@ var LocalBackend = class {
       await this.teardown();
       signal.throwIfAborted();
     }
-    return { source: this.lab.source, target: this.lab.target };
+    return {
+      source: this.lab.source,
+      target: this.lab.target,
+      metricsUrls: [this.lab.metricsUrl],
+      ...this.lab.extraStandbys.length > 0 ? { extraStandbys: this.lab.extraStandbys } : {}
+    };
   }
-  async inject(fault) {
-    if (!this.lab) throw new Error(`inject(${fault}): the local backend is not provisioned`);
-    if (fault !== "kill-cdc") {
+  async inject(fault, signal, params) {
+    const lab = this.lab;
+    if (!lab) throw new Error(`inject(${fault}): the local backend is not provisioned`);
+    if (!this.faults.includes(fault)) {
       throw new Error(
-        `inject: fault '${fault}' is not supported by the local backend (allowed: ${this.faults.join(", ")})`
+        `inject: fault '${fault}' is not supported by the local backend (allowed: ${this.faults.join(", ")})${fault in LOCAL_NEMESIS_REFUSALS ? `: ${LOCAL_NEMESIS_REFUSALS[fault]}` : ""}`
       );
     }
-    const r = await this.lab.killReplicator();
-    return {
-      injectedAt: r.killedAt,
-      restoredAt: r.restartedAt,
-      killedAt: r.killedAt,
-      restartedAt: r.restartedAt,
-      pid: r.pid
-    };
+    const durationMs = params?.durationMs ?? 5e3;
+    lab.noteFault(fault);
+    switch (fault) {
+      case "kill-cdc": {
+        const r = await lab.killReplicator();
+        return {
+          injectedAt: r.killedAt,
+          restoredAt: r.restartedAt,
+          killedAt: r.killedAt,
+          restartedAt: r.restartedAt,
+          pid: r.pid
+        };
+      }
+      case "restart-standby":
+      case "restart-primary": {
+        const side = fault === "restart-standby" ? "target" : "source";
+        const r = await lab.restartCluster(side);
+        return {
+          injectedAt: r.killedAt,
+          restoredAt: r.restartedAt,
+          cluster: lab[side].clusterId,
+          how: "SIGKILL of Milvus Lite, front closed at once; both started again on the same data, state and WAL",
+          downMs: r.restartedAt - r.killedAt
+        };
+      }
+      case "partition":
+      case "delay": {
+        const side = lab.replicationTarget;
+        if (!side) throw new Error(`inject(${fault}): no replicator is running (replication not configured)`);
+        const link = lab.link(side);
+        const injectedAt = Date.now();
+        let cut = 0;
+        const refusedBefore = link.stats.refused;
+        const delayedBefore = link.stats.delayed;
+        if (fault === "partition") cut = link.cut();
+        else link.delay(params?.delayMs ?? 200, params?.jitterMs ?? 50);
+        try {
+          await sleepOrAbort(durationMs, signal);
+        } finally {
+          link.heal();
+        }
+        return {
+          injectedAt,
+          restoredAt: Date.now(),
+          link: `replicator -> ${lab[side].clusterId}`,
+          ...fault === "partition" ? { connectionsCut: cut, connectionsRefused: link.stats.refused - refusedBefore } : {
+            delayMs: params?.delayMs ?? 200,
+            jitterMs: params?.jitterMs ?? 50,
+            chunksDelayed: link.stats.delayed - delayedBefore
+          }
+        };
+      }
+      case "pause-cdc": {
+        const injectedAt = Date.now();
+        const p = lab.freezeReplicator();
+        try {
+          await sleepOrAbort(durationMs, signal);
+        } finally {
+          p.resume();
+        }
+        return { injectedAt, restoredAt: Date.now(), pid: p.pid, how: "SIGSTOP, then SIGCONT" };
+      }
+      default:
+        throw new Error(`inject: fault '${fault}' is not supported by the local backend`);
+    }
+  }
+  async pauseCdc() {
+    if (!this.lab) throw new Error("pauseCdc: the local backend is not provisioned");
+    const injectedAt = Date.now();
+    const r = await this.lab.pauseReplicator();
+    return { injectedAt, stoppedAt: Date.now(), how: "replicator stopped, no restart", ...r };
+  }
+  async resumeCdc() {
+    if (!this.lab) throw new Error("resumeCdc: the local backend is not provisioned");
+    const injectedAt = Date.now();
+    const r = await this.lab.resumeReplicator();
+    return { injectedAt, restoredAt: Date.now(), ...r };
   }
   async loseCluster(side) {
     if (!this.lab) throw new Error(`loseCluster(${side}): the local backend is not provisioned`);
@@ -4595,6 +5268,31 @@ var LocalBackend = class {
     if (!this.lab) throw new Error(`rebuildCluster(${side}): the local backend is not provisioned`);
     return this.lab.rebuildCluster(side);
   }
+  /** Milvus Backup `create`, emulated: a FlushAll point per channel and the data at it (front/seed-backup.ts). */
+  async backup(side, name) {
+    if (!this.lab) throw new Error(`backup(${side}): the local backend is not provisioned`);
+    const snap = await this.lab.backup(side, name);
+    return {
+      name,
+      clusterId: snap.clusterId,
+      points: snap.points.map((p) => ({ ...p })),
+      collections: snap.collections,
+      rows: snap.collections.reduce((n, c) => n + c.rows, 0)
+    };
+  }
+  /** Milvus Backup `restore secondary`, emulated (replication/restore-secondary.ts). */
+  async restoreSecondary(backup, side, signal) {
+    if (!this.lab) throw new Error(`restoreSecondary(${side}): the local backend is not provisioned`);
+    const r = await this.lab.restoreSecondary(backup.name, side, signal);
+    return {
+      rows: r.rows,
+      detail: {
+        messages: r.messages,
+        tool: "emulated restore secondary (milvus-cdc-drill)",
+        ...r.checkpoints.some((c) => c.planted) ? { planted: r.checkpoints.filter((c) => c.planted) } : {}
+      }
+    };
+  }
   async collectDiagnostics(dir) {
     const lab = this.lab;
     if (!lab) return [];
@@ -4608,7 +5306,15 @@ var LocalBackend = class {
         [join11(lab.dirs.source.state, "replicate-config.json"), "source-replicate-config.json"],
         [join11(lab.dirs.target.state, "replicate-config.json"), "target-replicate-config.json"],
         [join11(lab.dirs.source.state, "channels.json"), "source-channels.json"],
-        [join11(lab.dirs.target.state, "channels.json"), "target-channels.json"]
+        [join11(lab.dirs.target.state, "channels.json"), "target-channels.json"],
+        // A star: each extra standby's Milvus Lite log, configuration and replicator log.
+        ...lab.dirs.extra.flatMap(
+          (e) => [
+            [e.dirs.milvusLog, `${e.clusterId}-milvus-lite.log`],
+            [join11(e.dirs.state, "replicate-config.json"), `${e.clusterId}-replicate-config.json`],
+            [e.replicatorLog, `replicator-${e.clusterId}.log`]
+          ]
+        )
       ];
       for (const [from, name] of copies) {
         const to = join11(dir, name);
@@ -4644,5 +5350,6 @@ var LocalBackend = class {
   }
 };
 export {
+  LOCAL_FAULTS,
   LocalBackend
 };

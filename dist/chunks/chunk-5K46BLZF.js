@@ -7,13 +7,15 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   DEFAULT_KIND_IMAGES,
   IMAGE_NAMES,
+  ImportJobError,
   OPERATOR_IMAGE_REPOSITORY,
   checkImage,
   etcdImageValues,
   minioImageValues,
   operatorImageValues,
-  require_dist
-} from "./chunk-J672ADJA.js";
+  require_dist,
+  runImportJob
+} from "./chunk-3IKSNKQA.js";
 import {
   UsageError,
   packageRoot
@@ -601,8 +603,70 @@ async function killCdcPod(k, namespace, instance, o) {
   return { injectedAt: killedAt, killedAt, restoredAt, oldPod: oldPods[0], oldPods, newPod };
 }
 
+// src/backends/kind/bulk-import.ts
+var IMPORT_PREFIX = "drill-import";
+function importKey(fileName) {
+  if (!/^[A-Za-z0-9._-]+\.json$/.test(fileName))
+    throw new Error(`import file name '${fileName}' is not a plain name ending in .json`);
+  return `${IMPORT_PREFIX}/${fileName}`;
+}
+function stageScript(s, key, bytes) {
+  const target = `drill/${s.bucket}/${key}`;
+  const mc = "mc --config-dir /tmp/.mc-drill --quiet";
+  return [
+    "set -e",
+    'u="$MINIO_ROOT_USER"; [ -n "$u" ] || u="$MINIO_ACCESS_KEY"',
+    'p="$MINIO_ROOT_PASSWORD"; [ -n "$p" ] || p="$MINIO_SECRET_KEY"',
+    'if [ -z "$u" ] || [ -z "$p" ]; then echo "no MinIO keys in the container environment" >&2; exit 3; fi',
+    `${mc} alias set drill http://127.0.0.1:9000 "$u" "$p" >/dev/null`,
+    `${mc} pipe ${target}`,
+    // Shell only (no sed or grep: the MinIO image is a minimal one): the stat's JSON must hold the size.
+    `stat=$(${mc} stat --json ${target})`,
+    `case "$stat" in *'"size":${bytes},'*|*'"size":${bytes}}'*) ;; *) echo "staged object is not ${bytes} bytes: $stat" >&2; exit 4;; esac`,
+    `echo "staged ${bytes} bytes at ${s.bucket}/${key}"`,
+    ""
+  ].join("\n");
+}
+function stageArgs(namespace, s, script) {
+  return ["exec", "-i", "-n", namespace, `svc/${s.cluster}-minio`, "--", "sh", "-c", script];
+}
+async function stageAndImport(k, namespace, storage, req2, client, o, log) {
+  const key = importKey(req2.fileName);
+  const object = `${storage.bucket}/${key}`;
+  const bytes = Buffer.byteLength(req2.content);
+  try {
+    try {
+      await kubectl(
+        k,
+        stageArgs(namespace, storage, stageScript(storage, key, bytes)),
+        `staging the import file ${object} in ${storage.cluster}'s MinIO`,
+        { input: req2.content, timeoutMs: o.stageTimeoutMs }
+      );
+    } catch (e) {
+      throw new ImportJobError(
+        `staging the import file ${object} in ${storage.cluster}'s MinIO failed: ${e instanceof Error ? e.message : String(e)}`,
+        "fail"
+      );
+    }
+    const done = await runImportJob(client, {
+      collection: req2.collection,
+      partition: req2.partition,
+      files: [key],
+      timeoutMs: o.importTimeoutMs,
+      pollMs: o.pollMs,
+      signal: o.signal
+    });
+    log(`bulk import: job ${done.jobId} put ${done.rows} row(s) of ${object} into ${req2.collection}`);
+    return { ...done, object };
+  } finally {
+    await Promise.resolve(client.closeConnection?.()).catch(() => {
+    });
+  }
+}
+
 export {
   tail,
+  formatCommand,
   ProcessRunner,
   fmtMs,
   parseVersion,
@@ -633,5 +697,6 @@ export {
   kubectl,
   listPods,
   waitUntil,
-  killCdcPod
+  killCdcPod,
+  stageAndImport
 };

@@ -12,7 +12,6 @@ import {
   require_string_decoder
 } from "./chunk-FE5CAR44.js";
 import {
-  isSuccess,
   require_milvus,
   require_protobufjs,
   require_src,
@@ -19140,7 +19139,7 @@ var require_Function = __commonJS({
       });
     }
     exports.withTelemetrySuppressed = withTelemetrySuppressed;
-    function promisify2(pool, target, params, timeout, requestMetadata) {
+    function promisify(pool, target, params, timeout, requestMetadata) {
       return __awaiter(this, void 0, void 0, function* () {
         const operation = telemetryOperation(target);
         const activeScope = telemetryLogicalScope.getStore();
@@ -19193,7 +19192,7 @@ var require_Function = __commonJS({
         return result;
       });
     }
-    exports.promisify = promisify2;
+    exports.promisify = promisify;
     var findKeyValue = (obj, key) => {
       var _a2;
       return (_a2 = obj.find((v) => v.key === key)) === null || _a2 === void 0 ? void 0 : _a2.value;
@@ -44954,7 +44953,7 @@ var require_MilvusClient = __commonJS({
     exports.MilvusClientSession = exports.MilvusClient = void 0;
     var _1 = require_milvus3();
     var sdk_json_1 = __importDefault(require_sdk());
-    var MilvusClient3 = class _MilvusClient extends _1.GRPCClient {
+    var MilvusClient2 = class _MilvusClient extends _1.GRPCClient {
       /**
        * Returns the SDK information.
        * SDK information will be generated on the building phase
@@ -45097,7 +45096,7 @@ var require_MilvusClient = __commonJS({
         });
       }
     };
-    exports.MilvusClient = MilvusClient3;
+    exports.MilvusClient = MilvusClient2;
     var MilvusClientSession = class {
       constructor(parent, clusterId) {
         this.closed = false;
@@ -84955,7 +84954,7 @@ var require_dist_cjs12 = __commonJS({
   "node_modules/@aws-sdk/credential-provider-process/dist-cjs/index.js"(exports) {
     var { externalDataInterceptor, CredentialsProviderError, parseKnownFiles, getProfileName } = (init_config(), __toCommonJS(config_exports));
     var { exec } = __require("node:child_process");
-    var { promisify: promisify2 } = __require("node:util");
+    var { promisify } = __require("node:util");
     var { setCredentialFeature: setCredentialFeature2 } = (init_client2(), __toCommonJS(client_exports2));
     var getValidatedProcessCredentials = (profileName, data, profiles) => {
       if (data.Version !== 1) {
@@ -84991,7 +84990,7 @@ var require_dist_cjs12 = __commonJS({
       if (profiles[profileName]) {
         const credentialProcess = profile["credential_process"];
         if (credentialProcess !== void 0) {
-          const execPromise = promisify2(externalDataInterceptor?.getTokenRecord?.().exec ?? exec);
+          const execPromise = promisify(externalDataInterceptor?.getTokenRecord?.().exec ?? exec);
           try {
             const { stdout } = await execPromise(credentialProcess);
             let data;
@@ -98869,9 +98868,6 @@ var require_milvus3 = __commonJS({
   }
 });
 
-// src/milvus/replicate.ts
-var import_milvus2_sdk_node2 = __toESM(require_milvus3(), 1);
-
 // src/milvus/client.ts
 var import_milvus2_sdk_node = __toESM(require_milvus3(), 1);
 var MILVUS_URI_FORMS = "http://host:port, https://host:port, grpc://host:port, host:port";
@@ -98906,254 +98902,8 @@ function milvusClient(ep, o3 = {}) {
   return client;
 }
 
-// src/milvus/replicate.ts
-var ReplicationConfigError = class extends Error {
-  name = "ReplicationConfigError";
-};
-function buildReplicateConfiguration(pair) {
-  const cluster = (c5) => ({
-    cluster_id: c5.clusterId,
-    connection_param: { uri: c5.replicateUri, token: c5.token ?? "" },
-    pchannels: [...c5.pchannels]
-  });
-  return {
-    clusters: [cluster(pair.source), cluster(pair.target)],
-    cross_cluster_topology: [
-      { source_cluster_id: pair.source.clusterId, target_cluster_id: pair.target.clusterId }
-    ]
-  };
-}
-function clientFor(endpoint, timeoutMs = 3e4) {
-  return milvusClient(endpoint, { timeoutMs, retries: 3 });
-}
-var GRPC_UNIMPLEMENTED = 12;
-function isUnimplementedAnswer(read) {
-  return !read || read.status === void 0 && read.configuration === void 0;
-}
-function isUnimplemented(e5) {
-  const err = e5;
-  return err?.code === GRPC_UNIMPLEMENTED || typeof err?.message === "string" && /\bUNIMPLEMENTED\b/.test(err.message);
-}
-async function fetchConfiguration(client, timeoutMs, failure) {
-  let read;
-  try {
-    read = await client.getReplicateConfiguration({ timeout: timeoutMs });
-  } catch (e5) {
-    if (isUnimplemented(e5)) return "unimplemented";
-    throw e5;
-  }
-  if (isUnimplementedAnswer(read)) return "unimplemented";
-  if (!isSuccess(read.status)) throw new ReplicationConfigError(failure(read.status?.reason));
-  return read.configuration;
-}
-async function readBack(client, role, clusterId, want) {
-  const read = await fetchConfiguration(
-    client,
-    3e4,
-    (reason) => `${role} ${clusterId}: GetReplicateConfiguration failed: ${reason}`
-  );
-  if (read === "unimplemented") return "unimplemented";
-  const ids = (read?.clusters ?? []).map((c5) => c5.cluster_id).sort();
-  if (JSON.stringify(ids) !== JSON.stringify(want)) {
-    throw new ReplicationConfigError(
-      `${role} ${clusterId}: the configuration read back names clusters ${JSON.stringify(ids)}, expected ${JSON.stringify(want)}`
-    );
-  }
-  return "ok";
-}
-async function configureReplication(pair, opts = {}) {
-  const timeoutMs = opts.timeoutMs ?? 6e5;
-  const config = buildReplicateConfiguration(pair);
-  const want = config.clusters.map((c5) => c5.cluster_id).sort();
-  const unimplemented = [];
-  for (const side of [pair.source, pair.target]) {
-    const role = side === pair.source ? "primary" : "standby";
-    opts.log?.(`Applying the replicate configuration to the ${role} ${side.clusterId} (${side.uri})`);
-    const client = clientFor(side, timeoutMs);
-    try {
-      const status = await withDeadline(
-        client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
-        timeoutMs,
-        `UpdateReplicateConfiguration on the ${role} ${side.clusterId} (${side.uri})`,
-        opts.signal
-      );
-      if (!isSuccess(status)) {
-        throw new ReplicationConfigError(
-          `${role} ${side.clusterId} refused the replicate configuration: ${status.reason || JSON.stringify(status)}`
-        );
-      }
-      if (await readBack(client, role, side.clusterId, want) === "unimplemented") unimplemented.push(role);
-    } finally {
-      await client.closeConnection().catch(() => {
-      });
-    }
-  }
-  if (unimplemented.length === 0) {
-    return { configuration: config, confirmedBy: "GetReplicateConfiguration on both clusters" };
-  }
-  opts.log?.(
-    `GetReplicateConfiguration is UNIMPLEMENTED on the ${unimplemented.join(" and ")} (Milvus 2.6 before milvus-io/milvus#49810); confirming with GetReplicateInfo on the standby`
-  );
-  const channel = pair.target.pchannels[0];
-  try {
-    await getReplicateInfo(pair.target, pair.source.clusterId, channel, Math.min(timeoutMs, 3e4));
-  } catch (e5) {
-    throw new ReplicationConfigError(
-      `standby ${pair.target.clusterId}: the configuration cannot be read back (GetReplicateConfiguration UNIMPLEMENTED) and GetReplicateInfo(${pair.source.clusterId}, ${channel}) did not answer: ${e5 instanceof Error ? e5.message : String(e5)}`
-    );
-  }
-  return {
-    configuration: config,
-    confirmedBy: `GetReplicateInfo on the standby (GetReplicateConfiguration UNIMPLEMENTED on the ${unimplemented.join(" and ")})`
-  };
-}
-function reversedPair(pair) {
-  return { source: pair.target, target: pair.source };
-}
-async function switchoverReplication(current, opts = {}) {
-  const timeoutMs = opts.timeoutMs ?? 6e5;
-  const next = reversedPair(current);
-  const config = buildReplicateConfiguration(next);
-  const started = Date.now();
-  const answeredMs = {};
-  await Promise.all(
-    [current.source, current.target].map(async (side) => {
-      const role = side === current.source ? "old primary" : "new primary";
-      opts.log?.(`Applying the reversed topology to the ${role} ${side.clusterId} (${side.uri})`);
-      const client = clientFor(side, timeoutMs);
-      try {
-        const status = await withDeadline(
-          client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
-          timeoutMs,
-          `UpdateReplicateConfiguration (switchover) on the ${role} ${side.clusterId} (${side.uri})`
-        );
-        if (!isSuccess(status)) {
-          throw new ReplicationConfigError(
-            `${role} ${side.clusterId} refused the reversed topology: ${status.reason || JSON.stringify(status)}`
-          );
-        }
-        answeredMs[side.clusterId] = Date.now() - started;
-      } finally {
-        await client.closeConnection().catch(() => {
-        });
-      }
-    })
-  );
-  return { config, answeredMs };
-}
-var FORCE_PROMOTE_NEEDS_EMPTY = "force promote requires empty cluster and topology fields";
-var FORCE_PROMOTE_ALREADY_PRIMARY = "force promote can only be used on secondary clusters, current cluster is primary";
-function forcePromoteRequest(standby, shape) {
-  const clusters = shape === "empty" ? [] : [
-    {
-      cluster_id: standby.clusterId,
-      connection_param: { uri: standby.replicateUri, token: standby.token ?? "" },
-      pchannels: [...standby.pchannels]
-    }
-  ];
-  return { clusters, cross_cluster_topology: [], force_promote: true };
-}
-async function forcePromote(standby, opts = {}) {
-  const timeoutMs = opts.timeoutMs ?? 6e4;
-  const attempts = [];
-  const client = clientFor(standby, timeoutMs);
-  try {
-    for (const shape of ["current-cluster", "empty"]) {
-      opts.log?.(`Force-promoting ${standby.clusterId} (${standby.uri}), request shape ${shape}`);
-      const status = await withDeadline(
-        client.updateReplicateConfiguration({ ...forcePromoteRequest(standby, shape), timeout: timeoutMs }),
-        timeoutMs,
-        `UpdateReplicateConfiguration (force_promote) on ${standby.clusterId} (${standby.uri})`
-      );
-      if (isSuccess(status)) {
-        attempts.push({ shape, ok: true });
-        return { shape, attempts, alreadyPrimary: false };
-      }
-      const reason = status.reason || JSON.stringify(status);
-      attempts.push({ shape, ok: false, reason });
-      if (reason.includes(FORCE_PROMOTE_ALREADY_PRIMARY))
-        return { shape: null, attempts, alreadyPrimary: true };
-      if (shape === "current-cluster" && reason.includes(FORCE_PROMOTE_NEEDS_EMPTY)) continue;
-      throw new ReplicationConfigError(`${standby.clusterId} refused force promote: ${reason}`);
-    }
-    throw new ReplicationConfigError(
-      `${standby.clusterId} refused both force-promote request shapes: ${attempts.map((a5) => `${a5.shape}: ${a5.reason}`).join("; ")}`
-    );
-  } finally {
-    await client.closeConnection().catch(() => {
-    });
-  }
-}
-async function readReplicateConfiguration(endpoint, timeoutMs = 3e4) {
-  const client = clientFor(endpoint, timeoutMs);
-  try {
-    const c5 = await fetchConfiguration(
-      client,
-      timeoutMs,
-      (reason) => `GetReplicateConfiguration on ${endpoint.uri}: ${reason}`
-    );
-    if (c5 === "unimplemented") return "unimplemented";
-    if (!c5 || !c5.clusters || c5.clusters.length === 0) return null;
-    return { clusters: c5.clusters, cross_cluster_topology: c5.cross_cluster_topology ?? [] };
-  } finally {
-    await client.closeConnection().catch(() => {
-    });
-  }
-}
-async function getReplicateInfo(target, sourceClusterId, targetPchannel, timeoutMs) {
-  const own = !(target instanceof import_milvus2_sdk_node2.MilvusClient);
-  const client = target instanceof import_milvus2_sdk_node2.MilvusClient ? target : clientFor(target, timeoutMs);
-  try {
-    const res = await withDeadline(
-      (0, import_milvus2_sdk_node2.promisify)(
-        client.channelPool,
-        "GetReplicateInfo",
-        { source_cluster_id: sourceClusterId, target_pchannel: targetPchannel },
-        timeoutMs
-      ),
-      timeoutMs + 1e3,
-      `GetReplicateInfo(${sourceClusterId}, ${targetPchannel})`
-    );
-    const cp = res?.checkpoint;
-    if (!cp) return { timeTick: null, messageId: null };
-    const tt = cp.time_tick;
-    return {
-      timeTick: tt === void 0 || tt === null || String(tt) === "0" ? null : String(tt),
-      messageId: cp.message_id?.id ?? null
-    };
-  } finally {
-    if (own) await client.closeConnection().catch(() => {
-    });
-  }
-}
-async function withDeadline(p3, ms, what, signal) {
-  let timer;
-  let onAbort;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
-    onAbort = () => reject(new Error(`cancelled while waiting for ${what}`));
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener("abort", onAbort, { once: true });
-  });
-  p3.catch(() => {
-  });
-  try {
-    return await Promise.race([p3, timeout]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
-  }
-}
-
 export {
   require_milvus3 as require_milvus,
   parseMilvusUri,
-  milvusClient,
-  clientFor,
-  configureReplication,
-  switchoverReplication,
-  forcePromote,
-  readReplicateConfiguration,
-  getReplicateInfo,
-  withDeadline
+  milvusClient
 };

@@ -9,15 +9,21 @@ import {
   fmtMs,
   killCdcPod,
   pchannelsFor,
+  stageAndImport,
   tail
-} from "./chunk-UN27IAZ3.js";
-import "./chunk-J672ADJA.js";
+} from "./chunk-5K46BLZF.js";
+import {
+  ImportJobError
+} from "./chunk-3IKSNKQA.js";
 import {
   clientFor,
   getReplicateInfo,
   readReplicateConfiguration,
   withDeadline
-} from "./chunk-QHN2IWLS.js";
+} from "./chunk-E7H42DMQ.js";
+import {
+  milvusClient
+} from "./chunk-BLFJBIMG.js";
 import "./chunk-FE5CAR44.js";
 import "./chunk-UXO2L5LN.js";
 import {
@@ -32,7 +38,8 @@ var DEFAULT_EXISTING_TIMING = {
   killCommandTimeoutMs: 12e4,
   kubectlTimeoutMs: 6e4,
   cdcRestartTimeoutMs: 5 * 6e4,
-  pollMs: 5e3
+  pollMs: 5e3,
+  importTimeoutMs: 5 * 6e4
 };
 var ExistingSetupError = class extends EnvironmentError {
   name = "ExistingSetupError";
@@ -174,6 +181,7 @@ var ExistingBackend = class _ExistingBackend {
       target: endpoint(o.target, ids.target)
     };
     if (confirmedBy) pair.replication = { confirmedBy };
+    if (o.metricsUrls?.length) pair.metricsUrls = [...o.metricsUrls];
     return pair;
   }
   checkIds(ids) {
@@ -282,6 +290,42 @@ var ExistingBackend = class _ExistingBackend {
     const doneAt = Date.now();
     this.deps.log.info(`kill-cdc: killCdcCommand finished in ${fmtMs(doneAt - injectedAt)}`);
     return { injectedAt, commandDoneAt: doneAt, output: this.runner.redact(tail(r.stdout + r.stderr, 5)) };
+  }
+  /**
+   * Workload trigger bulkImport, with storage configured (backend.existing.kube.importBucket): the file
+   * into the primary's operator-deployed MinIO by `kubectl exec` (kind/bulk-import.ts says why), then
+   * Milvus's import through the drill's client, bounded and naming the job. The client sends the
+   * create once (no SDK retry: a retried create could start a second job).
+   */
+  async bulkImport(req, signal) {
+    const kube = this.options.kube;
+    if (!kube?.importBucket)
+      throw new ImportJobError(
+        "backend.existing.kube.importBucket is not set: the primary's object storage is not known",
+        "fail"
+      );
+    const k = {
+      runner: this.runner,
+      kubectl: "kubectl",
+      baseArgs: kube.context ? ["--context", kube.context] : [],
+      callTimeoutMs: this.t.kubectlTimeoutMs
+    };
+    const ep = { uri: this.options.source.uri, token: this.options.source.token };
+    const client = (this.deps.importClient ?? ((e) => milvusClient(e)))(ep);
+    return stageAndImport(
+      k,
+      kube.namespace,
+      { cluster: kube.sourceInstance, bucket: kube.importBucket },
+      req,
+      client,
+      {
+        stageTimeoutMs: this.t.kubectlTimeoutMs,
+        importTimeoutMs: this.t.importTimeoutMs,
+        pollMs: this.t.pollMs,
+        signal
+      },
+      (m) => this.deps.log.info(m)
+    );
   }
   async collectDiagnostics() {
     return [];
