@@ -16,8 +16,8 @@ import {
   chaosResource,
   KIND_CHAOS_TYPES,
   needsChaosMesh,
-  validateChaos,
 } from "../src/backends/kind/chaos.js";
+import { validateChaos } from "../src/backends/kind/crd-schema.js";
 import { defaultKindOptions } from "../src/backends/kind/options.js";
 import type { NemesisType } from "../src/backends/types.js";
 import { buildPlan, run } from "../src/cli/commands/plan.js";

@@ -16,11 +16,8 @@
  * pause-cdc is refused: Chaos Mesh has no process freeze (pod-failure swaps the container's image,
  * which is a restart, not a pause).
  */
-import { join } from "node:path";
 import type { NemesisType } from "../../config/schema.js";
 import type { FaultParams } from "../../nemesis/names.js";
-import { packageRoot } from "../../util/paths.js";
-import { type CrdValidator, loadCrdValidator } from "./crd-schema.js";
 import type { KindOptions } from "./options.js";
 
 export const CHAOS_MESH_VERSION = "2.8.3";
@@ -197,20 +194,3 @@ export function chaosResource(o: KindOptions, type: NemesisType, p: FaultParams)
       );
   }
 }
-
-/** The Chaos Mesh CRDs this project keeps (fixtures/chaos-mesh, copied from the v2.8.3 chart). */
-export function chaosCrdPath(kind: ChaosResource["kind"]): string {
-  return join(packageRoot(), "fixtures", "chaos-mesh", `chaos-mesh.org_${kind.toLowerCase()}.yaml`);
-}
-
-/** Problems of a chaos resource against its CRD, strict like the API server (empty when valid). */
-export function validateChaos(r: ChaosResource, dir?: string): string[] {
-  const path = dir ? join(dir, `chaos-mesh.org_${r.kind.toLowerCase()}.yaml`) : chaosCrdPath(r.kind);
-  let v = validators.get(path);
-  if (!v) {
-    v = loadCrdValidator(path, "v1alpha1");
-    validators.set(path, v);
-  }
-  return v.validate(r);
-}
-const validators = new Map<string, CrdValidator>();

@@ -7,8 +7,8 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseAllDocuments, parse as parseYaml } from "yaml";
-import { type ChaosResource, chaosFile, validateChaos } from "../../backends/kind/chaos.js";
-import { loadCrdValidator } from "../../backends/kind/crd-schema.js";
+import { type ChaosResource, chaosFile } from "../../backends/kind/chaos.js";
+import { loadCrdValidator, validateChaos } from "../../backends/kind/crd-schema.js";
 import { formatCommand } from "../../backends/kind/exec.js";
 import { parseImageFlags } from "../../backends/kind/images.js";
 import { BACKUP_JOB_TIMEOUT_MS } from "../../backends/kind/milvus-backup.js";
