@@ -10,12 +10,12 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-AEAMECHA.js";
+} from "./chunks/chunk-QHLSGRSG.js";
 import "./chunks/chunk-5K46BLZF.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
-import "./chunks/chunk-LFZYC47M.js";
+import "./chunks/chunk-P6BIFXV7.js";
 import "./chunks/chunk-3IKSNKQA.js";
 import {
   group,

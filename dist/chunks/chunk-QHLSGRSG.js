@@ -49,7 +49,7 @@ import {
   chaosName,
   chaosResource,
   needsChaosMesh
-} from "./chunk-LFZYC47M.js";
+} from "./chunk-P6BIFXV7.js";
 import {
   ImportJobError
 } from "./chunk-3IKSNKQA.js";

@@ -10,9 +10,9 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-AEAMECHA.js";
+} from "./chunk-QHLSGRSG.js";
 import "./chunk-5K46BLZF.js";
-import "./chunk-LFZYC47M.js";
+import "./chunk-P6BIFXV7.js";
 import "./chunk-3IKSNKQA.js";
 import "./chunk-ATWVWLQA.js";
 import "./chunk-BLFJBIMG.js";
