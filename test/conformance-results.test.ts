@@ -3,6 +3,7 @@ import {
   commitLabel,
   deselectedDir,
   formatTable,
+  missingModule,
   parseSuiteCommits,
   perFile,
   shellWords,
@@ -51,6 +52,27 @@ describe("the conformance script's reading of pytest", () => {
     expect(uncollectable("cdc/testcases/test_dml.py::T::test_insert\n1 test collected in 0.1s")).toEqual([]);
   });
 
+  it("only a missing module may excuse a file that cannot be imported; the suite's own errors do not", () => {
+    const out = [
+      "==================================== ERRORS ====================================",
+      "______________ ERROR collecting cdc/testcases/test_collection.py _______________",
+      "E   AttributeError: type object 'CaseLabel' has no attribute 'CDC'",
+      "______________ ERROR collecting cdc/testcases/test_import_2pc.py _______________",
+      "ImportError while importing test module '/x/cdc/testcases/test_import_2pc.py'.",
+      "E   ModuleNotFoundError: No module named 'chaos'",
+      "=========================== short test summary info ============================",
+      "ERROR cdc/testcases/test_collection.py - AttributeError: type object 'CaseLab...",
+      "ERROR cdc/testcases/test_import_2pc.py",
+    ].join("\n");
+    expect(uncollectable(out)).toEqual([
+      "cdc/testcases/test_collection.py",
+      "cdc/testcases/test_import_2pc.py",
+    ]);
+    expect(missingModule(out, "cdc/testcases/test_import_2pc.py")).toBe(true);
+    expect(missingModule(out, "cdc/testcases/test_collection.py")).toBe(false);
+    expect(missingModule(out, "cdc/testcases/test_alias.py")).toBe(false);
+  });
+
   it("splits --pytest-args as a shell would: quotes keep a -k expression together", () => {
     expect(shellWords('-k "test_a or test_b" -x')).toEqual(["-k", "test_a or test_b", "-x"]);
     expect(shellWords("  -k  'x and not y'  ")).toEqual(["-k", "x and not y"]);
@@ -73,6 +95,21 @@ describe("the conformance script's reading of pytest", () => {
     const rg = "cdc/testcases/test_resource_group.py::TestCDCSyncResourceGroup";
     expect(suiteDefect(`${rg}::test_update_resource_group_not_replicated`)?.reason).toMatch(/no __eq__/);
     expect(suiteDefect(`${rg}::test_create_resource_group_not_replicated`)).toBeUndefined();
+  });
+
+  it("a defect fixed upstream is no defect: a body without the defective code runs", () => {
+    const rg =
+      "cdc/testcases/test_resource_group.py::TestCDCSyncResourceGroup::test_update_resource_group_not_replicated";
+    expect(
+      suiteDefect(rg, "        assert downstream_desc_after == downstream_desc_before, ("),
+    ).toBeDefined();
+    expect(
+      suiteDefect(rg, "        assert str(downstream_desc_after) == str(downstream_desc_before), ("),
+    ).toBeUndefined();
+    const nullable =
+      "cdc/testcases/test_schema_features.py::TestCDCSyncSchemaFeatures::test_nullable_fields_sync";
+    expect(suiteDefect(nullable, 'filter="nullable_int64 == null"')).toBeDefined();
+    expect(suiteDefect(nullable, 'filter="nullable_int64 is null"')).toBeUndefined();
   });
 
   it("names the upstream commit of each file in the table, and says unknown where none is known", () => {
