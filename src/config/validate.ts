@@ -9,6 +9,7 @@ import {
   LOCAL_NEMESIS_TYPES,
   type LocalFaultMode,
   NEMESIS_FAULT_TRIGGERS,
+  REPLICATOR_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
 } from "../backends/local/faults/fault-modes.js";
 import type { DrillConfig, Metric, Scenario, VectorType } from "./schema.js";
@@ -389,17 +390,7 @@ export function crossFieldError(cfg: DrillConfig): string | null {
 }
 
 /** The self-test faults a star runs: the ones the replicator of one edge commits on its own. */
-export const STAR_FAULT_MODES: readonly LocalFaultMode[] = [
-  "none",
-  "drop",
-  "duplicate-on-restart",
-  "reorder",
-  "skip-on-restart",
-  "stale-checkpoint",
-  "drop-ddl",
-  "stall",
-  "corrupt-vector",
-];
+export const STAR_FAULT_MODES: readonly LocalFaultMode[] = REPLICATOR_FAULT_MODES;
 
 /**
  * A star (topology.standbys > 1, issue 25) runs on the local backend, scenario replication, with CDC

@@ -3,7 +3,8 @@
  * for what each does). A module of its own, without imports, so the config schema, the lab and the
  * replicator share one list without the config loading the protocol.
  */
-export const LOCAL_FAULT_MODES = [
+/** The faults the replicator commits on its own, in any scenario and on any edge of a star. */
+export const REPLICATOR_FAULT_MODES = [
   "none",
   "drop",
   "duplicate-on-restart",
@@ -13,6 +14,10 @@ export const LOCAL_FAULT_MODES = [
   "drop-ddl",
   "stall",
   "corrupt-vector",
+] as const;
+
+export const LOCAL_FAULT_MODES = [
+  ...REPLICATOR_FAULT_MODES,
   // Role-change faults (scenarios switchover and failover): each must fail its own check.
   "lose-tail-on-switchover",
   "promote-with-hole",
