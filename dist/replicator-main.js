@@ -10,8 +10,8 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-YU5YRSB4.js";
-import "./chunks/chunk-MR4MCNWS.js";
+} from "./chunks/chunk-FQOUS6SE.js";
+import "./chunks/chunk-UK4EH6L5.js";
 import "./chunks/chunk-HYYLTJMX.js";
 import "./chunks/chunk-UXO2L5LN.js";
 import "./chunks/chunk-XXWGZQIE.js";

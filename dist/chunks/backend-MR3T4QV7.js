@@ -24,11 +24,11 @@ import {
   parseReplicatorOptions,
   readWholeWal,
   walFile
-} from "./chunk-YU5YRSB4.js";
+} from "./chunk-FQOUS6SE.js";
 import {
   LOCAL_NEMESIS_REFUSALS,
   LOCAL_NEMESIS_TYPES
-} from "./chunk-MR4MCNWS.js";
+} from "./chunk-UK4EH6L5.js";
 import {
   MILVUS_SERVICE,
   decode,

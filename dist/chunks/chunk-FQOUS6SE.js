@@ -10,7 +10,7 @@ import {
   PK_FIELD,
   SETTLE_KEY,
   external_exports
-} from "./chunk-MR4MCNWS.js";
+} from "./chunk-UK4EH6L5.js";
 import {
   decode,
   decodeRequest,

@@ -9,7 +9,7 @@ import {
 } from "./chunk-XXWGZQIE.js";
 
 // src/backends/local/faults/fault-modes.ts
-var LOCAL_FAULT_MODES = [
+var REPLICATOR_FAULT_MODES = [
   "none",
   "drop",
   "duplicate-on-restart",
@@ -18,7 +18,10 @@ var LOCAL_FAULT_MODES = [
   "stale-checkpoint",
   "drop-ddl",
   "stall",
-  "corrupt-vector",
+  "corrupt-vector"
+];
+var LOCAL_FAULT_MODES = [
+  ...REPLICATOR_FAULT_MODES,
   // Role-change faults (scenarios switchover and failover): each must fail its own check.
   "lose-tail-on-switchover",
   "promote-with-hole",
@@ -13841,6 +13844,7 @@ var PK_FIELD = "pk";
 
 export {
   external_exports,
+  REPLICATOR_FAULT_MODES,
   LOCAL_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
   LOCAL_NEMESIS_TYPES,
