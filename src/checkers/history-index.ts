@@ -417,6 +417,21 @@ export class HistoryIndexer {
       this.byCollection.set(v.collection, perKey);
       this.idx.writes.set(v.collection, perKey);
     }
+    const rows = perKey.rows;
+    /** One row of this op for a key; an op still open at the end has NaN until finish() knows the end. */
+    const addRow = (pk: string, ver: number, kind: typeof v.kind): void => {
+      const row = this.table.add(
+        invoke.id,
+        ver,
+        kind,
+        completion?.type ?? "info",
+        invoke.time,
+        completion?.time ?? Number.NaN,
+      );
+      const list = rows.get(pk);
+      if (list) list.push(row);
+      else rows.set(pk, [row]);
+    };
     // An auto-id upsert whose answer names other keys than it sent replaced those keys: each one it
     // no longer holds is deleted by this op, at the version it was sent with.
     if (v.kind === "upsert" && completion?.keys) {
@@ -424,42 +439,11 @@ export class HistoryIndexer {
       for (const kv of v.keys) {
         if (kept.has(kv.pk)) continue;
         if (completion.type === "ok") tally.replaced += 1;
-        let rows = perKey.rows.get(kv.pk);
-        if (!rows) {
-          rows = [];
-          perKey.rows.set(kv.pk, rows);
-        }
-        rows.push(
-          this.table.add(
-            invoke.id,
-            kv.ver,
-            "delete",
-            completion.type,
-            invoke.time,
-            completion.time ?? Number.NaN,
-          ),
-        );
+        addRow(kv.pk, kv.ver, "delete");
       }
     }
     // An auto-id insert's keys exist only once Milvus assigned them: its completion carries them.
-    for (const kv of completion?.keys ?? v.keys) {
-      let rows = perKey.rows.get(kv.pk);
-      if (!rows) {
-        rows = [];
-        perKey.rows.set(kv.pk, rows);
-      }
-      rows.push(
-        this.table.add(
-          invoke.id,
-          kv.ver,
-          v.kind,
-          completion?.type ?? "info",
-          invoke.time,
-          // An op still open at the end: NaN until finish() knows the last time of the history.
-          completion?.time ?? Number.NaN,
-        ),
-      );
-    }
+    for (const kv of completion?.keys ?? v.keys) addRow(kv.pk, kv.ver, v.kind);
   }
 
   finish(): HistoryIndex {
