@@ -67,16 +67,11 @@ export interface CheckResult {
   standbys?: Record<string, StandbyVerdict>;
 }
 
-/** One standby's part of a check in a star. */
-export interface StandbyVerdict {
-  verdict: Verdict;
-  summary: string;
-  evidence: Evidence[];
-  evidenceTotal: number;
-  observed: number;
-  reason?: string;
-  stats?: Record<string, number>;
-}
+/** One standby's part of a check in a star: the same fields as the check's own result, for that standby. */
+export type StandbyVerdict = Pick<
+  CheckResult,
+  "verdict" | "summary" | "evidence" | "evidenceTotal" | "observed" | "reason" | "stats"
+>;
 
 export const MAX_EVIDENCE = 20;
 
