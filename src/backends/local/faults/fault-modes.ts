@@ -55,20 +55,8 @@ export const ROLE_CHANGE_FAULT_SCENARIO: Partial<
 
 export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];
 
-import type { NemesisType } from "../../../nemesis/names.js";
+import { NEMESIS_TYPES, type NemesisType } from "../../../nemesis/names.js";
 
-/**
- * The nemesis types the local lab brings (crashes of CDC and of either cluster; partition, delay and
- * pause on the replication link, never on the drill's clients), and why it refuses the others.
- */
-export const LOCAL_NEMESIS_TYPES: readonly NemesisType[] = [
-  "kill-cdc",
-  "restart-standby",
-  "restart-primary",
-  "partition",
-  "delay",
-  "pause-cdc",
-];
 /** The nemesis self-test faults, and the nemesis types that set each off ("any": every type does). */
 export const NEMESIS_FAULT_TRIGGERS: Partial<Record<LocalFaultMode, readonly NemesisType[] | "any">> = {
   "stall-after-standby-restart": ["restart-standby"],
@@ -80,3 +68,11 @@ export const LOCAL_NEMESIS_REFUSALS: Partial<Record<NemesisType, string>> = {
   "stress-standby":
     "the local backend cannot put CPU pressure on the standby alone (Milvus Lite shares this machine's cores with the drill); use the kind backend",
 };
+
+/**
+ * The nemesis types the local lab brings (crashes of CDC and of either cluster; partition, delay and
+ * pause on the replication link, never on the drill's clients): every type it does not refuse above.
+ */
+export const LOCAL_NEMESIS_TYPES: readonly NemesisType[] = NEMESIS_TYPES.filter(
+  (t) => !(t in LOCAL_NEMESIS_REFUSALS),
+);
