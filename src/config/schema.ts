@@ -43,6 +43,11 @@ export function changesRoles(scenario: Scenario): scenario is "switchover" | "fa
   return scenario === "switchover" || scenario === "failover";
 }
 
+/** Whether any fault is scheduled at all (faults.killCdc is the nemesis' schedule). */
+export function faultsScheduled(cfg: DrillConfig): boolean {
+  return cfg.faults.killCdc.at.length > 0 || cfg.faults.killCdc.everyMs !== null;
+}
+
 import { checkImage, type ImageName, type KindImages } from "../backends/kind/images.js";
 import { LOCAL_FAULT_MODES, type LocalFaultMode } from "../backends/local/faults/fault-modes.js";
 

@@ -12,7 +12,7 @@ import {
   REPLICATOR_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
 } from "../backends/local/faults/fault-modes.js";
-import type { DrillConfig, Metric, Scenario, VectorType } from "./schema.js";
+import { type DrillConfig, faultsScheduled, type Metric, type Scenario, type VectorType } from "./schema.js";
 import { compareSemver, formatSemver, parseRelease, type Semver } from "./version.js";
 
 /**
@@ -165,11 +165,6 @@ function checkFaults(cfg: DrillConfig): string | null {
   return checkNemesis(cfg);
 }
 
-/** Whether any fault is scheduled at all (faults.killCdc is the nemesis' schedule). */
-function faultsScheduled(cfg: DrillConfig): boolean {
-  return cfg.faults.killCdc.at.length > 0 || cfg.faults.killCdc.everyMs !== null;
-}
-
 /** The nemesis types the chosen backend cannot bring, refused before anything is provisioned. */
 function checkNemesis(cfg: DrillConfig): string | null {
   const types = cfg.faults.nemesis.types;
@@ -308,7 +303,7 @@ function checkScenario(cfg: DrillConfig): string | null {
   }
   if (scenario === "capacity") {
     const k = cfg.faults.killCdc;
-    if (k.at.length > 0 || k.everyMs !== null)
+    if (faultsScheduled(cfg))
       return line(
         k.at.length > 0 ? "faults.killCdc.at" : "faults.killCdc.everyMs",
         k.at.length > 0 ? k.at : k.everyMs,

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Backend, Logger } from "../backends/types.js";
-import { changesRoles, type DrillConfig } from "../config/schema.js";
+import { changesRoles, type DrillConfig, faultsScheduled } from "../config/schema.js";
 import type { CleanupRecord } from "./run.js";
 
 /**
@@ -32,10 +32,7 @@ export async function createBackend(
         cdcOnTarget: changesRoles(config.scenario),
         seeding: config.scenario === "seed",
         // Chaos Mesh is installed only when a scheduled fault needs it.
-        nemesis:
-          config.faults.killCdc.at.length > 0 || config.faults.killCdc.everyMs !== null
-            ? config.faults.nemesis.types
-            : [],
+        nemesis: faultsScheduled(config) ? config.faults.nemesis.types : [],
       });
     }
     case "existing": {
