@@ -10,8 +10,8 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-FQOUS6SE.js";
-import "./chunks/chunk-UK4EH6L5.js";
+} from "./chunks/chunk-ICFNMKGX.js";
+import "./chunks/chunk-QACE44GA.js";
 import "./chunks/chunk-HYYLTJMX.js";
 import "./chunks/chunk-UXO2L5LN.js";
 import "./chunks/chunk-XXWGZQIE.js";

@@ -8,6 +8,24 @@ import {
   __export
 } from "./chunk-XXWGZQIE.js";
 
+// src/nemesis/names.ts
+var NEMESIS_TYPES = [
+  // The CDC node killed mid-stream (SIGKILL / pod kill) and restarted.
+  "kill-cdc",
+  // milvus-io/milvus#45086: a restarted standby kept a wrong checkpoint and rejected what followed.
+  "restart-standby",
+  // milvus-io/milvus#44902, #49712: pod chaos / an evicted node on the source lost rows on the target.
+  "restart-primary",
+  // milvus-io/milvus#53368: a takeover on the target dropped replicated rows that were in flight.
+  "partition",
+  // milvus-io/milvus#45639: 200 ms of latency between the clusters hung a switchover.
+  "delay",
+  // milvus-io/milvus#48779, #53581: a CDC outage (here a frozen one) lost data or stalled silently.
+  "pause-cdc",
+  // milvus-io/milvus#44599: CDC ran out of memory under load; a starved standby is the other side of it.
+  "stress-standby"
+];
+
 // src/backends/local/faults/fault-modes.ts
 var REPLICATOR_FAULT_MODES = [
   "none",
@@ -52,14 +70,6 @@ var ROLE_CHANGE_FAULT_SCENARIO = {
   "seed-gap": ["seed"],
   "seed-overlap": ["seed"]
 };
-var LOCAL_NEMESIS_TYPES = [
-  "kill-cdc",
-  "restart-standby",
-  "restart-primary",
-  "partition",
-  "delay",
-  "pause-cdc"
-];
 var NEMESIS_FAULT_TRIGGERS = {
   "stall-after-standby-restart": ["restart-standby"],
   "wedge-channel": "any",
@@ -68,6 +78,9 @@ var NEMESIS_FAULT_TRIGGERS = {
 var LOCAL_NEMESIS_REFUSALS = {
   "stress-standby": "the local backend cannot put CPU pressure on the standby alone (Milvus Lite shares this machine's cores with the drill); use the kind backend"
 };
+var LOCAL_NEMESIS_TYPES = NEMESIS_TYPES.filter(
+  (t) => !(t in LOCAL_NEMESIS_REFUSALS)
+);
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -13844,12 +13857,13 @@ var PK_FIELD = "pk";
 
 export {
   external_exports,
+  NEMESIS_TYPES,
   REPLICATOR_FAULT_MODES,
   LOCAL_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
-  LOCAL_NEMESIS_TYPES,
   NEMESIS_FAULT_TRIGGERS,
   LOCAL_NEMESIS_REFUSALS,
+  LOCAL_NEMESIS_TYPES,
   HEARTBEAT_COLLECTION,
   SETTLE_KEY,
   PK_FIELD

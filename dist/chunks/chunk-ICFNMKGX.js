@@ -10,7 +10,7 @@ import {
   PK_FIELD,
   SETTLE_KEY,
   external_exports
-} from "./chunk-UK4EH6L5.js";
+} from "./chunk-QACE44GA.js";
 import {
   decode,
   decodeRequest,

@@ -24,11 +24,11 @@ import {
   parseReplicatorOptions,
   readWholeWal,
   walFile
-} from "./chunk-FQOUS6SE.js";
+} from "./chunk-ICFNMKGX.js";
 import {
   LOCAL_NEMESIS_REFUSALS,
   LOCAL_NEMESIS_TYPES
-} from "./chunk-UK4EH6L5.js";
+} from "./chunk-QACE44GA.js";
 import {
   MILVUS_SERVICE,
   decode,
