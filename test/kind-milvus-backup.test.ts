@@ -3,6 +3,8 @@
  * by name, the Jobs' config and arguments, the backup points read from the backup's own meta, the
  * calls in order through stand-ins, and `plan` writing the seed steps.
  */
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,17 +12,21 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { KindBackend, type KindTiming } from "../src/backends/kind/backend.js";
 import {
+  type BackupCommand,
   backupArgs,
+  backupCommand,
   backupJobManifests,
   backupYaml,
+  checkPin,
   flushAllPoint,
   jobName,
-  jobScript,
   jobState,
   layoutFor,
   META_END,
+  MILVUS_BACKUP_PIN,
   type MilvusBackupPin,
   metaBegin,
+  metaScript,
   milvusBackupImage,
   parseBackupMeta,
   refuseBucketTrap,
@@ -29,7 +35,7 @@ import { defaultKindOptions, type KindOptions } from "../src/backends/kind/optio
 import { renderCommands, renderSeedFiles } from "../src/backends/kind/plan.js";
 import { UsageError } from "../src/errors.js";
 import { protoRoot } from "../src/milvus/proto.js";
-import { alive, captureLog, type Rule, standins } from "./stand-ins/harness.js";
+import { alive, captureLog, type Rule, STANDIN_BIN, standins } from "./stand-ins/harness.js";
 
 const OPTS: KindOptions = {
   ...defaultKindOptions(),
@@ -39,9 +45,12 @@ const OPTS: KindOptions = {
   namespace: "drills",
   readyTimeoutMs: 3000,
 };
-const DIGEST = `sha256:${"ab".repeat(32)}`;
-const PINNED: MilvusBackupPin = { version: "v0.5.16", repository: "milvusdb/milvus-backup", digest: DIGEST };
-const UNPINNED: MilvusBackupPin = { ...PINNED, digest: null };
+/** The real pin with the stand-in go build's binary in place of the real one. */
+const PINNED: MilvusBackupPin = {
+  ...MILVUS_BACKUP_PIN,
+  sha256: createHash("sha256").update("stand-in milvus-backup\n").digest("hex"),
+};
+const IMAGE = `milvus-cdc-drill/milvus-backup:v0.5.16-${PINNED.sha256.slice(0, 12)}`;
 
 /** A FlushAll message as Milvus sends it: ImmutableMessage with its time tick in `_tt`, base 36. */
 function flushAll(tt: bigint, id: string): string {
@@ -87,13 +96,19 @@ function createLog(flush: Record<string, string>): string {
 }
 
 describe("milvus-backup pin and traps", () => {
-  it("runs only an image pinned by sha256 digest; an unpinned tag is refused in one line naming the pin", () => {
-    expect(milvusBackupImage(PINNED)).toBe(`milvusdb/milvus-backup:v0.5.16@${DIGEST}`);
-    expect(() => milvusBackupImage(UNPINNED)).toThrow(UsageError);
-    expect(() => milvusBackupImage(UNPINNED)).toThrow(
-      /no sha256 digest of milvusdb\/milvus-backup:v0\.5\.16.*MILVUS_BACKUP_PIN/,
-    );
-    expect(() => milvusBackupImage({ ...PINNED, digest: "sha256:short" })).toThrow(UsageError);
+  it("the pin is source, toolchain and binary; the image is named by the binary's sha256; a malformed pin is refused naming the field", () => {
+    expect(() => checkPin(MILVUS_BACKUP_PIN)).not.toThrow();
+    expect(MILVUS_BACKUP_PIN).toMatchObject({
+      module: "github.com/zilliztech/milvus-backup",
+      version: "v0.5.16",
+      sum: "h1:zkKFh8ddUi32gG5V8h+GvEsc2hWfxcrZ5ziOxSA7iCg=",
+      toolchain: "go1.25.5",
+    });
+    expect(milvusBackupImage(MILVUS_BACKUP_PIN)).toBe("milvus-cdc-drill/milvus-backup:v0.5.16-5a711e621d0e");
+    expect(milvusBackupImage(PINNED)).toBe(IMAGE);
+    expect(() => milvusBackupImage({ ...PINNED, sha256: "abc" })).toThrow(UsageError);
+    expect(() => checkPin({ ...PINNED, sum: "h1:short" })).toThrow(/milvus-backup pin: sum 'h1:short'/);
+    expect(() => checkPin({ ...PINNED, toolchain: "latest" })).toThrow(/toolchain 'latest'/);
   });
 
   it("create always passes --backup_index_extra; restore secondary names both cluster ids", () => {
@@ -174,22 +189,51 @@ describe("milvus-backup pin and traps", () => {
     }
   });
 
-  it("the Job: no retries, its own deadline, the keys from the operator's Secrets, the meta printed after create", () => {
+  it("the Job: no retries, its own deadline, the keys from the operator's Secrets; create as an init container in exec form, then the meta printed by the Milvus image", () => {
     const l = layoutFor(OPTS, "alpha", "bravo");
+    type Container = {
+      name: string;
+      image: string;
+      imagePullPolicy: string;
+      command: string[];
+      env: Array<{ name: string }>;
+    };
     type Doc = {
       kind: string;
       spec: {
         backoffLimit: number;
         activeDeadlineSeconds: number;
-        template: { spec: { containers: Array<{ image: string; env: unknown[] }> } };
+        template: { spec: { initContainers?: Container[]; containers: Container[] } };
       };
     };
-    const [cm, job] = backupJobManifests(OPTS, { kind: "create", name: "b1" }, l, "img@x", 900) as Doc[];
+    const [cm, job] = backupJobManifests(
+      OPTS,
+      { kind: "create", name: "b1" },
+      l,
+      IMAGE,
+      "milvusdb/milvus:v2.6.6",
+      900,
+    ) as Doc[];
     expect(cm?.kind).toBe("ConfigMap");
     expect(job?.spec.backoffLimit).toBe(0);
     expect(job?.spec.activeDeadlineSeconds).toBe(900);
-    const c = job?.spec.template.spec.containers[0] as { image: string; env: unknown[] };
-    expect(c.image).toBe("img@x");
+    const pod = job?.spec.template.spec;
+    const c = pod?.initContainers?.[0] as Container;
+    expect(c).toMatchObject({ name: "milvus-backup", image: IMAGE, imagePullPolicy: "Never" });
+    // The scratch image has no shell: the command is the binary itself.
+    expect(c.command).toEqual([
+      "/app/milvus-backup",
+      "create",
+      "-n",
+      "b1",
+      "--backup_index_extra",
+      "--config",
+      "/config/backup.yaml",
+    ]);
+    const reader = pod?.containers[0] as Container;
+    expect(reader).toMatchObject({ name: "meta", image: "milvusdb/milvus:v2.6.6" });
+    expect(reader.command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+    expect(reader.env.map((e) => e.name)).toEqual(["MINIO_BACKUP_ACCESS_KEY", "MINIO_BACKUP_SECRET_KEY"]);
     expect(c.env).toContainEqual({
       name: "MINIO_BACKUP_SECRET_KEY",
       valueFrom: { secretKeyRef: { name: "bravo-minio", key: "secretkey" } },
@@ -198,17 +242,32 @@ describe("milvus-backup pin and traps", () => {
       name: "MINIO_ACCESS_KEY",
       valueFrom: { secretKeyRef: { name: "alpha-minio", key: "accesskey" } },
     });
-    const script = jobScript(l, { kind: "create", name: "b1" });
-    expect(script).toContain(
-      "/app/milvus-backup create -n b1 --backup_index_extra --config /config/backup.yaml",
-    );
+    const script = metaScript(l, { kind: "create", name: "b1" });
+    expect(reader.command[2]).toBe(script);
     expect(script).toContain(
       "http://bravo-minio.drills.svc.cluster.local:9000/bravo/backup/b1/meta/backup_meta.json",
     );
     expect(jobName({ kind: "create", name: "Drill_Seed_1" })).toBe("mb-create-drill-seed-1");
+    const restore: BackupCommand = {
+      kind: "restore-secondary",
+      name: "b1",
+      sourceClusterId: "alpha",
+      targetClusterId: "bravo",
+    };
+    const [, rjob] = backupJobManifests(
+      OPTS,
+      restore,
+      layoutFor(OPTS, "bravo", "bravo"),
+      IMAGE,
+      "milvusdb/milvus:v2.6.6",
+      900,
+    ) as Doc[];
+    expect(rjob?.spec.template.spec.initContainers).toBeUndefined();
+    expect(rjob?.spec.template.spec.containers).toHaveLength(1);
+    expect(rjob?.spec.template.spec.containers[0]?.command).toEqual(backupCommand(restore));
   });
 
-  it("jobState: complete, failed with its reason, pending with the pod's waiting reason", () => {
+  it("jobState: complete, failed with its reason, pending with the pod's waiting reason, failed at once on an image error", () => {
     expect(jobState(JSON.stringify({ status: { succeeded: 1 } })).done).toBe(true);
     const failed = jobState(
       JSON.stringify({
@@ -225,21 +284,46 @@ describe("milvus-backup pin and traps", () => {
       }),
     );
     expect(failed).toMatchObject({ done: false, failed: expect.stringMatching(/^BackoffLimitExceeded/) });
+    const pod = (statuses: Record<string, unknown>) =>
+      JSON.stringify({
+        items: [{ metadata: { name: "mb-create-b1-x" }, status: { phase: "Pending", ...statuses } }],
+      });
     const pending = jobState(
       JSON.stringify({ status: { active: 1 } }),
-      JSON.stringify({
-        items: [
+      pod({
+        initContainerStatuses: [{ name: "milvus-backup", state: { waiting: { reason: "PodInitializing" } } }],
+      }),
+    );
+    expect(pending).toEqual({
+      done: false,
+      failed: null,
+      pending: "mb-create-b1-x Pending (PodInitializing)",
+    });
+    const neverPull = jobState(
+      JSON.stringify({ status: { active: 1 } }),
+      pod({
+        initContainerStatuses: [
           {
-            metadata: { name: "mb-create-b1-x" },
-            status: {
-              phase: "Pending",
-              containerStatuses: [{ state: { waiting: { reason: "ErrImagePull" } } }],
+            name: "milvus-backup",
+            state: {
+              waiting: {
+                reason: "ErrImageNeverPull",
+                message: `Container image "${IMAGE}" is not present with pull policy of Never`,
+              },
             },
           },
         ],
       }),
     );
-    expect(pending).toEqual({ done: false, failed: null, pending: "mb-create-b1-x Pending (ErrImagePull)" });
+    expect(neverPull.failed).toBe(
+      `container milvus-backup of pod mb-create-b1-x Pending (ErrImageNeverPull: Container image "${IMAGE}" is not present with pull policy of Never)`,
+    );
+    expect(
+      jobState(
+        JSON.stringify({ status: { active: 1 } }),
+        pod({ containerStatuses: [{ name: "meta", state: { waiting: { reason: "ImagePullBackOff" } } }] }),
+      ).failed,
+    ).toMatch(/^container meta of pod .*ImagePullBackOff/);
   });
 });
 
@@ -295,7 +379,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function setup(rules: Rule[], pin: MilvusBackupPin, seeding = false) {
+function setup(rules: Rule[], pin: MilvusBackupPin, seeding = false, timing: Partial<KindTiming> = {}) {
   const env = standins();
   env.setRules(rules);
   const workDir = mkdtempSync(join(tmpdir(), "kind-mb-"));
@@ -304,10 +388,12 @@ function setup(rules: Rule[], pin: MilvusBackupPin, seeding = false) {
     runner: env.runner,
     workDir,
     tools: TOOLS,
-    timing: FAST,
+    timing: { ...FAST, ...timing },
     env: { githubActions: false, ci: false },
     milvusBackup: pin,
     seeding,
+    // The failover's way back: the backend offers create and restore secondary.
+    wayBack: true,
   });
   cleanups.push(async () => {
     await backend.teardown();
@@ -356,10 +442,7 @@ describe("KindBackend: create then restore secondary through stand-ins", () => {
     expect(b?.clusterId).toBe("alpha");
     expect(b?.points[0]?.timeTick).toBe("470979683601612800");
     const r = await backend.restoreSecondary?.(b as NonNullable<typeof b>, "target");
-    expect(r?.detail).toMatchObject({
-      job: "mb-restore-b1",
-      image: `milvusdb/milvus-backup:v0.5.16@${DIGEST}`,
-    });
+    expect(r?.detail).toMatchObject({ job: "mb-restore-b1", image: IMAGE });
     const calls = env
       .calls()
       .map((c) => c.args.join(" "))
@@ -368,15 +451,15 @@ describe("KindBackend: create then restore secondary through stand-ins", () => {
       `apply -f ${join(workDir, "mb-create-b1.yaml")}`,
       "get job mb-create-b1 -n drills -o json",
       "get job mb-create-b1 -n drills -o json",
-      "logs -n drills job/mb-create-b1 --tail=-1",
+      "logs -n drills job/mb-create-b1 -c meta --tail=-1",
       `apply -f ${join(workDir, "mb-restore-b1.yaml")}`,
       "get job mb-restore-b1 -n drills -o json",
-      "logs -n drills job/mb-restore-b1 --tail=-1",
+      "logs -n drills job/mb-restore-b1 -c milvus-backup --tail=-1",
     ]);
     const restoreJob = parseAllDocuments(readFileSync(join(workDir, "mb-restore-b1.yaml"), "utf8"))
       .map((d) => d.toJS())
       .find((d) => d.kind === "Job");
-    expect(restoreJob.spec.template.spec.containers[0].command.at(-1)).toContain(
+    expect(restoreJob.spec.template.spec.containers[0].command.join(" ")).toContain(
       "restore secondary -n b1 --source_cluster_id alpha --target_cluster_id bravo",
     );
   });
@@ -399,14 +482,15 @@ describe("KindBackend: create then restore secondary through stand-ins", () => {
         { tool: "kubectl", match: "^get pods", respond: [{ stdout: NO_PODS }] },
         {
           tool: "kubectl",
-          match: "^logs",
+          match: "^logs .* -c milvus-backup",
           respond: [{ stdout: "panic: connect etcd: context deadline exceeded" }],
         },
+        { tool: "kubectl", match: "^logs", respond: [{ stdout: "" }] },
       ],
       PINNED,
     );
     await expect(backend.backup?.("source", "b1")).rejects.toThrow(
-      /milvus-backup create b1 \(Job mb-create-b1 in drills\) failed: DeadlineExceeded.*connect etcd/,
+      /milvus-backup create b1 \(Job mb-create-b1 in drills\) failed: DeadlineExceeded.*milvus-backup: panic: connect etcd/,
     );
   });
 
@@ -426,7 +510,7 @@ describe("KindBackend: create then restore secondary through stand-ins", () => {
                     metadata: { name: "mb-create-b1-q" },
                     status: {
                       phase: "Pending",
-                      containerStatuses: [{ state: { waiting: { reason: "ImagePullBackOff" } } }],
+                      initContainerStatuses: [{ state: { waiting: { reason: "ContainerCreating" } } }],
                     },
                   },
                 ],
@@ -438,22 +522,49 @@ describe("KindBackend: create then restore secondary through stand-ins", () => {
       PINNED,
     );
     await expect(backend.backup?.("source", "b1")).rejects.toThrow(
-      /timed out after .* waiting for milvus-backup create b1 \(Job mb-create-b1 in drills\) to complete; last seen: mb-create-b1-q Pending \(ImagePullBackOff\)/,
+      /timed out after .* waiting for milvus-backup create b1 \(Job mb-create-b1 in drills\) to complete; last seen: mb-create-b1-q Pending \(ContainerCreating\)/,
     );
   });
 
-  it("unpinned: no restore secondary is offered (the way back uses the drill's copy), and scenario seed is refused before anything runs", async () => {
-    const { env, backend } = setup(
-      [{ tool: "kubectl", match: ".", respond: [{ stdout: "" }] }],
-      UNPINNED,
-      true,
+  it("an image the node does not hold (ErrImageNeverPull) fails the Job's wait at once with the reason, not at its bound", async () => {
+    const { backend } = setup(
+      [
+        { tool: "kubectl", match: "^apply -f", respond: [{ stdout: "applied" }] },
+        { tool: "kubectl", match: "^get job", respond: [{ stdout: jobJson({ active: 1 }) }] },
+        {
+          tool: "kubectl",
+          match: "^get pods",
+          respond: [
+            {
+              stdout: JSON.stringify({
+                items: [
+                  {
+                    metadata: { name: "mb-restore-b1-q" },
+                    status: {
+                      phase: "Pending",
+                      containerStatuses: [
+                        { name: "milvus-backup", state: { waiting: { reason: "ErrImageNeverPull" } } },
+                      ],
+                    },
+                  },
+                ],
+              }),
+            },
+          ],
+        },
+        { tool: "kubectl", match: "^logs", respond: [{ stdout: "" }] },
+      ],
+      PINNED,
+      false,
+      { backupJobTimeoutMs: 60_000 },
     );
-    expect(backend.backup).toBeUndefined();
-    expect(backend.restoreSecondary).toBeUndefined();
-    await expect(backend.provision()).rejects.toThrow(
-      /no sha256 digest of milvusdb\/milvus-backup:v0\.5\.16/,
+    const t0 = Date.now();
+    const b = { name: "b1", clusterId: "alpha", points: [], collections: [], rows: 0 };
+    await expect(backend.restoreSecondary?.(b, "target")).rejects.toThrow(
+      /restore secondary b1 \(Job mb-restore-b1 in drills\) failed: container milvus-backup of pod mb-restore-b1-q Pending \(ErrImageNeverPull\)/,
     );
-    expect(env.calls()).toEqual([]);
+    // Well under the 60 s bound: the first poll that saw the reason ended the wait.
+    expect(Date.now() - t0).toBeLessThan(30_000);
   });
 
   it("the way back's direction: a backup of the target is written into the source's bucket, and restored there", async () => {
@@ -477,20 +588,37 @@ describe("KindBackend: create then restore secondary through stand-ins", () => {
     expect(createCfg.milvus.address).toBe("bravo-milvus.drills.svc.cluster.local");
     expect(createCfg.minio.backupBucketName).toBe("alpha");
     const restoreJob = docs("mb-restore-back.yaml").find((d) => d.kind === "Job");
-    expect(restoreJob.spec.template.spec.containers[0].command.at(-1)).toContain(
+    expect(restoreJob.spec.template.spec.containers[0].command.join(" ")).toContain(
       "--source_cluster_id bravo --target_cluster_id alpha",
     );
   });
 });
 
 describe("plan for scenario seed", () => {
-  it("commands.sh names the pinned milvus-backup and runs the seed steps in restore secondary order", () => {
+  it("commands.sh builds the pinned milvus-backup (Sum and sha256 checked), loads its image, and runs the seed steps in restore secondary order", () => {
     const seed = { backupName: "drill-seed-7", pin: PINNED, jobTimeoutMs: 900_000 };
     const files = renderSeedFiles(OPTS, seed);
-    expect(Object.keys(files)).toEqual(["milvus-backup-create.yaml", "milvus-backup-restore-secondary.yaml"]);
+    expect(Object.keys(files)).toEqual([
+      "milvus-backup.Dockerfile",
+      "milvus-backup-create.yaml",
+      "milvus-backup-restore-secondary.yaml",
+    ]);
+    expect(files["milvus-backup.Dockerfile"]).toMatch(
+      /^FROM scratch\nCOPY milvus-backup \/app\/milvus-backup\n/,
+    );
     const sh = renderCommands(OPTS, "drill-test", "drill", undefined, seed);
-    expect(sh).toContain(`milvusdb/milvus-backup:v0.5.16@${DIGEST}`);
+    const syntax = spawnSync("/bin/bash", ["-n", "-c", sh], { encoding: "utf8" });
+    expect(syntax.status, syntax.stderr).toBe(0);
+    for (const pinned of [PINNED.module, PINNED.version, PINNED.sum, PINNED.sha256, PINNED.toolchain])
+      expect(sh).toContain(pinned);
     const order = [
+      "GOTOOLCHAIN=go1.25.5 CGO_ENABLED=0 GOFLAGS=-mod=readonly timeout 1200 go mod download -json github.com/zilliztech/milvus-backup@v0.5.16",
+      `[ "$mb_sum" = h1:zkKFh8ddUi32gG5V8h+GvEsc2hWfxcrZ5ziOxSA7iCg= ]`,
+      `go build -C "$mb_dir" -trimpath -ldflags '-X "github.com/zilliztech/milvus-backup/version.Version=v0.5.16" -X "github.com/zilliztech/milvus-backup/version.Commit=719e9acbb5430ad04a2bdc7cb9c14f298846f8ba"' -o "$PWD/milvus-backup-bin/milvus-backup" .`,
+      `echo '${PINNED.sha256}  milvus-backup-bin/milvus-backup' | sha256sum -c -`,
+      `timeout 1200 docker build -t ${IMAGE} -f milvus-backup.Dockerfile milvus-backup-bin`,
+      "kind create cluster",
+      `load_image ${IMAGE}`,
       "apply -f milvus-backup-create.yaml",
       "job/mb-create-drill-seed-7 --for=condition=complete --timeout=900s",
       "--only standby",
@@ -505,14 +633,61 @@ describe("plan for scenario seed", () => {
     const restore = parseAllDocuments(files["milvus-backup-restore-secondary.yaml"] as string)
       .map((d) => d.toJS())
       .find((d) => d.kind === "Job");
-    expect(restore.spec.template.spec.containers[0].command.at(-1)).toContain(
-      "/app/milvus-backup restore secondary -n drill-seed-7 --source_cluster_id alpha --target_cluster_id bravo",
-    );
+    expect(restore.spec.template.spec.containers[0].command).toEqual([
+      "/app/milvus-backup",
+      "restore",
+      "secondary",
+      "-n",
+      "drill-seed-7",
+      "--source_cluster_id",
+      "alpha",
+      "--target_cluster_id",
+      "bravo",
+      "--config",
+      "/config/backup.yaml",
+    ]);
   });
 
-  it("an unpinned milvus-backup is refused for a seed plan, in one line", () => {
-    expect(() => renderSeedFiles(OPTS, { backupName: "x", pin: UNPINNED, jobTimeoutMs: 1000 })).toThrow(
-      UsageError,
+  it("commands.sh's shell for the Sum reads go's own JSON: the pinned Sum passes, another is refused, no go is refused naming it", () => {
+    const sh = renderCommands(OPTS, "drill-test", "drill", undefined, {
+      backupName: "x",
+      pin: PINNED,
+      jobTimeoutMs: 1000,
+    });
+    const lines = sh.split("\n");
+    const from = lines.findIndex((l) => l.startsWith("command -v go"));
+    const to = lines.findIndex((l) => l.startsWith('[ "$mb_sum" ='));
+    // The download replaced by what go prints; the rest runs as written.
+    const script = (sum: string) =>
+      [
+        "set -euo pipefail",
+        ...lines
+          .slice(from, to + 1)
+          .map((l) =>
+            l.startsWith("mb_json=")
+              ? `mb_json=$(printf '{\\n\\t"Dir": "/m/mb@v0.5.16",\\n\\t"Sum": "%s",\\n\\t"GoModSum": "h1:x"\\n}' '${sum}')`
+              : l,
+          ),
+        'echo "sum ok $mb_dir"',
+      ].join("\n");
+    const run = (text: string, path = process.env.PATH) =>
+      spawnSync("/bin/bash", ["-c", text], { encoding: "utf8", env: { ...process.env, PATH: path } });
+    const ok = run(script(PINNED.sum), `${STANDIN_BIN}:${process.env.PATH}`);
+    expect(ok.stdout).toBe("sum ok /m/mb@v0.5.16\n");
+    const bad = run(
+      script("h1:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB="),
+      `${STANDIN_BIN}:${process.env.PATH}`,
     );
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/its Sum is h1:BBBB.*not the pinned h1:zkKF.*refused/);
+    const noGo = run(script(PINNED.sum), "/nonexistent");
+    expect(noGo.status).toBe(1);
+    expect(noGo.stderr).toMatch(/go is not on PATH: install Go >= 1\.21.*actions\/setup-go/);
+  });
+
+  it("a malformed pin is refused for a seed plan, in one line", () => {
+    expect(() =>
+      renderSeedFiles(OPTS, { backupName: "x", pin: { ...PINNED, sha256: "" }, jobTimeoutMs: 1000 }),
+    ).toThrow(UsageError);
   });
 });

@@ -5,6 +5,7 @@
  * scenario seed (backup of the primary into the standby) and the failover's way back (backup of the
  * new primary B restored into the rebuilt A).
  */
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +13,12 @@ import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { KindBackend } from "../src/backends/kind/backend.js";
 import { pchannelsFor } from "../src/backends/kind/manifests.js";
-import { META_END, type MilvusBackupPin, metaBegin } from "../src/backends/kind/milvus-backup.js";
+import {
+  META_END,
+  MILVUS_BACKUP_PIN,
+  type MilvusBackupPin,
+  metaBegin,
+} from "../src/backends/kind/milvus-backup.js";
 import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
 import type { ClusterEndpoint } from "../src/backends/types.js";
 import { seedStandby } from "../src/drill/seed.js";
@@ -60,10 +66,10 @@ const OPTS: KindOptions = {
   targetName: "bravo",
   namespace: "drills",
 };
+/** The real pin with the stand-in go build's binary in place of the real one. */
 const PINNED: MilvusBackupPin = {
-  version: "v0.5.16",
-  repository: "milvusdb/milvus-backup",
-  digest: `sha256:${"cd".repeat(32)}`,
+  ...MILVUS_BACKUP_PIN,
+  sha256: createHash("sha256").update("stand-in milvus-backup\n").digest("hex"),
 };
 
 function createLog(cluster: string): string {
@@ -123,6 +129,8 @@ function kindBackend(backedUp: string) {
     timing: { pollMs: 20, callTimeoutMs: 5000, applyTimeoutMs: 5000, backupJobTimeoutMs: 2000 },
     env: { githubActions: false, ci: false },
     milvusBackup: PINNED,
+    seeding: backedUp === "alpha",
+    wayBack: backedUp === "bravo",
   });
   kubectlCalls = () => env.calls().map((c) => c.args.join(" "));
   cleanups.push(async () => {

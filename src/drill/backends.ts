@@ -31,6 +31,8 @@ export async function createBackend(
         onCreated: ctx.onCreated,
         cdcOnTarget: changesRoles(config.scenario),
         seeding: config.scenario === "seed",
+        // The failover's way back seeds the rebuilt cluster with milvus-backup (milvus-io/milvus#53512).
+        wayBack: config.scenario === "failover",
         // Chaos Mesh is installed only when a scheduled fault needs it.
         nemesis: faultsScheduled(config) ? config.faults.nemesis.types : [],
       });

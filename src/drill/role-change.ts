@@ -476,7 +476,7 @@ export async function runRoleChange(i: RoleChangeInput): Promise<{
             };
           }
           log.info(
-            `backend ${backend.info.name} offers no restore secondary (kind: milvus-backup not pinned by digest); the drill copies ${B.clusterId}'s data into ${ep.clusterId} itself`,
+            `backend ${backend.info.name} offers no restore secondary; the drill copies ${B.clusterId}'s data into ${ep.clusterId} itself`,
           );
           const restored = await restoreInto({
             from: b.client,

@@ -30,10 +30,12 @@ export interface Response {
   delayMs?: number;
   hang?: boolean;
   forward?: { dieAfterMs?: number };
+  /** Written to the path after -o (a `go build` stand-in's binary). */
+  writeOut?: string;
 }
 
 export interface Rule {
-  tool: "kind" | "kubectl" | "helm" | "docker" | "sudo";
+  tool: "kind" | "kubectl" | "helm" | "docker" | "sudo" | "go";
   match: string;
   respond: Response[];
 }
@@ -125,4 +127,62 @@ export function podList(
       },
     })),
   });
+}
+
+/**
+ * The go stand-in's answers for the pinned milvus-backup build, as the real go prints them (captured
+ * from go1.26 here): `go mod download -json` prints the module's JSON (tab-indented) with its Dir and
+ * Sum, or, when it fails, its Path, Version and Error with exit 1; when GOTOOLCHAIN must fetch a
+ * toolchain and cannot, it prints no JSON, only stderr. `go build` writes `binary` at -o.
+ */
+export function goRules(
+  pin: { module: string; version: string; sum: string },
+  o: {
+    dir?: string;
+    sum?: string;
+    binary?: string;
+    fail?: "network" | "toolchain-network" | "checksum-mismatch";
+  } = {},
+): Rule[] {
+  const mod = `${pin.module}@${pin.version}`;
+  const json = (fields: Record<string, string>) =>
+    `{\n${Object.entries(fields)
+      .map(([k, v]) => `\t${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+      .join(",\n")}\n}\n`;
+  const head = { Path: pin.module, Version: pin.version };
+  const download =
+    o.fail === "network"
+      ? {
+          code: 1,
+          stdout: json({
+            ...head,
+            Error: `${mod}: Get "https://proxy.golang.org/${pin.module}/@v/${pin.version}.info": dial tcp: lookup proxy.golang.org on 127.0.0.53:53: connection refused`,
+          }),
+        }
+      : o.fail === "toolchain-network"
+        ? {
+            code: 1,
+            stderr:
+              'go: downloading go1.25.5 (linux/amd64)\ngo: download go1.25.5: golang.org/toolchain@v0.0.1-go1.25.5.linux-amd64: Get "https://proxy.golang.org/golang.org/toolchain/@v/v0.0.1-go1.25.5.linux-amd64.zip": dial tcp: connect: connection refused\n',
+          }
+        : o.fail === "checksum-mismatch"
+          ? {
+              code: 1,
+              stdout: json({
+                ...head,
+                Error: `verifying ${mod}: checksum mismatch\n\tdownloaded: h1:AAAA\n\tsum.golang.org: ${pin.sum}\n\nSECURITY ERROR\nThis download does NOT match the one reported by the checksum server.`,
+              }),
+            }
+          : {
+              stdout: json({
+                ...head,
+                Dir: o.dir ?? `/go/pkg/mod/${mod}`,
+                Sum: o.sum ?? pin.sum,
+                GoModSum: "h1:4CWXSkJaIPOD6+Bq4/EU+7YcJtKElWqRKayRTJNU7ms=",
+              }),
+            };
+  return [
+    { tool: "go", match: "^mod download -json", respond: [download] },
+    { tool: "go", match: "^build ", respond: [{ writeOut: o.binary ?? "stand-in milvus-backup\n" }] },
+  ];
 }

@@ -4,8 +4,18 @@
 //
 // rules.json: [{ "tool": "kubectl", "match": "regex over the joined args", "respond": [Response, ...] }]
 // The Nth matching call gets respond[N-1]; the last response repeats. First matching rule wins.
-// Response: { code?, stdout?, stderr?, delayMs?, hang?: true, forward?: { dieAfterMs? } }
-import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, writeSync } from "node:fs";
+// Response: { code?, stdout?, stderr?, delayMs?, hang?: true, forward?: { dieAfterMs? }, writeOut? }
+// writeOut: text written to the path after -o (a `go build` that makes a binary).
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 
 const DEFAULTS = [
@@ -17,6 +27,7 @@ const DEFAULTS = [
   },
   { tool: "helm", match: "^version", respond: [{ stdout: "v3.18.4" }] },
   { tool: "docker", match: "^info", respond: [{ stdout: "Server Version: 28.0.0\n" }] },
+  { tool: "go", match: "^version$", respond: [{ stdout: "go version go1.22.2 linux/amd64\n" }] },
   // Images are on the host unless a test says otherwise (preflight passes without a registry).
   { tool: "docker", match: "^image inspect", respond: [{ stdout: '["repo@sha256:0000"]\n' }] },
 ];
@@ -98,6 +109,10 @@ export async function main(tool) {
       process.exit(1);
     }
     return;
+  }
+  if (response.writeOut !== undefined) {
+    const at = args.indexOf("-o");
+    if (at >= 0 && args[at + 1]) writeFileSync(args[at + 1], response.writeOut);
   }
   if (response.stdout) process.stdout.write(response.stdout);
   if (response.stderr) process.stderr.write(response.stderr);

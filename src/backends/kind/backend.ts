@@ -9,6 +9,7 @@ import { EnvironmentError } from "../../errors.js";
 import { milvusClient } from "../../milvus/client.js";
 import { ImportJobError } from "../../milvus/import.js";
 import { DEFAULT_FAULT_PARAMS } from "../../nemesis/nemesis.js";
+import { cacheRoot } from "../../util/paths.js";
 import type {
   Backend,
   BackendInfo,
@@ -55,17 +56,21 @@ import {
   type BackupCommand,
   type BackupLayout,
   backupJobManifests,
+  CREATE_CONTAINER,
+  checkPin,
   clusterStorage,
   jobName,
   jobState,
   layoutFor,
+  logContainer,
+  META_CONTAINER,
   MILVUS_BACKUP_PIN,
   type MilvusBackupPin,
   milvusBackupImage,
-  milvusBackupPinned,
   parseBackupMeta,
   refuseBucketTrap,
 } from "./milvus-backup.js";
+import { buildMilvusBackup, buildMilvusBackupImage, preflightGo } from "./milvus-backup-build.js";
 import { initialMilvusVersion, type KindOptions, milvusImage, validateKindOptions } from "./options.js";
 import {
   helmAccess,
@@ -102,6 +107,8 @@ export interface KindTiming {
   backupJobTimeoutMs: number;
   /** One bulk import (trigger bulkImport): from the create call until the job completed or failed. */
   importTimeoutMs: number;
+  /** Each go or docker build call of the pinned milvus-backup (a cold build fetches a toolchain and ~150 modules). */
+  milvusBackupBuildTimeoutMs: number;
 }
 
 export const DEFAULT_KIND_TIMING: KindTiming = {
@@ -125,6 +132,7 @@ export const DEFAULT_KIND_TIMING: KindTiming = {
   diagnosticsCallTimeoutMs: 60_000,
   backupJobTimeoutMs: BACKUP_JOB_TIMEOUT_MS,
   importTimeoutMs: 5 * 60_000,
+  milvusBackupBuildTimeoutMs: 20 * 60_000,
 };
 
 export interface KindBackendDeps {
@@ -151,10 +159,14 @@ export interface KindBackendDeps {
    * Chaos Mesh and the backend can inject it; teardown removes it.
    */
   nemesis?: readonly NemesisType[];
-  /** Scenario seed: milvus-backup must be pinned, refused before anything is created otherwise. */
+  /** Scenario seed: the pinned milvus-backup is built and loaded; no Go is refused before anything is created. */
   seeding?: boolean;
-  /** The milvus-backup image the Jobs run (tests pin a stand-in digest); MILVUS_BACKUP_PIN by default. */
+  /** Scenario failover: its way back seeds the rebuilt cluster with milvus-backup, built and loaded as for seed. */
+  wayBack?: boolean;
+  /** The pinned milvus-backup (tests pin a stand-in build); MILVUS_BACKUP_PIN by default. */
   milvusBackup?: MilvusBackupPin;
+  /** Where checked milvus-backup binaries are cached, by pin; `<cacheRoot>/milvus-backup` by default. */
+  milvusBackupCacheDir?: string;
   /** The client a bulk import runs through (tests stand one in); the one client factory's by default. */
   importClient?: (uri: string) => ClosableImportClient;
 }
@@ -206,9 +218,11 @@ export class KindBackend implements Backend {
   /** Whether this run installs Chaos Mesh (a nemesis type needs it). */
   private readonly chaosMesh: boolean;
   private readonly pin: MilvusBackupPin;
+  /** Whether provision builds and loads the pinned milvus-backup (scenario seed, failover). */
+  private readonly usesBackup: boolean;
   /**
-   * Milvus Backup's create and restore secondary (scenario seed; the failover's way back), offered only
-   * when milvus-backup is pinned by digest: without them the way back uses the drill's own copy.
+   * Milvus Backup's create and restore secondary (scenario seed; the failover's way back), offered when
+   * provision builds and loads milvus-backup (seeding or wayBack); a switchover needs neither.
    */
   readonly backup?: (side: Role, name: string, signal?: AbortSignal) => Promise<ClusterBackup>;
   readonly restoreSecondary?: (
@@ -240,8 +254,10 @@ export class KindBackend implements Backend {
       },
     };
     this.pin = deps.milvusBackup ?? MILVUS_BACKUP_PIN;
-    if (milvusBackupPinned(this.pin)) {
-      this.info.details.milvusBackup = milvusBackupImage(this.pin);
+    this.usesBackup = deps.seeding === true || deps.wayBack === true;
+    if (this.usesBackup) {
+      const p = this.pin;
+      this.info.details.milvusBackup = `${p.module}@${p.version} (${p.sum}), built with ${p.toolchain}, sha256 ${p.sha256}`;
       this.backup = (side, name, signal) => this.createBackup(side, name, signal);
       this.restoreSecondary = (backup, side, signal) => this.restoreBackup(backup, side, signal);
     }
@@ -309,7 +325,7 @@ export class KindBackend implements Backend {
     const o = this.options;
     // Options first: bad input must fail before anything is created or downloaded.
     validateKindOptions(o);
-    if (this.deps.seeding) milvusBackupImage(this.pin);
+    if (this.usesBackup) checkPin(this.pin);
     try {
       return await this.provisionSteps(signal);
     } catch (e) {
@@ -349,6 +365,18 @@ export class KindBackend implements Backend {
         );
       }
     });
+    const build = {
+      runner: this.runner,
+      timeoutMs: this.t.milvusBackupBuildTimeoutMs,
+      cacheDir: this.deps.milvusBackupCacheDir ?? join(cacheRoot(), "milvus-backup"),
+      signal,
+      log: (m: string) => this.log.info(m),
+    };
+    if (this.usesBackup)
+      await this.log.group("Preflight: go, to build the pinned milvus-backup", async () => {
+        const v = await preflightGo(build, this.pin);
+        this.log.info(v ? `go ${v} on PATH` : "the checked milvus-backup binary is cached: go is not needed");
+      });
     await this.log.group("Resolve kind, kubectl, helm", async () => {
       const t = this.deps.tools;
       if (typeof t === "function") this.tools = await t();
@@ -373,6 +401,15 @@ export class KindBackend implements Backend {
       this.recordImages(r);
       return r;
     });
+    // Built and checked before the cluster exists: a Sum or sha256 that differs creates nothing.
+    const backupImage = this.usesBackup
+      ? await this.log.group(`Build milvus-backup ${this.pin.version} from its pinned source`, async () => {
+          const bin = await buildMilvusBackup(build, this.pin);
+          const image = await buildMilvusBackupImage({ ...build, workDir: dir }, this.pin, bin);
+          this.info.details["image.milvus-backup"] = image;
+          return image;
+        })
+      : null;
 
     for (const step of rest) {
       if (step.phase === "free-disk" && !githubActions) {
@@ -403,6 +440,26 @@ export class KindBackend implements Backend {
             );
             this.recordImages(r.images);
             if (r.viaArchive.length) this.info.details["images.loadedViaArchive"] = r.viaArchive.join(", ");
+          });
+        }
+        if (backupImage) {
+          // Always loaded, preloadImages or not: its Jobs never pull it (imagePullPolicy Never).
+          await this.log.group(`Load ${backupImage} into the kind node`, async () => {
+            await preloadImages(
+              {
+                runner: this.runner,
+                timeoutMs: this.t.imageTimeoutMs,
+                signal,
+                kind: this.tools.kind,
+                clusterName: this.clusterName,
+                workDir: dir,
+                removePulled: false,
+                platform: `linux/${osArch() === "arm64" ? "arm64" : "amd64"}`,
+                warn: (m) => this.log.warn(m),
+                info: (m) => this.log.info(m),
+              },
+              [{ name: "milvus-backup", ref: backupImage, preload: true, present: true, digest: null }],
+            );
           });
         }
         continue;
@@ -784,17 +841,23 @@ export class KindBackend implements Backend {
 
   /**
    * Applies one command's ConfigMap and Job, waits (bounded, naming the Job) until it completed or
-   * failed, and returns its log. A failed Job throws with the tail of its log; its pod's waiting reason
-   * (an image that cannot be pulled) is in the timeout's last-seen state.
+   * failed, and returns the log of the container the drill reads (logContainer: create's meta reader,
+   * restore's milvus-backup). A failed Job throws with the tail of each container's log; a pod that
+   * waits for a reason that never resolves (ErrImageNeverPull: the image is not in the node) fails the
+   * wait at once with it.
    */
   private async runBackupJob(c: BackupCommand, layout: BackupLayout, signal?: AbortSignal): Promise<string> {
     const o = this.options;
     const image = milvusBackupImage(this.pin);
+    const reader = milvusImage(initialMilvusVersion(o), o.images.milvus);
     const name = jobName(c);
     const dir = this.workDir ?? tmpdir();
     const file = join(dir, `${name}.yaml`);
     const deadline = Math.ceil(this.t.backupJobTimeoutMs / 1000);
-    await writeFile(file, backupJobManifests(o, c, layout, image, deadline).map(toYaml).join("---\n"));
+    await writeFile(
+      file,
+      backupJobManifests(o, c, layout, image, reader, deadline).map(toYaml).join("---\n"),
+    );
     const what = `milvus-backup ${c.kind === "create" ? "create" : "restore secondary"} ${c.name} (Job ${name} in ${o.namespace})`;
     await kubectl(this.kube, ["apply", "-f", file], `the ${what}`, { timeoutMs: this.t.applyTimeoutMs });
     const outcome = await waitUntil<{ failed: string | null }>(
@@ -818,15 +881,27 @@ export class KindBackend implements Backend {
       { timeoutMs: this.t.backupJobTimeoutMs, pollMs: this.t.pollMs, signal },
       (state) => this.log.info(`waiting for ${what}: ${state}`),
     );
-    const logs = await kubectl(
-      this.kube,
-      ["logs", "-n", o.namespace, `job/${name}`, "--tail=-1"],
-      `the log of Job ${name}`,
-      { allowFailure: true },
-    );
-    const text = this.runner.redact(logs.stdout);
-    if (outcome.failed) throw new Error(`${what} failed: ${outcome.failed}; its log ends: ${tail(text)}`);
-    return text;
+    const logOf = async (container: string) =>
+      this.runner.redact(
+        (
+          await kubectl(
+            this.kube,
+            ["logs", "-n", o.namespace, `job/${name}`, "-c", container, "--tail=-1"],
+            `the log of container ${container} of Job ${name}`,
+            { allowFailure: true },
+          )
+        ).stdout,
+      );
+    if (outcome.failed) {
+      const containers = c.kind === "create" ? [CREATE_CONTAINER, META_CONTAINER] : [CREATE_CONTAINER];
+      const ends: string[] = [];
+      for (const k of containers) {
+        const text = await logOf(k);
+        if (text.trim()) ends.push(`${k}: ${tail(text)}`);
+      }
+      throw new Error(`${what} failed: ${outcome.failed}; its log ends: ${ends.join(" | ") || "(empty)"}`);
+    }
+    return logOf(logContainer(c));
   }
 
   /**

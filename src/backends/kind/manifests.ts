@@ -213,8 +213,8 @@ export function kindCreateArgs(o: KindOptions, clusterName: string, configPath: 
 }
 
 export interface UsedImage {
-  /** Which configured image this is ("milvus" twice for an upgrade). */
-  name: ImageName;
+  /** Which configured image this is ("milvus" twice for an upgrade); "milvus-backup" is built here. */
+  name: ImageName | "milvus-backup";
   ref: string;
   /** Loaded into the kind node before anything starts (the node image runs the node itself). */
   preload: boolean;

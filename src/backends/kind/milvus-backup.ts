@@ -2,18 +2,24 @@
  * Milvus Backup on the kind backend: `create` and `restore secondary` (zilliztech/milvus-backup, since
  * v0.5.10), for scenario seed and the failover's way back, as Jobs inside the kind cluster.
  *
- * Why its image in a Job and not the release binary on the runner (milvus-backup_<v>_Linux_x86_64.tar.gz
- * with milvus-backup_<v>_checksums.txt, goreleaser in its .goreleaser.yaml): both commands need each
- * cluster's proxy (gRPC and REST; restore secondary holds a replicate stream open for the whole
- * restore), both clusters' MinIO (create copies the primary's binlogs into the standby's bucket) and,
- * for --backup_index_extra, the primary's etcd. Inside the cluster all of them are Services; from the
- * runner that would be five more port-forwards, every byte of the backup through them, and a kubectl
- * port-forward drops long streams under load. A failed Job's error carries the tail of its log; the Job
- * stays in the namespace (kubectl logs job/NAME) until the kind cluster is deleted.
+ * Why a Job and not the binary run on the runner: both commands need each cluster's proxy (gRPC and
+ * REST; restore secondary holds a replicate stream open for the whole restore), both clusters' MinIO
+ * (create copies the primary's binlogs into the standby's bucket) and, for --backup_index_extra, the
+ * primary's etcd. Inside the cluster all of them are Services; from the runner that would be five more
+ * port-forwards, every byte of the backup through them, and a kubectl port-forward drops long streams
+ * under load. A failed Job's error carries the tail of its log; the Job stays in the namespace (kubectl
+ * logs job/NAME) until the kind cluster is deleted.
  *
- * Pinned like kind/kubectl/helm: the image by version AND sha256 digest (content-addressed: the node's
- * runtime checks every byte against it); a tag alone is never run. Known traps of the version are
- * handled or refused by name:
+ * Why the binary is built from its pinned source and not pulled as milvusdb/milvus-backup: an image
+ * is pinned by its registry digest, and that digest could not be read where this was built (no registry
+ * access), so a tag would have run unchecked. A Go module version is pinned by its go.sum hash (h1:,
+ * SHA-256 over the source tree, also checked by the Go checksum database), and the build below is
+ * reproducible (same toolchain, -trimpath, CGO off, fixed ldflags: two builds gave one sha256), so the
+ * pin is the module's Sum, the toolchain and the binary's sha256, each checked before anything runs
+ * (milvus-backup-build.ts). The binary goes into a `FROM scratch` image loaded into the kind node
+ * (imagePullPolicy Never): nothing is pulled.
+ *
+ * Known traps of the version are handled or refused by name:
  * - a backup in another bucket than the standby's makes v0.5.16 loop forever (zilliztech/milvus-backup
  *   #1166, fixed after v0.5.16 by #1168): the backup is written into the standby's own MinIO and bucket,
  *   and refuseBucketTrap refuses any other layout on a version without the fix;
@@ -30,48 +36,72 @@ import { formatCommand } from "./exec.js";
 import { METRICS_PORT, MILVUS_PORT } from "./manifests.js";
 import { compareVersions, type KindOptions, parseVersion, type SemVer } from "./options.js";
 
+/** milvus-backup pinned as source, toolchain and result (re-derive with scripts/pin-milvus-backup.ts). */
 export interface MilvusBackupPin {
-  /** The release tag (the image tag: release.yaml tags `milvusdb/milvus-backup:$(git describe --tags)`). */
+  /** The Go module path. */
+  module: string;
+  /** The release tag, a module version. */
   version: string;
-  repository: string;
-  /**
-   * The image's sha256 digest for `version` (the multi-arch index: `docker buildx imagetools inspect
-   * milvusdb/milvus-backup:<version>` prints it as Digest). null: not pinned in this build; the kind
-   * backend then refuses scenario seed and `plan` for it, and the failover's way back uses the drill's
-   * own copy.
-   */
-  digest: string | null;
+  /** The tag's commit (the Origin `go mod download -json` prints), stamped into the binary. */
+  commit: string;
+  /** The module's go.sum hash (`h1:`, SHA-256 over its files): Sum of `go mod download -json`. */
+  sum: string;
+  /** GOTOOLCHAIN of the build (its go.mod asks for at least `go 1.25.0`). */
+  toolchain: string;
+  /** sha256 of the binary the build makes (static, linux/amd64). */
+  sha256: string;
 }
 
 /**
- * v0.5.16: the latest tag when scenario seed was written (zilliztech/milvus-backup, tag v0.5.16). Its
- * digest could not be read where this was written (no registry access): set it from
- * `docker buildx imagetools inspect milvusdb/milvus-backup:v0.5.16` after checking the image.
+ * v0.5.16: the latest tag when scenario seed was written (zilliztech/milvus-backup, tag v0.5.16, commit
+ * 719e9acb). Sum as `go mod download -json github.com/zilliztech/milvus-backup@v0.5.16` prints it; the
+ * sha256 of two builds with go1.25.5 on linux/amd64 (scripts/pin-milvus-backup.ts).
  */
 export const MILVUS_BACKUP_PIN: MilvusBackupPin = {
+  module: "github.com/zilliztech/milvus-backup",
   version: "v0.5.16",
-  repository: "milvusdb/milvus-backup",
-  digest: null,
+  commit: "719e9acbb5430ad04a2bdc7cb9c14f298846f8ba",
+  sum: "h1:zkKFh8ddUi32gG5V8h+GvEsc2hWfxcrZ5ziOxSA7iCg=",
+  toolchain: "go1.25.5",
+  sha256: "5a711e621d0eab4c5dfe0add7d151c78de5ac9277f978643335d51e8d99e13ba",
 };
 
-/** One milvus-backup Job's bound, image pull included (also its activeDeadlineSeconds). */
+/** One milvus-backup Job's bound (also its activeDeadlineSeconds). */
 export const BACKUP_JOB_TIMEOUT_MS = 15 * 60_000;
 
 /** The first release with the cross-bucket staging of restore secondary (#1168 landed after v0.5.16). */
 export const BUCKET_TRAP_FIXED_IN = "0.5.17";
 
-export function milvusBackupPinned(pin: MilvusBackupPin = MILVUS_BACKUP_PIN): boolean {
-  return pin.digest !== null && /^sha256:[a-f0-9]{64}$/.test(pin.digest);
+/** A pin that cannot be checked is refused in one line naming the field. */
+export function checkPin(pin: MilvusBackupPin = MILVUS_BACKUP_PIN): void {
+  const bad = (field: string, want: string) =>
+    new UsageError(
+      `milvus-backup pin: ${field} '${(pin as unknown as Record<string, string>)[field]}' is not ${want} (MILVUS_BACKUP_PIN in src/backends/kind/milvus-backup.ts)`,
+    );
+  if (!/^v\d+\.\d+\.\d+$/.test(pin.version)) throw bad("version", "a release tag vX.Y.Z");
+  if (!/^h1:[A-Za-z0-9+/]{43}=$/.test(pin.sum)) throw bad("sum", "a go.sum hash h1:<base64 of 32 bytes>");
+  if (!/^go\d+\.\d+\.\d+$/.test(pin.toolchain)) throw bad("toolchain", "a Go release goX.Y.Z");
+  if (!/^[a-f0-9]{64}$/.test(pin.sha256)) throw bad("sha256", "64 hex digits");
+  if (!/^[a-f0-9]{40}$/.test(pin.commit)) throw bad("commit", "a 40-hex commit");
 }
 
-/** The image reference the Jobs run; throws the one-line refusal when no digest is pinned. */
+/**
+ * The image the Jobs run: built here from the checked binary, never pulled, so its tag carries the
+ * binary's sha256 (a different binary is a different tag).
+ */
 export function milvusBackupImage(pin: MilvusBackupPin = MILVUS_BACKUP_PIN): string {
-  if (!milvusBackupPinned(pin))
-    throw new UsageError(
-      `milvus-backup ${pin.version}: no sha256 digest of ${pin.repository}:${pin.version} is pinned in this build (MILVUS_BACKUP_PIN in src/backends/kind/milvus-backup.ts); an unchecked tag is not run, so scenario seed cannot run on kind`,
-    );
-  return `${pin.repository}:${pin.version}@${pin.digest}`;
+  checkPin(pin);
+  return `milvus-cdc-drill/milvus-backup:${pin.version}-${pin.sha256.slice(0, 12)}`;
 }
+
+/** The Dockerfile of that image: the binary alone (no shell, no curl: the Jobs run it in exec form). */
+export const MILVUS_BACKUP_DOCKERFILE = [
+  "FROM scratch",
+  "COPY milvus-backup /app/milvus-backup",
+  "WORKDIR /app",
+  'ENTRYPOINT ["/app/milvus-backup"]',
+  "",
+].join("\n");
 
 /**
  * Where a Milvus CR the operator deployed keeps its data (zilliztech/milvus-operator: the config
@@ -224,18 +254,27 @@ export const META_FILES = ["backup_meta.json", "collection_meta.json", "segment_
 export const metaBegin = (file: string) => `---- milvus-cdc-drill ${file} ----`;
 export const META_END = "---- milvus-cdc-drill end ----";
 
+/** The milvus-backup container's command, exec form (the image has no shell). */
+export function backupCommand(c: BackupCommand): string[] {
+  return ["/app/milvus-backup", ...backupArgs(c)];
+}
+
+/** Containers of a create Job: milvus-backup (an initContainer), then the meta reader. */
+export const CREATE_CONTAINER = "milvus-backup";
+export const META_CONTAINER = "meta";
+
 /**
- * The container's shell script. create then prints the backup's meta (mpath.MetaKey: <backupRoot>/<name>/
- * meta/*.json, encoding/json of core/proto/backup.proto): backup_meta.json keeps each channel's FlushAll
- * message (BackupInfo.flush_all_msgs_base64), collection_meta.json each collection's physical channels,
- * segment_meta.json the rows. They are read from the standby's MinIO with the image's curl (S3 SigV4,
- * the keys from the environment), so the drill takes each channel's backup point from the backup
- * itself, not from where the restore left the standby.
+ * The meta reader's shell script, run after create succeeded: it prints the backup's meta (mpath.MetaKey:
+ * <backupRoot>/<name>/meta/*.json, encoding/json of core/proto/backup.proto): backup_meta.json keeps each
+ * channel's FlushAll message (BackupInfo.flush_all_msgs_base64), collection_meta.json each collection's
+ * physical channels, segment_meta.json the rows. They are read from the standby's MinIO with curl (S3
+ * SigV4, the keys from the environment) in the Milvus image already on the nodes (ubuntu jammy, curl
+ * 7.81 with --aws-sigv4: milvus-io/milvus build/docker/milvus/ubuntu22.04/Dockerfile), since the
+ * milvus-backup image holds the binary alone. So the drill takes each channel's backup point from the
+ * backup itself, not from where the restore left the standby.
  */
-export function jobScript(l: BackupLayout, c: BackupCommand): string {
-  const run = formatCommand("/app/milvus-backup", backupArgs(c));
-  if (c.kind !== "create") return `set -e\n${run}\n`;
-  const lines = ["set -e", run];
+export function metaScript(l: BackupLayout, c: BackupCommand): string {
+  const lines = ["set -e"];
   for (const f of META_FILES) {
     const url = `http://${l.backup.minio}:9000/${l.backup.bucket}/${l.backup.rootPath}/${c.name}/meta/${f}`;
     lines.push(
@@ -256,16 +295,24 @@ export function jobName(c: BackupCommand): string {
   return base.slice(0, 52).replace(/-+$/, "");
 }
 
+/** The container whose log holds what the drill reads from a Job (create: the meta; restore: its own). */
+export function logContainer(c: BackupCommand): string {
+  return c.kind === "create" ? META_CONTAINER : CREATE_CONTAINER;
+}
+
 /**
  * The ConfigMap and the Job of one command. No retries (backoffLimit 0: a failed command is reported,
  * not run again, since a second restore into one standby is dropped silently, #1176), and a deadline
- * of its own so the cluster stops it even when the drill is gone.
+ * of its own so the cluster stops it even when the drill is gone. `image` is the milvus-backup image
+ * loaded into the node (never pulled); `readerImage` the Milvus image the clusters run (create's meta
+ * reader).
  */
 export function backupJobManifests(
   o: KindOptions,
   c: BackupCommand,
   l: BackupLayout,
   image: string,
+  readerImage: string,
   deadlineSeconds: number,
 ): unknown[] {
   const name = jobName(c);
@@ -273,6 +320,38 @@ export function backupJobManifests(
     "app.kubernetes.io/name": "milvus-backup",
     "app.kubernetes.io/part-of": "milvus-cdc-drill",
   };
+  const backup = {
+    name: CREATE_CONTAINER,
+    image,
+    // Built and loaded into the node by the drill: a pull could only fetch something else.
+    imagePullPolicy: "Never",
+    workingDir: "/app",
+    command: backupCommand(c),
+    env: jobEnv(l),
+    volumeMounts: [{ name: "config", mountPath: "/config" }],
+  };
+  const pod =
+    c.kind === "create"
+      ? {
+          restartPolicy: "Never",
+          // create first; the reader runs only when it exited 0.
+          initContainers: [backup],
+          containers: [
+            {
+              name: META_CONTAINER,
+              image: readerImage,
+              imagePullPolicy: "IfNotPresent",
+              command: ["/bin/sh", "-c", metaScript(l, c)],
+              env: jobEnv(l).slice(2),
+            },
+          ],
+          volumes: [{ name: "config", configMap: { name } }],
+        }
+      : {
+          restartPolicy: "Never",
+          containers: [backup],
+          volumes: [{ name: "config", configMap: { name } }],
+        };
   return [
     {
       apiVersion: "v1",
@@ -287,31 +366,35 @@ export function backupJobManifests(
       spec: {
         backoffLimit: 0,
         activeDeadlineSeconds: deadlineSeconds,
-        template: {
-          metadata: { labels },
-          spec: {
-            restartPolicy: "Never",
-            containers: [
-              {
-                name: "milvus-backup",
-                image,
-                imagePullPolicy: "IfNotPresent",
-                workingDir: "/app",
-                // The image's entrypoint is `milvus-backup server`: the command is given whole.
-                command: ["/bin/sh", "-c", jobScript(l, c)],
-                env: jobEnv(l),
-                volumeMounts: [{ name: "config", mountPath: "/config" }],
-              },
-            ],
-            volumes: [{ name: "config", configMap: { name } }],
-          },
-        },
+        template: { metadata: { labels }, spec: pod },
       },
     },
   ];
 }
 
-/** The Job's state from `kubectl get job -o json`, and why its pod waits when it does. */
+/**
+ * Waiting reasons that never resolve by themselves: the Job fails at once with the reason instead of
+ * waiting out its bound (an image the node does not hold under imagePullPolicy Never is
+ * ErrImageNeverPull; a pull that failed repeatedly is ImagePullBackOff).
+ */
+export const HOPELESS_WAITING = [
+  "ErrImageNeverPull",
+  "InvalidImageName",
+  "ErrImagePull",
+  "ImagePullBackOff",
+  "CreateContainerConfigError",
+  "CreateContainerError",
+];
+
+type ContainerStatusJson = {
+  name?: string;
+  state?: { waiting?: { reason?: string; message?: string } };
+};
+
+/**
+ * The Job's state from `kubectl get job -o json`, and why its pod waits when it does. A pod container
+ * (init or main) waiting for a reason in HOPELESS_WAITING fails the Job's wait at once.
+ */
 export function jobState(
   jobJson: string,
   podsJson?: string,
@@ -340,16 +423,26 @@ export function jobState(
         metadata?: { name?: string };
         status?: {
           phase?: string;
-          containerStatuses?: Array<{ state?: { waiting?: { reason?: string; message?: string } } }>;
+          initContainerStatuses?: ContainerStatusJson[];
+          containerStatuses?: ContainerStatusJson[];
         };
       }>;
     };
-    why = (pods.items ?? [])
-      .map((p) => {
-        const w = p.status?.containerStatuses?.[0]?.state?.waiting;
-        return `${p.metadata?.name ?? "?"} ${p.status?.phase ?? "?"}${w?.reason ? ` (${w.reason}${w.message ? `: ${w.message}` : ""})` : ""}`;
-      })
-      .join(", ");
+    const parts: string[] = [];
+    for (const p of pods.items ?? []) {
+      const statuses = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
+      const waiting = statuses.find((s) => s.state?.waiting?.reason);
+      const w = waiting?.state?.waiting;
+      const shown = `${p.metadata?.name ?? "?"} ${p.status?.phase ?? "?"}${w?.reason ? ` (${w.reason}${w.message ? `: ${w.message}` : ""})` : ""}`;
+      if (w?.reason && HOPELESS_WAITING.includes(w.reason))
+        return {
+          done: false,
+          failed: `container ${waiting?.name ?? "?"} of pod ${shown}`,
+          pending: "",
+        };
+      parts.push(shown);
+    }
+    why = parts.join(", ");
   }
   return { done: false, failed: null, pending: why || "job not finished" };
 }

@@ -39,12 +39,14 @@ import {
   backupJobManifests,
   jobName,
   layoutFor,
+  MILVUS_BACKUP_DOCKERFILE,
   MILVUS_BACKUP_PIN,
   type MilvusBackupPin,
   milvusBackupImage,
   refuseBucketTrap,
 } from "./milvus-backup.js";
-import type { KindOptions } from "./options.js";
+import { GO_HINT, goBuildArgs, goEnv } from "./milvus-backup-build.js";
+import { initialMilvusVersion, type KindOptions, milvusImage } from "./options.js";
 
 export const PLAN_FILES = {
   kindConfig: "kind-config.yaml",
@@ -55,6 +57,7 @@ export const PLAN_FILES = {
   commands: "commands.sh",
   seedBackup: "milvus-backup-create.yaml",
   seedRestore: "milvus-backup-restore-secondary.yaml",
+  seedDockerfile: "milvus-backup.Dockerfile",
 } as const;
 
 export type Tool = "docker" | "kind" | "kubectl" | "helm" | "sudo";
@@ -211,12 +214,14 @@ export interface SeedPlan {
 export function renderSeedFiles(o: KindOptions, seed: SeedPlan): Record<string, string> {
   const pin = seed.pin ?? MILVUS_BACKUP_PIN;
   const image = milvusBackupImage(pin);
+  const reader = milvusImage(initialMilvusVersion(o), o.images.milvus);
   const deadline = Math.ceil(seed.jobTimeoutMs / 1000);
   const restoreLayout = layoutFor(o, o.targetName, o.targetName);
   refuseBucketTrap(pin, restoreLayout);
   const docs = (c: BackupCommand, l: ReturnType<typeof layoutFor>) =>
-    backupJobManifests(o, c, l, image, deadline).map(toYaml).join("---\n");
+    backupJobManifests(o, c, l, image, reader, deadline).map(toYaml).join("---\n");
   return {
+    [PLAN_FILES.seedDockerfile]: MILVUS_BACKUP_DOCKERFILE,
     [PLAN_FILES.seedBackup]: docs(
       { kind: "create", name: seed.backupName },
       layoutFor(o, o.sourceName, o.targetName),
@@ -265,6 +270,7 @@ export function renderCommands(
     '    || { echo "image $image cannot be pulled; point kind.images at a registry that serves it" >&2; exit 1; }',
     "done",
     "",
+    ...(seed ? buildCommands(seed.pin ?? MILVUS_BACKUP_PIN) : []),
   ];
   for (const s of steps) {
     if (s.phase === "free-disk") {
@@ -298,23 +304,30 @@ export function renderCommands(
         } }`,
         "trap cleanup EXIT",
       );
+      L.push(
+        "",
+        "# Loads a host image into the node; falls back to an image archive when `kind load docker-image`",
+        "# fails on Docker's containerd image store (kind#3795).",
+        "load_image() {",
+        `  if ! kind load docker-image "$1" --name ${clusterName}; then`,
+        '    docker save --platform "linux/$(docker version -f "{{.Server.Arch}}")" -o image.tar "$1"',
+        `    kind load image-archive image.tar --name ${clusterName}`,
+        "    rm -f image.tar",
+        "  fi",
+        "}",
+      );
       if (o.preloadImages) {
         L.push(
           "",
-          "# preloadImages: pull what is missing, load it into the node; fall back to an image archive when",
-          "# `kind load docker-image` fails on Docker's containerd image store (kind#3795). Host copies",
-          "# this script pulled are removed only on CI runners.",
+          "# preloadImages: pull what is missing, load it into the node. Host copies this script pulled are",
+          "# removed only on CI runners.",
           "pulled=()",
           `for image in ${images
             .filter((i) => i.preload)
             .map((i) => formatCommand(i.ref, []))
             .join(" ")}; do`,
           '  if ! docker image inspect "$image" >/dev/null 2>&1; then docker pull "$image"; pulled+=("$image"); fi',
-          `  if ! kind load docker-image "$image" --name ${clusterName}; then`,
-          '    docker save --platform "linux/$(docker version -f "{{.Server.Arch}}")" -o image.tar "$image"',
-          `    kind load image-archive image.tar --name ${clusterName}`,
-          "    rm -f image.tar",
-          "  fi",
+          '  load_image "$image"',
           "done",
           'if [ "${CI:-}" = true ] && [ ${#pulled[@]} -gt 0 ]; then docker rmi "${pulled[@]}" || true; fi',
         );
@@ -441,6 +454,45 @@ function replicateCommands(): string[] {
   ];
 }
 
+/** Each go/docker build call's bound in commands.sh, as the backend's milvusBackupBuildTimeoutMs. */
+const BUILD_TIMEOUT_S = 20 * 60;
+
+/**
+ * The pinned milvus-backup built and checked in shell, before anything is created: the module's Sum,
+ * then the binary's sha256 (`sha256sum -c`), then the scratch image (why: milvus-backup.ts).
+ */
+function buildCommands(pin: MilvusBackupPin): string[] {
+  const mod = `${pin.module}@${pin.version}`;
+  const env = Object.entries(goEnv(pin)).map(([k, v]) => `${k}=${v}`);
+  const out = "milvus-backup-bin/milvus-backup";
+  const build = goBuildArgs(pin, "DIR", "OUT");
+  const fail = (m: string) => `{ echo ${formatCommand(m, [])} >&2; exit 1; }`;
+  return [
+    `# milvus-backup ${mod}, pinned as its go.sum hash ${pin.sum}, the toolchain ${pin.toolchain}`,
+    `# and the sha256 of the binary that toolchain builds from it: ${pin.sha256}.`,
+    `command -v go >/dev/null || ${fail(`go is not on PATH: ${GO_HINT}`)}`,
+    `mb_json=$(${sh([...env, "timeout", String(BUILD_TIMEOUT_S), "go", "mod", "download", "-json", mod])})`,
+    String.raw`mb_sum=$(printf '%s\n' "$mb_json" | sed -n 's/^[[:space:]]*"Sum": "\(.*\)",\{0,1\}$/\1/p')`,
+    String.raw`mb_dir=$(printf '%s\n' "$mb_json" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')`,
+    `[ "$mb_sum" = ${formatCommand(pin.sum, [])} ] || { echo "go mod download ${mod}: its Sum is $mb_sum, not the pinned ${pin.sum}; refused" >&2; exit 1; }`,
+    "mkdir -p milvus-backup-bin",
+    `${sh([...env, "timeout", String(BUILD_TIMEOUT_S), "go", ...build.slice(0, 2)])} "$mb_dir" ${formatCommand(build[3] as string, build.slice(4, -3))} -o "$PWD/${out}" .`,
+    `echo ${formatCommand(`${pin.sha256}  ${out}`, [])} | sha256sum -c - || ${fail(`the binary's sha256 is not the pinned ${pin.sha256}; refused`)}`,
+    sh([
+      "timeout",
+      String(BUILD_TIMEOUT_S),
+      "docker",
+      "build",
+      "-t",
+      milvusBackupImage(pin),
+      "-f",
+      PLAN_FILES.seedDockerfile,
+      "milvus-backup-bin",
+    ]),
+    "",
+  ];
+}
+
 /**
  * Scenario seed in Milvus Backup's restore secondary order (its CI job test-backup-restore-secondary):
  * backup on the primary, the configuration on the standby only, restore secondary, the configuration
@@ -461,7 +513,9 @@ function seedCommands(o: KindOptions, seed: SeedPlan, kubectl: (...args: string[
   return [
     `# Scenario seed: the primary already holds data (the drill writes it here: rows, indexes, partitions,`,
     "# aliases), and the standby is seeded from a backup in Milvus Backup's restore secondary order.",
-    `# milvus-backup ${pin.version}, pinned by digest: ${milvusBackupImage(pin)}`,
+    `# milvus-backup ${pin.module}@${pin.version}, built above from its pinned source (binary sha256 ${pin.sha256}),`,
+    "# loaded into the node: its Jobs never pull it (imagePullPolicy Never).",
+    sh(["load_image", milvusBackupImage(pin)]),
     `# 1. backup: milvus-backup create -n ${seed.backupName} --backup_index_extra on ${o.sourceName}, into ${o.targetName}'s own bucket`,
     "#    (a backup in another bucket makes v0.5.16's restore secondary loop forever: zilliztech/milvus-backup#1166).",
     kubectl("apply", "-f", PLAN_FILES.seedBackup),
