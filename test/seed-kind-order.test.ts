@@ -23,11 +23,12 @@ import { defaultKindOptions, type KindOptions } from "../src/backends/kind/optio
 import type { ClusterEndpoint } from "../src/backends/types.js";
 import { seedStandby } from "../src/drill/seed.js";
 import { protoRoot } from "../src/milvus/proto.js";
-import { alive, captureLog, type Rule, standins } from "./stand-ins/harness.js";
+import { alive, captureLog, goRules, milvusList, type Rule, standins } from "./stand-ins/harness.js";
 
 /** What the Milvus side saw, in order, each with the kubectl calls made before it. */
 const events: string[] = [];
 let kubectlCalls: () => string[] = () => [];
+let allCalls: () => string[] = () => [];
 const applied = () =>
   kubectlCalls()
     .filter((c) => c.startsWith("apply -f"))
@@ -109,6 +110,15 @@ afterEach(async () => {
 function kindBackend(backedUp: string) {
   const env = standins();
   const rules: Rule[] = [
+    // provision (only the test that provisions reaches these): the pinned build through a stand-in go,
+    // both clusters Healthy, the port-forwards up.
+    ...goRules(PINNED, { dir: "/m/mb@v0.5.16" }),
+    {
+      tool: "kubectl",
+      match: "^get milvus alpha bravo",
+      respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }]) }],
+    },
+    { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] },
     { tool: "kubectl", match: "^apply -f", respond: [{ stdout: "applied" }] },
     {
       tool: "kubectl",
@@ -126,13 +136,31 @@ function kindBackend(backedUp: string) {
     runner: env.runner,
     workDir,
     tools: { kind: "kind", kubectl: "kubectl", helm: "helm" },
-    timing: { pollMs: 20, callTimeoutMs: 5000, applyTimeoutMs: 5000, backupJobTimeoutMs: 2000 },
+    timing: {
+      pollMs: 20,
+      callTimeoutMs: 5000,
+      applyTimeoutMs: 5000,
+      backupJobTimeoutMs: 2000,
+      dockerTimeoutMs: 5000,
+      createTimeoutMs: 5000,
+      imageTimeoutMs: 5000,
+      operatorTimeoutMs: 5000,
+      operatorWaitTimeoutMs: 5000,
+      portForwardReadyMs: 5000,
+      milvusBackupBuildTimeoutMs: 5000,
+    },
+    milvusBackupCacheDir: join(workDir, "cache"),
     env: { githubActions: false, ci: false },
     milvusBackup: PINNED,
     seeding: backedUp === "alpha",
     wayBack: backedUp === "bravo",
   });
-  kubectlCalls = () => env.calls().map((c) => c.args.join(" "));
+  kubectlCalls = () =>
+    env
+      .calls()
+      .filter((c) => c.tool === "kubectl")
+      .map((c) => c.args.join(" "));
+  allCalls = () => env.calls().map((c) => `${c.tool} ${c.args.join(" ")}`);
   cleanups.push(async () => {
     await backend.teardown();
     for (const c of env.calls()) if (alive(c.pid)) process.kill(c.pid, "SIGKILL");
@@ -194,6 +222,36 @@ describe("seedStandby on kind, in restore secondary order", () => {
     const firstAfter = events.findIndex((e) => e === "checkpoint read after the restore");
     expect(events.slice(0, firstAfter).every((e) => !e.includes("mb-restore"))).toBe(true);
     expect(events.filter((e) => e === "checkpoint read after the restore")).toHaveLength(16);
+  });
+
+  it("failover on kind, every call in order: the pinned build (go, docker build) before kind create, the image loaded after it, then the way back's create on B and restore secondary into A", async () => {
+    const backend = kindBackend("bravo");
+    await backend.provision();
+    await seed(backend, "target");
+    const wanted = [
+      /^go version$/,
+      /^go mod download -json github\.com\/zilliztech\/milvus-backup@v0\.5\.16$/,
+      /^go build -C \/m\/mb@v0\.5\.16 -trimpath -ldflags .* -o .*milvus-backup\.\d+\.partial \.$/,
+      /^docker build -t milvus-cdc-drill\/milvus-backup:v0\.5\.16-[0-9a-f]{12} /,
+      /^kind create cluster --name drill-test /,
+      /^kind load docker-image milvus-cdc-drill\/milvus-backup:v0\.5\.16-[0-9a-f]{12} --name drill-test$/,
+      /^kubectl apply -f .*\/mb-create-b1\.yaml$/,
+      /^kubectl logs -n drills job\/mb-create-b1 -c meta --tail=-1$/,
+      /^kubectl apply -f .*\/mb-restore-b1\.yaml$/,
+      /^kubectl logs -n drills job\/mb-restore-b1 -c milvus-backup --tail=-1$/,
+    ];
+    const calls = allCalls();
+    const at = wanted.map((w) => calls.findIndex((c) => w.test(c)));
+    expect(
+      at.every((i) => i >= 0),
+      `${wanted[at.indexOf(-1)]} in\n${calls.join("\n")}`,
+    ).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    // Provision applied the two CRs first.
+    expect(events.filter((e) => e.startsWith("configure"))).toEqual([
+      "configure standby bravo->alpha after [source, target, mb-create-b1]",
+      "configure primary bravo->alpha after [source, target, mb-create-b1, mb-restore-b1]",
+    ]);
   });
 
   it("the failover's way back: a backup of the new primary B restored into the rebuilt A, configured B -> A", async () => {
