@@ -32,7 +32,12 @@ function write(
 }
 
 function steps(
-  o: { checkpoint?: string | null; restoreOk?: boolean; noRestore?: boolean } = {},
+  o: {
+    checkpoint?: string | null;
+    restoreOk?: boolean;
+    noRestore?: boolean;
+    standby?: { role: string; why: string };
+  } = {},
 ): HistoryEvent[] {
   const out: HistoryEvent[] = [
     {
@@ -67,6 +72,7 @@ function steps(
         { pchannel: "primary-rootcoord-dml_0", timeTick: POINT, messageId: "0" },
         { pchannel: PCH, timeTick: o.checkpoint === undefined ? POINT : o.checkpoint, messageId: "1234" },
       ],
+      ...(o.standby ? { standby: o.standby } : {}),
     },
   });
   return out;
@@ -177,6 +183,29 @@ describe("seed-alignment", () => {
     );
     expect(unread.verdict).toBe("unknown");
     expect(unread.reason).toMatch(/not read on the standby/);
+  });
+
+  it("fails when right after the restore the standby was no longer a secondary (milvus-io/milvus#52727), every key aligned or not", () => {
+    const r = checkSeedAlignment(
+      [
+        ...steps({ standby: { role: "not-secondary", why: "secondary holds no replicate configuration" } }),
+        ...WRITES,
+      ],
+      final(side(ALL), ALL),
+    );
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence.map((e) => e.message)).toEqual([
+      "right after the restore the standby is no longer a secondary: secondary holds no replicate configuration (CDC stopped itself after seeding and the secondary became a primary: milvus-io/milvus#52727)",
+    ]);
+    expect(r.stats?.notSecondary).toBe(1);
+    // Still a secondary, or not read (an older release, a failed call): no failure of its own.
+    for (const role of ["secondary", "unknown"]) {
+      const ok = checkSeedAlignment(
+        [...steps({ standby: { role, why: "x" } }), ...WRITES],
+        final(side(ALL), ALL),
+      );
+      expect(ok.verdict).toBe("pass");
+    }
   });
 
   it("is unknown when no acknowledged write could be judged", () => {

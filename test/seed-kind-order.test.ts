@@ -44,6 +44,16 @@ vi.mock("../src/milvus/replicate.js", async (orig) => ({
       return { confirmedBy: "recorder" };
     },
   ),
+  // Right after the restore the standby still holds the edge as a secondary (milvus-io/milvus#52727).
+  readReplicateConfiguration: vi.fn(async (ep: ClusterEndpoint) => {
+    events.push(`role read of ${ep.clusterId} after [${applied().join(", ")}]`);
+    return {
+      clusters: [],
+      cross_cluster_topology: [
+        { source_cluster_id: ep.clusterId === "alpha" ? "bravo" : "alpha", target_cluster_id: ep.clusterId },
+      ],
+    };
+  }),
   getReplicateInfo: vi.fn(async () => {
     const restored = applied().some((a) => a.startsWith("mb-restore"));
     events.push(`checkpoint read ${restored ? "after" : "before"} the restore`);
@@ -215,6 +225,7 @@ describe("seedStandby on kind, in restore secondary order", () => {
     expect(events.filter((e) => !e.startsWith("checkpoint read"))).toEqual([
       "configure standby alpha->bravo after [mb-create-b1]",
       "has drill_items",
+      "role read of bravo after [mb-create-b1, mb-restore-b1]",
       "configure primary alpha->bravo after [mb-create-b1, mb-restore-b1]",
       "marker after [mb-create-b1, mb-restore-b1]",
     ]);

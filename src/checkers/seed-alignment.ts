@@ -19,6 +19,8 @@ export interface SeedFacts {
   collections: Map<string, { pchannel: string; rows: number }>;
   /** Source pchannel -> the standby's checkpoint right after the restore (null: none). */
   checkpoints: Map<string, string | null>;
+  /** Whether the standby still held the configuration as a secondary right after the restore (seed.ts standbyRole). */
+  standby?: { role: string; why: string };
 }
 
 /** Wall-clock ms of a hybrid time tick (physical << 18 | logical). */
@@ -36,13 +38,17 @@ export function seedFacts(history: HistorySource): SeedFacts | null {
     points?: BackupPoint[];
     collections?: Array<{ name: string; pchannel: string; rows: number }>;
   };
-  const r = (restore?.detail ?? {}) as { checkpoints?: Array<{ pchannel: string; timeTick: string | null }> };
+  const r = (restore?.detail ?? {}) as {
+    checkpoints?: Array<{ pchannel: string; timeTick: string | null }>;
+    standby?: { role: string; why: string };
+  };
   return {
     backup,
     restore,
     points: new Map((d.points ?? []).map((p) => [p.pchannel, p])),
     collections: new Map((d.collections ?? []).map((c) => [c.name, { pchannel: c.pchannel, rows: c.rows }])),
     checkpoints: new Map((r.checkpoints ?? []).map((c) => [c.pchannel, c.timeTick])),
+    ...(r.standby ? { standby: r.standby } : {}),
   };
 }
 
@@ -78,6 +84,13 @@ export function checkSeedAlignment(history: HistorySource, final: FinalState): C
     const err = !facts.backup.ok ? facts.backup.error : facts.restore?.error;
     blind.add({ message: `the seeding did not complete: ${what}${err ? `: ${err}` : ""}` });
   }
+  // A standby that is no longer a secondary right after the restore: CDC stopped itself and the
+  // secondary became a primary (milvus-io/milvus#52727). Unread (unknown) is not a failure.
+  if (facts.standby?.role === "not-secondary")
+    failures.add({
+      kind: "not-secondary",
+      message: `right after the restore the standby is no longer a secondary: ${facts.standby.why} (CDC stopped itself after seeding and the secondary became a primary: milvus-io/milvus#52727)`,
+    });
   // One point time for collections created after the backup (every write to them came through CDC).
   const anyPoint = [...facts.points.values()][0];
   const perChannel = new Map<string, { before: number; after: number; at: number }>();
@@ -191,6 +204,7 @@ export function checkSeedAlignment(history: HistorySource, final: FinalState): C
       at: sum("at"),
       missing: failures.byKind.get("missing") ?? 0,
       doubled: failures.byKind.get("doubled") ?? 0,
+      notSecondary: failures.byKind.get("not-secondary") ?? 0,
     },
   });
 }

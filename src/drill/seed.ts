@@ -7,7 +7,8 @@
  * 2. configure-standby: the replicate configuration (edge primary -> standby) on the standby only;
  * 3. restore: `restore secondary`, refused first when the standby already holds a collection or a
  *    checkpoint from the primary (a second restore into one standby is dropped silently:
- *    zilliztech/milvus-backup#1176); the standby's checkpoints are read back afterwards;
+ *    zilliztech/milvus-backup#1176); the standby's checkpoints are read back afterwards, and whether it
+ *    still holds the configuration as a secondary (standbyRole: milvus-io/milvus#52727);
  * 4. configure: the same configuration on the primary: CDC resumes strictly after the point;
  * 5. first-replicated-write: a marker written on the primary after that shows on the standby.
  *
@@ -19,7 +20,7 @@ import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import type { Backend, ClusterBackup, ClusterPair, Logger } from "../backends/types.js";
 import { PK_FIELD } from "../generator/rows.js";
 import type { Pk, StepName } from "../history/types.js";
-import { configureReplication, getReplicateInfo } from "../milvus/replicate.js";
+import { configureReplication, getReplicateInfo, readReplicateConfiguration } from "../milvus/replicate.js";
 import { isSuccess } from "../milvus/status.js";
 import { countOf, hasCollection, markerSeen, type SettleMarker } from "./settle.js";
 
@@ -81,6 +82,42 @@ export async function refuseOccupied(
   }
 }
 
+/** Where the standby stood right after the restore; `not-secondary` fails seed-alignment. */
+export interface StandbyRole {
+  role: "secondary" | "not-secondary" | "unknown";
+  why: string;
+}
+
+/**
+ * Whether the standby still holds the replicate configuration as a secondary of the source right after
+ * the restore (GetReplicateConfiguration: the edge source -> standby). CDC stopped itself right after
+ * seeding and the secondary became a primary in milvus-io/milvus#52727; a standby that holds no such
+ * edge takes client writes and drops the stream. `unknown` when it cannot be read (the RPC is missing
+ * before milvus-io/milvus#49810, or the call failed): never a pass of its own.
+ */
+export async function standbyRole(pair: ClusterPair, timeoutMs: number): Promise<StandbyRole> {
+  const src = pair.source.clusterId;
+  const dst = pair.target.clusterId;
+  try {
+    const c = await readReplicateConfiguration(pair.target, timeoutMs);
+    if (c === "unimplemented")
+      return { role: "unknown", why: `${dst} does not implement GetReplicateConfiguration` };
+    if (!c) return { role: "not-secondary", why: `${dst} holds no replicate configuration` };
+    const edges = c.cross_cluster_topology.map((e) => `${e.source_cluster_id} -> ${e.target_cluster_id}`);
+    if (!c.cross_cluster_topology.some((e) => e.source_cluster_id === src && e.target_cluster_id === dst))
+      return {
+        role: "not-secondary",
+        why: `${dst}'s replicate configuration has no edge ${src} -> ${dst} (it holds ${edges.join(", ") || "no edge"})`,
+      };
+    return { role: "secondary", why: `${dst} holds the edge ${src} -> ${dst}` };
+  } catch (e) {
+    return {
+      role: "unknown",
+      why: `GetReplicateConfiguration on ${dst} failed: ${e instanceof Error ? e.message : String(e)}`,
+    };
+  }
+}
+
 /** Waits until `target` shows the marker, bounded; says what it waited for. */
 async function waitMarker(target: MilvusClient, m: SettleMarker, timeoutMs: number, signal?: AbortSignal) {
   const deadline = Date.now() + timeoutMs;
@@ -128,6 +165,8 @@ export async function seedStandby(i: SeedInput): Promise<SeedResult> {
       const cp = await getReplicateInfo(i.target, pair.source.clusterId, pch, Math.min(i.timeoutMs, 30_000));
       checkpoints.push({ pchannel: pair.source.pchannels[k] as string, ...cp });
     }
+    const standby = await standbyRole(pair, Math.min(i.timeoutMs, 30_000));
+    if (standby.role !== "secondary") log.warn(`after the restore: ${standby.why}`);
     let seeded = 0;
     for (const c of backup.collections) {
       const n = await countOf(i.target, c.name);
@@ -135,7 +174,7 @@ export async function seedStandby(i: SeedInput): Promise<SeedResult> {
     }
     return {
       rowsSeeded: seeded,
-      detail: { rows: r.rows, rowsSeeded: seeded, checkpoints, ...(r.detail ?? {}) },
+      detail: { rows: r.rows, rowsSeeded: seeded, checkpoints, standby, ...(r.detail ?? {}) },
     };
   });
   log.info(`seeded ${rowsSeeded} rows into ${pair.target.clusterId} from backup ${backup.name}`);
