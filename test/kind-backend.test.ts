@@ -1149,6 +1149,7 @@ describe("KindBackend in a star (issue 25): one primary CR and a CR per standby"
 
     // Standby 2 is the pair's extraStandbys, reached through its own port-forward.
     expect(pair.extraStandbys).toHaveLength(1);
+    expect(backend.info.details.standbys).toBe("bravo, charlie");
     expect(pair.extraStandbys?.[0]).toMatchObject({
       clusterId: "charlie",
       replicateUri: "http://charlie-milvus.drills.svc.cluster.local:19530",
@@ -1205,6 +1206,43 @@ describe("KindBackend in a star (issue 25): one primary CR and a CR per standby"
       expect(validator.validate(cr)).toEqual([]);
       expect(cr.spec.components.cdc).toMatchObject({ replicas: 1 });
     }
+  });
+
+  it("an upgrade patches every standby, in order, then the primary, each waited Healthy", async () => {
+    const { env, backend } = setup(
+      [
+        {
+          tool: "kubectl",
+          match: "^get milvus alpha bravo charlie",
+          respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }, { name: "charlie" }]) }],
+        },
+        FORWARD,
+        {
+          tool: "kubectl",
+          match: "^get milvus (alpha|bravo|charlie) -n drills -o jsonpath",
+          respond: [{ stdout: "milvusdb/milvus:v2.6.16" }],
+        },
+        ...["alpha", "bravo", "charlie"].map(
+          (n): Rule => ({
+            tool: "kubectl",
+            match: `^get milvus ${n} -n drills -o json$`,
+            respond: [{ stdout: milvusList([{ name: n, generation: 2 }]) }],
+          }),
+        ),
+      ],
+      { ...STAR, upgradeFrom: "v2.6.16", upgradeTo: "v2.6.22" },
+      {},
+      false,
+      false,
+      2,
+    );
+    await backend.provision();
+    await backend.upgrade("v2.6.16", "v2.6.22");
+    const patched = env
+      .calls()
+      .filter((c) => isCall(c, "kubectl", "patch milvus"))
+      .map((c) => c.args[2]);
+    expect(patched).toEqual(["bravo", "charlie", "alpha"]);
   });
 
   it("refuses a star with too few extraTargetNames before anything is created", async () => {

@@ -419,6 +419,7 @@ export class KindBackend implements Backend {
 
     // A star: every standby's CR, in order (the first is targetName).
     const targets = starTargetNames(o, standbys);
+    if (targets.length > 1) this.info.details.standbys = targets.join(", ");
     await this.log.group(
       targets.length === 1
         ? "Wait for both Milvus clusters to be Healthy"
@@ -847,14 +848,14 @@ export class KindBackend implements Backend {
   }
 
   /**
-   * Rolling upgrade of both clusters: the standby first (a newer standby can take an older
+   * Rolling upgrade of every cluster: the standbys first, in order (a newer standby can take an older
    * primary's stream; the reverse is not promised), then the primary, each waited Healthy.
    */
   async upgrade(from: string, to: string, signal?: AbortSignal): Promise<FaultEvidence> {
     const o = this.options;
     const injectedAt = Date.now();
     const steps: Array<{ name: string; startedAt: number; healthyAt: number }> = [];
-    for (const name of [o.targetName, o.sourceName]) {
+    for (const name of [...starTargetNames(o, this.deps.standbys ?? 1), o.sourceName]) {
       const r = await kubectl(
         this.kube,
         ["get", "milvus", name, "-n", o.namespace, "-o", "jsonpath={.spec.components.image}"],
