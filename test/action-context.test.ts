@@ -144,11 +144,12 @@ describe("mapping", () => {
     expect(configOf({}).config.faults.nemesis.types).toEqual(["kill-cdc"]);
   });
 
-  it("standbys reaches topology.standbys, and a star on kind is refused in one line", () => {
+  it("standbys reaches topology.standbys; a star on kind beyond what a runner fits is refused in one line", () => {
     expect(configOf({ backend: "local", standbys: "2" }).config.topology.standbys).toBe(2);
     expect(configOf({}).config.topology.standbys).toBe(1);
-    expect(() => configOf({ standbys: "2" })).toThrow(
-      /^config topology\.standbys = 2: .*kind backend is not built yet/,
+    expect(configOf({ standbys: "2" }).config.topology.standbys).toBe(2);
+    expect(() => configOf({ standbys: "3" })).toThrow(
+      /^config topology\.standbys = 3: 4 standalone Milvus CRs on one kind runner .*; allowed on kind: 1 to 2$/,
     );
   });
 

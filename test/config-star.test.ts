@@ -38,8 +38,11 @@ describe("topology.standbys: a star of one primary and N standbys", () => {
   });
 
   it("refuses what a star does not run yet, by name, before anything is provisioned", () => {
-    expect(refusal(flags("--profile", "smoke", "--standbys", "2", "--backend", "kind"))).toBe(
-      "config topology.standbys = 2: more than one standby on the kind backend is not built yet (the local backend runs a star); allowed here: 1",
+    expect(refusal(flags("--profile", "smoke", "--standbys", "3", "--backend", "kind"))).toBe(
+      "config topology.standbys = 3: 4 standalone Milvus CRs on one kind runner (4 CPU / 16 GB) request 1.45 CPU / 5.0 GiB but run without memory limits, and 4.0 GB each is not sized (src/backends/kind/manifests.ts KIND_MAX_STANDBYS); allowed on kind: 1 to 2",
+    );
+    expect(refusal(flags("--profile", "star-smoke", "--backend", "kind", "--scenario", "failover"))).toMatch(
+      /^config topology.standbys = 2: scenario failover in a star/,
     );
     expect(refusal(flags("--profile", "failover-smoke", "--standbys", "2"))).toBe(
       "config topology.standbys = 2: scenario failover in a star (promote one standby, re-point the others) is not built yet; allowed with it: 1",
@@ -67,5 +70,63 @@ describe("topology.standbys: a star of one primary and N standbys", () => {
         flags("--profile", "smoke", "--standbys", "2", "--local-fault", "drop", "--fault-standby", "3"),
       ),
     ).toBe("config topology.faultStandby = 3: must be a standby from 1 to 2");
+  });
+
+  it("kind runs a star of up to two standbys, named by extraTargetNames, none containing another", () => {
+    const c = loadConfig(flags("--profile", "star-smoke", "--backend", "kind"));
+    expect(c.topology.standbys).toBe(2);
+    expect(c.backend.kind.extraTargetNames).toEqual(["drill-second", "drill-third", "drill-fourth"]);
+    expect(
+      refusal({
+        profile: "star-smoke",
+        overrides: { backend: { type: "kind", kind: { extraTargetNames: ["drill-standby-2"] } } },
+      }),
+    ).toBe(
+      "config backend.kind.extraTargetNames[0] = drill-standby-2: must not contain or be contained in drill-standby, another cluster's name: CDC matches channels by substring",
+    );
+    expect(
+      refusal({
+        profile: "star-smoke",
+        overrides: { backend: { type: "kind", kind: { extraTargetNames: [] } } },
+      }),
+    ).toBe(
+      "config backend.kind.extraTargetNames = []: names 0 further standby(s); topology.standbys 2 needs 1",
+    );
+  });
+
+  it("existing runs a star with one extraTargets entry per further standby, each with its cluster id", () => {
+    const existing = (extraTargets: unknown[], targetId: string | null = "b") => ({
+      profile: "star-smoke" as const,
+      overrides: {
+        backend: {
+          type: "existing" as const,
+          existing: {
+            source: { uri: "http://a:19530", clusterId: "a" },
+            target: { uri: "http://b:19530", clusterId: targetId },
+            extraTargets,
+            kube: { sourceInstance: "a" },
+          },
+        },
+      },
+    });
+    const c = loadConfig(
+      existing([{ uri: "http://c:19530", clusterId: "c", token: "root:secret" }]) as never,
+    );
+    expect(c.backend.existing?.extraTargets.map((e) => e.clusterId)).toEqual(["c"]);
+    expect(refusal(existing([]) as never)).toBe(
+      "config backend.existing.extraTargets = 0 target(s): must list standbys 2..N of topology.standbys 2, one each: 1 target(s)",
+    );
+    expect(refusal(existing([{ uri: "http://c:19530" }]) as never)).toBe(
+      "config backend.existing.extraTargets[0].clusterId = null: a star needs every target's cluster id (which edge of the primary's topology is which standby cannot be guessed)",
+    );
+    expect(refusal(existing([{ uri: "http://c:19530", clusterId: "c" }], null) as never)).toMatch(
+      /^config backend\.existing\.target\.clusterId = null: a star needs/,
+    );
+    expect(refusal(existing([{ uri: "http://b:19530", clusterId: "c" }]) as never)).toBe(
+      "config backend.existing.extraTargets[0].uri = http://b:19530: must differ from the source's and every other target's uri",
+    );
+    expect(refusal(existing([{ uri: 7 }]) as never)).toMatch(
+      /^config backend\.existing\.extraTargets\[0\]\.uri/,
+    );
   });
 });

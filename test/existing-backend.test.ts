@@ -231,6 +231,179 @@ describe("existing backend never changes a topology it did not create", () => {
   });
 });
 
+describe("existing backend in a star (issue 25): a list of targets", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ replicate: true, token: TOKEN, pchannels: 4, standbys: 2 });
+  });
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it("connects to every target, confirms the held star (two edges) as it is, and logs no token", async () => {
+    const log = captureLog();
+    const second = lab.extraStandbys[0];
+    if (!second) throw new Error("the lab started no second standby");
+    const backend = new ExistingBackend(
+      options({
+        source: { uri: lab.source.uri, token: TOKEN, clusterId: lab.source.clusterId, replicateUri: null },
+        target: { uri: lab.target.uri, token: TOKEN, clusterId: lab.target.clusterId, replicateUri: null },
+        extraTargets: [{ uri: second.uri, token: TOKEN, clusterId: second.clusterId, replicateUri: null }],
+        pchannels: 4,
+      }),
+      { log, timing: { connectTimeoutMs: 20_000 } },
+    );
+    const pair = await backend.provision();
+    expect(pair.extraStandbys?.map((e) => e.clusterId)).toEqual([second.clusterId]);
+    expect(pair.extraStandbys?.[0]).toMatchObject({
+      uri: second.uri,
+      token: TOKEN,
+      replicateUri: second.replicateUri,
+      pchannels: second.pchannels,
+    });
+    expect(pair.replication?.confirmedBy).toBe(
+      `already configured: ${lab.source.clusterId} -> ${lab.target.clusterId}, ${lab.source.clusterId} -> ${second.clusterId} read with GetReplicateConfiguration`,
+    );
+    expect(backend.info.details.extraTargets).toBe(second.uri);
+    expect(log.lines.join("\n")).toContain(second.clusterId);
+    expect(log.lines.join("\n")).not.toContain("Sup3rSecret");
+    expect(JSON.stringify(backend.info)).not.toContain("Sup3rSecret");
+  });
+
+  it("refuses a held topology that lacks one of the listed targets, naming what it holds", async () => {
+    const backend = new ExistingBackend(
+      options({
+        source: { uri: lab.source.uri, token: TOKEN, clusterId: lab.source.clusterId, replicateUri: null },
+        target: { uri: lab.target.uri, token: TOKEN, clusterId: lab.target.clusterId, replicateUri: null },
+        // The first standby listed twice under another id: the held star has no edge to it.
+        extraTargets: [{ uri: lab.target.uri, token: TOKEN, clusterId: "elsewhere", replicateUri: null }],
+        pchannels: 4,
+        configureReplication: true,
+      }),
+      { log: captureLog(), timing: { connectTimeoutMs: 20_000 } },
+    );
+    const err = (await backend.provision().catch((e: Error) => e)) as Error;
+    expect(err.message).toMatch(
+      /^backend\.existing: \S+ already replicates with a different topology \(it holds .* -> .*, .* -> .*, not .* -> elsewhere\)/,
+    );
+    expect(err.message).not.toContain("Sup3rSecret");
+  });
+});
+
+describe("existing backend star: what it applies, and what it refuses, reading only", () => {
+  const servers: FakeMilvus[] = [];
+  afterAll(async () => {
+    for (const f of servers) await f.stop();
+  });
+  const NONE: Handler = () => ({ status: {}, configuration: {} });
+  async function three(source: Record<string, Handler>, targets: Record<string, Handler> = {}) {
+    const all = [new FakeMilvus(source), new FakeMilvus(targets), new FakeMilvus(targets)];
+    await Promise.all(all.map((f) => f.start()));
+    servers.push(...all);
+    return all as [FakeMilvus, FakeMilvus, FakeMilvus];
+  }
+  const changed = (f: FakeMilvus[]) =>
+    f.flatMap((x) => x.calls).filter((c) => c.method === "UpdateReplicateConfiguration");
+  const at = (uri: string, clusterId: string | null, replicateUri: string | null = null) => ({
+    uri,
+    clusterId,
+    replicateUri,
+  });
+  const dns = (id: string) => `http://${id}-milvus.milvus.svc.cluster.local:19530`;
+
+  it("with configureReplication returns every target, each dialled at its own in-cluster address", async () => {
+    const [s, a, b] = await three({ GetReplicateConfiguration: NONE });
+    const pair = await new ExistingBackend(
+      options({
+        source: at(s.uri, "east", dns("east")),
+        target: at(a.uri, "west", dns("west")),
+        extraTargets: [{ ...at(b.uri, "north", dns("north")), token: TOKEN }],
+        configureReplication: true,
+      }),
+      { log: captureLog() },
+    ).provision();
+    expect(pair.replication).toBeUndefined();
+    expect([pair.target, ...(pair.extraStandbys ?? [])].map((e) => [e.clusterId, e.replicateUri])).toEqual([
+      ["west", dns("west")],
+      ["north", dns("north")],
+    ]);
+    expect(pair.extraStandbys?.[0]?.token).toBe(TOKEN);
+    expect(pair.extraStandbys?.[0]?.pchannels[0]).toBe("north-rootcoord-dml_0");
+    // Provision reads only: the drill applies the configuration (N edges, every cluster) afterwards.
+    expect(changed([s, a, b])).toEqual([]);
+  });
+
+  it("refuses, naming the input: a missing cluster id, ids that contain each other, a loopback dial address", async () => {
+    const [s, a, b] = await three({ GetReplicateConfiguration: NONE });
+    const provision = (extra: ReturnType<typeof at>, over: Partial<ExistingOptions> = {}) =>
+      new ExistingBackend(
+        options({
+          source: at(s.uri, "east", dns("east")),
+          target: at(a.uri, "west", dns("west")),
+          extraTargets: [extra],
+          configureReplication: true,
+          ...over,
+        }),
+        { log: captureLog() },
+      )
+        .provision()
+        .catch((e: Error) => e.message);
+    expect(await provision(at(b.uri, null, dns("north")))).toBe(
+      "backend.existing: extraTargets[0].clusterId is not set; a star needs every cluster's id",
+    );
+    expect(await provision(at(b.uri, "west-2", dns("north")))).toBe(
+      "backend.existing: cluster ids 'west' (target) and 'west-2' (extraTargets[0]) contain each other; CDC matches channels by substring and would replicate the wrong ones",
+    );
+    expect(await provision(at(b.uri, "north"))).toMatch(
+      /^backend\.existing: extraTargets\[0\] would be stored as http:\/\/127\.0\.0\.1:\d+, which the CDC pod cannot reach/,
+    );
+    expect(await provision(at(b.uri, "north", dns("north")), { configureReplication: false })).toBe(
+      `backend.existing: ${s.uri} holds no replicate configuration; the drill changes no topology it did not create (set configureReplication: true, or --configure-replication, to have it apply east -> west, east -> north)`,
+    );
+    expect(changed([s, a, b])).toEqual([]);
+  });
+
+  it("on releases without GetReplicateConfiguration, every target's GetReplicateInfo must answer", async () => {
+    const answers: Handler = (req) =>
+      req.source_cluster_id === "east"
+        ? { checkpoint: { cluster_id: "east", pchannel: "east-rootcoord-dml_0", time_tick: "1" } }
+        : null;
+    const [s, a, b] = await three({}, { GetReplicateInfo: answers });
+    const ok = await new ExistingBackend(
+      options({
+        source: at(s.uri, "east"),
+        target: at(a.uri, "west"),
+        extraTargets: [at(b.uri, "north")],
+      }),
+      { log: captureLog() },
+    ).provision();
+    expect(ok.replication?.confirmedBy).toBe(
+      "already configured: GetReplicateInfo(east, ...) answered on every target (GetReplicateConfiguration UNIMPLEMENTED)",
+    );
+
+    const s2 = new FakeMilvus({});
+    const a2 = new FakeMilvus({ GetReplicateInfo: answers });
+    const b2 = new FakeMilvus({ GetReplicateInfo: () => null });
+    await Promise.all([s2, a2, b2].map((f) => f.start()));
+    servers.push(s2, a2, b2);
+    const err = await new ExistingBackend(
+      options({
+        source: at(s2.uri, "east"),
+        target: at(a2.uri, "west"),
+        extraTargets: [at(b2.uri, "north")],
+        configureReplication: true,
+      }),
+      { log: captureLog(), timing: { connectTimeoutMs: 4000 } },
+    )
+      .provision()
+      .catch((e: Error) => e.message);
+    expect(err).toBe(
+      `backend.existing: extraTargets[0] ${b2.uri} does not replicate from east (GetReplicateInfo did not answer); the drill changes no topology it did not create, and the other targets already replicate`,
+    );
+    expect(changed([s2, a2, b2])).toEqual([]);
+  });
+});
+
 describe("existing backend faults", () => {
   it("kill-cdc runs the user's command through a shell, bounded, and keeps its output as evidence", async () => {
     const dir = mkdtempSync(join(tmpdir(), "existing-"));

@@ -66,6 +66,7 @@ function setup(
   timing: Partial<KindTiming> = {},
   resolveToolsOnPath = false,
   cdcOnTarget = false,
+  standbys?: number,
 ) {
   const env: Env = standins();
   env.setRules(rules);
@@ -85,6 +86,7 @@ function setup(
       timing: { ...FAST, ...timing },
       env: { githubActions: false, ci: false },
       cdcOnTarget,
+      ...(standbys ? { standbys } : {}),
       onCreated: (c) => created.push(c.kindClusterName),
     },
   );
@@ -1054,5 +1056,208 @@ describe("KindBackend: Milvus's lag metric for lag-metric", () => {
     const raw = env.calls().filter((c) => isCall(c, "kubectl", "get --raw"));
     expect(raw).toHaveLength(1);
     expect(raw[0]?.access).toEqual({ kubeconfig: join(workDir, "kubeconfig"), context: "kind-drill-test" });
+  });
+});
+
+describe("KindBackend in a star (issue 25): one primary CR and a CR per standby", () => {
+  const STAR: Partial<KindOptions> = { extraTargetNames: ["charlie", "delta", "echo"] };
+
+  it("applies three CRs, waits for all, forwards each, two edges, kills the primary's CDC, deletes every CR with the cluster", async () => {
+    const { env, backend, workDir, log } = setup(
+      [
+        {
+          tool: "kubectl",
+          match: "^get milvus alpha bravo charlie",
+          respond: [
+            {
+              stdout: milvusList([
+                { name: "alpha" },
+                { name: "bravo" },
+                { name: "charlie", status: "Pending", falseConditions: ["MilvusReady"] },
+              ]),
+            },
+            { stdout: milvusList([{ name: "alpha" }, { name: "bravo" }, { name: "charlie" }]) },
+          ],
+        },
+        FORWARD,
+        {
+          tool: "kubectl",
+          match: "^get pods -n drills -l app.kubernetes.io/instance=alpha,app.kubernetes.io/component=cdc",
+          respond: [
+            { stdout: podList([{ name: "alpha-milvus-cdc-aaa", ready: true }]) },
+            { stdout: podList([{ name: "alpha-milvus-cdc-bbb", ready: true }]) },
+          ],
+        },
+        {
+          tool: "kubectl",
+          match: "^get pods -n drills -l app.kubernetes.io/name=milvus,app.kubernetes.io/component in",
+          respond: [
+            {
+              stdout: podList([
+                { name: "alpha-milvus-cdc-bbb", ready: true },
+                { name: "alpha-milvus-standalone-0", ready: true },
+                { name: "bravo-milvus-standalone-0", ready: true },
+                { name: "charlie-milvus-standalone-0", ready: true },
+              ]),
+            },
+          ],
+        },
+        { tool: "kubectl", match: "^get --raw", respond: [{ stdout: "# metrics\n" }] },
+      ],
+      STAR,
+      {},
+      false,
+      false,
+      2,
+    );
+    const pair = await backend.provision();
+
+    // The calls in order: plan's steps for a star (source.yaml, target.yaml, target-2.yaml), then Healthy.
+    const calls = significant(env.calls());
+    const expected = provisionSteps(
+      { ...OPTS, ...STAR },
+      "drill-test",
+      workDir,
+      { githubActions: false },
+      [],
+      2,
+    );
+    expect(calls.slice(0, expected.length).map((c) => [c.tool, ...c.argv])).toEqual(
+      expected.map((s) => [s.tool, ...s.args]),
+    );
+    const applies = calls.filter((c) => isCall(c, "kubectl", "apply -f")).map((c) => c.args[2]);
+    expect(applies).toEqual(["source.yaml", "target.yaml", "target-2.yaml"].map((f) => join(workDir, f)));
+    expect(
+      calls.filter((c) => isCall(c, "kubectl", "get milvus alpha bravo charlie -n drills")),
+    ).toHaveLength(2);
+    expect(log.lines.some((l) => l.includes("charlie Pending; not ready: MilvusReady"))).toBe(true);
+
+    // Every CR as applied validates against the operator's CRD; CDC on the primary only (scenario replication).
+    const validator = loadCrdValidator();
+    const crs = ["source.yaml", "target.yaml", "target-2.yaml"]
+      .flatMap((f) => parseAllDocuments(readFileSync(join(workDir, f), "utf8")).map((d) => d.toJS()))
+      .filter((d) => d.kind === "Milvus");
+    expect(crs.map((c) => c.metadata.name)).toEqual(["alpha", "bravo", "charlie"]);
+    for (const cr of crs) expect(validator.validate(cr)).toEqual([]);
+    expect(crs.map((c) => Boolean(c.spec.components.cdc))).toEqual([true, false, false]);
+    // The replicate configuration written beside them: two edges from the primary.
+    const rc = JSON.parse(readFileSync(join(workDir, "replicate-config.json"), "utf8"));
+    expect(rc.cross_cluster_topology).toEqual([
+      { source_cluster_id: "alpha", target_cluster_id: "bravo" },
+      { source_cluster_id: "alpha", target_cluster_id: "charlie" },
+    ]);
+
+    // Standby 2 is the pair's extraStandbys, reached through its own port-forward.
+    expect(pair.extraStandbys).toHaveLength(1);
+    expect(backend.info.details.standbys).toBe("bravo, charlie");
+    expect(pair.extraStandbys?.[0]).toMatchObject({
+      clusterId: "charlie",
+      replicateUri: "http://charlie-milvus.drills.svc.cluster.local:19530",
+    });
+    expect(pair.extraStandbys?.[0]?.pchannels[0]).toBe("charlie-rootcoord-dml_0");
+    const uris = [pair.source.uri, pair.target.uri, pair.extraStandbys?.[0]?.uri];
+    expect(new Set(uris).size).toBe(3);
+    const forwards = calls.filter((c) => isCall(c, "kubectl", "port-forward"));
+    expect(forwards.map((c) => c.args[5]).sort()).toEqual(
+      ["svc/alpha-milvus", "svc/bravo-milvus", "svc/charlie-milvus"].sort(),
+    );
+
+    // A CDC kill in a star kills the primary's CDC pod: every edge at once.
+    const ev = await backend.inject("kill-cdc");
+    expect(ev).toMatchObject({ oldPod: "alpha-milvus-cdc-aaa", newPod: "alpha-milvus-cdc-bbb" });
+    expect(env.calls().find((c) => isCall(c, "kubectl", "delete pod"))?.args).toContain(
+      "app.kubernetes.io/instance=alpha,app.kubernetes.io/component=cdc",
+    );
+    // The metrics scrape reads every cluster's pods (found by label in the namespace), charlie's too.
+    expect(await pair.scrapeMetrics?.(2_000)).toHaveLength(4);
+    expect(
+      env
+        .calls()
+        .filter((c) => isCall(c, "kubectl", "get --raw"))
+        .map((c) => c.args[2]),
+    ).toContain("/api/v1/namespaces/drills/pods/charlie-milvus-standalone-0:9091/proxy/metrics");
+
+    // Cleanup: every forward stopped, and the kind cluster (holding all three CRs) deleted once.
+    await backend.teardown();
+    expect(env.calls().filter((c) => isCall(c, "kind", "delete cluster --name drill-test"))).toHaveLength(1);
+    for (const f of forwards) expect(await stillAliveAfter(f.pid)).toBe(false);
+  });
+
+  it("switchover-style CDC on every standby: each CR runs CDC and still matches the CRD", async () => {
+    const { backend, workDir } = setup(
+      [
+        {
+          tool: "kubectl",
+          match: "^get milvus alpha bravo charlie",
+          respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }, { name: "charlie" }]) }],
+        },
+        FORWARD,
+      ],
+      STAR,
+      {},
+      false,
+      true,
+      2,
+    );
+    await backend.provision();
+    const validator = loadCrdValidator();
+    for (const f of ["target.yaml", "target-2.yaml"]) {
+      const cr = parse(readFileSync(join(workDir, f), "utf8"));
+      expect(validator.validate(cr)).toEqual([]);
+      expect(cr.spec.components.cdc).toMatchObject({ replicas: 1 });
+    }
+  });
+
+  it("an upgrade patches every standby, in order, then the primary, each waited Healthy", async () => {
+    const { env, backend } = setup(
+      [
+        {
+          tool: "kubectl",
+          match: "^get milvus alpha bravo charlie",
+          respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }, { name: "charlie" }]) }],
+        },
+        FORWARD,
+        {
+          tool: "kubectl",
+          match: "^get milvus (alpha|bravo|charlie) -n drills -o jsonpath",
+          respond: [{ stdout: "milvusdb/milvus:v2.6.16" }],
+        },
+        ...["alpha", "bravo", "charlie"].map(
+          (n): Rule => ({
+            tool: "kubectl",
+            match: `^get milvus ${n} -n drills -o json$`,
+            respond: [{ stdout: milvusList([{ name: n, generation: 2 }]) }],
+          }),
+        ),
+      ],
+      { ...STAR, upgradeFrom: "v2.6.16", upgradeTo: "v2.6.22" },
+      {},
+      false,
+      false,
+      2,
+    );
+    await backend.provision();
+    await backend.upgrade("v2.6.16", "v2.6.22");
+    const patched = env
+      .calls()
+      .filter((c) => isCall(c, "kubectl", "patch milvus"))
+      .map((c) => c.args[2]);
+    expect(patched).toEqual(["bravo", "charlie", "alpha"]);
+  });
+
+  it("refuses a star with too few extraTargetNames before anything is created", async () => {
+    const { env, backend, created } = setup(
+      [HEALTHY, FORWARD],
+      { extraTargetNames: [] },
+      {},
+      false,
+      false,
+      2,
+    );
+    await expect(backend.provision()).rejects.toThrow(
+      /^extraTargetNames: \[\] names 0 further standby\(s\), topology.standbys 2 needs 1/,
+    );
+    expect(created).toEqual([]);
+    expect(env.calls().filter((c) => c.tool === "kind" || c.tool === "docker")).toEqual([]);
   });
 });

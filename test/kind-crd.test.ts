@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { loadCrdValidator, strictify } from "../src/backends/kind/crd-schema.js";
-import { type MilvusCr, renderMilvusCr } from "../src/backends/kind/manifests.js";
+import { type MilvusCr, renderMilvusCr, starRequests } from "../src/backends/kind/manifests.js";
 import {
   defaultKindOptions,
   milvusImageTag,
@@ -173,6 +173,43 @@ describe("rendered CRs carry what CDC needs", () => {
       expect(c).toBeLessThan(2.5);
       expect(m).toBeLessThan(8);
     }
+  });
+
+  it("a star's CRs (primary + 2 standbys) are accepted, and starRequests is what the rendered CRs request", () => {
+    const cpu = (q: string) => (q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000);
+    const mem = (q: string) =>
+      q.endsWith("Gi") ? Number(q.slice(0, -2)) * 1024 : Number(q.replace(/Mi$/, ""));
+    for (const mode of ["standalone", "cluster"] as const) {
+      for (const cdcOnTarget of [false, true]) {
+        const o = { ...base, mode };
+        const crs = [
+          renderMilvusCr(o, "source"),
+          renderMilvusCr(o, "target", { cdc: cdcOnTarget }),
+          renderMilvusCr(o, "target", { cdc: cdcOnTarget, name: o.extraTargetNames[0] as string }),
+        ].map(clone);
+        expect(crs.map((c) => c.metadata.name)).toEqual(["drill-primary", "drill-standby", "drill-second"]);
+        let c = 0;
+        let m = 0;
+        for (const cr of crs) {
+          expect(validator.validate(cr)).toEqual([]);
+          const comps = cr.spec.components;
+          for (const [name, v] of Object.entries(comps) as Array<[string, Obj]>) {
+            if (name === "image" || name === "resources" || !v || v.replicas === 0) continue;
+            const r = v.resources?.requests ?? comps.resources.requests;
+            c += cpu(r.cpu) * v.replicas;
+            m += mem(r.memory) * v.replicas;
+          }
+          for (const dep of [cr.spec.dependencies.etcd, cr.spec.dependencies.storage]) {
+            c += cpu(dep.inCluster.values.resources.requests.cpu);
+            m += mem(dep.inCluster.values.resources.requests.memory);
+          }
+        }
+        expect(starRequests(mode, 2, cdcOnTarget)).toEqual({ cpuMillis: c, memoryMi: m });
+      }
+    }
+    // The arithmetic the report quotes: three standalone CRs, CDC on the primary only.
+    expect(starRequests("standalone", 2, false)).toEqual({ cpuMillis: 1100, memoryMi: 3884 });
+    expect(starRequests("cluster", 2, false)).toEqual({ cpuMillis: 1100, memoryMi: 4652 });
   });
 });
 

@@ -365,4 +365,132 @@ describe("milvus-cdc-drill plan", () => {
     expect(r.stderr).toContain("2.6.1");
     expect(existsSync(out)).toBe(false);
   });
+
+  it("plans a star of two standbys: three CRs valid against the CRD, two edges, commands.sh applies and forwards all", async () => {
+    const out = join(scratch(), "plan");
+    const code = await run(["--backend", "kind", "--standbys", "2", "--cluster-name", "star", "--out", out]);
+    expect(code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(
+      [
+        "commands.sh",
+        "kind-config.yaml",
+        "operator-values.yaml",
+        "replicate-config.json",
+        "source.yaml",
+        "target-2.yaml",
+        "target.yaml",
+      ].sort(),
+    );
+    const validator = loadCrdValidator();
+    const crs = ["source.yaml", "target.yaml", "target-2.yaml"]
+      .flatMap((f) => parseAllDocuments(readFileSync(join(out, f), "utf8")).map((d) => d.toJS()))
+      .filter((d) => d.kind === "Milvus");
+    expect(crs.map((c) => c.metadata.name)).toEqual(["drill-primary", "drill-standby", "drill-second"]);
+    for (const cr of crs) expect(validator.validate(cr)).toEqual([]);
+    // Scenario replication: only the primary may become primary, so only it runs CDC.
+    expect(crs.map((c) => c.spec.components.cdc?.replicas ?? 0)).toEqual([1, 0, 0]);
+    const rc = JSON.parse(readFileSync(join(out, "replicate-config.json"), "utf8"));
+    expect(rc.clusters.map((c: { cluster_id: string }) => c.cluster_id)).toEqual([
+      "drill-primary",
+      "drill-standby",
+      "drill-second",
+    ]);
+    expect(rc.cross_cluster_topology).toEqual([
+      { source_cluster_id: "drill-primary", target_cluster_id: "drill-standby" },
+      { source_cluster_id: "drill-primary", target_cluster_id: "drill-second" },
+    ]);
+    expect(rc.clusters[2].connection_param.uri).toBe(
+      "http://drill-second-milvus.milvus.svc.cluster.local:19530",
+    );
+
+    const script = readFileSync(join(out, "commands.sh"), "utf8");
+    expect(spawnSync("bash", ["-n", join(out, "commands.sh")], { encoding: "utf8" }).status).toBe(0);
+    const env = standins();
+    try {
+      env.setRules([{ tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] }]);
+      const r = spawnSync("bash", [join(out, "commands.sh")], {
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, ...env.env, MILVUS_CDC_DRILL: "echo replicate-called", CI: "" },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      // The replication step gets one --target-uri per edge, in the configuration's order.
+      expect(r.stdout).toContain(
+        "replicate-called replicate --config replicate-config.json --source-uri http://127.0.0.1:29530 --target-uri http://127.0.0.1:29531 --target-uri http://127.0.0.1:29532",
+      );
+      const calls = env.calls().map((c) => `${c.tool} ${c.args.join(" ")}`);
+      const order = [
+        "kind create cluster --name star",
+        "helm upgrade --install milvus-operator",
+        "kubectl apply -f source.yaml",
+        "kubectl apply -f target.yaml",
+        "kubectl apply -f target-2.yaml",
+        "kubectl wait -n milvus milvus/drill-primary",
+        "kubectl wait -n milvus milvus/drill-standby",
+        "kubectl wait -n milvus milvus/drill-second",
+        "kubectl port-forward --address 127.0.0.1 -n milvus svc/drill-primary-milvus 29530:19530",
+        "kubectl port-forward --address 127.0.0.1 -n milvus svc/drill-standby-milvus 29531:19530",
+        "kubectl port-forward --address 127.0.0.1 -n milvus svc/drill-second-milvus 29532:19530",
+        "kubectl delete pod -n milvus -l app.kubernetes.io/instance=drill-primary,app.kubernetes.io/component=cdc",
+        "kind delete cluster --name star",
+      ];
+      let at = -1;
+      for (const o of order) {
+        const i = calls.findIndex((c, idx) => idx > at && c.startsWith(o));
+        expect(i, `'${o}' after call ${at}: ${calls.join(" | ")}`).toBeGreaterThan(at);
+        at = i;
+      }
+      // Every port-forward the script started is gone with it.
+      for (const c of env.calls().filter((c) => c.args[0] === "port-forward"))
+        expect(await stillAliveAfter(c.pid)).toBe(false);
+    } finally {
+      for (const c of env.calls()) if (await stillAliveAfter(c.pid, 0)) process.kill(c.pid, "SIGKILL");
+      env.cleanup();
+    }
+    expect(script).toContain("TARGET_2_PORT");
+  });
+
+  it("the replicate step applies a star's configuration to the primary, then each standby, and confirms each", async () => {
+    const out = join(scratch(), "plan");
+    await run(["--backend", "kind", "--standbys", "2", "--out", out]);
+    const held: { v: unknown } = { v: null };
+    const servers = [0, 1, 2].map(
+      () =>
+        new FakeMilvus({
+          UpdateReplicateConfiguration: (req) => {
+            held.v = req.replicate_configuration;
+            return {};
+          },
+          GetReplicateConfiguration: () => ({ status: {}, configuration: held.v as Record<string, unknown> }),
+        }),
+    );
+    await Promise.all(servers.map((s) => s.start()));
+    try {
+      const [p, a, b] = servers as [FakeMilvus, FakeMilvus, FakeMilvus];
+      const argv = ["--config", join(out, "replicate-config.json"), "--source-uri", p.uri, "--timeout", "10"];
+      await expect(runReplicate([...argv, "--target-uri", a.uri])).rejects.toThrow(
+        "--target-uri: given 1 time(s), --config has 2 edge(s)",
+      );
+      expect(await runReplicate([...argv, "--target-uri", a.uri, "--target-uri", b.uri])).toBe(0);
+      for (const f of servers) {
+        const update = f.calls.filter((c) => c.method === "UpdateReplicateConfiguration");
+        expect(update).toHaveLength(1);
+        const cfg = update[0]?.request.replicate_configuration as {
+          cross_cluster_topology: Array<{ target_cluster_id: string }>;
+        };
+        expect(cfg.cross_cluster_topology.map((e) => e.target_cluster_id)).toEqual([
+          "drill-standby",
+          "drill-second",
+        ]);
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+  });
+
+  it("refuses a star beyond what a runner fits, in one line, before writing anything", () => {
+    expect(() => buildPlan(["--backend", "kind", "--standbys", "3", "--out", "x"])).toThrow(
+      /^config topology\.standbys = 3: 4 standalone Milvus CRs on one kind runner .* allowed on kind: 1 to 2$/,
+    );
+  });
 });

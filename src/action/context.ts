@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import * as core from "@actions/core";
 import { parseDuration } from "../config/duration.js";
-import type { DrillConfig } from "../config/schema.js";
+import { type DrillConfig, existingClusters } from "../config/schema.js";
 import { UsageError } from "../errors.js";
 
 export interface Inputs {
@@ -286,7 +286,7 @@ export function configSecrets(cfg: DrillConfig): string[] {
   const ex = cfg.backend.existing;
   if (!ex) return [];
   const secrets: string[] = [];
-  for (const end of [ex.source, ex.target]) {
+  for (const end of existingClusters(ex)) {
     if (end.token) secrets.push(end.token);
     for (const uri of [end.uri, end.replicateUri]) {
       try {

@@ -13,6 +13,7 @@ import {
   type DeepPartial,
   type DrillConfig,
   DrillConfigSchema,
+  existingClusters,
   PROFILE_NAMES,
   type ProfileName,
 } from "./schema.js";
@@ -170,7 +171,7 @@ export function redactConfig(cfg: DrillConfig): DrillConfig {
   const out = structuredClone(cfg);
   const ex = out.backend.existing;
   if (ex) {
-    for (const end of [ex.source, ex.target]) {
+    for (const end of existingClusters(ex)) {
       if (end.token !== undefined) end.token = MASK;
       end.uri = maskUri(end.uri);
       if (end.replicateUri) end.replicateUri = maskUri(end.replicateUri);

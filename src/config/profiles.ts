@@ -16,7 +16,7 @@
  * - star-smoke: smoke with two standbys (a star), each judged on its own; one CDC kill.
  */
 import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
-import type { DrillConfig, ProfileName } from "./schema.js";
+import { DEFAULT_KIND_EXTRA_TARGET_NAMES, type DrillConfig, type ProfileName } from "./schema.js";
 
 /** A profile fixes everything except the seed, which is drawn per run unless given. */
 export type Profile = Omit<DrillConfig, "seed" | "profile">;
@@ -31,6 +31,7 @@ const KIND_DEFAULTS: DrillConfig["backend"]["kind"] = {
   usePreinstalledTools: false,
   sourceName: "drill-primary",
   targetName: "drill-standby",
+  extraTargetNames: [...DEFAULT_KIND_EXTRA_TARGET_NAMES],
   preloadImages: true,
   // Deleting preinstalled SDKs is only sane on a throwaway CI runner: opt in there.
   freeDisk: false,

@@ -25,6 +25,12 @@ export const PROFILE_NAMES = [
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
+/**
+ * A star on kind (issue 25): the CR names of standbys 2..4. Not derived from targetName: a name that
+ * contains another cluster's id would make CDC replicate that cluster's channels (substring match).
+ */
+export const DEFAULT_KIND_EXTRA_TARGET_NAMES = ["drill-second", "drill-third", "drill-fourth"] as const;
+
 export const BACKEND_TYPES = ["local", "kind", "existing"] as const;
 export type BackendType = (typeof BACKEND_TYPES)[number];
 
@@ -274,6 +280,13 @@ export const DrillConfigSchema = z.strictObject({
         targetName: dnsLabel().describe(
           "Standby Milvus CR name; must not contain or be contained in sourceName.",
         ),
+        extraTargetNames: z
+          .array(dnsLabel(), { error: "must be a list of Milvus CR names" })
+          .max(3, { error: "must list at most 3 names (standbys 2 to 4)" })
+          .default([...DEFAULT_KIND_EXTRA_TARGET_NAMES])
+          .describe(
+            "A star (topology.standbys > 1): the Milvus CR names of standbys 2..N, in order; no name may contain another (CDC matches channels by substring).",
+          ),
         preloadImages: bool(),
         freeDisk: bool().describe(
           "Delete large preinstalled SDKs from a CI runner; leave false on your own machine.",
@@ -294,6 +307,15 @@ export const DrillConfigSchema = z.strictObject({
       .strictObject({
         source: endpointSchema,
         target: endpointSchema,
+        extraTargets: z
+          .array(endpointSchema, {
+            error: "must be a list of clusters (uri, token, clusterId, replicateUri)",
+          })
+          .max(3, { error: "must list at most 3 clusters (standbys 2 to 4)" })
+          .default([])
+          .describe(
+            "A star (topology.standbys > 1): standbys 2..N, in order, each with its own uri, token and clusterId (target is standby 1); one per standby beyond the first.",
+          ),
         pchannels: intIn(1, 64).default(16),
         configureReplication: bool()
           .default(false)
@@ -520,6 +542,8 @@ export interface DrillConfig {
       usePreinstalledTools: boolean;
       sourceName: string;
       targetName: string;
+      /** A star: the CR names of standbys 2..N (the first is targetName). */
+      extraTargetNames: string[];
       preloadImages: boolean;
       freeDisk: boolean;
       keepCluster: boolean;
@@ -530,6 +554,8 @@ export interface DrillConfig {
     existing: {
       source: EndpointConfig;
       target: EndpointConfig;
+      /** A star: standbys 2..N (target is the first). */
+      extraTargets: EndpointConfig[];
       pchannels: number;
       configureReplication: boolean;
       kube: {
@@ -586,6 +612,11 @@ export interface DrillConfig {
     lagMetricGraceMs: number;
   };
   topology: { standbys: number; faultStandby: number | null };
+}
+
+/** Every cluster of backend.existing: the primary, then each standby (a star's extraTargets after target). */
+export function existingClusters(ex: NonNullable<DrillConfig["backend"]["existing"]>): EndpointConfig[] {
+  return [ex.source, ex.target, ...(ex.extraTargets ?? [])];
 }
 
 /** Partial at every level except inside arrays: arrays replace when layers merge. */

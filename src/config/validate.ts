@@ -4,6 +4,7 @@
  */
 
 import { KIND_CHAOS_TYPES, KIND_NEMESIS_REFUSALS } from "../backends/kind/chaos.js";
+import { KIND_MAX_STANDBYS, KIND_RUNNER, starRequests } from "../backends/kind/manifests.js";
 import {
   LOCAL_NEMESIS_REFUSALS,
   LOCAL_NEMESIS_TYPES,
@@ -12,7 +13,14 @@ import {
   REPLICATOR_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
 } from "../backends/local/faults/fault-modes.js";
-import { type DrillConfig, faultsScheduled, type Metric, type Scenario, type VectorType } from "./schema.js";
+import {
+  changesRoles,
+  type DrillConfig,
+  faultsScheduled,
+  type Metric,
+  type Scenario,
+  type VectorType,
+} from "./schema.js";
 import { compareSemver, formatSemver, parseRelease, type Semver } from "./version.js";
 
 /**
@@ -269,6 +277,16 @@ function checkBackend(cfg: DrillConfig): string | null {
         "must differ from backend.existing.source.uri",
       );
     }
+    const seen = [b.existing.source.uri, b.existing.target.uri];
+    for (const [i, e] of b.existing.extraTargets.entries()) {
+      if (seen.some((u) => sameEndpoint(u, e.uri)))
+        return line(
+          `backend.existing.extraTargets[${i}].uri`,
+          e.uri,
+          "must differ from the source's and every other target's uri",
+        );
+      seen.push(e.uri);
+    }
     const kills = faultsScheduled(cfg) && cfg.faults.nemesis.types.includes("kill-cdc");
     if (kills && b.existing.kube === null && b.existing.killCdcCommand === null) {
       return line(
@@ -388,8 +406,9 @@ export function crossFieldError(cfg: DrillConfig): string | null {
 export const STAR_FAULT_MODES: readonly LocalFaultMode[] = REPLICATOR_FAULT_MODES;
 
 /**
- * A star (topology.standbys > 1, issue 25) runs on the local backend, scenario replication, with CDC
- * kills: what is not built yet is refused here in one line, before anything is provisioned.
+ * A star (topology.standbys > 1, issue 25) runs on the local, kind (up to KIND_MAX_STANDBYS) and existing
+ * backends, scenario replication, with CDC kills: what is not built yet is refused here in one line,
+ * before anything is provisioned. Every star refusal is here.
  */
 function checkTopology(cfg: DrillConfig): string | null {
   const t = cfg.topology;
@@ -404,13 +423,52 @@ function checkTopology(cfg: DrillConfig): string | null {
     if (t.faultStandby > t.standbys)
       return line("topology.faultStandby", t.faultStandby, `must be a standby from 1 to ${t.standbys}`);
   }
+  const extraTargets = b.type === "existing" ? (b.existing?.extraTargets ?? []) : [];
+  if (b.type === "existing" && extraTargets.length !== t.standbys - 1)
+    return line(
+      "backend.existing.extraTargets",
+      `${extraTargets.length} target(s)`,
+      `must list standbys 2..N of topology.standbys ${t.standbys}, one each: ${t.standbys - 1} target(s)`,
+    );
   if (t.standbys === 1) return null;
-  if (b.type !== "local")
+  if (b.type === "kind" && t.standbys > KIND_MAX_STANDBYS) {
+    const r = starRequests(b.kind.mode, t.standbys, changesRoles(cfg.scenario));
     return line(
       "topology.standbys",
       t.standbys,
-      `more than one standby on the ${b.type} backend is not built yet (the local backend runs a star); allowed here: 1`,
+      `${t.standbys + 1} ${b.kind.mode} Milvus CRs on one kind runner (${KIND_RUNNER.cpuMillis / 1000} CPU / ${KIND_RUNNER.memoryMi / 1024} GB) request ${(r.cpuMillis / 1000).toFixed(2)} CPU / ${(r.memoryMi / 1024).toFixed(1)} GiB but run without memory limits, and ${(KIND_RUNNER.memoryMi / 1024 / (t.standbys + 1)).toFixed(1)} GB each is not sized (src/backends/kind/manifests.ts KIND_MAX_STANDBYS); allowed on kind: 1 to ${KIND_MAX_STANDBYS}`,
     );
+  }
+  if (b.type === "kind") {
+    const extra = b.kind.extraTargetNames.slice(0, t.standbys - 1);
+    if (extra.length < t.standbys - 1)
+      return line(
+        "backend.kind.extraTargetNames",
+        b.kind.extraTargetNames,
+        `names ${extra.length} further standby(s); topology.standbys ${t.standbys} needs ${t.standbys - 1}`,
+      );
+    const all = [b.kind.sourceName, b.kind.targetName, ...extra];
+    for (const [i, name] of extra.entries()) {
+      const other = all.find((n, j) => j !== i + 2 && (n.includes(name) || name.includes(n)));
+      if (other !== undefined)
+        return line(
+          `backend.kind.extraTargetNames[${i}]`,
+          name,
+          `must not contain or be contained in ${other}, another cluster's name: CDC matches channels by substring`,
+        );
+    }
+  }
+  if (b.type === "existing") {
+    const nameless = [b.existing?.target, ...extraTargets].findIndex((e) => !e?.clusterId);
+    if (nameless >= 0)
+      return line(
+        nameless === 0
+          ? "backend.existing.target.clusterId"
+          : `backend.existing.extraTargets[${nameless - 1}].clusterId`,
+        null,
+        "a star needs every target's cluster id (which edge of the primary's topology is which standby cannot be guessed)",
+      );
+  }
   if (cfg.scenario !== "replication")
     return line(
       "topology.standbys",

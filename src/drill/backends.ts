@@ -35,6 +35,8 @@ export async function createBackend(
         wayBack: config.scenario === "failover",
         // Chaos Mesh is installed only when a scheduled fault needs it.
         nemesis: faultsScheduled(config) ? config.faults.nemesis.types : [],
+        // A star (issue 25); a pair passes nothing, as before.
+        ...(config.topology.standbys > 1 ? { standbys: config.topology.standbys } : {}),
       });
     }
     case "existing": {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { Backend, Logger } from "../backends/types.js";
 import { combineVerdicts } from "../checkers/index.js";
 import { redactConfig } from "../config/load.js";
-import type { DrillConfig } from "../config/schema.js";
+import { type DrillConfig, existingClusters } from "../config/schema.js";
 import type { CollectionSpec } from "../generator/rows.js";
 import { WorkloadPlanner } from "../generator/workload.js";
 import { HistoryWriter } from "../history/writer.js";
@@ -75,7 +75,7 @@ export const DRILL_PHASES: readonly Phase<DrillContext>[] = [
 
 function tokensOf(config: DrillConfig): string[] {
   const ex = config.backend.existing;
-  return [ex?.source.token, ex?.target.token].filter((t): t is string => Boolean(t));
+  return (ex ? existingClusters(ex) : []).map((e) => e.token).filter((t): t is string => Boolean(t));
 }
 
 /**

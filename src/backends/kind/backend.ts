@@ -47,6 +47,7 @@ import {
   pchannelsFor,
   type Role,
   renderMilvusCr,
+  starTargetNames,
   toYaml,
   usedImages,
 } from "./manifests.js";
@@ -163,6 +164,11 @@ export interface KindBackendDeps {
   seeding?: boolean;
   /** Scenario failover: its way back seeds the rebuilt cluster with milvus-backup, built and loaded as for seed. */
   wayBack?: boolean;
+  /**
+   * A star (topology.standbys, 1..KIND_MAX_STANDBYS; default 1): standbys 2..N are Milvus CRs named by
+   * extraTargetNames, returned as the pair's extraStandbys; the first stays `target`.
+   */
+  standbys?: number;
   /** The pinned milvus-backup (tests pin a stand-in build); MILVUS_BACKUP_PIN by default. */
   milvusBackup?: MilvusBackupPin;
   /** Where checked milvus-backup binaries are cached, by pin; `<cacheRoot>/milvus-backup` by default. */
@@ -351,10 +357,11 @@ export class KindBackend implements Backend {
     const dir = this.workDir;
     await mkdir(dir, { recursive: true });
     const nemesis = { types: this.deps.nemesis ?? [], params: DEFAULT_FAULT_PARAMS };
-    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true, nemesis });
+    const standbys = this.deps.standbys ?? 1;
+    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true, nemesis, standbys });
     for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
 
-    const steps = provisionSteps(o, this.clusterName, dir, { githubActions }, nemesis.types);
+    const steps = provisionSteps(o, this.clusterName, dir, { githubActions }, nemesis.types, standbys);
     const [dockerStep, ...rest] = steps;
     await this.log.group("Check Docker", async () => {
       try {
@@ -467,22 +474,33 @@ export class KindBackend implements Backend {
       await this.runStep(step, signal);
     }
 
-    await this.log.group("Wait for both Milvus clusters to be Healthy", () =>
-      this.waitHealthy([o.sourceName, o.targetName], o.readyTimeoutMs, signal),
+    // A star: every standby's CR, in order (the first is targetName).
+    const targets = starTargetNames(o, standbys);
+    if (targets.length > 1) this.info.details.standbys = targets.join(", ");
+    await this.log.group(
+      targets.length === 1
+        ? "Wait for both Milvus clusters to be Healthy"
+        : `Wait for all ${targets.length + 1} Milvus clusters to be Healthy`,
+      () => this.waitHealthy([o.sourceName, ...targets], o.readyTimeoutMs, signal),
     );
 
-    const pair = await this.log.group("Port-forward client access", async () => {
-      const [src, tgt] = await Promise.all([this.forward(o.sourceName), this.forward(o.targetName)]);
+    const pair: ClusterPair = await this.log.group("Port-forward client access", async () => {
+      const [src, tgt, ...more] = await Promise.all([o.sourceName, ...targets].map((n) => this.forward(n)));
+      const extraStandbys = more.map((port, i) =>
+        endpointFor(o, "target", `http://127.0.0.1:${port}`, targets[i + 1]),
+      );
       return {
         source: endpointFor(o, "source", `http://127.0.0.1:${src}`),
         target: endpointFor(o, "target", `http://127.0.0.1:${tgt}`),
-        // Milvus's lag metric for lag-metric: the CDC and WAL pods' metrics port, through the API server.
+        ...(extraStandbys.length > 0 ? { extraStandbys } : {}),
+        // Milvus's lag metric for lag-metric: the CDC and WAL pods' metrics port of every cluster in the
+        // namespace (found by label), through the API server.
         scrapeMetrics: podMetricsScraper(this.kube, o.namespace),
         metricsIntervalMs: KUBE_METRICS_INTERVAL_MS,
       };
     });
     this.log.info(
-      `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o), o.images.milvus)})`,
+      `kind: ${o.sourceName} at ${pair.source.uri}, ${[pair.target, ...(pair.extraStandbys ?? [])].map((s) => `${s.clusterId} at ${s.uri}`).join(", ")} (${milvusImage(initialMilvusVersion(o), o.images.milvus)})`,
     );
     this.uriOf.set("source", pair.source.uri);
     this.uriOf.set("target", pair.target.uri);
@@ -905,14 +923,14 @@ export class KindBackend implements Backend {
   }
 
   /**
-   * Rolling upgrade of both clusters: the standby first (a newer standby can take an older
+   * Rolling upgrade of every cluster: the standbys first, in order (a newer standby can take an older
    * primary's stream; the reverse is not promised), then the primary, each waited Healthy.
    */
   async upgrade(from: string, to: string, signal?: AbortSignal): Promise<FaultEvidence> {
     const o = this.options;
     const injectedAt = Date.now();
     const steps: Array<{ name: string; startedAt: number; healthyAt: number }> = [];
-    for (const name of [o.targetName, o.sourceName]) {
+    for (const name of [...starTargetNames(o, this.deps.standbys ?? 1), o.sourceName]) {
       const r = await kubectl(
         this.kube,
         ["get", "milvus", name, "-n", o.namespace, "-o", "jsonpath={.spec.components.image}"],

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import { stringify } from "yaml";
+import { UsageError } from "../../errors.js";
 import { packageRoot } from "../../util/paths.js";
 import type { ClusterEndpoint } from "../types.js";
 import {
@@ -67,6 +68,53 @@ const SIZING = {
   minio: req("50m", "100Mi"),
 };
 
+/** A GitHub-hosted runner (ubuntu-latest): 4 CPU, 16 GB of memory, ~14 GB of free disk after freeDisk. */
+export const KIND_RUNNER = { cpuMillis: 4000, memoryMi: 16 * 1024 };
+
+/**
+ * The most standbys a kind star runs on one runner: 3 clusters (primary + 2). Their requests are small
+ * (clusterRequests: ~1.1 CPU / ~3.8 GiB for three standalone CRs) but Milvus runs without limits (a limit
+ * OOM-kills it under write bursts), so what bounds a star is each cluster's working set: 16 GB over 3
+ * clusters leaves ~5.3 GB each for its Milvus, etcd, MinIO and CDC; over 4, ~4 GB, which is not sized.
+ */
+export const KIND_MAX_STANDBYS = 2;
+
+function millis(q: string): number {
+  return q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1000;
+}
+
+function mebibytes(q: string): number {
+  return q.endsWith("Gi") ? Number(q.slice(0, -2)) * 1024 : Number(q.replace(/Mi$/, ""));
+}
+
+/** What one Milvus CR of `mode` requests (its Milvus pods, CDC when it runs one, etcd and MinIO). */
+export function clusterRequests(
+  mode: "standalone" | "cluster",
+  cdc: boolean,
+): { cpuMillis: number; memoryMi: number } {
+  const parts: Requests[] =
+    mode === "standalone"
+      ? [SIZING.standalone.requests]
+      : Array.from({ length: 5 }, () => SIZING.clusterComponent.requests); // mixCoord, proxy, queryNode, dataNode, streamingNode
+  if (cdc) parts.push(SIZING.cdc.requests);
+  parts.push(SIZING.etcd.requests, SIZING.minio.requests);
+  return {
+    cpuMillis: parts.reduce((a, r) => a + millis(r.cpu), 0),
+    memoryMi: parts.reduce((a, r) => a + mebibytes(r.memory), 0),
+  };
+}
+
+/** The requests of a star: the primary (CDC) and `standbys` standbys (CDC when `cdcOnTargets`). */
+export function starRequests(
+  mode: "standalone" | "cluster",
+  standbys: number,
+  cdcOnTargets: boolean,
+): { cpuMillis: number; memoryMi: number } {
+  const p = clusterRequests(mode, true);
+  const t = clusterRequests(mode, cdcOnTargets);
+  return { cpuMillis: p.cpuMillis + standbys * t.cpuMillis, memoryMi: p.memoryMi + standbys * t.memoryMi };
+}
+
 /**
  * Which clusters run a CDC component: the source, because CDC pushes from primary to standby. A
  * scenario that reverses the direction (switchover, failover) passes `cdc: true` for the target too.
@@ -74,11 +122,26 @@ const SIZING = {
 export interface CrOptions {
   image?: string;
   cdc?: boolean;
+  /** A star's further standby (role target): its CR name, one of starTargetNames(o, n) after the first. */
+  name?: string;
 }
 
-/** The Milvus CR for one side. */
+/**
+ * Every standby's CR name in a star of `standbys` (1..4): the pair's targetName first, then
+ * extraTargetNames in order. Throws (naming the option) when too few extra names are configured.
+ */
+export function starTargetNames(o: KindOptions, standbys: number): string[] {
+  const extra = o.extraTargetNames ?? [];
+  if (standbys - 1 > extra.length)
+    throw new UsageError(
+      `extraTargetNames: ${JSON.stringify(extra)} names ${extra.length} further standby(s), topology.standbys ${standbys} needs ${standbys - 1} (allowed: one CR name per standby beyond the first)`,
+    );
+  return [o.targetName, ...extra.slice(0, standbys - 1)];
+}
+
+/** The Milvus CR for one side (a star's further standby: role target with cr.name). */
 export function renderMilvusCr(o: KindOptions, role: Role, cr: CrOptions = {}): MilvusCr {
-  const name = role === "source" ? o.sourceName : o.targetName;
+  const name = cr.name ?? (role === "source" ? o.sourceName : o.targetName);
   const image = cr.image ?? milvusImage(initialMilvusVersion(o), o.images.milvus);
   const cdc = cr.cdc ?? role === "source";
   const components: { [k: string]: Json } = { image };
@@ -253,8 +316,8 @@ export function toYaml(doc: unknown): string {
   return stringify(doc, { lineWidth: 0 });
 }
 
-export function endpointFor(o: KindOptions, role: Role, localUri: string): ClusterEndpoint {
-  const name = role === "source" ? o.sourceName : o.targetName;
+export function endpointFor(o: KindOptions, role: Role, localUri: string, crName?: string): ClusterEndpoint {
+  const name = crName ?? (role === "source" ? o.sourceName : o.targetName);
   return {
     clusterId: name,
     uri: localUri,
@@ -263,18 +326,27 @@ export function endpointFor(o: KindOptions, role: Role, localUri: string): Clust
   };
 }
 
-/** The replicate configuration (proto field names) the drill applies to both clusters; tokens masked. */
-export function maskedReplicateConfig(pair: { source: ClusterEndpoint; target: ClusterEndpoint }): Json {
+/**
+ * The replicate configuration (proto field names) the drill applies to every cluster; tokens masked.
+ * A star (pair.extraStandbys): one edge from the primary to each standby.
+ */
+export function maskedReplicateConfig(pair: {
+  source: ClusterEndpoint;
+  target: ClusterEndpoint;
+  extraStandbys?: ClusterEndpoint[];
+}): Json {
   const cluster = (e: ClusterEndpoint): Json => ({
     cluster_id: e.clusterId,
     connection_param: { uri: e.replicateUri, ...(e.token ? { token: "***" } : {}) },
     pchannels: e.pchannels,
   });
+  const standbys = [pair.target, ...(pair.extraStandbys ?? [])];
   return {
-    clusters: [cluster(pair.source), cluster(pair.target)],
-    cross_cluster_topology: [
-      { source_cluster_id: pair.source.clusterId, target_cluster_id: pair.target.clusterId },
-    ],
+    clusters: [cluster(pair.source), ...standbys.map(cluster)],
+    cross_cluster_topology: standbys.map((s) => ({
+      source_cluster_id: pair.source.clusterId,
+      target_cluster_id: s.clusterId,
+    })),
   };
 }
 

@@ -1,4 +1,4 @@
-import type { DrillConfig } from "../../config/schema.js";
+import { DEFAULT_KIND_EXTRA_TARGET_NAMES, type DrillConfig } from "../../config/schema.js";
 import { UsageError } from "../../errors.js";
 import { checkImage, DEFAULT_KIND_IMAGES, IMAGE_NAMES } from "./images.js";
 
@@ -23,6 +23,7 @@ export function defaultKindOptions(): KindOptions {
     usePreinstalledTools: false,
     sourceName: "drill-primary",
     targetName: "drill-standby",
+    extraTargetNames: [...DEFAULT_KIND_EXTRA_TARGET_NAMES],
     preloadImages: false,
     freeDisk: false,
     keepCluster: false,

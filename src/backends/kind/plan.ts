@@ -31,6 +31,7 @@ import {
   operatorWaitArgs,
   RUNNER_DISK_HOGS,
   renderMilvusCr,
+  starTargetNames,
   toYaml,
   usedImages,
 } from "./manifests.js";
@@ -59,6 +60,19 @@ export const PLAN_FILES = {
   seedRestore: "milvus-backup-restore-secondary.yaml",
   seedDockerfile: "milvus-backup.Dockerfile",
 } as const;
+
+/**
+ * The CR file of standby k (1-based): target.yaml for the first, as for a pair, then target-2.yaml..
+ * (a star), so a pair's plan is unchanged and a star's files sort in standby order.
+ */
+export function targetFile(k: number): string {
+  return k === 1 ? PLAN_FILES.target : `target-${k}.yaml`;
+}
+
+/** A star's standbys as the plan renders them: each one's CR name and file, in order. */
+export function planStandbys(o: KindOptions, standbys = 1): Array<{ name: string; file: string }> {
+  return starTargetNames(o, standbys).map((name, i) => ({ name, file: targetFile(i + 1) }));
+}
 
 export type Tool = "docker" | "kind" | "kubectl" | "helm" | "sudo";
 
@@ -92,18 +106,22 @@ export function chaosTypes(nemesis: PlanNemesis | undefined): NemesisType[] {
 }
 
 /**
- * `cdcOnTarget`: a scenario that reverses replication (switchover, failover) needs CDC on both.
+ * `cdcOnTarget`: a scenario that reverses replication (switchover, failover) needs CDC on every
+ * cluster that may become primary (every standby).
  * `nemesis`: one chaos-<type>.yaml per Chaos Mesh fault it brings.
+ * `standbys`: a star (2..KIND_MAX_STANDBYS): one CR file per standby (targetFile) and one edge each.
  */
 export function renderPlanFiles(
   o: KindOptions,
-  cr: { cdcOnTarget?: boolean; nemesis?: PlanNemesis } = {},
+  cr: { cdcOnTarget?: boolean; nemesis?: PlanNemesis; standbys?: number } = {},
 ): Record<string, string> {
   const source = renderMilvusCr(o, "source");
+  const extra = planStandbys(o, cr.standbys).slice(1);
   const target = renderMilvusCr(o, "target", { cdc: cr.cdcOnTarget === true });
   const pair = {
     source: endpointFor(o, "source", "(port-forward)"),
     target: endpointFor(o, "target", "(port-forward)"),
+    extraStandbys: extra.map((s) => endpointFor(o, "target", "(port-forward)", s.name)),
   };
   return {
     [PLAN_FILES.kindConfig]: readFileSync(kindConfigPath(), "utf8"),
@@ -111,6 +129,12 @@ export function renderPlanFiles(
     // The namespace travels with the source CR so one apply creates both, in order.
     [PLAN_FILES.source]: `${toYaml(namespaceManifest(o.namespace))}---\n${toYaml(source)}`,
     [PLAN_FILES.target]: toYaml(target),
+    ...Object.fromEntries(
+      extra.map((s) => [
+        s.file,
+        toYaml(renderMilvusCr(o, "target", { cdc: cr.cdcOnTarget === true, name: s.name })),
+      ]),
+    ),
     [PLAN_FILES.replicateConfig]: `${JSON.stringify(maskedReplicateConfig(pair), null, 2)}\n`,
     ...Object.fromEntries(
       chaosTypes(cr.nemesis).map((t) => [
@@ -151,6 +175,7 @@ export function provisionSteps(
   dir: string,
   env: { githubActions: boolean } = { githubActions: process.env.GITHUB_ACTIONS === "true" },
   nemesis: readonly string[] = [],
+  standbys = 1,
 ): Step[] {
   const kubeconfig = join(dir, "kubeconfig");
   const kube = kubectlAccess(kubeconfig, clusterName);
@@ -187,11 +212,8 @@ export function provisionSteps(
     tool: "kubectl",
     args: [...kube, "apply", "-f", join(dir, PLAN_FILES.source)],
   });
-  steps.push({
-    phase: "apply",
-    tool: "kubectl",
-    args: [...kube, "apply", "-f", join(dir, PLAN_FILES.target)],
-  });
+  for (const s of planStandbys(o, standbys))
+    steps.push({ phase: "apply", tool: "kubectl", args: [...kube, "apply", "-f", join(dir, s.file)] });
   return steps;
 }
 
@@ -248,11 +270,13 @@ export function renderCommands(
   drill = "npx --yes milvus-cdc-drill",
   nemesis?: PlanNemesis,
   seed?: SeedPlan,
+  standbys = 1,
 ): string {
   const images = usedImages(o);
-  const names = [o.sourceName, o.targetName];
+  const targets = starTargetNames(o, standbys);
+  const names = [o.sourceName, ...targets];
   const chaos = chaosTypes(nemesis);
-  const steps = provisionSteps(o, clusterName, ".", { githubActions: false }, chaos);
+  const steps = provisionSteps(o, clusterName, ".", { githubActions: false }, chaos, standbys);
   const kube = kubectlAccess(join(".", "kubeconfig"), clusterName);
   const helmKube = helmAccess(join(".", "kubeconfig"), clusterName);
   const kubectl = (...args: string[]) => sh(["kubectl", ...kube, ...args]);
@@ -338,7 +362,7 @@ export function renderCommands(
   const waitSec = Math.round(o.readyTimeoutMs / 1000);
   L.push(
     "",
-    `# Wait until both report .status.status == Healthy (the drill also waits for the latest generation).`,
+    `# Wait until ${names.length === 2 ? "both report" : `all ${names.length} report`} .status.status == Healthy (the drill also waits for the latest generation).`,
     ...names.map((n) =>
       kubectl(
         "wait",
@@ -351,14 +375,20 @@ export function renderCommands(
     ),
     "",
     "# Client access (the drill picks free ports and restarts a forward that dies).",
-    "SOURCE_PORT=${SOURCE_PORT:-29530} TARGET_PORT=${TARGET_PORT:-29531}",
+    [
+      "SOURCE_PORT=${SOURCE_PORT:-29530}",
+      ...targets.map((_, i) => `${portVar(i + 1)}=\${${portVar(i + 1)}:-${29531 + i}}`),
+    ].join(" "),
     `${kubectl("port-forward", "--address", "127.0.0.1", "-n", o.namespace, `svc/${o.sourceName}-milvus`)} "$SOURCE_PORT:${MILVUS_PORT}" & forwards+=($!)`,
-    `${kubectl("port-forward", "--address", "127.0.0.1", "-n", o.namespace, `svc/${o.targetName}-milvus`)} "$TARGET_PORT:${MILVUS_PORT}" & forwards+=($!)`,
+    ...targets.map(
+      (name, i) =>
+        `${kubectl("port-forward", "--address", "127.0.0.1", "-n", o.namespace, `svc/${name}-milvus`)} "$${portVar(i + 1)}:${MILVUS_PORT}" & forwards+=($!)`,
+    ),
     "sleep 5",
     "",
     "# The drill's own CLI (the one that wrote this plan); override with MILVUS_CDC_DRILL.",
     `DRILL=\${MILVUS_CDC_DRILL:-${JSON.stringify(drill)}}`,
-    ...(seed ? seedCommands(o, seed, kubectl) : replicateCommands()),
+    ...(seed ? seedCommands(o, seed, kubectl) : replicateCommands(targets.length)),
     "",
     "# Fault kill-cdc: delete the CDC pod without grace; the operator starts a new one.",
     kubectl(
@@ -444,13 +474,24 @@ function chaosSection(
   return L;
 }
 
-const REPLICATE = (only?: "primary" | "standby") =>
-  `$DRILL replicate --config ${PLAN_FILES.replicateConfig} --source-uri "http://127.0.0.1:$SOURCE_PORT" --target-uri "http://127.0.0.1:$TARGET_PORT"${only ? ` --only ${only}` : ""}`;
+/** The shell variable holding standby k's local port (TARGET_PORT for the first, as for a pair). */
+function portVar(k: number): string {
+  return k === 1 ? "TARGET_PORT" : `TARGET_${k}_PORT`;
+}
 
-function replicateCommands(): string[] {
+/** `--target-uri` once per standby, in the order of the configuration's edges. */
+const REPLICATE = (only?: "primary" | "standby", standbys = 1) =>
+  `$DRILL replicate --config ${PLAN_FILES.replicateConfig} --source-uri "http://127.0.0.1:$SOURCE_PORT"${Array.from(
+    { length: standbys },
+    (_, i) => ` --target-uri "http://127.0.0.1:$${portVar(i + 1)}"`,
+  ).join("")}${only ? ` --only ${only}` : ""}`;
+
+function replicateCommands(standbys: number): string[] {
   return [
-    `# Replication: apply ${PLAN_FILES.replicateConfig} to the primary, then the standby, and read it back.`,
-    REPLICATE(),
+    standbys === 1
+      ? `# Replication: apply ${PLAN_FILES.replicateConfig} to the primary, then the standby, and read it back.`
+      : `# Replication: apply ${PLAN_FILES.replicateConfig} (${standbys} edges from the primary) to the primary, then each standby, and read it back.`,
+    REPLICATE(undefined, standbys),
   ];
 }
 

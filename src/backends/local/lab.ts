@@ -347,7 +347,12 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     ];
     log(`Lab up: source ${source.clusterId} at ${source.uri}, target ${target.clusterId} at ${target.uri}`);
     for (const e of extraStandbys) log(`Lab up: standby ${e.clusterId} at ${e.uri} (a star)`);
-    if (opts.replicate) await configureReplication({ source, target }, { timeoutMs: 60_000, log });
+    // A star: every edge, as the drill applies it (the lab's --replicate configured only the first).
+    if (opts.replicate)
+      await configureReplication(
+        { source, target, ...(extraStandbys.length > 0 ? { extraStandbys } : {}) },
+        { timeoutMs: 60_000, log },
+      );
 
     const lab: Lab = {
       source,

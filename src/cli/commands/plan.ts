@@ -17,6 +17,7 @@ import {
   chaosTypes,
   PLAN_FILES,
   type PlanNemesis,
+  planStandbys,
   renderCommands,
   renderPlanFiles,
   renderSeedFiles,
@@ -47,6 +48,8 @@ Options:
                              partition, delay and stress-standby become chaos-<name>.yaml (Chaos Mesh,
                              installed by commands.sh only then); pause-cdc is refused on kind
   --nemesis-duration D       how long partition, delay and stress-standby last (e.g. 5s)
+  --standbys N               a star: N standbys (as for run; on kind 1 to 2): one CR file each
+                             (target.yaml, target-2.yaml), named targetName then extraTargetNames
   --out DIR                  where to write the plan`;
 
 const OPTIONS = {
@@ -62,6 +65,7 @@ const OPTIONS = {
   image: { type: "string", multiple: true },
   nemesis: { type: "string" },
   "nemesis-duration": { type: "string" },
+  standbys: { type: "string" },
   out: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -105,10 +109,11 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
     );
   }
   if (!v.out) throw new UsageError("--out: missing (allowed: a directory to write the plan into)");
-  // --nemesis and --nemesis-duration mean what they mean for run: parsed and checked the same way.
+  // --nemesis, --nemesis-duration and --standbys mean what they mean for run: parsed and checked the same way.
   const nemesisFlags = parseRunFlags([
     ...(v.nemesis !== undefined ? ["--nemesis", v.nemesis] : []),
     ...(v["nemesis-duration"] !== undefined ? ["--nemesis-duration", v["nemesis-duration"]] : []),
+    ...(v.standbys !== undefined ? ["--standbys", v.standbys] : []),
   ]).overrides;
   const cfg = loadConfig({
     configFile: v.config,
@@ -119,14 +124,16 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
   const clusterName = opts.clusterName ?? runUniqueClusterName();
   const { types, ...params } = cfg.faults.nemesis;
   const nemesis: PlanNemesis = { types, params };
+  const standbys = cfg.topology.standbys;
   const files = renderPlanFiles(opts, {
     cdcOnTarget: changesRoles(cfg.scenario),
     nemesis,
+    standbys,
   });
   // The CRs must pass the API server's strict field validation; checking here means a plan that
   // would be rejected on the runner is never written.
   const validator = loadCrdValidator();
-  for (const name of [PLAN_FILES.source, PLAN_FILES.target]) {
+  for (const name of [PLAN_FILES.source, ...planStandbys(opts, standbys).map((s) => s.file)]) {
     for (const doc of parseAllDocuments(files[name] ?? "")) {
       const cr = doc.toJS() as { kind?: string };
       if (cr?.kind !== "Milvus") continue;
@@ -146,7 +153,7 @@ export function buildPlan(argv: string[]): { out: string; files: Record<string, 
       ? { backupName: `drill-seed-${cfg.seed}`, jobTimeoutMs: BACKUP_JOB_TIMEOUT_MS }
       : undefined;
   if (seed) Object.assign(files, renderSeedFiles(opts, seed));
-  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand(), nemesis, seed);
+  files[PLAN_FILES.commands] = renderCommands(opts, clusterName, selfCommand(), nemesis, seed, standbys);
   // Sanity: every YAML written parses back (a rendering bug must not reach the user).
   for (const [name, text] of Object.entries(files)) if (name.endsWith(".yaml")) parseAllDocuments(text);
   parseYaml(files[PLAN_FILES.operatorValues] ?? "");

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { loadConfig, parseRunFlags, RUN_USAGE } from "../../config/load.js";
+import { existingClusters } from "../../config/schema.js";
 import { preflight } from "../../drill/preflight.js";
 import { exitCodeOf } from "../../errors.js";
 import { ConsoleLogger } from "../logger.js";
@@ -45,9 +46,8 @@ export async function run(argv: string[]): Promise<number> {
         ),
     }),
   );
-  const secrets = [config.backend.existing?.source.token, config.backend.existing?.target.token].filter(
-    (t): t is string => Boolean(t),
-  );
+  const ex = config.backend.existing;
+  const secrets = (ex ? existingClusters(ex) : []).map((e) => e.token).filter((t): t is string => Boolean(t));
   if (flags.json) process.stdout.write(renderAll(report, { secrets })["report.json"]);
   else console.log(renderCliTable(report, { secrets, files: report.files.map((f) => join(outDir, f)) }));
   return exitCodeOf(report.verdict);
