@@ -428,9 +428,6 @@ describe("milvus-cdc-drill plan", () => {
         "kubectl wait -n milvus milvus/drill-primary",
         "kubectl wait -n milvus milvus/drill-standby",
         "kubectl wait -n milvus milvus/drill-second",
-        "kubectl port-forward --address 127.0.0.1 -n milvus svc/drill-primary-milvus 29530:19530",
-        "kubectl port-forward --address 127.0.0.1 -n milvus svc/drill-standby-milvus 29531:19530",
-        "kubectl port-forward --address 127.0.0.1 -n milvus svc/drill-second-milvus 29532:19530",
         "kubectl delete pod -n milvus -l app.kubernetes.io/instance=drill-primary,app.kubernetes.io/component=cdc",
         "kind delete cluster --name star",
       ];
@@ -439,6 +436,19 @@ describe("milvus-cdc-drill plan", () => {
         const i = calls.findIndex((c, idx) => idx > at && c.startsWith(o));
         expect(i, `'${o}' after call ${at}: ${calls.join(" | ")}`).toBeGreaterThan(at);
         at = i;
+      }
+      // The forwards start in the background (`&`), so they are logged in any order: each of the three
+      // comes after the last wait and before the CDC kill.
+      const lastWait = calls.findIndex((c) => c.startsWith("kubectl wait -n milvus milvus/drill-second"));
+      const kill = calls.findIndex((c) => c.startsWith("kubectl delete pod -n milvus"));
+      for (const f of [
+        "svc/drill-primary-milvus 29530:19530",
+        "svc/drill-standby-milvus 29531:19530",
+        "svc/drill-second-milvus 29532:19530",
+      ]) {
+        const i = calls.indexOf(`kubectl port-forward --address 127.0.0.1 -n milvus ${f}`);
+        expect(i, `port-forward ${f}: ${calls.join(" | ")}`).toBeGreaterThan(lastWait);
+        expect(i).toBeLessThan(kill);
       }
       // Every port-forward the script started is gone with it.
       for (const c of env.calls().filter((c) => c.args[0] === "port-forward"))
