@@ -12,6 +12,7 @@ import {
   REPLICATOR_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
 } from "../backends/local/faults/fault-modes.js";
+import { STANDBY_FAULTS } from "../nemesis/names.js";
 import { type DrillConfig, faultsScheduled, type Metric, type Scenario, type VectorType } from "./schema.js";
 import { compareSemver, formatSemver, parseRelease, type Semver } from "./version.js";
 
@@ -384,22 +385,30 @@ export function crossFieldError(cfg: DrillConfig): string | null {
   );
 }
 
-/** The self-test faults a star runs: the ones the replicator of one edge commits on its own. */
-export const STAR_FAULT_MODES: readonly LocalFaultMode[] = REPLICATOR_FAULT_MODES;
+/**
+ * The self-test faults a star runs: the ones the replicator of one edge commits on its own, and the
+ * nemesis self-tests (set off on the standby or edge the nemesis aims at: topology.faultStandby).
+ */
+export const STAR_FAULT_MODES: readonly LocalFaultMode[] = [
+  ...REPLICATOR_FAULT_MODES,
+  ...(Object.keys(NEMESIS_FAULT_TRIGGERS) as LocalFaultMode[]),
+];
 
 /**
- * A star (topology.standbys > 1, issue 25) runs on the local backend, scenario replication, with CDC
- * kills: what is not built yet is refused here in one line, before anything is provisioned.
+ * A star (topology.standbys > 1, issue 25) runs on the local backend, scenario replication, with every
+ * local nemesis type: what is not built yet is refused here in one line, before anything is provisioned.
  */
 function checkTopology(cfg: DrillConfig): string | null {
   const t = cfg.topology;
   const b = cfg.backend;
   if (t.faultStandby !== null) {
-    if (b.type !== "local" || b.local.faultMode === "none")
+    const aimsNemesis =
+      t.standbys > 1 && faultsScheduled(cfg) && cfg.faults.nemesis.types.some((n) => STANDBY_FAULTS.has(n));
+    if (b.type !== "local" || (b.local.faultMode === "none" && !aimsNemesis))
       return line(
         "topology.faultStandby",
         t.faultStandby,
-        "aims backend.local.faultMode at one standby; set a local fault mode (--local-fault) or null",
+        `aims backend.local.faultMode, and in a star the nemesis' ${[...STANDBY_FAULTS].join("/")}, at one standby; set a local fault mode (--local-fault) or schedule one of those, or null`,
       );
     if (t.faultStandby > t.standbys)
       return line("topology.faultStandby", t.faultStandby, `must be a standby from 1 to ${t.standbys}`);
@@ -416,13 +425,6 @@ function checkTopology(cfg: DrillConfig): string | null {
       "topology.standbys",
       t.standbys,
       `scenario ${cfg.scenario} in a star (promote one standby, re-point the others) is not built yet; allowed with it: 1`,
-    );
-  const bad = cfg.faults.nemesis.types.find((n) => n !== "kill-cdc");
-  if (bad && faultsScheduled(cfg))
-    return line(
-      "faults.nemesis.types",
-      cfg.faults.nemesis.types,
-      `${bad} in a star (topology.standbys ${t.standbys}) is not built yet; allowed there: kill-cdc`,
     );
   if (!STAR_FAULT_MODES.includes(b.local.faultMode))
     return line(
