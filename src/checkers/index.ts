@@ -77,11 +77,16 @@ export function runCheckers(
         ),
       ]);
     if (HEARTBEAT_PER_STANDBY_CHECKS.includes(name)) {
+      // Each standby on its own reads and final state, the first included (faults aimed elsewhere marked).
       const idx = indexHistory(history);
       return mergeStandbys([
-        [star.first, result],
+        [star.first, runOne(name, check, standbyHistory(idx, star.first, 1), final, ctx)],
         ...star.others.map(
-          (o) => [o.clusterId, runOne(name, check, standbyHistory(idx, o.clusterId), final, ctx)] as const,
+          (o, i) =>
+            [
+              o.clusterId,
+              runOne(name, check, standbyHistory(idx, o.clusterId, i + 2), standbyFinal(final, o), ctx),
+            ] as const,
         ),
       ]);
     }
