@@ -46,6 +46,7 @@ export function computeMetrics(
     recoveredAt: k.recoveredAt,
     recoveryMs: k.recoveryMs,
     ...(k.why ? { why: k.why } : {}),
+    ...(k.aimedAt !== undefined ? { aimedAt: k.aimedAt } : {}),
   }));
 
   // Workload ops only: the standby-write probe is meant to fail and says so in its own check.
