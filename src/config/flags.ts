@@ -33,7 +33,7 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --config FILE              YAML config (see schema/drill-config.schema.json)
   --profile NAME             smoke | default | soak | kind-types | switchover-smoke | failover-smoke
                              | chaos-smoke | triggers-smoke | seed-smoke | capacity-smoke
-                             | star-smoke
+                             | star-smoke | star-chaos-smoke
                              (default: default)
   --scenario NAME            replication | switchover | failover | seed | capacity (default: the
                              profile's, replication)

@@ -22,6 +22,7 @@ export const PROFILE_NAMES = [
   "seed-smoke",
   "capacity-smoke",
   "star-smoke",
+  "star-chaos-smoke",
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
