@@ -50,9 +50,22 @@ describe("topology.standbys: a star of one primary and N standbys", () => {
     expect(
       refusal(flags("--profile", "smoke", "--standbys", "2", "--local-fault", "frozen-lag-metric")),
     ).toMatch(/^config backend\.local\.faultMode = frozen-lag-metric: not built for a star/);
-    expect(refusal(flags("--profile", "triggers-smoke", "--standbys", "2"))).toMatch(
-      /workload triggers in a star/,
+  });
+
+  it("runs the workload triggers in a star, and their self-test faults on one edge", () => {
+    const c = loadConfig(
+      flags(
+        "--profile",
+        "triggers-smoke",
+        "--standbys",
+        "2",
+        "--local-fault",
+        "skip-release",
+        "--fault-standby",
+        "2",
+      ),
     );
+    expect([c.topology.standbys, c.workload.triggers.loadRelease]).toEqual([2, true]);
   });
 
   it("runs every local nemesis type in a star, the faults on one standby aimed by --fault-standby", () => {
