@@ -98,14 +98,12 @@ export class LocalBackend implements Backend {
       }
       case "restart-standby":
       case "restart-primary": {
+        const side = fault === "restart-standby" ? "target" : "source";
         // A star: the standby the nemesis aimed it at (params.standby); a pair: its one standby.
         const r =
-          fault === "restart-standby" && params?.standby !== undefined
+          side === "target" && params?.standby !== undefined
             ? await lab.restartStandby(params.standby)
-            : {
-                ...(await lab.restartCluster(fault === "restart-standby" ? "target" : "source")),
-                clusterId: lab[fault === "restart-standby" ? "target" : "source"].clusterId,
-              };
+            : { ...(await lab.restartCluster(side)), clusterId: lab[side].clusterId };
         return {
           injectedAt: r.killedAt,
           restoredAt: r.restartedAt,
