@@ -106,6 +106,10 @@ describe("checks in a star (one primary, several standbys)", () => {
     }
     // lag-metric alone watches the first standby (the local replicator serves its edge's metrics only).
     expect(FIRST_STANDBY_CHECKS).toEqual(["lag-metric"]);
+    expect(Object.keys(by("lag-metric").standbys ?? {})).toEqual(["standby-x"]);
+    expect(by("lag-metric").summary).toMatch(
+      /^standby-x only \(the local replicator serves .*first standby's edge only\): /,
+    );
   });
 
   it("monotonic-reads fails on the standby whose later read showed an older version, and only there", () => {

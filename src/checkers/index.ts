@@ -19,6 +19,7 @@ import { checkSeedAlignment } from "./seed-alignment.js";
 import { checkStandbyReadOnly } from "./standby-read-only.js";
 import {
   FIRST_STANDBY_CHECKS,
+  FIRST_STANDBY_WHY,
   HEARTBEAT_PER_STANDBY_CHECKS,
   mergeStandbys,
   PER_STANDBY_CHECKS,
@@ -90,8 +91,14 @@ export function runCheckers(
         ),
       ]);
     }
-    if (FIRST_STANDBY_CHECKS.includes(name))
-      return { ...result, standbys: { [star.first]: standbyVerdict(result) } };
+    if (FIRST_STANDBY_CHECKS.includes(name)) {
+      // Watched on the first standby alone: its summary says so, and `standbys` names no other.
+      const named =
+        result.verdict === "skipped"
+          ? result
+          : { ...result, summary: `${star.first} only (${FIRST_STANDBY_WHY}): ${result.summary}` };
+      return { ...named, standbys: { [star.first]: standbyVerdict(result) } };
+    }
     return result;
   });
 }

@@ -38,6 +38,10 @@ export const HEARTBEAT_PER_STANDBY_CHECKS: readonly CheckName[] = [
 /** Judged through what the monitor reads on the first standby only (so they name only that one). */
 export const FIRST_STANDBY_CHECKS: readonly CheckName[] = ["lag-metric"];
 
+/** Why those watch the first standby only, as their summary says in a star. */
+export const FIRST_STANDBY_WHY =
+  "the local replicator serves Milvus's lag metric for the first standby's edge only";
+
 /**
  * The history as one standby's checks read it: standby k (1-based) of the star, whose cluster id is
  * `clusterId`. A further standby's heartbeat reads, checkpoint samples, key reads and write probes take
