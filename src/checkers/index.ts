@@ -69,7 +69,7 @@ export function runCheckers(
     const result = runOne(name, check, history, final, ctx);
     const star = final.star;
     if (!star) return result;
-    // A star: the final-state checks judge each standby; the monitor's the first standby only.
+    // A star: every check that judges a standby judges each one; lag-metric the first standby only.
     if (PER_STANDBY_CHECKS.includes(name))
       return mergeStandbys([
         [star.first, result],
