@@ -4,7 +4,7 @@
  * of `npm test`: it takes a while).
  *
  *   npm run sweep -- [--seeds 10] [--first-seed 1]
- *                    [--profiles smoke,default,soak,switchover-smoke,failover-smoke,chaos-smoke,triggers-smoke,seed-smoke,star-smoke]
+ *                    [--profiles smoke,default,soak,switchover-smoke,failover-smoke,chaos-smoke,triggers-smoke,seed-smoke,star-smoke,star-chaos-smoke]
  *                    [--soak-duration 2m] [--out runs/sweep-<time>]
  *
  * The soak profile runs for an hour; --soak-duration shortens it (CDC still killed on a period).
@@ -26,6 +26,7 @@ const LOCAL_PROFILES = [
   "triggers-smoke",
   "seed-smoke",
   "star-smoke",
+  "star-chaos-smoke",
 ];
 const USAGE = `usage: npm run sweep -- [--seeds 10] [--first-seed 1] [--profiles ${LOCAL_PROFILES.join(",")}] [--soak-duration 2m] [--out DIR]`;
 

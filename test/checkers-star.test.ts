@@ -1,10 +1,25 @@
 import { describe, expect, it } from "vitest";
 import type { CheckpointObservation, HeartbeatObservation } from "../src/checkers/history-index.js";
-import { combineVerdicts, runCheckers } from "../src/checkers/index.js";
-import { FIRST_STANDBY_CHECKS, mergeStandbys, PER_STANDBY_CHECKS } from "../src/checkers/star.js";
+import { combineVerdicts, computeMetrics, runCheckers } from "../src/checkers/index.js";
+import {
+  FIRST_STANDBY_CHECKS,
+  HEARTBEAT_PER_STANDBY_CHECKS,
+  mergeStandbys,
+  PER_STANDBY_CHECKS,
+} from "../src/checkers/star.js";
 import type { CheckName, CheckResult, FinalState, StandbyFinal } from "../src/checkers/types.js";
-import type { HistoryEvent } from "../src/history/types.js";
-import { synthesize } from "./helpers/synthetic.js";
+import type { CompletionEvent, HistoryEvent, ObservationEvent } from "../src/history/types.js";
+import { lowerVersion, synthesize } from "./helpers/synthetic.js";
+
+type KeysObs = Extract<ObservationEvent, { kind: "keys" }>;
+
+/** What standby 2's monitor reads copy from the first's: key reads and write probes, each optionally spoiled. */
+interface Reads {
+  /** Standby 2's key reads (the first's copied); null: never read. */
+  keys?: ((obs: KeysObs[], history: readonly HistoryEvent[]) => void) | null;
+  /** Standby 2's write probes (the first's copied, fresh op ids); null: never probed. */
+  probes?: ((events: HistoryEvent[]) => void) | null;
+}
 
 /**
  * A clean synthetic run, its final state copied for each further standby (optionally spoiled), and the
@@ -14,6 +29,8 @@ function star(
   spoil?: (s: StandbyFinal) => void,
   heartbeats: ((o: HeartbeatObservation) => HeartbeatObservation) | null = (o) => o,
   checkpoints: (o: CheckpointObservation) => CheckpointObservation = (o) => o,
+  reads: Reads = {},
+  extra: HistoryEvent[] = [],
 ) {
   const clean = synthesize({ seed: 11, kills: 1 });
   const copies: HistoryEvent[] = [];
@@ -24,7 +41,32 @@ function star(
       if (e.type === "obs" && e.kind === "checkpoint")
         copies.push(checkpoints({ ...e, cluster: "standby2-x" }));
     }
-  const run = { ...clean, history: [...clean.history, ...copies] };
+  if (reads.keys !== null) {
+    const keys = clean.history.flatMap((e) =>
+      e.type === "obs" && e.kind === "keys"
+        ? [{ ...e, cluster: "standby2-x", reads: e.reads.map((r) => ({ ...r })) }]
+        : [],
+    );
+    reads.keys?.(keys, clean.history);
+    copies.push(...keys);
+  }
+  if (reads.probes !== null) {
+    const ids = new Set(
+      clean.history.flatMap((e) =>
+        e.type === "invoke" && e.value.f === "probe-standby-write" ? [e.id] : [],
+      ),
+    );
+    const probes: HistoryEvent[] = [];
+    for (const e of clean.history) {
+      if (e.type === "invoke" && ids.has(e.id) && e.value.f === "probe-standby-write")
+        probes.push({ ...e, id: e.id + 500_000, value: { ...e.value, cluster: "standby2-x" } });
+      else if ((e.type === "ok" || e.type === "fail" || e.type === "info") && ids.has(e.id))
+        probes.push({ ...e, id: e.id + 500_000 });
+    }
+    reads.probes?.(probes);
+    copies.push(...probes);
+  }
+  const run = { ...clean, history: [...clean.history, ...copies, ...extra] };
   const copy = (id: string): StandbyFinal => {
     const s = JSON.parse(
       JSON.stringify({
@@ -57,9 +99,67 @@ describe("checks in a star (one primary, several standbys)", () => {
       expect(by(n).verdict, `${n}: ${by(n).summary}`).toBe("pass");
       expect(Object.keys(by(n).standbys ?? {})).toEqual(["standby-x", "standby2-x"]);
     }
-    // The monitor watched the first standby only: those checks name it and no other.
-    for (const n of FIRST_STANDBY_CHECKS.filter((c) => c !== "lag-metric"))
-      expect(Object.keys(by(n).standbys ?? {}), n).toEqual(["standby-x"]);
+    // The monitor reads, probes and checkpoints every standby: those checks judge each one.
+    for (const n of HEARTBEAT_PER_STANDBY_CHECKS) {
+      expect(by(n).verdict, `${n}: ${by(n).summary}`).toBe("pass");
+      expect(Object.keys(by(n).standbys ?? {}), n).toEqual(["standby-x", "standby2-x"]);
+    }
+    // lag-metric alone watches the first standby (the local replicator serves its edge's metrics only).
+    expect(FIRST_STANDBY_CHECKS).toEqual(["lag-metric"]);
+    expect(Object.keys(by("lag-metric").standbys ?? {})).toEqual(["standby-x"]);
+    expect(by("lag-metric").summary).toMatch(
+      /^standby-x only \(the local replicator serves .*first standby's edge only\): /,
+    );
+  });
+
+  it("monotonic-reads fails on the standby whose later read showed an older version, and only there", () => {
+    const { by } = star(undefined, undefined, undefined, {
+      keys: (obs, history) => expect(lowerVersion(obs, history)).toBe(true),
+    });
+    const m = by("monotonic-reads");
+    expect(m.verdict).toBe("fail");
+    expect(m.standbys?.["standby2-x"]?.verdict).toBe("fail");
+    expect(m.standbys?.["standby-x"]?.verdict).toBe("pass");
+    expect(m.evidence.every((e) => e.standby === "standby2-x")).toBe(true);
+  });
+
+  it("prefix fails on the standby that hid an acknowledged write behind later ones, and only there", () => {
+    const { by } = star(undefined, undefined, undefined, {
+      // The last read of a collection shows every key but one: that key's acknowledged write is a hole.
+      keys: (obs) => {
+        const last = [...obs].reverse().find((o) => o.reads.some((r) => r.ver !== null)) as KeysObs;
+        const shown = last.reads.find((r) => r.ver !== null) as { ver: number | null };
+        shown.ver = null;
+      },
+    });
+    const p = by("prefix");
+    expect(p.verdict).toBe("fail");
+    expect(p.standbys?.["standby2-x"]?.verdict).toBe("fail");
+    expect(p.standbys?.["standby-x"]?.verdict).toBe("pass");
+  });
+
+  it("standby-read-only fails on the standby that accepted a client write, and only there", () => {
+    const { by } = star(undefined, undefined, undefined, {
+      probes: (events) => {
+        const i = events.findIndex((e) => e.type === "fail" || e.type === "info");
+        const e = events[i] as CompletionEvent;
+        events[i] = { type: "ok", id: e.id, process: e.process, time: e.time };
+      },
+    });
+    const r = by("standby-read-only");
+    expect(r.verdict).toBe("fail");
+    expect(r.standbys?.["standby2-x"]?.verdict).toBe("fail");
+    expect(r.standbys?.["standby-x"]?.verdict).toBe("pass");
+    expect(r.summary.startsWith("standby2-x fail")).toBe(true);
+  });
+
+  it("monotonic-reads, prefix and standby-read-only are unknown for a standby never read nor probed", () => {
+    const { by } = star(undefined, undefined, undefined, { keys: null, probes: null });
+    for (const n of ["monotonic-reads", "prefix", "standby-read-only"] as const) {
+      expect(by(n).verdict, `${n}: ${by(n).summary}`).toBe("unknown");
+      expect(by(n).standbys?.["standby2-x"]?.verdict, n).toBe("unknown");
+      expect(by(n).standbys?.["standby-x"]?.verdict, n).toBe("pass");
+    }
   });
 
   it("fail parity on the standby that lost a row, and only on that one", () => {
@@ -148,6 +248,41 @@ describe("checks in a star (one primary, several standbys)", () => {
     expect(blind.standbys?.["standby2-x"]?.verdict).toBe("unknown");
   });
 
+  it("a fault aimed at standby 2 is judged on standby 2 alone, and proves no recovery on the first", () => {
+    const hb = synthesize({ seed: 11, kills: 1 }).history.flatMap((e) =>
+      e.type === "obs" && e.kind === "heartbeat" ? [e] : [],
+    );
+    const at = (hb[Math.floor(hb.length / 2)] as HeartbeatObservation).time;
+    const frozen = [...hb].reverse().find((o) => o.time <= at && o.hbSeq !== null)?.hbSeq ?? null;
+    // restart-standby #7777 aimed at standby 2, after which standby 2's heartbeat never moves again.
+    const fault: HistoryEvent[] = [
+      { type: "fault", id: 7777, name: "restart-standby", phase: "start", time: at, standby: 2 },
+      { type: "fault", id: 7777, name: "restart-standby", phase: "end", time: at + 5 },
+    ];
+    const { by } = star(undefined, (o) => (o.time > at ? { ...o, hbSeq: frozen } : o), undefined, {}, fault);
+    const cr = by("checkpoint-recovery");
+    expect(cr.verdict).toBe("fail");
+    expect(cr.standbys?.["standby2-x"]?.verdict).toBe("fail");
+    expect(cr.standbys?.["standby2-x"]?.summary).toMatch(/restart-standby #7777/);
+    // The first standby was never restarted: the fault is not its to recover from (nor a pass of it).
+    expect(cr.standbys?.["standby-x"]?.verdict).toBe("pass");
+    expect(cr.standbys?.["standby-x"]?.summary).toMatch(
+      /1 fault\(s\) aimed at other standbys, none injected here/,
+    );
+    expect(cr.standbys?.["standby-x"]?.stats?.aimedElsewhere).toBe(1);
+    // The report's recovery table (the first standby's) lists it as unknown, naming where it went.
+    const clean = synthesize({ seed: 11, kills: 1 });
+    const final: FinalState = {
+      ...clean.final,
+      star: { first: "standby-x", others: [{ ...clean.final, clusterId: "standby2-x" } as StandbyFinal] },
+    };
+    const rec = computeMetrics([...clean.history, ...fault], final, clean.thresholds).recoveries.find(
+      (r) => r.faultId === 7777,
+    );
+    expect(rec?.status).toBe("unknown");
+    expect(rec?.why).toMatch(/aimed at standby 2, not injected into this one/);
+  });
+
   it("a pair's results carry no standbys field (report shape unchanged)", () => {
     const run = synthesize({ seed: 11, kills: 1 });
     const results = runCheckers(run.history, run.final, { thresholds: run.thresholds });
@@ -181,11 +316,13 @@ describe("checks in a star (one primary, several standbys)", () => {
         ["b", r("skipped")],
       ]).verdict,
     ).toBe("skipped");
-    expect(
-      mergeStandbys([
-        ["a", r("skipped")],
-        ["b", r("pass")],
-      ]).verdict,
-    ).toBe("pass");
+    // A standby with nothing observed while another was judged proves nothing for it: unknown.
+    const half = mergeStandbys([
+      ["a", r("skipped")],
+      ["b", r("pass")],
+    ]);
+    expect(half.verdict).toBe("unknown");
+    expect(half.standbys?.a?.verdict).toBe("unknown");
+    expect(half.reason).toMatch(/^a: nothing observed on this standby/);
   });
 });

@@ -28,7 +28,7 @@ function loadError(opts: LoadConfigOptions): string {
 
 const yaml = (text: string): LoadConfigOptions => ({ configText: text });
 const ALLOWED_PROFILES =
-  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke, triggers-smoke, seed-smoke, capacity-smoke, star-smoke";
+  "allowed: smoke, default, soak, kind-types, switchover-smoke, failover-smoke, chaos-smoke, triggers-smoke, seed-smoke, capacity-smoke, star-smoke, star-chaos-smoke";
 const KIND_COLLECTION = (fields: string) => `backend: {type: kind}
 workload:
   collections:

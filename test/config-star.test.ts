@@ -50,21 +50,59 @@ describe("topology.standbys: a star of one primary and N standbys", () => {
     expect(refusal(flags("--profile", "switchover-smoke", "--standbys", "2"))).toMatch(
       /scenario switchover in a star/,
     );
-    expect(refusal(flags("--profile", "chaos-smoke", "--standbys", "2"))).toMatch(
-      /^config faults\.nemesis\.types = .*: restart-standby in a star .* allowed there: kill-cdc$/,
-    );
     expect(
       refusal(flags("--profile", "smoke", "--standbys", "2", "--local-fault", "frozen-lag-metric")),
     ).toMatch(/^config backend\.local\.faultMode = frozen-lag-metric: not built for a star/);
-    expect(refusal(flags("--profile", "triggers-smoke", "--standbys", "2"))).toMatch(
-      /workload triggers in a star/,
+  });
+
+  it("runs the workload triggers in a star, and their self-test faults on one edge", () => {
+    const c = loadConfig(
+      flags(
+        "--profile",
+        "triggers-smoke",
+        "--standbys",
+        "2",
+        "--local-fault",
+        "skip-release",
+        "--fault-standby",
+        "2",
+      ),
+    );
+    expect([c.topology.standbys, c.workload.triggers.loadRelease]).toEqual([2, true]);
+  });
+
+  it("runs every local nemesis type in a star, the faults on one standby aimed by --fault-standby", () => {
+    const chaos = loadConfig(flags("--profile", "chaos-smoke", "--standbys", "2"));
+    expect(chaos.topology).toEqual({ standbys: 2, faultStandby: null });
+    expect(chaos.faults.nemesis.types).toContain("partition");
+    const aimed = loadConfig(
+      flags("--profile", "smoke", "--standbys", "2", "--nemesis", "restart-standby", "--fault-standby", "2"),
+    );
+    expect(aimed.topology).toEqual({ standbys: 2, faultStandby: 2 });
+    // The nemesis self-tests run in a star, set off on the standby the nemesis aims at.
+    const selfTest = loadConfig(
+      flags(
+        ...["--profile", "smoke", "--standbys", "2", "--nemesis", "restart-standby"],
+        ...["--local-fault", "stall-after-standby-restart", "--fault-standby", "2"],
+      ),
+    );
+    expect(selfTest.backend.local.faultMode).toBe("stall-after-standby-restart");
+    // stress-standby stays the local backend's refusal, star or not.
+    expect(refusal(flags("--profile", "smoke", "--standbys", "2", "--nemesis", "stress-standby"))).toMatch(
+      /^config faults\.nemesis\.types = .*stress-standby: the local backend cannot/,
     );
   });
 
-  it("--fault-standby needs a local fault and a standby that exists", () => {
+  it("--fault-standby needs a local fault or an aimed nemesis fault, and a standby that exists", () => {
     expect(refusal(flags("--profile", "smoke", "--standbys", "2", "--fault-standby", "2"))).toBe(
-      "config topology.faultStandby = 2: aims backend.local.faultMode at one standby; set a local fault mode (--local-fault) or null",
+      "config topology.faultStandby = 2: aims backend.local.faultMode, and in a star the nemesis' restart-standby/partition/delay/stress-standby, at one standby; set a local fault mode (--local-fault) or schedule one of those, or null",
     );
+    // kill-cdc reaches every standby: there is nothing to aim.
+    expect(
+      refusal(
+        flags("--profile", "smoke", "--standbys", "2", "--nemesis", "kill-cdc", "--fault-standby", "2"),
+      ),
+    ).toMatch(/^config topology\.faultStandby = 2: aims/);
     expect(
       refusal(
         flags("--profile", "smoke", "--standbys", "2", "--local-fault", "drop", "--fault-standby", "3"),

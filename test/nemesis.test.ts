@@ -186,6 +186,48 @@ describe("Nemesis", () => {
     expect(names).toEqual(["kill-cdc", "partition", "delay", "kill-cdc"]);
   });
 
+  it("in a star aims each fault on one standby: at faultStandby, else at the standbys in turn", async () => {
+    const aimedRun = async (name: string, standby: number | null) => {
+      const backend = fakeBackend(["kill-cdc", "restart-standby", "partition"]);
+      const path = join(dir, name);
+      const history = new HistoryWriter(path);
+      const nem = new Nemesis(
+        backend,
+        history,
+        ["kill-cdc", "restart-standby", "partition"],
+        { kind: "at", fractions: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] },
+        {},
+        undefined,
+        { durationMs: 100, delayMs: 200, jitterMs: 50 },
+        { standbys: 2, standby },
+      );
+      nem.onProgress(1);
+      await nem.stop();
+      await history.close();
+      const starts = readFileSync(path, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.type === "fault" && e.phase === "start")
+        .map((e) => [e.name, e.standby]);
+      return { starts, given: backend.calls.map((c) => [c[0], c[1]?.standby]) };
+    };
+    // In turn: restart-standby -> 1, partition -> 2, restart-standby -> 1, partition -> 2; kill-cdc reaches both.
+    const turn = await aimedRun("h-aim1.jsonl", null);
+    const expected = [
+      ["kill-cdc", undefined],
+      ["restart-standby", 1],
+      ["partition", 2],
+      ["kill-cdc", undefined],
+      ["restart-standby", 1],
+      ["partition", 2],
+    ];
+    expect(turn.starts).toEqual(expected);
+    expect(turn.given).toEqual(expected);
+    const fixed = await aimedRun("h-aim2.jsonl", 2);
+    expect(fixed.starts.filter(([n]) => n !== "kill-cdc").map(([, k]) => k)).toEqual([2, 2, 2, 2]);
+  });
+
   it("records a fault that could not be injected with its error (its recovery is then unknown)", async () => {
     const backend = fakeBackend(["partition"], "partition");
     const path = join(dir, "h2.jsonl");

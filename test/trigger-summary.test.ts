@@ -152,6 +152,33 @@ function history(): HistoryEvent[] {
 }
 
 describe("workload triggers in the report", () => {
+  it("in a star, name what each standby holds when they differ, and say every standby when they agree", () => {
+    const pkeyOn = (fields: string[]) => coll("pkey", side(["pk", "trig_a", "trig_b"]), side(fields));
+    const auto = coll("auto", side(["pk"], LOADED_P1_RELEASED), side(["pk"], LOADED_P1_RELEASED));
+    const first = finalState([auto, pkeyOn(["pk", "trig_a", "trig_b"])]);
+    const final: FinalState = {
+      ...first,
+      star: {
+        first: "standby-x",
+        others: [
+          {
+            clusterId: "standby2-x",
+            collections: [auto, pkeyOn(["pk", "trig_a"])],
+            search: [],
+            targetReachable: true,
+            catchUp: null,
+          },
+        ],
+      },
+    };
+    const by = (t: string) =>
+      computeMetrics(history(), final, THRESHOLDS).triggers?.find((r) => r.trigger === t);
+    expect(by("add-field")?.produced).toBe(
+      "standby-x: trig_a, trig_b on both sides; standby2-x: trig_a on both sides; trig_b on the primary only",
+    );
+    expect(by("load-release")?.produced).toBe("collection loaded, p1 released on both sides (every standby)");
+  });
+
   it("name each trigger's steps, their outcomes and what they left on both sides", () => {
     const final = finalState([
       coll("auto", side(["pk"], LOADED_P1_RELEASED), side(["pk"], LOADED_P1_RELEASED)),

@@ -37,6 +37,8 @@ export interface Inputs {
   nemesis?: string;
   /** Standbys in the star (--standbys); empty: the profile's (1). */
   standbys?: string;
+  /** The standby (1-based) the local fault and the nemesis' standby faults are aimed at (--fault-standby). */
+  faultStandby?: string;
   /** "NAME=REF" entries, one per line or comma-separated (kind backend). */
   images: string;
   usePreinstalledTools: boolean;
@@ -68,6 +70,7 @@ const FLAG_OF_INPUT = {
   "target-cdc-uri": "--target-cdc-uri",
   nemesis: "--nemesis",
   standbys: "--standbys",
+  "fault-standby": "--fault-standby",
 } as const;
 
 /**
@@ -103,6 +106,7 @@ export function getInputs(): Inputs {
     localFault: core.getInput("local-fault"),
     nemesis: core.getInput("nemesis"),
     standbys: core.getInput("standbys"),
+    faultStandby: core.getInput("fault-standby"),
     images: core.getInput("images"),
     usePreinstalledTools: booleanInput("use-preinstalled-tools", false),
     configureReplication: booleanInput("configure-replication", false),
@@ -163,6 +167,7 @@ export function toDrillRequest(inputs: Inputs, workspace: string): DrillRequest 
   flag("local-fault", inputs.localFault);
   flag("nemesis", inputs.nemesis ?? "");
   flag("standbys", inputs.standbys ?? "");
+  flag("fault-standby", inputs.faultStandby ?? "");
   flag("source-cdc-uri", inputs.sourceCdcUri ?? "");
   flag("target-cdc-uri", inputs.targetCdcUri ?? "");
   if (inputs.keepCluster) argv.push(FLAG_OF_INPUT["keep-cluster"]);

@@ -29,6 +29,11 @@ export interface KillRecovery {
   recoveryMs: number | null;
   /** For late and unknown: why, in one line. */
   why?: string;
+  /**
+   * A star: the fault was aimed at another standby (`standby`, 1-based) and never injected into this
+   * one, so it proves no recovery here (status unknown), and the checker does not judge it here.
+   */
+  aimedAt?: number;
 }
 
 export type FaultRecovery = KillRecovery;
@@ -52,6 +57,13 @@ function judgeKill(idx: HistoryIndex, f: FaultSpan, timeoutMs: number): KillReco
     recoveredAt: null,
     recoveryMs: null,
   };
+  const aimedAt = f.start.standby;
+  if (idx.standby !== undefined && aimedAt !== undefined && aimedAt !== idx.standby)
+    return {
+      ...rec,
+      aimedAt,
+      why: `${f.name} #${f.id} was aimed at standby ${aimedAt}, not injected into this one (standby ${idx.standby}): it proves no recovery here`,
+    };
   const injectionError = f.start.error ?? f.end?.error;
   if (injectionError) return { ...rec, why: `${f.name} #${f.id} was not injected: ${injectionError}` };
   if (!f.end) return { ...rec, why: `${f.name} #${f.id} started but never ended` };
@@ -156,7 +168,11 @@ export function checkCheckpointRecovery(
   ctx: CheckContext,
 ): CheckResult {
   const idx = indexHistory(history);
-  const kills = killRecoveries(history, ctx.thresholds.recoveryTimeoutMs);
+  const all = killRecoveries(history, ctx.thresholds.recoveryTimeoutMs);
+  // A star: a fault aimed at another standby is listed in the report as unknown here, and judged there.
+  const kills = all.filter((k) => k.aimedAt === undefined);
+  const elsewhere = all.length - kills.length;
+  const notHere = elsewhere > 0 ? `; ${elsewhere} fault(s) aimed at other standbys, none injected here` : "";
   if (kills.length === 0 && idx.checkpointObs.length === 0) {
     return skipped("checkpoint-recovery", "no faults and no checkpoint samples in the history");
   }
@@ -190,14 +206,15 @@ export function checkCheckpointRecovery(
     // With no fault in the run the pass rests on the checkpoint comparisons alone: say so, not "0/0 recovered".
     passSummary:
       kills.length === 0
-        ? `no fault in this run (nothing to recover from); ${compared} checkpoint comparison(s), none moved back`
-        : `${recovered}/${kills.length} fault(s) recovered (${recoverySummary(kills)}); ${compared} checkpoint comparison(s), none moved back`,
+        ? `no fault ${elsewhere > 0 ? "reached this standby" : "in this run"} (nothing to recover from); ${compared} checkpoint comparison(s), none moved back${notHere}`
+        : `${recovered}/${kills.length} fault(s) recovered (${recoverySummary(kills)}); ${compared} checkpoint comparison(s), none moved back${notHere}`,
     stats: {
       kills: kills.length,
       recovered,
       worstRecoveryMs: worst,
       checkpointComparisons: compared,
       checkpointSampleErrors: sampleErrors.length,
+      ...(elsewhere > 0 ? { aimedElsewhere: elsewhere } : {}),
     },
   });
 }

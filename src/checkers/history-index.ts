@@ -201,6 +201,13 @@ export interface HistoryIndex {
   writes: Map<string, ReadonlyMap<Pk, readonly KeyWrite[]>>;
   /** Standby key reads, sorted by completion time. */
   targetKeyObs: KeysObservation[];
+  /** A star: key reads on each further standby (by cluster id), sorted by completion time. */
+  standbyKeyObs: Record<string, KeysObservation[]>;
+  /**
+   * A star: the standby (1-based) this index is read for (checkers/star.ts standbyHistory): a fault
+   * aimed at another standby was not injected into this one. Absent: every fault counts (a pair).
+   */
+  standby?: number;
   heartbeatObs: HeartbeatObservation[];
   /** A star: heartbeat reads on each further standby (by cluster id), sorted by completion time. */
   standbyHeartbeatObs: Record<string, HeartbeatObservation[]>;
@@ -292,6 +299,7 @@ export class HistoryIndexer {
     invokeTimes: [],
     writes: new Map(),
     targetKeyObs: [],
+    standbyKeyObs: {},
     heartbeatObs: [],
     standbyHeartbeatObs: {},
     checkpointObs: [],
@@ -365,7 +373,10 @@ export class HistoryIndexer {
       }
       case "obs":
         if (e.kind === "keys") {
-          if (e.side === "target") idx.targetKeyObs.push(e);
+          if (e.side === "target" && e.cluster !== undefined) {
+            idx.standbyKeyObs[e.cluster] ??= [];
+            idx.standbyKeyObs[e.cluster]?.push(e);
+          } else if (e.side === "target") idx.targetKeyObs.push(e);
         } else if (e.kind === "heartbeat" && e.cluster !== undefined) {
           idx.standbyHeartbeatObs[e.cluster] ??= [];
           idx.standbyHeartbeatObs[e.cluster]?.push(e);
@@ -484,6 +495,7 @@ export class HistoryIndexer {
       else if (v.action === "create-collection") idx.dropped.delete(v.collection);
     }
     idx.targetKeyObs.sort(byTime);
+    for (const obs of Object.values(idx.standbyKeyObs)) obs.sort(byTime);
     idx.heartbeatObs.sort(byTime);
     for (const obs of Object.values(idx.standbyHeartbeatObs)) obs.sort(byTime);
     idx.checkpointObs.sort(byTime);

@@ -19,6 +19,7 @@ import { checkSeedAlignment } from "./seed-alignment.js";
 import { checkStandbyReadOnly } from "./standby-read-only.js";
 import {
   FIRST_STANDBY_CHECKS,
+  FIRST_STANDBY_WHY,
   HEARTBEAT_PER_STANDBY_CHECKS,
   mergeStandbys,
   PER_STANDBY_CHECKS,
@@ -68,7 +69,7 @@ export function runCheckers(
     const result = runOne(name, check, history, final, ctx);
     const star = final.star;
     if (!star) return result;
-    // A star: the final-state checks judge each standby; the monitor's the first standby only.
+    // A star: every check that judges a standby judges each one; lag-metric the first standby only.
     if (PER_STANDBY_CHECKS.includes(name))
       return mergeStandbys([
         [star.first, result],
@@ -77,16 +78,27 @@ export function runCheckers(
         ),
       ]);
     if (HEARTBEAT_PER_STANDBY_CHECKS.includes(name)) {
+      // Each standby on its own reads and final state, the first included (faults aimed elsewhere marked).
       const idx = indexHistory(history);
       return mergeStandbys([
-        [star.first, result],
+        [star.first, runOne(name, check, standbyHistory(idx, star.first, 1), final, ctx)],
         ...star.others.map(
-          (o) => [o.clusterId, runOne(name, check, standbyHistory(idx, o.clusterId), final, ctx)] as const,
+          (o, i) =>
+            [
+              o.clusterId,
+              runOne(name, check, standbyHistory(idx, o.clusterId, i + 2), standbyFinal(final, o), ctx),
+            ] as const,
         ),
       ]);
     }
-    if (FIRST_STANDBY_CHECKS.includes(name))
-      return { ...result, standbys: { [star.first]: standbyVerdict(result) } };
+    if (FIRST_STANDBY_CHECKS.includes(name)) {
+      // Watched on the first standby alone: its summary says so, and `standbys` names no other.
+      const named =
+        result.verdict === "skipped"
+          ? result
+          : { ...result, summary: `${star.first} only (${FIRST_STANDBY_WHY}): ${result.summary}` };
+      return { ...named, standbys: { [star.first]: standbyVerdict(result) } };
+    }
     return result;
   });
 }

@@ -3,6 +3,7 @@ import { capacityStats } from "./capacity.js";
 import { killRecoveries } from "./checkpoint-recovery.js";
 import { type HistorySource, indexHistory } from "./history-index.js";
 import { alertRule, lagMetricFacts } from "./lag-metric.js";
+import { standbyHistory } from "./star.js";
 import { downsample, percentile, splitLag } from "./stats.js";
 import { computeTriggers } from "./triggers.js";
 import type { FinalState, Thresholds } from "./types.js";
@@ -33,7 +34,10 @@ export function computeMetrics(
   });
 
   // Recovery per fault exactly as checkpoint-recovery judged it: one number per fault in every format.
-  const recoveries: Recovery[] = killRecoveries(history, thresholds.recoveryTimeoutMs).map((k) => ({
+  // A star: the first standby's (a fault aimed at another standby is unknown here, each standby's own
+  // recoveries are in checks[].standbys of checkpoint-recovery).
+  const view = final.star ? standbyHistory(idx, final.star.first, 1) : history;
+  const recoveries: Recovery[] = killRecoveries(view, thresholds.recoveryTimeoutMs).map((k) => ({
     faultId: k.faultId,
     fault: k.fault,
     startedAt: k.startedAt,
@@ -42,6 +46,7 @@ export function computeMetrics(
     recoveredAt: k.recoveredAt,
     recoveryMs: k.recoveryMs,
     ...(k.why ? { why: k.why } : {}),
+    ...(k.aimedAt !== undefined ? { aimedAt: k.aimedAt } : {}),
   }));
 
   // Workload ops only: the standby-write probe is meant to fail and says so in its own check.

@@ -1,9 +1,11 @@
 /**
  * A star (topology.standbys > 1, issue 25): one primary, several standbys, each its own failure domain.
- * The checks that judge a standby's final state run once per standby; their verdict is the worst of the
- * standbys', and `standbys` keeps each one's verdict and evidence. The checks that judge a standby
- * through the drill's monitor (heartbeat reads, probes, checkpoints) watch the first standby only: they
- * name that one standby, so a report never claims a standby it did not watch.
+ * Every check that judges a standby runs once per standby, on that standby's final state and on what the
+ * monitor read there (heartbeats, key probes, checkpoints, write probes); its verdict is the worst of
+ * the standbys', and `standbys` keeps each one's verdict and evidence. A fault aimed at one standby (the
+ * nemesis' restart-standby, partition, delay) counts for that standby only: elsewhere it was never
+ * injected and proves no recovery. lag-metric alone watches the first standby: the local replicator
+ * serves Milvus's metrics for the first standby's edge only, so it names that one standby.
  */
 
 import type { HistoryIndex } from "./history-index.js";
@@ -21,26 +23,45 @@ import {
 /** Judged on every standby's final state. */
 export const PER_STANDBY_CHECKS: readonly CheckName[] = ["parity", "duplicates", "search-parity", "catch-up"];
 
-/** Judged on every standby's own heartbeat reads and checkpoints (the monitor reads each standby's). */
-export const HEARTBEAT_PER_STANDBY_CHECKS: readonly CheckName[] = ["lag", "checkpoint-recovery"];
-
-/** Judged through what the monitor reads on the first standby only (so they name only that one). */
-export const FIRST_STANDBY_CHECKS: readonly CheckName[] = [
+/**
+ * Judged on every standby's own monitor reads (heartbeats, checkpoints, key probes, write probes: the
+ * monitor and the probe phase read each standby) and its own final state.
+ */
+export const HEARTBEAT_PER_STANDBY_CHECKS: readonly CheckName[] = [
+  "lag",
+  "checkpoint-recovery",
   "monotonic-reads",
   "prefix",
   "standby-read-only",
-  "lag-metric",
 ];
 
+/** Judged through what the monitor reads on the first standby only (so they name only that one). */
+export const FIRST_STANDBY_CHECKS: readonly CheckName[] = ["lag-metric"];
+
+/** Why those watch the first standby only, as their summary says in a star. */
+export const FIRST_STANDBY_WHY =
+  "the local replicator serves Milvus's lag metric for the first standby's edge only";
+
 /**
- * The history as lag and checkpoint-recovery read it, with a further standby's heartbeat reads and
- * checkpoint samples in the first's place (the faults and the heartbeats written are the primary's).
+ * The history as one standby's checks read it: standby k (1-based) of the star, whose cluster id is
+ * `clusterId`. A further standby's heartbeat reads, checkpoint samples, key reads and write probes take
+ * the first's place (the faults and the writes are the primary's); the first keeps its own (obs without
+ * `cluster`). Faults aimed at another standby are marked as not injected here (`standby`).
  */
-export function standbyHistory(idx: HistoryIndex, clusterId: string): HistoryIndex {
+export function standbyHistory(idx: HistoryIndex, clusterId: string, k: number): HistoryIndex {
+  const probes = idx.probes.filter((p) => {
+    const v = p.invoke.value;
+    const on = v.f === "probe-standby-write" ? v.cluster : undefined;
+    return k === 1 ? on === undefined || on === clusterId : on === clusterId;
+  });
+  if (k === 1) return { ...idx, probes, standby: 1 };
   return {
     ...idx,
     heartbeatObs: idx.standbyHeartbeatObs[clusterId] ?? [],
     checkpointObs: idx.standbyCheckpointObs[clusterId] ?? [],
+    targetKeyObs: idx.standbyKeyObs[clusterId] ?? [],
+    probes,
+    standby: k,
   };
 }
 
@@ -75,8 +96,19 @@ function worst(verdicts: readonly Verdict[]): Verdict {
   return verdicts.reduce<Verdict>((w, v) => (RANK[v] > RANK[w] ? v : w), "skipped");
 }
 
+/**
+ * A standby on which a check observed nothing while it judged another (no probe, no read there): unknown
+ * on that standby, never a skip that lets the others' pass stand for it.
+ */
+function unwatched(r: CheckResult): CheckResult {
+  const reason = `nothing observed on this standby while the others were judged (${r.reason ?? r.summary})`;
+  return { ...r, verdict: "unknown", reason, summary: reason };
+}
+
 /** One check's results, one per standby (cluster id, result; the first standby first), as one result. */
-export function mergeStandbys(parts: ReadonlyArray<readonly [string, CheckResult]>): CheckResult {
+export function mergeStandbys(given: ReadonlyArray<readonly [string, CheckResult]>): CheckResult {
+  const judged = given.some(([, r]) => r.verdict !== "skipped");
+  const parts = given.map(([id, r]) => [id, judged && r.verdict === "skipped" ? unwatched(r) : r] as const);
   const first = parts[0]?.[1];
   if (!first) throw new Error("mergeStandbys: no standby to merge");
   const verdict = worst(parts.map(([, r]) => r.verdict));

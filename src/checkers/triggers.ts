@@ -5,6 +5,7 @@
  */
 import type { TriggerRecord } from "../report/model.js";
 import type { HistoryIndex, OpRecord } from "./history-index.js";
+import { standbyFinal } from "./star.js";
 import type { CollectionFinal, FinalState, LoadStateInfo, SideFinal } from "./types.js";
 
 interface CollectionShape {
@@ -32,7 +33,31 @@ function runConfig(idx: HistoryIndex): { triggers: TriggerFlags; collections: Co
   return { triggers, collections };
 }
 
+/**
+ * The closing note's records. A star: what each trigger left on every standby, each named, or once with
+ * "(every standby)" when they all hold the same (parity judges each standby; this only describes).
+ */
 export function computeTriggers(idx: HistoryIndex, final: FinalState): TriggerRecord[] {
+  const first = triggerRecords(idx, final);
+  const star = final.star;
+  if (!star || first.length === 0) return first;
+  const others = star.others.map((o) => [o.clusterId, triggerRecords(idx, standbyFinal(final, o))] as const);
+  return first.map((r, i) => {
+    const all = [
+      [star.first, r.produced] as const,
+      ...others.map(([id, rs]) => [id, rs[i]?.produced] as const),
+    ];
+    const same = all.every(([, p]) => p === r.produced);
+    return {
+      ...r,
+      produced: same
+        ? `${r.produced} (every standby)`
+        : all.map(([id, p]) => `${id}: ${p ?? "not read"}`).join("; "),
+    };
+  });
+}
+
+function triggerRecords(idx: HistoryIndex, final: FinalState): TriggerRecord[] {
   const { triggers, collections } = runConfig(idx);
   const any =
     Object.values(triggers).some((v) => v === true) ||

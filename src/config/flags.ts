@@ -33,7 +33,7 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --config FILE              YAML config (see schema/drill-config.schema.json)
   --profile NAME             smoke | default | soak | kind-types | switchover-smoke | failover-smoke
                              | chaos-smoke | triggers-smoke | seed-smoke | capacity-smoke
-                             | star-smoke
+                             | star-smoke | star-chaos-smoke
                              (default: default)
   --scenario NAME            replication | switchover | failover | seed | capacity (default: the
                              profile's, replication)
@@ -49,7 +49,8 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
                              restart-standby, restart-primary, partition, delay, pause-cdc, stress-standby
   --nemesis-duration D       how long partition, delay, pause-cdc and stress-standby last (e.g. 5s)
   --standbys N               standbys replicating from the one primary, 1..4 (a star; default 1)
-  --fault-standby K          aim --local-fault at the link to standby K only (1-based)
+  --fault-standby K          a star: aim --local-fault and the faults on one standby (restart-standby,
+                             partition, delay) at standby K (1-based; default: those in turn)
 local:     --local-fault MODE  --fault-every N
 kind:      --milvus-version V  --operator-version V  --mode standalone|cluster  --keep-cluster
            --image NAME=REF (milvus, etcd, minio, operator, node; repeatable)  --use-preinstalled-tools

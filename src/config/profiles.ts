@@ -14,6 +14,7 @@
  * - seed-smoke: smoke on a primary that holds data before replication exists: the standby is seeded
  *               from a backup while writes go on (scenario seed), then two CDC kills.
  * - star-smoke: smoke with two standbys (a star), each judged on its own; one CDC kill.
+ * - star-chaos-smoke: chaos-smoke in a star of two standbys, each fault on one standby brought once per standby.
  */
 import { DEFAULT_KIND_IMAGES } from "../backends/kind/images.js";
 import { DEFAULT_KIND_EXTRA_TARGET_NAMES, type DrillConfig, type ProfileName } from "./schema.js";
@@ -329,6 +330,27 @@ const capacitySmoke: Profile = {
 /** smoke in a star: one primary, two standbys, one CDC kill (the primary's CDC, every edge at once). */
 const starSmoke: Profile = { ...smoke, topology: { standbys: 2, faultStandby: null } };
 
+/**
+ * chaos-smoke in a star of two standbys: every local nemesis type, and each fault on one standby
+ * (restart-standby, partition, delay; aimed at the standbys in turn) twice, so each standby gets each
+ * once; the CDC kill, pause and primary restart reach both. Nine faults over 45 s of writes.
+ */
+const starChaosSmoke: Profile = {
+  ...chaosSmoke,
+  workload: { ...chaosSmoke.workload, ops: 900 },
+  faults: {
+    killCdc: { at: [0.08, 0.18, 0.28, 0.38, 0.48, 0.58, 0.68, 0.78, 0.88], everyMs: null, times: 0 },
+    nemesis: {
+      ...chaosSmoke.faults.nemesis,
+      types: [
+        ...["kill-cdc", "restart-standby", "restart-standby", "restart-primary", "partition"],
+        ...["partition", "delay", "delay", "pause-cdc"],
+      ] as Profile["faults"]["nemesis"]["types"],
+    },
+  },
+  topology: { standbys: 2, faultStandby: null },
+};
+
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,
   default: defaultProfile,
@@ -341,6 +363,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   "seed-smoke": seedSmoke,
   "capacity-smoke": capacitySmoke,
   "star-smoke": starSmoke,
+  "star-chaos-smoke": starChaosSmoke,
 };
 
 /** The profile used when neither a flag, an input nor the config file names one. */

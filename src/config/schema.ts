@@ -22,6 +22,7 @@ export const PROFILE_NAMES = [
   "seed-smoke",
   "capacity-smoke",
   "star-smoke",
+  "star-chaos-smoke",
 ] as const;
 export type ProfileName = (typeof PROFILE_NAMES)[number];
 
@@ -488,7 +489,7 @@ export const DrillConfigSchema = z.strictObject({
       faultStandby: intIn(1, 4)
         .nullable()
         .describe(
-          "Aim backend.local.faultMode at the link to this standby only (1-based); null: every standby's.",
+          "Aim backend.local.faultMode at the link to this standby only (1-based), and in a star the nemesis' faults on one standby (restart-standby, partition, delay, stress-standby); null: the fault mode on every edge, those faults at each standby in turn.",
         ),
     })
     .describe("One primary and N standbys; each standby's checks are judged on their own."),

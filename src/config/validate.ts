@@ -13,6 +13,7 @@ import {
   REPLICATOR_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
 } from "../backends/local/faults/fault-modes.js";
+import { STANDBY_FAULTS } from "../nemesis/names.js";
 import {
   changesRoles,
   type DrillConfig,
@@ -402,23 +403,35 @@ export function crossFieldError(cfg: DrillConfig): string | null {
   );
 }
 
-/** The self-test faults a star runs: the ones the replicator of one edge commits on its own. */
-export const STAR_FAULT_MODES: readonly LocalFaultMode[] = REPLICATOR_FAULT_MODES;
+/**
+ * The self-test faults a star runs: the ones the replicator of one edge commits on its own, and the
+ * nemesis self-tests (set off on the standby or edge the nemesis aims at: topology.faultStandby).
+ */
+export const STAR_FAULT_MODES: readonly LocalFaultMode[] = [
+  ...REPLICATOR_FAULT_MODES,
+  ...(Object.keys(NEMESIS_FAULT_TRIGGERS) as LocalFaultMode[]),
+  // The trigger faults are the replicator's too (a release or an add-field skipped on one edge).
+  "skip-release",
+  "skip-add-field",
+];
 
 /**
  * A star (topology.standbys > 1, issue 25) runs on the local, kind (up to KIND_MAX_STANDBYS) and existing
- * backends, scenario replication, with CDC kills: what is not built yet is refused here in one line,
- * before anything is provisioned. Every star refusal is here.
+ * backends, scenario replication; local runs every local nemesis type, kind and existing CDC kills (their
+ * faults on one standby are not aimed yet). What is not built yet is refused here in one line, before
+ * anything is provisioned. Every star refusal is here.
  */
 function checkTopology(cfg: DrillConfig): string | null {
   const t = cfg.topology;
   const b = cfg.backend;
   if (t.faultStandby !== null) {
-    if (b.type !== "local" || b.local.faultMode === "none")
+    const aimsNemesis =
+      t.standbys > 1 && faultsScheduled(cfg) && cfg.faults.nemesis.types.some((n) => STANDBY_FAULTS.has(n));
+    if (b.type !== "local" || (b.local.faultMode === "none" && !aimsNemesis))
       return line(
         "topology.faultStandby",
         t.faultStandby,
-        "aims backend.local.faultMode at one standby; set a local fault mode (--local-fault) or null",
+        `aims backend.local.faultMode, and in a star the nemesis' ${[...STANDBY_FAULTS].join("/")}, at one standby; set a local fault mode (--local-fault) or schedule one of those, or null`,
       );
     if (t.faultStandby > t.standbys)
       return line("topology.faultStandby", t.faultStandby, `must be a standby from 1 to ${t.standbys}`);
@@ -476,27 +489,17 @@ function checkTopology(cfg: DrillConfig): string | null {
       `scenario ${cfg.scenario} in a star (promote one standby, re-point the others) is not built yet; allowed with it: 1`,
     );
   const bad = cfg.faults.nemesis.types.find((n) => n !== "kill-cdc");
-  if (bad && faultsScheduled(cfg))
+  if (b.type !== "local" && bad && faultsScheduled(cfg))
     return line(
       "faults.nemesis.types",
       cfg.faults.nemesis.types,
-      `${bad} in a star (topology.standbys ${t.standbys}) is not built yet; allowed there: kill-cdc`,
+      `${bad} in a star on the ${b.type} backend is not built yet (a fault on one standby is aimed on the local backend only); allowed there: kill-cdc`,
     );
   if (!STAR_FAULT_MODES.includes(b.local.faultMode))
     return line(
       "backend.local.faultMode",
       b.local.faultMode,
       `not built for a star (topology.standbys ${t.standbys}) yet; allowed there: ${STAR_FAULT_MODES.join(", ")}`,
-    );
-  if (
-    cfg.workload.triggers.loadRelease ||
-    cfg.workload.triggers.addField ||
-    cfg.workload.triggers.autoIdUpserts
-  )
-    return line(
-      "topology.standbys",
-      t.standbys,
-      "workload triggers in a star are not built yet (their closing note reads one standby); allowed with them: 1",
     );
   return null;
 }

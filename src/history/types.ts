@@ -35,7 +35,7 @@ export type OpValue =
       f: "probe-standby-write";
       collection: string;
       pk: Pk;
-      /** The cluster probed, when the run changed roles (else: the standby of the original pair). */
+      /** The cluster probed, when the run changed roles or a star's further standby (else: the standby of the original pair). */
       cluster?: string;
       /** "demoted": the probe of the cluster that lost the primary role (no split brain). */
       purpose?: "demoted";
@@ -95,6 +95,11 @@ export interface FaultEvent {
   /** The backend's own evidence (e.g. replicator restart time, new pod name). */
   evidence?: Record<string, unknown>;
   error?: string;
+  /**
+   * A star: the standby (1-based) a fault on one standby or the link into it was aimed at (start only);
+   * absent: the fault reached every standby (a CDC kill or pause, a primary restart) or the run is a pair.
+   */
+  standby?: number;
 }
 
 /** A monitor read of the standby (and sometimes the primary). */
@@ -103,6 +108,8 @@ export type ObservationEvent =
       type: "obs";
       kind: "keys";
       side: "target" | "source";
+      /** A star: the further standby (cluster id) this read was made on; absent: the first standby. */
+      cluster?: string;
       collection: string;
       /** When the read was sent and when it returned: the read happened somewhere in between. */
       invokeTime: number;

@@ -224,42 +224,58 @@ export class Monitor {
     });
   }
 
+  /** Reads a sample of keys' versions on the standby (in a star, the same keys on every standby). */
   async probeKeys(): Promise<void> {
     for (const spec of this.planner.mainCollections) {
       const keys = this.planner.probeKeys(spec.name, this.opts.probeKeys, this.rng);
       if (keys.length === 0) continue;
-      const invokeTime = Date.now();
-      let observed: { reads: Array<{ pk: string; ver: number | null }>; error?: string };
-      try {
-        const res = await this.target.query({
-          collection_name: spec.name,
-          filter: `${PK_FIELD} in [${keys.join(",")}]`,
-          output_fields: [PK_FIELD, VER_FIELD],
-          consistency_level: "Eventually" as never,
-          timeout: this.opts.readTimeoutMs,
-        });
-        if (!isSuccess(res)) throw new Error(statusText(res.status));
-        const seen = new Map<string, number>();
-        for (const row of res.data) {
-          const pk = String(row[PK_FIELD]);
-          // Two rows for one key would be a duplicate: keep the highest, the duplicates check owns the rest.
-          seen.set(pk, Math.max(seen.get(pk) ?? 0, Number(row[VER_FIELD])));
-        }
-        observed = { reads: keys.map((k) => ({ pk: String(k), ver: seen.get(String(k)) ?? null })) };
-      } catch (e) {
-        // A failed read observes nothing, and is recorded so: checks that depend on it then say unknown.
-        observed = { reads: [], error: errorText(e) };
-      }
-      this.history.append({
-        type: "obs",
-        kind: "keys",
-        side: "target",
-        collection: spec.name,
-        invokeTime,
-        time: Date.now(),
-        ...observed,
-      });
+      // A star: each further standby's reads are its own series (obs with `cluster`), for its own
+      // monotonic-reads and prefix.
+      await Promise.all([
+        this.probeKeysOn(this.target, spec.name, keys),
+        ...this.extras.map((x) => this.probeKeysOn(x.client, spec.name, keys, x.clusterId)),
+      ]);
     }
+  }
+
+  private async probeKeysOn(
+    client: MilvusClient,
+    collection: string,
+    keys: ReadonlyArray<number | string>,
+    cluster?: string,
+  ): Promise<void> {
+    const invokeTime = Date.now();
+    let observed: { reads: Array<{ pk: string; ver: number | null }>; error?: string };
+    try {
+      const res = await client.query({
+        collection_name: collection,
+        filter: `${PK_FIELD} in [${keys.join(",")}]`,
+        output_fields: [PK_FIELD, VER_FIELD],
+        consistency_level: "Eventually" as never,
+        timeout: this.opts.readTimeoutMs,
+      });
+      if (!isSuccess(res)) throw new Error(statusText(res.status));
+      const seen = new Map<string, number>();
+      for (const row of res.data) {
+        const pk = String(row[PK_FIELD]);
+        // Two rows for one key would be a duplicate: keep the highest, the duplicates check owns the rest.
+        seen.set(pk, Math.max(seen.get(pk) ?? 0, Number(row[VER_FIELD])));
+      }
+      observed = { reads: keys.map((k) => ({ pk: String(k), ver: seen.get(String(k)) ?? null })) };
+    } catch (e) {
+      // A failed read observes nothing, and is recorded so: checks that depend on it then say unknown.
+      observed = { reads: [], error: errorText(e) };
+    }
+    this.history.append({
+      type: "obs",
+      kind: "keys",
+      side: "target",
+      ...(cluster !== undefined ? { cluster } : {}),
+      collection,
+      invokeTime,
+      time: Date.now(),
+      ...observed,
+    });
   }
 
   /** Samples the standby's replication checkpoint on every channel (GetReplicateInfo), in parallel. */

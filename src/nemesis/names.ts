@@ -30,6 +30,18 @@ export const LASTING_FAULTS: ReadonlySet<string> = new Set([
   "stress-standby",
 ]);
 
+/**
+ * Faults that act on one standby or on the replication link into it (the others act on the CDC or the
+ * primary, and so on every edge of a star). In a star each is aimed at one standby: `topology.faultStandby`
+ * when set, else the standbys in turn (the first such fault at standby 1, the next at 2, ...).
+ */
+export const STANDBY_FAULTS: ReadonlySet<string> = new Set([
+  "restart-standby",
+  "partition",
+  "delay",
+  "stress-standby",
+]);
+
 /** What a lasting fault needs from the config, handed to the backend with each injection. */
 export interface FaultParams {
   /** How long a lasting fault lasts before it is healed. */
@@ -38,4 +50,6 @@ export interface FaultParams {
   delayMs: number;
   /** delay: +- this much at random around delayMs. */
   jitterMs: number;
+  /** A star: the standby (1-based) a STANDBY_FAULTS fault acts on; absent: the (first) standby. */
+  standby?: number;
 }

@@ -1,5 +1,6 @@
 import type { Backend, FaultName, FaultParams } from "../backends/types.js";
 import type { HistoryWriter } from "../history/writer.js";
+import { STANDBY_FAULTS } from "./names.js";
 
 /** When faults happen: at fractions of the workload's progress, or every N ms (K times). */
 export type FaultSchedule =
@@ -9,6 +10,15 @@ export type FaultSchedule =
 export interface NemesisHooks {
   /** Called right before and right after each fault (the monitor samples checkpoints there). */
   around?: (faultId: number, when: "before" | "after") => Promise<void>;
+}
+
+/**
+ * A star: where faults on one standby go. `standby` (1-based) aims every one at that standby; null
+ * aims them at the standbys in turn (1, 2, ..., N, 1, ...). Absent or `standbys` 1: the pair's standby.
+ */
+export interface NemesisAim {
+  standbys: number;
+  standby: number | null;
 }
 
 /** Lasting faults' parameters when the caller gives none (the config's defaults). */
@@ -28,6 +38,8 @@ export class Nemesis {
   private stopped = false;
   faultsInjected = 0;
   private readonly faults: readonly FaultName[];
+  /** Faults aimed at one standby so far (the turn of the next one). */
+  private aimed = 0;
 
   constructor(
     private readonly backend: Backend,
@@ -37,6 +49,7 @@ export class Nemesis {
     private readonly hooks: NemesisHooks = {},
     private readonly signal?: AbortSignal,
     private readonly params: FaultParams = DEFAULT_FAULT_PARAMS,
+    private readonly aim?: NemesisAim,
   ) {
     this.faults = typeof fault === "string" ? [fault] : [...fault];
     if (this.faults.length === 0) throw new Error("the nemesis needs at least one fault type");
@@ -84,10 +97,19 @@ export class Nemesis {
     const id = this.nextId++;
     const fault = this.faults[(id - 1) % this.faults.length] as FaultName;
     this.faultsInjected++;
+    const standby = this.target(fault);
     await this.hooks.around?.(id, "before");
-    this.history.append({ type: "fault", id, name: fault, phase: "start", time: Date.now() });
+    this.history.append({
+      type: "fault",
+      id,
+      name: fault,
+      phase: "start",
+      time: Date.now(),
+      ...(standby !== undefined ? { standby } : {}),
+    });
     try {
-      const evidence = await this.backend.inject(fault, this.signal, this.params);
+      const params = standby !== undefined ? { ...this.params, standby } : this.params;
+      const evidence = await this.backend.inject(fault, this.signal, params);
       this.history.append({ type: "fault", id, name: fault, phase: "end", time: Date.now(), evidence });
     } catch (e) {
       this.history.append({
@@ -100,5 +122,12 @@ export class Nemesis {
       });
     }
     await this.hooks.around?.(id, "after");
+  }
+
+  /** A star: the standby a fault on one standby is aimed at; undefined for a pair or a fault on every edge. */
+  private target(fault: FaultName): number | undefined {
+    const aim = this.aim;
+    if (!aim || aim.standbys < 2 || !STANDBY_FAULTS.has(fault)) return undefined;
+    return aim.standby ?? (this.aimed++ % aim.standbys) + 1;
   }
 }

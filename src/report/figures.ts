@@ -28,7 +28,8 @@ export interface Figures {
 
 export function figures(report: DrillReport): Figures {
   const m = report.metrics;
-  const rs = m.recoveries;
+  // A star: a fault aimed at another standby than the first was not injected there: no recovery to count.
+  const rs = m.recoveries?.filter((r) => r.aimedAt === undefined);
   const recovered = rs?.filter((r) => r.status === "recovered") ?? [];
   return {
     lag: m.lag ? { ...m.lag, sloMs: m.lag.sloMs ?? null } : null,

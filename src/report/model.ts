@@ -111,6 +111,8 @@ export interface Recovery {
   /** From the restart (end of the kill) until recoveredAt. */
   recoveryMs: number | null;
   why?: string;
+  /** A star: aimed at this other standby (1-based), never injected into the first: not in the figures. */
+  aimedAt?: number;
 }
 
 /** One step of a role change, for the timeline (report.json, summary.md, the CLI, the lag charts). */

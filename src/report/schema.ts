@@ -197,6 +197,12 @@ const recovery = z.object({
     .describe("When the standby heartbeat moved past its pre-kill value (epoch ms); null if not seen"),
   recoveryMs: duration("Time from the restart (end of the kill) until recovery"),
   why: z.string().optional().describe("For late and unknown: why"),
+  aimedAt: z
+    .number()
+    .optional()
+    .describe(
+      "A star: the standby (1-based) this fault was aimed at, another than the first: never injected into the first, so unknown here and left out of the recovery figures (its recovery is in checks[].standbys of checkpoint-recovery)",
+    ),
 });
 
 const phaseRecord = z

@@ -562,7 +562,7 @@ export function compare(name: string, src: Map<Pk, KeyState>, tgt: Map<Pk, KeySt
 }
 
 /** Lower one key's version in a later standby read than one that already showed a newer version. */
-function lowerVersion(obs: ObservationEvent[], events: readonly HistoryEvent[]): boolean {
+export function lowerVersion(obs: ObservationEvent[], events: readonly HistoryEvent[]): boolean {
   const keyObs = obs.filter((o): o is Extract<ObservationEvent, { kind: "keys" }> => o.kind === "keys");
   for (let i = 0; i < keyObs.length; i++) {
     const o1 = keyObs[i] as Extract<ObservationEvent, { kind: "keys" }>;

@@ -99,11 +99,15 @@ export class LocalBackend implements Backend {
       case "restart-standby":
       case "restart-primary": {
         const side = fault === "restart-standby" ? "target" : "source";
-        const r = await lab.restartCluster(side);
+        // A star: the standby the nemesis aimed it at (params.standby); a pair: its one standby.
+        const r =
+          side === "target" && params?.standby !== undefined
+            ? await lab.restartStandby(params.standby)
+            : { ...(await lab.restartCluster(side)), clusterId: lab[side].clusterId };
         return {
           injectedAt: r.killedAt,
           restoredAt: r.restartedAt,
-          cluster: lab[side].clusterId,
+          cluster: r.clusterId,
           how: "SIGKILL of Milvus Lite, front closed at once; both started again on the same data, state and WAL",
           downMs: r.restartedAt - r.killedAt,
         };
@@ -112,7 +116,11 @@ export class LocalBackend implements Backend {
       case "delay": {
         const side = lab.replicationTarget;
         if (!side) throw new Error(`inject(${fault}): no replicator is running (replication not configured)`);
-        const link = lab.link(side);
+        // A star: the link into the standby the nemesis aimed it at; a pair: the running replicator's.
+        const { link, clusterId } =
+          params?.standby !== undefined
+            ? lab.standbyLink(params.standby)
+            : { link: lab.link(side), clusterId: lab[side].clusterId };
         const injectedAt = Date.now();
         let cut = 0;
         const refusedBefore = link.stats.refused;
@@ -127,7 +135,7 @@ export class LocalBackend implements Backend {
         return {
           injectedAt,
           restoredAt: Date.now(),
-          link: `replicator -> ${lab[side].clusterId}`,
+          link: `replicator -> ${clusterId}`,
           ...(fault === "partition"
             ? { connectionsCut: cut, connectionsRefused: link.stats.refused - refusedBefore }
             : {

@@ -120,9 +120,13 @@ export interface Lab {
   restartCluster(side: LabSide): Promise<{ killedAt: number; restartedAt: number }>;
   /** The replication link into a cluster: the relay its replicateUri names (only replicators dial it). */
   link(side: LabSide): LinkProxy;
+  /** A star: restartCluster of standby k (1-based; 1 is `target`), its cluster id with the times. */
+  restartStandby(k: number): Promise<{ killedAt: number; restartedAt: number; clusterId: string }>;
+  /** A star: the replication link into standby k (1-based; 1 is `target`), and its cluster id. */
+  standbyLink(k: number): { link: LinkProxy; clusterId: string };
   /** The side the running replicator writes to, if one runs. */
   readonly replicationTarget: LabSide | undefined;
-  /** Freezes the running replicator (SIGSTOP) without killing it; resume() sends SIGCONT. */
+  /** Freezes the running replicator (SIGSTOP; in a star every edge's, the primary's CDC) without killing it; resume() sends SIGCONT. */
   freezeReplicator(): { pid: number; resume: () => void };
   /**
    * A nemesis fault starts now: the replicator's self-test fault wedge-channel acts on the first
@@ -205,6 +209,14 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const metricsPort = await freePort();
   /** Every process ever started, so a stop during a rebuild still finds it. */
   const processes = new Set<MilvusLiteProcess>();
+  /** A star's standby k (1-based): the first is `target`, the others standby2... */
+  const standbyKey = (k: number): Key => {
+    if (!Number.isInteger(k) || k < 1 || k > standbys)
+      throw new Error(`standby ${k} is not in this lab (a standby from 1 to ${standbys})`);
+    return k === 1 ? "target" : `standby${k}`;
+  };
+  /** The standby the self-test faults of a cluster act on (stall-after-standby-restart). */
+  const faultKey = standbyKey(opts.faultStandby ?? 1);
   const sideOf = (clusterId: string): LabSide | undefined =>
     clusterId === ids.source ? "source" : clusterId === ids.target ? "target" : undefined;
   const keyOf = (clusterId: string): Key | undefined => keys.find((k) => ids[k] === clusterId);
@@ -311,13 +323,27 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       forcePromoteShapes: opts.forcePromoteShapes,
       // The self-test fault: once restarted, the standby rejects what it is sent (milvus-io/milvus#45086).
       rejectReplicated:
-        restarted && opts.faultMode === "stall-after-standby-restart" && side === "target"
+        restarted && opts.faultMode === "stall-after-standby-restart" && side === faultKey
           ? `fault stall-after-standby-restart: the restarted standby ${id} rejects every replicated message after its checkpoint (milvus-io/milvus#45086)`
           : undefined,
     });
     c.front = f;
     c.port = Number(f.uri.split(":").pop());
     return f;
+  };
+  /** A crash and restart of one cluster on its data (restartCluster, restartStandby). */
+  const restart = async (key: Key): Promise<{ killedAt: number; restartedAt: number }> => {
+    const c = clusters[key] as Cluster;
+    if (!c.front) throw new Error(`restartCluster: the ${key} cluster is down`);
+    const killedAt = Date.now();
+    // A crash: the engine is SIGKILLed first, the front (this process) closes at once after it.
+    await c.lite?.kill();
+    await stopCluster(c);
+    checkStopped();
+    const f = await startFront(key, await startLite(key), true);
+    const restartedAt = Date.now();
+    log(`Cluster ${ids[key]} restarted on its data at ${f.uri} (down ${restartedAt - killedAt} ms)`);
+    return { killedAt, restartedAt };
   };
   const sideOfFront = (f: Front): Key => keyOf(f.clusterId) as Key;
   const endpoint = (f: Front): ClusterEndpoint => ({
@@ -428,35 +454,44 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         log(`Cluster ${ids[side]} rebuilt empty at ${f.uri}`);
         return endpoint(f);
       },
-      async restartCluster(side) {
-        if (!clusters[side].front) throw new Error(`restartCluster: the ${side} cluster is down`);
-        const killedAt = Date.now();
-        // A crash: the engine is SIGKILLed first, the front (this process) closes at once after it.
-        await clusters[side].lite?.kill();
-        await stopCluster(clusters[side]);
-        checkStopped();
-        const f = await startFront(side, await startLite(side), true);
-        const restartedAt = Date.now();
-        log(`Cluster ${ids[side]} restarted on its data at ${f.uri} (down ${restartedAt - killedAt} ms)`);
-        return { killedAt, restartedAt };
+      restartCluster: (side) => restart(side),
+      async restartStandby(k) {
+        const key = standbyKey(k);
+        return { ...(await restart(key)), clusterId: ids[key] as string };
       },
       link: (side) => proxies[side],
+      standbyLink(k) {
+        const key = standbyKey(k);
+        return { link: proxies[key] as LinkProxy, clusterId: ids[key] as string };
+      },
       noteFault(name) {
         if (opts.faultMode !== "wedge-channel") return;
-        writeFileSync(faultMarkerFile(dirs.replicatorLog), `${new Date().toISOString()} ${name}\n`, {
-          flag: "a",
-        });
+        // A star: next to every edge's log (only the faulted edge's replicator runs wedge-channel).
+        for (const log of [dirs.replicatorLog, ...dirs.extra.map((e) => e.replicatorLog)])
+          writeFileSync(faultMarkerFile(log), `${new Date().toISOString()} ${name}\n`, { flag: "a" });
       },
       get replicationTarget() {
         const l = links.current();
         return l ? sideOf(l.target) : undefined;
       },
       freezeReplicator() {
-        const pid = links.current()?.supervisor.pid;
+        // A star: Milvus runs one CDC node per primary for every edge; freezing it freezes them all.
+        const pids = links
+          .all()
+          .map((l) => l.supervisor.pid)
+          .filter((p): p is number => p !== undefined);
+        const pid = pids[0];
         if (pid === undefined) throw new Error("freezeReplicator: no replicator is running");
-        process.kill(pid, "SIGSTOP");
-        paused.add(pid);
-        return { pid, resume: () => thaw(pid) };
+        for (const p of pids) {
+          process.kill(p, "SIGSTOP");
+          paused.add(p);
+        }
+        return {
+          pid,
+          resume: () => {
+            for (const p of pids) thaw(p);
+          },
+        };
       },
       async backup(side, name) {
         const snap = await up(side).backup(name);

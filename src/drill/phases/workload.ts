@@ -52,6 +52,8 @@ export const workload: Phase<DrillContext> = {
       { around: (id) => mon.sampleCheckpoints(id) },
       signal,
       params,
+      // A star: faults on one standby go to topology.faultStandby, else to each standby in turn.
+      { standbys: config.topology.standbys, standby: config.topology.faultStandby },
     );
     // Scenario seed: nothing replicates yet. The monitor and the CDC kills start once the standby is
     // seeded and replication configured, while the writes go on.
