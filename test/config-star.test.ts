@@ -53,6 +53,16 @@ describe("topology.standbys: a star of one primary and N standbys", () => {
     expect(
       refusal(flags("--profile", "smoke", "--standbys", "2", "--local-fault", "frozen-lag-metric")),
     ).toMatch(/^config backend\.local\.faultMode = frozen-lag-metric: not built for a star/);
+    // A fault on one standby is aimed on the local backend only: kind would restart standby 1 while the
+    // history says standby 2.
+    expect(
+      refusal(
+        flags("--profile", "smoke", "--standbys", "2", "--backend", "kind", "--nemesis", "restart-standby"),
+      ),
+    ).toMatch(
+      /^config faults\.nemesis\.types = .*: restart-standby in a star on the kind backend is not built yet .*; allowed there: kill-cdc$/,
+    );
+    expect(loadConfig(flags("--profile", "star-smoke", "--backend", "kind")).topology.standbys).toBe(2);
   });
 
   it("runs the workload triggers in a star, and their self-test faults on one edge", () => {
