@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatDuration, parseDuration } from "../src/config/duration.js";
+import { replayCommand } from "../src/config/flags.js";
 import { loadConfig, parseRunFlags } from "../src/config/load.js";
 import { UsageError } from "../src/errors.js";
 
@@ -268,6 +269,46 @@ describe("durations", () => {
         fc.integer({ min: 0, max: 10 * 86_400_000 }),
         (ms) => parseDuration(formatDuration(ms)) === ms,
       ),
+    );
+  });
+});
+
+describe("replayCommand", () => {
+  it("replays every flag the run was given, in order, with the seed it drew and no output dir", () => {
+    const argv = [
+      "--profile",
+      "smoke",
+      "--standbys",
+      "2",
+      "--nemesis",
+      "restart-standby",
+      "--local-fault",
+      "stall-after-standby-restart",
+      "--fault-standby",
+      "2",
+      "--seed",
+      "7",
+      "--out",
+      "runs/x",
+      "--json",
+    ];
+    const cmd = replayCommand(argv, 7);
+    expect(cmd).toBe(
+      "milvus-cdc-drill run --profile smoke --standbys 2 --nemesis restart-standby --local-fault stall-after-standby-restart --fault-standby 2 --seed 7",
+    );
+    // It parses back to the run's own overrides.
+    const back = cmd.split(" ").slice(2);
+    expect(parseRunFlags(back).overrides).toEqual(parseRunFlags(argv).overrides);
+  });
+
+  it("shows a placeholder for a token, never its value, and quotes what a shell would split", () => {
+    const cmd = replayCommand(
+      ["--source-uri", "http://a:19530", "--source-token", "root:s3cret", "--config", "my drill.yaml"],
+      42,
+    );
+    expect(cmd).not.toContain("s3cret");
+    expect(cmd).toBe(
+      "milvus-cdc-drill run --source-uri http://a:19530 --source-token '***' --config 'my drill.yaml' --seed 42",
     );
   });
 });

@@ -6,6 +6,8 @@ import { parseArgs } from "node:util";
 import type { z } from "zod";
 import { parseImageFlags } from "../backends/kind/images.js";
 import { UsageError } from "../errors.js";
+import { REDACTED } from "../report/redact.js";
+import { formatCommand } from "../util/shell.js";
 import { argsError } from "./args.js";
 import { objectShapeAt } from "./issues.js";
 import {
@@ -152,6 +154,33 @@ function set(target: Record<string, unknown>, path: readonly string[], value: un
     cur = cur[key] as Record<string, unknown>;
   }
   cur[path.at(-1) as string] = value;
+}
+
+/** Flags a replay leaves out: the seed (given again last), and where this run's files went. */
+const NOT_REPLAYED = new Set<string>(["seed", "out", "json", "help"]);
+/** Flags whose value is a secret: a replay shows a placeholder, never the value. */
+const SECRET_FLAGS = new Set<string>(["source-token", "target-token"]);
+
+/**
+ * The command that replays a run: every flag it was given, in its order (so --standbys, --nemesis,
+ * --local-fault and the rest are kept), tokens as placeholders, and the seed the run drew. Flags are
+ * read as parseRunFlags reads them; call it only with argv that parsed.
+ */
+export function replayCommand(argv: readonly string[], seed: number): string {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: OPTIONS,
+    strict: true,
+    allowPositionals: false,
+    tokens: true,
+  });
+  const args: string[] = [];
+  for (const t of tokens) {
+    if (t.kind !== "option" || NOT_REPLAYED.has(t.name)) continue;
+    args.push(`--${t.name}`);
+    if (t.value !== undefined) args.push(SECRET_FLAGS.has(t.name) ? REDACTED : t.value);
+  }
+  return formatCommand("milvus-cdc-drill", ["run", ...args, "--seed", String(seed)]);
 }
 
 export function parseRunFlags(argv: string[]): RunFlags {

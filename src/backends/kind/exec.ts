@@ -4,6 +4,7 @@
  * masked before anything is logged or thrown.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { formatCommand } from "../../util/shell.js";
 
 export interface RunOptions {
   timeoutMs: number;
@@ -68,13 +69,7 @@ export function tail(text: string, lines = TAIL_LINES): string {
   return t.length > TAIL_CHARS ? `...${t.slice(-TAIL_CHARS)}` : t;
 }
 
-function quote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
-}
-
-export function formatCommand(command: string, args: readonly string[]): string {
-  return [command, ...args].map(quote).join(" ");
-}
+export { formatCommand };
 
 // Children are started in their own process group so a timeout can stop the whole tree (a shell
 // and what it started). Groups still alive when this process exits are killed here, because Node

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { replayCommand } from "../../config/flags.js";
 import { loadConfig, parseRunFlags, RUN_USAGE } from "../../config/load.js";
 import { existingClusters } from "../../config/schema.js";
 import { preflight } from "../../drill/preflight.js";
@@ -39,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
       outDir,
       log,
       signal,
-      replayCommand: `milvus-cdc-drill run ${flags.configFile ? `--config ${flags.configFile} ` : ""}--profile ${config.profile}${config.scenario !== "replication" ? ` --scenario ${config.scenario}` : ""} --backend ${config.backend.type}${config.backend.type === "local" && config.backend.local.faultMode !== "none" ? ` --local-fault ${config.backend.local.faultMode}` : ""} --seed ${config.seed}`,
+      replayCommand: replayCommand(argv, config.seed),
       onProgress: (p) =>
         log.progress(
           `[${p.phase}] ops ${p.opsDone}  lag ${p.lagMs === null ? "-" : `${p.lagMs} ms`}  faults ${p.faults}`,
