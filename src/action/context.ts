@@ -37,6 +37,8 @@ export interface Inputs {
   nemesis?: string;
   /** Standbys in the star (--standbys); empty: the profile's (1). */
   standbys?: string;
+  /** Switchover/failover in a star: the standby promoted (--promote); empty: the first. */
+  promote?: string;
   /** "NAME=REF" entries, one per line or comma-separated (kind backend). */
   images: string;
   usePreinstalledTools: boolean;
@@ -68,6 +70,7 @@ const FLAG_OF_INPUT = {
   "target-cdc-uri": "--target-cdc-uri",
   nemesis: "--nemesis",
   standbys: "--standbys",
+  promote: "--promote",
 } as const;
 
 /**
@@ -103,6 +106,7 @@ export function getInputs(): Inputs {
     localFault: core.getInput("local-fault"),
     nemesis: core.getInput("nemesis"),
     standbys: core.getInput("standbys"),
+    promote: core.getInput("promote"),
     images: core.getInput("images"),
     usePreinstalledTools: booleanInput("use-preinstalled-tools", false),
     configureReplication: booleanInput("configure-replication", false),
@@ -163,6 +167,7 @@ export function toDrillRequest(inputs: Inputs, workspace: string): DrillRequest 
   flag("local-fault", inputs.localFault);
   flag("nemesis", inputs.nemesis ?? "");
   flag("standbys", inputs.standbys ?? "");
+  flag("promote", inputs.promote ?? "");
   flag("source-cdc-uri", inputs.sourceCdcUri ?? "");
   flag("target-cdc-uri", inputs.targetCdcUri ?? "");
   if (inputs.keepCluster) argv.push(FLAG_OF_INPUT["keep-cluster"]);

@@ -50,6 +50,7 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --nemesis-duration D       how long partition, delay, pause-cdc and stress-standby last (e.g. 5s)
   --standbys N               standbys replicating from the one primary, 1..4 (a star; default 1)
   --fault-standby K          aim --local-fault at the link to standby K only (1-based)
+  --promote K                switchover/failover in a star: promote standby K (1-based; default 1)
 local:     --local-fault MODE  --fault-every N
 kind:      --milvus-version V  --operator-version V  --mode standalone|cluster  --keep-cluster
            --image NAME=REF (milvus, etcd, minio, operator, node; repeatable)  --use-preinstalled-tools
@@ -91,6 +92,7 @@ const OPTIONS = {
   "nemesis-duration": { type: "string" },
   standbys: { type: "string" },
   "fault-standby": { type: "string" },
+  promote: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -273,6 +275,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
   put("nemesis-duration", ["faults", "nemesis", "durationMs"]);
   put("standbys", ["topology", "standbys"]);
   put("fault-standby", ["topology", "faultStandby"]);
+  put("promote", ["topology", "promote"]);
 
   const out: RunFlags = { overrides: overrides as DeepPartial<DrillConfig> };
   if (values.json) out.json = true;

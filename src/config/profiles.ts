@@ -105,7 +105,7 @@ const smoke: Profile = {
     lagMetricToleranceMs: 2_000,
     lagMetricGraceMs: 3_000,
   },
-  topology: { standbys: 1, faultStandby: null },
+  topology: { standbys: 1, faultStandby: null, promote: 1 },
 };
 
 const defaultProfile: Profile = {
@@ -326,7 +326,7 @@ const capacitySmoke: Profile = {
 };
 
 /** smoke in a star: one primary, two standbys, one CDC kill (the primary's CDC, every edge at once). */
-const starSmoke: Profile = { ...smoke, topology: { standbys: 2, faultStandby: null } };
+const starSmoke: Profile = { ...smoke, topology: { standbys: 2, faultStandby: null, promote: 1 } };
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   smoke,

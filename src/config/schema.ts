@@ -468,6 +468,9 @@ export const DrillConfigSchema = z.strictObject({
         .describe(
           "Aim backend.local.faultMode at the link to this standby only (1-based); null: every standby's.",
         ),
+      promote: intIn(1, 4).describe(
+        "Scenarios switchover and failover in a star: the standby promoted (1-based); the others are re-pointed at it.",
+      ),
     })
     .describe("One primary and N standbys; each standby's checks are judged on their own."),
 });
@@ -585,7 +588,7 @@ export interface DrillConfig {
     lagMetricToleranceMs: number;
     lagMetricGraceMs: number;
   };
-  topology: { standbys: number; faultStandby: number | null };
+  topology: { standbys: number; faultStandby: number | null; promote: number };
 }
 
 /** Partial at every level except inside arrays: arrays replace when layers merge. */

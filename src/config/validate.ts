@@ -12,7 +12,14 @@ import {
   REPLICATOR_FAULT_MODES,
   ROLE_CHANGE_FAULT_SCENARIO,
 } from "../backends/local/faults/fault-modes.js";
-import { type DrillConfig, faultsScheduled, type Metric, type Scenario, type VectorType } from "./schema.js";
+import {
+  changesRoles,
+  type DrillConfig,
+  faultsScheduled,
+  type Metric,
+  type Scenario,
+  type VectorType,
+} from "./schema.js";
 import { compareSemver, formatSemver, parseRelease, type Semver } from "./version.js";
 
 /**
@@ -387,6 +394,9 @@ export function crossFieldError(cfg: DrillConfig): string | null {
 /** The self-test faults a star runs: the ones the replicator of one edge commits on its own. */
 export const STAR_FAULT_MODES: readonly LocalFaultMode[] = REPLICATOR_FAULT_MODES;
 
+/** The role-change self-test faults a star runs (their scenario is checked with the other fault rules). */
+export const STAR_ROLE_CHANGE_FAULT_MODES: readonly LocalFaultMode[] = ["repoint-skip"];
+
 /**
  * A star (topology.standbys > 1, issue 25) runs on the local backend, scenario replication, with CDC
  * kills: what is not built yet is refused here in one line, before anything is provisioned.
@@ -404,6 +414,14 @@ function checkTopology(cfg: DrillConfig): string | null {
     if (t.faultStandby > t.standbys)
       return line("topology.faultStandby", t.faultStandby, `must be a standby from 1 to ${t.standbys}`);
   }
+  if (t.promote > t.standbys)
+    return line("topology.promote", t.promote, `must be a standby from 1 to ${t.standbys}`);
+  if (t.promote !== 1 && !changesRoles(cfg.scenario))
+    return line(
+      "topology.promote",
+      t.promote,
+      `promotes a standby in scenario switchover or failover; scenario ${cfg.scenario} promotes none (allowed: 1)`,
+    );
   if (t.standbys === 1) return null;
   if (b.type !== "local")
     return line(
@@ -411,11 +429,11 @@ function checkTopology(cfg: DrillConfig): string | null {
       t.standbys,
       `more than one standby on the ${b.type} backend is not built yet (the local backend runs a star); allowed here: 1`,
     );
-  if (cfg.scenario !== "replication")
+  if (cfg.scenario !== "replication" && !changesRoles(cfg.scenario))
     return line(
       "topology.standbys",
       t.standbys,
-      `scenario ${cfg.scenario} in a star (promote one standby, re-point the others) is not built yet; allowed with it: 1`,
+      `scenario ${cfg.scenario} in a star is not built yet; allowed with it: 1 (a star runs replication, switchover and failover)`,
     );
   const bad = cfg.faults.nemesis.types.find((n) => n !== "kill-cdc");
   if (bad && faultsScheduled(cfg))
@@ -424,7 +442,10 @@ function checkTopology(cfg: DrillConfig): string | null {
       cfg.faults.nemesis.types,
       `${bad} in a star (topology.standbys ${t.standbys}) is not built yet; allowed there: kill-cdc`,
     );
-  if (!STAR_FAULT_MODES.includes(b.local.faultMode))
+  if (
+    !STAR_FAULT_MODES.includes(b.local.faultMode) &&
+    !STAR_ROLE_CHANGE_FAULT_MODES.includes(b.local.faultMode)
+  )
     return line(
       "backend.local.faultMode",
       b.local.faultMode,

@@ -21,8 +21,10 @@ import {
   LOCAL_FAULT_MODES,
   type LocalFaultMode,
   type Outgoing,
+  REPOINT_SKIP_WRITES,
   type ResumePlan,
   resumePlan,
+  skippedOnRepoint,
   wedgedChannelFile,
   wedgesOn,
 } from "../faults/faults.js";
@@ -417,6 +419,8 @@ interface ChannelState {
   session?: StreamSession;
   /** Physical ms of the oldest entry read from the log and not yet sent (metrics). */
   unsentFromMs?: number;
+  /** repoint-skip: workload writes still to skip on an edge a re-point created (set once per process). */
+  repointSkip?: number;
   /** frozen-lag-metric: this restarted channel already sat on its backlog. */
   held?: boolean;
 }
@@ -536,6 +540,10 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
     let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log, () =>
       edgeStart(ch.file, opts.source.clusterId, opts.target.clusterId),
     );
+    // An edge a re-point created: the target has no checkpoint from this source and the edge starts at a
+    // later configuration's announcement, not at the start of the log.
+    if (opts.faultMode === "repoint-skip" && !cp && offset > 0 && ch.repointSkip === undefined)
+      ch.repointSkip = REPOINT_SKIP_WRITES;
     if (opts.faultMode === "lose-on-partition" && ch.readTo !== undefined && ch.readTo > offset) {
       ctx.log(
         `${ch.source}: fault lose-on-partition: the link broke with messages in flight; skipping log bytes ${offset}..${ch.readTo}: the target's checkpoint moves past them with the next message, they are never applied (milvus-io/milvus#53368)`,
@@ -657,6 +665,13 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
         faultStarted = existsSync(faultMarkerFile(opts.logFile));
       for (const e of batch) {
         if (floorTt !== undefined && e.ttNum <= floorTt) continue;
+        if (ch.repointSkip && skippedOnRepoint(e)) {
+          ch.repointSkip -= 1;
+          ctx.log(
+            `${ch.source}: fault repoint-skip: skipping ${e.method} on ${e.collection} tt=${e.tt} offset=${e.offset} (an edge a re-point created starts past the new primary's first writes)`,
+          );
+          continue;
+        }
         if (faultStarted && shared.wedged === undefined && wedgesOn(e)) {
           shared.wedged = ch.source;
           ch.wedged = true;
