@@ -26,6 +26,7 @@ import { HEARTBEAT_COLLECTION } from "../client/executor.js";
 import type { CollectionSpec } from "../generator/rows.js";
 import { applyTopology, configureReplication, getReplicateInfo } from "../milvus/replicate.js";
 import { probeStandbyWrite } from "./probes.js";
+import { restoreInto } from "./restore.js";
 import {
   clusterClients,
   firstWrite,
@@ -109,10 +110,36 @@ export async function runStarRoleChange(i: RoleChangeInput): Promise<RoleChangeR
       // primary first and on each standby after it.
       await timedStep(history, log, "repoint", async () => {
         const detachedMs: Record<string, number> = {};
+        const reseeded: Record<string, unknown> = {};
         for (const o of others) {
           const t0 = Date.now();
-          await promoteUntilAnswered(o, config.thresholds.rtoMs, log);
-          detachedMs[o.clusterId] = Date.now() - t0;
+          if (aligned.includes(o)) {
+            await promoteUntilAnswered(o, config.thresholds.rtoMs, log);
+            detachedMs[o.clusterId] = Date.now() - t0;
+            continue;
+          }
+          // Diverged from the new primary (it got more, or less, of the lost primary's tail): CDC from
+          // the new primary carries only what it takes after the re-point, so this standby would keep
+          // the difference for good. Wiped and given the new primary's data first, while nothing
+          // writes to it (the drill's copy, ./restore.ts), then re-pointed like the others.
+          if (!i.backend.rebuildStandby)
+            throw new Error(
+              `${o.clusterId} diverged from ${B.clusterId} and backend ${i.backend.info.name} cannot rebuild a standby`,
+            );
+          const ep = await i.backend.rebuildStandby(o.clusterId, signal);
+          const fresh = clusterClients(ep, specs);
+          try {
+            const copied = await restoreInto({
+              from: b.client,
+              to: fresh.client,
+              toExec: fresh.exec,
+              collections: [...collections, HEARTBEAT_COLLECTION],
+              keys: history.facts.writtenKeys(),
+            });
+            reseeded[o.clusterId] = { ...copied, ms: Date.now() - t0 };
+          } finally {
+            await fresh.close().catch(() => {});
+          }
         }
         const r = await applyTopology(
           { source: B, target: others[0] as ClusterEndpoint, extraStandbys: others.slice(1) },
@@ -124,7 +151,12 @@ export async function runStarRoleChange(i: RoleChangeInput): Promise<RoleChangeR
         );
         return {
           primary: B.clusterId,
-          detail: { detachedMs, answeredMs: r.answeredMs, aligned: aligned.map((o) => o.clusterId) },
+          detail: {
+            detachedMs,
+            reseeded,
+            answeredMs: r.answeredMs,
+            aligned: aligned.map((o) => o.clusterId),
+          },
         };
       });
     }
