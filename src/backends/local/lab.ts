@@ -428,7 +428,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       async rebuildStandby(clusterId) {
         const key = keyOf(clusterId);
         const entry = dirs.extra.find((e) => e.clusterId === clusterId);
-        if (!key || !entry) throw new Error(`rebuildStandby: ${clusterId} is not one of the star's further standbys`);
+        if (!key || !entry)
+          throw new Error(`rebuildStandby: ${clusterId} is not one of the star's further standbys`);
         const c = clusters[key] as Cluster;
         await c.lite?.kill();
         await links.stopSource(clusterId);
