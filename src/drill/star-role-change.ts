@@ -11,7 +11,7 @@
  * for the new source, gets none, and starts from the task's InitializedCheckpoint
  * (internal/cdc/replication/replicatemanager/channel_replicator.go@72dab801 getReplicateCheckpoint),
  * which is where the new primary appended the AlterReplicateConfig that created the edge
- * (internal/streamingcoord/server/balancer/channel/manager.go@3f4c05b7 getNewIncomingTask). So a
+ * (internal/streamingcoord/server/balancer/channel/manager.go getNewIncomingTask, a newer version than the stored 3f4c05b7; its commit was not resolved). So a
  * re-pointed standby gets every write the new primary takes after the configuration change, and nothing
  * the new primary held before it: it must hold that already. The local lab does the same
  * (front.ts freshStateOnNewSource, replicator.ts edgeStart).
