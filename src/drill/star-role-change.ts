@@ -87,7 +87,14 @@ export async function runStarRoleChange(i: RoleChangeInput): Promise<RoleChangeR
       });
     } else {
       // How far each survivor got from the lost primary, then what each holds, before anything reaches it.
-      const before = await positions(standbys, A.clusterId);
+      // Read until two reads agree: a batch a survivor received before the loss may still be applying.
+      let before = await positions(standbys, A.clusterId);
+      for (const deadline = Date.now() + catchUpMs; Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 500));
+        const again = await positions(standbys, A.clusterId);
+        if (JSON.stringify(again) === JSON.stringify(before)) break;
+        before = again;
+      }
       const aligned = others.filter(
         (o) => JSON.stringify(before[o.clusterId]) === JSON.stringify(before[B.clusterId]),
       );
