@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { loadConfig, parseRunFlags, RUN_USAGE } from "../../config/load.js";
+import type { DrillConfig } from "../../config/schema.js";
 import { preflight } from "../../drill/preflight.js";
 import { exitCodeOf } from "../../errors.js";
 import { ConsoleLogger } from "../logger.js";
@@ -38,7 +39,7 @@ export async function run(argv: string[]): Promise<number> {
       outDir,
       log,
       signal,
-      replayCommand: `milvus-cdc-drill run ${flags.configFile ? `--config ${flags.configFile} ` : ""}--profile ${config.profile}${config.scenario !== "replication" ? ` --scenario ${config.scenario}` : ""} --backend ${config.backend.type}${config.backend.type === "local" && config.backend.local.faultMode !== "none" ? ` --local-fault ${config.backend.local.faultMode}` : ""} --seed ${config.seed}`,
+      replayCommand: `milvus-cdc-drill run ${flags.configFile ? `--config ${flags.configFile} ` : ""}--profile ${config.profile}${config.scenario !== "replication" ? ` --scenario ${config.scenario}` : ""} --backend ${config.backend.type}${config.backend.type === "local" && config.backend.local.faultMode !== "none" ? ` --local-fault ${config.backend.local.faultMode}` : ""}${starFlags(config)} --seed ${config.seed}`,
       onProgress: (p) =>
         log.progress(
           `[${p.phase}] ops ${p.opsDone}  lag ${p.lagMs === null ? "-" : `${p.lagMs} ms`}  faults ${p.faults}`,
@@ -51,4 +52,11 @@ export async function run(argv: string[]): Promise<number> {
   if (flags.json) process.stdout.write(renderAll(report, { secrets })["report.json"]);
   else console.log(renderCliTable(report, { secrets, files: report.files.map((f) => join(outDir, f)) }));
   return exitCodeOf(report.verdict);
+}
+
+/** A star's flags for the replay command (a pair's runs replay as before, without them). */
+function starFlags(config: DrillConfig): string {
+  const t = config.topology;
+  if (t.standbys === 1) return "";
+  return ` --standbys ${t.standbys}${t.faultStandby !== null ? ` --fault-standby ${t.faultStandby}` : ""}${t.promote !== 1 ? ` --promote ${t.promote}` : ""}`;
 }
