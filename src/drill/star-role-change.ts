@@ -73,6 +73,7 @@ export async function runStarRoleChange(i: RoleChangeInput): Promise<RoleChangeR
   const opened: Array<{ close: () => Promise<unknown> }> = [b];
   const cfgOpts = { timeoutMs: 120_000, log: (m: string) => log.info(m), signal };
   try {
+    let repoint: (() => Promise<void>) | undefined;
     if (config.scenario === "switchover") {
       // One configuration, every cluster at once: the old primary broadcasts it to its secondaries.
       await timedStep(history, log, "role-change", async () => {
@@ -86,7 +87,7 @@ export async function runStarRoleChange(i: RoleChangeInput): Promise<RoleChangeR
         };
       });
     } else {
-      // How far each survivor got from the lost primary, then what each holds, before anything reaches it.
+      // How far each survivor got from the lost primary (the promoted standby's is gone once promoted).
       // Read until two reads agree: a batch a survivor received before the loss may still be applying.
       let before = await positions(standbys, A.clusterId);
       for (const deadline = Date.now() + catchUpMs; Date.now() < deadline; ) {
@@ -101,71 +102,90 @@ export async function runStarRoleChange(i: RoleChangeInput): Promise<RoleChangeR
       log.info(
         `survivors' checkpoints from ${A.clusterId}: ${others.length - aligned.length} of ${others.length} other standby(s) differ from ${B.clusterId}`,
       );
-      for (const o of others) {
-        const c = clusterClients(o, specs);
-        try {
-          await snapshotPromoted(c.client, o.clusterId, history, undefined, "repointed");
-        } finally {
-          await c.close().catch(() => {});
-        }
-      }
       await timedStep(history, log, "force-promote", async () => {
         const r = await promoteUntilAnswered(B, config.thresholds.rtoMs, log);
         return { ...r, detail: { ...r.detail, checkpointsFromLostPrimary: before } };
       });
-      // Re-point: each other standby detached from the lost primary, then the new topology on the new
-      // primary first and on each standby after it.
-      await timedStep(history, log, "repoint", async () => {
-        const detachedMs: Record<string, number> = {};
-        const reseeded: Record<string, unknown> = {};
+      // The new primary's topology first, with the edges into the survivors that hold what it holds: it
+      // takes writes right after, and those edges start at this configuration (before its first write).
+      if (aligned.length > 0)
+        await timedStep(history, log, "configure", async () => {
+          const r = await applyTopology(
+            { source: B, target: aligned[0] as ClusterEndpoint, extraStandbys: aligned.slice(1) },
+            [B],
+            { ...cfgOpts, together: false },
+          );
+          return {
+            primary: B.clusterId,
+            detail: { answeredMs: r.answeredMs, edges: aligned.map((o) => o.clusterId) },
+          };
+        });
+      repoint = async () => {
+        // What each survivor holds, before anything from the new primary reaches it (it refuses the new
+        // primary's messages until it is re-pointed).
         for (const o of others) {
-          const t0 = Date.now();
-          if (aligned.includes(o)) {
-            await promoteUntilAnswered(o, config.thresholds.rtoMs, log);
-            detachedMs[o.clusterId] = Date.now() - t0;
-            continue;
-          }
-          // Diverged from the new primary (it got more, or less, of the lost primary's tail): CDC from
-          // the new primary carries only what it takes after the re-point, so this standby would keep
-          // the difference for good. Wiped and given the new primary's data first, while nothing
-          // writes to it (the drill's copy, ./restore.ts), then re-pointed like the others.
-          if (!i.backend.rebuildStandby)
-            throw new Error(
-              `${o.clusterId} diverged from ${B.clusterId} and backend ${i.backend.info.name} cannot rebuild a standby`,
-            );
-          const ep = await i.backend.rebuildStandby(o.clusterId, signal);
-          const fresh = clusterClients(ep, specs);
+          const c = clusterClients(o, specs);
           try {
-            const copied = await restoreInto({
-              from: b.client,
-              to: fresh.client,
-              toExec: fresh.exec,
-              collections: [...collections, HEARTBEAT_COLLECTION],
-              keys: history.facts.writtenKeys(),
-            });
-            reseeded[o.clusterId] = { ...copied, ms: Date.now() - t0 };
+            await snapshotPromoted(c.client, o.clusterId, history, undefined, "repointed");
           } finally {
-            await fresh.close().catch(() => {});
+            await c.close().catch(() => {});
           }
         }
-        const r = await applyTopology(
-          { source: B, target: others[0] as ClusterEndpoint, extraStandbys: others.slice(1) },
-          [B, ...others],
-          {
-            ...cfgOpts,
-            together: false,
-          },
-        );
-        return {
-          primary: B.clusterId,
-          detail: {
-            detachedMs,
-            reseeded,
-            answeredMs: r.answeredMs,
-            aligned: aligned.map((o) => o.clusterId),
-          },
-        };
-      });
+        // Re-point: each survivor detached from the lost primary (a diverged one wiped and given the new
+        // primary's data, which takes no writes meanwhile), then the whole topology on the new primary
+        // first (a diverged survivor's edge starts here, after its copy) and on each standby after it.
+        await timedStep(history, log, "repoint", async () => {
+          const detachedMs: Record<string, number> = {};
+          const reseeded: Record<string, unknown> = {};
+          for (const o of others) {
+            const t0 = Date.now();
+            if (aligned.includes(o)) {
+              await promoteUntilAnswered(o, config.thresholds.rtoMs, log);
+              detachedMs[o.clusterId] = Date.now() - t0;
+              continue;
+            }
+            // Diverged from the new primary (it got more, or less, of the lost primary's tail): CDC from
+            // the new primary carries only what it takes after the re-point, so this standby would keep
+            // the difference for good. Wiped and given the new primary's data first, while nothing
+            // writes to it (the drill's copy, ./restore.ts), then re-pointed like the others.
+            if (!i.backend.rebuildStandby)
+              throw new Error(
+                `${o.clusterId} diverged from ${B.clusterId} and backend ${i.backend.info.name} cannot rebuild a standby`,
+              );
+            const ep = await i.backend.rebuildStandby(o.clusterId, signal);
+            const fresh = clusterClients(ep, specs);
+            try {
+              const copied = await restoreInto({
+                from: b.client,
+                to: fresh.client,
+                toExec: fresh.exec,
+                collections: [...collections, HEARTBEAT_COLLECTION],
+                keys: history.facts.writtenKeys(),
+              });
+              reseeded[o.clusterId] = { ...copied, ms: Date.now() - t0 };
+            } finally {
+              await fresh.close().catch(() => {});
+            }
+          }
+          const r = await applyTopology(
+            { source: B, target: others[0] as ClusterEndpoint, extraStandbys: others.slice(1) },
+            [B, ...others],
+            {
+              ...cfgOpts,
+              together: false,
+            },
+          );
+          return {
+            primary: B.clusterId,
+            detail: {
+              detachedMs,
+              reseeded,
+              answeredMs: r.answeredMs,
+              aligned: aligned.map((o) => o.clusterId),
+            },
+          };
+        });
+      };
     }
     // The new primary takes writes: RTO ends at the first one acknowledged.
     runner.retarget(b.exec);
@@ -173,6 +193,7 @@ export async function runStarRoleChange(i: RoleChangeInput): Promise<RoleChangeR
       primary: B.clusterId,
       detail: await firstWrite(runner, planner, firstCollection, config.thresholds.rtoMs, signal),
     }));
+    await repoint?.();
     const marker = (first.detail as { marker: Parameters<typeof markerSeen>[1] }).marker;
     // The first write shown on each re-pointed standby: the re-point carried it.
     await Promise.all(
