@@ -24,7 +24,7 @@
 import type { ClusterEndpoint, ClusterPair } from "../backends/types.js";
 import { HEARTBEAT_COLLECTION } from "../client/executor.js";
 import type { CollectionSpec } from "../generator/rows.js";
-import { applyTopology, configureReplication, getReplicateInfo } from "../milvus/replicate.js";
+import { applyTopology, clientFor, configureReplication, getReplicateInfo } from "../milvus/replicate.js";
 import { probeStandbyWrite } from "./probes.js";
 import { restoreInto } from "./restore.js";
 import {
@@ -48,13 +48,24 @@ async function positions(
   sourceId: string,
 ): Promise<Record<string, Array<string | null>>> {
   const out: Record<string, Array<string | null>> = {};
-  for (const s of standbys) {
-    out[s.clusterId] = [];
-    for (const pch of s.pchannels) {
-      const info = await getReplicateInfo(s, sourceId, pch, 5_000).catch(() => ({ timeTick: "error" }));
-      out[s.clusterId]?.push(info.timeTick);
-    }
-  }
+  await Promise.all(
+    standbys.map(async (s) => {
+      // One connection per standby for all its channels.
+      const client = clientFor(s, 10_000);
+      try {
+        out[s.clusterId] = await Promise.all(
+          s.pchannels.map((pch) =>
+            getReplicateInfo(client, sourceId, pch, 5_000).then(
+              (info) => info.timeTick,
+              () => "error",
+            ),
+          ),
+        );
+      } finally {
+        await client.closeConnection().catch(() => {});
+      }
+    }),
+  );
   return out;
 }
 
