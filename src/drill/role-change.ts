@@ -419,6 +419,8 @@ export async function watchForLoss(o: {
    * loss then would stop it before its recovery was seen (checkpoint-recovery unknown).
    */
   healWaitMs: number;
+  /** A star: the further standbys' cluster ids, each of whose recovery is waited for too. */
+  standbys?: readonly string[];
   signal?: AbortSignal;
 }): Promise<void> {
   const startedAt = Date.now();
@@ -426,7 +428,10 @@ export async function watchForLoss(o: {
   let endedAt: number | undefined;
   for (;;) {
     if (o.signal?.aborted) return;
-    const healed = facts.openFaults.size === 0 && facts.lastSeenWall > facts.lastFaultEnd;
+    const healed =
+      facts.openFaults.size === 0 &&
+      facts.lastSeenWall > facts.lastFaultEnd &&
+      (o.standbys ?? []).every((id) => (facts.lastSeenWallOf.get(id) ?? 0) > facts.lastFaultEnd);
     if (o.workloadEnded.ended) {
       endedAt ??= Date.now();
       if (healed || Date.now() - endedAt >= o.healWaitMs) return;
