@@ -21,15 +21,23 @@ const flags = (...argv: string[]): LoadConfigOptions => {
 
 describe("topology.standbys: a star of one primary and N standbys", () => {
   it("defaults to one standby (a pair) on every profile but star-smoke, which runs two", () => {
-    expect(loadConfig({ profile: "smoke" }).topology).toEqual({ standbys: 1, faultStandby: null });
-    expect(loadConfig({ profile: "star-smoke" }).topology).toEqual({ standbys: 2, faultStandby: null });
+    expect(loadConfig({ profile: "smoke" }).topology).toEqual({
+      standbys: 1,
+      faultStandby: null,
+      promote: 1,
+    });
+    expect(loadConfig({ profile: "star-smoke" }).topology).toEqual({
+      standbys: 2,
+      faultStandby: null,
+      promote: 1,
+    });
   });
 
   it("--standbys N and --fault-standby K set it", () => {
     const c = loadConfig(
       flags("--profile", "smoke", "--standbys", "3", "--local-fault", "drop", "--fault-standby", "2"),
     );
-    expect(c.topology).toEqual({ standbys: 3, faultStandby: 2 });
+    expect(c.topology).toEqual({ standbys: 3, faultStandby: 2, promote: 1 });
   });
 
   it("refuses a count outside 1..4 in one line naming the flag", () => {
@@ -44,11 +52,8 @@ describe("topology.standbys: a star of one primary and N standbys", () => {
     expect(refusal(flags("--profile", "star-smoke", "--backend", "kind", "--scenario", "failover"))).toMatch(
       /^config topology.standbys = 2: scenario failover in a star/,
     );
-    expect(refusal(flags("--profile", "failover-smoke", "--standbys", "2"))).toBe(
-      "config topology.standbys = 2: scenario failover in a star (promote one standby, re-point the others) is not built yet; allowed with it: 1",
-    );
-    expect(refusal(flags("--profile", "switchover-smoke", "--standbys", "2"))).toMatch(
-      /scenario switchover in a star/,
+    expect(refusal(flags("--profile", "seed-smoke", "--standbys", "2"))).toBe(
+      "config topology.standbys = 2: scenario seed in a star is not built yet; allowed with it: 1 (a star runs replication, switchover and failover)",
     );
     expect(
       refusal(flags("--profile", "smoke", "--standbys", "2", "--local-fault", "frozen-lag-metric")),
@@ -175,6 +180,41 @@ describe("topology.standbys: a star of one primary and N standbys", () => {
     );
     expect(refusal(existing([{ uri: 7 }]) as never)).toMatch(
       /^config backend\.existing\.extraTargets\[0\]\.uri/,
+    );
+  });
+});
+
+describe("topology.promote: which standby a star's switchover or failover promotes", () => {
+  it("runs switchover and failover in a star, promoting the first standby unless --promote says which", () => {
+    expect(loadConfig(flags("--profile", "failover-smoke", "--standbys", "2")).topology.promote).toBe(1);
+    const c = loadConfig(flags("--profile", "switchover-smoke", "--standbys", "3", "--promote", "3"));
+    expect(c.topology).toEqual({ standbys: 3, faultStandby: null, promote: 3 });
+    expect(
+      loadConfig(
+        flags(
+          "--profile",
+          "failover-smoke",
+          "--standbys",
+          "2",
+          "--local-fault",
+          "repoint-skip",
+          "--fault-standby",
+          "2",
+        ),
+      ).backend.local.faultMode,
+    ).toBe("repoint-skip");
+  });
+
+  it("refuses a standby the star does not have, or a promotion without a role change, in one line", () => {
+    expect(refusal(flags("--profile", "failover-smoke", "--standbys", "2", "--promote", "3"))).toBe(
+      "config topology.promote = 3: must be a standby from 1 to 2",
+    );
+    expect(() => parseRunFlags(["--promote", "0"])).toThrow(/^--promote 0: must be an integer from 1 to 4/);
+    expect(refusal(flags("--profile", "star-smoke", "--promote", "2"))).toBe(
+      "config topology.promote = 2: promotes a standby in scenario switchover or failover; scenario replication promotes none (allowed: 1)",
+    );
+    expect(refusal(flags("--profile", "star-smoke", "--local-fault", "repoint-skip"))).toMatch(
+      /^config backend\.local\.faultMode = repoint-skip: plants a fault in the switchover or failover role change/,
     );
   });
 });

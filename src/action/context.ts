@@ -39,6 +39,8 @@ export interface Inputs {
   standbys?: string;
   /** The standby (1-based) the local fault and the nemesis' standby faults are aimed at (--fault-standby). */
   faultStandby?: string;
+  /** Switchover/failover in a star: the standby promoted (--promote); empty: the first. */
+  promote?: string;
   /** "NAME=REF" entries, one per line or comma-separated (kind backend). */
   images: string;
   usePreinstalledTools: boolean;
@@ -71,6 +73,7 @@ const FLAG_OF_INPUT = {
   nemesis: "--nemesis",
   standbys: "--standbys",
   "fault-standby": "--fault-standby",
+  promote: "--promote",
 } as const;
 
 /**
@@ -107,6 +110,7 @@ export function getInputs(): Inputs {
     nemesis: core.getInput("nemesis"),
     standbys: core.getInput("standbys"),
     faultStandby: core.getInput("fault-standby"),
+    promote: core.getInput("promote"),
     images: core.getInput("images"),
     usePreinstalledTools: booleanInput("use-preinstalled-tools", false),
     configureReplication: booleanInput("configure-replication", false),
@@ -168,6 +172,7 @@ export function toDrillRequest(inputs: Inputs, workspace: string): DrillRequest 
   flag("nemesis", inputs.nemesis ?? "");
   flag("standbys", inputs.standbys ?? "");
   flag("fault-standby", inputs.faultStandby ?? "");
+  flag("promote", inputs.promote ?? "");
   flag("source-cdc-uri", inputs.sourceCdcUri ?? "");
   flag("target-cdc-uri", inputs.targetCdcUri ?? "");
   if (inputs.keepCluster) argv.push(FLAG_OF_INPUT["keep-cluster"]);

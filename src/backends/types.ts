@@ -133,6 +133,12 @@ export interface Backend {
    */
   rebuildCluster?(side: "source" | "target", signal?: AbortSignal): Promise<ClusterEndpoint>;
   /**
+   * Optional (a star's failover): wipe one of the star's further standbys (`extraStandbys`, by cluster id)
+   * and bring it back empty with the same id and channels, as rebuildCluster does for the lost primary:
+   * a survivor that diverged from the promoted standby cannot be re-pointed as it is.
+   */
+  rebuildStandby?(clusterId: string, signal?: AbortSignal): Promise<ClusterEndpoint>;
+  /**
    * Optional (scenario seed; the failover's way back): Milvus Backup's `create` on one cluster of the
    * pair, with a FlushAll point on each physical channel and every index's extras, while writes go on.
    */

@@ -23,6 +23,8 @@ import {
   HEARTBEAT_PER_STANDBY_CHECKS,
   mergeStandbys,
   PER_STANDBY_CHECKS,
+  ROLE_CHANGE_PER_STANDBY_CHECKS,
+  repointedHistory,
   standbyFinal,
   standbyHistory,
   standbyVerdict,
@@ -87,6 +89,29 @@ export function runCheckers(
             [
               o.clusterId,
               runOne(name, check, standbyHistory(idx, o.clusterId, i + 2), standbyFinal(final, o), ctx),
+            ] as const,
+        ),
+      ]);
+    }
+    // A star's role change: the new primary (failover-prefix) or the old primary (reverse-parity) as the
+    // pair judges it, and each re-pointed standby on its own.
+    const repointed = star.others.filter((o) => o.reverse);
+    if (
+      ROLE_CHANGE_PER_STANDBY_CHECKS.includes(name) &&
+      repointed.length > 0 &&
+      result.verdict !== "skipped"
+    ) {
+      const idx = indexHistory(history);
+      const own = name === "failover-prefix" ? idx.roleChange?.newPrimary : final.reverse?.target;
+      return mergeStandbys([
+        [own ?? star.first, result],
+        ...repointed.map(
+          (o) =>
+            [
+              o.clusterId,
+              name === "failover-prefix"
+                ? runOne(name, check, repointedHistory(idx, o.clusterId), final, ctx)
+                : runOne(name, check, history, standbyFinal(final, o), ctx),
             ] as const,
         ),
       ]);

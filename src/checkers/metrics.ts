@@ -119,6 +119,7 @@ export function computeSteps(history: HistorySource): StepTiming[] {
       ok: s.ok,
       ...(s.primary ? { primary: s.primary } : {}),
       ...(s.error ? { error: s.error } : {}),
+      ...(typeof s.detail?.standby === "string" ? { standby: s.detail.standby } : {}),
     }));
 }
 

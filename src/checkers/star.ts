@@ -9,6 +9,7 @@
  */
 
 import type { HistoryIndex } from "./history-index.js";
+import { roleChangeFacts } from "./role-change.js";
 import {
   type CheckName,
   type CheckResult,
@@ -65,11 +66,28 @@ export function standbyHistory(idx: HistoryIndex, clusterId: string, k: number):
   };
 }
 
+/**
+ * A star's role change, judged per standby (issue 25): failover-prefix on what each re-pointed standby
+ * held when the primary was lost (its "repointed" snapshots), reverse-parity on each one compared with the
+ * new primary once it replicated from it. The pair's own result names the new primary (failover-prefix)
+ * or the old primary (reverse-parity).
+ */
+export const ROLE_CHANGE_PER_STANDBY_CHECKS: readonly CheckName[] = ["failover-prefix", "reverse-parity"];
+
+/** The history as failover-prefix reads it, with a re-pointed standby's snapshots in the new primary's place. */
+export function repointedHistory(idx: HistoryIndex, clusterId: string): HistoryIndex {
+  const snaps = idx.snapshots
+    .filter((s) => s.label === "repointed" && s.cluster === clusterId)
+    .map((s) => ({ ...s, label: "promoted" as const }));
+  return { ...idx, roleChange: roleChangeFacts(idx.writes, idx.steps, snaps, idx.dropped) };
+}
+
 /** The final state as the pair's checkers read it, with a further standby in the target's place. */
 export function standbyFinal(final: FinalState, other: StandbyFinal): FinalState {
   const { star: _star, reverse: _reverse, seed: _seed, ...rest } = final;
   return {
     ...rest,
+    ...(other.reverse ? { reverse: other.reverse } : {}),
     collections: other.collections,
     search: other.search,
     targetReachable: other.targetReachable,

@@ -216,6 +216,8 @@ export interface StandbyFinal {
   search: SearchParityResult[];
   targetReachable: boolean;
   catchUp: CatchUp | null;
+  /** A star's role change: this standby compared with the new primary once it replicated from it. */
+  reverse?: FinalState["reverse"];
 }
 
 export interface Thresholds {

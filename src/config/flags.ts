@@ -53,6 +53,7 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --standbys N               standbys replicating from the one primary, 1..4 (a star; default 1)
   --fault-standby K          a star: aim --local-fault and the faults on one standby (restart-standby,
                              partition, delay) at standby K (1-based; default: those in turn)
+  --promote K                switchover/failover in a star: promote standby K (1-based; default 1)
 local:     --local-fault MODE  --fault-every N
 kind:      --milvus-version V  --operator-version V  --mode standalone|cluster  --keep-cluster
            --image NAME=REF (milvus, etcd, minio, operator, node; repeatable)  --use-preinstalled-tools
@@ -94,6 +95,7 @@ const OPTIONS = {
   "nemesis-duration": { type: "string" },
   standbys: { type: "string" },
   "fault-standby": { type: "string" },
+  promote: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -303,6 +305,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
   put("nemesis-duration", ["faults", "nemesis", "durationMs"]);
   put("standbys", ["topology", "standbys"]);
   put("fault-standby", ["topology", "faultStandby"]);
+  put("promote", ["topology", "promote"]);
 
   const out: RunFlags = { overrides: overrides as DeepPartial<DrillConfig> };
   if (values.json) out.json = true;

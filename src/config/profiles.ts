@@ -107,7 +107,7 @@ const smoke: Profile = {
     lagMetricToleranceMs: 2_000,
     lagMetricGraceMs: 3_000,
   },
-  topology: { standbys: 1, faultStandby: null },
+  topology: { standbys: 1, faultStandby: null, promote: 1 },
 };
 
 const defaultProfile: Profile = {
@@ -328,7 +328,7 @@ const capacitySmoke: Profile = {
 };
 
 /** smoke in a star: one primary, two standbys, one CDC kill (the primary's CDC, every edge at once). */
-const starSmoke: Profile = { ...smoke, topology: { standbys: 2, faultStandby: null } };
+const starSmoke: Profile = { ...smoke, topology: { standbys: 2, faultStandby: null, promote: 1 } };
 
 /**
  * chaos-smoke in a star of two standbys: every local nemesis type, and each fault on one standby
@@ -348,7 +348,7 @@ const starChaosSmoke: Profile = {
       ] as Profile["faults"]["nemesis"]["types"],
     },
   },
-  topology: { standbys: 2, faultStandby: null },
+  topology: { standbys: 2, faultStandby: null, promote: 1 },
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {

@@ -491,6 +491,9 @@ export const DrillConfigSchema = z.strictObject({
         .describe(
           "Aim backend.local.faultMode at the link to this standby only (1-based), and in a star the nemesis' faults on one standby (restart-standby, partition, delay, stress-standby); null: the fault mode on every edge, those faults at each standby in turn.",
         ),
+      promote: intIn(1, 4).describe(
+        "Scenarios switchover and failover in a star: the standby promoted (1-based); the others are re-pointed at it.",
+      ),
     })
     .describe("One primary and N standbys; each standby's checks are judged on their own."),
 });
@@ -612,7 +615,7 @@ export interface DrillConfig {
     lagMetricToleranceMs: number;
     lagMetricGraceMs: number;
   };
-  topology: { standbys: number; faultStandby: number | null };
+  topology: { standbys: number; faultStandby: number | null; promote: number };
 }
 
 /** Every cluster of backend.existing: the primary, then each standby (a star's extraTargets after target). */

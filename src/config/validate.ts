@@ -415,6 +415,9 @@ export const STAR_FAULT_MODES: readonly LocalFaultMode[] = [
   "skip-add-field",
 ];
 
+/** The role-change self-test faults a star runs (their scenario is checked with the other fault rules). */
+export const STAR_ROLE_CHANGE_FAULT_MODES: readonly LocalFaultMode[] = ["repoint-skip"];
+
 /**
  * A star (topology.standbys > 1, issue 25) runs on the local, kind (up to KIND_MAX_STANDBYS) and existing
  * backends, scenario replication; local runs every local nemesis type, kind and existing CDC kills (their
@@ -436,6 +439,14 @@ function checkTopology(cfg: DrillConfig): string | null {
     if (t.faultStandby > t.standbys)
       return line("topology.faultStandby", t.faultStandby, `must be a standby from 1 to ${t.standbys}`);
   }
+  if (t.promote > t.standbys)
+    return line("topology.promote", t.promote, `must be a standby from 1 to ${t.standbys}`);
+  if (t.promote !== 1 && !changesRoles(cfg.scenario))
+    return line(
+      "topology.promote",
+      t.promote,
+      `promotes a standby in scenario switchover or failover; scenario ${cfg.scenario} promotes none (allowed: 1)`,
+    );
   const extraTargets = b.type === "existing" ? (b.existing?.extraTargets ?? []) : [];
   if (b.type === "existing" && extraTargets.length !== t.standbys - 1)
     return line(
@@ -482,11 +493,17 @@ function checkTopology(cfg: DrillConfig): string | null {
         "a star needs every target's cluster id (which edge of the primary's topology is which standby cannot be guessed)",
       );
   }
-  if (cfg.scenario !== "replication")
+  if (cfg.scenario !== "replication" && !changesRoles(cfg.scenario))
     return line(
       "topology.standbys",
       t.standbys,
-      `scenario ${cfg.scenario} in a star (promote one standby, re-point the others) is not built yet; allowed with it: 1`,
+      `scenario ${cfg.scenario} in a star is not built yet; allowed with it: 1 (a star runs replication, switchover and failover)`,
+    );
+  if (b.type !== "local" && changesRoles(cfg.scenario))
+    return line(
+      "topology.standbys",
+      t.standbys,
+      `scenario ${cfg.scenario} in a star on the ${b.type} backend is not built yet (promoting one standby and re-pointing the others runs on the local backend); allowed with it: 1`,
     );
   const bad = cfg.faults.nemesis.types.find((n) => n !== "kill-cdc");
   if (b.type !== "local" && bad && faultsScheduled(cfg))
@@ -495,7 +512,10 @@ function checkTopology(cfg: DrillConfig): string | null {
       cfg.faults.nemesis.types,
       `${bad} in a star on the ${b.type} backend is not built yet (a fault on one standby is aimed on the local backend only); allowed there: kill-cdc`,
     );
-  if (!STAR_FAULT_MODES.includes(b.local.faultMode))
+  if (
+    !STAR_FAULT_MODES.includes(b.local.faultMode) &&
+    !STAR_ROLE_CHANGE_FAULT_MODES.includes(b.local.faultMode)
+  )
     return line(
       "backend.local.faultMode",
       b.local.faultMode,

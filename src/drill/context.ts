@@ -42,6 +42,8 @@ export interface DrillContext {
   /** After a role change: the pair as it replicates at the end, and the way-back comparison. */
   current?: ClusterPair;
   reverse?: FinalState["reverse"];
+  /** A star's role change: each re-pointed standby compared with the new primary (star-role-change.ts). */
+  standbyReverse?: Array<NonNullable<FinalState["reverse"]>>;
   final?: FinalState;
   /** The history as the check phase folded it (the report's figures come from the same index). */
   historyIndex?: HistoryIndex;

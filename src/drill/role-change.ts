@@ -25,6 +25,7 @@ import { probeStandbyWrite } from "./probes.js";
 import { restoreInto } from "./restore.js";
 import { seedStandby } from "./seed.js";
 import { countOf, exists, hasCollection, markerSeen, type SettleMarker } from "./settle.js";
+import { runStarRoleChange } from "./star-role-change.js";
 import type { WorkloadRunner } from "./workload.js";
 
 export interface StepResult {
@@ -83,13 +84,14 @@ export async function snapshotPromoted(
   clusterId: string,
   history: HistoryWriter,
   onRead?: (collection: string, reads: Reads) => void,
+  label: "promoted" | "repointed" = "promoted",
 ): Promise<void> {
   for (const [collection, keys] of history.facts.writtenKeys()) {
     const invokeTime = Date.now();
     const record = (snap: { count: number | null; reads: Reads; exists?: false; error?: string }) =>
       history.append({
         type: "snapshot",
-        label: "promoted",
+        label,
         cluster: clusterId,
         collection,
         invokeTime,
@@ -156,15 +158,25 @@ export async function firstWrite(
   collection: string,
   timeoutMs: number,
   signal?: AbortSignal,
-): Promise<{ opId: number; attempts: number }> {
+): Promise<{ opId: number; attempts: number; marker: SettleMarker }> {
   const deadline = Date.now() + timeoutMs;
   let attempts = 0;
   let last = "";
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
     attempts += 1;
-    const { id, outcome } = await runner.runWithId(planner.settleMarker(collection), -3);
-    if (outcome.type === "ok") return { opId: id, attempts };
+    const op = planner.settleMarker(collection);
+    const { id, outcome } = await runner.runWithId(op, -3);
+    if (outcome.type === "ok")
+      return {
+        opId: id,
+        attempts,
+        marker: {
+          collection,
+          pk: outcome.assigned?.[0] ?? (op.keys[0]?.pk as string),
+          ver: op.keys[0]?.ver as number,
+        },
+      };
     last = outcome.error;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -289,6 +301,100 @@ export async function verifyReverse(
   return { source: pair.source.clusterId, target: pair.target.clusterId, collections: v.final.collections };
 }
 
+/**
+ * Failover's way back: the lost primary (the lab's `source`) rebuilt empty, seeded from the new primary
+ * B and joined as its standby (beside a star's other standbys, `extraStandbys`, which already follow B).
+ */
+export async function rebuildFromNewPrimary(
+  i: RoleChangeInput,
+  B: ClusterEndpoint,
+  bClient: MilvusClient,
+  extraStandbys: ClusterEndpoint[] = [],
+): Promise<ClusterEndpoint> {
+  const { config, history, log, runner, planner, specs, signal } = i;
+  const collections = [...specs.keys()];
+  const firstCollection = (config.workload.collections[0] as CollectionSpec).name;
+  const catchUpMs = config.thresholds.catchUpTimeoutMs;
+  const b = { client: bClient };
+  const extra = extraStandbys.length > 0 ? { extraStandbys } : {};
+  const backend = i.backend;
+  if (!backend.rebuildCluster)
+    throw new StepError("rebuild", `backend ${backend.info.name} cannot rebuild a cluster`);
+  const rebuild = backend.rebuildCluster.bind(backend);
+  return timedStep(history, log, "rebuild", async () => {
+    const ep = await rebuild("source", signal);
+    // Restored from the new primary while nothing writes to it, then joined as its standby: CDC
+    // carries what comes after the configuration change.
+    const fresh = clusterClients(ep, specs);
+    try {
+      // The operator's way (milvus-io/milvus#53512): a backup of B restored into the fresh A with
+      // Milvus Backup's restore secondary, the same seeding path as scenario seed (./seed.ts); its
+      // steps are timed into this one's detail. A backend without it gets the drill's own copy.
+      if (backend.backup && backend.restoreSecondary) {
+        const timings: Record<string, number> = {};
+        const seeded = await seedStandby({
+          backend,
+          pair: { source: B, target: ep, ...extra },
+          sides: { source: "target", target: "source" },
+          source: b.client,
+          target: fresh.client,
+          collections: [...collections, HEARTBEAT_COLLECTION],
+          writeMarker: async () => {
+            const op = planner.settleMarker(firstCollection);
+            const out = await runner.run(op, -3);
+            return out.type === "ok"
+              ? {
+                  collection: firstCollection,
+                  pk: out.assigned?.[0] ?? (op.keys[0]?.pk as string),
+                  ver: op.keys[0]?.ver as number,
+                }
+              : undefined;
+          },
+          timeoutMs: catchUpMs,
+          log,
+          step: async (name, fn) => {
+            const t0 = Date.now();
+            const r = await fn();
+            timings[`${name}Ms`] = Date.now() - t0;
+            return r;
+          },
+          name: `drill-rebuild-${config.seed}`,
+          signal,
+        });
+        return {
+          primary: B.clusterId,
+          detail: {
+            cluster: ep.clusterId,
+            uri: ep.uri,
+            via: "restore secondary",
+            backup: seeded.backup.name,
+            rows: seeded.rowsSeeded,
+            ...timings,
+          },
+          ep,
+        };
+      }
+      log.info(
+        `backend ${backend.info.name} offers no restore secondary; the drill copies ${B.clusterId}'s data into ${ep.clusterId} itself`,
+      );
+      const restored = await restoreInto({
+        from: b.client,
+        to: fresh.client,
+        toExec: fresh.exec,
+        collections: [...collections, HEARTBEAT_COLLECTION],
+        keys: history.facts.writtenKeys(),
+      });
+      await configureReplication(
+        { source: B, target: ep, ...extra },
+        { timeoutMs: catchUpMs, log: (m) => log.info(m) },
+      );
+      return { primary: B.clusterId, detail: { cluster: ep.clusterId, uri: ep.uri, ...restored }, ep };
+    } finally {
+      await fresh.close().catch(() => {});
+    }
+  }).then((r) => r.ep);
+}
+
 /** Clients and an executor on one cluster, closed together. */
 export function clusterClients(endpoint: ClusterEndpoint, specs: Map<string, CollectionSpec>) {
   const client = connect(endpoint, { timeoutMs: 30_000 });
@@ -313,6 +419,8 @@ export async function watchForLoss(o: {
    * loss then would stop it before its recovery was seen (checkpoint-recovery unknown).
    */
   healWaitMs: number;
+  /** A star: the further standbys' cluster ids, each of whose recovery is waited for too. */
+  standbys?: readonly string[];
   signal?: AbortSignal;
 }): Promise<void> {
   const startedAt = Date.now();
@@ -320,7 +428,10 @@ export async function watchForLoss(o: {
   let endedAt: number | undefined;
   for (;;) {
     if (o.signal?.aborted) return;
-    const healed = facts.openFaults.size === 0 && facts.lastSeenWall > facts.lastFaultEnd;
+    const healed =
+      facts.openFaults.size === 0 &&
+      facts.lastSeenWall > facts.lastFaultEnd &&
+      (o.standbys ?? []).every((id) => (facts.lastSeenWallOf.get(id) ?? 0) > facts.lastFaultEnd);
     if (o.workloadEnded.ended) {
       endedAt ??= Date.now();
       if (healed || Date.now() - endedAt >= o.healWaitMs) return;
@@ -375,10 +486,18 @@ function secondLegOps(config: DrillConfig): number {
  * (rebuild for a failover), the reverse comparison and the optional switch back. Returns the pair as
  * it replicates at the end and the reverse comparison for the reverse-parity check.
  */
-export async function runRoleChange(i: RoleChangeInput): Promise<{
+export interface RoleChangeResult {
   current: ClusterPair;
-  reverse: { source: string; target: string; collections: CollectionFinal[] };
-}> {
+  reverse: ReverseComparison;
+  /** A star: each re-pointed standby compared with the new primary once it replicated from it. */
+  standbyReverse?: ReverseComparison[];
+}
+
+export type ReverseComparison = { source: string; target: string; collections: CollectionFinal[] };
+
+export async function runRoleChange(i: RoleChangeInput): Promise<RoleChangeResult> {
+  // A star: one standby promoted, the others re-pointed at it (star-role-change.ts).
+  if ((i.pair.extraStandbys ?? []).length > 0) return runStarRoleChange(i);
   const { config, history, log, runner, planner, specs, signal } = i;
   const A = i.pair.source;
   const B = i.pair.target;
@@ -417,84 +536,7 @@ export async function runRoleChange(i: RoleChangeInput): Promise<{
 
     // 4. The way back: A replicates from B (a failover first rebuilds A empty as B's standby).
     let a2 = A;
-    if (config.scenario === "failover") {
-      const backend = i.backend;
-      if (!backend.rebuildCluster)
-        throw new StepError("rebuild", `backend ${backend.info.name} cannot rebuild a cluster`);
-      const rebuild = backend.rebuildCluster.bind(backend);
-      a2 = await timedStep(history, log, "rebuild", async () => {
-        const ep = await rebuild("source", signal);
-        // Restored from the new primary while nothing writes to it, then joined as its standby: CDC
-        // carries what comes after the configuration change.
-        const fresh = clusterClients(ep, specs);
-        try {
-          // The operator's way (milvus-io/milvus#53512): a backup of B restored into the fresh A with
-          // Milvus Backup's restore secondary, the same seeding path as scenario seed (./seed.ts); its
-          // steps are timed into this one's detail. A backend without it gets the drill's own copy.
-          if (backend.backup && backend.restoreSecondary) {
-            const timings: Record<string, number> = {};
-            const seeded = await seedStandby({
-              backend,
-              pair: { source: B, target: ep },
-              sides: { source: "target", target: "source" },
-              source: b.client,
-              target: fresh.client,
-              collections: [...collections, HEARTBEAT_COLLECTION],
-              writeMarker: async () => {
-                const op = planner.settleMarker(firstCollection);
-                const out = await runner.run(op, -3);
-                return out.type === "ok"
-                  ? {
-                      collection: firstCollection,
-                      pk: out.assigned?.[0] ?? (op.keys[0]?.pk as string),
-                      ver: op.keys[0]?.ver as number,
-                    }
-                  : undefined;
-              },
-              timeoutMs: catchUpMs,
-              log,
-              step: async (name, fn) => {
-                const t0 = Date.now();
-                const r = await fn();
-                timings[`${name}Ms`] = Date.now() - t0;
-                return r;
-              },
-              name: `drill-rebuild-${config.seed}`,
-              signal,
-            });
-            return {
-              primary: B.clusterId,
-              detail: {
-                cluster: ep.clusterId,
-                uri: ep.uri,
-                via: "restore secondary",
-                backup: seeded.backup.name,
-                rows: seeded.rowsSeeded,
-                ...timings,
-              },
-              ep,
-            };
-          }
-          log.info(
-            `backend ${backend.info.name} offers no restore secondary; the drill copies ${B.clusterId}'s data into ${ep.clusterId} itself`,
-          );
-          const restored = await restoreInto({
-            from: b.client,
-            to: fresh.client,
-            toExec: fresh.exec,
-            collections: [...collections, HEARTBEAT_COLLECTION],
-            keys: history.facts.writtenKeys(),
-          });
-          await configureReplication(
-            { source: B, target: ep },
-            { timeoutMs: catchUpMs, log: (m) => log.info(m) },
-          );
-          return { primary: B.clusterId, detail: { cluster: ep.clusterId, uri: ep.uri, ...restored }, ep };
-        } finally {
-          await fresh.close().catch(() => {});
-        }
-      }).then((r) => r.ep);
-    }
+    if (config.scenario === "failover") a2 = await rebuildFromNewPrimary(i, B, b.client);
     const a = clusterClients(a2, specs);
     opened.push(a);
     await timedStep(history, log, "reverse-replication", async () => ({

@@ -13,6 +13,8 @@ export class LiveFacts {
   lastFaultEnd = 0;
   /** Newest heartbeat (its wall time on the primary) the standby was seen to show. */
   lastSeenWall = 0;
+  /** A star: the same for each further standby, by cluster id (the monitor reads each one's heartbeat). */
+  readonly lastSeenWallOf = new Map<string, number>();
 
   /** The keys written so far, copied: what a snapshot or a restore reads while writes may go on. */
   writtenKeys(): Map<string, Set<Pk>> {
@@ -35,6 +37,8 @@ export class LiveFacts {
       }
     } else if (e.type === "obs" && e.kind === "heartbeat" && e.wallMs !== null && e.cluster === undefined) {
       this.lastSeenWall = Math.max(this.lastSeenWall, e.wallMs);
+    } else if (e.type === "obs" && e.kind === "heartbeat" && e.wallMs !== null && e.cluster !== undefined) {
+      this.lastSeenWallOf.set(e.cluster, Math.max(this.lastSeenWallOf.get(e.cluster) ?? 0, e.wallMs));
     }
   }
 }

@@ -226,7 +226,11 @@ export type StepName =
   | "configure-standby"
   | "restore"
   | "configure"
-  | "first-replicated-write";
+  | "first-replicated-write"
+  // A star's role change (src/drill/star-role-change.ts): the other standbys re-pointed at the new
+  // primary, and the new primary's first write shown on each (detail.standby).
+  | "repoint"
+  | "repointed-write";
 
 /** One finished step of a role change: when it started, when it ended and whether it succeeded. */
 export interface StepEvent {
@@ -248,7 +252,8 @@ export interface StepEvent {
  */
 export interface SnapshotEvent {
   type: "snapshot";
-  label: "promoted";
+  /** promoted: the new primary; repointed: a star's other standby, read before it was re-pointed. */
+  label: "promoted" | "repointed";
   cluster: string;
   collection: string;
   invokeTime: number;

@@ -154,8 +154,10 @@ export async function configureReplication(
   const want = config.clusters.map((c) => c.cluster_id).sort();
   const unimplemented: string[] = [];
   // A star: the configuration goes to every cluster, the primary first, as for a pair.
+  // `only: "standby"` is the pair's target alone: a star's other standbys are secondaries that take a new
+  // configuration only from their primary (applied to them after it, they wait for its broadcast).
   const sides = [pair.source, pair.target, ...(pair.extraStandbys ?? [])].filter(
-    (side) => !opts.only || opts.only === (side === pair.source ? "primary" : "standby"),
+    (side) => !opts.only || (opts.only === "primary" ? side === pair.source : side === pair.target),
   );
   for (const side of sides) {
     const role = side === pair.source ? "primary" : "standby";
@@ -249,6 +251,48 @@ export async function switchoverReplication(
       }
     }),
   );
+  return { config, answeredMs };
+}
+
+/**
+ * A new topology applied to every cluster named (a star's role change): `together` sends every call at
+ * once, as a switchover must (each secondary's call waits for its current primary's broadcast);
+ * otherwise one after another in the order given (the new primary first). Resolves with how long each
+ * cluster took to answer, from the start.
+ */
+export async function applyTopology(
+  next: ClusterPair,
+  clusters: readonly ClusterEndpoint[],
+  opts: ConfigureReplicationOptions & { together: boolean },
+): Promise<{ config: ReplicateConfiguration; answeredMs: Record<string, number> }> {
+  const timeoutMs = opts.timeoutMs ?? 600_000;
+  const config = buildReplicateConfiguration(next);
+  const started = Date.now();
+  const answeredMs: Record<string, number> = {};
+  const apply = async (side: ClusterEndpoint) => {
+    const role = side === next.source ? "new primary" : "standby";
+    opts.log?.(
+      `Applying the new topology (primary ${next.source.clusterId}) to the ${role} ${side.clusterId}`,
+    );
+    const client = clientFor(side, timeoutMs);
+    try {
+      const status = (await withDeadline(
+        client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
+        timeoutMs,
+        `UpdateReplicateConfiguration (primary ${next.source.clusterId}) on the ${role} ${side.clusterId} (${side.uri})`,
+        opts.signal,
+      )) as MilvusStatus;
+      if (!isSuccess(status))
+        throw new ReplicationConfigError(
+          `${role} ${side.clusterId} refused the new topology: ${status.reason || JSON.stringify(status)}`,
+        );
+      answeredMs[side.clusterId] = Date.now() - started;
+    } finally {
+      await client.closeConnection().catch(() => {});
+    }
+  };
+  if (opts.together) await Promise.all(clusters.map(apply));
+  else for (const c of clusters) await apply(c);
   return { config, answeredMs };
 }
 

@@ -100,11 +100,9 @@ export function renderCliTable(report: DrillReport, opts: CliTableOptions = {}):
     const stepW = Math.max(4, ...steps.map((st) => st.name.length));
     lines.push("", `${"STEP".padEnd(stepW)}  ${"AT".padEnd(9)}  ${"TOOK".padEnd(9)}  RESULT`);
     for (const st of steps) {
-      const result = st.ok
-        ? st.primary
-          ? `ok, primary ${st.primary}`
-          : "ok"
-        : `FAILED: ${oneLine(st.error ?? "")}`;
+      const result =
+        (st.ok ? (st.primary ? `ok, primary ${st.primary}` : "ok") : `FAILED: ${oneLine(st.error ?? "")}`) +
+        (st.standby ? `, standby ${st.standby}` : "");
       lines.push(
         `${st.name.padEnd(stepW)}  ${fmtMs(st.startedAt - report.startedAt).padEnd(9)}  ${fmtMs(st.durationMs).padEnd(9)}  ${fitWidth(result, Math.max(20, width - stepW - 26))}`,
       );

@@ -124,6 +124,8 @@ export interface StepTiming {
   /** The primary's cluster id once the step was done, when the step changed it. */
   primary?: string;
   error?: string;
+  /** A star's role change: the standby the step was about (repointed-write, reverse-replication). */
+  standby?: string;
 }
 
 /** Scenario seed: the backup the standby was seeded from, per channel, and what the restore left. */

@@ -308,6 +308,10 @@ export const drillReportSchema = z
           ok: z.boolean(),
           primary: z.string().optional().describe("Cluster id of the primary once the step was done"),
           error: z.string().optional(),
+          standby: z
+            .string()
+            .optional()
+            .describe("A star's role change: cluster id of the standby the step was about"),
         }),
       )
       .optional()

@@ -201,7 +201,7 @@ function stepsTable(report: DrillReport): string | null {
     "|---|---|---|---|---|",
     ...steps.map(
       (st) =>
-        `| ${mdCell(st.name, 40)} | ${fmtOffset(st.startedAt - origin)} | ${fmtMs(st.durationMs)} | ${st.primary ? mdCell(st.primary, 40) : ""} | ${st.ok ? "ok" : `**failed**: ${mdCell(st.error ?? "", 200)}`} |`,
+        `| ${mdCell(st.standby ? `${st.name} (${st.standby})` : st.name, 80)} | ${fmtOffset(st.startedAt - origin)} | ${fmtMs(st.durationMs)} | ${st.primary ? mdCell(st.primary, 40) : ""} | ${st.ok ? "ok" : `**failed**: ${mdCell(st.error ?? "", 200)}`} |`,
     ),
   ];
   return `${lines.join("\n")}\n`;

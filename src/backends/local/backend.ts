@@ -190,6 +190,11 @@ export class LocalBackend implements Backend {
     return this.lab.rebuildCluster(side);
   }
 
+  async rebuildStandby(clusterId: string): Promise<ClusterEndpoint> {
+    if (!this.lab) throw new Error(`rebuildStandby(${clusterId}): the local backend is not provisioned`);
+    return this.lab.rebuildStandby(clusterId);
+  }
+
   /** Milvus Backup `create`, emulated: a FlushAll point per channel and the data at it (front/seed-backup.ts). */
   async backup(side: "source" | "target", name: string): Promise<ClusterBackup> {
     if (!this.lab) throw new Error(`backup(${side}): the local backend is not provisioned`);

@@ -119,6 +119,8 @@ export interface Lab {
    */
   restartCluster(side: LabSide): Promise<{ killedAt: number; restartedAt: number }>;
   /** The replication link into a cluster: the relay its replicateUri names (only replicators dial it). */
+  /** A star: wipe a further standby (by cluster id) and start it again empty, same id, channels and URI. */
+  rebuildStandby(clusterId: string): Promise<ClusterEndpoint>;
   link(side: LabSide): LinkProxy;
   /** A star: restartCluster of standby k (1-based; 1 is `target`), its cluster id with the times. */
   restartStandby(k: number): Promise<{ killedAt: number; restartedAt: number; clusterId: string }>;
@@ -458,6 +460,21 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
       async restartStandby(k) {
         const key = standbyKey(k);
         return { ...(await restart(key)), clusterId: ids[key] as string };
+      },
+      async rebuildStandby(clusterId) {
+        const key = keyOf(clusterId);
+        const entry = dirs.extra.find((e) => e.clusterId === clusterId);
+        if (!key || !entry)
+          throw new Error(`rebuildStandby: ${clusterId} is not one of the star's further standbys`);
+        const c = clusters[key] as Cluster;
+        await c.lite?.kill();
+        await links.stopSource(clusterId);
+        await stopCluster(c);
+        await rm(entry.dirs.root, { recursive: true, force: true });
+        entry.dirs = clusterDirs(root, clusterId);
+        const f = await startFront(key, await startLite(key));
+        log(`Standby ${clusterId} wiped and started again empty at ${f.uri}`);
+        return endpoint(f);
       },
       link: (side) => proxies[side],
       standbyLink(k) {

@@ -43,9 +43,14 @@ export const finalRead: Phase<DrillContext> = {
     }
     // A star: each further standby compared with the primary as the first one is (one read each).
     let star: FinalState["star"];
-    const extras = ctx.pair?.extraStandbys ?? [];
+    // After a star's role change: the standbys as they replicate at the end.
+    const extras = (ctx.current ?? ctx.pair)?.extraStandbys ?? [];
     if (extras.length > 0) {
       star = { first: pair.target.clusterId, others: [] };
+      const reverseOf = (id: string) => {
+        const r = ctx.standbyReverse?.find((x) => x.target === id);
+        return r ? { reverse: r } : {};
+      };
       for (const s of extras) {
         signal.throwIfAborted();
         const o = await verifyClusters({
@@ -64,6 +69,7 @@ export const finalRead: Phase<DrillContext> = {
           search: o.final.search,
           targetReachable: o.final.targetReachable,
           catchUp: ctx.standbyCatchUps?.find((c) => c.clusterId === s.clusterId)?.catchUp ?? null,
+          ...reverseOf(s.clusterId),
         });
       }
     }

@@ -28,5 +28,6 @@ export const roleChange: Phase<DrillContext> = {
     });
     ctx.current = r.current;
     ctx.reverse = r.reverse;
+    if (r.standbyReverse) ctx.standbyReverse = r.standbyReverse;
   },
 };

@@ -110,6 +110,13 @@ export const settle: Phase<DrillContext> = {
           "caught-up",
           `the standby did not catch up before the switchover: ${c.waitingFor}`,
         );
+      // A star: every standby, since each one is re-pointed at the new primary from where it stands.
+      const behind = (others ?? []).find((o) => !o.catchUp.caughtUp);
+      if (behind)
+        throw new PhaseError(
+          "caught-up",
+          `standby ${behind.clusterId} did not catch up before the switchover: ${behind.catchUp.waitingFor}`,
+        );
     }
   },
 };

@@ -83,6 +83,8 @@ export const workload: Phase<DrillContext> = {
             history,
             workloadEnded: ended,
             healWaitMs: config.thresholds.recoveryTimeoutMs,
+            // A star: every standby's recovery is seen before the loss (checkpoint-recovery judges each).
+            standbys: (ctx.pair?.extraStandbys ?? []).map((s) => s.clusterId),
             signal,
           })
             .then(() => losePrimary(backend, { runner, nemesis: nem, monitor: mon, history, log }))

@@ -38,6 +38,9 @@ export const LOCAL_FAULT_MODES = [
   // Lag metric (issue 26): after a CDC restart the exported lag stays at its last value (~0) while the
   // replacement sits on a backlog, as milvus-io/milvus#51048 did: lag-metric must fail (missed alert).
   "frozen-lag-metric",
+  // A star's role change (issue 25): the replicator of an edge a re-point created starts past the new
+  // primary's first writes (a hypothetical fault): reverse-parity fails on that standby.
+  "repoint-skip",
 ] as const;
 
 /** The fault modes that only mean something in a role-change scenario, and the scenario each needs. */
@@ -51,6 +54,8 @@ export const ROLE_CHANGE_FAULT_SCENARIO: Partial<
   // The emulated restore secondary is where these act: only scenario seed runs one.
   "seed-gap": ["seed"],
   "seed-overlap": ["seed"],
+  // Acts on an edge a re-point created: the new primary's edge into another standby (or the old primary).
+  "repoint-skip": ["switchover", "failover"],
 };
 
 export type LocalFaultMode = (typeof LOCAL_FAULT_MODES)[number];

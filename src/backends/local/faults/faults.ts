@@ -131,6 +131,21 @@ function isSettleMarker(e: WalEntry, payload: Buffer): boolean {
 }
 
 /**
+ * repoint-skip (a hypothetical fault, issue 25): how many of the new primary's first data writes per
+ * channel the replicator of an edge a re-point created never sends. Milvus starts such an edge at the
+ * new primary's AlterReplicateConfig message (the target has no checkpoint for the new source:
+ * milvus-io/milvus internal/cdc/replication/replicatemanager/channel_replicator.go@72dab801
+ * getReplicateCheckpoint -> InitializedCheckpoint); this replicator starts a few writes past it.
+ */
+export const REPOINT_SKIP_WRITES = 3;
+
+/** repoint-skip: a workload write (not a heartbeat, not the drill's settle marker) it may skip. */
+export function skippedOnRepoint(e: WalEntry): boolean {
+  if (!DATA_METHODS.has(e.method) || e.collection === HEARTBEAT_COLLECTION) return false;
+  return !isSettleMarker(e, Buffer.from(e.payload, "base64"));
+}
+
+/**
  * The per-channel filter between the log and the stream. push() returns what to send now (in order);
  * flush() releases a write held back by reorder when no Delete followed it in time.
  */

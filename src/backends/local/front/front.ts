@@ -576,6 +576,7 @@ export class Front {
     const u = await this.writesLocked(() =>
       this.config.update(req.replicate_configuration, async (c) => {
         change = c;
+        await this.freshStateOnNewSource(c);
         // Every change after the first is announced after the last write before it (Milvus broadcasts
         // AlterReplicateConfig): targets take it from there, and a new edge starts there.
         if (c.previous) await this.writes.announce(c.config);
@@ -597,6 +598,21 @@ export class Front {
       }
     }
     return answer(u);
+  }
+
+  /**
+   * A configuration that gives this cluster another source (a re-pointed standby, or a primary turned
+   * secondary) starts fresh replication state for that source: as Milvus's SwitchReplicateMode replaces
+   * the secondary state with a checkpoint of no message for the new source cluster (milvus-io/milvus
+   * internal/streamingnode/server/wal/interceptors/replicate/replicates/impl.go@1336db9f,
+   * secondary_state.go newSecondaryState). GetReplicateInfo then names no checkpoint for the new source,
+   * and its CDC starts at its own announcement of the configuration (replication/replicator.ts edgeStart).
+   */
+  private async freshStateOnNewSource(c: ConfigChange): Promise<void> {
+    const sourceOf = (cfg: ReplicateConfiguration | null) =>
+      cfg?.cross_cluster_topology.find((t) => t.target_cluster_id === this.clusterId)?.source_cluster_id;
+    const next = sourceOf(c.config);
+    if (next !== undefined && next !== sourceOf(c.previous)) await this.checkpoints.clear();
   }
 
   /** Runs `fn` with every channel locked: no client write or replicated apply runs beside it. */
@@ -629,6 +645,7 @@ export class Front {
     let change: ConfigChange | undefined;
     const u = await this.config.update(withTokens, async (c) => {
       change = c;
+      await this.freshStateOnNewSource(c);
     });
     if (!u.ok) {
       this.log(`${this.clusterId}: configuration announced by the primary refused: ${u.reason}`);

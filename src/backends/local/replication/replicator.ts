@@ -21,8 +21,10 @@ import {
   LOCAL_FAULT_MODES,
   type LocalFaultMode,
   type Outgoing,
+  REPOINT_SKIP_WRITES,
   type ResumePlan,
   resumePlan,
+  skippedOnRepoint,
   wedgedChannelFile,
   wedgesOn,
 } from "../faults/faults.js";
@@ -339,7 +341,17 @@ class StreamSession {
  * came with the source's first configuration.
  */
 export async function edgeStart(file: string, sourceId: string, targetId: string): Promise<number> {
+  return (await edgeStartAt(file, sourceId, targetId)).offset;
+}
+
+/** edgeStart, and whether the edge starts at an announcement (a later configuration created it). */
+export async function edgeStartAt(
+  file: string,
+  sourceId: string,
+  targetId: string,
+): Promise<{ offset: number; announced: boolean }> {
   let start = 0;
+  let announced = false;
   let open = false;
   for (const e of await readWholeWal(file).catch(() => [])) {
     if (e.method !== ANNOUNCE_METHOD) continue;
@@ -352,11 +364,17 @@ export async function edgeStart(file: string, sourceId: string, targetId: string
       (t) => t.source_cluster_id === sourceId && t.target_cluster_id === targetId,
     );
     // An edge dropped and added again starts at its re-creation.
-    if (edge && !open) start = e.offset;
+    if (edge && !open) {
+      start = e.offset;
+      announced = true;
+    }
     open = edge;
-    if (!edge) start = 0;
+    if (!edge) {
+      start = 0;
+      announced = false;
+    }
   }
-  return start;
+  return { offset: start, announced };
 }
 
 /** Where to resume on a channel, given the target's checkpoint (`fresh`: where to start without one). */
@@ -417,6 +435,8 @@ interface ChannelState {
   session?: StreamSession;
   /** Physical ms of the oldest entry read from the log and not yet sent (metrics). */
   unsentFromMs?: number;
+  /** repoint-skip: workload writes still to skip on an edge a re-point created (set once per process). */
+  repointSkip?: number;
   /** frozen-lag-metric: this restarted channel already sat on its backlog. */
   held?: boolean;
 }
@@ -533,9 +553,16 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
     const cp = await client.getReplicateInfo(opts.source.clusterId, ch.target, ctx.infoDeadlineMs ?? 5000);
     // The metric starts from the checkpoint, as milvus-io/milvus#51049 seeds it: a backlog reads as one.
     if (cp && ch.tickMs === undefined) ch.tickMs = Number(cp.tt >> 18n);
-    let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log, () =>
-      edgeStart(ch.file, opts.source.clusterId, opts.target.clusterId),
-    );
+    let announced = false;
+    let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log, async () => {
+      const r = await edgeStartAt(ch.file, opts.source.clusterId, opts.target.clusterId);
+      announced = r.announced;
+      return r.offset;
+    });
+    // An edge a re-point created: the target has no checkpoint from this source and the edge starts at a
+    // later configuration's announcement, not at the start of the log.
+    if (opts.faultMode === "repoint-skip" && !cp && announced && ch.repointSkip === undefined)
+      ch.repointSkip = REPOINT_SKIP_WRITES;
     if (opts.faultMode === "lose-on-partition" && ch.readTo !== undefined && ch.readTo > offset) {
       ctx.log(
         `${ch.source}: fault lose-on-partition: the link broke with messages in flight; skipping log bytes ${offset}..${ch.readTo}: the target's checkpoint moves past them with the next message, they are never applied (milvus-io/milvus#53368)`,
@@ -657,6 +684,13 @@ export async function runReplicator(opts: ReplicatorOptions, ctx: RunContext): P
         faultStarted = existsSync(faultMarkerFile(opts.logFile));
       for (const e of batch) {
         if (floorTt !== undefined && e.ttNum <= floorTt) continue;
+        if (ch.repointSkip && skippedOnRepoint(e)) {
+          ch.repointSkip -= 1;
+          ctx.log(
+            `${ch.source}: fault repoint-skip: skipping ${e.method} on ${e.collection} tt=${e.tt} offset=${e.offset} (an edge a re-point created starts past the new primary's first writes)`,
+          );
+          continue;
+        }
         if (faultStarted && shared.wedged === undefined && wedgesOn(e)) {
           shared.wedged = ch.source;
           ch.wedged = true;
