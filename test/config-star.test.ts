@@ -88,12 +88,12 @@ describe("topology.standbys: a star of one primary and N standbys", () => {
 
   it("runs every local nemesis type in a star, the faults on one standby aimed by --fault-standby", () => {
     const chaos = loadConfig(flags("--profile", "chaos-smoke", "--standbys", "2"));
-    expect(chaos.topology).toEqual({ standbys: 2, faultStandby: null });
+    expect(chaos.topology).toEqual({ standbys: 2, faultStandby: null, promote: 1 });
     expect(chaos.faults.nemesis.types).toContain("partition");
     const aimed = loadConfig(
       flags("--profile", "smoke", "--standbys", "2", "--nemesis", "restart-standby", "--fault-standby", "2"),
     );
-    expect(aimed.topology).toEqual({ standbys: 2, faultStandby: 2 });
+    expect(aimed.topology).toEqual({ standbys: 2, faultStandby: 2, promote: 1 });
     // The nemesis self-tests run in a star, set off on the standby the nemesis aims at.
     const selfTest = loadConfig(
       flags(
