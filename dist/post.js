@@ -10,23 +10,23 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-QHLSGRSG.js";
-import "./chunks/chunk-5K46BLZF.js";
+} from "./chunks/chunk-F4KGBMK3.js";
+import "./chunks/chunk-AGBFUJDX.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
-import "./chunks/chunk-P6BIFXV7.js";
-import "./chunks/chunk-3IKSNKQA.js";
+import "./chunks/chunk-VWQKC5YH.js";
+import "./chunks/chunk-XOV25LJQ.js";
 import {
   group,
   info,
   warning
 } from "./chunks/chunk-JVYOK6R6.js";
 import "./chunks/chunk-ATWVWLQA.js";
-import "./chunks/chunk-BLFJBIMG.js";
+import "./chunks/chunk-6STU7AKI.js";
 import "./chunks/chunk-FE5CAR44.js";
-import "./chunks/chunk-HYYLTJMX.js";
-import "./chunks/chunk-UXO2L5LN.js";
+import "./chunks/chunk-IFYLNFC4.js";
+import "./chunks/chunk-XXFUNUPC.js";
 import "./chunks/chunk-TEO4V65Y.js";
 import "./chunks/chunk-TXPUYXQ7.js";
 import "./chunks/chunk-XXWGZQIE.js";

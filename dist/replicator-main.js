@@ -10,10 +10,10 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-ICFNMKGX.js";
-import "./chunks/chunk-QACE44GA.js";
-import "./chunks/chunk-HYYLTJMX.js";
-import "./chunks/chunk-UXO2L5LN.js";
+} from "./chunks/chunk-AXOI724Q.js";
+import "./chunks/chunk-KORQFNEC.js";
+import "./chunks/chunk-IFYLNFC4.js";
+import "./chunks/chunk-XXFUNUPC.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
 // src/backends/local/replication/replicator-main.ts

@@ -4,6 +4,9 @@ import { dirname as __drillDirname } from "node:path";
 const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
+import {
+  STANDBY_FAULTS
+} from "./chunk-XXFUNUPC.js";
 
 // src/backends/kind/chaos.ts
 var CHAOS_MESH_VERSION = "2.8.3";
@@ -147,13 +150,14 @@ function chaosResource(o, type, p) {
 // src/nemesis/nemesis.ts
 var DEFAULT_FAULT_PARAMS = { durationMs: 5e3, delayMs: 200, jitterMs: 50 };
 var Nemesis = class {
-  constructor(backend, history, fault, schedule, hooks = {}, signal, params = DEFAULT_FAULT_PARAMS) {
+  constructor(backend, history, fault, schedule, hooks = {}, signal, params = DEFAULT_FAULT_PARAMS, aim) {
     this.backend = backend;
     this.history = history;
     this.schedule = schedule;
     this.hooks = hooks;
     this.signal = signal;
     this.params = params;
+    this.aim = aim;
     this.faults = typeof fault === "string" ? [fault] : [...fault];
     if (this.faults.length === 0) throw new Error("the nemesis needs at least one fault type");
     for (const f of this.faults) {
@@ -171,6 +175,8 @@ var Nemesis = class {
   stopped = false;
   faultsInjected = 0;
   faults;
+  /** Faults aimed at one standby so far (the turn of the next one). */
+  aimed = 0;
   /** Timed schedules start their clock here. */
   start() {
     if (this.schedule.kind !== "every") return;
@@ -203,10 +209,19 @@ var Nemesis = class {
     const id = this.nextId++;
     const fault = this.faults[(id - 1) % this.faults.length];
     this.faultsInjected++;
+    const standby = this.target(fault);
     await this.hooks.around?.(id, "before");
-    this.history.append({ type: "fault", id, name: fault, phase: "start", time: Date.now() });
+    this.history.append({
+      type: "fault",
+      id,
+      name: fault,
+      phase: "start",
+      time: Date.now(),
+      ...standby !== void 0 ? { standby } : {}
+    });
     try {
-      const evidence = await this.backend.inject(fault, this.signal, this.params);
+      const params = standby !== void 0 ? { ...this.params, standby } : this.params;
+      const evidence = await this.backend.inject(fault, this.signal, params);
       this.history.append({ type: "fault", id, name: fault, phase: "end", time: Date.now(), evidence });
     } catch (e) {
       this.history.append({
@@ -219,6 +234,12 @@ var Nemesis = class {
       });
     }
     await this.hooks.around?.(id, "after");
+  }
+  /** A star: the standby a fault on one standby is aimed at; undefined for a pair or a fault on every edge. */
+  target(fault) {
+    const aim = this.aim;
+    if (!aim || aim.standbys < 2 || !STANDBY_FAULTS.has(fault)) return void 0;
+    return aim.standby ?? this.aimed++ % aim.standbys + 1;
   }
 };
 

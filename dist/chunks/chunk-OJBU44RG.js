@@ -7,10 +7,10 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   milvusClient,
   require_milvus
-} from "./chunk-BLFJBIMG.js";
+} from "./chunk-6STU7AKI.js";
 import {
   isSuccess
-} from "./chunk-UXO2L5LN.js";
+} from "./chunk-XXFUNUPC.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";
@@ -79,7 +79,7 @@ async function configureReplication(pair, opts = {}) {
   const want = config.clusters.map((c) => c.cluster_id).sort();
   const unimplemented = [];
   const sides = [pair.source, pair.target, ...pair.extraStandbys ?? []].filter(
-    (side) => !opts.only || opts.only === (side === pair.source ? "primary" : "standby")
+    (side) => !opts.only || (opts.only === "primary" ? side === pair.source : side === pair.target)
   );
   for (const side of sides) {
     const role = side === pair.source ? "primary" : "standby";
@@ -157,6 +157,38 @@ async function switchoverReplication(current, opts = {}) {
       }
     })
   );
+  return { config, answeredMs };
+}
+async function applyTopology(next, clusters, opts) {
+  const timeoutMs = opts.timeoutMs ?? 6e5;
+  const config = buildReplicateConfiguration(next);
+  const started = Date.now();
+  const answeredMs = {};
+  const apply = async (side) => {
+    const role = side === next.source ? "new primary" : "standby";
+    opts.log?.(
+      `Applying the new topology (primary ${next.source.clusterId}) to the ${role} ${side.clusterId}`
+    );
+    const client = clientFor(side, timeoutMs);
+    try {
+      const status = await withDeadline(
+        client.updateReplicateConfiguration({ ...config, timeout: timeoutMs }),
+        timeoutMs,
+        `UpdateReplicateConfiguration (primary ${next.source.clusterId}) on the ${role} ${side.clusterId} (${side.uri})`,
+        opts.signal
+      );
+      if (!isSuccess(status))
+        throw new ReplicationConfigError(
+          `${role} ${side.clusterId} refused the new topology: ${status.reason || JSON.stringify(status)}`
+        );
+      answeredMs[side.clusterId] = Date.now() - started;
+    } finally {
+      await client.closeConnection().catch(() => {
+      });
+    }
+  };
+  if (opts.together) await Promise.all(clusters.map(apply));
+  else for (const c of clusters) await apply(c);
   return { config, answeredMs };
 }
 var FORCE_PROMOTE_NEEDS_EMPTY = "force promote requires empty cluster and topology fields";
@@ -267,6 +299,7 @@ export {
   clientFor,
   configureReplication,
   switchoverReplication,
+  applyTopology,
   forcePromote,
   readReplicateConfiguration,
   getReplicateInfo,

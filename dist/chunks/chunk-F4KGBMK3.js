@@ -5,41 +5,15 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
-  METRICS_PORT,
-  MILVUS_PORT,
-  OPERATOR_NAMESPACE,
-  OPERATOR_RELEASE,
   ProcessRunner,
-  RUNNER_DISK_HOGS,
-  cdcSelector,
-  compareVersions,
-  endpointFor,
   fmtMs,
-  formatCommand,
-  helmInstallArgs,
-  imagePatch,
-  initialMilvusVersion,
-  instanceSelector,
   killCdcPod,
-  kindConfigPath,
-  kindCreateArgs,
   kubectl,
   listPods,
-  maskedReplicateConfig,
-  milvusImage,
-  namespaceManifest,
-  operatorValues,
-  operatorWaitArgs,
-  parseVersion,
-  pchannelsFor,
-  renderMilvusCr,
   stageAndImport,
   tail,
-  toYaml,
-  usedImages,
-  validateKindOptions,
   waitUntil
-} from "./chunk-5K46BLZF.js";
+} from "./chunk-AGBFUJDX.js";
 import {
   DEFAULT_FAULT_PARAMS,
   KIND_CHAOS_TYPES,
@@ -49,19 +23,46 @@ import {
   chaosName,
   chaosResource,
   needsChaosMesh
-} from "./chunk-P6BIFXV7.js";
+} from "./chunk-VWQKC5YH.js";
 import {
-  ImportJobError
-} from "./chunk-3IKSNKQA.js";
+  ImportJobError,
+  METRICS_PORT,
+  MILVUS_PORT,
+  OPERATOR_NAMESPACE,
+  OPERATOR_RELEASE,
+  RUNNER_DISK_HOGS,
+  cdcSelector,
+  compareVersions,
+  endpointFor,
+  formatCommand,
+  helmInstallArgs,
+  imagePatch,
+  initialMilvusVersion,
+  instanceSelector,
+  kindConfigPath,
+  kindCreateArgs,
+  maskedReplicateConfig,
+  milvusImage,
+  namespaceManifest,
+  operatorValues,
+  operatorWaitArgs,
+  parseVersion,
+  pchannelsFor,
+  renderMilvusCr,
+  starTargetNames,
+  toYaml,
+  usedImages,
+  validateKindOptions
+} from "./chunk-XOV25LJQ.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
 import {
   milvusClient
-} from "./chunk-BLFJBIMG.js";
+} from "./chunk-6STU7AKI.js";
 import {
   protoRoot
-} from "./chunk-HYYLTJMX.js";
+} from "./chunk-IFYLNFC4.js";
 import {
   EnvironmentError,
   UsageError,
@@ -69,9 +70,9 @@ import {
 } from "./chunk-TEO4V65Y.js";
 
 // src/backends/kind/backend.ts
-import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
+import { mkdir as mkdir3, mkdtemp as mkdtemp2, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { arch as osArch2, tmpdir as tmpdir2 } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/backends/kind/metrics.ts
 var METRICS_SELECTOR = "app.kubernetes.io/name=milvus,app.kubernetes.io/component in (cdc,standalone,streamingnode)";
@@ -119,22 +120,36 @@ function podMetricsScraper(k, namespace, o = {}) {
 
 // src/backends/kind/milvus-backup.ts
 var MILVUS_BACKUP_PIN = {
+  module: "github.com/zilliztech/milvus-backup",
   version: "v0.5.16",
-  repository: "milvusdb/milvus-backup",
-  digest: null
+  commit: "719e9acbb5430ad04a2bdc7cb9c14f298846f8ba",
+  sum: "h1:zkKFh8ddUi32gG5V8h+GvEsc2hWfxcrZ5ziOxSA7iCg=",
+  toolchain: "go1.25.5",
+  sha256: "5a711e621d0eab4c5dfe0add7d151c78de5ac9277f978643335d51e8d99e13ba"
 };
 var BACKUP_JOB_TIMEOUT_MS = 15 * 6e4;
 var BUCKET_TRAP_FIXED_IN = "0.5.17";
-function milvusBackupPinned(pin = MILVUS_BACKUP_PIN) {
-  return pin.digest !== null && /^sha256:[a-f0-9]{64}$/.test(pin.digest);
+function checkPin(pin = MILVUS_BACKUP_PIN) {
+  const bad = (field, want) => new UsageError(
+    `milvus-backup pin: ${field} '${pin[field]}' is not ${want} (MILVUS_BACKUP_PIN in src/backends/kind/milvus-backup.ts)`
+  );
+  if (!/^v\d+\.\d+\.\d+$/.test(pin.version)) throw bad("version", "a release tag vX.Y.Z");
+  if (!/^h1:[A-Za-z0-9+/]{43}=$/.test(pin.sum)) throw bad("sum", "a go.sum hash h1:<base64 of 32 bytes>");
+  if (!/^go\d+\.\d+\.\d+$/.test(pin.toolchain)) throw bad("toolchain", "a Go release goX.Y.Z");
+  if (!/^[a-f0-9]{64}$/.test(pin.sha256)) throw bad("sha256", "64 hex digits");
+  if (!/^[a-f0-9]{40}$/.test(pin.commit)) throw bad("commit", "a 40-hex commit");
 }
 function milvusBackupImage(pin = MILVUS_BACKUP_PIN) {
-  if (!milvusBackupPinned(pin))
-    throw new UsageError(
-      `milvus-backup ${pin.version}: no sha256 digest of ${pin.repository}:${pin.version} is pinned in this build (MILVUS_BACKUP_PIN in src/backends/kind/milvus-backup.ts); an unchecked tag is not run, so scenario seed cannot run on kind`
-    );
-  return `${pin.repository}:${pin.version}@${pin.digest}`;
+  checkPin(pin);
+  return `milvus-cdc-drill/milvus-backup:${pin.version}-${pin.sha256.slice(0, 12)}`;
 }
+var MILVUS_BACKUP_DOCKERFILE = [
+  "FROM scratch",
+  "COPY milvus-backup /app/milvus-backup",
+  "WORKDIR /app",
+  'ENTRYPOINT ["/app/milvus-backup"]',
+  ""
+].join("\n");
 function clusterStorage(o, name) {
   const svc = (s) => `${name}-${s}.${o.namespace}.svc.cluster.local`;
   return {
@@ -235,12 +250,13 @@ function backupArgs(c) {
 var META_FILES = ["backup_meta.json", "collection_meta.json", "segment_meta.json"];
 var metaBegin = (file) => `---- milvus-cdc-drill ${file} ----`;
 var META_END = "---- milvus-cdc-drill end ----";
-function jobScript(l, c) {
-  const run = formatCommand("/app/milvus-backup", backupArgs(c));
-  if (c.kind !== "create") return `set -e
-${run}
-`;
-  const lines = ["set -e", run];
+function backupCommand(c) {
+  return ["/app/milvus-backup", ...backupArgs(c)];
+}
+var CREATE_CONTAINER = "milvus-backup";
+var META_CONTAINER = "meta";
+function metaScript(l, c) {
+  const lines = ["set -e"];
   for (const f of META_FILES) {
     const url = `http://${l.backup.minio}:9000/${l.backup.bucket}/${l.backup.rootPath}/${c.name}/meta/${f}`;
     lines.push(
@@ -257,11 +273,43 @@ function jobName(c) {
   const base = `mb-${c.kind === "create" ? "create" : "restore"}-${c.name}`.toLowerCase().replace(/[^a-z0-9-]/g, "-");
   return base.slice(0, 52).replace(/-+$/, "");
 }
-function backupJobManifests(o, c, l, image, deadlineSeconds) {
+function logContainer(c) {
+  return c.kind === "create" ? META_CONTAINER : CREATE_CONTAINER;
+}
+function backupJobManifests(o, c, l, image, readerImage, deadlineSeconds) {
   const name = jobName(c);
   const labels = {
     "app.kubernetes.io/name": "milvus-backup",
     "app.kubernetes.io/part-of": "milvus-cdc-drill"
+  };
+  const backup = {
+    name: CREATE_CONTAINER,
+    image,
+    // Built and loaded into the node by the drill: a pull could only fetch something else.
+    imagePullPolicy: "Never",
+    workingDir: "/app",
+    command: backupCommand(c),
+    env: jobEnv(l),
+    volumeMounts: [{ name: "config", mountPath: "/config" }]
+  };
+  const pod = c.kind === "create" ? {
+    restartPolicy: "Never",
+    // create first; the reader runs only when it exited 0.
+    initContainers: [backup],
+    containers: [
+      {
+        name: META_CONTAINER,
+        image: readerImage,
+        imagePullPolicy: "IfNotPresent",
+        command: ["/bin/sh", "-c", metaScript(l, c)],
+        env: jobEnv(l).slice(2)
+      }
+    ],
+    volumes: [{ name: "config", configMap: { name } }]
+  } : {
+    restartPolicy: "Never",
+    containers: [backup],
+    volumes: [{ name: "config", configMap: { name } }]
   };
   return [
     {
@@ -277,29 +325,19 @@ function backupJobManifests(o, c, l, image, deadlineSeconds) {
       spec: {
         backoffLimit: 0,
         activeDeadlineSeconds: deadlineSeconds,
-        template: {
-          metadata: { labels },
-          spec: {
-            restartPolicy: "Never",
-            containers: [
-              {
-                name: "milvus-backup",
-                image,
-                imagePullPolicy: "IfNotPresent",
-                workingDir: "/app",
-                // The image's entrypoint is `milvus-backup server`: the command is given whole.
-                command: ["/bin/sh", "-c", jobScript(l, c)],
-                env: jobEnv(l),
-                volumeMounts: [{ name: "config", mountPath: "/config" }]
-              }
-            ],
-            volumes: [{ name: "config", configMap: { name } }]
-          }
-        }
+        template: { metadata: { labels }, spec: pod }
       }
     }
   ];
 }
+var HOPELESS_WAITING = [
+  "ErrImageNeverPull",
+  "InvalidImageName",
+  "ErrImagePull",
+  "ImagePullBackOff",
+  "CreateContainerConfigError",
+  "CreateContainerError"
+];
 function jobState(jobJson, podsJson) {
   const job = JSON.parse(jobJson);
   const conds = job.status?.conditions ?? [];
@@ -315,10 +353,21 @@ function jobState(jobJson, podsJson) {
   let why = "";
   if (podsJson) {
     const pods = JSON.parse(podsJson);
-    why = (pods.items ?? []).map((p) => {
-      const w = p.status?.containerStatuses?.[0]?.state?.waiting;
-      return `${p.metadata?.name ?? "?"} ${p.status?.phase ?? "?"}${w?.reason ? ` (${w.reason}${w.message ? `: ${w.message}` : ""})` : ""}`;
-    }).join(", ");
+    const parts = [];
+    for (const p of pods.items ?? []) {
+      const statuses = [...p.status?.initContainerStatuses ?? [], ...p.status?.containerStatuses ?? []];
+      const waiting = statuses.find((s) => s.state?.waiting?.reason);
+      const w = waiting?.state?.waiting;
+      const shown = `${p.metadata?.name ?? "?"} ${p.status?.phase ?? "?"}${w?.reason ? ` (${w.reason}${w.message ? `: ${w.message}` : ""})` : ""}`;
+      if (w?.reason && HOPELESS_WAITING.includes(w.reason))
+        return {
+          done: false,
+          failed: `container ${waiting?.name ?? "?"} of pod ${shown}`,
+          pending: ""
+        };
+      parts.push(shown);
+    }
+    why = parts.join(", ");
   }
   return { done: false, failed: null, pending: why || "job not finished" };
 }
@@ -376,9 +425,135 @@ function parseBackupMeta(log, name, clusterId, pchannels) {
   };
 }
 
+// src/backends/kind/milvus-backup-build.ts
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import { copyFile, link, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+var MilvusBackupBuildError = class extends EnvironmentError {
+  name = "MilvusBackupBuildError";
+};
+var GO_MINIMUM = "1.21.0";
+var GO_HINT = "install Go >= 1.21 (on GitHub runners it is preinstalled, or use actions/setup-go); it fetches the pinned toolchain itself";
+function cachedBinary(cacheDir, pin) {
+  return join(cacheDir, `${pin.version}-${pin.sha256}`, "milvus-backup");
+}
+async function sha256File(path) {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(path)) h.update(chunk);
+  return h.digest("hex");
+}
+function goBuildArgs(pin, dir, out) {
+  const ldflags = `-X "${pin.module}/version.Version=${pin.version}" -X "${pin.module}/version.Commit=${pin.commit}"`;
+  return ["build", "-C", dir, "-trimpath", "-ldflags", ldflags, "-o", out, "."];
+}
+function goEnv(pin) {
+  return { GOTOOLCHAIN: pin.toolchain, CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" };
+}
+async function cachedAndChecked(cacheDir, pin) {
+  const bin = cachedBinary(cacheDir, pin);
+  if (!existsSync(bin)) return null;
+  return await sha256File(bin) === pin.sha256 ? bin : null;
+}
+async function preflightGo(ops, pin) {
+  if (await cachedAndChecked(ops.cacheDir, pin)) return null;
+  const r = await ops.runner.run("go", ["version"], {
+    timeoutMs: ops.timeoutMs,
+    purpose: "go to print its version",
+    env: { GOTOOLCHAIN: "local" },
+    allowFailure: true,
+    signal: ops.signal
+  }).catch((e) => ({ code: 127, stdout: "", stderr: e instanceof Error ? e.message : String(e) }));
+  const m = /go(\d+\.\d+(?:\.\d+)?)/.exec(r.stdout);
+  const v = m?.[1] ? parseVersion(m[1].split(".").length === 2 ? `${m[1]}.0` : m[1]) : null;
+  if (r.code !== 0 || !v)
+    throw new MilvusBackupBuildError(
+      `go: not found on PATH ('go version' failed: ${tail(r.stderr || r.stdout, 1) || `exit ${r.code}`}); the kind backend builds the pinned milvus-backup ${pin.version} from source for scenario seed and the failover's way back: ${GO_HINT}; nothing was created`
+    );
+  if (compareVersions(v, parseVersion(GO_MINIMUM)) < 0)
+    throw new MilvusBackupBuildError(
+      `go: ${m?.[1]} is older than ${GO_MINIMUM} and cannot fetch the pinned toolchain ${pin.toolchain} (GOTOOLCHAIN); ${GO_HINT}; nothing was created`
+    );
+  return m?.[1] ?? null;
+}
+async function buildMilvusBackup(ops, pin) {
+  const cached = await cachedAndChecked(ops.cacheDir, pin);
+  if (cached) {
+    ops.log(`milvus-backup ${pin.version}: the checked binary is cached (${cached}), sha256 ${pin.sha256}`);
+    return cached;
+  }
+  const mod = `${pin.module}@${pin.version}`;
+  const dl = await ops.runner.run("go", ["mod", "download", "-json", mod], {
+    timeoutMs: ops.timeoutMs,
+    purpose: `go mod download ${mod}`,
+    env: goEnv(pin),
+    allowFailure: true,
+    signal: ops.signal
+  });
+  let info = {};
+  try {
+    info = JSON.parse(dl.stdout || "{}");
+  } catch {
+  }
+  if (dl.code !== 0 || info.Error || !info.Dir)
+    throw new MilvusBackupBuildError(
+      `go mod download ${mod} failed: ${(info.Error ?? tail(dl.stderr || dl.stdout, 2)).replace(/\n/g, " ") || `exit ${dl.code}`}; nothing was created`
+    );
+  if (info.Sum !== pin.sum)
+    throw new MilvusBackupBuildError(
+      `go mod download ${mod}: its Sum is ${info.Sum ?? "missing"}, not the pinned ${pin.sum}; refused (MILVUS_BACKUP_PIN in src/backends/kind/milvus-backup.ts); nothing was created`
+    );
+  const bin = resolve(cachedBinary(ops.cacheDir, pin));
+  await mkdir(join(bin, ".."), { recursive: true });
+  const partial = `${bin}.${process.pid}.partial`;
+  try {
+    ops.log(`milvus-backup ${pin.version}: Sum ${info.Sum} as pinned; building it with ${pin.toolchain}`);
+    await ops.runner.run("go", goBuildArgs(pin, info.Dir, partial), {
+      timeoutMs: ops.timeoutMs,
+      purpose: `go build of ${mod} with ${pin.toolchain}`,
+      env: goEnv(pin),
+      signal: ops.signal
+    });
+    if (!existsSync(partial))
+      throw new MilvusBackupBuildError(
+        `go build of ${mod} wrote no binary at ${partial}; nothing was created`
+      );
+    const got = await sha256File(partial);
+    if (got !== pin.sha256)
+      throw new MilvusBackupBuildError(
+        `go build of ${mod} with ${pin.toolchain}: the binary's sha256 is ${got}, not the pinned ${pin.sha256}; refused (a different toolchain, platform or source makes another binary); nothing was created`
+      );
+    await rename(partial, bin);
+  } finally {
+    await rm(partial, { force: true }).catch(() => {
+    });
+  }
+  ops.log(`milvus-backup ${pin.version}: built, sha256 ${pin.sha256} as pinned (${bin})`);
+  return bin;
+}
+async function buildMilvusBackupImage(ops, pin, binary) {
+  const image = milvusBackupImage(pin);
+  const ctx = join(ops.workDir, "milvus-backup-image");
+  await rm(ctx, { recursive: true, force: true });
+  await mkdir(ctx, { recursive: true });
+  await link(binary, join(ctx, "milvus-backup")).catch(() => copyFile(binary, join(ctx, "milvus-backup")));
+  await writeFile(join(ctx, "Dockerfile"), MILVUS_BACKUP_DOCKERFILE);
+  try {
+    await ops.runner.run("docker", ["build", "-t", image, ctx], {
+      timeoutMs: ops.timeoutMs,
+      purpose: `docker build of ${image}`,
+      signal: ops.signal
+    });
+  } finally {
+    await rm(ctx, { recursive: true, force: true }).catch(() => {
+    });
+  }
+  return image;
+}
+
 // src/backends/kind/plan.ts
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 var PLAN_FILES = {
   kindConfig: "kind-config.yaml",
   operatorValues: "operator-values.yaml",
@@ -387,8 +562,15 @@ var PLAN_FILES = {
   replicateConfig: "replicate-config.json",
   commands: "commands.sh",
   seedBackup: "milvus-backup-create.yaml",
-  seedRestore: "milvus-backup-restore-secondary.yaml"
+  seedRestore: "milvus-backup-restore-secondary.yaml",
+  seedDockerfile: "milvus-backup.Dockerfile"
 };
+function targetFile(k) {
+  return k === 1 ? PLAN_FILES.target : `target-${k}.yaml`;
+}
+function planStandbys(o, standbys = 1) {
+  return starTargetNames(o, standbys).map((name, i) => ({ name, file: targetFile(i + 1) }));
+}
 function runUniqueClusterName(now = Date.now(), rand = Math.random()) {
   return `mcd-${now.toString(36)}-${Math.floor(rand * 36 ** 4).toString(36).padStart(4, "0")}`;
 }
@@ -399,10 +581,12 @@ function chaosTypes(nemesis) {
 }
 function renderPlanFiles(o, cr = {}) {
   const source = renderMilvusCr(o, "source");
+  const extra = planStandbys(o, cr.standbys).slice(1);
   const target = renderMilvusCr(o, "target", { cdc: cr.cdcOnTarget === true });
   const pair = {
     source: endpointFor(o, "source", "(port-forward)"),
-    target: endpointFor(o, "target", "(port-forward)")
+    target: endpointFor(o, "target", "(port-forward)"),
+    extraStandbys: extra.map((s) => endpointFor(o, "target", "(port-forward)", s.name))
   };
   return {
     [PLAN_FILES.kindConfig]: readFileSync(kindConfigPath(), "utf8"),
@@ -411,6 +595,12 @@ function renderPlanFiles(o, cr = {}) {
     [PLAN_FILES.source]: `${toYaml(namespaceManifest(o.namespace))}---
 ${toYaml(source)}`,
     [PLAN_FILES.target]: toYaml(target),
+    ...Object.fromEntries(
+      extra.map((s) => [
+        s.file,
+        toYaml(renderMilvusCr(o, "target", { cdc: cr.cdcOnTarget === true, name: s.name }))
+      ])
+    ),
     [PLAN_FILES.replicateConfig]: `${JSON.stringify(maskedReplicateConfig(pair), null, 2)}
 `,
     ...Object.fromEntries(
@@ -430,8 +620,8 @@ function kubectlAccess(kubeconfig, clusterName) {
 function helmAccess(kubeconfig, clusterName) {
   return ["--kubeconfig", kubeconfig, "--kube-context", kubeContext(clusterName)];
 }
-function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.GITHUB_ACTIONS === "true" }, nemesis = []) {
-  const kubeconfig = join(dir, "kubeconfig");
+function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.GITHUB_ACTIONS === "true" }, nemesis = [], standbys = 1) {
+  const kubeconfig = join2(dir, "kubeconfig");
   const kube = kubectlAccess(kubeconfig, clusterName);
   const steps = [{ phase: "docker", tool: "docker", args: ["info"] }];
   if (o.freeDisk) {
@@ -445,7 +635,7 @@ function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.
   steps.push({
     phase: "create",
     tool: "kind",
-    args: [...kindCreateArgs(o, clusterName, join(dir, PLAN_FILES.kindConfig)), "--kubeconfig", kubeconfig]
+    args: [...kindCreateArgs(o, clusterName, join2(dir, PLAN_FILES.kindConfig)), "--kubeconfig", kubeconfig]
   });
   steps.push({
     phase: "operator",
@@ -464,15 +654,13 @@ function provisionSteps(o, clusterName, dir, env = { githubActions: process.env.
   steps.push({
     phase: "apply",
     tool: "kubectl",
-    args: [...kube, "apply", "-f", join(dir, PLAN_FILES.source)]
+    args: [...kube, "apply", "-f", join2(dir, PLAN_FILES.source)]
   });
-  steps.push({
-    phase: "apply",
-    tool: "kubectl",
-    args: [...kube, "apply", "-f", join(dir, PLAN_FILES.target)]
-  });
+  for (const s of planStandbys(o, standbys))
+    steps.push({ phase: "apply", tool: "kubectl", args: [...kube, "apply", "-f", join2(dir, s.file)] });
   return steps;
 }
+var BUILD_TIMEOUT_S = 20 * 60;
 
 // src/backends/kind/portforward.ts
 var PortForward = class {
@@ -510,15 +698,15 @@ var PortForward = class {
     this.child = child;
     const timeoutMs = this.o.readyTimeoutMs ?? 3e4;
     let seen = "";
-    const ready = new Promise((resolve) => {
+    const ready = new Promise((resolve2) => {
       child.onStdout((t) => {
         seen += t;
-        if (/Forwarding from/.test(seen)) resolve("ready");
+        if (/Forwarding from/.test(seen)) resolve2("ready");
       });
     });
     let timer;
-    const expired = new Promise((resolve) => {
-      timer = setTimeout(() => resolve("timeout"), timeoutMs);
+    const expired = new Promise((resolve2) => {
+      timer = setTimeout(() => resolve2("timeout"), timeoutMs);
     });
     const outcome = await Promise.race([ready, child.exited.then(() => "exited"), expired]);
     clearTimeout(timer);
@@ -560,8 +748,8 @@ var PortForward = class {
 };
 
 // src/backends/kind/preload.ts
-import { rm } from "node:fs/promises";
-import { join as join2 } from "node:path";
+import { rm as rm2 } from "node:fs/promises";
+import { join as join3 } from "node:path";
 async function localDigest(ops, ref) {
   const r = await ops.runner.run("docker", ["image", "inspect", "--format", "{{json .RepoDigests}}", ref], {
     timeoutMs: ops.timeoutMs,
@@ -632,7 +820,7 @@ async function preloadImages(o, images) {
       o.warn(
         `kind load docker-image ${img.ref} failed (${tail(e instanceof Error ? e.message : String(e), 1)}); loading it as an image archive instead`
       );
-      const archive = join2(o.workDir, `image-${out.viaArchive.length}.tar`);
+      const archive = join3(o.workDir, `image-${out.viaArchive.length}.tar`);
       try {
         const save = (platform2) => o.runner.run("docker", ["save", ...platform2, "-o", archive, img.ref], {
           timeoutMs: o.timeoutMs,
@@ -649,7 +837,7 @@ async function preloadImages(o, images) {
           signal: o.signal
         });
       } finally {
-        await rm(archive, { force: true }).catch(() => {
+        await rm2(archive, { force: true }).catch(() => {
         });
       }
       out.viaArchive.push(img.ref);
@@ -670,11 +858,11 @@ async function preloadImages(o, images) {
 }
 
 // src/backends/kind/tools.ts
-import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, rename, rm as rm2, writeFile } from "node:fs/promises";
+import { createHash as createHash2 } from "node:crypto";
+import { existsSync as existsSync2 } from "node:fs";
+import { chmod, mkdir as mkdir2, mkdtemp, rename as rename2, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { arch as osArch, platform, tmpdir } from "node:os";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 var TOOL_PINS = {
   kind: {
     version: "0.30.0",
@@ -749,7 +937,7 @@ async function defaultDownload(url) {
   return Buffer.from(await res.arrayBuffer());
 }
 function sha256(data) {
-  return createHash("sha256").update(data).digest("hex");
+  return createHash2("sha256").update(data).digest("hex");
 }
 async function installPinned(tool, pin, arch, dir, runner, download) {
   const url = pin.url(arch);
@@ -761,39 +949,39 @@ async function installPinned(tool, pin, arch, dir, runner, download) {
       `${tool} ${pin.version} from ${url}: sha256 ${actual} does not match the pinned ${expected}; refusing to run it`
     );
   }
-  await mkdir(dir, { recursive: true });
-  const target = join3(dir, tool);
-  const staging = await mkdtemp(join3(tmpdir(), `mcd-${tool}-`));
+  await mkdir2(dir, { recursive: true });
+  const target = join4(dir, tool);
+  const staging = await mkdtemp(join4(tmpdir(), `mcd-${tool}-`));
   try {
     if (pin.member) {
-      const archive = join3(staging, "archive.tar.gz");
-      await writeFile(archive, data);
+      const archive = join4(staging, "archive.tar.gz");
+      await writeFile2(archive, data);
       await runner.run("tar", ["-xzf", archive, "-C", staging, pin.member(arch)], {
         timeoutMs: 6e4,
         purpose: `tar to unpack ${tool}`
       });
-      await rename(join3(staging, pin.member(arch)), `${target}.tmp`);
+      await rename2(join4(staging, pin.member(arch)), `${target}.tmp`);
     } else {
-      await writeFile(`${target}.tmp`, data);
+      await writeFile2(`${target}.tmp`, data);
     }
     await chmod(`${target}.tmp`, 493);
-    await rename(`${target}.tmp`, target);
+    await rename2(`${target}.tmp`, target);
   } finally {
-    await rm2(staging, { recursive: true, force: true });
+    await rm3(staging, { recursive: true, force: true });
   }
   return target;
 }
 async function viaActionsToolCache(tool, pin, arch, runner, download) {
   const tc = await import("./tool-cache-YFW36YJP.js");
   const found = tc.find(tool, pin.version, arch);
-  if (found) return join3(found, tool);
-  const staging = await mkdtemp(join3(tmpdir(), `mcd-tc-${tool}-`));
+  if (found) return join4(found, tool);
+  const staging = await mkdtemp(join4(tmpdir(), `mcd-tc-${tool}-`));
   try {
     const exe = await installPinned(tool, pin, arch, staging, runner, download);
     const cached = await tc.cacheFile(exe, tool, tool, pin.version, arch);
-    return join3(cached, tool);
+    return join4(cached, tool);
   } finally {
-    await rm2(staging, { recursive: true, force: true });
+    await rm3(staging, { recursive: true, force: true });
   }
 }
 async function resolveToolsDetailed(opts) {
@@ -825,9 +1013,9 @@ async function resolveToolsDetailed(opts) {
       out[tool] = await viaActionsToolCache(tool, pin, arch, opts.runner, download);
       continue;
     }
-    const dir = join3(opts.cacheDir ?? join3(cacheRoot(), "tools"), `${tool}-${pin.version}-${arch}`);
-    const exe = join3(dir, tool);
-    out[tool] = existsSync(exe) ? exe : await installPinned(tool, pin, arch, dir, opts.runner, download);
+    const dir = join4(opts.cacheDir ?? join4(cacheRoot(), "tools"), `${tool}-${pin.version}-${arch}`);
+    const exe = join4(dir, tool);
+    out[tool] = existsSync2(exe) ? exe : await installPinned(tool, pin, arch, dir, opts.runner, download);
   }
   return { paths: out, used };
 }
@@ -853,7 +1041,8 @@ var DEFAULT_KIND_TIMING = {
   deleteTimeoutMs: 3 * 6e4,
   diagnosticsCallTimeoutMs: 6e4,
   backupJobTimeoutMs: BACKUP_JOB_TIMEOUT_MS,
-  importTimeoutMs: 5 * 6e4
+  importTimeoutMs: 5 * 6e4,
+  milvusBackupBuildTimeoutMs: 20 * 6e4
 };
 var KIND_FAULTS = ["kill-cdc", "kill-standby"];
 function milvusReadiness(item) {
@@ -892,8 +1081,10 @@ var KindBackend = class {
       }
     };
     this.pin = deps.milvusBackup ?? MILVUS_BACKUP_PIN;
-    if (milvusBackupPinned(this.pin)) {
-      this.info.details.milvusBackup = milvusBackupImage(this.pin);
+    this.usesBackup = deps.seeding === true || deps.wayBack === true;
+    if (this.usesBackup) {
+      const p = this.pin;
+      this.info.details.milvusBackup = `${p.module}@${p.version} (${p.sum}), built with ${p.toolchain}, sha256 ${p.sha256}`;
       this.backup = (side, name, signal) => this.createBackup(side, name, signal);
       this.restoreSecondary = (backup, side, signal) => this.restoreBackup(backup, side, signal);
     }
@@ -916,14 +1107,16 @@ var KindBackend = class {
   /** Whether this run installs Chaos Mesh (a nemesis type needs it). */
   chaosMesh;
   pin;
+  /** Whether provision builds and loads the pinned milvus-backup (scenario seed, failover). */
+  usesBackup;
   /**
-   * Milvus Backup's create and restore secondary (scenario seed; the failover's way back), offered only
-   * when milvus-backup is pinned by digest: without them the way back uses the drill's own copy.
+   * Milvus Backup's create and restore secondary (scenario seed; the failover's way back), offered when
+   * provision builds and loads milvus-backup (seeding or wayBack); a switchover needs neither.
    */
   backup;
   restoreSecondary;
   get kubeconfig() {
-    return join4(this.workDir ?? tmpdir2(), "kubeconfig");
+    return join5(this.workDir ?? tmpdir2(), "kubeconfig");
   }
   /**
    * The drill's own kubeconfig and context on every kubectl call (see kubectlAccess): the user's
@@ -973,7 +1166,7 @@ var KindBackend = class {
   async provision(signal) {
     const o = this.options;
     validateKindOptions(o);
-    if (this.deps.seeding) milvusBackupImage(this.pin);
+    if (this.usesBackup) checkPin(this.pin);
     try {
       return await this.provisionSteps(signal);
     } catch (e) {
@@ -990,15 +1183,16 @@ var KindBackend = class {
     const githubActions = this.deps.env?.githubActions ?? process.env.GITHUB_ACTIONS === "true";
     const ci = this.deps.env?.ci ?? (githubActions || process.env.CI === "true");
     if (!this.workDir) {
-      this.workDir = await mkdtemp2(join4(tmpdir2(), "milvus-cdc-drill-kind-"));
+      this.workDir = await mkdtemp2(join5(tmpdir2(), "milvus-cdc-drill-kind-"));
       this.ownsWorkDir = true;
     }
     const dir = this.workDir;
-    await mkdir2(dir, { recursive: true });
+    await mkdir3(dir, { recursive: true });
     const nemesis = { types: this.deps.nemesis ?? [], params: DEFAULT_FAULT_PARAMS };
-    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true, nemesis });
-    for (const [name, content] of Object.entries(files)) await writeFile2(join4(dir, name), content);
-    const steps = provisionSteps(o, this.clusterName, dir, { githubActions }, nemesis.types);
+    const standbys = this.deps.standbys ?? 1;
+    const files = renderPlanFiles(o, { cdcOnTarget: this.deps.cdcOnTarget === true, nemesis, standbys });
+    for (const [name, content] of Object.entries(files)) await writeFile3(join5(dir, name), content);
+    const steps = provisionSteps(o, this.clusterName, dir, { githubActions }, nemesis.types, standbys);
     const [dockerStep, ...rest] = steps;
     await this.log.group("Check Docker", async () => {
       try {
@@ -1009,6 +1203,18 @@ var KindBackend = class {
         );
       }
     });
+    const build = {
+      runner: this.runner,
+      timeoutMs: this.t.milvusBackupBuildTimeoutMs,
+      cacheDir: this.deps.milvusBackupCacheDir ?? join5(cacheRoot(), "milvus-backup"),
+      signal,
+      log: (m) => this.log.info(m)
+    };
+    if (this.usesBackup)
+      await this.log.group("Preflight: go, to build the pinned milvus-backup", async () => {
+        const v = await preflightGo(build, this.pin);
+        this.log.info(v ? `go ${v} on PATH` : "the checked milvus-backup binary is cached: go is not needed");
+      });
     await this.log.group("Resolve kind, kubectl, helm", async () => {
       const t = this.deps.tools;
       if (typeof t === "function") this.tools = await t();
@@ -1032,6 +1238,12 @@ var KindBackend = class {
       this.recordImages(r);
       return r;
     });
+    const backupImage = this.usesBackup ? await this.log.group(`Build milvus-backup ${this.pin.version} from its pinned source`, async () => {
+      const bin = await buildMilvusBackup(build, this.pin);
+      const image = await buildMilvusBackupImage({ ...build, workDir: dir }, this.pin, bin);
+      this.info.details["image.milvus-backup"] = image;
+      return image;
+    }) : null;
     for (const step of rest) {
       if (step.phase === "free-disk" && !githubActions) {
         this.log.info("freeDisk: skipped (only on GitHub-hosted runners, GITHUB_ACTIONS=true)");
@@ -1062,26 +1274,52 @@ var KindBackend = class {
             if (r.viaArchive.length) this.info.details["images.loadedViaArchive"] = r.viaArchive.join(", ");
           });
         }
+        if (backupImage) {
+          await this.log.group(`Load ${backupImage} into the kind node`, async () => {
+            await preloadImages(
+              {
+                runner: this.runner,
+                timeoutMs: this.t.imageTimeoutMs,
+                signal,
+                kind: this.tools.kind,
+                clusterName: this.clusterName,
+                workDir: dir,
+                removePulled: false,
+                platform: `linux/${osArch2() === "arm64" ? "arm64" : "amd64"}`,
+                warn: (m) => this.log.warn(m),
+                info: (m) => this.log.info(m)
+              },
+              [{ name: "milvus-backup", ref: backupImage, preload: true, present: true, digest: null }]
+            );
+          });
+        }
         continue;
       }
       await this.runStep(step, signal);
     }
+    const targets = starTargetNames(o, standbys);
+    if (targets.length > 1) this.info.details.standbys = targets.join(", ");
     await this.log.group(
-      "Wait for both Milvus clusters to be Healthy",
-      () => this.waitHealthy([o.sourceName, o.targetName], o.readyTimeoutMs, signal)
+      targets.length === 1 ? "Wait for both Milvus clusters to be Healthy" : `Wait for all ${targets.length + 1} Milvus clusters to be Healthy`,
+      () => this.waitHealthy([o.sourceName, ...targets], o.readyTimeoutMs, signal)
     );
     const pair = await this.log.group("Port-forward client access", async () => {
-      const [src, tgt] = await Promise.all([this.forward(o.sourceName), this.forward(o.targetName)]);
+      const [src, tgt, ...more] = await Promise.all([o.sourceName, ...targets].map((n) => this.forward(n)));
+      const extraStandbys = more.map(
+        (port, i) => endpointFor(o, "target", `http://127.0.0.1:${port}`, targets[i + 1])
+      );
       return {
         source: endpointFor(o, "source", `http://127.0.0.1:${src}`),
         target: endpointFor(o, "target", `http://127.0.0.1:${tgt}`),
-        // Milvus's lag metric for lag-metric: the CDC and WAL pods' metrics port, through the API server.
+        ...extraStandbys.length > 0 ? { extraStandbys } : {},
+        // Milvus's lag metric for lag-metric: the CDC and WAL pods' metrics port of every cluster in the
+        // namespace (found by label), through the API server.
         scrapeMetrics: podMetricsScraper(this.kube, o.namespace),
         metricsIntervalMs: KUBE_METRICS_INTERVAL_MS
       };
     });
     this.log.info(
-      `kind: ${o.sourceName} at ${pair.source.uri}, ${o.targetName} at ${pair.target.uri} (${milvusImage(initialMilvusVersion(o), o.images.milvus)})`
+      `kind: ${o.sourceName} at ${pair.source.uri}, ${[pair.target, ...pair.extraStandbys ?? []].map((s) => `${s.clusterId} at ${s.uri}`).join(", ")} (${milvusImage(initialMilvusVersion(o), o.images.milvus)})`
     );
     this.uriOf.set("source", pair.source.uri);
     this.uriOf.set("target", pair.target.uri);
@@ -1167,9 +1405,9 @@ var KindBackend = class {
    */
   async injectChaos(type, p, signal) {
     const o = this.options;
-    const file = join4(this.workDir ?? tmpdir2(), chaosFile(type));
+    const file = join5(this.workDir ?? tmpdir2(), chaosFile(type));
     const resource = chaosResource(o, type, p);
-    await writeFile2(file, toYaml(resource));
+    await writeFile3(file, toYaml(resource));
     const restart = type === "restart-standby" || type === "restart-primary";
     const name = type === "restart-primary" ? o.sourceName : o.targetName;
     const selector = type === "restart-primary" ? `${instanceSelector(name)},app.kubernetes.io/component!=cdc` : instanceSelector(name);
@@ -1184,8 +1422,8 @@ var KindBackend = class {
         newPods = await this.waitReplaced(name, selector, oldPods, signal);
         await this.waitHealthy([name], this.t.standbyRestartTimeoutMs, signal);
       } else {
-        await new Promise((resolve, reject) => {
-          const t = setTimeout(resolve, p.durationMs);
+        await new Promise((resolve2, reject) => {
+          const t = setTimeout(resolve2, p.durationMs);
           signal?.addEventListener(
             "abort",
             () => {
@@ -1336,8 +1574,8 @@ var KindBackend = class {
       { timeoutMs: this.t.deleteTimeoutMs, pollMs: this.t.pollMs, signal }
     );
     const dir = this.workDir ?? tmpdir2();
-    const file = join4(dir, `rebuilt-${side}.yaml`);
-    await writeFile2(file, toYaml(renderMilvusCr(o, side, { cdc: true })));
+    const file = join5(dir, `rebuilt-${side}.yaml`);
+    await writeFile3(file, toYaml(renderMilvusCr(o, side, { cdc: true })));
     await kubectl(this.kube, ["apply", "-f", file], `the new Milvus ${name}`, {
       timeoutMs: this.t.applyTimeoutMs
     });
@@ -1412,17 +1650,23 @@ var KindBackend = class {
   }
   /**
    * Applies one command's ConfigMap and Job, waits (bounded, naming the Job) until it completed or
-   * failed, and returns its log. A failed Job throws with the tail of its log; its pod's waiting reason
-   * (an image that cannot be pulled) is in the timeout's last-seen state.
+   * failed, and returns the log of the container the drill reads (logContainer: create's meta reader,
+   * restore's milvus-backup). A failed Job throws with the tail of each container's log; a pod that
+   * waits for a reason that never resolves (ErrImageNeverPull: the image is not in the node) fails the
+   * wait at once with it.
    */
   async runBackupJob(c, layout, signal) {
     const o = this.options;
     const image = milvusBackupImage(this.pin);
+    const reader = milvusImage(initialMilvusVersion(o), o.images.milvus);
     const name = jobName(c);
     const dir = this.workDir ?? tmpdir2();
-    const file = join4(dir, `${name}.yaml`);
+    const file = join5(dir, `${name}.yaml`);
     const deadline = Math.ceil(this.t.backupJobTimeoutMs / 1e3);
-    await writeFile2(file, backupJobManifests(o, c, layout, image, deadline).map(toYaml).join("---\n"));
+    await writeFile3(
+      file,
+      backupJobManifests(o, c, layout, image, reader, deadline).map(toYaml).join("---\n")
+    );
     const what = `milvus-backup ${c.kind === "create" ? "create" : "restore secondary"} ${c.name} (Job ${name} in ${o.namespace})`;
     await kubectl(this.kube, ["apply", "-f", file], `the ${what}`, { timeoutMs: this.t.applyTimeoutMs });
     const outcome = await waitUntil(
@@ -1446,25 +1690,34 @@ var KindBackend = class {
       { timeoutMs: this.t.backupJobTimeoutMs, pollMs: this.t.pollMs, signal },
       (state) => this.log.info(`waiting for ${what}: ${state}`)
     );
-    const logs = await kubectl(
-      this.kube,
-      ["logs", "-n", o.namespace, `job/${name}`, "--tail=-1"],
-      `the log of Job ${name}`,
-      { allowFailure: true }
+    const logOf = async (container) => this.runner.redact(
+      (await kubectl(
+        this.kube,
+        ["logs", "-n", o.namespace, `job/${name}`, "-c", container, "--tail=-1"],
+        `the log of container ${container} of Job ${name}`,
+        { allowFailure: true }
+      )).stdout
     );
-    const text = this.runner.redact(logs.stdout);
-    if (outcome.failed) throw new Error(`${what} failed: ${outcome.failed}; its log ends: ${tail(text)}`);
-    return text;
+    if (outcome.failed) {
+      const containers = c.kind === "create" ? [CREATE_CONTAINER, META_CONTAINER] : [CREATE_CONTAINER];
+      const ends = [];
+      for (const k of containers) {
+        const text = await logOf(k);
+        if (text.trim()) ends.push(`${k}: ${tail(text)}`);
+      }
+      throw new Error(`${what} failed: ${outcome.failed}; its log ends: ${ends.join(" | ") || "(empty)"}`);
+    }
+    return logOf(logContainer(c));
   }
   /**
-   * Rolling upgrade of both clusters: the standby first (a newer standby can take an older
+   * Rolling upgrade of every cluster: the standbys first, in order (a newer standby can take an older
    * primary's stream; the reverse is not promised), then the primary, each waited Healthy.
    */
   async upgrade(from, to, signal) {
     const o = this.options;
     const injectedAt = Date.now();
     const steps = [];
-    for (const name of [o.targetName, o.sourceName]) {
+    for (const name of [...starTargetNames(o, this.deps.standbys ?? 1), o.sourceName]) {
       const r = await kubectl(
         this.kube,
         ["get", "milvus", name, "-n", o.namespace, "-o", "jsonpath={.spec.components.image}"],
@@ -1516,7 +1769,7 @@ var KindBackend = class {
     const o = this.options;
     const to = this.t.diagnosticsCallTimeoutMs;
     try {
-      await mkdir2(dir, { recursive: true });
+      await mkdir3(dir, { recursive: true });
     } catch (e) {
       this.log.warn(`diagnostics: cannot create ${dir}: ${String(e)}`);
       return [];
@@ -1531,8 +1784,8 @@ var KindBackend = class {
             purpose: `diagnostics ${file}`
           }
         );
-        const path = join4(dir, file);
-        await writeFile2(path, this.runner.redact(r.stdout + (r.stderr ? `
+        const path = join5(dir, file);
+        await writeFile3(path, this.runner.redact(r.stdout + (r.stderr ? `
 # stderr
 ${r.stderr}` : "")));
         written.push(path);
@@ -1576,8 +1829,8 @@ ${r.stderr}` : "")));
             { timeoutMs: to, purpose: `previous logs of ${p}`, allowFailure: true }
           );
           if (r.code === 0 && r.stdout) {
-            const path = join4(dir, `${p}.previous.log`);
-            await writeFile2(path, this.runner.redact(r.stdout));
+            const path = join5(dir, `${p}.previous.log`);
+            await writeFile3(path, this.runner.redact(r.stdout));
             written.push(path);
           }
         } catch (e) {
@@ -1587,17 +1840,17 @@ ${r.stderr}` : "")));
       try {
         await this.runner.run(
           this.tools.kind,
-          ["export", "logs", join4(dir, "kind-logs"), "--name", this.clusterName],
+          ["export", "logs", join5(dir, "kind-logs"), "--name", this.clusterName],
           { timeoutMs: to * 3, purpose: "kind export logs" }
         );
-        written.push(join4(dir, "kind-logs"));
+        written.push(join5(dir, "kind-logs"));
       } catch (e) {
         problems.push(`kind export logs: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     if (problems.length) {
-      const path = join4(dir, "diagnostics-errors.txt");
-      await writeFile2(path, `${problems.map((p) => tail(p, 4)).join("\n")}
+      const path = join5(dir, "diagnostics-errors.txt");
+      await writeFile3(path, `${problems.map((p) => tail(p, 4)).join("\n")}
 `).catch(() => {
       });
       written.push(path);
@@ -1641,7 +1894,7 @@ ${r.stderr}` : "")));
       });
     }
     if (this.ownsWorkDir && this.workDir)
-      await rm3(this.workDir, { recursive: true, force: true }).catch(() => {
+      await rm4(this.workDir, { recursive: true, force: true }).catch(() => {
       });
   }
 };

@@ -8,24 +8,24 @@ import {
   ProcessRunner,
   fmtMs,
   killCdcPod,
-  pchannelsFor,
   stageAndImport,
   tail
-} from "./chunk-5K46BLZF.js";
+} from "./chunk-AGBFUJDX.js";
 import {
-  ImportJobError
-} from "./chunk-3IKSNKQA.js";
+  ImportJobError,
+  pchannelsFor
+} from "./chunk-XOV25LJQ.js";
 import {
   clientFor,
   getReplicateInfo,
   readReplicateConfiguration,
   withDeadline
-} from "./chunk-E7H42DMQ.js";
+} from "./chunk-OJBU44RG.js";
 import {
   milvusClient
-} from "./chunk-BLFJBIMG.js";
+} from "./chunk-6STU7AKI.js";
 import "./chunk-FE5CAR44.js";
-import "./chunk-UXO2L5LN.js";
+import "./chunk-XXFUNUPC.js";
 import {
   EnvironmentError
 } from "./chunk-TEO4V65Y.js";
@@ -60,13 +60,16 @@ var ExistingBackend = class _ExistingBackend {
     this.deps = deps;
     this.t = { ...DEFAULT_EXISTING_TIMING, ...deps.timing };
     this.runner = deps.runner ?? new ProcessRunner({ trace: (l) => deps.log.debug(l) });
-    for (const side of [options.source, options.target]) if (side.token) this.runner.addSecret(side.token);
+    const extra = options.extraTargets ?? [];
+    for (const side of [options.source, options.target, ...extra])
+      if (side.token) this.runner.addSecret(side.token);
     this.faults = options.kube || options.killCdcCommand ? ["kill-cdc"] : [];
     this.info = {
       name: "existing",
       details: {
         source: shownUri(options.source.uri),
         target: shownUri(options.target.uri),
+        ...extra.length > 0 ? { extraTargets: extra.map((e) => shownUri(e.uri)).join(", ") } : {},
         killCdc: options.kube ? "kubectl" : options.killCdcCommand ? "command" : "unavailable"
       }
     };
@@ -125,6 +128,7 @@ var ExistingBackend = class _ExistingBackend {
    */
   async provision() {
     const o = this.options;
+    if (o.extraTargets?.length) return this.provisionStar(o.extraTargets);
     const [sv, tv] = await Promise.all([this.ping("source", o.source), this.ping("target", o.target)]);
     this.info.details.sourceVersion = sv;
     this.info.details.targetVersion = tv;
@@ -180,6 +184,108 @@ var ExistingBackend = class _ExistingBackend {
       source: endpoint(o.source, ids.source),
       target: endpoint(o.target, ids.target)
     };
+    if (confirmedBy) pair.replication = { confirmedBy };
+    if (o.metricsUrls?.length) pair.metricsUrls = [...o.metricsUrls];
+    return pair;
+  }
+  /**
+   * A star (issue 25): the source and every target, each with its own cluster id (config validation
+   * requires them: which held edge is which standby cannot be guessed). Reading only, as for a pair:
+   * the held topology must be exactly source -> each target, or absent with configureReplication; on
+   * releases without GetReplicateConfiguration every target's GetReplicateInfo must answer.
+   */
+  async provisionStar(extra) {
+    const o = this.options;
+    const clusters = [
+      { label: "source", c: o.source },
+      { label: "target", c: o.target },
+      ...extra.map((c, i) => ({ label: `extraTargets[${i}]`, c }))
+    ];
+    const versions = await Promise.all(clusters.map(({ label, c }) => this.ping(label, c)));
+    clusters.forEach(({ label }, i) => {
+      this.info.details[`${label}Version`] = versions[i];
+    });
+    const ids = clusters.map(({ label, c }) => {
+      if (!c.clusterId) this.fail(`${label}.clusterId is not set; a star needs every cluster's id`);
+      return c.clusterId;
+    });
+    for (const [i, a] of ids.entries())
+      for (const [j, b] of ids.entries())
+        if (i < j && (a.includes(b) || b.includes(a)))
+          this.fail(
+            `cluster ids '${a}' (${clusters[i]?.label}) and '${b}' (${clusters[j]?.label}) contain each other; CDC matches channels by substring and would replicate the wrong ones`
+          );
+    const [sourceId, ...targetIds] = ids;
+    const want = targetIds.map((t) => `${sourceId} -> ${t}`);
+    const held = await this.held();
+    let confirmedBy = null;
+    if (held === "unimplemented") {
+      const answered = await Promise.all(
+        clusters.slice(1).map(async ({ c }, k) => {
+          const channel = pchannelsFor(targetIds[k], o.pchannels)[0];
+          try {
+            await getReplicateInfo(
+              { uri: c.uri, token: c.token },
+              sourceId,
+              channel,
+              this.t.connectTimeoutMs
+            );
+            return true;
+          } catch {
+            return false;
+          }
+        })
+      );
+      if (answered.every(Boolean)) {
+        confirmedBy = `already configured: GetReplicateInfo(${sourceId}, ...) answered on every target (GetReplicateConfiguration UNIMPLEMENTED)`;
+      } else if (answered.some(Boolean) || !o.configureReplication) {
+        const not = clusters.slice(1).filter((_, k) => !answered[k]);
+        this.fail(
+          `${not.map((x) => `${x.label} ${shownUri(x.c.uri)}`).join(", ")} does not replicate from ${sourceId} (GetReplicateInfo did not answer); the drill changes no topology it did not create${answered.some(Boolean) ? ", and the other targets already replicate" : " (set configureReplication: true to have it apply the star)"}`
+        );
+      }
+    } else if (held === null) {
+      if (!o.configureReplication)
+        this.fail(
+          `${shownUri(o.source.uri)} holds no replicate configuration; the drill changes no topology it did not create (set configureReplication: true, or --configure-replication, to have it apply ${want.join(", ")})`
+        );
+    } else {
+      const have = held.cross_cluster_topology.map((e) => `${e.source_cluster_id} -> ${e.target_cluster_id}`);
+      if (JSON.stringify([...have].sort()) !== JSON.stringify([...want].sort()))
+        this.fail(
+          `${shownUri(o.source.uri)} already replicates with a different topology (it holds ${have.length ? have.join(", ") : "no edge"}, not ${want.join(", ")}); the drill changes no topology it did not create, and Milvus cannot change a stored cluster's uri`
+        );
+      clusters.forEach(({ label, c }, i) => {
+        const stored = this.storedUri(held, ids[i]);
+        if (c.replicateUri && stored && stored !== c.replicateUri)
+          this.fail(
+            `${label}.replicateUri is ${shownUri(c.replicateUri)} but ${ids[i]} is stored as ${shownUri(stored)}, and Milvus never lets a stored uri change (drop ${label}.replicateUri to use the stored one)`
+          );
+      });
+      confirmedBy = `already configured: ${want.join(", ")} read with GetReplicateConfiguration`;
+    }
+    if (!confirmedBy) {
+      for (const { label, c } of clusters) {
+        const dial = c.replicateUri ?? c.uri;
+        if (_ExistingBackend.isLocalOnly(dial))
+          this.fail(
+            `${label} would be stored as ${shownUri(dial)}, which the CDC pod cannot reach and Milvus never lets change (set ${label}.replicateUri to the address it dials inside the cluster, e.g. http://<name>-milvus.<namespace>.svc.cluster.local:19530)`
+          );
+      }
+    }
+    const [source, target, ...extraStandbys] = clusters.map(
+      ({ c }, i) => ({
+        clusterId: ids[i],
+        uri: c.uri,
+        ...c.token ? { token: c.token } : {},
+        replicateUri: this.storedUri(held, ids[i]) ?? c.replicateUri ?? c.uri,
+        pchannels: pchannelsFor(ids[i], o.pchannels)
+      })
+    );
+    this.deps.log.info(
+      `existing: a star, source ${sourceId} (${versions[0]}) at ${shownUri(o.source.uri)}, targets ${clusters.slice(1).map(({ c }, k) => `${targetIds[k]} (${versions[k + 1]}) at ${shownUri(c.uri)}`).join(", ")}; ${confirmedBy ?? "replication to be configured by the drill"}`
+    );
+    const pair = { source, target, extraStandbys };
     if (confirmedBy) pair.replication = { confirmedBy };
     if (o.metricsUrls?.length) pair.metricsUrls = [...o.metricsUrls];
     return pair;

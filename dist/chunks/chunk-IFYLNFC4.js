@@ -7,7 +7,7 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   require_milvus,
   require_protobufjs
-} from "./chunk-UXO2L5LN.js";
+} from "./chunk-XXFUNUPC.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";

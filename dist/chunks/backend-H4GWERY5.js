@@ -6,11 +6,11 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   configureReplication
-} from "./chunk-E7H42DMQ.js";
+} from "./chunk-OJBU44RG.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
-import "./chunk-BLFJBIMG.js";
+import "./chunk-6STU7AKI.js";
 import "./chunk-FE5CAR44.js";
 import {
   ANNOUNCE_METHOD,
@@ -24,11 +24,8 @@ import {
   parseReplicatorOptions,
   readWholeWal,
   walFile
-} from "./chunk-ICFNMKGX.js";
-import {
-  LOCAL_NEMESIS_REFUSALS,
-  LOCAL_NEMESIS_TYPES
-} from "./chunk-QACE44GA.js";
+} from "./chunk-AXOI724Q.js";
+import "./chunk-KORQFNEC.js";
 import {
   MILVUS_SERVICE,
   decode,
@@ -41,11 +38,13 @@ import {
   milvusMethods,
   responseStatus,
   statusResponse
-} from "./chunk-HYYLTJMX.js";
+} from "./chunk-IFYLNFC4.js";
 import {
+  LOCAL_NEMESIS_REFUSALS,
+  LOCAL_NEMESIS_TYPES,
   isSuccess,
   require_src2 as require_src
-} from "./chunk-UXO2L5LN.js";
+} from "./chunk-XXFUNUPC.js";
 import {
   MILVUS_LITE_VERSION,
   PYMILVUS_VERSION,
@@ -4131,6 +4130,7 @@ var Front = class _Front {
     const u = await this.writesLocked(
       () => this.config.update(req.replicate_configuration, async (c) => {
         change = c;
+        await this.freshStateOnNewSource(c);
         if (c.previous) await this.writes.announce(c.config);
       })
     );
@@ -4150,6 +4150,19 @@ var Front = class _Front {
       }
     }
     return answer(u);
+  }
+  /**
+   * A configuration that gives this cluster another source (a re-pointed standby, or a primary turned
+   * secondary) starts fresh replication state for that source: as Milvus's SwitchReplicateMode replaces
+   * the secondary state with a checkpoint of no message for the new source cluster (milvus-io/milvus
+   * internal/streamingnode/server/wal/interceptors/replicate/replicates/impl.go@1336db9f,
+   * secondary_state.go newSecondaryState). GetReplicateInfo then names no checkpoint for the new source,
+   * and its CDC starts at its own announcement of the configuration (replication/replicator.ts edgeStart).
+   */
+  async freshStateOnNewSource(c) {
+    const sourceOf = (cfg) => cfg?.cross_cluster_topology.find((t) => t.target_cluster_id === this.clusterId)?.source_cluster_id;
+    const next = sourceOf(c.config);
+    if (next !== void 0 && next !== sourceOf(c.previous)) await this.checkpoints.clear();
   }
   /** Runs `fn` with every channel locked: no client write or replicated apply runs beside it. */
   writesLocked(fn) {
@@ -4175,6 +4188,7 @@ var Front = class _Front {
     let change;
     const u = await this.config.update(withTokens, async (c) => {
       change = c;
+      await this.freshStateOnNewSource(c);
     });
     if (!u.ok) {
       this.log(`${this.clusterId}: configuration announced by the primary refused: ${u.reason}`);
@@ -4866,6 +4880,12 @@ async function startLab(opts = {}) {
   for (const k of extraKeys) clusters[k] = {};
   const metricsPort = await freePort();
   const processes = /* @__PURE__ */ new Set();
+  const standbyKey = (k) => {
+    if (!Number.isInteger(k) || k < 1 || k > standbys)
+      throw new Error(`standby ${k} is not in this lab (a standby from 1 to ${standbys})`);
+    return k === 1 ? "target" : `standby${k}`;
+  };
+  const faultKey = standbyKey(opts.faultStandby ?? 1);
   const sideOf = (clusterId) => clusterId === ids.source ? "source" : clusterId === ids.target ? "target" : void 0;
   const keyOf2 = (clusterId) => keys.find((k) => ids[k] === clusterId);
   const proxies = {};
@@ -4961,11 +4981,23 @@ async function startLab(opts = {}) {
       staleWhenDemoted: opts.faultMode === "stale-primary" && side === "source",
       forcePromoteShapes: opts.forcePromoteShapes,
       // The self-test fault: once restarted, the standby rejects what it is sent (milvus-io/milvus#45086).
-      rejectReplicated: restarted && opts.faultMode === "stall-after-standby-restart" && side === "target" ? `fault stall-after-standby-restart: the restarted standby ${id} rejects every replicated message after its checkpoint (milvus-io/milvus#45086)` : void 0
+      rejectReplicated: restarted && opts.faultMode === "stall-after-standby-restart" && side === faultKey ? `fault stall-after-standby-restart: the restarted standby ${id} rejects every replicated message after its checkpoint (milvus-io/milvus#45086)` : void 0
     });
     c.front = f;
     c.port = Number(f.uri.split(":").pop());
     return f;
+  };
+  const restart = async (key) => {
+    const c = clusters[key];
+    if (!c.front) throw new Error(`restartCluster: the ${key} cluster is down`);
+    const killedAt = Date.now();
+    await c.lite?.kill();
+    await stopCluster(c);
+    checkStopped();
+    const f = await startFront(key, await startLite(key), true);
+    const restartedAt = Date.now();
+    log(`Cluster ${ids[key]} restarted on its data at ${f.uri} (down ${restartedAt - killedAt} ms)`);
+    return { killedAt, restartedAt };
   };
   const sideOfFront = (f) => keyOf2(f.clusterId);
   const endpoint = (f) => ({
@@ -4990,7 +5022,11 @@ async function startLab(opts = {}) {
     const [source, target, ...extraStandbys] = fronts.map(endpoint);
     log(`Lab up: source ${source.clusterId} at ${source.uri}, target ${target.clusterId} at ${target.uri}`);
     for (const e of extraStandbys) log(`Lab up: standby ${e.clusterId} at ${e.uri} (a star)`);
-    if (opts.replicate) await configureReplication({ source, target }, { timeoutMs: 6e4, log });
+    if (opts.replicate)
+      await configureReplication(
+        { source, target, ...extraStandbys.length > 0 ? { extraStandbys } : {} },
+        { timeoutMs: 6e4, log }
+      );
     const lab = {
       source,
       target,
@@ -5059,35 +5095,55 @@ async function startLab(opts = {}) {
         log(`Cluster ${ids[side]} rebuilt empty at ${f.uri}`);
         return endpoint(f);
       },
-      async restartCluster(side) {
-        if (!clusters[side].front) throw new Error(`restartCluster: the ${side} cluster is down`);
-        const killedAt = Date.now();
-        await clusters[side].lite?.kill();
-        await stopCluster(clusters[side]);
-        checkStopped();
-        const f = await startFront(side, await startLite(side), true);
-        const restartedAt = Date.now();
-        log(`Cluster ${ids[side]} restarted on its data at ${f.uri} (down ${restartedAt - killedAt} ms)`);
-        return { killedAt, restartedAt };
+      restartCluster: (side) => restart(side),
+      async restartStandby(k) {
+        const key = standbyKey(k);
+        return { ...await restart(key), clusterId: ids[key] };
+      },
+      async rebuildStandby(clusterId) {
+        const key = keyOf2(clusterId);
+        const entry = dirs.extra.find((e) => e.clusterId === clusterId);
+        if (!key || !entry)
+          throw new Error(`rebuildStandby: ${clusterId} is not one of the star's further standbys`);
+        const c = clusters[key];
+        await c.lite?.kill();
+        await links.stopSource(clusterId);
+        await stopCluster(c);
+        await rm2(entry.dirs.root, { recursive: true, force: true });
+        entry.dirs = clusterDirs(root, clusterId);
+        const f = await startFront(key, await startLite(key));
+        log(`Standby ${clusterId} wiped and started again empty at ${f.uri}`);
+        return endpoint(f);
       },
       link: (side) => proxies[side],
+      standbyLink(k) {
+        const key = standbyKey(k);
+        return { link: proxies[key], clusterId: ids[key] };
+      },
       noteFault(name) {
         if (opts.faultMode !== "wedge-channel") return;
-        writeFileSync(faultMarkerFile(dirs.replicatorLog), `${(/* @__PURE__ */ new Date()).toISOString()} ${name}
-`, {
-          flag: "a"
-        });
+        for (const log2 of [dirs.replicatorLog, ...dirs.extra.map((e) => e.replicatorLog)])
+          writeFileSync(faultMarkerFile(log2), `${(/* @__PURE__ */ new Date()).toISOString()} ${name}
+`, { flag: "a" });
       },
       get replicationTarget() {
         const l = links.current();
         return l ? sideOf(l.target) : void 0;
       },
       freezeReplicator() {
-        const pid = links.current()?.supervisor.pid;
+        const pids = links.all().map((l) => l.supervisor.pid).filter((p) => p !== void 0);
+        const pid = pids[0];
         if (pid === void 0) throw new Error("freezeReplicator: no replicator is running");
-        process.kill(pid, "SIGSTOP");
-        paused.add(pid);
-        return { pid, resume: () => thaw(pid) };
+        for (const p of pids) {
+          process.kill(p, "SIGSTOP");
+          paused.add(p);
+        }
+        return {
+          pid,
+          resume: () => {
+            for (const p of pids) thaw(p);
+          }
+        };
       },
       async backup(side, name) {
         const snap = await up(side).backup(name);
@@ -5192,11 +5248,11 @@ var LocalBackend = class {
       case "restart-standby":
       case "restart-primary": {
         const side = fault === "restart-standby" ? "target" : "source";
-        const r = await lab.restartCluster(side);
+        const r = side === "target" && params?.standby !== void 0 ? await lab.restartStandby(params.standby) : { ...await lab.restartCluster(side), clusterId: lab[side].clusterId };
         return {
           injectedAt: r.killedAt,
           restoredAt: r.restartedAt,
-          cluster: lab[side].clusterId,
+          cluster: r.clusterId,
           how: "SIGKILL of Milvus Lite, front closed at once; both started again on the same data, state and WAL",
           downMs: r.restartedAt - r.killedAt
         };
@@ -5205,7 +5261,7 @@ var LocalBackend = class {
       case "delay": {
         const side = lab.replicationTarget;
         if (!side) throw new Error(`inject(${fault}): no replicator is running (replication not configured)`);
-        const link = lab.link(side);
+        const { link, clusterId } = params?.standby !== void 0 ? lab.standbyLink(params.standby) : { link: lab.link(side), clusterId: lab[side].clusterId };
         const injectedAt = Date.now();
         let cut = 0;
         const refusedBefore = link.stats.refused;
@@ -5220,7 +5276,7 @@ var LocalBackend = class {
         return {
           injectedAt,
           restoredAt: Date.now(),
-          link: `replicator -> ${lab[side].clusterId}`,
+          link: `replicator -> ${clusterId}`,
           ...fault === "partition" ? { connectionsCut: cut, connectionsRefused: link.stats.refused - refusedBefore } : {
             delayMs: params?.delayMs ?? 200,
             jitterMs: params?.jitterMs ?? 50,
@@ -5267,6 +5323,10 @@ var LocalBackend = class {
   async rebuildCluster(side) {
     if (!this.lab) throw new Error(`rebuildCluster(${side}): the local backend is not provisioned`);
     return this.lab.rebuildCluster(side);
+  }
+  async rebuildStandby(clusterId) {
+    if (!this.lab) throw new Error(`rebuildStandby(${clusterId}): the local backend is not provisioned`);
+    return this.lab.rebuildStandby(clusterId);
   }
   /** Milvus Backup `create`, emulated: a FlushAll point per channel and the data at it (front/seed-backup.ts). */
   async backup(side, name) {

@@ -5,11 +5,18 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
-  UsageError
+  LOCAL_FAULT_MODES,
+  NEMESIS_TYPES,
+  external_exports
+} from "./chunk-XXFUNUPC.js";
+import {
+  UsageError,
+  packageRoot
 } from "./chunk-TEO4V65Y.js";
 import {
   __commonJS,
-  __require
+  __require,
+  __toESM
 } from "./chunk-XXWGZQIE.js";
 
 // node_modules/yaml/dist/nodes/identity.js
@@ -1477,7 +1484,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify2(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -1506,7 +1513,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str}`;
     }
     exports.createStringifyContext = createStringifyContext;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -1516,7 +1523,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -1538,7 +1545,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -1590,7 +1597,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -1728,7 +1735,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge = require_merge();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
@@ -1764,7 +1771,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node of ctx.anchors.keys())
           strCtx.anchors.add(node.anchor);
@@ -1831,12 +1838,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -1861,7 +1868,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str2 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -1928,7 +1935,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify.stringify(item, itemCtx, () => comment = null);
+        let str = stringify2.stringify(item, itemCtx, () => comment = null);
         if (i < items.length - 1)
           str += ",";
         if (comment)
@@ -2461,7 +2468,7 @@ var require_schema = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema = [
@@ -2469,7 +2476,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -3116,7 +3123,7 @@ var require_schema3 = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool = require_bool2();
+    var bool2 = require_bool2();
     var float = require_float2();
     var int = require_int2();
     var merge = require_merge();
@@ -3129,8 +3136,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -3159,7 +3166,7 @@ var require_tags = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema = require_schema();
@@ -3180,7 +3187,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -3282,7 +3289,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -3297,7 +3304,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -3319,7 +3326,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -3327,7 +3334,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -5454,7 +5461,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -5507,7 +5514,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -5993,9 +6000,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -7220,7 +7227,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify2(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -7245,7 +7252,7 @@ var require_public_api = __commonJS({
     exports.parse = parse;
     exports.parseAllDocuments = parseAllDocuments;
     exports.parseDocument = parseDocument;
-    exports.stringify = stringify;
+    exports.stringify = stringify2;
   }
 });
 
@@ -7301,80 +7308,67 @@ var require_dist = __commonJS({
   }
 });
 
-// src/milvus/import.ts
-function importJson(rows) {
-  const plain = rows.map((row) => {
-    const out = {};
-    for (const [k, v] of Object.entries(row)) out[k] = v instanceof Float32Array ? Array.from(v) : v;
-    return out;
-  });
-  return JSON.stringify({ rows: plain });
+// src/config/duration.ts
+var UNIT_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+var DURATION_PATTERN = "^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h)?\\s*$";
+var DURATION_RE = new RegExp(DURATION_PATTERN);
+function parseDuration(value) {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.round(value) : null;
+  if (typeof value !== "string") return null;
+  const m = DURATION_RE.exec(value);
+  if (!m) return null;
+  const unit = value.trim().match(/(ms|s|m|h)$/)?.[1] ?? "ms";
+  return Math.round(Number.parseFloat(value) * UNIT_MS[unit]);
 }
-var ImportJobError = class extends Error {
-  constructor(message, outcome, jobId) {
-    super(message);
-    this.outcome = outcome;
-    this.jobId = jobId;
+function formatDuration(ms) {
+  for (const [unit, size] of [
+    ["h", 36e5],
+    ["m", 6e4],
+    ["s", 1e3]
+  ]) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
   }
-  name = "ImportJobError";
-};
-var ok = (s) => s === void 0 || s.error_code === void 0 || s.error_code === 0 || s.error_code === "Success";
-async function runImportJob(client, o) {
-  const deadline = Date.now() + o.timeoutMs;
-  const what = `the import of ${o.files.join(", ")} into ${o.collection}`;
-  let created;
-  try {
-    created = await client.bulkInsert({
-      collection_name: o.collection,
-      ...o.partition ? { partition_name: o.partition } : {},
-      files: o.files,
-      timeout: o.timeoutMs
-    });
-  } catch (e) {
-    throw new ImportJobError(`${what}: the create call failed: ${msg(e)}`, "info");
-  }
-  if (!ok(created.status))
-    throw new ImportJobError(`${what}: Milvus refused it: ${created.status?.reason ?? "no reason"}`, "fail");
-  const task = created.tasks?.[0];
-  if (task === void 0 || task === null)
-    throw new ImportJobError(`${what}: Milvus answered with no job id`, "info");
-  const jobId = String(task);
-  const waitedFor = `import job ${jobId} (${what}) to complete`;
-  let last = "no progress read yet";
-  for (; ; ) {
-    if (o.signal?.aborted) throw new ImportJobError(`aborted while waiting for ${waitedFor}`, "info", jobId);
-    try {
-      const st = await client.getImportState({
-        task,
-        timeout: Math.max(1, deadline - Date.now())
-      });
-      if (!ok(st.status)) last = `progress read failed: ${st.status?.reason ?? "no reason"}`;
-      else {
-        const reason = String(st.infos?.find((i) => i.key === "failed_reason")?.value ?? "");
-        if (st.state === "ImportCompleted") return { jobId, rows: Number(st.row_count ?? 0), waitedFor };
-        if (st.state === "ImportFailed" || st.state === "ImportFailedAndCleaned")
-          throw new ImportJobError(
-            `import job ${jobId} (${what}) failed: ${reason || st.state}`,
-            "fail",
-            jobId
-          );
-        last = `${st.state ?? "no state"}, ${st.row_count ?? 0} rows`;
-      }
-    } catch (e) {
-      if (e instanceof ImportJobError) throw e;
-      last = `progress read failed: ${msg(e)}`;
-    }
-    if (Date.now() + o.pollMs > deadline)
-      throw new ImportJobError(
-        `timed out after ${o.timeoutMs} ms waiting for ${waitedFor}; last seen: ${last}`,
-        "info",
-        jobId
-      );
-    await new Promise((r) => setTimeout(r, o.pollMs));
-  }
+  return `${ms}ms`;
 }
-function msg(e) {
-  return e instanceof Error ? e.message : String(e);
+
+// src/config/version.ts
+var RELEASE_RE = /^v?(\d+)\.(\d+)\.(\d+)$/;
+var MIN_MILVUS_VERSION = { major: 2, minor: 6, patch: 6 };
+var MIN_OPERATOR_VERSION = { major: 1, minor: 3, patch: 4 };
+function parseRelease(text) {
+  const m = RELEASE_RE.exec(text.trim());
+  if (!m) return null;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]) };
+}
+function compareSemver(a, b) {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+function formatSemver(v, prefix = "") {
+  return `${prefix}${v.major}.${v.minor}.${v.patch}`;
+}
+function checkMilvusVersion(text) {
+  const v = parseRelease(text);
+  const min = formatSemver(MIN_MILVUS_VERSION, "v");
+  if (!v) {
+    return {
+      ok: false,
+      reason: `must be a Milvus release like v2.6.22 (vMAJOR.MINOR.PATCH, at least ${min}); floating or flavoured tags such as latest, -gpu, -rc are refused`
+    };
+  }
+  if (compareSemver(v, MIN_MILVUS_VERSION) < 0) {
+    return { ok: false, reason: `is too old: built-in CDC needs Milvus ${min} or later` };
+  }
+  return { ok: true, tag: formatSemver(v, "v") };
+}
+function checkOperatorVersion(text) {
+  const v = parseRelease(text);
+  const min = formatSemver(MIN_OPERATOR_VERSION);
+  if (!v)
+    return { ok: false, reason: `must be a Milvus Operator chart release like 1.3.8 (at least ${min})` };
+  if (compareSemver(v, MIN_OPERATOR_VERSION) < 0) {
+    return { ok: false, reason: `is too old: the CDC component needs Milvus Operator ${min} or later` };
+  }
+  return { ok: true, version: formatSemver(v) };
 }
 
 // src/backends/kind/images.ts
@@ -7467,16 +7461,806 @@ function tagOrDigest(r) {
   return r.digest ? `${r.tag}@${r.digest}` : r.tag;
 }
 
+// src/config/schema.ts
+var PROFILE_NAMES = [
+  "smoke",
+  "default",
+  "soak",
+  "kind-types",
+  "switchover-smoke",
+  "failover-smoke",
+  "chaos-smoke",
+  "triggers-smoke",
+  "seed-smoke",
+  "capacity-smoke",
+  "star-smoke",
+  "star-chaos-smoke"
+];
+var DEFAULT_KIND_EXTRA_TARGET_NAMES = ["drill-second", "drill-third", "drill-fourth"];
+var BACKEND_TYPES = ["local", "kind", "existing"];
+var SCENARIOS = ["replication", "switchover", "failover", "seed", "capacity"];
+function changesRoles(scenario) {
+  return scenario === "switchover" || scenario === "failover";
+}
+function faultsScheduled(cfg) {
+  return cfg.faults.killCdc.at.length > 0 || cfg.faults.killCdc.everyMs !== null;
+}
+var VECTOR_TYPES = ["float", "float16", "bfloat16", "binary", "sparse"];
+var INDEX_TYPES = ["FLAT", "HNSW", "IVF_FLAT", "AUTOINDEX"];
+var METRICS = ["L2", "IP", "COSINE", "HAMMING", "JACCARD"];
+var CLUSTER_MODES = ["standalone", "cluster"];
+var DEFAULT_METRIC = {
+  float: "L2",
+  float16: "L2",
+  bfloat16: "L2",
+  binary: "HAMMING",
+  sparse: "IP"
+};
+var UINT32_MAX = 4294967295;
+function oneOf(values) {
+  return external_exports.enum(values, { error: `must be one of ${values.join(", ")}` });
+}
+function intIn(min, max) {
+  const error = `must be an integer from ${min} to ${max}`;
+  return external_exports.int({ error }).min(min, { error }).max(max, { error });
+}
+function numberIn(min, max) {
+  const error = `must be a number from ${min} to ${max}`;
+  return external_exports.number({ error }).min(min, { error }).max(max, { error });
+}
+function fractionOpen() {
+  const error = "must be a fraction between 0 and 1 (exclusive)";
+  return external_exports.number({ error }).gt(0, { error }).lt(1, { error });
+}
+var bool = () => external_exports.boolean({ error: "must be true or false" });
+function duration(minMs, maxMs) {
+  const error = `must be a duration from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (milliseconds, or a string like 30s, 2m, 1h)`;
+  return external_exports.union(
+    [external_exports.number({ error }).min(0, { error }), external_exports.string().regex(new RegExp(DURATION_PATTERN), { error })],
+    {
+      error
+    }
+  ).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (ms === null) {
+      ctx.issues.push({ code: "custom", message: error, input: value });
+      return external_exports.NEVER;
+    }
+    return ms;
+  }).pipe(external_exports.number().min(minMs, { error }).max(maxMs, { error }));
+}
+var DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+var dnsLabel = () => external_exports.string({ error: "must be a string" }).regex(DNS_LABEL_RE, {
+  error: "must be a DNS-1123 label: lowercase letters, digits and '-', 1 to 63 characters"
+});
+var httpUri = () => external_exports.string({ error: "must be a string" }).refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+    } catch {
+      return false;
+    }
+  },
+  { error: "must be a URL like http://host:19530 (http or https)" }
+);
+var milvusVersion = () => external_exports.string({ error: "must be a string like v2.6.22" }).transform((v, ctx) => {
+  const r = checkMilvusVersion(v);
+  if (r.ok) return r.tag;
+  ctx.issues.push({ code: "custom", message: r.reason, input: v });
+  return external_exports.NEVER;
+});
+var operatorVersion = () => external_exports.string({ error: "must be a string like 1.3.8" }).transform((v, ctx) => {
+  const r = checkOperatorVersion(v);
+  if (r.ok) return r.version;
+  ctx.issues.push({ code: "custom", message: r.reason, input: v });
+  return external_exports.NEVER;
+});
+function imageRef(name) {
+  return external_exports.string({ error: "must be a string" }).superRefine((v, ctx) => {
+    try {
+      checkImage(name, v, "");
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: e.message.replace(/^: /, ""), input: v });
+    }
+  });
+}
+var collectionSchema = external_exports.strictObject({
+  name: external_exports.string({ error: "must be a string" }).regex(/^[A-Za-z_][A-Za-z0-9_]{0,254}$/, {
+    error: "must be a Milvus collection name: a letter or '_', then letters, digits or '_' (at most 255)"
+  }).describe("Collection name on both clusters."),
+  dim: intIn(1, 32768).default(32).describe("Vector dimension. For sparse: the index space the generated entries are drawn from."),
+  vectorType: oneOf(VECTOR_TYPES).default("float"),
+  index: oneOf(INDEX_TYPES).default("FLAT").describe("FLAT is exact (search parity compares lists); others are checked by recall."),
+  metric: oneOf(METRICS).optional().describe("Default: L2 for float types, HAMMING for binary, IP for sparse."),
+  dynamicField: bool().default(false),
+  partitions: intIn(1, 64).default(1).describe("Partitions the workload spreads rows over."),
+  autoId: bool().default(false).describe(
+    "Auto-id primary key: Milvus assigns the keys and the drill learns them from Insert's answer. Such a collection gets inserts and deletes, no upserts (an upsert on auto_id may reassign the key). Not allowed on the first collection, which carries the ordering probes."
+  ),
+  partitionKey: bool().optional().describe(
+    "Default false. Partition-key collection: `category` is the partition key and Milvus picks the partition of each row (no named partitions, so partitions must be 1)."
+  ),
+  shards: intIn(1, 16).optional().describe(
+    "Default 1. Shards (channels) of the collection. More than 1 leaves it out of the per-channel prefix check. Not allowed on the first collection."
+  )
+}).transform((c) => ({ ...c, metric: c.metric ?? DEFAULT_METRIC[c.vectorType] }));
+var endpointSchema = external_exports.strictObject({
+  uri: httpUri().describe("Where the drill connects, e.g. http://primary:19530."),
+  token: external_exports.string({ error: "must be a string" }).optional().describe("user:password or API key; never logged."),
+  clusterId: external_exports.string({ error: "must be a string" }).min(1, { error: "must not be empty (use null to discover it)" }).nullable().default(null).describe("Cluster id (msgChannel.chanNamePrefix.cluster); null: read it from the cluster."),
+  replicateUri: httpUri().nullable().default(null).describe("Where the CDC node dials this cluster; null: same as uri.")
+});
+var DrillConfigSchema = external_exports.strictObject({
+  profile: oneOf(PROFILE_NAMES),
+  scenario: oneOf(SCENARIOS).describe(
+    "replication (default), switchover (planned role change, RPO 0), failover (primary lost, standby force-promoted) or seed (the standby seeded from a backup of a primary that already holds data, then CDC)."
+  ),
+  switchBack: bool().describe(
+    "switchover/failover: after the new primary has proven itself, move the primary role back to the original primary."
+  ),
+  seed: intIn(0, UINT32_MAX).describe("Seed of all generated data and schedules; random when not set."),
+  backend: external_exports.strictObject({
+    type: oneOf(BACKEND_TYPES),
+    local: external_exports.strictObject({
+      faultMode: oneOf(LOCAL_FAULT_MODES).describe(
+        "Bug the reference replicator plants (to prove the checkers)."
+      ),
+      faultEvery: intIn(1, 1e6).describe("Plant the fault on every Nth message."),
+      restartDelayMs: duration(0, 6e5).describe("How long the replicator stays down when killed."),
+      pchannels: intIn(1, 16)
+    }).describe("Two Milvus Lite servers joined by the drill's reference replicator."),
+    kind: external_exports.strictObject({
+      milvusVersion: milvusVersion(),
+      operatorVersion: operatorVersion(),
+      mode: oneOf(CLUSTER_MODES),
+      namespace: dnsLabel(),
+      clusterName: dnsLabel().nullable().describe("kind cluster name; null: derived from the run."),
+      images: external_exports.strictObject({
+        milvus: imageRef("milvus").describe(
+          "Milvus repository (no tag: the tag comes from milvusVersion/upgradeFrom/upgradeTo)."
+        ),
+        etcd: imageRef("etcd"),
+        minio: imageRef("minio").describe("MinIO image; Docker Hub no longer serves minio/minio."),
+        operator: imageRef("operator").nullable().describe("Milvus Operator image; null: milvusdb/milvus-operator:v<operatorVersion>."),
+        node: imageRef("node").nullable().describe("kindest/node image; null: kind's default.")
+      }).describe("Every image the kind backend runs, for registry mirrors; flag --image NAME=REF."),
+      usePreinstalledTools: bool().describe(
+        "Use kind/kubectl/helm from PATH instead of the pinned, sha256-checked downloads."
+      ),
+      sourceName: dnsLabel().describe("Primary Milvus CR name (= its cluster id)."),
+      targetName: dnsLabel().describe(
+        "Standby Milvus CR name; must not contain or be contained in sourceName."
+      ),
+      extraTargetNames: external_exports.array(dnsLabel(), { error: "must be a list of Milvus CR names" }).max(3, { error: "must list at most 3 names (standbys 2 to 4)" }).default([...DEFAULT_KIND_EXTRA_TARGET_NAMES]).describe(
+        "A star (topology.standbys > 1): the Milvus CR names of standbys 2..N, in order; no name may contain another (CDC matches channels by substring)."
+      ),
+      preloadImages: bool(),
+      freeDisk: bool().describe(
+        "Delete large preinstalled SDKs from a CI runner; leave false on your own machine."
+      ),
+      keepCluster: bool(),
+      upgradeFrom: milvusVersion().nullable().describe(
+        "With upgradeTo: start on this version (= milvusVersion) and upgrade both clusters mid-drill."
+      ),
+      upgradeTo: milvusVersion().nullable().describe("The version both clusters are upgraded to mid-drill."),
+      readyTimeoutMs: duration(6e4, 36e5)
+    }).describe("Two Milvus CRs with CDC on a local kind cluster."),
+    existing: external_exports.strictObject({
+      source: endpointSchema,
+      target: endpointSchema,
+      extraTargets: external_exports.array(endpointSchema, {
+        error: "must be a list of clusters (uri, token, clusterId, replicateUri)"
+      }).max(3, { error: "must list at most 3 clusters (standbys 2 to 4)" }).default([]).describe(
+        "A star (topology.standbys > 1): standbys 2..N, in order, each with its own uri, token and clusterId (target is standby 1); one per standby beyond the first."
+      ),
+      pchannels: intIn(1, 64).default(16),
+      configureReplication: bool().default(false).describe(
+        "Apply the drill's replicate configuration when the clusters do not already replicate source -> target. Milvus never lets a cluster's stored uri change, so this is refused for loopback/port-forward addresses: set replicateUri."
+      ),
+      kube: external_exports.strictObject({
+        context: external_exports.string({ error: "must be a string" }).nullable().default(null),
+        namespace: dnsLabel().default("milvus"),
+        sourceInstance: dnsLabel().describe("Milvus CR whose CDC pod the nemesis deletes."),
+        importBucket: external_exports.string({ error: "must be a string" }).regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name" }).nullable().default(null).describe(
+          "The primary's bucket in its operator-deployed MinIO (Service <sourceInstance>-minio in this namespace; the operator names the bucket after the CR). Set: trigger bulkImport stages its files there."
+        )
+      }).nullable().default(null),
+      killCdcCommand: external_exports.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).nullable().default(null).describe("Shell command that kills the CDC node (when there is no kube access)."),
+      allowRoleChange: bool().default(false).describe("Allow scenario switchover to move the primary role of your clusters (and back)."),
+      allowDestructive: bool().default(false).describe(
+        "Allow scenario failover on your clusters: it force-promotes the standby and leaves the old primary to be rebuilt."
+      ),
+      metricsUrls: external_exports.array(httpUri(), { error: "must be a list of URLs" }).max(32, { error: "must list at most 32 URLs" }).default([]).describe(
+        "Prometheus endpoints (e.g. http://cdc-pod:9091/metrics) serving milvus_cdc_last_replicated_time_tick and the primary's milvus_wal_last_confirmed_time_tick; the lag-metric check judges them. Empty: skipped."
+      )
+    }).nullable().describe("Two clusters you already run, joined by CDC.")
+  }),
+  workload: external_exports.strictObject({
+    collections: external_exports.array(collectionSchema, { error: "must be a list of collections" }).min(1, { error: "must list 1 to 16 collections" }).max(16, { error: "must list 1 to 16 collections" }),
+    initialRows: intIn(0, 1e7).describe("Rows loaded before replication is checked."),
+    keySpace: intIn(1, 1e8).describe("Primary keys are drawn from [0, keySpace)."),
+    batchSize: intIn(1, 1e4),
+    ops: intIn(1, 1e8).nullable().describe("Stop after this many ops (exclusive with durationMs)."),
+    durationMs: duration(1e3, 7 * 864e5).nullable().describe("Stop after this long (exclusive with ops)."),
+    targetRate: numberIn(0, 1e6).describe("Ops per second; 0 = as fast as possible."),
+    concurrency: intIn(1, 64),
+    mix: external_exports.strictObject({
+      insert: numberIn(0, 1e6),
+      upsert: numberIn(0, 1e6),
+      delete: numberIn(0, 1e6),
+      reinsert: numberIn(0, 1e6),
+      ddl: numberIn(0, 1e6)
+    }).describe("Relative weights of op kinds."),
+    hotKeyUpserts: intIn(0, 1e7).describe("Upserts aimed at a few hot keys (long version chains)."),
+    chainLength: intIn(0, 1e5),
+    dropCollection: bool().describe("Drop and recreate a collection mid-drill (DDL replication)."),
+    triggers: external_exports.strictObject({
+      loadRelease: bool().describe(
+        "Release and load again a partition, then a whole collection, mid-stream (milvus-io/milvus#44478)."
+      ),
+      addField: bool().describe(
+        "add_collection_field twice in a row on a multi-shard collection while writes run (milvus-io/milvus#50364, #51835)."
+      ),
+      autoIdUpserts: bool().describe(
+        "Upserts on auto-id collections too, whose answer may name new keys (milvus-io/milvus#51667)."
+      ),
+      bulkImport: bool().describe(
+        "Bulk import mid-stream from the primary's own object storage: backend kind, or existing with kube.importBucket (milvus-io/milvus#50499, #51667, #51070)."
+      )
+    }).describe("Workload triggers: what broke CDC upstream without any fault (docs/upstream-bugs.md).")
+  }),
+  faults: external_exports.strictObject({
+    killCdc: external_exports.strictObject({
+      at: external_exports.array(fractionOpen(), { error: "must be a list of fractions" }).max(1e3, { error: "must list at most 1000 kill points" }).describe("Kill CDC at these fractions of the workload, ascending."),
+      everyMs: duration(1e3, 864e5).nullable().describe("Kill CDC on this period instead of `at`."),
+      times: intIn(0, 1e4).describe("With everyMs: at most this many kills; 0 = until the workload ends.")
+    }),
+    nemesis: external_exports.strictObject({
+      types: external_exports.array(oneOf(NEMESIS_TYPES), { error: "must be a list of nemesis types" }).min(1, { error: `must list 1 to 16 of ${NEMESIS_TYPES.join(", ")}` }).max(16, { error: `must list 1 to 16 of ${NEMESIS_TYPES.join(", ")}` }).describe(
+        "The faults the nemesis brings, taken in turn at each point of the faults.killCdc schedule."
+      ),
+      durationMs: duration(100, 36e5).describe(
+        "How long partition, delay, pause-cdc and stress-standby last before they are healed."
+      ),
+      delayMs: duration(1, 6e4).describe("delay: latency added each way on the replication link."),
+      jitterMs: duration(0, 6e4).describe("delay: +- this much at random around delayMs.")
+    }).describe("Which faults the nemesis brings (scheduled by faults.killCdc) and how long they last.")
+  }),
+  monitor: external_exports.strictObject({
+    heartbeatIntervalMs: duration(10, 6e4),
+    probeIntervalMs: duration(10, 6e4),
+    probeKeys: intIn(0, 1e5).describe("Keys the monitor reads on the standby every probe.")
+  }),
+  search: external_exports.strictObject({
+    queries: intIn(0, 1e5),
+    k: intIn(1, 16384)
+  }),
+  capacity: external_exports.strictObject({
+    startRate: numberIn(0.1, 1e5).describe("scenario capacity: write ops/s of the first step."),
+    factor: numberIn(1.01, 100).describe(
+      "scenario capacity: each step's rate is the last one's times this."
+    ),
+    stepMs: duration(1e3, 36e5).describe(
+      "scenario capacity: how long each step writes at its rate."
+    ),
+    maxRate: numberIn(0.1, 1e6).describe(
+      "scenario capacity: the bound: no step goes above this rate (ops/s)."
+    ),
+    maxSteps: intIn(1, 100).describe("scenario capacity: at most this many steps."),
+    maxLagGrowthMsPerS: numberIn(0, 1e6).describe(
+      "scenario capacity: a step whose heartbeat lag grows faster than this (ms per s) is not sustainable."
+    )
+  }).describe(
+    "scenario capacity: the write rate steps up until the standby's lag keeps growing or the bound."
+  ),
+  thresholds: external_exports.strictObject({
+    lagSloMs: duration(1, 36e5),
+    recoveryTimeoutMs: duration(1e3, 36e5),
+    catchUpTimeoutMs: duration(1e3, 6 * 36e5),
+    minRecall: numberIn(0, 1),
+    distanceEpsilon: numberIn(0, 1),
+    rpoMs: duration(0, 36e5).describe(
+      "failover: acknowledged writes may be lost only from this window before the primary was lost."
+    ),
+    rtoMs: duration(1, 36e5).describe(
+      "switchover/failover: writes stopped or primary lost -> first write acknowledged by the new primary."
+    ),
+    lagMetricToleranceMs: duration(0, 36e5).describe(
+      "lag-metric: how far Milvus's lag metric may be from the heartbeat lag (and what counts as near zero)."
+    ),
+    lagMetricGraceMs: duration(0, 36e5).describe(
+      "lag-metric: the alert rule's `for:` period; a missed alert or false page lasts longer than this."
+    )
+  }),
+  topology: external_exports.strictObject({
+    standbys: intIn(1, 4).describe(
+      "Standbys replicating from the one primary (a star, as Milvus CDC supports); 1: a pair."
+    ),
+    faultStandby: intIn(1, 4).nullable().describe(
+      "Aim backend.local.faultMode at the link to this standby only (1-based), and in a star the nemesis' faults on one standby (restart-standby, partition, delay, stress-standby); null: the fault mode on every edge, those faults at each standby in turn."
+    ),
+    promote: intIn(1, 4).describe(
+      "Scenarios switchover and failover in a star: the standby promoted (1-based); the others are re-pointed at it."
+    )
+  }).describe("One primary and N standbys; each standby's checks are judged on their own.")
+});
+function existingClusters(ex) {
+  return [ex.source, ex.target, ...ex.extraTargets ?? []];
+}
+
+// src/backends/kind/options.ts
+var MIN_MILVUS_VERSION2 = "2.6.6";
+var MIN_OPERATOR_VERSION2 = "1.3.4";
+var DEFAULT_OPERATOR_VERSION = "1.3.8";
+var VERSION_RE = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z][0-9A-Za-z.-]*))?$/;
+function parseVersion(text) {
+  const m = VERSION_RE.exec(text.trim());
+  if (!m) return null;
+  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), suffix: m[4] ?? "" };
+}
+function compareVersions(a, b) {
+  return a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+}
+function parseMilvusVersion(text, what = "milvusVersion") {
+  const v = parseVersion(String(text));
+  if (!v || v.suffix) {
+    throw new UsageError(
+      `${what}: '${text}' is not a Milvus release (allowed: MAJOR.MINOR.PATCH with optional leading v, e.g. v2.6.22; no -gpu/-rc suffix)`
+    );
+  }
+  const min = parseVersion(MIN_MILVUS_VERSION2);
+  if (compareVersions(v, min) < 0) {
+    throw new UsageError(
+      `${what}: '${text}' has no built-in CDC (allowed: v${MIN_MILVUS_VERSION2} or newer; the CDC setup docs recommend v2.6.16+)`
+    );
+  }
+  return v;
+}
+function milvusImageTag(version) {
+  const v = parseMilvusVersion(version);
+  return `v${v.major}.${v.minor}.${v.patch}`;
+}
+function milvusImage(version, repository = DEFAULT_KIND_IMAGES.milvus) {
+  return `${repository}:${milvusImageTag(version)}`;
+}
+function operatorChartVersion(version) {
+  const v = parseVersion(version);
+  if (!v || v.suffix) {
+    throw new UsageError(
+      `operatorVersion: '${version}' is not a Milvus Operator chart version (allowed: MAJOR.MINOR.PATCH, e.g. ${DEFAULT_OPERATOR_VERSION})`
+    );
+  }
+  const min = parseVersion(MIN_OPERATOR_VERSION2);
+  if (compareVersions(v, min) < 0) {
+    throw new UsageError(
+      `operatorVersion: '${version}' does not know the CDC component (allowed: ${MIN_OPERATOR_VERSION2} or newer)`
+    );
+  }
+  return `${v.major}.${v.minor}.${v.patch}`;
+}
+var CR_NAME_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+var CR_NAME_MAX = 40;
+var NAMESPACE_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+var KIND_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+function checkName(what, value, re, max, rule) {
+  if (typeof value !== "string" || !re.test(value) || value.length > max) {
+    throw new UsageError(
+      `${what}: '${value}' is not a valid name (allowed: ${rule}, at most ${max} characters)`
+    );
+  }
+}
+function validateKindOptions(o) {
+  if (o.mode !== "standalone" && o.mode !== "cluster") {
+    throw new UsageError(`mode: '${String(o.mode)}' is not a Milvus mode (allowed: standalone, cluster)`);
+  }
+  parseMilvusVersion(o.milvusVersion, "milvusVersion");
+  operatorChartVersion(o.operatorVersion);
+  const crRule = "lowercase letters, digits and '-', starting with a letter";
+  checkName("sourceName", o.sourceName, CR_NAME_RE, CR_NAME_MAX, crRule);
+  checkName("targetName", o.targetName, CR_NAME_RE, CR_NAME_MAX, crRule);
+  if (o.sourceName.includes(o.targetName) || o.targetName.includes(o.sourceName)) {
+    throw new UsageError(
+      `sourceName/targetName: '${o.sourceName}' and '${o.targetName}' contain each other (allowed: two names where neither contains the other, because CDC matches channels by substring)`
+    );
+  }
+  checkName("namespace", o.namespace, NAMESPACE_RE, 63, "lowercase letters, digits and '-'");
+  if (o.namespace === "milvus-operator") {
+    throw new UsageError(
+      "namespace: 'milvus-operator' is the operator's own namespace (allowed: any other namespace)"
+    );
+  }
+  if (o.clusterName !== null) {
+    checkName("clusterName", o.clusterName, KIND_NAME_RE, 40, "lowercase letters, digits and '-'");
+  }
+  for (const name of IMAGE_NAMES) checkImage(name, o.images?.[name] ?? null);
+  if (o.upgradeFrom === null !== (o.upgradeTo === null)) {
+    throw new UsageError(
+      `upgradeFrom/upgradeTo: '${o.upgradeFrom ?? ""}' -> '${o.upgradeTo ?? ""}' (allowed: both set or both empty)`
+    );
+  }
+  if (o.upgradeFrom !== null && o.upgradeTo !== null) {
+    parseMilvusVersion(o.upgradeFrom, "upgradeFrom");
+    parseMilvusVersion(o.upgradeTo, "upgradeTo");
+  }
+  if (!Number.isInteger(o.readyTimeoutMs) || o.readyTimeoutMs <= 0) {
+    throw new UsageError(
+      `readyTimeoutMs: '${String(o.readyTimeoutMs)}' is not a timeout (allowed: a positive whole number of milliseconds)`
+    );
+  }
+}
+function initialMilvusVersion(o) {
+  return o.upgradeFrom ?? o.milvusVersion;
+}
+
+// src/backends/kind/manifests.ts
+var import_yaml = __toESM(require_dist(), 1);
+import { join } from "node:path";
+var OPERATOR_NAMESPACE = "milvus-operator";
+var OPERATOR_RELEASE = "milvus-operator";
+var OPERATOR_CHART = "milvus-operator";
+var OPERATOR_REPO = "https://zilliztech.github.io/milvus-operator/";
+var DML_CHANNELS = 16;
+var MILVUS_PORT = 19530;
+var METRICS_PORT = 9091;
+var KIND_CONFIG_FILE = "single-node.yaml";
+function kindConfigPath() {
+  return join(packageRoot(), "fixtures", "kind", KIND_CONFIG_FILE);
+}
+function instanceSelector(name) {
+  return `app.kubernetes.io/instance=${name},app.kubernetes.io/name=milvus`;
+}
+function cdcSelector(name) {
+  return `app.kubernetes.io/instance=${name},app.kubernetes.io/component=cdc`;
+}
+function pchannelsFor(clusterId, n = DML_CHANNELS) {
+  return Array.from({ length: n }, (_, i) => `${clusterId}-rootcoord-dml_${i}`);
+}
+function replicateUriFor(name, namespace) {
+  return `http://${name}-milvus.${namespace}.svc.cluster.local:${MILVUS_PORT}`;
+}
+var req = (cpu, memory) => ({ requests: { cpu, memory } });
+var SIZING = {
+  standalone: req("250m", "1Gi"),
+  clusterComponent: req("50m", "256Mi"),
+  cdc: req("50m", "128Mi"),
+  etcd: req("50m", "128Mi"),
+  minio: req("50m", "100Mi")
+};
+var KIND_RUNNER = { cpuMillis: 4e3, memoryMi: 16 * 1024 };
+var KIND_MAX_STANDBYS = 2;
+function millis(q) {
+  return q.endsWith("m") ? Number(q.slice(0, -1)) : Number(q) * 1e3;
+}
+function mebibytes(q) {
+  return q.endsWith("Gi") ? Number(q.slice(0, -2)) * 1024 : Number(q.replace(/Mi$/, ""));
+}
+function clusterRequests(mode, cdc) {
+  const parts = mode === "standalone" ? [SIZING.standalone.requests] : Array.from({ length: 5 }, () => SIZING.clusterComponent.requests);
+  if (cdc) parts.push(SIZING.cdc.requests);
+  parts.push(SIZING.etcd.requests, SIZING.minio.requests);
+  return {
+    cpuMillis: parts.reduce((a, r) => a + millis(r.cpu), 0),
+    memoryMi: parts.reduce((a, r) => a + mebibytes(r.memory), 0)
+  };
+}
+function starRequests(mode, standbys, cdcOnTargets) {
+  const p = clusterRequests(mode, true);
+  const t = clusterRequests(mode, cdcOnTargets);
+  return { cpuMillis: p.cpuMillis + standbys * t.cpuMillis, memoryMi: p.memoryMi + standbys * t.memoryMi };
+}
+function starTargetNames(o, standbys) {
+  const extra = o.extraTargetNames ?? [];
+  if (standbys - 1 > extra.length)
+    throw new UsageError(
+      `extraTargetNames: ${JSON.stringify(extra)} names ${extra.length} further standby(s), topology.standbys ${standbys} needs ${standbys - 1} (allowed: one CR name per standby beyond the first)`
+    );
+  return [o.targetName, ...extra.slice(0, standbys - 1)];
+}
+function renderMilvusCr(o, role, cr = {}) {
+  const name = cr.name ?? (role === "source" ? o.sourceName : o.targetName);
+  const image = cr.image ?? milvusImage(initialMilvusVersion(o), o.images.milvus);
+  const cdc = cr.cdc ?? role === "source";
+  const components = { image };
+  if (o.mode === "standalone") {
+    components.standalone = { replicas: 1, resources: SIZING.standalone };
+  } else {
+    components.resources = SIZING.clusterComponent;
+    components.mixCoord = { replicas: 1 };
+    components.proxy = { replicas: 1 };
+    components.queryNode = { replicas: 1 };
+    components.dataNode = { replicas: 1 };
+    components.streamingNode = { replicas: 1 };
+    components.indexNode = { replicas: 0 };
+  }
+  if (cdc) components.cdc = { replicas: 1, resources: SIZING.cdc };
+  return {
+    apiVersion: "milvus.io/v1beta1",
+    kind: "Milvus",
+    metadata: {
+      name,
+      namespace: o.namespace,
+      labels: {
+        app: "milvus",
+        "app.kubernetes.io/part-of": "milvus-cdc-drill",
+        "milvus-cdc-drill/role": role
+      }
+    },
+    spec: {
+      mode: o.mode,
+      components,
+      dependencies: {
+        // Cluster mode defaults to Pulsar; CDC drills here always use the WAL the docs set up.
+        msgStreamType: "woodpecker",
+        etcd: {
+          inCluster: {
+            deletionPolicy: "Delete",
+            pvcDeletion: true,
+            values: { replicaCount: 1, resources: SIZING.etcd, image: etcdImageValues(o.images.etcd) }
+          }
+        },
+        storage: {
+          inCluster: {
+            deletionPolicy: "Delete",
+            pvcDeletion: true,
+            values: {
+              mode: "standalone",
+              resources: SIZING.minio,
+              persistence: { size: "5Gi" },
+              image: minioImageValues(o.images.minio)
+            }
+          }
+        }
+      },
+      config: { rootCoord: { dmlChannelNum: DML_CHANNELS } }
+    }
+  };
+}
+function operatorImage(o) {
+  return o.images.operator ?? `${OPERATOR_IMAGE_REPOSITORY}:v${operatorChartVersion(o.operatorVersion)}`;
+}
+function operatorValues(o) {
+  return {
+    image: operatorImageValues(operatorImage(o)),
+    resources: { requests: { cpu: "10m", memory: "64Mi" } }
+  };
+}
+function flattenValues(values, prefix = "") {
+  const out = [];
+  for (const [k, v] of Object.entries(values)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) out.push(...flattenValues(v, key));
+    else out.push(`${key}=${String(v)}`);
+  }
+  return out;
+}
+function helmInstallArgs(o) {
+  const sets = flattenValues(operatorValues(o)).flatMap((s) => ["--set-string", s]);
+  return [
+    "upgrade",
+    "--install",
+    OPERATOR_RELEASE,
+    OPERATOR_CHART,
+    "--repo",
+    OPERATOR_REPO,
+    "--version",
+    operatorChartVersion(o.operatorVersion),
+    "-n",
+    OPERATOR_NAMESPACE,
+    "--create-namespace",
+    ...sets,
+    "--wait",
+    "--timeout",
+    "5m"
+  ];
+}
+function operatorWaitArgs() {
+  return [
+    "-n",
+    OPERATOR_NAMESPACE,
+    "wait",
+    "--timeout=3m",
+    "--for=condition=available",
+    `deployments/${OPERATOR_RELEASE}`
+  ];
+}
+function kindCreateArgs(o, clusterName, configPath) {
+  return [
+    "create",
+    "cluster",
+    "--name",
+    clusterName,
+    "--config",
+    configPath,
+    ...o.images.node ? ["--image", o.images.node] : [],
+    "--wait",
+    "120s"
+  ];
+}
+function usedImages(o) {
+  const out = [
+    { name: "milvus", ref: milvusImage(initialMilvusVersion(o), o.images.milvus), preload: true }
+  ];
+  if (o.upgradeTo)
+    out.push({ name: "milvus", ref: milvusImage(o.upgradeTo, o.images.milvus), preload: true });
+  out.push(
+    { name: "etcd", ref: o.images.etcd, preload: true },
+    { name: "minio", ref: o.images.minio, preload: true },
+    { name: "operator", ref: operatorImage(o), preload: true }
+  );
+  if (o.images.node) out.push({ name: "node", ref: o.images.node, preload: false });
+  const seen = /* @__PURE__ */ new Set();
+  return out.filter((i) => !seen.has(i.ref) && seen.add(i.ref));
+}
+var RUNNER_DISK_HOGS = [
+  "/usr/share/dotnet",
+  "/usr/local/lib/android",
+  "/opt/ghc",
+  "/usr/local/share/boost"
+];
+function namespaceManifest(namespace) {
+  return { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } };
+}
+function toYaml(doc) {
+  return (0, import_yaml.stringify)(doc, { lineWidth: 0 });
+}
+function endpointFor(o, role, localUri, crName) {
+  const name = crName ?? (role === "source" ? o.sourceName : o.targetName);
+  return {
+    clusterId: name,
+    uri: localUri,
+    replicateUri: replicateUriFor(name, o.namespace),
+    pchannels: pchannelsFor(name)
+  };
+}
+function maskedReplicateConfig(pair) {
+  const cluster = (e) => ({
+    cluster_id: e.clusterId,
+    connection_param: { uri: e.replicateUri, ...e.token ? { token: "***" } : {} },
+    pchannels: e.pchannels
+  });
+  const standbys = [pair.target, ...pair.extraStandbys ?? []];
+  return {
+    clusters: [cluster(pair.source), ...standbys.map(cluster)],
+    cross_cluster_topology: standbys.map((s) => ({
+      source_cluster_id: pair.source.clusterId,
+      target_cluster_id: s.clusterId
+    }))
+  };
+}
+function imagePatch(version, repository) {
+  return JSON.stringify({ spec: { components: { image: milvusImage(version, repository) } } });
+}
+
+// src/milvus/import.ts
+function importJson(rows) {
+  const plain = rows.map((row) => {
+    const out = {};
+    for (const [k, v] of Object.entries(row)) out[k] = v instanceof Float32Array ? Array.from(v) : v;
+    return out;
+  });
+  return JSON.stringify({ rows: plain });
+}
+var ImportJobError = class extends Error {
+  constructor(message, outcome, jobId) {
+    super(message);
+    this.outcome = outcome;
+    this.jobId = jobId;
+  }
+  name = "ImportJobError";
+};
+var ok = (s) => s === void 0 || s.error_code === void 0 || s.error_code === 0 || s.error_code === "Success";
+async function runImportJob(client, o) {
+  const deadline = Date.now() + o.timeoutMs;
+  const what = `the import of ${o.files.join(", ")} into ${o.collection}`;
+  let created;
+  try {
+    created = await client.bulkInsert({
+      collection_name: o.collection,
+      ...o.partition ? { partition_name: o.partition } : {},
+      files: o.files,
+      timeout: o.timeoutMs
+    });
+  } catch (e) {
+    throw new ImportJobError(`${what}: the create call failed: ${msg(e)}`, "info");
+  }
+  if (!ok(created.status))
+    throw new ImportJobError(`${what}: Milvus refused it: ${created.status?.reason ?? "no reason"}`, "fail");
+  const task = created.tasks?.[0];
+  if (task === void 0 || task === null)
+    throw new ImportJobError(`${what}: Milvus answered with no job id`, "info");
+  const jobId = String(task);
+  const waitedFor = `import job ${jobId} (${what}) to complete`;
+  let last = "no progress read yet";
+  for (; ; ) {
+    if (o.signal?.aborted) throw new ImportJobError(`aborted while waiting for ${waitedFor}`, "info", jobId);
+    try {
+      const st = await client.getImportState({
+        task,
+        timeout: Math.max(1, deadline - Date.now())
+      });
+      if (!ok(st.status)) last = `progress read failed: ${st.status?.reason ?? "no reason"}`;
+      else {
+        const reason = String(st.infos?.find((i) => i.key === "failed_reason")?.value ?? "");
+        if (st.state === "ImportCompleted") return { jobId, rows: Number(st.row_count ?? 0), waitedFor };
+        if (st.state === "ImportFailed" || st.state === "ImportFailedAndCleaned")
+          throw new ImportJobError(
+            `import job ${jobId} (${what}) failed: ${reason || st.state}`,
+            "fail",
+            jobId
+          );
+        last = `${st.state ?? "no state"}, ${st.row_count ?? 0} rows`;
+      }
+    } catch (e) {
+      if (e instanceof ImportJobError) throw e;
+      last = `progress read failed: ${msg(e)}`;
+    }
+    if (Date.now() + o.pollMs > deadline)
+      throw new ImportJobError(
+        `timed out after ${o.timeoutMs} ms waiting for ${waitedFor}; last seen: ${last}`,
+        "info",
+        jobId
+      );
+    await new Promise((r) => setTimeout(r, o.pollMs));
+  }
+}
+function msg(e) {
+  return e instanceof Error ? e.message : String(e);
+}
+
+// src/util/shell.ts
+function quote(arg) {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, "'\\''")}'`;
+}
+function formatCommand(command, args) {
+  return [command, ...args].map(quote).join(" ");
+}
+
 export {
   require_dist,
-  IMAGE_NAMES,
   DEFAULT_KIND_IMAGES,
-  OPERATOR_IMAGE_REPOSITORY,
-  checkImage,
   parseImageFlags,
-  etcdImageValues,
-  minioImageValues,
-  operatorImageValues,
+  parseDuration,
+  parseRelease,
+  compareSemver,
+  formatSemver,
+  PROFILE_NAMES,
+  DEFAULT_KIND_EXTRA_TARGET_NAMES,
+  BACKEND_TYPES,
+  changesRoles,
+  faultsScheduled,
+  DrillConfigSchema,
+  existingClusters,
+  parseVersion,
+  compareVersions,
+  milvusImage,
+  validateKindOptions,
+  initialMilvusVersion,
+  OPERATOR_NAMESPACE,
+  OPERATOR_RELEASE,
+  MILVUS_PORT,
+  METRICS_PORT,
+  kindConfigPath,
+  instanceSelector,
+  cdcSelector,
+  pchannelsFor,
+  KIND_RUNNER,
+  KIND_MAX_STANDBYS,
+  starRequests,
+  starTargetNames,
+  renderMilvusCr,
+  operatorValues,
+  helmInstallArgs,
+  operatorWaitArgs,
+  kindCreateArgs,
+  usedImages,
+  RUNNER_DISK_HOGS,
+  namespaceManifest,
+  toYaml,
+  endpointFor,
+  maskedReplicateConfig,
+  imagePatch,
+  formatCommand,
   importJson,
   ImportJobError,
   runImportJob

@@ -17,7 +17,7 @@ import {
   require_src,
   require_src2,
   require_umd
-} from "./chunk-UXO2L5LN.js";
+} from "./chunk-XXFUNUPC.js";
 import {
   BinaryDecisionDiagram,
   Client,

@@ -6,20 +6,20 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   HEARTBEAT_COLLECTION,
-  LOCAL_FAULT_MODES,
   PK_FIELD,
-  SETTLE_KEY,
-  external_exports
-} from "./chunk-QACE44GA.js";
+  SETTLE_KEY
+} from "./chunk-KORQFNEC.js";
 import {
   decode,
   decodeRequest,
   messageType,
   method
-} from "./chunk-HYYLTJMX.js";
+} from "./chunk-IFYLNFC4.js";
 import {
+  LOCAL_FAULT_MODES,
+  external_exports,
   require_src2 as require_src
-} from "./chunk-UXO2L5LN.js";
+} from "./chunk-XXFUNUPC.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";
@@ -77,6 +77,11 @@ function isSettleMarker(e, payload) {
   } catch {
     return false;
   }
+}
+var REPOINT_SKIP_WRITES = 3;
+function skippedOnRepoint(e) {
+  if (!DATA_METHODS.has(e.method) || e.collection === HEARTBEAT_COLLECTION) return false;
+  return !isSettleMarker(e, Buffer.from(e.payload, "base64"));
 }
 var REORDER_WINDOW = 32;
 var FaultFilter = class {
@@ -844,8 +849,9 @@ var StreamSession = class {
     this.call.cancel();
   }
 };
-async function edgeStart(file, sourceId, targetId) {
+async function edgeStartAt(file, sourceId, targetId) {
   let start = 0;
+  let announced = false;
   let open3 = false;
   for (const e of await readWholeWal(file).catch(() => [])) {
     if (e.method !== ANNOUNCE_METHOD) continue;
@@ -853,11 +859,17 @@ async function edgeStart(file, sourceId, targetId) {
     const edge = (cfg?.cross_cluster_topology ?? []).some(
       (t) => t.source_cluster_id === sourceId && t.target_cluster_id === targetId
     );
-    if (edge && !open3) start = e.offset;
+    if (edge && !open3) {
+      start = e.offset;
+      announced = true;
+    }
     open3 = edge;
-    if (!edge) start = 0;
+    if (!edge) {
+      start = 0;
+      announced = false;
+    }
   }
-  return start;
+  return { offset: start, announced };
 }
 async function resumePoint(file, cp, log, fresh = async () => 0) {
   if (!cp) return { offset: await fresh(), floorTt: void 0 };
@@ -987,12 +999,14 @@ async function runReplicator(opts, ctx) {
   async function session(ch, filter) {
     const cp = await client.getReplicateInfo(opts.source.clusterId, ch.target, ctx.infoDeadlineMs ?? 5e3);
     if (cp && ch.tickMs === void 0) ch.tickMs = Number(cp.tt >> 18n);
-    let { offset, floorTt } = await resumePoint(
-      ch.file,
-      cp,
-      ctx.log,
-      () => edgeStart(ch.file, opts.source.clusterId, opts.target.clusterId)
-    );
+    let announced = false;
+    let { offset, floorTt } = await resumePoint(ch.file, cp, ctx.log, async () => {
+      const r = await edgeStartAt(ch.file, opts.source.clusterId, opts.target.clusterId);
+      announced = r.announced;
+      return r.offset;
+    });
+    if (opts.faultMode === "repoint-skip" && !cp && announced && ch.repointSkip === void 0)
+      ch.repointSkip = REPOINT_SKIP_WRITES;
     if (opts.faultMode === "lose-on-partition" && ch.readTo !== void 0 && ch.readTo > offset) {
       ctx.log(
         `${ch.source}: fault lose-on-partition: the link broke with messages in flight; skipping log bytes ${offset}..${ch.readTo}: the target's checkpoint moves past them with the next message, they are never applied (milvus-io/milvus#53368)`
@@ -1087,6 +1101,13 @@ async function runReplicator(opts, ctx) {
         faultStarted = existsSync(faultMarkerFile(opts.logFile));
       for (const e of batch) {
         if (floorTt !== void 0 && e.ttNum <= floorTt) continue;
+        if (ch.repointSkip && skippedOnRepoint(e)) {
+          ch.repointSkip -= 1;
+          ctx.log(
+            `${ch.source}: fault repoint-skip: skipping ${e.method} on ${e.collection} tt=${e.tt} offset=${e.offset} (an edge a re-point created starts past the new primary's first writes)`
+          );
+          continue;
+        }
         if (faultStarted && shared.wedged === void 0 && wedgesOn(e)) {
           shared.wedged = ch.source;
           ch.wedged = true;

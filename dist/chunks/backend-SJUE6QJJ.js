@@ -10,15 +10,15 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-QHLSGRSG.js";
-import "./chunk-5K46BLZF.js";
-import "./chunk-P6BIFXV7.js";
-import "./chunk-3IKSNKQA.js";
+} from "./chunk-F4KGBMK3.js";
+import "./chunk-AGBFUJDX.js";
+import "./chunk-VWQKC5YH.js";
+import "./chunk-XOV25LJQ.js";
 import "./chunk-ATWVWLQA.js";
-import "./chunk-BLFJBIMG.js";
+import "./chunk-6STU7AKI.js";
 import "./chunk-FE5CAR44.js";
-import "./chunk-HYYLTJMX.js";
-import "./chunk-UXO2L5LN.js";
+import "./chunk-IFYLNFC4.js";
+import "./chunk-XXFUNUPC.js";
 import "./chunk-TEO4V65Y.js";
 import "./chunk-TXPUYXQ7.js";
 import "./chunk-XXWGZQIE.js";
