@@ -338,6 +338,9 @@ describe("milvus-cdc-drill plan", () => {
     expect(() => buildPlan(["--backend", "local", "--out", "x"])).toThrow(
       "--backend: 'local' has nothing to plan (allowed: kind;",
     );
+    expect(() => buildPlan(["--out", "x"])).toThrow(
+      "--backend: required (allowed: kind; local needs no plan and existing creates nothing)",
+    );
     expect(() => buildPlan(["--backend", "kind"])).toThrow("--out: missing");
   });
 

@@ -103,9 +103,11 @@ function selfCommand(): string | undefined {
 /** Renders the plan in memory; throws UsageError for bad options before anything is written. */
 export function buildPlan(argv: string[]): { out: string; files: Record<string, string> } {
   const v = parse(argv);
+  if (v.backend === undefined)
+    throw new UsageError("--backend: required (allowed: kind; local needs no plan and existing creates nothing)");
   if (v.backend !== "kind") {
     throw new UsageError(
-      `--backend: '${v.backend ?? ""}' has nothing to plan (allowed: kind; local needs no plan and existing creates nothing)`,
+      `--backend: '${v.backend}' has nothing to plan (allowed: kind; local needs no plan and existing creates nothing)`,
     );
   }
   if (!v.out) throw new UsageError("--out: missing (allowed: a directory to write the plan into)");
