@@ -325,7 +325,7 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
       yaml(
         `${EXISTING.replace("    killCdcCommand", "    allowDestructive: true\n    milvusBackup:\n      createCommand: mb create -n {name} --backup_index_extra\n      restoreSecondaryCommand: mb restore secondary -n {name} --target {target}\n    killCdcCommand")}scenario: seed\n`,
       ),
-      "config backend.existing.milvusBackup.restoreSecondaryCommand = mb restore secondary -n {name} --target {target}: has an unknown placeholder {target}; allowed: {name}, {sourceClusterId}, {targetClusterId} (the shell's own ${VAR} is left alone)",
+      "config backend.existing.milvusBackup.restoreSecondaryCommand = mb restore secondary -n {name} --target {target}: has an unknown placeholder {target}; allowed: {name}, {sourceClusterId}, {targetClusterId} (shell variables such as $VAR are left alone)",
     ],
     [
       "switchover on existing clusters without allowRoleChange",

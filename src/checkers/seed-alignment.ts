@@ -91,7 +91,12 @@ export function checkSeedAlignment(history: HistorySource, final: FinalState): C
   if (!facts.backup.ok || !facts.restore?.ok || facts.points.size === 0) {
     const what = !facts.backup.ok ? "backup" : !facts.restore ? "restore (never ran)" : "restore";
     const err = !facts.backup.ok ? facts.backup.error : facts.restore?.error;
-    blind.add({ message: `the seeding did not complete: ${what}${err ? `: ${err}` : ""}` });
+    blind.add({
+      message:
+        facts.backup.ok && facts.restore?.ok
+          ? `no backup point was recorded on any channel${facts.pointsFrom ? ` (points from ${facts.pointsFrom}: the restore left none)` : ""}`
+          : `the seeding did not complete: ${what}${err ? `: ${err}` : ""}`,
+    });
   }
   // A standby that is no longer a secondary right after the restore: CDC stopped itself and the
   // secondary became a primary (milvus-io/milvus#52727). Unread (unknown) is not a failure.

@@ -305,7 +305,7 @@ function checkBackend(cfg: DrillConfig): string | null {
         return line(
           `backend.existing.milvusBackup.${k}`,
           cmd,
-          `has an unknown placeholder ${bad}; allowed: ${MILVUS_BACKUP_PLACEHOLDERS.map((p: string) => `{${p}}`).join(", ")} (the shell's own \${VAR} is left alone)`,
+          `has an unknown placeholder ${bad}; allowed: ${MILVUS_BACKUP_PLACEHOLDERS.map((p: string) => `{${p}}`).join(", ")} (shell variables such as $VAR are left alone)`,
         );
     }
   }

@@ -71,7 +71,7 @@ export async function refuseOccupied(
     const has = await hasCollection(target, c);
     if (has === true)
       throw new Error(
-        `the standby ${pair.target.clusterId} already holds collection ${c}: restore secondary would send it again (refused before the restore; drop it or seed an empty standby)`,
+        `the standby ${pair.target.clusterId} already holds collection ${c}: restore secondary would send it again (refused before anything is backed up or restored; drop it or seed an empty standby)`,
       );
   }
   if (!what.checkpoints) return;
