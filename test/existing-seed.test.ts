@@ -251,7 +251,8 @@ describe("config: scenario seed on existing clusters", () => {
   const mb = {
     createCommand: "milvus-backup create -n {name} --backup_index_extra",
     restoreSecondaryCommand:
-      "milvus-backup restore secondary -n {name} --source_cluster_id {sourceClusterId} --target_cluster_id {targetClusterId} --token ${TOKEN}",
+      "milvus-backup restore secondary -n {name} --source_cluster_id {sourceClusterId} --target_cluster_id {targetClusterId} --token $" +
+      "{TOKEN}",
   };
   it("is accepted with allowDestructive and milvusBackup (the shell's own variables left alone)", () => {
     const cfg = loadConfig({
