@@ -4,7 +4,8 @@
  * that records its arguments. No CLI path reaches the local lab's emulated restore secondary from a
  * shell command, so the Milvus side (replicate configuration, checkpoints, collections) is a recorder:
  * what is tested is the order of the user's commands around the drill's own calls, the refusals, and
- * that the points come from the standby's checkpoint after the restore.
+ * that the points come from the standby's checkpoint after the restore. Whole drills against a local
+ * lab, through a bridge to its backup and restore: test/drill-existing-seed.test.ts.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
