@@ -110,6 +110,7 @@ describe.each(CASES)("scenario seed on the existing backend, lab restore $faultM
       expect(calls).toEqual(["create", "restore"]);
       expect(report.seeding?.pointsFrom).toMatch(/standby's checkpoint/);
       expect(report.seeding?.points.length).toBe(4);
+      expect(report.seeding?.rowsSeeded).toBeGreaterThan(0);
       const sa = report.checks.find((c) => c.name === "seed-alignment");
       expect(sa?.verdict, sa?.summary).toBe(want);
       if (want === "pass") {

@@ -176,8 +176,11 @@ export async function seedStandby(i: SeedInput): Promise<SeedResult> {
     const standby = await standbyRole(pair, Math.min(i.timeoutMs, 30_000));
     if (standby.role !== "secondary") log.warn(`after the restore: ${standby.why}`);
     let seeded = 0;
-    for (const c of backup.collections) {
-      const n = await countOf(i.target, c.name);
+    // A backend that cannot list the backup's collections (existing): the drill's own, counted on the
+    // standby before CDC is configured on the primary, hold what the restore sent.
+    const names = backup.collections.length > 0 ? backup.collections.map((c) => c.name) : i.collections;
+    for (const name of names) {
+      const n = await countOf(i.target, name);
       if (typeof n === "number") seeded += n;
     }
     return {
