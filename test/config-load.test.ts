@@ -314,11 +314,18 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
       "config scenario = seed: restores a backup of your primary into your standby and replaces its replicate configuration; set backend.existing.allowDestructive: true (and give it a standby that holds none of the collections) to run it on existing clusters",
     ],
     [
-      "seed on existing clusters, which run no milvus-backup, even with allowDestructive",
+      "seed on existing clusters with allowDestructive but without milvusBackup",
       yaml(
         `${EXISTING.replace("    killCdcCommand", "    allowDestructive: true\n    configureReplication: true\n    killCdcCommand")}scenario: seed\n`,
       ),
-      "config scenario = seed: needs Milvus Backup's create and restore secondary, which the existing backend does not run yet (it knows neither cluster's storage); run scenario seed on the local or kind backend",
+      "config backend.existing.milvusBackup = null: scenario seed on existing clusters needs your Milvus Backup's commands (createCommand and restoreSecondaryCommand); the drill knows neither cluster's storage",
+    ],
+    [
+      "a milvusBackup command with an unknown placeholder",
+      yaml(
+        `${EXISTING.replace("    killCdcCommand", "    allowDestructive: true\n    milvusBackup:\n      createCommand: mb create -n {name} --backup_index_extra\n      restoreSecondaryCommand: mb restore secondary -n {name} --target {target}\n    killCdcCommand")}scenario: seed\n`,
+      ),
+      "config backend.existing.milvusBackup.restoreSecondaryCommand = mb restore secondary -n {name} --target {target}: has an unknown placeholder {target}; allowed: {name}, {sourceClusterId}, {targetClusterId} (shell variables such as $VAR are left alone)",
     ],
     [
       "switchover on existing clusters without allowRoleChange",

@@ -243,3 +243,71 @@ describe("seed-alignment", () => {
     expect(s).toMatchObject({ backup: "b1", rowsBackedUp: 3, rowsSeeded: 3 });
   });
 });
+
+/**
+ * The existing backend cannot read the backup's meta: its backup step carries no points or collections,
+ * and the restore step gives the standby's checkpoint per channel as the points (pointsFrom).
+ */
+function existingSteps(points: Array<{ pchannel: string; timeTick: string }>): HistoryEvent[] {
+  return [
+    {
+      type: "step",
+      name: "backup",
+      startedAt: POINT_MS - 10,
+      time: POINT_MS + 20,
+      ok: true,
+      detail: { name: "b1", cluster: "primary", points: [], collections: [], rows: 0 },
+    },
+    {
+      type: "step",
+      name: "restore",
+      startedAt: POINT_MS + 100,
+      time: POINT_MS + 300,
+      ok: true,
+      detail: {
+        rowsSeeded: 3,
+        checkpoints: points.map((p) => ({ ...p, messageId: "m" })),
+        points: points.map((p) => ({ ...p, messageId: "m" })),
+        pointsFrom: "the standby's checkpoint per channel after the restore, not the backup's meta",
+      },
+    },
+  ];
+}
+
+describe("seed-alignment with points from the standby's checkpoint (existing backend)", () => {
+  const at = [
+    { pchannel: "primary-rootcoord-dml_0", timeTick: POINT },
+    { pchannel: PCH, timeTick: tt(POINT_MS + 500) },
+  ];
+  it("passes, judging sides against the earliest point, and reports where the points came from", () => {
+    const h = [...existingSteps(at), ...WRITES];
+    const r = checkSeedAlignment(h, final(side(ALL), ALL));
+    expect(r.verdict).toBe("pass");
+    // Written before the point are judged before it, not all as born after the backup.
+    expect(r.stats).toMatchObject({ keys: 5, before: 1, after: 3, at: 1 });
+    expect(seedSummary(h)?.pointsFrom).toMatch(/standby's checkpoint/);
+    expect(seedSummary(h)?.points.map((p) => p.pchannel)).toEqual(["primary-rootcoord-dml_0", PCH]);
+  });
+  it("fails on a gap: keys missing show whatever the point, with no channel claimed", () => {
+    const r = checkSeedAlignment(
+      [...existingSteps(at), ...WRITES],
+      final(side({ "1": 1, "2": 2, "5": 1 }), ALL),
+    );
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence.map((e) => e.pk).sort()).toEqual(["1", "3", "4"]);
+    expect(r.evidence[0]?.message).toMatch(/\(channel not known\): missing/);
+  });
+  it("fails on an overlap: a key held twice", () => {
+    const r = checkSeedAlignment(
+      [...existingSteps(at), ...WRITES],
+      final(side(ALL, { count: 5, distinctKeys: 4 }), ALL, ["2"]),
+    );
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence[0]).toMatchObject({ pk: "2", kind: "doubled" });
+  });
+  it("is unknown when the restore left no checkpoint, so no point exists", () => {
+    const r = checkSeedAlignment([...existingSteps([]), ...WRITES], final(side(ALL), ALL));
+    expect(r.verdict).toBe("unknown");
+    expect(r.summary).toMatch(/no backup point was recorded/);
+  });
+});

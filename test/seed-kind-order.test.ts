@@ -223,6 +223,8 @@ describe("seedStandby on kind, in restore secondary order", () => {
     const checks = events.filter((e) => e.startsWith("checkpoint read before")).length;
     expect(checks).toBe(16);
     expect(events.filter((e) => !e.startsWith("checkpoint read"))).toEqual([
+      // The standby's collections before the create as well (existing runs the user's create).
+      "has drill_items",
       "configure standby alpha->bravo after [mb-create-b1]",
       "has drill_items",
       "role read of bravo after [mb-create-b1, mb-restore-b1]",

@@ -82,6 +82,11 @@ export interface ClusterBackup {
 /** What a `restore secondary` sent. */
 export interface SeedRestore {
   rows: number;
+  /**
+   * The backup points as the restore left them, for a backend that cannot read the backup's meta
+   * (existing: the standby's checkpoint per channel, read after the restore); the backup's own are empty.
+   */
+  points?: BackupPoint[];
   /** Backend facts for the report (messages sent, the tool's version, ...). */
   detail?: Record<string, unknown>;
 }

@@ -15,6 +15,8 @@ export interface SeedFacts {
   restore: StepEvent | undefined;
   /** Source pchannel -> its point. */
   points: Map<string, BackupPoint>;
+  /** Where the points came from when not from the backup's meta (existing: the standby's checkpoint). */
+  pointsFrom?: string;
   /** Collection -> the source pchannel it lived on at the backup, and its rows then. */
   collections: Map<string, { pchannel: string; rows: number }>;
   /** Source pchannel -> the standby's checkpoint right after the restore (null: none). */
@@ -41,11 +43,18 @@ export function seedFacts(history: HistorySource): SeedFacts | null {
   const r = (restore?.detail ?? {}) as {
     checkpoints?: Array<{ pchannel: string; timeTick: string | null }>;
     standby?: { role: string; why: string };
+    points?: BackupPoint[];
+    pointsFrom?: string;
   };
+  // A backend that cannot read the backup's meta (existing) gives the points as the restore left them:
+  // the standby's checkpoint per channel (backends/existing/backend.ts restoreSecondary says why the
+  // check still sees a gap or an overlap there).
+  const points = d.points?.length ? d.points : (r.points ?? []);
   return {
     backup,
     restore,
-    points: new Map((d.points ?? []).map((p) => [p.pchannel, p])),
+    ...(d.points?.length || !r.pointsFrom ? {} : { pointsFrom: r.pointsFrom }),
+    points: new Map(points.map((p) => [p.pchannel, p])),
     collections: new Map((d.collections ?? []).map((c) => [c.name, { pchannel: c.pchannel, rows: c.rows }])),
     checkpoints: new Map((r.checkpoints ?? []).map((c) => [c.pchannel, c.timeTick])),
     ...(r.standby ? { standby: r.standby } : {}),
@@ -82,7 +91,12 @@ export function checkSeedAlignment(history: HistorySource, final: FinalState): C
   if (!facts.backup.ok || !facts.restore?.ok || facts.points.size === 0) {
     const what = !facts.backup.ok ? "backup" : !facts.restore ? "restore (never ran)" : "restore";
     const err = !facts.backup.ok ? facts.backup.error : facts.restore?.error;
-    blind.add({ message: `the seeding did not complete: ${what}${err ? `: ${err}` : ""}` });
+    blind.add({
+      message:
+        facts.backup.ok && facts.restore?.ok
+          ? `no backup point was recorded on any channel${facts.pointsFrom ? ` (points from ${facts.pointsFrom}: the restore left none)` : ""}`
+          : `the seeding did not complete: ${what}${err ? `: ${err}` : ""}`,
+    });
   }
   // A standby that is no longer a secondary right after the restore: CDC stopped itself and the
   // secondary became a primary (milvus-io/milvus#52727). Unread (unknown) is not a failure.
@@ -93,6 +107,12 @@ export function checkSeedAlignment(history: HistorySource, final: FinalState): C
     });
   // One point time for collections created after the backup (every write to them came through CDC).
   const anyPoint = [...facts.points.values()][0];
+  // Points read from the standby's checkpoint (existing) come without the backup's collections: a
+  // collection's channel is not known, so its writes are judged against the earliest point and named
+  // with no channel. Missing and doubled keys show all the same; only their side leans on the point.
+  const earliest = [...facts.points.values()].sort((a, b) =>
+    BigInt(a.timeTick) < BigInt(b.timeTick) ? -1 : 1,
+  )[0];
   const perChannel = new Map<string, { before: number; after: number; at: number }>();
   let keys = 0;
   const where = (pch: string, pointTt: string): string => {
@@ -115,7 +135,7 @@ export function checkSeedAlignment(history: HistorySource, final: FinalState): C
       const dropAt = idx.dropped.get(c.name);
       if (dropAt !== undefined && c.target.exists === false) continue;
       const known = facts.collections.get(c.name);
-      const point = known ? facts.points.get(known.pchannel) : anyPoint;
+      const point = known ? facts.points.get(known.pchannel) : facts.pointsFrom ? earliest : anyPoint;
       if (!point) {
         blind.add({
           collection: c.name,
@@ -130,10 +150,10 @@ export function checkSeedAlignment(history: HistorySource, final: FinalState): C
         });
         continue;
       }
-      const pch = point.pchannel;
+      const pch = known || !facts.pointsFrom ? point.pchannel : "channel not known";
       const pointMs = wallMs(point.timeTick);
       // Born after the backup: at the point it did not exist, so every write to it is on the CDC side.
-      const born = known ? undefined : "after";
+      const born = known || facts.pointsFrom ? undefined : "after";
       const tally = perChannel.get(pch) ?? { before: 0, after: 0, at: 0 };
       perChannel.set(pch, tally);
       const doubled = new Set<Pk>(final.seed?.doubled[c.name] ?? []);
@@ -222,5 +242,6 @@ export function seedSummary(history: HistorySource): SeedSummary | undefined {
     rowsBackedUp: d.rows ?? 0,
     rowsSeeded: typeof r.rowsSeeded === "number" ? r.rowsSeeded : null,
     checkpoints: [...f.checkpoints].map(([pchannel, timeTick]) => ({ pchannel, timeTick })),
+    ...(f.pointsFrom ? { pointsFrom: f.pointsFrom } : {}),
   };
 }

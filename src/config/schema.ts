@@ -345,13 +345,33 @@ export const DrillConfigSchema = z.strictObject({
           .nullable()
           .default(null)
           .describe("Shell command that kills the CDC node (when there is no kube access)."),
+        milvusBackup: z
+          .strictObject({
+            createCommand: z
+              .string({ error: "must be a string" })
+              .min(1, { error: "must not be empty" })
+              .describe(
+                "Shell command that runs your Milvus Backup `create` on the backed-up cluster, e.g. `milvus-backup create -n {name} --backup_index_extra --config primary.yaml`. It must pass --backup_index_extra: without index extras the restore hangs (zilliztech/milvus-backup#1167). Placeholders {name}, {sourceClusterId}, {targetClusterId} are substituted shell-quoted.",
+              ),
+            restoreSecondaryCommand: z
+              .string({ error: "must be a string" })
+              .min(1, { error: "must not be empty" })
+              .describe(
+                "Shell command that runs your Milvus Backup `restore secondary -n {name} --source_cluster_id {sourceClusterId} --target_cluster_id {targetClusterId}` into the standby. On v0.5.16 the backup must be in the standby's own bucket, or the restore loops forever (zilliztech/milvus-backup#1166, #1168): the drill cannot see your storage layout and does not check it.",
+              ),
+          })
+          .nullable()
+          .default(null)
+          .describe(
+            "Scenario seed on existing clusters (with allowDestructive): your own milvus-backup, run as shell commands bounded by thresholds.catchUpTimeoutMs; the drill does not know either cluster's storage. The backup points are read after the restore from the standby's checkpoint per channel, not from the backup's meta.",
+          ),
         allowRoleChange: bool()
           .default(false)
           .describe("Allow scenario switchover to move the primary role of your clusters (and back)."),
         allowDestructive: bool()
           .default(false)
           .describe(
-            "Allow scenario failover on your clusters: it force-promotes the standby and leaves the old primary to be rebuilt.",
+            "Allow scenario failover on your clusters: it force-promotes the standby and leaves the old primary to be rebuilt. Scenario seed needs it too (with milvusBackup): it restores a backup of your primary into your standby, which must hold none of the drill's collections and no checkpoint from the primary.",
           ),
         metricsUrls: z
           .array(httpUri(), { error: "must be a list of URLs" })
@@ -569,6 +589,8 @@ export interface DrillConfig {
         importBucket: string | null;
       } | null;
       killCdcCommand: string | null;
+      /** Scenario seed: the user's milvus-backup create and restore secondary, as shell command templates. */
+      milvusBackup: { createCommand: string; restoreSecondaryCommand: string } | null;
       allowRoleChange: boolean;
       allowDestructive: boolean;
       metricsUrls: string[];

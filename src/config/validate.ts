@@ -3,6 +3,7 @@
  * rule wins, so the message always names a single field, its value and what is allowed.
  */
 
+import { MILVUS_BACKUP_PLACEHOLDERS } from "../backends/existing/milvus-backup.js";
 import { KIND_CHAOS_TYPES, KIND_NEMESIS_REFUSALS } from "../backends/kind/chaos.js";
 import { KIND_MAX_STANDBYS, KIND_RUNNER, starRequests } from "../backends/kind/manifests.js";
 import {
@@ -14,6 +15,7 @@ import {
   ROLE_CHANGE_FAULT_SCENARIO,
 } from "../backends/local/faults/fault-modes.js";
 import { STANDBY_FAULTS } from "../nemesis/names.js";
+import { unknownPlaceholder } from "../util/shell.js";
 import {
   changesRoles,
   type DrillConfig,
@@ -296,6 +298,16 @@ function checkBackend(cfg: DrillConfig): string | null {
         "killing CDC on existing clusters needs backend.existing.kube or backend.existing.killCdcCommand; set one, or set faults.killCdc.at to []",
       );
     }
+    for (const k of ["createCommand", "restoreSecondaryCommand"] as const) {
+      const cmd = b.existing.milvusBackup?.[k];
+      const bad = cmd ? unknownPlaceholder(cmd, MILVUS_BACKUP_PLACEHOLDERS) : null;
+      if (bad)
+        return line(
+          `backend.existing.milvusBackup.${k}`,
+          cmd,
+          `has an unknown placeholder ${bad}; allowed: ${MILVUS_BACKUP_PLACEHOLDERS.map((p: string) => `{${p}}`).join(", ")} (shell variables such as $VAR are left alone)`,
+        );
+    }
   }
   return null;
 }
@@ -346,12 +358,15 @@ function checkScenario(cfg: DrillConfig): string | null {
         "restores a backup of your primary into your standby and replaces its replicate configuration; set backend.existing.allowDestructive: true (and give it a standby that holds none of the collections) to run it on existing clusters",
       );
     }
-    // Refused before anything is written rather than at the seeding, halfway through the workload.
-    if (scenario === "seed") {
+    // Refused before anything is written rather than at the seeding, halfway through the workload. The
+    // existing backend knows neither cluster's storage: the user's own milvus-backup runs the seeding.
+    // A standby that holds a collection or a checkpoint is refused at run time, before the create runs
+    // (seed.ts refuseOccupied).
+    if (scenario === "seed" && b.existing.milvusBackup === null) {
       return line(
-        "scenario",
-        scenario,
-        "needs Milvus Backup's create and restore secondary, which the existing backend does not run yet (it knows neither cluster's storage); run scenario seed on the local or kind backend",
+        "backend.existing.milvusBackup",
+        null,
+        "scenario seed on existing clusters needs your Milvus Backup's commands (createCommand and restoreSecondaryCommand); the drill knows neither cluster's storage",
       );
     }
     if (scenario === "switchover" && !b.existing.allowRoleChange) {

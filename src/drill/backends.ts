@@ -43,7 +43,11 @@ export async function createBackend(
       const existing = config.backend.existing;
       if (!existing) throw new Error("backend existing needs backend.existing.source and .target");
       const { ExistingBackend } = await import("../backends/existing/backend.js");
-      return new ExistingBackend(existing, { log: ctx.log });
+      // Scenario seed: the user's milvus-backup commands are bounded like the seeding's other waits.
+      return new ExistingBackend(existing, {
+        log: ctx.log,
+        timing: { seedCommandTimeoutMs: config.thresholds.catchUpTimeoutMs },
+      });
     }
   }
 }

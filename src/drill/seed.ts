@@ -65,14 +65,16 @@ export async function refuseOccupied(
   pair: ClusterPair,
   collections: string[],
   timeoutMs: number,
+  what: { checkpoints: boolean } = { checkpoints: true },
 ): Promise<void> {
   for (const c of collections) {
     const has = await hasCollection(target, c);
     if (has === true)
       throw new Error(
-        `the standby ${pair.target.clusterId} already holds collection ${c}: restore secondary would send it again (refused before the restore; drop it or seed an empty standby)`,
+        `the standby ${pair.target.clusterId} already holds collection ${c}: restore secondary would send it again (refused before anything is backed up or restored; drop it or seed an empty standby)`,
       );
   }
+  if (!what.checkpoints) return;
   for (const pch of pair.target.pchannels) {
     const cp = await getReplicateInfo(target, pair.source.clusterId, pch, Math.min(timeoutMs, 30_000));
     if (cp.timeTick !== null)
@@ -141,6 +143,11 @@ export async function seedStandby(i: SeedInput): Promise<SeedResult> {
   const cfgOpts = { timeoutMs: i.timeoutMs, log: (m: string) => log.info(m), signal: i.signal };
 
   const { backup } = await step("backup", async () => {
+    // A standby holding a collection is refused before the create runs (on existing clusters the
+    // create is the user's own command). Its checkpoints are read only before the restore: a standby
+    // without the replicate configuration (configure-standby comes after the backup) blocks
+    // GetReplicateInfo until the deadline; the create only reads the primary, so nothing is lost.
+    await refuseOccupied(i.target, pair, i.collections, i.timeoutMs, { checkpoints: false });
     const b = await backupFn(i.sides.source, i.name, i.signal);
     return {
       backup: b,
@@ -157,6 +164,7 @@ export async function seedStandby(i: SeedInput): Promise<SeedResult> {
     detail: { confirmedBy: (await configureReplication(pair, { ...cfgOpts, only: "standby" })).confirmedBy },
   }));
   const { rowsSeeded } = await step("restore", async () => {
+    // Collections again (the backup took its time) and the checkpoints, right before the restore.
     await refuseOccupied(i.target, pair, i.collections, i.timeoutMs);
     const r = await restoreFn(backup, i.sides.target, i.signal);
     // Where the restore left the standby: its checkpoint per channel, keyed by the source's channel.
@@ -168,13 +176,24 @@ export async function seedStandby(i: SeedInput): Promise<SeedResult> {
     const standby = await standbyRole(pair, Math.min(i.timeoutMs, 30_000));
     if (standby.role !== "secondary") log.warn(`after the restore: ${standby.why}`);
     let seeded = 0;
-    for (const c of backup.collections) {
-      const n = await countOf(i.target, c.name);
+    // A backend that cannot list the backup's collections (existing): the drill's own, counted on the
+    // standby before CDC is configured on the primary, hold what the restore sent.
+    const names = backup.collections.length > 0 ? backup.collections.map((c) => c.name) : i.collections;
+    for (const name of names) {
+      const n = await countOf(i.target, name);
       if (typeof n === "number") seeded += n;
     }
     return {
       rowsSeeded: seeded,
-      detail: { rows: r.rows, rowsSeeded: seeded, checkpoints, standby, ...(r.detail ?? {}) },
+      detail: {
+        rows: r.rows,
+        rowsSeeded: seeded,
+        checkpoints,
+        standby,
+        // A backend that cannot read the backup's meta (existing) gives the points as the restore left them.
+        ...(r.points ? { points: r.points } : {}),
+        ...(r.detail ?? {}),
+      },
     };
   });
   log.info(`seeded ${rowsSeeded} rows into ${pair.target.clusterId} from backup ${backup.name}`);

@@ -140,6 +140,8 @@ export interface SeedSummary {
   rowsSeeded: number | null;
   /** The standby's checkpoint per source channel right after the restore (null: none). */
   checkpoints: Array<{ pchannel: string; timeTick: string | null }>;
+  /** Where the points came from when not from the backup's meta (existing: the standby's checkpoint). */
+  pointsFrom?: string;
 }
 
 export interface DrillReport {

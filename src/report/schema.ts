@@ -331,6 +331,12 @@ export const drillReportSchema = z
         rowsBackedUp: z.number(),
         rowsSeeded: z.number().nullable(),
         checkpoints: z.array(z.object({ pchannel: z.string(), timeTick: z.string().nullable() })),
+        pointsFrom: z
+          .string()
+          .optional()
+          .describe(
+            "Where the points came from when not from the backup's meta (existing backend: the standby's checkpoint after the restore)",
+          ),
       })
       .optional()
       .describe("Scenario seed: the backup point per channel and the rows seeded"),

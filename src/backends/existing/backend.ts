@@ -21,14 +21,18 @@ import { pchannelsFor } from "../kind/manifests.js";
 import type {
   Backend,
   BackendInfo,
+  BackupPoint,
   BulkImportDone,
   BulkImportRequest,
+  ClusterBackup,
   ClusterEndpoint,
   ClusterPair,
   FaultEvidence,
   FaultName,
   Logger,
+  SeedRestore,
 } from "../types.js";
+import { type MilvusBackupCommands, milvusBackupCommand } from "./milvus-backup.js";
 
 export interface ExistingCluster {
   uri: string;
@@ -55,6 +59,8 @@ export interface ExistingOptions {
     importBucket?: string | null;
   } | null;
   killCdcCommand: string | null;
+  /** Scenario seed: the user's milvus-backup create and restore secondary (null: seed is not offered). */
+  milvusBackup?: MilvusBackupCommands | null;
   /** Prometheus endpoints with Milvus's replication metrics (lag-metric); empty: none. */
   metricsUrls?: string[];
 }
@@ -67,6 +73,8 @@ export interface ExistingTiming {
   pollMs: number;
   /** One bulk import (trigger bulkImport): from the create call until the job completed or failed. */
   importTimeoutMs: number;
+  /** One milvus-backup command of scenario seed (the drill passes thresholds.catchUpTimeoutMs). */
+  seedCommandTimeoutMs: number;
 }
 
 export const DEFAULT_EXISTING_TIMING: ExistingTiming = {
@@ -76,6 +84,7 @@ export const DEFAULT_EXISTING_TIMING: ExistingTiming = {
   cdcRestartTimeoutMs: 5 * 60_000,
   pollMs: 5_000,
   importTimeoutMs: 5 * 60_000,
+  seedCommandTimeoutMs: 10 * 60_000,
 };
 
 export interface ExistingBackendDeps {
@@ -108,6 +117,10 @@ export class ExistingBackend implements Backend {
   readonly faults: readonly FaultName[];
   private readonly t: ExistingTiming;
   private readonly runner: CommandRunner;
+  /** The pair provision() returned: scenario seed names its clusters by side. */
+  private pair: ClusterPair | null = null;
+  /** Each backup's createCommand run (shown redacted), reported with its restore. */
+  private readonly created = new Map<string, { command: string; ms: number; output: string }>();
 
   constructor(
     readonly options: ExistingOptions,
@@ -243,6 +256,7 @@ export class ExistingBackend implements Backend {
     };
     if (confirmedBy) pair.replication = { confirmedBy };
     if (o.metricsUrls?.length) pair.metricsUrls = [...o.metricsUrls];
+    this.pair = pair;
     return pair;
   }
 
@@ -509,6 +523,111 @@ export class ExistingBackend implements Backend {
       },
       (m) => this.deps.log.info(m),
     );
+  }
+
+  /** The user's milvus-backup command, through a shell, bounded; its output's tail kept, tokens masked. */
+  private async runMilvusBackup(
+    which: keyof MilvusBackupCommands,
+    ids: { name: string; sourceClusterId: string; targetClusterId: string },
+    purpose: string,
+    signal?: AbortSignal,
+  ): Promise<{ command: string; ms: number; output: string }> {
+    const mb = this.options.milvusBackup;
+    if (!mb)
+      throw new Error(
+        "backend.existing.milvusBackup is not set: scenario seed on existing clusters runs your own milvus-backup",
+      );
+    const command = milvusBackupCommand(mb[which], ids);
+    const t0 = Date.now();
+    const r = await this.runner.run(command, [], {
+      shell: true,
+      timeoutMs: this.t.seedCommandTimeoutMs,
+      purpose: `milvusBackup.${which} to finish (${purpose})`,
+      signal,
+    });
+    const ms = Date.now() - t0;
+    this.deps.log.info(`seed: milvusBackup.${which} finished in ${fmtMs(ms)}`);
+    return {
+      command: this.runner.redact(command),
+      ms,
+      output: this.runner.redact(tail(r.stdout + r.stderr, 5)),
+    };
+  }
+
+  private sides(side: "source" | "target"): { self: ClusterEndpoint; other: ClusterEndpoint } {
+    if (!this.pair) throw new Error("existing backend: seeding before provision");
+    return side === "source"
+      ? { self: this.pair.source, other: this.pair.target }
+      : { self: this.pair.target, other: this.pair.source };
+  }
+
+  /**
+   * Milvus Backup `create` on `side`, run by the user's createCommand. The drill cannot read the backup's
+   * meta (it knows neither cluster's storage), so the backup carries no points or collections: the
+   * points are read after the restore (restoreSecondary).
+   */
+  async backup(side: "source" | "target", name: string, signal?: AbortSignal): Promise<ClusterBackup> {
+    const { self, other } = this.sides(side);
+    const ids = { name, sourceClusterId: self.clusterId, targetClusterId: other.clusterId };
+    const r = await this.runMilvusBackup("createCommand", ids, `backup ${name} of ${self.clusterId}`, signal);
+    this.created.set(name, r);
+    return { name, clusterId: self.clusterId, points: [], collections: [], rows: 0 };
+  }
+
+  /**
+   * Milvus Backup `restore secondary` into `side`, run by the user's restoreSecondaryCommand; then the
+   * standby's checkpoint for the backed-up cluster, per channel, read through the Milvus protocol
+   * (GetReplicateInfo), stands in for the backup points: restore secondary leaves the checkpoint at the
+   * point (zilliztech/milvus-backup's test-backup-restore-secondary). seed-alignment still catches a gap
+   * or an overlap judged around that point: it fails on keys missing or held twice on the standby,
+   * whichever side of the point they fall, so a checkpoint past the real point (writes never
+   * replicated: missing) or before it (writes replayed: doubled) still shows; only which side a key is
+   * labelled with leans on the point. A channel left without a checkpoint has no point: unknown there.
+   */
+  async restoreSecondary(
+    backup: ClusterBackup,
+    side: "source" | "target",
+    signal?: AbortSignal,
+  ): Promise<SeedRestore> {
+    const { self, other } = this.sides(side);
+    if (other.clusterId !== backup.clusterId)
+      throw new Error(
+        `backup ${backup.name} is of ${backup.clusterId}, not of ${other.clusterId}, the cluster ${self.clusterId} replicates from`,
+      );
+    const ids = { name: backup.name, sourceClusterId: backup.clusterId, targetClusterId: self.clusterId };
+    const r = await this.runMilvusBackup(
+      "restoreSecondaryCommand",
+      ids,
+      `restore secondary of ${backup.name} into ${self.clusterId}`,
+      signal,
+    );
+    const points: BackupPoint[] = [];
+    const unset: string[] = [];
+    for (const [k, pch] of self.pchannels.entries()) {
+      const cp = await getReplicateInfo(
+        { uri: self.uri, token: self.token },
+        backup.clusterId,
+        pch,
+        Math.min(this.t.seedCommandTimeoutMs, this.t.connectTimeoutMs),
+      );
+      const source = other.pchannels[k] as string;
+      if (cp.timeTick === null) unset.push(source);
+      else points.push({ pchannel: source, timeTick: cp.timeTick, messageId: cp.messageId ?? "" });
+    }
+    if (unset.length > 0)
+      this.deps.log.warn(
+        `seed: after the restore ${self.clusterId} holds no checkpoint from ${backup.clusterId} on ${unset.join(", ")}: no backup point there`,
+      );
+    return {
+      rows: 0,
+      points,
+      detail: {
+        pointsFrom: "the standby's checkpoint per channel after the restore, not the backup's meta",
+        ...(unset.length > 0 ? { noCheckpoint: unset } : {}),
+        create: this.created.get(backup.name) ?? null,
+        restoreCommand: r,
+      },
+    };
   }
 
   async collectDiagnostics(): Promise<string[]> {
