@@ -104,7 +104,9 @@ function selfCommand(): string | undefined {
 export function buildPlan(argv: string[]): { out: string; files: Record<string, string> } {
   const v = parse(argv);
   if (v.backend === undefined)
-    throw new UsageError("--backend: required (allowed: kind; local needs no plan and existing creates nothing)");
+    throw new UsageError(
+      "--backend: required (allowed: kind; local needs no plan and existing creates nothing)",
+    );
   if (v.backend !== "kind") {
     throw new UsageError(
       `--backend: '${v.backend}' has nothing to plan (allowed: kind; local needs no plan and existing creates nothing)`,
