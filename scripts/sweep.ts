@@ -115,24 +115,31 @@ interface Row {
   notPassing: string;
   seconds: number;
   /** metrics.recoveries of the run's report: one per fault. */
-  recoveries?: Array<{ fault: string; status: string; recoveryMs: number | null }>;
+  recoveries?: Array<{ fault: string; status: string; recoveryMs: number | null; aimedAt?: number }>;
 }
 
 /** Recovery time per fault type over every run of a profile: how many, how many recovered, p50 and max. */
 function recoveryLines(rows: readonly Row[]): string[] {
-  const by = new Map<string, { n: number; ms: number[] }>();
+  const by = new Map<string, { n: number; ms: number[]; elsewhere: number }>();
   for (const r of rows)
     for (const k of r.recoveries ?? []) {
-      const e = by.get(k.fault) ?? { n: 0, ms: [] };
-      e.n += 1;
-      if (k.status === "recovered" && k.recoveryMs !== null) e.ms.push(k.recoveryMs);
+      const e = by.get(k.fault) ?? { n: 0, ms: [], elsewhere: 0 };
+      // In a star metrics.recoveries is the first standby's: a fault aimed at another standby was not
+      // injected there and proves nothing about it (its own recovery is in checks[].standbys).
+      if (k.aimedAt !== undefined) e.elsewhere += 1;
+      else {
+        e.n += 1;
+        if (k.status === "recovered" && k.recoveryMs !== null) e.ms.push(k.recoveryMs);
+      }
       by.set(k.fault, e);
     }
-  return [...by].map(([fault, { n, ms }]) => {
+  return [...by].map(([fault, { n, ms, elsewhere }]) => {
     const sorted = [...ms].sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
     const times = sorted.length ? `p50 ${at(0.5)} ms, max ${sorted.at(-1)} ms` : "no time";
-    return `  recovery after ${fault.padEnd(16)} ${ms.length}/${n} recovered, ${times}`;
+    const aside = elsewhere ? ` (${elsewhere} aimed at another standby, not counted)` : "";
+    const where = elsewhere ? " on the first standby" : "";
+    return `  recovery after ${fault.padEnd(16)} ${ms.length}/${n} recovered${where}, ${times}${aside}`;
   });
 }
 
