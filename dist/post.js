@@ -10,13 +10,13 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-F4KGBMK3.js";
-import "./chunks/chunk-AGBFUJDX.js";
+} from "./chunks/chunk-KDANS6SL.js";
+import "./chunks/chunk-X2FEBKS6.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
 import "./chunks/chunk-VWQKC5YH.js";
-import "./chunks/chunk-XOV25LJQ.js";
+import "./chunks/chunk-FR3LEV5B.js";
 import {
   group,
   info,

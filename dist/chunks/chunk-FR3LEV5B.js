@@ -7667,9 +7667,19 @@ var DrillConfigSchema = external_exports.strictObject({
         )
       }).nullable().default(null),
       killCdcCommand: external_exports.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).nullable().default(null).describe("Shell command that kills the CDC node (when there is no kube access)."),
+      milvusBackup: external_exports.strictObject({
+        createCommand: external_exports.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).describe(
+          "Shell command that runs your Milvus Backup `create` on the backed-up cluster, e.g. `milvus-backup create -n {name} --backup_index_extra --config primary.yaml`. It must pass --backup_index_extra: without index extras the restore hangs (zilliztech/milvus-backup#1167). Placeholders {name}, {sourceClusterId}, {targetClusterId} are substituted shell-quoted."
+        ),
+        restoreSecondaryCommand: external_exports.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).describe(
+          "Shell command that runs your Milvus Backup `restore secondary -n {name} --source_cluster_id {sourceClusterId} --target_cluster_id {targetClusterId}` into the standby. On v0.5.16 the backup must be in the standby's own bucket, or the restore loops forever (zilliztech/milvus-backup#1166, #1168): the drill cannot see your storage layout and does not check it."
+        )
+      }).nullable().default(null).describe(
+        "Scenario seed on existing clusters (with allowDestructive): your own milvus-backup, run as shell commands bounded by thresholds.catchUpTimeoutMs; the drill does not know either cluster's storage. The backup points are read after the restore from the standby's checkpoint per channel, not from the backup's meta."
+      ),
       allowRoleChange: bool().default(false).describe("Allow scenario switchover to move the primary role of your clusters (and back)."),
       allowDestructive: bool().default(false).describe(
-        "Allow scenario failover on your clusters: it force-promotes the standby and leaves the old primary to be rebuilt."
+        "Allow scenario failover on your clusters: it force-promotes the standby and leaves the old primary to be rebuilt. Scenario seed needs it too (with milvusBackup): it restores a backup of your primary into your standby, which must hold none of the drill's collections and no checkpoint from the primary."
       ),
       metricsUrls: external_exports.array(httpUri(), { error: "must be a list of URLs" }).max(32, { error: "must list at most 32 URLs" }).default([]).describe(
         "Prometheus endpoints (e.g. http://cdc-pod:9091/metrics) serving milvus_cdc_last_replicated_time_tick and the primary's milvus_wal_last_confirmed_time_tick; the lag-metric check judges them. Empty: skipped."
@@ -8215,6 +8225,17 @@ function quote(arg) {
 function formatCommand(command, args) {
   return [command, ...args].map(quote).join(" ");
 }
+var PLACEHOLDER = /(?<!\$)\{(\w+)\}/g;
+function unknownPlaceholder(template, allowed) {
+  for (const m of template.matchAll(PLACEHOLDER)) if (!allowed.includes(m[1])) return `{${m[1]}}`;
+  return null;
+}
+function fillTemplate(template, values) {
+  return template.replace(PLACEHOLDER, (whole, k) => {
+    const v = values[k];
+    return v === void 0 ? whole : quote(v);
+  });
+}
 
 export {
   require_dist,
@@ -8231,6 +8252,9 @@ export {
   faultsScheduled,
   DrillConfigSchema,
   existingClusters,
+  formatCommand,
+  unknownPlaceholder,
+  fillTemplate,
   parseVersion,
   compareVersions,
   milvusImage,
@@ -8260,7 +8284,6 @@ export {
   endpointFor,
   maskedReplicateConfig,
   imagePatch,
-  formatCommand,
   importJson,
   ImportJobError,
   runImportJob

@@ -10,10 +10,10 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-F4KGBMK3.js";
-import "./chunk-AGBFUJDX.js";
+} from "./chunk-KDANS6SL.js";
+import "./chunk-X2FEBKS6.js";
 import "./chunk-VWQKC5YH.js";
-import "./chunk-XOV25LJQ.js";
+import "./chunk-FR3LEV5B.js";
 import "./chunk-ATWVWLQA.js";
 import "./chunk-6STU7AKI.js";
 import "./chunk-FE5CAR44.js";

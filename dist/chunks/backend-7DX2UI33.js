@@ -5,16 +5,19 @@ const require = __drillCreateRequire(import.meta.url);
 const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
+  milvusBackupCommand
+} from "./chunk-UTOZMPVF.js";
+import {
   ProcessRunner,
   fmtMs,
   killCdcPod,
   stageAndImport,
   tail
-} from "./chunk-AGBFUJDX.js";
+} from "./chunk-X2FEBKS6.js";
 import {
   ImportJobError,
   pchannelsFor
-} from "./chunk-XOV25LJQ.js";
+} from "./chunk-FR3LEV5B.js";
 import {
   clientFor,
   getReplicateInfo,
@@ -39,7 +42,8 @@ var DEFAULT_EXISTING_TIMING = {
   kubectlTimeoutMs: 6e4,
   cdcRestartTimeoutMs: 5 * 6e4,
   pollMs: 5e3,
-  importTimeoutMs: 5 * 6e4
+  importTimeoutMs: 5 * 6e4,
+  seedCommandTimeoutMs: 10 * 6e4
 };
 var ExistingSetupError = class extends EnvironmentError {
   name = "ExistingSetupError";
@@ -78,6 +82,10 @@ var ExistingBackend = class _ExistingBackend {
   faults;
   t;
   runner;
+  /** The pair provision() returned: scenario seed names its clusters by side. */
+  pair = null;
+  /** Each backup's createCommand run (shown redacted), reported with its restore. */
+  created = /* @__PURE__ */ new Map();
   async ping(side, c) {
     const client = clientFor({ uri: c.uri, token: c.token }, this.t.connectTimeoutMs);
     try {
@@ -186,6 +194,7 @@ var ExistingBackend = class _ExistingBackend {
     };
     if (confirmedBy) pair.replication = { confirmedBy };
     if (o.metricsUrls?.length) pair.metricsUrls = [...o.metricsUrls];
+    this.pair = pair;
     return pair;
   }
   /**
@@ -432,6 +441,96 @@ var ExistingBackend = class _ExistingBackend {
       },
       (m) => this.deps.log.info(m)
     );
+  }
+  /** The user's milvus-backup command, through a shell, bounded; its output's tail kept, tokens masked. */
+  async runMilvusBackup(which, ids, purpose, signal) {
+    const mb = this.options.milvusBackup;
+    if (!mb)
+      throw new Error(
+        "backend.existing.milvusBackup is not set: scenario seed on existing clusters runs your own milvus-backup"
+      );
+    const command = milvusBackupCommand(mb[which], ids);
+    const t0 = Date.now();
+    const r = await this.runner.run(command, [], {
+      shell: true,
+      timeoutMs: this.t.seedCommandTimeoutMs,
+      purpose: `milvusBackup.${which} to finish (${purpose})`,
+      signal
+    });
+    const ms = Date.now() - t0;
+    this.deps.log.info(`seed: milvusBackup.${which} finished in ${fmtMs(ms)}`);
+    return {
+      command: this.runner.redact(command),
+      ms,
+      output: this.runner.redact(tail(r.stdout + r.stderr, 5))
+    };
+  }
+  sides(side) {
+    if (!this.pair) throw new Error("existing backend: seeding before provision");
+    return side === "source" ? { self: this.pair.source, other: this.pair.target } : { self: this.pair.target, other: this.pair.source };
+  }
+  /**
+   * Milvus Backup `create` on `side`, run by the user's createCommand. The drill cannot read the backup's
+   * meta (it knows neither cluster's storage), so the backup carries no points or collections: the
+   * points are read after the restore (restoreSecondary).
+   */
+  async backup(side, name, signal) {
+    const { self, other } = this.sides(side);
+    const ids = { name, sourceClusterId: self.clusterId, targetClusterId: other.clusterId };
+    const r = await this.runMilvusBackup("createCommand", ids, `backup ${name} of ${self.clusterId}`, signal);
+    this.created.set(name, r);
+    return { name, clusterId: self.clusterId, points: [], collections: [], rows: 0 };
+  }
+  /**
+   * Milvus Backup `restore secondary` into `side`, run by the user's restoreSecondaryCommand; then the
+   * standby's checkpoint for the backed-up cluster, per channel, read through the Milvus protocol
+   * (GetReplicateInfo), stands in for the backup points: restore secondary leaves the checkpoint at the
+   * point (zilliztech/milvus-backup's test-backup-restore-secondary). seed-alignment still catches a gap
+   * or an overlap judged around that point: it fails on keys missing or held twice on the standby,
+   * whichever side of the point they fall, so a checkpoint past the real point (writes never
+   * replicated: missing) or before it (writes replayed: doubled) still shows; only which side a key is
+   * labelled with leans on the point. A channel left without a checkpoint has no point: unknown there.
+   */
+  async restoreSecondary(backup, side, signal) {
+    const { self, other } = this.sides(side);
+    if (other.clusterId !== backup.clusterId)
+      throw new Error(
+        `backup ${backup.name} is of ${backup.clusterId}, not of ${other.clusterId}, the cluster ${self.clusterId} replicates from`
+      );
+    const ids = { name: backup.name, sourceClusterId: backup.clusterId, targetClusterId: self.clusterId };
+    const r = await this.runMilvusBackup(
+      "restoreSecondaryCommand",
+      ids,
+      `restore secondary of ${backup.name} into ${self.clusterId}`,
+      signal
+    );
+    const points = [];
+    const unset = [];
+    for (const [k, pch] of self.pchannels.entries()) {
+      const cp = await getReplicateInfo(
+        { uri: self.uri, token: self.token },
+        backup.clusterId,
+        pch,
+        Math.min(this.t.seedCommandTimeoutMs, this.t.connectTimeoutMs)
+      );
+      const source = other.pchannels[k];
+      if (cp.timeTick === null) unset.push(source);
+      else points.push({ pchannel: source, timeTick: cp.timeTick, messageId: cp.messageId ?? "" });
+    }
+    if (unset.length > 0)
+      this.deps.log.warn(
+        `seed: after the restore ${self.clusterId} holds no checkpoint from ${backup.clusterId} on ${unset.join(", ")}: no backup point there`
+      );
+    return {
+      rows: 0,
+      points,
+      detail: {
+        pointsFrom: "the standby's checkpoint per channel after the restore, not the backup's meta",
+        ...unset.length > 0 ? { noCheckpoint: unset } : {},
+        create: this.created.get(backup.name) ?? null,
+        restoreCommand: r
+      }
+    };
   }
   async collectDiagnostics() {
     return [];

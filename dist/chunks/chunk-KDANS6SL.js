@@ -13,7 +13,7 @@ import {
   stageAndImport,
   tail,
   waitUntil
-} from "./chunk-AGBFUJDX.js";
+} from "./chunk-X2FEBKS6.js";
 import {
   DEFAULT_FAULT_PARAMS,
   KIND_CHAOS_TYPES,
@@ -53,7 +53,7 @@ import {
   toYaml,
   usedImages,
   validateKindOptions
-} from "./chunk-XOV25LJQ.js";
+} from "./chunk-FR3LEV5B.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
