@@ -244,15 +244,27 @@ describe("Nemesis", () => {
     expect(end.error).toBe("partition could not be injected");
   });
 
-  it("refuses a fault type its backend does not bring", async () => {
+  it("refuses a fault type its backend does not bring, when the schedule has a point", async () => {
     const history = new HistoryWriter(join(dir, "h3.jsonl"));
     expect(
       () =>
         new Nemesis(fakeBackend(["kill-cdc"]), history, ["kill-cdc", "stress-standby"], {
           kind: "at",
-          fractions: [],
+          fractions: [0.5],
         }),
     ).toThrow(/cannot inject fault stress-standby/);
+    expect(
+      () => new Nemesis(fakeBackend([]), history, ["kill-cdc"], { kind: "every", everyMs: 1_000, times: 2 }),
+    ).toThrow(/cannot inject fault kill-cdc \(it supports: none\)/);
+    await history.close();
+  });
+
+  it("runs with a backend that brings no fault when nothing is scheduled (existing clusters without a kill mechanism)", async () => {
+    const history = new HistoryWriter(join(dir, "h3b.jsonl"));
+    const nem = new Nemesis(fakeBackend([]), history, ["kill-cdc"], { kind: "at", fractions: [] });
+    nem.start();
+    await nem.stop();
+    expect(nem.faultsInjected).toBe(0);
     await history.close();
   });
 });

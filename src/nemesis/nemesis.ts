@@ -53,7 +53,10 @@ export class Nemesis {
   ) {
     this.faults = typeof fault === "string" ? [fault] : [...fault];
     if (this.faults.length === 0) throw new Error("the nemesis needs at least one fault type");
-    for (const f of this.faults) {
+    // A schedule without a point injects nothing, so a backend that brings none of the types still runs
+    // the drill (existing clusters without kube access or killCdcCommand, with faults.killCdc.at: []).
+    const scheduled = schedule.kind === "at" ? schedule.fractions.length > 0 : schedule.times > 0;
+    for (const f of scheduled ? this.faults : []) {
       if (!backend.faults.includes(f)) {
         throw new Error(
           `backend ${backend.info.name} cannot inject fault ${f} (it supports: ${backend.faults.join(", ") || "none"})`,
