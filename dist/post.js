@@ -10,12 +10,12 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-KDANS6SL.js";
+} from "./chunks/chunk-FPXUBHCM.js";
 import "./chunks/chunk-X2FEBKS6.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
-import "./chunks/chunk-VWQKC5YH.js";
+import "./chunks/chunk-NHKCD2JG.js";
 import "./chunks/chunk-FR3LEV5B.js";
 import {
   group,

@@ -160,7 +160,8 @@ var Nemesis = class {
     this.aim = aim;
     this.faults = typeof fault === "string" ? [fault] : [...fault];
     if (this.faults.length === 0) throw new Error("the nemesis needs at least one fault type");
-    for (const f of this.faults) {
+    const scheduled = schedule.kind === "at" ? schedule.fractions.length > 0 : schedule.times > 0;
+    for (const f of scheduled ? this.faults : []) {
       if (!backend.faults.includes(f)) {
         throw new Error(
           `backend ${backend.info.name} cannot inject fault ${f} (it supports: ${backend.faults.join(", ") || "none"})`

@@ -23,7 +23,7 @@ import {
   chaosName,
   chaosResource,
   needsChaosMesh
-} from "./chunk-VWQKC5YH.js";
+} from "./chunk-NHKCD2JG.js";
 import {
   ImportJobError,
   METRICS_PORT,

@@ -10,9 +10,9 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-KDANS6SL.js";
+} from "./chunk-FPXUBHCM.js";
 import "./chunk-X2FEBKS6.js";
-import "./chunk-VWQKC5YH.js";
+import "./chunk-NHKCD2JG.js";
 import "./chunk-FR3LEV5B.js";
 import "./chunk-ATWVWLQA.js";
 import "./chunk-6STU7AKI.js";
