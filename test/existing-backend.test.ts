@@ -169,6 +169,28 @@ describe("existing backend never changes a topology it did not create", () => {
     expect(changed(s, t)).toEqual([]);
   });
 
+  it("knows every spelling of this machine as local-only, an IPv4-mapped IPv6 address included", () => {
+    for (const u of [
+      "http://localhost:19530",
+      "http://127.0.0.1:19530",
+      "http://127.1:19530",
+      "http://2130706433:19530",
+      "http://[::1]:19530",
+      "http://[0:0:0:0:0:0:0:1]:19530",
+      "http://[::ffff:127.0.0.1]:19530",
+      "http://[::]:19530",
+      "http://0.0.0.0:19530",
+      "http://milvus.localhost:19530",
+    ])
+      expect(ExistingBackend.isLocalOnly(u), u).toBe(true);
+    for (const u of [
+      "http://10.0.0.5:19530",
+      "http://[::ffff:10.0.0.5]:19530",
+      "https://milvus-west.example:443",
+    ])
+      expect(ExistingBackend.isLocalOnly(u), u).toBe(false);
+  });
+
   it("with configureReplication refuses loopback / port-forward addresses as CDC dial URIs", async () => {
     const { s, t } = await clusters({ GetReplicateConfiguration: NONE });
     const backend = new ExistingBackend(

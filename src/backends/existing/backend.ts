@@ -164,9 +164,21 @@ export class ExistingBackend implements Backend {
   /** A URI only this machine can reach: the CDC pod, inside the cluster, could never dial it. */
   static isLocalOnly(uri: string): boolean {
     try {
-      const h = new URL(uri).hostname.replace(/^\[|\]$/g, "");
+      let h = new URL(uri).hostname.replace(/^\[|\]$/g, "");
+      // An IPv4-mapped IPv6 address reaches the IPv4 host: the URL parser writes [::ffff:127.0.0.1] as
+      // ::ffff:7f00:1, which Node dials as 127.0.0.1.
+      const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+      if (mapped) {
+        const [hi, lo] = [Number.parseInt(mapped[1] as string, 16), Number.parseInt(mapped[2] as string, 16)];
+        h = [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
+      }
       return (
-        h === "localhost" || h === "::1" || h === "0.0.0.0" || /^127\./.test(h) || h.endsWith(".localhost")
+        h === "localhost" ||
+        h === "::1" ||
+        h === "::" ||
+        h === "0.0.0.0" ||
+        /^127\./.test(h) ||
+        h.endsWith(".localhost")
       );
     } catch {
       return false;
