@@ -107,8 +107,13 @@ var ExistingBackend = class _ExistingBackend {
   /** A URI only this machine can reach: the CDC pod, inside the cluster, could never dial it. */
   static isLocalOnly(uri) {
     try {
-      const h = new URL(uri).hostname.replace(/^\[|\]$/g, "");
-      return h === "localhost" || h === "::1" || h === "0.0.0.0" || /^127\./.test(h) || h.endsWith(".localhost");
+      let h = new URL(uri).hostname.replace(/^\[|\]$/g, "");
+      const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+      if (mapped) {
+        const [hi, lo] = [Number.parseInt(mapped[1], 16), Number.parseInt(mapped[2], 16)];
+        h = [hi >> 8, hi & 255, lo >> 8, lo & 255].join(".");
+      }
+      return h === "localhost" || h === "::1" || h === "::" || h === "0.0.0.0" || /^127\./.test(h) || h.endsWith(".localhost");
     } catch {
       return false;
     }
