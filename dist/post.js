@@ -10,7 +10,7 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-FPXUBHCM.js";
+} from "./chunks/chunk-H4ODIUDA.js";
 import "./chunks/chunk-X2FEBKS6.js";
 import {
   getCleanup

@@ -400,16 +400,29 @@ var ExistingBackend = class _ExistingBackend {
         log: (m) => this.deps.log.info(m)
       });
     }
-    const injectedAt = Date.now();
-    const r = await this.runner.run(o.killCdcCommand, [], {
-      shell: true,
+    const r = await this.runUserCommand(o.killCdcCommand, {
+      field: "killCdcCommand",
       timeoutMs: this.t.killCommandTimeoutMs,
-      purpose: "killCdcCommand to finish",
+      logAs: "kill-cdc",
       signal
     });
+    return { injectedAt: r.startedAt, commandDoneAt: r.doneAt, output: r.output };
+  }
+  /**
+   * A command the user gave in `field` (killCdcCommand, milvusBackup.*): run through a shell, bounded,
+   * timed, its output's tail kept as evidence with tokens masked.
+   */
+  async runUserCommand(command, o) {
+    const startedAt = Date.now();
+    const r = await this.runner.run(command, [], {
+      shell: true,
+      timeoutMs: o.timeoutMs,
+      purpose: `${o.field} to finish${o.why ? ` (${o.why})` : ""}`,
+      ...o.signal ? { signal: o.signal } : {}
+    });
     const doneAt = Date.now();
-    this.deps.log.info(`kill-cdc: killCdcCommand finished in ${fmtMs(doneAt - injectedAt)}`);
-    return { injectedAt, commandDoneAt: doneAt, output: this.runner.redact(tail(r.stdout + r.stderr, 5)) };
+    this.deps.log.info(`${o.logAs}: ${o.field} finished in ${fmtMs(doneAt - startedAt)}`);
+    return { startedAt, doneAt, output: this.runner.redact(tail(r.stdout + r.stderr, 5)) };
   }
   /**
    * Workload trigger bulkImport, with storage configured (backend.existing.kube.importBucket): the file
@@ -455,20 +468,14 @@ var ExistingBackend = class _ExistingBackend {
         "backend.existing.milvusBackup is not set: scenario seed on existing clusters runs your own milvus-backup"
       );
     const command = milvusBackupCommand(mb[which], ids);
-    const t0 = Date.now();
-    const r = await this.runner.run(command, [], {
-      shell: true,
+    const r = await this.runUserCommand(command, {
+      field: `milvusBackup.${which}`,
       timeoutMs: this.t.seedCommandTimeoutMs,
-      purpose: `milvusBackup.${which} to finish (${purpose})`,
+      logAs: "seed",
+      why: purpose,
       signal
     });
-    const ms = Date.now() - t0;
-    this.deps.log.info(`seed: milvusBackup.${which} finished in ${fmtMs(ms)}`);
-    return {
-      command: this.runner.redact(command),
-      ms,
-      output: this.runner.redact(tail(r.stdout + r.stderr, 5))
-    };
+    return { command: this.runner.redact(command), ms: r.doneAt - r.startedAt, output: r.output };
   }
   sides(side) {
     if (!this.pair) throw new Error("existing backend: seeding before provision");

@@ -1244,6 +1244,18 @@ var KindBackend = class {
       this.info.details["image.milvus-backup"] = image;
       return image;
     }) : null;
+    const preloadOps = (removePulled) => ({
+      runner: this.runner,
+      timeoutMs: this.t.imageTimeoutMs,
+      signal,
+      kind: this.tools.kind,
+      clusterName: this.clusterName,
+      workDir: dir,
+      removePulled,
+      platform: `linux/${osArch2() === "arm64" ? "arm64" : "amd64"}`,
+      warn: (m) => this.log.warn(m),
+      info: (m) => this.log.info(m)
+    });
     for (const step of rest) {
       if (step.phase === "free-disk" && !githubActions) {
         this.log.info("freeDisk: skipped (only on GitHub-hosted runners, GITHUB_ACTIONS=true)");
@@ -1255,42 +1267,16 @@ var KindBackend = class {
         await this.log.group(`Create kind cluster ${this.clusterName}`, () => this.runStep(step, signal));
         if (o.preloadImages) {
           await this.log.group("Preload images into the kind node", async () => {
-            const r = await preloadImages(
-              {
-                runner: this.runner,
-                timeoutMs: this.t.imageTimeoutMs,
-                signal,
-                kind: this.tools.kind,
-                clusterName: this.clusterName,
-                workDir: dir,
-                removePulled: ci,
-                platform: `linux/${osArch2() === "arm64" ? "arm64" : "amd64"}`,
-                warn: (m) => this.log.warn(m),
-                info: (m) => this.log.info(m)
-              },
-              resolved
-            );
+            const r = await preloadImages(preloadOps(ci), resolved);
             this.recordImages(r.images);
             if (r.viaArchive.length) this.info.details["images.loadedViaArchive"] = r.viaArchive.join(", ");
           });
         }
         if (backupImage) {
           await this.log.group(`Load ${backupImage} into the kind node`, async () => {
-            await preloadImages(
-              {
-                runner: this.runner,
-                timeoutMs: this.t.imageTimeoutMs,
-                signal,
-                kind: this.tools.kind,
-                clusterName: this.clusterName,
-                workDir: dir,
-                removePulled: false,
-                platform: `linux/${osArch2() === "arm64" ? "arm64" : "amd64"}`,
-                warn: (m) => this.log.warn(m),
-                info: (m) => this.log.info(m)
-              },
-              [{ name: "milvus-backup", ref: backupImage, preload: true, present: true, digest: null }]
-            );
+            await preloadImages(preloadOps(false), [
+              { name: "milvus-backup", ref: backupImage, preload: true, present: true, digest: null }
+            ]);
           });
         }
         continue;

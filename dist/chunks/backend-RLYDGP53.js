@@ -10,7 +10,7 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-FPXUBHCM.js";
+} from "./chunk-H4ODIUDA.js";
 import "./chunk-X2FEBKS6.js";
 import "./chunk-NHKCD2JG.js";
 import "./chunk-FR3LEV5B.js";
