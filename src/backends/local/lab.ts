@@ -333,6 +333,16 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     c.port = Number(f.uri.split(":").pop());
     return f;
   };
+  /**
+   * One cluster lost at once (killCluster, rebuildStandby): the engine is SIGKILLed before anything else
+   * notices, as a crashed host would be; its replication out stops and its front closes.
+   */
+  const lose = async (key: Key): Promise<void> => {
+    const c = clusters[key] as Cluster;
+    await c.lite?.kill();
+    await links.stopSource(ids[key] as string);
+    await stopCluster(c);
+  };
   /** A crash and restart of one cluster on its data (restartCluster, restartStandby). */
   const restart = async (key: Key): Promise<{ killedAt: number; restartedAt: number }> => {
     const c = clusters[key] as Cluster;
@@ -442,10 +452,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           number
         >,
       async killCluster(side) {
-        // Lost at once: the engine is SIGKILLed before anything else notices, as a crashed host would be.
-        await clusters[side].lite?.kill();
-        await links.stopSource(ids[side]);
-        await stopCluster(clusters[side]);
+        await lose(side);
         log(`Cluster ${ids[side]} killed`);
       },
       async rebuildCluster(side) {
@@ -466,10 +473,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         const entry = dirs.extra.find((e) => e.clusterId === clusterId);
         if (!key || !entry)
           throw new Error(`rebuildStandby: ${clusterId} is not one of the star's further standbys`);
-        const c = clusters[key] as Cluster;
-        await c.lite?.kill();
-        await links.stopSource(clusterId);
-        await stopCluster(c);
+        await lose(key);
         await rm(entry.dirs.root, { recursive: true, force: true });
         entry.dirs = clusterDirs(root, clusterId);
         const f = await startFront(key, await startLite(key));
