@@ -4987,6 +4987,12 @@ async function startLab(opts = {}) {
     c.port = Number(f.uri.split(":").pop());
     return f;
   };
+  const lose = async (key) => {
+    const c = clusters[key];
+    await c.lite?.kill();
+    await links.stopSource(ids[key]);
+    await stopCluster(c);
+  };
   const restart = async (key) => {
     const c = clusters[key];
     if (!c.front) throw new Error(`restartCluster: the ${key} cluster is down`);
@@ -5082,9 +5088,7 @@ async function startLab(opts = {}) {
       },
       walSizes: () => Object.assign({}, ...Object.values(clusters).map((c) => c.front?.walSizes() ?? {})),
       async killCluster(side) {
-        await clusters[side].lite?.kill();
-        await links.stopSource(ids[side]);
-        await stopCluster(clusters[side]);
+        await lose(side);
         log(`Cluster ${ids[side]} killed`);
       },
       async rebuildCluster(side) {
@@ -5105,10 +5109,7 @@ async function startLab(opts = {}) {
         const entry = dirs.extra.find((e) => e.clusterId === clusterId);
         if (!key || !entry)
           throw new Error(`rebuildStandby: ${clusterId} is not one of the star's further standbys`);
-        const c = clusters[key];
-        await c.lite?.kill();
-        await links.stopSource(clusterId);
-        await stopCluster(c);
+        await lose(key);
         await rm2(entry.dirs.root, { recursive: true, force: true });
         entry.dirs = clusterDirs(root, clusterId);
         const f = await startFront(key, await startLite(key));
