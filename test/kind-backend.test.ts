@@ -12,6 +12,7 @@ import {
   alive,
   type Call,
   captureLog,
+  FAST_KIND_TIMING,
   milvusList,
   podList,
   type Rule,
@@ -20,20 +21,9 @@ import {
 } from "./stand-ins/harness.js";
 
 const FAST: Partial<KindTiming> = {
-  pollMs: 20,
-  callTimeoutMs: 5000,
-  dockerTimeoutMs: 5000,
-  createTimeoutMs: 5000,
-  imageTimeoutMs: 5000,
-  operatorTimeoutMs: 5000,
-  operatorWaitTimeoutMs: 5000,
-  applyTimeoutMs: 5000,
+  ...FAST_KIND_TIMING,
   cdcRestartTimeoutMs: 3000,
   standbyRestartTimeoutMs: 3000,
-  portForwardReadyMs: 5000,
-  portForwardRestartDelayMs: 50,
-  deleteTimeoutMs: 5000,
-  diagnosticsCallTimeoutMs: 5000,
 };
 
 const OPTS: KindOptions = {

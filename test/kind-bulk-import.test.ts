@@ -14,7 +14,7 @@ import { importKey, stageScript } from "../src/backends/kind/bulk-import.js";
 import { clusterStorage } from "../src/backends/kind/milvus-backup.js";
 import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
 import { type ImportClient, ImportJobError, importJson } from "../src/milvus/import.js";
-import { alive, captureLog, milvusList, type Rule, standins } from "./stand-ins/harness.js";
+import { alive, captureLog, FAST_KIND_TIMING, milvusList, type Rule, standins } from "./stand-ins/harness.js";
 
 const OPTS: KindOptions = {
   ...defaultKindOptions(),
@@ -26,18 +26,7 @@ const OPTS: KindOptions = {
   usePreinstalledTools: true,
 };
 const FAST: Partial<KindTiming> = {
-  pollMs: 20,
-  callTimeoutMs: 5000,
-  dockerTimeoutMs: 5000,
-  createTimeoutMs: 5000,
-  imageTimeoutMs: 5000,
-  operatorTimeoutMs: 5000,
-  operatorWaitTimeoutMs: 5000,
-  applyTimeoutMs: 5000,
-  portForwardReadyMs: 5000,
-  portForwardRestartDelayMs: 50,
-  deleteTimeoutMs: 5000,
-  diagnosticsCallTimeoutMs: 5000,
+  ...FAST_KIND_TIMING,
   importTimeoutMs: 300,
 };
 const HEALTHY: Rule = {

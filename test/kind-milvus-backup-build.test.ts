@@ -20,6 +20,7 @@ import {
   alive,
   type Call,
   captureLog,
+  FAST_KIND_TIMING,
   goRules,
   milvusList,
   type Rule,
@@ -42,18 +43,7 @@ const OPTS: KindOptions = {
   readyTimeoutMs: 3000,
 };
 const FAST: Partial<KindTiming> = {
-  pollMs: 20,
-  callTimeoutMs: 5000,
-  dockerTimeoutMs: 5000,
-  createTimeoutMs: 5000,
-  imageTimeoutMs: 5000,
-  operatorTimeoutMs: 5000,
-  operatorWaitTimeoutMs: 5000,
-  applyTimeoutMs: 5000,
-  portForwardReadyMs: 5000,
-  portForwardRestartDelayMs: 50,
-  deleteTimeoutMs: 5000,
-  diagnosticsCallTimeoutMs: 5000,
+  ...FAST_KIND_TIMING,
   milvusBackupBuildTimeoutMs: 5000,
 };
 const HEALTHY: Rule = {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { KindTiming } from "../../src/backends/kind/backend.js";
 import { ProcessRunner } from "../../src/backends/kind/exec.js";
 import type { Logger } from "../../src/backends/types.js";
 import { alive } from "../helpers/wait.js";
@@ -39,6 +40,22 @@ export interface Rule {
   match: string;
   respond: Response[];
 }
+
+/** Short bounds for a KindBackend driven by stand-ins: every wait answers in seconds, not minutes. */
+export const FAST_KIND_TIMING: Partial<KindTiming> = {
+  pollMs: 20,
+  callTimeoutMs: 5000,
+  dockerTimeoutMs: 5000,
+  createTimeoutMs: 5000,
+  imageTimeoutMs: 5000,
+  operatorTimeoutMs: 5000,
+  operatorWaitTimeoutMs: 5000,
+  applyTimeoutMs: 5000,
+  portForwardReadyMs: 5000,
+  portForwardRestartDelayMs: 50,
+  deleteTimeoutMs: 5000,
+  diagnosticsCallTimeoutMs: 5000,
+};
 
 export function standins() {
   const dir = mkdtempSync(join(tmpdir(), "standin-"));
