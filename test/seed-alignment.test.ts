@@ -208,6 +208,32 @@ describe("seed-alignment", () => {
     }
   });
 
+  it("fails when after the seeding the standby did not show the first replicated write, every key aligned or not", () => {
+    const firstWrite = (ok: boolean): HistoryEvent => ({
+      type: "step",
+      name: "first-replicated-write",
+      startedAt: POINT_MS + 400,
+      time: POINT_MS + 60_400,
+      ok,
+      ...(ok
+        ? { detail: { collection: "c", pk: "990000001", ver: 1 } }
+        : {
+            error:
+              "the standby did not show marker 990000001 ver 1 of c within 60000 ms after replication was configured",
+          }),
+    });
+    const r = checkSeedAlignment([...steps(), firstWrite(false), ...WRITES], final(side(ALL), ALL));
+    expect(r.verdict).toBe("fail");
+    expect(r.evidence.map((e) => e.message)).toEqual([
+      "after the seeding, replication did not carry the first write: the standby did not show marker 990000001 ver 1 of c within 60000 ms after replication was configured",
+    ]);
+    expect(r.stats?.firstWriteNotShown).toBe(1);
+    // Shown: no failure of its own.
+    const ok = checkSeedAlignment([...steps(), firstWrite(true), ...WRITES], final(side(ALL), ALL));
+    expect(ok.verdict).toBe("pass");
+    expect(ok.stats?.firstWriteNotShown).toBe(0);
+  });
+
   it("is unknown when no acknowledged write could be judged", () => {
     const failed = [...write(12_000, "insert", "9", 1, "fail")];
     const r = checkSeedAlignment([...steps(), ...failed], final(side({}), {}));

@@ -23,6 +23,8 @@ export interface SeedFacts {
   checkpoints: Map<string, string | null>;
   /** Whether the standby still held the configuration as a secondary right after the restore (seed.ts standbyRole). */
   standby?: { role: string; why: string };
+  /** The first write after replication was configured (seed.ts): failed when the standby did not show it. */
+  firstWrite?: StepEvent;
 }
 
 /** Wall-clock ms of a hybrid time tick (physical << 18 | logical). */
@@ -36,6 +38,7 @@ export function seedFacts(history: HistorySource): SeedFacts | null {
   const backup = idx.steps.find((s) => s.name === "backup");
   if (!backup) return null;
   const restore = idx.steps.find((s) => s.name === "restore");
+  const firstWrite = idx.steps.find((s) => s.name === "first-replicated-write");
   const d = (backup.detail ?? {}) as {
     points?: BackupPoint[];
     collections?: Array<{ name: string; pchannel: string; rows: number }>;
@@ -58,6 +61,7 @@ export function seedFacts(history: HistorySource): SeedFacts | null {
     collections: new Map((d.collections ?? []).map((c) => [c.name, { pchannel: c.pchannel, rows: c.rows }])),
     checkpoints: new Map((r.checkpoints ?? []).map((c) => [c.pchannel, c.timeTick])),
     ...(r.standby ? { standby: r.standby } : {}),
+    ...(firstWrite ? { firstWrite } : {}),
   };
 }
 
@@ -104,6 +108,13 @@ export function checkSeedAlignment(history: HistorySource, final: FinalState): C
     failures.add({
       kind: "not-secondary",
       message: `right after the restore the standby is no longer a secondary: ${facts.standby.why} (CDC stopped itself after seeding and the secondary became a primary: milvus-io/milvus#52727)`,
+    });
+  // The seeding completed but the stream did not carry the first write after it: CDC is not resuming
+  // from where the restore left the standby (a gap that swallowed DDL the later writes need wedges it).
+  if (facts.firstWrite && !facts.firstWrite.ok)
+    failures.add({
+      kind: "first-write-not-shown",
+      message: `after the seeding, replication did not carry the first write: ${facts.firstWrite.error ?? "the step failed"}`,
     });
   // One point time for collections created after the backup (every write to them came through CDC).
   const anyPoint = [...facts.points.values()][0];
@@ -225,6 +236,7 @@ export function checkSeedAlignment(history: HistorySource, final: FinalState): C
       missing: failures.byKind.get("missing") ?? 0,
       doubled: failures.byKind.get("doubled") ?? 0,
       notSecondary: failures.byKind.get("not-secondary") ?? 0,
+      firstWriteNotShown: failures.byKind.get("first-write-not-shown") ?? 0,
     },
   });
 }

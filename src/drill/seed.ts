@@ -10,7 +10,8 @@
  *    zilliztech/milvus-backup#1176); the standby's checkpoints are read back afterwards, and whether it
  *    still holds the configuration as a secondary (standbyRole: milvus-io/milvus#52727);
  * 4. configure: the same configuration on the primary: CDC resumes strictly after the point;
- * 5. first-replicated-write: a marker written on the primary after that shows on the standby.
+ * 5. first-replicated-write: a marker written on the primary after that shows on the standby (one that
+ *    does not show in time fails seed-alignment in scenario seed, whose drill goes on to the checks).
  *
  * Maintainers warn this path "can easily lead to missing or duplicated incremental data"
  * (milvus-io/milvus#49533): check seed-alignment judges it per channel around the points recorded here.
@@ -48,6 +49,12 @@ export interface SeedInput {
   /** Writes the first marker on the source once replication is configured; undefined: none acknowledged. */
   writeMarker: () => Promise<SettleMarker | undefined>;
   timeoutMs: number;
+  /**
+   * A first write the standby does not show in time: "throw" stops the caller (the way back cannot go
+   * on); "judge" records the step as failed and returns (scenario seed: seed-alignment fails on it).
+   * Either way a marker the primary did not acknowledge throws.
+   */
+  unshownMarker?: "throw" | "judge";
   log: Logger;
   step: StepRunner;
   name: string;
@@ -120,17 +127,15 @@ export async function standbyRole(pair: ClusterPair, timeoutMs: number): Promise
   }
 }
 
-/** Waits until `target` shows the marker, bounded; says what it waited for. */
-async function waitMarker(target: MilvusClient, m: SettleMarker, timeoutMs: number, signal?: AbortSignal) {
+/** Whether `target` shows the marker within timeoutMs (false: it did not; an abort throws). */
+async function markerShown(target: MilvusClient, m: SettleMarker, timeoutMs: number, signal?: AbortSignal) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     signal?.throwIfAborted();
-    if (await markerSeen(target, m)) return;
+    if (await markerSeen(target, m)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(
-    `the standby did not show marker ${m.pk} ver ${m.ver} of ${m.collection} within ${timeoutMs} ms after replication was configured`,
-  );
+  return false;
 }
 
 /** Backup, configure the standby, restore secondary, configure the primary, first replicated write. */
@@ -200,12 +205,23 @@ export async function seedStandby(i: SeedInput): Promise<SeedResult> {
   await step("configure", async () => ({
     detail: { confirmedBy: (await configureReplication(pair, { ...cfgOpts, only: "primary" })).confirmedBy },
   }));
-  await step("first-replicated-write", async () => {
-    const m = await i.writeMarker();
-    if (!m) throw new Error(`no marker write was acknowledged by ${pair.source.clusterId}`);
-    await waitMarker(i.target, m, i.timeoutMs, i.signal);
-    return { detail: { collection: m.collection, pk: m.pk, ver: m.ver } };
-  });
+  let unshown: string | undefined;
+  try {
+    await step("first-replicated-write", async () => {
+      const m = await i.writeMarker();
+      if (!m) throw new Error(`no marker write was acknowledged by ${pair.source.clusterId}`);
+      if (!(await markerShown(i.target, m, i.timeoutMs, i.signal))) {
+        unshown = `the standby did not show marker ${m.pk} ver ${m.ver} of ${m.collection} within ${i.timeoutMs} ms after replication was configured`;
+        throw new Error(unshown);
+      }
+      return { detail: { collection: m.collection, pk: m.pk, ver: m.ver } };
+    });
+  } catch (e) {
+    // The seeding itself completed; a standby that does not replicate after it is the finding, not a
+    // harness error: the step stays in the history as failed and seed-alignment fails on it.
+    if (unshown === undefined || i.unshownMarker !== "judge") throw e;
+    log.warn(`${unshown}: seed-alignment judges it; the drill goes on`);
+  }
   return { backup, rowsSeeded };
 }
 

@@ -117,6 +117,7 @@ export const workload: Phase<DrillContext> = {
                 };
               },
               timeoutMs: config.thresholds.catchUpTimeoutMs,
+              unshownMarker: "judge",
               log,
               step: (name, fn) => timedStep(history, log, name, fn),
               name: `drill-seed-${config.seed}`,
