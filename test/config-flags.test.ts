@@ -177,7 +177,7 @@ describe("parseRunFlags", () => {
     [["--mode", "ha"], "--mode ha: must be one of standalone, cluster"],
     [
       ["--local-fault", "explode"],
-      "--local-fault explode: must be one of none, drop, duplicate-on-restart, reorder, skip-on-restart, stale-checkpoint, drop-ddl, stall, corrupt-vector, lose-tail-on-switchover, promote-with-hole, stale-primary, stall-after-standby-restart, wedge-channel, lose-on-partition, skip-release, skip-add-field, seed-gap, seed-overlap, frozen-lag-metric, repoint-skip",
+      "--local-fault explode: must be one of none, drop, duplicate-on-restart, reorder, skip-on-restart, stale-checkpoint, drop-ddl, stall, corrupt-vector, lose-tail-on-switchover, promote-with-hole, stale-primary, stall-after-standby-restart, wedge-channel, lose-on-partition, skip-release, skip-add-field, seed-gap, seed-overlap, seed-standby-promoted, frozen-lag-metric, repoint-skip",
     ],
     [["--fault-every", "0"], "--fault-every 0: must be an integer from 1 to 1000000"],
     [

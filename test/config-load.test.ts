@@ -343,6 +343,11 @@ describe("loadConfig errors: one line naming field, value and what is allowed", 
       "config backend.local.faultMode = promote-with-hole: plants a fault in the failover role change; set scenario to failover (scenario is replication)",
     ],
     [
+      "a seeding fault without scenario seed (no restore for it to act on)",
+      yaml("backend: {local: {faultMode: seed-standby-promoted}}\n"),
+      "config backend.local.faultMode = seed-standby-promoted: plants a fault in the seeding; set scenario to seed (scenario is replication)",
+    ],
+    [
       "a trigger fault without its trigger (it would never be injected)",
       yaml("backend: {local: {faultMode: skip-release}}\n"),
       "config backend.local.faultMode = skip-release: plants a fault in the loadRelease trigger; set workload.triggers.loadRelease: true (profile triggers-smoke does)",

@@ -2,12 +2,13 @@
  * The local lab's emulation of Milvus Backup's `restore secondary`: a backup records a FlushAll point on
  * every channel of the primary's WAL, the restore replays the data into the standby as replicated
  * messages and leaves its checkpoint on that point, and CDC configured afterwards resumes strictly after
- * it. The seed-gap / seed-overlap faults move the checkpoint past / before the point.
+ * it. The seed-gap / seed-overlap faults move the checkpoint past / before the point;
+ * seed-standby-promoted leaves the standby a primary (milvus-io/milvus#52727).
  */
 import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Lab, startLab } from "../src/backends/local/lab.js";
-import { refuseOccupied } from "../src/drill/seed.js";
+import { refuseOccupied, standbyRole } from "../src/drill/seed.js";
 import { clientFor, configureReplication, getReplicateInfo } from "../src/milvus/replicate.js";
 import { alive, waitFor } from "./helpers/wait.js";
 
@@ -55,7 +56,9 @@ async function versions(c: MilvusClient, name: string): Promise<Map<number, numb
 }
 
 /** A primary with data (no replication), and clients on both clusters. */
-async function primaryWithData(faultMode: "none" | "seed-gap" | "seed-overlap" = "none") {
+async function primaryWithData(
+  faultMode: "none" | "seed-gap" | "seed-overlap" | "seed-standby-promoted" = "none",
+) {
   lab = await startLab({ pchannels: 2, faultMode });
   const p = clientFor(lab.source);
   const s = clientFor(lab.target);
@@ -134,6 +137,30 @@ describe("local restore secondary", () => {
     expect(await count(s, "c")).toBe(40);
     expect([...(await versions(p, "c"))].sort()).toEqual([...v].sort());
   });
+
+  it(
+    "seed-standby-promoted: the standby is a primary right after the restore, takes writes and shows none of the source's (milvus-io/milvus#52727)",
+    { timeout: 120_000 },
+    async () => {
+      const { lab, p, s } = await primaryWithData("seed-standby-promoted");
+      await lab.backup("source", "b1");
+      const pair = { source: lab.source, target: lab.target };
+      await configureReplication(pair, { only: "standby", timeoutMs: 30_000 });
+      expect((await standbyRole(pair, 10_000)).role).toBe("secondary");
+      const r = await lab.restoreSecondary("b1", "target");
+      expect(r.rows).toBe(30);
+      expect(await count(s, "c")).toBe(30);
+      const role = await standbyRole(pair, 10_000);
+      expect(role.role).toBe("not-secondary");
+      expect(role.why).toMatch(/has no edge primary-.* -> standby-/);
+      // A primary takes client writes (a secondary refuses them).
+      ok(await s.insert({ collection_name: "c", data: [row(500, 1)] }), "client write on the standby");
+      await configureReplication(pair, { only: "primary", timeoutMs: 30_000 });
+      ok(await p.insert({ collection_name: "c", data: [row(100, 1)] }), "marker");
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect((await versions(s, "c")).has(100)).toBe(false);
+    },
+  );
 
   for (const mode of ["seed-gap", "seed-overlap"] as const) {
     it(

@@ -329,7 +329,7 @@ function checkScenario(cfg: DrillConfig): string | null {
     return line(
       "backend.local.faultMode",
       b.local.faultMode,
-      `plants a fault in the ${want} ${want === "seed" ? "seeding" : "role change"}; set scenario to ${want} (scenario is ${scenario})`,
+      `plants a fault in ${want === "seed" ? "the seeding" : `the ${want} role change`}; set scenario to ${want} (scenario is ${scenario})`,
     );
   }
   if (scenario === "capacity") {

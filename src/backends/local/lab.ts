@@ -526,7 +526,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         const snap = backups.get(name);
         if (!snap) throw new Error(`restoreSecondary: no backup named ${name} in this lab`);
         const f = up(side);
-        return restoreSecondary({
+        const r = await restoreSecondary({
           snapshot: snap,
           target: { clusterId: f.clusterId, uri: f.uri, token: opts.token },
           faultMode: opts.faultMode ?? "none",
@@ -534,6 +534,15 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
           signal,
           log,
         });
+        // milvus-io/milvus#52727: CDC stopped itself right after seeding and the secondary became a
+        // primary. The standby force-promotes itself as the restore ends: it drops the edge from the
+        // source, takes client writes, and refuses the stream the source's CDC then opens.
+        if (opts.faultMode === "seed-standby-promoted") {
+          const u = await f.forcePromote({});
+          if (!u.ok) throw new Error(`restoreSecondary: fault seed-standby-promoted: ${u.reason}`);
+          log(`restore secondary ${name}: fault seed-standby-promoted: ${f.clusterId} is now a primary`);
+        }
+        return r;
       },
       stop,
     };
