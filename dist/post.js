@@ -10,23 +10,23 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-H4ODIUDA.js";
-import "./chunks/chunk-X2FEBKS6.js";
+} from "./chunks/chunk-XELPR2SU.js";
+import "./chunks/chunk-KK2DXZ6S.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
-import "./chunks/chunk-NHKCD2JG.js";
-import "./chunks/chunk-FR3LEV5B.js";
+import "./chunks/chunk-JBF3SCL7.js";
+import "./chunks/chunk-KMGNZALP.js";
 import {
   group,
   info,
   warning
 } from "./chunks/chunk-JVYOK6R6.js";
 import "./chunks/chunk-ATWVWLQA.js";
-import "./chunks/chunk-6STU7AKI.js";
+import "./chunks/chunk-QSRQIOE6.js";
 import "./chunks/chunk-FE5CAR44.js";
-import "./chunks/chunk-IFYLNFC4.js";
-import "./chunks/chunk-XXFUNUPC.js";
+import "./chunks/chunk-3SKG72QK.js";
+import "./chunks/chunk-HT7A6DQV.js";
 import "./chunks/chunk-TEO4V65Y.js";
 import "./chunks/chunk-TXPUYXQ7.js";
 import "./chunks/chunk-XXWGZQIE.js";

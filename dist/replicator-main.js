@@ -10,10 +10,10 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-AXOI724Q.js";
+} from "./chunks/chunk-QTJBESYB.js";
 import "./chunks/chunk-KORQFNEC.js";
-import "./chunks/chunk-IFYLNFC4.js";
-import "./chunks/chunk-XXFUNUPC.js";
+import "./chunks/chunk-3SKG72QK.js";
+import "./chunks/chunk-HT7A6DQV.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
 // src/backends/local/replication/replicator-main.ts

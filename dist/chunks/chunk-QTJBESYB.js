@@ -14,12 +14,12 @@ import {
   decodeRequest,
   messageType,
   method
-} from "./chunk-IFYLNFC4.js";
+} from "./chunk-3SKG72QK.js";
 import {
   LOCAL_FAULT_MODES,
   external_exports,
   require_src2 as require_src
-} from "./chunk-XXFUNUPC.js";
+} from "./chunk-HT7A6DQV.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";

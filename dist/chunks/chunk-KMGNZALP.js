@@ -8,7 +8,7 @@ import {
   LOCAL_FAULT_MODES,
   NEMESIS_TYPES,
   external_exports
-} from "./chunk-XXFUNUPC.js";
+} from "./chunk-HT7A6DQV.js";
 import {
   UsageError,
   packageRoot

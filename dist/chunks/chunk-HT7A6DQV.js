@@ -36292,6 +36292,9 @@ var LOCAL_FAULT_MODES = [
   // Seeding faults (scenario seed): the standby's checkpoint left past / before the backup point.
   "seed-gap",
   "seed-overlap",
+  // milvus-io/milvus#52727: right after restore secondary, CDC stopped itself and the secondary became a
+  // primary: the standby is force-promoted as the restore ends (seed-alignment: not a secondary).
+  "seed-standby-promoted",
   // Lag metric (issue 26): after a CDC restart the exported lag stays at its last value (~0) while the
   // replacement sits on a backlog, as milvus-io/milvus#51048 did: lag-metric must fail (missed alert).
   "frozen-lag-metric",
@@ -36307,6 +36310,7 @@ var ROLE_CHANGE_FAULT_SCENARIO = {
   // The emulated restore secondary is where these act: only scenario seed runs one.
   "seed-gap": ["seed"],
   "seed-overlap": ["seed"],
+  "seed-standby-promoted": ["seed"],
   // Acts on an edge a re-point created: the new primary's edge into another standby (or the old primary).
   "repoint-skip": ["switchover", "failover"]
 };

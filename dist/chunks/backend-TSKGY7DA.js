@@ -6,29 +6,29 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   milvusBackupCommand
-} from "./chunk-UTOZMPVF.js";
+} from "./chunk-XLKURCU6.js";
 import {
   ProcessRunner,
   fmtMs,
   killCdcPod,
   stageAndImport,
   tail
-} from "./chunk-X2FEBKS6.js";
+} from "./chunk-KK2DXZ6S.js";
 import {
   ImportJobError,
   pchannelsFor
-} from "./chunk-FR3LEV5B.js";
+} from "./chunk-KMGNZALP.js";
 import {
   clientFor,
   getReplicateInfo,
   readReplicateConfiguration,
   withDeadline
-} from "./chunk-OJBU44RG.js";
+} from "./chunk-GFIXXXRZ.js";
 import {
   milvusClient
-} from "./chunk-6STU7AKI.js";
+} from "./chunk-QSRQIOE6.js";
 import "./chunk-FE5CAR44.js";
-import "./chunk-XXFUNUPC.js";
+import "./chunk-HT7A6DQV.js";
 import {
   EnvironmentError
 } from "./chunk-TEO4V65Y.js";

@@ -7,10 +7,10 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   milvusClient,
   require_milvus
-} from "./chunk-6STU7AKI.js";
+} from "./chunk-QSRQIOE6.js";
 import {
   isSuccess
-} from "./chunk-XXFUNUPC.js";
+} from "./chunk-HT7A6DQV.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";

@@ -17,7 +17,7 @@ import {
   require_src,
   require_src2,
   require_umd
-} from "./chunk-XXFUNUPC.js";
+} from "./chunk-HT7A6DQV.js";
 import {
   BinaryDecisionDiagram,
   Client,

@@ -9,7 +9,7 @@ import {
   cdcSelector,
   formatCommand,
   runImportJob
-} from "./chunk-FR3LEV5B.js";
+} from "./chunk-KMGNZALP.js";
 
 // src/backends/kind/exec.ts
 import { spawn } from "node:child_process";

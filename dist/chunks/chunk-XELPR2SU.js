@@ -13,7 +13,7 @@ import {
   stageAndImport,
   tail,
   waitUntil
-} from "./chunk-X2FEBKS6.js";
+} from "./chunk-KK2DXZ6S.js";
 import {
   DEFAULT_FAULT_PARAMS,
   KIND_CHAOS_TYPES,
@@ -23,7 +23,7 @@ import {
   chaosName,
   chaosResource,
   needsChaosMesh
-} from "./chunk-NHKCD2JG.js";
+} from "./chunk-JBF3SCL7.js";
 import {
   ImportJobError,
   METRICS_PORT,
@@ -53,16 +53,16 @@ import {
   toYaml,
   usedImages,
   validateKindOptions
-} from "./chunk-FR3LEV5B.js";
+} from "./chunk-KMGNZALP.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
 import {
   milvusClient
-} from "./chunk-6STU7AKI.js";
+} from "./chunk-QSRQIOE6.js";
 import {
   protoRoot
-} from "./chunk-IFYLNFC4.js";
+} from "./chunk-3SKG72QK.js";
 import {
   EnvironmentError,
   UsageError,

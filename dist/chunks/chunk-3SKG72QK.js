@@ -7,7 +7,7 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   require_milvus,
   require_protobufjs
-} from "./chunk-XXFUNUPC.js";
+} from "./chunk-HT7A6DQV.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";

@@ -10,15 +10,15 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-H4ODIUDA.js";
-import "./chunk-X2FEBKS6.js";
-import "./chunk-NHKCD2JG.js";
-import "./chunk-FR3LEV5B.js";
+} from "./chunk-XELPR2SU.js";
+import "./chunk-KK2DXZ6S.js";
+import "./chunk-JBF3SCL7.js";
+import "./chunk-KMGNZALP.js";
 import "./chunk-ATWVWLQA.js";
-import "./chunk-6STU7AKI.js";
+import "./chunk-QSRQIOE6.js";
 import "./chunk-FE5CAR44.js";
-import "./chunk-IFYLNFC4.js";
-import "./chunk-XXFUNUPC.js";
+import "./chunk-3SKG72QK.js";
+import "./chunk-HT7A6DQV.js";
 import "./chunk-TEO4V65Y.js";
 import "./chunk-TXPUYXQ7.js";
 import "./chunk-XXWGZQIE.js";

@@ -6,7 +6,7 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   fillTemplate
-} from "./chunk-FR3LEV5B.js";
+} from "./chunk-KMGNZALP.js";
 
 // src/backends/existing/milvus-backup.ts
 var MILVUS_BACKUP_PLACEHOLDERS = ["name", "sourceClusterId", "targetClusterId"];

@@ -6,11 +6,11 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   configureReplication
-} from "./chunk-OJBU44RG.js";
+} from "./chunk-GFIXXXRZ.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
-import "./chunk-6STU7AKI.js";
+import "./chunk-QSRQIOE6.js";
 import "./chunk-FE5CAR44.js";
 import {
   ANNOUNCE_METHOD,
@@ -24,7 +24,7 @@ import {
   parseReplicatorOptions,
   readWholeWal,
   walFile
-} from "./chunk-AXOI724Q.js";
+} from "./chunk-QTJBESYB.js";
 import "./chunk-KORQFNEC.js";
 import {
   MILVUS_SERVICE,
@@ -38,13 +38,13 @@ import {
   milvusMethods,
   responseStatus,
   statusResponse
-} from "./chunk-IFYLNFC4.js";
+} from "./chunk-3SKG72QK.js";
 import {
   LOCAL_NEMESIS_REFUSALS,
   LOCAL_NEMESIS_TYPES,
   isSuccess,
   require_src2 as require_src
-} from "./chunk-XXFUNUPC.js";
+} from "./chunk-HT7A6DQV.js";
 import {
   MILVUS_LITE_VERSION,
   PYMILVUS_VERSION,
@@ -5158,7 +5158,7 @@ async function startLab(opts = {}) {
         const snap = backups.get(name);
         if (!snap) throw new Error(`restoreSecondary: no backup named ${name} in this lab`);
         const f = up(side);
-        return restoreSecondary({
+        const r = await restoreSecondary({
           snapshot: snap,
           target: { clusterId: f.clusterId, uri: f.uri, token: opts.token },
           faultMode: opts.faultMode ?? "none",
@@ -5166,6 +5166,12 @@ async function startLab(opts = {}) {
           signal,
           log
         });
+        if (opts.faultMode === "seed-standby-promoted") {
+          const u = await f.forcePromote({});
+          if (!u.ok) throw new Error(`restoreSecondary: fault seed-standby-promoted: ${u.reason}`);
+          log(`restore secondary ${name}: fault seed-standby-promoted: ${f.clusterId} is now a primary`);
+        }
+        return r;
       },
       stop
     };
