@@ -83,7 +83,11 @@ function star(
   spoil?.(second);
   const final: FinalState = { ...run.final, star: { first: "standby-x", others: [second] } };
   const results = runCheckers(run.history, final, { thresholds: run.thresholds });
-  return { results, by: (n: CheckName) => results.find((r) => r.name === n) as CheckResult };
+  return {
+    results,
+    by: (n: CheckName) => results.find((r) => r.name === n) as CheckResult,
+    metrics: () => computeMetrics(run.history, final, run.thresholds),
+  };
 }
 
 const lastCheckpointTime = Math.max(
@@ -281,6 +285,42 @@ describe("checks in a star (one primary, several standbys)", () => {
     );
     expect(rec?.status).toBe("unknown");
     expect(rec?.why).toMatch(/aimed at standby 2, not injected into this one/);
+  });
+
+  it("reports lag, recoveries and catch-up per standby, each the number its check judged (the first's also top-level)", () => {
+    // Standby 2 reads every heartbeat 300 ms later than the first, and caught up in 4321 ms.
+    const { by, metrics } = star(
+      (s) => {
+        if (s.catchUp) s.catchUp.catchUpMs = 4321;
+      },
+      (o) => ({ ...o, time: o.time + 300 }),
+    );
+    const m = metrics();
+    expect(Object.keys(m.standbys ?? {})).toEqual(["standby-x", "standby2-x"]);
+    const [a, b] = [m.standbys?.["standby-x"], m.standbys?.["standby2-x"]];
+    // The first standby's figures are the top-level ones.
+    expect(a).toEqual({
+      lag: m.lag,
+      lagSeries: m.lagSeries,
+      recoveries: m.recoveries,
+      catchUpMs: m.catchUpMs,
+    });
+    expect(b?.catchUpMs).toBe(4321);
+    expect(b?.catchUpMs).not.toBe(a?.catchUpMs);
+    // Each standby's lag p99 is the one its lag check judged: one number per figure.
+    const lag = by("lag").standbys;
+    expect(a?.lag.p99).toBe(lag?.["standby-x"]?.stats?.p99);
+    expect(b?.lag.p99).toBe(lag?.["standby2-x"]?.stats?.p99);
+    expect((b?.lag.p99 ?? 0) - (a?.lag.p99 ?? 0)).toBeGreaterThanOrEqual(250);
+    expect(b?.lagSeries.length).toBeGreaterThan(0);
+    // The CDC kill reached both standbys: each one's recovery, as checkpoint-recovery judged it there.
+    expect(b?.recoveries.map((r) => r.faultId)).toEqual(a?.recoveries.map((r) => r.faultId));
+    expect(b?.recoveries.every((r) => r.status === "recovered")).toBe(true);
+  });
+
+  it("a pair's metrics carry no standbys field", () => {
+    const run = synthesize({ seed: 11, kills: 1 });
+    expect(computeMetrics(run.history, run.final, run.thresholds).standbys).toBeUndefined();
   });
 
   it("a pair's results carry no standbys field (report shape unchanged)", () => {

@@ -1,7 +1,7 @@
-import type { DrillMetrics, FaultRecord, Recovery, StepTiming } from "../report/model.js";
+import type { DrillMetrics, FaultRecord, StandbyMetrics, StepTiming } from "../report/model.js";
 import { capacityStats } from "./capacity.js";
 import { killRecoveries } from "./checkpoint-recovery.js";
-import { type HistorySource, indexHistory } from "./history-index.js";
+import { type HistoryIndex, type HistorySource, indexHistory } from "./history-index.js";
 import { alertRule, lagMetricFacts } from "./lag-metric.js";
 import { standbyHistory } from "./star.js";
 import { downsample, percentile, splitLag } from "./stats.js";
@@ -17,10 +17,6 @@ export function computeMetrics(
   thresholds: Thresholds,
 ): DrillMetrics {
   const idx = indexHistory(history);
-  // Percentiles over the steady-state samples the lag check judges; the chart draws every sample.
-  const { all: series, steady } = splitLag(idx, thresholds.lagSloMs);
-  const lags = steady.map((p) => p.lagMs);
-
   const faults: FaultRecord[] = idx.faults.map((f) => {
     const rec: FaultRecord = {
       id: f.id,
@@ -33,21 +29,24 @@ export function computeMetrics(
     return rec;
   });
 
-  // Recovery per fault exactly as checkpoint-recovery judged it: one number per fault in every format.
-  // A star: the first standby's (a fault aimed at another standby is unknown here, each standby's own
-  // recoveries are in checks[].standbys of checkpoint-recovery).
-  const view = final.star ? standbyHistory(idx, final.star.first, 1) : history;
-  const recoveries: Recovery[] = killRecoveries(view, thresholds.recoveryTimeoutMs).map((k) => ({
-    faultId: k.faultId,
-    fault: k.fault,
-    startedAt: k.startedAt,
-    endedAt: k.endedAt,
-    status: k.status,
-    recoveredAt: k.recoveredAt,
-    recoveryMs: k.recoveryMs,
-    ...(k.why ? { why: k.why } : {}),
-    ...(k.aimedAt !== undefined ? { aimedAt: k.aimedAt } : {}),
-  }));
+  // A star: the top-level lag, recoveries and catch-up are the first standby's; every standby's own
+  // are in `standbys`, read from the history as that standby's checks read it (star.ts standbyHistory).
+  const first = standbyFigures(
+    final.star ? standbyHistory(idx, final.star.first, 1) : idx,
+    final.catchUp,
+    thresholds,
+  );
+  const standbys: Record<string, StandbyMetrics> | undefined = final.star
+    ? {
+        [final.star.first]: first,
+        ...Object.fromEntries(
+          final.star.others.map((o, i) => [
+            o.clusterId,
+            standbyFigures(standbyHistory(idx, o.clusterId, i + 2), o.catchUp, thresholds),
+          ]),
+        ),
+      }
+    : undefined;
 
   // Workload ops only: the standby-write probe is meant to fail and says so in its own check.
   const ops = { ...idx.opOutcomes };
@@ -59,19 +58,11 @@ export function computeMetrics(
   const capacity = capacityStats(idx);
 
   return {
-    lag: {
-      p50: percentile(lags, 50),
-      p95: percentile(lags, 95),
-      p99: percentile(lags, 99),
-      max: lags.length ? Math.max(...lags) : null,
-      samples: lags.length,
-      faultWindowSamples: series.length - lags.length,
-      sloMs: thresholds.lagSloMs,
-    },
-    lagSeries: downsample(series, MAX_LAG_POINTS),
+    lag: first.lag,
+    lagSeries: first.lagSeries,
     faults,
-    recoveries,
-    catchUpMs: final.catchUp?.catchUpMs ?? null,
+    recoveries: first.recoveries,
+    catchUpMs: first.catchUpMs,
     opsPerSec: opsPerSec(idx.phases, idx.invokeTimes, idx.lastTime),
     ops,
     rowsCompared: final.collections.reduce((n, c) => n + c.rowsCompared, 0),
@@ -104,6 +95,46 @@ export function computeMetrics(
         }
       : {}),
     ...(capacity ? { capacity } : {}),
+    ...(standbys ? { standbys } : {}),
+  };
+}
+
+/**
+ * One standby's lag, lag series, recoveries and catch-up, from the history as its checks read it.
+ * Percentiles over the steady-state samples the lag check judges; the chart draws every sample.
+ * Recovery per fault exactly as checkpoint-recovery judged it: one number per fault in every format
+ * (in a star, a fault aimed at another standby is marked `aimedAt` and counts for none here).
+ */
+function standbyFigures(
+  view: HistoryIndex,
+  catchUp: FinalState["catchUp"],
+  thresholds: Thresholds,
+): StandbyMetrics {
+  const { all: series, steady } = splitLag(view, thresholds.lagSloMs);
+  const lags = steady.map((p) => p.lagMs);
+  return {
+    lag: {
+      p50: percentile(lags, 50),
+      p95: percentile(lags, 95),
+      p99: percentile(lags, 99),
+      max: lags.length ? Math.max(...lags) : null,
+      samples: lags.length,
+      faultWindowSamples: series.length - lags.length,
+      sloMs: thresholds.lagSloMs,
+    },
+    lagSeries: downsample(series, MAX_LAG_POINTS),
+    recoveries: killRecoveries(view, thresholds.recoveryTimeoutMs).map((k) => ({
+      faultId: k.faultId,
+      fault: k.fault,
+      startedAt: k.startedAt,
+      endedAt: k.endedAt,
+      status: k.status,
+      recoveredAt: k.recoveredAt,
+      recoveryMs: k.recoveryMs,
+      ...(k.why ? { why: k.why } : {}),
+      ...(k.aimedAt !== undefined ? { aimedAt: k.aimedAt } : {}),
+    })),
+    catchUpMs: catchUp?.catchUpMs ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * Lag over time as a GitHub-native Mermaid `xychart-beta`: a line for the standby's heartbeat lag and a
- * bar series that is non-zero only where a fault started, so each fault shows as a marker on the line.
+ * Lag over time as a GitHub-native Mermaid `xychart-beta`: a line for the standby's heartbeat lag (in a
+ * star one per standby, in the order of report.metrics.standbys) and a bar series that is non-zero only
+ * where a fault started, so each fault shows as a marker on the line.
  */
 import { fmtOffset, timeOrigin } from "./format.js";
 import type { DrillReport } from "./model.js";
@@ -29,6 +30,8 @@ export interface LagChart {
   bucketMs: number;
   /** Max lag (ms) seen in each time bucket; a bucket without samples repeats the previous value (0 before the first). */
   lag: number[];
+  /** A star: every standby's lag on the same grid, the first standby first (its values are `lag`); null for a pair. */
+  standbyLags: Array<{ clusterId: string; lag: number[] }> | null;
   /** Milvus's own lag metric on the same grid (when the drill scraped one), else null. */
   metricLag: number[] | null;
   /** yTop in buckets where at least one fault started, 0 elsewhere. */
@@ -54,6 +57,7 @@ export function niceCeil(v: number): number {
 export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): LagChart | null {
   const series = report.metrics.lagSeries ?? [];
   const metricSeries = report.metrics.lagMetricSeries ?? [];
+  const star = Object.entries(report.metrics.standbys ?? {});
   const faults = report.metrics.faults ?? [];
   const slo = report.metrics.lag?.sloMs;
   const steps = report.steps ?? [];
@@ -62,6 +66,7 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
   let end = originMs;
   for (const p of series) end = Math.max(end, p.t);
   for (const p of metricSeries) end = Math.max(end, p.t);
+  for (const [, s] of star) for (const p of s.lagSeries) end = Math.max(end, p.t);
   for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
   for (const s of steps) end = Math.max(end, s.startedAt + s.durationMs);
   const spanMs = Math.max(1, end - originMs);
@@ -84,9 +89,13 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
     return out;
   };
   const lag = grid(series);
+  const standbyLags =
+    star.length > 0 ? star.map(([clusterId, s]) => ({ clusterId, lag: grid(s.lagSeries) })) : null;
   const metricLag = metricSeries.length > 0 ? grid(metricSeries) : null;
   // Scaled to the data, and to the SLO line so it is always on the chart.
-  const yTop = niceCeil(Math.max(1, ...lag, ...(metricLag ?? []), slo ?? 0));
+  const yTop = niceCeil(
+    Math.max(1, ...lag, ...(standbyLags ?? []).flatMap((s) => s.lag), ...(metricLag ?? []), slo ?? 0),
+  );
   const marks = faults.map((f) => ({
     id: f.id,
     name: f.name,
@@ -107,6 +116,7 @@ export function lagChart(report: DrillReport, maxPoints = MAX_CHART_POINTS): Lag
     spanMs,
     bucketMs,
     lag,
+    standbyLags,
     metricLag,
     faultBars,
     faults: marks,
@@ -122,15 +132,22 @@ export function renderMermaidLagChart(report: DrillReport): string | null {
   const chart = lagChart(report);
   if (!chart) return null;
   const xEnd = Math.max(1, Math.ceil(chart.spanMs / 1000));
+  const lagLines = chart.standbyLags ?? [{ clusterId: "", lag: chart.lag }];
+  // Mermaid's xychart has no legend: the title names the lines in the order they are drawn.
+  const named = chart.standbyLags
+    ? `: lines ${lagLines.map((s) => s.clusterId).join(", ")}${chart.metricLag ? ", then Milvus's lag metric" : ""}`
+    : chart.metricLag
+      ? ": first line heartbeat, second Milvus's lag metric"
+      : "";
   const lines = [
     "```mermaid",
     "xychart-beta",
-    `  title "Standby lag (ms)${chart.metricLag ? ": first line heartbeat, second Milvus's lag metric" : ""}; ${chart.steps.length ? "tall bars: fault starts, short bars: role-change steps" : "bars mark fault starts"}${chart.sloMs !== null ? `; flat line = SLO ${chart.sloMs} ms` : ""}"`,
+    `  title "Standby lag (ms)${named}; ${chart.steps.length ? "tall bars: fault starts, short bars: role-change steps" : "bars mark fault starts"}${chart.sloMs !== null ? `; flat line = SLO ${chart.sloMs} ms` : ""}"`,
     `  x-axis "time (s)" 0 --> ${xEnd}`,
     `  y-axis "lag (ms)" 0 --> ${chart.yTop}`,
     `  bar [${chart.faultBars.join(", ")}]`,
     ...(chart.steps.length ? [`  bar [${chart.stepBars.join(", ")}]`] : []),
-    `  line [${chart.lag.join(", ")}]`,
+    ...lagLines.map((s) => `  line [${s.lag.join(", ")}]`),
     ...(chart.metricLag ? [`  line [${chart.metricLag.join(", ")}]`] : []),
     ...(chart.sloMs !== null ? [`  line [${chart.lag.map(() => chart.sloMs).join(", ")}]`] : []),
     "```",

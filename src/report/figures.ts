@@ -5,13 +5,27 @@
  */
 import { join } from "node:path";
 import { fmtInt, fmtMs } from "./format.js";
-import type { CapacityStats, DrillReport, LagMetricStats, LagStats } from "./model.js";
+import type { CapacityStats, DrillReport, LagMetricStats, LagStats, Recovery } from "./model.js";
+
+type LagFigure = Omit<LagStats, "sloMs"> & { sloMs: number | null };
+/** Per fault as checkpoint-recovery judged it; worstMs only when every fault recovered. */
+type RecoveryFigure = { total: number; recovered: number; worstMs: number | null };
+
+/** A star: one standby's figures, by cluster id (the first standby first). */
+export interface StandbyFigures {
+  clusterId: string;
+  lag: LagFigure;
+  recovery: RecoveryFigure;
+  catchUpMs: number | null;
+}
 
 export interface Figures {
-  lag: (Omit<LagStats, "sloMs"> & { sloMs: number | null }) | null;
-  /** Per CDC kill as checkpoint-recovery judged it; worstMs only when every kill recovered. */
-  recovery: { total: number; recovered: number; worstMs: number | null } | null;
+  /** The first standby's in a star (each standby's in `standbys`). */
+  lag: LagFigure | null;
+  recovery: RecoveryFigure | null;
   catchUpMs: number | null | undefined;
+  /** A star (topology.standbys > 1): every standby's lag, recovery and catch-up; null for a pair. */
+  standbys: StandbyFigures[] | null;
   opsPerSec: number | null | undefined;
   ops: { ok: number; fail: number; info: number; total: number } | null;
   faults: number | null;
@@ -26,25 +40,35 @@ export interface Figures {
   capacity: CapacityStats | null;
 }
 
+/** A star: a fault aimed at another standby was not injected on this one: no recovery to count. */
+function recoveryFigure(recoveries: readonly Recovery[]): RecoveryFigure {
+  const rs = recoveries.filter((r) => r.aimedAt === undefined);
+  const recovered = rs.filter((r) => r.status === "recovered");
+  return {
+    total: rs.length,
+    recovered: recovered.length,
+    // A fault that did not recover makes "the worst recovery" unknown: no smaller number stands in.
+    worstMs:
+      rs.length > 0 && recovered.length === rs.length
+        ? Math.max(...recovered.map((r) => r.recoveryMs ?? 0))
+        : null,
+  };
+}
+
 export function figures(report: DrillReport): Figures {
   const m = report.metrics;
-  // A star: a fault aimed at another standby than the first was not injected there: no recovery to count.
-  const rs = m.recoveries?.filter((r) => r.aimedAt === undefined);
-  const recovered = rs?.filter((r) => r.status === "recovered") ?? [];
   return {
     lag: m.lag ? { ...m.lag, sloMs: m.lag.sloMs ?? null } : null,
-    recovery: rs
-      ? {
-          total: rs.length,
-          recovered: recovered.length,
-          // A kill that did not recover makes "the worst recovery" unknown: no smaller number stands in.
-          worstMs:
-            rs.length > 0 && recovered.length === rs.length
-              ? Math.max(...recovered.map((r) => r.recoveryMs ?? 0))
-              : null,
-        }
-      : null,
+    recovery: m.recoveries ? recoveryFigure(m.recoveries) : null,
     catchUpMs: m.catchUpMs,
+    standbys: m.standbys
+      ? Object.entries(m.standbys).map(([clusterId, s]) => ({
+          clusterId,
+          lag: { ...s.lag, sloMs: s.lag.sloMs ?? null },
+          recovery: recoveryFigure(s.recoveries),
+          catchUpMs: s.catchUpMs,
+        }))
+      : null,
     opsPerSec: m.opsPerSec,
     ops: m.ops ? { ...m.ops, total: m.ops.ok + m.ops.fail + m.ops.info } : null,
     faults: m.faults ? m.faults.length : null,
@@ -57,33 +81,38 @@ export function figures(report: DrillReport): Figures {
   };
 }
 
+const lagText = (l: LagFigure) =>
+  `${fmtMs(l.p50)} / ${fmtMs(l.p95)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} samples${l.faultWindowSamples ? `, +${fmtInt(l.faultWindowSamples)} in fault windows` : ""}${l.sloMs !== null ? `; SLO ${fmtMs(l.sloMs)}` : ""})`;
+
+const recoveryText = (r: RecoveryFigure) =>
+  r.total === 0
+    ? "n/a (no fault)"
+    : `${fmtMs(r.worstMs)} (${fmtInt(r.recovered)}/${fmtInt(r.total)} recovered)`;
+
 /** The figures as every format prints them, in display order, labelled; figures that do not apply are left out. */
 export function figureRows(report: DrillReport): Array<[label: string, text: string]> {
   const f = figures(report);
   const rows: Array<[string, string]> = [];
-  if (f.lag) {
-    const l = f.lag;
-    rows.push([
-      "lag p50/p95/p99/max",
-      `${fmtMs(l.p50)} / ${fmtMs(l.p95)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} samples${l.faultWindowSamples ? `, +${fmtInt(l.faultWindowSamples)} in fault windows` : ""}${l.sloMs !== null ? `; SLO ${fmtMs(l.sloMs)}` : ""})`,
-    ]);
-  }
+  // A star: lag, catch-up and recovery once per standby, each row naming its standby.
+  const each = f.standbys ?? [];
+  if (each.length > 0)
+    for (const s of each) rows.push([`lag p50/p95/p99/max (${s.clusterId})`, lagText(s.lag)]);
+  else if (f.lag) rows.push(["lag p50/p95/p99/max", lagText(f.lag)]);
   if (f.lagMetric) {
     const l = f.lagMetric;
     rows.push([
-      "Milvus lag metric p50/p99/max",
+      // A star: the lag metric is scraped for the first standby's edge only (checkers/star.ts FIRST_STANDBY_WHY).
+      `Milvus lag metric p50/p99/max${f.standbys?.[0] ? ` (${f.standbys[0].clusterId})` : ""}`,
       `${fmtMs(l.p50)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} scrapes${l.failedScrapes ? `, ${fmtInt(l.failedScrapes)} failed` : ""}; within ${fmtMs(l.toleranceMs)} of the heartbeat on ${fmtInt(l.withinTolerance)}/${fmtInt(l.paired)}; missed alerts ${fmtInt(l.missedAlerts)}, false pages ${fmtInt(l.falsePages)})`,
     ]);
   }
-  if (f.catchUpMs !== undefined) rows.push(["catch-up after writes stopped", fmtMs(f.catchUpMs)]);
-  if (f.recovery) {
-    const r = f.recovery;
-    rows.push([
-      "recovery after faults (worst)",
-      r.total === 0
-        ? "n/a (no fault)"
-        : `${fmtMs(r.worstMs)} (${fmtInt(r.recovered)}/${fmtInt(r.total)} recovered)`,
-    ]);
+  if (each.length > 0) {
+    for (const s of each) rows.push([`catch-up after writes stopped (${s.clusterId})`, fmtMs(s.catchUpMs)]);
+    for (const s of each)
+      rows.push([`recovery after faults (worst) (${s.clusterId})`, recoveryText(s.recovery)]);
+  } else {
+    if (f.catchUpMs !== undefined) rows.push(["catch-up after writes stopped", fmtMs(f.catchUpMs)]);
+    if (f.recovery) rows.push(["recovery after faults (worst)", recoveryText(f.recovery)]);
   }
   if (f.opsPerSec !== undefined)
     rows.push(["throughput", f.opsPerSec === null ? "n/a" : `${f.opsPerSec.toFixed(1)} ops/s`]);
@@ -142,15 +171,22 @@ const seconds = (ms: number | null | undefined): string =>
 
 /** The Action's outputs: the same figures, as machine values. */
 export function actionOutputs(report: DrillReport, outDir: string): Record<string, string> {
-  // The same figures every other format prints (one number per fact).
+  // The same figures every other format prints (one number per fact). A star: the worst standby's,
+  // as the verdict is the worst of theirs; one standby's unknown makes the worst unknown.
   const f = figures(report);
-  const p99 = f.lag?.p99;
+  const worst = (vals: ReadonlyArray<number | null | undefined>) =>
+    vals.length > 0 && vals.every((v) => typeof v === "number") ? Math.max(...(vals as number[])) : null;
+  const s = f.standbys;
+  const p99 = s ? worst(s.map((x) => x.lag.p99)) : f.lag?.p99;
   return {
     verdict: report.verdict,
     "lag-p99-ms": typeof p99 === "number" ? String(Math.round(p99)) : "",
     // One kill that never recovered makes the worst case unknown: say nothing rather than a low number.
-    "recovery-seconds": seconds(f.recovery?.worstMs),
-    "catch-up-seconds": seconds(f.catchUpMs),
+    // A star: standbys no fault reached have no recovery to count.
+    "recovery-seconds": seconds(
+      s ? worst(s.filter((x) => x.recovery.total > 0).map((x) => x.recovery.worstMs)) : f.recovery?.worstMs,
+    ),
+    "catch-up-seconds": seconds(s ? worst(s.map((x) => x.catchUpMs)) : f.catchUpMs),
     "report-path": join(outDir, "report.json"),
     "failed-checks": report.checks
       .filter((c) => c.verdict === "fail")

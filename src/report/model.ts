@@ -205,6 +205,20 @@ export interface DrillMetrics {
   lagMetricSeries?: Array<{ t: number; lagMs: number }>;
   /** Scenario capacity only. */
   capacity?: CapacityStats;
+  /**
+   * A star (topology.standbys > 1): each standby's own lag, lag series, recoveries and catch-up, by
+   * cluster id, the first standby first. The top-level lag, lagSeries, recoveries and catchUpMs are the
+   * first standby's (the pair's target), the same numbers as its entry here.
+   */
+  standbys?: Record<string, StandbyMetrics>;
+}
+
+/** One standby's figures in a star: computed as the checks judged that standby (lag, checkpoint-recovery, catch-up). */
+export interface StandbyMetrics {
+  lag: LagStats;
+  lagSeries: Array<{ t: number; lagMs: number }>;
+  recoveries: Recovery[];
+  catchUpMs: number | null;
 }
 
 /**
@@ -248,4 +262,5 @@ export interface ReportMetrics {
   lagMetric?: LagMetricStats;
   lagMetricSeries?: DrillMetrics["lagMetricSeries"];
   capacity?: CapacityStats;
+  standbys?: DrillMetrics["standbys"];
 }

@@ -298,6 +298,24 @@ export const drillReportSchema = z
         .array(z.object({ t: ms("Scrape time"), lagMs: z.number() }))
         .optional()
         .describe("Milvus's lag metric over time, downsampled for charts"),
+      standbys: z
+        .record(
+          z.string(),
+          z.object({
+            lag: lagStats,
+            lagSeries: z
+              .array(z.object({ t: ms("Sample time"), lagMs: z.number() }))
+              .describe("This standby's lag over time, downsampled for charts"),
+            recoveries: z
+              .array(recovery)
+              .describe("Per nemesis fault, as checkpoint-recovery judged it on this standby"),
+            catchUpMs: duration("This standby's catch-up time after writes stopped"),
+          }),
+        )
+        .optional()
+        .describe(
+          "A star (topology.standbys > 1): each standby's own figures by cluster id, the first standby first; the top-level lag, lagSeries, recoveries and catchUpMs are the first standby's",
+        ),
     }),
     steps: z
       .array(

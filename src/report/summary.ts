@@ -212,19 +212,29 @@ function recoveriesTable(report: DrillReport): string | null {
   if (rs.length === 0) return null;
   const origin = timeOrigin(report);
   const shown = rs.slice(0, LIMITS.faultRows);
-  const outcome = (r: (typeof rs)[number]) =>
-    r.status === "recovered"
-      ? fmtMs(r.recoveryMs)
-      : r.status === "late"
-        ? `**late**${r.recoveryMs !== null ? ` (${fmtMs(r.recoveryMs)})` : " (never seen)"}`
-        : `**unknown**${r.why ? `: ${mdCell(r.why, 160)}` : ""}`;
+  const outcome = (r: (typeof rs)[number] | undefined) =>
+    !r || r.aimedAt !== undefined
+      ? "— (not injected here)"
+      : r.status === "recovered"
+        ? fmtMs(r.recoveryMs)
+        : r.status === "late"
+          ? `**late**${r.recoveryMs !== null ? ` (${fmtMs(r.recoveryMs)})` : " (never seen)"}`
+          : `**unknown**${r.why ? `: ${mdCell(r.why, 160)}` : ""}`;
+  // A star: one column per standby, each as checkpoint-recovery judged that standby.
+  const star = Object.entries(report.metrics.standbys ?? {});
+  const cols = star.length > 0 ? star.map(([id]) => id) : ["Replication resumed after the restart"];
+  const per = (r: (typeof rs)[number]) =>
+    star.length > 0
+      ? star.map(([, s]) => outcome(s.recoveries.find((x) => x.faultId === r.faultId)))
+      : [outcome(r)];
   const lines = [
     "### Recovery per CDC kill",
     "",
-    "| Fault | Started (s since start) | Replication resumed after the restart |",
-    "|---|---|---|",
+    `| Fault | Started (s since start) | ${cols.map((c) => mdCell(c, 60)).join(" | ")} |`,
+    `|---|---|${cols.map(() => "---").join("|")}|`,
     ...shown.map(
-      (r) => `| ${mdCell(r.fault, 60)} #${r.faultId} | ${fmtOffset(r.startedAt - origin)} | ${outcome(r)} |`,
+      (r) =>
+        `| ${mdCell(r.fault, 60)} #${r.faultId} | ${fmtOffset(r.startedAt - origin)} | ${per(r).join(" | ")} |`,
     ),
   ];
   if (rs.length > shown.length)
@@ -256,7 +266,7 @@ function lagSection(report: DrillReport): string {
   const shown = legend.slice(0, LIMITS.faultRows);
   const lines = ["## Lag over time", "", mermaid, ""];
   lines.push(
-    `<sub>Line: the standby's heartbeat lag (max per ${fmtMs(chart.bucketMs)} step)${chart.metricLag ? "; second line: Milvus's own lag metric, scraped" : ""}; bars: fault starts. t = 0 at ${fmtIso(chart.originMs)}. Full resolution in \`${LAG_SVG}\`.</sub>`,
+    `<sub>${chart.standbyLags ? `Lines: each standby's heartbeat lag, in the order ${chart.standbyLags.map((x) => x.clusterId).join(", ")}` : "Line: the standby's heartbeat lag"} (max per ${fmtMs(chart.bucketMs)} step)${chart.metricLag ? `; ${chart.standbyLags ? "last" : "second"} line: Milvus's own lag metric, scraped` : ""}; bars: fault starts. t = 0 at ${fmtIso(chart.originMs)}. Full resolution in \`${LAG_SVG}\`.</sub>`,
     "",
   );
   const lm = report.metrics.lagMetric;

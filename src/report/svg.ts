@@ -1,6 +1,7 @@
 /**
- * lag.svg: the standby's heartbeat lag over time, with one vertical marker per fault (named), as a small
- * self-contained SVG that opens in any browser or image viewer, independent of GitHub's Mermaid support.
+ * lag.svg: the standby's heartbeat lag over time (in a star one line per standby, each named in the
+ * legend), with one vertical marker per fault (named), as a small self-contained SVG that opens in any
+ * browser or image viewer, independent of GitHub's Mermaid support.
  */
 import { niceCeil } from "./chart.js";
 import { fmtInt, timeOrigin } from "./format.js";
@@ -45,8 +46,16 @@ function tickStep(span: number, count: number): number {
 
 const f1 = (v: number) => v.toFixed(1);
 
+/** A star's standbys in turn (the first in the pair's blue); Milvus's lag metric keeps its purple. */
+const STANDBY_COLOURS = ["#0366d6", "#28a745", "#e36209", "#b31d28"];
+
 export function renderLagSvg(report: DrillReport, secrets: readonly string[] = []): string {
   const series = downsample(report.metrics.lagSeries ?? [], MAX_SVG_POINTS);
+  const star = Object.entries(report.metrics.standbys ?? {}).map(([id, s], i) => ({
+    id,
+    colour: STANDBY_COLOURS[i % STANDBY_COLOURS.length] as string,
+    series: downsample(s.lagSeries, MAX_SVG_POINTS),
+  }));
   const metricSeries = downsample(report.metrics.lagMetricSeries ?? [], MAX_SVG_POINTS);
   const faults = [...(report.metrics.faults ?? [])].sort((a, b) => a.startedAt - b.startedAt);
   const slo = report.metrics.lag?.sloMs;
@@ -54,13 +63,20 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
   let end = origin;
   for (const p of series) end = Math.max(end, p.t);
   for (const p of metricSeries) end = Math.max(end, p.t);
+  for (const s of star) for (const p of s.series) end = Math.max(end, p.t);
   for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
   const steps = report.steps ?? [];
   for (const st of steps) end = Math.max(end, st.startedAt + st.durationMs);
   const spanMs = Math.max(1000, end - origin);
   // Scaled to the data and to the SLO, so the SLO line is always inside the plot.
   const yTop = niceCeil(
-    Math.max(1, slo ?? 0, ...series.map((p) => p.lagMs), ...metricSeries.map((p) => p.lagMs)),
+    Math.max(
+      1,
+      slo ?? 0,
+      ...series.map((p) => p.lagMs),
+      ...star.flatMap((s) => s.series.map((p) => p.lagMs)),
+      ...metricSeries.map((p) => p.lagMs),
+    ),
   );
   const x = (t: number) => M.left + ((t - origin) / spanMs) * PW;
   const y = (v: number) => M.top + PH - (Math.max(0, v) / yTop) * PH;
@@ -149,7 +165,27 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
       `<g class="legend"><line x1="${M.left + PW - 250}" y1="${M.top + 8}" x2="${M.left + PW - 230}" y2="${M.top + 8}" stroke="#0366d6" stroke-width="1.5"/><text x="${M.left + PW - 226}" y="${M.top + 12}">heartbeat lag</text><line x1="${M.left + PW - 140}" y1="${M.top + 8}" x2="${M.left + PW - 120}" y2="${M.top + 8}" stroke="#6f42c1" stroke-width="1.5" stroke-dasharray="3 2"/><text x="${M.left + PW - 116}" y="${M.top + 12}">Milvus lag metric</text></g>`,
     );
   }
-  if (series.length > 0) {
+  if (star.length > 0) {
+    // A star: one line per standby, named in a legend under the title.
+    const legend: string[] = [];
+    // Below the lag metric's legend when there is one (it sits top right).
+    const ly = M.top + (metricSeries.length > 0 ? 24 : 8);
+    star.forEach((s, i) => {
+      const lx = M.left + 8 + i * 170;
+      legend.push(
+        `<line x1="${lx}" y1="${ly}" x2="${lx + 20}" y2="${ly}" stroke="${s.colour}" stroke-width="1.5"/><text x="${lx + 24}" y="${ly + 4}">${xmlText(s.id)}</text>`,
+      );
+      if (s.series.length === 0) return;
+      const pts = s.series.map((p) => `${f1(x(p.t))},${f1(y(p.lagMs))}`).join(" ");
+      out.push(
+        `<polyline class="lag" data-standby="${xmlAttr(s.id)}" fill="none" stroke="${s.colour}" stroke-width="1.5" points="${pts}"/>`,
+      );
+    });
+    out.push(`<g class="legend standbys">${legend.join("")}</g>`);
+  }
+  if (star.some((s) => s.series.length > 0)) {
+    // A star's lines are drawn: the first standby's is among them.
+  } else if (series.length > 0) {
     const pts = series.map((p) => `${f1(x(p.t))},${f1(y(p.lagMs))}`).join(" ");
     out.push(`<polyline class="lag" fill="none" stroke="#0366d6" stroke-width="1.5" points="${pts}"/>`);
   } else {
