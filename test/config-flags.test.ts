@@ -60,6 +60,12 @@ describe("parseRunFlags", () => {
     });
   });
 
+  it("--lag-slo, --recovery-timeout and --catch-up-timeout set the thresholds the Action's inputs of those names set", () => {
+    expect(
+      parseRunFlags(["--lag-slo", "2s", "--recovery-timeout", "45000", "--catch-up-timeout", "2m"]).overrides,
+    ).toEqual({ thresholds: { lagSloMs: 2_000, recoveryTimeoutMs: 45_000, catchUpTimeoutMs: 120_000 } });
+  });
+
   it("flags beat the profile and the file when loaded", () => {
     const flags = parseRunFlags([
       "--profile",
@@ -180,6 +186,14 @@ describe("parseRunFlags", () => {
       "--local-fault explode: must be one of none, drop, duplicate-on-restart, reorder, skip-on-restart, stale-checkpoint, drop-ddl, stall, corrupt-vector, lose-tail-on-switchover, promote-with-hole, stale-primary, stall-after-standby-restart, wedge-channel, lose-on-partition, skip-release, skip-add-field, seed-gap, seed-overlap, seed-standby-promoted, frozen-lag-metric, repoint-skip",
     ],
     [["--fault-every", "0"], "--fault-every 0: must be an integer from 1 to 1000000"],
+    [
+      ["--lag-slo", "soon"],
+      "--lag-slo soon: must be a duration from 1ms to 1h (milliseconds, or a string like 30s, 2m, 1h)",
+    ],
+    [
+      ["--catch-up-timeout", "0"],
+      "--catch-up-timeout 0: must be a duration from 1s to 6h (milliseconds, or a string like 30s, 2m, 1h)",
+    ],
     [
       ["--milvus-version", "latest"],
       "--milvus-version latest: must be a Milvus release like v2.6.22 (vMAJOR.MINOR.PATCH, at least v2.6.6); floating or flavoured tags such as latest, -gpu, -rc are refused",

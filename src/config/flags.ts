@@ -54,6 +54,10 @@ export const RUN_USAGE = `Usage: milvus-cdc-drill run [options]
   --fault-standby K          a star: aim --local-fault and the faults on one standby (restart-standby,
                              partition, delay) at standby K (1-based; default: those in turn)
   --promote K                switchover/failover in a star: promote standby K (1-based; default 1)
+  --lag-slo D                the lag check's SLO: p99 heartbeat lag under D (e.g. 5s)
+  --recovery-timeout D       after each fault, replication must move again within D
+  --catch-up-timeout D       after the workload, the standby must catch up within D (also bounds the
+                             seeding's first replicated write)
 local:     --local-fault MODE  --fault-every N
 kind:      --milvus-version V  --operator-version V  --mode standalone|cluster  --keep-cluster
            --image NAME=REF (milvus, etcd, minio, operator, node; repeatable)  --use-preinstalled-tools
@@ -96,6 +100,9 @@ const OPTIONS = {
   standbys: { type: "string" },
   "fault-standby": { type: "string" },
   promote: { type: "string" },
+  "lag-slo": { type: "string" },
+  "recovery-timeout": { type: "string" },
+  "catch-up-timeout": { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -225,6 +232,10 @@ export function parseRunFlags(argv: string[]): RunFlags {
   if (effectiveBackend !== undefined) set(overrides, ["backend", "type"], effectiveBackend);
 
   put("seed", ["seed"]);
+  // The same thresholds as the Action's lag-slo, recovery-timeout and catch-up-timeout inputs.
+  put("lag-slo", ["thresholds", "lagSloMs"]);
+  put("recovery-timeout", ["thresholds", "recoveryTimeoutMs"]);
+  put("catch-up-timeout", ["thresholds", "catchUpTimeoutMs"]);
   put("scenario", ["scenario"]);
   put("ops", ["workload", "ops"]);
   put("duration", ["workload", "durationMs"]);
