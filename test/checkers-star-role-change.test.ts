@@ -157,6 +157,10 @@ describe("a star's role change, per standby", () => {
     expect(fp.standbys?.c?.verdict).toBe("fail");
     expect(fp.standbys?.b?.verdict).toBe("pass");
     expect(fp.evidence[0]).toMatchObject({ standby: "c", pk: "2" });
+    // Each standby named for what it is: the re-pointed one, the promoted one.
+    expect(fp.evidence[0]?.message).toMatch(/^c: hole: the re-pointed standby shows op \d+ /);
+    expect(fp.standbys?.b?.summary).toMatch(/on the promoted standby are prefixes/);
+    expect(fp.standbys?.c?.summary).not.toMatch(/promoted/);
   });
 
   it("failover-prefix is unknown for a re-pointed standby never read before its re-point", () => {

@@ -15,9 +15,9 @@ export function checkFailoverPrefix(history: HistorySource): CheckResult {
   if (!rc || rc.kind !== "failover") return skipped("failover-prefix", "no failover in this run");
   const failures = new EvidenceSample();
   const unknowns = new EvidenceSample();
+  const who = rc.subject ?? "the promoted standby";
   for (const what of rc.unobserved) {
-    if (!what.includes(" key "))
-      unknowns.add({ collection: what, message: `${what}: not read on the promoted standby` });
+    if (!what.includes(" key ")) unknowns.add({ collection: what, message: `${what}: not read on ${who}` });
   }
   let channels = 0;
   let keys = 0;
@@ -80,7 +80,7 @@ export function checkFailoverPrefix(history: HistorySource): CheckResult {
           opId: w.opId,
           time: snap.time,
           shownOpId: anchor.opId,
-          message: `${snap.collection}: hole: the promoted standby shows op ${anchor.opId} (key ${anchor.pk} ver ${anchor.ver}) but not op ${w.opId} (key ${r.pk} ver ${w.ver}), acknowledged before op ${anchor.opId} was sent; it has ${r.ver === null ? "the key absent" : `ver ${r.ver}`}`,
+          message: `${snap.collection}: hole: ${who} shows op ${anchor.opId} (key ${anchor.pk} ver ${anchor.ver}) but not op ${w.opId} (key ${r.pk} ver ${w.ver}), acknowledged before op ${anchor.opId} was sent; it has ${r.ver === null ? "the key absent" : `ver ${r.ver}`}`,
         });
       }
     }
@@ -89,8 +89,8 @@ export function checkFailoverPrefix(history: HistorySource): CheckResult {
     failures,
     blind: unknowns,
     observed: channels,
-    tooFew: "the promoted standby was not read",
-    passSummary: `${channels} channel(s) on the promoted standby are prefixes of the old primary's acknowledged history (${keys} key(s))`,
+    tooFew: `${who} was not read`,
+    passSummary: `${channels} channel(s) on ${who} are prefixes of the old primary's acknowledged history (${keys} key(s))`,
     stats: { channels, keys, violations: failures.total },
   });
 }

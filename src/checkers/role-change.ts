@@ -36,6 +36,11 @@ export interface RoleChangeFacts {
   /** Primary lost (failover) or writes stopped (switchover). */
   rtoFrom: number;
   steps: Map<StepName, StepEvent>;
+  /**
+   * Whose snapshots these are, as evidence names it: the promoted standby (default), or in a star's
+   * failover a re-pointed standby judged in its place (star.ts repointedHistory).
+   */
+  subject?: string;
 }
 
 /** The first step of each name (a drill runs each step at most once per direction; the first counts). */

@@ -79,7 +79,8 @@ export function repointedHistory(idx: HistoryIndex, clusterId: string): HistoryI
   const snaps = idx.snapshots
     .filter((s) => s.label === "repointed" && s.cluster === clusterId)
     .map((s) => ({ ...s, label: "promoted" as const }));
-  return { ...idx, roleChange: roleChangeFacts(idx.writes, idx.steps, snaps, idx.dropped) };
+  const rc = roleChangeFacts(idx.writes, idx.steps, snaps, idx.dropped);
+  return { ...idx, roleChange: rc ? { ...rc, subject: "the re-pointed standby" } : rc };
 }
 
 /** The final state as the pair's checkers read it, with a further standby in the target's place. */
