@@ -114,9 +114,13 @@ interface Row {
   verdict: string;
   notPassing: string;
   seconds: number;
-  /** metrics.recoveries of the run's report: one per fault. */
-  recoveries?: Array<{ fault: string; status: string; recoveryMs: number | null; aimedAt?: number }>;
+  /** Every standby's recoveries (metrics.standbys in a star, else metrics.recoveries): one per fault each. */
+  recoveries?: Recovery[];
+  /** How many standbys those came from (1 for a pair). */
+  standbys?: number;
 }
+
+type Recovery = { fault: string; status: string; recoveryMs: number | null; aimedAt?: number };
 
 /** Recovery time per fault type over every run of a profile: how many, how many recovered, p50 and max. */
 function recoveryLines(rows: readonly Row[]): string[] {
@@ -124,8 +128,8 @@ function recoveryLines(rows: readonly Row[]): string[] {
   for (const r of rows)
     for (const k of r.recoveries ?? []) {
       const e = by.get(k.fault) ?? { n: 0, ms: [], elsewhere: 0 };
-      // In a star metrics.recoveries is the first standby's: a fault aimed at another standby was not
-      // injected there and proves nothing about it (its own recovery is in checks[].standbys).
+      // In a star each standby's recoveries are counted: a fault aimed at another standby was not
+      // injected into this one and proves nothing about it (it counts on the standby it was aimed at).
       if (k.aimedAt !== undefined) e.elsewhere += 1;
       else {
         e.n += 1;
@@ -133,12 +137,13 @@ function recoveryLines(rows: readonly Row[]): string[] {
       }
       by.set(k.fault, e);
     }
+  const star = rows.some((r) => (r.standbys ?? 1) > 1);
   return [...by].map(([fault, { n, ms, elsewhere }]) => {
     const sorted = [...ms].sort((a, b) => a - b);
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
     const times = sorted.length ? `p50 ${at(0.5)} ms, max ${sorted.at(-1)} ms` : "no time";
-    const aside = elsewhere ? ` (${elsewhere} aimed at another standby, not counted)` : "";
-    const where = elsewhere ? " on the first standby" : "";
+    const aside = elsewhere ? ` (${elsewhere} on standbys it was not aimed at, not counted)` : "";
+    const where = star ? " (each standby a fault reached)" : "";
     return `  recovery after ${fault.padEnd(16)} ${ms.length}/${n} recovered${where}, ${times}${aside}`;
   });
 }
@@ -156,16 +161,19 @@ async function main(): Promise<void> {
       const exit = await runOne(profile, seed, dir);
       let verdict = "no report";
       let notPassing = "";
-      let recoveries: Row["recoveries"] = [];
+      let recoveries: Recovery[] = [];
+      let standbys = 1;
       try {
         const report = JSON.parse(await readFile(join(dir, "report.json"), "utf8")) as {
           verdict: string;
-          metrics?: { recoveries?: Row["recoveries"] };
+          metrics?: { recoveries?: Recovery[]; standbys?: Record<string, { recoveries: Recovery[] }> };
           error?: { phase: string; message: string };
           checks: Array<{ name: string; verdict: string; summary: string }>;
         };
         verdict = report.verdict;
-        recoveries = report.metrics?.recoveries ?? [];
+        const each = Object.values(report.metrics?.standbys ?? {});
+        standbys = Math.max(1, each.length);
+        recoveries = each.length > 0 ? each.flatMap((x) => x.recoveries) : (report.metrics?.recoveries ?? []);
         notPassing = report.error
           ? `error in ${report.error.phase}: ${report.error.message}`
           : report.checks
@@ -184,6 +192,7 @@ async function main(): Promise<void> {
         notPassing,
         seconds: Math.round((Date.now() - t0) / 1000),
         recoveries,
+        standbys,
       };
       rows.push(row);
       console.log(
