@@ -11,48 +11,13 @@ import { checkReverseParity } from "../src/checkers/reverse-parity.js";
 import { checkRpo } from "../src/checkers/rpo.js";
 import { checkRto } from "../src/checkers/rto.js";
 import { REPLICATE_VIOLATION } from "../src/checkers/standby-read-only.js";
-import type { CollectionFinal, FinalState, SideFinal, Thresholds } from "../src/checkers/types.js";
-import type { HistoryEvent, Pk, StepEvent, StepName, WriteKind } from "../src/history/types.js";
+import type { CollectionFinal, FinalState } from "../src/checkers/types.js";
+import type { HistoryEvent, Pk } from "../src/history/types.js";
+import { coll, nextOpId, ROLE_CHANGE_THRESHOLDS, side, step, write } from "./helpers/events.js";
 
-const thresholds: Thresholds = {
-  lagSloMs: 1000,
-  recoveryTimeoutMs: 500,
-  catchUpTimeoutMs: 5000,
-  minRecall: 0.8,
-  distanceEpsilon: 1e-6,
-  rpoMs: 100,
-  rtoMs: 1000,
-};
+const thresholds = ROLE_CHANGE_THRESHOLDS;
 const ctx = { thresholds };
 
-let nextId = 0;
-function write(
-  t: number,
-  kind: WriteKind,
-  pk: Pk,
-  ver: number,
-  outcome: "ok" | "fail" | "info" = "ok",
-): HistoryEvent[] {
-  const id = ++nextId;
-  return [
-    {
-      type: "invoke",
-      id,
-      process: 0,
-      time: t,
-      value: { f: "write", kind, collection: "c", keys: [{ pk, ver }] },
-    },
-    { type: outcome, id, process: 0, time: t + 5 },
-  ];
-}
-const step = (name: StepName, startedAt: number, time: number, over: Partial<StepEvent> = {}): StepEvent => ({
-  type: "step",
-  name,
-  startedAt,
-  time,
-  ok: true,
-  ...over,
-});
 function snapshot(time: number, reads: Array<[Pk, number | null]>, count?: number): HistoryEvent {
   const present = reads.filter(([, v]) => v !== null).length;
   return {
@@ -67,7 +32,7 @@ function snapshot(time: number, reads: Array<[Pk, number | null]>, count?: numbe
   };
 }
 function probe(t: number, outcome: "ok" | "fail" | "info", error?: string): HistoryEvent[] {
-  const id = ++nextId;
+  const id = nextOpId();
   return [
     {
       type: "invoke",
@@ -108,26 +73,6 @@ const failover = (snap: HistoryEvent[], extra: HistoryEvent[] = []): HistoryEven
   ...extra,
 ];
 
-function side(versions: Record<Pk, number>): SideFinal {
-  const n = Object.keys(versions).length;
-  return { reachable: true, count: n, distinctKeys: n, versions, indexes: [], partitions: [], aliases: [] };
-}
-function coll(src: Record<Pk, number>, tgt: Record<Pk, number>): CollectionFinal {
-  const onlySource = Object.keys(src).filter((k) => !(k in tgt));
-  const onlyTarget = Object.keys(tgt).filter((k) => !(k in src));
-  return {
-    name: "c",
-    source: side(src),
-    target: side(tgt),
-    onlySource,
-    onlySourceTotal: onlySource.length,
-    onlyTarget,
-    onlyTargetTotal: onlyTarget.length,
-    mismatched: [],
-    mismatchedTotal: 0,
-    rowsCompared: Object.keys(src).length,
-  };
-}
 const final = (over: Partial<FinalState> = {}): FinalState => ({
   collections: [],
   search: [],
@@ -396,7 +341,7 @@ describe("after a failover the other checks accept the fork", () => {
     expect(checkPrimarySanity(unseen, goneEverywhere).verdict).toBe("fail");
   });
   it("a collection the drill dropped before the primary was lost is gone by design from the new primary", () => {
-    const id = ++nextId;
+    const id = nextOpId();
     const drop: HistoryEvent[] = [
       {
         type: "invoke",

@@ -5,47 +5,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { runCheckers } from "../src/checkers/index.js";
-import type {
-  CheckName,
-  CheckResult,
-  CollectionFinal,
-  FinalState,
-  SideFinal,
-} from "../src/checkers/types.js";
-import type { HistoryEvent, Pk, StepEvent, StepName } from "../src/history/types.js";
+import type { CheckName, CheckResult, CollectionFinal, FinalState } from "../src/checkers/types.js";
+import type { HistoryEvent, Pk } from "../src/history/types.js";
+import { coll, ROLE_CHANGE_THRESHOLDS, step, write } from "./helpers/events.js";
 
-const thresholds = {
-  lagSloMs: 1000,
-  recoveryTimeoutMs: 500,
-  catchUpTimeoutMs: 5000,
-  minRecall: 0.8,
-  distanceEpsilon: 1e-6,
-  rpoMs: 100,
-  rtoMs: 1000,
-};
-
-let nextId = 0;
-function write(t: number, pk: Pk, ver: number): HistoryEvent[] {
-  const id = ++nextId;
-  return [
-    {
-      type: "invoke",
-      id,
-      process: 0,
-      time: t,
-      value: { f: "write", kind: "insert", collection: "c", keys: [{ pk, ver }] },
-    },
-    { type: "ok", id, process: 0, time: t + 5 },
-  ];
-}
-const step = (name: StepName, startedAt: number, time: number, over: Partial<StepEvent> = {}): StepEvent => ({
-  type: "step",
-  name,
-  startedAt,
-  time,
-  ok: true,
-  ...over,
-});
 function snapshot(
   cluster: string,
   label: "promoted" | "repointed",
@@ -70,9 +33,9 @@ const ALL: Array<[Pk, number | null]> = [
 /** Keys 1..3 written at 0, 20, 40; the primary lost at 70; b promoted, c re-pointed at it. */
 function failover(repointed: HistoryEvent[]): HistoryEvent[] {
   return [
-    ...write(0, "1", 1),
-    ...write(20, "2", 1),
-    ...write(40, "3", 1),
+    ...write(0, "insert", "1", 1),
+    ...write(20, "insert", "2", 1),
+    ...write(40, "insert", "3", 1),
     step("primary-lost", 70, 72),
     ...repointed,
     step("force-promote", 72, 90, { primary: "b" }),
@@ -82,25 +45,6 @@ function failover(repointed: HistoryEvent[]): HistoryEvent[] {
   ];
 }
 
-function side(versions: Record<Pk, number>, reachable = true): SideFinal {
-  const n = Object.keys(versions).length;
-  return { reachable, count: n, distinctKeys: n, versions, indexes: [], partitions: [], aliases: [] };
-}
-function coll(src: Record<Pk, number>, tgt: Record<Pk, number>, targetReachable = true): CollectionFinal {
-  const onlySource = Object.keys(src).filter((k) => !(k in tgt));
-  return {
-    name: "c",
-    source: side(src),
-    target: side(tgt, targetReachable),
-    onlySource,
-    onlySourceTotal: onlySource.length,
-    onlyTarget: [],
-    onlyTargetTotal: 0,
-    mismatched: [],
-    mismatchedTotal: 0,
-    rowsCompared: Object.keys(src).length,
-  };
-}
 const ROWS = { 1: 1, 2: 1, 3: 1 };
 /** The final state after the way back: b -> a (the rebuilt old primary) and b -> c (re-pointed). */
 function final(toC: CollectionFinal = coll(ROWS, ROWS)): FinalState {
@@ -127,7 +71,7 @@ function final(toC: CollectionFinal = coll(ROWS, ROWS)): FinalState {
   };
 }
 function check(history: HistoryEvent[], f: FinalState, name: CheckName): CheckResult {
-  return runCheckers(history, f, { thresholds }, [name])[0] as CheckResult;
+  return runCheckers(history, f, { thresholds: ROLE_CHANGE_THRESHOLDS }, [name])[0] as CheckResult;
 }
 
 describe("a star's role change, per standby", () => {

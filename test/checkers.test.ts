@@ -19,7 +19,8 @@ import type {
   Thresholds,
 } from "../src/checkers/types.js";
 import { MAX_EVIDENCE } from "../src/checkers/types.js";
-import type { HistoryEvent, Pk, WriteKind } from "../src/history/types.js";
+import type { HistoryEvent, Pk } from "../src/history/types.js";
+import { nextOpId, write } from "./helpers/events.js";
 
 const thresholds: Thresholds = {
   lagSloMs: 1000,
@@ -31,23 +32,6 @@ const thresholds: Thresholds = {
   rtoMs: 1000,
 };
 const ctx = { thresholds };
-
-let nextId = 0;
-/** One write op: invoke at t, completion at t + 5. */
-function write(
-  t: number,
-  kind: WriteKind,
-  pk: Pk,
-  ver: number,
-  outcome: "ok" | "fail" | "info" = "ok",
-  collection = "c",
-): HistoryEvent[] {
-  const id = ++nextId;
-  return [
-    { type: "invoke", id, process: 0, time: t, value: { f: "write", kind, collection, keys: [{ pk, ver }] } },
-    { type: outcome, id, process: 0, time: t + 5 },
-  ];
-}
 
 function keys(
   invokeTime: number,
@@ -530,7 +514,7 @@ describe("standby-read-only", () => {
     outcome: "ok" | "fail" | "info",
     extra: { error?: string; detail?: Record<string, unknown> } = {},
   ): HistoryEvent[] => {
-    const id = ++nextId;
+    const id = nextOpId();
     return [
       {
         type: "invoke",

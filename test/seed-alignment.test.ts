@@ -2,34 +2,14 @@ import { describe, expect, it } from "vitest";
 import { runCheckers } from "../src/checkers/index.js";
 import { checkSeedAlignment, seedSummary, sideOf, wallMs } from "../src/checkers/seed-alignment.js";
 import type { CollectionFinal, FinalState, SideFinal } from "../src/checkers/types.js";
-import type { HistoryEvent, Pk, WriteKind } from "../src/history/types.js";
+import type { HistoryEvent, Pk } from "../src/history/types.js";
+import { write } from "./helpers/events.js";
 
 // The backup point at wall ms 10_000 (time ticks are (ms << 18) | logical).
 const POINT_MS = 10_000;
 const tt = (ms: number, logical = 0) => ((BigInt(ms) << 18n) | BigInt(logical)).toString();
 const POINT = tt(POINT_MS, 7);
 const PCH = "primary-rootcoord-dml_1";
-
-let nextId = 0;
-function write(
-  t: number,
-  kind: WriteKind,
-  pk: Pk,
-  ver: number,
-  outcome: "ok" | "fail" | "info" = "ok",
-): HistoryEvent[] {
-  const id = ++nextId;
-  return [
-    {
-      type: "invoke",
-      id,
-      process: 0,
-      time: t,
-      value: { f: "write", kind, collection: "c", keys: [{ pk, ver }] },
-    },
-    { type: outcome, id, process: 0, time: t + 5 },
-  ];
-}
 
 function steps(
   o: {
