@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { KindBackend, type KindTiming } from "../src/backends/kind/backend.js";
 import { loadCrdValidator } from "../src/backends/kind/crd-schema.js";
-import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
+import type { KindOptions } from "../src/backends/kind/options.js";
 import { provisionSteps } from "../src/backends/kind/plan.js";
 import { UsageError } from "../src/errors.js";
 import {
@@ -13,7 +13,10 @@ import {
   type Call,
   captureLog,
   FAST_KIND_TIMING,
+  FORWARD,
+  HEALTHY_PAIR as HEALTHY,
   milvusList,
+  STANDIN_KIND_OPTIONS as OPTS,
   podList,
   type Rule,
   standins,
@@ -25,22 +28,6 @@ const FAST: Partial<KindTiming> = {
   cdcRestartTimeoutMs: 3000,
   standbyRestartTimeoutMs: 3000,
 };
-
-const OPTS: KindOptions = {
-  ...defaultKindOptions(),
-  clusterName: "drill-test",
-  sourceName: "alpha",
-  targetName: "bravo",
-  namespace: "drills",
-  readyTimeoutMs: 3000,
-};
-
-const HEALTHY: Rule = {
-  tool: "kubectl",
-  match: "^get milvus alpha bravo",
-  respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }]) }],
-};
-const FORWARD: Rule = { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] };
 
 type Env = ReturnType<typeof standins>;
 const cleanups: Array<() => Promise<void> | void> = [];

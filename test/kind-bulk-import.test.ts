@@ -12,29 +12,25 @@ import { ExistingBackend, type ExistingOptions } from "../src/backends/existing/
 import { KindBackend, type KindTiming } from "../src/backends/kind/backend.js";
 import { importKey, stageScript } from "../src/backends/kind/bulk-import.js";
 import { clusterStorage } from "../src/backends/kind/milvus-backup.js";
-import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
+import type { KindOptions } from "../src/backends/kind/options.js";
 import { type ImportClient, ImportJobError, importJson } from "../src/milvus/import.js";
-import { alive, captureLog, FAST_KIND_TIMING, milvusList, type Rule, standins } from "./stand-ins/harness.js";
+import {
+  alive,
+  captureLog,
+  FAST_KIND_TIMING,
+  FORWARD,
+  HEALTHY_PAIR as HEALTHY,
+  type Rule,
+  STANDIN_KIND_OPTIONS,
+  standins,
+} from "./stand-ins/harness.js";
 
-const OPTS: KindOptions = {
-  ...defaultKindOptions(),
-  clusterName: "drill-test",
-  sourceName: "alpha",
-  targetName: "bravo",
-  namespace: "drills",
-  readyTimeoutMs: 3000,
-  usePreinstalledTools: true,
-};
+const OPTS: KindOptions = { ...STANDIN_KIND_OPTIONS, usePreinstalledTools: true };
 const FAST: Partial<KindTiming> = {
   ...FAST_KIND_TIMING,
   importTimeoutMs: 300,
 };
-const HEALTHY: Rule = {
-  tool: "kubectl",
-  match: "^get milvus alpha bravo",
-  respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }]) }],
-};
-const FORWARD: Rule = { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] };
+
 const STAGED: Rule = {
   tool: "kubectl",
   match: "^exec -i -n drills svc/alpha-minio",

@@ -24,7 +24,15 @@ import type { NemesisType } from "../src/backends/types.js";
 import { buildPlan, run } from "../src/cli/commands/plan.js";
 import { loadConfig } from "../src/config/load.js";
 import { UsageError } from "../src/errors.js";
-import { type Call, captureLog, milvusList, podList, type Rule, standins } from "./stand-ins/harness.js";
+import {
+  type Call,
+  captureLog,
+  FORWARD,
+  milvusList,
+  podList,
+  type Rule,
+  standins,
+} from "./stand-ins/harness.js";
 
 const root = join(__dirname, "..");
 const FIXTURES = join(root, "fixtures", "chaos-mesh");
@@ -222,7 +230,6 @@ describe("KindBackend brings the Chaos Mesh faults (through stand-ins)", () => {
     match: "^get milvus ",
     respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }]) }],
   };
-  const FORWARD: Rule = { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] };
   const cleanups: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();

@@ -12,46 +12,31 @@ import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { KindBackend, type KindTiming } from "../src/backends/kind/backend.js";
 import { ProcessRunner } from "../src/backends/kind/exec.js";
-import { MILVUS_BACKUP_PIN, type MilvusBackupPin } from "../src/backends/kind/milvus-backup.js";
+import type { MilvusBackupPin } from "../src/backends/kind/milvus-backup.js";
 import { cachedBinary } from "../src/backends/kind/milvus-backup-build.js";
-import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
 import { EnvironmentError } from "../src/errors.js";
 import {
   alive,
   type Call,
   captureLog,
   FAST_KIND_TIMING,
+  FORWARD,
   goRules,
-  milvusList,
+  HEALTHY_PAIR as HEALTHY,
+  STANDIN_KIND_OPTIONS as OPTS,
+  STANDIN_MILVUS_BACKUP_PIN as PINNED,
   type Rule,
   STANDIN_BIN,
+  STANDIN_MILVUS_BACKUP_BINARY,
   standins,
 } from "./stand-ins/harness.js";
 
-const BINARY = "stand-in milvus-backup\n";
-const PINNED: MilvusBackupPin = {
-  ...MILVUS_BACKUP_PIN,
-  sha256: createHash("sha256").update(BINARY).digest("hex"),
-};
 const IMAGE = `milvus-cdc-drill/milvus-backup:v0.5.16-${PINNED.sha256.slice(0, 12)}`;
-const OPTS: KindOptions = {
-  ...defaultKindOptions(),
-  clusterName: "drill-test",
-  sourceName: "alpha",
-  targetName: "bravo",
-  namespace: "drills",
-  readyTimeoutMs: 3000,
-};
+
 const FAST: Partial<KindTiming> = {
   ...FAST_KIND_TIMING,
   milvusBackupBuildTimeoutMs: 5000,
 };
-const HEALTHY: Rule = {
-  tool: "kubectl",
-  match: "^get milvus alpha bravo",
-  respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }]) }],
-};
-const FORWARD: Rule = { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] };
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -131,7 +116,7 @@ describe("the pinned milvus-backup, built through a stand-in go", () => {
         `kind load docker-image ${IMAGE} --name drill-test`,
       ]);
       // The checked binary stays in the cache under its pin; the image context is gone.
-      expect(readFileSync(bin, "utf8")).toBe(BINARY);
+      expect(readFileSync(bin, "utf8")).toBe(STANDIN_MILVUS_BACKUP_BINARY);
       expect(existsSync(join(workDir, "milvus-backup-image"))).toBe(false);
       expect(backend.backup).toBeTypeOf("function");
       expect(backend.info.details.milvusBackup).toContain(`sha256 ${PINNED.sha256}`);

@@ -4,7 +4,6 @@
  * calls in order through stand-ins, and `plan` writing the seed steps.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,25 +30,19 @@ import {
   parseBackupMeta,
   refuseBucketTrap,
 } from "../src/backends/kind/milvus-backup.js";
-import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
 import { renderCommands, renderSeedFiles } from "../src/backends/kind/plan.js";
 import { UsageError } from "../src/errors.js";
 import { protoRoot } from "../src/milvus/proto.js";
-import { alive, captureLog, type Rule, STANDIN_BIN, standins } from "./stand-ins/harness.js";
+import {
+  alive,
+  captureLog,
+  STANDIN_KIND_OPTIONS as OPTS,
+  STANDIN_MILVUS_BACKUP_PIN as PINNED,
+  type Rule,
+  STANDIN_BIN,
+  standins,
+} from "./stand-ins/harness.js";
 
-const OPTS: KindOptions = {
-  ...defaultKindOptions(),
-  clusterName: "drill-test",
-  sourceName: "alpha",
-  targetName: "bravo",
-  namespace: "drills",
-  readyTimeoutMs: 3000,
-};
-/** The real pin with the stand-in go build's binary in place of the real one. */
-const PINNED: MilvusBackupPin = {
-  ...MILVUS_BACKUP_PIN,
-  sha256: createHash("sha256").update("stand-in milvus-backup\n").digest("hex"),
-};
 const IMAGE = `milvus-cdc-drill/milvus-backup:v0.5.16-${PINNED.sha256.slice(0, 12)}`;
 
 /** A FlushAll message as Milvus sends it: ImmutableMessage with its time tick in `_tt`, base 36. */

@@ -9,7 +9,7 @@ import { buildPlan, run } from "../src/cli/commands/plan.js";
 import { run as runReplicate } from "../src/cli/commands/replicate.js";
 import { UsageError } from "../src/errors.js";
 import { FakeMilvus } from "./helpers/fake-milvus.js";
-import { standins, stillAliveAfter } from "./stand-ins/harness.js";
+import { FORWARD, standins, stillAliveAfter } from "./stand-ins/harness.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -240,7 +240,7 @@ describe("milvus-cdc-drill plan", () => {
     const env = standins();
     try {
       env.setRules([
-        { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] },
+        FORWARD,
         {
           tool: "kind",
           match: "^load docker-image milvusdb/etcd",
@@ -410,7 +410,7 @@ describe("milvus-cdc-drill plan", () => {
     expect(spawnSync("bash", ["-n", join(out, "commands.sh")], { encoding: "utf8" }).status).toBe(0);
     const env = standins();
     try {
-      env.setRules([{ tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] }]);
+      env.setRules([FORWARD]);
       const r = spawnSync("bash", [join(out, "commands.sh")], {
         encoding: "utf8",
         timeout: 60_000,

@@ -1,11 +1,3 @@
-/**
- * seedStandby on the kind backend, through stand-ins: Milvus Backup's restore secondary order, as the
- * calls happen. The Milvus side (replicate configuration, checkpoints, collections, the marker) is
- * replaced by recorders, so the order of kubectl Jobs and configuration changes is what is tested:
- * scenario seed (backup of the primary into the standby) and the failover's way back (backup of the
- * new primary B restored into the rebuilt A).
- */
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,17 +5,22 @@ import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { KindBackend } from "../src/backends/kind/backend.js";
 import { pchannelsFor } from "../src/backends/kind/manifests.js";
-import {
-  META_END,
-  MILVUS_BACKUP_PIN,
-  type MilvusBackupPin,
-  metaBegin,
-} from "../src/backends/kind/milvus-backup.js";
+import { META_END, metaBegin } from "../src/backends/kind/milvus-backup.js";
 import { defaultKindOptions, type KindOptions } from "../src/backends/kind/options.js";
 import type { ClusterEndpoint } from "../src/backends/types.js";
 import { seedStandby } from "../src/drill/seed.js";
 import { protoRoot } from "../src/milvus/proto.js";
-import { alive, captureLog, goRules, milvusList, type Rule, standins } from "./stand-ins/harness.js";
+import {
+  alive,
+  captureLog,
+  FORWARD,
+  goRules,
+  HEALTHY_PAIR,
+  STANDIN_MILVUS_BACKUP_PIN as PINNED,
+  type Rule,
+  STANDIN_KIND_OPTIONS,
+  standins,
+} from "./stand-ins/harness.js";
 
 /** What the Milvus side saw, in order, each with the kubectl calls made before it. */
 const events: string[] = [];
@@ -70,18 +67,8 @@ vi.mock("../src/drill/settle.js", async (orig) => ({
   markerSeen: vi.fn(async () => true),
 }));
 
-const OPTS: KindOptions = {
-  ...defaultKindOptions(),
-  clusterName: "drill-test",
-  sourceName: "alpha",
-  targetName: "bravo",
-  namespace: "drills",
-};
-/** The real pin with the stand-in go build's binary in place of the real one. */
-const PINNED: MilvusBackupPin = {
-  ...MILVUS_BACKUP_PIN,
-  sha256: createHash("sha256").update("stand-in milvus-backup\n").digest("hex"),
-};
+// The default readiness bound: this file's backends wait as a drill's would.
+const OPTS: KindOptions = { ...STANDIN_KIND_OPTIONS, readyTimeoutMs: defaultKindOptions().readyTimeoutMs };
 
 function createLog(cluster: string): string {
   const t = protoRoot().lookupType("milvus.proto.common.ImmutableMessage");
@@ -123,12 +110,8 @@ function kindBackend(backedUp: string) {
     // provision (only the test that provisions reaches these): the pinned build through a stand-in go,
     // both clusters Healthy, the port-forwards up.
     ...goRules(PINNED, { dir: "/m/mb@v0.5.16" }),
-    {
-      tool: "kubectl",
-      match: "^get milvus alpha bravo",
-      respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }]) }],
-    },
-    { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] },
+    HEALTHY_PAIR,
+    FORWARD,
     { tool: "kubectl", match: "^apply -f", respond: [{ stdout: "applied" }] },
     {
       tool: "kubectl",

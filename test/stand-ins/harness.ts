@@ -1,10 +1,13 @@
 /** Test harness: a scratch dir for the stand-ins, a runner that finds them first on PATH, a capturing logger. */
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { KindTiming } from "../../src/backends/kind/backend.js";
 import { ProcessRunner } from "../../src/backends/kind/exec.js";
+import { MILVUS_BACKUP_PIN, type MilvusBackupPin } from "../../src/backends/kind/milvus-backup.js";
+import { defaultKindOptions, type KindOptions } from "../../src/backends/kind/options.js";
 import type { Logger } from "../../src/backends/types.js";
 import { alive } from "../helpers/wait.js";
 
@@ -103,6 +106,29 @@ export function captureLog(): Logger & { lines: string[] } {
   };
 }
 
+/**
+ * The KindBackend the stand-in rules below answer to: kind cluster drill-test, the Milvus CRs alpha
+ * (primary) and bravo (standby) in namespace drills, ready within 3 s.
+ */
+export const STANDIN_KIND_OPTIONS: KindOptions = {
+  ...defaultKindOptions(),
+  clusterName: "drill-test",
+  sourceName: "alpha",
+  targetName: "bravo",
+  namespace: "drills",
+  readyTimeoutMs: 3000,
+};
+
+/** `kubectl get milvus -o json` lists alpha and bravo, both Healthy. */
+export const HEALTHY_PAIR: Rule = {
+  tool: "kubectl",
+  match: "^get milvus alpha bravo",
+  respond: [{ stdout: milvusList([{ name: "alpha" }, { name: "bravo" }]) }],
+};
+
+/** Every `kubectl port-forward` comes up and stays up. */
+export const FORWARD: Rule = { tool: "kubectl", match: "^port-forward", respond: [{ forward: {} }] };
+
 /** `kubectl get milvus ... -o json` output for CRs in the given states. */
 export function milvusList(
   states: Array<{
@@ -145,6 +171,15 @@ export function podList(
     })),
   });
 }
+
+/** What the go stand-in's `go build` writes by default (goRules). */
+export const STANDIN_MILVUS_BACKUP_BINARY = "stand-in milvus-backup\n";
+
+/** The real milvus-backup pin with the stand-in build's binary in place of the real one. */
+export const STANDIN_MILVUS_BACKUP_PIN: MilvusBackupPin = {
+  ...MILVUS_BACKUP_PIN,
+  sha256: createHash("sha256").update(STANDIN_MILVUS_BACKUP_BINARY).digest("hex"),
+};
 
 /**
  * The go stand-in's answers for the pinned milvus-backup build, as the real go prints them (captured
@@ -200,6 +235,6 @@ export function goRules(
             };
   return [
     { tool: "go", match: "^mod download -json", respond: [download] },
-    { tool: "go", match: "^build ", respond: [{ writeOut: o.binary ?? "stand-in milvus-backup\n" }] },
+    { tool: "go", match: "^build ", respond: [{ writeOut: o.binary ?? STANDIN_MILVUS_BACKUP_BINARY }] },
   ];
 }
