@@ -21,6 +21,21 @@ function scratch(): string {
   return d;
 }
 
+/**
+ * Each entry of `order` begins an item of `items` later than the one before it: lines of commands.sh
+ * ("line"), or the stand-ins' calls ("call", every call listed when one is missing or out of order).
+ */
+function inOrder(items: readonly string[], order: readonly string[], what: "line" | "call"): void {
+  let at = -1;
+  for (const o of order) {
+    const i = items.findIndex((c, idx) => idx > at && c.startsWith(o));
+    expect(i, `'${o}' after ${what} ${at}${what === "call" ? `: ${items.join(" | ")}` : ""}`).toBeGreaterThan(
+      at,
+    );
+    at = i;
+  }
+}
+
 describe("milvus-cdc-drill plan", () => {
   it("writes the six plan files, CRs valid against the CRD, commands in provisioning order", async () => {
     const out = join(scratch(), "plan");
@@ -111,12 +126,7 @@ describe("milvus-cdc-drill plan", () => {
       '$DRILL replicate --config replicate-config.json --source-uri "http://127.0.0.1:$SOURCE_PORT"',
       `kubectl ${access} delete pod -n dr -l app.kubernetes.io/instance=east,app.kubernetes.io/component=cdc --grace-period=0 --force --wait=false`,
     ];
-    let at = -1;
-    for (const o of order) {
-      const i = cmds.findIndex((c, idx) => idx > at && c.startsWith(o));
-      expect(i, `'${o}' after line ${at}`).toBeGreaterThan(at);
-      at = i;
-    }
+    inOrder(cmds, order, "line");
     expect(script).toContain("cleanup() {");
     expect(script).toContain("kind delete cluster --name drill-kind --kubeconfig kubeconfig");
     // Every kubectl and helm line names the plan's own kubeconfig and context.
@@ -272,12 +282,7 @@ describe("milvus-cdc-drill plan", () => {
         "kubectl delete pod -n milvus -l app.kubernetes.io/instance=drill-primary,app.kubernetes.io/component=cdc",
         "kind delete cluster --name sh-test",
       ];
-      let at = -1;
-      for (const o of order) {
-        const i = calls.findIndex((c, idx) => idx > at && c.startsWith(o));
-        expect(i, `'${o}' after call ${at}: ${calls.join(" | ")}`).toBeGreaterThan(at);
-        at = i;
-      }
+      inOrder(calls, order, "call");
       // Not on CI: nothing pulled, nothing removed from the host.
       expect(calls.some((c) => c.startsWith("docker rmi"))).toBe(false);
       for (const c of env.calls().filter((c) => c.tool === "kubectl"))
@@ -434,12 +439,7 @@ describe("milvus-cdc-drill plan", () => {
         "kubectl delete pod -n milvus -l app.kubernetes.io/instance=drill-primary,app.kubernetes.io/component=cdc",
         "kind delete cluster --name star",
       ];
-      let at = -1;
-      for (const o of order) {
-        const i = calls.findIndex((c, idx) => idx > at && c.startsWith(o));
-        expect(i, `'${o}' after call ${at}: ${calls.join(" | ")}`).toBeGreaterThan(at);
-        at = i;
-      }
+      inOrder(calls, order, "call");
       // The forwards start in the background (`&`), so they are logged in any order: each of the three
       // comes after the last wait and before the CDC kill.
       const lastWait = calls.findIndex((c) => c.startsWith("kubectl wait -n milvus milvus/drill-second"));
