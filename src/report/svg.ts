@@ -50,20 +50,29 @@ const f1 = (v: number) => v.toFixed(1);
 const STANDBY_COLOURS = ["#0366d6", "#28a745", "#e36209", "#b31d28"];
 
 export function renderLagSvg(report: DrillReport, secrets: readonly string[] = []): string {
-  const series = downsample(report.metrics.lagSeries ?? [], MAX_SVG_POINTS);
-  const star = Object.entries(report.metrics.standbys ?? {}).map(([id, s], i) => ({
-    id,
-    colour: STANDBY_COLOURS[i % STANDBY_COLOURS.length] as string,
-    series: downsample(s.lagSeries, MAX_SVG_POINTS),
-  }));
+  // The heartbeat lag lines: a star's one per standby (named), a pair's one (unnamed).
+  const star = Object.entries(report.metrics.standbys ?? {});
+  const lines: Array<{ id: string | null; colour: string; series: ReturnType<typeof downsample> }> =
+    star.length > 0
+      ? star.map(([id, s], i) => ({
+          id,
+          colour: STANDBY_COLOURS[i % STANDBY_COLOURS.length] as string,
+          series: downsample(s.lagSeries, MAX_SVG_POINTS),
+        }))
+      : [
+          {
+            id: null,
+            colour: STANDBY_COLOURS[0] as string,
+            series: downsample(report.metrics.lagSeries ?? [], MAX_SVG_POINTS),
+          },
+        ];
   const metricSeries = downsample(report.metrics.lagMetricSeries ?? [], MAX_SVG_POINTS);
   const faults = [...(report.metrics.faults ?? [])].sort((a, b) => a.startedAt - b.startedAt);
   const slo = report.metrics.lag?.sloMs;
   const origin = timeOrigin(report);
   let end = origin;
-  for (const p of series) end = Math.max(end, p.t);
+  for (const l of lines) for (const p of l.series) end = Math.max(end, p.t);
   for (const p of metricSeries) end = Math.max(end, p.t);
-  for (const s of star) for (const p of s.series) end = Math.max(end, p.t);
   for (const f of faults) end = Math.max(end, f.startedAt, f.endedAt ?? f.startedAt);
   const steps = report.steps ?? [];
   for (const st of steps) end = Math.max(end, st.startedAt + st.durationMs);
@@ -73,8 +82,7 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
     Math.max(
       1,
       slo ?? 0,
-      ...series.map((p) => p.lagMs),
-      ...star.flatMap((s) => s.series.map((p) => p.lagMs)),
+      ...lines.flatMap((l) => l.series.map((p) => p.lagMs)),
       ...metricSeries.map((p) => p.lagMs),
     ),
   );
@@ -165,30 +173,24 @@ export function renderLagSvg(report: DrillReport, secrets: readonly string[] = [
       `<g class="legend"><line x1="${M.left + PW - 250}" y1="${M.top + 8}" x2="${M.left + PW - 230}" y2="${M.top + 8}" stroke="#0366d6" stroke-width="1.5"/><text x="${M.left + PW - 226}" y="${M.top + 12}">heartbeat lag</text><line x1="${M.left + PW - 140}" y1="${M.top + 8}" x2="${M.left + PW - 120}" y2="${M.top + 8}" stroke="#6f42c1" stroke-width="1.5" stroke-dasharray="3 2"/><text x="${M.left + PW - 116}" y="${M.top + 12}">Milvus lag metric</text></g>`,
     );
   }
+  for (const l of lines) {
+    if (l.series.length === 0) continue;
+    const pts = l.series.map((p) => `${f1(x(p.t))},${f1(y(p.lagMs))}`).join(" ");
+    const named = l.id === null ? "" : ` data-standby="${xmlAttr(l.id)}"`;
+    out.push(
+      `<polyline class="lag"${named} fill="none" stroke="${l.colour}" stroke-width="1.5" points="${pts}"/>`,
+    );
+  }
   if (star.length > 0) {
-    // A star: one line per standby, named in a legend under the title.
-    const legend: string[] = [];
-    // Below the lag metric's legend when there is one (it sits top right).
+    // A star's lines named in a legend, below the lag metric's when there is one (it sits top right).
     const ly = M.top + (metricSeries.length > 0 ? 24 : 8);
-    star.forEach((s, i) => {
+    const legend = lines.map((l, i) => {
       const lx = M.left + 8 + i * 170;
-      legend.push(
-        `<line x1="${lx}" y1="${ly}" x2="${lx + 20}" y2="${ly}" stroke="${s.colour}" stroke-width="1.5"/><text x="${lx + 24}" y="${ly + 4}">${xmlText(s.id)}</text>`,
-      );
-      if (s.series.length === 0) return;
-      const pts = s.series.map((p) => `${f1(x(p.t))},${f1(y(p.lagMs))}`).join(" ");
-      out.push(
-        `<polyline class="lag" data-standby="${xmlAttr(s.id)}" fill="none" stroke="${s.colour}" stroke-width="1.5" points="${pts}"/>`,
-      );
+      return `<line x1="${lx}" y1="${ly}" x2="${lx + 20}" y2="${ly}" stroke="${l.colour}" stroke-width="1.5"/><text x="${lx + 24}" y="${ly + 4}">${xmlText(l.id ?? "")}</text>`;
     });
     out.push(`<g class="legend standbys">${legend.join("")}</g>`);
   }
-  if (star.some((s) => s.series.length > 0)) {
-    // A star's lines are drawn: the first standby's is among them.
-  } else if (series.length > 0) {
-    const pts = series.map((p) => `${f1(x(p.t))},${f1(y(p.lagMs))}`).join(" ");
-    out.push(`<polyline class="lag" fill="none" stroke="#0366d6" stroke-width="1.5" points="${pts}"/>`);
-  } else {
+  if (lines.every((l) => l.series.length === 0)) {
     out.push(
       `<text class="note" x="${M.left + PW / 2}" y="${M.top + PH / 2}" text-anchor="middle" fill="#666">no heartbeat lag samples were recorded</text>`,
     );
