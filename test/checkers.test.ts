@@ -547,6 +547,19 @@ describe("standby-read-only", () => {
     // Without a final scan of the standby the probe could have left a row: unknown.
     expect(checkStandbyReadOnly(refused, final([])).verdict).toBe("unknown");
   });
+  it("a read that got no answer (no connection) is unknown, not a failed read, unless another read was served", () => {
+    const unanswered = probe("fail", {
+      detail: { code: 65535, readError: "14 UNAVAILABLE: No connection established" },
+    });
+    const r = checkStandbyReadOnly(unanswered, empty);
+    expect(r.verdict).toBe("unknown");
+    expect(r.reason).toMatch(/after write probe op \d+ got no answer: 14 UNAVAILABLE/);
+    expect(r.stats).toMatchObject({ readsOk: 0, readsUnanswered: 1 });
+    expect(checkStandbyReadOnly([...unanswered, ...refused], empty).verdict).toBe("pass");
+    // An answered failure still fails, whatever else was unanswered.
+    const failed = probe("fail", { detail: { code: 65535, readOk: false, readError: "denied" } });
+    expect(checkStandbyReadOnly([...unanswered, ...failed, ...refused], empty).verdict).toBe("fail");
+  });
   it("fails an accepted probe and a probe key left on the standby", () => {
     expect(checkStandbyReadOnly(probe("ok"), empty).verdict).toBe("fail");
     expect(checkStandbyReadOnly(refused, final([collection({}, { 99: 1 })])).verdict).toBe("fail");

@@ -1,6 +1,6 @@
 /** The one client factory: URI forms and the channel options every client gets. */
 import { describe, expect, it } from "vitest";
-import { milvusClient, parseMilvusUri } from "../src/milvus/client.js";
+import { MAX_RECONNECT_BACKOFF_MS, milvusClient, parseMilvusUri } from "../src/milvus/client.js";
 
 describe("parseMilvusUri", () => {
   it.each([
@@ -21,9 +21,13 @@ describe("parseMilvusUri", () => {
 describe("channel options", () => {
   const opts = (c: ReturnType<typeof milvusClient>) =>
     (c as unknown as { channelOptions: Record<string, unknown> }).channelOptions;
-  it("keeps the SDK's 10 s keepalive unless asked, and a client's own subchannels", async () => {
+  it("keeps the SDK's 10 s keepalive unless asked, a client's own subchannels, and reconnects within 2 s", async () => {
     const c = milvusClient({ uri: "127.0.0.1:1" });
-    expect(opts(c)).toMatchObject({ "grpc.keepalive_time_ms": 10_000, "grpc.use_local_subchannel_pool": 1 });
+    expect(opts(c)).toMatchObject({
+      "grpc.keepalive_time_ms": 10_000,
+      "grpc.use_local_subchannel_pool": 1,
+      "grpc.max_reconnect_backoff_ms": MAX_RECONNECT_BACKOFF_MS,
+    });
     await c.closeConnection();
   });
   it("takes a keepalive Milvus Lite's gRPC core server tolerates during a long call (5 min)", async () => {

@@ -59,7 +59,8 @@ export function writeProbes(idx: HistoryIndex, demoted: boolean): WriteProbe[] {
  * Proves what the README says: every client write sent to the standby is refused with the
  * replicate-violation error and leaves no row behind, AND reads on the standby work (a standby that
  * refuses everything is no standby). A probe whose outcome is unknown (or refused for another reason)
- * proves nothing either way, so it only makes the verdict unknown when no other probe was cleanly refused.
+ * proves nothing either way, so it only makes the verdict unknown when no other probe was cleanly refused;
+ * a read that got no answer (readOk absent) likewise, when no other read was served.
  */
 export function checkStandbyReadOnly(history: HistorySource, final: FinalState): CheckResult {
   const idx = indexHistory(history);
@@ -68,6 +69,7 @@ export function checkStandbyReadOnly(history: HistorySource, final: FinalState):
   const blind = new EvidenceSample();
   let refused = 0;
   let readsOk = 0;
+  const unanswered = new EvidenceSample();
   let traceChecked = 0;
   // The demoted cluster's probes belong to the promotion check.
   const probeList = writeProbes(idx, false);
@@ -89,12 +91,19 @@ export function checkStandbyReadOnly(history: HistorySource, final: FinalState):
       inconclusive.add({ ...base, message: `write probe op ${invoke.id} on the standby ${why}` });
     }
     const readOk = completion?.detail?.readOk;
+    const readError = completion?.detail?.readError;
     if (readOk === true) readsOk += 1;
     else if (readOk === false) {
       failures.add({
         ...base,
         kind: "read failed",
-        message: `a read of ${v.collection} on the standby failed right after write probe op ${invoke.id}${typeof completion?.detail?.readError === "string" ? `: ${completion.detail.readError}` : ""}`,
+        message: `a read of ${v.collection} on the standby failed right after write probe op ${invoke.id}${typeof readError === "string" ? `: ${readError}` : ""}`,
+      });
+    } else if (typeof readError === "string") {
+      // No answer (no connection, a timeout): the standby neither served nor refused the read.
+      unanswered.add({
+        ...base,
+        message: `a read of ${v.collection} on the standby after write probe op ${invoke.id} got no answer: ${readError}`,
       });
     }
     const side = final.collections.find((c) => c.name === v.collection)?.target;
@@ -111,7 +120,11 @@ export function checkStandbyReadOnly(history: HistorySource, final: FinalState):
   }
   if (probes === 0) return skipped("standby-read-only", "no write probes were sent to the standby");
   if (refused === 0) for (const e of inconclusive.items) blind.add(e);
-  if (readsOk === 0) blind.add({ message: "no read of the standby was tried after a write probe" });
+  if (readsOk === 0) {
+    if (unanswered.total === 0)
+      blind.add({ message: "no read of the standby was tried after a write probe" });
+    for (const e of unanswered.items) blind.add(e);
+  }
   if (traceChecked === 0)
     blind.add({ message: "the standby was not scanned at the end: a probe could have left a row" });
   return judge("standby-read-only", {
@@ -120,6 +133,6 @@ export function checkStandbyReadOnly(history: HistorySource, final: FinalState):
     observed: Math.min(refused, readsOk, traceChecked),
     tooFew: "no write probe was refused with the replicate-violation error",
     passSummary: `${refused}/${probes} write probe(s) refused by the standby, which still served reads and kept no trace`,
-    stats: { probes, refused, readsOk, inconclusive: inconclusive.total },
+    stats: { probes, refused, readsOk, readsUnanswered: unanswered.total, inconclusive: inconclusive.total },
   });
 }

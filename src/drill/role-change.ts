@@ -560,6 +560,7 @@ export async function runRoleChange(i: RoleChangeInput): Promise<RoleChangeResul
       planner,
       runner.allocateId(),
       { cluster: a2.clusterId, purpose: "demoted" },
+      signal,
     );
 
     // 5. Optionally back to A, proven by a write on A reaching B.

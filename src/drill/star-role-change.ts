@@ -275,6 +275,7 @@ export async function runStarRoleChange(i: RoleChangeInput): Promise<RoleChangeR
         cluster: a2.clusterId,
         purpose: "demoted",
       },
+      signal,
     );
     const [toOld, ...toOthers] = reverse as [ReverseComparison, ...ReverseComparison[]];
     if (!config.switchBack)

@@ -44,6 +44,9 @@ export interface MilvusClientOptions {
   keepaliveMs?: number;
 }
 
+/** The longest a client waits between tries to reconnect to a cluster (see milvusClient). */
+export const MAX_RECONNECT_BACKOFF_MS = 2_000;
+
 export function milvusClient(ep: MilvusEndpoint, o: MilvusClientOptions = {}): MilvusClient {
   const { address, tls } = parseMilvusUri(ep.uri);
   const client = new MilvusClient({
@@ -60,6 +63,11 @@ export function milvusClient(ep: MilvusEndpoint, o: MilvusClientOptions = {}): M
     // stays unreachable to new clients until the dead subchannel's reconnect backoff expires.
     channelOptions: {
       "grpc.use_local_subchannel_pool": 1,
+      // The drill restarts clusters on purpose. A client whose connection dropped retries it with
+      // exponential backoff (grpc-js backoff-timeout.ts: from 1 s up to 120 s); until the next try
+      // every call fails unsent ("No connection established") even though the server is back. Cap the
+      // wait so a restarted cluster is reachable again within 2 s of listening.
+      "grpc.max_reconnect_backoff_ms": MAX_RECONNECT_BACKOFF_MS,
       ...(o.keepaliveMs !== undefined ? { "grpc.keepalive_time_ms": o.keepaliveMs } : {}),
     },
   });

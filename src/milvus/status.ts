@@ -41,3 +41,15 @@ export function statusClass(status: unknown): StatusClass {
   // omits defaults (our own column-wise write path) answers a success as {}.
   return isSuccess(s as MilvusStatus) ? "success" : "failure";
 }
+
+/**
+ * A call grpc-js failed at once without sending it: its channel had no connection (pick_first's picker
+ * answers "No connection established", code 14 UNAVAILABLE, while it waits out its reconnect backoff;
+ * grpc-js load-balancer-pick-first.ts). Nothing reached the server, so nothing was applied: the call
+ * may be sent again, and its failure says nothing about the server's answer.
+ */
+export function notSent(e: unknown): boolean {
+  if (!e || typeof e !== "object") return false;
+  const { code, message } = e as { code?: unknown; message?: unknown };
+  return code === 14 && typeof message === "string" && message.includes("No connection established");
+}

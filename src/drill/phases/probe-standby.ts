@@ -9,7 +9,7 @@ import { probeStandbyWrite } from "../probes.js";
 export const probeStandby: Phase<DrillContext> = {
   name: "probe-standby",
   title: "Probe: the standby refuses client writes",
-  async run(ctx) {
+  async run(ctx, signal) {
     // After a role change the standby is whichever cluster replicates last: probe that one.
     const other = ctx.current && ctx.current.target.clusterId !== ctx.pair?.target.clusterId;
     const target = other
@@ -18,7 +18,7 @@ export const probeStandby: Phase<DrillContext> = {
     const spec = ctx.config.workload.collections[0] as CollectionSpec;
     const runner = need(ctx.workload, "the workload runner");
     try {
-      await probeStandbyWrite(target, ctx.history, spec, ctx.planner, runner.allocateId());
+      await probeStandbyWrite(target, ctx.history, spec, ctx.planner, runner.allocateId(), {}, signal);
     } finally {
       if (other) await target.closeConnection().catch(() => {});
     }
@@ -26,9 +26,15 @@ export const probeStandby: Phase<DrillContext> = {
     for (const s of other ? [] : (ctx.pair?.extraStandbys ?? [])) {
       const client = connect(s, { timeoutMs: 10_000 });
       try {
-        await probeStandbyWrite(client, ctx.history, spec, ctx.planner, runner.allocateId(), {
-          cluster: s.clusterId,
-        });
+        await probeStandbyWrite(
+          client,
+          ctx.history,
+          spec,
+          ctx.planner,
+          runner.allocateId(),
+          { cluster: s.clusterId },
+          signal,
+        );
       } finally {
         await client.closeConnection().catch(() => {});
       }
