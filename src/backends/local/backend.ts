@@ -108,7 +108,7 @@ export class LocalBackend implements Backend {
           injectedAt: r.killedAt,
           restoredAt: r.restartedAt,
           cluster: r.clusterId,
-          how: "SIGKILL of Milvus Lite, front closed at once; both started again on the same data, state and WAL",
+          how: "SIGKILL of Milvus Lite between two writes, front closed at once; both started again on the same data, state and WAL",
           downMs: r.restartedAt - r.killedAt,
         };
       }

@@ -100,6 +100,8 @@ export interface Lab {
   pids(): number[];
   /** Ports the lab listens on (fronts and Milvus Lite servers). */
   ports(): number[];
+  /** The pid of a cluster's Milvus Lite server, while it is up (tests freeze it). */
+  enginePid(side: LabSide): number | undefined;
   fronts: { source: Front; target: Front };
   /** WAL sizes of the cluster(s) that are up. */
   walSizes(): Record<string, number>;
@@ -337,9 +339,19 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
    * One cluster lost at once (killCluster, rebuildStandby): the engine is SIGKILLed before anything else
    * notices, as a crashed host would be; its replication out stops and its front closes.
    */
+  /** SIGKILL of a cluster's Milvus Lite, between two of its writes (Front.crash says why); when it fell. */
+  const crash = async (c: Cluster): Promise<number> => {
+    let killedAt = Date.now();
+    const kill = async () => {
+      killedAt = Date.now();
+      await c.lite?.kill();
+    };
+    await (c.front ? c.front.crash(kill) : kill());
+    return killedAt;
+  };
   const lose = async (key: Key): Promise<void> => {
     const c = clusters[key] as Cluster;
-    await c.lite?.kill();
+    await crash(c);
     await links.stopSource(ids[key] as string);
     await stopCluster(c);
   };
@@ -347,9 +359,8 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const restart = async (key: Key): Promise<{ killedAt: number; restartedAt: number }> => {
     const c = clusters[key] as Cluster;
     if (!c.front) throw new Error(`restartCluster: the ${key} cluster is down`);
-    const killedAt = Date.now();
     // A crash: the engine is SIGKILLed first, the front (this process) closes at once after it.
-    await c.lite?.kill();
+    const killedAt = await crash(c);
     await stopCluster(c);
     checkStopped();
     const f = await startFront(key, await startLite(key), true);
@@ -439,6 +450,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
         out.push(...links.pids());
         return out;
       },
+      enginePid: (side) => clusters[side].lite?.pid,
       ports() {
         const port = (u: string) => Number(u.split(":").pop());
         return [

@@ -264,6 +264,19 @@ export class Front {
     return i === undefined ? undefined : this.pchannels[i];
   }
 
+  /**
+   * A crash of this cluster's engine (`kill` SIGKILLs Milvus Lite) as Milvus's WAL makes it look: between
+   * two writes, never inside one. Milvus appends a write to its WAL before it applies it, so no row is
+   * ever on a cluster without being in its WAL. The front applies to Milvus Lite first and appends after
+   * it: a kill between the two (Milvus Lite has the rows, the front got no answer and appends nothing)
+   * would leave rows on the primary that the replicator never sees, a lost write the lab made up. So
+   * the kill waits for the write under way on each channel (a client write, a replicated apply) and
+   * runs before any other starts; the writes it held back then find the engine gone.
+   */
+  async crash(kill: () => Promise<void>): Promise<void> {
+    await this.writesLocked(kill);
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
