@@ -10,23 +10,23 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-XELPR2SU.js";
-import "./chunks/chunk-KK2DXZ6S.js";
+} from "./chunks/chunk-5YC2OIPJ.js";
+import "./chunks/chunk-ME6CGS3Y.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
-import "./chunks/chunk-JBF3SCL7.js";
-import "./chunks/chunk-KMGNZALP.js";
+import "./chunks/chunk-XKCU5RX7.js";
+import "./chunks/chunk-6YEWRYVI.js";
 import {
   group,
   info,
   warning
 } from "./chunks/chunk-JVYOK6R6.js";
 import "./chunks/chunk-ATWVWLQA.js";
-import "./chunks/chunk-QSRQIOE6.js";
+import "./chunks/chunk-3II6UGC6.js";
 import "./chunks/chunk-FE5CAR44.js";
-import "./chunks/chunk-3SKG72QK.js";
-import "./chunks/chunk-HT7A6DQV.js";
+import "./chunks/chunk-75SGTU5M.js";
+import "./chunks/chunk-5QY7ERFD.js";
 import "./chunks/chunk-TEO4V65Y.js";
 import "./chunks/chunk-TXPUYXQ7.js";
 import "./chunks/chunk-XXWGZQIE.js";

@@ -10,10 +10,10 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-QTJBESYB.js";
+} from "./chunks/chunk-S6O4JMYF.js";
 import "./chunks/chunk-KORQFNEC.js";
-import "./chunks/chunk-3SKG72QK.js";
-import "./chunks/chunk-HT7A6DQV.js";
+import "./chunks/chunk-75SGTU5M.js";
+import "./chunks/chunk-5QY7ERFD.js";
 import "./chunks/chunk-XXWGZQIE.js";
 
 // src/backends/local/replication/replicator-main.ts

@@ -10,15 +10,15 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-XELPR2SU.js";
-import "./chunk-KK2DXZ6S.js";
-import "./chunk-JBF3SCL7.js";
-import "./chunk-KMGNZALP.js";
+} from "./chunk-5YC2OIPJ.js";
+import "./chunk-ME6CGS3Y.js";
+import "./chunk-XKCU5RX7.js";
+import "./chunk-6YEWRYVI.js";
 import "./chunk-ATWVWLQA.js";
-import "./chunk-QSRQIOE6.js";
+import "./chunk-3II6UGC6.js";
 import "./chunk-FE5CAR44.js";
-import "./chunk-3SKG72QK.js";
-import "./chunk-HT7A6DQV.js";
+import "./chunk-75SGTU5M.js";
+import "./chunk-5QY7ERFD.js";
 import "./chunk-TEO4V65Y.js";
 import "./chunk-TXPUYXQ7.js";
 import "./chunk-XXWGZQIE.js";

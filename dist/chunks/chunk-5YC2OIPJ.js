@@ -13,7 +13,7 @@ import {
   stageAndImport,
   tail,
   waitUntil
-} from "./chunk-KK2DXZ6S.js";
+} from "./chunk-ME6CGS3Y.js";
 import {
   DEFAULT_FAULT_PARAMS,
   KIND_CHAOS_TYPES,
@@ -23,7 +23,7 @@ import {
   chaosName,
   chaosResource,
   needsChaosMesh
-} from "./chunk-JBF3SCL7.js";
+} from "./chunk-XKCU5RX7.js";
 import {
   ImportJobError,
   METRICS_PORT,
@@ -53,16 +53,16 @@ import {
   toYaml,
   usedImages,
   validateKindOptions
-} from "./chunk-KMGNZALP.js";
+} from "./chunk-6YEWRYVI.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
 import {
   milvusClient
-} from "./chunk-QSRQIOE6.js";
+} from "./chunk-3II6UGC6.js";
 import {
   protoRoot
-} from "./chunk-3SKG72QK.js";
+} from "./chunk-75SGTU5M.js";
 import {
   EnvironmentError,
   UsageError,

@@ -7,7 +7,7 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   require_milvus,
   require_protobufjs
-} from "./chunk-HT7A6DQV.js";
+} from "./chunk-5QY7ERFD.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";

@@ -17,7 +17,7 @@ import {
   require_src,
   require_src2,
   require_umd
-} from "./chunk-HT7A6DQV.js";
+} from "./chunk-5QY7ERFD.js";
 import {
   BinaryDecisionDiagram,
   Client,
@@ -98878,6 +98878,7 @@ function parseMilvusUri(uri) {
   const address = /:\d+$/.test(m3[2]) ? m3[2] : `${m3[2]}:${tls ? 443 : 19530}`;
   return { address, tls };
 }
+var MAX_RECONNECT_BACKOFF_MS = 2e3;
 function milvusClient(ep, o3 = {}) {
   const { address, tls } = parseMilvusUri(ep.uri);
   const client = new import_milvus2_sdk_node.MilvusClient({
@@ -98894,6 +98895,11 @@ function milvusClient(ep, o3 = {}) {
     // stays unreachable to new clients until the dead subchannel's reconnect backoff expires.
     channelOptions: {
       "grpc.use_local_subchannel_pool": 1,
+      // The drill restarts clusters on purpose. A client whose connection dropped retries it with
+      // exponential backoff (grpc-js backoff-timeout.ts: from 1 s up to 120 s); until the next try
+      // every call fails unsent ("No connection established") even though the server is back. Cap the
+      // wait so a restarted cluster is reachable again within 2 s of listening.
+      "grpc.max_reconnect_backoff_ms": MAX_RECONNECT_BACKOFF_MS,
       ...o3.keepaliveMs !== void 0 ? { "grpc.keepalive_time_ms": o3.keepaliveMs } : {}
     }
   });

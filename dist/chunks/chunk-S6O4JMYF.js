@@ -14,12 +14,12 @@ import {
   decodeRequest,
   messageType,
   method
-} from "./chunk-3SKG72QK.js";
+} from "./chunk-75SGTU5M.js";
 import {
   LOCAL_FAULT_MODES,
   external_exports,
   require_src2 as require_src
-} from "./chunk-HT7A6DQV.js";
+} from "./chunk-5QY7ERFD.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";

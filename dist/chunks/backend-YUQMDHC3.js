@@ -6,11 +6,11 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   configureReplication
-} from "./chunk-GFIXXXRZ.js";
+} from "./chunk-FHZ3BUOL.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";
-import "./chunk-QSRQIOE6.js";
+import "./chunk-3II6UGC6.js";
 import "./chunk-FE5CAR44.js";
 import {
   ANNOUNCE_METHOD,
@@ -24,7 +24,7 @@ import {
   parseReplicatorOptions,
   readWholeWal,
   walFile
-} from "./chunk-QTJBESYB.js";
+} from "./chunk-S6O4JMYF.js";
 import "./chunk-KORQFNEC.js";
 import {
   MILVUS_SERVICE,
@@ -38,13 +38,13 @@ import {
   milvusMethods,
   responseStatus,
   statusResponse
-} from "./chunk-3SKG72QK.js";
+} from "./chunk-75SGTU5M.js";
 import {
   LOCAL_NEMESIS_REFUSALS,
   LOCAL_NEMESIS_TYPES,
   isSuccess,
   require_src2 as require_src
-} from "./chunk-HT7A6DQV.js";
+} from "./chunk-5QY7ERFD.js";
 import {
   MILVUS_LITE_VERSION,
   PYMILVUS_VERSION,
@@ -3860,6 +3860,18 @@ var Front = class _Front {
     const i = this.channels.channelOf(db, collection);
     return i === void 0 ? void 0 : this.pchannels[i];
   }
+  /**
+   * A crash of this cluster's engine (`kill` SIGKILLs Milvus Lite) as Milvus's WAL makes it look: between
+   * two writes, never inside one. Milvus appends a write to its WAL before it applies it, so no row is
+   * ever on a cluster without being in its WAL. The front applies to Milvus Lite first and appends after
+   * it: a kill between the two (Milvus Lite has the rows, the front got no answer and appends nothing)
+   * would leave rows on the primary that the replicator never sees, a lost write the lab made up. So
+   * the kill waits for the write under way on each channel (a client write, a replicated apply) and
+   * runs before any other starts; the writes it held back then find the engine gone.
+   */
+  async crash(kill) {
+    await this.writesLocked(kill);
+  }
   async stop() {
     if (this.stopped) return;
     this.stopped = true;
@@ -4987,17 +4999,25 @@ async function startLab(opts = {}) {
     c.port = Number(f.uri.split(":").pop());
     return f;
   };
+  const crash = async (c) => {
+    let killedAt = Date.now();
+    const kill = async () => {
+      killedAt = Date.now();
+      await c.lite?.kill();
+    };
+    await (c.front ? c.front.crash(kill) : kill());
+    return killedAt;
+  };
   const lose = async (key) => {
     const c = clusters[key];
-    await c.lite?.kill();
+    await crash(c);
     await links.stopSource(ids[key]);
     await stopCluster(c);
   };
   const restart = async (key) => {
     const c = clusters[key];
     if (!c.front) throw new Error(`restartCluster: the ${key} cluster is down`);
-    const killedAt = Date.now();
-    await c.lite?.kill();
+    const killedAt = await crash(c);
     await stopCluster(c);
     checkStopped();
     const f = await startFront(key, await startLite(key), true);
@@ -5079,6 +5099,7 @@ async function startLab(opts = {}) {
         out.push(...links.pids());
         return out;
       },
+      enginePid: (side) => clusters[side].lite?.pid,
       ports() {
         const port = (u) => Number(u.split(":").pop());
         return [
@@ -5260,7 +5281,7 @@ var LocalBackend = class {
           injectedAt: r.killedAt,
           restoredAt: r.restartedAt,
           cluster: r.clusterId,
-          how: "SIGKILL of Milvus Lite, front closed at once; both started again on the same data, state and WAL",
+          how: "SIGKILL of Milvus Lite between two writes, front closed at once; both started again on the same data, state and WAL",
           downMs: r.restartedAt - r.killedAt
         };
       }

@@ -7,10 +7,10 @@ const __drillDir = __drillDirname(__drillFilename);
 import {
   milvusClient,
   require_milvus
-} from "./chunk-QSRQIOE6.js";
+} from "./chunk-3II6UGC6.js";
 import {
   isSuccess
-} from "./chunk-HT7A6DQV.js";
+} from "./chunk-5QY7ERFD.js";
 import {
   __toESM
 } from "./chunk-XXWGZQIE.js";

@@ -6,7 +6,7 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   STANDBY_FAULTS
-} from "./chunk-HT7A6DQV.js";
+} from "./chunk-5QY7ERFD.js";
 
 // src/backends/kind/chaos.ts
 var CHAOS_MESH_VERSION = "2.8.3";

@@ -6,29 +6,29 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   milvusBackupCommand
-} from "./chunk-XLKURCU6.js";
+} from "./chunk-MQHLXSYX.js";
 import {
   ProcessRunner,
   fmtMs,
   killCdcPod,
   stageAndImport,
   tail
-} from "./chunk-KK2DXZ6S.js";
+} from "./chunk-ME6CGS3Y.js";
 import {
   ImportJobError,
   pchannelsFor
-} from "./chunk-KMGNZALP.js";
+} from "./chunk-6YEWRYVI.js";
 import {
   clientFor,
   getReplicateInfo,
   readReplicateConfiguration,
   withDeadline
-} from "./chunk-GFIXXXRZ.js";
+} from "./chunk-FHZ3BUOL.js";
 import {
   milvusClient
-} from "./chunk-QSRQIOE6.js";
+} from "./chunk-3II6UGC6.js";
 import "./chunk-FE5CAR44.js";
-import "./chunk-HT7A6DQV.js";
+import "./chunk-5QY7ERFD.js";
 import {
   EnvironmentError
 } from "./chunk-TEO4V65Y.js";

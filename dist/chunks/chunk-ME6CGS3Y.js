@@ -9,7 +9,7 @@ import {
   cdcSelector,
   formatCommand,
   runImportJob
-} from "./chunk-KMGNZALP.js";
+} from "./chunk-6YEWRYVI.js";
 
 // src/backends/kind/exec.ts
 import { spawn } from "node:child_process";

@@ -8,7 +8,7 @@ import {
   LOCAL_FAULT_MODES,
   NEMESIS_TYPES,
   external_exports
-} from "./chunk-HT7A6DQV.js";
+} from "./chunk-5QY7ERFD.js";
 import {
   UsageError,
   packageRoot

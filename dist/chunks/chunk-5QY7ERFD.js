@@ -50110,6 +50110,11 @@ function statusClass(status) {
   if (code !== void 0 && code !== null && typeof code !== "number") return "unrecognised";
   return isSuccess(s) ? "success" : "failure";
 }
+function notSent(e) {
+  if (!e || typeof e !== "object") return false;
+  const { code, message } = e;
+  return code === 14 && typeof message === "string" && message.includes("No connection established");
+}
 
 export {
   external_exports,
@@ -50127,7 +50132,8 @@ export {
   require_src3 as require_src2,
   require_milvus,
   isSuccess,
-  statusClass
+  statusClass,
+  notSent
 };
 /*! Bundled license information:
 
