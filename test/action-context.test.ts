@@ -2,11 +2,20 @@
  * Inputs -> the same `run` flags and config the CLI uses. Pure functions of context.ts, checked
  * through the real flag parser and config loader, so a mapping that drifts from the CLI fails here.
  */
+
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Inputs, inputMessage, killCdcFlags, toDrillRequest } from "../src/action/context.js";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { parse } from "yaml";
+import {
+  configSecrets,
+  type Inputs,
+  inputMessage,
+  killCdcFlags,
+  toDrillRequest,
+} from "../src/action/context.js";
 import { loadConfig, mergeLayers, parseRunFlags } from "../src/config/load.js";
 import type { DrillConfig } from "../src/config/schema.js";
 import { UsageError } from "../src/errors.js";
@@ -265,5 +274,39 @@ describe("messages", () => {
     expect(() => configOf({ catchUpTimeout: "-3s" })).toThrow(
       /^input catch-up-timeout = "-3s": must be a positive/,
     );
+  });
+});
+
+describe("docs/action.md's star on existing clusters", () => {
+  it("loads as written: the further standby's token comes from the step's env (tokenEnv) and is masked", () => {
+    const doc = readFileSync(new URL("../docs/action.md", import.meta.url), "utf8");
+    const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1] as string)
+      .find((b) => b.includes("tokenEnv"));
+    if (!block) throw new Error("docs/action.md has no yaml example with tokenEnv");
+    const step = (parse(block) as Array<{ env: Record<string, string>; with: Record<string, string> }>)[0];
+    if (!step) throw new Error("the example is not a list of steps");
+    const w = step.with;
+    vi.stubEnv(Object.keys(step.env)[0] as string, "s3cret-far");
+    try {
+      const { config } = configOf({
+        backend: w.backend,
+        sourceUri: w["source-uri"],
+        sourceToken: "s3cret-primary",
+        targetUri: w["target-uri"],
+        targetToken: "s3cret-standby",
+        standbys: String(w.standbys),
+        config: w.config,
+      });
+      expect(config.topology.standbys).toBe(2);
+      expect(config.backend.existing?.extraTargets[0]).toMatchObject({
+        clusterId: "milvus-dr-far",
+        tokenEnv: "DR_FAR_TOKEN",
+        token: "s3cret-far",
+      });
+      expect(configSecrets(config)).toContain("s3cret-far");
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

@@ -579,3 +579,53 @@ describe("auto-id collections", () => {
     ).toThrow(/workload\.collections\[0\]\.autoId = true: the first collection carries the ordering probes/);
   });
 });
+
+describe("tokenEnv: a cluster's token from an environment variable", () => {
+  const STAR = `backend:
+  type: existing
+  existing:
+    source: {uri: "http://a:19530", tokenEnv: PRIMARY_TOKEN}
+    target: {uri: "http://b:19530", clusterId: b, token: "s3cret-target"}
+    extraTargets:
+      - {uri: "http://c:19530", clusterId: c, tokenEnv: FAR_TOKEN}
+    killCdcCommand: "kubectl -n milvus delete pod -l app.kubernetes.io/component=cdc"
+topology: {standbys: 2}
+`;
+  const env = { PRIMARY_TOKEN: "s3cret-primary", FAR_TOKEN: "s3cret-far" };
+  it("reads each named variable; the token is masked, the variable's name kept", () => {
+    const cfg = loadConfig({ profile: "smoke", configText: STAR, env });
+    const ex = cfg.backend.existing;
+    expect([ex?.source.token, ex?.target.token, ex?.extraTargets[0]?.token]).toEqual([
+      "s3cret-primary",
+      "s3cret-target",
+      "s3cret-far",
+    ]);
+    const text = describeConfig(cfg);
+    expect(text).not.toContain("s3cret");
+    expect(text).toContain("tokenEnv: FAR_TOKEN");
+  });
+  it("a --source-token flag (or the Action's input) beats the file's tokenEnv", () => {
+    const cfg = loadConfig({
+      profile: "smoke",
+      configText: STAR,
+      env: { FAR_TOKEN: "s3cret-far" },
+      overrides: { backend: { existing: { source: { token: "from-flag" } } } },
+    });
+    expect(cfg.backend.existing?.source.token).toBe("from-flag");
+  });
+  it("refuses an unset or empty variable, both token and tokenEnv, and a name that is no variable's", () => {
+    expect(loadError({ profile: "smoke", configText: STAR, env: { PRIMARY_TOKEN: "x" } })).toBe(
+      "config backend.existing.extraTargets[0].tokenEnv = FAR_TOKEN: the environment variable FAR_TOKEN is not set: it must hold the cluster's token",
+    );
+    expect(loadError({ profile: "smoke", configText: STAR, env: { ...env, PRIMARY_TOKEN: "" } })).toBe(
+      "config backend.existing.source.tokenEnv = PRIMARY_TOKEN: the environment variable PRIMARY_TOKEN is empty: it must hold the cluster's token",
+    );
+    const both = STAR.replace("tokenEnv: PRIMARY_TOKEN", 'tokenEnv: PRIMARY_TOKEN, token: "s3cret-source"');
+    expect(loadError({ profile: "smoke", configText: both, env })).toBe(
+      "config backend.existing.source.tokenEnv = PRIMARY_TOKEN: set token or tokenEnv, not both",
+    );
+    expect(loadError({ profile: "smoke", configText: STAR.replace("FAR_TOKEN", "FAR-TOKEN"), env })).toMatch(
+      /^config backend\.existing\.extraTargets\[0\]\.tokenEnv = FAR-TOKEN: must be an environment variable name/,
+    );
+  });
+});

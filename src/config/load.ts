@@ -13,11 +13,12 @@ import {
   type DeepPartial,
   type DrillConfig,
   DrillConfigSchema,
+  existingClusterKey,
   existingClusters,
   PROFILE_NAMES,
   type ProfileName,
 } from "./schema.js";
-import { crossFieldError } from "./validate.js";
+import { crossFieldError, line } from "./validate.js";
 
 export { parseRunFlags, RUN_USAGE, type RunFlags } from "./flags.js";
 
@@ -30,6 +31,8 @@ export interface LoadConfigOptions {
   profile?: string;
   /** Highest precedence: CLI flags or Action inputs. */
   overrides?: DeepPartial<DrillConfig>;
+  /** Where tokenEnv names are looked up (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 type Layer = Record<string, unknown>;
@@ -156,7 +159,43 @@ export function loadConfig(opts: LoadConfigOptions = {}): DrillConfig {
   out.profile = profile;
   // The seed is drawn here, once, so the report can record the exact value and a rerun can replay it.
   if (out.seed === undefined) out.seed = randomInt(0, 2 ** 32);
-  return validateConfig(out);
+  return resolveTokenEnv(validateConfig(out), file, opts.env ?? process.env);
+}
+
+/**
+ * A cluster's `tokenEnv`: its token read from that environment variable, when no token is set. One
+ * written next to it in the same config is a contradiction (which one counts?); a flag's or an Action
+ * input's token beats it, as overrides beat the file. A variable unset or empty is an error naming it.
+ */
+function resolveTokenEnv(cfg: DrillConfig, file: Layer, env: NodeJS.ProcessEnv): DrillConfig {
+  const ex = cfg.backend.existing;
+  if (!ex) return cfg;
+  const raw = (file.backend as Layer | undefined)?.existing as Layer | undefined;
+  const rawEnd = (i: number): Layer | undefined => {
+    const e =
+      i === 0 ? raw?.source : i === 1 ? raw?.target : (raw?.extraTargets as unknown[] | undefined)?.[i - 2];
+    return isPlainObject(e) ? e : undefined;
+  };
+  for (const [i, end] of existingClusters(ex).entries()) {
+    const path = `backend.existing.${existingClusterKey(i)}`;
+    const name = end.tokenEnv;
+    if (name === undefined) continue;
+    const inFile = rawEnd(i);
+    if (inFile?.token !== undefined && inFile.tokenEnv !== undefined)
+      throw new UsageError(line(`${path}.tokenEnv`, name, "set token or tokenEnv, not both"));
+    if (end.token !== undefined) continue;
+    const value = env[name];
+    if (!value)
+      throw new UsageError(
+        line(
+          `${path}.tokenEnv`,
+          name,
+          `the environment variable ${name} is ${value === undefined ? "not set" : "empty"}: it must hold the cluster's token`,
+        ),
+      );
+    end.token = value;
+  }
+  return cfg;
 }
 
 const MASK = "***";
@@ -172,7 +211,9 @@ export function redactConfig(cfg: DrillConfig): DrillConfig {
   const ex = out.backend.existing;
   if (ex) {
     for (const end of existingClusters(ex)) {
-      if (end.token !== undefined) end.token = MASK;
+      // A token read from tokenEnv is left out: the described config then reloads from the same variable.
+      if (end.tokenEnv !== undefined) delete end.token;
+      else if (end.token !== undefined) end.token = MASK;
       end.uri = maskUri(end.uri);
       if (end.replicateUri) end.replicateUri = maskUri(end.replicateUri);
     }

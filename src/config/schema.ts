@@ -215,12 +215,24 @@ const collectionSchema = z
   })
   .transform((c) => ({ ...c, metric: c.metric ?? DEFAULT_METRIC[c.vectorType] }));
 
+/** What an environment variable's name may be (POSIX: letters, digits, underscore; not first a digit). */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 const endpointSchema = z.strictObject({
   uri: httpUri().describe("Where the drill connects, e.g. http://primary:19530."),
   token: z
     .string({ error: "must be a string" })
     .optional()
     .describe("user:password or API key; never logged."),
+  tokenEnv: z
+    .string({ error: "must be a string" })
+    .regex(ENV_NAME, {
+      error: "must be an environment variable name (letters, digits and _, not first a digit)",
+    })
+    .optional()
+    .describe(
+      "The name of an environment variable that holds the token, so the config file holds no secret; read when token is not set (a --source-token/--target-token flag or Action input beats it).",
+    ),
   clusterId: z
     .string({ error: "must be a string" })
     .min(1, { error: "must not be empty (use null to discover it)" })
@@ -543,6 +555,8 @@ export interface WorkloadTriggers {
 export interface EndpointConfig {
   uri: string;
   token?: string;
+  /** Where the token came from when it was not written in the config (see resolveTokenEnv). */
+  tokenEnv?: string;
   clusterId: string | null;
   replicateUri: string | null;
 }
@@ -643,6 +657,11 @@ export interface DrillConfig {
 /** Every cluster of backend.existing: the primary, then each standby (a star's extraTargets after target). */
 export function existingClusters(ex: NonNullable<DrillConfig["backend"]["existing"]>): EndpointConfig[] {
   return [ex.source, ex.target, ...(ex.extraTargets ?? [])];
+}
+
+/** The key of existingClusters()[i] under backend.existing: source, target, extraTargets[0], ... */
+export function existingClusterKey(i: number): string {
+  return i === 0 ? "source" : i === 1 ? "target" : `extraTargets[${i - 2}]`;
 }
 
 /** Partial at every level except inside arrays: arrays replace when layers merge. */

@@ -70,7 +70,8 @@ function show(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function line(path: string, value: unknown, rule: string): string {
+/** The one line a config problem is told in: the field, its value, the rule. */
+export function line(path: string, value: unknown, rule: string): string {
   return `config ${path} = ${show(value)}: ${rule}`;
 }
 

@@ -4,6 +4,7 @@
  * the drill. It never changes a topology it did not create: Milvus refuses any later change of a
  * cluster's stored uri/token, so a wrong address written once can never be corrected.
  */
+import { existingClusterKey } from "../../config/schema.js";
 import { EnvironmentError } from "../../errors.js";
 import { milvusClient } from "../../milvus/client.js";
 import { ImportJobError } from "../../milvus/import.js";
@@ -280,11 +281,7 @@ export class ExistingBackend implements Backend {
    */
   private async provisionStar(extra: ExistingCluster[]): Promise<ClusterPair> {
     const o = this.options;
-    const clusters: Array<{ label: string; c: ExistingCluster }> = [
-      { label: "source", c: o.source },
-      { label: "target", c: o.target },
-      ...extra.map((c, i) => ({ label: `extraTargets[${i}]`, c })),
-    ];
+    const clusters = [o.source, o.target, ...extra].map((c, i) => ({ label: existingClusterKey(i), c }));
     const versions = await Promise.all(clusters.map(({ label, c }) => this.ping(label, c)));
     clusters.forEach(({ label }, i) => {
       this.info.details[`${label}Version`] = versions[i] as string;
