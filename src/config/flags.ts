@@ -64,7 +64,8 @@ kind:      --milvus-version V  --operator-version V  --mode standalone|cluster  
 existing:  --source-uri U  --target-uri U  --source-token T  --target-token T
            --configure-replication  --source-cdc-uri U  --target-cdc-uri U (where the CDC pod dials each
            cluster, e.g. in-cluster DNS; required with --configure-replication when U is loopback)
-           (tokens on a command line are visible to other local users; prefer a config file you protect)
+           (tokens on a command line are visible to other local users; prefer tokenEnv: NAME per
+           cluster in the config, which reads the token from that environment variable)
 
 Precedence: profile < config file < flags. Durations: milliseconds or 500ms, 30s, 2m, 1h.`;
 
