@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fromResponse, isSuccess } from "../src/client/outcome.js";
+import { fromError, fromResponse, isSuccess } from "../src/client/outcome.js";
 import { statusClass } from "../src/milvus/status.js";
 
 describe("a response the client cannot classify is an unknown outcome, never an acknowledged write", () => {
@@ -30,5 +30,17 @@ describe("a response the client cannot classify is an unknown outcome, never an 
       expect(o.type === "info" && o.error).toMatch(/unrecognised response status/);
       expect(isSuccess(odd)).toBe(false);
     }
+  });
+});
+
+describe("a thrown error: fail only when the call is known not to have been applied", () => {
+  const grpcError = (code: number, message: string) => Object.assign(new Error(message), { code });
+  it("an unsent call (no connection) and a definite gRPC refusal fail; a dropped connection or a deadline is unknown", () => {
+    expect(
+      fromError(grpcError(14, "14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED")),
+    ).toMatchObject({ type: "fail", code: 14 });
+    expect(fromError(grpcError(3, "3 INVALID_ARGUMENT: bad"))).toMatchObject({ type: "fail" });
+    expect(fromError(grpcError(14, "14 UNAVAILABLE: read ECONNRESET"))).toMatchObject({ type: "info" });
+    expect(fromError(grpcError(4, "4 DEADLINE_EXCEEDED: Deadline exceeded"))).toMatchObject({ type: "info" });
   });
 });

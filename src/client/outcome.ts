@@ -1,10 +1,11 @@
 /**
  * Classifies what a Milvus call returned into the history's outcomes:
  * ok (applied), fail (definitely not applied), info (unknown: may or may not have been applied).
- * Only `fail` when the server said so in-band; transport errors and deadlines are `info`, because
- * the write may have reached the WAL before the connection broke.
+ * Only `fail` when the server said so in-band, or when the call never left the client (no connection:
+ * notSent); other transport errors and deadlines are `info`, because the write may have reached the
+ * WAL before the connection broke.
  */
-import { statusClass } from "../milvus/status.js";
+import { notSent, statusClass } from "../milvus/status.js";
 
 export type Outcome = { type: "ok" } | { type: "fail" | "info"; error: string; code?: number };
 
@@ -54,7 +55,8 @@ const DEFINITE_GRPC = new Set([
 export function fromError(e: unknown): Outcome {
   const err = e as { code?: number; details?: string; message?: string };
   const error = (err.details || err.message || String(e)).split("\n")[0] ?? "error";
-  if (typeof err.code === "number" && DEFINITE_GRPC.has(err.code))
+  // The drill's writes are never retried by the SDK (client/connect.ts), so an unsent call is the only try.
+  if ((typeof err.code === "number" && DEFINITE_GRPC.has(err.code)) || notSent(e))
     return { type: "fail", error, code: err.code };
   return { type: "info", error, code: err.code };
 }

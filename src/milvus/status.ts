@@ -45,8 +45,10 @@ export function statusClass(status: unknown): StatusClass {
 /**
  * A call grpc-js failed at once without sending it: its channel had no connection (pick_first's picker
  * answers "No connection established", code 14 UNAVAILABLE, while it waits out its reconnect backoff;
- * grpc-js load-balancer-pick-first.ts). Nothing reached the server, so nothing was applied: the call
- * may be sent again, and its failure says nothing about the server's answer.
+ * grpc-js load-balancer-pick-first.ts, picker.ts UnavailablePicker). Nothing reached the server, so
+ * nothing was applied: the call may be sent again, and its failure says nothing about the server's
+ * answer. Only for a client that does not retry (retries 0): after an SDK retry, an earlier attempt
+ * may have been sent.
  */
 export function notSent(e: unknown): boolean {
   if (!e || typeof e !== "object") return false;
