@@ -10,13 +10,13 @@ import {
 import {
   TOOL_PINS,
   deleteKindCluster
-} from "./chunks/chunk-5YC2OIPJ.js";
-import "./chunks/chunk-ME6CGS3Y.js";
+} from "./chunks/chunk-PYRXH53P.js";
+import "./chunks/chunk-P5P5CDIZ.js";
 import {
   getCleanup
 } from "./chunks/chunk-UM5FSJ6X.js";
 import "./chunks/chunk-XKCU5RX7.js";
-import "./chunks/chunk-6YEWRYVI.js";
+import "./chunks/chunk-2QI2MH3L.js";
 import {
   group,
   info,

@@ -10,10 +10,10 @@ import {
   KindBackend,
   deleteKindCluster,
   milvusReadiness
-} from "./chunk-5YC2OIPJ.js";
-import "./chunk-ME6CGS3Y.js";
+} from "./chunk-PYRXH53P.js";
+import "./chunk-P5P5CDIZ.js";
 import "./chunk-XKCU5RX7.js";
-import "./chunk-6YEWRYVI.js";
+import "./chunk-2QI2MH3L.js";
 import "./chunk-ATWVWLQA.js";
 import "./chunk-3II6UGC6.js";
 import "./chunk-FE5CAR44.js";

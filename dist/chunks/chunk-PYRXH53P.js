@@ -13,7 +13,7 @@ import {
   stageAndImport,
   tail,
   waitUntil
-} from "./chunk-ME6CGS3Y.js";
+} from "./chunk-P5P5CDIZ.js";
 import {
   DEFAULT_FAULT_PARAMS,
   KIND_CHAOS_TYPES,
@@ -53,7 +53,7 @@ import {
   toYaml,
   usedImages,
   validateKindOptions
-} from "./chunk-6YEWRYVI.js";
+} from "./chunk-2QI2MH3L.js";
 import {
   freePort
 } from "./chunk-ATWVWLQA.js";

@@ -6,7 +6,7 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   fillTemplate
-} from "./chunk-6YEWRYVI.js";
+} from "./chunk-2QI2MH3L.js";
 
 // src/backends/existing/milvus-backup.ts
 var MILVUS_BACKUP_PLACEHOLDERS = ["name", "sourceClusterId", "targetClusterId"];

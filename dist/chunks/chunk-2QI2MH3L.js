@@ -7585,9 +7585,15 @@ var collectionSchema = external_exports.strictObject({
     "Default 1. Shards (channels) of the collection. More than 1 leaves it out of the per-channel prefix check. Not allowed on the first collection."
   )
 }).transform((c) => ({ ...c, metric: c.metric ?? DEFAULT_METRIC[c.vectorType] }));
+var ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 var endpointSchema = external_exports.strictObject({
   uri: httpUri().describe("Where the drill connects, e.g. http://primary:19530."),
   token: external_exports.string({ error: "must be a string" }).optional().describe("user:password or API key; never logged."),
+  tokenEnv: external_exports.string({ error: "must be a string" }).regex(ENV_NAME, {
+    error: "must be an environment variable name (letters, digits and _, not first a digit)"
+  }).optional().describe(
+    "The name of an environment variable that holds the token, so the config file holds no secret; read when token is not set (a --source-token/--target-token flag or Action input beats it)."
+  ),
   clusterId: external_exports.string({ error: "must be a string" }).min(1, { error: "must not be empty (use null to discover it)" }).nullable().default(null).describe("Cluster id (msgChannel.chanNamePrefix.cluster); null: read it from the cluster."),
   replicateUri: httpUri().nullable().default(null).describe("Where the CDC node dials this cluster; null: same as uri.")
 });
@@ -7797,6 +7803,9 @@ var DrillConfigSchema = external_exports.strictObject({
 });
 function existingClusters(ex) {
   return [ex.source, ex.target, ...ex.extraTargets ?? []];
+}
+function existingClusterKey(i) {
+  return i === 0 ? "source" : i === 1 ? "target" : `extraTargets[${i - 2}]`;
 }
 
 // src/backends/kind/options.ts
@@ -8252,6 +8261,7 @@ export {
   faultsScheduled,
   DrillConfigSchema,
   existingClusters,
+  existingClusterKey,
   formatCommand,
   unknownPlaceholder,
   fillTemplate,

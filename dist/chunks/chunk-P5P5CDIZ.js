@@ -9,7 +9,7 @@ import {
   cdcSelector,
   formatCommand,
   runImportJob
-} from "./chunk-6YEWRYVI.js";
+} from "./chunk-2QI2MH3L.js";
 
 // src/backends/kind/exec.ts
 import { spawn } from "node:child_process";

@@ -6,18 +6,19 @@ const __drillFilename = __drillFileURLToPath(import.meta.url);
 const __drillDir = __drillDirname(__drillFilename);
 import {
   milvusBackupCommand
-} from "./chunk-MQHLXSYX.js";
+} from "./chunk-NH6LYLXB.js";
 import {
   ProcessRunner,
   fmtMs,
   killCdcPod,
   stageAndImport,
   tail
-} from "./chunk-ME6CGS3Y.js";
+} from "./chunk-P5P5CDIZ.js";
 import {
   ImportJobError,
+  existingClusterKey,
   pchannelsFor
-} from "./chunk-6YEWRYVI.js";
+} from "./chunk-2QI2MH3L.js";
 import {
   clientFor,
   getReplicateInfo,
@@ -210,11 +211,7 @@ var ExistingBackend = class _ExistingBackend {
    */
   async provisionStar(extra) {
     const o = this.options;
-    const clusters = [
-      { label: "source", c: o.source },
-      { label: "target", c: o.target },
-      ...extra.map((c, i) => ({ label: `extraTargets[${i}]`, c }))
-    ];
+    const clusters = [o.source, o.target, ...extra].map((c, i) => ({ label: existingClusterKey(i), c }));
     const versions = await Promise.all(clusters.map(({ label, c }) => this.ping(label, c)));
     clusters.forEach(({ label }, i) => {
       this.info.details[`${label}Version`] = versions[i];
