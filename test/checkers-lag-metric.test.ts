@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { checkLagMetric } from "../src/checkers/lag-metric.js";
 import type { Thresholds } from "../src/checkers/types.js";
 import type { HistoryEvent } from "../src/history/types.js";
-import { httpText, metricLag, parsePromText, scrapeLag } from "../src/monitor/prom.js";
+import { httpText, metricLag, parsePromText, scrapeSamples } from "../src/monitor/prom.js";
 
 const T: Thresholds = {
   lagSloMs: 5_000,
@@ -159,6 +159,22 @@ describe("lag-metric", () => {
     expect(low.evidence.some((e) => e.kind === "missed alert")).toBe(true);
   });
 
+  it("a reading still under the SLO right after the heal is not 'back': the backlog may still be growing (a partition's)", () => {
+    // A 3 s partition: the true lag climbs to 3 s, the heartbeat's channel is back 4 s after the heal;
+    // the worst channel, still reconnecting, climbs past the SLO and comes down 4 s after that.
+    const partition: HistoryEvent[] = [
+      { type: "fault", id: 1, name: "partition", phase: "start", time: T0 + 5_000 },
+      { type: "fault", id: 1, name: "partition", phase: "end", time: T0 + 8_000 },
+    ];
+    const trueLag = (s: number) => (s >= 5 && s < 12 ? (s - 5) * 1_000 + 200 : 200);
+    const metric = (s: number) => (s >= 5 && s < 16 ? (s - 5) * 1_000 + 100 : 100);
+    const r = check([...partition, ...run(30, trueLag, metric)]);
+    expect(r.verdict, r.summary).toBe("pass");
+    // Long after the heartbeat recovered (past recoveryTimeoutMs), the same high reading pages falsely.
+    const late = check([...partition, ...run(60, trueLag, (s) => (s >= 45 && s < 52 ? 9_000 : metric(s)))]);
+    expect(late.evidence.some((e) => e.kind === "false page")).toBe(true);
+  });
+
   /**
    * The writer's side too: a heartbeat written every 500 ms, acknowledged at once unless `down(s)` (the
    * primary is down: the write's outcome is unknown). The standby shows `shown(s)`, a heartbeat seq.
@@ -298,6 +314,17 @@ describe("Milvus's lag from Prometheus text", () => {
     expect(metricLag(parsePromText(text))).toEqual({ lagMs: 3_500, channels: 2 });
   });
 
+  it("a star: each standby's lag from its own edge's series (target_channel_name names its cluster); without a target, the worst edge", () => {
+    const star = [
+      text,
+      'milvus_cdc_last_replicated_time_tick{channel_name="a-dml_0",target_channel_name="far-dml_0"} 1699999990',
+    ].join("\n");
+    expect(metricLag(parsePromText(star), "b")).toEqual({ lagMs: 3_500, channels: 2 });
+    expect(metricLag(parsePromText(star), "far")).toEqual({ lagMs: 14_000, channels: 1 });
+    expect(metricLag(parsePromText(star))).toEqual({ lagMs: 14_000, channels: 2 });
+    expect(metricLag(parsePromText(star), "nowhere")).toEqual({ lagMs: null, channels: 0 });
+  });
+
   it("has no lag without the CDC series (a restarted CDC pod before #51049)", () => {
     const walOnly = text
       .split("\n")
@@ -321,8 +348,10 @@ describe("Milvus's lag from Prometheus text", () => {
         .filter((l) => l.includes("wal_last"))
         .join("\n"),
     ];
-    const got = await scrapeLag(["http://cdc/metrics", "http://sn/metrics"], 100, async (u) =>
-      u.includes("cdc") ? cdc : wal,
+    const got = metricLag(
+      await scrapeSamples(["http://cdc/metrics", "http://sn/metrics"], 100, async (u) =>
+        u.includes("cdc") ? cdc : wal,
+      ),
     );
     expect(got.lagMs).toBe(3_500);
   });

@@ -118,10 +118,16 @@ export function lagMetricFacts(idx: HistoryIndex, thresholds: Thresholds): LagMe
   // After a fault the worst channel may still replay its backlog while the heartbeat's channel has
   // caught up: the metric (worst channel) may then read higher than the heartbeat. Until it is back
   // under the SLO (at most recoveryTimeoutMs after the fault healed) a high reading is no false page;
-  // a low one is judged everywhere (#51048 lies right after a restart).
+  // a low one is judged everywhere (#51048 lies right after a restart). "Back" is read once the
+  // heartbeat has recovered: right after the heal the metric can still be under the SLO only because
+  // the lag it shows is still growing (every channel still reconnecting).
+  const hbRecoveredAt = (t: number) => {
+    const j = lastAtOrBefore(hb, t);
+    return j >= 0 && t - (hb[j] as HbBound).t <= maxStale && (hb[j] as HbBound).hi <= tol;
+  };
   const recovering = idx.faults.map((f) => {
     const healed = f.end?.time ?? f.start.time;
-    const back = m.find((p) => p.t > healed && p.lagMs !== null && p.lagMs <= slo);
+    const back = m.find((p) => p.t > healed && p.lagMs !== null && p.lagMs <= slo && hbRecoveredAt(p.t));
     return {
       from: f.start.time,
       to: Math.min(back ? back.t : Number.POSITIVE_INFINITY, healed + thresholds.recoveryTimeoutMs),
