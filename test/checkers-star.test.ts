@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { CheckpointObservation, HeartbeatObservation } from "../src/checkers/history-index.js";
+import type {
+  CheckpointObservation,
+  HeartbeatObservation,
+  LagMetricObservation,
+} from "../src/checkers/history-index.js";
 import { combineVerdicts, computeMetrics, runCheckers } from "../src/checkers/index.js";
-import {
-  FIRST_STANDBY_CHECKS,
-  HEARTBEAT_PER_STANDBY_CHECKS,
-  mergeStandbys,
-  PER_STANDBY_CHECKS,
-} from "../src/checkers/star.js";
+import { HEARTBEAT_PER_STANDBY_CHECKS, mergeStandbys, PER_STANDBY_CHECKS } from "../src/checkers/star.js";
 import type { CheckName, CheckResult, FinalState, StandbyFinal } from "../src/checkers/types.js";
 import type { CompletionEvent, HistoryEvent, ObservationEvent } from "../src/history/types.js";
 import { lowerVersion, synthesize } from "./helpers/synthetic.js";
@@ -31,6 +30,7 @@ function star(
   checkpoints: (o: CheckpointObservation) => CheckpointObservation = (o) => o,
   reads: Reads = {},
   extra: HistoryEvent[] = [],
+  lagMetric: (o: LagMetricObservation) => LagMetricObservation = (o) => o,
 ) {
   const clean = synthesize({ seed: 11, kills: 1 });
   const copies: HistoryEvent[] = [];
@@ -40,6 +40,9 @@ function star(
         copies.push(heartbeats({ ...e, cluster: "standby2-x" }));
       if (e.type === "obs" && e.kind === "checkpoint")
         copies.push(checkpoints({ ...e, cluster: "standby2-x" }));
+      // Standby 2's edge's series of the same scrape.
+      if (e.type === "obs" && e.kind === "lag-metric")
+        copies.push(lagMetric({ ...e, cluster: "standby2-x" }));
     }
   if (reads.keys !== null) {
     const keys = clean.history.flatMap((e) =>
@@ -108,12 +111,33 @@ describe("checks in a star (one primary, several standbys)", () => {
       expect(by(n).verdict, `${n}: ${by(n).summary}`).toBe("pass");
       expect(Object.keys(by(n).standbys ?? {}), n).toEqual(["standby-x", "standby2-x"]);
     }
-    // lag-metric alone watches the first standby (the local replicator serves its edge's metrics only).
-    expect(FIRST_STANDBY_CHECKS).toEqual(["lag-metric"]);
-    expect(Object.keys(by("lag-metric").standbys ?? {})).toEqual(["standby-x"]);
-    expect(by("lag-metric").summary).toMatch(
-      /^standby-x only \(the local replicator serves .*first standby's edge only\): /,
+    expect(HEARTBEAT_PER_STANDBY_CHECKS).toContain("lag-metric");
+  });
+
+  it("lag-metric judges each standby on its own edge's series: standby 2's pages while its lag is near zero, there only", () => {
+    // Standby 2's heartbeat lag stays near zero; its edge's series reads 5 s all along (a false page).
+    const { by } = star(undefined, undefined, undefined, {}, [], (o) => ({
+      ...o,
+      lagMs: 5_000,
+      channels: 1,
+    }));
+    const m = by("lag-metric");
+    expect(m.verdict, m.summary).toBe("fail");
+    expect(m.standbys?.["standby2-x"]?.verdict).toBe("fail");
+    expect(m.standbys?.["standby-x"]?.verdict).toBe("pass");
+    expect(m.evidence.length).toBeGreaterThan(0);
+    expect(m.evidence.every((e) => e.standby === "standby2-x")).toBe(true);
+    expect(m.evidence.map((e) => e.message).join("\n")).toMatch(/false page|over the SLO/);
+    // Without standby 2's own series it is unknown there, never the first standby's pass standing in.
+    const blind = star(
+      undefined,
+      (o) => o,
+      undefined,
+      {},
+      [],
+      (o) => ({ ...o, error: "scrape failed", lagMs: null, channels: 0 }),
     );
+    expect(blind.by("lag-metric").standbys?.["standby2-x"]?.verdict).not.toBe("pass");
   });
 
   it("monotonic-reads fails on the standby whose later read showed an older version, and only there", () => {
@@ -304,7 +328,11 @@ describe("checks in a star (one primary, several standbys)", () => {
       lagSeries: m.lagSeries,
       recoveries: m.recoveries,
       catchUpMs: m.catchUpMs,
+      lagMetric: m.lagMetric,
     });
+    // Each standby's lag-metric figures are what lag-metric judged on its edge's series.
+    expect(b?.lagMetric?.samples).toBe(by("lag-metric").standbys?.["standby2-x"]?.stats?.samples);
+    expect(b?.lagMetric?.paired).toBeGreaterThan(0);
     expect(b?.catchUpMs).toBe(4321);
     expect(b?.catchUpMs).not.toBe(a?.catchUpMs);
     // Each standby's lag p99 is the one its lag check judged: one number per figure.

@@ -71,6 +71,40 @@ describe("figures in a star", () => {
     expect(md).toContain("| Catch-up after writes stopped (standby2-a) | 5.1 s |");
   });
 
+  it("Milvus's lag metric once per standby, from its own edge's series, and the alert counts per standby", () => {
+    const stats = (p99: number, missedAlerts: number) => ({
+      samples: 40,
+      failedScrapes: 0,
+      p50: 200,
+      p99,
+      max: p99,
+      paired: 40,
+      withinTolerance: 40 - missedAlerts,
+      toleranceMs: 2_000,
+      graceMs: 3_000,
+      sloMs: 5_000,
+      missedAlerts,
+      falsePages: 0,
+      alertRule: "rule > 5 for 3s",
+    });
+    const r = starReport();
+    const s = r.metrics.standbys as NonNullable<typeof r.metrics.standbys>;
+    (s["standby-a"] as NonNullable<(typeof s)[string]>).lagMetric = stats(400, 0);
+    (s["standby2-a"] as NonNullable<(typeof s)[string]>).lagMetric = stats(9_000, 1);
+    r.metrics.lagMetric = stats(400, 0);
+    const rows = new Map(figureRows(r));
+    expect(rows.get("Milvus lag metric p50/p99/max (standby-a)")).toMatch(
+      /^200 ms \/ 400 ms \/ 400 ms .*missed alerts 0/,
+    );
+    expect(rows.get("Milvus lag metric p50/p99/max (standby2-a)")).toMatch(
+      /^200 ms \/ 9.0 s \/ 9.0 s .*missed alerts 1/,
+    );
+    expect(rows.has("Milvus lag metric p50/p99/max")).toBe(false);
+    expect(renderSummary(r)).toMatch(
+      /standby-a: missed alerts 0, false pages 0; standby2-a: missed alerts 1, false pages 0/,
+    );
+  });
+
   it("the Action's outputs give the worst standby's, and nothing when one standby's is unknown", () => {
     const out = actionOutputs(starReport(), "/tmp/out");
     expect(out["lag-p99-ms"]).toBe("2500");

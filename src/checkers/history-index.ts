@@ -218,6 +218,8 @@ export interface HistoryIndex {
   capacitySteps: CapacityStepEvent[];
   /** Scrapes of Milvus's lag metrics, sorted by completion time. */
   lagMetricObs: LagMetricObservation[];
+  /** A star: each further standby's lag-metric samples (from its own edge's series), by cluster id. */
+  standbyLagMetricObs: Record<string, LagMetricObservation[]>;
   /** Heartbeats written on the source, in hbSeq order. */
   heartbeats: HeartbeatEvent[];
   faults: FaultSpan[];
@@ -305,6 +307,7 @@ export class HistoryIndexer {
     checkpointObs: [],
     standbyCheckpointObs: {},
     lagMetricObs: [],
+    standbyLagMetricObs: {},
     capacitySteps: [],
     heartbeats: [],
     faults: [],
@@ -381,7 +384,10 @@ export class HistoryIndexer {
           idx.standbyHeartbeatObs[e.cluster] ??= [];
           idx.standbyHeartbeatObs[e.cluster]?.push(e);
         } else if (e.kind === "heartbeat") idx.heartbeatObs.push(e);
-        else if (e.kind === "lag-metric") idx.lagMetricObs.push(e);
+        else if (e.kind === "lag-metric" && e.cluster !== undefined) {
+          idx.standbyLagMetricObs[e.cluster] ??= [];
+          idx.standbyLagMetricObs[e.cluster]?.push(e);
+        } else if (e.kind === "lag-metric") idx.lagMetricObs.push(e);
         else if (e.cluster !== undefined) {
           idx.standbyCheckpointObs[e.cluster] ??= [];
           idx.standbyCheckpointObs[e.cluster]?.push(e);
@@ -501,6 +507,7 @@ export class HistoryIndexer {
     idx.checkpointObs.sort(byTime);
     for (const obs of Object.values(idx.standbyCheckpointObs)) obs.sort(byTime);
     idx.lagMetricObs.sort(byTime);
+    for (const obs of Object.values(idx.standbyLagMetricObs)) obs.sort(byTime);
     idx.heartbeats.sort((a, b) => a.hbSeq - b.hbSeq);
     idx.phases.sort(byTime);
     idx.faults = [...this.faults.values()].sort((a, b) => a.start.time - b.start.time);

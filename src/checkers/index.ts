@@ -18,8 +18,6 @@ import { checkSearchParity } from "./search-parity.js";
 import { checkSeedAlignment } from "./seed-alignment.js";
 import { checkStandbyReadOnly } from "./standby-read-only.js";
 import {
-  FIRST_STANDBY_CHECKS,
-  FIRST_STANDBY_WHY,
   HEARTBEAT_PER_STANDBY_CHECKS,
   mergeStandbys,
   PER_STANDBY_CHECKS,
@@ -27,7 +25,6 @@ import {
   repointedHistory,
   standbyFinal,
   standbyHistory,
-  standbyVerdict,
 } from "./star.js";
 import type { CheckContext, Checker, CheckName, CheckResult, FinalState, Verdict } from "./types.js";
 
@@ -71,7 +68,7 @@ export function runCheckers(
     const result = runOne(name, check, history, final, ctx);
     const star = final.star;
     if (!star) return result;
-    // A star: every check that judges a standby judges each one; lag-metric the first standby only.
+    // A star: every check that judges a standby judges each one.
     if (PER_STANDBY_CHECKS.includes(name))
       return mergeStandbys([
         [star.first, result],
@@ -115,14 +112,6 @@ export function runCheckers(
             ] as const,
         ),
       ]);
-    }
-    if (FIRST_STANDBY_CHECKS.includes(name)) {
-      // Watched on the first standby alone: its summary says so, and `standbys` names no other.
-      const named =
-        result.verdict === "skipped"
-          ? result
-          : { ...result, summary: `${star.first} only (${FIRST_STANDBY_WHY}): ${result.summary}` };
-      return { ...named, standbys: { [star.first]: standbyVerdict(result) } };
     }
     return result;
   });

@@ -1,4 +1,10 @@
-import type { DrillMetrics, FaultRecord, StandbyMetrics, StepTiming } from "../report/model.js";
+import type {
+  DrillMetrics,
+  FaultRecord,
+  LagMetricStats,
+  StandbyMetrics,
+  StepTiming,
+} from "../report/model.js";
 import { capacityStats } from "./capacity.js";
 import { killRecoveries } from "./checkpoint-recovery.js";
 import { type HistoryIndex, type HistorySource, indexHistory } from "./history-index.js";
@@ -53,8 +59,7 @@ export function computeMetrics(
   const triggers = computeTriggers(idx, final);
 
   // Milvus's lag metric exactly as lag-metric judged it (one computation for check and report).
-  const lm = idx.lagMetricObs.length > 0 ? lagMetricFacts(idx, thresholds) : null;
-  const lmLags = lm ? lm.series.map((p) => p.lagMs) : [];
+  const lm = lagMetricFigures(idx, thresholds);
   const capacity = capacityStats(idx);
 
   return {
@@ -74,28 +79,37 @@ export function computeMetrics(
           rtoMs: idx.roleChange.rtoMs,
         }
       : {}),
-    ...(lm
-      ? {
-          lagMetric: {
-            samples: lm.samples,
-            failedScrapes: lm.failedScrapes,
-            p50: percentile(lmLags, 50),
-            p99: percentile(lmLags, 99),
-            max: lmLags.length ? Math.max(...lmLags) : null,
-            paired: lm.paired,
-            withinTolerance: lm.withinTolerance,
-            toleranceMs: lm.toleranceMs,
-            graceMs: lm.graceMs,
-            sloMs: lm.sloMs,
-            missedAlerts: lm.episodes.filter((e) => e.kind === "missed alert").length,
-            falsePages: lm.episodes.filter((e) => e.kind === "false page").length,
-            alertRule: alertRule(lm.sloMs, lm.graceMs),
-          },
-          lagMetricSeries: downsample(lm.series, MAX_LAG_POINTS),
-        }
-      : {}),
+    ...(lm ? { lagMetric: lm.stats, lagMetricSeries: lm.series } : {}),
     ...(capacity ? { capacity } : {}),
     ...(standbys ? { standbys } : {}),
+  };
+}
+
+/** Milvus's lag metric as lag-metric judged it on one standby's view (its edge's series), or null if never scraped. */
+function lagMetricFigures(
+  view: HistoryIndex,
+  thresholds: Thresholds,
+): { stats: LagMetricStats; series: Array<{ t: number; lagMs: number }> } | null {
+  if (view.lagMetricObs.length === 0) return null;
+  const lm = lagMetricFacts(view, thresholds);
+  const lags = lm.series.map((p) => p.lagMs);
+  return {
+    stats: {
+      samples: lm.samples,
+      failedScrapes: lm.failedScrapes,
+      p50: percentile(lags, 50),
+      p99: percentile(lags, 99),
+      max: lags.length ? Math.max(...lags) : null,
+      paired: lm.paired,
+      withinTolerance: lm.withinTolerance,
+      toleranceMs: lm.toleranceMs,
+      graceMs: lm.graceMs,
+      sloMs: lm.sloMs,
+      missedAlerts: lm.episodes.filter((e) => e.kind === "missed alert").length,
+      falsePages: lm.episodes.filter((e) => e.kind === "false page").length,
+      alertRule: alertRule(lm.sloMs, lm.graceMs),
+    },
+    series: downsample(lm.series, MAX_LAG_POINTS),
   };
 }
 
@@ -112,6 +126,7 @@ function standbyFigures(
 ): StandbyMetrics {
   const { all: series, steady } = splitLag(view, thresholds.lagSloMs);
   const lags = steady.map((p) => p.lagMs);
+  const lm = lagMetricFigures(view, thresholds);
   return {
     lag: {
       p50: percentile(lags, 50),
@@ -135,6 +150,7 @@ function standbyFigures(
       ...(k.aimedAt !== undefined ? { aimedAt: k.aimedAt } : {}),
     })),
     catchUpMs: catchUp?.catchUpMs ?? null,
+    ...(lm ? { lagMetric: lm.stats } : {}),
   };
 }
 

@@ -4,8 +4,8 @@
  * monitor read there (heartbeats, key probes, checkpoints, write probes); its verdict is the worst of
  * the standbys', and `standbys` keeps each one's verdict and evidence. A fault aimed at one standby (the
  * nemesis' restart-standby, partition, delay) counts for that standby only: elsewhere it was never
- * injected and proves no recovery. lag-metric alone watches the first standby: the local replicator
- * serves Milvus's metrics for the first standby's edge only, so it names that one standby.
+ * injected and proves no recovery. lag-metric judges each standby on its own edge's series of the
+ * primary's CDC metrics (target_channel_name names the standby; src/monitor/prom.ts metricLag).
  */
 
 import type { HistoryIndex } from "./history-index.js";
@@ -34,14 +34,8 @@ export const HEARTBEAT_PER_STANDBY_CHECKS: readonly CheckName[] = [
   "monotonic-reads",
   "prefix",
   "standby-read-only",
+  "lag-metric",
 ];
-
-/** Judged through what the monitor reads on the first standby only (so they name only that one). */
-export const FIRST_STANDBY_CHECKS: readonly CheckName[] = ["lag-metric"];
-
-/** Why those watch the first standby only, as their summary says in a star. */
-export const FIRST_STANDBY_WHY =
-  "the local replicator serves Milvus's lag metric for the first standby's edge only";
 
 /**
  * The history as one standby's checks read it: standby k (1-based) of the star, whose cluster id is
@@ -59,6 +53,7 @@ export function standbyHistory(idx: HistoryIndex, clusterId: string, k: number):
   return {
     ...idx,
     heartbeatObs: idx.standbyHeartbeatObs[clusterId] ?? [],
+    lagMetricObs: idx.standbyLagMetricObs[clusterId] ?? [],
     checkpointObs: idx.standbyCheckpointObs[clusterId] ?? [],
     targetKeyObs: idx.standbyKeyObs[clusterId] ?? [],
     probes,

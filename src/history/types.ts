@@ -157,6 +157,8 @@ export type ObservationEvent =
       type: "obs";
       kind: "lag-metric";
       side: "target";
+      /** A star: the further standby (cluster id) whose edge's series gave this lag; absent: the first standby. */
+      cluster?: string;
       invokeTime: number;
       time: number;
       /** Lag the metrics give (ms, worst channel); null = the scrape answered but held no lag series. */

@@ -8,7 +8,7 @@ import { PK_FIELD, VER_FIELD } from "../generator/rows.js";
 import type { WorkloadPlanner } from "../generator/workload.js";
 import type { HistoryWriter } from "../history/writer.js";
 import { getReplicateInfo } from "../milvus/replicate.js";
-import { metricLag, parsePromText, scrapeLag } from "./prom.js";
+import { metricLag, type PromSample, parsePromText, scrapeSamples } from "./prom.js";
 
 export interface MonitorOptions {
   heartbeatIntervalMs: number;
@@ -206,22 +206,37 @@ export class Monitor {
     const scrape = this.pair.scrapeMetrics;
     if (urls.length === 0 && !scrape) return;
     const invokeTime = Date.now();
-    let sample: { lagMs: number | null; channels: number; error?: string };
+    let samples: PromSample[] | undefined;
+    let error: string | undefined;
     try {
-      sample = scrape
-        ? metricLag((await scrape(this.opts.readTimeoutMs)).flatMap((t) => parsePromText(t)))
-        : await scrapeLag(urls, this.opts.readTimeoutMs, this.opts.fetchText);
+      samples = scrape
+        ? (await scrape(this.opts.readTimeoutMs)).flatMap((t) => parsePromText(t))
+        : await scrapeSamples(urls, this.opts.readTimeoutMs, this.opts.fetchText);
     } catch (e) {
-      sample = { lagMs: null, channels: 0, error: errorText(e) };
+      error = errorText(e);
     }
-    this.history.append({
-      type: "obs",
-      kind: "lag-metric",
-      side: "target",
-      invokeTime,
-      time: Date.now(),
-      ...sample,
-    });
+    const time = Date.now();
+    // A star: one scrape, each standby's lag from its own edge's series (obs with `cluster` for the
+    // further ones); a pair: every series, as the docs' query reads them.
+    const star = this.extras.length > 0;
+    const standbys = star
+      ? [
+          { clusterId: this.pair.target.clusterId, first: true },
+          ...this.extras.map((x) => ({ clusterId: x.clusterId, first: false })),
+        ]
+      : [{ clusterId: undefined, first: true }];
+    for (const s of standbys) {
+      const sample = samples ? metricLag(samples, s.clusterId) : { lagMs: null, channels: 0, error };
+      this.history.append({
+        type: "obs",
+        kind: "lag-metric",
+        side: "target",
+        ...(s.first ? {} : { cluster: s.clusterId }),
+        invokeTime,
+        time,
+        ...sample,
+      });
+    }
   }
 
   /** Reads a sample of keys' versions on the standby (in a star, the same keys on every standby). */

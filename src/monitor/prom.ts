@@ -65,15 +65,26 @@ function channelOf(s: PromSample): string | undefined {
 /**
  * The lag (ms) the docs' query gives, worst channel first, from samples of every scraped endpoint;
  * `lagMs` is null when no channel has both series (the alert then has nothing to fire on).
+ *
+ * `target`: one standby's lag (a star). The primary's CDC serves a series per edge, told apart by
+ * `target_channel_name`, the target's physical channel, named after its cluster id (Milvus matches
+ * channels to clusters by that substring, which is why no cluster id may contain another). Without
+ * `target` every edge counts and the worst one wins, as the docs' query (min over targets) does.
  */
-export function metricLag(samples: readonly PromSample[]): { lagMs: number | null; channels: number } {
+export function metricLag(
+  samples: readonly PromSample[],
+  target?: string,
+): { lagMs: number | null; channels: number } {
   const wal = new Map<string, number>();
   const cdc = new Map<string, number>();
   for (const s of samples) {
     const ch = channelOf(s);
     if (ch === undefined || !Number.isFinite(s.value)) continue;
     if (s.name === WAL_CONFIRMED_TICK) wal.set(ch, Math.max(wal.get(ch) ?? s.value, s.value));
-    else if (s.name === CDC_REPLICATED_TICK) cdc.set(ch, Math.min(cdc.get(ch) ?? s.value, s.value));
+    else if (s.name === CDC_REPLICATED_TICK) {
+      if (target !== undefined && !s.labels.target_channel_name?.includes(target)) continue;
+      cdc.set(ch, Math.min(cdc.get(ch) ?? s.value, s.value));
+    }
   }
   let worst: number | null = null;
   let channels = 0;
@@ -88,16 +99,16 @@ export function metricLag(samples: readonly PromSample[]): { lagMs: number | nul
 }
 
 /**
- * One scrape of every URL, each within timeoutMs: the lag they give together, or the first failure.
+ * One scrape of every URL, each within timeoutMs: their samples together, or the first failure.
  * fetchText is injectable so tests can stand in for an endpoint.
  */
-export async function scrapeLag(
+export async function scrapeSamples(
   urls: readonly string[],
   timeoutMs: number,
   fetchText: (url: string, timeoutMs: number) => Promise<string> = httpText,
-): Promise<{ lagMs: number | null; channels: number }> {
+): Promise<PromSample[]> {
   const texts = await Promise.all(urls.map((u) => fetchText(u, timeoutMs)));
-  return metricLag(texts.flatMap((t) => parsePromText(t)));
+  return texts.flatMap((t) => parsePromText(t));
 }
 
 /** The URL as errors name it: a password in it (an existing cluster's metrics URL) masked. */

@@ -17,6 +17,8 @@ export interface StandbyFigures {
   lag: LagFigure;
   recovery: RecoveryFigure;
   catchUpMs: number | null;
+  /** Milvus's lag metric from this standby's edge's series; absent: never scraped. */
+  lagMetric?: LagMetricStats;
 }
 
 export interface Figures {
@@ -67,6 +69,7 @@ export function figures(report: DrillReport): Figures {
           lag: { ...s.lag, sloMs: s.lag.sloMs ?? null },
           recovery: recoveryFigure(s.recoveries),
           catchUpMs: s.catchUpMs,
+          ...(s.lagMetric ? { lagMetric: s.lagMetric } : {}),
         }))
       : null,
     opsPerSec: m.opsPerSec,
@@ -98,14 +101,14 @@ export function figureRows(report: DrillReport): Array<[label: string, text: str
   if (each.length > 0)
     for (const s of each) rows.push([`lag p50/p95/p99/max (${s.clusterId})`, lagText(s.lag)]);
   else if (f.lag) rows.push(["lag p50/p95/p99/max", lagText(f.lag)]);
-  if (f.lagMetric) {
-    const l = f.lagMetric;
-    rows.push([
-      // A star: the lag metric is scraped for the first standby's edge only (checkers/star.ts FIRST_STANDBY_WHY).
-      `Milvus lag metric p50/p99/max${f.standbys?.[0] ? ` (${f.standbys[0].clusterId})` : ""}`,
-      `${fmtMs(l.p50)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} scrapes${l.failedScrapes ? `, ${fmtInt(l.failedScrapes)} failed` : ""}; within ${fmtMs(l.toleranceMs)} of the heartbeat on ${fmtInt(l.withinTolerance)}/${fmtInt(l.paired)}; missed alerts ${fmtInt(l.missedAlerts)}, false pages ${fmtInt(l.falsePages)})`,
-    ]);
-  }
+  // A star: the lag metric once per standby, from its own edge's series.
+  const lagMetricText = (l: LagMetricStats) =>
+    `${fmtMs(l.p50)} / ${fmtMs(l.p99)} / ${fmtMs(l.max)} (${fmtInt(l.samples)} scrapes${l.failedScrapes ? `, ${fmtInt(l.failedScrapes)} failed` : ""}; within ${fmtMs(l.toleranceMs)} of the heartbeat on ${fmtInt(l.withinTolerance)}/${fmtInt(l.paired)}; missed alerts ${fmtInt(l.missedAlerts)}, false pages ${fmtInt(l.falsePages)})`;
+  if (each.length > 0) {
+    for (const s of each)
+      if (s.lagMetric)
+        rows.push([`Milvus lag metric p50/p99/max (${s.clusterId})`, lagMetricText(s.lagMetric)]);
+  } else if (f.lagMetric) rows.push(["Milvus lag metric p50/p99/max", lagMetricText(f.lagMetric)]);
   if (each.length > 0) {
     for (const s of each) rows.push([`catch-up after writes stopped (${s.clusterId})`, fmtMs(s.catchUpMs)]);
     for (const s of each)

@@ -219,6 +219,8 @@ export interface StandbyMetrics {
   lagSeries: Array<{ t: number; lagMs: number }>;
   recoveries: Recovery[];
   catchUpMs: number | null;
+  /** Milvus's lag metric from this standby's edge's series, as lag-metric judged it; absent: never scraped. */
+  lagMetric?: LagMetricStats;
 }
 
 /**

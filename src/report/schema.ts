@@ -310,11 +310,14 @@ export const drillReportSchema = z
               .array(recovery)
               .describe("Per nemesis fault, as checkpoint-recovery judged it on this standby"),
             catchUpMs: duration("This standby's catch-up time after writes stopped"),
+            lagMetric: lagMetricStats
+              .optional()
+              .describe("Milvus's lag metric from this standby's edge's series, as lag-metric judged it"),
           }),
         )
         .optional()
         .describe(
-          "A star (topology.standbys > 1): each standby's own figures by cluster id, the first standby first; the top-level lag, lagSeries, recoveries and catchUpMs are the first standby's",
+          "A star (topology.standbys > 1): each standby's own figures by cluster id, the first standby first; the top-level lag, lagSeries, recoveries, catchUpMs and lagMetric are the first standby's",
         ),
     }),
     steps: z

@@ -266,13 +266,21 @@ function lagSection(report: DrillReport): string {
   const shown = legend.slice(0, LIMITS.faultRows);
   const lines = ["## Lag over time", "", mermaid, ""];
   lines.push(
-    `<sub>${chart.standbyLags ? `Lines: each standby's heartbeat lag, in the order ${chart.standbyLags.map((x) => x.clusterId).join(", ")}` : "Line: the standby's heartbeat lag"} (max per ${fmtMs(chart.bucketMs)} step)${chart.metricLag ? `; ${chart.standbyLags ? "last" : "second"} line: Milvus's own lag metric, scraped` : ""}; bars: fault starts. t = 0 at ${fmtIso(chart.originMs)}. Full resolution in \`${LAG_SVG}\`.</sub>`,
+    `<sub>${chart.standbyLags ? `Lines: each standby's heartbeat lag, in the order ${chart.standbyLags.map((x) => x.clusterId).join(", ")}` : "Line: the standby's heartbeat lag"} (max per ${fmtMs(chart.bucketMs)} step)${chart.metricLag ? `; ${chart.standbyLags ? "last" : "second"} line: Milvus's own lag metric, scraped${chart.standbyLags?.[0] ? ` (${chart.standbyLags[0].clusterId}'s edge)` : ""}` : ""}; bars: fault starts. t = 0 at ${fmtIso(chart.originMs)}. Full resolution in \`${LAG_SVG}\`.</sub>`,
     "",
   );
   const lm = report.metrics.lagMetric;
+  // A star: each standby's edge judged on its own, its counts named.
+  const perStandby = Object.entries(report.metrics.standbys ?? {}).flatMap(([id, s]) =>
+    s.lagMetric
+      ? [
+          `${id}: missed alerts ${fmtInt(s.lagMetric.missedAlerts)}, false pages ${fmtInt(s.lagMetric.falsePages)}`,
+        ]
+      : [],
+  );
   if (lm)
     lines.push(
-      `**Alert rule checked (lag-metric):** \`${lm.alertRule.replace(/[`\n]/g, " ")}\`; missed alerts ${fmtInt(lm.missedAlerts)}, false pages ${fmtInt(lm.falsePages)} (tolerance ${fmtMs(lm.toleranceMs)}).`,
+      `**Alert rule checked (lag-metric):** \`${lm.alertRule.replace(/[`\n]/g, " ")}\`; ${perStandby.length ? perStandby.join("; ") : `missed alerts ${fmtInt(lm.missedAlerts)}, false pages ${fmtInt(lm.falsePages)}`} (tolerance ${fmtMs(lm.toleranceMs)}).`,
       "",
     );
   if (shown.length) {

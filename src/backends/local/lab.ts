@@ -20,6 +20,7 @@ import { Front } from "./front/front.js";
 import { ensureMilvusLite } from "./processes/milvus-lite-install.js";
 import { MilvusLiteProcess } from "./processes/milvus-lite-process.js";
 import type { ForcePromoteShapes } from "./replication/force-promote.js";
+import { type MetricsRelay, serveMetricsRelay } from "./replication/metrics-relay.js";
 import { ReplicationLinks } from "./replication/replication-links.js";
 import {
   type ClusterSnapshot,
@@ -211,6 +212,10 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   const clusters: ByKey<Cluster> = { source: {}, target: {} };
   for (const k of extraKeys) clusters[k] = {};
   const metricsPort = await freePort();
+  /** A star: the metrics port of the edge into each cluster (any cluster may become a target). */
+  const edgeMetricsPorts = new Map<string, number>();
+  if (standbys > 1) for (const k of keys) edgeMetricsPorts.set(ids[k] as string, await freePort());
+  let relay: MetricsRelay | undefined;
   /** Every process ever started, so a stop during a rebuild still finds it. */
   const processes = new Set<MilvusLiteProcess>();
   /** A star's standby k (1-based): the first is `target`, the others standby2... */
@@ -248,12 +253,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     faultEvery: opts.faultEvery ?? 0,
     restartDelayMs: opts.restartDelayMs ?? 0,
     logFile: dirs.replicatorLog,
-    metricsPort,
+    // A pair: whichever edge runs serves the lab's one port. A star: each edge its own (edgeMetricsPorts),
+    // and the relay serves them together on the lab's port, as Milvus's one CDC node serves every edge.
+    metricsPortFor: (t) => (standbys > 1 ? edgeMetricsPorts.get(t) : metricsPort),
     log,
-    // A star: the fault on one standby's edge, the metrics (and replicator.log) of the first standby's.
+    // A star: the fault on one standby's edge, each edge's replicator.log next to its standby's files.
     ...(standbys > 1
       ? {
-          metricsTarget: ids.target,
           logFileFor: (t: string) =>
             dirs.extra.find((e) => e.clusterId === t)?.replicatorLog ?? dirs.replicatorLog,
           ...(opts.faultStandby !== undefined
@@ -278,6 +284,7 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
     opts.signal?.removeEventListener("abort", onAbort);
     for (const pid of [...paused]) thaw(pid);
     await links.close().catch((e) => log(`replicator stop: ${(e as Error).message}`));
+    await relay?.close();
     await Promise.all(Object.values(clusters).map(stopCluster));
     await Promise.all([...processes].map((p) => p.stop().catch(() => {})));
     await Promise.all(Object.values(proxies).map((p) => p.close().catch(() => {})));
@@ -383,6 +390,13 @@ export async function startLab(opts: LabOptions = {}): Promise<Lab> {
   };
 
   try {
+    if (standbys > 1)
+      relay = await serveMetricsRelay(metricsPort, () =>
+        links.all().flatMap((l) => {
+          const port = edgeMetricsPorts.get(l.target);
+          return port === undefined ? [] : [`http://127.0.0.1:${port}/metrics`];
+        }),
+      );
     for (const s of keys) proxies[s] = await LinkProxy.start(() => clusters[s]?.port);
     const lites = await Promise.all(keys.map((k) => startLite(k)));
     checkStopped();

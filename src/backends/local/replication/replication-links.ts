@@ -33,8 +33,11 @@ export interface ReplicationLinksOptions {
   faultEvery: number;
   restartDelayMs: number;
   logFile: string;
-  /** Every replicator serves Milvus's replication metrics on this port (one lab, one endpoint). */
-  metricsPort?: number;
+  /**
+   * Where the replicator of the edge into `target` serves Milvus's replication metrics: a pair's every
+   * edge on the lab's one port; a star's each on its own (metrics-relay.ts serves them together).
+   */
+  metricsPortFor?: (target: string) => number | undefined;
   log: (message: string) => void;
   /** How long a retiring replicator may take to deliver the configuration change. */
   retireTimeoutMs?: number;
@@ -43,8 +46,6 @@ export interface ReplicationLinksOptions {
    * the others run clean. Absent: every replicator gets it.
    */
   faultTarget?: string;
-  /** A star: only the edge into this cluster serves the metrics port (one endpoint per lab). Absent: every edge. */
-  metricsTarget?: string;
   /** A star: each edge's replicator logs to its own file (its fault markers live next to it). Absent: logFile. */
   logFileFor?: (target: string) => string;
 }
@@ -95,7 +96,7 @@ export class ReplicationLinks {
     const cluster = this.opts.cluster(source);
     if (!src || !tgt || !cluster) throw new Error(`replicate configuration names no target for ${source}`);
     const faulted = this.opts.faultTarget === undefined || this.opts.faultTarget === target;
-    const metrics = this.opts.metricsTarget === undefined || this.opts.metricsTarget === target;
+    const metricsPort = this.opts.metricsPortFor?.(target);
     const supervisor = new ReplicatorSupervisor({
       walDir: cluster.walDir,
       source: { clusterId: source, pchannels: src.pchannels },
@@ -109,7 +110,7 @@ export class ReplicationLinks {
       faultEvery: this.opts.faultEvery,
       restartDelayMs: this.opts.restartDelayMs,
       logFile: this.opts.logFileFor?.(target) ?? this.opts.logFile,
-      ...(this.opts.metricsPort !== undefined && metrics ? { metricsPort: this.opts.metricsPort } : {}),
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
     });
     await supervisor.start();
     this.active.set(edgeKey(source, target), { source, target, supervisor, config });
