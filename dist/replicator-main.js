@@ -10,7 +10,7 @@ import {
   parseReplicatorOptions,
   redactOptions,
   runReplicator
-} from "./chunks/chunk-S6O4JMYF.js";
+} from "./chunks/chunk-HUYQHS7B.js";
 import "./chunks/chunk-KORQFNEC.js";
 import "./chunks/chunk-75SGTU5M.js";
 import "./chunks/chunk-5QY7ERFD.js";

@@ -24,7 +24,7 @@ import {
   parseReplicatorOptions,
   readWholeWal,
   walFile
-} from "./chunk-S6O4JMYF.js";
+} from "./chunk-HUYQHS7B.js";
 import "./chunk-KORQFNEC.js";
 import {
   MILVUS_SERVICE,
@@ -4387,6 +4387,57 @@ ${await tail(this.logFile)}`
   }
 };
 
+// src/backends/local/replication/metrics-relay.ts
+import { createServer as createServer2 } from "node:http";
+var EDGE_TIMEOUT_MS = 2e3;
+async function serveMetricsRelay(port, edges) {
+  const server = createServer2((req, res) => {
+    if (req.method !== "GET" || !req.url?.startsWith("/metrics")) {
+      res.writeHead(404).end();
+      return;
+    }
+    const urls = edges();
+    if (urls.length === 0) {
+      res.writeHead(503, { "content-type": "text/plain" }).end("no CDC is running\n");
+      return;
+    }
+    Promise.all(
+      urls.map(async (u) => {
+        const r = await fetch(u, { signal: AbortSignal.timeout(EDGE_TIMEOUT_MS) });
+        if (r.status !== 200) throw new Error(`${u}: HTTP ${r.status}`);
+        return r.text();
+      })
+    ).then(
+      (texts) => {
+        res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+        res.end(texts.map((t) => t.endsWith("\n") || t === "" ? t : `${t}
+`).join(""));
+      },
+      (e) => {
+        res.writeHead(503, { "content-type": "text/plain" });
+        res.end(`an edge's CDC did not answer: ${e instanceof Error ? e.cause ?? e.message : String(e)}
+`);
+      }
+    );
+  });
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  server.unref();
+  const { port: bound } = server.address();
+  return {
+    url: `http://127.0.0.1:${bound}/metrics`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    })
+  };
+}
+
 // src/backends/local/replication/supervisor.ts
 import { fork as fork2 } from "node:child_process";
 import { closeSync, mkdirSync as mkdirSync3, openSync } from "node:fs";
@@ -4599,7 +4650,7 @@ var ReplicationLinks = class {
     const cluster = this.opts.cluster(source);
     if (!src || !tgt || !cluster) throw new Error(`replicate configuration names no target for ${source}`);
     const faulted = this.opts.faultTarget === void 0 || this.opts.faultTarget === target;
-    const metrics = this.opts.metricsTarget === void 0 || this.opts.metricsTarget === target;
+    const metricsPort = this.opts.metricsPortFor?.(target);
     const supervisor = new ReplicatorSupervisor({
       walDir: cluster.walDir,
       source: { clusterId: source, pchannels: src.pchannels },
@@ -4613,7 +4664,7 @@ var ReplicationLinks = class {
       faultEvery: this.opts.faultEvery,
       restartDelayMs: this.opts.restartDelayMs,
       logFile: this.opts.logFileFor?.(target) ?? this.opts.logFile,
-      ...this.opts.metricsPort !== void 0 && metrics ? { metricsPort: this.opts.metricsPort } : {}
+      ...metricsPort !== void 0 ? { metricsPort } : {}
     });
     await supervisor.start();
     this.active.set(edgeKey(source, target), { source, target, supervisor, config });
@@ -4891,6 +4942,9 @@ async function startLab(opts = {}) {
   const clusters = { source: {}, target: {} };
   for (const k of extraKeys) clusters[k] = {};
   const metricsPort = await freePort();
+  const edgeMetricsPorts = /* @__PURE__ */ new Map();
+  if (standbys > 1) for (const k of keys) edgeMetricsPorts.set(ids[k], await freePort());
+  let relay;
   const processes = /* @__PURE__ */ new Set();
   const standbyKey = (k) => {
     if (!Number.isInteger(k) || k < 1 || k > standbys)
@@ -4920,11 +4974,12 @@ async function startLab(opts = {}) {
     faultEvery: opts.faultEvery ?? 0,
     restartDelayMs: opts.restartDelayMs ?? 0,
     logFile: dirs.replicatorLog,
-    metricsPort,
+    // A pair: whichever edge runs serves the lab's one port. A star: each edge its own (edgeMetricsPorts),
+    // and the relay serves them together on the lab's port, as Milvus's one CDC node serves every edge.
+    metricsPortFor: (t) => standbys > 1 ? edgeMetricsPorts.get(t) : metricsPort,
     log,
-    // A star: the fault on one standby's edge, the metrics (and replicator.log) of the first standby's.
+    // A star: the fault on one standby's edge, each edge's replicator.log next to its standby's files.
     ...standbys > 1 ? {
-      metricsTarget: ids.target,
       logFileFor: (t) => dirs.extra.find((e) => e.clusterId === t)?.replicatorLog ?? dirs.replicatorLog,
       ...opts.faultStandby !== void 0 ? { faultTarget: ids[opts.faultStandby === 1 ? "target" : `standby${opts.faultStandby}`] } : {}
     } : {}
@@ -4944,6 +4999,7 @@ async function startLab(opts = {}) {
     opts.signal?.removeEventListener("abort", onAbort);
     for (const pid of [...paused]) thaw(pid);
     await links.close().catch((e) => log(`replicator stop: ${e.message}`));
+    await relay?.close();
     await Promise.all(Object.values(clusters).map(stopCluster));
     await Promise.all([...processes].map((p) => p.stop().catch(() => {
     })));
@@ -5039,6 +5095,14 @@ async function startLab(opts = {}) {
     return f;
   };
   try {
+    if (standbys > 1)
+      relay = await serveMetricsRelay(
+        metricsPort,
+        () => links.all().flatMap((l) => {
+          const port = edgeMetricsPorts.get(l.target);
+          return port === void 0 ? [] : [`http://127.0.0.1:${port}/metrics`];
+        })
+      );
     for (const s of keys) proxies[s] = await LinkProxy.start(() => clusters[s]?.port);
     const lites = await Promise.all(keys.map((k) => startLite(k)));
     checkStopped();

@@ -686,7 +686,11 @@ var TargetClient = class {
     const { address, creds } = grpcTarget(uri);
     this.client = new grpc.Client(address, creds, {
       "grpc.max_send_message_length": 256 * 1024 * 1024,
-      "grpc.max_receive_message_length": 256 * 1024 * 1024
+      "grpc.max_receive_message_length": 256 * 1024 * 1024,
+      // The channel's own reconnect backoff (grpc-js: up to 120 s) would outlast the replicator's retry
+      // backoff: after a partition heals, every retry failed unsent ("No connection established") for
+      // seconds more. Both wait at most BACKOFF_MAX_MS.
+      "grpc.max_reconnect_backoff_ms": BACKOFF_MAX_MS
     });
   }
   client;
