@@ -284,8 +284,12 @@ describe("docs/action.md's star on existing clusters", () => {
       .map((m) => m[1] as string)
       .find((b) => b.includes("tokenEnv"));
     if (!block) throw new Error("docs/action.md has no yaml example with tokenEnv");
-    const step = (parse(block) as Array<{ env: Record<string, string>; with: Record<string, string> }>)[0];
-    if (!step) throw new Error("the example is not a list of steps");
+    type Step = { uses?: string; env: Record<string, string>; with: Record<string, string> };
+    const workflow = parse(block) as { jobs: Record<string, { steps: Step[] }> };
+    const step = Object.values(workflow.jobs)
+      .flatMap((j) => j.steps)
+      .find((s) => s.uses?.startsWith("milvus-cdc-drill/"));
+    if (!step) throw new Error("the example has no milvus-cdc-drill step");
     const w = step.with;
     vi.stubEnv(Object.keys(step.env)[0] as string, "s3cret-far");
     try {

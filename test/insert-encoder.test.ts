@@ -1,3 +1,5 @@
+import { createServer } from "node:http2";
+import type { AddressInfo } from "node:net";
 import { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DrillExecutor } from "../src/client/executor.js";
@@ -150,7 +152,44 @@ describe("DrillExecutor encoded writes", () => {
     }
   });
 
-  it("count a write whose connection breaks as info (it may have been applied)", async () => {
+  /** One upsert through the executor on `client`: its outcome. */
+  async function upsertOn(client: MilvusClient, name: string) {
+    const spec: CollectionSpec = { ...base, name, dim: 16 };
+    const exec = new DrillExecutor(client, new Map([[spec.name, spec]]), 2_000);
+    return exec.write({
+      f: "write",
+      kind: "upsert",
+      collection: spec.name,
+      keys: [{ pk: "1", ver: 1 }],
+      rows: [new RowFactory(1, spec).row(1, 1)],
+      model: new KeyModel(),
+      priors: [null],
+    });
+  }
+
+  it("count a write whose connection breaks under it as info (it may have been applied)", async () => {
+    // The HTTP/2 connection is made, the call sent, then the connection is torn down before an answer.
+    const server = createServer();
+    server.on("stream", (stream) => stream.session?.destroy());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const { port } = server.address() as AddressInfo;
+    const client = new MilvusClient({
+      address: `127.0.0.1:${port}`,
+      logLevel: "error",
+      maxRetries: 0,
+      timeout: 2_000,
+    });
+    client.connectPromise.catch(() => {});
+    try {
+      const out = await upsertOn(client, "exec_dropped");
+      expect(out.type, JSON.stringify(out)).toBe("info");
+    } finally {
+      await client.closeConnection();
+      server.close();
+    }
+  });
+
+  it("count a write grpc-js never sent (no connection to the server) as fail: it was not applied", async () => {
     const gone = new NullMilvus();
     await gone.start();
     const address = gone.uri.replace("http://", "");
@@ -160,19 +199,8 @@ describe("DrillExecutor encoded writes", () => {
     const connecting = (dead as unknown as { connectPromise?: Promise<unknown> }).connectPromise;
     await expect(connecting).rejects.toThrow(/UNAVAILABLE/);
     try {
-      const spec: CollectionSpec = { ...base, name: "exec_dead", dim: 16 };
-      const exec = new DrillExecutor(dead, new Map([[spec.name, spec]]), 2_000);
-      const row = new RowFactory(1, spec).row(1, 1);
-      const out = await exec.write({
-        f: "write",
-        kind: "upsert",
-        collection: spec.name,
-        keys: [{ pk: "1", ver: 1 }],
-        rows: [row],
-        model: new KeyModel(),
-        priors: [null],
-      });
-      expect(out.type).toBe("info");
+      const out = await upsertOn(dead, "exec_dead");
+      expect(out).toMatchObject({ type: "fail", error: expect.stringMatching(/No connection established/) });
     } finally {
       dead.closeConnection();
     }
