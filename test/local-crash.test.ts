@@ -5,11 +5,11 @@
  * front appended it to the WAL: the rows stayed on the primary and never reached the standby (a CI
  * run of the restart-primary nemesis lost a 50-row insert that way), a loss no Milvus can have.
  */
-import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
+import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Lab, startLab } from "../src/backends/local/lab.js";
 import { milvusClient } from "../src/milvus/client.js";
-import { alive, waitFor } from "./helpers/wait.js";
+import { alive, vectorRows as rows, vectorCollection, waitFor } from "./helpers/lab.js";
 
 let lab: Lab;
 const clients: MilvusClient[] = [];
@@ -32,8 +32,6 @@ const client = (ep: { uri: string; token?: string }) => {
   clients.push(c);
   return c;
 };
-const rows = (from: number, n: number) =>
-  Array.from({ length: n }, (_, i) => ({ pk: from + i, vec: [i / n, 1 - i / n, 0.5, 0.25] }));
 
 async function count(c: MilvusClient): Promise<number> {
   const q = await c.query({ collection_name: "c", filter: "", output_fields: ["count(*)"] });
@@ -43,15 +41,7 @@ async function count(c: MilvusClient): Promise<number> {
 describe("a lab cluster's crash", () => {
   it("lets the write under way finish first: on the primary, in its WAL, and on the standby", async () => {
     const p = client(lab.source);
-    await p.createCollection({
-      collection_name: "c",
-      fields: [
-        { name: "pk", data_type: DataType.Int64, is_primary_key: true, autoID: false },
-        { name: "vec", data_type: DataType.FloatVector, dim: 4 },
-      ],
-    });
-    await p.createIndex({ collection_name: "c", field_name: "vec", index_type: "FLAT", metric_type: "L2" });
-    await p.loadCollection({ collection_name: "c" });
+    await vectorCollection(p, "c");
     await p.insert({ collection_name: "c", data: rows(0, 5) });
     const s = client(lab.target);
     await waitFor("the standby to hold the first 5 rows", async () => (await count(s)) === 5, 30_000);

@@ -3,11 +3,11 @@
  * lost primary diverged and starts it again empty, as the same cluster (id, channels, replication URI),
  * with no process of the old one left behind. Only the star's further standbys can be rebuilt this way.
  */
-import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
+import type { MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Lab, startLab } from "../src/backends/local/lab.js";
 import { clientFor } from "../src/milvus/replicate.js";
-import { alive, waitFor } from "./helpers/wait.js";
+import { alive, vectorCollection, vectorRows, waitFor } from "./helpers/lab.js";
 
 let lab: Lab;
 const clients: MilvusClient[] = [];
@@ -22,9 +22,6 @@ afterAll(async () => {
   await waitFor("every lab process to exit", () => pids.every((p) => !alive(p)), 10_000);
 });
 
-const rows = (n: number) =>
-  Array.from({ length: n }, (_, pk) => ({ pk, vec: [pk / n, 1 - pk / n, 0.5, 0.25] }));
-
 async function count(c: MilvusClient): Promise<number | null> {
   const has = await c.hasCollection({ collection_name: "c" });
   if (!has.value) return null;
@@ -38,16 +35,8 @@ describe("lab.rebuildStandby", () => {
     if (!second) throw new Error("the lab started no second standby");
     const p = clientFor(lab.source);
     clients.push(p);
-    await p.createCollection({
-      collection_name: "c",
-      fields: [
-        { name: "pk", data_type: DataType.Int64, is_primary_key: true, autoID: false },
-        { name: "vec", data_type: DataType.FloatVector, dim: 4 },
-      ],
-    });
-    await p.createIndex({ collection_name: "c", field_name: "vec", index_type: "FLAT", metric_type: "L2" });
-    await p.loadCollection({ collection_name: "c" });
-    await p.insert({ collection_name: "c", data: rows(5) });
+    await vectorCollection(p, "c");
+    await p.insert({ collection_name: "c", data: vectorRows(0, 5) });
     const before = clientFor(second);
     clients.push(before);
     await waitFor("standby 2 to hold the 5 rows", async () => (await count(before)) === 5, 30_000);

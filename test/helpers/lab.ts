@@ -1,5 +1,6 @@
 /** Shared helpers for tests that start real local labs (Milvus Lite). */
 import { createConnection } from "node:net";
+import { DataType, type MilvusClient } from "@zilliz/milvus2-sdk-node";
 import { type Lab, type LabOptions, startLab } from "../../src/backends/local/lab.js";
 
 export { alive, waitFor } from "./wait.js";
@@ -19,3 +20,20 @@ export function listening(port: number): Promise<boolean> {
     s.once("error", () => resolve(false));
   });
 }
+
+/** A collection `pk` (int64) + `vec` (float, dim), FLAT/L2 index, loaded: the smallest a lab test writes to. */
+export async function vectorCollection(c: MilvusClient, name: string, dim = 4): Promise<void> {
+  await c.createCollection({
+    collection_name: name,
+    fields: [
+      { name: "pk", data_type: DataType.Int64, is_primary_key: true, autoID: false },
+      { name: "vec", data_type: DataType.FloatVector, dim },
+    ],
+  });
+  await c.createIndex({ collection_name: name, field_name: "vec", index_type: "FLAT", metric_type: "L2" });
+  await c.loadCollection({ collection_name: name });
+}
+
+/** Rows n of such a collection, keys from `from`: a 4-d vector each. */
+export const vectorRows = (from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ pk: from + i, vec: [i / n, 1 - i / n, 0.5, 0.25] }));
