@@ -20,7 +20,7 @@ import type {
 } from "../src/checkers/types.js";
 import { MAX_EVIDENCE } from "../src/checkers/types.js";
 import type { HistoryEvent, Pk } from "../src/history/types.js";
-import { nextOpId, write } from "./helpers/events.js";
+import { side as baseSide, nextOpId, write } from "./helpers/events.js";
 
 const thresholds: Thresholds = {
   lagSloMs: 1000,
@@ -54,19 +54,13 @@ function hbObs(invokeTime: number, time: number, hbSeq: number | null, wallMs: n
   return { type: "obs", kind: "heartbeat", side: "target", invokeTime, time, hbSeq, wallMs };
 }
 
+/** A side with a schema and the default partition, as a real final read gives it. */
 function side(versions: Record<Pk, number>, extra: Partial<SideFinal> = {}): SideFinal {
-  const n = Object.keys(versions).length;
-  return {
-    reachable: true,
-    count: n,
-    distinctKeys: n,
-    versions,
+  return baseSide(versions, {
     schema: { fields: [{ name: "pk", type: "Int64", primary: true }], dynamicField: false },
-    indexes: [],
     partitions: ["_default"],
-    aliases: [],
     ...extra,
-  };
+  });
 }
 
 function collection(src: Record<Pk, number>, tgt: Record<Pk, number>, name = "c"): CollectionFinal {

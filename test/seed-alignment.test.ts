@@ -3,7 +3,7 @@ import { runCheckers } from "../src/checkers/index.js";
 import { checkSeedAlignment, seedSummary, sideOf, wallMs } from "../src/checkers/seed-alignment.js";
 import type { CollectionFinal, FinalState, SideFinal } from "../src/checkers/types.js";
 import type { HistoryEvent, Pk } from "../src/history/types.js";
-import { write } from "./helpers/events.js";
+import { side, write } from "./helpers/events.js";
 
 // The backup point at wall ms 10_000 (time ticks are (ms << 18) | logical).
 const POINT_MS = 10_000;
@@ -56,20 +56,6 @@ function steps(
     },
   });
   return out;
-}
-
-function side(versions: Record<Pk, number>, extra: Partial<SideFinal> = {}): SideFinal {
-  const n = Object.keys(versions).length;
-  return {
-    reachable: true,
-    count: n,
-    distinctKeys: n,
-    versions,
-    indexes: [],
-    partitions: [],
-    aliases: [],
-    ...extra,
-  };
 }
 
 function final(target: SideFinal, source: Record<Pk, number>, doubled: Pk[] = []): FinalState {

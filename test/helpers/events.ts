@@ -35,9 +35,18 @@ export const step = (
 ): StepEvent => ({ type: "step", name, startedAt, time, ok: true, ...over });
 
 /** One side of collection "c" holding `versions` (key -> version), its count and keys as many. */
-export function side(versions: Record<Pk, number>, reachable = true): SideFinal {
+export function side(versions: Record<Pk, number>, extra: Partial<SideFinal> = {}): SideFinal {
   const n = Object.keys(versions).length;
-  return { reachable, count: n, distinctKeys: n, versions, indexes: [], partitions: [], aliases: [] };
+  return {
+    reachable: true,
+    count: n,
+    distinctKeys: n,
+    versions,
+    indexes: [],
+    partitions: [],
+    aliases: [],
+    ...extra,
+  };
 }
 
 /** Collection "c" compared: the keys only one side holds listed, no version mismatched. */
@@ -51,7 +60,7 @@ export function coll(
   return {
     name: "c",
     source: side(src),
-    target: side(tgt, targetReachable),
+    target: side(tgt, { reachable: targetReachable }),
     onlySource,
     onlySourceTotal: onlySource.length,
     onlyTarget,
