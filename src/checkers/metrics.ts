@@ -37,11 +37,11 @@ export function computeMetrics(
 
   // A star: the top-level lag, recoveries and catch-up are the first standby's; every standby's own
   // are in `standbys`, read from the history as that standby's checks read it (star.ts standbyHistory).
-  const first = standbyFigures(
-    final.star ? standbyHistory(idx, final.star.first, 1) : idx,
-    final.catchUp,
-    thresholds,
-  );
+  const firstView = final.star ? standbyHistory(idx, final.star.first, 1) : idx;
+  // Milvus's lag metric exactly as lag-metric judged it (one computation for check and report); the
+  // top-level figures and series are the first standby's.
+  const lm = lagMetricFigures(firstView, thresholds);
+  const first = standbyFigures(firstView, final.catchUp, thresholds, lm);
   const standbys: Record<string, StandbyMetrics> | undefined = final.star
     ? {
         [final.star.first]: first,
@@ -58,8 +58,6 @@ export function computeMetrics(
   const ops = { ...idx.opOutcomes };
   const triggers = computeTriggers(idx, final);
 
-  // Milvus's lag metric exactly as lag-metric judged it (one computation for check and report).
-  const lm = lagMetricFigures(idx, thresholds);
   const capacity = capacityStats(idx);
 
   return {
@@ -123,10 +121,10 @@ function standbyFigures(
   view: HistoryIndex,
   catchUp: FinalState["catchUp"],
   thresholds: Thresholds,
+  lm = lagMetricFigures(view, thresholds),
 ): StandbyMetrics {
   const { all: series, steady } = splitLag(view, thresholds.lagSloMs);
   const lags = steady.map((p) => p.lagMs);
-  const lm = lagMetricFigures(view, thresholds);
   return {
     lag: {
       p50: percentile(lags, 50),
